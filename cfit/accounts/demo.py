@@ -1,0 +1,138 @@
+"""Demo organisations and accounts for `make demo`: one of each role, with printed passwords.
+
+Never for production: `cfit demo` refuses to run when DJANGO_ENV=production.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.scoping import system_scope
+from cfit.criteria.models import Criterion, FrameworkVersion, Shortlist
+
+DEMO_PASSWORD = "demo-cfit-2026"
+
+Type = Organisation.Type
+Role = Membership.Role
+
+ORGANISATIONS = [
+    # slug, name, country, type, users served
+    ("pact-secretariat", "CFIT Pact Secretariat", "NL", Type.SECRETARIAT, 0),
+    ("nl-ministry-bzk", "Ministry of the Interior (NL)", "NL", Type.COORDINATING_PARTICIPANT, 130000),
+    ("rijkswaterstaat", "Rijkswaterstaat", "NL", Type.PROCURING_PARTICIPANT, 9500),
+    ("city-of-ghent", "City of Ghent", "BE", Type.PROCURING_PARTICIPANT, 6000),
+    (
+        "dfo-norway",
+        "Norwegian Agency for Public and Financial Management (DFØ)",
+        "NO",
+        Type.COORDINATING_PARTICIPANT,
+        25000,
+    ),
+    ("ville-de-lyon", "Ville de Lyon", "FR", Type.PROCURING_PARTICIPANT, 8000),
+    ("uni-freiburg", "Universität Freiburg", "DE", Type.PROCURING_PARTICIPANT, 30000),
+    ("green-refurb", "GreenRefurb BV", "NL", Type.SUPPORTER, 0),
+]
+
+USERS = [
+    # username, full name, organisation, role, is_staff
+    ("secretariat", "Sam Secretariat", "pact-secretariat", Role.ADMIN, True),
+    ("coordinator", "Coco Coordinator", "nl-ministry-bzk", Role.ADMIN, False),
+    ("procurer", "Pia Procurer", "rijkswaterstaat", Role.PROCURER, False),
+    ("assets", "Arne Assetmanager", "rijkswaterstaat", Role.ASSET_MANAGER, False),
+    ("viewer", "Vera Viewer", "rijkswaterstaat", Role.VIEWER, False),
+    ("lyon", "Louise Procureuse", "ville-de-lyon", Role.PROCURER, False),
+    ("supplier", "Sid Supplier", "green-refurb", Role.ADMIN, False),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    organisation: str
+    role: str
+
+
+@transaction.atomic
+def create_demo_data() -> list[DemoAccount]:
+    """Idempotent: existing demo organisations and users are reused, passwords reset."""
+    User = get_user_model()
+    organisations = {}
+    for slug, name, country, kind, served in ORGANISATIONS:
+        organisations[slug], _ = Organisation.objects.update_or_create(
+            slug=slug, defaults={"name": name, "country": country, "type": kind, "users_served": served}
+        )
+    accounts = []
+    for username, full_name, org_slug, role, is_staff in USERS:
+        first, last = full_name.split(" ", 1)
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "is_staff": is_staff,
+                "email": f"{username}@example.org",
+            },
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        Membership.objects.update_or_create(
+            user=user, organisation=organisations[org_slug], defaults={"role": role}
+        )
+        accounts.append(DemoAccount(username, organisations[org_slug].name, Role(role).label))
+    version = FrameworkVersion.objects.latest_published()
+    if version is not None:
+        with system_scope():
+            shortlist, _ = Shortlist.objects.get_or_create(
+                organisation=organisations["rijkswaterstaat"],
+                name="Laptops 2027",
+                defaults={"notes": "Criteria we consider for the next notebook framework agreement."},
+            )
+            shortlist.criteria.set(Criterion.objects.in_version(version).for_product_group("notebooks")[:5])
+        _create_demo_tenders(organisations)
+    return accounts
+
+
+def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
+    """A draft and a published tender, so that the tender pages show something at once."""
+    from cfit.tenders import actions
+    from cfit.tenders.models import Tender
+
+    demos = [
+        (
+            "rijkswaterstaat",
+            "RWS-2027-001",
+            "Laptops en beeldschermen 2027",
+            "nl",
+            [("notebooks", 2500, {"carbon": "ambitious"}), ("monitors", 1800, {})],
+            True,
+        ),
+        (
+            "rijkswaterstaat",
+            "RWS-2027-002",
+            "Smartphones voor buitendienst",
+            "nl",
+            [("smartphones", 900, {"circularity": "ambitious"})],
+            False,
+        ),
+        (
+            "ville-de-lyon",
+            "LYON-2027-INF-04",
+            "Postes de travail reconditionnés",
+            "fr",
+            [("refurbished-devices", 1200, {})],
+            False,
+        ),
+    ]
+    for slug, reference, title, language, lots, publish in demos:
+        organisation = organisations[slug]
+        if Tender.unscoped.filter(organisation=organisation, reference=reference).exists():
+            continue
+        tender = actions.create_tender(organisation, title=title, reference=reference, language=language)
+        for group, quantity, ambitions in lots:
+            actions.add_lot(tender, product_group=group, quantity=quantity, ambitions=ambitions)
+        if publish:
+            actions.publish_tender(tender)

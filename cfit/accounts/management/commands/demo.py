@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data
+
+
+class Command(BaseCommand):
+    help = "Load the framework and demo organisations and accounts, and print the accounts (never in production)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("demo data is for development only (DJANGO_ENV=production is set)")
+        call_command("loadframework", stdout=self.stdout)
+        accounts = create_demo_data()
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
+        for account in accounts:
+            self.stdout.write(f"  {account.username:<12} {account.role:<14} {account.organisation}")
+        self.stdout.write("")

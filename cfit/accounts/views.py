@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cfit.accounts.access import get_membership
+from cfit.accounts.models import Membership, Organisation
+from cfit.criteria.models import Shortlist
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    """Who takes part in the pact is public: name, country, type and users served."""
+    organisations = Organisation.objects.exclude(type=Organisation.Type.SECRETARIAT)
+    type_filter = request.GET.get("type", "")
+    if type_filter in Organisation.Type.values:
+        organisations = organisations.filter(type=type_filter)
+    return render(
+        request,
+        "accounts/organisations.html",
+        {"organisations": organisations, "types": Organisation.Type.choices, "type_filter": type_filter},
+    )
+
+
+@login_required
+def my_organisations(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    return render(request, "accounts/mine.html", {"memberships": memberships})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An organisation's internal page: only its members reach it; everyone else gets 404."""
+    membership = get_membership(request.user, slug)
+    organisation = membership.organisation
+    members = organisation.memberships.select_related("user").order_by("user__username")
+    shortlists = Shortlist.objects.of_organisation(organisation).prefetch_related("criteria")
+    return render(
+        request,
+        "accounts/organisation.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "members": members,
+            "shortlists": shortlists,
+        },
+    )

@@ -1,0 +1,16 @@
+"""The JSON API under /api/v1/, with its OpenAPI document at /api/docs."""
+
+from ninja import NinjaAPI
+
+from cfit.criteria.api import router as criteria_router
+from cfit.tenders.api import router as tenders_router
+
+api = NinjaAPI(
+    title="cfit API",
+    version="1",
+    description="Criteria framework and tenders of the Circular & Fair ICT Pact, for integrators.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/v1/", criteria_router)
+api.add_router("/v1/", tenders_router)
