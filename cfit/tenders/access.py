@@ -1,0 +1,33 @@
+"""Permission-scoped getters for tenders: only the owner organisation's members reach them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from cfit.accounts.models import Membership
+from cfit.tenders.models import Tender
+
+
+def get_tender_for_user(user: Any, tender_id: int | str, *, edit: bool = False) -> Tender:
+    """The tender if the user is a member of its organisation (else 404); ``edit`` also needs an editing role."""
+    if not user.is_authenticated or not str(tender_id).isdigit():
+        raise Http404
+    # The scoped manager already limits the search to the user's organisations.
+    tender = (
+        Tender.objects.select_related("organisation", "framework_version").filter(pk=int(tender_id)).first()
+    )
+    if tender is None:
+        raise Http404
+    if (
+        edit
+        and not Membership.objects.filter(
+            user=user,
+            organisation=tender.organisation,
+            role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER],
+        ).exists()
+    ):
+        raise PermissionDenied
+    return tender

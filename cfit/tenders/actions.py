@@ -1,0 +1,283 @@
+"""Operations on tenders that change several rows at once, one transaction each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cfit.accounts.models import Organisation
+from cfit.criteria import content
+from cfit.criteria.actions import version_to_content
+from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
+from cfit.tenders import selection
+from cfit.tenders.models import Lot, LotCriterion, Tender
+from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
+
+
+class TenderError(Exception):
+    """Raised if a tender change is not allowed; the message says why, in the user's language."""
+
+
+def _framework(version: FrameworkVersion) -> content.Framework:
+    return version_to_content(version)
+
+
+@transaction.atomic
+def create_tender(
+    organisation: Organisation,
+    *,
+    title: str,
+    reference: str,
+    language: str = "en",
+    procedure: str = Tender.Procedure.OPEN,
+    user: Any = None,
+    version: FrameworkVersion | None = None,
+) -> Tender:
+    version = version or FrameworkVersion.objects.latest_published()
+    if version is None or not version.is_published:
+        raise TenderError(_("No published framework version to build on."))
+    if Tender.unscoped.filter(organisation=organisation, reference=reference).exists():
+        raise TenderError(
+            _("Your organisation already has a tender with reference %(ref)s.") % {"ref": reference}
+        )
+    return Tender.unscoped.create(
+        organisation=organisation,
+        title=title,
+        reference=reference,
+        language=language,
+        procedure=procedure,
+        framework_version=version,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def add_lot(
+    tender: Tender,
+    *,
+    product_group: str,
+    quantity: int = 1,
+    estimated_value: Decimal = Decimal(0),
+    service_life_years: int = 5,
+    title: str = "",
+    ambitions: Mapping[str, str] | None = None,
+    framework: content.Framework | None = None,
+) -> Lot:
+    """A lot with the default criteria of its ambition per impact category (baseline where not given)."""
+    tender.check_editable()
+    try:
+        group = ProductGroup.objects.get(code=product_group)
+    except ProductGroup.DoesNotExist:
+        raise TenderError(_("Unknown product group %(code)s.") % {"code": product_group}) from None
+    chosen_ambitions = {
+        c.value: (ambitions or {}).get(c.value, content.Ambition.BASELINE.value)
+        for c in content.ImpactCategory
+    }
+    for value in chosen_ambitions.values():
+        if value not in content.Ambition._value2member_map_:
+            raise TenderError(_("Unknown ambition %(value)s.") % {"value": value})
+    number = (tender.lots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    lot = Lot.objects.create(
+        tender=tender,
+        number=number,
+        title=title or group.display_name,
+        product_group=group,
+        quantity=quantity,
+        estimated_value=estimated_value,
+        cpv=group.cpv,
+        service_life_years=service_life_years,
+        ambitions=chosen_ambitions,
+    )
+    _apply_defaults(lot, framework or _framework(tender.framework_version))
+    return lot
+
+
+def _apply_defaults(lot: Lot, framework: content.Framework) -> None:
+    ambitions = {content.ImpactCategory(k): content.Ambition(v) for k, v in lot.ambitions.items()}
+    chosen = selection.select_criteria(framework.criteria, lot.product_group.code, ambitions)
+    price_weight, weights = selection.default_weights(chosen)
+    rows = {
+        c.code: c
+        for c in Criterion.objects.filter(
+            version=lot.tender.framework_version, code__in=[c.id for c in chosen]
+        )
+    }
+    lot.lot_criteria.all().delete()
+    LotCriterion.objects.bulk_create(
+        [
+            LotCriterion(
+                lot=lot,
+                criterion=rows[c.id],
+                type=c.type.value,
+                weight=weights.get(c.id, Decimal(0)),
+                position=i,
+            )
+            for i, c in enumerate(chosen)
+        ]
+    )
+    lot.price_weight = price_weight
+    lot.save(update_fields=["price_weight"])
+
+
+@transaction.atomic
+def set_ambition(lot: Lot, category: str, ambition: str) -> None:
+    """The one-click default for one impact category: re-selects the lot's criteria and resets the weights."""
+    lot.tender.check_editable()
+    if (
+        category not in content.ImpactCategory._value2member_map_
+        or ambition not in content.Ambition._value2member_map_
+    ):
+        raise TenderError(_("Unknown impact category or ambition."))
+    lot.ambitions = {**lot.ambitions, category: ambition}
+    lot.save(update_fields=["ambitions"])
+    _apply_defaults(lot, _framework(lot.tender.framework_version))
+
+
+@transaction.atomic
+def add_criterion(lot: Lot, code: str) -> LotCriterion:
+    lot.tender.check_editable()
+    try:
+        criterion = Criterion.objects.get(
+            version=lot.tender.framework_version, code=code, product_groups=lot.product_group
+        )
+    except Criterion.DoesNotExist:
+        raise TenderError(
+            _("Criterion %(code)s is not in framework version %(v)s for this product group.")
+            % {"code": code, "v": lot.tender.framework_version.code}
+        ) from None
+    if lot.lot_criteria.filter(criterion=criterion).exists():
+        raise TenderError(_("Criterion %(code)s is already in this lot.") % {"code": code})
+    position = lot.lot_criteria.count()
+    return LotCriterion.objects.create(lot=lot, criterion=criterion, type=criterion.type, position=position)
+
+
+@transaction.atomic
+def remove_criterion(lot: Lot, code: str) -> None:
+    lot.tender.check_editable()
+    deleted = lot.lot_criteria.filter(criterion__code=code)
+    if not deleted.exists():
+        raise TenderError(_("Criterion %(code)s is not in this lot.") % {"code": code})
+    for row in deleted:
+        row.delete()
+
+
+@transaction.atomic
+def set_criterion_type(lot: Lot, code: str, kind: str) -> None:
+    """Use a technical specification as an award criterion, or back; other types cannot change."""
+    lot.tender.check_editable()
+    row = lot.lot_criteria.select_related("criterion").filter(criterion__code=code).first()
+    if row is None:
+        raise TenderError(_("Criterion %(code)s is not in this lot.") % {"code": code})
+    allowed = {t.value for t in selection.CONVERTIBLE_TYPES}
+    if kind == row.type:
+        return
+    if row.criterion.type not in allowed or kind not in allowed:
+        raise TenderError(_("The type of %(code)s cannot change to %(kind)s.") % {"code": code, "kind": kind})
+    row.type = kind
+    if kind != content.CriterionType.AWARD_CRITERION:
+        row.weight = Decimal(0)
+    row.save(update_fields=["type", "weight"])
+
+
+@transaction.atomic
+def set_weights(lot: Lot, price_weight: Any, weights: Mapping[str, Any]) -> None:
+    """Set the award weights; price plus the award criteria must make exactly 100 points."""
+    lot.tender.check_editable()
+    try:
+        price = Decimal(str(price_weight))
+        parsed = {code: Decimal(str(value)) for code, value in weights.items()}
+    except InvalidOperation:
+        raise TenderError(_("Weights must be numbers.")) from None
+    rows = {row.criterion.code: row for row in lot.lot_criteria.select_related("criterion")}
+    award = {code for code, row in rows.items() if row.type == content.CriterionType.AWARD_CRITERION}
+    unknown = sorted(set(parsed) - award)
+    if unknown:
+        raise TenderError(_("Not award criteria of this lot: %(codes)s.") % {"codes": ", ".join(unknown)})
+    if price < 0 or any(value < 0 for value in parsed.values()):
+        raise TenderError(_("Weights cannot be negative."))
+    total = price + sum((parsed.get(code, rows[code].weight) for code in award), Decimal(0))
+    if total != selection.WEIGHT_TOTAL:
+        raise TenderError(_("The weights add up to %(total)s, not 100.") % {"total": total.normalize()})
+    lot.price_weight = price
+    lot.save(update_fields=["price_weight"])
+    for code, value in parsed.items():
+        rows[code].weight = value
+        rows[code].save(update_fields=["weight"])
+
+
+@transaction.atomic
+def publish_tender(tender: Tender) -> Tender:
+    """Freeze the tender's criteria. Refused while a lot's weights do not add up to 100."""
+    tender = Tender.unscoped.select_for_update().get(pk=tender.pk)
+    tender.check_editable()
+    lots = list(tender.lots.prefetch_related("lot_criteria"))
+    if not lots:
+        raise TenderError(_("A tender needs at least one lot."))
+    for lot in lots:
+        if lot.award_weight_total() != selection.WEIGHT_TOTAL:
+            raise TenderError(
+                _("Lot %(n)s: the weights add up to %(total)s, not 100.")
+                % {"n": lot.number, "total": lot.award_weight_total().normalize()}
+            )
+    tender.status = Tender.Status.PUBLISHED
+    tender.published_at = timezone.now()
+    tender.save(update_fields=["status", "published_at"])
+    return tender
+
+
+@transaction.atomic
+def change_status(tender: Tender, status: str) -> Tender:
+    if status == Tender.Status.PUBLISHED:
+        return publish_tender(tender)
+    if status not in Tender.TRANSITIONS.get(tender.status, set()):
+        raise TenderError(
+            _("A %(old)s tender cannot become %(new)s.") % {"old": tender.get_status_display(), "new": status}
+        )
+    tender.status = status
+    tender.save(update_fields=["status"])
+    return tender
+
+
+def tender_spec(tender: Tender) -> TenderSpec:
+    """The saved tender as the exporters read it."""
+    framework = _framework(tender.framework_version)
+    by_id = {c.id: c for c in framework.criteria}
+    groups = {g.id: g for g in framework.product_groups}
+    lots = []
+    for lot in tender.lots.select_related("product_group").prefetch_related("lot_criteria__criterion"):
+        lots.append(
+            LotSpec(
+                number=lot.number,
+                title=lot.title,
+                product_group=groups[lot.product_group.code],
+                quantity=lot.quantity,
+                estimated_value=lot.estimated_value,
+                cpv=lot.cpv,
+                service_life_years=lot.service_life_years,
+                price_weight=lot.price_weight,
+                criteria=[
+                    ChosenCriterion(by_id[row.criterion.code], content.CriterionType(row.type), row.weight)
+                    for row in lot.lot_criteria.all()
+                ],
+                ambitions={content.ImpactCategory(k): content.Ambition(v) for k, v in lot.ambitions.items()},
+            )
+        )
+    return TenderSpec(
+        title=tender.title,
+        reference=tender.reference,
+        language=tender.language,
+        procedure=tender.procedure,
+        framework_version=tender.framework_version.code,
+        buyer=tender.organisation.name,
+        buyer_country=tender.organisation.country,
+        lots=lots,
+        labels={label.id: label for label in framework.labels},
+        status=tender.status,
+        issued=(tender.published_at or tender.created).date(),
+        identifier=str(tender.pk),
+    )

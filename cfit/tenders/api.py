@@ -1,0 +1,215 @@
+"""/api/v1/tenders/: the owner organisation's tenders, for integrators (session authentication)."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from cfit.accounts.models import Membership
+from cfit.tenders import actions
+from cfit.tenders.access import get_tender_for_user
+from cfit.tenders.exports import FORMATS, filename
+from cfit.tenders.models import Tender
+
+router = Router(tags=["tenders"], auth=django_auth)
+
+
+class LotIn(Schema):
+    product_group: str
+    quantity: int = Field(1, ge=1)
+    estimated_value: Decimal = Field(Decimal(0), ge=0)
+    service_life_years: int = Field(5, ge=1, le=20)
+    title: str = ""
+    ambitions: dict[str, str] = Field(
+        default_factory=dict, description="{impact category: baseline|ambitious}"
+    )
+
+
+class TenderIn(Schema):
+    organisation: str = Field(description="Short name (slug) of your organisation")
+    title: str = Field(min_length=1)
+    reference: str = Field(min_length=1, max_length=64)
+    language: str = Field("en", pattern="^(en|nl|fr|de|nb)$")
+    procedure: str = Tender.Procedure.OPEN
+    lots: list[LotIn] = Field(min_length=1)
+
+
+class WeightsIn(Schema):
+    price_weight: Decimal
+    weights: dict[str, Decimal] = Field(description="{criterion id: points} for the lot's award criteria")
+
+
+class StatusIn(Schema):
+    status: str = Field(pattern="^(published|awarded|closed)$")
+
+
+class ExportQuery(Schema):
+    format: str = Field(pattern="^(docx|odt|xlsx-template|ocds|eforms)$")
+
+
+class LotCriterionOut(Schema):
+    id: str
+    type: str
+    weight: Decimal
+
+
+class LotOut(Schema):
+    number: int
+    title: str
+    product_group: str
+    quantity: int
+    estimated_value: Decimal
+    cpv: str
+    service_life_years: int
+    price_weight: Decimal
+    ambitions: dict[str, str]
+    criteria: list[LotCriterionOut]
+
+
+class TenderOut(Schema):
+    id: int
+    organisation: str
+    title: str
+    reference: str
+    language: str
+    procedure: str
+    status: str
+    framework_version: str
+    lots: list[LotOut]
+    warnings: list[str]
+
+
+class TenderSummaryOut(Schema):
+    id: int
+    title: str
+    reference: str
+    status: str
+    lots: int
+
+
+def tender_out(tender: Tender) -> dict[str, Any]:
+    lots = list(tender.lots.select_related("product_group").prefetch_related("lot_criteria__criterion"))
+    spec = actions.tender_spec(tender)
+    return {
+        "id": tender.pk,
+        "organisation": tender.organisation.slug,
+        "title": tender.title,
+        "reference": tender.reference,
+        "language": tender.language,
+        "procedure": tender.procedure,
+        "status": tender.status,
+        "framework_version": tender.framework_version.code,
+        "lots": [
+            {
+                "number": lot.number,
+                "title": lot.title,
+                "product_group": lot.product_group.code,
+                "quantity": lot.quantity,
+                "estimated_value": lot.estimated_value,
+                "cpv": lot.cpv,
+                "service_life_years": lot.service_life_years,
+                "price_weight": lot.price_weight,
+                "ambitions": lot.ambitions,
+                "criteria": [
+                    {"id": r.criterion.code, "type": r.type, "weight": r.weight}
+                    for r in lot.lot_criteria.all()
+                ],
+            }
+            for lot in lots
+        ],
+        "warnings": [
+            f"lot {risk.lot}: {risk.code.value}" + (f" ({risk.detail})" if risk.detail else "")
+            for risk in spec.risks()
+        ],
+    }
+
+
+def _fail(error: Exception) -> HttpError:
+    return HttpError(400, str(error))
+
+
+@router.get("/tenders/", response=list[TenderSummaryOut], summary="Your organisations' tenders")
+def list_tenders(request: HttpRequest) -> list[dict[str, Any]]:
+    from django.db.models import Count
+
+    return [
+        {"id": t.pk, "title": t.title, "reference": t.reference, "status": t.status, "lots": t.n_lots}
+        for t in Tender.objects.annotate(n_lots=Count("lots"))
+    ]
+
+
+@router.post("/tenders/", response={201: TenderOut}, summary="Create a tender with its lots")
+def create_tender(request: HttpRequest, payload: TenderIn) -> tuple[int, dict[str, Any]]:
+    membership = (
+        Membership.objects.filter(
+            user=request.user,
+            organisation__slug=payload.organisation,
+            role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER],
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if membership is None:
+        raise HttpError(403, "You cannot create tenders for that organisation.")
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            tender = actions.create_tender(
+                membership.organisation,
+                title=payload.title,
+                reference=payload.reference,
+                language=payload.language,
+                procedure=payload.procedure,
+                user=request.user,
+            )
+            for lot in payload.lots:
+                actions.add_lot(tender, **lot.dict())
+    except actions.TenderError as error:
+        raise _fail(error) from error
+    return 201, tender_out(tender)
+
+
+@router.get("/tenders/{tender_id}", response=TenderOut, summary="One tender")
+def get_tender(request: HttpRequest, tender_id: int) -> dict[str, Any]:
+    return tender_out(get_tender_for_user(request.user, tender_id))
+
+
+@router.put(
+    "/tenders/{tender_id}/lots/{number}/weights", response=TenderOut, summary="Set a lot's award weights"
+)
+def set_weights(request: HttpRequest, tender_id: int, number: int, payload: WeightsIn) -> dict[str, Any]:
+    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    lot = tender.lots.filter(number=number).first()
+    if lot is None:
+        raise HttpError(404, f"No lot {number}.")
+    try:
+        actions.set_weights(lot, payload.price_weight, payload.weights)
+    except (actions.TenderError, ValueError) as error:
+        raise _fail(error) from error
+    return tender_out(tender)
+
+
+@router.post("/tenders/{tender_id}/status", response=TenderOut, summary="Publish, award or close a tender")
+def change_status(request: HttpRequest, tender_id: int, payload: StatusIn) -> dict[str, Any]:
+    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    try:
+        tender = actions.change_status(tender, payload.status)
+    except actions.TenderError as error:
+        raise _fail(error) from error
+    return tender_out(tender)
+
+
+@router.get(
+    "/tenders/{tender_id}/export",
+    summary="Annex (docx, odt), supplier template (xlsx-template), ocds or eforms",
+)
+def export_tender(request: HttpRequest, tender_id: int, params: Query[ExportQuery]) -> HttpResponse:
+    spec = actions.tender_spec(get_tender_for_user(request.user, tender_id))
+    fmt = FORMATS[params.format]
+    response = HttpResponse(fmt.render(spec), content_type=fmt.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename(spec, fmt)}"'
+    return response

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from cfit.accounts.models import Membership
+from cfit.criteria.models import ProductGroup
+from cfit.tenders.models import Tender
+
+
+class TenderStartForm(forms.Form):
+    """Step 1: the tender's basics and which product groups it buys, with quantities."""
+
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    reference = forms.CharField(label=_("Reference"), max_length=64, help_text=_("Your own file number."))
+    language = forms.ChoiceField(label=_("Language of the documents"), choices=settings.LANGUAGES)
+    procedure = forms.ChoiceField(label=_("Procedure"), choices=Tender.Procedure.choices)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        memberships = Membership.objects.filter(
+            user=user, role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER]
+        ).select_related("organisation")
+        self.fields["organisation"].choices = [
+            (m.organisation.slug, m.organisation.name) for m in memberships
+        ]
+        self.groups = list(ProductGroup.objects.all())
+        for group in self.groups:
+            self.fields[f"lot_{group.code}"] = forms.BooleanField(label=group.display_name, required=False)
+            self.fields[f"quantity_{group.code}"] = forms.IntegerField(
+                label=_("Quantity"), min_value=1, required=False, initial=1
+            )
+            self.fields[f"value_{group.code}"] = forms.DecimalField(
+                label=_("Estimated value (EUR)"), min_value=Decimal(0), required=False, decimal_places=2
+            )
+            self.fields[f"life_{group.code}"] = forms.IntegerField(
+                label=_("Service life (years)"), min_value=1, max_value=20, required=False, initial=5
+            )
+
+    def group_rows(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [
+            (
+                g,
+                [
+                    self[f"lot_{g.code}"],
+                    self[f"quantity_{g.code}"],
+                    self[f"value_{g.code}"],
+                    self[f"life_{g.code}"],
+                ],
+            )
+            for g in self.groups
+        ]
+
+    def lots(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {
+                "product_group": g.code,
+                "quantity": data.get(f"quantity_{g.code}") or 1,
+                "estimated_value": data.get(f"value_{g.code}") or Decimal(0),
+                "service_life_years": data.get(f"life_{g.code}") or 5,
+            }
+            for g in self.groups
+            if data.get(f"lot_{g.code}")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any(data.get(f"lot_{g.code}") for g in self.groups):
+            raise forms.ValidationError(_("Choose at least one product group."), code="no_lot")
+        return data

@@ -1,0 +1,159 @@
+"""Tenders: an organisation's procurement, its lots and the criteria each lot uses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cfit.accounts.scoping import OrganisationOwned, ScopedManager, ScopedQuerySet
+from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion, ProductGroup
+
+
+class TenderFrozen(ValidationError):
+    """Raised if something tries to change the criteria of a tender that is no longer a draft."""
+
+
+class TenderQuerySet(ScopedQuerySet):
+    def drafts(self) -> TenderQuerySet:
+        return self.filter(status=Tender.Status.DRAFT)
+
+
+class Tender(OrganisationOwned):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        AWARDED = "awarded", _("Awarded")
+        CLOSED = "closed", _("Closed")
+
+    class Procedure(models.TextChoices):
+        OPEN = "open", _("Open procedure")
+        RESTRICTED = "restricted", _("Restricted procedure")
+        NEGOTIATED = "neg-w-call", _("Competitive procedure with negotiation")
+        COMP_DIAL = "comp-dial", _("Competitive dialogue")
+        MINI_COMPETITION = "mini-competition", _("Mini-competition under a framework agreement")
+
+    #: Allowed status changes; anything else is refused.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PUBLISHED},
+        Status.PUBLISHED: {Status.AWARDED, Status.CLOSED},
+        Status.AWARDED: {Status.CLOSED},
+    }
+
+    title = models.TextField(_("title"))
+    reference = models.CharField(_("reference"), max_length=64, help_text=_("The buyer's own file number."))
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="en")
+    procedure = models.CharField(
+        _("procedure"), max_length=32, choices=Procedure.choices, default=Procedure.OPEN
+    )
+    framework_version = models.ForeignKey(
+        FrameworkVersion,
+        on_delete=models.PROTECT,
+        related_name="tenders",
+        verbose_name=_("framework version"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    unscoped = models.Manager()
+    objects = ScopedManager.from_queryset(TenderQuerySet)()
+
+    class Meta(OrganisationOwned.Meta):
+        ordering = ["-created"]
+        verbose_name = _("tender")
+        verbose_name_plural = _("tenders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="tender_reference_unique_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def check_editable(self) -> None:
+        if not self.is_draft:
+            raise TenderFrozen(
+                _("Tender %(ref)s is %(status)s: its criteria are frozen."),
+                code="frozen",
+                params={"ref": self.reference, "status": self.get_status_display()},
+            )
+
+
+class Lot(models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="lots")
+    number = models.PositiveSmallIntegerField(_("lot number"))
+    title = models.TextField(_("title"), blank=True)
+    product_group = models.ForeignKey(
+        ProductGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("product group")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    estimated_value = models.DecimalField(
+        _("estimated value (EUR)"), max_digits=14, decimal_places=2, default=Decimal(0)
+    )
+    cpv = models.CharField(_("CPV code"), max_length=8)
+    service_life_years = models.PositiveSmallIntegerField(_("expected service life (years)"), default=5)
+    price_weight = models.DecimalField(
+        _("price weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(100),
+        help_text=_("Points for price, out of 100."),
+    )
+    ambitions = models.JSONField(
+        _("ambition per impact category"),
+        default=dict,
+        help_text=_("{impact category: baseline|ambitious}, the one-click default."),
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [models.UniqueConstraint(fields=["tender", "number"], name="lot_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title or self.product_group}"
+
+    def award_weight_total(self) -> Decimal:
+        return self.price_weight + sum(
+            (c.weight for c in self.lot_criteria.all() if c.type == CriterionType.AWARD_CRITERION), Decimal(0)
+        )
+
+
+class LotCriterion(models.Model):
+    """A criterion as a lot uses it: possibly with another type (a specification scored instead) and a weight."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="lot_criteria")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    type = models.CharField(_("type in this tender"), max_length=32, choices=CriterionType.choices)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=Decimal(0))
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["lot", "criterion"], name="criterion_once_per_lot")]
+
+    def __str__(self) -> str:
+        return f"{self.lot}: {self.criterion.code}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.lot.tender.check_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self.lot.tender.check_editable()
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,125 @@
+"""A tender as the document and open-data exporters see it, saved or not.
+
+`cfit tender build` makes one from command-line choices without touching the database; a saved
+tender makes one with ``actions.tender_spec``. Every exporter reads only this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from cfit.criteria import content
+from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
+from cfit.tenders import selection
+
+
+@dataclass(frozen=True)
+class ChosenCriterion:
+    criterion: content.Criterion
+    type: CriterionType
+    weight: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class LotSpec:
+    number: int
+    title: str
+    product_group: content.ProductGroup
+    quantity: int
+    estimated_value: Decimal
+    cpv: str
+    service_life_years: int
+    price_weight: Decimal
+    criteria: Sequence[ChosenCriterion]
+    ambitions: Mapping[ImpactCategory, Ambition] = field(default_factory=dict)
+
+    def of_type(self, kind: CriterionType) -> list[ChosenCriterion]:
+        return [c for c in self.criteria if c.type == kind]
+
+
+@dataclass(frozen=True)
+class TenderSpec:
+    title: str
+    reference: str
+    language: str
+    procedure: str
+    framework_version: str
+    buyer: str
+    buyer_country: str
+    lots: Sequence[LotSpec]
+    labels: Mapping[str, content.Label]
+    status: str = "draft"
+    issued: date = field(default_factory=date.today)
+    identifier: str = ""  #: the OCDS ocid suffix; the database id for saved tenders
+
+    def risks(self) -> list[selection.Risk]:
+        return selection.assess_risks(
+            [
+                selection.LotChoice(
+                    lot.number, [(c.criterion, c.type, c.weight) for c in lot.criteria], lot.price_weight
+                )
+                for lot in self.lots
+            ]
+        )
+
+
+class UnknownProductGroup(ValueError):
+    """Raised if a product group id is not in the framework."""
+
+
+def build_spec(
+    framework: content.Framework,
+    *,
+    product_groups: Sequence[str],
+    ambition: Ambition = Ambition.BASELINE,
+    categories: Mapping[ImpactCategory, Ambition] | None = None,
+    language: str = "en",
+    title: str = "",
+    reference: str = "DRAFT",
+    buyer: str = "",
+    buyer_country: str = "",
+    quantities: Mapping[str, int] | None = None,
+    quality_share: Decimal = Decimal(30),
+) -> TenderSpec:
+    """A tender with one lot per product group and the default criteria of the ambition chosen."""
+    groups = {g.id: g for g in framework.product_groups}
+    unknown = [g for g in product_groups if g not in groups]
+    if unknown:
+        raise UnknownProductGroup(
+            f"unknown product group(s) {', '.join(unknown)}; known: {', '.join(sorted(groups))}"
+        )
+    ambitions = {category: ambition for category in ImpactCategory}
+    ambitions.update(categories or {})
+    lots = []
+    for number, code in enumerate(product_groups, start=1):
+        chosen = selection.select_criteria(framework.criteria, code, ambitions)
+        price_weight, weights = selection.default_weights(chosen, quality_share)
+        group = groups[code]
+        lots.append(
+            LotSpec(
+                number=number,
+                title=group.name[language],
+                product_group=group,
+                quantity=(quantities or {}).get(code, 1),
+                estimated_value=Decimal(0),
+                cpv=group.cpv,
+                service_life_years=5,
+                price_weight=price_weight,
+                criteria=[ChosenCriterion(c, c.type, weights.get(c.id, Decimal(0))) for c in chosen],
+                ambitions=ambitions,
+            )
+        )
+    return TenderSpec(
+        title=title or ", ".join(lot.title for lot in lots),
+        reference=reference,
+        language=language,
+        procedure="open",
+        framework_version=framework.version,
+        buyer=buyer,
+        buyer_country=buyer_country,
+        lots=lots,
+        labels={label.id: label for label in framework.labels},
+    )

@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cfit.accounts.access import get_organisation_for_member
+from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
+from cfit.criteria.models import Criterion
+from cfit.criteria.models import ImpactCategory as CategoryChoices
+from cfit.tenders import actions, selection
+from cfit.tenders.access import get_tender_for_user
+from cfit.tenders.exports import FORMATS, filename
+from cfit.tenders.forms import TenderStartForm
+from cfit.tenders.models import Tender
+
+
+def risk_messages(spec: Any) -> list[tuple[int, str]]:
+    texts = {
+        selection.WarningCode.PRICE_DOMINATES: _(
+            "Price has more than 80 of 100 points: sustainability can hardly change the ranking."
+        ),
+        selection.WarningCode.WEIGHTS_DO_NOT_ADD_UP: _(
+            "The weights do not add up to 100: the tender cannot be published."
+        ),
+        selection.WarningCode.NO_END_OF_USE: _(
+            "No criterion covers end of use (take-back, data wiping, reuse)."
+        ),
+        selection.WarningCode.FEW_PRODUCTS_MEET: _(
+            "Ambitious technical specifications exclude every product that misses them; few products may comply: %(detail)s. Consider using them as award criteria."
+        ),
+        selection.WarningCode.NO_AWARD_CRITERIA: _("No award criterion: offers will compete on price alone."),
+        selection.WarningCode.PROPOSED_THRESHOLDS: _(
+            "Some thresholds are CFIT proposals rather than published figures; check them in a market consultation: %(detail)s."
+        ),
+    }
+    return [
+        (
+            risk.lot,
+            texts[risk.code] % {"detail": risk.detail}
+            if "%(detail)s" in texts[risk.code]
+            else texts[risk.code],
+        )
+        for risk in spec.risks()
+    ]
+
+
+@login_required
+def tender_list(request: HttpRequest) -> HttpResponse:
+    tenders = Tender.objects.select_related("organisation", "framework_version").order_by("-created")
+    return render(request, "tenders/list.html", {"tenders": tenders})
+
+
+@login_required
+def tender_start(request: HttpRequest) -> HttpResponse:
+    form = TenderStartForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        organisation = get_organisation_for_member(request.user, form.cleaned_data["organisation"])
+        try:
+            with transaction.atomic():
+                tender = actions.create_tender(
+                    organisation,
+                    title=form.cleaned_data["title"],
+                    reference=form.cleaned_data["reference"],
+                    language=form.cleaned_data["language"],
+                    procedure=form.cleaned_data["procedure"],
+                    user=request.user,
+                )
+                for lot in form.lots():
+                    actions.add_lot(tender, **lot)
+        except actions.TenderError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("tenders:ambition", tender_id=tender.pk)
+    return render(request, "tenders/start.html", {"form": form, "step": 1})
+
+
+@login_required
+def tender_ambition(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """Step 2: per lot and impact category, baseline or ambitious, with what each choice adds."""
+    tender = get_tender_for_user(request.user, tender_id, edit=request.method == "POST")
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                for lot in tender.lots.all():
+                    for category in ImpactCategory:
+                        chosen = request.POST.get(f"lot{lot.number}_{category.value}")
+                        if chosen and chosen != lot.ambitions.get(category.value):
+                            actions.set_ambition(lot, category.value, chosen)
+        except actions.TenderError as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("tenders:review", tender_id=tender.pk)
+    framework = actions.version_to_content(tender.framework_version)
+    titles = {c.id: c.title.get(request.LANGUAGE_CODE, c.title["en"]) for c in framework.criteria}
+    names = dict(CategoryChoices.choices)
+    lots = []
+    for lot in tender.lots.select_related("product_group"):
+        effects = selection.ambition_effects(framework.criteria, lot.product_group.code)
+        lots.append(
+            (
+                lot,
+                [
+                    {
+                        "category": e.category.value,
+                        "name": names[e.category.value],
+                        "current": lot.ambitions.get(e.category.value, Ambition.BASELINE.value),
+                        "baseline": e.baseline,
+                        "ambitious": e.ambitious,
+                        "added": [(code, titles[code]) for code in e.added],
+                        "removed": [(code, titles[code]) for code in e.removed],
+                    }
+                    for e in effects
+                ],
+            )
+        )
+    return render(request, "tenders/ambition.html", {"tender": tender, "lots": lots, "step": 2})
+
+
+@login_required
+def tender_review(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """Step 3: criterion by criterion, with types, weights and warnings."""
+    tender = get_tender_for_user(request.user, tender_id)
+    spec = actions.tender_spec(tender)
+    lots = []
+    for lot in tender.lots.select_related("product_group").prefetch_related(
+        "lot_criteria__criterion__requirements"
+    ):
+        used = {row.criterion_id for row in lot.lot_criteria.all()}
+        available = Criterion.objects.filter(
+            version=tender.framework_version, product_groups=lot.product_group
+        ).exclude(pk__in=used)
+        sections = [
+            (label, [row for row in lot.lot_criteria.all() if row.type == value])
+            for value, label in ((t.value, t.label) for t in _types())
+        ]
+        lots.append(
+            {"lot": lot, "sections": sections, "available": available, "total": lot.award_weight_total()}
+        )
+    return render(
+        request,
+        "tenders/review.html",
+        {
+            "tender": tender,
+            "lots": lots,
+            "warnings": risk_messages(spec),
+            "step": 3,
+            "convertible": [t.value for t in selection.CONVERTIBLE_TYPES],
+        },
+    )
+
+
+def _types() -> list[Any]:
+    from cfit.criteria.models import CriterionType as Choices
+
+    return list(Choices)
+
+
+@require_POST
+@login_required
+def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """One change from the review page: add, remove, change type, or save weights."""
+    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    lot = tender.lots.filter(
+        number=request.POST.get("lot", "0") if request.POST.get("lot", "").isdigit() else 0
+    ).first()
+    op = request.POST.get("op", "")
+    try:
+        if lot is None:
+            raise actions.TenderError(_("Unknown lot."))
+        if op == "add":
+            actions.add_criterion(lot, request.POST.get("criterion", ""))
+        elif op == "remove":
+            actions.remove_criterion(lot, request.POST.get("criterion", ""))
+        elif op == "type":
+            actions.set_criterion_type(lot, request.POST.get("criterion", ""), request.POST.get("type", ""))
+        elif op == "weights":
+            weights = {
+                key[7:]: value
+                for key, value in request.POST.items()
+                if key.startswith("weight_") and value != ""
+            }
+            actions.set_weights(lot, request.POST.get("price_weight", ""), weights)
+        elif op == "rebalance":
+            award = [
+                row.criterion.code
+                for row in lot.lot_criteria.select_related("criterion")
+                if row.type == CriterionType.AWARD_CRITERION
+            ]
+            price, weights = selection.split_quality_points(award)
+            actions.set_weights(lot, price, weights)
+        else:
+            raise actions.TenderError(_("Unknown change."))
+    except actions.TenderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("tenders:review", tender_id=tender.pk)
+
+
+@login_required
+def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """Step 4: the documents, and publishing."""
+    tender = get_tender_for_user(request.user, tender_id)
+    spec = actions.tender_spec(tender)
+    return render(
+        request,
+        "tenders/detail.html",
+        {
+            "tender": tender,
+            "spec": spec,
+            "formats": FORMATS.values(),
+            "warnings": risk_messages(spec),
+            "step": 4,
+        },
+    )
+
+
+@require_POST
+@login_required
+def tender_status(request: HttpRequest, tender_id: int) -> HttpResponse:
+    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    try:
+        actions.change_status(tender, request.POST.get("status", ""))
+    except actions.TenderError as error:
+        messages.error(request, str(error))
+    return redirect("tenders:detail", tender_id=tender.pk)
+
+
+@login_required
+def tender_download(request: HttpRequest, tender_id: int, fmt: str) -> HttpResponse:
+    tender = get_tender_for_user(request.user, tender_id)
+    if fmt not in FORMATS:
+        from django.http import Http404
+
+        raise Http404
+    spec = actions.tender_spec(tender)
+    export = FORMATS[fmt]
+    response = HttpResponse(export.render(spec), content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename(spec, export)}"'
+    return response
