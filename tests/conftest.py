@@ -1,0 +1,104 @@
+"""Shared fixtures: the real framework loaded once, and named personas.
+
+Personas, as in the style guide:
+- ``procurer``: Pia, procurer at Rijkswaterstaat (a procuring participant)
+- ``coordinator``: Coco, admin of the Dutch ministry that coordinates the NL buyer group
+- ``supplier``: Sid, of GreenRefurb (a supporter)
+- ``outsider``: Louise, procurer at Ville de Lyon, unrelated to Rijkswaterstaat
+- ``secretary``: Sam, of the pact secretariat, who maintains the framework
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.criteria import content
+from cfit.criteria.actions import load_framework
+from cfit.criteria.models import FrameworkVersion
+
+PASSWORD = "persona-password-2026"
+
+
+@pytest.fixture(scope="session")
+def framework_content() -> content.Framework:
+    return content.load_framework_dir()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: Any, django_db_blocker: Any, framework_content: content.Framework
+) -> None:
+    """Load the real framework once per session into the test database."""
+    with django_db_blocker.unblock():
+        load_framework(framework_content)
+
+
+@pytest.fixture
+def framework(db: Any, framework_content: content.Framework) -> FrameworkVersion:
+    """The published framework version (reloaded if a transactional test flushed it)."""
+    version = FrameworkVersion.objects.filter(code=framework_content.version).first()
+    if version is None:
+        version, _ = load_framework(framework_content)
+    return version
+
+
+@dataclass
+class Persona:
+    user: Any
+    organisation: Organisation
+    membership: Membership
+
+
+def make_persona(username: str, org_slug: str, org_type: str, role: str, country: str = "NL") -> Persona:
+    organisation, _ = Organisation.objects.get_or_create(
+        slug=org_slug,
+        defaults={"name": org_slug.replace("-", " ").title(), "country": country, "type": org_type},
+    )
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    return Persona(user, organisation, membership)
+
+
+@pytest.fixture
+def procurer(db: Any) -> Persona:
+    return make_persona(
+        "pia", "rijkswaterstaat", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.PROCURER
+    )
+
+
+@pytest.fixture
+def coordinator(db: Any) -> Persona:
+    return make_persona(
+        "coco", "nl-ministry", Organisation.Type.COORDINATING_PARTICIPANT, Membership.Role.ADMIN
+    )
+
+
+@pytest.fixture
+def supplier(db: Any) -> Persona:
+    return make_persona("sid", "green-refurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def outsider(db: Any) -> Persona:
+    return make_persona(
+        "louise", "ville-de-lyon", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.PROCURER, "FR"
+    )
+
+
+@pytest.fixture
+def secretary(db: Any) -> Persona:
+    return make_persona("sam", "pact-secretariat", Organisation.Type.SECRETARIAT, Membership.Role.ADMIN)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(path):
+        pytest.fail(f"Chromium not found at {path}: install Debian's chromium package (see .ci/run)")
+    return path

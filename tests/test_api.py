@@ -1,0 +1,94 @@
+"""The criteria library for machines: /api/v1/."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from cfit.criteria import actions
+from cfit.criteria.models import Criterion, FrameworkVersion
+
+
+def test_criteria_are_listed_with_filters_and_language(client: Client, framework: FrameworkVersion) -> None:
+    response = client.get(
+        "/api/v1/criteria",
+        {
+            "product_group": "notebooks",
+            "impact_category": "carbon",
+            "ambition": "ambitious",
+            "lang": "de",
+            "limit": 500,
+        },
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    expected = Criterion.objects.filter(
+        version=framework, product_groups__code="notebooks", impact_category="carbon", ambition="ambitious"
+    )
+    assert body["count"] == expected.count() > 0
+    first = body["items"][0]
+    assert first["title"] == expected.get(code=first["id"]).title["de"]
+    assert all(
+        item["ambition"] == "ambitious" and "notebooks" in item["product_groups"] for item in body["items"]
+    )
+
+
+def test_free_text_search_finds_dutch_words(client: Client, framework: FrameworkVersion) -> None:
+    criterion = Criterion.objects.filter(version=framework, product_groups__code="notebooks").first()
+    word = max(criterion.title["nl"].split(), key=len)
+
+    body = client.get("/api/v1/criteria", {"q": word, "lang": "nl", "limit": 500}).json()
+
+    assert criterion.code in [item["id"] for item in body["items"]]
+
+
+def test_one_criterion_with_its_requirements(client: Client, framework: FrameworkVersion) -> None:
+    criterion = Criterion.objects.filter(version=framework).first()
+
+    body = client.get(f"/api/v1/criteria/{criterion.code}", {"lang": "fr"}).json()
+
+    assert body["title"] == criterion.title["fr"]
+    assert [r["id"] for r in body["requirements"]] == list(
+        criterion.requirements.values_list("code", flat=True)
+    )
+    assert body["languages"] == ["en", "nl", "fr", "de", "nb"]
+
+
+def test_unknown_criterion_and_bad_language_are_clear_errors(
+    client: Client, framework: FrameworkVersion
+) -> None:
+    assert client.get("/api/v1/criteria/no-such-thing").status_code == 404
+    assert client.get("/api/v1/criteria", {"lang": "xx"}).status_code == 422
+
+
+def test_product_groups_and_versions(client: Client, framework: FrameworkVersion) -> None:
+    groups = client.get("/api/v1/product-groups", {"lang": "nb"}).json()
+    versions = client.get("/api/v1/versions").json()
+
+    assert len(groups) == 10 and all(g["criteria"] > 0 for g in groups)
+    assert next(g for g in groups if g["id"] == "smartphones")["name"] == "Smarttelefoner"
+    assert versions[0]["code"] == framework.code and versions[0]["criteria"] >= 100
+
+
+def test_drafts_are_hidden_from_the_public(client: Client, framework: FrameworkVersion, secretary) -> None:
+    draft = actions.create_draft(framework, code="secret-draft")
+
+    assert client.get("/api/v1/criteria", {"version": draft.code}).status_code == 404
+    assert "secret-draft" not in client.get("/api/v1/versions").content.decode()
+    assert client.get(f"/api/v1/versions/{draft.code}/export").status_code == 404
+
+    client.force_login(secretary.user)
+    assert client.get("/api/v1/criteria", {"version": draft.code}).status_code == 200
+
+
+def test_the_openapi_document_is_served(client: Client, framework: FrameworkVersion) -> None:
+    schema = client.get("/api/openapi.json").json()
+
+    assert "/api/v1/criteria" in schema["paths"]
+    assert client.get("/api/docs").status_code == 200
+
+
+def test_version_export_matches_the_cli_shape(client: Client, framework: FrameworkVersion) -> None:
+    body = client.get(f"/api/v1/versions/{framework.code}/export").json()
+
+    assert body["version"] == framework.code and len(body["criteria"]) == framework.criteria.count()
