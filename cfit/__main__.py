@@ -1,0 +1,3 @@
+from cfit.cli import main
+
+main()

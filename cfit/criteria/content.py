@@ -1,0 +1,376 @@
+"""The shape of the criteria framework's data files, with no Django import.
+
+The framework lives in ``cfit/criteria/framework/*.yaml`` and is reviewed like code. This module
+validates those files (and edited exports) so that the loader, the import command and the
+content authors all apply one set of rules. ``python -m cfit.criteria.content [FILE ...]`` checks
+files and prints the coverage table.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+#: The languages every text of the framework must be written in (bokmål as ``nb``).
+LANGUAGES: tuple[str, ...] = ("en", "nl", "fr", "de", "nb")
+
+FRAMEWORK_DIR = Path(__file__).resolve().parent / "framework"
+
+CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+REQUIREMENT_CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class ImpactCategory(StrEnum):
+    CIRCULARITY = "circularity"  #: circularity and critical raw materials
+    DUE_DILIGENCE = "due_diligence"  #: due diligence and transparency
+    CARBON = "carbon"  #: carbon and climate
+    CHEMICALS = "chemicals"  #: chemicals of concern
+
+
+class LifecycleStage(StrEnum):
+    PROCUREMENT = "procurement"
+    CONTRACT_MANAGEMENT = "contract_management"
+    OPERATIONAL_MANAGEMENT = "operational_management"
+    END_OF_USE = "end_of_use"
+
+
+class Strategy(StrEnum):
+    BUY_LESS = "buy_less"
+    BUY_BETTER = "buy_better"
+    USE_BETTER = "use_better"
+    USE_LONGER = "use_longer"
+
+
+class CriterionType(StrEnum):
+    SELECTION_CRITERION = "selection_criterion"
+    TECHNICAL_SPECIFICATION = "technical_specification"
+    AWARD_CRITERION = "award_criterion"
+    CONTRACT_PERFORMANCE_CLAUSE = "contract_performance_clause"
+
+
+class Ambition(StrEnum):
+    BASELINE = "baseline"
+    AMBITIOUS = "ambitious"
+
+
+class DataType(StrEnum):
+    BOOLEAN = "boolean"
+    NUMBER = "number"
+    INTEGER = "integer"
+    STRING = "string"
+    ENUMERATION = "enumeration"
+    DATE = "date"
+
+
+class ProductGroupKind(StrEnum):
+    WORKPLACE = "workplace"
+    DATA_CENTRE = "data_centre"
+    SERVICE = "service"
+
+
+class ThresholdOrigin(StrEnum):
+    PUBLISHED = "published"  #: the threshold is taken from the cited source
+    PROPOSAL = "proposal"  #: our proposal where no source sets a number
+    LEGAL_FLOOR = "legal_floor"  #: restates a legal minimum (e.g. EU ecodesign)
+    NONE = "none"  #: no numeric threshold (yes/no or disclosure)
+
+
+def _check_languages(value: dict[str, str], *, where: str) -> dict[str, str]:
+    missing = [lang for lang in LANGUAGES if not (value.get(lang) or "").strip()]
+    if missing:
+        raise ValueError(f"{where}: missing language(s) {', '.join(missing)}")
+    unknown = sorted(set(value) - set(LANGUAGES))
+    if unknown:
+        raise ValueError(f"{where}: unknown language(s) {', '.join(unknown)}")
+    return {lang: value[lang].strip() for lang in LANGUAGES}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+Translated = dict[str, str]
+
+
+class Source(Strict):
+    title: str = Field(min_length=3)
+    url: str = ""
+    ref: str = ""  #: the clause inside the source, e.g. "TS1" or "Annex II B.1.1"
+
+
+class Label(Strict):
+    id: Annotated[str, Field(pattern=CODE_PATTERN)]
+    name: str
+    issuer: str
+    url: str = ""
+
+
+class ProductGroup(Strict):
+    id: Annotated[str, Field(pattern=CODE_PATTERN)]
+    kind: ProductGroupKind
+    cpv: str = Field(pattern=r"^\d{8}$")
+    name: Translated
+    description: Translated
+
+    @field_validator("name", "description")
+    @classmethod
+    def _languages(cls, value: Translated) -> Translated:
+        return _check_languages(value, where="product group text")
+
+
+class Requirement(Strict):
+    id: Annotated[str, Field(pattern=REQUIREMENT_CODE_PATTERN)]
+    title: Translated
+    data_type: DataType
+    expected_value: bool | int | float | str | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    options: list[str] = Field(default_factory=list)  #: allowed answers of an enumeration
+    unit: str = ""
+    group: str = "1"  #: OCDS requirement group; groups are alternatives, requirements in a group all apply
+    satisfied_by_labels: list[str] = Field(default_factory=list)  #: label ids whose certificate proves it
+
+    @field_validator("title")
+    @classmethod
+    def _languages(cls, value: Translated) -> Translated:
+        return _check_languages(value, where="requirement title")
+
+    @model_validator(mode="after")
+    def _threshold_fits_type(self) -> Requirement:
+        has_range = self.min_value is not None or self.max_value is not None
+        match self.data_type:
+            case DataType.BOOLEAN:
+                if not isinstance(self.expected_value, bool) or has_range:
+                    raise ValueError(
+                        "a boolean requirement needs expected_value true or false, and no min/max"
+                    )
+            case DataType.NUMBER | DataType.INTEGER:
+                if self.expected_value is None and not has_range:
+                    raise ValueError(
+                        f"a {self.data_type} requirement needs min_value, max_value or expected_value"
+                    )
+                if self.expected_value is not None and (
+                    isinstance(self.expected_value, bool | str) or has_range
+                ):
+                    raise ValueError("expected_value must be a number, and not combined with min/max")
+                if self.data_type == DataType.INTEGER:
+                    for bound in (self.min_value, self.max_value, self.expected_value):
+                        if isinstance(bound, float) and not bound.is_integer():
+                            raise ValueError("an integer requirement needs whole-number bounds")
+                if (
+                    self.min_value is not None
+                    and self.max_value is not None
+                    and self.min_value > self.max_value
+                ):
+                    raise ValueError("min_value is greater than max_value")
+                if not self.unit:
+                    raise ValueError("a numeric requirement needs a unit")
+            case DataType.ENUMERATION:
+                if len(self.options) < 2:
+                    raise ValueError("an enumeration needs at least two options")
+                expected = self.expected_value
+                if expected is not None and str(expected) not in self.options:
+                    raise ValueError(f"expected_value {expected!r} is not one of the options")
+                if has_range:
+                    raise ValueError("an enumeration takes no min/max")
+            case DataType.STRING:
+                if has_range:
+                    raise ValueError("a string takes no min/max")
+            case DataType.DATE:
+                if self.expected_value is not None:
+                    date.fromisoformat(str(self.expected_value))
+        if self.data_type != DataType.ENUMERATION and self.options:
+            raise ValueError("options are only for enumerations")
+        return self
+
+
+class Verification(Strict):
+    labels: list[str] = Field(default_factory=list)  #: labels accepted as proof, "or equivalent"
+    documents: Translated  #: what else the supplier hands in
+
+    @field_validator("documents")
+    @classmethod
+    def _languages(cls, value: Translated) -> Translated:
+        return _check_languages(value, where="verification documents")
+
+
+class Criterion(Strict):
+    id: Annotated[str, Field(pattern=CODE_PATTERN)]
+    topic: Annotated[str, Field(pattern=CODE_PATTERN)]  #: pairs baseline and ambitious variants
+    product_groups: list[str] = Field(min_length=1)
+    impact_category: ImpactCategory
+    lifecycle_stage: LifecycleStage
+    strategies: list[Strategy] = Field(min_length=1)
+    type: CriterionType
+    ambition: Ambition
+    title: Translated
+    text: Translated
+    rationale: Translated
+    verification: Verification
+    sources: list[Source] = Field(min_length=1)
+    threshold_origin: ThresholdOrigin
+    requirements: list[Requirement] = Field(min_length=1)
+
+    @field_validator("title", "text", "rationale")
+    @classmethod
+    def _languages(cls, value: Translated) -> Translated:
+        return _check_languages(value, where="criterion text")
+
+    @model_validator(mode="after")
+    def _requirements_belong(self) -> Criterion:
+        for requirement in self.requirements:
+            if not requirement.id.startswith(self.id + "."):
+                raise ValueError(f"requirement {requirement.id} must start with '{self.id}.'")
+        ids = [r.id for r in self.requirements]
+        duplicated = sorted(code for code, n in Counter(ids).items() if n > 1)
+        if duplicated:
+            raise ValueError(f"duplicated requirement id(s): {', '.join(duplicated)}")
+        if len(set(self.product_groups)) != len(self.product_groups):
+            raise ValueError("a product group is listed twice")
+        return self
+
+
+class CriteriaFile(Strict):
+    criteria: list[Criterion]
+
+
+class Framework(Strict):
+    """The whole framework: reference lists and criteria, checked for cross-references."""
+
+    version: str
+    product_groups: list[ProductGroup]
+    labels: list[Label]
+    criteria: list[Criterion]
+
+    @model_validator(mode="after")
+    def _references(self) -> Framework:
+        groups = {g.id for g in self.product_groups}
+        labels = {label.id for label in self.labels}
+        problems: list[str] = []
+        for kind, ids in (
+            ("product group", [g.id for g in self.product_groups]),
+            ("label", [label.id for label in self.labels]),
+            ("criterion", [c.id for c in self.criteria]),
+            ("requirement", [r.id for c in self.criteria for r in c.requirements]),
+        ):
+            for code, n in Counter(ids).items():
+                if n > 1:
+                    problems.append(f"{kind} id {code} is used {n} times")
+        for criterion in self.criteria:
+            for group in criterion.product_groups:
+                if group not in groups:
+                    problems.append(f"criterion {criterion.id}: unknown product group {group}")
+            claimed = [*criterion.verification.labels]
+            for requirement in criterion.requirements:
+                claimed.extend(requirement.satisfied_by_labels)
+            for label in claimed:
+                if label not in labels:
+                    problems.append(f"criterion {criterion.id}: unknown label {label}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def read_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def load_framework_dir(directory: Path = FRAMEWORK_DIR) -> Framework:
+    """Read and check the framework files of a folder (``framework.yaml`` plus criteria files)."""
+    meta = read_yaml(directory / "framework.yaml")
+    criteria: list[Criterion] = []
+    for path in sorted(directory.glob("criteria-*.yaml")):
+        try:
+            criteria.extend(CriteriaFile.model_validate(read_yaml(path)).criteria)
+        except ValidationError as error:
+            raise ContentError(path.name, error) from error
+    try:
+        return Framework.model_validate({**meta, "criteria": [c.model_dump() for c in criteria]})
+    except ValidationError as error:
+        raise ContentError("framework.yaml", error) from error
+
+
+class ContentError(Exception):
+    """Raised if a framework file breaks the schema; the message names the file, item and field."""
+
+    def __init__(self, filename: str, error: ValidationError) -> None:
+        self.filename = filename
+        self.messages = [describe_error(filename, e) for e in error.errors()]
+        super().__init__("\n".join(self.messages))
+
+
+def describe_error(filename: str, error: Any) -> str:
+    location = ".".join(str(part) for part in error["loc"])
+    return f"{filename}: {location}: {error['msg']}"
+
+
+def coverage(framework: Framework) -> dict[str, dict[str, int]]:
+    """Count criteria per product group and (impact category, ambition) cell."""
+    table: dict[str, dict[str, int]] = {}
+    for group in framework.product_groups:
+        row = {f"{c.value}/{a.value}": 0 for c in ImpactCategory for a in Ambition}
+        row.update({f"stage:{s.value}": 0 for s in LifecycleStage})
+        table[group.id] = row
+    for criterion in framework.criteria:
+        for code in criterion.product_groups:
+            table[code][f"{criterion.impact_category.value}/{criterion.ambition.value}"] += 1
+            table[code][f"stage:{criterion.lifecycle_stage.value}"] += 1
+    return table
+
+
+def coverage_markdown(framework: Framework) -> str:
+    """The coverage table as Markdown: criteria per product group × impact category × ambition."""
+    table = coverage(framework)
+    categories = list(ImpactCategory)
+    header = (
+        "| product group | "
+        + " | ".join(f"{c.value} B/A" for c in categories)
+        + " | stages P/CM/OM/EoU | total |"
+    )
+    lines = [header, "|" + "---|" * (len(categories) + 3)]
+    for group, row in table.items():
+        cells = [f"{row[f'{c.value}/baseline']}/{row[f'{c.value}/ambitious']}" for c in categories]
+        stages = "/".join(str(row[f"stage:{s.value}"]) for s in LifecycleStage)
+        total = sum(1 for c in framework.criteria if group in c.product_groups)
+        lines.append(f"| {group} | " + " | ".join(cells) + f" | {stages} | {total} |")
+    return "\n".join(lines)
+
+
+def _print_coverage(framework: Framework, out: Iterable[str] = ()) -> None:
+    table = coverage(framework)
+    columns = list(next(iter(table.values())))
+    print(
+        "group".ljust(22)
+        + " ".join(c.split("/")[0][:5] + "/" + c.split("/")[-1][:1] if "/" in c else c[6:11] for c in columns)
+    )
+    for group, row in table.items():
+        print(group.ljust(22) + " ".join(str(row[c]).rjust(7) for c in columns))
+    print(
+        f"{len(framework.criteria)} criteria, {sum(len(c.requirements) for c in framework.criteria)} requirements"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover - a content author's tool
+    try:
+        if len(sys.argv) > 1:
+            for name in sys.argv[1:]:
+                CriteriaFile.model_validate(read_yaml(Path(name)))
+                print(f"{name}: ok")
+        fw = load_framework_dir()
+        _print_coverage(fw)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    except ValidationError as exc:
+        for e in exc.errors():
+            print(describe_error(sys.argv[-1], e), file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,747 @@
+"""The framework as files for people and machines: JSON, CSV and XLSX, out and back in.
+
+Plain Python with no Django import. Export goes from ``content.Framework``; import goes back to it
+and reports every problem with the row (or criterion) and the field, so that nothing is written
+unless the whole file is good. CSV and XLSX hold one row per requirement, with the criterion's
+columns repeated on each of its rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from cfit.criteria import content
+from cfit.criteria.content import LANGUAGES
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 20_000
+#: Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+TRANSLATED_CRITERION_FIELDS = ("title", "text", "rationale")
+FLAT_COLUMNS: list[str] = [
+    "criterion_id",
+    "topic",
+    "product_groups",
+    "impact_category",
+    "lifecycle_stage",
+    "strategies",
+    "type",
+    "ambition",
+    "threshold_origin",
+    *[f"{field}_{lang}" for field in TRANSLATED_CRITERION_FIELDS for lang in LANGUAGES],
+    "verification_labels",
+    *[f"verification_documents_{lang}" for lang in LANGUAGES],
+    "sources",
+    "requirement_id",
+    "requirement_group",
+    *[f"requirement_title_{lang}" for lang in LANGUAGES],
+    "data_type",
+    "expected_value",
+    "min_value",
+    "max_value",
+    "options",
+    "unit",
+    "satisfied_by_labels",
+]
+CRITERION_COLUMNS = FLAT_COLUMNS[: FLAT_COLUMNS.index("requirement_id")]
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  #: e.g. "row 7" or "criteria[3] (nb-warranty-b)"
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}, {self.field}: {self.message}"
+
+
+class ImportRefused(Exception):
+    """Raised if an import file has any problem; ``problems`` lists each, and nothing was written."""
+
+    def __init__(self, filename: str, problems: list[Problem]) -> None:
+        self.filename = filename
+        self.problems = problems
+        shown = "\n".join(f"{filename}: {p}" for p in problems[:50])
+        more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{filename}: refused, {len(problems)} problem(s), nothing imported\n{shown}{more}")
+
+
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _pick(texts: dict[str, str], lang: str | None) -> dict[str, str] | str:
+    return texts[lang] if lang else dict(texts)
+
+
+# ---------------------------------------------------------------------------
+# JSON
+# ---------------------------------------------------------------------------
+
+
+def _threshold(req: content.Requirement) -> dict[str, Any]:
+    """The OCDS threshold keys that are set: expectedValue, minValue, maxValue."""
+    found = {
+        "expectedValue": req.expected_value,
+        "minValue": _number(req.min_value),
+        "maxValue": _number(req.max_value),
+    }
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def requirement_to_json(req: content.Requirement, lang: str | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": req.id,
+        "group": req.group,
+        "title": _pick(req.title, lang),
+        "dataType": req.data_type.value,
+    }
+    item.update(_threshold(req))
+    if req.options:
+        item["options"] = list(req.options)
+    item["unit"] = req.unit
+    item["satisfiedByLabels"] = list(req.satisfied_by_labels)
+    return item
+
+
+def criterion_to_json(c: content.Criterion, lang: str | None = None) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "topic": c.topic,
+        "product_groups": list(c.product_groups),
+        "impact_category": c.impact_category.value,
+        "lifecycle_stage": c.lifecycle_stage.value,
+        "strategies": [s.value for s in c.strategies],
+        "type": c.type.value,
+        "ambition": c.ambition.value,
+        "threshold_origin": c.threshold_origin.value,
+        "title": _pick(c.title, lang),
+        "text": _pick(c.text, lang),
+        "rationale": _pick(c.rationale, lang),
+        "verification": {
+            "labels": list(c.verification.labels),
+            "documents": _pick(c.verification.documents, lang),
+        },
+        "sources": [s.model_dump() for s in c.sources],
+        "requirements": [requirement_to_json(r, lang) for r in c.requirements],
+    }
+
+
+def framework_to_json(
+    fw: content.Framework, *, lang: str | None = None, category_names: dict[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """The export document. With ``lang``, every text is a plain string in that language."""
+    names = category_names or {}
+    return {
+        "version": fw.version,
+        "languages": [lang] if lang else list(LANGUAGES),
+        "product_groups": [
+            {
+                "id": g.id,
+                "kind": g.kind.value,
+                "cpv": g.cpv,
+                "name": _pick(g.name, lang),
+                "description": _pick(g.description, lang),
+            }
+            for g in fw.product_groups
+        ],
+        "impact_categories": [
+            {"id": c.value, "name": _pick(names.get(c.value, {x: c.value for x in LANGUAGES}), lang)}
+            for c in content.ImpactCategory
+        ],
+        "labels": [label.model_dump() for label in fw.labels],
+        "criteria": [criterion_to_json(c, lang) for c in fw.criteria],
+    }
+
+
+# ---------------------------------------------------------------------------
+# OCDS requirements extension: criteria -> requirement groups -> requirements
+# ---------------------------------------------------------------------------
+
+#: Our data types onto the extension's closed dataType code list.
+OCDS_DATA_TYPES = {
+    "boolean": "boolean",
+    "number": "number",
+    "integer": "integer",
+    "string": "string",
+    "enumeration": "string",  # with a pattern that lists the options
+    "date": "date-time",
+}
+
+
+def criterion_to_ocds(c: content.Criterion, lang: str) -> dict[str, Any]:
+    """One criterion as an OCDS ``Criterion``; requirement groups are alternatives, as in OCDS."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in c.requirements:
+        item: dict[str, Any] = {
+            "id": r.id,
+            "title": r.title[lang],
+            "dataType": OCDS_DATA_TYPES[r.data_type.value],
+        }
+        item.update(_threshold(r))
+        if r.options:
+            item["pattern"] = "^(" + "|".join(re.escape(o) for o in r.options) + ")$"
+        groups.setdefault(r.group, []).append(item)
+    return {
+        "id": c.id,
+        "title": c.title[lang],
+        "description": c.text[lang],
+        # Selection criteria are about the company; the rest about the goods or services offered.
+        "relatesToTenderer": c.type == content.CriterionType.SELECTION_CRITERION,
+        "requirementGroups": [
+            {"id": f"{c.id}/{group}", "requirements": requirements} for group, requirements in groups.items()
+        ],
+    }
+
+
+_REQUIREMENT_KEYS = {
+    "id": "id",
+    "group": "group",
+    "title": "title",
+    "dataType": "data_type",
+    "expectedValue": "expected_value",
+    "minValue": "min_value",
+    "maxValue": "max_value",
+    "options": "options",
+    "unit": "unit",
+    "satisfiedByLabels": "satisfied_by_labels",
+}
+
+
+def framework_from_json(data: Any, filename: str = "import.json") -> content.Framework:
+    if not isinstance(data, dict) or not isinstance(data.get("criteria"), list):
+        raise ImportRefused(
+            filename, [Problem("file", "criteria", "not a cfit criteria export (no criteria list)")]
+        )
+    problems: list[Problem] = []
+    criteria: list[content.Criterion] = []
+    for index, raw in enumerate(data["criteria"]):
+        where = f"criteria[{index}]" + (
+            f" ({raw.get('id')})" if isinstance(raw, dict) and raw.get("id") else ""
+        )
+        if not isinstance(raw, dict):
+            problems.append(Problem(where, "-", "must be an object"))
+            continue
+        item = {k: v for k, v in raw.items() if k != "requirements"}
+        requirements = raw.get("requirements")
+        if not isinstance(requirements, list):
+            problems.append(Problem(where, "requirements", "must be a list"))
+            continue
+        mapped = []
+        for r_index, requirement in enumerate(requirements):
+            if not isinstance(requirement, dict):
+                problems.append(Problem(where, f"requirements[{r_index}]", "must be an object"))
+                continue
+            unknown = sorted(set(requirement) - set(_REQUIREMENT_KEYS))
+            if unknown:
+                problems.append(
+                    Problem(where, f"requirements[{r_index}]", f"unknown field(s) {', '.join(unknown)}")
+                )
+            mapped.append({_REQUIREMENT_KEYS[k]: v for k, v in requirement.items() if k in _REQUIREMENT_KEYS})
+        item["requirements"] = mapped
+        criteria_problems = _validate_criterion(item, where)
+        if criteria_problems:
+            problems.extend(criteria_problems)
+        else:
+            criteria.append(content.Criterion.model_validate(item))
+    reference = {"product_groups": data.get("product_groups", []), "labels": data.get("labels", [])}
+    return _assemble(filename, str(data.get("version") or ""), reference, criteria, problems)
+
+
+def _validate_criterion(item: dict[str, Any], where: str) -> list[Problem]:
+    try:
+        content.Criterion.model_validate(item)
+    except ValidationError as error:
+        return [_problem_from_error(where, e) for e in error.errors()]
+    return []
+
+
+def _problem_from_error(where: str, error: Any) -> Problem:
+    location = ".".join(str(part) for part in error["loc"]) or "-"
+    message = error["msg"]
+    if error["type"] == "dict_type" and location.split(".")[-1] in {
+        "title",
+        "text",
+        "rationale",
+        "documents",
+    }:
+        message = (
+            "expected a text per language {en, nl, fr, de, nb}; an export made with --lang cannot be imported"
+        )
+    return Problem(where, location, message)
+
+
+def _assemble(
+    filename: str,
+    version: str,
+    reference: dict[str, Any],
+    criteria: list[content.Criterion],
+    problems: list[Problem],
+) -> content.Framework:
+    if problems:
+        raise ImportRefused(filename, problems)
+    try:
+        return content.Framework.model_validate(
+            {"version": version or "import", **reference, "criteria": [c.model_dump() for c in criteria]}
+        )
+    except ValidationError as error:
+        found: list[Problem] = []
+        for e in error.errors():
+            if e["type"] == "value_error":
+                found.extend(
+                    Problem("file", "references", part.strip()) for part in str(e["ctx"]["error"]).split(";")
+                )
+            else:
+                found.append(_problem_from_error("file", e))
+        raise ImportRefused(filename, found) from error
+
+
+# ---------------------------------------------------------------------------
+# Flat rows: CSV and XLSX
+# ---------------------------------------------------------------------------
+
+
+def _join(values: Iterable[str]) -> str:
+    return " ".join(values)
+
+
+def _sources_cell(sources: list[content.Source]) -> str:
+    return "\n".join(f"{s.title} | {s.url} | {s.ref}" for s in sources)
+
+
+def framework_to_rows(fw: content.Framework) -> list[dict[str, Any]]:
+    rows = []
+    for c in fw.criteria:
+        base: dict[str, Any] = {
+            "criterion_id": c.id,
+            "topic": c.topic,
+            "product_groups": _join(c.product_groups),
+            "impact_category": c.impact_category.value,
+            "lifecycle_stage": c.lifecycle_stage.value,
+            "strategies": _join(s.value for s in c.strategies),
+            "type": c.type.value,
+            "ambition": c.ambition.value,
+            "threshold_origin": c.threshold_origin.value,
+            "verification_labels": _join(c.verification.labels),
+            "sources": _sources_cell(c.sources),
+        }
+        for field in TRANSLATED_CRITERION_FIELDS:
+            for lang in LANGUAGES:
+                base[f"{field}_{lang}"] = getattr(c, field)[lang]
+        for lang in LANGUAGES:
+            base[f"verification_documents_{lang}"] = c.verification.documents[lang]
+        for r in c.requirements:
+            row = dict(base)
+            row.update(
+                {
+                    "requirement_id": r.id,
+                    "requirement_group": r.group,
+                    "data_type": r.data_type.value,
+                    "expected_value": r.expected_value,
+                    "min_value": _number(r.min_value),
+                    "max_value": _number(r.max_value),
+                    "options": " | ".join(r.options),
+                    "unit": r.unit,
+                    "satisfied_by_labels": _join(r.satisfied_by_labels),
+                }
+            )
+            for lang in LANGUAGES:
+                row[f"requirement_title_{lang}"] = r.title[lang]
+            rows.append(row)
+    return rows
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe (undone on import)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def restore_formula_text(value: str) -> str:
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FLAT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_value(row.get(k)) for k in FLAT_COLUMNS})
+    return out.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(neutralise_formula(value)) if isinstance(value, str) else str(value)
+
+
+def csv_to_rows(text: str, filename: str) -> list[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    _check_header(reader.fieldnames or [], filename)
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if number > MAX_ROWS + 1:
+            raise ImportRefused(filename, [Problem(f"row {number}", "-", f"more than {MAX_ROWS} rows")])
+        if None in row:
+            raise ImportRefused(
+                filename, [Problem(f"row {number}", "-", "more cells than columns in the header")]
+            )
+        rows.append((number, {k: restore_formula_text(v or "") for k, v in row.items()}))
+    return rows
+
+
+def _check_header(header: Sequence[str], filename: str) -> None:
+    missing = [c for c in FLAT_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in FLAT_COLUMNS]
+    problems = [Problem("row 1", c, "missing column") for c in missing]
+    problems += [Problem("row 1", c, "unknown column") for c in unknown]
+    if problems:
+        raise ImportRefused(filename, problems)
+
+
+def _split(cell: str) -> list[str]:
+    return cell.split()
+
+
+def _parse_sources(cell: str) -> list[dict[str, str]]:
+    sources = []
+    for line in cell.splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(" | ")]
+        if len(parts) != 3:
+            raise ValueError(f"each source line must read 'title | url | ref', not {line!r}")
+        sources.append({"title": parts[0], "url": parts[1], "ref": parts[2]})
+    return sources
+
+
+def _parse_value(cell: str, data_type: str) -> Any:
+    cell = cell.strip()
+    if cell == "":
+        return None
+    match data_type:
+        case "boolean":
+            lowered = cell.lower()
+            if lowered in {"true", "yes", "1"}:
+                return True
+            if lowered in {"false", "no", "0"}:
+                return False
+            raise ValueError(f"{cell!r} is not true or false")
+        case "integer":
+            number = float(cell)
+            if not number.is_integer():
+                raise ValueError(f"{cell!r} is not a whole number")
+            return int(number)
+        case "number":
+            number = float(cell)
+            return int(number) if number.is_integer() else number
+        case _:
+            return cell
+
+
+def _parse_float(cell: str) -> float | None:
+    cell = cell.strip()
+    if not cell:
+        return None
+    try:
+        return float(cell)
+    except ValueError:
+        raise ValueError(f"{cell!r} is not a number") from None
+
+
+def rows_to_framework(
+    rows: list[tuple[int, dict[str, str]]], filename: str, reference: content.Framework
+) -> content.Framework:
+    """Rebuild the framework from flat rows; product groups and labels come from ``reference``."""
+    problems: list[Problem] = []
+    grouped: dict[str, dict[str, Any]] = {}
+    first_row: dict[str, tuple[int, dict[str, str]]] = {}
+    for number, row in rows:
+        where = f"row {number}"
+        code = row["criterion_id"].strip()
+        if not code:
+            problems.append(Problem(where, "criterion_id", "empty"))
+            continue
+        if code in first_row:
+            first_number, first = first_row[code]
+            for column in CRITERION_COLUMNS:
+                if row[column] != first[column]:
+                    problems.append(
+                        Problem(
+                            where, column, f"differs from row {first_number} for the same criterion {code}"
+                        )
+                    )
+        else:
+            first_row[code] = (number, row)
+            try:
+                grouped[code] = {
+                    "id": code,
+                    "topic": row["topic"].strip(),
+                    "product_groups": _split(row["product_groups"]),
+                    "impact_category": row["impact_category"].strip(),
+                    "lifecycle_stage": row["lifecycle_stage"].strip(),
+                    "strategies": _split(row["strategies"]),
+                    "type": row["type"].strip(),
+                    "ambition": row["ambition"].strip(),
+                    "threshold_origin": row["threshold_origin"].strip(),
+                    **{
+                        field: {lang: row[f"{field}_{lang}"] for lang in LANGUAGES}
+                        for field in TRANSLATED_CRITERION_FIELDS
+                    },
+                    "verification": {
+                        "labels": _split(row["verification_labels"]),
+                        "documents": {lang: row[f"verification_documents_{lang}"] for lang in LANGUAGES},
+                    },
+                    "sources": _parse_sources(row["sources"]),
+                    "requirements": [],
+                    "_rows": [],
+                }
+            except ValueError as error:
+                problems.append(Problem(where, "sources", str(error)))
+                continue
+        if code not in grouped:
+            continue
+        data_type = row["data_type"].strip()
+        requirement: dict[str, Any] = {
+            "id": row["requirement_id"].strip(),
+            "group": row["requirement_group"].strip() or "1",
+            "title": {lang: row[f"requirement_title_{lang}"] for lang in LANGUAGES},
+            "data_type": data_type,
+            "options": [o.strip() for o in row["options"].split(" | ")] if row["options"].strip() else [],
+            "unit": row["unit"].strip(),
+            "satisfied_by_labels": _split(row["satisfied_by_labels"]),
+        }
+        for column in ("expected_value", "min_value", "max_value"):
+            try:
+                requirement[column] = (
+                    _parse_value(row[column], data_type)
+                    if column == "expected_value"
+                    else _parse_float(row[column])
+                )
+            except ValueError as error:
+                problems.append(Problem(where, column, str(error)))
+        grouped[code]["requirements"].append(requirement)
+        grouped[code]["_rows"].append(number)
+
+    criteria = []
+    for code, item in grouped.items():
+        numbers = item.pop("_rows")
+        try:
+            criteria.append(content.Criterion.model_validate(item))
+        except ValidationError as error:
+            for e in error.errors():
+                problems.append(_flat_problem(code, numbers, first_row[code][0], e))
+    reference_lists = {
+        "product_groups": [g.model_dump() for g in reference.product_groups],
+        "labels": [label.model_dump() for label in reference.labels],
+    }
+    return _assemble(filename, reference.version, reference_lists, criteria, problems)
+
+
+_FIELD_TO_COLUMN = {"id": "criterion_id", "verification.labels": "verification_labels"}
+
+
+def _flat_problem(code: str, numbers: list[int], first: int, error: Any) -> Problem:
+    loc = [str(part) for part in error["loc"]]
+    row = first
+    column = ".".join(loc) or "-"
+    if loc and loc[0] == "requirements" and len(loc) > 1 and loc[1].isdigit():
+        row = numbers[int(loc[1])]
+        rest = loc[2:]
+        column = {"id": "requirement_id", "group": "requirement_group"}.get(rest[0] if rest else "", "") or (
+            f"requirement_{rest[0]}_{rest[1]}"
+            if rest[:1] == ["title"] and len(rest) > 1
+            else (rest[0] if rest else "requirement")
+        )
+    elif loc and loc[0] in TRANSLATED_CRITERION_FIELDS and len(loc) > 1:
+        column = f"{loc[0]}_{loc[1]}"
+    elif loc[:2] == ["verification", "documents"] and len(loc) > 2:
+        column = f"verification_documents_{loc[2]}"
+    else:
+        column = _FIELD_TO_COLUMN.get(column, column)
+    message = error["msg"]
+    if error["type"] == "value_error" and "missing language" in message:
+        lang = message.rsplit(" ", 1)[-1]
+        base = {"title": "title", "text": "text", "rationale": "rationale"}.get(loc[0] if loc else "", "")
+        if base:
+            column = f"{base}_{lang}"
+    return Problem(f"row {row} ({code})", column, message)
+
+
+# ---------------------------------------------------------------------------
+# XLSX
+# ---------------------------------------------------------------------------
+
+
+def rows_to_xlsx(rows: list[dict[str, Any]], *, version: str, about: list[tuple[str, str]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Criteria"
+    sheet.append(FLAT_COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(
+            [neutralise_formula(row.get(c)) if row.get(c) is not None else None for c in FLAT_COLUMNS]
+        )
+    # openpyxl would store any string starting with "=" as a formula: force text for every string cell.
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                cell.alignment = Alignment(wrap_text=False, vertical="top")
+    sheet.freeze_panes = "B2"
+    info = book.create_sheet("About")
+    info.append(["cfit criteria framework", version])
+    for key, value in about:
+        info.append([key, value])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_to_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRefused(
+            filename, [Problem("file", "-", f"larger than {MAX_IMPORT_BYTES // 1_000_000} MB")]
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > 10 * MAX_IMPORT_BYTES:
+            raise ImportRefused(filename, [Problem("file", "-", "unpacks to too much data (a zip bomb?)")])
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except ImportRefused:
+        raise
+    except Exception as error:  # openpyxl raises many types for a broken file: all mean the same to the user
+        raise ImportRefused(
+            filename, [Problem("file", "-", f"not a readable XLSX workbook ({error.__class__.__name__})")]
+        ) from error
+    if "Criteria" not in book.sheetnames:
+        raise ImportRefused(filename, [Problem("file", "-", "no sheet named 'Criteria'")])
+    sheet = book["Criteria"]
+    iterator = sheet.iter_rows(values_only=True)
+    header = [str(h) if h is not None else "" for h in next(iterator, ())]
+    _check_header(header, filename)
+    rows = []
+    problems = []
+    for number, values in enumerate(iterator, start=2):
+        if number > MAX_ROWS + 1:
+            raise ImportRefused(
+                filename, [Problem(f"sheet Criteria, row {number}", "-", f"more than {MAX_ROWS} rows")]
+            )
+        if all(v is None for v in values):
+            continue
+        row: dict[str, str] = {}
+        for column, value in zip(header, values, strict=False):
+            if isinstance(value, str) and value.startswith("=") and not value.startswith("'"):
+                problems.append(Problem(f"row {number}", column, "formulas are not accepted; type the value"))
+            row[column] = _cell_text(value)
+        for column in header[len(values) :]:
+            row[column] = ""
+        rows.append((number, {k: restore_formula_text(v) for k, v in row.items()}))
+    book.close()
+    if problems:
+        raise ImportRefused(filename, problems)
+    return rows
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_import(data: bytes, filename: str, reference: content.Framework | None) -> content.Framework:
+    """Read an edited export in any of the three formats (told apart by the file name)."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRefused(
+            filename, [Problem("file", "-", f"larger than {MAX_IMPORT_BYTES // 1_000_000} MB")]
+        )
+    lower = filename.lower()
+    if lower.endswith(".json"):
+        try:
+            document = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ImportRefused(filename, [Problem("file", "-", f"not valid JSON: {error}")]) from error
+        return framework_from_json(document, filename)
+    if reference is None:
+        raise ImportRefused(
+            filename,
+            [Problem("file", "-", "no framework is loaded yet to take product groups and labels from")],
+        )
+    if lower.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportRefused(filename, [Problem("file", "-", "not UTF-8 text")]) from error
+        return rows_to_framework(csv_to_rows(text, filename), filename, reference)
+    if lower.endswith(".xlsx"):
+        return rows_to_framework(xlsx_to_rows(data, filename), filename, reference)
+    if lower.endswith((".yaml", ".yml")):
+        import yaml
+
+        try:
+            document = yaml.safe_load(data.decode("utf-8"))
+        except (UnicodeDecodeError, yaml.YAMLError) as error:
+            raise ImportRefused(filename, [Problem("file", "-", f"not valid YAML: {error}")]) from error
+        if isinstance(document, dict) and "product_groups" not in document:
+            document = {
+                **document,
+                "version": reference.version,
+                "product_groups": [g.model_dump(mode="json") for g in reference.product_groups],
+                "labels": [x.model_dump() for x in reference.labels],
+            }
+        return _framework_from_yaml(document, filename)
+    raise ImportRefused(filename, [Problem("file", "-", "unknown format: use .json, .csv, .xlsx or .yaml")])
+
+
+def _framework_from_yaml(document: Any, filename: str) -> content.Framework:
+    if not isinstance(document, dict) or not isinstance(document.get("criteria"), list):
+        raise ImportRefused(filename, [Problem("file", "criteria", "no criteria list")])
+    problems: list[Problem] = []
+    criteria = []
+    for index, raw in enumerate(document["criteria"]):
+        where = f"criteria[{index}]" + (
+            f" ({raw.get('id')})" if isinstance(raw, dict) and raw.get("id") else ""
+        )
+        found = (
+            _validate_criterion(raw, where)
+            if isinstance(raw, dict)
+            else [Problem(where, "-", "must be a mapping")]
+        )
+        if found:
+            problems.extend(found)
+        else:
+            criteria.append(content.Criterion.model_validate(raw))
+    reference = {"product_groups": document.get("product_groups", []), "labels": document.get("labels", [])}
+    return _assemble(filename, str(document.get("version") or ""), reference, criteria, problems)

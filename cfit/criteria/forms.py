@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cfit.criteria import content
+from cfit.criteria.content import LANGUAGES
+from cfit.criteria.models import (
+    Ambition,
+    Criterion,
+    CriterionType,
+    ImpactCategory,
+    LifecycleStage,
+    ProductGroup,
+    Strategy,
+    translated,
+)
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "nl": "Nederlands",
+    "fr": "Français",
+    "de": "Deutsch",
+    "nb": "Norsk bokmål",
+}
+
+
+def _any(choices: Any) -> list[tuple[str, Any]]:
+    return [("", _("Any")), *choices]
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    product_group = forms.ChoiceField(label=_("Product group"), required=False)
+    impact_category = forms.ChoiceField(
+        label=_("Impact category"), required=False, choices=_any(ImpactCategory.choices)
+    )
+    lifecycle_stage = forms.ChoiceField(
+        label=_("Life-cycle stage"), required=False, choices=_any(LifecycleStage.choices)
+    )
+    type = forms.ChoiceField(label=_("Type"), required=False, choices=_any(CriterionType.choices))
+    ambition = forms.ChoiceField(label=_("Ambition"), required=False, choices=_any(Ambition.choices))
+    strategy = forms.ChoiceField(label=_("Strategy"), required=False, choices=_any(Strategy.choices))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product_group"].choices = _any(
+            [(g.code, g.display_name) for g in ProductGroup.objects.all()]
+        )
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class CriterionTextForm(forms.Form):
+    """Edits the texts of a draft criterion in the five languages, and its requirements' thresholds."""
+
+    def __init__(self, *args: Any, criterion: Criterion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criterion = criterion
+        for lang in LANGUAGES:
+            name = LANGUAGE_NAMES[lang]
+            self.fields[f"title_{lang}"] = forms.CharField(
+                label=_("Title (%(lang)s)") % {"lang": name}, initial=criterion.title.get(lang, "")
+            )
+            self.fields[f"text_{lang}"] = forms.CharField(
+                label=_("Tender text (%(lang)s)") % {"lang": name},
+                widget=forms.Textarea(attrs={"rows": 4}),
+                initial=criterion.text.get(lang, ""),
+            )
+            self.fields[f"rationale_{lang}"] = forms.CharField(
+                label=_("Rationale (%(lang)s)") % {"lang": name},
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=criterion.rationale.get(lang, ""),
+            )
+            self.fields[f"verification_{lang}"] = forms.CharField(
+                label=_("Verification (%(lang)s)") % {"lang": name},
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=criterion.verification_documents.get(lang, ""),
+            )
+        self.requirements = list(criterion.requirements.all())
+        for requirement in self.requirements:
+            if requirement.data_type in (content.DataType.NUMBER, content.DataType.INTEGER):
+                for bound in ("min_value", "max_value"):
+                    self.fields[f"{requirement.pk}_{bound}"] = forms.FloatField(
+                        label=f"{translated(requirement.title)}: {_('minimum') if bound == 'min_value' else _('maximum')}",
+                        required=False,
+                        initial=getattr(requirement, bound),
+                    )
+
+    def language_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (
+                LANGUAGE_NAMES[lang],
+                [self[f"{f}_{lang}"] for f in ("title", "text", "rationale", "verification")],
+            )
+            for lang in LANGUAGES
+        ]
+
+    def requirement_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name[0].isdigit()]

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cfit.criteria import exchange
+from cfit.criteria.actions import FrameworkError, import_as_draft, version_to_content
+from cfit.criteria.api import category_names
+from cfit.criteria.content import LANGUAGES, coverage_markdown
+from cfit.criteria.models import FrameworkVersion
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the criteria framework (json, csv, xlsx), or import an edited export as a new draft version."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        export = sub.add_parser("export", help="print or write a whole framework version")
+        export.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
+        export.add_argument(
+            "--version", dest="framework_version", help="version code; default the latest published"
+        )
+        export.add_argument(
+            "--lang", choices=LANGUAGES, help="one language only (such a file cannot be imported)"
+        )
+        export.add_argument("-o", "--output", type=Path, help="file to write; default standard output")
+        sub.add_parser("coverage", help="print the coverage table of the latest published version (Markdown)")
+        imp = sub.add_parser("import", help="load an edited export (json, csv, xlsx or yaml) as a new draft")
+        imp.add_argument("file", type=Path)
+        imp.add_argument("--code", help="version code of the new draft; default <latest>-draftN")
+        imp.add_argument("--note", default="", help="why this draft was made")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "export":
+            self.export(options)
+        elif options["action"] == "coverage":
+            version = FrameworkVersion.objects.latest_published()
+            if version is None:
+                raise CommandError("no published version: run cfit loadframework")
+            framework = version_to_content(version)
+            self.stdout.write(coverage_markdown(framework))
+            requirements = sum(len(c.requirements) for c in framework.criteria)
+            self.stdout.write(
+                f"\n{len(framework.criteria)} criteria, {requirements} requirements, version {version.code}"
+            )
+        else:
+            self.import_(options)
+
+    def export(self, options: dict[str, Any]) -> None:
+        code = options["framework_version"]
+        version = (
+            FrameworkVersion.objects.filter(code=code).first()
+            if code
+            else FrameworkVersion.objects.latest_published()
+        )
+        if version is None:
+            raise CommandError(
+                f"no framework version {code}" if code else "no published version: run cfit loadframework"
+            )
+        framework = version_to_content(version)
+        fmt, lang = options["format"], options["lang"]
+        if fmt == "json":
+            document = exchange.framework_to_json(framework, lang=lang, category_names=category_names())
+            data: bytes = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+        elif lang:
+            raise CommandError("--lang is for json only: csv and xlsx always hold the five languages")
+        elif fmt == "csv":
+            data = exchange.rows_to_csv(exchange.framework_to_rows(framework)).encode()
+        else:
+            about = [
+                ("version", version.code),
+                ("status", version.status),
+                ("criteria", str(len(framework.criteria))),
+            ]
+            data = exchange.rows_to_xlsx(
+                exchange.framework_to_rows(framework), version=version.code, about=about
+            )
+        if options["output"]:
+            options["output"].write_bytes(data)
+            self.stderr.write(
+                f"Wrote {options['output']} ({len(framework.criteria)} criteria of {version.code})."
+            )
+        elif fmt == "xlsx":
+            raise CommandError("xlsx is binary: give -o FILE")
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+
+    def import_(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror}") from error
+        base = FrameworkVersion.objects.latest_published()
+        reference = version_to_content(base) if base else None
+        try:
+            framework = exchange.parse_import(data, path.name, reference)
+            version = import_as_draft(framework, code=options["code"], note=options["note"])
+        except exchange.ImportRefused as error:
+            raise CommandError(str(error)) from error
+        except FrameworkError as error:
+            raise CommandError(f"{path.name}: {error}") from error
+        self.stdout.write(
+            f"Imported {len(framework.criteria)} criteria from {path.name} as draft version {version.code}."
+        )

@@ -1,0 +1,418 @@
+"""The criteria framework: versions, product groups, labels, criteria and their requirements.
+
+Texts are stored per language as ``{lang: text}`` in JSON columns: a translation travels with its
+field, is validated against the five framework languages by the content schema before it is saved,
+and is read through ``translated()``, which falls back to English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from cfit.criteria import content
+
+
+def translated(texts: dict[str, str] | None, lang: str | None = None) -> str:
+    """The text in ``lang`` (default: the active language), else English, else any."""
+    if not texts:
+        return ""
+    lang = (lang or get_language() or "en").split("-")[0]
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
+
+
+class ImpactCategory(models.TextChoices):
+    CIRCULARITY = content.ImpactCategory.CIRCULARITY, _("Circularity and critical raw materials")
+    DUE_DILIGENCE = content.ImpactCategory.DUE_DILIGENCE, _("Due diligence and transparency")
+    CARBON = content.ImpactCategory.CARBON, _("Carbon and climate")
+    CHEMICALS = content.ImpactCategory.CHEMICALS, _("Chemicals of concern")
+
+
+class LifecycleStage(models.TextChoices):
+    PROCUREMENT = content.LifecycleStage.PROCUREMENT, _("Procurement")
+    CONTRACT_MANAGEMENT = content.LifecycleStage.CONTRACT_MANAGEMENT, _("Contract management")
+    OPERATIONAL_MANAGEMENT = content.LifecycleStage.OPERATIONAL_MANAGEMENT, _("Operational management")
+    END_OF_USE = content.LifecycleStage.END_OF_USE, _("End of use")
+
+
+class Strategy(models.TextChoices):
+    BUY_LESS = content.Strategy.BUY_LESS, _("Buy less")
+    BUY_BETTER = content.Strategy.BUY_BETTER, _("Buy better")
+    USE_BETTER = content.Strategy.USE_BETTER, _("Use better")
+    USE_LONGER = content.Strategy.USE_LONGER, _("Use longer")
+
+
+class CriterionType(models.TextChoices):
+    #: about the company, checked before the offer
+    SELECTION_CRITERION = content.CriterionType.SELECTION_CRITERION, _("Selection criterion")
+    #: a must for the product: an offer that fails it is excluded
+    TECHNICAL_SPECIFICATION = content.CriterionType.TECHNICAL_SPECIFICATION, _("Technical specification")
+    #: scored, earns points
+    AWARD_CRITERION = content.CriterionType.AWARD_CRITERION, _("Award criterion")
+    #: an obligation during the contract, with what the supplier reports and when
+    CONTRACT_PERFORMANCE_CLAUSE = (
+        content.CriterionType.CONTRACT_PERFORMANCE_CLAUSE,
+        _("Contract performance clause"),
+    )
+
+
+class Ambition(models.TextChoices):
+    BASELINE = content.Ambition.BASELINE, _("Baseline")
+    AMBITIOUS = content.Ambition.AMBITIOUS, _("Ambitious")
+
+
+class DataType(models.TextChoices):
+    BOOLEAN = content.DataType.BOOLEAN, _("Yes/no")
+    NUMBER = content.DataType.NUMBER, _("Number")
+    INTEGER = content.DataType.INTEGER, _("Whole number")
+    STRING = content.DataType.STRING, _("Text")
+    ENUMERATION = content.DataType.ENUMERATION, _("One of a list")
+    DATE = content.DataType.DATE, _("Date")
+
+
+class ThresholdOrigin(models.TextChoices):
+    PUBLISHED = content.ThresholdOrigin.PUBLISHED, _("Published threshold")
+    PROPOSAL = content.ThresholdOrigin.PROPOSAL, _("CFIT proposal (no published threshold)")
+    LEGAL_FLOOR = content.ThresholdOrigin.LEGAL_FLOOR, _("Legal minimum")
+    NONE = content.ThresholdOrigin.NONE, _("No numeric threshold")
+
+
+class PublishedVersionError(ValidationError):
+    """Raised if something tries to change a published framework version."""
+
+
+# ---------------------------------------------------------------------------
+# Reference lists
+# ---------------------------------------------------------------------------
+
+
+class ProductGroup(models.Model):
+    class Kind(models.TextChoices):
+        WORKPLACE = content.ProductGroupKind.WORKPLACE, _("Workplace ICT")
+        DATA_CENTRE = content.ProductGroupKind.DATA_CENTRE, _("Data centre and cloud")
+        SERVICE = content.ProductGroupKind.SERVICE, _("Services")
+
+    code = models.SlugField(_("id"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    cpv = models.CharField(_("CPV code"), max_length=8, help_text=_("The main CPV code of public notices."))
+    name = models.JSONField(_("name"), help_text=_("{language: name}"))
+    description = models.JSONField(_("description"), default=dict)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("product group")
+        verbose_name_plural = _("product groups")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return translated(self.name)
+
+
+class Label(models.Model):
+    """A label or certificate that a tender may accept as proof, "or equivalent"."""
+
+    code = models.SlugField(_("id"), max_length=64, unique=True)
+    name = models.TextField(_("name"))
+    issuer = models.TextField(_("issuer"), blank=True)
+    url = models.URLField(_("web address"), blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StrategyTag(models.Model):
+    """One of the CFIT framework's four strategies, as a row so that criteria can be filtered by it."""
+
+    code = models.CharField(max_length=16, choices=Strategy.choices, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+# ---------------------------------------------------------------------------
+# Versions
+# ---------------------------------------------------------------------------
+
+
+class FrameworkVersionQuerySet(models.QuerySet):
+    def published(self) -> FrameworkVersionQuerySet:
+        return self.filter(status=FrameworkVersion.Status.PUBLISHED)
+
+    def latest_published(self) -> FrameworkVersion | None:
+        return self.published().order_by("-published_at", "-id").first()
+
+
+class FrameworkVersion(models.Model):
+    """A version of the whole framework. A published version never changes; edits go to a draft."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    code = models.CharField(_("version"), max_length=32, unique=True, help_text=_("e.g. 2026.1"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("based on")
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Why this version was made."))
+    changelog = models.TextField(
+        _("change log"), blank=True, help_text=_("What changed since the previous published version.")
+    )
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text=_("Hash of the content, to load files idempotently.")
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = FrameworkVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("framework version")
+        verbose_name_plural = _("framework versions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False), name="published_version_has_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def check_editable(self) -> None:
+        if self.is_published:
+            raise PublishedVersionError(
+                _("Version %(code)s is published and cannot change; edit a new draft instead."),
+                code="published",
+                params={"code": self.code},
+            )
+
+
+# ---------------------------------------------------------------------------
+# Criteria and requirements
+# ---------------------------------------------------------------------------
+
+
+class CriterionQuerySet(models.QuerySet):
+    def in_version(self, version: FrameworkVersion) -> CriterionQuerySet:
+        return self.filter(version=version)
+
+    def for_product_group(self, code: str) -> CriterionQuerySet:
+        return self.filter(product_groups__code=code)
+
+    def matching(self, query: str, lang: str) -> CriterionQuerySet:
+        """Free-text search in the ids and in the texts of ``lang`` and English."""
+        condition = Q(code__icontains=query)
+        for language in {lang, "en"}:
+            for field in ("title", "text", "rationale"):
+                condition |= Q(**{f"{field}__{language}__icontains": query})
+        return self.filter(condition)
+
+    def filtered(
+        self,
+        *,
+        product_group: str = "",
+        impact_category: str = "",
+        lifecycle_stage: str = "",
+        type: str = "",
+        ambition: str = "",
+        strategy: str = "",
+        q: str = "",
+        lang: str = "en",
+    ) -> CriterionQuerySet:
+        """The library's filters; an empty value means 'any'."""
+        queryset = self
+        if product_group:
+            queryset = queryset.filter(product_groups__code=product_group)
+        if strategy:
+            queryset = queryset.filter(strategies__code=strategy)
+        for field, value in (
+            ("impact_category", impact_category),
+            ("lifecycle_stage", lifecycle_stage),
+            ("type", type),
+            ("ambition", ambition),
+        ):
+            if value:
+                queryset = queryset.filter(**{field: value})
+        if q.strip():
+            queryset = queryset.matching(q.strip(), lang)
+        return queryset.distinct() if (product_group or strategy or q) else queryset
+
+    def with_related(self) -> CriterionQuerySet:
+        return self.select_related("version").prefetch_related(
+            "product_groups", "strategies", "verification_labels", "requirements__satisfied_by_labels"
+        )
+
+
+class Criterion(models.Model):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="criteria")
+    # -- identity: the code is stable across versions; the topic pairs baseline and ambitious variants
+    code = models.SlugField(_("id"), max_length=80)
+    topic = models.SlugField(_("topic"), max_length=80)
+    position = models.PositiveIntegerField(default=0)
+    # -- classification
+    product_groups = models.ManyToManyField(
+        ProductGroup, related_name="criteria", verbose_name=_("product groups")
+    )
+    impact_category = models.CharField(_("impact category"), max_length=16, choices=ImpactCategory.choices)
+    lifecycle_stage = models.CharField(_("life-cycle stage"), max_length=32, choices=LifecycleStage.choices)
+    strategies = models.ManyToManyField(StrategyTag, related_name="criteria", verbose_name=_("strategies"))
+    type = models.CharField(_("type"), max_length=32, choices=CriterionType.choices)
+    ambition = models.CharField(_("ambition"), max_length=16, choices=Ambition.choices)
+    # -- texts, {language: text}
+    title = models.JSONField(_("title"))
+    text = models.JSONField(_("tender text"))
+    rationale = models.JSONField(_("rationale"))
+    # -- proof and provenance
+    verification_labels = models.ManyToManyField(
+        Label, blank=True, related_name="criteria", verbose_name=_("labels accepted as proof")
+    )
+    verification_documents = models.JSONField(_("verification documents"))
+    sources = models.JSONField(_("sources"), help_text=_("[{title, url, ref}]"))
+    threshold_origin = models.CharField(_("threshold"), max_length=16, choices=ThresholdOrigin.choices)
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="criterion_code_unique_in_version")
+        ]
+        indexes = [
+            # The library filters by version first, then by these.
+            models.Index(fields=["version", "impact_category", "ambition"], name="criterion_library_filter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.display_title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.version.check_editable()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("criteria:criterion", args=[self.code])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self.version.check_editable()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def display_title(self) -> str:
+        return translated(self.title)
+
+
+class Requirement(models.Model):
+    """A machine-checkable requirement: maps onto an OCDS requirement inside a requirement group."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="requirements")
+    code = models.CharField(_("id"), max_length=120)
+    position = models.PositiveIntegerField(default=0)
+    group = models.CharField(
+        _("requirement group"),
+        max_length=32,
+        default="1",
+        help_text=_("Requirements in one group all apply; different groups are alternatives."),
+    )
+    title = models.JSONField(_("title"))
+    data_type = models.CharField(_("data type"), max_length=16, choices=DataType.choices)
+    expected_value = models.JSONField(_("expected value"), null=True, blank=True)
+    min_value = models.FloatField(_("minimum"), null=True, blank=True)
+    max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    unit = models.CharField(_("unit"), max_length=32, blank=True)
+    satisfied_by_labels = models.ManyToManyField(
+        Label, blank=True, related_name="requirements", verbose_name=_("proved by label")
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+        constraints = [models.UniqueConstraint(fields=["criterion", "code"], name="requirement_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.criterion.version.check_editable()
+        super().save(*args, **kwargs)
+
+    @property
+    def display_title(self) -> str:
+        return translated(self.title)
+
+    @property
+    def threshold(self) -> str:
+        """The expected answer in words a procurer reads, e.g. '≥ 300 cycles'."""
+        unit = f" {self.unit}" if self.unit else ""
+        if self.data_type == DataType.BOOLEAN:
+            return str(_("Yes")) if self.expected_value else str(_("No"))
+        if self.min_value is not None and self.max_value is not None:
+            return f"{_fmt(self.min_value)}–{_fmt(self.max_value)}{unit}"
+        if self.min_value is not None:
+            return f"≥ {_fmt(self.min_value)}{unit}"
+        if self.max_value is not None:
+            return f"≤ {_fmt(self.max_value)}{unit}"
+        if self.expected_value not in (None, ""):
+            return f"= {self.expected_value}{unit}"
+        if self.options:
+            return " / ".join(self.options)
+        return str(_("Declared"))
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+# ---------------------------------------------------------------------------
+# What an organisation keeps for itself
+# ---------------------------------------------------------------------------
+
+from cfit.accounts.scoping import OrganisationOwned  # noqa: E402  (kept next to its only user)
+
+
+class Shortlist(OrganisationOwned):
+    """An organisation's private selection of criteria for an upcoming tender, with notes."""
+
+    name = models.TextField(_("name"))
+    notes = models.TextField(_("notes"), blank=True)
+    criteria = models.ManyToManyField(Criterion, blank=True, related_name="+", verbose_name=_("criteria"))
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("shortlist")
+        verbose_name_plural = _("shortlists")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from cfit.criteria import views
+
+app_name = "criteria"
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("compare/<slug:group>/", views.compare, name="compare"),
+    path("versions/", views.versions, name="versions"),
+    path("versions/<str:code>/", views.version_detail, name="version"),
+    path("versions/<str:code>/draft/", views.create_draft, name="create_draft"),
+    path("versions/<str:code>/publish/", views.publish, name="publish"),
+    path("versions/<str:code>/edit/<slug:criterion_code>/", views.edit_criterion, name="edit"),
+    path("<slug:code>/", views.criterion_detail, name="criterion"),
+    path("<slug:code>/shortlist/", views.add_to_shortlist, name="add_to_shortlist"),
+]

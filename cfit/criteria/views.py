@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError
+
+from cfit.accounts.access import get_organisation_for_member, is_secretariat_staff
+from cfit.criteria import actions
+from cfit.criteria.access import get_criterion_for_user, get_version_for_user, visible_versions
+from cfit.criteria.forms import CriterionTextForm, LibraryFilterForm
+from cfit.criteria.models import (
+    Ambition,
+    Criterion,
+    ImpactCategory,
+    ProductGroup,
+    Shortlist,
+)
+
+PAGE_SIZE = 25
+
+
+def _lang() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+def library(request: HttpRequest) -> HttpResponse:
+    version = get_version_for_user(request.user, request.GET.get("version") or None)
+    form = LibraryFilterForm(request.GET or None)
+    filters = form.filters()
+    queryset = Criterion.objects.in_version(version).filtered(**filters, lang=_lang()).with_related()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "criteria/library.html",
+        {
+            "version": version,
+            "versions": visible_versions(request.user),
+            "form": form,
+            "page": page,
+            "total": page.paginator.count,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
+    criterion = get_criterion_for_user(request.user, code, request.GET.get("version") or None)
+    appears_in = visible_versions(request.user).filter(criteria__code=code).order_by("-created")
+    counterparts = (
+        Criterion.objects.in_version(criterion.version)
+        .filter(topic=criterion.topic)
+        .exclude(pk=criterion.pk)
+        .prefetch_related("product_groups")
+    )
+    shortlists = []
+    if request.user.is_authenticated:
+        shortlists = list(Shortlist.objects.select_related("organisation"))
+    return render(
+        request,
+        "criteria/criterion.html",
+        {
+            "criterion": criterion,
+            "appears_in": appears_in,
+            "counterparts": counterparts,
+            "shortlists": shortlists,
+            "can_edit": is_secretariat_staff(request.user) and not criterion.version.is_published,
+        },
+    )
+
+
+def compare(request: HttpRequest, group: str) -> HttpResponse:
+    """Baseline and ambitious side by side for one product group, row by topic."""
+    product_group = get_object_or_404(ProductGroup, code=group)
+    version = get_version_for_user(request.user, request.GET.get("version") or None)
+    criteria = (
+        Criterion.objects.in_version(version)
+        .for_product_group(group)
+        .prefetch_related("requirements")
+        .order_by("impact_category", "topic", "position")
+    )
+    sections: dict[str, dict[str, dict[str, list[Criterion]]]] = defaultdict(
+        lambda: defaultdict(lambda: {"baseline": [], "ambitious": []})
+    )
+    for criterion in criteria:
+        sections[criterion.impact_category][criterion.topic][criterion.ambition].append(criterion)
+    ordered = [
+        (label, [(topic, cells["baseline"], cells["ambitious"]) for topic, cells in sections[value].items()])
+        for value, label in ImpactCategory.choices
+        if value in sections
+    ]
+    counts = {a: sum(1 for c in criteria if c.ambition == a) for a in Ambition.values}
+    return render(
+        request,
+        "criteria/compare.html",
+        {
+            "group": product_group,
+            "version": version,
+            "sections": ordered,
+            "counts": counts,
+            "groups": ProductGroup.objects.all(),
+        },
+    )
+
+
+def versions(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Count
+
+    listed = (
+        visible_versions(request.user)
+        .select_related("based_on", "published_by")
+        .annotate(n=Count("criteria"))
+    )
+    return render(
+        request,
+        "criteria/versions.html",
+        {"versions": listed, "is_staff": is_secretariat_staff(request.user)},
+    )
+
+
+def version_detail(request: HttpRequest, code: str) -> HttpResponse:
+    version = get_version_for_user(request.user, code)
+    base = version.based_on if version.based_on else None
+    diff = actions.compare_versions(base, version) if base else None
+    return render(
+        request,
+        "criteria/version.html",
+        {"version": version, "base": base, "diff": diff, "is_staff": is_secretariat_staff(request.user)},
+    )
+
+
+def _require_secretariat(request: HttpRequest) -> None:
+    if not is_secretariat_staff(request.user):
+        raise PermissionDenied
+
+
+@require_POST
+@login_required
+def create_draft(request: HttpRequest, code: str) -> HttpResponse:
+    _require_secretariat(request)
+    base = get_version_for_user(request.user, code)
+    draft = actions.create_draft(base)
+    messages.success(
+        request, _("Draft %(code)s created: edit its criteria, then publish it.") % {"code": draft.code}
+    )
+    return redirect("criteria:version", code=draft.code)
+
+
+@require_POST
+@login_required
+def publish(request: HttpRequest, code: str) -> HttpResponse:
+    _require_secretariat(request)
+    version = get_version_for_user(request.user, code)
+    if version.is_published:
+        messages.error(request, _("Version %(code)s is already published.") % {"code": version.code})
+    else:
+        actions.publish_version(version, user=request.user)
+        messages.success(request, _("Version %(code)s is published.") % {"code": version.code})
+    return redirect("criteria:version", code=version.code)
+
+
+@login_required
+def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> HttpResponse:
+    _require_secretariat(request)
+    version = get_version_for_user(request.user, code)
+    if version.is_published:
+        messages.error(request, _("A published version never changes: make a draft to edit."))
+        return redirect("criteria:version", code=version.code)
+    criterion = get_object_or_404(
+        Criterion.objects.prefetch_related("requirements"), version=version, code=criterion_code
+    )
+    form = CriterionTextForm(request.POST or None, criterion=criterion)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                actions.update_criterion_texts(criterion, form.cleaned_data)
+        except ValidationError as error:
+            for problem in error.errors():
+                location = ".".join(str(part) for part in problem["loc"])
+                form.add_error(None, f"{location}: {problem['msg']}" if location else problem["msg"])
+        else:
+            messages.success(request, _("Saved %(code)s.") % {"code": criterion.code})
+            return redirect(f"{criterion.get_absolute_url()}?version={version.code}")
+    return render(request, "criteria/edit.html", {"form": form, "criterion": criterion, "version": version})
+
+
+@require_POST
+@login_required
+def add_to_shortlist(request: HttpRequest, code: str) -> HttpResponse:
+    criterion = get_criterion_for_user(request.user, code, request.POST.get("version") or None)
+    shortlist_id = request.POST.get("shortlist", "")
+    if shortlist_id == "new":
+        organisation = get_organisation_for_member(request.user, request.POST.get("organisation", ""))
+        shortlist = Shortlist.objects.create(
+            organisation=organisation, name=request.POST.get("name") or _("My shortlist")
+        )
+    else:
+        # The scoped manager only finds the user's own organisations' shortlists: anything else is 404.
+        shortlist = get_object_or_404(Shortlist, pk=shortlist_id if shortlist_id.isdigit() else 0)
+    shortlist.criteria.add(criterion)
+    messages.success(
+        request, _("Added %(code)s to %(name)s.") % {"code": criterion.code, "name": shortlist.name}
+    )
+    return redirect(criterion.get_absolute_url())
