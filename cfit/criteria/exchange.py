@@ -13,15 +13,14 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from cfit.criteria import content
 from cfit.criteria.content import LANGUAGES
+from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused, Problem, is_formula, open_workbook
 
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -53,27 +52,6 @@ FLAT_COLUMNS: list[str] = [
     "satisfied_by_labels",
 ]
 CRITERION_COLUMNS = FLAT_COLUMNS[: FLAT_COLUMNS.index("requirement_id")]
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str  #: e.g. "row 7" or "criteria[3] (nb-warranty-b)"
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}, {self.field}: {self.message}"
-
-
-class ImportRefused(Exception):
-    """Raised if an import file has any problem; ``problems`` lists each, and nothing was written."""
-
-    def __init__(self, filename: str, problems: list[Problem]) -> None:
-        self.filename = filename
-        self.problems = problems
-        shown = "\n".join(f"{filename}: {p}" for p in problems[:50])
-        more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{filename}: refused, {len(problems)} problem(s), nothing imported\n{shown}{more}")
 
 
 def _number(value: float | None) -> float | int | None:
@@ -622,26 +600,7 @@ def rows_to_xlsx(rows: list[dict[str, Any]], *, version: str, about: list[tuple[
 
 
 def xlsx_to_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRefused(
-            filename, [Problem("file", "-", f"larger than {MAX_IMPORT_BYTES // 1_000_000} MB")]
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > 10 * MAX_IMPORT_BYTES:
-            raise ImportRefused(filename, [Problem("file", "-", "unpacks to too much data (a zip bomb?)")])
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except ImportRefused:
-        raise
-    except Exception as error:  # openpyxl raises many types for a broken file: all mean the same to the user
-        raise ImportRefused(
-            filename, [Problem("file", "-", f"not a readable XLSX workbook ({error.__class__.__name__})")]
-        ) from error
+    book = open_workbook(data, filename)
     if "Criteria" not in book.sheetnames:
         raise ImportRefused(filename, [Problem("file", "-", "no sheet named 'Criteria'")])
     sheet = book["Criteria"]
@@ -659,7 +618,7 @@ def xlsx_to_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]
             continue
         row: dict[str, str] = {}
         for column, value in zip(header, values, strict=False):
-            if isinstance(value, str) and value.startswith("=") and not value.startswith("'"):
+            if is_formula(value):
                 problems.append(Problem(f"row {number}", column, "formulas are not accepted; type the value"))
             row[column] = _cell_text(value)
         for column in header[len(values) :]:

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cfit.criteria import content
+from cfit.criteria.wording import threshold_text
 
 
 def translated(texts: dict[str, str] | None, lang: str | None = None) -> str:
@@ -374,24 +375,7 @@ class Requirement(models.Model):
     @property
     def threshold(self) -> str:
         """The expected answer in words a procurer reads, e.g. '≥ 300 cycles'."""
-        unit = f" {self.unit}" if self.unit else ""
-        if self.data_type == DataType.BOOLEAN:
-            return str(_("Yes")) if self.expected_value else str(_("No"))
-        if self.min_value is not None and self.max_value is not None:
-            return f"{_fmt(self.min_value)}–{_fmt(self.max_value)}{unit}"
-        if self.min_value is not None:
-            return f"≥ {_fmt(self.min_value)}{unit}"
-        if self.max_value is not None:
-            return f"≤ {_fmt(self.max_value)}{unit}"
-        if self.expected_value not in (None, ""):
-            return f"= {self.expected_value}{unit}"
-        if self.options:
-            return " / ".join(self.options)
-        return str(_("Declared"))
-
-
-def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+        return threshold_text(self)
 
 
 # ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cfit.criteria.content import CriterionType, DataType, Requirement
+from cfit.criteria.wording import threshold_text
 from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
 
 TYPE_ORDER = [
@@ -52,12 +53,14 @@ class Document:
 
 
 def type_heading(kind: CriterionType) -> str:
-    return {
-        CriterionType.SELECTION_CRITERION: _("Selection criteria"),
-        CriterionType.TECHNICAL_SPECIFICATION: _("Technical specifications"),
-        CriterionType.AWARD_CRITERION: _("Award criteria"),
-        CriterionType.CONTRACT_PERFORMANCE_CLAUSE: _("Contract performance clauses"),
-    }[kind]
+    return str(
+        {
+            CriterionType.SELECTION_CRITERION: _("Selection criteria"),
+            CriterionType.TECHNICAL_SPECIFICATION: _("Technical specifications"),
+            CriterionType.AWARD_CRITERION: _("Award criteria"),
+            CriterionType.CONTRACT_PERFORMANCE_CLAUSE: _("Contract performance clauses"),
+        }[kind]
+    )
 
 
 def answer_type(requirement: Requirement) -> str:
@@ -70,27 +73,10 @@ def answer_type(requirement: Requirement) -> str:
         DataType.DATE: _("Date"),
     }
     unit = f" ({requirement.unit})" if requirement.unit else ""
-    return names[requirement.data_type] + unit
+    return str(names[requirement.data_type]) + unit
 
 
-def expected(requirement: Requirement) -> str:
-    def fmt(value: float) -> str:
-        return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-    unit = f" {requirement.unit}" if requirement.unit else ""
-    if requirement.data_type == DataType.BOOLEAN:
-        return _("Yes") if requirement.expected_value else _("No")
-    if requirement.min_value is not None and requirement.max_value is not None:
-        return f"{fmt(requirement.min_value)}–{fmt(requirement.max_value)}{unit}"
-    if requirement.min_value is not None:
-        return f"≥ {fmt(requirement.min_value)}{unit}"
-    if requirement.max_value is not None:
-        return f"≤ {fmt(requirement.max_value)}{unit}"
-    if requirement.expected_value not in (None, ""):
-        return f"{requirement.expected_value}{unit}"
-    if requirement.options:
-        return " / ".join(requirement.options)
-    return _("To be declared")
+expected = threshold_text
 
 
 def build_annex(spec: TenderSpec) -> Document:
