@@ -1,0 +1,559 @@
+"""Read a supplier's offer: the filled response template (XLSX), its CSV form or its JSON form.
+
+Everything is checked against the tender before anything is stored: the right template and tender,
+every expected column and no other, typed answers within their lists and ranges, known labels, unique
+product lines, no formulas. Every problem is named by sheet, row and column, and one problem refuses
+the whole file. Plain Python, no Django: the tender comes in as a ``TenderSpec``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from cfit.criteria.content import DataType, Requirement
+from cfit.tenders.response_template import FIRST_DATA_ROW, ID_ROW, TEMPLATE_FORMAT, company_requirements
+from cfit.tenders.response_template import product_requirements as lot_requirements
+from cfit.tenders.spec import LotSpec, TenderSpec
+from cfit.uploads import ImportRefused, Problem, check_size, is_formula, open_workbook, refuse
+
+FIXED = ("line_id", "manufacturer", "model", "quantity", "unit_price_eur", "yearly_kwh", "labels")
+MAX_LINES = 200_000
+MAX_TEXT = 1000
+TRUE_WORDS = {"yes", "true", "1", "y"}
+FALSE_WORDS = {"no", "false", "0", "n"}
+
+
+@dataclass
+class ProductLine:
+    lot: int
+    line_id: str
+    manufacturer: str
+    model: str
+    quantity: int
+    unit_price: float
+    yearly_kwh: float | None
+    labels: list[str]
+    answers: dict[str, bool | float | str]  #: requirement id → typed answer; dates as ISO text
+    source_row: int = 0
+
+
+@dataclass
+class OfferFile:
+    tender_reference: str
+    lines: list[ProductLine]
+    company: dict[str, bool | float | str]
+    supplier: str = ""
+    filename: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Problems:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.found: list[Problem] = []
+
+    def add(self, where: str, column: str, message: str) -> None:
+        if len(self.found) < 500:  # enough to fix a file; more only hides the first ones
+            self.found.append(Problem(where, column, message))
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise ImportRefused(self.filename, self.found)
+
+
+def parse_answer(
+    value: Any, requirement: Requirement, yes: str = "yes", no: str = "no"
+) -> bool | float | str:
+    """The typed answer of one cell; raises ValueError with a message for the supplier."""
+    kind = requirement.data_type
+    if is_formula(value):
+        raise ValueError("formulas are not accepted; type the value")
+    if kind == DataType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in TRUE_WORDS | {yes.lower()}:
+            return True
+        if word in FALSE_WORDS | {no.lower()}:
+            return False
+        raise ValueError(f"answer {yes} or {no}, not {str(value)!r}")
+    if kind in {DataType.NUMBER, DataType.INTEGER}:
+        number = _number(value)
+        if kind == DataType.INTEGER and not float(number).is_integer():
+            raise ValueError(f"a whole number is expected, not {value!r}")
+        if number < 0:
+            raise ValueError(f"a number of 0 or more is expected, not {value!r}")
+        return number
+    if kind == DataType.ENUMERATION:
+        text = str(value).strip()
+        if text not in requirement.options:
+            raise ValueError(f"{text!r} is not one of {', '.join(requirement.options)}")
+        return text
+    if kind == DataType.DATE:
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        try:
+            return date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise ValueError(f"a date (YYYY-MM-DD) is expected, not {value!r}") from None
+    text = str(value).strip()
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"at most {MAX_TEXT} characters")
+    return text
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"a number is expected, not {value!r}")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        try:
+            number = float(str(value).strip().replace(",", "."))
+        except ValueError:
+            raise ValueError(f"a number is expected, not {str(value)!r}") from None
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"a number is expected, not {value!r}")
+    return number
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _LineReader:
+    """Turns one row of a lot (a mapping of column id → raw cell) into a product line."""
+
+    def __init__(self, spec: TenderSpec, problems: _Problems, yes: str, no: str) -> None:
+        self.spec = spec
+        self.problems = problems
+        self.yes, self.no = yes, no
+        self.seen: dict[tuple[int, str], str] = {}
+
+    def read(
+        self, lot: LotSpec, cells: Mapping[str, Any], where: str, column_name: Mapping[str, str]
+    ) -> ProductLine | None:
+        problems = self.problems
+        before = len(problems.found)
+
+        def need_text(key: str) -> str:
+            value = cells.get(key)
+            if is_formula(value):
+                problems.add(where, column_name[key], "formulas are not accepted; type the value")
+                return ""
+            if _blank(value):
+                problems.add(where, column_name[key], "required")
+                return ""
+            return str(value).strip()[:MAX_TEXT]
+
+        line_id = need_text("line_id")
+        manufacturer = need_text("manufacturer")
+        model = need_text("model")
+        if line_id:
+            key = (lot.number, line_id)
+            if key in self.seen:
+                problems.add(
+                    where,
+                    column_name["line_id"],
+                    f"product line {line_id!r} appears twice (first at {self.seen[key]})",
+                )
+            else:
+                self.seen[key] = where
+        quantity = self._fixed_number(
+            cells.get("quantity"), where, column_name["quantity"], whole=True, required=True
+        )
+        price = self._fixed_number(
+            cells.get("unit_price_eur"), where, column_name["unit_price_eur"], required=True
+        )
+        kwh = self._fixed_number(cells.get("yearly_kwh"), where, column_name["yearly_kwh"], required=False)
+        labels = self._labels(cells.get("labels"), where, column_name["labels"])
+        answers: dict[str, bool | float | str] = {}
+        for _criterion, requirement in lot_requirements(lot):
+            value = cells.get(requirement.id)
+            if _blank(value):
+                continue
+            try:
+                answers[requirement.id] = parse_answer(value, requirement, self.yes, self.no)
+            except ValueError as error:
+                problems.add(where, column_name[requirement.id], str(error))
+        if len(problems.found) > before:
+            return None
+        return ProductLine(
+            lot.number,
+            line_id,
+            manufacturer,
+            model,
+            int(quantity or 0),
+            float(price or 0.0),
+            kwh,
+            labels,
+            answers,
+        )
+
+    def _fixed_number(
+        self, value: Any, where: str, column: str, *, whole: bool = False, required: bool
+    ) -> float | None:
+        if _blank(value):
+            if required:
+                self.problems.add(where, column, "required")
+            return None
+        if is_formula(value):
+            self.problems.add(where, column, "formulas are not accepted; type the value")
+            return None
+        try:
+            number = _number(value)
+        except ValueError as error:
+            self.problems.add(where, column, str(error))
+            return None
+        if number < 0 or (whole and (not number.is_integer() or number < 1)):
+            self.problems.add(
+                where,
+                column,
+                "a whole number of 1 or more is expected" if whole else "a number of 0 or more is expected",
+            )
+            return None
+        return number
+
+    def _labels(self, value: Any, where: str, column: str) -> list[str]:
+        if _blank(value):
+            return []
+        if is_formula(value):
+            self.problems.add(where, column, "formulas are not accepted; type the value")
+            return []
+        items = value if isinstance(value, list) else str(value).replace(";", ",").split(",")
+        labels = [str(item).strip() for item in items if str(item).strip()]
+        unknown = [label for label in labels if label not in self.spec.labels]
+        if unknown:
+            self.problems.add(
+                where,
+                column,
+                f"unknown label(s) {', '.join(unknown)}; see the Instructions sheet for the ids",
+            )
+        return sorted(set(labels))
+
+
+def _lot(spec: TenderSpec, number: Any, problems: _Problems, where: str) -> LotSpec | None:
+    lot = next((lot for lot in spec.lots if str(lot.number) == str(number).strip()), None)
+    if lot is None:
+        problems.add(
+            where,
+            "lot",
+            f"this tender has no lot {number!r} (lots: {', '.join(str(x.number) for x in spec.lots)})",
+        )
+    return lot
+
+
+def _company(
+    spec: TenderSpec, answers: Iterable[tuple[str, Any, str, str]], problems: _Problems, yes: str, no: str
+) -> dict[str, bool | float | str]:
+    """(requirement id, value, where, column) → typed company answers."""
+    known = {requirement.id: requirement for _c, _t, requirement in company_requirements(spec)}
+    result: dict[str, bool | float | str] = {}
+    for code, value, where, column in answers:
+        if code not in known:
+            problems.add(where, column, f"unknown company requirement {code!r} for this tender")
+            continue
+        if _blank(value):
+            continue
+        try:
+            typed = parse_answer(value, known[code], yes, no)
+        except ValueError as error:
+            problems.add(where, column, str(error))
+            continue
+        if code in result and result[code] != typed:
+            problems.add(where, column, f"{code} is answered twice with different values")
+        result[code] = typed
+    return result
+
+
+# -- XLSX --------------------------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
+    book = open_workbook(data, filename)
+    try:
+        return _read_book(book, filename, spec)
+    finally:
+        book.close()
+
+
+def _read_book(book: Any, filename: str, spec: TenderSpec) -> OfferFile:
+    if "_cfit" not in book.sheetnames:
+        raise refuse(
+            filename,
+            "not a cfit response template (its hidden _cfit sheet is missing); download the tender's template",
+        )
+    meta = {
+        str(row[0]): row[1] for row in book["_cfit"].iter_rows(values_only=True) if row and row[0] is not None
+    }
+    if meta.get("format") != TEMPLATE_FORMAT:
+        raise refuse(filename, f"template format {meta.get('format')!r} is not {TEMPLATE_FORMAT}")
+    if str(meta.get("tender_reference")) != spec.reference or (
+        spec.identifier and str(meta.get("tender_id") or "") != spec.identifier
+    ):
+        raise refuse(
+            filename,
+            f"this template belongs to tender {meta.get('tender_reference')!r}, not {spec.reference!r}",
+        )
+    if str(meta.get("framework_version")) != spec.framework_version:
+        raise refuse(
+            filename,
+            f"template made for framework {meta.get('framework_version')!r}, the tender uses {spec.framework_version}",
+        )
+    yes, no = str(meta.get("yes") or "yes"), str(meta.get("no") or "no")
+    problems = _Problems(filename)
+    reader = _LineReader(spec, problems, yes, no)
+    lines: list[ProductLine] = []
+    for lot in spec.lots:
+        sheet_name = meta.get(f"lot:{lot.number}")
+        if sheet_name not in book.sheetnames:
+            problems.add("file", "-", f"the sheet for lot {lot.number} ({sheet_name}) is missing")
+            continue
+        lines += _read_lot_sheet(book[sheet_name], lot, reader, problems)
+    company_sheet = meta.get("company")
+    if company_sheet in book.sheetnames:
+        rows = book[company_sheet].iter_rows(min_row=2, values_only=True)
+        company = _company(
+            spec,
+            (
+                (
+                    str(row[0]),
+                    row[4] if len(row) > 4 else None,
+                    f"sheet {company_sheet}, row {number}",
+                    "column E",
+                )
+                for number, row in enumerate(rows, start=2)
+                if row and row[0]
+            ),
+            problems,
+            yes,
+            no,
+        )
+    else:
+        company = {}
+        problems.add("file", "-", f"the sheet {company_sheet!r} for company declarations is missing")
+    problems.raise_if_any()
+    if not lines:
+        raise refuse(filename, "no product lines: fill in at least one row of a lot sheet")
+    return OfferFile(spec.reference, lines, company, filename=filename)
+
+
+def _read_lot_sheet(sheet: Any, lot: LotSpec, reader: _LineReader, problems: _Problems) -> list[ProductLine]:
+    rows = sheet.iter_rows(min_row=ID_ROW, values_only=True)
+    ids = [str(v).strip() if v is not None else "" for v in next(rows, ())]
+    while ids and not ids[-1]:
+        ids.pop()
+    name = sheet.title
+    expected = [*FIXED, *(r.id for _c, r in lot_requirements(lot))]
+    missing = [code for code in expected if code not in ids]
+    unknown = [(index, code) for index, code in enumerate(ids) if code not in expected]
+    for code in missing:
+        problems.add(
+            f"sheet {name}, row {ID_ROW}",
+            "-",
+            f"column {code} is missing; do not change the template's columns",
+        )
+    for index, code in unknown:
+        problems.add(
+            f"sheet {name}, row {ID_ROW}",
+            f"column {get_column_letter(index + 1)}",
+            f"unknown column {code or '(empty)'}",
+        )
+    if missing or unknown:
+        return []
+    column_name = {code: f"column {get_column_letter(index + 1)} ({code})" for index, code in enumerate(ids)}
+    lines = []
+    for number, values in enumerate(rows, start=FIRST_DATA_ROW):
+        if number - FIRST_DATA_ROW >= MAX_LINES:
+            problems.add(f"sheet {name}, row {number}", "-", f"more than {MAX_LINES} product lines")
+            break
+        if all(_blank(v) for v in values):
+            continue
+        cells = dict(zip(ids, values, strict=False))
+        line = reader.read(lot, cells, f"sheet {name}, row {number}", column_name)
+        if line is not None:
+            line.source_row = number
+            lines.append(line)
+    return lines
+
+
+# -- CSV: the lot sheets stacked, with a ``lot`` column and company answers as ``company:<id>`` ----
+
+
+def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
+    check_size(data, filename)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise refuse(filename, "not UTF-8 text") from None
+    delimiter = max(",;\t", key=text.partition("\n")[0].count)  # spreadsheets in many locales write ';'
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in next(rows, [])]
+    problems = _Problems(filename)
+    requirement_ids = {r.id for lot in spec.lots for _c, r in lot_requirements(lot)}
+    company_ids = {r.id for _c, _t, r in company_requirements(spec)}
+    for required in ("lot", *FIXED):
+        if required not in header:
+            problems.add("row 1", "-", f"column {required} is missing")
+    for index, code in enumerate(header):
+        if (
+            code not in {"lot", *FIXED}
+            and code not in requirement_ids
+            and code.removeprefix("company:") not in company_ids
+        ):
+            problems.add("row 1", f"column {index + 1}", f"unknown column {code or '(empty)'}")
+    problems.raise_if_any()
+    reader = _LineReader(spec, problems, "yes", "no")
+    lines: list[ProductLine] = []
+    company_cells: list[tuple[str, Any, str, str]] = []
+    for number, values in enumerate(rows, start=2):
+        if number - 1 > MAX_LINES:
+            problems.add(f"row {number}", "-", f"more than {MAX_LINES} product lines")
+            break
+        if all(not v.strip() for v in values):
+            continue
+        cells = dict(zip(header, values, strict=False))
+        where = f"row {number}"
+        company_cells += [
+            (code.removeprefix("company:"), value, where, f"column {code}")
+            for code, value in cells.items()
+            if code.startswith("company:")
+        ]
+        lot = _lot(spec, cells.get("lot", ""), problems, where)
+        if lot is None:
+            continue
+        own = {r.id for _c, r in lot_requirements(lot)}
+        for code, value in cells.items():
+            if code in requirement_ids and code not in own and not _blank(value):
+                problems.add(where, f"column {code}", f"lot {lot.number} does not ask for {code}")
+        line = reader.read(
+            lot,
+            cells,
+            where,
+            {code: f"column {code}" for code in header} | {c: f"column {c}" for c in own | set(FIXED)},
+        )
+        if line is not None:
+            line.source_row = number
+            lines.append(line)
+    company = _company(spec, company_cells, problems, "yes", "no")
+    problems.raise_if_any()
+    if not lines:
+        raise refuse(filename, "no product lines")
+    return OfferFile(spec.reference, lines, company, filename=filename)
+
+
+# -- JSON, for integrators -----------------------------------------------------------------------------
+
+
+def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
+    check_size(data, filename)
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise refuse(filename, f"not valid JSON: {error}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("lots"), list):
+        raise refuse(filename, "expected an object with 'lots' (see the API documentation)")
+    if document.get("format", TEMPLATE_FORMAT) != TEMPLATE_FORMAT:
+        raise refuse(filename, f"format {document.get('format')!r} is not {TEMPLATE_FORMAT}")
+    if str(document.get("tender_reference", spec.reference)) != spec.reference:
+        raise refuse(
+            filename, f"this offer is for tender {document.get('tender_reference')!r}, not {spec.reference!r}"
+        )
+    problems = _Problems(filename)
+    reader = _LineReader(spec, problems, "yes", "no")
+    lines: list[ProductLine] = []
+    for l_index, block in enumerate(document["lots"]):
+        where_lot = f"lots[{l_index}]"
+        if not isinstance(block, dict) or not isinstance(block.get("lines"), list):
+            problems.add(where_lot, "-", "expected an object with 'lot' and 'lines'")
+            continue
+        lot = _lot(spec, block.get("lot", ""), problems, where_lot)
+        if lot is None:
+            continue
+        for index, item in enumerate(block["lines"]):
+            where = f"{where_lot}.lines[{index}]"
+            if len(lines) >= MAX_LINES:
+                problems.add(where, "-", f"more than {MAX_LINES} product lines")
+                break
+            if not isinstance(item, dict):
+                problems.add(where, "-", "expected an object")
+                continue
+            answers = item.get("answers") or {}
+            if not isinstance(answers, dict):
+                problems.add(where, "answers", "expected an object of requirement id → answer")
+                continue
+            own = {r.id for _c, r in lot_requirements(lot)}
+            for code in answers:
+                if code not in own:
+                    problems.add(where, f"answers.{code}", f"lot {lot.number} has no requirement {code}")
+            cells = {key: item.get(key) for key in FIXED} | answers
+            names = {key: key for key in FIXED} | {code: f"answers.{code}" for code in own}
+            line = reader.read(lot, cells, where, names)
+            if line is not None:
+                lines.append(line)
+    company = document.get("company") or {}
+    if not isinstance(company, dict):
+        problems.add("company", "-", "expected an object of requirement id → answer")
+        company = {}
+    typed = _company(
+        spec, ((code, value, "company", code) for code, value in company.items()), problems, "yes", "no"
+    )
+    problems.raise_if_any()
+    if not lines:
+        raise refuse(filename, "no product lines")
+    return OfferFile(
+        spec.reference, lines, typed, supplier=str(document.get("supplier") or ""), filename=filename
+    )
+
+
+READERS = {".xlsx": read_xlsx, ".csv": read_csv, ".json": read_json}
+
+
+def read_offer(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
+    """Read any of the three forms, told apart by the file name's ending."""
+    for ending, reader in READERS.items():
+        if filename.lower().endswith(ending):
+            return reader(data, filename, spec)
+    raise refuse(filename, "unknown format: use the .xlsx template, or its .csv or .json form")
+
+
+def offer_to_json(offer: OfferFile) -> dict[str, Any]:
+    """The JSON form of an offer (what ``read_json`` reads back)."""
+    lots: dict[int, list[dict[str, Any]]] = {}
+    for line in offer.lines:
+        lots.setdefault(line.lot, []).append(
+            {
+                "line_id": line.line_id,
+                "manufacturer": line.manufacturer,
+                "model": line.model,
+                "quantity": line.quantity,
+                "unit_price_eur": line.unit_price,
+                "yearly_kwh": line.yearly_kwh,
+                "labels": line.labels,
+                "answers": line.answers,
+            }
+        )
+    return {
+        "format": TEMPLATE_FORMAT,
+        "tender_reference": offer.tender_reference,
+        "supplier": offer.supplier,
+        "lots": [{"lot": number, "lines": items} for number, items in sorted(lots.items())],
+        "company": offer.company,
+    }
+
+
+def iter_lines(offers: Sequence[OfferFile]) -> Iterator[tuple[int, ProductLine]]:
+    for index, offer in enumerate(offers):
+        for line in offer.lines:
+            yield index, line
