@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "cfit.accounts",
     "cfit.criteria",
     "cfit.tenders",
+    "cfit.offers",
 ]
 
 MIDDLEWARE = [

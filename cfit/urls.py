@@ -14,6 +14,7 @@ urlpatterns = [
     path("organisations/", include("cfit.accounts.urls")),
     path("criteria/", include("cfit.criteria.urls")),
     path("tenders/", include("cfit.tenders.urls")),
+    path("", include("cfit.offers.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -142,7 +142,7 @@ def list_tenders(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/tenders/", response={201: TenderOut}, summary="Create a tender with its lots")
-def create_tender(request: HttpRequest, payload: TenderIn) -> tuple[int, dict[str, Any]]:
+def create_tender(request: HttpRequest, payload: TenderIn) -> Status:
     membership = (
         Membership.objects.filter(
             user=request.user,
@@ -170,7 +170,7 @@ def create_tender(request: HttpRequest, payload: TenderIn) -> tuple[int, dict[st
                 actions.add_lot(tender, **lot.dict())
     except actions.TenderError as error:
         raise _fail(error) from error
-    return 201, tender_out(tender)
+    return Status(201, tender_out(tender))
 
 
 @router.get("/tenders/{tender_id}", response=TenderOut, summary="One tender")

@@ -113,6 +113,32 @@ class Lot(models.Model):
         default=Decimal(100),
         help_text=_("Points for price, out of 100."),
     )
+    # How offers are scored beyond the weights (the life-cycle cost parameters of the award method).
+    energy_price = models.DecimalField(
+        _("energy price (EUR per kWh)"), max_digits=6, decimal_places=4, default=Decimal("0.25")
+    )
+    maintenance_per_year = models.DecimalField(
+        _("maintenance per unit and year (EUR)"), max_digits=10, decimal_places=2, default=Decimal(0)
+    )
+    residual_value = models.DecimalField(
+        _("residual value per unit (EUR)"), max_digits=10, decimal_places=2, default=Decimal(0)
+    )
+    carbon_price = models.DecimalField(
+        _("shadow carbon price (EUR per tonne CO2e)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text=_("0 leaves emissions out of the life-cycle cost."),
+    )
+    scoring_scale = models.CharField(
+        _("scoring scale"),
+        max_length=16,
+        choices=[
+            ("relative", _("Relative to the best offer")),
+            ("absolute", _("Absolute, from threshold to target")),
+        ],
+        default="relative",
+    )
     ambitions = models.JSONField(
         _("ambition per impact category"),
         default=dict,

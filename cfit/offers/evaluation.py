@@ -1,0 +1,81 @@
+"""Evaluate a saved tender's stored offers: the bridge from the database to the plain engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cfit.offers.engine import Status
+from cfit.offers.evaluate import LotParameters, LotResult, Overrides, evaluate
+from cfit.offers.models import Offer, ResultOverride
+from cfit.offers.reader import OfferFile, ProductLine
+from cfit.offers.scoring import CostModel, Scale
+from cfit.tenders.actions import tender_spec
+from cfit.tenders.models import Tender
+from cfit.tenders.spec import TenderSpec
+
+
+@dataclass
+class TenderEvaluation:
+    spec: TenderSpec
+    offers: list[Offer]
+    results: list[LotResult]
+    line_pk: dict[tuple[int, str, int], int]  #: (offer index, line id, lot) → OfferLine pk
+
+    def result_for(self, lot: int) -> LotResult | None:
+        return next((r for r in self.results if r.lot.number == lot), None)
+
+
+def lot_parameters(tender: Tender) -> dict[int, LotParameters]:
+    return {
+        lot.number: LotParameters(
+            CostModel(
+                service_life_years=float(lot.service_life_years),
+                energy_price_per_kwh=float(lot.energy_price),
+                maintenance_per_year=float(lot.maintenance_per_year),
+                residual_value=float(lot.residual_value),
+                carbon_price_per_tonne=float(lot.carbon_price),
+            ),
+            Scale(lot.scoring_scale),
+        )
+        for lot in tender.lots.all()
+    }
+
+
+def evaluate_tender(tender: Tender) -> TenderEvaluation:
+    """Check and score every stored offer of the tender, with the procurer's latest overrides."""
+    spec = tender_spec(tender)
+    offers = list(Offer.unscoped.filter(tender=tender).order_by("supplier"))
+    files: list[OfferFile] = []
+    line_pk: dict[tuple[int, str, int], int] = {}
+    pk_to_key: dict[int, tuple[int, str]] = {}
+    for index, offer in enumerate(offers):
+        lines = []
+        for row in offer.lines.all().order_by("lot", "id"):
+            lines.append(
+                ProductLine(
+                    row.lot,
+                    row.line_id,
+                    row.manufacturer,
+                    row.model,
+                    row.quantity,
+                    row.unit_price,
+                    row.yearly_kwh,
+                    list(row.labels),
+                    dict(row.answers),
+                    row.source_row,
+                )
+            )
+            line_pk[(index, row.line_id, row.lot)] = row.pk
+            pk_to_key[row.pk] = (index, row.line_id)
+        files.append(
+            OfferFile(
+                spec.reference, lines, dict(offer.company), supplier=offer.supplier, filename=offer.filename
+            )
+        )
+    overrides: dict[tuple[int, str, str], Status] = {}
+    decisions = ResultOverride.objects.filter(line__offer__in=offers).order_by("decided_at", "id")
+    for decision in decisions.values_list("line_id", "requirement", "decision"):
+        index, line_id = pk_to_key[decision[0]]
+        overrides[(index, line_id, decision[1])] = Status.PASS if decision[2] == "pass" else Status.FAIL
+    applied: Overrides = overrides
+    return TenderEvaluation(spec, offers, evaluate(spec, files, lot_parameters(tender), applied), line_pk)

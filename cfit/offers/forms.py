@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cfit.offers.models import ResultOverride
+from cfit.uploads import MAX_IMPORT_BYTES
+
+
+class OfferFileField(forms.FileField):
+    def clean(self, data: object, initial: object = None) -> object:
+        upload = super().clean(data, initial)
+        if upload is not None and getattr(upload, "size", 0) > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class OfferImportForm(forms.Form):
+    supplier = forms.CharField(label=_("Supplier"), max_length=200)
+    file = OfferFileField(label=_("Filled response template (XLSX), or its CSV or JSON form"))
+    replace = forms.BooleanField(label=_("Replace this supplier's earlier offer"), required=False)
+
+
+class UploadLinkForm(forms.Form):
+    supplier = forms.CharField(label=_("Supplier"), max_length=200)
+
+
+class SupplierUploadForm(forms.Form):
+    file = OfferFileField(label=_("Your filled response template (XLSX)"))
+
+
+class OverrideForm(forms.Form):
+    requirement = forms.CharField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label=_("Decision"), choices=ResultOverride.Decision.choices)
+    justification = forms.CharField(
+        label=_("Justification"), widget=forms.Textarea(attrs={"rows": 2}), min_length=10
+    )
