@@ -20,7 +20,7 @@ from cfit.offers import actions
 from cfit.offers.models import Offer, OfferLine, ResultOverride, UploadLink
 from cfit.tenders import actions as tender_actions
 from cfit.tenders.actions import tender_spec
-from cfit.tenders.models import Tender
+from cfit.tenders.models import Tender, TenderFrozen
 from cfit.tenders.response_template import FIRST_DATA_ROW, ID_ROW, build_response_template
 from cfit.uploads import ImportRefused
 
@@ -300,3 +300,45 @@ def test_login_page_is_where_anonymous_users_go(client: Client) -> None:
     assert client.get("/tenders/1/offers/compare/").status_code == 302
     assert PASSWORD
     assert UploadLink  # the model exists for the supplier flow
+
+
+def test_the_lot_costs_feed_the_life_cycle_cost(procurer, framework, client: Client) -> None:
+    draft = tender_actions.create_tender(procurer.organisation, title="Costs", reference="COSTS-1")
+    tender_actions.add_lot(draft, product_group="notebooks", quantity=10)
+    client.force_login(procurer.user)
+
+    response = client.put(
+        f"/api/v1/tenders/{draft.pk}/lots/1/costs",
+        {
+            "energy_price": "0.30",
+            "maintenance_per_year": "10",
+            "residual_value": "50",
+            "service_life_years": 6,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    refused = client.put(
+        f"/api/v1/tenders/{draft.pk}/lots/1/costs",
+        {"scoring_scale": "vibes"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    published = tender_actions.change_status(draft, "published")
+    actions.import_offer(
+        published,
+        fill(published, [{"line_id": "A-1", "unit_price_eur": 1000, "yearly_kwh": 20}]),
+        "a.xlsx",
+        supplier="Alpha",
+    )
+    with acting_for(procurer.user):
+        from cfit.offers.evaluation import evaluate_tender
+
+        [result] = evaluate_tender(published).results
+    assert result.offers[0].life_cycle_cost == pytest.approx(10 * (1000 + 20 * 0.30 * 6 + 10 * 6 - 50))
+    frozen = client.put(
+        f"/api/v1/tenders/{draft.pk}/lots/1/costs", {"energy_price": "1"}, content_type="application/json"
+    )
+    assert frozen.status_code == 400 and "frozen" in frozen.json()["detail"]
+    with pytest.raises(TenderFrozen):
+        tender_actions.set_costs(published.lots.get(), {"energy_price": "1"})

@@ -210,6 +210,39 @@ def set_weights(lot: Lot, price_weight: Any, weights: Mapping[str, Any]) -> None
         rows[code].save(update_fields=["weight"])
 
 
+COST_FIELDS = ("energy_price", "maintenance_per_year", "residual_value", "carbon_price")
+
+
+@transaction.atomic
+def set_costs(lot: Lot, values: Mapping[str, Any], scale: str | None = None) -> Lot:
+    """The life-cycle cost parameters and scoring scale of a lot's award method (drafts only)."""
+    lot.tender.check_editable()
+    for field in COST_FIELDS:
+        if field not in values or values[field] in (None, ""):
+            continue
+        try:
+            amount = Decimal(str(values[field]))
+        except InvalidOperation:
+            raise TenderError(
+                _("%(field)s: %(value)s is not a number.") % {"field": field, "value": values[field]}
+            ) from None
+        if amount < 0 or not amount.is_finite():
+            raise TenderError(_("%(field)s cannot be negative.") % {"field": field})
+        setattr(lot, field, amount)
+    if "service_life_years" in values and values["service_life_years"] not in (None, ""):
+        years = str(values["service_life_years"])
+        if not years.isdigit() or not 1 <= int(years) <= 20:
+            raise TenderError(_("The service life is 1 to 20 years."))
+        lot.service_life_years = int(years)
+    if scale:
+        if scale not in {"relative", "absolute"}:
+            raise TenderError(_("Unknown scoring scale %(scale)s.") % {"scale": scale})
+        lot.scoring_scale = scale
+    lot.full_clean(exclude=["tender", "product_group"])
+    lot.save()
+    return lot
+
+
 @transaction.atomic
 def publish_tender(tender: Tender) -> Tender:
     """Freeze the tender's criteria. Refused while a lot's weights do not add up to 100."""

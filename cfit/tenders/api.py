@@ -12,7 +12,7 @@ from cfit.accounts.models import Membership
 from cfit.tenders import actions
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.exports import FORMATS, filename
-from cfit.tenders.models import Tender
+from cfit.tenders.models import Tender, TenderFrozen
 
 router = Router(tags=["tenders"], auth=django_auth)
 
@@ -40,6 +40,17 @@ class TenderIn(Schema):
 class WeightsIn(Schema):
     price_weight: Decimal
     weights: dict[str, Decimal] = Field(description="{criterion id: points} for the lot's award criteria")
+
+
+class CostsIn(Schema):
+    energy_price: Decimal | None = Field(None, ge=0, description="EUR per kWh")
+    maintenance_per_year: Decimal | None = Field(None, ge=0, description="EUR per unit and year")
+    residual_value: Decimal | None = Field(
+        None, ge=0, description="EUR per unit at the end of the service life"
+    )
+    carbon_price: Decimal | None = Field(None, ge=0, description="EUR per tonne CO2e; 0 leaves emissions out")
+    service_life_years: int | None = Field(None, ge=1, le=20)
+    scoring_scale: str | None = Field(None, pattern="^(relative|absolute)$")
 
 
 class StatusIn(Schema):
@@ -128,6 +139,8 @@ def tender_out(tender: Tender) -> dict[str, Any]:
 
 
 def _fail(error: Exception) -> HttpError:
+    if isinstance(error, TenderFrozen):
+        return HttpError(400, " ".join(error.messages))
     return HttpError(400, str(error))
 
 
@@ -188,7 +201,25 @@ def set_weights(request: HttpRequest, tender_id: int, number: int, payload: Weig
         raise HttpError(404, f"No lot {number}.")
     try:
         actions.set_weights(lot, payload.price_weight, payload.weights)
-    except (actions.TenderError, ValueError) as error:
+    except (actions.TenderError, TenderFrozen, ValueError) as error:
+        raise _fail(error) from error
+    return tender_out(tender)
+
+
+@router.put(
+    "/tenders/{tender_id}/lots/{number}/costs",
+    response=TenderOut,
+    summary="Set a lot's life-cycle cost parameters and scoring scale",
+)
+def set_costs(request: HttpRequest, tender_id: int, number: int, payload: CostsIn) -> dict[str, Any]:
+    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    lot = tender.lots.filter(number=number).first()
+    if lot is None:
+        raise HttpError(404, f"No lot {number}.")
+    values = payload.dict(exclude_none=True)
+    try:
+        actions.set_costs(lot, values, values.pop("scoring_scale", None))
+    except (actions.TenderError, TenderFrozen) as error:
         raise _fail(error) from error
     return tender_out(tender)
 

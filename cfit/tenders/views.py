@@ -18,7 +18,7 @@ from cfit.tenders import actions, selection
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.exports import FORMATS, filename
 from cfit.tenders.forms import TenderStartForm
-from cfit.tenders.models import Tender
+from cfit.tenders.models import Tender, TenderFrozen
 
 
 def risk_messages(spec: Any) -> list[tuple[int, str]]:
@@ -187,6 +187,8 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
                 if key.startswith("weight_") and value != ""
             }
             actions.set_weights(lot, request.POST.get("price_weight", ""), weights)
+        elif op == "costs":
+            actions.set_costs(lot, request.POST, request.POST.get("scoring_scale"))
         elif op == "rebalance":
             award = [
                 row.criterion.code
@@ -199,6 +201,8 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
             raise actions.TenderError(_("Unknown change."))
     except actions.TenderError as error:
         messages.error(request, str(error))
+    except TenderFrozen as error:
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Saved."))
     return redirect("tenders:review", tender_id=tender.pk)
