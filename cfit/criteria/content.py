@@ -93,6 +93,11 @@ def _check_languages(value: dict[str, str], *, where: str) -> dict[str, str]:
     return {lang: value[lang].strip() for lang in LANGUAGES}
 
 
+def _label_set(value: list[str]) -> list[str]:
+    """Labels are a set: kept sorted, so that a version read back from the database equals its files."""
+    return sorted(set(value))
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
@@ -142,6 +147,11 @@ class Requirement(Strict):
     @classmethod
     def _languages(cls, value: Translated) -> Translated:
         return _check_languages(value, where="requirement title")
+
+    @field_validator("satisfied_by_labels")
+    @classmethod
+    def _label_set(cls, value: list[str]) -> list[str]:
+        return _label_set(value)
 
     @model_validator(mode="after")
     def _threshold_fits_type(self) -> Requirement:
@@ -200,6 +210,11 @@ class Verification(Strict):
     @classmethod
     def _languages(cls, value: Translated) -> Translated:
         return _check_languages(value, where="verification documents")
+
+    @field_validator("labels")
+    @classmethod
+    def _label_set(cls, value: list[str]) -> list[str]:
+        return _label_set(value)
 
 
 class Criterion(Strict):
