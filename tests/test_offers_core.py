@@ -52,6 +52,7 @@ def test_a_filled_template_gives_the_expected_results_and_ranking() -> None:
     assert by_offer["Alpha"].total == pytest.approx(80 * 900 / 1000 + 20)
     assert by_offer["Beta"].total == pytest.approx(80 + 20 * 500 / 1000)
     assert (by_offer["Alpha"].rank, by_offer["Beta"].rank, by_offer["Gamma"].rank) == (1, 2, 0)
+    assert by_offer["Beta"].criterion_points == {"ac-cycles-a": pytest.approx(10.0)}
 
     details = {d["requirement"]: d for d in line_detail(result, 1)}
     assert details["ts-warranty-b.years"] | {} == details["ts-warranty-b.years"]

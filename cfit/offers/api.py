@@ -48,6 +48,7 @@ class OfferResultOut(Schema):
     quality_points: float
     total: float | None
     rank: int
+    criterion_points: dict[str, float]
 
 
 class LotEvaluationOut(Schema):

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from cfit.criteria.content import DataType
+from cfit.criteria.content import CriterionType, DataType
 from cfit.offers.engine import (
     METHOD_VERSION,
     Catalogue,
@@ -142,7 +142,7 @@ def evaluate_lot(
         weights={
             c.criterion.id: float(c.weight)
             for c in lot.criteria
-            if c.weight and c.type.value == "award_criterion"
+            if c.weight and c.type == CriterionType.AWARD_CRITERION
         },
         scale=parameters.scale,
         costs=costs,
@@ -225,6 +225,9 @@ def to_json(spec: TenderSpec, results: Sequence[LotResult], *, with_lines: bool 
                     "quality_points": round(r.quality_points, 3),
                     "total": None if math.isnan(r.total) else round(r.total, 3),
                     "rank": r.rank,
+                    "criterion_points": {
+                        code: round(points, 3) for code, points in r.criterion_points.items()
+                    },
                 }
                 for r in result.offers
             ],

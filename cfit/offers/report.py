@@ -120,6 +120,19 @@ def build_docx(evaluation: TenderEvaluation) -> bytes:
                 cells[3].text = _n(offer.price_points)
                 cells[4].text = _n(offer.quality_points)
                 cells[5].text = _n(offer.total)
+            if result.method.weights:
+                document.add_heading(_("Points per award criterion"), level=2)
+                codes = list(result.method.weights)
+                breakdown = document.add_table(rows=1, cols=len(codes) + 1)
+                breakdown.style = "Table Grid"
+                breakdown.rows[0].cells[0].text = _("Supplier")
+                for cell, code in zip(breakdown.rows[0].cells[1:], codes, strict=True):
+                    cell.text = f"{code} (max {_n(result.method.weights[code])})"
+                for offer in result.offers:
+                    cells = breakdown.add_row().cells
+                    cells[0].text = offer.offer
+                    for cell, code in zip(cells[1:], codes, strict=True):
+                        cell.text = _n(offer.criterion_points.get(code, 0.0)) if offer.eligible else "—"
             for index, name in enumerate(result.catalogue.offers):
                 rows = [row for row, (i, _line) in enumerate(result.lines) if i == index]
                 if not rows:

@@ -146,6 +146,7 @@ class OfferResult:
     quality_points: float
     total: float
     rank: int
+    criterion_points: dict[str, float] = field(default_factory=dict)  #: award criterion → points
 
 
 def rank_offers(
@@ -162,6 +163,10 @@ def rank_offers(
     quality = scored.criterion_points.sum(axis=1)
     weighted = np.bincount(offer, weights=quantity * quality, minlength=count)
     units = np.bincount(offer, weights=quantity, minlength=count)
+    per_criterion = [
+        np.bincount(offer, weights=quantity * scored.criterion_points[:, i], minlength=count)
+        for i in range(len(scored.award_criteria))
+    ]
     eligible = ~excluded & (lines > 0) & (cost > 0)
     lowest = cost[eligible].min() if eligible.any() else np.nan
     results = []
@@ -170,8 +175,14 @@ def rank_offers(
         price = float(method.price_weight * lowest / cost[index]) if ok else 0.0
         mean_quality = float(weighted[index] / units[index]) if units[index] else 0.0
         total = price + mean_quality if ok else float("nan")
+        breakdown = {
+            code: float(per_criterion[i][index] / units[index]) if ok and units[index] else 0.0
+            for i, code in enumerate(scored.award_criteria)
+        }
         results.append(
-            OfferResult(name, ok, int(lines[index]), float(cost[index]), price, mean_quality, total, 0)
+            OfferResult(
+                name, ok, int(lines[index]), float(cost[index]), price, mean_quality, total, 0, breakdown
+            )
         )
     ordered = sorted((r for r in results if r.eligible), key=lambda r: (-r.total, r.life_cycle_cost))
     ranks = {r.offer: position for position, r in enumerate(ordered, start=1)}
