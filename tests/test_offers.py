@@ -342,3 +342,23 @@ def test_the_lot_costs_feed_the_life_cycle_cost(procurer, framework, client: Cli
     assert frozen.status_code == 400 and "frozen" in frozen.json()["detail"]
     with pytest.raises(TenderFrozen):
         tender_actions.set_costs(published.lots.get(), {"energy_price": "1"})
+
+
+def test_the_comparison_page_does_not_query_per_offer(
+    tender: Tender, procurer, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    client.force_login(procurer.user)
+    for name in ("Alpha", "Beta"):
+        actions.import_offer(
+            tender,
+            fill(tender, [{"line_id": f"{name}-1"}, {"line_id": f"{name}-2"}]),
+            "x.xlsx",
+            supplier=name,
+        )
+    with django_assert_max_num_queries(40) as two:
+        client.get(f"/tenders/{tender.pk}/offers/compare/")
+    for name in ("Gamma", "Delta", "Epsilon"):
+        actions.import_offer(tender, fill(tender, [{"line_id": f"{name}-1"}]), "x.xlsx", supplier=name)
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        response = client.get(f"/tenders/{tender.pk}/offers/compare/")
+    assert response.status_code == 200 and "Epsilon" in response.content.decode()

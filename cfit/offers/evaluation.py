@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
+
 from cfit.offers.engine import Status
 from cfit.offers.evaluate import LotParameters, LotResult, Overrides, evaluate
-from cfit.offers.models import Offer, ResultOverride
+from cfit.offers.models import Offer, OfferLine, ResultOverride
 from cfit.offers.reader import OfferFile, ProductLine
 from cfit.offers.scoring import CostModel, Scale
 from cfit.tenders.actions import tender_spec
@@ -44,13 +46,17 @@ def lot_parameters(tender: Tender) -> dict[int, LotParameters]:
 def evaluate_tender(tender: Tender) -> TenderEvaluation:
     """Check and score every stored offer of the tender, with the procurer's latest overrides."""
     spec = tender_spec(tender)
-    offers = list(Offer.unscoped.filter(tender=tender).order_by("supplier"))
+    offers = list(
+        Offer.unscoped.filter(tender=tender)
+        .order_by("supplier")
+        .prefetch_related(Prefetch("lines", queryset=OfferLine.objects.order_by("lot", "id")))
+    )
     files: list[OfferFile] = []
     line_pk: dict[tuple[int, str, int], int] = {}
     pk_to_key: dict[int, tuple[int, str]] = {}
     for index, offer in enumerate(offers):
         lines = []
-        for row in offer.lines.all().order_by("lot", "id"):
+        for row in offer.lines.all():
             lines.append(
                 ProductLine(
                     row.lot,
