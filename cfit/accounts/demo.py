@@ -135,4 +135,6 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
         for group, quantity, ambitions in lots:
             actions.add_lot(tender, product_group=group, quantity=quantity, ambitions=ambitions)
         if publish:
-            actions.publish_tender(tender)
+            from cfit.offers.demo import create_demo_offers
+
+            create_demo_offers(actions.publish_tender(tender))
