@@ -25,6 +25,12 @@ from cfit.criteria.models import FrameworkVersion
 PASSWORD = "persona-password-2026"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Personas sign in with a real password; PBKDF2's deliberate slowness only slows the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def framework_content() -> content.Framework:
     return content.load_framework_dir()

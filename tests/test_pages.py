@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -39,7 +42,7 @@ def test_the_library_speaks_the_users_language(
     page = get(client, "/criteria/", lang, product_group="monitors")
 
     assert word in page and group in page
-    assert criterion.title[lang] in page
+    assert html.escape(criterion.title[lang]) in page
 
 
 def test_the_language_switcher_sets_the_language(client: Client, framework: FrameworkVersion) -> None:
@@ -70,7 +73,7 @@ def test_free_text_search(client: Client, framework: FrameworkVersion) -> None:
     page = get(client, "/criteria/", q="battery")
 
     assert "battery" in page.lower()
-    assert "0 criteria" not in page
+    assert not re.search(r"\b0 criteria", page)
 
 
 def test_a_criterion_page_shows_requirements_verification_sources_and_versions(

@@ -45,8 +45,9 @@ def test_a_procurer_browses_filters_and_reads_a_criterion_in_english_then_dutch(
         assert page.locator("table.requirements").get_by_text(requirement.code, exact=True).is_visible()
     shot(page, "criterion-en")
 
-    page.select_option("#language-switcher", "nl")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the switcher submits its form on change
+        page.select_option("#language-switcher", "nl")
+    page.wait_for_selector("html[lang=nl]")
     assert page.get_by_role("heading", level=1).inner_text() == first.title["nl"]
     assert page.get_by_role("heading", name="Eisen").is_visible()
     assert page.locator("html").get_attribute("lang") == "nl"
@@ -62,8 +63,9 @@ def test_baseline_and_ambitious_side_by_side_in_german(
     live_server: Any, page: Any, framework: FrameworkVersion
 ) -> None:
     page.goto(live_server.url + "/")
-    page.select_option("#language-switcher", "de")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the switcher submits its form on change
+        page.select_option("#language-switcher", "de")
+    page.wait_for_selector("html[lang=de]")
     page.locator(".card", has_text="Monitore").get_by_role(
         "link", name="Basis und ambitioniert im Vergleich"
     ).click()

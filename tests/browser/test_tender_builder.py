@@ -42,9 +42,10 @@ def test_a_two_lot_tender_in_dutch(
 ) -> None:
     base = live_server.url
     sign_in(page, base, procurer.user.username)
-    page.select_option("#language-switcher", "nl")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "nl"
+    # The switcher submits its form on change: wait for the page it leads to, not the one we are on.
+    with page.expect_navigation():
+        page.select_option("#language-switcher", "nl")
+    page.wait_for_selector("html[lang=nl]")
 
     page.goto(base + "/tenders/new/")
     page.fill("#id_title", "Laptops en beeldschermen 2027")

@@ -1,0 +1,67 @@
+"""The UI catalogues: every message translated, and the compiled catalogues built from the sources."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+from pathlib import Path
+
+import pytest
+
+LOCALE = Path(__file__).resolve().parents[1] / "cfit" / "locale"
+LANGUAGES = ["nl", "fr", "de", "nb"]
+
+
+def read_po(path: Path) -> tuple[dict[str, str], list[str]]:
+    """msgid -> msgstr (first plural form) of a .po file, and the msgids flagged fuzzy."""
+    entries: dict[str, str] = {}
+    fuzzy: list[str] = []
+    field, msgid, msgstr, is_fuzzy = "", "", "", False
+
+    def flush() -> None:
+        if msgid:
+            entries[msgid] = msgstr
+            if is_fuzzy:
+                fuzzy.append(msgid)
+
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith("#,") and "fuzzy" in line:
+            flush()
+            field, msgid, msgstr, is_fuzzy = "", "", "", True
+        elif line.startswith("msgid "):
+            if field == "msgstr":
+                flush()
+                is_fuzzy = False
+            field, msgid, msgstr = "msgid", ast.literal_eval(line[6:]), ""
+        elif line.startswith(("msgstr ", "msgstr[0] ")):
+            field, msgstr = "msgstr", ast.literal_eval(line.split(" ", 1)[1])
+        elif line.startswith(("msgid_plural", "msgstr[")):
+            field = "other"
+        elif line.startswith('"'):
+            if field == "msgid":
+                msgid += ast.literal_eval(line)
+            elif field == "msgstr":
+                msgstr += ast.literal_eval(line)
+    flush()
+    return entries, fuzzy
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated(language: str) -> None:
+    entries, fuzzy = read_po(LOCALE / language / "LC_MESSAGES" / "django.po")
+
+    assert len(entries) > 300
+    assert [m for m, t in entries.items() if not t] == []
+    assert fuzzy == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
+    folder = LOCALE / language / "LC_MESSAGES"
+    entries, _ = read_po(folder / "django.po")
+    with (folder / "django.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)
+
+    stale = [m for m, t in entries.items() if catalogue.gettext(m) != t and "\x00" not in m]
+
+    assert stale == [], "run `make messages` to compile the catalogues"
