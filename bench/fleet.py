@@ -1,0 +1,172 @@
+"""A national fleet register, end to end: read from CSV, checked, computed and aggregated.
+
+``python -m bench.fleet --assets 1000000`` writes a synthetic register CSV (not timed), then runs the
+whole chain in a fresh process ``--repeat`` times: read the file, check every cell, match models,
+estimate, compute every line's footprint, aggregate the fleet and a scenario. The baseline, measured
+in the same run, is reading the same file into text columns and nothing more: the floor that any
+checking and computing adds to. Peak memory is the child process's high-water mark. Prints one JSON
+line: assets, seconds (median), assets_per_second, peak_rss_mb, read_only_seconds, ratio_to_read.
+Uses the shared Boavizta footprints for matching when ``../shared/data`` is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+PCF = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "boavizta-pcf" / "boavizta-data-us.csv"
+AS_OF = date(2026, 11, 30)
+GROUPS = ["notebooks", "desktops", "monitors", "smartphones", "tablets", "servers", "thin-clients"]
+MAKERS = ["Dell", "HP", "Lenovo", "Apple", "Samsung", "Fujitsu"]
+COUNTRIES = ["NL", "FR", "DE", "NO", "BE", "DK", "PL", "ES", "IT", "SE"]
+
+
+def models(rng: np.random.Generator) -> list[tuple[str, str, str, str, str]]:
+    """About 3,000 distinct models with their specs: real ones from the footprints (when present) and
+    unknown ones. Specs belong to a model, as in a real register; half the lines leave them out."""
+    out: list[tuple[str, str, str, str, str]] = []
+    if PCF.exists():
+        from cfit.impact.pcf import read_pcf_csv
+
+        table, _ = read_pcf_csv(PCF.read_bytes(), PCF.name)
+        for group, maker, model, weight, screen in table.select(
+            "product_group", "manufacturer", "model", "weight_kg", "screen_size_in"
+        ).iter_rows():
+            out.append((group, maker, model, str(weight or ""), str(int(screen)) if screen else ""))
+    for n in range(3000 - len(out)):
+        group = GROUPS[n % len(GROUPS)]
+        weight = f"{rng.uniform(0.15, 25):.2f}"
+        screen = str(int(rng.integers(5, 34))) if group not in ("servers", "desktops") else ""
+        out.append((group, MAKERS[n % len(MAKERS)], f"Series {n % 97} Model {n}", weight, screen))
+    return out
+
+
+def write_register(path: Path, assets: int, seed: int = 7) -> None:
+    rng = np.random.default_rng(seed)
+    catalogue = models(rng)
+    pick = rng.integers(0, len(catalogue), assets)
+    group, maker, model, weight, screen = (
+        np.array([c[i] for c in catalogue], dtype=object) for i in range(5)
+    )
+    bought = np.datetime64("2016-01-01") + rng.integers(0, 3600, assets).astype("timedelta64[D]")
+    retired = rng.random(assets) < 0.3
+    service = rng.integers(700, 2900, assets).astype("timedelta64[D]")
+    retired_on = np.minimum(bought + service, np.datetime64(AS_OF))
+    retired &= retired_on > bought
+    routes = np.array(["internal_reuse", "reuse", "refurbished", "recycled", "lost"])
+    with_specs = rng.random(assets) < 0.5
+    frame = pl.DataFrame(
+        {
+            "asset_key": [f"A{n:08d}" for n in range(assets)],
+            "product_group": group[pick],
+            "manufacturer": maker[pick],
+            "model": model[pick],
+            "quantity": rng.integers(1, 20, assets),
+            "purchase_date": bought.astype(str),
+            "condition": np.where(rng.random(assets) < 0.1, "refurbished", "new"),
+            "acquisition": rng.choice(["bought", "leased", "service"], assets, p=[0.8, 0.15, 0.05]),
+            "country": rng.choice(COUNTRIES, assets),
+            "status": np.where(
+                retired,
+                "retired",
+                rng.choice(["in_use", "in_stock", "in_repair"], assets, p=[0.9, 0.08, 0.02]),
+            ),
+            "retired_date": np.where(retired, retired_on.astype(str), ""),
+            "end_of_use_route": np.where(
+                retired, rng.choice(routes, assets, p=[0.2, 0.3, 0.2, 0.28, 0.02]), ""
+            ),
+            "weight_kg": np.where(with_specs, weight[pick], ""),
+            "screen_size_in": np.where(with_specs, screen[pick], ""),
+            "memory_gb": "",
+            "storage_gb": "",
+            "number_cpu": "",
+            "yearly_kwh": np.where(
+                rng.random(assets) < 0.2, np.round(rng.uniform(5, 200, assets), 1).astype(str), ""
+            ),
+        }
+    )
+    frame.write_csv(path)
+
+
+def run_once(path: Path) -> dict[str, float]:
+    """The timed chain, in this process; returns its seconds, the read-only baseline and peak memory."""
+    from cfit.impact import fleet, summary
+    from cfit.impact.pcf import read_pcf_csv
+    from cfit.impact.reference import load_factors
+    from cfit.impact.register import check_register, read_raw
+
+    reference = load_factors()
+    if PCF.exists():
+        table, _ = read_pcf_csv(PCF.read_bytes(), PCF.name)
+        reference = reference.with_pcf(table, "Boavizta environmental footprint data")
+    limit = path.stat().st_size + 1
+    start = time.perf_counter()
+    pl.read_csv(path, infer_schema=False)
+    read_only = time.perf_counter() - start
+
+    start = time.perf_counter()
+    register = check_register(read_raw(path, path.name, limit=limit), today=AS_OF)
+    lines = fleet.compute_lines(register, reference, AS_OF)
+    figures = summary.summarise(lines, reference, AS_OF)
+    summary.scenario(lines, reference, summary.Scenario(2, 0.3, 0.3))
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "read_only_seconds": read_only,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "devices": figures["devices"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--assets", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)  # the child process's part
+    args = parser.parse_args()
+    if args.run:
+        print(json.dumps(run_once(args.run)))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "register.csv"
+        write_register(path, args.assets)
+        runs = []
+        for _ in range(args.repeat):
+            child = subprocess.run(
+                [sys.executable, "-m", "bench.fleet", "--run", str(path)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    seconds = statistics.median(r["seconds"] for r in runs)
+    read_only = statistics.median(r["read_only_seconds"] for r in runs)
+    print(
+        json.dumps(
+            {
+                "assets": args.assets,
+                "seconds": round(seconds, 3),
+                "assets_per_second": round(args.assets / seconds),
+                "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
+                "read_only_seconds": round(read_only, 3),
+                "ratio_to_read": round(seconds / read_only, 2),
+                "repeat": args.repeat,
+                "matched_with_pcf": PCF.exists(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

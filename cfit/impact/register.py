@@ -1,0 +1,767 @@
+"""A fleet file read and checked: the standard columns of the device register, typed, or every problem.
+
+A register file (CSV or XLSX) has one row per asset line; a line may stand for many identical devices
+(``quantity``). Its columns are mapped onto the standard names below (``guess_mapping`` proposes a
+mapping from the file's own headers, in the five languages of the platform), then every cell is
+checked at once, column by column: the result is either a typed polars frame or the list of problems,
+each naming the row and the column as the file calls it. Plain Python, no Django.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused, Problem, is_formula, open_workbook, refuse
+
+#: The standard columns, in the order of a template; the first four are required.
+STANDARD_COLUMNS = (
+    "product_group",
+    "manufacturer",
+    "model",
+    "quantity",
+    "purchase_date",
+    "condition",
+    "acquisition",
+    "country",
+    "status",
+    "retired_date",
+    "end_of_use_route",
+    "weight_kg",
+    "screen_size_in",
+    "memory_gb",
+    "storage_gb",
+    "number_cpu",
+    "yearly_kwh",
+)
+#: Optional columns beyond the standard: a stable key for re-imports, and the wiping certificate.
+EXTRA_COLUMNS = ("asset_key", "sanitisation_certificate")
+ALL_COLUMNS = STANDARD_COLUMNS + EXTRA_COLUMNS
+REQUIRED = ("product_group", "manufacturer", "model", "purchase_date")
+MAX_PROBLEMS = 200  #: a file with more problems lists the first ones and says how many there are
+MAX_TEXT = 200
+
+
+class ProductGroup(StrEnum):
+    NOTEBOOKS = "notebooks"
+    DESKTOPS = "desktops"
+    THIN_CLIENTS = "thin-clients"
+    MONITORS = "monitors"
+    TABLETS = "tablets"
+    SMARTPHONES = "smartphones"
+    SERVERS = "servers"
+    PRINTERS = "printers"
+
+
+class Condition(StrEnum):
+    NEW = "new"
+    REFURBISHED = "refurbished"
+
+
+class Acquisition(StrEnum):
+    BOUGHT = "bought"
+    LEASED = "leased"
+    SERVICE = "service"  #: device as a service
+
+
+class Status(StrEnum):
+    IN_USE = "in_use"
+    IN_STOCK = "in_stock"
+    IN_REPAIR = "in_repair"
+    RETIRED = "retired"
+
+
+class Route(StrEnum):
+    """Where a retired device went; the order is the waste hierarchy, best first."""
+
+    INTERNAL_REUSE = "internal_reuse"
+    REUSE = "reuse"  #: sold or donated for reuse
+    REFURBISHED = "refurbished"  #: refurbished by a partner
+    RECYCLED = "recycled"
+    LOST = "lost"
+
+
+#: Words people write for each code (compared after lower-casing and turning spaces and hyphens into _).
+ALIASES: dict[str, dict[str, str]] = {
+    "product_group": {
+        **{w: "notebooks" for w in ("notebook", "laptop", "laptops", "portable", "ultrabook")},
+        **{w: "desktops" for w in ("desktop", "workstation", "workstations", "all_in_one", "pc", "tower")},
+        **{w: "thin-clients" for w in ("thin_client", "thin_clients", "thin-client")},
+        **{w: "monitors" for w in ("monitor", "screen", "screens", "display", "displays", "beeldscherm")},
+        **{w: "tablets" for w in ("tablet", "slate")},
+        **{w: "smartphones" for w in ("smartphone", "phone", "phones", "mobile", "mobile_phone", "telefoon")},
+        **{w: "servers" for w in ("server", "rack_server", "blade")},
+        **{w: "printers" for w in ("printer", "mfp", "multifunction_printer")},
+    },
+    "condition": {"used": "refurbished", "second_hand": "refurbished", "refurb": "refurbished"},
+    "acquisition": {
+        **{w: "bought" for w in ("purchased", "purchase", "owned", "buy")},
+        **{w: "leased" for w in ("lease", "leasing")},
+        **{w: "service" for w in ("as_a_service", "daas", "device_as_a_service")},
+    },
+    "status": {
+        **{w: "in_use" for w in ("in_use", "use", "active", "deployed", "in_service")},
+        **{w: "in_stock" for w in ("stock", "spare", "storage", "in_storage")},
+        **{w: "in_repair" for w in ("repair", "broken", "under_repair")},
+        **{w: "retired" for w in ("disposed", "decommissioned", "end_of_use", "written_off")},
+    },
+    "end_of_use_route": {
+        **{w: "internal_reuse" for w in ("redeployed", "reused_internally", "internal")},
+        **{
+            w: "reuse" for w in ("sold", "donated", "resold", "sold_for_reuse", "donated_for_reuse", "resale")
+        },
+        **{w: "refurbished" for w in ("refurbishment", "refurbished_by_partner", "partner")},
+        **{w: "recycled" for w in ("recycling", "recycle", "weee")},
+        **{w: "lost" for w in ("stolen", "missing")},
+    },
+}
+ENUMS: dict[str, type[StrEnum]] = {
+    "product_group": ProductGroup,
+    "condition": Condition,
+    "acquisition": Acquisition,
+    "status": Status,
+    "end_of_use_route": Route,
+}
+DEFAULTS = {"condition": "new", "acquisition": "bought", "status": "in_use", "quantity": "1"}
+
+#: (column, lowest, highest, whole numbers only)
+NUMBERS: tuple[tuple[str, float, float, bool], ...] = (
+    ("quantity", 1, 1_000_000, True),
+    ("weight_kg", 0.01, 2000, False),
+    ("screen_size_in", 1, 120, False),
+    ("memory_gb", 0.1, 65_536, False),
+    ("storage_gb", 0, 10_000_000, False),
+    ("number_cpu", 1, 16, True),
+    ("yearly_kwh", 0, 100_000, False),
+)
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
+
+#: Headers people use for the standard columns, in the platform's five languages.
+HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "product_group": (
+        "group",
+        "category",
+        "type",
+        "device_type",
+        "productgroep",
+        "categorie",
+        "catégorie",
+        "produktgruppe",
+        "kategorie",
+        "produktgruppe",
+        "kategori",
+        "device",
+    ),
+    "manufacturer": (
+        "brand",
+        "make",
+        "vendor",
+        "merk",
+        "fabrikant",
+        "fabricant",
+        "marque",
+        "hersteller",
+        "marke",
+        "produsent",
+        "merke",
+    ),
+    "model": ("model_name", "product", "product_name", "modèle", "modele", "modell", "typenummer"),
+    "quantity": (
+        "qty",
+        "count",
+        "units",
+        "number",
+        "aantal",
+        "quantité",
+        "quantite",
+        "anzahl",
+        "menge",
+        "antall",
+    ),
+    "purchase_date": (
+        "purchased",
+        "bought",
+        "date",
+        "acquisition_date",
+        "lease_start",
+        "aankoopdatum",
+        "date_d_achat",
+        "date_achat",
+        "kaufdatum",
+        "anschaffungsdatum",
+        "innkjøpsdato",
+        "kjøpsdato",
+    ),
+    "condition": ("state", "new_or_refurbished", "staat", "état", "etat", "zustand", "tilstand"),
+    "acquisition": (
+        "ownership",
+        "financing",
+        "verwerving",
+        "acquisition_mode",
+        "beschaffungsart",
+        "anskaffelse",
+    ),
+    "country": ("country_of_use", "land", "pays", "staat_der_nutzung"),
+    "status": ("state_of_use", "statut", "zustand_der_nutzung"),
+    "retired_date": (
+        "retirement_date",
+        "disposal_date",
+        "end_date",
+        "uitfaseringsdatum",
+        "date_de_retrait",
+        "ausmusterungsdatum",
+        "utfasingsdato",
+    ),
+    "end_of_use_route": (
+        "route",
+        "disposal_route",
+        "end_of_use",
+        "eol_route",
+        "bestemming",
+        "filière",
+        "verwertung",
+        "avhending",
+    ),
+    "weight_kg": ("weight", "mass", "mass_kg", "gewicht", "poids", "vekt"),
+    "screen_size_in": (
+        "screen",
+        "screen_size",
+        "diagonal",
+        "schermdiagonaal",
+        "taille_écran",
+        "bildschirmgröße",
+        "skjermstørrelse",
+    ),
+    "memory_gb": ("memory", "ram", "ram_gb", "geheugen", "mémoire", "arbeitsspeicher", "minne"),
+    "storage_gb": (
+        "storage",
+        "disk",
+        "ssd",
+        "hdd",
+        "hard_drive",
+        "opslag",
+        "stockage",
+        "speicher",
+        "lagring",
+    ),
+    "number_cpu": ("cpu", "cpus", "processors", "sockets", "processoren", "prozessoren", "prosessorer"),
+    "yearly_kwh": (
+        "kwh",
+        "tec",
+        "energy",
+        "energy_kwh",
+        "kwh_per_year",
+        "energieverbruik",
+        "énergie",
+        "energieverbrauch",
+        "energi",
+    ),
+    "asset_key": (
+        "asset_tag",
+        "asset_id",
+        "inventory_number",
+        "serial",
+        "serial_number",
+        "id",
+        "inventarisnummer",
+        "numéro_d_inventaire",
+        "inventarnummer",
+        "serienummer",
+    ),
+    "sanitisation_certificate": (
+        "sanitization_certificate",
+        "wipe_certificate",
+        "data_wipe",
+        "certificate",
+        "wiscertificaat",
+        "certificat_d_effacement",
+        "löschzertifikat",
+        "slettesertifikat",
+    ),
+}
+
+
+def normalise_word(text: str) -> str:
+    """Lower case, no accents-insensitive surprises: spaces, hyphens and dots become ``_``."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    text = re.sub(r"\(.*?\)|\[.*?\]", "", text).strip()
+    return re.sub(r"[\s\-./]+", "_", text).strip("_")
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """Propose which standard column each of the file's headers holds (unknown headers are left out)."""
+    words: dict[str, str] = {name: name for name in ALL_COLUMNS}
+    for name, synonyms in HEADER_WORDS.items():
+        words.update({normalise_word(s): name for s in synonyms})
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        name = words.get(normalise_word(header), "")
+        if name and name not in taken:
+            mapping[header] = name
+            taken.add(name)
+    return mapping
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's cells as text, with its own headers and the file row of each data row."""
+
+    filename: str
+    headers: list[str]
+    frame: pl.DataFrame  #: one text column per header, named as in the file
+    first_row: int  #: the file row of the frame's first row (CSV: 2, after the header line)
+
+
+def read_raw(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES) -> RawTable:
+    """Read a CSV or XLSX register file as text cells; size, zip bombs and formulas are refused here."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        data = source.read_bytes() if isinstance(source, Path) else source
+        return _read_xlsx(data, filename)
+    if lower.endswith((".csv", ".txt")):
+        return _read_csv(source, filename, limit)
+    raise refuse(filename, "unknown file type: send a CSV or an XLSX file")
+
+
+def _read_csv(source: bytes | Path, filename: str, limit: int) -> RawTable:
+    size = source.stat().st_size if isinstance(source, Path) else len(source)
+    if size > limit:
+        raise refuse(filename, f"larger than {limit // 1_000_000} MB")
+    if isinstance(source, Path):
+        with source.open("rb") as file:
+            head_bytes = file.read(65536)
+    else:
+        head_bytes = source[:65536]
+    head_bytes = head_bytes.removeprefix(b"\xef\xbb\xbf")
+    data: bytes | Path = source
+    try:
+        head = head_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        data, head = _as_utf8(source)
+    first_line = head.splitlines()[0] if head.strip() else ""
+    if not first_line:
+        raise refuse(filename, "the file is empty")
+    separator = max((";", ",", "\t"), key=first_line.count)
+    headers = [h.strip() for h in next(csv.reader([first_line], delimiter=separator))]
+    if len(set(headers)) != len(headers):
+        duplicated = sorted({h for h in headers if headers.count(h) > 1})
+        raise refuse(filename, f"the header repeats {', '.join(duplicated)}", "row 1")
+
+    def read(data: bytes | Path) -> pl.DataFrame:
+        # Read from the path when there is one: polars maps the file instead of copying it.
+        return pl.read_csv(
+            data, separator=separator, infer_schema=False, has_header=True, new_columns=headers
+        )
+
+    try:
+        try:
+            frame = read(data)
+        except pl.exceptions.ComputeError as error:
+            if "utf-8" not in str(error).lower() and "utf8" not in str(error).lower():
+                raise
+            frame = read(_as_utf8(source)[0])
+    except pl.exceptions.PolarsError as error:
+        raise refuse(filename, f"not a readable CSV file ({str(error).splitlines()[0][:200]})") from error
+    return RawTable(filename, headers, frame, first_row=2)
+
+
+def _as_utf8(source: bytes | Path) -> tuple[bytes, str]:
+    """Spreadsheets on Windows still save CSV as cp1252: accept it rather than refuse a real file."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("cp1252", errors="replace")
+    return text.encode("utf-8"), text[:65536]
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes, filename: str) -> RawTable:
+    book = open_workbook(data, filename)
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise refuse(filename, "the first sheet is empty")
+        headers = [_cell_text(h) for h in header_row]
+        while headers and not headers[-1]:
+            headers.pop()
+        problems: list[Problem] = []
+        columns: list[list[str]] = [[] for _ in headers]
+        for number, row in enumerate(rows, start=2):
+            if not any(v not in (None, "") for v in row[: len(headers)]):
+                continue
+            for index in range(len(headers)):
+                value = row[index] if index < len(row) else None
+                if is_formula(value):
+                    problems.append(Problem(f"row {number}", headers[index], "a formula: type the value"))
+                columns[index].append(_cell_text(value))
+            if len(problems) >= MAX_PROBLEMS:
+                break
+        if problems:
+            raise ImportRefused(filename, problems)
+    finally:
+        book.close()
+    if len(set(headers)) != len(headers) or not all(headers):
+        raise refuse(filename, "every column needs a distinct header in row 1", "row 1")
+    frame = pl.DataFrame({h: pl.Series(h, c, dtype=pl.String) for h, c in zip(headers, columns, strict=True)})
+    return RawTable(filename, headers, frame, first_row=2)
+
+
+def check_register(
+    raw: RawTable,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    default_country: str = "",
+    today: date | None = None,
+) -> pl.DataFrame:
+    """The typed register, or ``ImportRefused`` naming every bad row and column (nothing half-read).
+
+    ``mapping`` goes from the file's headers to standard column names; by default it is guessed.
+    """
+    mapping = dict(mapping) if mapping is not None else guess_mapping(raw.headers)
+    problems: list[Problem] = []
+    unknown = {target for target in mapping.values() if target not in ALL_COLUMNS}
+    for target in sorted(unknown):
+        problems.append(Problem("mapping", target, "not a standard column"))
+    targets = list(mapping.values())
+    for target in sorted({t for t in targets if targets.count(t) > 1}):
+        problems.append(Problem("mapping", target, "two columns of the file are mapped to it"))
+    missing = [name for name in REQUIRED if name not in targets]
+    for name in missing:
+        problems.append(Problem("row 1", name, "required column missing"))
+    if problems:
+        raise ImportRefused(raw.filename, problems)
+    header_of = {target: header for header, target in mapping.items()}
+    checker = _Checker(raw, header_of, default_country, today or date.today())
+    return checker.run()
+
+
+@dataclass(frozen=True)
+class _Flag:
+    column: str  #: standard name of the column the problem is reported on
+    message: str
+    value: str | None  #: the standard column whose raw text the message quotes, if any
+    #: For a duplicate check on hashes: the column whose exact values confirm the candidates.
+    confirm_duplicates: str | None = None
+
+
+class _Checker:
+    """Checks every cell of a raw table in one polars query: typed columns and problem flags together.
+
+    Each check is an expression; the query runs them in parallel, once over the data. Only where a
+    flag is raised are the rows looked up to name them. Distinct values (a handful per column in a
+    register) are mapped in Python, the cells by a look-up.
+    """
+
+    def __init__(self, raw: RawTable, header_of: dict[str, str], default_country: str, today: date) -> None:
+        self.raw = raw
+        self.header_of = header_of
+        self.default_country = default_country.strip().upper()
+        self.today = today
+        self.flags: list[tuple[_Flag, pl.Expr]] = []
+
+    def text(self, name: str) -> pl.Expr:
+        header = self.header_of.get(name)
+        if header is None:
+            return pl.lit("", pl.String)
+        return pl.col(header).fill_null("")
+
+    def flag(
+        self, column: str, bad: pl.Expr, message: str, value: str | None = None, confirm: str | None = None
+    ) -> None:
+        """Register a rule: ``bad`` is true on the rows that break it."""
+        self.flags.append((_Flag(column, message, value, confirm), bad.fill_null(False)))
+
+    def run(self) -> pl.DataFrame:
+        frame = self.raw.frame
+        distinct = self._distinct(frame)
+        # Pass 1, over the text: the fast parse of every cell, and which cells need a second look.
+        first: list[pl.Expr] = [pl.int_range(self.raw.first_row, self.raw.first_row + pl.len()).alias("row")]
+        for name in ("manufacturer", "model", "asset_key", "sanitisation_certificate"):
+            first.append(self.text(name).str.strip_chars().alias(name))
+        first.append((self.text("status").str.strip_chars() != "").alias("status_given"))
+        for name in ENUMS:
+            first.append(self.enumeration(name, distinct.get(name, [])))
+        first.append(self.country(distinct.get("country", [])))
+        for name in ("purchase_date", "retired_date"):
+            first.extend(self.fast_date(name))
+        for name, *_ in NUMBERS:
+            first.extend(self.fast_number(name))
+        checked = frame.lazy().select(first).collect()
+        checked = self.second_look(checked)
+        # Pass 2, over the parsed values: every rule counted in one query; rows are looked up only
+        # for the rules that some row breaks.
+        self.rules()
+        self.cross_rules()
+        problems, total = self._problems(checked)
+        if problems:
+            if total > len(problems):
+                problems.append(Problem("file", "-", f"{total - len(problems)} more problem(s) not listed"))
+            raise ImportRefused(self.raw.filename, problems)
+        typed = checked.lazy().with_columns(self.typed()).collect()
+        return self.keys(typed).select(["row", *(c for c in ALL_COLUMNS)])
+
+    def _distinct(self, frame: pl.DataFrame) -> dict[str, list[str]]:
+        wanted = [n for n in (*ENUMS, "country") if n in self.header_of]
+        if not wanted:
+            return {}
+        lists = frame.select(
+            pl.col(self.header_of[n]).fill_null("").unique().implode().alias(n) for n in wanted
+        )
+        return {n: lists.get_column(n)[0].to_list() for n in wanted}
+
+    def _problems(self, checked: pl.DataFrame) -> tuple[list[Problem], int]:
+        counts = (
+            checked.lazy()
+            .select(bad.sum().alias(str(i)) for i, (_, bad) in enumerate(self.flags))
+            .collect()
+            .row(0)
+        )
+        problems: list[Problem] = []
+        total = 0
+        for (flag, bad), count in zip(self.flags, counts, strict=True):
+            if not count:
+                continue
+            hits = checked.lazy().filter(bad)
+            if flag.confirm_duplicates:
+                # The candidates share a hash: keep those that share the exact value.
+                hits = hits.filter(pl.col(flag.confirm_duplicates).is_duplicated())
+                count = hits.select(pl.len()).collect().item()
+                if not count:
+                    continue
+            total += int(count)
+            room = MAX_PROBLEMS - len(problems)
+            if room <= 0:
+                continue
+            rows = hits.head(room).select("row").collect().get_column("row").to_list()
+            raw_values: list[Any] = [None] * len(rows)
+            if flag.value and flag.value in self.header_of:
+                positions = [row - self.raw.first_row for row in rows]
+                raw_values = self.raw.frame.get_column(self.header_of[flag.value]).gather(positions).to_list()
+            column = self.header_of.get(flag.column, flag.column)
+            for row, value in zip(rows, raw_values, strict=True):
+                detail = f"{flag.message}: {str(value)[:60]!r}" if value not in (None, "") else flag.message
+                problems.append(Problem(f"row {row}", column, detail))
+        problems.sort(key=_row_order)
+        return problems, total
+
+    def enumeration(self, name: str, values: list[str]) -> pl.Expr:
+        enum = ENUMS[name]
+        lookup = {_word(member.value): member.value for member in enum}
+        lookup.update({_word(alias): code for alias, code in ALIASES.get(name, {}).items()})
+        default = DEFAULTS.get(name)
+        # A register holds a handful of distinct words per column: map those, not every cell. A blank
+        # maps to the default, or to "" (no value), so that only unknown words map to null.
+        words = {w: (lookup.get(_word(w)) if w.strip() else (default or "")) for w in values}
+        if name not in self.header_of:
+            return pl.lit(default or "", pl.String).alias(name)
+        return self.text(name).replace_strict(words, default=None, return_dtype=pl.String).alias(name)
+
+    def country(self, values: list[str]) -> pl.Expr:
+        codes = {w: w.strip().upper() or self.default_country for w in values}
+        if "country" not in self.header_of:
+            return pl.lit(self.default_country, pl.String).alias("country")
+        return self.text("country").replace_strict(codes, return_dtype=pl.String).alias("country")
+
+    def fast_date(self, name: str) -> list[pl.Expr]:
+        text = self.text(name)
+        iso = text.str.to_date(DATE_FORMATS[0], strict=False)
+        return [iso.alias(name), (iso.is_null() & (text != "")).alias(f"_retry_{name}")]
+
+    def fast_number(self, name: str) -> list[pl.Expr]:
+        text = self.text(name)
+        direct = text.cast(pl.Float64, strict=False)
+        if name in DEFAULTS:
+            direct = pl.when(text == "").then(pl.lit(float(DEFAULTS[name]))).otherwise(direct)
+        return [direct.alias(name), (direct.is_null() & (text != "")).alias(f"_retry_{name}")]
+
+    def second_look(self, checked: pl.DataFrame) -> pl.DataFrame:
+        """Parse again the few cells that the fast parse could not: other date formats, a time of day,
+        decimal commas, spaces; a cell that is only spaces is blank. What still fails stays marked."""
+        updates: list[pl.Series] = []
+        for name in ("purchase_date", "retired_date", *(n for n, *_ in NUMBERS)):
+            retry = checked.get_column(f"_retry_{name}")
+            if not retry.any():
+                continue
+            at = retry.arg_true()
+            text = self.raw.frame.get_column(self.header_of[name]).gather(at).fill_null("").str.strip_chars()
+            if name.endswith("_date"):
+                bare = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "")
+                again = pl.select(
+                    pl.coalesce([bare.str.to_date(f, strict=False) for f in DATE_FORMATS])
+                ).to_series()
+            else:
+                cleaned = text.str.replace(r"^(-?\d+),(\d+)$", "${1}.${2}").str.replace_all(r"[\s_]", "")
+                again = cleaned.cast(pl.Float64, strict=False)
+                if name in DEFAULTS:
+                    again = pl.select(
+                        pl.when(text == "").then(float(DEFAULTS[name])).otherwise(again)
+                    ).to_series()
+            updates.append(checked.get_column(name).scatter(at, again))
+            updates.append(retry.scatter(at, again.is_null() & (text != "")))
+        return checked.with_columns(updates) if updates else checked
+
+    def rules(self) -> None:
+        for name in ("manufacturer", "model", "asset_key", "sanitisation_certificate"):
+            self.flag(name, pl.col(name).str.len_chars() > MAX_TEXT, f"longer than {MAX_TEXT} characters")
+        for name in REQUIRED:
+            if name.endswith("_date"):
+                blank = pl.col(name).is_null() & ~pl.col(f"_retry_{name}")
+                self.flag(name, blank, "required: the cell is empty")
+            else:
+                self.flag(name, pl.col(name) == "", "required: the cell is empty")
+        for name, enum in ENUMS.items():
+            codes = ", ".join(sorted(member.value for member in enum))
+            self.flag(name, pl.col(name).is_null(), f"unknown value (use one of {codes})", name)
+        country = pl.col("country")
+        self.flag("country", country == "", "required: no country given and no default country")
+        self.flag(
+            "country",
+            (country != "") & ~country.str.contains("^[A-Z]{2}$"),
+            "not a two-letter ISO 3166 country code",
+            "country",
+        )
+        for name in ("purchase_date", "retired_date"):
+            self.flag(name, pl.col(f"_retry_{name}"), "not a date (write YYYY-MM-DD)", name)
+            self.flag(name, pl.col(name) > self.today, "in the future", name)
+            self.flag(name, pl.col(name) < date(1980, 1, 1), "before 1980", name)
+        for name, lowest, highest, whole in NUMBERS:
+            value = pl.col(name)
+            self.flag(name, pl.col(f"_retry_{name}") | value.is_nan(), "not a number", name)
+            out_of_range = (value < lowest) | (value > highest)
+            self.flag(name, out_of_range, f"out of range ({lowest:g} to {highest:g})", name)
+            if whole:
+                self.flag(name, value.round(0) != value, "not a whole number", name)
+
+    @staticmethod
+    def _status() -> pl.Expr:
+        # A retirement date without a status says the device is retired.
+        return (
+            pl.when(pl.col("retired_date").is_not_null() & ~pl.col("status_given"))
+            .then(pl.lit("retired"))
+            .otherwise(pl.col("status"))
+        )
+
+    def cross_rules(self) -> None:
+        retired = self._status() == "retired"
+        date_given = pl.col("retired_date").is_not_null()
+        route_given = pl.col("end_of_use_route").is_not_null() & (pl.col("end_of_use_route") != "")
+        key = pl.col("asset_key")
+        self.flag("retired_date", retired & ~date_given, "a retired device needs its retirement date")
+        self.flag("retired_date", date_given & ~retired, "a retirement date for a device that is not retired")
+        self.flag(
+            "retired_date", pl.col("retired_date") < pl.col("purchase_date"), "before the purchase date"
+        )
+        self.flag(
+            "end_of_use_route", route_given & ~retired, "an end-of-use route for a device that is not retired"
+        )
+        self.flag(
+            "asset_key",
+            (key != "") & key.is_duplicated(),
+            "the same asset key is on another row",
+            "asset_key",
+        )
+
+    def typed(self) -> list[pl.Expr]:
+        """Codes as enumerations (compact, and fast to group and compare), whole numbers as integers."""
+        return [
+            *[
+                pl.when(pl.col(name) == "")
+                .then(None)
+                .otherwise(pl.col(name))
+                .cast(pl.Enum(sorted(m.value for m in enum)))
+                .alias(name)
+                for name, enum in ENUMS.items()
+                if name != "status"
+            ],
+            self._status().cast(pl.Enum(sorted(s.value for s in Status))).alias("status"),
+            pl.col("quantity").cast(pl.Int64),
+            pl.col("number_cpu").cast(pl.Int64),
+        ]
+
+    def keys(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Each line's asset key: the file's own, or one derived from what identifies the line.
+
+        A derived key is the line's identifying fields plus its rank among identical lines of the file,
+        so that importing the same file again finds the same lines instead of adding them twice.
+        """
+        keyed = frame.get_column("asset_key") != ""
+        if keyed.all():
+            return frame
+        identity = [
+            "product_group",
+            "manufacturer",
+            "model",
+            "purchase_date",
+            "condition",
+            "acquisition",
+            "country",
+        ]
+        # Not a hash: polars does not promise stable hashes across versions, and keys must last.
+        derived = (
+            frame.filter(~keyed)
+            .select(
+                pl.concat_str(
+                    [pl.col(c).cast(pl.String).fill_null("").str.to_lowercase() for c in identity],
+                    separator="|",
+                ).alias("identity")
+            )
+            .select("~" + pl.col("identity") + "|" + pl.int_range(pl.len()).over("identity").cast(pl.String))
+            .to_series()
+        )
+        keys = frame.get_column("asset_key").scatter((~keyed).arg_true(), derived)
+        return frame.with_columns(keys.alias("asset_key"))
+
+
+def _row_order(problem: Problem) -> int:
+    return int(problem.where.removeprefix("row ")) if problem.where.startswith("row ") else 0
+
+
+def template_csv() -> str:
+    """An empty register file with the standard headers and one example line."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ALL_COLUMNS)
+    example = {
+        "product_group": "notebooks",
+        "manufacturer": "Dell",
+        "model": "Latitude 5440",
+        "quantity": "25",
+        "purchase_date": "2023-03-15",
+        "condition": "new",
+        "acquisition": "bought",
+        "country": "NL",
+        "status": "in_use",
+        "weight_kg": "1.4",
+        "screen_size_in": "14",
+        "memory_gb": "16",
+        "storage_gb": "512",
+        "asset_key": "NB-2023-001",
+    }
+    writer.writerow([example.get(name, "") for name in ALL_COLUMNS])
+    return out.getvalue()
