@@ -47,7 +47,9 @@ def main() -> None:
                 "folds": FOLDS,
                 "held_out": "whole footprint documents",
                 "groups": groups,
-                "beats_median": sorted(g for g, r in groups.items() if r["estimate_mdape"] < r["median_mdape"]),
+                "beats_median": sorted(
+                    g for g, r in groups.items() if r["estimate_mdape"] < r["median_mdape"]
+                ),
                 "seconds": round(time.perf_counter() - start, 2),
             }
         )

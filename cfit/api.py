@@ -3,16 +3,18 @@
 from ninja import NinjaAPI
 
 from cfit.criteria.api import router as criteria_router
+from cfit.fleet.api import router as fleet_router
 from cfit.offers.api import router as offers_router
 from cfit.tenders.api import router as tenders_router
 
 api = NinjaAPI(
     title="cfit API",
     version="1",
-    description="Criteria framework, tenders and offers of the Circular & Fair ICT Pact, for integrators.",
+    description="Criteria framework, tenders, offers, fleet register and impact of the Circular & Fair ICT Pact, for integrators.",
     urls_namespace="api",
     docs_url="/docs",
 )
 api.add_router("/v1/", criteria_router)
 api.add_router("/v1/", tenders_router)
 api.add_router("/v1/", offers_router)
+api.add_router("/v1/", fleet_router)

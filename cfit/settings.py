@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "cfit.criteria",
     "cfit.tenders",
     "cfit.offers",
+    "cfit.impact",
+    "cfit.fleet",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +199,11 @@ STORAGES = {
 }
 
 # Uploads are untrusted: keep them small in memory and refuse oversized request bodies.
+# Register files wait here between their upload and their import (deleted once imported).
+UPLOAD_DIR = Path(os.environ.get("CFIT_UPLOAD_DIR") or DATA_DIR / "uploads")
+# Register imports run in a thread beside the request so that the page can show their progress;
+# tests and single-process tools may run them inline instead.
+FLEET_IMPORT_IN_BACKGROUND = envbool("FLEET_IMPORT_IN_BACKGROUND", True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

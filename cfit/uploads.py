@@ -42,20 +42,24 @@ def refuse(filename: str, message: str, where: str = "file", field: str = "-") -
     return ImportRefused(filename, [Problem(where, field, message)])
 
 
+def describe_size(size: int) -> str:
+    return f"{size / 1_000_000:g} MB" if size >= 1_000_000 else f"{size / 1000:g} kB"
+
+
 def check_size(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> None:
     if len(data) > limit:
-        raise refuse(filename, f"larger than {limit // 1_000_000} MB")
+        raise refuse(filename, f"larger than {describe_size(limit)}")
 
 
-def open_workbook(data: bytes, filename: str) -> Any:
+def open_workbook(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> Any:
     """Open an XLSX read-only after checking its size and what it unpacks to (zip bombs)."""
     from openpyxl import load_workbook
 
-    check_size(data, filename)
+    check_size(data, filename, limit)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
+        if unpacked > max(MAX_UNPACKED_BYTES, 10 * limit):
             raise refuse(filename, "unpacks to too much data (a zip bomb?)")
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except ImportRefused:

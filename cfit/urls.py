@@ -15,6 +15,7 @@ urlpatterns = [
     path("criteria/", include("cfit.criteria.urls")),
     path("tenders/", include("cfit.tenders.urls")),
     path("", include("cfit.offers.urls")),
+    path("fleet/", include("cfit.fleet.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

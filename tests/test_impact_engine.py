@@ -108,7 +108,7 @@ def test_an_unknown_refurbished_device_in_stock_takes_the_default_share_and_no_e
                 **LATITUDE,
                 "model": "Mystery 1",
                 "condition": "refurbished",
-                "country": "XX",
+                "country": "AQ",
                 "status": "in_stock",
             }
         ]

@@ -93,7 +93,17 @@ def create_demo_data() -> list[DemoAccount]:
             )
             shortlist.criteria.set(Criterion.objects.in_version(version).for_product_group("notebooks")[:5])
         _create_demo_tenders(organisations)
+    _create_demo_fleets(organisations)
     return accounts
+
+
+def _create_demo_fleets(organisations: dict[str, Organisation]) -> None:
+    """The grid intensity table and a register per demo buyer, so that the fleet pages show figures."""
+    from cfit.fleet.demo import create_demo_fleets
+    from cfit.impact.actions import load_grid_factors
+
+    load_grid_factors()
+    create_demo_fleets(organisations)
 
 
 def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:

@@ -21,12 +21,20 @@ with lows and highs with highs, sums add them (see ``figures``). Plain Python, n
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from cfit.impact.matching import normalise_manufacturer
 from cfit.impact.reference import FALLBACK_GRID, Reference
+from cfit.impact.register import REGISTER_SCHEMA, as_register
+
+REGISTER_SCHEMA_VIEW = pl.Schema(REGISTER_SCHEMA)
+#: Where a figure came from, as compact enumerations (cheap to make, group and compare).
+EMBODIED_SOURCE = pl.Enum(["pcf", "estimate", "default"])
+KWH_SOURCE = pl.Enum(["declared", "pcf", "default"])
+LIFE_BASIS = pl.Enum(["actual", "expected", "age"])
 
 BOUNDS = ("low", "value", "high")
 DAYS_PER_YEAR = 365.25
@@ -142,6 +150,7 @@ def _lookups(reference: Reference, schema: pl.Schema) -> list[pl.Expr]:
 
 def compute_lines(register: pl.DataFrame, reference: Reference, as_of: date) -> pl.DataFrame:
     """Every line with its footprint columns (per device; multiply by ``quantity`` for the line)."""
+    register = as_register(register) if register.schema != REGISTER_SCHEMA_VIEW else register
     estimated = _estimate(_match(register, reference), reference)
     lookups = _lookups(reference, estimated.schema)
     lines = estimated.lazy().with_columns(lookups[:-6]).with_columns(lookups[-6:]).drop("_country_at")
@@ -158,16 +167,16 @@ def compute_lines(register: pl.DataFrame, reference: Reference, as_of: date) -> 
     )
     lines = lines.with_columns(
         pl.when(has_pcf)
-        .then(pl.lit("pcf"))
+        .then(pl.lit("pcf", EMBODIED_SOURCE))
         .when(has_estimate)
-        .then(pl.lit("estimate"))
-        .otherwise(pl.lit("default"))
+        .then(pl.lit("estimate", EMBODIED_SOURCE))
+        .otherwise(pl.lit("default", EMBODIED_SOURCE))
         .alias("embodied_source"),
         pl.when(pl.col("yearly_kwh").is_not_null())
-        .then(pl.lit("declared"))
+        .then(pl.lit("declared", KWH_SOURCE))
         .when(pl.col("pcf_kwh").is_not_null() & has_pcf)
-        .then(pl.lit("pcf"))
-        .otherwise(pl.lit("default"))
+        .then(pl.lit("pcf", KWH_SOURCE))
+        .otherwise(pl.lit("default", KWH_SOURCE))
         .alias("kwh_source"),
         age.alias("age_years"),
         pl.when(retired)
@@ -175,10 +184,10 @@ def compute_lines(register: pl.DataFrame, reference: Reference, as_of: date) -> 
         .otherwise(pl.max_horizontal(pl.col("expected_life"), age))
         .alias("life_years"),
         pl.when(retired)
-        .then(pl.lit("actual"))
+        .then(pl.lit("actual", LIFE_BASIS))
         .when(age > pl.col("expected_life"))
-        .then(pl.lit("age"))
-        .otherwise(pl.lit("expected"))
+        .then(pl.lit("age", LIFE_BASIS))
+        .otherwise(pl.lit("expected", LIFE_BASIS))
         .alias("life_basis"),
         (pl.col("status") == "in_use").alias("energised"),
         (~retired).alias("active"),
@@ -223,3 +232,19 @@ def compute_lines(register: pl.DataFrame, reference: Reference, as_of: date) -> 
         (pl.col(f"embodied_{b}") / pl.col("life_years") + pl.col(f"use_{b}")).alias(f"annual_{b}")
         for b in BOUNDS
     ).collect()
+
+
+def device_estimates(lines: pl.DataFrame) -> list[dict[str, Any]]:
+    """Per register row: its embodied footprint per device, its source and the model matched."""
+    return [
+        {
+            "row": r["row"],
+            "low": round(r["embodied_low"], 1),
+            "value": round(r["embodied_value"], 1),
+            "high": round(r["embodied_high"], 1),
+            "source": r["embodied_source"],
+            "matched_model": r["matched_model"],
+            "match_confidence": r["match_confidence"],
+        }
+        for r in lines.sort("row").iter_rows(named=True)
+    ]

@@ -43,10 +43,12 @@ NOISE = frozenset(
         "star",
         "model",
         "wifi",
+        "wi",
+        "fi",
+        "cellular",
         "lte",
         "4g",
         "5g",
-        "mini",
         "tower",
         "sff",
     ]
@@ -68,7 +70,10 @@ _LEGAL = re.compile(r"\b(inc|ltd|llc|gmbh|corp|corporation|co|bv|sa|ag|plc|limit
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    # "Surface Pro 7+" is another model than "Surface Pro 7": keep the plus as a word.
+    text = (
+        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace("+", " plus ")
+    )
     return re.sub(r"[^a-z0-9.]+", " ", text).replace(" .", " ").strip()
 
 
@@ -147,9 +152,10 @@ class ModelIndex:
         best, best_score = None, 0.0
         bucket = self.candidates.get((maker, group), [])
         if numbers:
-            # A model number that the candidate lacks is a different model: only those sharing one.
+            # A model number that the candidate lacks is a different model: only candidates with all
+            # of the query's numbers (they may have more: a storage size, a year).
             positions = sorted({p for t in numbers for p in self.by_number.get((maker, group, t), ())})
-            pool = [bucket[p] for p in positions]
+            pool = [bucket[p] for p in positions if numbers <= bucket[p][1]]
         else:
             pool = bucket
         for index, bag, bag_weight in pool:

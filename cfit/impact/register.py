@@ -9,6 +9,7 @@ each naming the row and the column as the file calls it. Plain Python, no Django
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -22,7 +23,15 @@ from typing import Any
 
 import polars as pl
 
-from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused, Problem, is_formula, open_workbook, refuse
+from cfit.uploads import (
+    MAX_IMPORT_BYTES,
+    ImportRefused,
+    Problem,
+    describe_size,
+    is_formula,
+    open_workbook,
+    refuse,
+)
 
 #: The standard columns, in the order of a template; the first four are required.
 STANDARD_COLUMNS = (
@@ -92,37 +101,77 @@ class Route(StrEnum):
 
 
 #: Words people write for each code (compared after lower-casing and turning spaces and hyphens into _).
+def _words(code: str, words: str) -> dict[str, str]:
+    return {word.replace("_", " "): code for word in words.split()}
+
+
+#: Words people write for each code, in the platform's five languages (compared after lower-casing
+#: and turning spaces and hyphens into _; write multi-word aliases with _ here).
 ALIASES: dict[str, dict[str, str]] = {
     "product_group": {
-        **{w: "notebooks" for w in ("notebook", "laptop", "laptops", "portable", "ultrabook")},
-        **{w: "desktops" for w in ("desktop", "workstation", "workstations", "all_in_one", "pc", "tower")},
-        **{w: "thin-clients" for w in ("thin_client", "thin_clients", "thin-client")},
-        **{w: "monitors" for w in ("monitor", "screen", "screens", "display", "displays", "beeldscherm")},
-        **{w: "tablets" for w in ("tablet", "slate")},
-        **{w: "smartphones" for w in ("smartphone", "phone", "phones", "mobile", "mobile_phone", "telefoon")},
-        **{w: "servers" for w in ("server", "rack_server", "blade")},
-        **{w: "printers" for w in ("printer", "mfp", "multifunction_printer")},
+        **_words(
+            "notebooks", "notebook laptop laptops portable ultrabook ordinateur_portable bærbar bærbar_pc"
+        ),
+        **_words(
+            "desktops",
+            "desktop workstation workstations all_in_one pc tower ordinateur_de_bureau "
+            "stasjonær arbeitsplatzrechner",
+        ),
+        **_words("thin-clients", "thin_client thin_clients"),
+        **_words(
+            "monitors",
+            "monitor screen screens display displays beeldscherm scherm écran ecran bildschirm skjerm",
+        ),
+        **_words("tablets", "tablet slate tablette nettbrett"),
+        **_words(
+            "smartphones",
+            "smartphone phone phones mobile mobile_phone telefoon mobiel téléphone "
+            "handy mobiltelefon mobiltelefoner",
+        ),
+        **_words("servers", "server rack_server blade serveur"),
+        **_words("printers", "printer mfp multifunction_printer imprimante drucker skriver"),
     },
-    "condition": {"used": "refurbished", "second_hand": "refurbished", "refurb": "refurbished"},
+    "condition": _words(
+        "refurbished",
+        "used second_hand refurb gereviseerd reconditionné gebraucht generalüberholt ombrukt brukt",
+    ),
     "acquisition": {
-        **{w: "bought" for w in ("purchased", "purchase", "owned", "buy")},
-        **{w: "leased" for w in ("lease", "leasing")},
-        **{w: "service" for w in ("as_a_service", "daas", "device_as_a_service")},
+        **_words("bought", "purchased purchase owned buy gekocht acheté gekauft kjøpt"),
+        **_words("leased", "lease leasing geleased loué geleast leaset"),
+        **_words("service", "as_a_service daas device_as_a_service"),
     },
     "status": {
-        **{w: "in_use" for w in ("in_use", "use", "active", "deployed", "in_service")},
-        **{w: "in_stock" for w in ("stock", "spare", "storage", "in_storage")},
-        **{w: "in_repair" for w in ("repair", "broken", "under_repair")},
-        **{w: "retired" for w in ("disposed", "decommissioned", "end_of_use", "written_off")},
+        **_words("in_use", "in_use use active deployed in_service in_gebruik en_service in_betrieb i_bruk"),
+        **_words("in_stock", "stock spare storage in_storage voorraad op_voorraad en_stock lager på_lager"),
+        **_words(
+            "in_repair", "repair broken under_repair in_reparatie en_réparation in_reparatur til_reparasjon"
+        ),
+        **_words(
+            "retired",
+            "disposed decommissioned end_of_use written_off afgeschreven uit_gebruik "
+            "afgevoerd réformé ausgemustert utfaset kassert",
+        ),
     },
     "end_of_use_route": {
-        **{w: "internal_reuse" for w in ("redeployed", "reused_internally", "internal")},
-        **{
-            w: "reuse" for w in ("sold", "donated", "resold", "sold_for_reuse", "donated_for_reuse", "resale")
-        },
-        **{w: "refurbished" for w in ("refurbishment", "refurbished_by_partner", "partner")},
-        **{w: "recycled" for w in ("recycling", "recycle", "weee")},
-        **{w: "lost" for w in ("stolen", "missing")},
+        **_words(
+            "internal_reuse",
+            "redeployed reused_internally internal intern hergebruikt réemploi_interne "
+            "intern_wiederverwendet",
+        ),
+        **_words(
+            "reuse",
+            "sold donated resold sold_for_reuse donated_for_reuse resale verkocht gedoneerd "
+            "geschonken vendu donné verkauft gespendet solgt donert",
+        ),
+        **_words(
+            "refurbished",
+            "refurbishment refurbished_by_partner partner gereviseerd reconditionné aufbereitet istandsatt",
+        ),
+        **_words(
+            "recycled",
+            "recycling recycle weee gerecycled gerecycleerd recyclé recycelt resirkulert gjenvunnet",
+        ),
+        **_words("lost", "stolen missing verloren gestolen perdu volé gestohlen tapt stjålet"),
     },
 }
 ENUMS: dict[str, type[StrEnum]] = {
@@ -144,6 +193,262 @@ NUMBERS: tuple[tuple[str, float, float, bool], ...] = (
     ("number_cpu", 1, 16, True),
     ("yearly_kwh", 0, 100_000, False),
 )
+#: ISO 3166-1 alpha-2 codes (officially assigned), and the codes people write instead of them.
+ISO_COUNTRIES = frozenset(
+    [
+        "AD",
+        "AE",
+        "AF",
+        "AG",
+        "AI",
+        "AL",
+        "AM",
+        "AO",
+        "AQ",
+        "AR",
+        "AS",
+        "AT",
+        "AU",
+        "AW",
+        "AX",
+        "AZ",
+        "BA",
+        "BB",
+        "BD",
+        "BE",
+        "BF",
+        "BG",
+        "BH",
+        "BI",
+        "BJ",
+        "BL",
+        "BM",
+        "BN",
+        "BO",
+        "BQ",
+        "BR",
+        "BS",
+        "BT",
+        "BV",
+        "BW",
+        "BY",
+        "BZ",
+        "CA",
+        "CC",
+        "CD",
+        "CF",
+        "CG",
+        "CH",
+        "CI",
+        "CK",
+        "CL",
+        "CM",
+        "CN",
+        "CO",
+        "CR",
+        "CU",
+        "CV",
+        "CW",
+        "CX",
+        "CY",
+        "CZ",
+        "DE",
+        "DJ",
+        "DK",
+        "DM",
+        "DO",
+        "DZ",
+        "EC",
+        "EE",
+        "EG",
+        "EH",
+        "ER",
+        "ES",
+        "ET",
+        "FI",
+        "FJ",
+        "FK",
+        "FM",
+        "FO",
+        "FR",
+        "GA",
+        "GB",
+        "GD",
+        "GE",
+        "GF",
+        "GG",
+        "GH",
+        "GI",
+        "GL",
+        "GM",
+        "GN",
+        "GP",
+        "GQ",
+        "GR",
+        "GS",
+        "GT",
+        "GU",
+        "GW",
+        "GY",
+        "HK",
+        "HM",
+        "HN",
+        "HR",
+        "HT",
+        "HU",
+        "ID",
+        "IE",
+        "IL",
+        "IM",
+        "IN",
+        "IO",
+        "IQ",
+        "IR",
+        "IS",
+        "IT",
+        "JE",
+        "JM",
+        "JO",
+        "JP",
+        "KE",
+        "KG",
+        "KH",
+        "KI",
+        "KM",
+        "KN",
+        "KP",
+        "KR",
+        "KW",
+        "KY",
+        "KZ",
+        "LA",
+        "LB",
+        "LC",
+        "LI",
+        "LK",
+        "LR",
+        "LS",
+        "LT",
+        "LU",
+        "LV",
+        "LY",
+        "MA",
+        "MC",
+        "MD",
+        "ME",
+        "MF",
+        "MG",
+        "MH",
+        "MK",
+        "ML",
+        "MM",
+        "MN",
+        "MO",
+        "MP",
+        "MQ",
+        "MR",
+        "MS",
+        "MT",
+        "MU",
+        "MV",
+        "MW",
+        "MX",
+        "MY",
+        "MZ",
+        "NA",
+        "NC",
+        "NE",
+        "NF",
+        "NG",
+        "NI",
+        "NL",
+        "NO",
+        "NP",
+        "NR",
+        "NU",
+        "NZ",
+        "OM",
+        "PA",
+        "PE",
+        "PF",
+        "PG",
+        "PH",
+        "PK",
+        "PL",
+        "PM",
+        "PN",
+        "PR",
+        "PS",
+        "PT",
+        "PW",
+        "PY",
+        "QA",
+        "RE",
+        "RO",
+        "RS",
+        "RU",
+        "RW",
+        "SA",
+        "SB",
+        "SC",
+        "SD",
+        "SE",
+        "SG",
+        "SH",
+        "SI",
+        "SJ",
+        "SK",
+        "SL",
+        "SM",
+        "SN",
+        "SO",
+        "SR",
+        "SS",
+        "ST",
+        "SV",
+        "SX",
+        "SY",
+        "SZ",
+        "TC",
+        "TD",
+        "TF",
+        "TG",
+        "TH",
+        "TJ",
+        "TK",
+        "TL",
+        "TM",
+        "TN",
+        "TO",
+        "TR",
+        "TT",
+        "TV",
+        "TW",
+        "TZ",
+        "UA",
+        "UG",
+        "UM",
+        "US",
+        "UY",
+        "UZ",
+        "VA",
+        "VC",
+        "VE",
+        "VG",
+        "VI",
+        "VN",
+        "VU",
+        "WF",
+        "WS",
+        "YE",
+        "YT",
+        "ZA",
+        "ZM",
+        "ZW",
+        "XK",
+    ]
+)
+COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}  #: the EU's own codes for the United Kingdom and Greece
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
 
 #: Headers people use for the standard columns, in the platform's five languages.
@@ -295,7 +600,7 @@ def normalise_word(text: str) -> str:
     """Lower case, no accents-insensitive surprises: spaces, hyphens and dots become ``_``."""
     text = unicodedata.normalize("NFC", text).strip().lower()
     text = re.sub(r"\(.*?\)|\[.*?\]", "", text).strip()
-    return re.sub(r"[\s\-./]+", "_", text).strip("_")
+    return re.sub(r"[\s\-./'’]+", "_", text).strip("_")
 
 
 def _word(text: str) -> str:
@@ -325,6 +630,8 @@ class RawTable:
     headers: list[str]
     frame: pl.DataFrame  #: one text column per header, named as in the file
     first_row: int  #: the file row of the frame's first row (CSV: 2, after the header line)
+    #: The file row of each frame row where they are not consecutive (a workbook's blank rows are left out).
+    row_numbers: pl.Series | None = None
 
 
 def read_raw(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES) -> RawTable:
@@ -332,7 +639,7 @@ def read_raw(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYT
     lower = filename.lower()
     if lower.endswith(".xlsx"):
         data = source.read_bytes() if isinstance(source, Path) else source
-        return _read_xlsx(data, filename)
+        return _read_xlsx(data, filename, limit)
     if lower.endswith((".csv", ".txt")):
         return _read_csv(source, filename, limit)
     raise refuse(filename, "unknown file type: send a CSV or an XLSX file")
@@ -341,7 +648,7 @@ def read_raw(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYT
 def _read_csv(source: bytes | Path, filename: str, limit: int) -> RawTable:
     size = source.stat().st_size if isinstance(source, Path) else len(source)
     if size > limit:
-        raise refuse(filename, f"larger than {limit // 1_000_000} MB")
+        raise refuse(filename, f"larger than {describe_size(limit)}")
     if isinstance(source, Path):
         with source.open("rb") as file:
             head_bytes = file.read(65536)
@@ -350,7 +657,8 @@ def _read_csv(source: bytes | Path, filename: str, limit: int) -> RawTable:
     head_bytes = head_bytes.removeprefix(b"\xef\xbb\xbf")
     data: bytes | Path = source
     try:
-        head = head_bytes.decode("utf-8")
+        # Incremental: the 64 KiB cut may fall inside a character, which is no reason to doubt UTF-8.
+        head = codecs.getincrementaldecoder("utf-8")().decode(head_bytes, final=False)
     except UnicodeDecodeError:
         data, head = _as_utf8(source)
     first_line = head.splitlines()[0] if head.strip() else ""
@@ -399,8 +707,8 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes, filename: str) -> RawTable:
-    book = open_workbook(data, filename)
+def _read_xlsx(data: bytes, filename: str, limit: int) -> RawTable:
+    book = open_workbook(data, filename, limit=limit)
     try:
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -412,9 +720,11 @@ def _read_xlsx(data: bytes, filename: str) -> RawTable:
             headers.pop()
         problems: list[Problem] = []
         columns: list[list[str]] = [[] for _ in headers]
+        numbers: list[int] = []
         for number, row in enumerate(rows, start=2):
             if not any(v not in (None, "") for v in row[: len(headers)]):
                 continue
+            numbers.append(number)
             for index in range(len(headers)):
                 value = row[index] if index < len(row) else None
                 if is_formula(value):
@@ -429,7 +739,9 @@ def _read_xlsx(data: bytes, filename: str) -> RawTable:
     if len(set(headers)) != len(headers) or not all(headers):
         raise refuse(filename, "every column needs a distinct header in row 1", "row 1")
     frame = pl.DataFrame({h: pl.Series(h, c, dtype=pl.String) for h, c in zip(headers, columns, strict=True)})
-    return RawTable(filename, headers, frame, first_row=2)
+    return RawTable(
+        filename, headers, frame, first_row=2, row_numbers=pl.Series("row", numbers, dtype=pl.Int64)
+    )
 
 
 def check_register(
@@ -501,7 +813,18 @@ class _Checker:
         frame = self.raw.frame
         distinct = self._distinct(frame)
         # Pass 1, over the text: the fast parse of every cell, and which cells need a second look.
-        first: list[pl.Expr] = [pl.int_range(self.raw.first_row, self.raw.first_row + pl.len()).alias("row")]
+        numbers = self.raw.row_numbers
+        first: list[pl.Expr] = [
+            pl.int_range(pl.len()).alias("_index"),
+            (
+                pl.lit(numbers)
+                if numbers is not None
+                else pl.int_range(self.raw.first_row, self.raw.first_row + pl.len())
+            ).alias("row"),
+            pl.all_horizontal(
+                [pl.col(self.header_of[n]).fill_null("").str.len_bytes() == 0 for n in REQUIRED]
+            ).alias("_maybe_blank"),
+        ]
         for name in ("manufacturer", "model", "asset_key", "sanitisation_certificate"):
             first.append(self.text(name).str.strip_chars().alias(name))
         first.append((self.text("status").str.strip_chars() != "").alias("status_given"))
@@ -513,6 +836,7 @@ class _Checker:
         for name, *_ in NUMBERS:
             first.extend(self.fast_number(name))
         checked = frame.lazy().select(first).collect()
+        checked = self.without_blank_rows(checked)
         checked = self.second_look(checked)
         # Pass 2, over the parsed values: every rule counted in one query; rows are looked up only
         # for the rules that some row breaks.
@@ -524,7 +848,20 @@ class _Checker:
                 problems.append(Problem("file", "-", f"{total - len(problems)} more problem(s) not listed"))
             raise ImportRefused(self.raw.filename, problems)
         typed = checked.lazy().with_columns(self.typed()).collect()
-        return self.keys(typed).select(["row", *(c for c in ALL_COLUMNS)])
+        return self.keys(typed).select(list(REGISTER_SCHEMA))
+
+    def without_blank_rows(self, checked: pl.DataFrame) -> pl.DataFrame:
+        """Drop rows whose every cell is empty (a spreadsheet's trailing lines, a separating line):
+        they are not asset lines. Only rows without the required cells are looked at."""
+        suspects = checked.filter(pl.col("_maybe_blank")).get_column("_index")
+        if suspects.is_empty():
+            return checked
+        cells = self.raw.frame[suspects.to_list()]
+        blank = cells.select(
+            pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in cells.columns)
+        ).to_series()
+        dropped = set(suspects.filter(blank).to_list())
+        return checked.filter(~pl.col("_index").is_in(sorted(dropped))) if dropped else checked
 
     def _distinct(self, frame: pl.DataFrame) -> dict[str, list[str]]:
         wanted = [n for n in (*ENUMS, "country") if n in self.header_of]
@@ -561,7 +898,7 @@ class _Checker:
             rows = hits.head(room).select("row").collect().get_column("row").to_list()
             raw_values: list[Any] = [None] * len(rows)
             if flag.value and flag.value in self.header_of:
-                positions = [row - self.raw.first_row for row in rows]
+                positions = hits.head(room).select("_index").collect().get_column("_index")
                 raw_values = self.raw.frame.get_column(self.header_of[flag.value]).gather(positions).to_list()
             column = self.header_of.get(flag.column, flag.column)
             for row, value in zip(rows, raw_values, strict=True):
@@ -583,7 +920,10 @@ class _Checker:
         return self.text(name).replace_strict(words, default=None, return_dtype=pl.String).alias(name)
 
     def country(self, values: list[str]) -> pl.Expr:
-        codes = {w: w.strip().upper() or self.default_country for w in values}
+        codes = {
+            w: COUNTRY_ALIASES.get(w.strip().upper(), w.strip().upper()) or self.default_country
+            for w in values
+        }
         if "country" not in self.header_of:
             return pl.lit(self.default_country, pl.String).alias("country")
         return self.text("country").replace_strict(codes, return_dtype=pl.String).alias("country")
@@ -642,7 +982,7 @@ class _Checker:
         self.flag("country", country == "", "required: no country given and no default country")
         self.flag(
             "country",
-            (country != "") & ~country.str.contains("^[A-Z]{2}$"),
+            (country != "") & ~country.is_in(sorted(ISO_COUNTRIES)),
             "not a two-letter ISO 3166 country code",
             "country",
         )
@@ -653,7 +993,7 @@ class _Checker:
         for name, lowest, highest, whole in NUMBERS:
             value = pl.col(name)
             self.flag(name, pl.col(f"_retry_{name}") | value.is_nan(), "not a number", name)
-            out_of_range = (value < lowest) | (value > highest)
+            out_of_range = ((value < lowest) | (value > highest)) & ~value.is_nan()
             self.flag(name, out_of_range, f"out of range ({lowest:g} to {highest:g})", name)
             if whole:
                 self.flag(name, value.round(0) != value, "not a whole number", name)
@@ -736,6 +1076,50 @@ class _Checker:
         )
         keys = frame.get_column("asset_key").scatter((~keyed).arg_true(), derived)
         return frame.with_columns(keys.alias("asset_key"))
+
+
+def _enum(enum: type[StrEnum]) -> pl.Enum:
+    return pl.Enum(sorted(member.value for member in enum))
+
+
+#: The typed register as ``check_register`` gives it; ``as_register`` brings other frames to it.
+REGISTER_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.Int64(),
+    "product_group": _enum(ProductGroup),
+    "manufacturer": pl.String(),
+    "model": pl.String(),
+    "quantity": pl.Int64(),
+    "purchase_date": pl.Date(),
+    "condition": _enum(Condition),
+    "acquisition": _enum(Acquisition),
+    "country": pl.String(),
+    "status": _enum(Status),
+    "retired_date": pl.Date(),
+    "end_of_use_route": _enum(Route),
+    "weight_kg": pl.Float64(),
+    "screen_size_in": pl.Float64(),
+    "memory_gb": pl.Float64(),
+    "storage_gb": pl.Float64(),
+    "number_cpu": pl.Int64(),
+    "yearly_kwh": pl.Float64(),
+    "asset_key": pl.String(),
+    "sanitisation_certificate": pl.String(),
+}
+
+
+def as_register(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame of register columns (e.g. read from the database) with the register's types; blank
+    codes become nulls and missing optional columns are added empty."""
+    columns = []
+    for name, dtype in REGISTER_SCHEMA.items():
+        if name not in frame.columns:
+            columns.append(pl.lit(None, dtype).alias(name))
+        elif isinstance(dtype, pl.Enum):
+            column = pl.col(name).cast(pl.String)
+            columns.append(pl.when(column == "").then(None).otherwise(column).cast(dtype).alias(name))
+        else:
+            columns.append(pl.col(name).cast(dtype).alias(name))
+    return frame.select(columns)
 
 
 def _row_order(problem: Problem) -> int:

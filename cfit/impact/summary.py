@@ -30,7 +30,7 @@ def _grouped(lines: pl.DataFrame) -> pl.LazyFrame:
     q = pl.col("quantity")
     return (
         lines.lazy()
-        .group_by(pl.col("product_group").cast(pl.String), "active", "embodied_source")
+        .group_by("product_group", "active", "embodied_source")
         .agg(
             q.sum().alias("quantity"),
             *[
@@ -39,6 +39,7 @@ def _grouped(lines: pl.DataFrame) -> pl.LazyFrame:
                 for b in BOUNDS
             ],
         )
+        .with_columns(pl.col("product_group").cast(pl.String), pl.col("embodied_source").cast(pl.String))
     )
 
 
@@ -148,11 +149,11 @@ def _retired(lines: pl.DataFrame) -> pl.LazyFrame:
         lines.lazy()
         .filter(pl.col("status") == "retired")
         .select(
-            pl.col("product_group").cast(pl.String),
+            "product_group",
             "quantity",
             "life_years",
             "mass_kg",
-            pl.col("end_of_use_route").cast(pl.String).fill_null("unknown"),
+            "end_of_use_route",
             pl.col("retired_date").dt.year().alias("retired_year"),
         )
     )
@@ -163,7 +164,7 @@ def _meta(lines: pl.DataFrame) -> pl.LazyFrame:
     return lines.lazy().select(
         q.sum().alias("units"),
         q.filter(pl.col("condition") == "refurbished").sum().alias("refurbished_units"),
-        pl.col("product_group").cast(pl.String).unique().implode().alias("groups"),
+        pl.col("product_group").unique().cast(pl.String).implode().alias("groups"),
         pl.col("grid_source").unique().implode().alias("grid_sources"),
         (pl.col("embodied_source") != "default").any().alias("uses_footprints"),
         (pl.col("embodied_source") == "pcf").any().alias("uses_pcf"),
@@ -190,6 +191,10 @@ def _life(part: pl.DataFrame) -> dict[str, Any]:
 
 def _circularity(retired: pl.DataFrame, facts: Mapping[str, Any]) -> dict[str, Any]:
     """Service life of retired devices, end-of-use routes in units and kg, and refurbished purchases."""
+    retired = retired.with_columns(
+        pl.col("product_group").cast(pl.String),
+        pl.col("end_of_use_route").cast(pl.String).fill_null("unknown"),
+    )
     life = {
         str(g): _life(part)
         for (g,), part in retired.sort("product_group").group_by("product_group", maintain_order=True)
@@ -313,22 +318,6 @@ def scenario(lines: pl.DataFrame, reference: Reference, what_if: Scenario) -> di
         "scenario_annual_kgco2e": out["scenario"],
         "saving_kgco2e_per_year": out["saving"],
     }
-
-
-def device_estimates(lines: pl.DataFrame) -> list[dict[str, Any]]:
-    """Per register row: its embodied footprint per device, its source and the model matched."""
-    return [
-        {
-            "row": r["row"],
-            "low": round(r["embodied_low"], 1),
-            "value": round(r["embodied_value"], 1),
-            "high": round(r["embodied_high"], 1),
-            "source": r["embodied_source"],
-            "matched_model": r["matched_model"],
-            "match_confidence": r["match_confidence"],
-        }
-        for r in lines.sort("row").iter_rows(named=True)
-    ]
 
 
 def totals_span(summary: Mapping[str, Any], key: str) -> Span:

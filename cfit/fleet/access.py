@@ -1,0 +1,46 @@
+"""Permission-scoped getters: the only way views reach an organisation's register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from cfit.accounts.access import get_membership
+from cfit.accounts.models import Membership, Organisation
+from cfit.fleet.models import Asset, AssetImport
+
+#: Roles that may change the register (a viewer and a procurer only read it).
+REGISTER_EDITORS = (Membership.Role.ADMIN, Membership.Role.ASSET_MANAGER)
+
+
+def get_fleet_owner(user: Any, organisation_slug: str, *, edit: bool = False) -> Organisation:
+    """The organisation if the user is a member (404 otherwise, not revealing that it exists);
+    ``edit`` also needs the role of administrator or asset manager (403)."""
+    membership = get_membership(user, organisation_slug)
+    if edit and membership.role not in REGISTER_EDITORS:
+        raise PermissionDenied
+    return membership.organisation
+
+
+def can_edit_register(user: Any, organisation: Organisation) -> bool:
+    return Membership.objects.filter(user=user, organisation=organisation, role__in=REGISTER_EDITORS).exists()
+
+
+def get_asset_for_user(user: Any, organisation_slug: str, asset_id: int, *, edit: bool = False) -> Asset:
+    organisation = get_fleet_owner(user, organisation_slug, edit=edit)
+    asset = Asset.objects.filter(organisation=organisation, pk=asset_id).first()
+    if asset is None:
+        raise Http404
+    return asset
+
+
+def get_import_for_user(
+    user: Any, organisation_slug: str, import_id: int, *, edit: bool = False
+) -> AssetImport:
+    organisation = get_fleet_owner(user, organisation_slug, edit=edit)
+    record = AssetImport.objects.filter(organisation=organisation, pk=import_id).first()
+    if record is None:
+        raise Http404
+    return record

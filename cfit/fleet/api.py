@@ -1,0 +1,223 @@
+"""/api/v1/fleet/ and /api/v1/impact/: an organisation's register and its figures, and the engine on a
+file without a database (session authentication; members of the organisation only)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.security import django_auth
+
+from cfit.fleet import actions
+from cfit.fleet.access import get_fleet_owner
+from cfit.fleet.footprint import fleet_scenario, fleet_summary
+from cfit.fleet.models import Asset
+from cfit.impact import fleet, summary
+from cfit.impact.register import check_register, read_raw
+from cfit.impact.store import current_reference
+from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused
+
+router = Router(tags=["fleet"], auth=django_auth)
+
+
+class SpanOut(Schema):
+    low: float
+    value: float
+    high: float
+
+
+class GroupOut(Schema):
+    devices: int
+    embodied_kgco2e: SpanOut
+    use_kgco2e_per_year: SpanOut
+    annual_kgco2e: SpanOut
+    embodied_sources: dict[str, int]
+
+
+class SourceOut(Schema):
+    id: str
+    title: str
+    url: str = ""
+    licence: str = ""
+    year: int | None = None
+
+
+class FleetOut(Schema):
+    method: str
+    as_of: date
+    lines: int
+    devices: int
+    embodied_kgco2e: SpanOut
+    use_kgco2e_per_year: SpanOut
+    annual_kgco2e: SpanOut
+    by_product_group: dict[str, GroupOut]
+    circularity: dict[str, Any]
+    age_distribution: dict[str, dict[int, int]]
+    by_purchase_year: dict[int, dict[str, Any]]
+    sources: list[SourceOut]
+
+
+class ScenarioIn(Schema):
+    life_extension_years: float = Field(0, ge=0, le=10)
+    refurbished_share: float = Field(0, ge=0, le=1)
+    reuse_share: float = Field(0, ge=0, le=1)
+
+
+class ScenarioOut(Schema):
+    method: str
+    life_extension_years: float
+    refurbished_share: float
+    reuse_share: float
+    second_life_years: float
+    annual_kgco2e: SpanOut
+    scenario_annual_kgco2e: SpanOut
+    saving_kgco2e_per_year: SpanOut
+
+
+class AssetFilter(Schema):
+    product_group: str | None = None
+    status: str | None = None
+    page: int = Field(1, ge=1)
+    per_page: int = Field(100, ge=1, le=1000)
+
+
+class AssetOut(Schema):
+    id: int
+    asset_key: str
+    product_group: str
+    manufacturer: str
+    model: str
+    quantity: int
+    purchase_date: date
+    condition: str
+    acquisition: str
+    country: str
+    status: str
+    retired_date: date | None
+    end_of_use_route: str
+    weight_kg: float | None
+    screen_size_in: float | None
+    memory_gb: float | None
+    storage_gb: float | None
+    number_cpu: int | None
+    yearly_kwh: float | None
+
+
+class AssetPageOut(Schema):
+    count: int
+    page: int
+    assets: list[AssetOut]
+
+
+class ImportIn(Schema):
+    default_country: str = Field("", max_length=2)
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+
+
+class ProblemsOut(Schema):
+    detail: str
+    problems: list[str]
+
+
+class EstimateOut(Schema):
+    row: int
+    low: float
+    value: float
+    high: float
+    source: str
+    matched_model: str | None
+    match_confidence: float
+
+
+def _refused(error: ImportRefused) -> Status:
+    return Status(
+        422,
+        {
+            "detail": f"{error.filename}: refused, nothing imported",
+            "problems": [str(p) for p in error.problems],
+        },
+    )
+
+
+def _read(upload: UploadedFile, default_country: str) -> Any:
+    if upload.size and upload.size > MAX_IMPORT_BYTES:
+        raise HttpError(413, f"larger than {MAX_IMPORT_BYTES // 1_000_000} MB")
+    return check_register(
+        read_raw(upload.read(), upload.name or "register.csv"), default_country=default_country
+    )
+
+
+@router.get("/fleet/{slug}/summary", response=FleetOut, summary="The figures of an organisation's fleet")
+def fleet_figures(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return fleet_summary(get_fleet_owner(request.user, slug))
+
+
+@router.get("/fleet/{slug}/scenario", response=ScenarioOut, summary="A what-if on an organisation's fleet")
+def fleet_what_if(request: HttpRequest, slug: str, what_if: Query[ScenarioIn]) -> dict[str, Any]:
+    return fleet_scenario(get_fleet_owner(request.user, slug), summary.Scenario(**what_if.dict()))
+
+
+@router.get("/fleet/{slug}/assets", response=AssetPageOut, summary="The asset lines of an organisation")
+def fleet_assets(request: HttpRequest, slug: str, filters: Query[AssetFilter]) -> dict[str, Any]:
+    organisation = get_fleet_owner(request.user, slug)
+    assets = Asset.objects.of_organisation(organisation).order_by("id")
+    if filters.product_group:
+        assets = assets.filter(product_group=filters.product_group)
+    if filters.status:
+        assets = assets.filter(status=filters.status)
+    start = (filters.page - 1) * filters.per_page
+    return {
+        "count": assets.count(),
+        "page": filters.page,
+        "assets": list(assets[start : start + filters.per_page]),
+    }
+
+
+@router.post(
+    "/fleet/{slug}/assets/import",
+    response={200: ImportOut, 422: ProblemsOut},
+    summary="Import a register file (all or nothing; re-imports update by asset key)",
+)
+def fleet_import(request: HttpRequest, slug: str, file: File[UploadedFile], options: Form[ImportIn]) -> Any:
+    organisation = get_fleet_owner(request.user, slug, edit=True)
+    try:
+        register = _read(file, options.default_country or organisation.country)
+    except ImportRefused as error:
+        return _refused(error)
+    created, updated = actions.store_register(organisation, register, None)
+    return {"created": created, "updated": updated}
+
+
+@router.post(
+    "/impact/fleet",
+    response={200: FleetOut, 422: ProblemsOut},
+    summary="The figures of a register file, computed without storing anything",
+)
+def impact_fleet(request: HttpRequest, file: File[UploadedFile], options: Form[ImportIn]) -> Any:
+    try:
+        register = _read(file, options.default_country)
+    except ImportRefused as error:
+        return _refused(error)
+    reference, today = current_reference(), date.today()
+    return summary.summarise(fleet.compute_lines(register, reference, today), reference, today)
+
+
+@router.post(
+    "/impact/estimate",
+    response={200: list[EstimateOut], 422: ProblemsOut},
+    summary="The embodied footprint of each device row of a file, with its source and matched model",
+)
+def impact_estimate(request: HttpRequest, file: File[UploadedFile], options: Form[ImportIn]) -> Any:
+    try:
+        register = _read(file, options.default_country or "NL")
+    except ImportRefused as error:
+        return _refused(error)
+    return fleet.device_estimates(fleet.compute_lines(register, current_reference(), date.today()))

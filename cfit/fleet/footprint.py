@@ -1,0 +1,212 @@
+"""The register of an organisation through the impact engine: its lines, its figures, one line explained.
+
+Figures are computed, not stored: from the register as it is and the reference data as it is. The
+summary of a fleet is kept in the cache under a stamp of both, so a page view costs two aggregate
+queries until the register or a factor changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
+from django.utils.translation import gettext as _
+
+from cfit.accounts.models import Organisation
+from cfit.fleet.models import Asset
+from cfit.impact import fleet, summary
+from cfit.impact.figures import METHOD_VERSION
+from cfit.impact.reference import Reference
+from cfit.impact.register import REGISTER_SCHEMA, as_register
+from cfit.impact.store import current, current_reference
+
+COLUMNS = [c for c in REGISTER_SCHEMA if c != "row"]
+
+
+def register_frame(assets: QuerySet[Asset]) -> pl.DataFrame:
+    """The lines of a queryset as the engine's typed register (``row`` is the asset's id)."""
+    rows = list(assets.order_by("id").values_list("id", *COLUMNS))
+    frame = pl.DataFrame(
+        rows,
+        schema={"row": pl.Int64, **{c: _plain(REGISTER_SCHEMA[c]) for c in COLUMNS}},
+        orient="row",
+    )
+    return as_register(frame)
+
+
+def _plain(dtype: pl.DataType) -> pl.DataType:
+    return pl.String() if isinstance(dtype, pl.Enum) else dtype
+
+
+def fleet_lines(organisation: Organisation, reference: Reference, as_of: date) -> pl.DataFrame:
+    return fleet.compute_lines(register_frame(Asset.objects.of_organisation(organisation)), reference, as_of)
+
+
+def _stamp(organisation: Organisation) -> str:
+    facts = Asset.objects.of_organisation(organisation).aggregate(updated=Max("updated"), lines=Count("id"))
+    return f"{facts['updated']}:{facts['lines']}"
+
+
+def fleet_summary(organisation: Organisation, as_of: date | None = None) -> dict[str, Any]:
+    """The fleet's figures (see ``impact.summary.summarise``), cached until the register or a factor changes."""
+    as_of = as_of or date.today()
+    reference, version = current()
+    stamp = hashlib.sha256(f"{as_of}|{_stamp(organisation)}|{version}".encode()).hexdigest()[:32]
+    key = f"fleet-summary:{METHOD_VERSION}:{organisation.pk}:{stamp}"
+    figures: dict[str, Any] | None = cache.get(key)
+    if figures is None:
+        figures = summary.summarise(fleet_lines(organisation, reference, as_of), reference, as_of)
+        cache.set(key, figures, 3600)
+    return figures
+
+
+def fleet_scenario(
+    organisation: Organisation, what_if: summary.Scenario, as_of: date | None = None
+) -> dict[str, Any]:
+    as_of = as_of or date.today()
+    reference = current_reference()
+    return summary.scenario(fleet_lines(organisation, reference, as_of), reference, what_if)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of an asset's footprint explained: what, the figure with its range, how, from where."""
+
+    label: str
+    low: float | None
+    value: float | str
+    high: float | None
+    unit: str
+    how: str
+    source: str = ""
+
+
+def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
+    """The footprint of one asset line, step by step, as the engine computed it."""
+    as_of = as_of or date.today()
+    reference = current_reference()
+    line = fleet.compute_lines(register_frame(Asset.objects.filter(pk=asset.pk)), reference, as_of).row(
+        0, named=True
+    )
+    group = reference.groups.get(asset.product_group)
+    steps: list[Step] = []
+    match line["embodied_source"]:
+        case "pcf":
+            how = _(
+                "manufacturer's footprint of “%(model)s” (match confidence %(confidence)s): total × (1 − use share), ± its declared error"
+            ) % {
+                "model": line["matched_model"],
+                "confidence": f"{line['match_confidence']:.2f}",
+            }
+            source = reference.pcf_source
+        case "estimate":
+            how = _(
+                "estimated from the device's specs by a model fitted on manufacturers' footprints; range from its errors on devices it was not fitted on"
+            )
+            source = reference.source("boavizta-pcf").title
+        case _:
+            how = _("median of manufacturers' footprints of the product group; range 10th to 90th percentile")
+            source = reference.source(group.source).title if group else ""
+    if asset.condition == "refurbished":
+        share = reference.refurbished_share
+        how += " " + _("× %(share)s, the share a refurbished device carries (%(low)s to %(high)s)") % {
+            "share": f"{share.value:.2f}",
+            "low": f"{share.low:.2f}",
+            "high": f"{share.high:.2f}",
+        }
+        source += "; " + reference.source(reference.refurbished_source).title
+    steps.append(
+        Step(
+            _("Embodied emissions per device"),
+            line["embodied_low"],
+            line["embodied_value"],
+            line["embodied_high"],
+            "kgCO2e",
+            how,
+            source,
+        )
+    )
+    kwh_how = {
+        "declared": _("as declared in the register, ± %(error)s %%")
+        % {"error": f"{reference.declared_kwh_error * 100:.0f}"},
+        "pcf": _("from the manufacturer's footprint"),
+        "default": _("median of the product group's footprints"),
+    }[line["kwh_source"]]
+    steps.append(
+        Step(
+            _("Energy use"), line["kwh_low"], line["kwh_value"], line["kwh_high"], _("kWh per year"), kwh_how
+        )
+    )
+    grid = reference.grid_factor(asset.country)
+    grid_how = _("grid intensity of %(country)s, %(year)s") % {
+        "country": grid.name,
+        "year": line["grid_year"],
+    }
+    if line["grid_fallback"]:
+        grid_how = _("country not in the table: world average used") + f" ({line['grid_year']})"
+    grid_source = " + ".join(reference.source(part).title for part in str(line["grid_source"]).split("+"))
+    steps.append(
+        Step(
+            _("Grid carbon intensity"),
+            line["grid_low"],
+            line["grid_value"],
+            line["grid_high"],
+            "gCO2e/kWh",
+            grid_how,
+            grid_source,
+        )
+    )
+    use_how = _("energy × intensity ÷ 1000") if line["energised"] else _("not in use: no energy counted")
+    steps.append(
+        Step(
+            _("Use-phase emissions per device"),
+            line["use_low"],
+            line["use_value"],
+            line["use_high"],
+            _("kgCO2e per year"),
+            use_how,
+        )
+    )
+    life_how = {
+        "actual": _("real service life: from purchase to retirement"),
+        "expected": _("expected service life of the product group"),
+        "age": _("already older than the expected service life: its age so far"),
+    }[line["life_basis"]]
+    steps.append(
+        Step(
+            _("Service life"),
+            None,
+            round(line["life_years"], 2),
+            None,
+            _("years"),
+            life_how,
+            reference.source(group.service_life_source).title if group else "",
+        )
+    )
+    steps.append(
+        Step(
+            _("Per year of service, per device"),
+            line["annual_low"],
+            line["annual_value"],
+            line["annual_high"],
+            _("kgCO2e per year"),
+            _("embodied ÷ service life + use phase"),
+        )
+    )
+    q = asset.quantity
+    steps.append(
+        Step(
+            _("Per year of service, this line"),
+            line["annual_low"] * q,
+            line["annual_value"] * q,
+            line["annual_high"] * q,
+            _("kgCO2e per year"),
+            _("× %(quantity)s devices") % {"quantity": q},
+        )
+    )
+    return steps

@@ -1,0 +1,199 @@
+"""The device register of an organisation: asset lines, their life-cycle events, and register imports.
+
+An asset line stands for ``quantity`` identical devices. Lines are the organisation's internal data:
+they are reached only through the scoped manager (see ``accounts.scoping``), never across
+organisations. The footprint of a line is not stored: it is computed from the line and the current
+reference data by the impact engine, so that a corrected factor corrects every figure.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cfit.accounts.scoping import OrganisationOwned, ScopedManager, ScopedQuerySet
+from cfit.impact.register import Acquisition, Condition, ProductGroup, Route, Status
+
+
+def _choices(enum: type, labels: dict[str, str]) -> list[tuple[str, str]]:
+    return [(member.value, labels[member.value]) for member in enum]
+
+
+PRODUCT_GROUPS = _choices(
+    ProductGroup,
+    {
+        "notebooks": _("Notebooks"),
+        "desktops": _("Desktops"),
+        "thin-clients": _("Thin clients"),
+        "monitors": _("Monitors"),
+        "tablets": _("Tablets"),
+        "smartphones": _("Smartphones"),
+        "servers": _("Servers"),
+        "printers": _("Printers"),
+    },
+)
+CONDITIONS = _choices(Condition, {"new": _("New"), "refurbished": _("Refurbished")})
+ACQUISITIONS = _choices(
+    Acquisition, {"bought": _("Bought"), "leased": _("Leased"), "service": _("As a service")}
+)
+STATUSES = _choices(
+    Status,
+    {"in_use": _("In use"), "in_stock": _("In stock"), "in_repair": _("In repair"), "retired": _("Retired")},
+)
+ROUTES = _choices(
+    Route,
+    {
+        "internal_reuse": _("Reused internally"),
+        "reuse": _("Sold or donated for reuse"),
+        "refurbished": _("Refurbished by a partner"),
+        "recycled": _("Recycled"),
+        "lost": _("Lost"),
+    },
+)
+
+
+class AssetQuerySet(ScopedQuerySet):
+    def active(self) -> AssetQuerySet:
+        return self.exclude(status=Status.RETIRED)
+
+    def retired(self) -> AssetQuerySet:
+        return self.filter(status=Status.RETIRED)
+
+
+class Asset(OrganisationOwned):
+    # -- identity
+    asset_key = models.TextField(
+        _("asset key"),
+        help_text=_("The register's own key (asset tag, inventory number); re-imports update by it."),
+    )
+    product_group = models.CharField(_("product group"), max_length=20, choices=PRODUCT_GROUPS)
+    manufacturer = models.CharField(_("manufacturer"), max_length=200)
+    model = models.CharField(_("model"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    # -- acquisition
+    purchase_date = models.DateField(_("purchase or lease date"))
+    condition = models.CharField(_("condition at purchase"), max_length=12, choices=CONDITIONS, default="new")
+    acquisition = models.CharField(_("acquisition"), max_length=12, choices=ACQUISITIONS, default="bought")
+    country = models.CharField(_("country of use"), max_length=2)
+    # -- life
+    status = models.CharField(_("status"), max_length=12, choices=STATUSES, default="in_use")
+    retired_date = models.DateField(_("retirement date"), null=True, blank=True)
+    end_of_use_route = models.CharField(_("end-of-use route"), max_length=16, choices=ROUTES, blank=True)
+    sanitisation_certificate = models.CharField(
+        _("data-sanitisation certificate"),
+        max_length=200,
+        blank=True,
+        help_text=_("Reference of the wiping certificate."),
+    )
+    # -- specs (optional; they sharpen the footprint estimate)
+    weight_kg = models.FloatField(_("mass (kg)"), null=True, blank=True)
+    screen_size_in = models.FloatField(_("screen size (inch)"), null=True, blank=True)
+    memory_gb = models.FloatField(_("memory (GB)"), null=True, blank=True)
+    storage_gb = models.FloatField(_("storage (GB)"), null=True, blank=True)
+    number_cpu = models.PositiveSmallIntegerField(_("processors"), null=True, blank=True)
+    yearly_kwh = models.FloatField(_("energy use (kWh per year)"), null=True, blank=True)
+    # -- bookkeeping
+    source_import = models.ForeignKey(
+        "fleet.AssetImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    unscoped = models.Manager()
+    objects = ScopedManager.from_queryset(AssetQuerySet)()
+
+    class Meta(OrganisationOwned.Meta):
+        ordering = ["product_group", "manufacturer", "model", "id"]
+        verbose_name = _("asset line")
+        verbose_name_plural = _("asset lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "asset_key"], name="one_asset_per_key_and_organisation"
+            ),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="asset_quantity_positive"),
+        ]
+        indexes = [
+            # the dashboard and the list filter on these
+            models.Index(fields=["organisation", "product_group"], name="asset_org_group"),
+            models.Index(fields=["organisation", "status"], name="asset_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manufacturer} {self.model} × {self.quantity}"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.status == Status.RETIRED
+
+
+class AssetEvent(models.Model):
+    class Kind(models.TextChoices):
+        DEPLOYED = "deployed", _("Deployed")
+        REPAIRED = "repaired", _("Repaired")
+        UPGRADED = "upgraded", _("Upgraded")
+        REDEPLOYED = "redeployed", _("Redeployed")
+        RETIRED = "retired", _("Retired")
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("life-cycle event")
+        verbose_name_plural = _("life-cycle events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class AssetImport(OrganisationOwned):
+    """A register file on its way in: uploaded, mapped, checked and stored, or refused."""
+
+    class State(models.TextChoices):
+        MAPPING = "mapping", _("Waiting for the column mapping")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    filename = models.CharField(_("file"), max_length=255)
+    stored_file = models.CharField(
+        max_length=500, help_text=_("Path of the uploaded file until it is imported.")
+    )
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    default_country = models.CharField(_("default country"), max_length=2, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.MAPPING)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_lines = models.PositiveIntegerField(_("lines added"), default=0)
+    updated_lines = models.PositiveIntegerField(_("lines updated"), default=0)
+    problems = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    unscoped = models.Manager()
+    objects = ScopedManager()
+
+    class Meta(OrganisationOwned.Meta):
+        ordering = ["-created"]
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from cfit.fleet import views
+
+app_name = "fleet"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("template.csv", views.register_template, name="template"),
+    path("<slug:slug>/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/scenario.json", views.scenario, name="scenario"),
+    path("<slug:slug>/assets/", views.asset_list, name="assets"),
+    path("<slug:slug>/assets/<int:asset_id>/", views.asset_detail, name="asset"),
+    path("<slug:slug>/import/", views.import_upload, name="import"),
+    path("<slug:slug>/import/<int:import_id>/", views.import_mapping, name="import-mapping"),
+    path("<slug:slug>/import/<int:import_id>/progress/", views.import_progress, name="import-progress"),
+    path("<slug:slug>/import/<int:import_id>/status.json", views.import_status, name="import-status"),
+]

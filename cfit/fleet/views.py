@@ -1,0 +1,297 @@
+"""Pages of the fleet register: dashboard, asset list, an asset's page, and the import in three steps."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cfit.accounts.models import Organisation
+from cfit.criteria.exchange import neutralise_formula
+from cfit.fleet import actions, charts
+from cfit.fleet.access import can_edit_register, get_asset_for_user, get_fleet_owner, get_import_for_user
+from cfit.fleet.footprint import explain, fleet_scenario, fleet_summary
+from cfit.fleet.forms import AssetFilterForm, EventForm, MappingForm, RegisterUploadForm, ScenarioForm
+from cfit.fleet.models import PRODUCT_GROUPS, ROUTES, Asset, AssetImport
+from cfit.impact.register import ALL_COLUMNS, template_csv
+from cfit.impact.summary import Scenario
+from cfit.uploads import ImportRefused
+
+PAGE_SIZE = 50
+GROUP_LABELS = dict(PRODUCT_GROUPS)
+ROUTE_LABELS = {**dict(ROUTES), "unknown": "?"}
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.of_user(request.user).distinct()
+    if len(organisations) == 1:
+        return redirect("fleet:dashboard", slug=organisations[0].slug)
+    return render(request, "fleet/index.html", {"organisations": organisations})
+
+
+def _charts(figures: dict[str, Any]) -> list[Any]:
+    out = []
+    ages = figures["age_distribution"]["age"]
+    if ages:
+        labels = [f"{y}–{y + 1}" if y < 8 else "8+" for y in range(0, max(ages) + 1)]
+        out.append(
+            charts.stacked_bars(
+                "chart-age",
+                _("Age of the devices in the fleet (years)"),
+                labels,
+                [(_("devices"), [float(ages.get(y, 0)) for y in range(len(labels))])],
+                _("devices"),
+            )
+        )
+    lives = figures["age_distribution"]["service_life"]
+    if lives:
+        labels = [f"{y}–{y + 1}" if y < 8 else "8+" for y in range(0, max(lives) + 1)]
+        out.append(
+            charts.stacked_bars(
+                "chart-life",
+                _("Service life of retired devices (years)"),
+                labels,
+                [(_("devices"), [float(lives.get(y, 0)) for y in range(len(labels))])],
+                _("devices"),
+            )
+        )
+    groups = figures["by_product_group"]
+    if groups:
+        names = list(groups)
+        embodied = [
+            groups[g]["annual_kgco2e"]["value"] - groups[g]["use_kgco2e_per_year"]["value"] for g in names
+        ]
+        use = [groups[g]["use_kgco2e_per_year"]["value"] for g in names]
+        out.append(
+            charts.stacked_bars(
+                "chart-emissions",
+                _("Emissions per year of service, by product group and phase"),
+                [str(GROUP_LABELS.get(g, g)) for g in names],
+                [(_("embodied (spread over the service life)"), embodied), (_("use phase"), use)],
+                "kgCO2e",
+            )
+        )
+    over_time = figures["circularity"]["routes_over_time"]
+    if over_time:
+        years = sorted(over_time)
+        routes = sorted({r for counts in over_time.values() for r in counts})
+        out.append(
+            charts.stacked_bars(
+                "chart-routes",
+                _("End-of-use routes by year of retirement"),
+                [str(y) for y in years],
+                [
+                    (str(ROUTE_LABELS.get(r, r)), [float(over_time[y].get(r, 0)) for y in years])
+                    for r in routes
+                ],
+                _("devices"),
+            )
+        )
+    return out
+
+
+@login_required
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_fleet_owner(request.user, slug)
+    figures = fleet_summary(organisation)
+    routes = figures["circularity"]["end_of_use_routes"]
+    return render(
+        request,
+        "fleet/dashboard.html",
+        {
+            "organisation": organisation,
+            "figures": figures,
+            "charts": _charts(figures),
+            "groups": [(GROUP_LABELS.get(g, g), f) for g, f in figures["by_product_group"].items()],
+            "lives": [(GROUP_LABELS.get(g, g), f) for g, f in figures["circularity"]["service_life"].items()],
+            "routes": [(ROUTE_LABELS.get(r, r), f) for r, f in routes.items()],
+            "can_edit": can_edit_register(request.user, organisation),
+            "imports": AssetImport.objects.of_organisation(organisation)[:5],
+        },
+    )
+
+
+def _filtered(organisation: Organisation, form: AssetFilterForm) -> Any:
+    assets = Asset.objects.of_organisation(organisation)
+    if not form.is_valid():
+        return assets
+    data = form.cleaned_data
+    if data["q"]:
+        assets = assets.filter(
+            Q(manufacturer__icontains=data["q"])
+            | Q(model__icontains=data["q"])
+            | Q(asset_key__icontains=data["q"])
+        )
+    for field in ("product_group", "status", "condition"):
+        if data[field]:
+            assets = assets.filter(**{field: data[field]})
+    if data["country"]:
+        assets = assets.filter(country=data["country"].upper())
+    if data["bought"]:
+        assets = assets.filter(purchase_date__year=data["bought"])
+    return assets
+
+
+@login_required
+def asset_list(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_fleet_owner(request.user, slug)
+    form = AssetFilterForm(request.GET or None)
+    assets = _filtered(organisation, form)
+    if request.GET.get("format") == "csv":
+        return _export_csv(organisation, assets)
+    page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "fleet/assets.html",
+        {"organisation": organisation, "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _export_csv(organisation: Organisation, assets: Any) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{organisation.slug}-register.csv"'
+    writer = csv.writer(response)
+    writer.writerow(ALL_COLUMNS)
+    for row in assets.values_list(*ALL_COLUMNS).iterator(chunk_size=5000):
+        # A register's texts came from outside: never let a spreadsheet run them as formulas.
+        writer.writerow(
+            ["" if v is None else neutralise_formula(v) if isinstance(v, str) else v for v in row]
+        )
+    return response
+
+
+@login_required
+def asset_detail(request: HttpRequest, slug: str, asset_id: int) -> HttpResponse:
+    asset = get_asset_for_user(request.user, slug, asset_id, edit=request.method == "POST")
+    form = EventForm(request.POST or None, initial={"date": date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_event(
+                asset,
+                form.cleaned_data["kind"],
+                form.cleaned_data["date"],
+                form.cleaned_data["note"],
+                request.user,
+            )
+        except ImportRefused as error:
+            form.add_error("date", str(error.problems[0].message))
+        else:
+            messages.success(request, _("Event recorded."))
+            return redirect("fleet:asset", slug=slug, asset_id=asset.pk)
+    return render(
+        request,
+        "fleet/asset.html",
+        {
+            "organisation": asset.organisation,
+            "asset": asset,
+            "events": asset.events.select_related("created_by"),
+            "steps": explain(asset),
+            "form": form,
+            "can_edit": can_edit_register(request.user, asset.organisation),
+        },
+    )
+
+
+@login_required
+def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_fleet_owner(request.user, slug, edit=True)
+    form = RegisterUploadForm(
+        request.POST or None, request.FILES or None, initial={"default_country": organisation.country}
+    )
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = actions.receive_register(
+                organisation,
+                upload.read(),
+                upload.name,
+                user=request.user,
+                default_country=form.cleaned_data["default_country"],
+            )
+        except ImportRefused as error:
+            problems = [f"{error.filename}: {p}" for p in error.problems]
+        else:
+            return redirect("fleet:import-mapping", slug=slug, import_id=record.pk)
+    return render(
+        request, "fleet/import.html", {"organisation": organisation, "form": form, "problems": problems}
+    )
+
+
+@login_required
+def import_mapping(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
+    record = get_import_for_user(request.user, slug, import_id, edit=True)
+    if record.state != AssetImport.State.MAPPING:
+        return redirect("fleet:import-progress", slug=slug, import_id=record.pk)
+    form = MappingForm(record.headers, record.mapping, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.start_import(record, form.mapping())
+        return redirect("fleet:import-progress", slug=slug, import_id=record.pk)
+    return render(
+        request,
+        "fleet/mapping.html",
+        {"organisation": record.organisation, "record": record, "form": form, "fields": list(form)},
+    )
+
+
+@login_required
+def import_progress(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
+    record = get_import_for_user(request.user, slug, import_id)
+    return render(
+        request,
+        "fleet/progress.html",
+        {
+            "organisation": record.organisation,
+            "record": record,
+            "status_url": reverse("fleet:import-status", args=[slug, record.pk]),
+        },
+    )
+
+
+@require_GET
+@login_required
+def import_status(request: HttpRequest, slug: str, import_id: int) -> JsonResponse:
+    record = get_import_for_user(request.user, slug, import_id)
+    return JsonResponse(
+        {
+            "state": record.state,
+            "state_label": record.get_state_display(),
+            "stage": record.stage,
+            "progress": record.progress,
+            "rows": record.rows,
+            "created": record.created_lines,
+            "updated": record.updated_lines,
+            "problems": record.problems[:200],
+            "finished": record.is_finished,
+        }
+    )
+
+
+@require_GET
+@login_required
+def scenario(request: HttpRequest, slug: str) -> JsonResponse:
+    organisation = get_fleet_owner(request.user, slug)
+    form = ScenarioForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    return JsonResponse(fleet_scenario(organisation, Scenario(**form.levers())))
+
+
+@require_GET
+def register_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cfit-register-template.csv"'
+    return response

@@ -1,0 +1,339 @@
+"""The fleet register's pages: import in three steps, dashboard, asset list and page, events, and who
+may see what. Personas: Arne, asset manager at Rijkswaterstaat; Pia, procurer there (reads only);
+Louise, procurer at Ville de Lyon (an outsider to Rijkswaterstaat's register)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.scoping import system_scope
+from cfit.fleet.models import Asset, AssetEvent, AssetImport
+from tests.conftest import PASSWORD, Persona, make_persona
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = """Inventarisnummer;Categorie;Merk;Model;Aantal;Aankoopdatum;Land;Status;Uitfaseringsdatum;Bestemming;Gewicht
+RWS-1;laptop;Dell;Latitude 5420;40;2021-03-01;NL;in gebruik;;;1,4
+RWS-2;monitor;Dell;P2422H;25;15-06-2019;NL;;2024-05-01;verkocht;5,5
+RWS-3;smartphone;Apple;iPhone 12;12;2020-09-01;NL;in_use;;;
+RWS-4;laptop;HP;EliteBook 840 G8;8;2018-01-10;BE;retired;2023-02-01;recycled;
+"""
+MAPPING = {
+    "Inventarisnummer": "asset_key",
+    "Categorie": "product_group",
+    "Merk": "manufacturer",
+    "Model": "model",
+    "Aantal": "quantity",
+    "Aankoopdatum": "purchase_date",
+    "Land": "country",
+    "Status": "status",
+    "Uitfaseringsdatum": "retired_date",
+    "Bestemming": "end_of_use_route",
+    "Gewicht": "weight_kg",
+}
+
+
+@pytest.fixture(autouse=True)
+def _inline_imports(settings: Any, tmp_path: Any) -> None:
+    settings.FLEET_IMPORT_IN_BACKGROUND = False
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+
+
+@pytest.fixture
+def asset_manager(db: Any) -> Persona:
+    return make_persona(
+        "arne", "rijkswaterstaat", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ASSET_MANAGER
+    )
+
+
+def signed_in(persona: Persona) -> Client:
+    client = Client()
+    assert client.login(username=persona.user.username, password=PASSWORD)
+    return client
+
+
+def upload(client: Client, text: str = REGISTER, name: str = "register.csv") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        "/fleet/rijkswaterstaat/import/",
+        {"file": SimpleUploadedFile(name, text.encode("utf-8")), "default_country": "NL"},
+    )
+
+
+def import_register(client: Client, text: str = REGISTER) -> AssetImport:
+    response = upload(client, text)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record_id = int(response["Location"].rstrip("/").split("/")[-1])
+    with system_scope():
+        record = AssetImport.objects.get(pk=record_id)
+    fields = {f"column_{i}": MAPPING.get(h, record.mapping.get(h, "")) for i, h in enumerate(record.headers)}
+    response = client.post(f"/fleet/rijkswaterstaat/import/{record_id}/", fields)
+    assert response.status_code == 302
+    with system_scope():
+        return AssetImport.objects.get(pk=record_id)
+
+
+def counts() -> tuple[int, int]:
+    return Asset.unscoped.count(), AssetEvent.objects.count()
+
+
+def test_the_mapping_step_guesses_dutch_headers(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+
+    response = upload(client)
+    page = client.get(response["Location"]).content.decode()
+
+    assert "Map the columns" in page and "4 rows" in page
+    assert '<option value="manufacturer" selected>' in page
+    assert '<option value="purchase_date" selected>' in page
+
+
+def test_an_import_stores_every_line_with_its_events(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+
+    record = import_register(client)
+
+    assert record.state == AssetImport.State.DONE and record.created_lines == 4 and record.progress == 100
+    with system_scope():
+        monitor = Asset.objects.get(asset_key="RWS-2")
+        assert monitor.status == "retired" and monitor.end_of_use_route == "reuse"
+        assert monitor.weight_kg == 5.5 and str(monitor.purchase_date) == "2019-06-15"
+        assert [e.kind for e in monitor.events.all()] == ["deployed", "retired"]
+    status = client.get(f"/fleet/rijkswaterstaat/import/{record.pk}/status.json").json()
+    assert status == {**status, "state": "done", "finished": True, "created": 4, "updated": 0}
+
+
+def test_importing_the_same_register_again_updates_instead_of_duplicating(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+    import_register(client)
+    before = counts()
+
+    record = import_register(
+        client, REGISTER.replace("RWS-3;smartphone;Apple;iPhone 12;12", "RWS-3;smartphone;Apple;iPhone 12;15")
+    )
+
+    assert (record.created_lines, record.updated_lines) == (0, 4)
+    assert counts() == before
+    with system_scope():
+        assert Asset.objects.get(asset_key="RWS-3").quantity == 15
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("40;2021-03-01", "veertig;2021-03-01"), "row 2, Aantal: not a number"),
+        (("monitor;Dell", "broodrooster;Dell"), "row 3, Categorie: unknown value"),
+        (("2018-01-10;BE", "2018-01-10;Belgium"), "row 5, Land: not a two-letter ISO 3166 country code"),
+        (
+            ("2023-02-01;recycled", "2017-02-01;recycled"),
+            "row 5, Uitfaseringsdatum: before the purchase date",
+        ),
+    ],
+)
+def test_a_bad_register_is_refused_with_its_rows_and_nothing_is_stored(
+    asset_manager: Persona, change: tuple[str, str], message: str
+) -> None:
+    client = signed_in(asset_manager)
+    import_register(client)
+    before = counts()
+
+    record = import_register(client, REGISTER.replace(*change))
+
+    assert record.state == AssetImport.State.REFUSED
+    assert any(message in problem for problem in record.problems), record.problems
+    assert counts() == before
+    page = client.get(f"/fleet/rijkswaterstaat/import/{record.pk}/progress/").content.decode()
+    assert "nothing was stored" in page and message.split(":")[0] in page
+
+
+def test_a_hostile_upload_is_refused_before_the_mapping(asset_manager: Persona) -> None:
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (300 * 1024 * 1024))
+    client = signed_in(asset_manager)
+
+    response = client.post(
+        "/fleet/rijkswaterstaat/import/",
+        {"file": SimpleUploadedFile("bomb.xlsx", bomb.getvalue()), "default_country": "NL"},
+    )
+
+    assert response.status_code == 200
+    assert "zip bomb" in response.content.decode()
+    with system_scope():
+        assert not AssetImport.objects.exists()
+
+
+def test_the_dashboard_shows_figures_charts_and_sources(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+    import_register(client)
+
+    page = client.get("/fleet/rijkswaterstaat/").content.decode()
+
+    assert 'id="kpi-devices">52<' in page  # 40 laptops + 12 phones still owned
+    for chart in ("chart-age", "chart-life", "chart-emissions", "chart-routes"):
+        assert f'id="{chart}"' in page
+    assert 'role="img"' in page and "Sold or donated for reuse" in page
+    assert "Boavizta" in page and "Ember" in page
+
+
+def test_the_scenario_endpoint_computes_savings(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+    import_register(client)
+
+    result = client.get(
+        "/fleet/rijkswaterstaat/scenario.json", {"life_extension_years": 2, "reuse_share": 0.5}
+    ).json()
+    refused = client.get("/fleet/rijkswaterstaat/scenario.json", {"refurbished_share": 3})
+
+    saving = result["saving_kgco2e_per_year"]
+    assert 0 < saving["low"] <= saving["value"] <= saving["high"]
+    assert result["scenario_annual_kgco2e"]["value"] < result["annual_kgco2e"]["value"]
+    assert refused.status_code == 400
+
+
+def test_the_asset_list_filters_and_exports_without_formulas(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+    import_register(client, REGISTER.replace("P2422H", "=HYPERLINK(1)"))
+
+    retired = client.get("/fleet/rijkswaterstaat/assets/", {"status": "retired"}).content.decode()
+    export = client.get("/fleet/rijkswaterstaat/assets/", {"format": "csv"}).content.decode()
+
+    assert "2 lines" in retired and "RWS-2" in retired and "RWS-1" not in retired
+    assert export.splitlines()[0].startswith("product_group,manufacturer,model")
+    assert "'=HYPERLINK(1)" in export
+
+
+def test_an_assets_page_explains_its_footprint_and_records_events(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+    import_register(client)
+    with system_scope():
+        laptop = Asset.objects.get(asset_key="RWS-1")
+
+    page = client.get(f"/fleet/rijkswaterstaat/assets/{laptop.pk}/").content.decode()
+    client.post(
+        f"/fleet/rijkswaterstaat/assets/{laptop.pk}/",
+        {"kind": "retired", "date": "2026-06-01", "note": "end of lease"},
+    )
+
+    for step in (
+        "Embodied emissions per device",
+        "Grid carbon intensity",
+        "Service life",
+        "Per year of service, this line",
+    ):
+        assert step in page
+    assert "Netherlands, 2024" in page
+    laptop.refresh_from_db()
+    assert laptop.status == "retired" and str(laptop.retired_date) == "2026-06-01"
+    assert list(laptop.events.values_list("kind", flat=True)) == ["deployed", "retired"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/fleet/rijkswaterstaat/",
+        "/fleet/rijkswaterstaat/assets/",
+        "/fleet/rijkswaterstaat/assets/?format=csv",
+        "/fleet/rijkswaterstaat/scenario.json",
+        "/fleet/rijkswaterstaat/import/",
+    ],
+)
+def test_an_outsider_never_reaches_another_organisations_register(
+    asset_manager: Persona, outsider: Persona, url: str
+) -> None:
+    import_register(signed_in(asset_manager))
+
+    response = signed_in(outsider).get(url)
+
+    assert response.status_code == 404
+    assert b"RWS-1" not in response.content
+
+
+def test_an_outsider_cannot_open_an_asset_or_an_import_by_its_number(
+    asset_manager: Persona, outsider: Persona
+) -> None:
+    record = import_register(signed_in(asset_manager))
+    with system_scope():
+        asset = Asset.objects.get(asset_key="RWS-1")
+    client = signed_in(outsider)
+
+    assert client.get(f"/fleet/rijkswaterstaat/assets/{asset.pk}/").status_code == 404
+    assert client.get(f"/fleet/ville-de-lyon/assets/{asset.pk}/").status_code == 404
+    assert client.get(f"/fleet/ville-de-lyon/import/{record.pk}/status.json").status_code == 404
+    assert (
+        client.post(
+            f"/fleet/rijkswaterstaat/assets/{asset.pk}/", {"kind": "retired", "date": "2026-01-01"}
+        ).status_code
+        == 404
+    )
+    asset.refresh_from_db()
+    assert asset.status == "in_use"
+
+
+def test_a_procurer_reads_the_register_but_cannot_change_it(
+    asset_manager: Persona, procurer: Persona
+) -> None:
+    import_register(signed_in(asset_manager))
+    with system_scope():
+        asset = Asset.objects.get(asset_key="RWS-1")
+    client = signed_in(procurer)
+
+    assert client.get("/fleet/rijkswaterstaat/").status_code == 200
+    assert client.get("/fleet/rijkswaterstaat/import/").status_code == 403
+    assert (
+        client.post(
+            f"/fleet/rijkswaterstaat/assets/{asset.pk}/", {"kind": "retired", "date": "2026-01-01"}
+        ).status_code
+        == 403
+    )
+    assert "event-form" not in client.get(f"/fleet/rijkswaterstaat/assets/{asset.pk}/").content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
+    response = client.get("/fleet/rijkswaterstaat/")
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_empty_register_invites_an_import(asset_manager: Persona) -> None:
+    page = signed_in(asset_manager).get("/fleet/rijkswaterstaat/").content.decode()
+
+    assert 'id="empty-fleet"' in page and "/fleet/rijkswaterstaat/import/" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "max_queries"), [("/fleet/rijkswaterstaat/", 14), ("/fleet/rijkswaterstaat/assets/", 10)]
+)
+def test_fleet_pages_do_not_query_per_line(asset_manager: Persona, url: str, max_queries: int) -> None:
+    client = signed_in(asset_manager)
+    many = REGISTER + "".join(f"RWS-X{n};laptop;Dell;Latitude 5420;1;2022-01-01;NL;;;;\n" for n in range(200))
+    import_register(client, many)
+    client.get(url)  # the reference data is built once per change, not per request
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert len(queries) <= max_queries, [q["sql"][:120] for q in queries]
+
+
+def test_the_template_reads_back(client: Client, asset_manager: Persona) -> None:
+    template = client.get("/fleet/template.csv").content.decode()
+
+    record = import_register(signed_in(asset_manager), template.replace(",", ";"))
+
+    assert record.state == AssetImport.State.DONE, record.problems
+    assert json.dumps(record.problems) == "[]"
