@@ -1,5 +1,7 @@
 """The JSON API under /api/v1/, with its OpenAPI document at /api/docs."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from cfit.criteria.api import router as criteria_router
@@ -18,3 +20,9 @@ api.add_router("/v1/", criteria_router)
 api.add_router("/v1/", tenders_router)
 api.add_router("/v1/", offers_router)
 api.add_router("/v1/", fleet_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    """A member without the role gets 403 in every mode (ninja's debug handler would answer 500)."""
+    return api.create_response(request, {"detail": "Your role does not allow this."}, status=403)

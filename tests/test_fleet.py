@@ -315,7 +315,7 @@ def test_the_empty_register_invites_an_import(asset_manager: Persona) -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "max_queries"), [("/fleet/rijkswaterstaat/", 14), ("/fleet/rijkswaterstaat/assets/", 10)]
+    ("url", "max_queries"), [("/fleet/rijkswaterstaat/", 10), ("/fleet/rijkswaterstaat/assets/", 6)]
 )
 def test_fleet_pages_do_not_query_per_line(asset_manager: Persona, url: str, max_queries: int) -> None:
     client = signed_in(asset_manager)

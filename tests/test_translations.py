@@ -16,22 +16,29 @@ def read_po(path: Path) -> tuple[dict[str, str], list[str]]:
     """msgid -> msgstr (first plural form) of a .po file, and the msgids flagged fuzzy."""
     entries: dict[str, str] = {}
     fuzzy: list[str] = []
-    field, msgid, msgstr, is_fuzzy = "", "", "", False
+    field, msgid, msgstr, is_fuzzy, context = "", "", "", False, ""
 
     def flush() -> None:
         if msgid:
-            entries[msgid] = msgstr
+            # gettext keys a message with a context as "context\x04message"
+            key = f"{context}\x04{msgid}" if context else msgid
+            entries[key] = msgstr
             if is_fuzzy:
-                fuzzy.append(msgid)
+                fuzzy.append(key)
 
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if line.startswith("#,") and "fuzzy" in line:
             flush()
-            field, msgid, msgstr, is_fuzzy = "", "", "", True
-        elif line.startswith("msgid "):
+            field, msgid, msgstr, is_fuzzy, context = "", "", "", True, ""
+        elif line.startswith("msgctxt "):
             if field == "msgstr":
                 flush()
                 is_fuzzy = False
+            field, msgid, msgstr, context = "msgctxt", "", "", ast.literal_eval(line[8:])
+        elif line.startswith("msgid "):
+            if field == "msgstr":
+                flush()
+                is_fuzzy, context = False, ""
             field, msgid, msgstr = "msgid", ast.literal_eval(line[6:]), ""
         elif line.startswith(("msgstr ", "msgstr[0] ")):
             field, msgstr = "msgstr", ast.literal_eval(line.split(" ", 1)[1])

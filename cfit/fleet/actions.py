@@ -154,16 +154,18 @@ def store_register(
     )
     new: list[Asset] = []
     changed: list[Asset] = []
+    now = timezone.now()
     for row in register.iter_rows(named=True):
         values = {name: _value(row, name) for name in FIELDS}
         asset = Asset(organisation=organisation, asset_key=row["asset_key"], source_import=record, **values)
         if row["asset_key"] in existing:
             asset.pk = existing[row["asset_key"]]
+            asset.updated = now  # bulk_update does not touch auto_now fields; the figures' cache reads it
             changed.append(asset)
         else:
             new.append(asset)
     Asset.unscoped.bulk_create(new, batch_size=BATCH)
-    Asset.unscoped.bulk_update(changed, [*FIELDS, "source_import"], batch_size=BATCH)
+    Asset.unscoped.bulk_update(changed, [*FIELDS, "source_import", "updated"], batch_size=BATCH)
     events = [AssetEvent(asset=a, kind=AssetEvent.Kind.DEPLOYED, date=a.purchase_date) for a in new]
     events += [
         AssetEvent(asset=a, kind=AssetEvent.Kind.RETIRED, date=a.retired_date)

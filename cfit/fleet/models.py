@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cfit.accounts.scoping import OrganisationOwned, ScopedManager, ScopedQuerySet
 from cfit.impact.register import Acquisition, Condition, ProductGroup, Route, Status
@@ -161,7 +162,7 @@ class AssetImport(OrganisationOwned):
         RUNNING = "running", _("Importing")
         DONE = "done", _("Imported")
         REFUSED = "refused", _("Refused")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("an import that stopped on an error", "Failed")
 
     filename = models.CharField(_("file"), max_length=255)
     stored_file = models.CharField(

@@ -131,10 +131,13 @@ ALIASES: dict[str, dict[str, str]] = {
         **_words("servers", "server rack_server blade serveur"),
         **_words("printers", "printer mfp multifunction_printer imprimante drucker skriver"),
     },
-    "condition": _words(
-        "refurbished",
-        "used second_hand refurb gereviseerd reconditionné gebraucht generalüberholt ombrukt brukt",
-    ),
+    "condition": {
+        **_words("new", "nieuw neuf neu ny nuevo"),
+        **_words(
+            "refurbished",
+            "used second_hand refurb gereviseerd reconditionné gebraucht generalüberholt ombrukt brukt istandsatt",
+        ),
+    },
     "acquisition": {
         **_words("bought", "purchased purchase owned buy gekocht acheté gekauft kjøpt"),
         **_words("leased", "lease leasing geleased loué geleast leaset"),
@@ -142,7 +145,10 @@ ALIASES: dict[str, dict[str, str]] = {
     },
     "status": {
         **_words("in_use", "in_use use active deployed in_service in_gebruik en_service in_betrieb i_bruk"),
-        **_words("in_stock", "stock spare storage in_storage voorraad op_voorraad en_stock lager på_lager"),
+        **_words(
+            "in_stock",
+            "stock spare storage in_storage voorraad op_voorraad en_stock lager auf_lager på_lager",
+        ),
         **_words(
             "in_repair", "repair broken under_repair in_reparatie en_réparation in_reparatur til_reparasjon"
         ),
@@ -836,6 +842,7 @@ class _Checker:
         for name, *_ in NUMBERS:
             first.extend(self.fast_number(name))
         checked = frame.lazy().select(first).collect()
+        checked = self.without_export_quotes(checked)
         checked = self.without_blank_rows(checked)
         checked = self.second_look(checked)
         # Pass 2, over the parsed values: every rule counted in one query; rows are looked up only
@@ -849,6 +856,16 @@ class _Checker:
             raise ImportRefused(self.raw.filename, problems)
         typed = checked.lazy().with_columns(self.typed()).collect()
         return self.keys(typed).select(list(REGISTER_SCHEMA))
+
+    def without_export_quotes(self, checked: pl.DataFrame) -> pl.DataFrame:
+        """Undo the apostrophe that our exports put before a text a spreadsheet would run as a formula,
+        so that an exported register imports back as it was."""
+        fixes = []
+        for name in ("manufacturer", "model", "asset_key", "sanitisation_certificate"):
+            column = checked.get_column(name)
+            if column.str.starts_with("'").any():
+                fixes.append(column.str.replace(r"^'([=+\-@])", "${1}"))
+        return checked.with_columns(fixes) if fixes else checked
 
     def without_blank_rows(self, checked: pl.DataFrame) -> pl.DataFrame:
         """Drop rows whose every cell is empty (a spreadsheet's trailing lines, a separating line):

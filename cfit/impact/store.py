@@ -24,13 +24,11 @@ _cache: dict[str, Any] = {"stamp": None, "reference": None}
 
 
 def _stamp() -> tuple[Any, ...]:
+    # Times as well as ids: ids are reused when rows are deleted and added again (tests, SQLite).
     grid = GridIntensity.objects.aggregate(updated=Max("updated"), rows=Count("id"))
-    return (
-        grid["updated"],
-        grid["rows"],
-        FootprintDataset.objects.aggregate(last=Max("id"), rows=Count("id"))["last"],
-        EstimatorFit.objects.aggregate(last=Max("id"))["last"],
-    )
+    dataset = FootprintDataset.objects.aggregate(last=Max("id"), at=Max("imported"))
+    fit = EstimatorFit.objects.aggregate(last=Max("id"), at=Max("created"))
+    return (grid["updated"], grid["rows"], dataset["last"], dataset["at"], fit["last"], fit["at"])
 
 
 def pcf_table() -> pl.DataFrame | None:

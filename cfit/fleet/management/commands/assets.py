@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{organisation.slug}: {created} lines added, {updated} updated")
 
     def export(self, organisation: Organisation, options: dict[str, Any]) -> None:
-        out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else sys.stdout
+        out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else self.stdout
         try:
             writer = csv.writer(out)
             writer.writerow(ALL_COLUMNS)
@@ -76,5 +75,5 @@ class Command(BaseCommand):
                     ["" if v is None else neutralise_formula(v) if isinstance(v, str) else v for v in row]
                 )
         finally:
-            if out is not sys.stdout:
+            if options["output"]:
                 out.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -100,7 +99,7 @@ class Command(BaseCommand):
         )
         reference = self.reference(options)
         lines = fleet.compute_lines(register, reference, as_of)
-        out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else sys.stdout
+        out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else self.stdout
         try:
             if options["format"] == "csv":
                 columns = LINE_COLUMNS if options["action"] == "fleet" else LINE_COLUMNS[:13]
@@ -115,7 +114,7 @@ class Command(BaseCommand):
             else:
                 out.write(json.dumps(fleet.device_estimates(lines), ensure_ascii=False) + "\n")
         finally:
-            if out is not sys.stdout:
+            if options["output"]:
                 out.close()
 
     def import_pcf(self, options: dict[str, Any]) -> None:
