@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from cfit.criteria.api import router as criteria_router
 from cfit.fleet.api import router as fleet_router
+from cfit.monitoring.api import router as monitoring_router
 from cfit.offers.api import router as offers_router
 from cfit.tenders.api import router as tenders_router
 
@@ -20,6 +21,7 @@ api.add_router("/v1/", criteria_router)
 api.add_router("/v1/", tenders_router)
 api.add_router("/v1/", offers_router)
 api.add_router("/v1/", fleet_router)
+api.add_router("/v1/", monitoring_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "cfit.offers",
     "cfit.impact",
     "cfit.fleet",
+    "cfit.pact",
+    "cfit.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +201,19 @@ STORAGES = {
 }
 
 # Uploads are untrusted: keep them small in memory and refuse oversized request bodies.
+# Mail (monitoring reminders): an SMTP server when EMAIL_HOST is set, else printed to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cfit <noreply@localhost>")
+
 # Register files wait here between their upload and their import (deleted once imported).
 UPLOAD_DIR = Path(os.environ.get("CFIT_UPLOAD_DIR") or DATA_DIR / "uploads")
 # Register imports run in a thread beside the request so that the page can show their progress;

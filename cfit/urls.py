@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from cfit import views
 from cfit.api import api
+from cfit.monitoring import public
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,10 @@ urlpatterns = [
     path("tenders/", include("cfit.tenders.urls")),
     path("", include("cfit.offers.urls")),
     path("fleet/", include("cfit.fleet.urls")),
+    path("", include("cfit.pact.urls")),
+    path("monitoring/", include("cfit.monitoring.urls")),
+    path("results/", public.results_page, name="results"),
+    path("results/download.<str:fmt>", public.results_download, name="results-download"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -106,6 +106,19 @@ def _create_demo_fleets(organisations: dict[str, Organisation]) -> None:
     create_demo_fleets(organisations)
 
 
+def create_demo_partnership() -> list[DemoAccount]:
+    """Buyer groups of the launching partners, three years of monitoring, a statement of demand;
+    returns the coordinators' demo accounts."""
+    from cfit.monitoring.demo import create_demo_partnership as create
+    from cfit.monitoring.demo import demo_coordinators
+
+    create()
+    return [
+        DemoAccount(username, organisation, Role.ADMIN.label)
+        for username, organisation in demo_coordinators()
+    ]
+
+
 def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
     """A draft and a published tender, so that the tender pages show something at once."""
     from cfit.tenders import actions

@@ -41,6 +41,12 @@ class Organisation(models.Model):
         default=0,
         help_text=_("End users of the organisation's ICT (employees, students…)."),
     )
+    signed_on = models.DateField(
+        _("signed the pact on"),
+        null=True,
+        blank=True,
+        help_text=_("Participants: when they signed the pact."),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()

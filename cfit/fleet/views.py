@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cfit import charts
 from cfit.accounts.models import Organisation
 from cfit.criteria.exchange import neutralise_formula
-from cfit.fleet import actions, charts
+from cfit.fleet import actions
 from cfit.fleet.access import can_edit_register, get_asset_for_user, get_fleet_owner, get_import_for_user
 from cfit.fleet.footprint import explain, fleet_scenario, fleet_summary
 from cfit.fleet.forms import AssetFilterForm, EventForm, MappingForm, RegisterUploadForm, ScenarioForm

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data
+from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data, create_demo_partnership
 
 
 class Command(BaseCommand):
@@ -17,6 +17,7 @@ class Command(BaseCommand):
             raise CommandError("demo data is for development only (DJANGO_ENV=production is set)")
         call_command("loadframework", stdout=self.stdout)
         accounts = create_demo_data()
+        accounts += create_demo_partnership()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for account in accounts:

@@ -1,0 +1,75 @@
+"""Who sees what in monitoring. The rules, each tested by trying to break it:
+
+- a report's details: its organisation's members; the campaign's coordinator only where the
+  organisation chose to share them; nobody else, ever (404);
+- a report's status: also the coordinator of the campaign that asked for it;
+- a campaign and its unpublished aggregates: the coordinator of its group (the secretariat for a
+  pact-wide one);
+- published aggregates: everyone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from cfit.accounts.access import is_secretariat_staff
+from cfit.accounts.models import Membership, Organisation
+from cfit.monitoring.models import Campaign, Report
+from cfit.pact.access import is_coordinator
+
+
+def runs_campaign(user: Any, campaign: Campaign) -> bool:
+    if campaign.group_id is None:
+        return is_secretariat_staff(user)
+    return is_coordinator(user, campaign.group)
+
+
+def get_campaign_to_run(user: Any, campaign_id: int) -> Campaign:
+    campaign = Campaign.objects.select_related("group", "group__coordinator").filter(pk=campaign_id).first()
+    if campaign is None or not runs_campaign(user, campaign):
+        raise Http404
+    return campaign
+
+
+def member_role(user: Any, organisation_id: int) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user=user, organisation_id=organisation_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def get_report(user: Any, report_id: int, *, edit: bool = False) -> tuple[Report, bool]:
+    """The report and whether the user reads it as its own organisation's; 404 if the user may not
+    see its details, 403 if a member without an editing role tries to change it."""
+    report = (
+        Report.objects.select_related("organisation", "campaign", "campaign__group")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    role = member_role(user, report.organisation_id)
+    if role is not None:
+        if edit and role not in Membership.EDITING_ROLES:
+            raise PermissionDenied
+        return report, True
+    if not edit and report.shared_with_coordinator and runs_campaign(user, report.campaign):
+        return report, False
+    raise Http404
+
+
+def reporting_organisations(user: Any) -> list[Organisation]:
+    """The participants the user reports for."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Organisation.objects.filter(memberships__user=user, type__in=Organisation.PARTICIPANT_TYPES)
+        .distinct()
+        .order_by("name")
+    )

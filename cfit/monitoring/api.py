@@ -1,0 +1,163 @@
+"""/api/v1/monitoring/: collective results (public: published only; the scope's coordinator also sees
+unpublished ones), campaigns and reports (for who runs or writes them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from cfit.accounts.access import is_secretariat_staff
+from cfit.monitoring.access import get_report, runs_campaign
+from cfit.monitoring.indicators import INDICATORS
+from cfit.monitoring.models import PACT, Campaign
+from cfit.monitoring.results import Scope, published_years, results
+from cfit.pact.access import is_coordinator
+from cfit.pact.models import BuyerGroup
+
+router = Router(tags=["monitoring"])
+
+
+class ResultsQuery(Schema):
+    scope: str = Field(PACT, description="pact, or a buyer group's short name")
+    year: int | None = Field(None, description="one year; default every published year")
+    unpublished: bool = Field(False, description="also years not yet published (their coordinator only)")
+
+
+class CellOut(Schema):
+    value: float | None
+    reporters: int
+    prefilled: int
+    estimated: int
+
+
+class CoverageOut(Schema):
+    members: int
+    reported: int
+    accepted: int
+    users_served: float
+
+
+class ResultsOut(Schema):
+    scope: str
+    years: list[int]
+    coverage: dict[int, CoverageOut]
+    indicators: dict[str, dict[int, dict[str, CellOut]]]
+
+
+class IndicatorOut(Schema):
+    code: str
+    label: str
+    unit: str
+    definition: str
+    kind: str
+    dimension: str
+    aggregation: str
+    keys: list[str]
+
+
+class CampaignOut(Schema):
+    id: int
+    year: int
+    title: str
+    scope: str
+    opens: date
+    deadline: date
+    status: str
+    results_published: datetime | None
+
+
+class ValueOut(Schema):
+    indicator: str
+    key: str
+    value: float | None
+    text: str
+    origin: str
+
+
+class ReportOut(Schema):
+    id: int
+    organisation: str
+    year: int
+    state: str
+    shared_with_coordinator: bool
+    values: list[ValueOut]
+
+
+def _scope(request: HttpRequest, query: ResultsQuery) -> tuple[Scope, list[int]]:
+    if query.scope == PACT:
+        scope, runs = Scope(PACT, None), is_secretariat_staff(request.user)
+    else:
+        group = BuyerGroup.objects.filter(slug=query.scope).first()
+        if group is None:
+            raise HttpError(404, "no such buyer group")
+        scope, runs = Scope(group.slug, group.pk), is_coordinator(request.user, group)
+    if query.unpublished:
+        if not runs:
+            raise HttpError(404, "no unpublished results for you here")
+        campaigns = (
+            Campaign.objects.filter(group_id=scope.group_id)
+            if scope.group_id
+            else Campaign.objects.filter(group__isnull=True)
+        )
+        years = sorted(campaigns.values_list("year", flat=True))
+    else:
+        years = published_years(scope)
+    if query.year is not None:
+        years = [y for y in years if y == query.year]
+    return scope, years
+
+
+@router.get(
+    "/monitoring/results", response=ResultsOut, summary="Collective results of the pact or a buyer group"
+)
+def collective_results(request: HttpRequest, query: Query[ResultsQuery]) -> dict[str, Any]:
+    scope, years = _scope(request, query)
+    return results(scope, years)
+
+
+@router.get(
+    "/monitoring/indicators", response=list[IndicatorOut], summary="The indicators of a yearly report"
+)
+def indicators(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": i.code, "label": str(i.label), "unit": str(i.unit), "definition": str(i.definition),
+            "kind": i.kind.value, "dimension": i.dimension.value, "aggregation": i.aggregation.value,
+            "keys": list(i.keys),
+        }
+        for i in INDICATORS
+    ]  # fmt: skip
+
+
+@router.get(
+    "/monitoring/campaigns", response=list[CampaignOut], auth=django_auth, summary="Campaigns you run"
+)
+def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.pk, "year": c.year, "title": c.title, "scope": c.group.slug if c.group else PACT,
+            "opens": c.opens, "deadline": c.deadline, "status": c.status, "results_published": c.results_published,
+        }
+        for c in Campaign.objects.select_related("group")
+        if runs_campaign(request.user, c)
+    ]  # fmt: skip
+
+
+@router.get(
+    "/monitoring/reports/{report_id}", response=ReportOut, auth=django_auth, summary="A report you may read"
+)
+def report(request: HttpRequest, report_id: int) -> dict[str, Any]:
+    found, _own = get_report(request.user, report_id)
+    return {
+        "id": found.pk,
+        "organisation": found.organisation.slug,
+        "year": found.year,
+        "state": found.state,
+        "shared_with_coordinator": found.shared_with_coordinator,
+        "values": list(found.values.values("indicator", "key", "value", "text", "origin")),
+    }

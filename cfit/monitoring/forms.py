@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cfit.monitoring.indicators import INDICATORS, Kind
+from cfit.pact.models import BuyerGroup
+
+PACT_WIDE = "pact"
+
+
+class CampaignForm(forms.Form):
+    scope = forms.ChoiceField(label=_("For"))
+    year = forms.IntegerField(label=_("Reporting year"), min_value=2015, max_value=2100)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    opens = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, groups: list[BuyerGroup], pact_wide: bool, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(g.slug, g.name) for g in groups]
+        if pact_wide:
+            choices.insert(0, (PACT_WIDE, _("The whole pact")))
+        self.fields["scope"].choices = choices
+        self.groups = {g.slug: g for g in groups}
+        if not self.is_bound:
+            self.initial.setdefault("year", date.today().year - 1)
+            self.initial.setdefault("opens", date.today())
+
+    def group(self) -> BuyerGroup | None:
+        scope = self.cleaned_data["scope"]
+        return None if scope == PACT_WIDE else self.groups[scope]
+
+
+def field_name(code: str, key: str) -> str:
+    return f"v__{code}__{key}"
+
+
+class ReportForm(forms.Form):
+    """One field per indicator and breakdown, with the definition and unit shown next to it."""
+
+    shared = forms.BooleanField(
+        label=_("Share the details of this report with the coordinator"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for indicator in INDICATORS:
+            for key in indicator.keys:
+                if indicator.kind == Kind.TEXT:
+                    field: forms.Field = forms.CharField(
+                        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+                    )
+                else:
+                    field = forms.DecimalField(
+                        required=False, min_value=0, max_value=indicator.maximum, decimal_places=3,
+                        max_digits=18, localize=True,
+                    )  # fmt: skip
+                    if indicator.kind == Kind.INTEGER:
+                        field = forms.IntegerField(required=False, min_value=0, localize=True)
+                field.label = f"{indicator.label}" + (f" · {key}" if key else "")
+                self.fields[field_name(indicator.code, key)] = field
+
+    def values(self) -> dict[tuple[str, str], Any]:
+        out = {}
+        for indicator in INDICATORS:
+            for key in indicator.keys:
+                out[(indicator.code, key)] = self.cleaned_data.get(field_name(indicator.code, key))
+        return out
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return with comments"))])
+    comment = forms.CharField(
+        label=_("Comments for the participant"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Filled template (XLSX)"))

@@ -1,0 +1,179 @@
+"""The indicators of a yearly monitoring report, with their definitions, units and dimensions.
+
+One definition for everyone, so that figures are comparable across countries: the same meaning, the
+same unit, the same breakdown. An indicator is broken down by a *dimension* (none, product group,
+hardware group, impact category × ambition, end-of-use route) and aggregated across participants in
+one stated way: summed, or averaged with a stated weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Dimension(StrEnum):
+    NONE = "none"
+    PRODUCT_GROUP = "product_group"  #: goods and services bought
+    HARDWARE = "hardware"  #: devices in the register
+    CRITERIA = "criteria"  #: impact category / ambition
+    ROUTE = "route"  #: end-of-use route
+
+
+class Kind(StrEnum):
+    INTEGER = "integer"
+    NUMBER = "number"
+    PERCENT = "percent"
+    TEXT = "text"
+
+
+class Aggregation(StrEnum):
+    SUM = "sum"
+    WEIGHTED = "weighted"  #: an average weighted by another indicator (``weight``)
+    NONE = "none"  #: texts: shown, never added up
+
+
+PRODUCT_GROUPS = (
+    "notebooks", "desktops", "thin-clients", "monitors", "tablets", "smartphones", "servers", "printers",
+    "data-centre-services", "cloud-services", "other-ict",
+)  # fmt: skip
+HARDWARE = (
+    "notebooks",
+    "desktops",
+    "thin-clients",
+    "monitors",
+    "tablets",
+    "smartphones",
+    "servers",
+    "printers",
+)
+CATEGORIES = ("circularity", "due_diligence", "carbon", "chemicals")
+AMBITIONS = ("baseline", "ambitious")
+CRITERIA_KEYS = tuple(f"{c}/{a}" for c in CATEGORIES for a in AMBITIONS)
+ROUTES = ("internal_reuse", "reuse", "refurbished", "recycled", "lost")
+
+KEYS: dict[Dimension, tuple[str, ...]] = {
+    Dimension.NONE: ("",),
+    Dimension.PRODUCT_GROUP: PRODUCT_GROUPS,
+    Dimension.HARDWARE: HARDWARE,
+    Dimension.CRITERIA: CRITERIA_KEYS,
+    Dimension.ROUTE: ROUTES,
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: Promise | str
+    unit: str
+    definition: Promise | str
+    kind: Kind
+    dimension: Dimension
+    aggregation: Aggregation = Aggregation.SUM
+    #: for WEIGHTED: the indicator whose value (same key, or "" for a whole-report weight) weighs it
+    weight: str = ""
+    maximum: float | None = None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return KEYS[self.dimension]
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "users_served", _("Users served"), _("people"),
+        _("End users of the organisation's ICT at the end of the year (employees, students, others with a workplace)."),
+        Kind.INTEGER, Dimension.NONE,
+    ),
+    Indicator(
+        "ict_spend_eur", _("ICT spend"), "EUR",
+        _("Spend on ICT goods and services in the year, excluding VAT, by product group."),
+        Kind.NUMBER, Dimension.PRODUCT_GROUP,
+    ),
+    Indicator(
+        "units_new", _("Devices bought new"), _("devices"),
+        _("Devices bought new and taken into use in the year."),
+        Kind.INTEGER, Dimension.HARDWARE,
+    ),
+    Indicator(
+        "units_refurbished", _("Devices bought refurbished"), _("devices"),
+        _("Devices bought refurbished or remanufactured and taken into use in the year."),
+        Kind.INTEGER, Dimension.HARDWARE,
+    ),
+    Indicator(
+        "units_leased", _("Devices leased or as a service"), _("devices"),
+        _("New devices leased or used as a service, taken into use in the year."),
+        Kind.INTEGER, Dimension.HARDWARE,
+    ),
+    Indicator(
+        "tenders_run", _("ICT tenders run"), _("tenders"),
+        _("Tenders (and mini-competitions) for ICT goods or services published in the year."),
+        Kind.INTEGER, Dimension.NONE,
+    ),
+    Indicator(
+        "tenders_with_criteria", _("Tenders using criteria"), _("tenders"),
+        _("Tenders of the year that used at least one CFIT criterion of the impact category at that ambition level."),
+        Kind.INTEGER, Dimension.CRITERIA,
+    ),
+    Indicator(
+        "spend_covered_share", _("Spend covered by criteria"), "%",
+        _("Share of the year's ICT spend under contracts that used CFIT criteria (or equivalent)."),
+        Kind.PERCENT, Dimension.NONE, Aggregation.WEIGHTED, "ict_spend_total", 100,
+    ),
+    Indicator(
+        "retired_units", _("Devices retired"), _("devices"),
+        _("Devices that left the organisation's use in the year, whatever their route."),
+        Kind.INTEGER, Dimension.HARDWARE,
+    ),
+    Indicator(
+        "service_life_mean", _("Average service life of retired devices"), _("years"),
+        _("Average years from purchase to retirement of the devices retired in the year."),
+        Kind.NUMBER, Dimension.HARDWARE, Aggregation.WEIGHTED, "retired_units", 30,
+    ),
+    Indicator(
+        "service_life_median", _("Median service life of retired devices"), _("years"),
+        _("Median years from purchase to retirement of the devices retired in the year. Across participants: the average of the medians, weighted by devices retired."),
+        Kind.NUMBER, Dimension.HARDWARE, Aggregation.WEIGHTED, "retired_units", 30,
+    ),
+    Indicator(
+        "end_of_use_units", _("Devices per end-of-use route"), _("devices"),
+        _("Devices retired in the year, by where they went: reused internally, sold or donated for reuse, refurbished by a partner, recycled, lost."),
+        Kind.INTEGER, Dimension.ROUTE,
+    ),
+    Indicator(
+        "end_of_use_kg", _("Mass per end-of-use route"), "kg",
+        _("Mass of the devices retired in the year, by end-of-use route."),
+        Kind.NUMBER, Dimension.ROUTE,
+    ),
+    Indicator(
+        "embodied_tco2e", _("Embodied emissions of the year's purchases"), "tCO2e",
+        _("Manufacturing, transport and end-of-life emissions of the devices bought in the year (cfit impact method)."),
+        Kind.NUMBER, Dimension.NONE,
+    ),
+    Indicator(
+        "use_tco2e", _("Use-phase emissions of the fleet"), "tCO2e",
+        _("Emissions of the electricity the devices in use consumed in the year."),
+        Kind.NUMBER, Dimension.NONE,
+    ),
+    Indicator(
+        "fleet_annual_tco2e", _("Fleet emissions per year of service"), "tCO2e",
+        _("Embodied emissions spread over the service life plus the use phase, for the devices owned at the end of the year."),
+        Kind.NUMBER, Dimension.NONE,
+    ),
+    Indicator(
+        "suppliers_due_diligence_share", _("Main suppliers with due diligence"), "%",
+        _("Share of the spend with main ICT suppliers that have a due-diligence policy (OECD) and a current CMRT/EMRT."),
+        Kind.PERCENT, Dimension.NONE, Aggregation.WEIGHTED, "ict_spend_total", 100,
+    ),
+    Indicator(
+        "lessons", _("Case studies and lessons"), "",
+        _("What worked, what did not, and what others could reuse."),
+        Kind.TEXT, Dimension.NONE, Aggregation.NONE,
+    ),
+)  # fmt: skip
+BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
+#: Not reported: derived from ``ict_spend_eur`` when a report is saved, to weigh the percentages.
+DERIVED_WEIGHTS = ("ict_spend_total",)

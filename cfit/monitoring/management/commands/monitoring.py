@@ -1,0 +1,35 @@
+"""``cfit monitoring``: reminders before campaign deadlines, and a full re-aggregation (run by cron)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from cfit.monitoring import actions, aggregation
+
+
+class Command(BaseCommand):
+    help = "Send reminders before campaign deadlines (remind), or recompute every collective figure (reaggregate)."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        remind = sub.add_parser(
+            "remind", help="mail members whose report is not in, in the last days before a deadline"
+        )
+        remind.add_argument(
+            "--days", type=int, default=14, help="days before the deadline to start reminding"
+        )
+        remind.add_argument(
+            "--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD; default today"
+        )
+        sub.add_parser("reaggregate", help="recompute the aggregates of every scope and year")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "remind":
+            sent = actions.send_reminders(options["today"] or date.today(), options["days"])
+            self.stdout.write(f"{sent} reminder(s) sent")
+        else:
+            cells = aggregation.refresh(None)
+            self.stdout.write(f"{cells} collective figures recomputed")

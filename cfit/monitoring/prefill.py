@@ -1,0 +1,136 @@
+"""What the platform already knows of an organisation's year, as report values.
+
+- from the organisation: users served (pre-filled);
+- from its tenders published in the year: tenders run, tenders using criteria per impact category and
+  ambition (pre-filled), and the lots' estimated values as spend per product group (estimated: an
+  estimate, not what was paid);
+- from its register: devices taken into use in the year, new, refurbished and leased, per group;
+  devices retired in the year, their service life and end-of-use routes in units and kg (pre-filled);
+  emissions from the impact engine: embodied emissions of the year's purchases, and the fleet's use
+  phase and emissions per year of service at the end of the year (estimated).
+
+The participant checks every figure: a changed figure becomes "reported".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+import polars as pl
+from django.db.models import Count, Sum
+
+from cfit.accounts.models import Organisation
+from cfit.accounts.scoping import system_scope
+from cfit.fleet.footprint import register_frame
+from cfit.fleet.models import Asset
+from cfit.impact import fleet as impact_fleet
+from cfit.impact import summary
+from cfit.impact.store import current_reference
+from cfit.monitoring.indicators import CRITERIA_KEYS, HARDWARE, PRODUCT_GROUPS
+from cfit.monitoring.models import ReportValue
+from cfit.tenders.models import LotCriterion, Tender
+
+Origin = ReportValue.Origin
+#: (indicator, key) -> (value, origin)
+Prefill = dict[tuple[str, str], tuple[float, str]]
+
+
+def prefill(organisation: Organisation, year: int) -> Prefill:
+    values: Prefill = {("users_served", ""): (float(organisation.users_served), Origin.PREFILLED)}
+    with system_scope():
+        values.update(_from_tenders(organisation, year))
+        values.update(_from_register(organisation, year))
+    return values
+
+
+def _from_tenders(organisation: Organisation, year: int) -> Prefill:
+    tenders = Tender.objects.filter(
+        organisation=organisation, published_at__year=year, status__in=["published", "awarded", "closed"]
+    )
+    values: Prefill = {}
+    count = tenders.count()
+    if not count:
+        return values
+    values[("tenders_run", "")] = (float(count), Origin.PREFILLED)
+    uptake = (
+        LotCriterion.objects.filter(lot__tender__in=tenders)
+        .values("criterion__impact_category", "criterion__ambition")
+        .annotate(tenders=Count("lot__tender", distinct=True))
+    )
+    for row in uptake:
+        key = f"{row['criterion__impact_category']}/{row['criterion__ambition']}"
+        if key in CRITERIA_KEYS:
+            values[("tenders_with_criteria", key)] = (float(row["tenders"]), Origin.PREFILLED)
+    for key in CRITERIA_KEYS:
+        values.setdefault(("tenders_with_criteria", key), (0.0, Origin.PREFILLED))
+    spend = tenders.values("lots__product_group__code").annotate(value=Sum("lots__estimated_value"))
+    for row in spend:
+        group = row["lots__product_group__code"]
+        key = group if group in PRODUCT_GROUPS else "other-ict"
+        if row["value"]:
+            previous = values.get(("ict_spend_eur", key), (0.0, Origin.ESTIMATED))[0]
+            values[("ict_spend_eur", key)] = (previous + float(row["value"]), Origin.ESTIMATED)
+    return values
+
+
+def _from_register(organisation: Organisation, year: int) -> Prefill:
+    assets = Asset.objects.of_organisation(organisation)
+    if not assets.exists():
+        return {}
+    values: Prefill = {}
+    end = date(year, 12, 31)
+    bought = assets.filter(purchase_date__year=year)
+    counts: dict[tuple[str, str], float] = defaultdict(float)
+    for group, condition, acquisition, quantity in bought.values_list(
+        "product_group", "condition", "acquisition"
+    ).annotate(n=Sum("quantity")):
+        if condition == "refurbished":
+            counts[("units_refurbished", group)] += quantity
+        elif acquisition in ("leased", "service"):
+            counts[("units_leased", group)] += quantity
+        else:
+            counts[("units_new", group)] += quantity
+    values.update({cell: (n, Origin.PREFILLED) for cell, n in counts.items() if cell[1] in HARDWARE})
+
+    reference = current_reference()
+    owned = register_frame(assets.filter(purchase_date__lte=end))
+    if owned.is_empty():
+        return values
+    # The register as it stood at the end of the year: devices retired later were still in use then.
+    at_end = owned.with_columns(
+        pl.when(pl.col("retired_date") > end).then(pl.lit("in_use")).otherwise(pl.col("status").cast(pl.String))
+        .cast(owned.schema["status"]).alias("status"),
+        pl.when(pl.col("retired_date") > end).then(None).otherwise(pl.col("retired_date")).alias("retired_date"),
+        pl.when(pl.col("retired_date") > end).then(None).otherwise(pl.col("end_of_use_route")).alias("end_of_use_route"),
+    )  # fmt: skip
+    lines = impact_fleet.compute_lines(at_end, reference, end)
+    figures = summary.summarise(lines, reference, end)
+    retired_in_year = lines.filter(pl.col("retired_date").dt.year() == year)
+    if not retired_in_year.is_empty():
+        circularity = summary.circularity(retired_in_year)
+        for group, life in circularity["service_life"].items():
+            values[("retired_units", group)] = (float(life["devices"]), Origin.PREFILLED)
+            values[("service_life_mean", group)] = (life["mean_years"], Origin.PREFILLED)
+            values[("service_life_median", group)] = (life["median_years"], Origin.PREFILLED)
+        for route, figure in circularity["end_of_use_routes"].items():
+            if route != "unknown":
+                values[("end_of_use_units", route)] = (float(figure["units"]), Origin.PREFILLED)
+                values[("end_of_use_kg", route)] = (figure["kg"], Origin.ESTIMATED)
+    purchases = figures["by_purchase_year"].get(year)
+    if purchases:
+        values[("embodied_tco2e", "")] = (
+            round(purchases["embodied_kgco2e"]["value"] / 1000, 3),
+            Origin.ESTIMATED,
+        )
+    values[("use_tco2e", "")] = (round(figures["use_kgco2e_per_year"]["value"] / 1000, 3), Origin.ESTIMATED)
+    values[("fleet_annual_tco2e", "")] = (
+        round(figures["annual_kgco2e"]["value"] / 1000, 3),
+        Origin.ESTIMATED,
+    )
+    return values
+
+
+def describe(values: Prefill) -> dict[str, Any]:
+    return {f"{indicator}[{key}]": value for (indicator, key), (value, _) in values.items()}

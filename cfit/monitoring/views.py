@@ -1,0 +1,321 @@
+"""Pages of monitoring: campaigns for who runs them, reports for who writes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cfit.accounts.access import is_secretariat_staff
+from cfit.accounts.models import Organisation
+from cfit.monitoring import actions
+from cfit.monitoring.access import get_campaign_to_run, get_report, reporting_organisations, runs_campaign
+from cfit.monitoring.forms import CampaignForm, DecisionForm, ReportForm, UploadForm, field_name
+from cfit.monitoring.indicators import INDICATORS, KEYS, Dimension
+from cfit.monitoring.models import Campaign, Report, ReportValue
+from cfit.monitoring.results import Scope, results
+from cfit.monitoring.workbook import build_template, read_upload
+from cfit.pact.access import admin_organisations
+from cfit.pact.models import BuyerGroup, GroupMembership
+from cfit.uploads import ImportRefused
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def key_labels() -> dict[str, str]:
+    from cfit.fleet.models import PRODUCT_GROUPS, ROUTES
+
+    labels = {k: str(v) for k, v in [*PRODUCT_GROUPS, *ROUTES]}
+    labels.update(
+        {
+            "data-centre-services": _("Data-centre services"),
+            "cloud-services": _("Cloud services"),
+            "other-ict": _("Other ICT"),
+            "": "",
+        }
+    )
+    categories = {
+        "circularity": _("Circularity"),
+        "due_diligence": _("Due diligence"),
+        "carbon": _("Carbon"),
+        "chemicals": _("Chemicals"),
+    }
+    ambitions = {"baseline": _("baseline"), "ambitious": _("ambitious")}
+    for key in KEYS[Dimension.CRITERIA]:
+        category, ambition = key.split("/")
+        labels[key] = f"{categories[category]}, {ambitions[ambition]}"
+    return labels
+
+
+def _open_campaigns_for(organisation: Organisation) -> list[Campaign]:
+    groups = GroupMembership.objects.filter(organisation=organisation, state=GroupMembership.State.ACTIVE)
+    return list(
+        Campaign.objects.filter(status=Campaign.Status.OPEN)
+        .filter(Q(group__isnull=True) | Q(group__in=groups.values("group")))
+        .select_related("group")
+    )
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    mine = []
+    for organisation in reporting_organisations(request.user):
+        reports = {r.year: r for r in Report.objects.filter(organisation=organisation)}
+        mine.append(
+            {
+                "organisation": organisation,
+                "open": [(c, reports.get(c.year)) for c in _open_campaigns_for(organisation)],
+                "reports": sorted(reports.values(), key=lambda r: -r.year),
+            }
+        )
+    led = BuyerGroup.objects.filter(coordinator__in=admin_organisations(request.user))
+    campaigns = Campaign.objects.filter(group__in=led).select_related("group")
+    if is_secretariat_staff(request.user):
+        campaigns = campaigns | Campaign.objects.filter(group__isnull=True)
+    return render(
+        request,
+        "monitoring/index.html",
+        {
+            "mine": mine,
+            "campaigns": campaigns.order_by("-year"),
+            "can_open": led.exists() or is_secretariat_staff(request.user),
+        },
+    )
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    groups = list(BuyerGroup.objects.filter(coordinator__in=admin_organisations(request.user)))
+    pact_wide = is_secretariat_staff(request.user)
+    if not groups and not pact_wide:
+        raise PermissionDenied
+    form = CampaignForm(groups, pact_wide, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = actions.open_campaign(
+                year=form.cleaned_data["year"],
+                group=form.group(),
+                title=form.cleaned_data["title"],
+                opens=form.cleaned_data["opens"],
+                deadline=form.cleaned_data["deadline"],
+                user=request.user,
+            )
+        except actions.MonitoringError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Campaign opened."))
+            return redirect("monitoring:campaign", campaign_id=campaign.pk)
+    return render(request, "monitoring/campaign_new.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = get_campaign_to_run(request.user, campaign_id)
+    members = actions.campaign_members(campaign)
+    reports = {
+        r.organisation_id: r for r in Report.objects.filter(year=campaign.year, organisation__in=members)
+    }
+    scope = Scope(campaign.group.slug if campaign.group else "pact", campaign.group_id)
+    figures = results(scope, [campaign.year])
+    return render(
+        request,
+        "monitoring/campaign.html",
+        {
+            "campaign": campaign,
+            "rows": [(m, reports.get(m.pk)) for m in members],
+            "decision_form": DecisionForm(),
+            "figures": _figure_table(figures, campaign.year),
+            "coverage": figures["coverage"].get(campaign.year),
+        },
+    )
+
+
+def _figure_table(figures: dict[str, Any], year: int) -> list[dict[str, Any]]:
+    labels = key_labels()
+    table = []
+    for indicator in INDICATORS:
+        cells = figures["indicators"].get(indicator.code, {}).get(year, {})
+        for key, cell in cells.items():
+            table.append({"indicator": indicator, "key": labels.get(key, key), **cell})
+    return table
+
+
+@require_POST
+@login_required
+def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> HttpResponse:
+    campaign = get_campaign_to_run(request.user, campaign_id)
+    if action == "publish":
+        actions.publish_results(campaign)
+        messages.success(request, _("The collective results of this campaign are public."))
+    elif action == "close":
+        actions.close_campaign(campaign)
+        messages.success(request, _("Campaign closed."))
+    else:
+        raise Http404
+    return redirect("monitoring:campaign", campaign_id=campaign.pk)
+
+
+@require_POST
+@login_required
+def report_start(request: HttpRequest, campaign_id: int, slug: str) -> HttpResponse:
+    organisation = next((o for o in reporting_organisations(request.user) if o.slug == slug), None)
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if organisation is None or campaign is None or campaign not in _open_campaigns_for(organisation):
+        raise Http404
+    report = Report.objects.filter(organisation=organisation, year=campaign.year).first()
+    if report is None:
+        try:
+            report = actions.start_report(campaign, organisation)
+        except actions.MonitoringError as error:
+            messages.error(request, str(error))
+            return redirect("monitoring:index")
+    return redirect("monitoring:report", report_id=report.pk)
+
+
+def _sections(report: Report, form: ReportForm) -> list[dict[str, Any]]:
+    values = {(v.indicator, v.key): v for v in report.values.all()}
+    labels = key_labels()
+    sections = []
+    for indicator in INDICATORS:
+        rows = []
+        for key in indicator.keys:
+            stored = values.get((indicator.code, key))
+            rows.append(
+                {
+                    "field": form[field_name(indicator.code, key)],
+                    "key": labels.get(key, key),
+                    "origin": stored.origin if stored else "",
+                    "origin_label": stored.get_origin_display() if stored else "",
+                    "value": _display(stored),
+                }
+            )
+        sections.append({"indicator": indicator, "rows": rows})
+    return sections
+
+
+def _display(value: ReportValue | None) -> str | None:
+    if value is None:
+        return None
+    if value.value is None:
+        return value.text
+    return number_format(
+        value.value,
+        decimal_pos=None if float(value.value).is_integer() else 2,
+        use_l10n=True,
+        force_grouping=True,
+    )
+
+
+def _initial(report: Report) -> dict[str, Any]:
+    initial: dict[str, Any] = {"shared": report.shared_with_coordinator}
+    for value in report.values.all():
+        number = value.value
+        if number is not None and float(number).is_integer():
+            number = int(number)  # 120, not 120.0, in the form
+        initial[field_name(value.indicator, value.key)] = value.text or number
+    return initial
+
+
+@login_required
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report, own = get_report(request.user, report_id, edit=request.method == "POST")
+    form = ReportForm(request.POST or None, initial=_initial(report))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_values(report, form.values(), shared=form.cleaned_data["shared"])
+            if "submit" in request.POST:
+                actions.submit(report)
+                messages.success(request, _("Report submitted to the coordinator."))
+            else:
+                messages.success(request, _("Draft saved."))
+        except actions.MonitoringError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("monitoring:report", report_id=report.pk)
+    counts = {o: report.values.filter(origin=o).count() for o in ReportValue.Origin.values}
+    return render(
+        request,
+        "monitoring/report.html",
+        {
+            "report": report,
+            "own": own,
+            "editable": own and report.is_editable,
+            "form": form,
+            "sections": _sections(report, form),
+            "counts": counts,
+            "upload_form": UploadForm(),
+            "decision_form": DecisionForm(),
+            "runs": runs_campaign(request.user, report.campaign),
+        },
+    )
+
+
+@login_required
+def report_template(request: HttpRequest, report_id: int) -> HttpResponse:
+    report, own = get_report(request.user, report_id)
+    if not own:
+        raise Http404
+    values = {(v.indicator, v.key): (v.text or v.value) for v in report.values.all()}
+    data = build_template(
+        year=report.year,
+        organisation_slug=report.organisation.slug,
+        organisation_name=report.organisation.name,
+        values=values,
+        key_labels=key_labels(),
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="cfit-report-{report.organisation.slug}-{report.year}.xlsx"'
+    )
+    return response
+
+
+@require_POST
+@login_required
+def report_upload(request: HttpRequest, report_id: int) -> HttpResponse:
+    report, _own = get_report(request.user, report_id, edit=True)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file."))
+        return redirect("monitoring:report", report_id=report.pk)
+    upload = form.cleaned_data["file"]
+    try:
+        values = read_upload(
+            upload.read(), upload.name, year=report.year, organisation_slug=report.organisation.slug
+        )
+        changes = actions.save_values(report, values)
+    except ImportRefused as error:
+        for problem in error.problems[:50]:
+            messages.error(request, f"{error.filename}: {problem}")
+    except actions.MonitoringError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(n)s figure(s) taken from the workbook.") % {"n": changes})
+    return redirect("monitoring:report", report_id=report.pk)
+
+
+@require_POST
+@login_required
+def report_decide(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = Report.objects.select_related("campaign", "campaign__group").filter(pk=report_id).first()
+    if report is None or not runs_campaign(request.user, report.campaign):
+        raise Http404
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.decide(
+                report, accept=form.cleaned_data["decision"] == "accept", comment=form.cleaned_data["comment"]
+            )
+        except actions.MonitoringError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect("monitoring:campaign", campaign_id=report.campaign_id)

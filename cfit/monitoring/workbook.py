@@ -1,0 +1,136 @@
+"""The report as a workbook: a template to fill offline (pre-filled values included), read back with
+every problem named by row and column. Plain Python on openpyxl; the report's values come in as a dict.
+
+Layout of the "Report" sheet: row 1 title, row 2 instructions, row 4 headers, data from row 5; column A
+holds the machine id ``indicator|key`` (hidden), F the value to fill. A hidden "cfit" sheet names the
+format, the year and the organisation, so that a workbook of another year or organisation is refused.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from cfit.criteria.exchange import neutralise_formula
+from cfit.monitoring.actions import MonitoringError, parse_value
+from cfit.monitoring.indicators import INDICATORS, Kind
+from cfit.uploads import ImportRefused, Problem, is_formula, open_workbook, refuse
+
+FORMAT = "cfit-monitoring-report-1"
+FIRST_ROW = 5
+SHEET = "Report"
+
+
+def build_template(
+    *, year: int, organisation_slug: str, organisation_name: str, values: Mapping[tuple[str, str], Any],
+    key_labels: Mapping[str, str],
+) -> bytes:  # fmt: skip
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet["A1"] = _("Monitoring report %(year)s: %(name)s") % {"year": year, "name": organisation_name}
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = _(
+        "Fill column F only. Pre-filled figures come from your tenders and device register: check them. "
+        "Leave a cell empty if you do not know the figure. Upload the file on the report's page."
+    )
+    headers = ["id", _("Indicator"), _("Breakdown"), _("Unit"), _("Definition"), _("Value")]
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=4, column=column, value=header)
+        cell.font = Font(bold=True)
+    whole = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    decimal = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    percent = DataValidation(
+        type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True
+    )
+    for validation in (whole, decimal, percent):
+        validation.error = _("Enter a number of zero or more (percentages up to 100).")
+        sheet.add_data_validation(validation)
+    row = FIRST_ROW
+    fill = PatternFill("solid", fgColor="FFF7D6")
+    for indicator in INDICATORS:
+        for key in indicator.keys:
+            sheet.cell(row=row, column=1, value=f"{indicator.code}|{key}")
+            sheet.cell(row=row, column=2, value=str(indicator.label))
+            sheet.cell(row=row, column=3, value=key_labels.get(key, key))
+            sheet.cell(row=row, column=4, value=indicator.unit and str(indicator.unit))
+            sheet.cell(row=row, column=5, value=str(indicator.definition)).alignment = Alignment(
+                wrap_text=True
+            )
+            value = values.get((indicator.code, key))
+            cell = sheet.cell(
+                row=row, column=6, value=neutralise_formula(value) if isinstance(value, str) else value
+            )
+            cell.fill = fill
+            {Kind.INTEGER: whole, Kind.NUMBER: decimal, Kind.PERCENT: percent}.get(
+                indicator.kind, DataValidation()
+            ).add(cell.coordinate)
+            row += 1
+    sheet.column_dimensions["A"].hidden = True
+    for column, width in zip("BCDEF", (34, 22, 10, 60, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "B5"
+    meta = book.create_sheet("cfit")
+    meta.append(["format", FORMAT])
+    meta.append(["year", year])
+    meta.append(["organisation", organisation_slug])
+    meta.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_upload(
+    data: bytes, filename: str, *, year: int, organisation_slug: str
+) -> dict[tuple[str, str], Any]:
+    """The raw values of a filled template: ``{(indicator, key): cell}``; refused whole, with every
+    problem, if it is not this organisation's template of this year or holds formulas or unknown rows."""
+    book = open_workbook(data, filename)
+    try:
+        if SHEET not in book.sheetnames or "cfit" not in book.sheetnames:
+            raise refuse(filename, _("not a cfit monitoring template (download it from the report's page)"))
+        meta = {row[0]: row[1] for row in book["cfit"].iter_rows(values_only=True) if row and row[0]}
+        if meta.get("format") != FORMAT:
+            raise refuse(filename, _("not a cfit monitoring template (download it from the report's page)"))
+        if str(meta.get("year")) != str(year) or meta.get("organisation") != organisation_slug:
+            raise refuse(
+                filename,
+                _("this template is for %(org)s, %(year)s: download this report's own template")
+                % {"org": meta.get("organisation"), "year": meta.get("year")},
+            )
+        known = {f"{i.code}|{key}" for i in INDICATORS for key in i.keys}
+        problems: list[Problem] = []
+        values: dict[tuple[str, str], Any] = {}
+        for number, row in enumerate(
+            book[SHEET].iter_rows(min_row=FIRST_ROW, values_only=True), start=FIRST_ROW
+        ):
+            if not row or all(v in (None, "") for v in row[:6]):
+                continue
+            cell_id = row[0]
+            value = row[5] if len(row) > 5 else None
+            if cell_id not in known:
+                problems.append(
+                    Problem(f"row {number}", "A", _("unknown row id %(id)s") % {"id": repr(cell_id)})
+                )
+                continue
+            if is_formula(value):
+                problems.append(Problem(f"row {number}", "F", _("a formula: type the value")))
+                continue
+            code, key = str(cell_id).split("|", 1)
+            try:
+                parse_value(code, value)
+            except MonitoringError as error:
+                problems.append(Problem(f"row {number}", "F", str(error)))
+                continue
+            values[(code, key)] = value
+        if problems:
+            raise ImportRefused(filename, problems)
+        return values
+    finally:
+        book.close()

@@ -1,0 +1,106 @@
+"""Permission-scoped getters of the pact: who may run a buyer group, answer for an organisation, edit
+a working group's drafts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from cfit.accounts.access import is_secretariat_staff
+from cfit.accounts.models import Membership, Organisation
+from cfit.pact.models import BuyerGroup, GroupMembership, Statement, WorkingGroup, WorkingGroupMember
+
+
+def admin_organisations(user: Any) -> list[Organisation]:
+    """The organisations this user administers (the only ones it may commit)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Organisation.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN).order_by(
+            "name"
+        )
+    )
+
+
+def get_admin_organisation(user: Any, slug: str) -> Organisation:
+    """An organisation the user administers; 404 for others (not revealing which exist)."""
+    for organisation in admin_organisations(user):
+        if organisation.slug == slug:
+            return organisation
+    raise Http404
+
+
+def get_group(slug: str) -> BuyerGroup:
+    group = BuyerGroup.objects.select_related("coordinator").filter(slug=slug).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+def is_coordinator(user: Any, group: BuyerGroup) -> bool:
+    """Administrators of the coordinating organisation run the group."""
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(
+            user=user, organisation_id=group.coordinator_id, role=Membership.Role.ADMIN
+        ).exists()
+    )
+
+
+def get_group_to_run(user: Any, slug: str) -> BuyerGroup:
+    group = get_group(slug)
+    if not is_coordinator(user, group):
+        raise PermissionDenied
+    return group
+
+
+def get_membership_to_answer(user: Any, membership_id: int) -> GroupMembership:
+    """An open invitation is answered by the organisation's administrators, an open request by the
+    group's coordinator; anything else is 404."""
+    membership = (
+        GroupMembership.objects.select_related("group", "organisation").filter(pk=membership_id).first()
+    )
+    if membership is None:
+        raise Http404
+    if membership.state == GroupMembership.State.INVITED and membership.organisation in admin_organisations(
+        user
+    ):
+        return membership
+    if membership.state == GroupMembership.State.REQUESTED and is_coordinator(user, membership.group):
+        return membership
+    raise Http404
+
+
+def can_edit_working_group(user: Any, group: WorkingGroup) -> bool:
+    """The secretariat and the chairs and members (not observers) of the working group."""
+    if is_secretariat_staff(user):
+        return True
+    return (
+        user.is_authenticated
+        and WorkingGroupMember.objects.filter(
+            group=group,
+            role__in=[WorkingGroupMember.Role.CHAIR, WorkingGroupMember.Role.MEMBER],
+            organisation__memberships__user=user,
+        ).exists()
+    )
+
+
+def is_working_group_member(user: Any, group: WorkingGroup) -> bool:
+    return is_secretariat_staff(user) or (
+        user.is_authenticated
+        and WorkingGroupMember.objects.filter(group=group, organisation__memberships__user=user).exists()
+    )
+
+
+def get_statement(user: Any, slug: str) -> Statement:
+    """A published or closed statement for everyone; a draft only for its working group."""
+    statement = Statement.objects.select_related("working_group").filter(slug=slug).first()
+    if statement is None:
+        raise Http404
+    if statement.status == Statement.Status.DRAFT and not can_edit_working_group(
+        user, statement.working_group
+    ):
+        raise Http404
+    return statement

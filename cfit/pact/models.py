@@ -1,0 +1,240 @@
+"""How the partnership is organised: who takes part and how, buyer groups, working groups, and the joint
+statements of demand that participants sign.
+
+Participation itself is a property of the organisation (``accounts.Organisation.type`` and
+``signed_on``); the rules that guard it (a supporter is never a participant) live in ``actions``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cfit.accounts.models import Organisation
+
+LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+class BuyerGroupQuerySet(models.QuerySet):
+    def led_by(self, organisation: Organisation) -> BuyerGroupQuerySet:
+        return self.filter(coordinator=organisation)
+
+    def with_member(self, organisation: Organisation) -> BuyerGroupQuerySet:
+        return self.filter(
+            memberships__organisation=organisation, memberships__state=GroupMembership.State.ACTIVE
+        )
+
+
+class BuyerGroup(models.Model):
+    """A national or regional group of buyers, run by a coordinating participant, in its own language."""
+
+    class Scope(models.TextChoices):
+        NATIONAL = "national", _("National")
+        REGIONAL = "regional", _("Regional")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.NATIONAL)
+    country = models.CharField(_("country"), max_length=2)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="en")
+    coordinator = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="led_buyer_groups", verbose_name=_("coordinator")
+    )
+    description = models.TextField(_("description"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = BuyerGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("buyer group")
+        verbose_name_plural = _("buyer groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.coordinator_id and self.coordinator.type != Organisation.Type.COORDINATING_PARTICIPANT:
+            raise ValidationError(
+                {"coordinator": _("A buyer group is led by a coordinating participant.")},
+                code="not_coordinator",
+            )
+
+
+class GroupMembership(models.Model):
+    """An organisation in a buyer group: invited by the coordinator or asking to join, then active."""
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("Invited")  #: the coordinator asked; the organisation has not answered
+        REQUESTED = "requested", _("Requested")  #: the organisation asked; the coordinator has not answered
+        ACTIVE = "active", _("Member")
+        DECLINED = "declined", _("Declined")
+
+    group = models.ForeignKey(BuyerGroup, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="group_memberships")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    created = models.DateTimeField(auto_now_add=True)
+    decided = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["group", "organisation__name"]
+        verbose_name = _("buyer group membership")
+        verbose_name_plural = _("buyer group memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "organisation"], name="one_membership_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.group} ({self.get_state_display()})"
+
+
+class WorkingGroup(models.Model):
+    """An international working group, per product group or theme: it writes criteria and guidance and
+    drafts joint statements of demand."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    topic = models.CharField(
+        _("product group or theme"),
+        max_length=120,
+        help_text=_("E.g. notebooks, smartphones, social justice."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingGroupMember(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        MEMBER = "member", _("Member")
+        OBSERVER = "observer", _("Observer")  #: supporters and experts give input without a say
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="members")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="working_groups")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        ordering = ["group", "role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "organisation"], name="one_seat_per_working_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class WorkingGroupDocument(models.Model):
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=300)
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="en")
+    url = models.URLField(_("link"), blank=True)
+    stored_file = models.CharField(max_length=500, blank=True)
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded"]
+        verbose_name = _("working group document")
+        verbose_name_plural = _("working group documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StatementQuerySet(models.QuerySet):
+    def published(self) -> StatementQuerySet:
+        return self.filter(status=Statement.Status.PUBLISHED)
+
+
+class Statement(models.Model):
+    """A joint statement of demand: what the signatories will ask from the market, and how much they buy."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Open for signature")
+        CLOSED = "closed", _("Closed")
+
+    working_group = models.ForeignKey(WorkingGroup, on_delete=models.PROTECT, related_name="statements")
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    title = models.JSONField(_("title"), help_text=_("{language: text}; English is required."))
+    text = models.JSONField(_("text"), help_text=_("{language: text}; English is required."))
+    product_groups = models.JSONField(_("product groups"), default=list)
+    criteria = models.JSONField(_("criteria referred to"), default=list, help_text=_("Criterion ids."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published = models.DateTimeField(_("published on"), null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-created"]
+        verbose_name = _("joint statement of demand")
+        verbose_name_plural = _("joint statements of demand")
+
+    def __str__(self) -> str:
+        return self.title_in("en")
+
+    def title_in(self, language: str) -> str:
+        return str(self.title.get(language) or self.title.get("en") or self.slug)
+
+    def text_in(self, language: str) -> str:
+        return str(self.text.get(language) or self.text.get("en") or "")
+
+
+class Signature(models.Model):
+    """A participant's signature of a statement, with the yearly volume it expects to buy."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="signatures")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed = models.DateTimeField(_("signed on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "organisation"], name="one_signature_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} signed {self.statement}"
+
+
+class SignatureVolume(models.Model):
+    """Expected yearly demand of a signatory for one product group."""
+
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="volumes")
+    product_group = models.CharField(_("product group"), max_length=40)
+    units_per_year = models.PositiveIntegerField(_("units per year"), default=0)
+    spend_eur_per_year = models.DecimalField(
+        _("spend per year (EUR)"), max_digits=14, decimal_places=2, default=0
+    )
+
+    class Meta:
+        ordering = ["product_group"]
+        constraints = [
+            models.UniqueConstraint(fields=["signature", "product_group"], name="one_volume_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_group}: {self.units_per_year}"

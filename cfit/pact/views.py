@@ -1,0 +1,482 @@
+"""Pages of the pact: buyer groups, an organisation's participation, working groups and their documents,
+and joint statements of demand with their live collective demand.
+
+Views are thin: a form in, an action of ``cfit.pact.actions`` (which guards the pact's rules), a
+redirect. What a user may see or do comes from the permission-scoped getters of ``cfit.pact.access``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cfit.accounts.access import get_membership
+from cfit.accounts.models import Organisation
+from cfit.criteria.models import ProductGroup, translated
+from cfit.pact import actions
+from cfit.pact.access import (
+    admin_organisations,
+    can_edit_working_group,
+    get_admin_organisation,
+    get_group,
+    get_group_to_run,
+    get_membership_to_answer,
+    get_statement,
+    is_coordinator,
+    is_working_group_member,
+)
+from cfit.pact.actions import PactRuleBroken
+from cfit.pact.forms import (
+    AnswerForm,
+    DocumentForm,
+    InviteForm,
+    JoinForm,
+    ParticipationForm,
+    SignForm,
+    StatementForm,
+)
+from cfit.pact.models import (
+    BuyerGroup,
+    GroupMembership,
+    Signature,
+    SignatureVolume,
+    Statement,
+    WorkingGroup,
+    WorkingGroupDocument,
+)
+from cfit.uploads import ImportRefused
+
+ACTIVE = GroupMembership.State.ACTIVE
+
+
+def _message(error: PactRuleBroken) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+def _organisation_to_commit(user: Any, slug: str) -> Organisation:
+    """An organisation the user administers; 403 for its other members, 404 for everyone else."""
+    try:
+        return get_admin_organisation(user, slug)
+    except Http404:
+        get_membership(user, slug)  # 404 unless the user is a member
+        raise PermissionDenied from None
+
+
+# ---------------------------------------------------------------------------
+# Buyer groups
+# ---------------------------------------------------------------------------
+
+
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = BuyerGroup.objects.select_related("coordinator").annotate(
+        active_members=Count("memberships", filter=Q(memberships__state=ACTIVE))
+    )
+    return render(
+        request,
+        "pact/groups.html",
+        {"groups": groups, "administered": admin_organisations(request.user)},
+    )
+
+
+def _visitor_panel(user: Any, group: BuyerGroup) -> dict[str, Any]:
+    """What a signed-in user's organisations may do here: ask to join, answer an invitation."""
+    organisations = admin_organisations(user)
+    if not organisations:
+        return {}
+    own = {
+        m.organisation_id: m
+        for m in group.memberships.filter(organisation__in=organisations).select_related("organisation")
+    }
+    may_ask = [
+        o
+        for o in organisations
+        if o.is_participant
+        and o.pk != group.coordinator_id
+        and (o.pk not in own or own[o.pk].state == GroupMembership.State.DECLINED)
+    ]
+    return {
+        "join_form": JoinForm(may_ask) if may_ask else None,
+        "own_memberships": [m for m in own.values() if m.state != GroupMembership.State.INVITED],
+        "invitations": [m for m in own.values() if m.state == GroupMembership.State.INVITED],
+    }
+
+
+def _coordinator_panel(group: BuyerGroup, members: list[GroupMembership]) -> dict[str, Any]:
+    pending = list(
+        group.memberships.filter(
+            state__in=[GroupMembership.State.REQUESTED, GroupMembership.State.INVITED]
+        ).select_related("organisation")
+    )
+    candidates = Organisation.objects.participants().exclude(pk__in=[m.organisation_id for m in members])
+    return {
+        "requests": [m for m in pending if m.state == GroupMembership.State.REQUESTED],
+        "invited": [m for m in pending if m.state == GroupMembership.State.INVITED],
+        "invite_form": InviteForm(candidates),
+    }
+
+
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_group(slug)
+    members = list(group.memberships.filter(state=ACTIVE).select_related("organisation"))
+    context: dict[str, Any] = {"group": group, "members": members, "coordinates": False}
+    if request.user.is_authenticated:
+        context.update(_visitor_panel(request.user, group))
+        if is_coordinator(request.user, group):
+            context.update(_coordinator_panel(group, members), coordinates=True)
+    return render(request, "pact/group.html", context)
+
+
+@require_POST
+@login_required
+def group_join(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_group(slug)
+    organisation = _organisation_to_commit(request.user, request.POST.get("organisation", ""))
+    try:
+        membership = actions.request_to_join(group, organisation)
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        names = {"name": organisation.name, "group": group.name}
+        if membership.state == ACTIVE:
+            messages.success(request, _("%(name)s is now a member of %(group)s.") % names)
+        else:
+            messages.success(request, _("%(name)s asked to join %(group)s; the coordinator decides.") % names)
+    return redirect("pact:group", slug=group.slug)
+
+
+@require_POST
+@login_required
+def group_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_group_to_run(request.user, slug)
+    # Any organisation that takes part may be chosen here: the action says who may not be a member.
+    form = InviteForm(Organisation.objects.exclude(type=Organisation.Type.SECRETARIAT), request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an organisation to invite."))
+        return redirect("pact:group", slug=group.slug)
+    organisation = form.cleaned_data["organisation"]
+    try:
+        membership = actions.invite(group, organisation, by=request.user)
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        names = {"name": organisation.name, "group": group.name}
+        if membership.state == ACTIVE:
+            messages.success(request, _("%(name)s had asked to join: it is now a member.") % names)
+        else:
+            messages.success(request, _("%(name)s is invited to %(group)s.") % names)
+    return redirect("pact:group", slug=group.slug)
+
+
+@require_POST
+@login_required
+def membership_answer(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_membership_to_answer(request.user, membership_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Accept or decline."))
+        return redirect("pact:group", slug=membership.group.slug)
+    try:
+        actions.decide(membership, accept=form.accepted, by=request.user)
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        names = {"name": membership.organisation.name, "group": membership.group.name}
+        if form.accepted:
+            messages.success(request, _("%(name)s is now a member of %(group)s.") % names)
+        else:
+            messages.success(request, _("Declined: %(name)s is not a member of %(group)s.") % names)
+    return redirect("pact:group", slug=membership.group.slug)
+
+
+# ---------------------------------------------------------------------------
+# An organisation's participation
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def participation(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_admin_organisation(request.user, slug)
+    form = ParticipationForm(
+        request.POST or None,
+        initial={
+            "type": organisation.type,
+            "signed_on": organisation.signed_on,
+            "users_served": organisation.users_served,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.join_pact(
+                organisation, data["type"], signed_on=data["signed_on"], users_served=data["users_served"]
+            )
+        except PactRuleBroken as error:
+            form.add_error(ParticipationForm.FIELD_OF_RULE.get(error.code or ""), _message(error))
+        else:
+            messages.success(
+                request, _("The participation of %(name)s is saved.") % {"name": organisation.name}
+            )
+            return redirect("pact:participation", slug=organisation.slug)
+    led = BuyerGroup.objects.led_by(organisation)
+    groups = (
+        GroupMembership.objects.filter(organisation=organisation)
+        .exclude(group__coordinator=organisation)
+        .select_related("group")
+    )
+    return render(
+        request,
+        "pact/participation.html",
+        {"organisation": organisation, "form": form, "led": led, "memberships": groups},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Working groups
+# ---------------------------------------------------------------------------
+
+
+def working_group_list(request: HttpRequest) -> HttpResponse:
+    groups = WorkingGroup.objects.annotate(member_count=Count("members"))
+    return render(request, "pact/working_groups.html", {"groups": groups})
+
+
+def _titled(statements: Any) -> list[Statement]:
+    language = get_language()
+    statements = list(statements)
+    for statement in statements:
+        statement.display_title = statement.title_in(language)  # type: ignore[attr-defined]
+    return statements
+
+
+def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(WorkingGroup, slug=slug)
+    can_edit = can_edit_working_group(request.user, group)
+    is_member = can_edit or is_working_group_member(request.user, group)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not is_member:
+            raise Http404
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            data, upload = form.cleaned_data, form.cleaned_data["file"]
+            try:
+                actions.add_document(
+                    group,
+                    title=data["title"],
+                    language=data["language"],
+                    user=request.user,
+                    url=data["url"],
+                    data=upload.read() if upload else b"",
+                    filename=upload.name if upload else "",
+                )
+            except PactRuleBroken as error:
+                form.add_error(None, _message(error))
+            except ImportRefused as error:
+                form.add_error("file", "; ".join(p.message for p in error.problems))
+            else:
+                messages.success(request, _("Document added."))
+                return redirect("pact:working-group", slug=group.slug)
+    statements = group.statements.annotate(signatories=Count("signatures"))
+    if not can_edit:
+        statements = statements.exclude(status=Statement.Status.DRAFT)
+    return render(
+        request,
+        "pact/working_group.html",
+        {
+            "group": group,
+            "members": group.members.select_related("organisation"),
+            "is_member": is_member,
+            "can_edit": can_edit,
+            "documents": group.documents.all() if is_member else [],
+            "form": form,
+            "statements": _titled(statements),
+        },
+    )
+
+
+def document(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+    """A document of a working group, for its members and the secretariat only (404 for others)."""
+    group = get_object_or_404(WorkingGroup, slug=slug)
+    if not is_working_group_member(request.user, group):
+        raise Http404
+    item = get_object_or_404(WorkingGroupDocument, group=group, pk=document_id)
+    if item.url:
+        return HttpResponseRedirect(item.url)
+    path = Path(item.stored_file)
+    if not item.stored_file or not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=item.filename or path.name)
+
+
+# ---------------------------------------------------------------------------
+# Statements of demand
+# ---------------------------------------------------------------------------
+
+
+def statement_list(request: HttpRequest) -> HttpResponse:
+    public = (
+        Statement.objects.filter(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED])
+        .select_related("working_group")
+        .annotate(signatories=Count("signatures"))
+    )
+    drafts: Any = []
+    if request.user.is_authenticated:
+        with_drafts = WorkingGroup.objects.filter(statements__status=Statement.Status.DRAFT).distinct()
+        editable = [g for g in with_drafts if can_edit_working_group(request.user, g)]
+        if editable:
+            drafts = Statement.objects.filter(
+                status=Statement.Status.DRAFT, working_group__in=editable
+            ).select_related("working_group")
+    return render(request, "pact/statements.html", {"statements": _titled(public), "drafts": _titled(drafts)})
+
+
+@login_required
+def statement_new(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(WorkingGroup, slug=slug)
+    if not can_edit_working_group(request.user, group):
+        raise Http404
+    form = StatementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        statement = form.apply(Statement(working_group=group))
+        statement.save()
+        messages.success(request, _("Draft saved. Publish it when the working group agrees."))
+        return redirect("pact:statement", slug=statement.slug)
+    return render(request, "pact/statement_form.html", {"form": form, "group": group, "statement": None})
+
+
+def _statement_to_edit(user: Any, slug: str) -> Statement:
+    statement = get_statement(user, slug)  # a draft is 404 for anyone who may not edit it
+    if not can_edit_working_group(user, statement.working_group):
+        raise PermissionDenied
+    return statement
+
+
+@login_required
+def statement_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = _statement_to_edit(request.user, slug)
+    if statement.status != Statement.Status.DRAFT:
+        messages.error(request, _("Only a draft is edited."))
+        return redirect("pact:statement", slug=statement.slug)
+    form = StatementForm(request.POST or None, statement=statement)
+    if request.method == "POST" and form.is_valid():
+        form.apply(statement).save()
+        messages.success(request, _("Draft saved."))
+        return redirect("pact:statement", slug=statement.slug)
+    return render(
+        request,
+        "pact/statement_form.html",
+        {"form": form, "group": statement.working_group, "statement": statement},
+    )
+
+
+@require_POST
+@login_required
+def statement_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = _statement_to_edit(request.user, slug)
+    try:
+        actions.publish_statement(statement)
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("The statement is published and open for signature."))
+    return redirect("pact:statement", slug=statement.slug)
+
+
+def collective_demand(statement: Statement, product_groups: list[tuple[str, str]]) -> dict[str, Any]:
+    """Per product group: signatories, units and EUR a year, summed by the database; and the totals."""
+    sums = {
+        row["product_group"]: row
+        for row in SignatureVolume.objects.filter(signature__statement=statement)
+        .values("product_group")
+        .annotate(
+            signatories=Count("signature", distinct=True),
+            units=Sum("units_per_year"),
+            spend=Sum("spend_eur_per_year"),
+        )
+        .order_by("product_group")
+    }
+    rows = []
+    for code, name in product_groups:
+        row = sums.get(code, {})
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "signatories": row.get("signatories") or 0,
+                "units": row.get("units") or 0,
+                "spend": row.get("spend") or Decimal(0),
+            }
+        )
+    return {
+        "rows": rows,
+        "units": sum(r["units"] for r in rows),
+        "spend": sum((r["spend"] for r in rows), Decimal(0)),
+    }
+
+
+def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[str, Any]:
+    initial: dict[str, Any] = {"organisation": organisation.slug}
+    for volume in SignatureVolume.objects.filter(
+        signature__statement=statement, signature__organisation=organisation
+    ):
+        initial[f"units_{volume.product_group}"] = volume.units_per_year
+        initial[f"spend_{volume.product_group}"] = volume.spend_eur_per_year
+    return initial
+
+
+def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = get_statement(request.user, slug)
+    names = dict(ProductGroup.objects.filter(code__in=statement.product_groups).values_list("code", "name"))
+    product_groups = [(code, translated(names.get(code)) or code) for code in statement.product_groups]
+    sign_form = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        organisation = _organisation_to_commit(request.user, request.POST.get("organisation", ""))
+        sign_form = SignForm(admin_organisations(request.user), product_groups, request.POST)
+        if sign_form.is_valid():
+            try:
+                actions.sign_statement(statement, organisation, sign_form.volumes(), by=request.user)
+            except PactRuleBroken as error:
+                sign_form.add_error(None, _message(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s signed the statement; its volumes count in the collective demand.")
+                    % {"name": organisation.name},
+                )
+                return redirect("pact:statement", slug=statement.slug)
+    elif statement.status == Statement.Status.PUBLISHED and request.user.is_authenticated:
+        signers = [o for o in admin_organisations(request.user) if o.is_participant]
+        if signers:
+            sign_form = SignForm(signers, product_groups, initial=_signed_volumes(statement, signers[0]))
+    signatures = list(Signature.objects.filter(statement=statement).select_related("organisation"))
+    language = get_language()
+    return render(
+        request,
+        "pact/statement.html",
+        {
+            "statement": statement,
+            "title": statement.title_in(language),
+            "text": statement.text_in(language),
+            "product_groups": product_groups,
+            "signatures": signatures,
+            "demand": collective_demand(statement, product_groups),
+            "sign_form": sign_form,
+            # get_statement shows a draft to its editors only
+            "can_edit": statement.status == Statement.Status.DRAFT,
+        },
+    )
