@@ -428,3 +428,30 @@ def test_prefill_reads_tenders_and_the_register(
     assert values[("end_of_use_kg", "reuse")] == (30, "estimated")
     assert values[("fleet_annual_tco2e", "")][1] == "estimated" and values[("fleet_annual_tco2e", "")][0] > 0
     assert ReportValue.objects.filter(report=report, origin="estimated").exists()
+
+
+def test_a_viewer_cannot_start_its_organisations_report(world: dict[str, Any], procurer: Persona) -> None:
+    viewer = make_persona("vic", "rijkswaterstaat", Type.PROCURING_PARTICIPANT, Role.VIEWER)
+
+    response = signed_in(viewer).post(
+        f"/monitoring/campaigns/{world['campaign_nl'].pk}/start/rijkswaterstaat/"
+    )
+
+    assert response.status_code == 403
+    assert not Report.objects.filter(organisation=procurer.organisation).exists()
+
+
+def test_the_campaigns_api_lists_only_the_campaigns_one_runs(
+    world: dict[str, Any], coordinator: Persona, secretary: Persona, procurer: Persona
+) -> None:
+    pact_wide = actions.open_campaign(
+        year=2025, group=None, title="Pact 2025", opens=date(2026, 1, 1), deadline=date(2026, 4, 1), user=None
+    )
+
+    mine = [c["title"] for c in signed_in(coordinator).get("/api/v1/monitoring/campaigns").json()]
+    secretariat = [c["title"] for c in signed_in(secretary).get("/api/v1/monitoring/campaigns").json()]
+    member = signed_in(procurer).get("/api/v1/monitoring/campaigns").json()
+
+    assert mine == ["NL 2025"]
+    assert secretariat == [pact_wide.title]
+    assert member == []

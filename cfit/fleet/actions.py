@@ -17,7 +17,7 @@ from django.utils import timezone
 from cfit.accounts.models import Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.fleet.models import Asset, AssetEvent, AssetImport
-from cfit.impact.register import ALL_COLUMNS, RawTable, check_register, guess_mapping, read_raw
+from cfit.impact.register import ALL_COLUMNS, check_register, guess_mapping, read_raw
 from cfit.uploads import ImportRefused, Problem
 
 log = logging.getLogger(__name__)
@@ -189,7 +189,3 @@ def record_event(asset: Asset, kind: str, on: date, note: str, user: Any) -> Ass
         asset.status, asset.retired_date, asset.end_of_use_route = "in_use", None, ""
         asset.save(update_fields=["status", "retired_date", "end_of_use_route", "updated"])
     return AssetEvent.objects.create(asset=asset, kind=kind, date=on, note=note, created_by=user)
-
-
-def describe_mapping(raw: RawTable) -> dict[str, str]:
-    return guess_mapping(raw.headers)

@@ -14,7 +14,6 @@ or its sibling. Plain Python and numpy.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -253,8 +252,3 @@ def fit(pcf: pl.DataFrame, source: str, groups: Sequence[str] | None = None) -> 
     wanted = groups or sorted(set(pcf.get_column("product_group").to_list()))
     models = {g: m for g in wanted if (m := fit_group(pcf, g)) is not None}
     return Estimator(models, source)
-
-
-def log_interval_ratio(model: GroupModel) -> tuple[float, float]:
-    """The range of an estimate as factors of its value, e.g. (0.8, 1.3)."""
-    return math.exp(model.log_low), math.exp(model.log_high)

@@ -14,7 +14,6 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -209,7 +208,3 @@ def with_embodied(table: pl.DataFrame) -> pl.DataFrame:
         (pl.col("gwp_total") * (1 - share)).alias("embodied"),
         pl.col("use_ratio").is_null().alias("use_ratio_assumed"),
     )
-
-
-def records(table: pl.DataFrame) -> Iterable[dict[str, object]]:
-    return table.iter_rows(named=True)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from cfit.impact.figures import METHOD_VERSION, Span
+from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.fleet import BOUNDS
 from cfit.impact.reference import Reference
 
@@ -262,10 +262,6 @@ def _sources(facts: Mapping[str, Any], reference: Reference) -> list[dict[str, A
     return out
 
 
-def sources_used(lines: pl.DataFrame, reference: Reference) -> list[dict[str, Any]]:
-    return _sources(_meta(lines).collect().row(0, named=True), reference)
-
-
 def scenario(lines: pl.DataFrame, reference: Reference, what_if: Scenario) -> dict[str, Any]:
     """The fleet's footprint per year now and under ``what_if``, and the saving, each with its range.
 
@@ -318,8 +314,3 @@ def scenario(lines: pl.DataFrame, reference: Reference, what_if: Scenario) -> di
         "scenario_annual_kgco2e": out["scenario"],
         "saving_kgco2e_per_year": out["saving"],
     }
-
-
-def totals_span(summary: Mapping[str, Any], key: str) -> Span:
-    figure = summary[key]
-    return Span(figure["low"], figure["value"], figure["high"])

@@ -13,18 +13,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cfit.accounts.access import is_secretariat_staff
 from cfit.accounts.models import Membership, Organisation
 from cfit.monitoring.models import Campaign, Report
-from cfit.pact.access import is_coordinator
+from cfit.pact.access import admin_organisations, is_coordinator
 
 
 def runs_campaign(user: Any, campaign: Campaign) -> bool:
     if campaign.group_id is None:
         return is_secretariat_staff(user)
     return is_coordinator(user, campaign.group)
+
+
+def campaigns_run_by(user: Any) -> QuerySet[Campaign]:
+    """The campaigns of the buyer groups the user's organisations coordinate, and the pact-wide ones
+    for the secretariat: one query, whatever their number."""
+    run = Q(group__coordinator__in=admin_organisations(user))
+    if is_secretariat_staff(user):
+        run |= Q(group__isnull=True)
+    return Campaign.objects.filter(run).select_related("group")
 
 
 def get_campaign_to_run(user: Any, campaign_id: int) -> Campaign:

@@ -10,11 +10,10 @@ never sees half a refresh. ``refresh`` runs after every submission, acceptance a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from cfit.accounts.models import Organisation
 from cfit.monitoring.indicators import BY_CODE, Aggregation
@@ -23,42 +22,6 @@ from cfit.pact.models import BuyerGroup, GroupMembership
 
 SUMMED = [code for code, i in BY_CODE.items() if i.aggregation == Aggregation.SUM]
 WEIGHTED = [code for code, i in BY_CODE.items() if i.aggregation == Aggregation.WEIGHTED]
-GROUP = "report__organisation__group_memberships__group"
-
-
-def _counted(year: int | None) -> QuerySet[ReportValue]:
-    values = ReportValue.objects.filter(report__state__in=Report.COUNTED, value__isnull=False)
-    return values.filter(report__year=year) if year is not None else values
-
-
-def _cells(values: QuerySet[ReportValue], by: list[str]) -> Iterable[dict[str, Any]]:
-    origin = {
-        "prefilled": Count("id", filter=Q(origin=ReportValue.Origin.PREFILLED)),
-        "estimated": Count("id", filter=Q(origin=ReportValue.Origin.ESTIMATED)),
-        "reporters": Count("report", distinct=True),
-    }
-    fields = [*by, "report__year", "indicator", "key"]
-    yield from values.filter(indicator__in=SUMMED).values(*fields).annotate(total=Sum("value"), **origin)
-    yield from (
-        values.filter(indicator__in=WEIGHTED, weight__gt=0)
-        .values(*fields)
-        .annotate(weighted=Sum(F("value") * F("weight")), weights=Sum("weight"), **origin)
-    )
-
-
-def _aggregate(cell: dict[str, Any], scope: str, group_id: int | None) -> Aggregate:
-    value = cell["total"] if "total" in cell else cell["weighted"] / cell["weights"]
-    return Aggregate(
-        scope=scope,
-        group_id=group_id,
-        year=cell["report__year"],
-        indicator=cell["indicator"],
-        key=cell["key"],
-        value=value,
-        reporters=cell["reporters"],
-        prefilled=cell["prefilled"],
-        estimated=cell["estimated"],
-    )
 
 
 def _participants() -> QuerySet[Organisation]:

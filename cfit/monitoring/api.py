@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from cfit.accounts.access import is_secretariat_staff
-from cfit.monitoring.access import get_report, runs_campaign
+from cfit.monitoring.access import campaigns_run_by, get_report
 from cfit.monitoring.indicators import INDICATORS
 from cfit.monitoring.models import PACT, Campaign
 from cfit.monitoring.results import Scope, published_years, results
@@ -143,8 +143,7 @@ def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
             "id": c.pk, "year": c.year, "title": c.title, "scope": c.group.slug if c.group else PACT,
             "opens": c.opens, "deadline": c.deadline, "status": c.status, "results_published": c.results_published,
         }
-        for c in Campaign.objects.select_related("group")
-        if runs_campaign(request.user, c)
+        for c in campaigns_run_by(request.user)
     ]  # fmt: skip
 
 

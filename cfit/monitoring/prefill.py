@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 import polars as pl
 from django.db.models import Count, Sum
@@ -130,7 +129,3 @@ def _from_register(organisation: Organisation, year: int) -> Prefill:
         Origin.ESTIMATED,
     )
     return values
-
-
-def describe(values: Prefill) -> dict[str, Any]:
-    return {f"{indicator}[{key}]": value for (indicator, key), (value, _) in values.items()}

@@ -10,10 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-
 from cfit.monitoring.indicators import BY_CODE
-from cfit.monitoring.models import PACT, Aggregate, Campaign, Coverage
+from cfit.monitoring.models import Aggregate, Campaign, Coverage
 
 
 @dataclass(frozen=True)
@@ -93,12 +91,3 @@ def rows(data: dict[str, Any]) -> list[list[Any]]:
                     cell["reporters"], members, cell["prefilled"], cell["estimated"],
                 ])  # fmt: skip
     return out
-
-
-def pact_scope() -> Scope:
-    return Scope(PACT, None)
-
-
-def visible_groups_q() -> Q:
-    """Buyer groups with at least one published campaign."""
-    return Q(campaigns__results_published__isnull=False)

@@ -15,9 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cfit.accounts.access import is_secretariat_staff
-from cfit.accounts.models import Organisation
+from cfit.accounts.models import Membership, Organisation
 from cfit.monitoring import actions
-from cfit.monitoring.access import get_campaign_to_run, get_report, reporting_organisations, runs_campaign
+from cfit.monitoring.access import (
+    campaigns_run_by,
+    get_campaign_to_run,
+    get_report,
+    member_role,
+    reporting_organisations,
+    runs_campaign,
+)
 from cfit.monitoring.forms import CampaignForm, DecisionForm, ReportForm, UploadForm, field_name
 from cfit.monitoring.indicators import INDICATORS, KEYS, Dimension
 from cfit.monitoring.models import Campaign, Report, ReportValue
@@ -77,15 +84,12 @@ def index(request: HttpRequest) -> HttpResponse:
             }
         )
     led = BuyerGroup.objects.filter(coordinator__in=admin_organisations(request.user))
-    campaigns = Campaign.objects.filter(group__in=led).select_related("group")
-    if is_secretariat_staff(request.user):
-        campaigns = campaigns | Campaign.objects.filter(group__isnull=True)
     return render(
         request,
         "monitoring/index.html",
         {
             "mine": mine,
-            "campaigns": campaigns.order_by("-year"),
+            "campaigns": campaigns_run_by(request.user).order_by("-year"),
             "can_open": led.exists() or is_secretariat_staff(request.user),
         },
     )
@@ -172,6 +176,8 @@ def report_start(request: HttpRequest, campaign_id: int, slug: str) -> HttpRespo
         raise Http404
     report = Report.objects.filter(organisation=organisation, year=campaign.year).first()
     if report is None:
+        if member_role(request.user, organisation.pk) not in Membership.EDITING_ROLES:
+            raise PermissionDenied  # a viewer reads reports, it does not start them
         try:
             report = actions.start_report(campaign, organisation)
         except actions.MonitoringError as error:
@@ -180,8 +186,8 @@ def report_start(request: HttpRequest, campaign_id: int, slug: str) -> HttpRespo
     return redirect("monitoring:report", report_id=report.pk)
 
 
-def _sections(report: Report, form: ReportForm) -> list[dict[str, Any]]:
-    values = {(v.indicator, v.key): v for v in report.values.all()}
+def _sections(stored_values: list[ReportValue], form: ReportForm) -> list[dict[str, Any]]:
+    values = {(v.indicator, v.key): v for v in stored_values}
     labels = key_labels()
     sections = []
     for indicator in INDICATORS:
@@ -214,9 +220,9 @@ def _display(value: ReportValue | None) -> str | None:
     )
 
 
-def _initial(report: Report) -> dict[str, Any]:
+def _initial(report: Report, stored_values: list[ReportValue]) -> dict[str, Any]:
     initial: dict[str, Any] = {"shared": report.shared_with_coordinator}
-    for value in report.values.all():
+    for value in stored_values:
         number = value.value
         if number is not None and float(number).is_integer():
             number = int(number)  # 120, not 120.0, in the form
@@ -227,7 +233,8 @@ def _initial(report: Report) -> dict[str, Any]:
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report, own = get_report(request.user, report_id, edit=request.method == "POST")
-    form = ReportForm(request.POST or None, initial=_initial(report))
+    stored = list(report.values.all())
+    form = ReportForm(request.POST or None, initial=_initial(report, stored))
     if request.method == "POST" and form.is_valid():
         try:
             actions.save_values(report, form.values(), shared=form.cleaned_data["shared"])
@@ -240,7 +247,8 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect("monitoring:report", report_id=report.pk)
-    counts = {o: report.values.filter(origin=o).count() for o in ReportValue.Origin.values}
+    # A refused POST changed nothing (save_values is one transaction), so ``stored`` is still current.
+    counts = {o: sum(v.origin == o for v in stored) for o in ReportValue.Origin.values}
     return render(
         request,
         "monitoring/report.html",
@@ -249,7 +257,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "own": own,
             "editable": own and report.is_editable,
             "form": form,
-            "sections": _sections(report, form),
+            "sections": _sections(stored, form),
             "counts": counts,
             "upload_form": UploadForm(),
             "decision_form": DecisionForm(),

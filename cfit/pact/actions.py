@@ -160,10 +160,6 @@ def decide(membership: GroupMembership, *, accept: bool, by: Any) -> GroupMember
     return membership
 
 
-def leave(membership: GroupMembership) -> None:
-    membership.delete()
-
-
 def add_document(
     group: WorkingGroup,
     *,
