@@ -320,7 +320,7 @@ def test_the_lot_costs_feed_the_life_cycle_cost(procurer, framework, client: Cli
     assert response.status_code == 200, response.content
     refused = client.put(
         f"/api/v1/tenders/{draft.pk}/lots/1/costs",
-        {"scoring_scale": "vibes"},
+        {"price_rule": "vibes"},
         content_type="application/json",
     )
     assert refused.status_code == 422

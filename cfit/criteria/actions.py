@@ -92,7 +92,10 @@ def _write_criteria(version: FrameworkVersion, criteria: list[content.Criterion]
                 min_value=req.min_value,
                 max_value=req.max_value,
                 options=req.options,
+                allowed=req.allowed,
                 unit=req.unit,
+                better=req.better.value if req.better else "",
+                scoring=req.scoring.model_dump(mode="json", exclude_defaults=True) if req.scoring else None,
             )
             requirement.satisfied_by_labels.set([labels[code] for code in req.satisfied_by_labels])
 
@@ -129,8 +132,11 @@ def version_to_content(version: FrameworkVersion) -> content.Framework:
                         min_value=r.min_value,
                         max_value=r.max_value,
                         options=r.options,
+                        allowed=r.allowed,
                         unit=r.unit,
                         group=r.group,
+                        better=r.better or None,
+                        scoring=r.scoring,
                         satisfied_by_labels=[label.code for label in r.satisfied_by_labels.all()],
                     )
                     for r in criterion.requirements.all()

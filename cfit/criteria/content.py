@@ -76,6 +76,27 @@ class ProductGroupKind(StrEnum):
     SERVICE = "service"
 
 
+class Better(StrEnum):
+    """Which way an answer is better, declared per requirement and never guessed from its bounds.
+
+    Numbers and dates: by value. Yes/no: ``higher`` when "yes" is the better answer. Enumerations:
+    by the position in ``options``; ``lower`` when the options are listed best first (A before G).
+    """
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class ScoringRule(StrEnum):
+    """How an award requirement turns an answer into a share (0…1) of its criterion's points."""
+
+    PROPORTIONAL = "proportional"  #: the best answer offered earns all; others value ÷ best or best ÷ value
+    LINEAR = "linear"  #: none at ``zero_at``, all at ``full_at``, linear between and clipped
+    BANDS = "bands"  #: a declared share per band of values (e.g. EU GPP AC1 battery cycles)
+    MET = "met"  #: all when the answer meets the requirement, none otherwise
+    OPTION_POINTS = "option_points"  #: a declared share per answer of an enumeration
+
+
 class ThresholdOrigin(StrEnum):
     PUBLISHED = "published"  #: the threshold is taken from the cited source
     PROPOSAL = "proposal"  #: our proposal where no source sets a number
@@ -131,6 +152,33 @@ class ProductGroup(Strict):
         return _check_languages(value, where="product group text")
 
 
+class Band(Strict):
+    """One band of a banded scoring rule: answers at least (or at most) this value earn ``share``."""
+
+    at_least: float | None = None  #: for ``better: higher``
+    at_most: float | None = None  #: for ``better: lower``
+    share: float = Field(gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Band:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("a band needs exactly one of at_least or at_most")
+        return self
+
+
+class Scoring(Strict):
+    """The declared scoring rule of an award requirement; the engine and every document read this."""
+
+    rule: ScoringRule
+    zero_at: float | None = None  #: linear: the answer that earns nothing
+    full_at: float | None = None  #: linear: the answer that earns all the points
+    bands: list[Band] = Field(default_factory=list)  #: bands: from the least to the most points
+    option_points: dict[str, float] = Field(default_factory=dict)  #: option_points: answer → share
+
+
+NUMERIC_TYPES = frozenset({"number", "integer", "date"})
+
+
 class Requirement(Strict):
     id: Annotated[str, Field(pattern=REQUIREMENT_CODE_PATTERN)]
     title: Translated
@@ -138,10 +186,13 @@ class Requirement(Strict):
     expected_value: bool | int | float | str | None = None
     min_value: float | None = None
     max_value: float | None = None
-    options: list[str] = Field(default_factory=list)  #: allowed answers of an enumeration
+    options: list[str] = Field(default_factory=list)  #: the answers a tenderer may give (an enumeration)
+    allowed: list[str] = Field(default_factory=list)  #: the options that meet the requirement
     unit: str = ""
     group: str = "1"  #: OCDS requirement group; groups are alternatives, requirements in a group all apply
     satisfied_by_labels: list[str] = Field(default_factory=list)  #: label ids whose certificate proves it
+    better: Better | None = None  #: required for numbers and dates, and on every award requirement
+    scoring: Scoring | None = None  #: required on every requirement of an award criterion
 
     @field_validator("title")
     @classmethod
@@ -186,20 +237,102 @@ class Requirement(Strict):
             case DataType.ENUMERATION:
                 if len(self.options) < 2:
                     raise ValueError("an enumeration needs at least two options")
+                if len(set(self.options)) != len(self.options):
+                    raise ValueError("an option is listed twice")
                 expected = self.expected_value
                 if expected is not None and str(expected) not in self.options:
                     raise ValueError(f"expected_value {expected!r} is not one of the options")
                 if has_range:
                     raise ValueError("an enumeration takes no min/max")
+                unknown = [a for a in self.allowed if a not in self.options]
+                if unknown:
+                    raise ValueError(f"allowed answer(s) {', '.join(unknown)} are not options")
+                if expected is not None and self.allowed and self.allowed != [str(expected)]:
+                    raise ValueError("give expected_value or allowed, not both")
+                if expected is None and not self.allowed:
+                    raise ValueError(
+                        "an enumeration declares which options meet it: allowed (or expected_value)"
+                    )
             case DataType.STRING:
                 if has_range:
                     raise ValueError("a string takes no min/max")
             case DataType.DATE:
                 if self.expected_value is not None:
                     date.fromisoformat(str(self.expected_value))
-        if self.data_type != DataType.ENUMERATION and self.options:
-            raise ValueError("options are only for enumerations")
+        if self.data_type != DataType.ENUMERATION and (self.options or self.allowed):
+            raise ValueError("options and allowed answers are only for enumerations")
+        self._check_direction()
+        if self.scoring is not None:
+            self._check_scoring(self.scoring)
         return self
+
+    @property
+    def allowed_answers(self) -> list[str]:
+        """The options that meet an enumeration requirement (``expected_value`` is a one-option list)."""
+        if self.allowed:
+            return list(self.allowed)
+        return [str(self.expected_value)] if self.expected_value is not None else []
+
+    def _check_direction(self) -> None:
+        if self.data_type.value in NUMERIC_TYPES and self.better is None:
+            raise ValueError(f"a {self.data_type} requirement declares better: higher or lower")
+        if self.data_type == DataType.BOOLEAN and self.better is not None:
+            wanted = Better.HIGHER if self.expected_value is True else Better.LOWER
+            if self.better != wanted:
+                raise ValueError(f"expected_value {self.expected_value} means better: {wanted}")
+        if self.data_type == DataType.STRING and self.better is not None:
+            raise ValueError("a text answer has no direction")
+
+    def _check_scoring(self, scoring: Scoring) -> None:
+        numeric = self.data_type.value in NUMERIC_TYPES
+        rule = scoring.rule
+        if self.better is None:
+            raise ValueError("a scored requirement declares better: higher or lower")
+        if rule in {ScoringRule.PROPORTIONAL, ScoringRule.LINEAR, ScoringRule.BANDS} and not numeric:
+            raise ValueError(f"scoring rule {rule} needs a number or a date")
+        if rule == ScoringRule.OPTION_POINTS and self.data_type != DataType.ENUMERATION:
+            raise ValueError("scoring rule option_points needs an enumeration")
+        if rule != ScoringRule.LINEAR and (scoring.zero_at is not None or scoring.full_at is not None):
+            raise ValueError("zero_at and full_at belong to the linear rule")
+        if rule != ScoringRule.BANDS and scoring.bands:
+            raise ValueError("bands belong to the bands rule")
+        if rule != ScoringRule.OPTION_POINTS and scoring.option_points:
+            raise ValueError("option_points belong to the option_points rule")
+        higher = self.better == Better.HIGHER
+        if rule == ScoringRule.LINEAR:
+            if scoring.zero_at is None or scoring.full_at is None or scoring.zero_at == scoring.full_at:
+                raise ValueError("the linear rule needs two different values, zero_at and full_at")
+            if (scoring.full_at > scoring.zero_at) != higher:
+                raise ValueError(
+                    f"with better: {self.better}, full_at must lie on the better side of zero_at"
+                )
+        if rule == ScoringRule.BANDS:
+            if not scoring.bands:
+                raise ValueError("the bands rule needs at least one band")
+            bounds = [b.at_least if higher else b.at_most for b in scoring.bands]
+            if any(bound is None for bound in bounds):
+                word = "at_least" if higher else "at_most"
+                raise ValueError(f"with better: {self.better}, every band gives {word}")
+            shares = [b.share for b in scoring.bands]
+            steps = list(zip(bounds, bounds[1:], strict=False))
+            if any((b >= a) != higher or a == b for a, b in steps if a is not None and b is not None):
+                raise ValueError("bands are listed from the least to the most points, bounds strictly moving")
+            if shares != sorted(shares) or len(set(shares)) != len(shares):
+                raise ValueError("band shares rise from the first band to the last")
+            if shares[-1] != 1:
+                raise ValueError("the last band earns all the points (share 1)")
+        if rule == ScoringRule.OPTION_POINTS:
+            points = scoring.option_points
+            unknown = [o for o in points if o not in self.options]
+            if unknown:
+                raise ValueError(f"option_points name unknown option(s) {', '.join(unknown)}")
+            if any(not 0 <= share <= 1 for share in points.values()) or max(points.values(), default=0) != 1:
+                raise ValueError("option_points are shares from 0 to 1, the best answer earning 1")
+            ordered = [points.get(o, 0.0) for o in self.options]
+            if ordered != sorted(ordered, reverse=self.better == Better.LOWER):
+                raise ValueError(
+                    f"with better: {self.better}, option_points must not fall towards the better end"
+                )
 
 
 class Verification(Strict):
@@ -250,6 +383,12 @@ class Criterion(Strict):
             raise ValueError(f"duplicated requirement id(s): {', '.join(duplicated)}")
         if len(set(self.product_groups)) != len(self.product_groups):
             raise ValueError("a product group is listed twice")
+        if self.type == CriterionType.AWARD_CRITERION:
+            unscored = [r.id for r in self.requirements if r.scoring is None or r.better is None]
+            if unscored:
+                raise ValueError(
+                    f"award criterion {self.id}: requirement(s) {', '.join(unscored)} declare no better and scoring"
+                )
         return self
 
 
@@ -304,10 +443,11 @@ def load_framework_dir(directory: Path = FRAMEWORK_DIR) -> Framework:
     meta = read_yaml(directory / "framework.yaml")
     criteria: list[Criterion] = []
     for path in sorted(directory.glob("criteria-*.yaml")):
+        data = read_yaml(path)
         try:
-            criteria.extend(CriteriaFile.model_validate(read_yaml(path)).criteria)
+            criteria.extend(CriteriaFile.model_validate(data).criteria)
         except ValidationError as error:
-            raise ContentError(path.name, error) from error
+            raise ContentError(path.name, error, data) from error
     try:
         return Framework.model_validate({**meta, "criteria": [c.model_dump() for c in criteria]})
     except ValidationError as error:
@@ -317,15 +457,28 @@ def load_framework_dir(directory: Path = FRAMEWORK_DIR) -> Framework:
 class ContentError(Exception):
     """Raised if a framework file breaks the schema; the message names the file, item and field."""
 
-    def __init__(self, filename: str, error: ValidationError) -> None:
+    def __init__(self, filename: str, error: ValidationError, data: Any = None) -> None:
         self.filename = filename
-        self.messages = [describe_error(filename, e) for e in error.errors()]
+        self.messages = [describe_error(filename, e, data) for e in error.errors()]
         super().__init__("\n".join(self.messages))
 
 
-def describe_error(filename: str, error: Any) -> str:
-    location = ".".join(str(part) for part in error["loc"])
-    return f"{filename}: {location}: {error['msg']}"
+def describe_error(filename: str, error: Any, data: Any = None) -> str:
+    """``file: criteria[wc-carbon-footprint-a].requirements[wc-carbon-footprint-a.footprint]: message``.
+
+    List positions are replaced by the item's id where the file gives one, so an author finds it.
+    """
+    parts: list[str] = []
+    node = data
+    for part in error["loc"]:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+            code = node.get("id") if isinstance(node, dict) else None
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{code if code else part}]"]
+            continue
+        node = node.get(part) if isinstance(node, dict) else None
+        parts.append(str(part))
+    return f"{filename}: {'.'.join(parts)}: {error['msg']}"
 
 
 def coverage(framework: Framework) -> dict[str, dict[str, int]]:

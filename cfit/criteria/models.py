@@ -350,9 +350,28 @@ class Requirement(models.Model):
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     options = models.JSONField(_("options"), default=list, blank=True)
+    allowed = models.JSONField(
+        _("allowed answers"),
+        default=list,
+        blank=True,
+        help_text=_("The options of an enumeration that meet the requirement."),
+    )
     unit = models.CharField(_("unit"), max_length=32, blank=True)
     satisfied_by_labels = models.ManyToManyField(
         Label, blank=True, related_name="requirements", verbose_name=_("proved by label")
+    )
+    # How an award requirement is scored: declared in the framework, never guessed from the bounds.
+    better = models.CharField(
+        _("better answer"),
+        max_length=8,
+        blank=True,
+        choices=[("higher", _("Higher is better")), ("lower", _("Lower is better"))],
+    )
+    scoring = models.JSONField(
+        _("scoring rule"),
+        null=True,
+        blank=True,
+        help_text=_("{rule, zero_at, full_at, bands, option_points}; see the framework README."),
     )
 
     class Meta:

@@ -136,3 +136,107 @@ class UploadLink(OrganisationOwned):
     @staticmethod
     def default_expiry(days: int = 30) -> Any:
         return timezone.now() + timedelta(days=days)
+
+
+class OfferReceipt(OrganisationOwned):
+    """Proof that a file arrived: kept for every upload, also for one that a later upload replaced.
+
+    The supplier keeps the time and the SHA-256 of what it sent; the evaluation report lists them.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="receipts")
+    supplier = models.CharField(_("supplier"), max_length=200)
+    via = models.CharField(_("received"), max_length=16, choices=Offer.Via.choices)
+    link = models.ForeignKey(
+        UploadLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts"
+    )
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts"
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    received_at = models.DateTimeField(_("received on"), auto_now_add=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    unscoped = models.Manager()
+    objects = ScopedManager()
+
+    class Meta(OrganisationOwned.Meta):
+        ordering = ["received_at", "id"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+    def __str__(self) -> str:
+        return f"{self.supplier} {self.received_at:%Y-%m-%d %H:%M} {self.sha256[:12]}"
+
+
+class Clarification(OrganisationOwned):
+    """A supplier's question on a tender and the buyer's answer, published to every invited supplier.
+
+    The answer is shown without saying who asked.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="clarifications")
+    asked_through = models.ForeignKey(
+        UploadLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    question = models.TextField(_("question"))
+    asked_at = models.DateTimeField(_("asked on"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+
+    unscoped = models.Manager()
+    objects = ScopedManager()
+
+    class Meta(OrganisationOwned.Meta):
+        ordering = ["asked_at", "id"]
+        verbose_name = _("clarification")
+        verbose_name_plural = _("clarifications")
+
+    def __str__(self) -> str:
+        return self.question[:60]
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class EvaluationSignOff(OrganisationOwned):
+    """The four-eyes approval of an evaluation: prepared by one member, approved by another.
+
+    ``digest`` is the SHA-256 of the evaluation as it was approved; a later override changes the
+    evaluation, and the sign-off no longer matches it.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="sign_offs")
+    digest = models.CharField(_("evaluation digest (SHA-256)"), max_length=64)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prepared_at = models.DateTimeField(_("prepared on"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    unscoped = models.Manager()
+    objects = ScopedManager()
+
+    class Meta(OrganisationOwned.Meta):
+        ordering = ["-prepared_at", "-id"]
+        verbose_name = _("evaluation sign-off")
+        verbose_name_plural = _("evaluation sign-offs")
+
+    def __str__(self) -> str:
+        return f"{self.tender.reference}: {self.digest[:12]}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None

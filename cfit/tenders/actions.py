@@ -15,6 +15,7 @@ from cfit.criteria import content
 from cfit.criteria.actions import version_to_content
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
 from cfit.tenders import selection
+from cfit.tenders.award import CostParameters, PriceRule
 from cfit.tenders.models import Lot, LotCriterion, Tender
 from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
 
@@ -214,8 +215,8 @@ COST_FIELDS = ("energy_price", "maintenance_per_year", "residual_value", "carbon
 
 
 @transaction.atomic
-def set_costs(lot: Lot, values: Mapping[str, Any], scale: str | None = None) -> Lot:
-    """The life-cycle cost parameters and scoring scale of a lot's award method (drafts only)."""
+def set_costs(lot: Lot, values: Mapping[str, Any], price_rule: str | None = None) -> Lot:
+    """The price rule and life-cycle cost parameters of a lot's award method (drafts only)."""
     lot.tender.check_editable()
     for field in COST_FIELDS:
         if field not in values or values[field] in (None, ""):
@@ -234,10 +235,10 @@ def set_costs(lot: Lot, values: Mapping[str, Any], scale: str | None = None) -> 
         if not years.isdigit() or not 1 <= int(years) <= 20:
             raise TenderError(_("The service life is 1 to 20 years."))
         lot.service_life_years = int(years)
-    if scale:
-        if scale not in {"relative", "absolute"}:
-            raise TenderError(_("Unknown scoring scale %(scale)s.") % {"scale": scale})
-        lot.scoring_scale = scale
+    if price_rule:
+        if price_rule not in Lot.PriceRule.values:
+            raise TenderError(_("Unknown price rule %(rule)s.") % {"rule": price_rule})
+        lot.price_rule = price_rule
     lot.full_clean(exclude=["tender", "product_group"])
     lot.save()
     return lot
@@ -298,6 +299,14 @@ def tender_spec(tender: Tender) -> TenderSpec:
                     for row in lot.lot_criteria.all()
                 ],
                 ambitions={content.ImpactCategory(k): content.Ambition(v) for k, v in lot.ambitions.items()},
+                price_rule=PriceRule(lot.price_rule),
+                costs=CostParameters(
+                    service_life_years=lot.service_life_years,
+                    energy_price_per_kwh=lot.energy_price,
+                    maintenance_per_year=lot.maintenance_per_year,
+                    residual_value=lot.residual_value,
+                    carbon_price_per_tonne=lot.carbon_price,
+                ),
             )
         )
     return TenderSpec(
@@ -313,4 +322,5 @@ def tender_spec(tender: Tender) -> TenderSpec:
         status=tender.status,
         issued=(tender.published_at or tender.created).date(),
         identifier=str(tender.pk),
+        offers_deadline=tender.offers_deadline,
     )

@@ -50,7 +50,11 @@ class CostsIn(Schema):
     )
     carbon_price: Decimal | None = Field(None, ge=0, description="EUR per tonne CO2e; 0 leaves emissions out")
     service_life_years: int | None = Field(None, ge=1, le=20)
-    scoring_scale: str | None = Field(None, pattern="^(relative|absolute)$")
+    price_rule: str | None = Field(
+        None,
+        pattern="^(price|life_cycle_cost)$",
+        description="price: unit price only; life_cycle_cost: price + energy + maintenance − residual (+ carbon)",
+    )
 
 
 class StatusIn(Schema):
@@ -209,7 +213,7 @@ def set_weights(request: HttpRequest, tender_id: int, number: int, payload: Weig
 @router.put(
     "/tenders/{tender_id}/lots/{number}/costs",
     response=TenderOut,
-    summary="Set a lot's life-cycle cost parameters and scoring scale",
+    summary="Set a lot's price rule and life-cycle cost parameters",
 )
 def set_costs(request: HttpRequest, tender_id: int, number: int, payload: CostsIn) -> dict[str, Any]:
     tender = get_tender_for_user(request.user, tender_id, edit=True)
@@ -218,7 +222,7 @@ def set_costs(request: HttpRequest, tender_id: int, number: int, payload: CostsI
         raise HttpError(404, f"No lot {number}.")
     values = payload.dict(exclude_none=True)
     try:
-        actions.set_costs(lot, values, values.pop("scoring_scale", None))
+        actions.set_costs(lot, values, values.pop("price_rule", None))
     except (actions.TenderError, TenderFrozen) as error:
         raise _fail(error) from error
     return tender_out(tender)

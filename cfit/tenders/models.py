@@ -63,6 +63,14 @@ class Tender(OrganisationOwned):
     )
     created = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The submission window (OCDS tender.tenderPeriod): offers are received until the deadline and
+    # sealed until then; the buyer sees how many arrived, not what they hold.
+    offers_deadline = models.DateTimeField(
+        _("deadline for offers"),
+        null=True,
+        blank=True,
+        help_text=_("Offers are received until this moment and opened after it."),
+    )
 
     unscoped = models.Manager()
     objects = ScopedManager.from_queryset(TenderQuerySet)()
@@ -113,7 +121,19 @@ class Lot(models.Model):
         default=Decimal(100),
         help_text=_("Points for price, out of 100."),
     )
-    # How offers are scored beyond the weights (the life-cycle cost parameters of the award method).
+
+    class PriceRule(models.TextChoices):
+        PRICE = "price", _("Price only")
+        LIFE_CYCLE_COST = "life_cycle_cost", _("Life-cycle cost")
+
+    # How offers are scored beyond the weights: the price rule and its life-cycle cost parameters.
+    price_rule = models.CharField(
+        _("price or cost"),
+        max_length=16,
+        choices=PriceRule.choices,
+        default=PriceRule.LIFE_CYCLE_COST,
+        help_text=_("What the price points compare: the unit price, or the life-cycle cost per unit."),
+    )
     energy_price = models.DecimalField(
         _("energy price (EUR per kWh)"), max_digits=6, decimal_places=4, default=Decimal("0.25")
     )
@@ -129,15 +149,6 @@ class Lot(models.Model):
         decimal_places=2,
         default=Decimal(0),
         help_text=_("0 leaves emissions out of the life-cycle cost."),
-    )
-    scoring_scale = models.CharField(
-        _("scoring scale"),
-        max_length=16,
-        choices=[
-            ("relative", _("Relative to the best offer")),
-            ("absolute", _("Absolute, from threshold to target")),
-        ],
-        default="relative",
     )
     ambitions = models.JSONField(
         _("ambition per impact category"),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from cfit.criteria import content
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
 from cfit.tenders import selection
+from cfit.tenders.award import AwardChoice, CostParameters, LotAwardMethod, PriceRule, build_award_method
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,25 @@ class LotSpec:
     price_weight: Decimal
     criteria: Sequence[ChosenCriterion]
     ambitions: Mapping[ImpactCategory, Ambition] = field(default_factory=dict)
+    price_rule: PriceRule = PriceRule.LIFE_CYCLE_COST
+    costs: CostParameters | None = None  #: None: the defaults, with this lot's service life
 
     def of_type(self, kind: CriterionType) -> list[ChosenCriterion]:
         return [c for c in self.criteria if c.type == kind]
+
+    @property
+    def award_method(self) -> LotAwardMethod:
+        """The one object the engine scores from and every document states."""
+        return build_award_method(
+            self.number,
+            [
+                AwardChoice(c.criterion.id, c.criterion.title, c.type, c.weight, c.criterion.requirements)
+                for c in self.criteria
+            ],
+            price_rule=self.price_rule,
+            price_weight=self.price_weight,
+            costs=self.costs or CostParameters(service_life_years=self.service_life_years),
+        )
 
 
 @dataclass(frozen=True)
@@ -54,6 +71,7 @@ class TenderSpec:
     status: str = "draft"
     issued: date = field(default_factory=date.today)
     identifier: str = ""  #: the OCDS ocid suffix; the database id for saved tenders
+    offers_deadline: datetime | None = None  #: the end of the submission window (OCDS tenderPeriod)
 
     def risks(self) -> list[selection.Risk]:
         return selection.assess_risks(

@@ -18,7 +18,7 @@ from cfit.tenders import actions, selection
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.exports import FORMATS, filename
 from cfit.tenders.forms import TenderStartForm
-from cfit.tenders.models import Tender, TenderFrozen
+from cfit.tenders.models import Lot, Tender, TenderFrozen
 
 
 def risk_messages(spec: Any) -> list[tuple[int, str]]:
@@ -152,6 +152,7 @@ def tender_review(request: HttpRequest, tender_id: int) -> HttpResponse:
             "warnings": risk_messages(spec),
             "step": 3,
             "convertible": [t.value for t in selection.CONVERTIBLE_TYPES],
+            "price_rules": Lot.PriceRule.choices,
         },
     )
 
@@ -188,7 +189,7 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
             }
             actions.set_weights(lot, request.POST.get("price_weight", ""), weights)
         elif op == "costs":
-            actions.set_costs(lot, request.POST, request.POST.get("scoring_scale"))
+            actions.set_costs(lot, request.POST, request.POST.get("price_rule"))
         elif op == "rebalance":
             award = [
                 row.criterion.code
