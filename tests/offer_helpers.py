@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from cfit.criteria import content
 from cfit.criteria.content import LANGUAGES, CriterionType
+from cfit.tenders.award import CostParameters, PriceRule
 from cfit.tenders.response_template import FIRST_DATA_ROW, ID_ROW, build_response_template
 from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
 
@@ -49,6 +50,7 @@ WARRANTY = criterion(
             "data_type": "integer",
             "min_value": 3,
             "unit": "years",
+            "better": "higher",
             "satisfied_by_labels": ["tco-certified-gen10"],
         }
     ],
@@ -66,7 +68,16 @@ CLASS = criterion(
 CYCLES = criterion(
     "ac-cycles-a",
     "award_criterion",
-    [{"id": "cycles", "data_type": "integer", "min_value": 300, "unit": "cycles"}],
+    [
+        {
+            "id": "cycles",
+            "data_type": "integer",
+            "min_value": 300,
+            "unit": "cycles",
+            "better": "higher",
+            "scoring": {"rule": "proportional"},
+        }
+    ],
 )
 REPORT = criterion(
     "cpc-report-b",
@@ -75,7 +86,13 @@ REPORT = criterion(
 )
 
 
-def small_spec(reference: str = "OFF-2027-01") -> TenderSpec:
+def small_spec(
+    reference: str = "OFF-2027-01",
+    *,
+    price_rule: PriceRule = PriceRule.PRICE,
+    costs: CostParameters | None = None,
+) -> TenderSpec:
+    """One lot: price 80 points (unit price only unless told), battery cycles 20 points."""
     group = content.ProductGroup.model_validate(
         {
             "id": "notebooks",
@@ -104,6 +121,8 @@ def small_spec(reference: str = "OFF-2027-01") -> TenderSpec:
             ChosenCriterion(CYCLES, CriterionType.AWARD_CRITERION, Decimal(20)),
             ChosenCriterion(REPORT, CriterionType.CONTRACT_PERFORMANCE_CLAUSE),
         ],
+        price_rule=price_rule,
+        costs=costs,
     )
     return TenderSpec(
         title="Offers test",

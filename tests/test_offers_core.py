@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
 from cfit.offers import reader
 from cfit.offers.engine import Status
-from cfit.offers.evaluate import LotParameters, evaluate, line_detail, to_json
+from cfit.offers.evaluate import evaluate, line_detail, to_json
 from cfit.offers.reader import read_offer
-from cfit.offers.scoring import CostModel
+from cfit.tenders.award import CostParameters, PriceRule
 from cfit.tenders.response_template import FIRST_DATA_ROW, ID_ROW, build_response_template
 from cfit.uploads import ImportRefused
 
@@ -81,15 +82,15 @@ def test_an_override_changes_the_result_and_is_marked() -> None:
     assert details["ts-warranty-b.years"]["evidence"] == "override"
 
 
-def test_life_cycle_cost_counts_energy_and_carbon() -> None:
-    params = {
-        1: LotParameters(
-            CostModel(
-                service_life_years=5, energy_price_per_kwh=0.30, maintenance_per_year=10, residual_value=50
-            )
-        )
-    }
-    [result] = evaluate(SPEC, offers_for_ranking(), params)
+def test_life_cycle_cost_counts_energy_maintenance_and_residual_value() -> None:
+    costs = CostParameters(
+        service_life_years=5,
+        energy_price_per_kwh=Decimal("0.30"),
+        maintenance_per_year=Decimal(10),
+        residual_value=Decimal(50),
+    )
+    spec = small_spec(price_rule=PriceRule.LIFE_CYCLE_COST, costs=costs)
+    [result] = evaluate(spec, offers_for_ranking())
 
     alpha = next(r for r in result.offers if r.offer == "Alpha")
     assert alpha.life_cycle_cost == pytest.approx(10 * (1000 + 20 * 0.30 * 5 + 10 * 5 - 50))

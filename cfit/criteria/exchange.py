@@ -48,8 +48,11 @@ FLAT_COLUMNS: list[str] = [
     "min_value",
     "max_value",
     "options",
+    "allowed",
     "unit",
     "satisfied_by_labels",
+    "better",
+    "scoring",
 ]
 CRITERION_COLUMNS = FLAT_COLUMNS[: FLAT_COLUMNS.index("requirement_id")]
 
@@ -89,8 +92,14 @@ def requirement_to_json(req: content.Requirement, lang: str | None = None) -> di
     item.update(_threshold(req))
     if req.options:
         item["options"] = list(req.options)
+    if req.allowed:
+        item["allowed"] = list(req.allowed)
     item["unit"] = req.unit
     item["satisfiedByLabels"] = list(req.satisfied_by_labels)
+    if req.better is not None:
+        item["better"] = req.better.value
+    if req.scoring is not None:
+        item["scoring"] = req.scoring.model_dump(mode="json", exclude_defaults=True)
     return item
 
 
@@ -169,8 +178,8 @@ def criterion_to_ocds(c: content.Criterion, lang: str) -> dict[str, Any]:
             "dataType": OCDS_DATA_TYPES[r.data_type.value],
         }
         item.update(_threshold(r))
-        if r.options:
-            item["pattern"] = "^(" + "|".join(re.escape(o) for o in r.options) + ")$"
+        if r.options:  # the answers that meet the requirement, not every listed option
+            item["pattern"] = "^(" + "|".join(re.escape(o) for o in r.allowed_answers or r.options) + ")$"
         groups.setdefault(r.group, []).append(item)
     return {
         "id": c.id,
@@ -193,8 +202,11 @@ _REQUIREMENT_KEYS = {
     "minValue": "min_value",
     "maxValue": "max_value",
     "options": "options",
+    "allowed": "allowed",
     "unit": "unit",
     "satisfiedByLabels": "satisfied_by_labels",
+    "better": "better",
+    "scoring": "scoring",
 }
 
 
@@ -331,8 +343,13 @@ def framework_to_rows(fw: content.Framework) -> list[dict[str, Any]]:
                     "min_value": _number(r.min_value),
                     "max_value": _number(r.max_value),
                     "options": " | ".join(r.options),
+                    "allowed": " | ".join(r.allowed),
                     "unit": r.unit,
                     "satisfied_by_labels": _join(r.satisfied_by_labels),
+                    "better": r.better.value if r.better else "",
+                    "scoring": json.dumps(r.scoring.model_dump(mode="json", exclude_defaults=True))
+                    if r.scoring
+                    else "",
                 }
             )
             for lang in LANGUAGES:
@@ -504,9 +521,19 @@ def rows_to_framework(
             "title": {lang: row[f"requirement_title_{lang}"] for lang in LANGUAGES},
             "data_type": data_type,
             "options": [o.strip() for o in row["options"].split(" | ")] if row["options"].strip() else [],
+            "allowed": [o.strip() for o in row.get("allowed", "").split(" | ")]
+            if (row.get("allowed") or "").strip()
+            else [],
             "unit": row["unit"].strip(),
             "satisfied_by_labels": _split(row["satisfied_by_labels"]),
+            "better": (row.get("better") or "").strip() or None,
         }
+        scoring_cell = (row.get("scoring") or "").strip()
+        if scoring_cell:
+            try:
+                requirement["scoring"] = json.loads(scoring_cell)
+            except ValueError:
+                problems.append(Problem(where, "scoring", 'not a JSON object, e.g. {"rule": "proportional"}'))
         for column in ("expected_value", "min_value", "max_value"):
             try:
                 requirement[column] = (

@@ -48,5 +48,7 @@ def threshold_text(requirement: HasThreshold) -> str:
     if expected not in (None, ""):
         return f"{expected}{unit}"
     if requirement.options:
-        return " / ".join(requirement.options)
+        # An enumeration is met by its allowed answers only, so those are what the reader is shown.
+        allowed = list(getattr(requirement, "allowed", None) or [])
+        return " / ".join(allowed or requirement.options)
     return str(_("To be declared"))

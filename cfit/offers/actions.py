@@ -1,30 +1,52 @@
-"""Operations on offers that change several rows at once, one transaction each."""
+"""Operations on offers that change several rows at once, one transaction each.
+
+The submission window: offers, upload links and questions are received only while the tender is
+published and before its deadline for offers. Every file received gets a receipt (the SHA-256 of its
+exact bytes), stored in the same transaction as the offer; a refused file gets none.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cfit.offers.models import Offer, OfferLine, ResultOverride, UploadLink
+from cfit.offers.models import Clarification, Offer, OfferLine, OfferReceipt, ResultOverride, UploadLink
 from cfit.offers.reader import OfferFile, read_offer
-from cfit.tenders.actions import tender_spec
+from cfit.tenders.actions import format_moment, tender_spec
 from cfit.tenders.models import Tender
 
 MIN_JUSTIFICATION = 10
+MAX_QUESTION = 4000  #: characters of a supplier's question
+MAX_ANSWER = 20000  #: characters of the buyer's answer
 
 
 class OfferError(Exception):
     """Raised if an offer operation is not allowed; the message says why, in the user's language."""
 
 
-def _receiving(tender: Tender) -> None:
+def _receiving(tender: Tender, at: datetime | None = None) -> None:
+    """Refuse unless the tender is published and ``at`` (now by default) lies before its deadline."""
     if tender.status != Tender.Status.PUBLISHED:
         raise OfferError(
             _("Offers are received only while the tender is published (it is %(status)s).")
             % {"status": tender.get_status_display()}
         )
+    if tender.offers_deadline is None:
+        raise OfferError(_("The tender has no deadline for offers yet."))
+    if (at or timezone.now()) >= tender.offers_deadline:
+        raise OfferError(
+            _("The deadline for offers passed on %(deadline)s: no more offers are received.")
+            % {"deadline": format_moment(tender.offers_deadline)}
+        )
+
+
+def _user(acting_user: Any) -> Any:
+    return acting_user if acting_user is not None and acting_user.is_authenticated else None
 
 
 def read_for_tender(tender: Tender, data: bytes, filename: str) -> OfferFile:
@@ -36,13 +58,20 @@ def read_for_tender(tender: Tender, data: bytes, filename: str) -> OfferFile:
 def store_offer(
     tender: Tender,
     offer_file: OfferFile,
+    data: bytes,
     *,
     supplier: str,
     via: str = Offer.Via.IMPORT,
-    user: Any = None,
+    acting_user: Any = None,
     replace: bool = False,
-) -> Offer:
-    """Store a checked offer with all its lines, or nothing."""
+    link: UploadLink | None = None,
+) -> OfferReceipt:
+    """Store a checked offer with all its lines and the receipt of ``data``, the file it came from; or nothing.
+
+    The tender row is locked, so the deadline read here is the one in force; the receipt's own time is
+    checked against it last, and a receipt at or after the deadline undoes the whole store.
+    """
+    tender = Tender.unscoped.select_for_update().get(pk=tender.pk)
     _receiving(tender)
     supplier = supplier.strip() or offer_file.supplier.strip()
     if not supplier:
@@ -54,7 +83,8 @@ def store_offer(
                 _("There is already an offer from %(supplier)s; replace it explicitly.")
                 % {"supplier": supplier}
             )
-        existing.delete()
+        existing.delete()  # its receipts stay, with no offer
+    user = _user(acting_user)
     offer = Offer.unscoped.create(
         organisation=tender.organisation,
         tender=tender,
@@ -63,7 +93,7 @@ def store_offer(
         filename=offer_file.filename[:255],
         company=offer_file.company,
         line_count=len(offer_file.lines),
-        submitted_by=user if user is not None and user.is_authenticated else None,
+        submitted_by=user,
     )
     OfferLine.objects.bulk_create(
         [
@@ -84,21 +114,51 @@ def store_offer(
         ],
         batch_size=2000,
     )
-    return offer
+    receipt = OfferReceipt.unscoped.create(
+        organisation=tender.organisation,
+        tender=tender,
+        supplier=supplier,
+        via=via,
+        link=link,
+        offer=offer,
+        filename=(offer_file.filename or "offer")[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        received_by=user,
+    )
+    _receiving(tender, at=receipt.received_at)
+    if link is not None:
+        link.offer = offer
+        link.save(update_fields=["offer"])
+    return receipt
 
 
 def import_offer(
-    tender: Tender, data: bytes, filename: str, *, supplier: str, user: Any = None, replace: bool = False
-) -> Offer:
-    """Check the whole file first, then store it in one transaction; a bad file stores nothing."""
+    tender: Tender,
+    data: bytes,
+    filename: str,
+    *,
+    supplier: str,
+    acting_user: Any = None,
+    replace: bool = False,
+    via: str = Offer.Via.IMPORT,
+) -> OfferReceipt:
+    """Check the whole file first, then store it with its receipt in one transaction; a bad file stores nothing."""
     _receiving(tender)
     return store_offer(
-        tender, read_for_tender(tender, data, filename), supplier=supplier, user=user, replace=replace
+        tender,
+        read_for_tender(tender, data, filename),
+        data,
+        supplier=supplier,
+        via=via,
+        acting_user=acting_user,
+        replace=replace,
     )
 
 
 @transaction.atomic
-def issue_upload_link(tender: Tender, supplier: str, *, user: Any = None, days: int = 30) -> UploadLink:
+def issue_upload_link(tender: Tender, supplier: str, *, acting_user: Any = None) -> UploadLink:
+    """A supplier's own upload link; it expires at the deadline for offers (and moves with it)."""
     _receiving(tender)
     supplier = supplier.strip()
     if not supplier:
@@ -111,22 +171,71 @@ def issue_upload_link(tender: Tender, supplier: str, *, user: Any = None, days: 
         organisation=tender.organisation,
         tender=tender,
         supplier=supplier,
-        created_by=user if user is not None and user.is_authenticated else None,
-        expires_at=UploadLink.default_expiry(days),
+        created_by=_user(acting_user),
+        expires_at=tender.offers_deadline,
+    )
+
+
+def _link_open(link: UploadLink) -> None:
+    _receiving(link.tender)
+    if not link.is_valid:
+        raise OfferError(_("This upload link has expired; ask the buyer for a new one."))
+
+
+def submit_through_link(link: UploadLink, data: bytes, filename: str) -> OfferReceipt:
+    """The supplier's own upload: checked like an import; a new upload replaces its earlier one."""
+    _link_open(link)
+    offer_file = read_for_tender(link.tender, data, filename)
+    return store_offer(
+        link.tender,
+        offer_file,
+        data,
+        supplier=link.supplier,
+        via=Offer.Via.UPLOAD_LINK,
+        replace=True,
+        link=link,
     )
 
 
 @transaction.atomic
-def submit_through_link(link: UploadLink, data: bytes, filename: str) -> Offer:
-    """The supplier's own upload: checked like an import; a new upload replaces its earlier one."""
-    if not link.is_valid:
-        raise OfferError(_("This upload link has expired; ask the buyer for a new one."))
-    tender = link.tender
-    offer_file = read_for_tender(tender, data, filename)
-    offer = store_offer(tender, offer_file, supplier=link.supplier, via=Offer.Via.UPLOAD_LINK, replace=True)
-    link.offer = offer
-    link.save(update_fields=["offer"])
-    return offer
+def ask_clarification(link: UploadLink, question: str) -> Clarification:
+    """A supplier's question through its upload link; questions close at the deadline for offers."""
+    tender = Tender.unscoped.select_for_update().get(pk=link.tender_id)
+    link.tender = tender
+    try:
+        _link_open(link)
+    except OfferError:
+        raise OfferError(
+            _("Questions are taken while the tender is published, until the deadline for offers.")
+        ) from None
+    text = question.strip()
+    if not text:
+        raise OfferError(_("Write your question."))
+    if len(text) > MAX_QUESTION:
+        raise OfferError(_("Keep your question under %(n)s characters.") % {"n": MAX_QUESTION})
+    return Clarification.unscoped.create(
+        organisation=tender.organisation, tender=tender, asked_through=link, question=text
+    )
+
+
+@transaction.atomic
+def answer_clarification(clarification: Clarification, answer: str, *, acting_user: Any) -> Clarification:
+    """The buyer's answer, shown from now on to every supplier with an upload link, without saying who asked."""
+    clarification = Clarification.unscoped.select_for_update().select_related("tender").get(pk=clarification.pk)
+    if clarification.tender.status != Tender.Status.PUBLISHED:
+        raise OfferError(_("Questions are answered while the tender is published."))
+    if clarification.is_answered:
+        raise OfferError(_("This question is already answered."))
+    text = answer.strip()
+    if not text:
+        raise OfferError(_("Write the answer."))
+    if len(text) > MAX_ANSWER:
+        raise OfferError(_("Keep the answer under %(n)s characters.") % {"n": MAX_ANSWER})
+    clarification.answer = text
+    clarification.answered_by = _user(acting_user)
+    clarification.answered_at = timezone.now()
+    clarification.save(update_fields=["answer", "answered_by", "answered_at"])
+    return clarification
 
 
 @transaction.atomic

@@ -22,9 +22,11 @@ from enum import IntEnum, StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from cfit.criteria.content import CriterionType, DataType, Requirement
+from cfit.criteria.content import Better, CriterionType, DataType, Requirement, Scoring
+from cfit.tenders.award import scored_requirement
 
-METHOD_VERSION = "cfit-offers-1"
+#: 2: declared directions and scoring rules, allowed answers, offer-level exclusion of lines.
+METHOD_VERSION = "cfit-offers-2"
 
 Floats = npt.NDArray[np.float64]
 Codes = npt.NDArray[np.int32]
@@ -73,8 +75,11 @@ class Rule:
     minimum: float | None = None
     maximum: float | None = None
     options: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = ()  #: the options that meet an enumeration; empty for other types
     labels: frozenset[str] = frozenset()
     group: str = "1"
+    better: Better | None = None  #: declared; for award rules always set
+    scoring: Scoring | None = None  #: the rule an award requirement is scored by (declared or stated default)
 
     @classmethod
     def of(cls, criterion: str, criterion_type: CriterionType, requirement: Requirement) -> Rule:
@@ -83,17 +88,27 @@ class Rule:
             expected = float(day_number(str(expected)))
         elif requirement.data_type in {DataType.NUMBER, DataType.INTEGER} and expected is not None:
             expected = float(expected)
+        role = Role.of(criterion_type)
+        better, scoring = requirement.better, requirement.scoring
+        if role == Role.AWARD:
+            scored = scored_requirement(requirement)
+            better, scoring = scored.better, scored.scoring
         return cls(
             requirement=requirement.id,
             criterion=criterion,
-            role=Role.of(criterion_type),
+            role=role,
             data_type=requirement.data_type,
             expected=expected,
             minimum=requirement.min_value,
             maximum=requirement.max_value,
             options=tuple(requirement.options),
+            allowed=tuple(requirement.allowed_answers)
+            if requirement.data_type == DataType.ENUMERATION
+            else (),
             labels=frozenset(requirement.satisfied_by_labels),
             group=requirement.group,
+            better=better,
+            scoring=scoring,
         )
 
     @property
@@ -101,9 +116,13 @@ class Rule:
         return self.data_type in TEXT_TYPES
 
     @property
-    def higher_is_better(self) -> bool:
-        """For scoring: a minimum asks for more (cycles, years), a maximum for less (kg CO2e)."""
-        return not (self.maximum is not None and self.minimum is None)
+    def worst_passing(self) -> float | None:
+        """The least good value that still meets the requirement: what a label proves without a number."""
+        if self.better == Better.HIGHER:
+            return self.minimum
+        if self.better == Better.LOWER:
+            return self.maximum
+        return None
 
 
 def day_number(value: str) -> int:
@@ -149,7 +168,8 @@ class Checked:
     evidence: npt.NDArray[np.int8]  #: lines × rules
     criteria: list[str]
     criterion_met: Bools  #: lines × criteria
-    eligible: Bools  #: lines: no knock-out criterion failed or left unanswered
+    eligible: Bools  #: lines: the line and every other line of its offer meet every knock-out criterion
+    line_eligible: Bools = field(default_factory=lambda: np.zeros(0, np.bool_))  #: the line's own result
 
     def counts(self) -> dict[str, int]:
         return {
@@ -167,10 +187,11 @@ def answered_and_met(rule: Rule, catalogue: Catalogue) -> tuple[Bools, Bools]:
     if rule.is_text:
         codes, categories = catalogue.texts.get(rule.requirement, (np.full(size, -1, np.int32), []))
         answered = codes >= 0
-        if rule.expected is None:
+        if rule.data_type == DataType.STRING:
             return answered, answered
-        wanted = categories.index(str(rule.expected)) if str(rule.expected) in categories else -2
-        return answered, codes == wanted
+        # An enumeration is met only by its declared allowed answers, never by any listed option.
+        wanted = np.array([code for code, value in enumerate(categories) if value in rule.allowed], np.int32)
+        return answered, np.isin(codes, wanted) & answered
     values = catalogue.numbers.get(rule.requirement)
     if values is None:
         none = np.zeros(size, np.bool_)
@@ -209,10 +230,17 @@ def check(
         evidence[line, j] = Evidence.OVERRIDE
     criteria, criterion_met = _criteria(rules, status)
     knock_out = [i for i, code in enumerate(criteria) if _role_of(rules, code) == Role.KNOCK_OUT]
-    eligible = np.asarray(
+    line_eligible = np.asarray(
         criterion_met[:, knock_out].all(axis=1) if knock_out else np.ones(size, np.bool_), np.bool_
     )
-    return Checked(list(rules), status, evidence, criteria, criterion_met, eligible)
+    # An offer is taken or excluded whole: one line that misses a specification excludes its offer,
+    # and then none of its lines is eligible (nor scored, nor ranked).
+    offers = max(len(catalogue.offers), int(catalogue.offer_of_line.max()) + 1 if size else 0)
+    failed = np.bincount(
+        catalogue.offer_of_line, weights=(~line_eligible).astype(np.float64), minlength=offers
+    )
+    eligible = line_eligible & (failed[catalogue.offer_of_line] == 0) if size else line_eligible
+    return Checked(list(rules), status, evidence, criteria, criterion_met, eligible, line_eligible)
 
 
 def _role_of(rules: Sequence[Rule], criterion: str) -> Role:

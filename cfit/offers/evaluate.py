@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from cfit.criteria.content import CriterionType, DataType
+from cfit.criteria.content import DataType
 from cfit.offers.engine import (
     METHOD_VERSION,
     Catalogue,
@@ -29,20 +29,12 @@ from cfit.offers.engine import (
     day_number,
 )
 from cfit.offers.reader import OfferFile, ProductLine
-from cfit.offers.scoring import AwardMethod, CostModel, OfferResult, Scale, Scored, rank_offers, score
+from cfit.offers.scoring import OfferResult, Scored, rank_offers, score
+from cfit.tenders.award import LotAwardMethod, method_json
 from cfit.tenders.spec import LotSpec, TenderSpec
 
 #: (offer index, line id, requirement id) → the procurer's decision
 Overrides = Mapping[tuple[int, str, str], Status]
-CARBON_UNITS = {"kgco2e", "kg co2e"}
-
-
-@dataclass(frozen=True)
-class LotParameters:
-    """What the tender says about scoring a lot beyond the weights."""
-
-    costs: CostModel = CostModel()
-    scale: Scale = Scale.RELATIVE
 
 
 @dataclass
@@ -54,20 +46,11 @@ class LotResult:
     checked: Checked
     scored: Scored
     offers: list[OfferResult]
-    method: AwardMethod
+    method: LotAwardMethod
 
 
 def rules_of(lot: LotSpec) -> list[Rule]:
     return [Rule.of(c.criterion.id, c.type, r) for c in lot.criteria for r in c.criterion.requirements]
-
-
-def carbon_requirement(lot: LotSpec) -> str | None:
-    """The requirement whose answer is a unit's carbon footprint, for the shadow carbon price."""
-    for chosen in lot.criteria:
-        for requirement in chosen.criterion.requirements:
-            if requirement.unit.lower() in CARBON_UNITS:
-                return requirement.id
-    return None
 
 
 def _as_number(value: bool | float | str, rule: Rule) -> float:
@@ -121,9 +104,9 @@ def evaluate_lot(
     spec: TenderSpec,
     lot: LotSpec,
     offers: Sequence[OfferFile],
-    parameters: LotParameters = LotParameters(),
     overrides: Overrides | None = None,
 ) -> LotResult:
+    """Check and score the lines of one lot by the lot's award method (``lot.award_method``)."""
     rules = rules_of(lot)
     catalogue, lines = build_catalogue(rules, offers, lot.number, list(spec.labels))
     position = {(index, line.line_id): row for row, (index, line) in enumerate(lines)}
@@ -134,19 +117,7 @@ def evaluate_lot(
         if (index, line_id) in position and code in column
     }
     checked = check(rules, catalogue, decided)
-    costs = parameters.costs
-    if costs.carbon_requirement is None and costs.carbon_price_per_tonne:
-        costs = CostModel(**{**costs.__dict__, "carbon_requirement": carbon_requirement(lot)})
-    method = AwardMethod(
-        price_weight=float(lot.price_weight),
-        weights={
-            c.criterion.id: float(c.weight)
-            for c in lot.criteria
-            if c.weight and c.type == CriterionType.AWARD_CRITERION
-        },
-        scale=parameters.scale,
-        costs=costs,
-    )
+    method = lot.award_method
     scored = score(checked, catalogue, method)
     return LotResult(
         lot, rules, lines, catalogue, checked, scored, rank_offers(checked, scored, catalogue, method), method
@@ -154,13 +125,11 @@ def evaluate_lot(
 
 
 def evaluate(
-    spec: TenderSpec,
-    offers: Sequence[OfferFile],
-    parameters: Mapping[int, LotParameters] | None = None,
-    overrides: Overrides | None = None,
+    spec: TenderSpec, offers: Sequence[OfferFile], overrides: Overrides | None = None
 ) -> list[LotResult]:
+    """Every lot that received at least one line; an offer without lines in a lot is a "no bid" there."""
     return [
-        evaluate_lot(spec, lot, offers, (parameters or {}).get(lot.number, LotParameters()), overrides)
+        evaluate_lot(spec, lot, offers, overrides)
         for lot in spec.lots
         if any(line.lot == lot.number for offer in offers for line in offer.lines)
     ]
@@ -209,17 +178,14 @@ def to_json(spec: TenderSpec, results: Sequence[LotResult], *, with_lines: bool 
         entry: dict[str, Any] = {
             "lot": result.lot.number,
             "counts": result.checked.counts(),
-            "method": {
-                "price_weight": result.method.price_weight,
-                "weights": dict(result.method.weights),
-                "scale": result.method.scale.value,
-                "costs": {k: v for k, v in result.method.costs.__dict__.items()},
-            },
+            "method": method_json(result.method),
             "offers": [
                 {
                     "offer": r.offer,
+                    "bid": r.bid,
                     "eligible": r.eligible,
                     "lines": r.lines,
+                    "excluded_lines": r.excluded_lines,
                     "life_cycle_cost": round(r.life_cycle_cost, 2),
                     "price_points": round(r.price_points, 3),
                     "quality_points": round(r.quality_points, 3),
@@ -240,6 +206,7 @@ def to_json(spec: TenderSpec, results: Sequence[LotResult], *, with_lines: bool 
                     "manufacturer": line.manufacturer,
                     "model": line.model,
                     "eligible": bool(result.checked.eligible[row]),
+                    "meets_specifications": bool(result.checked.line_eligible[row]),
                     "life_cycle_cost": round(float(result.scored.life_cycle_cost[row]), 2),
                     "total": _finite(result.scored.total[row]),
                     "rank": int(result.scored.rank[row]),

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from cfit.offers.engine import Status
-from cfit.offers.evaluate import LotParameters, LotResult, Overrides, evaluate
+from cfit.offers.evaluate import LotResult, Overrides, evaluate
 from cfit.offers.models import Offer, OfferLine, ResultOverride
 from cfit.offers.reader import OfferFile, ProductLine
-from cfit.offers.scoring import CostModel, Scale
 from cfit.tenders.actions import tender_spec
 from cfit.tenders.models import Tender
 from cfit.tenders.spec import TenderSpec
@@ -25,22 +24,6 @@ class TenderEvaluation:
 
     def result_for(self, lot: int) -> LotResult | None:
         return next((r for r in self.results if r.lot.number == lot), None)
-
-
-def lot_parameters(tender: Tender) -> dict[int, LotParameters]:
-    return {
-        lot.number: LotParameters(
-            CostModel(
-                service_life_years=float(lot.service_life_years),
-                energy_price_per_kwh=float(lot.energy_price),
-                maintenance_per_year=float(lot.maintenance_per_year),
-                residual_value=float(lot.residual_value),
-                carbon_price_per_tonne=float(lot.carbon_price),
-            ),
-            Scale(lot.scoring_scale),
-        )
-        for lot in tender.lots.all()
-    }
 
 
 def evaluate_tender(tender: Tender) -> TenderEvaluation:
@@ -84,4 +67,4 @@ def evaluate_tender(tender: Tender) -> TenderEvaluation:
         index, line_id = pk_to_key[decision[0]]
         overrides[(index, line_id, decision[1])] = Status.PASS if decision[2] == "pass" else Status.FAIL
     applied: Overrides = overrides
-    return TenderEvaluation(spec, offers, evaluate(spec, files, lot_parameters(tender), applied), line_pk)
+    return TenderEvaluation(spec, offers, evaluate(spec, files, applied), line_pk)

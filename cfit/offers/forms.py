@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cfit.offers.actions import MAX_ANSWER, MAX_QUESTION
 from cfit.offers.models import ResultOverride
 from cfit.uploads import MAX_IMPORT_BYTES
 
@@ -27,6 +28,19 @@ class UploadLinkForm(forms.Form):
 
 class SupplierUploadForm(forms.Form):
     file = OfferFileField(label=_("Your filled response template (XLSX)"))
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        label=_("Your question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_QUESTION,
+        help_text=_("The answer is published to every supplier of this tender, without saying who asked."),
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_ANSWER)
 
 
 class OverrideForm(forms.Form):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
@@ -19,9 +22,17 @@ from cfit.tenders.award import CostParameters, PriceRule
 from cfit.tenders.models import Lot, LotCriterion, Tender
 from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
 
+log = logging.getLogger(__name__)
+
 
 class TenderError(Exception):
     """Raised if a tender change is not allowed; the message says why, in the user's language."""
+
+
+def format_moment(moment: datetime) -> str:
+    """A moment as users read it: the locale's date and time in the site's time zone, with its name."""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
 
 
 def _framework(version: FrameworkVersion) -> content.Framework:
@@ -246,9 +257,14 @@ def set_costs(lot: Lot, values: Mapping[str, Any], price_rule: str | None = None
 
 @transaction.atomic
 def publish_tender(tender: Tender) -> Tender:
-    """Freeze the tender's criteria. Refused while a lot's weights do not add up to 100."""
+    """Freeze the tender's criteria and open it for offers.
+
+    Refused without a deadline for offers in the future, and while a lot's weights do not add up to 100.
+    """
     tender = Tender.unscoped.select_for_update().get(pk=tender.pk)
     tender.check_editable()
+    if tender.offers_deadline is None or tender.offers_deadline <= timezone.now():
+        raise TenderError(_("Set a deadline for offers in the future before publishing."))
     lots = list(tender.lots.prefetch_related("lot_criteria"))
     if not lots:
         raise TenderError(_("A tender needs at least one lot."))
@@ -272,8 +288,60 @@ def change_status(tender: Tender, status: str) -> Tender:
         raise TenderError(
             _("A %(old)s tender cannot become %(new)s.") % {"old": tender.get_status_display(), "new": status}
         )
+    if status == Tender.Status.AWARDED and (
+        tender.offers_deadline is None or tender.offers_deadline > timezone.now()
+    ):
+        # Offers are sealed until the deadline: nobody can have evaluated them yet.
+        raise TenderError(_("A tender can be awarded only after the deadline for offers."))
     tender.status = status
     tender.save(update_fields=["status"])
+    return tender
+
+
+@transaction.atomic
+def set_offers_deadline(tender: Tender, deadline: datetime, *, acting_user: Any) -> Tender:
+    """Set the moment until which offers are received, and after which they are opened.
+
+    ``deadline`` must be timezone-aware and in the future. A draft takes any such moment; a published
+    tender's deadline can only be extended (suppliers plan their offers on it), and no longer changes
+    once it has passed, since the offers are open by then. Upload links still open expire at the new
+    deadline.
+    """
+    from cfit.offers.models import UploadLink  # offers build on tenders, not the other way round
+
+    if timezone.is_naive(deadline):
+        raise TenderError(_("Give the deadline for offers with its time zone."))
+    tender = Tender.unscoped.select_for_update().get(pk=tender.pk)
+    now = timezone.now()
+    if tender.status not in {Tender.Status.DRAFT, Tender.Status.PUBLISHED}:
+        raise TenderError(
+            _("The deadline for offers of a %(status)s tender cannot change.")
+            % {"status": tender.get_status_display()}
+        )
+    if deadline <= now:
+        raise TenderError(_("The deadline for offers must lie in the future."))
+    current = tender.offers_deadline
+    if tender.status == Tender.Status.PUBLISHED and current is not None:
+        if current <= now:
+            raise TenderError(
+                _("The deadline for offers passed on %(deadline)s and the offers are open: it cannot change.")
+                % {"deadline": format_moment(current)}
+            )
+        if deadline < current:
+            raise TenderError(
+                _("A published tender's deadline for offers can only be extended (it is %(deadline)s).")
+                % {"deadline": format_moment(current)}
+            )
+    tender.offers_deadline = deadline
+    tender.save(update_fields=["offers_deadline"])
+    UploadLink.unscoped.filter(tender=tender, expires_at__gt=now).update(expires_at=deadline)
+    log.info(
+        "tender %s: deadline for offers %s -> %s by %s",
+        tender.pk,
+        current.isoformat() if current else "none",
+        deadline.isoformat(),
+        getattr(acting_user, "pk", None),
+    )
     return tender
 
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from cfit.criteria.content import CriterionType, DataType, Requirement
 from cfit.criteria.wording import threshold_text
+from cfit.tenders.award import PriceRule
+from cfit.tenders.award_text import award_method_paragraphs, criterion_description, price_noun
 from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
 
 TYPE_ORDER = [
@@ -130,16 +132,16 @@ def _add_lot(doc: Document, spec: TenderSpec, lot: LotSpec) -> None:
             continue
         doc.add(Heading(type_heading(kind), 2))
         for item in chosen:
-            _add_criterion(doc, spec, item)
+            _add_criterion(doc, spec, lot, item)
         if kind == CriterionType.AWARD_CRITERION:
-            _add_award_method(doc, lot)
+            _add_award_method(doc, lot, lang)
         if kind == CriterionType.CONTRACT_PERFORMANCE_CLAUSE:
             _add_reporting(doc, spec, chosen)
     if not lot.of_type(CriterionType.AWARD_CRITERION):
-        _add_award_method(doc, lot)
+        _add_award_method(doc, lot, lang)
 
 
-def _add_criterion(doc: Document, spec: TenderSpec, item: ChosenCriterion) -> None:
+def _add_criterion(doc: Document, spec: TenderSpec, lot: LotSpec, item: ChosenCriterion) -> None:
     lang = spec.language
     criterion = item.criterion
     doc.add(Heading(f"{criterion.id} — {criterion.title[lang]}", 3))
@@ -160,6 +162,9 @@ def _add_criterion(doc: Document, spec: TenderSpec, item: ChosenCriterion) -> No
     doc.add(Paragraph(proof, bold_lead=_("Verification:")))
     if item.type == CriterionType.AWARD_CRITERION:
         doc.add(Paragraph(_("%(w)s points") % {"w": _points(item.weight)}, bold_lead=_("Weight:")))
+        scored = next((c for c in lot.award_method.criteria if c.id == criterion.id), None)
+        if scored is not None:
+            doc.add(Paragraph(criterion_description(scored, lang), bold_lead=_("Scoring:")))
     doc.add(
         Table(
             [_("Requirement id"), _("Requirement"), _("Answer"), _("Expected"), _("Proved by label")],
@@ -181,32 +186,26 @@ def _points(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def _add_award_method(doc: Document, lot: LotSpec) -> None:
-    award = lot.of_type(CriterionType.AWARD_CRITERION)
-    quality = sum((c.weight for c in award), Decimal(0))
+def _add_award_method(doc: Document, lot: LotSpec, language: str) -> None:
+    """The lot's award method in full, from the object the engine scores with."""
+    method = lot.award_method
     doc.add(Heading(_("Award method and weights"), 3))
-    doc.add(
-        Paragraph(
-            _(
-                "The contract is awarded to the most economically advantageous tender on the basis of the best "
-                "price-quality ratio: price %(price)s points, quality %(quality)s points, out of 100."
-            )
-            % {"price": _points(lot.price_weight), "quality": _points(quality)}
-        )
-    )
-    rows = [[_("Price"), _("Price"), _points(lot.price_weight)]]
-    rows += [[c.criterion.id, _("Quality"), _points(c.weight)] for c in award]
+    rows = [
+        [
+            price_noun(method).capitalize(),
+            _("Price") if method.price_rule == PriceRule.PRICE else _("Cost"),
+            _points(method.price_weight),
+        ]
+    ]
+    rows += [
+        [f"{c.title.get(language, c.id)} ({c.id})", _("Quality"), _points(c.weight)] for c in method.criteria
+    ]
     doc.add(Table([_("Award criterion"), _("Type"), _("Weight")], rows))
-    doc.add(
-        Paragraph(
-            _(
-                "Price points = lowest price offered ÷ price of the tender × price weight. Points for an award "
-                "criterion = weight × the tender's value ÷ the best value offered (for a yes/no requirement: the "
-                "full weight for yes, none for no); values beyond the maximum that earns points count as that maximum."
-            ),
-            bold_lead=_("Scoring:"),
-        )
-    )
+    paragraphs = award_method_paragraphs(method, language)
+    doc.add(Paragraph(paragraphs[0]))
+    doc.add(Paragraph(paragraphs[1], bold_lead=_("Scoring:")))
+    for text in paragraphs[2:]:
+        doc.add(Paragraph(text))
 
 
 def _add_reporting(doc: Document, spec: TenderSpec, clauses: list[ChosenCriterion]) -> None:

@@ -1,5 +1,6 @@
 """/api/v1/tenders/: the owner organisation's tenders, for integrators (session authentication)."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
+from pydantic import AwareDatetime
 
 from cfit.accounts.models import Membership
 from cfit.tenders import actions
@@ -57,6 +59,13 @@ class CostsIn(Schema):
     )
 
 
+class DeadlineIn(Schema):
+    offers_deadline: AwareDatetime = Field(
+        description="Offers are received until this moment and opened after it; ISO 8601 with its offset, "
+        "in the future; a published tender's deadline can only be extended"
+    )
+
+
 class StatusIn(Schema):
     status: str = Field(pattern="^(published|awarded|closed)$")
 
@@ -92,6 +101,7 @@ class TenderOut(Schema):
     language: str
     procedure: str
     status: str
+    offers_deadline: datetime | None
     framework_version: str
     lots: list[LotOut]
     warnings: list[str]
@@ -116,6 +126,7 @@ def tender_out(tender: Tender) -> dict[str, Any]:
         "language": tender.language,
         "procedure": tender.procedure,
         "status": tender.status,
+        "offers_deadline": tender.offers_deadline,
         "framework_version": tender.framework_version.code,
         "lots": [
             {
@@ -224,6 +235,18 @@ def set_costs(request: HttpRequest, tender_id: int, number: int, payload: CostsI
     try:
         actions.set_costs(lot, values, values.pop("price_rule", None))
     except (actions.TenderError, TenderFrozen) as error:
+        raise _fail(error) from error
+    return tender_out(tender)
+
+
+@router.put(
+    "/tenders/{tender_id}/deadline", response=TenderOut, summary="Set or extend the deadline for offers"
+)
+def set_offers_deadline(request: HttpRequest, tender_id: int, payload: DeadlineIn) -> dict[str, Any]:
+    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    try:
+        tender = actions.set_offers_deadline(tender, payload.offers_deadline, acting_user=request.user)
+    except actions.TenderError as error:
         raise _fail(error) from error
     return tender_out(tender)
 

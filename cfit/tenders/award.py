@@ -196,3 +196,48 @@ def build_award_method(
         criteria=criteria,
         carbon_requirement=carbon_requirement(choices),
     )
+
+
+def _number(value: Decimal | float | None) -> float | int | None:
+    if value is None:
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def method_json(method: LotAwardMethod) -> dict[str, object]:
+    """The award method as data: the JSON evaluation, the API and the OCDS release carry this."""
+    costs = method.costs
+    return {
+        "lot": method.lot,
+        "points_total": _number(method.points_total),
+        "price_rule": method.price_rule.value,
+        "price_weight": _number(method.price_weight),
+        "costs": {
+            "service_life_years": costs.service_life_years,
+            "energy_price_per_kwh": _number(costs.energy_price_per_kwh),
+            "maintenance_per_year": _number(costs.maintenance_per_year),
+            "residual_value": _number(costs.residual_value),
+            "carbon_price_per_tonne": _number(costs.carbon_price_per_tonne),
+            "carbon_requirement": method.carbon_requirement if method.uses_carbon_price else None,
+        }
+        if method.price_rule == PriceRule.LIFE_CYCLE_COST
+        else None,
+        "criteria": [
+            {
+                "id": criterion.id,
+                "weight": _number(criterion.weight),
+                "requirements": [
+                    {
+                        "id": r.id,
+                        "better": r.better.value,
+                        "scoring": r.scoring.model_dump(mode="json", exclude_defaults=True),
+                        "declared": r.declared,
+                        "unit": r.unit,
+                    }
+                    for r in criterion.requirements
+                ],
+            }
+            for criterion in method.criteria
+        ],
+    }

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Membership
@@ -74,3 +75,18 @@ class TenderStartForm(forms.Form):
         if not any(data.get(f"lot_{g.code}") for g in self.groups):
             raise forms.ValidationError(_("Choose at least one product group."), code="no_lot")
         return data
+
+
+class OffersDeadlineForm(forms.Form):
+    """The deadline for offers, typed in the site's time zone (the browser's date and time picker)."""
+
+    offers_deadline = forms.DateTimeField(
+        label=_("Deadline for offers"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offers_deadline"].help_text = _("Time zone: %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()
+        }

@@ -7,10 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cfit.criteria import exchange
-from cfit.criteria.content import CriterionType, ImpactCategory
+from cfit.criteria.content import ImpactCategory
+from cfit.tenders import award_text
+from cfit.tenders.award import PriceRule
+from cfit.tenders.award_text import award_method_paragraphs
 from cfit.tenders.spec import TenderSpec
 
 REQUIREMENTS_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_requirements_extension/master/extension.json"
@@ -60,13 +63,16 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         "procurementMethodDetails": spec.procedure,
         "mainProcurementCategory": "services" if services else "goods",
         "value": {"amount": _amount(total), "currency": "EUR"},
-        "awardCriteria": "ratedCriteria",
-        "awardCriteriaDetails": "; ".join(
-            f"{lot_id(lot.number)}: price {lot.price_weight.normalize():f}, "
-            + ", ".join(
-                f"{c.criterion.id} {c.weight.normalize():f}"
-                for c in lot.of_type(CriterionType.AWARD_CRITERION)
-            )
+        "awardCriteria": "ratedCriteria"
+        if any(lot.award_method.criteria for lot in spec.lots)
+        else (
+            "costOnly"
+            if any(lot.price_rule == PriceRule.LIFE_CYCLE_COST for lot in spec.lots)
+            else "priceOnly"
+        ),
+        # The award method in full, in the release's language: the same sentences as the annex.
+        "awardCriteriaDetails": "\n\n".join(
+            f"{lot_id(lot.number)}: " + " ".join(award_method_paragraphs(lot.award_method, lang))
             for lot in spec.lots
         ),
         "items": [
@@ -89,6 +95,8 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         ],
         "criteria": list(criteria.values()),
     }
+    if spec.offers_deadline is not None:
+        tender["tenderPeriod"] = {"endDate": spec.offers_deadline.replace(microsecond=0).isoformat()}
     release: dict[str, Any] = {
         "ocid": ocid,
         "id": f"{ocid}-tender-{spec.issued.isoformat()}",
@@ -155,22 +163,29 @@ def eforms_fields(spec: TenderSpec) -> dict[str, Any]:
             not any("gpp" in source.title.lower() for source in c.criterion.sources) for c in lot.criteria
         )
         gpp = (["eu"] if from_eu_gpp else []) + (["other"] if from_elsewhere else [])
+        method = lot.award_method
+        with translation.override(spec.language):
+            price_name = award_text.price_noun(method).capitalize()
+            price_text = award_text.price_sentence(method)
+        cost = method.price_rule == PriceRule.LIFE_CYCLE_COST
         award = [
             {
-                "BT-539-Lot": "price",
-                "BT-734-Lot": "Price",
-                "BT-540-Lot": "Lowest price offered ÷ price of the tender × weight",
-                "BT-541-Lot-WeightNumber": _amount(lot.price_weight),
+                "BT-539-Lot": "cost" if cost else "price",
+                "BT-734-Lot": price_name,
+                "BT-540-Lot": price_text,
+                "BT-541-Lot-WeightNumber": _amount(method.price_weight),
+                "BT-5421-Lot": "poi-exa",
             }
         ]
         award += [
             {
                 "BT-539-Lot": "quality",
-                "BT-734-Lot": c.criterion.id,
-                "BT-540-Lot": c.criterion.title[spec.language],
+                "BT-734-Lot": f"{c.title.get(spec.language, c.id)} ({c.id})",
+                "BT-540-Lot": award_text.criterion_description(c, spec.language),
                 "BT-541-Lot-WeightNumber": _amount(c.weight),
+                "BT-5421-Lot": "poi-exa",
             }
-            for c in lot.of_type(CriterionType.AWARD_CRITERION)
+            for c in method.criteria
         ]
         lots.append(
             {
@@ -180,6 +195,8 @@ def eforms_fields(spec: TenderSpec) -> dict[str, Any]:
                 "BT-775-Lot": social,
                 "BT-805-Lot": gpp or ["none"],
                 "awardCriteria": award,
+                # BT-543: the weighting is a formula, so the notice states it in full.
+                "BT-543-Lot": " ".join(award_text.award_method_paragraphs(method, spec.language)),
             }
         )
     return {

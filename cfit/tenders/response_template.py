@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cfit.criteria.content import CriterionType, DataType, Requirement
 from cfit.tenders.annex import expected
+from cfit.tenders.award_text import award_method_paragraphs
 from cfit.tenders.spec import LotSpec, TenderSpec
 
 TEMPLATE_FORMAT = "cfit-response-1"
@@ -154,6 +155,10 @@ def _build(spec: TenderSpec) -> bytes:
         _("Label ids:"),
     ]
     lines += [f"{code}: {label.name}" for code, label in sorted(spec.labels.items())]
+    # How answers are scored: the same sentences as the annex, from the method the engine applies.
+    for lot in spec.lots:
+        lines += ["", _("How offers for lot %(n)s are scored:") % {"n": lot.number}]
+        lines += award_method_paragraphs(lot.award_method, lang)
     for line in lines:
         instructions.append([line])
     instructions["A1"].font = Font(bold=True, size=13)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from cfit.criteria.models import ImpactCategory as CategoryChoices
 from cfit.tenders import actions, selection
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.exports import FORMATS, filename
-from cfit.tenders.forms import TenderStartForm
+from cfit.tenders.forms import OffersDeadlineForm, TenderStartForm
 from cfit.tenders.models import Lot, Tender, TenderFrozen
 
 
@@ -211,9 +212,30 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 @login_required
 def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
-    """Step 4: the documents, and publishing."""
-    tender = get_tender_for_user(request.user, tender_id)
+    """Step 4: the documents, the deadline for offers (posted here), and publishing."""
+    tender = get_tender_for_user(request.user, tender_id, edit=request.method == "POST")
+    deadline_form = OffersDeadlineForm(
+        request.POST or None,
+        initial={"offers_deadline": timezone.localtime(tender.offers_deadline)}
+        if tender.offers_deadline
+        else None,
+    )
+    if request.method == "POST" and deadline_form.is_valid():
+        try:
+            tender = actions.set_offers_deadline(
+                tender, deadline_form.cleaned_data["offers_deadline"], acting_user=request.user
+            )
+        except actions.TenderError as error:
+            deadline_form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Offers are received until %(deadline)s.")
+                % {"deadline": actions.format_moment(tender.offers_deadline)},
+            )
+            return redirect("tenders:detail", tender_id=tender.pk)
     spec = actions.tender_spec(tender)
+    deadline_open = tender.offers_deadline is None or tender.offers_deadline > timezone.now()
     return render(
         request,
         "tenders/detail.html",
@@ -223,6 +245,9 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
             "formats": FORMATS.values(),
             "warnings": risk_messages(spec),
             "step": 4,
+            "deadline_form": deadline_form,
+            "deadline_changeable": deadline_open
+            and tender.status in {Tender.Status.DRAFT, Tender.Status.PUBLISHED},
         },
     )
 

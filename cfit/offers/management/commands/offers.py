@@ -16,7 +16,6 @@ from django.core.management.base import BaseCommand, CommandError
 from cfit.accounts.scoping import system_scope
 from cfit.offers import actions
 from cfit.offers.evaluate import evaluate, to_json
-from cfit.offers.evaluation import lot_parameters
 from cfit.offers.reader import read_offer
 from cfit.tenders.actions import tender_spec
 from cfit.tenders.models import Tender
@@ -79,7 +78,7 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
             offer.supplier = offer.supplier or path.stem
             offers.append(offer)
-        results = evaluate(spec, offers, lot_parameters(tender))
+        results = evaluate(spec, offers)
         if options["format"] == "json":
             text = json.dumps(
                 to_json(spec, results, with_lines=options["lines"]), ensure_ascii=False, indent=2
