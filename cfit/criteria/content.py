@@ -95,6 +95,7 @@ class ScoringRule(StrEnum):
     BANDS = "bands"  #: a declared share per band of values (e.g. EU GPP AC1 battery cycles)
     MET = "met"  #: all when the answer meets the requirement, none otherwise
     OPTION_POINTS = "option_points"  #: a declared share per answer of an enumeration
+    CONDITION = "condition"  #: earns nothing itself; unmet, the whole criterion earns nothing
 
 
 class ThresholdOrigin(StrEnum):
@@ -174,6 +175,9 @@ class Scoring(Strict):
     full_at: float | None = None  #: linear: the answer that earns all the points
     bands: list[Band] = Field(default_factory=list)  #: bands: from the least to the most points
     option_points: dict[str, float] = Field(default_factory=dict)  #: option_points: answer → share
+    #: the requirement's part of its criterion's points, relative to the criterion's other scored
+    #: requirements (EU GPP AC2: drop 2, shock 2, vibration 2, screen 1, temperature 1 → X/4 … X/8)
+    weight: float = Field(default=1, gt=0)
 
 
 NUMERIC_TYPES = frozenset({"number", "integer", "date"})
@@ -292,6 +296,8 @@ class Requirement(Strict):
             raise ValueError(f"scoring rule {rule} needs a number or a date")
         if rule == ScoringRule.OPTION_POINTS and self.data_type != DataType.ENUMERATION:
             raise ValueError("scoring rule option_points needs an enumeration")
+        if rule == ScoringRule.CONDITION and scoring.weight != 1:
+            raise ValueError("a condition earns no points of its own, so it takes no weight")
         if rule != ScoringRule.LINEAR and (scoring.zero_at is not None or scoring.full_at is not None):
             raise ValueError("zero_at and full_at belong to the linear rule")
         if rule != ScoringRule.BANDS and scoring.bands:
@@ -389,6 +395,8 @@ class Criterion(Strict):
                 raise ValueError(
                     f"award criterion {self.id}: requirement(s) {', '.join(unscored)} declare no better and scoring"
                 )
+            if all(r.scoring and r.scoring.rule == ScoringRule.CONDITION for r in self.requirements):
+                raise ValueError(f"award criterion {self.id}: at least one requirement earns points")
         return self
 
 

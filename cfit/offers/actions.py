@@ -221,7 +221,9 @@ def ask_clarification(link: UploadLink, question: str) -> Clarification:
 @transaction.atomic
 def answer_clarification(clarification: Clarification, answer: str, *, acting_user: Any) -> Clarification:
     """The buyer's answer, shown from now on to every supplier with an upload link, without saying who asked."""
-    clarification = Clarification.unscoped.select_for_update().select_related("tender").get(pk=clarification.pk)
+    clarification = (
+        Clarification.unscoped.select_for_update().select_related("tender").get(pk=clarification.pk)
+    )
     if clarification.tender.status != Tender.Status.PUBLISHED:
         raise OfferError(_("Questions are answered while the tender is published."))
     if clarification.is_answered:

@@ -40,7 +40,9 @@ class QuestionForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_ANSWER)
+    answer = forms.CharField(
+        label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_ANSWER
+    )
 
 
 class OverrideForm(forms.Form):

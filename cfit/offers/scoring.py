@@ -7,9 +7,9 @@ tender documents are rendered from, so bidders read exactly the method applied h
   × service life + maintenance per year × service life − residual value (+ declared kg CO2e ÷ 1000 ×
   carbon price);
 - price points of a line: price weight × lowest cost per unit among eligible lines ÷ its own;
-- points of an award criterion: its weight × the mean of its requirements' shares (0…1), each share
-  from the requirement's declared direction and scoring rule (proportional, linear, bands, met,
-  option points);
+- points of an award criterion: its weight × the weighted mean of its requirements' shares (0…1),
+  each share from the requirement's declared direction and scoring rule (proportional, linear,
+  bands, met, option points), and nothing where one of its conditions is not met;
 - an offer: price points from its total cost (quantity × cost per unit over its lines in the lot)
   against the lowest total; quality points the quantity-weighted mean of its lines' quality points;
   excluded whole when one of its lines misses a technical specification.
@@ -72,7 +72,7 @@ def requirement_share(rule: Rule, column: int, checked: Checked, catalogue: Cata
     """
     passed = checked.status[:, column] == Status.PASS
     scoring = rule.scoring
-    if scoring is None or scoring.rule == ScoringRule.MET:
+    if scoring is None or scoring.rule in {ScoringRule.MET, ScoringRule.CONDITION}:
         return np.asarray(passed, np.float64)
     if scoring.rule == ScoringRule.OPTION_POINTS:
         codes, categories = catalogue.texts.get(rule.requirement, (np.full(len(catalogue), -1, np.int32), []))
@@ -113,6 +113,25 @@ def requirement_share(rule: Rule, column: int, checked: Checked, catalogue: Cata
     return np.asarray(np.clip(np.nan_to_num(share, nan=0.0), 0.0, 1.0), np.float64)
 
 
+def criterion_share(columns: list[int], checked: Checked, catalogue: Catalogue) -> Floats:
+    """0…1 per line for one award criterion: the weighted mean of its requirements' shares, and
+    nothing at all where one of its conditions is not met."""
+    size = len(catalogue)
+    total = np.zeros(size)
+    weight_sum = 0.0
+    gate = np.ones(size, np.bool_)
+    for j in columns:
+        rule = checked.rules[j]
+        if rule.scoring is not None and rule.scoring.rule == ScoringRule.CONDITION:
+            gate &= checked.status[:, j] == Status.PASS
+            continue
+        weight = rule.scoring.weight if rule.scoring is not None else 1.0
+        total += weight * requirement_share(rule, j, checked, catalogue)
+        weight_sum += weight
+    share = total / weight_sum if weight_sum else np.zeros(size)
+    return np.asarray(np.where(gate, share, 0.0), np.float64)
+
+
 def score(checked: Checked, catalogue: Catalogue, method: LotAwardMethod) -> Scored:
     size = len(catalogue)
     cost = unit_cost(method, catalogue)
@@ -129,10 +148,7 @@ def score(checked: Checked, catalogue: Catalogue, method: LotAwardMethod) -> Sco
         ]
         if not columns:
             continue
-        shares = np.column_stack(
-            [requirement_share(checked.rules[j], j, checked, catalogue) for j in columns]
-        )
-        points[:, i] = np.where(eligible, weights[code] * shares.mean(axis=1), 0.0)
+        points[:, i] = np.where(eligible, weights[code] * criterion_share(columns, checked, catalogue), 0.0)
     total = np.where(eligible, price_points + points.sum(axis=1), np.nan)
     return Scored(cost, price_points, award, points, total, _rank(total, cost, catalogue))
 

@@ -11,4 +11,10 @@ urlpatterns = [
     path("tenders/<int:tender_id>/offers/report.<str:fmt>", evaluation_views.report, name="report"),
     path("offers/upload/<str:token>/", views.upload, name="upload"),
     path("offers/upload/<str:token>/template.xlsx", views.upload_template, name="upload_template"),
+    path("offers/upload/<str:token>/questions/", views.ask_question, name="ask_question"),
+    path(
+        "tenders/<int:tender_id>/offers/questions/<int:question_pk>/answer/",
+        views.answer_question,
+        name="answer_question",
+    ),
 ]

@@ -94,7 +94,23 @@ def price_sentence(method: LotAwardMethod) -> str:
     return str(rule % {"weight": points(method.price_weight)}) + " " + cost_formula(method)
 
 
-def requirement_sentence(requirement: ScoredRequirement, language: str) -> str:
+def _parts(criterion: ScoredCriterion) -> dict[str, str]:
+    """Each scored requirement's part of the criterion's points, where the parts are not equal."""
+    scored = [r for r in criterion.requirements if r.scoring.rule != ScoringRule.CONDITION]
+    weights = [r.scoring.weight for r in scored]
+    if len(set(weights)) <= 1:
+        return {}
+    total = sum(weights)
+    return {
+        r.id: str(
+            _("part of the criterion's points: %(w)s of %(total)s")
+            % {"w": number(r.scoring.weight), "total": number(total)}
+        )
+        for r in scored
+    }
+
+
+def requirement_sentence(requirement: ScoredRequirement, language: str, part: str = "") -> str:
     title = requirement.title.get(language) or requirement.title.get("en", requirement.id)
     unit = _unit(requirement)
     higher = requirement.better == Better.HIGHER
@@ -128,9 +144,13 @@ def requirement_sentence(requirement: ScoredRequirement, language: str) -> str:
                 f"{option}: {share(scoring.option_points.get(option, 0.0))}" for option in requirement.options
             )
             rule = _("share per answer: %(table)s") % {"table": table}
+        case ScoringRule.CONDITION:
+            rule = _("a condition: without it the criterion earns no points")
         case _:
             rule = _("the full share when the answer meets the requirement, otherwise none")
     sentence = f"{title} ({requirement.id}): {rule}."
+    if part:
+        sentence = sentence[:-1] + f"; {part}."
     if not requirement.declared:
         sentence += " " + str(_("(The rule for a technical specification scored as an award criterion.)"))
     return sentence
@@ -139,7 +159,7 @@ def requirement_sentence(requirement: ScoredRequirement, language: str) -> str:
 def criterion_sentence(criterion: ScoredCriterion, language: str) -> str:
     title = criterion.title.get(language) or criterion.title.get("en", criterion.id)
     return str(
-        _("%(title)s (%(id)s): %(weight)s points × the mean share of its %(n)s requirement(s).")
+        _("%(title)s (%(id)s): %(weight)s points × the share its requirements earn (%(n)s requirement(s)).")
         % {
             "title": title,
             "id": criterion.id,
@@ -173,8 +193,11 @@ def award_method_paragraphs(method: LotAwardMethod, language: str) -> list[str]:
     with translation.override(language):
         paragraphs = [summary_sentence(method), price_sentence(method)]
         for criterion in method.criteria:
+            parts = _parts(criterion)
             paragraphs.append(criterion_sentence(criterion, language))
-            paragraphs.extend("– " + requirement_sentence(r, language) for r in criterion.requirements)
+            paragraphs.extend(
+                "– " + requirement_sentence(r, language, parts.get(r.id, "")) for r in criterion.requirements
+            )
         paragraphs.extend(general_rules())
         return paragraphs
 
@@ -182,7 +205,8 @@ def award_method_paragraphs(method: LotAwardMethod, language: str) -> list[str]:
 def criterion_description(criterion: ScoredCriterion, language: str) -> str:
     """One award criterion in words (eForms BT-540)."""
     with translation.override(language):
+        parts = _parts(criterion)
         return " ".join(
             [criterion_sentence(criterion, language)]
-            + [requirement_sentence(r, language) for r in criterion.requirements]
+            + [requirement_sentence(r, language, parts.get(r.id, "")) for r in criterion.requirements]
         )
