@@ -124,21 +124,7 @@ def version_to_content(version: FrameworkVersion) -> content.Framework:
                 sources=[content.Source(**source) for source in criterion.sources],
                 threshold_origin=criterion.threshold_origin,
                 requirements=[
-                    content.Requirement(
-                        id=r.code,
-                        title=r.title,
-                        data_type=r.data_type,
-                        expected_value=r.expected_value,
-                        min_value=r.min_value,
-                        max_value=r.max_value,
-                        options=r.options,
-                        allowed=r.allowed,
-                        unit=r.unit,
-                        group=r.group,
-                        better=r.better or None,
-                        scoring=r.scoring,
-                        satisfied_by_labels=[label.code for label in r.satisfied_by_labels.all()],
-                    )
+                    r.as_content(labels=[label.code for label in r.satisfied_by_labels.all()])
                     for r in criterion.requirements.all()
                 ],
             )

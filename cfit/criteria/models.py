@@ -396,6 +396,37 @@ class Requirement(models.Model):
         """The expected answer in words a procurer reads, e.g. '≥ 300 cycles'."""
         return threshold_text(self)
 
+    def as_content(self, labels: list[str] | None = None) -> content.Requirement:
+        """This requirement in the framework schema (``labels``: its label ids, when already fetched)."""
+        return content.Requirement(
+            id=self.code,
+            title=self.title,
+            data_type=self.data_type,
+            expected_value=self.expected_value,
+            min_value=self.min_value,
+            max_value=self.max_value,
+            options=self.options,
+            allowed=self.allowed,
+            unit=self.unit,
+            group=self.group,
+            satisfied_by_labels=labels
+            if labels is not None
+            else [label.code for label in self.satisfied_by_labels.all()],
+            better=self.better or None,
+            scoring=self.scoring,
+        )
+
+    @property
+    def scoring_text(self) -> str:
+        """How an award criterion scores this requirement, in the active language; '' for others."""
+        from cfit.tenders.award import scored_requirement
+        from cfit.tenders.award_text import requirement_sentence
+
+        if self.criterion.type != CriterionType.AWARD_CRITERION:
+            return ""
+        language = (get_language() or "en")[:2]
+        return requirement_sentence(scored_requirement(self.as_content(labels=[])), language)
+
 
 # ---------------------------------------------------------------------------
 # What an organisation keeps for itself
