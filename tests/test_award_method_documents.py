@@ -1,0 +1,158 @@
+"""One award method, written once: every document a bidder reads states what the engine applies.
+
+A notebook tender with life-cycle cost (energy, maintenance, residual value and a carbon price) is
+rendered in each of the five languages as the annex (DOCX, ODT), the supplier template (XLSX), the
+eForms award fields and the OCDS release. Each must hold every sentence of the lot's award method in
+that language, with the parameter values; and the engine, scoring two offers, must apply the very
+same parameters.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from decimal import Decimal
+from functools import cache
+
+import pytest
+from openpyxl import load_workbook
+
+from cfit.criteria.content import LANGUAGES, Ambition, Framework, ImpactCategory, load_framework_dir
+from cfit.offers.evaluate import evaluate
+from cfit.offers.reader import OfferFile, ProductLine
+from cfit.tenders.award import CostParameters, PriceRule
+from cfit.tenders.award_text import award_method_paragraphs
+from cfit.tenders.exports import FORMATS
+from cfit.tenders.spec import TenderSpec, build_spec
+
+from .tender_helpers import docx_text
+
+COSTS = CostParameters(
+    service_life_years=6,
+    energy_price_per_kwh=Decimal("0.3125"),
+    maintenance_per_year=Decimal("12.5"),
+    residual_value=Decimal(40),
+    carbon_price_per_tonne=Decimal(135),
+)
+
+
+@cache
+def framework() -> Framework:
+    return load_framework_dir()
+
+
+def lcc_spec(language: str) -> TenderSpec:
+    spec = build_spec(
+        framework(),
+        product_groups=["notebooks"],
+        categories={
+            ImpactCategory.CARBON: Ambition.AMBITIOUS,
+            ImpactCategory.CIRCULARITY: Ambition.AMBITIOUS,
+        },
+        language=language,
+        reference="LCC-2027-01",
+        buyer="Rijkswaterstaat",
+    )
+    lots = [replace(lot, price_rule=PriceRule.LIFE_CYCLE_COST, costs=COSTS) for lot in spec.lots]
+    return replace(spec, lots=lots)
+
+
+def odt_text(data: bytes) -> str:
+    from odf import teletype
+    from odf.opendocument import load
+    from odf.text import H, P
+
+    document = load(io.BytesIO(data))
+    return "\n".join(
+        teletype.extractText(node) for kind in (H, P) for node in document.getElementsByType(kind)
+    )
+
+
+def xlsx_text(data: bytes) -> str:
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    instructions = book.worksheets[0]  # named in the tender's language
+    return "\n".join(str(row[0]) for row in instructions.iter_rows(values_only=True) if row[0])
+
+
+def documents(spec: TenderSpec) -> dict[str, str]:
+    rendered = {
+        name: FORMATS[name].render(spec) for name in ("docx", "odt", "xlsx-template", "ocds", "eforms")
+    }
+    release = json.loads(rendered["ocds"])["releases"][0]
+    eforms = json.loads(rendered["eforms"])["lots"][0]
+    return {
+        "docx": docx_text(rendered["docx"]),
+        "odt": odt_text(rendered["odt"]),
+        "xlsx-template": xlsx_text(rendered["xlsx-template"]),
+        "ocds": release["tender"]["awardCriteriaDetails"],
+        "eforms BT-543": eforms["BT-543-Lot"],
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_document_states_the_award_method_the_engine_applies(language: str) -> None:
+    spec = lcc_spec(language)
+    method = spec.lots[0].award_method
+    paragraphs = award_method_paragraphs(method, language)
+
+    texts = documents(spec)
+
+    assert method.uses_carbon_price and method.carbon_requirement == "wc-carbon-footprint-a.footprint"
+    for name, text in texts.items():
+        flat = " ".join(text.split())
+        missing = [p for p in paragraphs if " ".join(p.split()) not in flat]
+        assert missing == [], f"{language} {name} does not state: {missing[:2]}"
+    formula = paragraphs[1]
+    for value in ("0.3125", "6", "12.5", "40", "135"):
+        assert value in formula, f"{language}: the cost formula does not name {value}"
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_eforms_award_fields_come_from_the_same_method(language: str) -> None:
+    spec = lcc_spec(language)
+    method = spec.lots[0].award_method
+
+    fields = json.loads(FORMATS["eforms"].render(spec))["lots"][0]["awardCriteria"]
+
+    assert fields[0]["BT-539-Lot"] == "cost" and fields[0]["BT-541-Lot-WeightNumber"] == float(
+        method.price_weight
+    )
+    assert [f["BT-539-Lot"] for f in fields[1:]] == ["quality"] * len(method.criteria)
+    assert {f["BT-5421-Lot"] for f in fields} == {"poi-exa"}
+    assert sum(f["BT-541-Lot-WeightNumber"] for f in fields) == 100
+    titles = {c.id: c.title[language] for c in method.criteria}
+    assert [f["BT-734-Lot"] for f in fields[1:]] == [f"{titles[c.id]} ({c.id})" for c in method.criteria]
+
+
+def _offer(spec: TenderSpec, name: str, price: float, kwh: float, footprint: float) -> OfferFile:
+    lot = spec.lots[0]
+    answers: dict[str, object] = {}
+    for chosen in lot.criteria:
+        for r in chosen.criterion.requirements:
+            if r.data_type.value == "boolean":
+                answers[r.id] = r.expected_value
+            elif r.data_type.value in {"number", "integer"}:
+                answers[r.id] = r.min_value if r.min_value is not None else (r.max_value or 1)
+            elif r.data_type.value == "enumeration":
+                answers[r.id] = r.allowed_answers[0]
+            else:
+                answers[r.id] = "yes"
+    answers["wc-carbon-footprint-a.footprint"] = footprint
+    line = ProductLine(1, f"{name}-1", "Acme", "Book 14", 10, price, kwh, [], answers, 4)
+    return OfferFile(spec.reference, [line], dict(answers), supplier=name, filename=f"{name}.json")
+
+
+def test_the_engine_applies_the_stated_parameters() -> None:
+    spec = lcc_spec("en")
+
+    [result] = evaluate(
+        spec, [_offer(spec, "Alpha", 900.0, 20.0, 250.0), _offer(spec, "Beta", 850.0, 30.0, 400.0)]
+    )
+
+    by_offer = {r.offer: r for r in result.offers}
+    per_unit = 900 + 20 * 0.3125 * 6 + 12.5 * 6 - 40 + 250 / 1000 * 135
+    assert by_offer["Alpha"].life_cycle_cost == pytest.approx(10 * per_unit)
+    assert by_offer["Beta"].life_cycle_cost == pytest.approx(
+        10 * (850 + 30 * 0.3125 * 6 + 12.5 * 6 - 40 + 400 * 0.135)
+    )
