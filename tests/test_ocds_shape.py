@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft4Validator
 
 from cfit.criteria import content, exchange
 
-SHARED = Path(os.environ.get("CFIT_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data" / "ocds"
+from .tender_helpers import shared
 
 
 @pytest.fixture(scope="module")
 def criterion_schema() -> dict:
-    extension = json.loads((SHARED / "requirements-extension" / "release-schema.json").read_text())
-    release = json.loads((SHARED / "ocds-1.1.5-schema" / "release-schema.json").read_text())
+    extension = json.loads(shared("ocds", "requirements-extension", "release-schema.json").read_text())
+    release = json.loads(shared("ocds", "ocds-1.1.5-schema", "release-schema.json").read_text())
     definitions = {**release["definitions"], **extension["definitions"]}
     return {"$ref": "#/definitions/Criterion", "definitions": definitions}
 
