@@ -96,6 +96,7 @@ def _write_criteria(version: FrameworkVersion, criteria: list[content.Criterion]
                 unit=req.unit,
                 better=req.better.value if req.better else "",
                 scoring=req.scoring.model_dump(mode="json", exclude_defaults=True) if req.scoring else None,
+                legal_floors=[f.model_dump(mode="json", exclude_defaults=True) for f in req.legal_floors],
             )
             requirement.satisfied_by_labels.set([labels[code] for code in req.satisfied_by_labels])
 

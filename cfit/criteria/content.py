@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -183,6 +184,26 @@ class Scoring(Strict):
 NUMERIC_TYPES = frozenset({"number", "integer", "date"})
 
 
+class LegalFloor(Strict):
+    """A legal minimum that binds a requirement: no criterion may ask less than the law already does.
+
+    ``value`` is in the requirement's unit and direction: for ``better: higher`` the least a
+    requirement may ask (years of updates), for ``better: lower`` the most it may allow (days to
+    deliver a spare part); for a yes/no requirement ``true``.
+    """
+
+    regulation: str = Field(min_length=3)  #: e.g. "Commission Regulation (EU) 2023/1670"
+    article: str = Field(min_length=1)  #: e.g. "Annex II, point B.1(1)(b)"
+    value: float | bool
+    applies_from: date  #: date of application
+    applies_until: date | None = None
+    scope: str = Field(min_length=3)  #: to what and when it applies, in the regulation's words
+    url: str = ""
+
+    def in_force(self, on: date) -> bool:
+        return self.applies_from <= on and (self.applies_until is None or on <= self.applies_until)
+
+
 class Requirement(Strict):
     id: Annotated[str, Field(pattern=REQUIREMENT_CODE_PATTERN)]
     title: Translated
@@ -197,6 +218,7 @@ class Requirement(Strict):
     satisfied_by_labels: list[str] = Field(default_factory=list)  #: label ids whose certificate proves it
     better: Better | None = None  #: required for numbers and dates, and on every award requirement
     scoring: Scoring | None = None  #: required on every requirement of an award criterion
+    legal_floors: list[LegalFloor] = Field(default_factory=list)  #: the legal minimums that bind it
 
     @field_validator("title")
     @classmethod
@@ -268,7 +290,24 @@ class Requirement(Strict):
         self._check_direction()
         if self.scoring is not None:
             self._check_scoring(self.scoring)
+        for floor in self.legal_floors:
+            if isinstance(floor.value, bool) != (self.data_type == DataType.BOOLEAN):
+                raise ValueError("a legal floor's value is true for a yes/no requirement, a number otherwise")
+            if floor.applies_until is not None and floor.applies_until < floor.applies_from:
+                raise ValueError("a legal floor ends before it applies")
         return self
+
+    def below_floor(self, floor: LegalFloor) -> bool:
+        """Whether this requirement asks less than the floor (accepts an answer the law does not)."""
+        if isinstance(floor.value, bool):
+            return floor.value is True and self.expected_value is not True
+        if self.better == Better.HIGHER:
+            asked = self.min_value if self.min_value is not None else self.expected_value
+            return not isinstance(asked, int | float) or isinstance(asked, bool) or asked < floor.value
+        if self.better == Better.LOWER:
+            allowed = self.max_value if self.max_value is not None else self.expected_value
+            return not isinstance(allowed, int | float) or isinstance(allowed, bool) or allowed > floor.value
+        return False
 
     @property
     def allowed_answers(self) -> list[str]:
@@ -460,6 +499,58 @@ def load_framework_dir(directory: Path = FRAMEWORK_DIR) -> Framework:
         return Framework.model_validate({**meta, "criteria": [c.model_dump() for c in criteria]})
     except ValidationError as error:
         raise ContentError("framework.yaml", error) from error
+
+
+#: Floors that come into force within this many days are announced before they bind.
+FLOOR_NOTICE_DAYS = 365
+
+
+@dataclass(frozen=True)
+class FloorFinding:
+    """A requirement that asks less than a legal floor: in force (an error) or coming (a warning)."""
+
+    criterion: str
+    requirement: str
+    floor: LegalFloor
+    in_force: bool
+
+    def describe(self) -> str:
+        when = "applies since" if self.in_force else "applies from"
+        return (
+            f"{self.requirement} ({self.criterion}) asks less than {self.floor.regulation}, "
+            f"{self.floor.article} (value {self.floor.value}), which {when} {self.floor.applies_from.isoformat()}"
+        )
+
+
+def floor_findings(framework: Framework | Iterable[Criterion], on: date) -> list[FloorFinding]:
+    """Every requirement below a floor in force on ``on``, or coming into force within a year of it."""
+    criteria = framework.criteria if isinstance(framework, Framework) else list(framework)
+    findings = []
+    horizon = date.fromordinal(on.toordinal() + FLOOR_NOTICE_DAYS)
+    for criterion in criteria:
+        for requirement in criterion.requirements:
+            for floor in requirement.legal_floors:
+                coming = on < floor.applies_from <= horizon
+                if (floor.in_force(on) or coming) and requirement.below_floor(floor):
+                    findings.append(FloorFinding(criterion.id, requirement.id, floor, floor.in_force(on)))
+    return findings
+
+
+class BelowLegalFloor(Exception):
+    """Raised if a requirement asks less than a legal floor in force; the message names each one."""
+
+    def __init__(self, findings: list[FloorFinding]) -> None:
+        self.findings = findings
+        super().__init__("\n".join(f.describe() for f in findings))
+
+
+def check_legal_floors(framework: Framework, on: date) -> list[FloorFinding]:
+    """Refuse a framework below a floor in force; return the floors coming within a year (warnings)."""
+    findings = floor_findings(framework, on)
+    errors = [f for f in findings if f.in_force]
+    if errors:
+        raise BelowLegalFloor(errors)
+    return findings
 
 
 class ContentError(Exception):

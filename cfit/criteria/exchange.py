@@ -53,6 +53,7 @@ FLAT_COLUMNS: list[str] = [
     "satisfied_by_labels",
     "better",
     "scoring",
+    "legal_floors",
 ]
 CRITERION_COLUMNS = FLAT_COLUMNS[: FLAT_COLUMNS.index("requirement_id")]
 
@@ -100,6 +101,8 @@ def requirement_to_json(req: content.Requirement, lang: str | None = None) -> di
         item["better"] = req.better.value
     if req.scoring is not None:
         item["scoring"] = req.scoring.model_dump(mode="json", exclude_defaults=True)
+    if req.legal_floors:
+        item["legalFloors"] = [f.model_dump(mode="json", exclude_defaults=True) for f in req.legal_floors]
     return item
 
 
@@ -207,6 +210,7 @@ _REQUIREMENT_KEYS = {
     "satisfiedByLabels": "satisfied_by_labels",
     "better": "better",
     "scoring": "scoring",
+    "legalFloors": "legal_floors",
 }
 
 
@@ -349,6 +353,12 @@ def framework_to_rows(fw: content.Framework) -> list[dict[str, Any]]:
                     "better": r.better.value if r.better else "",
                     "scoring": json.dumps(r.scoring.model_dump(mode="json", exclude_defaults=True))
                     if r.scoring
+                    else "",
+                    "legal_floors": json.dumps(
+                        [f.model_dump(mode="json", exclude_defaults=True) for f in r.legal_floors],
+                        ensure_ascii=False,
+                    )
+                    if r.legal_floors
                     else "",
                 }
             )

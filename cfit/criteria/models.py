@@ -373,6 +373,12 @@ class Requirement(models.Model):
         blank=True,
         help_text=_("{rule, zero_at, full_at, bands, option_points}; see the framework README."),
     )
+    legal_floors = models.JSONField(
+        _("legal floors"),
+        default=list,
+        blank=True,
+        help_text=_("[{regulation, article, value, applies_from, applies_until, scope, url}]"),
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -414,6 +420,7 @@ class Requirement(models.Model):
             else [label.code for label in self.satisfied_by_labels.all()],
             better=self.better or None,
             scoring=self.scoring,
+            legal_floors=self.legal_floors,
         )
 
     @property

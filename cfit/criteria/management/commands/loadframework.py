@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from cfit.criteria import content
 from cfit.criteria.actions import FrameworkError, load_framework
@@ -21,9 +22,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             framework = content.load_framework_dir(options["dir"])
+            coming = content.check_legal_floors(framework, timezone.localdate())
             version, changed = load_framework(framework, publish=not options["draft"])
-        except (content.ContentError, FrameworkError) as error:
+        except (content.ContentError, content.BelowLegalFloor, FrameworkError) as error:
             raise CommandError(str(error)) from error
+        for finding in coming:
+            self.stderr.write(f"warning: {finding.describe()}")
         count = version.criteria.count()
         state = "loaded" if changed else "already loaded, nothing changed"
         self.stdout.write(
