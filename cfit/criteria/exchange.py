@@ -413,8 +413,12 @@ def csv_to_rows(text: str, filename: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+#: Columns added after the first exports: an older export without them still imports (read as empty).
+OPTIONAL_COLUMNS = frozenset({"allowed", "better", "scoring", "legal_floors"})
+
+
 def _check_header(header: Sequence[str], filename: str) -> None:
-    missing = [c for c in FLAT_COLUMNS if c not in header]
+    missing = [c for c in FLAT_COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     unknown = [c for c in header if c not in FLAT_COLUMNS]
     problems = [Problem("row 1", c, "missing column") for c in missing]
     problems += [Problem("row 1", c, "unknown column") for c in unknown]
