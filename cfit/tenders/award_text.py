@@ -179,9 +179,12 @@ def general_rules() -> list[str]:
         ),
         str(
             _(
-                "An offer is scored as a whole: its cost points compare its total (quantity × cost per unit over "
-                "its product lines in the lot) with the lowest total, and its quality points are the "
-                "quantity-weighted mean of its lines' quality points. An offer with a product line that does not "
+                "Offers are compared as wholes. Cost points compare an offer's total (quantity × cost per unit "
+                "over its product lines in the lot) with the lowest total; a cost per unit below 0.01 EUR counts "
+                "as 0.01 EUR. For a requirement scored in proportion, an offer's answer is the quantity-weighted "
+                "mean of its lines' answers (a line without a valid answer counts as 0 where higher is better, and "
+                "leaves the offer without that share where lower is better); for the other rules an offer's share "
+                "is the quantity-weighted mean of its lines' shares. An offer with a product line that does not "
                 "meet a technical specification is excluded. Ties go to the lower cost."
             )
         ),
