@@ -750,7 +750,7 @@ def test_offer_totals_follow_the_stated_rule_from_the_lines(case: Case) -> None:
     quality_by_hand = offer_quality_by_hand(case, result, eligible)
 
     expected: dict[str, tuple[float, float]] = {}
-    for index, o in enumerate(case.offers):
+    for o in case.offers:
         name = o.supplier
         outcome = by_offer(result)[name]
         assert outcome.eligible == eligible[name]
