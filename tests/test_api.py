@@ -65,7 +65,7 @@ def test_product_groups_and_versions(client: Client, framework: FrameworkVersion
     groups = client.get("/api/v1/product-groups", {"lang": "nb"}).json()
     versions = client.get("/api/v1/versions").json()
 
-    assert len(groups) == 10 and all(g["criteria"] > 0 for g in groups)
+    assert len(groups) == 14 and all(g["criteria"] > 0 for g in groups)
     assert next(g for g in groups if g["id"] == "smartphones")["name"] == "Smarttelefoner"
     assert versions[0]["code"] == framework.code and versions[0]["criteria"] >= 100
 

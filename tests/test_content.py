@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import date
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
 from cfit.criteria import content
 from cfit.criteria.content import LANGUAGES, Ambition, ImpactCategory, LifecycleStage
 
+from .tender_helpers import shared
+
 WORKPLACE = ["notebooks", "desktops", "monitors", "tablets", "smartphones"]
+PERIPHERALS = ["printers", "network-equipment", "headsets", "docking-stations"]
 ALL_GROUPS = [
     *WORKPLACE,
     "servers",
@@ -16,10 +24,11 @@ ALL_GROUPS = [
     "cloud-services",
     "refurbished-devices",
     "it-asset-disposition",
+    *PERIPHERALS,
 ]
 
 
-def test_it_has_at_least_100_criteria_over_the_ten_product_groups(
+def test_it_has_at_least_100_criteria_over_the_fourteen_product_groups(
     framework_content: content.Framework,
 ) -> None:
     assert len(framework_content.criteria) >= 100
@@ -49,6 +58,103 @@ def test_workplace_groups_cover_every_category_ambition_and_stage(
                 assert table[group][f"{category.value}/{ambition.value}"] > 0, (group, category, ambition)
         for stage in LifecycleStage:
             assert table[group][f"stage:{stage.value}"] > 0, (group, stage)
+
+
+def test_peripheral_groups_cover_every_category_and_ambition(framework_content: content.Framework) -> None:
+    table = content.coverage(framework_content)
+    for group in PERIPHERALS:
+        for category in ImpactCategory:
+            for ambition in Ambition:
+                assert table[group][f"{category.value}/{ambition.value}"] > 0, (group, category, ambition)
+
+
+def _gpp_ids_cited(framework: content.Framework) -> set[tuple[str, str]]:
+    """(document, EU GPP id) pairs that a source's ``ref`` cites, ranges such as TS11–TS13 included."""
+    cited: set[tuple[str, str]] = set()
+    for criterion in framework.criteria:
+        for source in criterion.sources:
+            title = source.title.lower()
+            if "gpp" not in title:
+                continue
+            document = "dc" if "data cent" in title else "ict"
+            for kind, first, last in re.findall(
+                r"\b(TS|AC|SC|CPC)\s?(\d+)(?:\s?[–-]\s?(?:TS|AC|SC|CPC)?(\d+))?", source.ref
+            ):
+                for number in range(int(first), int(last or first) + 1):
+                    cited.add((document, f"{kind}{number}"))
+    return cited
+
+
+def test_the_eu_gpp_criteria_for_ict_and_data_centres_are_cited(framework_content: content.Framework) -> None:
+    records = shared("eu-gpp", "gpp_criteria.json")
+    wanted = {
+        ("dc" if "data centres" in r["gppDocument"] else "ict", r["id"])
+        for r in json.loads(records.read_text())
+        if "computers" in r["gppDocument"] or "data centres" in r["gppDocument"]
+    }
+
+    missing = sorted(wanted - _gpp_ids_cited(framework_content))
+
+    assert len(wanted) == 80
+    assert len(wanted) - len(missing) >= 75, missing
+
+
+def test_no_requirement_sits_below_a_legal_floor_in_force(framework_content: content.Framework) -> None:
+    today = date(2026, 12, 6)
+
+    findings = content.floor_findings(framework_content, today)
+
+    assert [f.describe() for f in findings if f.in_force] == []
+    bound = {r.id for c in framework_content.criteria for r in c.requirements if r.legal_floors}
+    assert {"mob-spare-delivery-b.working-days", "wc-security-updates-b.years"} <= bound
+
+
+def test_a_requirement_below_a_floor_in_force_is_refused_and_a_coming_one_warned(
+    framework_content: content.Framework,
+) -> None:
+    floor = content.LegalFloor(
+        regulation="Commission Regulation (EU) 2023/1670",
+        article="Annex II B 1.1(3)",
+        value=5,
+        applies_from=date(2025, 6, 20),
+        scope="smartphones and slate tablets",
+    )
+    criterion = next(c for c in framework_content.criteria if c.id == "mob-spare-delivery-b")
+    lax = criterion.model_copy(
+        update={
+            "requirements": [
+                r.model_copy(update={"max_value": 10.0, "legal_floors": [floor]})
+                if r.id.endswith(".working-days")
+                else r
+                for r in criterion.requirements
+            ]
+        }
+    )
+
+    with pytest.raises(content.BelowLegalFloor, match="mob-spare-delivery-b.working-days"):
+        content.check_legal_floors(framework_content.model_copy(update={"criteria": [lax]}), date(2026, 1, 1))
+    coming = content.check_legal_floors(
+        framework_content.model_copy(update={"criteria": [lax]}), date(2025, 1, 1)
+    )
+    assert [f.requirement for f in coming] == ["mob-spare-delivery-b.working-days"]
+    assert (
+        content.check_legal_floors(framework_content.model_copy(update={"criteria": [lax]}), date(2023, 1, 1))
+        == []
+    )
+
+
+def test_an_award_requirement_without_a_declared_rule_is_refused_naming_file_and_id(tmp_path: Path) -> None:
+    source = content.FRAMEWORK_DIR / "criteria-workplace-lifecycle.yaml"
+    (tmp_path / "framework.yaml").write_text((content.FRAMEWORK_DIR / "framework.yaml").read_text())
+    text = source.read_text().replace("        better: lower\n        scoring: {rule: proportional}\n", "", 1)
+    (tmp_path / source.name).write_text(text)
+
+    with pytest.raises(content.ContentError) as refused:
+        content.load_framework_dir(tmp_path)
+
+    message = str(refused.value)
+    assert "criteria-workplace-lifecycle.yaml: criteria[wc-carbon-footprint-a]" in message
+    assert "declares better: higher or lower" in message or "declare no better and scoring" in message
 
 
 def test_every_group_has_both_ambition_levels(framework_content: content.Framework) -> None:

@@ -31,7 +31,7 @@ def test_json_export_has_the_documented_shape(framework: FrameworkVersion, tmp_p
     document = json.loads(export(tmp_path, "json").read_text())
 
     assert document["version"] == framework.code
-    assert len(document["product_groups"]) == 10
+    assert len(document["product_groups"]) == 14
     assert {c["id"] for c in document["impact_categories"]} == {
         "circularity",
         "due_diligence",
