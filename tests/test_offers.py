@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
@@ -37,7 +38,7 @@ def good_answer(requirement: Requirement) -> Any:
                 return requirement.expected_value
             return requirement.min_value if requirement.min_value is not None else requirement.max_value
         case DataType.ENUMERATION:
-            return requirement.expected_value or requirement.options[0]
+            return requirement.expected_value or requirement.allowed_answers[0]
         case DataType.DATE:
             return requirement.expected_value or date.today().isoformat()
         case _:
@@ -79,13 +80,31 @@ def fill(tender: Tender, lines: list[dict[str, Any]], company: bool = True) -> b
     return buffer.getvalue()
 
 
+def publish(tender: Tender, days: int = 14) -> Tender:
+    """Publish with a deadline for offers ``days`` from now."""
+    tender_actions.set_offers_deadline(tender, timezone.now() + timedelta(days=days), acting_user=None)
+    return tender_actions.change_status(tender, "published")
+
+
+def move_deadline(tender: Tender, delta: timedelta) -> Tender:
+    """Move time instead of waiting: the deadline for offers becomes now + ``delta``."""
+    Tender.unscoped.filter(pk=tender.pk).update(offers_deadline=timezone.now() + delta)
+    tender.refresh_from_db()
+    return tender
+
+
+def open_offers(tender: Tender) -> Tender:
+    """Let the deadline pass, so that the offers are open."""
+    return move_deadline(tender, -timedelta(seconds=1))
+
+
 @pytest.fixture
 def tender(procurer, framework) -> Tender:
     tender = tender_actions.create_tender(
         procurer.organisation, title="Laptops 2027", reference="OFFERS-1", language="nl"
     )
     tender_actions.add_lot(tender, product_group="notebooks", quantity=200)
-    return tender_actions.change_status(tender, "published")
+    return publish(tender)
 
 
 def knock_out_requirement(tender: Tender) -> Requirement:
@@ -176,7 +195,7 @@ def test_a_supplier_link_shows_only_its_own_offer(tender: Tender, procurer) -> N
         "rival.xlsx",
         supplier="Rival",
     )
-    link = actions.issue_upload_link(tender, "GreenRefurb", user=procurer.user)
+    link = actions.issue_upload_link(tender, "GreenRefurb", acting_user=procurer.user)
     anonymous = Client()
 
     page = anonymous.get(f"/offers/upload/{link.token}/").content.decode()
@@ -204,6 +223,7 @@ def test_an_override_needs_a_justification_and_is_audited(tender: Tender, procur
     actions.import_offer(
         tender, fill(tender, [{"line_id": "B-1", weak.id: weak.min_value - 1}]), "b.xlsx", supplier="Beta"
     )
+    open_offers(tender)
     line = OfferLine.objects.get()
     client.force_login(procurer.user)
     url = f"/tenders/{tender.pk}/offers/lines/{line.pk}/"
@@ -239,6 +259,7 @@ def test_the_reports_read_back_in_the_tender_language(tender: Tender, procurer, 
         "a.xlsx",
         supplier="Alpha",
     )
+    open_offers(tender)
     client.force_login(procurer.user)
 
     document = Document(io.BytesIO(client.get(f"/tenders/{tender.pk}/offers/report.docx").content))
@@ -263,6 +284,7 @@ def test_the_api_imports_and_evaluates_for_the_owner(tender: Tender, procurer, c
     bad.name = "b.xlsx"
     refused = client.post(f"/api/v1/tenders/{tender.pk}/offers/", {"supplier": "Beta", "file": bad})
     assert refused.status_code == 400 and "not a readable XLSX" in refused.json()["detail"]
+    open_offers(tender)
     body = client.get(f"/api/v1/tenders/{tender.pk}/offers/evaluation?lines=true").json()
     assert body["lots"][0]["offers"][0]["offer"] == "Alpha" and body["lots"][0]["offers"][0]["rank"] == 1
     assert body["lots"][0]["lines"][0]["requirements"]
@@ -324,7 +346,7 @@ def test_the_lot_costs_feed_the_life_cycle_cost(procurer, framework, client: Cli
         content_type="application/json",
     )
     assert refused.status_code == 422
-    published = tender_actions.change_status(draft, "published")
+    published = publish(draft)
     actions.import_offer(
         published,
         fill(published, [{"line_id": "A-1", "unit_price_eur": 1000, "yearly_kwh": 20}]),
@@ -355,10 +377,13 @@ def test_the_comparison_page_does_not_query_per_offer(
             "x.xlsx",
             supplier=name,
         )
+    open_offers(tender)
     with django_assert_max_num_queries(40) as two:
         client.get(f"/tenders/{tender.pk}/offers/compare/")
+    move_deadline(tender, timedelta(days=1))
     for name in ("Gamma", "Delta", "Epsilon"):
         actions.import_offer(tender, fill(tender, [{"line_id": f"{name}-1"}]), "x.xlsx", supplier=name)
+    open_offers(tender)
     with django_assert_max_num_queries(len(two.captured_queries)):
         response = client.get(f"/tenders/{tender.pk}/offers/compare/")
     assert response.status_code == 200 and "Epsilon" in response.content.decode()

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from cfit.criteria import content
 from cfit.offers import reader
 from cfit.offers.engine import Status
 from cfit.offers.evaluate import evaluate, line_detail, to_json
@@ -201,3 +202,30 @@ def test_the_template_round_trips_its_hidden_ids() -> None:
         "ts-class-b.class",
         "ac-cycles-a.cycles",
     ]
+
+
+def test_a_negative_answer_is_read_only_where_the_requirement_is_negative() -> None:
+    cold = content.Requirement.model_validate(
+        {
+            "id": "x-robust-a.operating-cold",
+            "title": {lang: f"cold ({lang})" for lang in content.LANGUAGES},
+            "data_type": "number",
+            "max_value": -20,
+            "unit": "°C",
+            "better": "lower",
+        }
+    )
+    years = content.Requirement.model_validate(
+        {
+            "id": "x-warranty-b.years",
+            "title": {lang: f"years ({lang})" for lang in content.LANGUAGES},
+            "data_type": "integer",
+            "min_value": 3,
+            "unit": "years",
+            "better": "higher",
+        }
+    )
+
+    assert reader.parse_answer("-25", cold) == -25.0
+    with pytest.raises(ValueError, match="0 or more"):
+        reader.parse_answer("-1", years)

@@ -6,12 +6,14 @@ import io
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cfit.accounts.scoping import system_scope
@@ -204,6 +206,7 @@ def test_weights_that_do_not_add_up_are_refused_and_change_nothing(tender: Tende
 
 
 def test_a_published_tender_is_frozen(tender: Tender) -> None:
+    actions.set_offers_deadline(tender, timezone.now() + timedelta(days=14), acting_user=None)
     actions.publish_tender(tender)
     tender.refresh_from_db()
     lot = tender.lots.get(number=1)
@@ -224,6 +227,7 @@ def test_publishing_is_refused_while_weights_do_not_add_up(tender: Tender) -> No
     lot = tender.lots.get(number=1)
     lot.price_weight = Decimal(95)
     lot.save(update_fields=["price_weight"])
+    actions.set_offers_deadline(tender, timezone.now() + timedelta(days=14), acting_user=None)
 
     with pytest.raises(actions.TenderError, match="Lot 1"):
         actions.publish_tender(tender)

@@ -160,4 +160,4 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
         if publish:
             from cfit.offers.demo import create_demo_offers
 
-            create_demo_offers(actions.publish_tender(tender))
+            create_demo_offers(tender)  # sets the deadline and publishes

@@ -542,12 +542,13 @@ def rows_to_framework(
             "satisfied_by_labels": _split(row["satisfied_by_labels"]),
             "better": (row.get("better") or "").strip() or None,
         }
-        scoring_cell = (row.get("scoring") or "").strip()
-        if scoring_cell:
-            try:
-                requirement["scoring"] = json.loads(scoring_cell)
-            except ValueError:
-                problems.append(Problem(where, "scoring", 'not a JSON object, e.g. {"rule": "proportional"}'))
+        for column, example in (("scoring", '{"rule": "proportional"}'), ("legal_floors", "[{...}]")):
+            cell = (row.get(column) or "").strip()
+            if cell:
+                try:
+                    requirement[column] = json.loads(cell)
+                except ValueError:
+                    problems.append(Problem(where, column, f"not JSON, e.g. {example}"))
         for column in ("expected_value", "min_value", "max_value"):
             try:
                 requirement[column] = (

@@ -424,6 +424,13 @@ class Requirement(models.Model):
         )
 
     @property
+    def floors(self) -> list[content.LegalFloor]:
+        """The legal floors that bind this requirement, the earliest first."""
+        return sorted(
+            (content.LegalFloor.model_validate(f) for f in self.legal_floors), key=lambda f: f.applies_from
+        )
+
+    @property
     def scoring_text(self) -> str:
         """How an award criterion scores this requirement, in the active language; '' for others."""
         from cfit.tenders.award import scored_requirement

@@ -30,6 +30,15 @@ def offers_opened(tender: Tender, at: datetime | None = None) -> bool:
     return tender.offers_deadline is not None and (at or timezone.now()) >= tender.offers_deadline
 
 
+def offers_receiving(tender: Tender) -> bool:
+    """Whether the tender receives offers and questions now: published, and before its deadline."""
+    return (
+        tender.status == Tender.Status.PUBLISHED
+        and tender.offers_deadline is not None
+        and timezone.now() < tender.offers_deadline
+    )
+
+
 def check_opened(tender: Tender) -> None:
     """Raise ``OffersSealed`` unless the tender's offers are open (its deadline for offers has passed)."""
     if offers_opened(tender):

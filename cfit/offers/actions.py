@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cfit.offers.access import offers_opened
 from cfit.offers.models import Clarification, Offer, OfferLine, OfferReceipt, ResultOverride, UploadLink
 from cfit.offers.reader import OfferFile, read_offer
 from cfit.tenders.actions import format_moment, tender_spec
@@ -248,6 +249,8 @@ def override_result(
     tender = line.offer.tender
     if tender.status not in {Tender.Status.PUBLISHED, Tender.Status.AWARDED}:
         raise OfferError(_("Results can be overridden only while the tender is being evaluated."))
+    if not offers_opened(tender):
+        raise OfferError(_("Results can be overridden only after the deadline for offers."))
     lot = tender.lots.filter(number=line.lot).first()
     known = {
         code

@@ -1,4 +1,8 @@
-"""/api/v1/tenders/{id}/offers/: a tender's offers and their evaluation, for the owner organisation only."""
+"""/api/v1/tenders/{id}/offers/: a tender's offers and their evaluation, for the owner organisation only.
+
+Offers are sealed until the tender's deadline for offers: listing and evaluating answer 403 before it,
+sending one answers 400 after it.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from cfit.offers import actions
+from cfit.offers.access import OffersSealed, check_opened
 from cfit.offers.evaluate import to_json
 from cfit.offers.evaluation import evaluate_tender
 from cfit.offers.models import Offer
 from cfit.tenders.access import get_tender_for_user
+from cfit.tenders.models import Tender
 from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused
 
 router = Router(tags=["offers"], auth=django_auth)
@@ -33,6 +39,18 @@ class OfferOut(Schema):
     filename: str
     line_count: int
     submitted: datetime
+
+
+class ReceiptOut(Schema):
+    """What a sender learns of its own offer before the deadline: that it arrived, and as which bytes."""
+
+    id: int
+    supplier: str
+    via: str
+    filename: str
+    size: int
+    sha256: str
+    received_at: datetime
 
 
 class EvaluationQuery(Schema):
@@ -78,37 +96,63 @@ def _offer_out(offer: Offer) -> dict[str, Any]:
     }
 
 
+def _opened(tender: Tender) -> None:
+    try:
+        check_opened(tender)
+    except OffersSealed as error:
+        raise HttpError(403, str(error)) from error
+
+
 @router.get("/tenders/{tender_id}/offers/", response=list[OfferOut])
 def list_offers(request: HttpRequest, tender_id: int) -> list[dict[str, Any]]:
+    """The offers received; 403 until the deadline for offers has passed."""
     tender = get_tender_for_user(request.user, tender_id)
+    _opened(tender)
     return [_offer_out(offer) for offer in Offer.objects.filter(tender=tender)]
 
 
-@router.post("/tenders/{tender_id}/offers/", response={201: OfferOut})
+@router.post("/tenders/{tender_id}/offers/", response={201: ReceiptOut})
 def import_offer(
     request: HttpRequest, tender_id: int, payload: Form[OfferIn], file: File[UploadedFile]
 ) -> Status:
-    """Upload a filled response template (.xlsx) or its .csv/.json form; all or nothing."""
+    """Send a filled response template (.xlsx) or its .csv/.json form before the deadline; all or nothing.
+
+    The answer is the receipt: the SHA-256 of the exact bytes received and the time; the offer itself
+    stays sealed until the deadline.
+    """
     tender = get_tender_for_user(request.user, tender_id, edit=True)
     if file.size and file.size > MAX_IMPORT_BYTES:
         raise HttpError(400, f"{file.name}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB")
     try:
-        offer = actions.import_offer(
+        receipt = actions.import_offer(
             tender,
             file.read(),
             file.name or "offer",
             supplier=payload.supplier,
-            user=request.user,
+            acting_user=request.user,
             replace=payload.replace,
+            via=Offer.Via.API,
         )
     except (ImportRefused, actions.OfferError) as error:
         raise HttpError(400, str(error)) from error
-    return Status(201, _offer_out(offer))
+    return Status(
+        201,
+        {
+            "id": receipt.pk,
+            "supplier": receipt.supplier,
+            "via": receipt.via,
+            "filename": receipt.filename,
+            "size": receipt.size,
+            "sha256": receipt.sha256,
+            "received_at": receipt.received_at,
+        },
+    )
 
 
 @router.get("/tenders/{tender_id}/offers/evaluation", response=EvaluationOut)
 def evaluation(request: HttpRequest, tender_id: int, params: Query[EvaluationQuery]) -> dict[str, Any]:
     """Every offer checked and scored: per lot the ranking and, with ``lines=true``, each line's results."""
     tender = get_tender_for_user(request.user, tender_id)
+    _opened(tender)
     result = evaluate_tender(tender)
     return to_json(result.spec, result.results, with_lines=params.lines)

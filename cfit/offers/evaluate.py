@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -47,6 +47,7 @@ class LotResult:
     scored: Scored
     offers: list[OfferResult]
     method: LotAwardMethod
+    companies: list[dict[str, Any]] = field(default_factory=list)  #: each offer's company declarations
 
 
 def rules_of(lot: LotSpec) -> list[Rule]:
@@ -120,7 +121,15 @@ def evaluate_lot(
     method = lot.award_method
     scored = score(checked, catalogue, method)
     return LotResult(
-        lot, rules, lines, catalogue, checked, scored, rank_offers(checked, scored, catalogue, method), method
+        lot,
+        rules,
+        lines,
+        catalogue,
+        checked,
+        scored,
+        rank_offers(checked, scored, catalogue, method),
+        method,
+        [dict(offer.company) for offer in offers],
     )
 
 
@@ -156,7 +165,9 @@ def line_detail(result: LotResult, row: int) -> list[dict[str, Any]]:
     for j, rule in enumerate(result.rules):
         status = Status(int(result.checked.status[row, j]))
         evidence = Evidence(int(result.checked.evidence[row, j]))
-        value = line.answers.get(rule.requirement)
+        # Company declarations (selection criteria, contract clauses) are answered once per offer.
+        answers = result.companies[index] if rule.role == Role.INFO and result.companies else line.answers
+        value = answers.get(rule.requirement)
         details.append(
             {
                 "criterion": rule.criterion,

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from cfit.criteria.content import DataType, Requirement
 from cfit.offers.engine import Evidence, Role, Status
 from cfit.offers.scoring import TIE_DECIMALS, OfferResult
@@ -117,7 +119,7 @@ def expected_text(requirement: Requirement, words: Words) -> str:
         return f"{words.num(expected)}{unit}"
     if expected not in (None, ""):
         return f"{expected}{unit}"
-    return _("to be declared")
+    return _("To be declared")
 
 
 @dataclass(frozen=True)
@@ -172,13 +174,13 @@ def unmet_specifications(result: LotResult, row: int) -> list[Unmet]:
     requirements that failed or was not answered (after the buyer's overrides)."""
     checked = result.checked
     _index, line = result.lines[row]
-    unmet = []
-    for i, code in enumerate(checked.criteria):
-        if checked.criterion_met[row, i]:
-            continue
-        for j, rule in enumerate(checked.rules):
-            if rule.criterion != code or rule.role != Role.KNOCK_OUT:
-                continue
+    missed = {code for i, code in enumerate(checked.criteria) if not checked.criterion_met[row, i]}
+    unmet: list[Unmet] = []
+    if not missed:
+        return unmet
+    for j, rule in enumerate(checked.rules):
+        if rule.role == Role.KNOCK_OUT and rule.criterion in missed:
+            code = rule.criterion
             status = Status(int(checked.status[row, j]))
             if status != Status.PASS:
                 decided = int(checked.evidence[row, j]) == Evidence.OVERRIDE
@@ -192,6 +194,20 @@ def line_meets_specifications(result: LotResult, row: int) -> bool:
     """The line's own result, whatever the other lines of its offer do."""
     own = result.checked.line_eligible
     return bool(own[row]) if own.size == len(result.lines) else bool(result.checked.eligible[row])
+
+
+def line_sentences(result: LotResult, row: int, names: Glossary, words: Words) -> list[str]:
+    """Why a line is excluded, one sentence per requirement it misses; none for an eligible line."""
+    _ = words.gettext
+    if result.checked.eligible[row]:
+        return []
+    if line_meets_specifications(result, row):
+        return [
+            _("Excluded with its offer: another product line of the offer misses a technical specification.")
+        ]
+    return [unmet_sentence(unmet, names, words) for unmet in unmet_specifications(result, row)] or [
+        _("Excluded: a specification the buyer decided it fails.")
+    ]
 
 
 class OfferState:
@@ -214,10 +230,11 @@ def explain_offer(result: LotResult, index: int) -> OfferExplanation:
         return OfferExplanation(OfferState.NO_BID)
     if offer.eligible:
         return OfferExplanation(OfferState.RANKED)
+    checked = result.checked
+    own = checked.line_eligible if checked.line_eligible.size == len(result.lines) else checked.eligible
+    rows = np.flatnonzero((result.catalogue.offer_of_line == index) & ~own)
     failing = tuple(
-        (line.line_id, tuple(unmet_specifications(result, row)))
-        for row, (i, line) in enumerate(result.lines)
-        if i == index and not line_meets_specifications(result, row)
+        (result.lines[row][1].line_id, tuple(unmet_specifications(result, int(row)))) for row in rows
     )
     return OfferExplanation(OfferState.EXCLUDED if failing else OfferState.NO_COST, failing)
 
@@ -244,8 +261,11 @@ def unmet_sentence(unmet: Unmet, names: Glossary, words: Words) -> str:
     }
 
 
-def offer_sentences(explanation: OfferExplanation, names: Glossary, words: Words) -> list[str]:
-    """The explanation of an offer's state, one sentence per product line that excludes it."""
+def offer_sentences(
+    explanation: OfferExplanation, names: Glossary, words: Words, *, limit: int | None = 5
+) -> list[str]:
+    """The explanation of an offer's state, one sentence per product line that excludes it (at most
+    ``limit`` of them, then how many more)."""
     _ = words.gettext
     if explanation.state == OfferState.NO_BID:
         return [_("No bid for this lot.")]
@@ -253,15 +273,23 @@ def offer_sentences(explanation: OfferExplanation, names: Glossary, words: Words
         return [_("Excluded: its product lines state no price, so its cost cannot be compared.")]
     if explanation.state != OfferState.EXCLUDED:
         return []
-    return [
+    failing = explanation.failing_lines
+    shown = failing if limit is None else failing[:limit]
+    sentences = [
         _("Excluded because product line %(line)s misses a technical specification: %(reasons)s.")
         % {
             "line": line_id,
             "reasons": "; ".join(unmet_sentence(u, names, words) for u in unmet)
             or _("a specification the buyer decided it fails"),
         }
-        for line_id, unmet in explanation.failing_lines
+        for line_id, unmet in shown
     ]
+    if len(failing) > len(shown):
+        sentences.append(
+            _("%(n)s more product line(s) of this offer miss a technical specification.")
+            % {"n": len(failing) - len(shown)}
+        )
+    return sentences
 
 
 def totals_sentence(method: LotAwardMethod, words: Words) -> str:
@@ -271,15 +299,18 @@ def totals_sentence(method: LotAwardMethod, words: Words) -> str:
         text = _(
             "An offer's total is its cost points plus its quality points: cost points are %(weight)s × the "
             "lowest total life-cycle cost offered ÷ its own total (quantity × life-cycle cost per unit, over "
-            "its product lines in this lot), quality points the quantity-weighted mean of its lines' quality "
-            "points; an offer with one excluded product line is excluded as a whole."
+            "its product lines in this lot), quality points from the offer as a whole: a requirement scored in "
+            "proportion compares the quantity-weighted mean of its lines' answers with the best offer's, other "
+            "rules average its lines' shares by quantity; an offer with one excluded product line is excluded "
+            "as a whole."
         )
     else:
         text = _(
             "An offer's total is its price points plus its quality points: price points are %(weight)s × the "
             "lowest total price offered ÷ its own total (quantity × unit price, over its product lines in "
-            "this lot), quality points the quantity-weighted mean of its lines' quality points; an offer with "
-            "one excluded product line is excluded as a whole."
+            "this lot), quality points from the offer as a whole: a requirement scored in proportion compares "
+            "the quantity-weighted mean of its lines' answers with the best offer's, other rules average its "
+            "lines' shares by quantity; an offer with one excluded product line is excluded as a whole."
         )
     return text % {"weight": words.points(float(method.price_weight))}
 
@@ -413,6 +444,10 @@ def ranking_change_sentences(change: RankingChange, names: Glossary, words: Word
                     "%(weight)s, so up to %(room)s more are possible)."
                 )
                 % criterion
+            )
+        elif gap.room <= 1e-9:
+            sentences.append(
+                _("%(criterion)s: %(runner)s already has all %(weight)s points there.") % criterion
             )
         else:
             sentences.append(

@@ -70,6 +70,12 @@ class _Problems:
             raise ImportRefused(self.filename, self.found)
 
 
+def _negative_allowed(requirement: Requirement) -> bool:
+    """Only a requirement whose own thresholds are negative (a cold temperature) takes a negative answer."""
+    bounds = (requirement.min_value, requirement.max_value, requirement.expected_value)
+    return any(isinstance(b, int | float) and not isinstance(b, bool) and b < 0 for b in bounds)
+
+
 def parse_answer(
     value: Any, requirement: Requirement, yes: str = "yes", no: str = "no"
 ) -> bool | float | str:
@@ -90,7 +96,7 @@ def parse_answer(
         number = _number(value)
         if kind == DataType.INTEGER and not float(number).is_integer():
             raise ValueError(f"a whole number is expected, not {value!r}")
-        if number < 0:
+        if number < 0 and not _negative_allowed(requirement):
             raise ValueError(f"a number of 0 or more is expected, not {value!r}")
         return number
     if kind == DataType.ENUMERATION:

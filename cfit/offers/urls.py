@@ -9,6 +9,14 @@ urlpatterns = [
     path("tenders/<int:tender_id>/offers/compare/", evaluation_views.compare, name="compare"),
     path("tenders/<int:tender_id>/offers/lines/<int:line_pk>/", evaluation_views.line_view, name="line"),
     path("tenders/<int:tender_id>/offers/report.<str:fmt>", evaluation_views.report, name="report"),
+    path(
+        "tenders/<int:tender_id>/offers/sign-off/", evaluation_views.prepare_sign_off, name="prepare_sign_off"
+    ),
+    path(
+        "tenders/<int:tender_id>/offers/sign-off/<int:sign_off_pk>/approve/",
+        evaluation_views.approve_sign_off,
+        name="approve_sign_off",
+    ),
     path("offers/upload/<str:token>/", views.upload, name="upload"),
     path("offers/upload/<str:token>/template.xlsx", views.upload_template, name="upload_template"),
     path("offers/upload/<str:token>/questions/", views.ask_question, name="ask_question"),

@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cfit.offers import actions
-from cfit.offers.access import get_upload_link, offers_opened
+from cfit.offers.access import get_upload_link, offers_opened, offers_receiving
 from cfit.offers.forms import AnswerForm, OfferImportForm, QuestionForm, SupplierUploadForm, UploadLinkForm
 from cfit.offers.models import Clarification, Offer, OfferReceipt, UploadLink
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.actions import format_moment, tender_spec
-from cfit.tenders.models import Tender
 from cfit.tenders.response_template import build_response_template
 from cfit.uploads import ImportRefused
 
@@ -68,7 +67,7 @@ def offer_index(request: HttpRequest, tender_id: int) -> HttpResponse:
         {
             "tender": tender,
             "opened": opened,
-            "receiving": tender.status == Tender.Status.PUBLISHED and not opened,
+            "receiving": offers_receiving(tender),
             # Sealed: how many arrived, never what (no suppliers, no lines).
             "offers": offers.select_related("submitted_by") if opened else None,
             "offer_count": offers.count(),
@@ -81,7 +80,7 @@ def offer_index(request: HttpRequest, tender_id: int) -> HttpResponse:
                 for link in links
             ],
             "questions": Clarification.objects.filter(tender=tender),
-            "answer_form": AnswerForm(),
+            "answer_max": actions.MAX_ANSWER,
             "problems": problems,
         },
     )
@@ -120,7 +119,7 @@ def answer_question(request: HttpRequest, tender_id: int, question_pk: int) -> H
 
 def _upload_page(request: HttpRequest, link: UploadLink, **context: Any) -> HttpResponse:
     tender = link.tender
-    receiving = tender.status == Tender.Status.PUBLISHED and not offers_opened(tender) and link.is_valid
+    receiving = offers_receiving(tender) and link.is_valid
     return render(
         request,
         "offers/upload.html",

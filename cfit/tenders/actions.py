@@ -293,6 +293,16 @@ def change_status(tender: Tender, status: str) -> Tender:
     ):
         # Offers are sealed until the deadline: nobody can have evaluated them yet.
         raise TenderError(_("A tender can be awarded only after the deadline for offers."))
+    if status == Tender.Status.AWARDED:
+        from cfit.offers.signoff import is_signed_off  # offers build on tenders, not the other way round
+
+        if not is_signed_off(tender):
+            raise TenderError(
+                _(
+                    "The evaluation must be signed off by two members (prepared, then approved) "
+                    "before the tender is awarded."
+                )
+            )
     tender.status = status
     tender.save(update_fields=["status"])
     return tender

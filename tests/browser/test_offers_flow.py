@@ -1,4 +1,5 @@
-"""A procurer imports an offer, compares, overrides one result with a justification and downloads the report."""
+"""A procurer imports an offer, sees it sealed until the deadline, then compares, overrides one result with a
+justification and downloads the report."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from cfit.criteria.models import FrameworkVersion
 from cfit.offers.models import ResultOverride
 from cfit.tenders import actions as tender_actions
 
-from ..test_offers import fill, knock_out_requirement
+from ..test_offers import fill, knock_out_requirement, open_offers, publish
 from .test_library import shot
 from .test_tender_builder import download, sign_in
 
@@ -25,7 +26,7 @@ def test_import_compare_override_and_report(
 ) -> None:
     tender = tender_actions.create_tender(procurer.organisation, title="Laptops 2027", reference="BR-OFF-1")
     tender_actions.add_lot(tender, product_group="notebooks", quantity=50)
-    tender = tender_actions.change_status(tender, "published")
+    tender = publish(tender)
     weak = knock_out_requirement(tender)
     offer = tmp_path / "beta.xlsx"
     offer.write_bytes(fill(tender, [{"line_id": "B-1"}, {"line_id": "B-2", weak.id: weak.min_value - 1}]))
@@ -37,6 +38,10 @@ def test_import_compare_override_and_report(
     page.fill("#id_supplier", "Beta Computers")
     page.set_input_files("#id_file", str(offer))
     page.locator("#offer-import button").click()
+    page.wait_for_selector("#sealed")
+    assert "1 offer received" in page.inner_text("#offer-count") and page.locator("#offers").count() == 0
+    open_offers(tender)  # the deadline passes
+    page.reload()
     page.wait_for_selector("#offers")
     assert "Beta Computers" in page.inner_text("#offers")
 

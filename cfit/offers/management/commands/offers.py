@@ -1,7 +1,8 @@
 """``cfit offers evaluate --tender ID FILE...``: check and score offer files against a saved tender.
 
 Evaluating stores nothing: it is the batch form of the comparison page, for integrators and for
-large catalogues. ``cfit offers import`` stores one offer, all or nothing, as the import page does.
+large catalogues. ``cfit offers import`` stores one offer, all or nothing, as the import page does,
+and like it only while the tender is published and before its deadline for offers.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class Command(BaseCommand):
             "--lines", action="store_true", help="with --format json: every line's requirement results"
         )
         run.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
-        store = sub.add_parser("import", help="store one offer for a published tender (all or nothing)")
+        store = sub.add_parser(
+            "import", help="store one offer for a published tender, before its deadline (all or nothing)"
+        )
         store.add_argument("--tender", required=True, type=int)
         store.add_argument("--supplier", required=True)
         store.add_argument("--replace", action="store_true", help="replace this supplier's earlier offer")
@@ -61,12 +64,16 @@ class Command(BaseCommand):
     def _import(self, tender: Tender, options: dict[str, Any]) -> None:
         path = options["file"]
         try:
-            offer = actions.import_offer(
+            receipt = actions.import_offer(
                 tender, self._read(path), path.name, supplier=options["supplier"], replace=options["replace"]
             )
         except (ImportRefused, actions.OfferError) as error:
             raise CommandError(str(error)) from error
-        self.stderr.write(f"Stored the offer of {offer.supplier}: {offer.line_count} product line(s).")
+        # The receipt, not the content: the offer stays sealed until the deadline.
+        self.stderr.write(
+            f"Received the offer of {receipt.supplier} at {receipt.received_at.isoformat()}; "
+            f"SHA-256 {receipt.sha256}. It stays sealed until {tender.offers_deadline.isoformat()}."
+        )
 
     def _evaluate(self, tender: Tender, options: dict[str, Any]) -> None:
         spec = tender_spec(tender)
