@@ -74,7 +74,7 @@ def offer_index(request: HttpRequest, tender_id: int) -> HttpResponse:
             "receipt_count": OfferReceipt.objects.filter(tender=tender).count(),
             "receipts": OfferReceipt.objects.filter(tender=tender) if opened else None,
             "form": form,
-            "link_form": UploadLinkForm(),
+            "link_form": UploadLinkForm(prefix="link"),  # its own ids beside the import form
             "links": [
                 (link, request.build_absolute_uri(reverse("offers:upload", args=[link.token])))
                 for link in links
@@ -90,7 +90,7 @@ def offer_index(request: HttpRequest, tender_id: int) -> HttpResponse:
 @login_required
 def issue_link(request: HttpRequest, tender_id: int) -> HttpResponse:
     tender = get_tender_for_user(request.user, tender_id, edit=True)
-    form = UploadLinkForm(request.POST)
+    form = UploadLinkForm(request.POST, prefix="link")
     if form.is_valid():
         try:
             actions.issue_upload_link(tender, form.cleaned_data["supplier"], acting_user=request.user)
