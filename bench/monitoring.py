@@ -6,7 +6,8 @@ buyer groups with a report a year each (about 40 figures per report, loaded with
 
 - ``reaggregate_seconds``: a full re-aggregation of every scope and year by the database (median);
 - ``p50_ms`` / ``p95_ms``: the collective results API (pact-wide and per buyer group, all years) over
-  repeated requests through Django's full stack;
+  repeated requests through Django's full stack, with the disclosure decisions (taken at refresh, read
+  with every figure) in force; ``suppressed_cells`` of ``cells`` are hidden by them;
 - the baseline, in the same run: the same figures computed from the reports at request time, without
   the materialised aggregates (``on_the_fly_p50_ms``), and the ratio.
 
@@ -23,6 +24,14 @@ import statistics
 import sys
 import time
 from urllib.parse import urlparse, urlunparse
+
+#: The sources of a bounded figure, as the impact engine names them (JSON, as COPY writes it).
+SOURCES = json.dumps(
+    [
+        {"id": "boavizta", "title": "Boavizta product footprints", "url": "https://boavizta.org"},
+        {"id": "ember", "title": "Ember yearly electricity data", "url": "https://ember-energy.org"},
+    ]
+)
 
 
 def scratch_database(url: str) -> str:
@@ -50,6 +59,7 @@ def load(organisations: int, years: int, groups: int, seed: int) -> None:
     from django.db import connection
 
     from cfit.accounts.models import Organisation
+    from cfit.impact.figures import METHOD_VERSION
     from cfit.monitoring.indicators import INDICATORS, Aggregation, Kind
     from cfit.monitoring.models import Campaign, Report
     from cfit.pact.models import BuyerGroup, GroupMembership
@@ -106,7 +116,8 @@ def load(organisations: int, years: int, groups: int, seed: int) -> None:
     with (
         connection.cursor() as cursor,
         cursor.copy(
-            "COPY monitoring_reportvalue (report_id, indicator, key, value, text, origin, weight) FROM STDIN"
+            "COPY monitoring_reportvalue (report_id, indicator, key, value, text, origin, weight, low, high, "
+            "method, sources) FROM STDIN"
         ) as copy,
     ):
         for report in reports:
@@ -115,6 +126,7 @@ def load(organisations: int, years: int, groups: int, seed: int) -> None:
                 for key in keys:
                     value = rng.uniform(0, indicator.maximum or 1000)
                     weight = rng.uniform(1, 1000) if indicator.aggregation == Aggregation.WEIGHTED else None
+                    low, high = (value * 0.7, value * 1.4) if indicator.bounded else (None, None)
                     copy.write_row(
                         (
                             report.pk,
@@ -124,6 +136,10 @@ def load(organisations: int, years: int, groups: int, seed: int) -> None:
                             "",
                             rng.choice(["reported", "prefilled", "estimated"]),
                             weight,
+                            low,
+                            high,
+                            METHOD_VERSION if indicator.bounded else "",
+                            SOURCES if indicator.bounded else "[]",
                         )
                     )
     with connection.cursor() as cursor:
@@ -152,7 +168,7 @@ def measure(requests: int, groups: int) -> dict[str, float]:
     from django.test import Client
 
     from cfit.monitoring import aggregation
-    from cfit.monitoring.models import ReportValue
+    from cfit.monitoring.models import Aggregate, ReportValue
 
     refreshes = []
     for _ in range(3):
@@ -183,6 +199,8 @@ def measure(requests: int, groups: int) -> dict[str, float]:
         "on_the_fly_p50_ms": round(statistics.median(on_the_fly), 1),
         "speedup": round(statistics.median(on_the_fly) / statistics.median(timings), 1),
         "report_values": ReportValue.objects.count(),
+        "cells": Aggregate.objects.count(),
+        "suppressed_cells": Aggregate.objects.exclude(suppression="").count(),
     }
 
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
-from cfit.fleet.models import Asset, AssetEvent, AssetImport
+from cfit.fleet.models import Asset, AssetEvent, AssetImport, SavedColumnMapping, SavedValueMapping
 from tests.conftest import PASSWORD, Persona, make_persona
 
 pytestmark = pytest.mark.django_db
@@ -127,19 +127,27 @@ def test_importing_the_same_register_again_updates_instead_of_duplicating(asset_
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "header", "code", "row", "text"),
     [
-        (("40;2021-03-01", "veertig;2021-03-01"), "row 2, Aantal: not a number"),
-        (("monitor;Dell", "broodrooster;Dell"), "row 3, Categorie: unknown value"),
-        (("2018-01-10;BE", "2018-01-10;Belgium"), "row 5, Land: not a two-letter ISO 3166 country code"),
+        (
+            ("40;2021-03-01", "veertig;2021-03-01"),
+            "Aantal",
+            "not_number",
+            2,
+            "Aantal: not a number — 1 row (2)",
+        ),
+        (("2018-01-10;BE", "gisteren;BE"), "Aankoopdatum", "not_date", 5, "Aankoopdatum: not a date"),
         (
             ("2023-02-01;recycled", "2017-02-01;recycled"),
-            "row 5, Uitfaseringsdatum: before the purchase date",
+            "Uitfaseringsdatum",
+            "before_purchase",
+            5,
+            "Uitfaseringsdatum: before the purchase date — 1 row (5)",
         ),
     ],
 )
 def test_a_bad_register_is_refused_with_its_rows_and_nothing_is_stored(
-    asset_manager: Persona, change: tuple[str, str], message: str
+    asset_manager: Persona, change: tuple[str, str], header: str, code: str, row: int, text: str
 ) -> None:
     client = signed_in(asset_manager)
     import_register(client)
@@ -148,10 +156,20 @@ def test_a_bad_register_is_refused_with_its_rows_and_nothing_is_stored(
     record = import_register(client, REGISTER.replace(*change))
 
     assert record.state == AssetImport.State.REFUSED
-    assert any(message in problem for problem in record.problems), record.problems
+    assert [(p["header"], p["code"], p["rows"]) for p in record.problems] == [(header, code, [row])]
     assert counts() == before
     page = client.get(f"/fleet/rijkswaterstaat/import/{record.pk}/progress/").content.decode()
-    assert "nothing was stored" in page and message.split(":")[0] in page
+    assert "nothing was stored" in page and text in page
+
+
+def test_an_unknown_value_waits_for_the_value_step(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+
+    record = import_register(client, REGISTER.replace("monitor;Dell", "broodrooster;Dell"))
+
+    assert record.state == AssetImport.State.VALUES
+    page = client.get(f"/fleet/rijkswaterstaat/import/{record.pk}/values/").content.decode()
+    assert "broodrooster" in page and 'id="values-form"' in page
 
 
 def test_a_hostile_upload_is_refused_before_the_mapping(asset_manager: Persona) -> None:
@@ -337,3 +355,137 @@ def test_the_template_reads_back(client: Client, asset_manager: Persona) -> None
 
     assert record.state == AssetImport.State.DONE, record.problems
     assert json.dumps(record.problems) == "[]"
+
+
+def test_the_demo_registers_match_the_shipped_declarations(asset_manager: Persona) -> None:
+    from cfit.fleet.demo import create_demo_fleets
+    from cfit.fleet.footprint import fleet_summary
+
+    with system_scope():
+        create_demo_fleets({"rijkswaterstaat": asset_manager.organisation})
+        figures = fleet_summary(asset_manager.organisation)
+
+    sources = figures["by_product_group"]["notebooks"]["embodied_sources"]
+    assert sources.get("pcf", 0) > 0 and sources.get("default", 0) == 0
+    assert any(s["id"] == "pcf-import" and "Boavizta" in s["title"] for s in figures["sources"])
+
+
+# --- the value step, saved mappings, problems in the user's language -------------------------------------
+
+GERMAN = """Inventarnummer;Gerätetyp;Hersteller;Modell;Anschaffungsdatum;Land;Status;Verwertungsweg;Ausmusterungsdatum
+DE-1;Dienstnotebook;Dell;Latitude 5420;01.03.2021;DE;Leihgerät;;
+DE-2;Dienstnotebook;Dell;Latitude 5420;01.03.2021;DE;im Einsatz;;
+DE-3;Desktop-PC;Dell;OptiPlex 7090;1.3.2020;Deutschland;ausgemustert;Mitarbeiterverkauf;2024-05-01
+"""
+
+
+def map_columns(client: Client, text: str, name: str = "register.csv") -> tuple[AssetImport, Any]:
+    response = upload(client, text, name)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record_id = int(response["Location"].rstrip("/").split("/")[-1])
+    with system_scope():
+        record = AssetImport.objects.get(pk=record_id)
+    fields = {f"column_{i}": record.mapping.get(h, "") for i, h in enumerate(record.headers)}
+    response = client.post(f"/fleet/rijkswaterstaat/import/{record_id}/", fields)
+    with system_scope():
+        return AssetImport.objects.get(pk=record_id), response
+
+
+def test_the_value_step_asks_each_unknown_value_once_and_remembers_the_answers(
+    asset_manager: Persona,
+) -> None:
+    client = signed_in(asset_manager)
+
+    record, response = map_columns(client, GERMAN)
+    page = client.get(response["Location"]).content.decode()
+    answers = client.post(
+        f"/fleet/rijkswaterstaat/import/{record.pk}/values/",
+        {"product_group__0": "notebooks", "status__0": "in_stock", "end_of_use_route__0": "reuse"},
+    )
+
+    assert response["Location"].endswith(f"/import/{record.pk}/values/")
+    assert page.count("Dienstnotebook") == 1 and "Leihgerät" in page and "Mitarbeiterverkauf" in page
+    assert answers.status_code == 302
+    with system_scope():
+        record.refresh_from_db()
+        assert record.state == AssetImport.State.DONE, record.problems
+        assert dict(SavedValueMapping.objects.values_list("value", "code")) == {
+            "dienstnotebook": "notebooks",
+            "leihgerät": "in_stock",
+            "mitarbeiterverkauf": "reuse",
+        }
+        assert Asset.objects.get(asset_key="DE-1").status == "in_stock"
+        assert Asset.objects.get(asset_key="DE-3").end_of_use_route == "reuse"
+
+
+def test_a_second_similar_file_needs_no_mapping(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+    record, response = map_columns(client, GERMAN)
+    client.post(
+        f"/fleet/rijkswaterstaat/import/{record.pk}/values/",
+        {"product_group__0": "notebooks", "status__0": "in_stock", "end_of_use_route__0": "reuse"},
+    )
+
+    second, response = map_columns(client, GERMAN.replace("DE-", "DE-B"), "register-2.csv")
+
+    assert response["Location"].endswith(f"/import/{second.pk}/progress/")
+    assert second.state == AssetImport.State.DONE and second.created_lines == 3
+
+
+def test_a_column_chosen_by_hand_is_offered_next_time(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+    text = REGISTER.replace("Bestemming", "Afvoerkanaal")
+    response = upload(client, text)
+    record_id = int(response["Location"].rstrip("/").split("/")[-1])
+    with system_scope():
+        record = AssetImport.objects.get(pk=record_id)
+    assert "Afvoerkanaal" not in record.mapping
+    fields = {f"column_{i}": MAPPING.get(h, record.mapping.get(h, "")) for i, h in enumerate(record.headers)}
+    fields[f"column_{record.headers.index('Afvoerkanaal')}"] = "end_of_use_route"
+    client.post(f"/fleet/rijkswaterstaat/import/{record_id}/", fields)
+
+    again = upload(client, text)
+
+    with system_scope():
+        record = AssetImport.objects.get(pk=int(again["Location"].rstrip("/").split("/")[-1]))
+        assert record.mapping["Afvoerkanaal"] == "end_of_use_route"
+        assert SavedColumnMapping.objects.get(header="afvoerkanaal").target == "end_of_use_route"
+
+
+def test_a_refused_file_downloads_with_each_rows_problems(asset_manager: Persona) -> None:
+    client = signed_in(asset_manager)
+    record = import_register(client, REGISTER.replace("40;2021-03-01", "veertig;2021-03-01"))
+
+    response = client.get(f"/fleet/rijkswaterstaat/import/{record.pk}/problems.csv")
+
+    assert response.status_code == 200
+    lines = response.content.decode().splitlines()
+    assert lines[0].endswith(",Problems") and lines[0].startswith("Inventarisnummer,")
+    assert lines[1].startswith("RWS-1,") and lines[1].endswith("Aantal: not a number")
+    assert lines[2].endswith(",")
+
+
+def test_problems_are_given_in_the_users_language(asset_manager: Persona) -> None:
+    from django.utils import translation
+
+    client = signed_in(asset_manager)
+    record = import_register(client, REGISTER.replace("40;2021-03-01", "veertig;2021-03-01"))
+    client.cookies["django_language"] = "de"
+
+    status = client.get(f"/fleet/rijkswaterstaat/import/{record.pk}/status.json").json()
+
+    with translation.override("de"):
+        expected = translation.gettext("not a number")
+    assert len(status["problems"]) == 1 and expected in status["problems"][0]
+    assert status["problems_csv"].endswith("/problems.csv")
+
+
+def test_every_problem_code_is_translatable_with_the_same_parameters() -> None:
+    import re
+
+    from cfit.fleet.problems import MESSAGES as TRANSLATED
+    from cfit.impact.problems import MESSAGES
+
+    assert set(TRANSLATED) == set(MESSAGES)
+    for code, text in MESSAGES.items():
+        assert re.findall(r"\{(\w+)\}", text) == re.findall(r"%\((\w+)\)s", str(TRANSLATED[code])), code

@@ -23,8 +23,10 @@ from cfit.accounts.models import Membership, Organisation
 from cfit.fleet import actions
 from cfit.fleet.models import Asset, AssetEvent
 from cfit.impact import store
+from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.models import EstimatorFit, FootprintDataset, GridIntensity, ProductFootprint
 from cfit.impact.register import ALL_COLUMNS, ProductGroup
+from cfit.impact.store import current_reference
 
 from .conftest import Persona, make_persona
 
@@ -611,7 +613,12 @@ def test_cli_estimate_as_csv_has_only_the_embodied_columns(register_file: Path, 
     output = printed(capsys, "impact", "estimate", str(register_file), "--format", "csv")
 
     header, *lines = output.splitlines()
-    assert header.split(",")[-1] == "match_confidence"
+    assert header.split(",")[-4:] == [
+        "embodied_method",
+        "matched_model",
+        "match_confidence",
+        "match_distance",
+    ]
     assert "annual_value" not in header
     assert len(lines) == len(LINES)
 
@@ -695,13 +702,43 @@ def test_cli_fleet_with_pcf_names_the_file_as_a_source(
     assert any(pcf_data.name in s["title"] for s in body["sources"])
 
 
-def test_cli_without_pcf_estimates_the_same_row(latitude_file: Path, capsys: Capsys) -> None:
+def test_cli_without_pcf_matches_the_shipped_footprints(latitude_file: Path, capsys: Capsys) -> None:
     output = printed(capsys, "impact", "estimate", str(latitude_file))
+
+    [estimate] = json.loads(output)
+    assert estimate["source"] == "pcf" and estimate["matched_model"] == "Latitude 5420"
+    assert estimate["match_distance"] == 0 and estimate["method"] == "declaration"
+    assert estimate["method_version"] == METHOD_VERSION
+
+
+def test_cli_without_footprints_estimates_the_same_row(latitude_file: Path, capsys: Capsys) -> None:
+    output = printed(capsys, "impact", "estimate", str(latitude_file), "--no-footprints")
 
     [estimate] = json.loads(output)
     assert estimate["source"] in {"estimate", "default"}
     assert estimate["matched_model"] is None
     assert estimate["low"] <= estimate["value"] <= estimate["high"]
+
+
+@pytest.mark.django_db
+def test_load_factors_loads_the_shipped_footprints_once() -> None:
+    first = run("impact", "load-factors")
+    second = run("impact", "load-factors")
+
+    assert "manufacturers' footprints: 929 loaded" in first
+    assert "kept the data set already loaded" in second
+    assert ProductFootprint.objects.count() == 929 and EstimatorFit.objects.count() == 1
+    assert current_reference().estimator is not None and current_reference().pcf is not None
+
+
+@pytest.mark.django_db
+def test_load_factors_never_replaces_imported_footprints() -> None:
+    FootprintDataset.objects.create(title="Our own sheets", filename="ours.csv", rows=0)
+
+    output = run("impact", "load-factors")
+
+    assert "kept the data set already loaded" in output
+    assert FootprintDataset.objects.get().title == "Our own sheets"
 
 
 # --- CLI: reference data ---------------------------------------------------------------------------------
@@ -802,8 +839,8 @@ def test_load_factors_is_idempotent_and_keeps_edited_values() -> None:
     second = run("impact", "load-factors")
 
     assert rows > 0
-    assert first.strip() == f"grid intensity: {rows} rows added, 0 kept as they were"
-    assert second.strip() == f"grid intensity: 0 rows added, {rows} kept as they were"
+    assert first.splitlines()[0] == f"grid intensity: {rows} rows added, 0 kept as they were"
+    assert second.splitlines()[0] == f"grid intensity: 0 rows added, {rows} kept as they were"
     assert GridIntensity.objects.count() == rows
     nl.refresh_from_db()
     assert (nl.low, nl.value, nl.high) == (100.0, 123.0, 150.0)
@@ -993,3 +1030,23 @@ def test_assets_refuses_an_unknown_organisation(db: Any, register_file: Path, ac
 
     with pytest.raises(CommandError, match="no organisation 'no-such-org'"):
         run("assets", action, "no-such-org", *args)
+
+
+def test_cli_estimate_needs_no_country_nor_date_and_a_screen_of_0_is_none(
+    tmp_path: Path, capsys: Capsys
+) -> None:
+    path = tmp_path / "devices.csv"
+    path.write_text(
+        "product_group,manufacturer,model,screen_size_in\n"
+        "desktops,Dell,OptiPlex 7090 Micro Form Factor,0\n"
+        "monitors,Dell,E2318HN,23\n",
+        encoding="utf-8",
+    )
+
+    estimates = json.loads(printed(capsys, "impact", "estimate", str(path)))
+
+    assert [e["source"] for e in estimates] == ["pcf", "estimate"]
+    # not declared itself: estimated from its closest declared siblings (E2318H, E2422HN...: 330-370 kg)
+    assert estimates[1]["matched_model"].startswith("E2") and estimates[1]["differs"]
+    assert estimates[1]["method"] in ("siblings", "siblings+specs") and estimates[1]["match_distance"] > 0
+    assert 300 < estimates[1]["value"] < 400

@@ -262,12 +262,13 @@ def test_the_shipped_factors_are_complete_and_sourced() -> None:
 
 
 def test_a_golden_laptop_in_the_netherlands_with_the_shipped_factors() -> None:
-    """Golden figure, method cfit-impact-1, shipped factors of 2026-11 (Boavizta PCF medians, Ember 2024).
+    """Golden figure, method cfit-impact-2, shipped factors of 2026-11 (Boavizta PCF medians, Ember 2024).
 
-    A notebook of unknown model and no specs: 246.1 kg embodied (median), 18.4 kWh a year (median) ×
-    252.7 g/kWh (Ember 2024, NL) = 4.65 kg a year, over 4 years (median declared lifetime).
+    A notebook of a group without an estimator (the default tier): 246.1 kg embodied (median), 18.4 kWh
+    a year (median) × 252.7 g/kWh (Ember 2024, NL) = 4.65 kg a year, over 4 years (median declared
+    lifetime).
     """
-    ref = load_factors()
+    ref = load_factors().with_estimator(None)
     computed = fleet.compute_lines(
         register([{**LATITUDE, "model": "Unknown 1", "quantity": "1", "purchase_date": "2025-06-01"}]),
         ref,
@@ -275,5 +276,20 @@ def test_a_golden_laptop_in_the_netherlands_with_the_shipped_factors() -> None:
     ).row(0, named=True)
 
     assert computed["embodied_source"] == "default" and computed["embodied_value"] == pytest.approx(246.1)
+    assert computed["embodied_method"] == "group median" and computed["matched_model"] is None
     assert computed["use_value"] == pytest.approx(18.4 * 252.7 / 1000)
     assert computed["annual_value"] == pytest.approx(246.1 / 4 + 18.4 * 252.7 / 1000)
+
+
+def test_with_the_shipped_estimator_an_unknown_model_is_estimated_from_its_manufacturer_and_year() -> None:
+    """Without manufacturer data to compare with, the estimate is the regression on what the line
+    states (here only its manufacturer and purchase year), with the range measured for that path."""
+    computed = fleet.compute_lines(
+        register([{**LATITUDE, "model": "Unknown 1", "quantity": "1", "purchase_date": "2025-06-01"}]),
+        load_factors(),
+        AS_OF,
+    ).row(0, named=True)
+
+    assert computed["embodied_source"] == "estimate" and computed["embodied_method"] == "specs"
+    assert computed["embodied_low"] < computed["embodied_value"] < computed["embodied_high"]
+    assert 150 < computed["embodied_value"] < 400

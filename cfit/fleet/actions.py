@@ -16,8 +16,18 @@ from django.utils import timezone
 
 from cfit.accounts.models import Organisation
 from cfit.accounts.scoping import system_scope
-from cfit.fleet.models import Asset, AssetEvent, AssetImport
-from cfit.impact.register import ALL_COLUMNS, check_register, guess_mapping, read_raw
+from cfit.fleet.models import Asset, AssetEvent, AssetImport, SavedColumnMapping, SavedValueMapping
+from cfit.impact.problems import RegisterRefused
+from cfit.impact.register import (
+    ALL_COLUMNS,
+    UnknownValue,
+    annotate,
+    check_register,
+    guess_mapping,
+    read_raw,
+    unknown_values,
+)
+from cfit.impact.vocabulary import normalise_word
 from cfit.uploads import ImportRefused, Problem
 
 log = logging.getLogger(__name__)
@@ -27,16 +37,33 @@ FIELDS = [c for c in ALL_COLUMNS if c != "asset_key"]
 BATCH = 2000
 
 
+def saved_columns(organisation: Organisation) -> dict[str, str]:
+    """The organisation's headers (normalised) and the standard column each holds, as last chosen."""
+    return dict(SavedColumnMapping.unscoped.filter(organisation=organisation).values_list("header", "target"))
+
+
+def saved_values(organisation: Organisation) -> dict[str, dict[str, str]]:
+    """The organisation's own words for codes: column -> normalised word -> code."""
+    out: dict[str, dict[str, str]] = {}
+    for column, value, code in SavedValueMapping.unscoped.filter(organisation=organisation).values_list(
+        "column", "value", "code"
+    ):
+        out.setdefault(column, {})[value] = code
+    return out
+
+
 def receive_register(
     organisation: Organisation, data: bytes, filename: str, *, user: Any = None, default_country: str = ""
 ) -> AssetImport:
     """Keep an uploaded register file until its columns are mapped; an unreadable file is refused now.
 
     Raises ``ImportRefused`` (size, zip bombs, formulas, not a CSV or XLSX) before anything is stored.
+    The mapping offered is the organisation's own choices for headers it used before, then guesses.
     """
     raw = read_raw(data, filename)
     folder = Path(settings.UPLOAD_DIR)
     folder.mkdir(parents=True, exist_ok=True)
+    _forget_refused_files(organisation)
     stored = folder / f"{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
     stored.write_bytes(data)
     return AssetImport.objects.create(
@@ -44,11 +71,67 @@ def receive_register(
         filename=Path(filename).name[:255],
         stored_file=str(stored),
         headers=raw.headers,
-        mapping=guess_mapping(raw.headers),
+        mapping=guess_mapping(raw.headers, saved=saved_columns(organisation)),
         default_country=(default_country or organisation.country)[:2].upper(),
         rows=raw.frame.height,
         created_by=user,
     )
+
+
+def _forget_refused_files(organisation: Organisation) -> None:
+    """A refused file is kept for its annotated copy until the organisation sends another one."""
+    kept = AssetImport.unscoped.filter(organisation=organisation, state=AssetImport.State.REFUSED).exclude(
+        stored_file=""
+    )
+    for record in kept:
+        Path(record.stored_file).unlink(missing_ok=True)
+    kept.update(stored_file="")
+
+
+def choose_columns(record: AssetImport, mapping: dict[str, str]) -> dict[str, list[UnknownValue]]:
+    """Set an import's column mapping and remember it for the organisation; then the values of its
+    coded columns that nobody knows yet. None unknown: the import starts at once; else it waits for
+    the value step (``choose_values``)."""
+    mapping = {header: target for header, target in mapping.items() if target}
+    organisation = record.organisation
+    with transaction.atomic():
+        for header, target in mapping.items():
+            SavedColumnMapping.unscoped.update_or_create(
+                organisation=organisation, header=normalise_word(header), defaults={"target": target}
+            )
+        record.mapping = mapping
+        record.values = saved_values(organisation)
+        unknown = unknown_values(read_raw(Path(record.stored_file), record.filename), mapping, record.values)
+        record.state = AssetImport.State.VALUES if unknown else record.state
+        record.save(update_fields=["mapping", "values", "state"])
+    if not unknown:
+        # After the commit: a background import reads the record afresh.
+        start_import(record, mapping)
+    return unknown
+
+
+def pending_values(record: AssetImport) -> dict[str, list[UnknownValue]]:
+    """The values an import waiting in the value step still needs mapped."""
+    raw = read_raw(Path(record.stored_file), record.filename)
+    return unknown_values(raw, record.mapping, saved_values(record.organisation))
+
+
+def choose_values(record: AssetImport, choices: dict[str, dict[str, str]]) -> None:
+    """Remember the organisation's words for codes (column -> word as written -> code) and start the
+    import with them."""
+    organisation = record.organisation
+    with transaction.atomic():
+        for column, words in choices.items():
+            for word, code in words.items():
+                SavedValueMapping.unscoped.update_or_create(
+                    organisation=organisation,
+                    column=column,
+                    value=normalise_word(word),
+                    defaults={"code": code},
+                )
+        record.values = saved_values(organisation)
+        record.save(update_fields=["values"])
+    start_import(record, dict(record.mapping))
 
 
 def start_import(record: AssetImport, mapping: dict[str, str]) -> None:
@@ -90,10 +173,17 @@ def run_import(import_id: int) -> AssetImport:
         raw = read_raw(path, record.filename)
         _progress(import_id, "checking", 35)
         register = check_register(
-            raw, record.mapping, default_country=record.default_country, today=date.today()
+            raw,
+            record.mapping,
+            default_country=record.default_country,
+            today=date.today(),
+            values=record.values,
         )
         _progress(import_id, "storing", 65)
         created, updated = store_register(record.organisation, register, record)
+    except RegisterRefused as error:
+        record.state = AssetImport.State.REFUSED
+        record.problems = [g.as_dict() for g in error.groups]
     except ImportRefused as error:
         record.state = AssetImport.State.REFUSED
         record.problems = [str(p) for p in error.problems]
@@ -107,10 +197,22 @@ def run_import(import_id: int) -> AssetImport:
     record.progress = 100
     record.stage = record.state
     record.finished = timezone.now()
+    if record.state != AssetImport.State.REFUSED:
+        # A refused file stays for its annotated copy (until the next upload); others go now.
+        path.unlink(missing_ok=True)
+        record.stored_file = ""
     record.save(
-        update_fields=["state", "problems", "created_lines", "updated_lines", "progress", "stage", "finished"]
+        update_fields=[
+            "state",
+            "problems",
+            "created_lines",
+            "updated_lines",
+            "progress",
+            "stage",
+            "finished",
+            "stored_file",
+        ]
     )
-    path.unlink(missing_ok=True)
     return record
 
 
@@ -127,8 +229,14 @@ def import_register_file(
 
     Raises ``ImportRefused`` with every problem; nothing is stored then."""
     raw = read_raw(data, filename) if isinstance(data, bytes) else read_raw(data, filename, limit=2**40)
+    if mapping is None:
+        mapping = guess_mapping(raw.headers, saved=saved_columns(organisation))
     register = check_register(
-        raw, mapping, default_country=default_country or organisation.country, today=date.today()
+        raw,
+        mapping,
+        default_country=default_country or organisation.country,
+        today=date.today(),
+        values=saved_values(organisation),
     )
     return store_register(organisation, register, None)
 
@@ -189,3 +297,22 @@ def record_event(asset: Asset, kind: str, on: date, note: str, user: Any) -> Ass
         asset.status, asset.retired_date, asset.end_of_use_route = "in_use", None, ""
         asset.save(update_fields=["status", "retired_date", "end_of_use_route", "updated"])
     return AssetEvent.objects.create(asset=asset, kind=kind, date=on, note=note, created_by=user)
+
+
+def annotated_file(
+    record: AssetImport,
+) -> tuple[list[str], list[list[str]], list[tuple[str, dict[str, str], str]], dict[int, list[int]]]:
+    """A refused import's file and what each row breaks (see ``register.annotate``); ``FileNotFoundError``
+    once the file is gone (the organisation sent another)."""
+    if not record.stored_file:
+        raise FileNotFoundError(record.filename)
+    raw = read_raw(Path(record.stored_file), record.filename, limit=2**40)
+    checks, flags = annotate(
+        raw,
+        record.mapping,
+        default_country=record.default_country,
+        today=date.today(),
+        values=record.values,
+    )
+    rows = [["" if v is None else str(v) for v in row] for row in raw.frame.iter_rows()]
+    return raw.headers, rows, checks, flags

@@ -133,8 +133,12 @@ class EstimateOut(Schema):
     value: float
     high: float
     source: str
-    matched_model: str | None
-    match_confidence: float
+    method: str = Field(description="declaration, siblings, siblings+specs, specs or group median")
+    matched_model: str | None = Field(description="the declaration used, or the nearest declared sibling")
+    match_confidence: float = Field(description="1 for the same model's declaration, else 0")
+    match_distance: float | None = Field(None, description="0 for the same model; the sibling's distance")
+    differs: list[str] = Field(default_factory=list, description="what the nearest sibling differs in")
+    method_version: str
 
 
 def _refused(error: ImportRefused) -> Status:
@@ -147,11 +151,13 @@ def _refused(error: ImportRefused) -> Status:
     )
 
 
-def _read(upload: UploadedFile, default_country: str) -> Any:
+def _read(upload: UploadedFile, default_country: str, purpose: str = "register") -> Any:
     if upload.size and upload.size > MAX_IMPORT_BYTES:
         raise HttpError(413, f"larger than {MAX_IMPORT_BYTES // 1_000_000} MB")
     return check_register(
-        read_raw(upload.read(), upload.name or "register.csv"), default_country=default_country
+        read_raw(upload.read(), upload.name or "register.csv"),
+        default_country=default_country,
+        purpose=purpose,
     )
 
 
@@ -217,7 +223,9 @@ def impact_fleet(request: HttpRequest, file: File[UploadedFile], options: Form[I
 )
 def impact_estimate(request: HttpRequest, file: File[UploadedFile], options: Form[ImportIn]) -> Any:
     try:
-        register = _read(file, options.default_country or "NL")
+        register = _read(file, options.default_country, purpose="estimate")
     except ImportRefused as error:
         return _refused(error)
-    return fleet.device_estimates(fleet.compute_lines(register, current_reference(), date.today()))
+    return fleet.device_estimates(
+        fleet.compute_lines(register, current_reference(), date.today(), explain=True)
+    )

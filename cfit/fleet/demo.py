@@ -14,6 +14,7 @@ import polars as pl
 from cfit.accounts.models import Organisation
 from cfit.fleet.actions import store_register
 from cfit.fleet.models import Asset
+from cfit.impact.actions import load_shipped_footprints
 from cfit.impact.register import ALL_COLUMNS, RawTable, check_register
 
 #: product group, manufacturer, model, weight (kg), screen (inch), share of the lines
@@ -81,7 +82,9 @@ def demo_register(organisation: Organisation, lines: int) -> pl.DataFrame:
 
 
 def create_demo_fleets(organisations: dict[str, Organisation]) -> None:
-    """Idempotent: a buyer that already has asset lines keeps them."""
+    """The shipped manufacturers' footprints, so that the demo lines match real declarations, and a
+    register per demo buyer. Idempotent: loaded footprints and a buyer's asset lines are kept."""
+    load_shipped_footprints()
     for slug, lines in DEMO_BUYERS.items():
         organisation = organisations.get(slug)
         if organisation is None or Asset.unscoped.filter(organisation=organisation).exists():

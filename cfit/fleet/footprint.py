@@ -16,6 +16,7 @@ import polars as pl
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cfit.accounts.models import Organisation
 from cfit.fleet.models import Asset
@@ -73,6 +74,51 @@ def fleet_scenario(
     return summary.scenario(fleet_lines(organisation, reference, as_of), reference, what_if)
 
 
+#: What a declared sibling may differ in (``impact.families.DIFFERENCES``), in words.
+DIFFERENCE_LABELS = {
+    "series": _lazy("series"),
+    "prefix": _lazy("series letter"),
+    "number": _lazy("model number"),
+    "digit_1": _lazy("first digit of the model number"),
+    "digit_2": _lazy("second digit of the model number"),
+    "digit_3": _lazy("third digit of the model number"),
+    "digit_4": _lazy("last digits of the model number"),
+    "suffix": _lazy("suffix"),
+    "generation": _lazy("generation"),
+    "form": _lazy("form factor"),
+    "variant": _lazy("variant"),
+    "other_numbers": _lazy("other numbers of the name"),
+    "size": _lazy("screen size"),
+    "storage": _lazy("storage"),
+    "year": _lazy("year"),
+}
+ESTIMATE_METHODS = {
+    "siblings": _lazy("the closest declared models of the same manufacturer"),
+    "siblings+specs": _lazy(
+        "the closest declared models of the same manufacturer, blended with a regression on the specs the line states, its manufacturer and year"
+    ),
+    "specs": _lazy("a regression on the specs the line states, its manufacturer and year"),
+}
+
+
+def _estimate_how(line: dict[str, Any]) -> str:
+    how = _(
+        "estimated from %(method)s; range from the errors measured on declarations estimated the same way"
+    ) % {"method": ESTIMATE_METHODS.get(line["embodied_method"], line["embodied_method"])}
+    if line["matched_model"]:
+        differs = [
+            str(DIFFERENCE_LABELS.get(d, d)) for d in (line.get("match_differs") or "").split(", ") if d
+        ]
+        how += "; " + _(
+            "nearest declared model “%(model)s” (distance %(distance)s; differs in: %(differs)s)"
+        ) % {
+            "model": line["matched_model"],
+            "distance": f"{line['match_distance']:.2f}",
+            "differs": ", ".join(differs) or _("nothing but the declaration"),
+        }
+    return how
+
+
 @dataclass(frozen=True)
 class Step:
     """One line of an asset's footprint explained: what, the figure with its range, how, from where."""
@@ -90,28 +136,24 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
     """The footprint of one asset line, step by step, as the engine computed it."""
     as_of = as_of or date.today()
     reference = current_reference()
-    line = fleet.compute_lines(register_frame(Asset.objects.filter(pk=asset.pk)), reference, as_of).row(
-        0, named=True
-    )
+    line = fleet.compute_lines(
+        register_frame(Asset.objects.filter(pk=asset.pk)), reference, as_of, explain=True
+    ).row(0, named=True)
     group = reference.groups.get(asset.product_group)
     steps: list[Step] = []
     match line["embodied_source"]:
         case "pcf":
             how = _(
-                "manufacturer's footprint of “%(model)s” (match confidence %(confidence)s): total × (1 − use share), ± its declared error"
-            ) % {
-                "model": line["matched_model"],
-                "confidence": f"{line['match_confidence']:.2f}",
-            }
+                "manufacturer's footprint of “%(model)s”, the same model: total × (1 − use share), ± its declared error"
+            ) % {"model": line["matched_model"]}
             source = reference.pcf_source
         case "estimate":
-            how = _(
-                "estimated from the device's specs by a model fitted on manufacturers' footprints; range from its errors on devices it was not fitted on"
-            )
+            how = _estimate_how(line)
             source = reference.source("boavizta-pcf").title
         case _:
             how = _("median of manufacturers' footprints of the product group; range 10th to 90th percentile")
             source = reference.source(group.source).title if group else ""
+    how += " " + _("(method %(version)s)") % {"version": METHOD_VERSION}
     if asset.condition == "refurbished":
         share = reference.refurbished_share
         how += " " + _("× %(share)s, the share a refurbished device carries (%(low)s to %(high)s)") % {

@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cfit.fleet.models import PRODUCT_GROUPS, STATUSES, AssetEvent
-from cfit.impact.register import ALL_COLUMNS, REQUIRED
+from cfit.fleet.models import ACQUISITIONS, CONDITIONS, PRODUCT_GROUPS, ROUTES, STATUSES, AssetEvent
+from cfit.impact.register import ALL_COLUMNS, REQUIRED, UnknownValue
+from cfit.impact.vocabulary import load_vocabulary
 from cfit.uploads import MAX_IMPORT_BYTES
 
 COLUMN_LABELS = {
@@ -86,6 +87,68 @@ class MappingForm(forms.Form):
             for index, header in enumerate(self.headers)
             if self.cleaned_data.get(f"column_{index}")
         }
+
+
+#: The codes of each coded column and their labels, for the value step.
+CODE_CHOICES = {
+    "product_group": PRODUCT_GROUPS,
+    "condition": CONDITIONS,
+    "acquisition": ACQUISITIONS,
+    "status": STATUSES,
+    "end_of_use_route": ROUTES,
+}
+
+
+class ValueMappingForm(forms.Form):
+    """One choice per value of a coded column that nobody knows yet: which code it stands for
+    (suggestions first and preselected). The choices are remembered for the organisation."""
+
+    def __init__(self, unknown: dict[str, list[UnknownValue]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.values: dict[str, tuple[str, UnknownValue]] = {}
+        self.sections: list[tuple[str, list[tuple[Any, UnknownValue]]]] = []
+        for column, items in unknown.items():
+            rows = []
+            for index, item in enumerate(items):
+                name = f"{column}__{index}"
+                suggested = item.suggestions[0] if item.suggestions else ""
+                if column == "country":
+                    field: forms.Field = forms.CharField(
+                        label=item.value, max_length=2, min_length=2, initial=suggested
+                    )
+                else:
+                    known = dict(CODE_CHOICES[column])
+                    order = [*item.suggestions, *(c for c in known if c not in item.suggestions)]
+                    choices = [("", _("— choose —"))] + [
+                        (
+                            code,
+                            f"{known[code]} ({_('suggested')})" if code in item.suggestions else known[code],
+                        )
+                        for code in order
+                        if code in known
+                    ]
+                    field = forms.ChoiceField(label=item.value, choices=choices, initial=suggested)
+                self.fields[name] = field
+                self.values[name] = (column, item)
+                rows.append((self[name], item))
+            self.sections.append((str(COLUMN_LABELS[column]), rows))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        countries = load_vocabulary().countries
+        for name, (column, _item) in self.values.items():
+            if column == "country" and cleaned.get(name):
+                code = str(cleaned[name]).strip().upper()
+                if code not in countries:
+                    self.add_error(name, _("Not a two-letter ISO 3166 country code."))
+                cleaned[name] = code
+        return cleaned
+
+    def choices(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for name, (column, item) in self.values.items():
+            out.setdefault(column, {})[item.value] = self.cleaned_data[name]
+        return out
 
 
 class EventForm(forms.Form):

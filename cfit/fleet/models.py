@@ -159,6 +159,7 @@ class AssetImport(OrganisationOwned):
 
     class State(models.TextChoices):
         MAPPING = "mapping", _("Waiting for the column mapping")
+        VALUES = "values", _("Waiting for the value mapping")
         RUNNING = "running", _("Importing")
         DONE = "done", _("Imported")
         REFUSED = "refused", _("Refused")
@@ -170,6 +171,10 @@ class AssetImport(OrganisationOwned):
     )
     headers = models.JSONField(default=list)
     mapping = models.JSONField(default=dict)
+    values = models.JSONField(
+        default=dict,
+        help_text=_("The organisation's words for codes this import used: column → normalised word → code."),
+    )
     default_country = models.CharField(_("default country"), max_length=2, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.MAPPING)
     stage = models.CharField(_("stage"), max_length=100, blank=True)
@@ -177,7 +182,9 @@ class AssetImport(OrganisationOwned):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     created_lines = models.PositiveIntegerField(_("lines added"), default=0)
     updated_lines = models.PositiveIntegerField(_("lines updated"), default=0)
-    problems = models.JSONField(default=list)
+    problems = models.JSONField(
+        default=list, help_text=_("The refusal's problems, grouped by message, as codes with parameters.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -198,3 +205,53 @@ class AssetImport(OrganisationOwned):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
+
+
+class SavedColumnMapping(OrganisationOwned):
+    """Which standard column a header of the organisation's register files holds, as last chosen:
+    offered first the next time a file has that header."""
+
+    header = models.TextField(_("header"), help_text=_("As normalised: lower case, spaces as _."))
+    target = models.CharField(_("standard column"), max_length=40)
+    updated = models.DateTimeField(auto_now=True)
+
+    unscoped = models.Manager()
+    objects = ScopedManager()
+
+    class Meta(OrganisationOwned.Meta):
+        ordering = ["header"]
+        verbose_name = _("saved column mapping")
+        verbose_name_plural = _("saved column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "header"], name="one_saved_target_per_header")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.target}"
+
+
+class SavedValueMapping(OrganisationOwned):
+    """An organisation's own word for a code of a coded column (mapped once in an import's value
+    step): every later import reads it as that code."""
+
+    column = models.CharField(_("column"), max_length=40)
+    value = models.TextField(_("word"), help_text=_("As normalised: lower case, spaces as _."))
+    code = models.CharField(_("code"), max_length=20)
+    updated = models.DateTimeField(auto_now=True)
+
+    unscoped = models.Manager()
+    objects = ScopedManager()
+
+    class Meta(OrganisationOwned.Meta):
+        ordering = ["column", "value"]
+        verbose_name = _("saved value mapping")
+        verbose_name_plural = _("saved value mappings")
+        constraints = [
+            # the import reads an organisation's words by column (``saved_values``)
+            models.UniqueConstraint(
+                fields=["organisation", "column", "value"], name="one_saved_code_per_word"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.column}: {self.value} → {self.code}"

@@ -13,6 +13,10 @@ urlpatterns = [
     path("<slug:slug>/assets/<int:asset_id>/", views.asset_detail, name="asset"),
     path("<slug:slug>/import/", views.import_upload, name="import"),
     path("<slug:slug>/import/<int:import_id>/", views.import_mapping, name="import-mapping"),
+    path("<slug:slug>/import/<int:import_id>/values/", views.import_values, name="import-values"),
     path("<slug:slug>/import/<int:import_id>/progress/", views.import_progress, name="import-progress"),
+    path(
+        "<slug:slug>/import/<int:import_id>/problems.csv", views.import_problems_csv, name="import-problems"
+    ),
     path("<slug:slug>/import/<int:import_id>/status.json", views.import_status, name="import-status"),
 ]

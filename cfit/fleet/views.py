@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,8 +22,18 @@ from cfit.criteria.exchange import neutralise_formula
 from cfit.fleet import actions
 from cfit.fleet.access import can_edit_register, get_asset_for_user, get_fleet_owner, get_import_for_user
 from cfit.fleet.footprint import explain, fleet_scenario, fleet_summary
-from cfit.fleet.forms import AssetFilterForm, EventForm, MappingForm, RegisterUploadForm, ScenarioForm
+from cfit.fleet.forms import (
+    AssetFilterForm,
+    EventForm,
+    MappingForm,
+    RegisterUploadForm,
+    ScenarioForm,
+    ValueMappingForm,
+)
 from cfit.fleet.models import PRODUCT_GROUPS, ROUTES, Asset, AssetImport
+from cfit.fleet.problems import annotated_csv, describe, described
+from cfit.fleet.problems import message as problem_message
+from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import ALL_COLUMNS, template_csv
 from cfit.impact.summary import Scenario
 from cfit.uploads import ImportRefused
@@ -187,8 +197,8 @@ def asset_detail(request: HttpRequest, slug: str, asset_id: int) -> HttpResponse
                 form.cleaned_data["note"],
                 request.user,
             )
-        except ImportRefused as error:
-            form.add_error("date", str(error.problems[0].message))
+        except ImportRefused:
+            form.add_error("date", problem_message("before_purchase", {}))
         else:
             messages.success(request, _("Event recorded."))
             return redirect("fleet:asset", slug=slug, asset_id=asset.pk)
@@ -223,6 +233,8 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 user=request.user,
                 default_country=form.cleaned_data["default_country"],
             )
+        except RegisterRefused as error:
+            problems = [f"{error.filename}: {describe(g)}" for g in error.groups]
         except ImportRefused as error:
             problems = [f"{error.filename}: {p}" for p in error.problems]
         else:
@@ -235,11 +247,12 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def import_mapping(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
     record = get_import_for_user(request.user, slug, import_id, edit=True)
-    if record.state != AssetImport.State.MAPPING:
+    if record.state not in (AssetImport.State.MAPPING, AssetImport.State.VALUES):
         return redirect("fleet:import-progress", slug=slug, import_id=record.pk)
     form = MappingForm(record.headers, record.mapping, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.start_import(record, form.mapping())
+        if actions.choose_columns(record, form.mapping()):
+            return redirect("fleet:import-values", slug=slug, import_id=record.pk)
         return redirect("fleet:import-progress", slug=slug, import_id=record.pk)
     return render(
         request,
@@ -249,17 +262,66 @@ def import_mapping(request: HttpRequest, slug: str, import_id: int) -> HttpRespo
 
 
 @login_required
+def import_values(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
+    """The value step: each value of a coded column that nobody knows yet, once, with its count."""
+    record = get_import_for_user(request.user, slug, import_id, edit=True)
+    if record.state != AssetImport.State.VALUES:
+        return redirect("fleet:import-progress", slug=slug, import_id=record.pk)
+    unknown = actions.pending_values(record)
+    if not unknown:
+        actions.start_import(record, dict(record.mapping))
+        return redirect("fleet:import-progress", slug=slug, import_id=record.pk)
+    form = ValueMappingForm(unknown, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.choose_values(record, form.choices())
+        return redirect("fleet:import-progress", slug=slug, import_id=record.pk)
+    return render(
+        request,
+        "fleet/values.html",
+        {
+            "organisation": record.organisation,
+            "record": record,
+            "form": form,
+            "sections": form.sections,
+            "count": sum(len(items) for items in unknown.values()),
+        },
+    )
+
+
+@login_required
 def import_progress(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
     record = get_import_for_user(request.user, slug, import_id)
+    if record.state == AssetImport.State.VALUES:
+        return redirect("fleet:import-values", slug=slug, import_id=record.pk)
     return render(
         request,
         "fleet/progress.html",
         {
             "organisation": record.organisation,
             "record": record,
+            "problems": described(record.problems),
             "status_url": reverse("fleet:import-status", args=[slug, record.pk]),
+            "annotated": bool(record.stored_file) and record.state == AssetImport.State.REFUSED,
         },
     )
+
+
+@login_required
+def import_problems_csv(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
+    """A refused file as CSV, each row with its problems in the last column (in the user's language)."""
+    record = get_import_for_user(request.user, slug, import_id)
+    if record.state != AssetImport.State.REFUSED:
+        raise Http404
+    try:
+        headers, rows, checks, flags = actions.annotated_file(record)
+    except (FileNotFoundError, ImportRefused) as error:
+        raise Http404 from error
+    response = HttpResponse(
+        annotated_csv(headers, rows, checks, flags), content_type="text/csv; charset=utf-8"
+    )
+    name = record.filename.rsplit(".", 1)[0]
+    response["Content-Disposition"] = f'attachment; filename="{name}-problems.csv"'
+    return response
 
 
 @require_GET
@@ -275,7 +337,10 @@ def import_status(request: HttpRequest, slug: str, import_id: int) -> JsonRespon
             "rows": record.rows,
             "created": record.created_lines,
             "updated": record.updated_lines,
-            "problems": record.problems[:200],
+            "problems": described(record.problems)[:200],
+            "problems_csv": reverse("fleet:import-problems", args=[slug, record.pk])
+            if record.state == AssetImport.State.REFUSED and record.stored_file
+            else "",
             "finished": record.is_finished,
         }
     )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
+import polars as pl
 from django.db import transaction
 
-from cfit.impact.estimate import cross_validate, fit
+from cfit.impact.estimate import fit
 from cfit.impact.models import EstimatorFit, FootprintDataset, GridIntensity, ProductFootprint
 from cfit.impact.pcf import PcfReport, read_pcf_csv
-from cfit.impact.reference import FACTORS_DIR, read_grid
+from cfit.impact.reference import FACTORS_DIR, SHIPPED_PCF, read_grid
 
 BOAVIZTA = "Boavizta environmental footprint data (manufacturers' PCF)"
 
@@ -26,6 +28,35 @@ def import_pcf(
     so the engine never sees half a data set.
     """
     table, report = read_pcf_csv(data, filename)
+    estimator = fit(table, f"{title} ({filename})")
+    validation = {group: dict(model.validation) for group, model in estimator.models.items()}
+    dataset = _store_footprints(table, report, filename, title=title, licence=licence, user=user)
+    EstimatorFit.objects.create(dataset=dataset, models_json=estimator.as_dict(), validation=validation)
+    return dataset, report
+
+
+@transaction.atomic
+def load_shipped_footprints() -> FootprintDataset | None:
+    """Load the manufacturers' footprints shipped with cfit (Boavizta, ODbL), with the estimator
+    shipped beside them (fitted on the same file by ``cfit.impact.calibrate``, so nothing is refitted).
+
+    Idempotent, and never replaces footprints already imported: returns the new data set, or None
+    when one was there already (or the shipped file is missing)."""
+    if FootprintDataset.objects.exists() or not SHIPPED_PCF.exists():
+        return None
+    table, report = read_pcf_csv(SHIPPED_PCF.read_bytes(), SHIPPED_PCF.name)
+    dataset = _store_footprints(
+        table, report, SHIPPED_PCF.name, title=BOAVIZTA, licence="ODbL 1.0", user=None
+    )
+    estimator = json.loads((FACTORS_DIR / "estimator.json").read_text(encoding="utf-8"))
+    validation = {group: model.get("validation", {}) for group, model in estimator["models"].items()}
+    EstimatorFit.objects.create(dataset=dataset, models_json=estimator, validation=validation)
+    return dataset
+
+
+def _store_footprints(
+    table: pl.DataFrame, report: PcfReport, filename: str, *, title: str, licence: str, user: Any
+) -> FootprintDataset:
     FootprintDataset.objects.all().delete()
     dataset = FootprintDataset.objects.create(
         title=title,
@@ -64,17 +95,7 @@ def import_pcf(
         ],
         batch_size=500,
     )
-    estimator = fit(table, f"{title} ({filename})")
-    validation = {}
-    for group in estimator.models:
-        result = cross_validate(table, group)
-        validation[group] = {
-            "rows": result.rows,
-            "estimate_mdape": round(result.estimate_mdape, 4),
-            "median_mdape": round(result.median_mdape, 4),
-        }
-    EstimatorFit.objects.create(dataset=dataset, models_json=estimator.as_dict(), validation=validation)
-    return dataset, report
+    return dataset
 
 
 @transaction.atomic

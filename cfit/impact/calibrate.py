@@ -5,7 +5,7 @@
         --electricity-maps co2js_yearly_2024.json co2js_yearly_2025.json -o cfit/impact/factors
 
 writes the product-group figures of ``defaults.yaml`` (between the ``# generated`` markers), all of
-``grid.yaml`` and ``estimator.json``. Product-group defaults are the median and the 10th and 90th
+``grid.yaml`` (only when the grid sources are given) and ``estimator.json``. Product-group defaults are the median and the 10th and 90th
 percentiles of the manufacturers' footprints of each group; the grid factor of a country is Ember's
 latest yearly average, with a range spanning Ember and the Electricity Maps yearly averages.
 """
@@ -120,8 +120,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--pcf", type=Path, required=True)
-    parser.add_argument("--ember", type=Path, required=True)
-    parser.add_argument("--electricity-maps", type=Path, nargs="+", required=True)
+    parser.add_argument("--ember", type=Path, help="Ember yearly intensities (CSV); with --electricity-maps")
+    parser.add_argument("--electricity-maps", type=Path, nargs="+", default=[])
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)
 
@@ -137,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     _, tail = rest.split(end)
     defaults_file.write_text(head + start + generated + end + tail, encoding="utf-8")
 
+    if args.ember is None or not args.electricity_maps:
+        return  # the grid table stays as it is
     maps = [json.loads(p.read_text(encoding="utf-8")) for p in args.electricity_maps]
     grid = {
         "sources": GRID_SOURCES,

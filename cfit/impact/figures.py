@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: Changes whenever a formula, a default or the way ranges are formed changes; stored with results.
-METHOD_VERSION = "cfit-impact-1"
+METHOD_VERSION = "cfit-impact-2"
 
 
 @dataclass(frozen=True)

@@ -26,23 +26,41 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from cfit.impact.matching import normalise_manufacturer
+from cfit.impact.estimate import METHODS, estimate_lines
+from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.reference import FALLBACK_GRID, Reference
 from cfit.impact.register import REGISTER_SCHEMA, as_register
 
 REGISTER_SCHEMA_VIEW = pl.Schema(REGISTER_SCHEMA)
 #: Where a figure came from, as compact enumerations (cheap to make, group and compare).
 EMBODIED_SOURCE = pl.Enum(["pcf", "estimate", "default"])
+EMBODIED_METHOD = pl.Enum(["declaration", *METHODS, "group median"])
 KWH_SOURCE = pl.Enum(["declared", "pcf", "default"])
 LIFE_BASIS = pl.Enum(["actual", "expected", "age"])
 
 BOUNDS = ("low", "value", "high")
+WORKING_COLUMNS = [
+    "_model_key",
+    "pcf_row",
+    "pcf_model",
+    "pcf_embodied",
+    "pcf_error",
+    "pcf_kwh",
+    "est_method",
+    "est_sibling",
+    "est_distance",
+    "mass_default",
+    "expected_life",
+    "group_error",
+    *(f"{kind}_{b}" for kind in ("est", "def", "kwh_def") for b in ("low", "value", "high")),
+]
 DAYS_PER_YEAR = 365.25
 AGE_BUCKETS = (1, 2, 3, 4, 5, 6, 7, 8)  #: upper edges in years; the last bucket is "8 and more"
 
 
 def _match(register: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """The matched footprint of every line; each distinct (manufacturer, model, group) is matched once.
+    """The declaration of the same model for every line; each distinct (manufacturer, model, group)
+    is matched once.
 
     Lines are tied to their distinct model by a 64-bit hash of the three names, computed afresh in
     each run (never stored), so a look-up replaces a join of the whole register on three texts.
@@ -50,27 +68,25 @@ def _match(register: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     names = ["manufacturer", "model", "product_group"]
     key = register.select(pl.struct(names).hash(seed=0).alias("key")).to_series()
     first = key.arg_unique()
-    distinct = register.select(names)[first]
+    distinct = register.select(
+        pl.col("manufacturer"), pl.col("model"), pl.col("product_group").cast(pl.String)
+    )[first]
     index = reference.index
     found = index.match_all(distinct.iter_rows()) if index is not None else []
     rows = [m.index for m in found] if found else [None] * len(first)
     position = pl.Series("position", range(len(first)), dtype=pl.Int64)
     at = key.replace_strict(key.gather(first), position, return_dtype=pl.Int64)
-    columns = [
-        pl.Series("pcf_row", rows, dtype=pl.Int64).gather(at),
-        pl.Series("match_confidence", [m.confidence for m in found] or [0.0] * len(first)).gather(at),
-        pl.Series(
-            "matched_model", [m.name or None for m in found] or [None] * len(first), dtype=pl.String
-        ).gather(at),
-    ]
+    columns = [pl.Series("pcf_row", rows, dtype=pl.Int64).gather(at), key.alias("_model_key")]
     pcf_row = columns[0]
     for name, source in (
+        ("pcf_model", "model"),
         ("pcf_embodied", "embodied"),
         ("pcf_error", "error_ratio"),
         ("pcf_kwh", "yearly_kwh"),
     ):
         if reference.pcf is None:
-            columns.append(pl.Series(name, [None] * register.height, dtype=pl.Float64))
+            dtype = pl.String if name == "pcf_model" else pl.Float64
+            columns.append(pl.Series(name, [None] * register.height, dtype=dtype))
         else:
             columns.append(reference.pcf.get_column(source).gather(pcf_row).alias(name))
     return register.with_columns(columns)
@@ -79,32 +95,59 @@ def _match(register: pl.DataFrame, reference: Reference) -> pl.DataFrame:
 SPEC_COLUMNS = ("screen_size_in", "weight_kg", "memory_gb", "storage_gb", "number_cpu", "yearly_kwh")
 
 
-def _estimate(lines: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """Spec-based estimates for the lines without a matched footprint, one product group at a time."""
+def _estimate(lines: pl.DataFrame, reference: Reference, explain: bool = False) -> pl.DataFrame:
+    """Estimates for the lines without a declaration of their own model: the value and range, how
+    it was formed, and the nearest declared sibling with its distance."""
     estimator = reference.estimator
     wanted = lines.get_column("pcf_embodied").is_null()
-    if estimator is None or not wanted.any():
-        return lines.with_columns(pl.lit(None, pl.Float64).alias(f"est_{b}") for b in BOUNDS)
-    makers = lines.get_column("manufacturer").unique().to_list()
-    maker_of = {m: normalise_manufacturer(m) for m in makers}
-    specs = {s for model in estimator.models.values() for s in model.specs}
-    narrow = lines.select(
-        pl.col("product_group").cast(pl.String),
-        *[pl.col(c) for c in SPEC_COLUMNS if c in specs],
-        pl.col("manufacturer").replace_strict(maker_of, return_dtype=pl.String).alias("maker"),
-        pl.col("purchase_date").dt.year().cast(pl.Float64).alias("year"),
+    height = lines.height
+    found: dict[str, np.ndarray[Any, Any]] = {b: np.full(height, np.nan) for b in BOUNDS}
+    method = np.full(height, -1, dtype=np.int64)
+    nearest = np.full(height, -1, dtype=np.int64)
+    distance = np.full(height, np.nan)
+    differs: list[str | None] = [None] * height if explain else []
+    if estimator is not None and estimator.models and wanted.any():
+        specs = {s for model in estimator.models.values() for s in model.specs} | {"screen_size_in"}
+        narrow = (
+            lines.lazy()
+            .with_row_index("_at")
+            .filter(wanted)
+            .select(
+                pl.col("_at"),
+                pl.col("product_group").cast(pl.String),
+                pl.col("_model_key"),
+                *[pl.col(c) for c in SPEC_COLUMNS if c in specs],
+                pl.col("purchase_date").dt.year().cast(pl.Float64).alias("year"),
+            )
+            .collect()
+        )
+        rows = wanted.arg_true().to_numpy()
+        estimates = estimate_lines(
+            estimator.models, narrow, reference.index, explain=explain, names_from=lines
+        )
+        for bound, figures in (("value", estimates.value), ("low", estimates.low), ("high", estimates.high)):
+            found[bound][rows] = figures
+        method[rows] = estimates.method
+        nearest[rows] = estimates.nearest
+        distance[rows] = np.where(np.isfinite(estimates.distance), estimates.distance, np.nan)
+        if explain:
+            for row, what in zip(rows, estimates.differs, strict=True):
+                differs[row] = ", ".join(what)
+    names = (
+        reference.pcf.get_column("model") if reference.pcf is not None else pl.Series([None], dtype=pl.String)
     )
-    found = {b: np.full(lines.height, np.nan) for b in BOUNDS}
-    groups = narrow.get_column("product_group")
-    for group, model in estimator.models.items():
-        selected = (groups == group) & wanted
-        if not selected.any():
-            continue
-        rows = selected.arg_true().to_numpy()
-        value, low, high, stated = model.predict(narrow.filter(selected))
-        for bound, figures in (("value", value), ("low", low), ("high", high)):
-            found[bound][rows[stated]] = figures[stated]
-    return lines.with_columns(pl.Series(f"est_{b}", found[b]).fill_nan(None) for b in BOUNDS)
+    sibling = pl.Series("est_sibling", nearest).set(pl.Series(nearest < 0), None)
+    columns = [
+        *[pl.Series(f"est_{b}", found[b]).fill_nan(None) for b in BOUNDS],
+        pl.Series("est_method", method).replace_strict(
+            list(range(-1, len(METHODS))), [None, *METHODS], return_dtype=pl.String
+        ),
+        names.gather(sibling).alias("est_sibling"),
+        pl.Series("est_distance", distance).fill_nan(None),
+    ]
+    if explain:
+        columns.append(pl.Series("match_differs", differs, dtype=pl.String))
+    return lines.with_columns(columns)
 
 
 def _lookups(reference: Reference, schema: pl.Schema) -> list[pl.Expr]:
@@ -148,10 +191,17 @@ def _lookups(reference: Reference, schema: pl.Schema) -> list[pl.Expr]:
     ]
 
 
-def compute_lines(register: pl.DataFrame, reference: Reference, as_of: date) -> pl.DataFrame:
-    """Every line with its footprint columns (per device; multiply by ``quantity`` for the line)."""
+def compute_lines(
+    register: pl.DataFrame, reference: Reference, as_of: date, *, explain: bool = False
+) -> pl.DataFrame:
+    """Every line with its footprint columns (per device; multiply by ``quantity`` for the line).
+
+    Each line's embodied figure says where it came from: ``embodied_source`` (pcf, estimate, default),
+    ``embodied_method`` (the declaration, siblings, siblings+specs, specs, or the group median),
+    ``matched_model`` (the declaration used, or the nearest declared sibling) and ``match_distance``
+    (0 for the same model); ``explain`` adds ``match_differs``, what the sibling differs in."""
     register = as_register(register) if register.schema != REGISTER_SCHEMA_VIEW else register
-    estimated = _estimate(_match(register, reference), reference)
+    estimated = _estimate(_match(register, reference), reference, explain)
     lookups = _lookups(reference, estimated.schema)
     lines = estimated.lazy().with_columns(lookups[:-6]).with_columns(lookups[-6:]).drop("_country_at")
     refurbished = pl.col("condition") == "refurbished"
@@ -172,6 +222,16 @@ def compute_lines(register: pl.DataFrame, reference: Reference, as_of: date) -> 
         .then(pl.lit("estimate", EMBODIED_SOURCE))
         .otherwise(pl.lit("default", EMBODIED_SOURCE))
         .alias("embodied_source"),
+        pl.when(has_pcf)
+        .then(pl.lit("declaration"))
+        .when(has_estimate)
+        .then(pl.col("est_method"))
+        .otherwise(pl.lit("group median"))
+        .cast(EMBODIED_METHOD)
+        .alias("embodied_method"),
+        pl.when(has_pcf).then(pl.col("pcf_model")).otherwise(pl.col("est_sibling")).alias("matched_model"),
+        pl.when(has_pcf).then(1.0).otherwise(0.0).alias("match_confidence"),
+        pl.when(has_pcf).then(0.0).when(has_estimate).then(pl.col("est_distance")).alias("match_distance"),
         pl.when(pl.col("yearly_kwh").is_not_null())
         .then(pl.lit("declared", KWH_SOURCE))
         .when(pl.col("pcf_kwh").is_not_null() & has_pcf)
@@ -228,14 +288,23 @@ def compute_lines(register: pl.DataFrame, reference: Reference, as_of: date) -> 
         )
         for b in BOUNDS
     )
-    return lines.with_columns(
-        (pl.col(f"embodied_{b}") / pl.col("life_years") + pl.col(f"use_{b}")).alias(f"annual_{b}")
-        for b in BOUNDS
-    ).collect()
+    return (
+        lines.with_columns(
+            (pl.col(f"embodied_{b}") / pl.col("life_years") + pl.col(f"use_{b}")).alias(f"annual_{b}")
+            for b in BOUNDS
+        )
+        # The working columns (the declaration's and the estimate's figures, the group defaults) are
+        # in the figures now: a million lines need not carry them.
+        .drop(WORKING_COLUMNS, strict=False)
+        .collect()
+    )
 
 
 def device_estimates(lines: pl.DataFrame) -> list[dict[str, Any]]:
-    """Per register row: its embodied footprint per device, its source and the model matched."""
+    """Per register row: its embodied footprint per device and its range, its source, how it was
+    formed, the declaration used or the nearest declared sibling, its distance, what differed (when
+    the lines were computed with ``explain``) and the method version."""
+    differs = "match_differs" in lines.columns
     return [
         {
             "row": r["row"],
@@ -243,8 +312,12 @@ def device_estimates(lines: pl.DataFrame) -> list[dict[str, Any]]:
             "value": round(r["embodied_value"], 1),
             "high": round(r["embodied_high"], 1),
             "source": r["embodied_source"],
+            "method": r["embodied_method"],
             "matched_model": r["matched_model"],
             "match_confidence": r["match_confidence"],
+            "match_distance": None if r["match_distance"] is None else round(r["match_distance"], 3),
+            "differs": (r["match_differs"] or "").split(", ") if differs and r["match_differs"] else [],
+            "method_version": METHOD_VERSION,
         }
         for r in lines.sort("row").iter_rows(named=True)
     ]

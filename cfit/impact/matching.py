@@ -1,173 +1,273 @@
-"""Match a register's manufacturer and model names to the models of manufacturers' footprints.
+"""Find a register's models among manufacturers' declarations: the same model, or its closest siblings.
 
 Registers write models the way the asset tool or the invoice did ("HP EliteBook 840 G8 Notebook PC",
-"Elitebook 840G8", "Dell Inc. Latitude 5420"); footprint sheets write them their own way. A match is
-found on normalised names: the same manufacturer (after aliases), then the candidate whose tokens
-agree best, model numbers (tokens with digits) weighing most. Each match records its confidence in
-[0, 1]: 1 for the same normalised name, less for a partial agreement; below ``MIN_CONFIDENCE`` the
-device is not matched and the engine estimates instead. Plain Python; each distinct name is matched
-once, however many devices carry it.
+"Elitebook 840G8", "Dell Inc. Latitude 5420"); declarations write them their own way. Both are read
+into their parts (``families.parse_model``: series, model number, suffix, generation, size, form
+factor, variant) and compared within one manufacturer's product group:
+
+- **the same model**: the same parts (``match``; confidence 1, distance 0): the engine takes that
+  declaration's footprint;
+- **siblings**: otherwise every declaration of the manufacturer's group is ranked by a distance, the
+  weighted sum of what differs (``families.differences``) with weights that the estimator learned from
+  the declarations themselves (how far apart two declarations are, given what differs). The nearest
+  few, with the nearest one's distance and what differed, feed the estimate (``estimate``).
+
+Each distinct name is read once, however many devices carry it; the distances of a manufacturer's
+group are computed for all its queries at once. Plain Python and numpy.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
-MIN_CONFIDENCE = 0.6
-#: Words that say what a device is rather than which model it is.
-NOISE = frozenset(
-    [
-        "notebook",
-        "laptop",
-        "pc",
-        "computer",
-        "desktop",
-        "monitor",
-        "display",
-        "tablet",
-        "smartphone",
-        "phone",
-        "mobile",
-        "the",
-        "with",
-        "and",
-        "inch",
-        "in",
-        "series",
-        "edition",
-        "energy",
-        "star",
-        "model",
-        "wifi",
-        "wi",
-        "fi",
-        "cellular",
-        "lte",
-        "4g",
-        "5g",
-        "tower",
-        "sff",
-    ]
+import numpy as np
+import numpy.typing as npt
+
+from cfit.impact.families import (
+    YEAR,
+    Floats,
+    ModelName,
+    NameTable,
+    alternates,
+    describe,
+    differences,
+    normalise_manufacturer,
+    parse_model,
+    year_difference,
 )
-MANUFACTURER_ALIASES = {
-    "hewlett packard": "hp",
-    "hewlett packard enterprise": "hpe",
-    "hp inc": "hp",
-    "dell technologies": "dell",
-    "dell inc": "dell",
-    "dell emc": "dell",
-    "lenovo group": "lenovo",
-    "apple inc": "apple",
-    "samsung electronics": "samsung",
-    "microsoft corporation": "microsoft",
-    "fujitsu technology solutions": "fujitsu",
-}
-_LEGAL = re.compile(r"\b(inc|ltd|llc|gmbh|corp|corporation|co|bv|sa|ag|plc|limited|technologies)\b")
 
+__all__ = [
+    "MIN_CONFIDENCE",
+    "NO_MATCH",
+    "Match",
+    "ModelIndex",
+    "Siblings",
+    "alternates",
+    "normalise_manufacturer",
+]
 
-def _fold(text: str) -> str:
-    # "Surface Pro 7+" is another model than "Surface Pro 7": keep the plus as a word.
-    text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace("+", " plus ")
-    )
-    return re.sub(r"[^a-z0-9.]+", " ", text).replace(" .", " ").strip()
-
-
-@lru_cache(maxsize=4096)
-def normalise_manufacturer(name: str) -> str:
-    folded = _fold(name).replace(".", "")
-    if folded in MANUFACTURER_ALIASES:
-        return MANUFACTURER_ALIASES[folded]
-    folded = re.sub(r"\s+", " ", _LEGAL.sub(" ", folded)).strip()
-    return MANUFACTURER_ALIASES.get(folded, folded)
-
-
-@lru_cache(maxsize=65536)
-def tokens(model: str, manufacturer: str = "") -> tuple[str, ...]:
-    """The identifying tokens of a model name; letters and digits glued together are split apart
-    only where the name itself does not glue them (so ``840g8`` and ``840 G8`` agree)."""
-    folded = _fold(model)
-    folded = re.sub(r"(\d)([a-z]{1,2})(\d)", r"\1 \2\3", folded)  # 840g8 -> 840 g8
-    drop = NOISE | set(normalise_manufacturer(manufacturer).split())
-    return tuple(t for t in folded.split() if t not in drop and t != ".")
-
-
-def alternates(name: str) -> list[str]:
-    """One footprint sheet often covers several models: "ThinkPad E14.ThinkPad R14", "C22-10/D22-10"."""
-    parts = re.split(r"(?<=[A-Za-z0-9])\.(?=[A-Z])|/", name)
-    return [p for p in (part.strip() for part in parts) if p] or [name]
-
-
-def _weight(token: str) -> float:
-    return 3.0 if any(ch.isdigit() for ch in token) else 1.0
+#: Kept for callers of the first method: a match is now the same model (confidence 1) or none.
+MIN_CONFIDENCE = 1.0
+#: Candidates shortlisted by name and size before the purchase year re-ranks them.
+SHORTLIST = 24
+#: Queries compared with a manufacturer's group at once (bounds the memory of the distances).
+CHUNK = 256
+Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class Match:
-    index: int | None  #: row of the footprint table, or None
+    """The declaration of the same model: its row (None for no match), confidence 1 or 0."""
+
+    index: int | None
     confidence: float
     name: str = ""
+    distance: float = 0.0
+    differs: tuple[str, ...] = ()
 
 
 NO_MATCH = Match(None, 0.0)
 
 
-class ModelIndex:
-    """The footprint models of one table, indexed for matching by manufacturer and product group."""
+@dataclass(frozen=True)
+class Siblings:
+    """The closest declarations of each query, in the order of the queries."""
 
-    def __init__(self, manufacturers: Sequence[str], models: Sequence[str], groups: Sequence[str]) -> None:
+    log_value: Floats  #: weighted median of the log footprints of the nearest (nan: no candidate)
+    nearest: Ints  #: row of the nearest declaration (-1: none)
+    distance: Floats  #: distance of the nearest (inf: none)
+    differs: list[tuple[str, ...]] = field(default_factory=list)  #: what the nearest differs in
+
+
+@dataclass
+class _Group:
+    """The declarations of one manufacturer's product group, one entry per model a sheet names."""
+
+    rows: Ints  #: declaration row of each entry (entries of one row are adjacent)
+    table: NameTable
+    names: list[ModelName]
+    starts: Ints  #: first entry of each distinct row, for the per-row minimum
+    row_of_start: Ints
+
+
+class ModelIndex:
+    """The declared models of one footprint table, by manufacturer and product group.
+
+    ``sizes``, ``years`` and ``values`` (the declared screen sizes, years and embodied footprints) are
+    needed for siblings only; a bare index finds the same model."""
+
+    def __init__(
+        self,
+        manufacturers: Sequence[str],
+        models: Sequence[str],
+        groups: Sequence[str],
+        sizes: Sequence[float | None] | None = None,
+        years: Sequence[float | None] | None = None,
+        values: Sequence[float | None] | None = None,
+    ) -> None:
         self.names = list(models)
+        count = len(self.names)
+        sizes = list(sizes) if sizes is not None else [None] * count
+        years = list(years) if years is not None else [None] * count
+        self.log_values = np.log(
+            np.array([v if v and v > 0 else np.nan for v in (values or [None] * count)], dtype=np.float64)
+        )
         self.exact: dict[tuple[str, str, str], int] = {}
-        self.candidates: dict[tuple[str, str], list[tuple[int, frozenset[str], float]]] = {}
-        #: (manufacturer, group, model-number token) -> positions in ``candidates``: a query with a
-        #: model number only looks at the footprints that share one.
-        self.by_number: dict[tuple[str, str, str], list[int]] = {}
+        entries: dict[tuple[str, str], list[tuple[int, ModelName]]] = {}
         for index, (manufacturer, model, group) in enumerate(zip(manufacturers, models, groups, strict=True)):
             maker = normalise_manufacturer(manufacturer)
             for alternate in alternates(model):
-                words = tokens(alternate, manufacturer)
-                self.exact.setdefault((maker, group, " ".join(words)), index)
-                bag = frozenset(words)
-                bucket = self.candidates.setdefault((maker, group), [])
-                for token in bag:
-                    if _weight(token) > 1:
-                        self.by_number.setdefault((maker, group, token), []).append(len(bucket))
-                bucket.append((index, bag, sum(map(_weight, bag))))
+                name = parse_model(manufacturer, alternate, group)
+                if name.key:
+                    self.exact.setdefault((maker, group, name.key), index)
+                entries.setdefault((maker, group), []).append((index, name))
+        self.groups: dict[tuple[str, str], _Group] = {}
+        for bucket, items in entries.items():
+            rows = np.array([i for i, _ in items], dtype=np.int64)
+            names = [n for _, n in items]
+            first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]).astype(np.int64)
+            self.groups[bucket] = _Group(
+                rows,
+                NameTable(names, [sizes[i] for i in rows], [years[i] for i in rows]),
+                names,
+                first,
+                rows[first],
+            )
 
     def match(self, manufacturer: str, model: str, group: str) -> Match:
-        maker = normalise_manufacturer(manufacturer)
-        words = tokens(model, manufacturer)
-        if not words:
+        """The declaration of the same model, or ``NO_MATCH``."""
+        name = parse_model(manufacturer, model, group)
+        if not name.key:
             return NO_MATCH
-        exact = self.exact.get((maker, group, " ".join(words)))
-        if exact is not None:
-            return Match(exact, 1.0, self.names[exact])
-        query = frozenset(words)
-        query_weight = sum(map(_weight, query))
-        numbers = {t for t in query if any(ch.isdigit() for ch in t)}
-        best, best_score = None, 0.0
-        bucket = self.candidates.get((maker, group), [])
-        if numbers:
-            # A model number that the candidate lacks is a different model: only candidates with all
-            # of the query's numbers (they may have more: a storage size, a year).
-            positions = sorted({p for t in numbers for p in self.by_number.get((maker, group, t), ())})
-            pool = [bucket[p] for p in positions if numbers <= bucket[p][1]]
-        else:
-            pool = bucket
-        for index, bag, bag_weight in pool:
-            shared = sum(map(_weight, query & bag))
-            # Weighted Dice coefficient: symmetric, 1 only for the same tokens.
-            score = 2 * shared / (query_weight + bag_weight)
-            if score > best_score:
-                best, best_score = index, score
-        if best is None or best_score < MIN_CONFIDENCE:
+        found = self.exact.get((normalise_manufacturer(manufacturer), group, name.key))
+        if found is None:
             return NO_MATCH
-        # Never claim certainty for a partial match.
-        return Match(best, round(min(best_score, 0.99), 3), self.names[best])
+        return Match(found, 1.0, self.names[found])
 
     def match_all(self, rows: Iterable[tuple[str, str, str]]) -> list[Match]:
         return [self.match(manufacturer, model, group) for manufacturer, model, group in rows]
+
+    def siblings(
+        self,
+        queries: Sequence[tuple[str, str, str, float | None, float | None]],
+        weights: Sequence[float],
+        floor: float,
+        neighbours: int,
+        *,
+        exclude: Sequence[int] | None = None,
+        explain: bool = False,
+    ) -> Siblings:
+        """The ``neighbours`` closest declarations of each query (manufacturer, model, group, screen
+        size, year) by the weighted differences, blended as a weighted median of their log footprints
+        (weight ``1 / (floor + distance)²``). ``exclude`` names a declaration row each query may not
+        use (itself, when the estimator scores its own declarations); ``explain`` says what the nearest
+        differs in."""
+        count = len(queries)
+        out = Siblings(
+            np.full(count, np.nan), np.full(count, -1, dtype=np.int64), np.full(count, np.inf), [()] * count
+        )
+        by_bucket: dict[tuple[str, str], list[int]] = {}
+        for position, (manufacturer, _, group, _, _) in enumerate(queries):
+            by_bucket.setdefault((normalise_manufacturer(manufacturer), group), []).append(position)
+        w = np.asarray(weights, dtype=np.float64)
+        for bucket, positions in by_bucket.items():
+            candidates = self.groups.get(bucket)
+            if candidates is not None:
+                self._rank(candidates, queries, positions, w, floor, neighbours, exclude, explain, out)
+        return out
+
+    def _rank(
+        self,
+        candidates: _Group,
+        queries: Sequence[tuple[str, str, str, float | None, float | None]],
+        positions: list[int],
+        weights: Floats,
+        floor: float,
+        neighbours: int,
+        exclude: Sequence[int] | None,
+        explain: bool,
+        out: Siblings,
+    ) -> None:
+        # Stage 1, once per distinct name and size: every difference but the year's.
+        distinct: dict[tuple[str, str, float | None], int] = {}
+        of_query = np.empty(len(positions), dtype=np.int64)
+        for i, position in enumerate(positions):
+            manufacturer, model, group, size, _ = queries[position]
+            key = (manufacturer, model, size or None)
+            of_query[i] = distinct.setdefault(key, len(distinct))
+        keys = list(distinct)
+        group = queries[positions[0]][2]
+        names = [parse_model(m, alternates(model)[0], group) for m, model, _ in keys]
+        table = candidates.table.like(names, [s for _, _, s in keys], [None] * len(keys))
+        years = np.array([queries[p][4] or np.nan for p in positions], dtype=np.float64)
+        excluded = np.array([exclude[p] if exclude is not None else -1 for p in positions], dtype=np.int64)
+        for start in range(0, len(keys), CHUNK):
+            stop = min(start + CHUNK, len(keys))
+            found = differences(_slice(table, start, stop), candidates.table)
+            found[..., YEAR:] = 0.0
+            base = found @ weights
+            chosen = np.flatnonzero((of_query >= start) & (of_query < stop))
+            if not len(chosen):
+                continue
+            # Stage 2, per query: the year, then the per-declaration minimum over a sheet's models.
+            apart, unknown = year_difference(years[chosen][:, None], candidates.table.year[None, :])
+            distance = base[of_query[chosen] - start] + weights[YEAR] * apart + weights[YEAR + 1] * unknown
+            per_row = np.minimum.reduceat(distance, candidates.starts, axis=1)
+            rows = candidates.row_of_start
+            per_row[excluded[chosen][:, None] == rows[None, :]] = np.inf
+            self._blend(per_row, rows, [positions[c] for c in chosen], floor, neighbours, out)
+            if explain:
+                for j, c in enumerate(chosen):
+                    nearest = out.nearest[positions[c]]
+                    if nearest < 0:
+                        continue
+                    entries = np.flatnonzero(candidates.rows == nearest)
+                    best = entries[np.argmin(distance[j, entries])]
+                    row = found[of_query[c] - start, best].copy()
+                    row[YEAR], row[YEAR + 1] = apart[j, best], unknown[j, best]
+                    out.differs[positions[c]] = describe(row)
+
+    def _blend(
+        self,
+        distance: Floats,
+        rows: Ints,
+        positions: list[int],
+        floor: float,
+        neighbours: int,
+        out: Siblings,
+    ) -> None:
+        take = min(neighbours, distance.shape[1])
+        top = (
+            np.argpartition(distance, take - 1, axis=1)[:, :take]
+            if take < distance.shape[1]
+            else (np.tile(np.arange(distance.shape[1]), (distance.shape[0], 1)))
+        )
+        near = np.take_along_axis(distance, top, axis=1)
+        logs = self.log_values[rows[top]]
+        usable = np.isfinite(near) & ~np.isnan(logs)
+        weight = np.where(usable, 1.0 / (max(floor, 0.02) + np.where(usable, near, 0.0)) ** 2, 0.0)
+        order = np.argsort(np.where(usable, logs, np.inf), axis=1)
+        logs_sorted = np.take_along_axis(logs, order, axis=1)
+        cumulative = np.cumsum(np.take_along_axis(weight, order, axis=1), axis=1)
+        total = cumulative[:, -1]
+        median_at = (cumulative < (total / 2)[:, None]).sum(axis=1).clip(max=take - 1)
+        value = np.take_along_axis(logs_sorted, median_at[:, None], axis=1)[:, 0]
+        nearest = np.argmin(np.where(usable, near, np.inf), axis=1)
+        has = total > 0
+        at = np.asarray(positions, dtype=np.int64)
+        out.log_value[at] = np.where(has, value, np.nan)
+        out.distance[at] = np.where(has, near[np.arange(len(at)), nearest], np.inf)
+        out.nearest[at] = np.where(has, rows[top[np.arange(len(at)), nearest]], -1)
+
+
+def _slice(table: NameTable, start: int, stop: int) -> NameTable:
+    """Rows ``start:stop`` of a table (the arrays are sliced, nothing is parsed again)."""
+    part = object.__new__(NameTable)
+    for name, value in vars(table).items():
+        if isinstance(value, np.ndarray):
+            setattr(part, name, value[start:stop])
+        else:
+            setattr(part, name, value)
+    part.height = stop - start
+    return part

@@ -5,7 +5,8 @@
 - the share of a new device's embodied footprint that a refurbished one carries;
 - optionally the manufacturers' footprints (PCF table) and the spec-based estimator fitted on them.
 
-``load_factors`` reads the files shipped in ``cfit/impact/factors/``; the Django side builds the same
+``load_factors`` reads the files shipped in ``cfit/impact/factors/``, and ``load_shipped_footprints``
+the manufacturers' footprints shipped beside them (Boavizta, ODbL); the Django side builds the same
 ``Reference`` from the editable tables in the database.
 """
 
@@ -24,9 +25,13 @@ import yaml
 from cfit.impact.estimate import Estimator
 from cfit.impact.figures import Source, Span
 from cfit.impact.matching import ModelIndex
+from cfit.impact.pcf import read_pcf_csv
 
 FACTORS_DIR = Path(__file__).parent / "factors"
 FALLBACK_GRID = "WORLD"  #: the grid factor of a country the table does not know
+#: The manufacturers' footprints shipped with cfit (Boavizta, ODbL 1.0; see its README.md).
+SHIPPED_PCF = FACTORS_DIR / "boavizta-pcf" / "boavizta-data-us.csv"
+SHIPPED_PCF_TITLE = "Boavizta environmental footprint data (manufacturers' PCF), shipped with cfit, ODbL 1.0"
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,9 @@ class Reference:
             self.pcf.get_column("manufacturer").to_list(),
             self.pcf.get_column("model").to_list(),
             self.pcf.get_column("product_group").to_list(),
+            self.pcf.get_column("screen_size_in").to_list(),
+            self.pcf.get_column("year").to_list(),
+            self.pcf.get_column("embodied").to_list(),
         )
 
     def grid_factor(self, country: str) -> GridFactor:
@@ -107,6 +115,13 @@ def read_grid(rows: list[Mapping[str, Any]]) -> dict[str, GridFactor]:
     return {
         r["country"]: GridFactor(r["country"], r["name"], int(r["year"]), _span(r), r["source"]) for r in rows
     }
+
+
+def load_shipped_footprints(path: Path = SHIPPED_PCF) -> pl.DataFrame | None:
+    """The shipped manufacturers' footprints as the PCF table, or None if the file is not there."""
+    if not path.exists():
+        return None
+    return read_pcf_csv(path.read_bytes(), path.name)[0]
 
 
 def load_factors(directory: Path = FACTORS_DIR) -> Reference:

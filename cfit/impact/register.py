@@ -12,8 +12,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +21,8 @@ from typing import Any
 
 import polars as pl
 
+from cfit.impact.problems import ProblemGroup, RegisterRefused, group, refused
+from cfit.impact.vocabulary import CODED, Vocabulary, load_vocabulary, normalise_word
 from cfit.uploads import (
     MAX_IMPORT_BYTES,
     ImportRefused,
@@ -30,7 +30,6 @@ from cfit.uploads import (
     describe_size,
     is_formula,
     open_workbook,
-    refuse,
 )
 
 #: The standard columns, in the order of a template; the first four are required.
@@ -58,6 +57,7 @@ EXTRA_COLUMNS = ("asset_key", "sanitisation_certificate")
 ALL_COLUMNS = STANDARD_COLUMNS + EXTRA_COLUMNS
 REQUIRED = ("product_group", "manufacturer", "model", "purchase_date")
 MAX_PROBLEMS = 200  #: a file with more problems lists the first ones and says how many there are
+MAX_GROUP_ROWS = 20  #: rows named per group of problems
 MAX_TEXT = 200
 
 
@@ -100,86 +100,6 @@ class Route(StrEnum):
     LOST = "lost"
 
 
-#: Words people write for each code (compared after lower-casing and turning spaces and hyphens into _).
-def _words(code: str, words: str) -> dict[str, str]:
-    return {word.replace("_", " "): code for word in words.split()}
-
-
-#: Words people write for each code, in the platform's five languages (compared after lower-casing
-#: and turning spaces and hyphens into _; write multi-word aliases with _ here).
-ALIASES: dict[str, dict[str, str]] = {
-    "product_group": {
-        **_words(
-            "notebooks", "notebook laptop laptops portable ultrabook ordinateur_portable bærbar bærbar_pc"
-        ),
-        **_words(
-            "desktops",
-            "desktop workstation workstations all_in_one pc tower ordinateur_de_bureau "
-            "stasjonær arbeitsplatzrechner",
-        ),
-        **_words("thin-clients", "thin_client thin_clients"),
-        **_words(
-            "monitors",
-            "monitor screen screens display displays beeldscherm scherm écran ecran bildschirm skjerm",
-        ),
-        **_words("tablets", "tablet slate tablette nettbrett"),
-        **_words(
-            "smartphones",
-            "smartphone phone phones mobile mobile_phone telefoon mobiel téléphone "
-            "handy mobiltelefon mobiltelefoner",
-        ),
-        **_words("servers", "server rack_server blade serveur"),
-        **_words("printers", "printer mfp multifunction_printer imprimante drucker skriver"),
-    },
-    "condition": {
-        **_words("new", "nieuw neuf neu ny nuevo"),
-        **_words(
-            "refurbished",
-            "used second_hand refurb gereviseerd reconditionné gebraucht generalüberholt ombrukt brukt istandsatt",
-        ),
-    },
-    "acquisition": {
-        **_words("bought", "purchased purchase owned buy gekocht acheté gekauft kjøpt"),
-        **_words("leased", "lease leasing geleased loué geleast leaset"),
-        **_words("service", "as_a_service daas device_as_a_service"),
-    },
-    "status": {
-        **_words("in_use", "in_use use active deployed in_service in_gebruik en_service in_betrieb i_bruk"),
-        **_words(
-            "in_stock",
-            "stock spare storage in_storage voorraad op_voorraad en_stock lager auf_lager på_lager",
-        ),
-        **_words(
-            "in_repair", "repair broken under_repair in_reparatie en_réparation in_reparatur til_reparasjon"
-        ),
-        **_words(
-            "retired",
-            "disposed decommissioned end_of_use written_off afgeschreven uit_gebruik "
-            "afgevoerd réformé ausgemustert utfaset kassert",
-        ),
-    },
-    "end_of_use_route": {
-        **_words(
-            "internal_reuse",
-            "redeployed reused_internally internal intern hergebruikt réemploi_interne "
-            "intern_wiederverwendet",
-        ),
-        **_words(
-            "reuse",
-            "sold donated resold sold_for_reuse donated_for_reuse resale verkocht gedoneerd "
-            "geschonken vendu donné verkauft gespendet solgt donert",
-        ),
-        **_words(
-            "refurbished",
-            "refurbishment refurbished_by_partner partner gereviseerd reconditionné aufbereitet istandsatt",
-        ),
-        **_words(
-            "recycled",
-            "recycling recycle weee gerecycled gerecycleerd recyclé recycelt resirkulert gjenvunnet",
-        ),
-        **_words("lost", "stolen missing verloren gestolen perdu volé gestohlen tapt stjålet"),
-    },
-}
 ENUMS: dict[str, type[StrEnum]] = {
     "product_group": ProductGroup,
     "condition": Condition,
@@ -199,430 +119,27 @@ NUMBERS: tuple[tuple[str, float, float, bool], ...] = (
     ("number_cpu", 1, 16, True),
     ("yearly_kwh", 0, 100_000, False),
 )
-#: ISO 3166-1 alpha-2 codes (officially assigned), and the codes people write instead of them.
-ISO_COUNTRIES = frozenset(
-    [
-        "AD",
-        "AE",
-        "AF",
-        "AG",
-        "AI",
-        "AL",
-        "AM",
-        "AO",
-        "AQ",
-        "AR",
-        "AS",
-        "AT",
-        "AU",
-        "AW",
-        "AX",
-        "AZ",
-        "BA",
-        "BB",
-        "BD",
-        "BE",
-        "BF",
-        "BG",
-        "BH",
-        "BI",
-        "BJ",
-        "BL",
-        "BM",
-        "BN",
-        "BO",
-        "BQ",
-        "BR",
-        "BS",
-        "BT",
-        "BV",
-        "BW",
-        "BY",
-        "BZ",
-        "CA",
-        "CC",
-        "CD",
-        "CF",
-        "CG",
-        "CH",
-        "CI",
-        "CK",
-        "CL",
-        "CM",
-        "CN",
-        "CO",
-        "CR",
-        "CU",
-        "CV",
-        "CW",
-        "CX",
-        "CY",
-        "CZ",
-        "DE",
-        "DJ",
-        "DK",
-        "DM",
-        "DO",
-        "DZ",
-        "EC",
-        "EE",
-        "EG",
-        "EH",
-        "ER",
-        "ES",
-        "ET",
-        "FI",
-        "FJ",
-        "FK",
-        "FM",
-        "FO",
-        "FR",
-        "GA",
-        "GB",
-        "GD",
-        "GE",
-        "GF",
-        "GG",
-        "GH",
-        "GI",
-        "GL",
-        "GM",
-        "GN",
-        "GP",
-        "GQ",
-        "GR",
-        "GS",
-        "GT",
-        "GU",
-        "GW",
-        "GY",
-        "HK",
-        "HM",
-        "HN",
-        "HR",
-        "HT",
-        "HU",
-        "ID",
-        "IE",
-        "IL",
-        "IM",
-        "IN",
-        "IO",
-        "IQ",
-        "IR",
-        "IS",
-        "IT",
-        "JE",
-        "JM",
-        "JO",
-        "JP",
-        "KE",
-        "KG",
-        "KH",
-        "KI",
-        "KM",
-        "KN",
-        "KP",
-        "KR",
-        "KW",
-        "KY",
-        "KZ",
-        "LA",
-        "LB",
-        "LC",
-        "LI",
-        "LK",
-        "LR",
-        "LS",
-        "LT",
-        "LU",
-        "LV",
-        "LY",
-        "MA",
-        "MC",
-        "MD",
-        "ME",
-        "MF",
-        "MG",
-        "MH",
-        "MK",
-        "ML",
-        "MM",
-        "MN",
-        "MO",
-        "MP",
-        "MQ",
-        "MR",
-        "MS",
-        "MT",
-        "MU",
-        "MV",
-        "MW",
-        "MX",
-        "MY",
-        "MZ",
-        "NA",
-        "NC",
-        "NE",
-        "NF",
-        "NG",
-        "NI",
-        "NL",
-        "NO",
-        "NP",
-        "NR",
-        "NU",
-        "NZ",
-        "OM",
-        "PA",
-        "PE",
-        "PF",
-        "PG",
-        "PH",
-        "PK",
-        "PL",
-        "PM",
-        "PN",
-        "PR",
-        "PS",
-        "PT",
-        "PW",
-        "PY",
-        "QA",
-        "RE",
-        "RO",
-        "RS",
-        "RU",
-        "RW",
-        "SA",
-        "SB",
-        "SC",
-        "SD",
-        "SE",
-        "SG",
-        "SH",
-        "SI",
-        "SJ",
-        "SK",
-        "SL",
-        "SM",
-        "SN",
-        "SO",
-        "SR",
-        "SS",
-        "ST",
-        "SV",
-        "SX",
-        "SY",
-        "SZ",
-        "TC",
-        "TD",
-        "TF",
-        "TG",
-        "TH",
-        "TJ",
-        "TK",
-        "TL",
-        "TM",
-        "TN",
-        "TO",
-        "TR",
-        "TT",
-        "TV",
-        "TW",
-        "TZ",
-        "UA",
-        "UG",
-        "UM",
-        "US",
-        "UY",
-        "UZ",
-        "VA",
-        "VC",
-        "VE",
-        "VG",
-        "VI",
-        "VN",
-        "VU",
-        "WF",
-        "WS",
-        "YE",
-        "YT",
-        "ZA",
-        "ZM",
-        "ZW",
-        "XK",
-    ]
-)
-COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}  #: the EU's own codes for the United Kingdom and Greece
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
-
-#: Headers people use for the standard columns, in the platform's five languages.
-HEADER_WORDS: dict[str, tuple[str, ...]] = {
-    "product_group": (
-        "group",
-        "category",
-        "type",
-        "device_type",
-        "productgroep",
-        "categorie",
-        "catégorie",
-        "produktgruppe",
-        "kategorie",
-        "produktgruppe",
-        "kategori",
-        "device",
-    ),
-    "manufacturer": (
-        "brand",
-        "make",
-        "vendor",
-        "merk",
-        "fabrikant",
-        "fabricant",
-        "marque",
-        "hersteller",
-        "marke",
-        "produsent",
-        "merke",
-    ),
-    "model": ("model_name", "product", "product_name", "modèle", "modele", "modell", "typenummer"),
-    "quantity": (
-        "qty",
-        "count",
-        "units",
-        "number",
-        "aantal",
-        "quantité",
-        "quantite",
-        "anzahl",
-        "menge",
-        "antall",
-    ),
-    "purchase_date": (
-        "purchased",
-        "bought",
-        "date",
-        "acquisition_date",
-        "lease_start",
-        "aankoopdatum",
-        "date_d_achat",
-        "date_achat",
-        "kaufdatum",
-        "anschaffungsdatum",
-        "innkjøpsdato",
-        "kjøpsdato",
-    ),
-    "condition": ("state", "new_or_refurbished", "staat", "état", "etat", "zustand", "tilstand"),
-    "acquisition": (
-        "ownership",
-        "financing",
-        "verwerving",
-        "acquisition_mode",
-        "beschaffungsart",
-        "anskaffelse",
-    ),
-    "country": ("country_of_use", "land", "pays", "staat_der_nutzung"),
-    "status": ("state_of_use", "statut", "zustand_der_nutzung"),
-    "retired_date": (
-        "retirement_date",
-        "disposal_date",
-        "end_date",
-        "uitfaseringsdatum",
-        "date_de_retrait",
-        "ausmusterungsdatum",
-        "utfasingsdato",
-    ),
-    "end_of_use_route": (
-        "route",
-        "disposal_route",
-        "end_of_use",
-        "eol_route",
-        "bestemming",
-        "filière",
-        "verwertung",
-        "avhending",
-    ),
-    "weight_kg": ("weight", "mass", "mass_kg", "gewicht", "poids", "vekt"),
-    "screen_size_in": (
-        "screen",
-        "screen_size",
-        "diagonal",
-        "schermdiagonaal",
-        "taille_écran",
-        "bildschirmgröße",
-        "skjermstørrelse",
-    ),
-    "memory_gb": ("memory", "ram", "ram_gb", "geheugen", "mémoire", "arbeitsspeicher", "minne"),
-    "storage_gb": (
-        "storage",
-        "disk",
-        "ssd",
-        "hdd",
-        "hard_drive",
-        "opslag",
-        "stockage",
-        "speicher",
-        "lagring",
-    ),
-    "number_cpu": ("cpu", "cpus", "processors", "sockets", "processoren", "prozessoren", "prosessorer"),
-    "yearly_kwh": (
-        "kwh",
-        "tec",
-        "energy",
-        "energy_kwh",
-        "kwh_per_year",
-        "energieverbruik",
-        "énergie",
-        "energieverbrauch",
-        "energi",
-    ),
-    "asset_key": (
-        "asset_tag",
-        "asset_id",
-        "inventory_number",
-        "serial",
-        "serial_number",
-        "id",
-        "inventarisnummer",
-        "numéro_d_inventaire",
-        "inventarnummer",
-        "serienummer",
-    ),
-    "sanitisation_certificate": (
-        "sanitization_certificate",
-        "wipe_certificate",
-        "data_wipe",
-        "certificate",
-        "wiscertificaat",
-        "certificat_d_effacement",
-        "löschzertifikat",
-        "slettesertifikat",
-    ),
-}
+#: The accepted date formats as a person reads them: 31 March 2024 in each (a time of day is ignored).
+DATE_EXAMPLES = ("2024-03-31", "31-03-2024", "31/03/2024", "2024/03/31", "31.03.2024")
+#: What the embodied estimate needs of a line; ``check_register(purpose="estimate")`` asks no more.
+REQUIRED_FOR_ESTIMATE = ("product_group", "manufacturer", "model")
 
 
-def normalise_word(text: str) -> str:
-    """Lower case, no accents-insensitive surprises: spaces, hyphens and dots become ``_``."""
-    text = unicodedata.normalize("NFC", text).strip().lower()
-    text = re.sub(r"\(.*?\)|\[.*?\]", "", text).strip()
-    return re.sub(r"[\s\-./'’]+", "_", text).strip("_")
-
-
-def _word(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
-def guess_mapping(headers: list[str]) -> dict[str, str]:
-    """Propose which standard column each of the file's headers holds (unknown headers are left out)."""
-    words: dict[str, str] = {name: name for name in ALL_COLUMNS}
-    for name, synonyms in HEADER_WORDS.items():
-        words.update({normalise_word(s): name for s in synonyms})
+def guess_mapping(
+    headers: list[str],
+    saved: Mapping[str, str] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> dict[str, str]:
+    """Propose which standard column each of the file's headers holds (unknown headers are left out):
+    the organisation's ``saved`` choices first (by normalised header), then the shipped word lists."""
+    words = (vocabulary or load_vocabulary()).headers
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for header in headers:
-        name = words.get(normalise_word(header), "")
-        if name and name not in taken:
+        key = normalise_word(header)
+        name = (saved or {}).get(key) or words.get(key, "")
+        if name in ALL_COLUMNS and name not in taken:
             mapping[header] = name
             taken.add(name)
     return mapping
@@ -648,13 +165,13 @@ def read_raw(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYT
         return _read_xlsx(data, filename, limit)
     if lower.endswith((".csv", ".txt")):
         return _read_csv(source, filename, limit)
-    raise refuse(filename, "unknown file type: send a CSV or an XLSX file")
+    raise refused(filename, [group("file_type")])
 
 
 def _read_csv(source: bytes | Path, filename: str, limit: int) -> RawTable:
     size = source.stat().st_size if isinstance(source, Path) else len(source)
     if size > limit:
-        raise refuse(filename, f"larger than {describe_size(limit)}")
+        raise refused(filename, [group("too_large", {"size": describe_size(limit)})])
     if isinstance(source, Path):
         with source.open("rb") as file:
             head_bytes = file.read(65536)
@@ -669,12 +186,12 @@ def _read_csv(source: bytes | Path, filename: str, limit: int) -> RawTable:
         data, head = _as_utf8(source)
     first_line = head.splitlines()[0] if head.strip() else ""
     if not first_line:
-        raise refuse(filename, "the file is empty")
+        raise refused(filename, [group("empty_file")])
     separator = max((";", ",", "\t"), key=first_line.count)
     headers = [h.strip() for h in next(csv.reader([first_line], delimiter=separator))]
     if len(set(headers)) != len(headers):
         duplicated = sorted({h for h in headers if headers.count(h) > 1})
-        raise refuse(filename, f"the header repeats {', '.join(duplicated)}", "row 1")
+        raise refused(filename, [group("repeated_header", {"headers": ", ".join(duplicated)}, rows=[1])])
 
     def read(data: bytes | Path) -> pl.DataFrame:
         # Read from the path when there is one: polars maps the file instead of copying it.
@@ -690,7 +207,8 @@ def _read_csv(source: bytes | Path, filename: str, limit: int) -> RawTable:
                 raise
             frame = read(_as_utf8(source)[0])
     except pl.exceptions.PolarsError as error:
-        raise refuse(filename, f"not a readable CSV file ({str(error).splitlines()[0][:200]})") from error
+        detail = str(error).splitlines()[0][:200]
+        raise refused(filename, [group("unreadable_csv", {"detail": detail})]) from error
     return RawTable(filename, headers, frame, first_row=2)
 
 
@@ -713,18 +231,34 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _open_workbook(data: bytes, filename: str, limit: int) -> Any:
+    """``uploads.open_workbook``, its refusals coded."""
+    try:
+        return open_workbook(data, filename, limit=limit)
+    except ImportRefused as error:
+        message = error.problems[0].message if error.problems else ""
+        if message.startswith("larger than"):
+            found = group("too_large", {"size": message.removeprefix("larger than ")})
+        elif "zip bomb" in message:
+            found = group("zip_bomb")
+        else:
+            found = group("unreadable_xlsx", {"detail": message.partition("(")[2].rstrip(")")})
+        raise refused(filename, [found]) from error
+
+
 def _read_xlsx(data: bytes, filename: str, limit: int) -> RawTable:
-    book = open_workbook(data, filename, limit=limit)
+    book = _open_workbook(data, filename, limit)
     try:
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header_row = next(rows, None)
         if header_row is None:
-            raise refuse(filename, "the first sheet is empty")
+            raise refused(filename, [group("empty_sheet")])
         headers = [_cell_text(h) for h in header_row]
         while headers and not headers[-1]:
             headers.pop()
         problems: list[Problem] = []
+        formulas: dict[str, list[int]] = {}
         columns: list[list[str]] = [[] for _ in headers]
         numbers: list[int] = []
         for number, row in enumerate(rows, start=2):
@@ -735,19 +269,37 @@ def _read_xlsx(data: bytes, filename: str, limit: int) -> RawTable:
                 value = row[index] if index < len(row) else None
                 if is_formula(value):
                     problems.append(Problem(f"row {number}", headers[index], "a formula: type the value"))
+                    formulas.setdefault(headers[index], []).append(number)
                 columns[index].append(_cell_text(value))
             if len(problems) >= MAX_PROBLEMS:
                 break
         if problems:
-            raise ImportRefused(filename, problems)
+            groups = [group("formula", header=h, count=len(r), rows=r) for h, r in formulas.items()]
+            raise RegisterRefused(filename, problems, groups)
     finally:
         book.close()
     if len(set(headers)) != len(headers) or not all(headers):
-        raise refuse(filename, "every column needs a distinct header in row 1", "row 1")
+        raise refused(filename, [group("blank_header", rows=[1])])
     frame = pl.DataFrame({h: pl.Series(h, c, dtype=pl.String) for h, c in zip(headers, columns, strict=True)})
     return RawTable(
         filename, headers, frame, first_row=2, row_numbers=pl.Series("row", numbers, dtype=pl.Int64)
     )
+
+
+def _checked_mapping(raw: RawTable, mapping: Mapping[str, str], required: tuple[str, ...]) -> dict[str, str]:
+    """The standard column -> file header of a mapping, or ``RegisterRefused`` with its problems."""
+    groups: list[ProblemGroup] = []
+    for target in sorted({t for t in mapping.values() if t not in ALL_COLUMNS}):
+        groups.append(group("not_standard", column=target))
+    targets = list(mapping.values())
+    for target in sorted({t for t in targets if targets.count(t) > 1}):
+        groups.append(group("mapped_twice", column=target))
+    for name in required:
+        if name not in targets:
+            groups.append(group("required_column", column=name, rows=[1]))
+    if groups:
+        raise refused(raw.filename, groups)
+    return {target: header for header, target in mapping.items()}
 
 
 def check_register(
@@ -756,36 +308,120 @@ def check_register(
     *,
     default_country: str = "",
     today: date | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
+    purpose: str = "register",
+    vocabulary: Vocabulary | None = None,
 ) -> pl.DataFrame:
-    """The typed register, or ``ImportRefused`` naming every bad row and column (nothing half-read).
+    """The typed register, or ``RegisterRefused`` naming every bad row and column (nothing half-read).
 
     ``mapping`` goes from the file's headers to standard column names; by default it is guessed.
+    ``values`` are an organisation's own words for codes (column -> normalised word -> code), looked
+    up before the shipped word lists. ``purpose="estimate"`` asks only for what the embodied estimate
+    needs: product group, manufacturer and model (a purchase date, a country and a consistent life
+    cycle are checked only where given). A screen size of 0 means no screen.
     """
     mapping = dict(mapping) if mapping is not None else guess_mapping(raw.headers)
-    problems: list[Problem] = []
-    unknown = {target for target in mapping.values() if target not in ALL_COLUMNS}
-    for target in sorted(unknown):
-        problems.append(Problem("mapping", target, "not a standard column"))
-    targets = list(mapping.values())
-    for target in sorted({t for t in targets if targets.count(t) > 1}):
-        problems.append(Problem("mapping", target, "two columns of the file are mapped to it"))
-    missing = [name for name in REQUIRED if name not in targets]
-    for name in missing:
-        problems.append(Problem("row 1", name, "required column missing"))
-    if problems:
-        raise ImportRefused(raw.filename, problems)
-    header_of = {target: header for header, target in mapping.items()}
-    checker = _Checker(raw, header_of, default_country, today or date.today())
+    required = REQUIRED_FOR_ESTIMATE if purpose == "estimate" else REQUIRED
+    header_of = _checked_mapping(raw, mapping, required)
+    checker = _Checker(
+        raw,
+        header_of,
+        default_country,
+        today or date.today(),
+        values or {},
+        vocabulary or load_vocabulary(),
+        estimate_only=purpose == "estimate",
+    )
     return checker.run()
+
+
+def annotate(
+    raw: RawTable,
+    mapping: Mapping[str, str],
+    *,
+    default_country: str = "",
+    today: date | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
+    purpose: str = "register",
+    vocabulary: Vocabulary | None = None,
+) -> tuple[list[tuple[str, dict[str, str], str]], dict[int, list[int]]]:
+    """What each row of a file breaks, to annotate a refused file: the checks (code, parameters, the
+    column as the file calls it) and, per row of ``raw.frame`` (0-based), the checks it breaks."""
+    header_of = _checked_mapping(raw, mapping, REQUIRED_FOR_ESTIMATE if purpose == "estimate" else REQUIRED)
+    checker = _Checker(
+        raw,
+        header_of,
+        default_country,
+        today or date.today(),
+        values or {},
+        vocabulary or load_vocabulary(),
+        estimate_only=purpose == "estimate",
+    )
+    marks = checker.problem_rows()
+    checks = [(f.code, dict(f.params), header_of.get(f.column, f.column)) for f, _ in checker.flags]
+    return checks, {int(i): list(flags) for i, flags in marks.select("_index", "flags").iter_rows()}
+
+
+@dataclass(frozen=True)
+class UnknownValue:
+    """A word of a coded column that neither the word lists nor the organisation know."""
+
+    value: str  #: as the file writes it (its first spelling)
+    count: int  #: rows that hold it
+    suggestions: tuple[str, ...]  #: likely codes, best first
+
+
+def unknown_values(
+    raw: RawTable,
+    mapping: Mapping[str, str],
+    values: Mapping[str, Mapping[str, str]] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> dict[str, list[UnknownValue]]:
+    """Per coded column the file maps (product group, condition, acquisition, status, end-of-use
+    route, country), each value nobody knows yet, once, with how many rows hold it: what the
+    import's value step asks the user to map. Blank cells are not unknown (they take the default)."""
+    vocabulary = vocabulary or load_vocabulary()
+    header_of = {target: header for header, target in mapping.items()}
+    out: dict[str, list[UnknownValue]] = {}
+    for column in CODED:
+        header = header_of.get(column)
+        if header is None or header not in raw.frame.columns:
+            continue
+        counts = (
+            raw.frame.select(pl.col(header).fill_null("").str.strip_chars().alias("value"))
+            .filter(pl.col("value") != "")
+            .group_by("value")
+            .len()
+            .sort("len", "value", descending=[True, False])
+        )
+        own = (values or {}).get(column, {})
+        found: dict[str, UnknownValue] = {}
+        for value, count in counts.iter_rows():
+            if vocabulary.code(column, value, own) is not None:
+                continue
+            key = normalise_word(value)
+            if key in found:  # "Leihgerät" and "leihgerät " are one value
+                first = found[key]
+                found[key] = UnknownValue(first.value, first.count + count, first.suggestions)
+            else:
+                found[key] = UnknownValue(value, count, tuple(vocabulary.suggestions(column, value)))
+        if found:
+            out[column] = list(found.values())
+    return out
 
 
 @dataclass(frozen=True)
 class _Flag:
     column: str  #: standard name of the column the problem is reported on
-    message: str
+    code: str  #: the problem's code (``problems.MESSAGES``)
+    params: tuple[tuple[str, str], ...]
     value: str | None  #: the standard column whose raw text the message quotes, if any
     #: For a duplicate check on hashes: the column whose exact values confirm the candidates.
     confirm_duplicates: str | None = None
+
+    @property
+    def message(self) -> str:
+        return ProblemGroup(self.code, self.params).message
 
 
 class _Checker:
@@ -796,11 +432,25 @@ class _Checker:
     register) are mapped in Python, the cells by a look-up.
     """
 
-    def __init__(self, raw: RawTable, header_of: dict[str, str], default_country: str, today: date) -> None:
+    def __init__(
+        self,
+        raw: RawTable,
+        header_of: dict[str, str],
+        default_country: str,
+        today: date,
+        values: Mapping[str, Mapping[str, str]],
+        vocabulary: Vocabulary,
+        *,
+        estimate_only: bool = False,
+    ) -> None:
         self.raw = raw
         self.header_of = header_of
         self.default_country = default_country.strip().upper()
         self.today = today
+        self.values = values
+        self.vocabulary = vocabulary
+        self.estimate_only = estimate_only
+        self.required = REQUIRED_FOR_ESTIMATE if estimate_only else REQUIRED
         self.flags: list[tuple[_Flag, pl.Expr]] = []
 
     def text(self, name: str) -> pl.Expr:
@@ -810,15 +460,38 @@ class _Checker:
         return pl.col(header).fill_null("")
 
     def flag(
-        self, column: str, bad: pl.Expr, message: str, value: str | None = None, confirm: str | None = None
+        self,
+        column: str,
+        bad: pl.Expr,
+        code: str,
+        value: str | None = None,
+        confirm: str | None = None,
+        **params: Any,
     ) -> None:
         """Register a rule: ``bad`` is true on the rows that break it."""
-        self.flags.append((_Flag(column, message, value, confirm), bad.fill_null(False)))
+        coded = tuple((k, str(v)) for k, v in params.items())
+        self.flags.append((_Flag(column, code, coded, value, confirm), bad.fill_null(False)))
 
     def run(self) -> pl.DataFrame:
+        checked = self.parse()
+        # Pass 2, over the parsed values: every rule counted in one query; rows are looked up only
+        # for the rules that some row breaks.
+        self.rules()
+        if not self.estimate_only:
+            self.cross_rules()
+        problems, total, groups = self._problems(checked)
+        if problems:
+            if total > len(problems):
+                problems.append(Problem("file", "-", f"{total - len(problems)} more problem(s) not listed"))
+            raise RegisterRefused(self.raw.filename, problems, groups)
+        typed = checked.lazy().with_columns(self.typed()).collect()
+        return self.keys(typed).select(list(REGISTER_SCHEMA))
+
+    def parse(self) -> pl.DataFrame:
+        """Pass 1, over the text: the fast parse of every cell, then a second look at the few cells
+        that need one."""
         frame = self.raw.frame
         distinct = self._distinct(frame)
-        # Pass 1, over the text: the fast parse of every cell, and which cells need a second look.
         numbers = self.raw.row_numbers
         first: list[pl.Expr] = [
             pl.int_range(pl.len()).alias("_index"),
@@ -828,7 +501,7 @@ class _Checker:
                 else pl.int_range(self.raw.first_row, self.raw.first_row + pl.len())
             ).alias("row"),
             pl.all_horizontal(
-                [pl.col(self.header_of[n]).fill_null("").str.len_bytes() == 0 for n in REQUIRED]
+                [pl.col(self.header_of[n]).fill_null("").str.len_bytes() == 0 for n in self.required]
             ).alias("_maybe_blank"),
         ]
         for name in ("manufacturer", "model", "asset_key", "sanitisation_certificate"):
@@ -845,17 +518,30 @@ class _Checker:
         checked = self.without_export_quotes(checked)
         checked = self.without_blank_rows(checked)
         checked = self.second_look(checked)
-        # Pass 2, over the parsed values: every rule counted in one query; rows are looked up only
-        # for the rules that some row breaks.
+        # A screen size of 0 says the device has none (a desktop, a server), not a tiny screen.
+        screen = pl.col("screen_size_in")
+        return checked.with_columns(pl.when(screen == 0).then(None).otherwise(screen).alias("screen_size_in"))
+
+    def problem_rows(self) -> pl.DataFrame:
+        """Every row with a problem and the indices of its flags (``self.flags``): for a refused
+        file annotated row by row. The rules must have been added (``run`` does)."""
+        checked = self.parse()
         self.rules()
-        self.cross_rules()
-        problems, total = self._problems(checked)
-        if problems:
-            if total > len(problems):
-                problems.append(Problem("file", "-", f"{total - len(problems)} more problem(s) not listed"))
-            raise ImportRefused(self.raw.filename, problems)
-        typed = checked.lazy().with_columns(self.typed()).collect()
-        return self.keys(typed).select(list(REGISTER_SCHEMA))
+        if not self.estimate_only:
+            self.cross_rules()
+        marks = checked.lazy().select(
+            "_index",
+            "row",
+            pl.concat_list(
+                [
+                    pl.when(bad).then(pl.lit(i)).otherwise(pl.lit(None, pl.Int64))
+                    for i, (_, bad) in enumerate(self.flags)
+                ]
+            )
+            .list.drop_nulls()
+            .alias("flags"),
+        )
+        return marks.filter(pl.col("flags").list.len() > 0).collect()
 
     def without_export_quotes(self, checked: pl.DataFrame) -> pl.DataFrame:
         """Undo the apostrophe that our exports put before a text a spreadsheet would run as a formula,
@@ -889,7 +575,7 @@ class _Checker:
         )
         return {n: lists.get_column(n)[0].to_list() for n in wanted}
 
-    def _problems(self, checked: pl.DataFrame) -> tuple[list[Problem], int]:
+    def _problems(self, checked: pl.DataFrame) -> tuple[list[Problem], int, list[ProblemGroup]]:
         counts = (
             checked.lazy()
             .select(bad.sum().alias(str(i)) for i, (_, bad) in enumerate(self.flags))
@@ -897,6 +583,7 @@ class _Checker:
             .row(0)
         )
         problems: list[Problem] = []
+        groups: list[ProblemGroup] = []
         total = 0
         for (flag, bad), count in zip(self.flags, counts, strict=True):
             if not count:
@@ -909,36 +596,51 @@ class _Checker:
                 if not count:
                     continue
             total += int(count)
-            room = MAX_PROBLEMS - len(problems)
-            if room <= 0:
-                continue
-            rows = hits.head(room).select("row").collect().get_column("row").to_list()
+            room = max(MAX_PROBLEMS - len(problems), MAX_GROUP_ROWS)
+            found = hits.head(room).select("row", "_index").collect()
+            rows = found.get_column("row").to_list()
             raw_values: list[Any] = [None] * len(rows)
             if flag.value and flag.value in self.header_of:
-                positions = hits.head(room).select("_index").collect().get_column("_index")
+                positions = found.get_column("_index")
                 raw_values = self.raw.frame.get_column(self.header_of[flag.value]).gather(positions).to_list()
             column = self.header_of.get(flag.column, flag.column)
-            for row, value in zip(rows, raw_values, strict=True):
+            examples = list(dict.fromkeys(str(v)[:60] for v in raw_values if v not in (None, "")))
+            groups.append(
+                group(
+                    flag.code,
+                    dict(flag.params),
+                    column=flag.column,
+                    header=column,
+                    count=int(count),
+                    rows=rows,
+                    examples=examples,
+                )
+            )
+            for row, value in list(zip(rows, raw_values, strict=True))[
+                : max(0, MAX_PROBLEMS - len(problems))
+            ]:
                 detail = f"{flag.message}: {str(value)[:60]!r}" if value not in (None, "") else flag.message
                 problems.append(Problem(f"row {row}", column, detail))
         problems.sort(key=_row_order)
-        return problems, total
+        groups.sort(key=lambda g: (g.rows[0] if g.rows else 0, g.column))
+        return problems, total, groups
 
     def enumeration(self, name: str, values: list[str]) -> pl.Expr:
-        enum = ENUMS[name]
-        lookup = {_word(member.value): member.value for member in enum}
-        lookup.update({_word(alias): code for alias, code in ALIASES.get(name, {}).items()})
+        own = self.values.get(name, {})
         default = DEFAULTS.get(name)
         # A register holds a handful of distinct words per column: map those, not every cell. A blank
         # maps to the default, or to "" (no value), so that only unknown words map to null.
-        words = {w: (lookup.get(_word(w)) if w.strip() else (default or "")) for w in values}
+        words = {w: (self.vocabulary.code(name, w, own) if w.strip() else (default or "")) for w in values}
         if name not in self.header_of:
             return pl.lit(default or "", pl.String).alias(name)
         return self.text(name).replace_strict(words, default=None, return_dtype=pl.String).alias(name)
 
     def country(self, values: list[str]) -> pl.Expr:
+        own = self.values.get("country", {})
         codes = {
-            w: COUNTRY_ALIASES.get(w.strip().upper(), w.strip().upper()) or self.default_country
+            w: (self.vocabulary.code("country", w, own) or w.strip().upper())
+            if w.strip()
+            else self.default_country
             for w in values
         }
         if "country" not in self.header_of:
@@ -985,35 +687,37 @@ class _Checker:
 
     def rules(self) -> None:
         for name in ("manufacturer", "model", "asset_key", "sanitisation_certificate"):
-            self.flag(name, pl.col(name).str.len_chars() > MAX_TEXT, f"longer than {MAX_TEXT} characters")
-        for name in REQUIRED:
+            self.flag(name, pl.col(name).str.len_chars() > MAX_TEXT, "too_long", limit=MAX_TEXT)
+        for name in self.required:
             if name.endswith("_date"):
                 blank = pl.col(name).is_null() & ~pl.col(f"_retry_{name}")
-                self.flag(name, blank, "required: the cell is empty")
+                self.flag(name, blank, "required")
             else:
-                self.flag(name, pl.col(name) == "", "required: the cell is empty")
+                self.flag(name, pl.col(name) == "", "required")
         for name, enum in ENUMS.items():
             codes = ", ".join(sorted(member.value for member in enum))
-            self.flag(name, pl.col(name).is_null(), f"unknown value (use one of {codes})", name)
+            self.flag(name, pl.col(name).is_null(), "unknown_value", name, codes=codes)
         country = pl.col("country")
-        self.flag("country", country == "", "required: no country given and no default country")
+        if not self.estimate_only:
+            self.flag("country", country == "", "no_country")
         self.flag(
             "country",
-            (country != "") & ~country.is_in(sorted(ISO_COUNTRIES)),
-            "not a two-letter ISO 3166 country code",
+            (country != "") & ~country.is_in(sorted(self.vocabulary.countries)),
+            "not_country",
             "country",
         )
+        formats = ", ".join(DATE_EXAMPLES)
         for name in ("purchase_date", "retired_date"):
-            self.flag(name, pl.col(f"_retry_{name}"), "not a date (write YYYY-MM-DD)", name)
-            self.flag(name, pl.col(name) > self.today, "in the future", name)
-            self.flag(name, pl.col(name) < date(1980, 1, 1), "before 1980", name)
+            self.flag(name, pl.col(f"_retry_{name}"), "not_date", name, formats=formats)
+            self.flag(name, pl.col(name) > self.today, "future", name)
+            self.flag(name, pl.col(name) < date(1980, 1, 1), "before_1980", name)
         for name, lowest, highest, whole in NUMBERS:
             value = pl.col(name)
-            self.flag(name, pl.col(f"_retry_{name}") | value.is_nan(), "not a number", name)
+            self.flag(name, pl.col(f"_retry_{name}") | value.is_nan(), "not_number", name)
             out_of_range = ((value < lowest) | (value > highest)) & ~value.is_nan()
-            self.flag(name, out_of_range, f"out of range ({lowest:g} to {highest:g})", name)
+            self.flag(name, out_of_range, "out_of_range", name, low=f"{lowest:.10g}", high=f"{highest:.10g}")
             if whole:
-                self.flag(name, value.round(0) != value, "not a whole number", name)
+                self.flag(name, value.round(0) != value, "not_whole", name)
 
     @staticmethod
     def _status() -> pl.Expr:
@@ -1029,19 +733,18 @@ class _Checker:
         date_given = pl.col("retired_date").is_not_null()
         route_given = pl.col("end_of_use_route").is_not_null() & (pl.col("end_of_use_route") != "")
         key = pl.col("asset_key")
-        self.flag("retired_date", retired & ~date_given, "a retired device needs its retirement date")
-        self.flag("retired_date", date_given & ~retired, "a retirement date for a device that is not retired")
-        self.flag(
-            "retired_date", pl.col("retired_date") < pl.col("purchase_date"), "before the purchase date"
-        )
-        self.flag(
-            "end_of_use_route", route_given & ~retired, "an end-of-use route for a device that is not retired"
-        )
+        self.flag("retired_date", retired & ~date_given, "retired_without_date")
+        self.flag("retired_date", date_given & ~retired, "date_not_retired")
+        self.flag("retired_date", pl.col("retired_date") < pl.col("purchase_date"), "before_purchase")
+        self.flag("end_of_use_route", route_given & ~retired, "route_not_retired")
+        # Duplicates by a hash of the key (a million texts compared is slow); the few rows it flags
+        # are confirmed by their exact text before they are named.
         self.flag(
             "asset_key",
-            (key != "") & key.is_duplicated(),
-            "the same asset key is on another row",
+            (key != "") & key.hash(seed=0).is_duplicated(),
+            "duplicate_key",
             "asset_key",
+            confirm="asset_key",
         )
 
     def typed(self) -> list[pl.Expr]:

@@ -1,7 +1,7 @@
 """The reference data of the database, as the engine's ``Reference``: built once per change, not per request.
 
-The shipped factor files give the product-group defaults, the grid table until one is loaded, and an
-estimator until footprints are imported; the database's tables, which the secretariat edits, take
+The shipped factor files give the product-group defaults, the grid table until one is loaded, and the
+manufacturers' footprints with their fitted estimator until footprints are imported; the database's tables, which the secretariat edits, take
 precedence. A cheap stamp of those tables (three aggregate queries) says when to build again.
 """
 
@@ -17,7 +17,13 @@ from cfit.impact.estimate import Estimator
 from cfit.impact.figures import Span
 from cfit.impact.models import EstimatorFit, FootprintDataset, GridIntensity, ProductFootprint
 from cfit.impact.pcf import PCF_COLUMNS
-from cfit.impact.reference import GridFactor, Reference, load_factors
+from cfit.impact.reference import (
+    SHIPPED_PCF_TITLE,
+    GridFactor,
+    Reference,
+    load_factors,
+    load_shipped_footprints,
+)
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"stamp": None, "reference": None}
@@ -59,6 +65,11 @@ def build_reference() -> Reference:
     dataset = FootprintDataset.objects.first()
     if dataset is not None:
         reference = reference.with_pcf(pcf_table(), f"{dataset.title} ({dataset.filename})")
+    else:
+        # Nothing imported yet: the shipped declarations, so that a new platform matches real ones.
+        shipped = load_shipped_footprints()
+        if shipped is not None:
+            reference = reference.with_pcf(shipped, SHIPPED_PCF_TITLE)
     fit = EstimatorFit.objects.order_by("-created", "-id").first()
     if fit is not None:
         reference = reference.with_estimator(Estimator.from_dict(fit.models_json))

@@ -1,11 +1,14 @@
 """Who sees what in monitoring. The rules, each tested by trying to break it:
 
-- a report's details: its organisation's members; the campaign's coordinator only where the
-  organisation chose to share them; nobody else, ever (404);
+- a report's details: its organisation's members; the coordinator of the campaign that asked for it
+  only where the organisation chose to share them; nobody else, ever (404). The secretariat runs the
+  pact-wide campaign, but a report a buyer group's campaign asked for is shared with that group's
+  coordinator, not with the secretariat: the pact-wide campaign lists it without a link;
 - a report's status: also the coordinator of the campaign that asked for it;
 - a campaign and its unpublished aggregates: the coordinator of its group (the secretariat for a
   pact-wide one);
-- published aggregates: everyone.
+- published aggregates: everyone; every aggregate, published or not, as the disclosure rules let it be
+  shown (``protection.py``).
 """
 
 from __future__ import annotations

@@ -1,22 +1,42 @@
 """Monitoring's operations: open a campaign, start and fill a report, submit, accept or return it,
-publish results, remind. Each runs in one transaction and refreshes the aggregates it changes."""
+publish and withdraw results, change the disclosure rules, remind. Each runs in one transaction and
+refreshes the aggregates it changes; publishing and withdrawing name who acted and leave an audit record.
+Reminders are queued in an outbox and delivered apart from the transaction that queued them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import logging
+import smtplib
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.monitoring import aggregation
+from cfit.monitoring.disclosure import Rules
 from cfit.monitoring.indicators import BY_CODE, Aggregation, Kind
-from cfit.monitoring.models import Campaign, Reminder, Report, ReportValue
+from cfit.monitoring.models import (
+    Aggregate,
+    Campaign,
+    Coverage,
+    DisclosureRules,
+    Publication,
+    Reminder,
+    Report,
+    ReportValue,
+)
 from cfit.monitoring.prefill import prefill
+from cfit.monitoring.results import campaign_scope
 from cfit.pact.models import BuyerGroup, GroupMembership
+
+logger = logging.getLogger(__name__)
+#: Bounds of a figure: (low, high), raw input.
+Bounds = dict[tuple[str, str], tuple[Any, Any]]
 
 
 class MonitoringError(Exception):
@@ -59,9 +79,12 @@ def start_report(campaign: Campaign, organisation: Organisation) -> Report:
     )
     if created:
         ReportValue.objects.bulk_create(
-            ReportValue(report=report, indicator=indicator, key=key, value=value, origin=origin)
-            for (indicator, key), (value, origin) in prefill(organisation, campaign.year).items()
-        )
+            ReportValue(
+                report=report, indicator=indicator, key=key, value=figure.value, origin=figure.origin,
+                low=figure.low, high=figure.high, method=figure.method, sources=list(figure.sources),
+            )
+            for (indicator, key), figure in prefill(organisation, campaign.year).items()
+        )  # fmt: skip
         _set_weights(report)
     return report
 
@@ -111,13 +134,67 @@ def parse_value(indicator_code: str, raw: Any) -> float | str | None:
 
 
 @transaction.atomic
-def save_values(report: Report, values: dict[tuple[str, str], Any], *, shared: bool | None = None) -> int:
-    """Store a report's values; a value that differs from what was pre-filled becomes "reported".
+def save_values(
+    report: Report,
+    values: dict[tuple[str, str], Any],
+    *,
+    shared: bool | None = None,
+    bounds: Bounds | None = None,
+) -> int:
+    """Store a report's values; a value (or range) that differs from what was pre-filled becomes
+    "reported", no longer the method's.
 
-    ``values`` maps (indicator, key) to raw input; unknown cells and bad values raise
-    ``MonitoringError`` naming the cell, and nothing is stored then. Returns the number of changes."""
+    ``values`` maps (indicator, key) to raw input, ``bounds`` the cells of bounded indicators
+    (emissions) to their raw (low, high); a bounded figure must lie within its bounds, the given ones
+    or else those it had. Unknown cells and bad values raise ``MonitoringError`` naming the cell, and
+    nothing is stored then. Returns the number of changes."""
     if not report.is_editable:
         raise MonitoringError(_("A submitted report cannot be changed."))
+    typed = _typed(values)
+    typed_bounds = _typed_bounds(bounds or {})
+    existing = {(v.indicator, v.key): v for v in report.values.all()}
+    changes = 0
+    for (code, key), value in typed.items():
+        current = existing.get((code, key))
+        indicator = BY_CODE[code]
+        is_text = indicator.kind == Kind.TEXT
+        if value is None:
+            if current is not None:
+                current.delete()
+                changes += 1
+            continue
+        low, high = typed_bounds.get((code, key), (None, None))
+        if indicator.bounded:
+            if low is None and current is not None:
+                low, high = current.low, current.high
+            if low is None or high is None or not low <= value <= high:  # type: ignore[operator]
+                raise MonitoringError(
+                    _("%(indicator)s: give a low and a high bound around the figure (low ≤ figure ≤ high).")
+                    % {"indicator": indicator.label}
+                )
+        if current is None:
+            ReportValue.objects.create(
+                report=report, indicator=code, key=key, value=None if is_text else value,
+                text=value if is_text else "", origin=ReportValue.Origin.REPORTED, low=low, high=high,
+            )  # fmt: skip
+            changes += 1
+        elif (current.text if is_text else current.value) != value or (current.low, current.high) != (
+            low,
+            high,
+        ):
+            current.value, current.text = (None, value) if is_text else (value, "")
+            current.low, current.high = low, high
+            current.origin, current.method, current.sources = ReportValue.Origin.REPORTED, "", []
+            current.save(update_fields=["value", "text", "origin", "low", "high", "method", "sources"])
+            changes += 1
+    if shared is not None and shared != report.shared_with_coordinator:
+        report.shared_with_coordinator = shared
+        report.save(update_fields=["shared_with_coordinator", "updated"])
+    _set_weights(report)
+    return changes
+
+
+def _typed(values: dict[tuple[str, str], Any]) -> dict[tuple[str, str], float | str | None]:
     typed: dict[tuple[str, str], float | str | None] = {}
     for (code, key), raw in values.items():
         indicator = BY_CODE.get(code)
@@ -127,32 +204,25 @@ def save_values(report: Report, values: dict[tuple[str, str], Any], *, shared: b
             typed[(code, key)] = parse_value(code, raw)
         except MonitoringError as error:
             raise MonitoringError(f"{indicator.label} [{key or '-'}]: {error}") from error
-    existing = {(v.indicator, v.key): v for v in report.values.all()}
-    changes = 0
-    for (code, key), value in typed.items():
-        current = existing.get((code, key))
-        is_text = BY_CODE[code].kind == Kind.TEXT
-        if value is None:
-            if current is not None:
-                current.delete()
-                changes += 1
-            continue
-        if current is None:
-            ReportValue.objects.create(
-                report=report, indicator=code, key=key, value=None if is_text else value,
-                text=value if is_text else "", origin=ReportValue.Origin.REPORTED,
-            )  # fmt: skip
-            changes += 1
-        elif (current.text if is_text else current.value) != value:
-            current.value, current.text = (None, value) if is_text else (value, "")
-            current.origin = ReportValue.Origin.REPORTED
-            current.save(update_fields=["value", "text", "origin"])
-            changes += 1
-    if shared is not None and shared != report.shared_with_coordinator:
-        report.shared_with_coordinator = shared
-        report.save(update_fields=["shared_with_coordinator", "updated"])
-    _set_weights(report)
-    return changes
+    return typed
+
+
+def _typed_bounds(bounds: Bounds) -> dict[tuple[str, str], tuple[float | None, float | None]]:
+    typed: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    for (code, key), (raw_low, raw_high) in bounds.items():
+        indicator = BY_CODE.get(code)
+        if indicator is None or not indicator.bounded or key not in indicator.keys:
+            raise MonitoringError(_("Unknown figure %(code)s [%(key)s].") % {"code": code, "key": key})
+        try:
+            low, high = parse_value(code, raw_low), parse_value(code, raw_high)
+        except MonitoringError as error:
+            raise MonitoringError(f"{indicator.label}: {error}") from error
+        if (low is None) != (high is None):
+            raise MonitoringError(
+                _("%(indicator)s: give both bounds, or neither.") % {"indicator": indicator.label}
+            )
+        typed[(code, key)] = (low, high)  # type: ignore[assignment]
+    return typed
 
 
 @transaction.atomic
@@ -182,14 +252,67 @@ def decide(report: Report, *, accept: bool, comment: str = "") -> Report:
 
 
 @transaction.atomic
-def publish_results(campaign: Campaign) -> Campaign:
-    """Make the campaign's aggregates public (the reports themselves never are)."""
-    campaign.results_published = timezone.now()
-    campaign.save(update_fields=["results_published"])
+def publish_results(campaign: Campaign, *, acting_user: Any) -> Campaign:
+    """Make the campaign's collective figures public, as the disclosure rules let them be shown (the
+    reports themselves never are). Records who published, when, and what the figures rested on."""
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("group").get(pk=campaign.pk)
+    if campaign.results_published is not None:
+        raise MonitoringError(_("These results are already published."))
     aggregation.refresh(
         campaign.year, [campaign.group_id] if campaign.group_id else [], pact=campaign.is_pact_wide
     )
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    campaign.results_published, campaign.results_published_by = timezone.now(), user
+    campaign.save(update_fields=["results_published", "results_published_by"])
+    _record(campaign, Publication.Action.PUBLISHED, user, "")
     return campaign
+
+
+@transaction.atomic
+def withdraw_results(campaign: Campaign, *, acting_user: Any, reason: str) -> Campaign:
+    """Take the campaign's collective figures off the public pages again, saying why."""
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("group").get(pk=campaign.pk)
+    if campaign.results_published is None:
+        raise MonitoringError(_("These results are not published."))
+    if not reason.strip():
+        raise MonitoringError(_("Say why the results are withdrawn."))
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    campaign.results_published, campaign.results_published_by = None, None
+    campaign.save(update_fields=["results_published", "results_published_by"])
+    _record(campaign, Publication.Action.WITHDRAWN, user, reason.strip())
+    return campaign
+
+
+def _record(campaign: Campaign, action: str, user: Any, reason: str) -> Publication:
+    scope = campaign_scope(campaign).key
+    coverage = Coverage.objects.filter(scope=scope, year=campaign.year).first()
+    cells = Aggregate.objects.filter(scope=scope, year=campaign.year)
+    return Publication.objects.create(
+        campaign=campaign, action=action, by=user, reason=reason,
+        members=coverage.members if coverage else 0, reported=coverage.counted if coverage else 0,
+        accepted=coverage.accepted if coverage else 0, cells=cells.count(),
+        suppressed=cells.exclude(suppression="").count(),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def set_disclosure_rules(*, min_reporters: int, dominance_percent: int, acting_user: Any) -> DisclosureRules:
+    """Change the pact's disclosure rules and apply them again to every stored figure.
+
+    Refused (``MonitoringError``) below 3 reporting organisations, or a dominance share outside 50–95 %."""
+    try:
+        Rules(min_reporters=min_reporters, dominance=dominance_percent / 100)
+    except ValueError as error:
+        raise MonitoringError(
+            _("At least 3 reporting organisations, and a largest share from 50 to 95 percent.")
+        ) from error
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    rules, _created = DisclosureRules.objects.update_or_create(
+        pk=DisclosureRules.SINGLETON,
+        defaults={"min_reporters": min_reporters, "dominance_percent": dominance_percent, "updated_by": user},
+    )
+    aggregation.reprotect(None)
+    return rules
 
 
 @transaction.atomic
@@ -199,10 +322,12 @@ def close_campaign(campaign: Campaign) -> Campaign:
     return campaign
 
 
+@transaction.atomic
 def send_reminders(today: date, days_before: int = 14) -> int:
-    """Mail the administrators of members whose report of an open campaign is not in, when the
-    deadline is at most ``days_before`` days away; at most once a day per report. Returns mails sent."""
-    messages = []
+    """Queue a reminder for the administrators of each member whose report of an open campaign is not
+    in, when the deadline is at most ``days_before`` days away; at most one a day per report. Returns
+    the reminders queued; ``deliver_reminders`` sends them."""
+    queued = 0
     for campaign in Campaign.objects.filter(
         status=Campaign.Status.OPEN, deadline__gte=today, deadline__lte=today + timedelta(days=days_before)
     ):
@@ -214,27 +339,70 @@ def send_reminders(today: date, days_before: int = 14) -> int:
         for organisation in campaign_members(campaign):
             if organisation.pk in done:
                 continue
-            report = Report.objects.filter(
-                organisation=organisation, year=campaign.year
-            ).first() or start_report(campaign, organisation)
-            _reminder, created = Reminder.objects.get_or_create(report=report, sent=today)
-            if not created:
-                continue
             admins = list(
                 Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN)
                 .exclude(user__email="")
+                .order_by("user__email")
                 .values_list("user__email", flat=True)
             )
-            if admins:
-                subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
-                    "year": campaign.year,
-                    "deadline": campaign.deadline.isoformat(),
-                }
-                body = _(
-                    "%(title)s asks %(name)s for its %(year)s monitoring report by %(deadline)s. Most figures are "
-                    "pre-filled from your tenders and device register: check them and submit."
-                ) % {"title": campaign.title, "name": organisation.name, "year": campaign.year,
-                     "deadline": campaign.deadline.isoformat()}  # fmt: skip
-                messages.append((subject, body, None, admins))
-                Reminder.objects.filter(report=report, sent=today).update(recipients=len(admins))
-    return send_mass_mail(messages, fail_silently=False) if messages else 0
+            if not admins:
+                continue
+            report = Report.objects.filter(
+                organisation=organisation, year=campaign.year
+            ).first() or start_report(campaign, organisation)
+            subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
+                "year": campaign.year,
+                "deadline": campaign.deadline.isoformat(),
+            }
+            body = _(
+                "%(title)s asks %(name)s for its %(year)s monitoring report by %(deadline)s. Most figures are "
+                "pre-filled from your tenders and device register: check them and submit."
+            ) % {"title": campaign.title, "name": organisation.name, "year": campaign.year,
+                 "deadline": campaign.deadline.isoformat()}  # fmt: skip
+            _reminder, created = Reminder.objects.get_or_create(
+                report=report, day=today,
+                defaults={"recipients": admins, "subject": subject, "body": body, "next_attempt": timezone.now()},
+            )  # fmt: skip
+            queued += created
+    return queued
+
+
+#: Waiting time before the next attempt, after the n-th failed one.
+RETRY_AFTER = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=8))
+
+
+def deliver_reminders(now: datetime | None = None) -> int:
+    """Hand the due reminders of the outbox to the mail server, one mail each; returns those delivered.
+
+    A reminder is claimed first (its attempt counted, its next attempt pushed back) by an update that
+    only one worker can win, then sent, and marked delivered only once the server took it: a failed
+    send keeps its error and is tried again later, up to ``Reminder.MAX_ATTEMPTS`` times. A crash
+    between the send and the mark can repeat a mail, never lose one. A reminder whose report came in
+    meanwhile is cancelled."""
+    now = now or timezone.now()
+    delivered = 0
+    connection = None
+    for reminder in Reminder.objects.due(now).select_related("report").order_by("next_attempt", "pk"):
+        wait = RETRY_AFTER[min(reminder.attempts, len(RETRY_AFTER) - 1)]
+        claimed = Reminder.objects.filter(
+            pk=reminder.pk, delivered__isnull=True, attempts=reminder.attempts
+        ).update(attempts=F("attempts") + 1, next_attempt=now + wait)
+        if claimed != 1:
+            continue  # another worker has it
+        if reminder.report.state in Report.COUNTED:
+            Reminder.objects.filter(pk=reminder.pk).update(cancelled=True)
+            continue
+        message = EmailMessage(reminder.subject, reminder.body, None, list(reminder.recipients))
+        try:
+            connection = connection or get_connection()
+            connection.send_messages([message])
+        except (smtplib.SMTPException, OSError) as error:
+            logger.warning(
+                "reminder %s not delivered (attempt %s): %s", reminder.pk, reminder.attempts + 1, error
+            )
+            Reminder.objects.filter(pk=reminder.pk).update(last_error=str(error)[:1000])
+            connection = None
+            continue
+        Reminder.objects.filter(pk=reminder.pk).update(delivered=timezone.now(), last_error="")
+        delivered += 1
+    return delivered

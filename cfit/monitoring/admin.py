@@ -1,19 +1,34 @@
-from django.contrib import admin
+from typing import Any
 
-from cfit.monitoring.models import Aggregate, Campaign, Coverage, Report, ReportValue
+from django.contrib import admin
+from django.http import HttpRequest
+
+from cfit.monitoring import actions
+from cfit.monitoring.models import (
+    Aggregate,
+    Campaign,
+    Coverage,
+    DisclosureRules,
+    Publication,
+    Reminder,
+    Report,
+    ReportValue,
+)
 
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["title", "year", "group", "deadline", "status", "results_published"]
     list_filter = ["year", "status"]
+    # publishing is a decision with its record: made on the campaign's page, not here
+    readonly_fields = ["results_published", "results_published_by"]
 
 
 class ReportValueInline(admin.TabularInline):
     model = ReportValue
     extra = 0
-    fields = ["indicator", "key", "value", "text", "origin", "weight"]
-    readonly_fields = ["weight"]
+    fields = ["indicator", "key", "value", "low", "high", "text", "origin", "method", "weight"]
+    readonly_fields = ["weight", "method"]
 
 
 @admin.register(Report)
@@ -26,8 +41,11 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(Aggregate)
 class AggregateAdmin(admin.ModelAdmin):
-    list_display = ["scope", "year", "indicator", "key", "value", "reporters", "prefilled", "estimated"]
-    list_filter = ["scope", "year", "indicator"]
+    list_display = [
+        "scope", "year", "indicator", "key", "value", "low", "high", "reporters", "prefilled", "estimated",
+        "suppression",
+    ]  # fmt: skip
+    list_filter = ["scope", "year", "indicator", "suppression"]
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False  # computed by the database; edit the reports instead
@@ -35,4 +53,61 @@ class AggregateAdmin(admin.ModelAdmin):
 
 @admin.register(Coverage)
 class CoverageAdmin(admin.ModelAdmin):
-    list_display = ["scope", "year", "members", "counted", "accepted", "users_served"]
+    list_display = [
+        "scope",
+        "year",
+        "members",
+        "counted",
+        "accepted",
+        "users_served",
+        "users_served_suppression",
+    ]
+
+
+@admin.register(DisclosureRules)
+class DisclosureRulesAdmin(admin.ModelAdmin):
+    """The pact's disclosure rules: saving applies them again to every stored figure."""
+
+    list_display = ["__str__", "updated", "updated_by"]
+    fields = ["min_reporters", "dominance_percent", "updated", "updated_by"]
+    readonly_fields = ["updated", "updated_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not DisclosureRules.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: DisclosureRules, form: Any, change: bool) -> None:
+        saved = actions.set_disclosure_rules(
+            min_reporters=obj.min_reporters, dominance_percent=obj.dominance_percent, acting_user=request.user
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """The audit trail of publishing: read only."""
+
+    list_display = ["campaign", "action", "by", "at", "reported", "members", "suppressed", "cells"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The reminders' outbox: what went out, what waits for another attempt and why."""
+
+    list_display = ["report", "day", "attempts", "delivered", "cancelled", "next_attempt", "last_error"]
+    list_filter = ["delivered", "cancelled"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

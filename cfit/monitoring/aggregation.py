@@ -3,25 +3,54 @@
 A scope is the whole pact (every participant) or a buyer group (its active members, the coordinator
 included). Only reports that were submitted or accepted count. Sums are summed; averages are weighted
 (``value × weight`` summed over ``weight``, with the weight each value carries since its report was
-saved). Each refresh replaces the cells of the scopes and years it covers in one transaction: a page
-never sees half a refresh. ``refresh`` runs after every submission, acceptance and return;
-``refresh(None)`` recomputes everything (a few grouped queries, whatever the number of reports).
+saved). Indicators with a breakdown that adds up (devices, spend, mass) also get a total per scope
+(key ``TOTAL``). Emissions carry bounds: the low bounds are summed, and so are the high bounds (the
+impact method's rule: the errors of shared factors are treated as fully correlated); a cell with a
+report that gave no bounds has none.
+
+Each refresh replaces the cells of the scopes and years it covers in one transaction, then applies the
+disclosure rules to every scope of those years (``protection``): a page never sees half a refresh, and
+never a figure before its decision. Refreshes of one year are serialised: on PostgreSQL by a
+transaction-scoped advisory lock per year (``pg_advisory_xact_lock``), taken before anything is read, so
+that two submissions at the same moment both count and never collide on the unique cells; SQLite
+serialises writing transactions itself (``transaction_mode = IMMEDIATE``). The lock is per year, not per
+scope, because the disclosure decisions of a year link all its scopes (a buyer group against the pact).
+
+``refresh`` runs after every submission, acceptance and return; ``refresh(None)`` recomputes everything
+(a few grouped queries, whatever the number of reports).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
 from cfit.accounts.models import Organisation
-from cfit.monitoring.indicators import BY_CODE, Aggregation
+from cfit.monitoring import protection
+from cfit.monitoring.disclosure import TOTAL
+from cfit.monitoring.indicators import BY_CODE, WITH_TOTAL, Aggregation
 from cfit.monitoring.models import PACT, Aggregate, Coverage, Report, ReportValue
 from cfit.pact.models import BuyerGroup, GroupMembership
 
 SUMMED = [code for code, i in BY_CODE.items() if i.aggregation == Aggregation.SUM]
 WEIGHTED = [code for code, i in BY_CODE.items() if i.aggregation == Aggregation.WEIGHTED]
+#: The first key of the advisory locks of aggregate refreshes (the second is the year): "cfit" in ASCII.
+LOCK_NAMESPACE = 0x63666974
+
+
+def lock_years(years: list[int]) -> None:
+    """Serialise refreshes of these years until the transaction ends (PostgreSQL; SQLite serialises
+    writes itself). Taken in ascending order, so that two refreshes of several years never deadlock."""
+    if connection.vendor != "postgresql" or not years:
+        return
+    with connection.cursor() as cursor:
+        for year in sorted(set(years)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, year])
 
 
 def _participants() -> QuerySet[Organisation]:
@@ -36,6 +65,7 @@ def _coverage(year: int | None, groups: list[int] | None, pact: bool) -> list[Co
     accepted = Q(state=Report.State.ACCEPTED)
     if pact:
         members = _participants().count()
+        members_users = _participants().aggregate(users=Sum("users_served"))["users"] or 0
         for row in (
             reports.filter(organisation__type__in=Organisation.PARTICIPANT_TYPES)
             .values("year")
@@ -46,11 +76,21 @@ def _coverage(year: int | None, groups: list[int] | None, pact: bool) -> list[Co
             )
         ):
             out.append(Coverage(scope=PACT, year=row["year"], members=members, counted=row["counted"],
-                                accepted=row["accepted"], users_served=row["users"] or 0))  # fmt: skip
+                                accepted=row["accepted"], users_served=row["users"] or 0,
+                                members_users_served=members_users))  # fmt: skip
+        seen_pact = {c.year for c in out}
+        out.extend(
+            Coverage(scope=PACT, year=y, members=members, members_users_served=members_users)
+            for y in years
+            if y not in seen_pact
+        )
     active = GroupMembership.objects.filter(state=GroupMembership.State.ACTIVE)
     if groups is not None:
         active = active.filter(group_id__in=groups)
     sizes = dict(active.values("group").annotate(n=Count("id")).values_list("group", "n"))
+    users = dict(
+        active.values("group").annotate(users=Sum("organisation__users_served")).values_list("group", "users")
+    )
     slugs = dict(BuyerGroup.objects.filter(pk__in=sizes).values_list("pk", "slug"))
     rows = (
         reports.filter(organisation__group_memberships__in=active)
@@ -66,13 +106,15 @@ def _coverage(year: int | None, groups: list[int] | None, pact: bool) -> list[Co
         group_id = row["organisation__group_memberships__group"]
         seen.add((group_id, row["year"]))
         out.append(Coverage(scope=slugs[group_id], group_id=group_id, year=row["year"], members=sizes[group_id],
-                            counted=row["counted"], accepted=row["accepted"], users_served=row["users"] or 0))  # fmt: skip
+                            counted=row["counted"], accepted=row["accepted"], users_served=row["users"] or 0,
+                            members_users_served=users.get(group_id) or 0))  # fmt: skip
     for group_id, size in sizes.items():
         out.extend(
-            Coverage(scope=slugs[group_id], group_id=group_id, year=y, members=size)
+            Coverage(scope=slugs[group_id], group_id=group_id, year=y, members=size,
+                     members_users_served=users.get(group_id) or 0)
             for y in years
             if (group_id, y) not in seen
-        )
+        )  # fmt: skip
     return out
 
 
@@ -89,28 +131,45 @@ def _insert_select(
     counted = ", ".join(["%s"] * len(Report.COUNTED))
     base_where = [f"r.state IN ({counted})", "v.value IS NOT NULL", *where]
     base_params = [*Report.COUNTED, *params]
-    # A report has one value per (indicator, key): counting rows counts the reports behind a cell.
-    common = f"""
-        COUNT(*),
+    # A report has one value per (indicator, key): counting rows counts the reports behind a cell; a
+    # total counts each report once, whatever the number of its keys.
+    common = """
         SUM(CASE WHEN v.origin = %s THEN 1 ELSE 0 END),
-        SUM(CASE WHEN v.origin = %s THEN 1 ELSE 0 END),
-        CURRENT_TIMESTAMP
-        FROM {value} v JOIN {report} r ON r.id = v.report_id JOIN {organisation} o ON o.id = r.organisation_id {joins}"""
+        SUM(CASE WHEN v.origin = %s THEN 1 ELSE 0 END)"""
+    total_common = """
+        COUNT(DISTINCT CASE WHEN v.origin = %s THEN r.id END),
+        COUNT(DISTINCT CASE WHEN v.origin = %s THEN r.id END)"""
+    # Bounds add up only where every report behind the cell gave them.
+    bounds = """CASE WHEN COUNT(v.low) = COUNT(*) AND COUNT(v.high) = COUNT(*) THEN SUM(v.low) END,
+        CASE WHEN COUNT(v.low) = COUNT(*) AND COUNT(v.high) = COUNT(*) THEN SUM(v.high) END"""
+    no_sources = "CAST('[]' AS jsonb)" if connection.vendor == "postgresql" else "'[]'"
+    tables = f"FROM {value} v JOIN {report} r ON r.id = v.report_id JOIN {organisation} o ON o.id = r.organisation_id {joins}"
     origins = [ReportValue.Origin.PREFILLED, ReportValue.Origin.ESTIMATED]
-    columns = "scope, group_id, year, indicator, key, value, reporters, prefilled, estimated, refreshed"
+    columns = (
+        "scope, group_id, year, indicator, key, value, low, high, reporters, prefilled, estimated, "
+        "suppression, method, sources, refreshed"
+    )
+    scope_group = f"{scope_sql}, {group_sql}, " if grouped else ""
     inserted = 0
     with connection.cursor() as cursor:
-        for kind, value_sql, extra in (
-            (SUMMED, "SUM(v.value)", ""),
-            (WEIGHTED, "SUM(v.value * v.weight) / SUM(v.weight)", " AND v.weight > 0"),
-        ):
+        for kind, key_sql, value_sql, bounds_sql, counts, extra in (
+            (SUMMED, "v.key", "SUM(v.value)", bounds, f"COUNT(*), {common}", ""),
+            (WEIGHTED, "v.key", "SUM(v.value * v.weight) / SUM(v.weight)", "NULL, NULL", f"COUNT(*), {common}",
+             " AND v.weight > 0"),
+            (list(WITH_TOTAL), "%s", "SUM(v.value)", "NULL, NULL", f"COUNT(DISTINCT r.id), {total_common}", ""),
+        ):  # fmt: skip
             indicators = ", ".join(["%s"] * len(kind))
+            key_params = [TOTAL] if key_sql == "%s" else []
+            group_by = f"GROUP BY {scope_group}r.year, v.indicator" + (
+                ", v.key" if key_sql == "v.key" else ""
+            )
             cursor.execute(
                 f"""INSERT INTO {aggregate} ({columns})
-                SELECT {scope_sql}, {group_sql}, r.year, v.indicator, v.key, {value_sql}, {common}
+                SELECT {scope_sql}, {group_sql}, r.year, v.indicator, {key_sql}, {value_sql}, {bounds_sql},
+                {counts}, '', '', {no_sources}, CURRENT_TIMESTAMP {tables}
                 WHERE {" AND ".join(base_where)} AND v.indicator IN ({indicators}){extra}
-                GROUP BY {f"{scope_sql}, {group_sql}, " if grouped else ""}r.year, v.indicator, v.key""",
-                [*origins, *base_params, *kind],
+                {group_by}""",
+                [*key_params, *origins, *base_params, *kind],
             )
             inserted += cursor.rowcount
     return inserted
@@ -122,7 +181,10 @@ def refresh(year: int | None, groups: list[int] | None = None, *, pact: bool = T
     the given buyer groups (``None``: all groups). Returns the number of cells stored.
 
     The aggregates are computed and written by the database in INSERT ... SELECT statements: a full
-    re-aggregation of 5,000 participants × 10 years moves no report into Python."""
+    re-aggregation of 5,000 participants × 10 years moves no report into Python (the disclosure
+    decisions that follow read each year's figures once)."""
+    years = [year] if year is not None else _all_years()
+    lock_years(years)
     stale = Aggregate.objects.all() if year is None else Aggregate.objects.filter(year=year)
     stale_coverage = Coverage.objects.all() if year is None else Coverage.objects.filter(year=year)
     scope = Q(group_id__in=groups) if groups is not None else Q(group__isnull=False)
@@ -138,7 +200,23 @@ def refresh(year: int | None, groups: list[int] | None = None, *, pact: bool = T
     if groups is None or groups:
         cells += _group_cells(groups, year_where, year_params)
     Coverage.objects.bulk_create(_coverage(year, groups, pact), batch_size=5000)
+    protection.apply(years)
     return cells
+
+
+def _all_years() -> list[int]:
+    return sorted(
+        set(Report.objects.values_list("year", flat=True).distinct())
+        | set(Aggregate.objects.values_list("year", flat=True).distinct())
+    )
+
+
+@transaction.atomic
+def reprotect(year: int | None = None) -> None:
+    """Apply the disclosure rules again (after they changed) to the stored figures of a year, or all."""
+    years = [year] if year is not None else _all_years()
+    lock_years(years)
+    protection.apply(years)
 
 
 def _pact_cells(types: str, year_where: list[str], year_params: list[Any]) -> int:
@@ -166,8 +244,31 @@ def _group_cells(groups: list[int] | None, year_where: list[str], year_params: l
     return _insert_select("g.slug", "g.id", joins, where, params, grouped=True)
 
 
+#: Years whose refresh waits for the end of a ``deferred()`` block (``None``: refresh at once).
+_deferred: ContextVar[set[int] | None] = ContextVar("deferred_refreshes", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the refreshes that report changes ask for, and run each year's once at the end: for bulk
+    loads (the demo), where refreshing after every report would redo the same year many times. Pages
+    read stale figures until the block ends; publishing still refreshes its own year at once."""
+    years: set[int] = set()
+    token = _deferred.set(years)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for year in sorted(years):
+        refresh(year)
+
+
 def refresh_for(report: Report) -> None:
     """After a report changed state: its year, for the pact and the organisation's buyer groups."""
+    waiting = _deferred.get()
+    if waiting is not None:
+        waiting.add(report.year)
+        return
     groups = list(
         GroupMembership.objects.filter(
             organisation=report.organisation, state=GroupMembership.State.ACTIVE

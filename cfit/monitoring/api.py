@@ -1,10 +1,14 @@
 """/api/v1/monitoring/: collective results (public: published only; the scope's coordinator also sees
-unpublished ones), campaigns and reports (for who runs or writes them)."""
+unpublished ones), campaigns and reports (for who runs or writes them).
+
+Collective results go through the same disclosure decisions as the pages: a hidden figure comes as
+``value: null`` with the reason in ``suppressed``. Emissions come with ``low`` and ``high``, the method
+version and their sources."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -28,25 +32,57 @@ class ResultsQuery(Schema):
     unpublished: bool = Field(False, description="also years not yet published (their coordinator only)")
 
 
+Reason = Literal["threshold", "dominance", "secondary"]
+
+
 class CellOut(Schema):
-    value: float | None
-    reporters: int
-    prefilled: int
-    estimated: int
+    value: float | None = Field(description="null where the disclosure rules hide the figure")
+    low: float | None = Field(None, description="emissions: the sum of the reports' low bounds")
+    high: float | None = Field(None, description="emissions: the sum of the reports' high bounds")
+    reporters: int | None = Field(description="reports behind the figure; null where hidden")
+    prefilled: int | None
+    estimated: int | None
+    suppressed: Reason | None = Field(
+        None,
+        description="why the figure is hidden: fewer reporting organisations than the rules ask "
+        "(threshold), one organisation giving most of it (dominance), or it would let a hidden figure "
+        "be worked out (secondary)",
+    )
+    method: str | None = Field(None, description="emissions: the impact method versions behind the figure")
+    sources: list[str] | None = Field(None, description="emissions: ids of the sources (see `sources`)")
 
 
 class CoverageOut(Schema):
     members: int
     reported: int
     accepted: int
-    users_served: float
+    users_served: float | None = Field(
+        description="users served by the reporting organisations; null where hidden"
+    )
+    users_served_share: float | None = Field(None, description="of the members' users served, from 0 to 1")
+    users_served_suppressed: Reason | None = None
+
+
+class RulesOut(Schema):
+    min_reporters: int = Field(description="organisations a figure needs at least")
+    dominance: float = Field(description="the largest share of a figure one organisation may give")
+
+
+class SourceOut(Schema):
+    title: str
+    url: str
 
 
 class ResultsOut(Schema):
     scope: str
     years: list[int]
+    rules: RulesOut
+    method_url: str = Field(description="the impact method that computes the emissions")
+    sources: dict[str, SourceOut]
     coverage: dict[int, CoverageOut]
-    indicators: dict[str, dict[int, dict[str, CellOut]]]
+    indicators: dict[str, dict[int, dict[str, CellOut]]] = Field(
+        description="{indicator: {year: {breakdown: cell}}}; a breakdown that adds up also has its `total`"
+    )
 
 
 class IndicatorOut(Schema):
@@ -77,6 +113,9 @@ class ValueOut(Schema):
     value: float | None
     text: str
     origin: str
+    low: float | None = None
+    high: float | None = None
+    method: str = ""
 
 
 class ReportOut(Schema):
@@ -117,7 +156,9 @@ def _scope(request: HttpRequest, query: ResultsQuery) -> tuple[Scope, list[int]]
 )
 def collective_results(request: HttpRequest, query: Query[ResultsQuery]) -> dict[str, Any]:
     scope, years = _scope(request, query)
-    return results(scope, years)
+    found = results(scope, years)
+    found["method_url"] = request.build_absolute_uri(found["method_url"])
+    return found
 
 
 @router.get(
@@ -158,5 +199,7 @@ def report(request: HttpRequest, report_id: int) -> dict[str, Any]:
         "year": found.year,
         "state": found.state,
         "shared_with_coordinator": found.shared_with_coordinator,
-        "values": list(found.values.values("indicator", "key", "value", "text", "origin")),
+        "values": list(
+            found.values.values("indicator", "key", "value", "text", "origin", "low", "high", "method")
+        ),
     }

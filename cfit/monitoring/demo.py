@@ -5,11 +5,12 @@ joint statement of demand. Names are made up ("demo"), figures come from a seede
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
@@ -117,9 +118,9 @@ def create_demo_partnership() -> None:
                     store_register(organisation, demo_register(organisation, rng.randrange(40, 120)), None)
                 _tenders(organisation, language, rng)
             groups.append(group)
-        _campaigns(groups, rng)
+        with aggregation.deferred():  # one refresh a year, not one per report
+            _campaigns(groups, rng)
         _statement()
-    aggregation.refresh(None)
 
 
 TENDER_LOTS = [
@@ -150,9 +151,11 @@ def _tenders(organisation: Organisation, language: str, rng: random.Random) -> N
             tender, product_group=group, quantity=quantity, ambitions=ambitions,
             estimated_value=Decimal(quantity * rng.randrange(300, 1200)),
         )  # fmt: skip
+        tenders.set_offers_deadline(tender, timezone.now() + timedelta(days=30), acting_user=None)
         tender = tenders.publish_tender(tender)
+        published = datetime(year, rng.randrange(2, 11), rng.randrange(1, 28), 10, tzinfo=UTC)
         Tender.unscoped.filter(pk=tender.pk).update(
-            published_at=datetime(year, rng.randrange(2, 11), rng.randrange(1, 28), 10, tzinfo=UTC)
+            published_at=published, offers_deadline=published + timedelta(days=30)
         )
 
 
@@ -178,11 +181,11 @@ def _campaigns(groups: list[BuyerGroup], rng: random.Random) -> None:
                     if year < YEARS[-1] or rng.random() < 0.5:
                         actions.decide(report, accept=True)
             if year < YEARS[-1] and campaign.results_published is None:
-                actions.publish_results(campaign)
+                actions.publish_results(campaign, acting_user=None)
     for year in YEARS[:-1]:
         pact_campaign = Campaign.objects.get(year=year, group__isnull=True)
         if pact_campaign.results_published is None:
-            actions.publish_results(pact_campaign)
+            actions.publish_results(pact_campaign, acting_user=None)
 
 
 def _statement() -> None:

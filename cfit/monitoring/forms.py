@@ -39,6 +39,11 @@ def field_name(code: str, key: str) -> str:
     return f"v__{code}__{key}"
 
 
+def bound_name(code: str, key: str, bound: str) -> str:
+    """The field of a bounded figure's ``low`` or ``high`` bound."""
+    return f"b__{code}__{key}__{bound}"
+
+
 class ReportForm(forms.Form):
     """One field per indicator and breakdown, with the definition and unit shown next to it."""
 
@@ -63,6 +68,12 @@ class ReportForm(forms.Form):
                         field = forms.IntegerField(required=False, min_value=0, localize=True)
                 field.label = f"{indicator.label}" + (f" · {key}" if key else "")
                 self.fields[field_name(indicator.code, key)] = field
+                if indicator.bounded:
+                    for bound, label in (("low", _("low bound")), ("high", _("high bound"))):
+                        self.fields[bound_name(indicator.code, key, bound)] = forms.DecimalField(
+                            required=False, min_value=0, decimal_places=3, max_digits=18, localize=True,
+                            label=f"{indicator.label} · {label}",
+                        )  # fmt: skip
 
     def values(self) -> dict[tuple[str, str], Any]:
         out = {}
@@ -71,12 +82,44 @@ class ReportForm(forms.Form):
                 out[(indicator.code, key)] = self.cleaned_data.get(field_name(indicator.code, key))
         return out
 
+    def bounds(self) -> dict[tuple[str, str], tuple[Any, Any]]:
+        """(low, high) of every bounded figure, as typed (``None`` where left empty)."""
+        return {
+            (indicator.code, key): (
+                self.cleaned_data.get(bound_name(indicator.code, key, "low")),
+                self.cleaned_data.get(bound_name(indicator.code, key, "high")),
+            )
+            for indicator in INDICATORS
+            if indicator.bounded
+            for key in indicator.keys
+        }
+
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return with comments"))])
     comment = forms.CharField(
         label=_("Comments for the participant"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class PublishForm(forms.Form):
+    """The coordinator's confirmation, with the facts it was given: if they changed since, it is asked
+    again."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked the coverage and which figures are hidden, and publish these results."),
+        error_messages={"required": _("Tick the box to confirm that you checked the figures.")},
+    )
+    reported = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    hidden = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are the results withdrawn?"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the publication record, with your name and the time."),
+    )  # fmt: skip
 
 
 class UploadForm(forms.Form):

@@ -3,7 +3,8 @@
 One definition for everyone, so that figures are comparable across countries: the same meaning, the
 same unit, the same breakdown. An indicator is broken down by a *dimension* (none, product group,
 hardware group, impact category × ambition, end-of-use route) and aggregated across participants in
-one stated way: summed, or averaged with a stated weight.
+one stated way: summed, or averaged with a stated weight. Emissions carry their low and high bounds,
+which add up like the figure (see ``docs/disclosure-control.md`` and ``docs/impact-method.md``).
 """
 
 from __future__ import annotations
@@ -76,10 +77,21 @@ class Indicator:
     #: for WEIGHTED: the indicator whose value (same key, or "" for a whole-report weight) weighs it
     weight: str = ""
     maximum: float | None = None
+    #: a figure with a low and a high bound (emissions of the impact method)
+    bounded: bool = False
 
     @property
     def keys(self) -> tuple[str, ...]:
         return KEYS[self.dimension]
+
+    @property
+    def has_total(self) -> bool:
+        """Whether collective results add the breakdown up (key ``TOTAL``): sums of devices, spend and
+        mass do; tenders per impact category do not (a tender counts in each category it used)."""
+        return self.aggregation == Aggregation.SUM and self.dimension not in (
+            Dimension.NONE,
+            Dimension.CRITERIA,
+        )
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -151,17 +163,17 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "embodied_tco2e", _("Embodied emissions of the year's purchases"), "tCO2e",
         _("Manufacturing, transport and end-of-life emissions of the devices bought in the year (cfit impact method)."),
-        Kind.NUMBER, Dimension.NONE,
+        Kind.NUMBER, Dimension.NONE, bounded=True,
     ),
     Indicator(
         "use_tco2e", _("Use-phase emissions of the fleet"), "tCO2e",
         _("Emissions of the electricity the devices in use consumed in the year."),
-        Kind.NUMBER, Dimension.NONE,
+        Kind.NUMBER, Dimension.NONE, bounded=True,
     ),
     Indicator(
         "fleet_annual_tco2e", _("Fleet emissions per year of service"), "tCO2e",
         _("Embodied emissions spread over the service life plus the use phase, for the devices owned at the end of the year."),
-        Kind.NUMBER, Dimension.NONE,
+        Kind.NUMBER, Dimension.NONE, bounded=True,
     ),
     Indicator(
         "suppliers_due_diligence_share", _("Main suppliers with due diligence"), "%",
@@ -175,5 +187,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
 )  # fmt: skip
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
+#: Indicators whose collective results add their breakdown up.
+WITH_TOTAL = tuple(i.code for i in INDICATORS if i.has_total)
 #: Not reported: derived from ``ict_spend_eur`` when a report is saved, to weigh the percentages.
 DERIVED_WEIGHTS = ("ict_spend_total",)

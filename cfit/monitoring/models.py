@@ -2,19 +2,86 @@
 
 A report belongs to an organisation and a year (one report a year, however many campaigns ask for it);
 it is requested by a campaign, whose coordinator accepts or returns it. Its values are rows (indicator,
-key), each marked as reported, pre-filled or estimated. Aggregates are materialised per scope (a buyer
-group, or the whole pact), year, indicator and key, refreshed by the database on every submission,
-acceptance or return, so that results pages never add up reports in Python.
+key), each marked as reported, pre-filled or estimated; emissions carry their low and high bounds, the
+method version and its sources. Aggregates are materialised per scope (a buyer group, or the whole pact),
+year, indicator and key, refreshed by the database on every submission, acceptance or return, so that
+results pages never add up reports in Python; each carries the disclosure-control decision that says
+whether it may be shown (``disclosure.py``). Publishing a campaign's results is recorded with who and
+when (``Publication``); reminders go out through an outbox (``Reminder``) that retries failed sends.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
+from cfit.monitoring.disclosure import MIN_REPORTERS, Reason, Rules
 from cfit.pact.models import BuyerGroup
+
+
+class Suppression(models.TextChoices):
+    """Why a collective figure is not shown; empty: it is shown."""
+
+    NONE = "", _("Shown")
+    THRESHOLD = Reason.THRESHOLD.value, _("Fewer than the minimum number of reporting organisations")
+    DOMINANCE = Reason.DOMINANCE.value, _("One organisation gives most of the figure")
+    SECONDARY = (
+        Reason.SECONDARY.value,
+        _("Hidden so that a hidden figure cannot be worked out from the others"),
+    )
+
+
+class DisclosureRules(models.Model):
+    """The pact's rules for showing collective figures, in public and to coordinators (a single row).
+
+    Changed through ``actions.set_disclosure_rules``, which re-applies them to every figure."""
+
+    #: the primary key of the single row
+    SINGLETON = 1
+
+    min_reporters = models.PositiveSmallIntegerField(
+        _("minimum reporting organisations"), default=MIN_REPORTERS,
+        validators=[MinValueValidator(MIN_REPORTERS)],
+        help_text=_("A figure is shown only if at least this many organisations reported it (never fewer than 3)."),
+    )  # fmt: skip
+    dominance_percent = models.PositiveSmallIntegerField(
+        _("largest share of one organisation (%)"), default=80,
+        validators=[MinValueValidator(50), MaxValueValidator(95)],
+        help_text=_("A figure is hidden when one organisation gives more than this share of it (50 to 95)."),
+    )  # fmt: skip
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("disclosure rules")
+        verbose_name_plural = _("disclosure rules")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_reporters__gte=MIN_REPORTERS), name="min_reporters_at_least_3"),
+            models.CheckConstraint(
+                condition=models.Q(dominance_percent__gte=50, dominance_percent__lte=95), name="dominance_from_50_to_95"
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"n >= {self.min_reporters}, largest share <= {self.dominance_percent} %"
+
+    @property
+    def rules(self) -> Rules:
+        return Rules(min_reporters=self.min_reporters, dominance=self.dominance_percent / 100)
+
+    @classmethod
+    def current(cls) -> Rules:
+        """The rules in force: the stored row's, or the defaults."""
+        row = cls.objects.filter(pk=cls.SINGLETON).first()
+        return row.rules if row is not None else Rules()
 
 
 class Campaign(models.Model):
@@ -35,6 +102,10 @@ class Campaign(models.Model):
     deadline = models.DateField(_("deadline"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     results_published = models.DateTimeField(_("results published on"), null=True, blank=True)
+    results_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("results published by"),
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -112,6 +183,15 @@ class ReportValue(models.Model):
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.REPORTED)
     #: What weighs the value in an average across participants (spend, devices retired); set on save.
     weight = models.FloatField(null=True, blank=True)
+    # -- uncertainty: figures of a bounded indicator (emissions) only
+    low = models.FloatField(_("low bound"), null=True, blank=True)
+    high = models.FloatField(_("high bound"), null=True, blank=True)
+    method = models.CharField(
+        _("method"), max_length=40, blank=True,
+        help_text=_("The impact method version that computed an estimated figure; empty for a reported one."),
+    )  # fmt: skip
+    #: the sources the impact engine named for the figure, as it gave them: [{id, title, url}]
+    sources = models.JSONField(_("sources"), default=list, blank=True)
 
     class Meta:
         ordering = ["indicator", "key"]
@@ -138,9 +218,19 @@ class Aggregate(models.Model):
     indicator = models.CharField(max_length=40)
     key = models.CharField(max_length=40, blank=True)
     value = models.FloatField(null=True)
+    #: the sum of the reports' low and high bounds (bounded indicators; empty if a report gave none)
+    low = models.FloatField(null=True)
+    high = models.FloatField(null=True)
     reporters = models.PositiveIntegerField(default=0, help_text=_("Reports that gave this figure."))
     prefilled = models.PositiveIntegerField(default=0)
     estimated = models.PositiveIntegerField(default=0)
+    suppression = models.CharField(
+        max_length=10, choices=Suppression.choices, default=Suppression.NONE, blank=True,
+        help_text=_("Why the figure is not shown, by the disclosure rules; empty: it is shown."),
+    )  # fmt: skip
+    #: bounded indicators: the method versions behind the figure, and the union of their sources
+    method = models.CharField(max_length=80, blank=True)
+    sources = models.JSONField(default=list, blank=True)
     refreshed = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -169,6 +259,11 @@ class Coverage(models.Model):
     counted = models.PositiveIntegerField(default=0)
     accepted = models.PositiveIntegerField(default=0)
     users_served = models.FloatField(default=0)
+    #: members' users served (the organisations' profiles), for the share of users the reports cover
+    members_users_served = models.FloatField(default=0)
+    users_served_suppression = models.CharField(
+        max_length=10, choices=Suppression.choices, default=Suppression.NONE, blank=True
+    )
     refreshed = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -178,15 +273,85 @@ class Coverage(models.Model):
         return f"{self.scope} {self.year}: {self.counted} of {self.members}"
 
 
-class Reminder(models.Model):
-    """A reminder sent for a report, so that each is sent once per report and date."""
+class Publication(models.Model):
+    """The audit trail of publishing: who published or withdrew a campaign's results, when, why, and what
+    the figures rested on at that moment."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="reminders")
-    sent = models.DateField()
-    recipients = models.PositiveSmallIntegerField(default=0)
+    class Action(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="publications")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("by"),
+    )  # fmt: skip
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+    # -- what the figures rested on
+    members = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    cells = models.PositiveIntegerField(default=0, help_text=_("Figures of the campaign's scope and year."))
+    suppressed = models.PositiveIntegerField(
+        default=0, help_text=_("Of which hidden by the disclosure rules.")
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["report", "sent"], name="one_reminder_a_day")]
+        ordering = ["-at"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
 
     def __str__(self) -> str:
-        return f"{self.report} reminded {self.sent}"
+        return f"{self.campaign} {self.action} {self.at:%Y-%m-%d}"
+
+
+class ReminderQuerySet(models.QuerySet):
+    def due(self, now: Any) -> ReminderQuerySet:
+        """Reminders not yet handed to the mail server, whose next attempt is due."""
+        return self.filter(
+            delivered__isnull=True, cancelled=False, attempts__lt=Reminder.MAX_ATTEMPTS, next_attempt__lte=now
+        )
+
+
+class Reminder(models.Model):
+    """A reminder of a report for one day, and the outbox entry that delivers it.
+
+    Queued first, with its recipients and text; ``delivered`` is set only once the mail server took the
+    mail, so that a failed send is retried (``attempts``, ``next_attempt``) rather than lost."""
+
+    MAX_ATTEMPTS = 5
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="reminders")
+    day = models.DateField(help_text=_("The day the reminder is for: at most one a day per report."))
+    recipients = models.JSONField(default=list, help_text=_("E-mail addresses, as queued."))
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    # -- delivery
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    delivered = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the mail server took the mail.")
+    )
+    cancelled = models.BooleanField(
+        default=False, help_text=_("The report came in before the mail went out.")
+    )
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "day"], name="one_reminder_a_day")]
+        # the outbox worker looks for undelivered reminders only
+        indexes = [
+            models.Index(
+                fields=["next_attempt"],
+                name="reminder_undelivered",
+                condition=models.Q(delivered__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} reminded for {self.day}"

@@ -7,7 +7,8 @@
 - from its register: devices taken into use in the year, new, refurbished and leased, per group;
   devices retired in the year, their service life and end-of-use routes in units and kg (pre-filled);
   emissions from the impact engine: embodied emissions of the year's purchases, and the fleet's use
-  phase and emissions per year of service at the end of the year (estimated).
+  phase and emissions per year of service at the end of the year (estimated), each with its low and
+  high bound, the method version and the sources the engine named, as the fleet dashboard shows them.
 
 The participant checks every figure: a changed figure becomes "reported".
 """
@@ -15,7 +16,10 @@ The participant checks every figure: a changed figure becomes "reported".
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 from django.db.models import Count, Sum
@@ -26,29 +30,50 @@ from cfit.fleet.footprint import register_frame
 from cfit.fleet.models import Asset
 from cfit.impact import fleet as impact_fleet
 from cfit.impact import summary
+from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.store import current_reference
 from cfit.monitoring.indicators import CRITERIA_KEYS, HARDWARE, PRODUCT_GROUPS
 from cfit.monitoring.models import ReportValue
 from cfit.tenders.models import LotCriterion, Tender
 
 Origin = ReportValue.Origin
-#: (indicator, key) -> (value, origin)
-Prefill = dict[tuple[str, str], tuple[float, str]]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A pre-filled figure: its value and where it comes from; emissions also with their bounds, the
+    method version and the engine's sources ({id, title, url})."""
+
+    value: float
+    origin: str
+    low: float | None = None
+    high: float | None = None
+    method: str = ""
+    sources: tuple[dict[str, str], ...] = ()
+
+
+#: (indicator, key) -> figure
+Prefill = dict[tuple[str, str], Figure]
 
 
 def prefill(organisation: Organisation, year: int) -> Prefill:
-    values: Prefill = {("users_served", ""): (float(organisation.users_served), Origin.PREFILLED)}
+    values: Prefill = {("users_served", ""): Figure(float(organisation.users_served), Origin.PREFILLED)}
     with system_scope():
-        values.update(_from_tenders(organisation, year))
+        values.update(
+            {
+                cell: Figure(value, origin)
+                for cell, (value, origin) in _from_tenders(organisation, year).items()
+            }
+        )
         values.update(_from_register(organisation, year))
     return values
 
 
-def _from_tenders(organisation: Organisation, year: int) -> Prefill:
+def _from_tenders(organisation: Organisation, year: int) -> dict[tuple[str, str], tuple[float, str]]:
     tenders = Tender.objects.filter(
         organisation=organisation, published_at__year=year, status__in=["published", "awarded", "closed"]
     )
-    values: Prefill = {}
+    values: dict[tuple[str, str], tuple[float, str]] = {}
     count = tenders.count()
     if not count:
         return values
@@ -91,7 +116,7 @@ def _from_register(organisation: Organisation, year: int) -> Prefill:
             counts[("units_leased", group)] += quantity
         else:
             counts[("units_new", group)] += quantity
-    values.update({cell: (n, Origin.PREFILLED) for cell, n in counts.items() if cell[1] in HARDWARE})
+    values.update({cell: Figure(n, Origin.PREFILLED) for cell, n in counts.items() if cell[1] in HARDWARE})
 
     reference = current_reference()
     owned = register_frame(assets.filter(purchase_date__lte=end))
@@ -110,22 +135,28 @@ def _from_register(organisation: Organisation, year: int) -> Prefill:
     if not retired_in_year.is_empty():
         circularity = summary.circularity(retired_in_year)
         for group, life in circularity["service_life"].items():
-            values[("retired_units", group)] = (float(life["devices"]), Origin.PREFILLED)
-            values[("service_life_mean", group)] = (life["mean_years"], Origin.PREFILLED)
-            values[("service_life_median", group)] = (life["median_years"], Origin.PREFILLED)
+            values[("retired_units", group)] = Figure(float(life["devices"]), Origin.PREFILLED)
+            values[("service_life_mean", group)] = Figure(life["mean_years"], Origin.PREFILLED)
+            values[("service_life_median", group)] = Figure(life["median_years"], Origin.PREFILLED)
         for route, figure in circularity["end_of_use_routes"].items():
             if route != "unknown":
-                values[("end_of_use_units", route)] = (float(figure["units"]), Origin.PREFILLED)
-                values[("end_of_use_kg", route)] = (figure["kg"], Origin.ESTIMATED)
+                values[("end_of_use_units", route)] = Figure(float(figure["units"]), Origin.PREFILLED)
+                values[("end_of_use_kg", route)] = Figure(figure["kg"], Origin.ESTIMATED)
+    sources = tuple(
+        {"id": str(s["id"]), "title": str(s.get("title") or s["id"]), "url": str(s.get("url") or "")}
+        for s in figures["sources"]
+    )
     purchases = figures["by_purchase_year"].get(year)
     if purchases:
-        values[("embodied_tco2e", "")] = (
-            round(purchases["embodied_kgco2e"]["value"] / 1000, 3),
-            Origin.ESTIMATED,
-        )
-    values[("use_tco2e", "")] = (round(figures["use_kgco2e_per_year"]["value"] / 1000, 3), Origin.ESTIMATED)
-    values[("fleet_annual_tco2e", "")] = (
-        round(figures["annual_kgco2e"]["value"] / 1000, 3),
-        Origin.ESTIMATED,
-    )
+        values[("embodied_tco2e", "")] = _emissions(purchases["embodied_kgco2e"], sources)
+    values[("use_tco2e", "")] = _emissions(figures["use_kgco2e_per_year"], sources)
+    values[("fleet_annual_tco2e", "")] = _emissions(figures["annual_kgco2e"], sources)
     return values
+
+
+def _emissions(span: Mapping[str, Any], sources: tuple[dict[str, str], ...]) -> Figure:
+    """An emissions figure of the impact engine (kgCO2e, with its range) in tCO2e."""
+    return Figure(
+        round(span["value"] / 1000, 3), Origin.ESTIMATED, low=round(span["low"] / 1000, 3),
+        high=round(span["high"] / 1000, 3), method=METHOD_VERSION, sources=sources,
+    )  # fmt: skip

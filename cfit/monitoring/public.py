@@ -1,5 +1,7 @@
 """The public collective results: published aggregates of the pact and of each buyer group, with charts,
-coverage, and downloads. Nothing unpublished and nothing of a single participant is ever shown here."""
+coverage, and downloads, and the impact method their emissions rest on. Nothing unpublished and nothing
+of a single participant is ever shown here: every figure comes from ``results.results``, which gives a
+figure the disclosure rules hide only as the reason why."""
 
 from __future__ import annotations
 
@@ -12,11 +14,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from cfit.charts import stacked_bars
 from cfit.criteria.exchange import neutralise_formula
-from cfit.monitoring.indicators import BY_CODE, HARDWARE, ROUTES
+from cfit.impact.figures import METHOD_VERSION
+from cfit.monitoring.charts import Point, bars
+from cfit.monitoring.disclosure import TOTAL, Rules
+from cfit.monitoring.indicators import BY_CODE, CATEGORIES, HARDWARE, ROUTES
+from cfit.monitoring.method import method_html
 from cfit.monitoring.models import PACT
-from cfit.monitoring.results import Scope, published_years, results, rows
+from cfit.monitoring.results import Scope, published_years, reason_text, results, rows
 from cfit.monitoring.views import XLSX, key_labels
 from cfit.pact.models import BuyerGroup
 
@@ -31,105 +36,136 @@ def _scope(request: HttpRequest) -> tuple[Scope, BuyerGroup | None]:
     return Scope(group.slug, group.pk), group
 
 
-def _series(
-    data: dict[str, Any], code: str, years: list[int], keys: tuple[str, ...] | None = None
-) -> list[float]:
-    by_year = data["indicators"].get(code, {})
-    return [
-        sum(
-            (cell["value"] or 0) for key, cell in by_year.get(year, {}).items() if keys is None or key in keys
-        )
-        for year in years
-    ]
+def _rules(data: dict[str, Any]) -> Rules:
+    return Rules(data["rules"]["min_reporters"], data["rules"]["dominance"])
 
 
-def _charts(data: dict[str, Any]) -> list[Any]:
+def point(cell: dict[str, Any] | None, rules: Rules) -> Point | None:
+    """A results cell as a chart point: shown, hidden (with the reason), or absent (``None``)."""
+    if cell is None:
+        return None
+    if cell["suppressed"]:
+        return Point(hidden=reason_text(cell["suppressed"], rules))
+    return Point(cell["value"], cell["low"], cell["high"])
+
+
+def _cell(data: dict[str, Any], code: str, year: int, key: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = data["indicators"].get(code, {}).get(year, {}).get(key)
+    return found
+
+
+def charts(data: dict[str, Any]) -> list[Any]:
+    """The charts of a scope's results: only shown figures are drawn; totals are the stored totals,
+    never sums of the shown parts."""
     years = data["years"]
     if not years:
         return []
+    rules = _rules(data)
     labels = [str(y) for y in years]
     labels_of = key_labels()
-    charts = [
-        stacked_bars(
+    out = [
+        bars(
             "chart-devices",
             _("Devices bought per year"),
             labels,
             [
-                (_("new"), _series(data, "units_new", years)),
-                (_("refurbished"), _series(data, "units_refurbished", years)),
-                (_("leased or as a service"), _series(data, "units_leased", years)),
+                (name, [point(_cell(data, code, y, TOTAL), rules) for y in years])
+                for name, code in (
+                    (_("new"), "units_new"),
+                    (_("refurbished"), "units_refurbished"),
+                    (_("leased or as a service"), "units_leased"),
+                )
             ],
             _("devices"),
+            stacked=True,
         )
     ]
     latest = years[-1]
-    uptake = data["indicators"].get("tenders_with_criteria", {}).get(latest, {})
-    categories = ["circularity", "due_diligence", "carbon", "chemicals"]
-    if uptake:
-        charts.append(
-            stacked_bars(
+    if data["indicators"].get("tenders_with_criteria", {}).get(latest):
+        out.append(
+            bars(
                 "chart-uptake",
                 _("Tenders using criteria, by impact category (%(year)s)") % {"year": latest},
-                [labels_of[f"{c}/baseline"].split(",")[0] for c in categories],
+                [labels_of[f"{c}/baseline"].split(",")[0] for c in CATEGORIES],
                 [
                     (
-                        _("baseline"),
-                        [(uptake.get(f"{c}/baseline") or {}).get("value") or 0 for c in categories],
-                    ),
-                    (
-                        _("ambitious"),
-                        [(uptake.get(f"{c}/ambitious") or {}).get("value") or 0 for c in categories],
-                    ),
+                        name,
+                        [
+                            point(_cell(data, "tenders_with_criteria", latest, f"{c}/{a}"), rules)
+                            for c in CATEGORIES
+                        ],
+                    )
+                    for name, a in ((_("baseline"), "baseline"), (_("ambitious"), "ambitious"))
                 ],
                 _("tenders"),
+                stacked=True,
             )
         )
     life = data["indicators"].get("service_life_mean", {}).get(latest, {})
     if life:
         groups = [g for g in HARDWARE if g in life]
-        charts.append(
-            stacked_bars(
+        out.append(
+            bars(
                 "chart-life",
                 _("Average service life of retired devices (%(year)s)") % {"year": latest},
                 [labels_of.get(g, g) for g in groups],
-                [(_("years"), [life[g]["value"] or 0 for g in groups])],
+                [(_("years"), [point(life[g], rules) for g in groups])],
                 _("years"),
+                stacked=True,
             )
         )
-    if any(_series(data, "end_of_use_units", years)):
-        charts.append(
-            stacked_bars(
+    if data["indicators"].get("end_of_use_units"):
+        out.append(
+            bars(
                 "chart-routes",
                 _("End-of-use routes per year"),
                 labels,
-                [(labels_of.get(r, r), _series(data, "end_of_use_units", years, (r,))) for r in ROUTES],
+                [
+                    (
+                        labels_of.get(r, r),
+                        [point(_cell(data, "end_of_use_units", y, r), rules) for y in years],
+                    )
+                    for r in ROUTES
+                ],
                 _("devices"),
+                stacked=True,
             )
         )
     emissions = [
-        (_("embodied, devices bought"), _series(data, "embodied_tco2e", years)),
-        (_("use phase"), _series(data, "use_tco2e", years)),
+        (_("embodied, devices bought"), [point(_cell(data, "embodied_tco2e", y, ""), rules) for y in years]),
+        (_("use phase"), [point(_cell(data, "use_tco2e", y, ""), rules) for y in years]),
     ]
-    if any(v for _, values in emissions for v in values):
-        charts.append(stacked_bars("chart-emissions", _("Emissions per year"), labels, emissions, "tCO2e"))
-    return charts
+    if any(p is not None for _name, points in emissions for p in points):
+        out.append(
+            bars("chart-emissions", _("Emissions per year"), labels, emissions, "tCO2e", stacked=False)
+        )
+    return out
 
 
-def _table(data: dict[str, Any]) -> list[dict[str, Any]]:
+def table(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of the results table: one per indicator and breakdown (its total last), a cell per year."""
     labels = key_labels()
-    table = []
+    rules = _rules(data)
+    out = []
     for code, by_year in data["indicators"].items():
         indicator = BY_CODE[code]
-        keys = sorted({k for cells in by_year.values() for k in cells})
+        keys = sorted({k for cells in by_year.values() for k in cells}, key=lambda k: (k == TOTAL, k))
         for key in keys:
-            table.append(
+            cells = []
+            for year in data["years"]:
+                cell = by_year.get(year, {}).get(key)
+                if cell is not None and cell["suppressed"]:
+                    cell = {**cell, "reason": reason_text(cell["suppressed"], rules)}
+                cells.append(cell)
+            out.append(
                 {
                     "indicator": indicator,
-                    "key": labels.get(key, key),
-                    "cells": [by_year.get(y, {}).get(key) for y in data["years"]],
+                    "key": _("total") if key == TOTAL else labels.get(key, key),
+                    "total": key == TOTAL,
+                    "cells": cells,
                 }
             )
-    return table
+    return out
 
 
 def results_page(request: HttpRequest) -> HttpResponse:
@@ -137,6 +173,7 @@ def results_page(request: HttpRequest) -> HttpResponse:
     years = published_years(scope)
     data = results(scope, years)
     groups = BuyerGroup.objects.filter(campaigns__results_published__isnull=False).distinct()
+    rules = _rules(data)
     return render(
         request,
         "monitoring/results.html",
@@ -145,21 +182,38 @@ def results_page(request: HttpRequest) -> HttpResponse:
             "group": group,
             "groups": groups,
             "data": data,
-            "charts": _charts(data),
-            "table": _table(data),
+            "charts": charts(data),
+            "table": table(data),
             "coverage": [(y, data["coverage"].get(y)) for y in years],
+            "rules": rules,
+            "sources": data["sources"].values(),
+            "methods": ", ".join(_methods(data)),
         },
     )
 
 
+def _methods(data: dict[str, Any]) -> list[str]:
+    """The method versions behind the shown emissions figures."""
+    found = {
+        method.strip()
+        for code, by_year in data["indicators"].items()
+        if BY_CODE[code].bounded
+        for cells in by_year.values()
+        for cell in cells.values()
+        for method in (cell["method"] or "").split(",")
+        if method.strip()
+    }
+    return sorted(found)
+
+
 def results_download(request: HttpRequest, fmt: str) -> HttpResponse:
     scope, _group = _scope(request)
-    table = rows(results(scope, published_years(scope)))
+    found = rows(results(scope, published_years(scope)))
     name = f"cfit-results-{scope.key}"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        for row in table:
+        for row in found:
             writer.writerow([neutralise_formula(v) if isinstance(v, str) else v for v in row])
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -168,7 +222,7 @@ def results_download(request: HttpRequest, fmt: str) -> HttpResponse:
         book = Workbook()
         sheet = book.active
         sheet.title = "Results"
-        for row in table:
+        for row in found:
             sheet.append([neutralise_formula(v) if isinstance(v, str) else v for v in row])
         data = io.BytesIO()
         book.save(data)
@@ -176,3 +230,8 @@ def results_download(request: HttpRequest, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
     raise Http404
+
+
+def method_page(request: HttpRequest) -> HttpResponse:
+    """The impact method every emissions figure links to (public)."""
+    return render(request, "monitoring/method.html", {"method": method_html(), "version": METHOD_VERSION})

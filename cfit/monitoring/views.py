@@ -1,4 +1,5 @@
-"""Pages of monitoring: campaigns for who runs them, reports for who writes them."""
+"""Pages of monitoring: campaigns for who runs them (with the decision to publish their results),
+reports for who writes them."""
 
 from __future__ import annotations
 
@@ -25,10 +26,20 @@ from cfit.monitoring.access import (
     reporting_organisations,
     runs_campaign,
 )
-from cfit.monitoring.forms import CampaignForm, DecisionForm, ReportForm, UploadForm, field_name
+from cfit.monitoring.disclosure import TOTAL, Rules
+from cfit.monitoring.forms import (
+    CampaignForm,
+    DecisionForm,
+    PublishForm,
+    ReportForm,
+    UploadForm,
+    WithdrawForm,
+    bound_name,
+    field_name,
+)
 from cfit.monitoring.indicators import INDICATORS, KEYS, Dimension
-from cfit.monitoring.models import Campaign, Report, ReportValue
-from cfit.monitoring.results import Scope, results
+from cfit.monitoring.models import Campaign, Publication, Report, ReportValue
+from cfit.monitoring.results import campaign_scope, reason_text, results, review, web_address
 from cfit.monitoring.workbook import build_template, read_upload
 from cfit.pact.access import admin_organisations
 from cfit.pact.models import BuyerGroup, GroupMembership
@@ -127,43 +138,110 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     reports = {
         r.organisation_id: r for r in Report.objects.filter(year=campaign.year, organisation__in=members)
     }
-    scope = Scope(campaign.group.slug if campaign.group else "pact", campaign.group_id)
-    figures = results(scope, [campaign.year])
+    # A report's details open for the coordinator of the campaign that asked for it, where shared: a
+    # pact-wide campaign lists reports that buyer groups asked for, which the secretariat does not open.
+    runs = set(campaigns_run_by(request.user).values_list("pk", flat=True))
+    figures = results(campaign_scope(campaign), [campaign.year])
     return render(
         request,
         "monitoring/campaign.html",
         {
             "campaign": campaign,
-            "rows": [(m, reports.get(m.pk)) for m in members],
+            "rows": [
+                (m, reports.get(m.pk), m.pk in reports and reports[m.pk].campaign_id in runs) for m in members
+            ],
             "decision_form": DecisionForm(),
-            "figures": _figure_table(figures, campaign.year),
+            "figures": figure_table(figures, campaign.year),
             "coverage": figures["coverage"].get(campaign.year),
+            "review": review(campaign),
+            "publications": Publication.objects.filter(campaign=campaign).select_related("by")[:20],
+            "withdraw_form": WithdrawForm(),
         },
     )
 
 
-def _figure_table(figures: dict[str, Any], year: int) -> list[dict[str, Any]]:
+def figure_table(figures: dict[str, Any], year: int) -> list[dict[str, Any]]:
+    """The rows of a year's figures for a coordinator: shown figures with their bounds and provenance,
+    hidden ones with the reason."""
     labels = key_labels()
+    rules = Rules(figures["rules"]["min_reporters"], figures["rules"]["dominance"])
     table = []
     for indicator in INDICATORS:
         cells = figures["indicators"].get(indicator.code, {}).get(year, {})
         for key, cell in cells.items():
-            table.append({"indicator": indicator, "key": labels.get(key, key), **cell})
+            row = {
+                "indicator": indicator,
+                "key": _("total") if key == TOTAL else labels.get(key, key),
+                **cell,
+            }
+            if cell["suppressed"]:
+                row["reason"] = reason_text(cell["suppressed"], rules)
+            table.append(row)
     return table
+
+
+@login_required
+def campaign_publish(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The decision to publish, with its facts: coverage, the figures and which are hidden and why."""
+    campaign = get_campaign_to_run(request.user, campaign_id)
+    facts = review(campaign)
+    form = PublishForm(
+        request.POST if request.method == "POST" else None,
+        initial={"reported": facts.reported, "hidden": facts.cells - facts.shown},
+    )
+    if request.method == "POST" and form.is_valid():
+        if (form.cleaned_data["reported"], form.cleaned_data["hidden"]) != (
+            facts.reported,
+            facts.cells - facts.shown,
+        ):
+            form = PublishForm(initial={"reported": facts.reported, "hidden": facts.cells - facts.shown})
+            messages.error(request, _("The figures changed while you were reading them: check them again."))
+        else:
+            try:
+                actions.publish_results(campaign, acting_user=request.user)
+            except actions.MonitoringError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The collective results of this campaign are public."))
+                return redirect("monitoring:campaign", campaign_id=campaign.pk)
+    figures = results(campaign_scope(campaign), [campaign.year])
+    return render(
+        request,
+        "monitoring/publish.html",
+        {
+            "campaign": campaign,
+            "review": facts,
+            "form": form,
+            "figures": figure_table(figures, campaign.year),
+        },
+    )
+
+
+@require_POST
+@login_required
+def campaign_withdraw(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = get_campaign_to_run(request.user, campaign_id)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the results are withdrawn."))
+    else:
+        try:
+            actions.withdraw_results(campaign, acting_user=request.user, reason=form.cleaned_data["reason"])
+        except actions.MonitoringError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The results of this campaign are no longer public."))
+    return redirect("monitoring:campaign", campaign_id=campaign.pk)
 
 
 @require_POST
 @login_required
 def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> HttpResponse:
     campaign = get_campaign_to_run(request.user, campaign_id)
-    if action == "publish":
-        actions.publish_results(campaign)
-        messages.success(request, _("The collective results of this campaign are public."))
-    elif action == "close":
-        actions.close_campaign(campaign)
-        messages.success(request, _("Campaign closed."))
-    else:
+    if action != "close":
         raise Http404
+    actions.close_campaign(campaign)
+    messages.success(request, _("Campaign closed."))
     return redirect("monitoring:campaign", campaign_id=campaign.pk)
 
 
@@ -194,15 +272,25 @@ def _sections(stored_values: list[ReportValue], form: ReportForm) -> list[dict[s
         rows = []
         for key in indicator.keys:
             stored = values.get((indicator.code, key))
-            rows.append(
-                {
-                    "field": form[field_name(indicator.code, key)],
-                    "key": labels.get(key, key),
-                    "origin": stored.origin if stored else "",
-                    "origin_label": stored.get_origin_display() if stored else "",
-                    "value": _display(stored),
-                }
-            )
+            row = {
+                "field": form[field_name(indicator.code, key)],
+                "key": labels.get(key, key),
+                "origin": stored.origin if stored else "",
+                "origin_label": stored.get_origin_display() if stored else "",
+                "value": _display(stored),
+            }
+            if indicator.bounded:
+                row.update(
+                    low_field=form[bound_name(indicator.code, key, "low")],
+                    high_field=form[bound_name(indicator.code, key, "high")],
+                    low=_number(stored.low) if stored else None,
+                    high=_number(stored.high) if stored else None,
+                    method=stored.method if stored else "",
+                    sources=[{**s, "url": web_address(str(s.get("url", "")))} for s in stored.sources]
+                    if stored
+                    else [],
+                )
+            rows.append(row)
         sections.append({"indicator": indicator, "rows": rows})
     return sections
 
@@ -212,22 +300,31 @@ def _display(value: ReportValue | None) -> str | None:
         return None
     if value.value is None:
         return value.text
+    return _number(value.value)
+
+
+def _number(number: float | None) -> str | None:
+    if number is None:
+        return None
     return number_format(
-        value.value,
-        decimal_pos=None if float(value.value).is_integer() else 2,
-        use_l10n=True,
-        force_grouping=True,
+        number, decimal_pos=None if float(number).is_integer() else 2, use_l10n=True, force_grouping=True
     )
 
 
 def _initial(report: Report, stored_values: list[ReportValue]) -> dict[str, Any]:
     initial: dict[str, Any] = {"shared": report.shared_with_coordinator}
     for value in stored_values:
-        number = value.value
-        if number is not None and float(number).is_integer():
-            number = int(number)  # 120, not 120.0, in the form
-        initial[field_name(value.indicator, value.key)] = value.text or number
+        initial[field_name(value.indicator, value.key)] = value.text or _whole(value.value)
+        if value.low is not None:
+            initial[bound_name(value.indicator, value.key, "low")] = _whole(value.low)
+        if value.high is not None:
+            initial[bound_name(value.indicator, value.key, "high")] = _whole(value.high)
     return initial
+
+
+def _whole(number: float | None) -> float | int | None:
+    """120, not 120.0, in the form."""
+    return int(number) if number is not None and float(number).is_integer() else number
 
 
 @login_required
@@ -237,7 +334,9 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     form = ReportForm(request.POST or None, initial=_initial(report, stored))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.save_values(report, form.values(), shared=form.cleaned_data["shared"])
+            actions.save_values(
+                report, form.values(), shared=form.cleaned_data["shared"], bounds=form.bounds()
+            )
             if "submit" in request.POST:
                 actions.submit(report)
                 messages.success(request, _("Report submitted to the coordinator."))
@@ -271,12 +370,13 @@ def report_template(request: HttpRequest, report_id: int) -> HttpResponse:
     report, own = get_report(request.user, report_id)
     if not own:
         raise Http404
-    values = {(v.indicator, v.key): (v.text or v.value) for v in report.values.all()}
+    stored = list(report.values.all())
     data = build_template(
         year=report.year,
         organisation_slug=report.organisation.slug,
         organisation_name=report.organisation.name,
-        values=values,
+        values={(v.indicator, v.key): (v.text or v.value) for v in stored},
+        bounds={(v.indicator, v.key): (v.low, v.high) for v in stored if v.low is not None},
         key_labels=key_labels(),
     )
     response = HttpResponse(data, content_type=XLSX)
@@ -296,10 +396,10 @@ def report_upload(request: HttpRequest, report_id: int) -> HttpResponse:
         return redirect("monitoring:report", report_id=report.pk)
     upload = form.cleaned_data["file"]
     try:
-        values = read_upload(
+        values, bounds = read_upload(
             upload.read(), upload.name, year=report.year, organisation_slug=report.organisation.slug
         )
-        changes = actions.save_values(report, values)
+        changes = actions.save_values(report, values, bounds=bounds)
     except ImportRefused as error:
         for problem in error.problems[:50]:
             messages.error(request, f"{error.filename}: {problem}")

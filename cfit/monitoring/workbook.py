@@ -2,8 +2,9 @@
 every problem named by row and column. Plain Python on openpyxl; the report's values come in as a dict.
 
 Layout of the "Report" sheet: row 1 title, row 2 instructions, row 4 headers, data from row 5; column A
-holds the machine id ``indicator|key`` (hidden), F the value to fill. A hidden "cfit" sheet names the
-format, the year and the organisation, so that a workbook of another year or organisation is refused.
+holds the machine id ``indicator|key`` (hidden), F the value to fill, G and H the low and high bound of
+an emissions figure. A hidden "cfit" sheet names the format, the year and the organisation, so that a
+workbook of another year or organisation is refused.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ SHEET = "Report"
 
 def build_template(
     *, year: int, organisation_slug: str, organisation_name: str, values: Mapping[tuple[str, str], Any],
-    key_labels: Mapping[str, str],
+    key_labels: Mapping[str, str], bounds: Mapping[tuple[str, str], tuple[Any, Any]] | None = None,
 ) -> bytes:  # fmt: skip
     book = Workbook()
     sheet = book.active
@@ -37,10 +38,20 @@ def build_template(
     sheet["A1"] = _("Monitoring report %(year)s: %(name)s") % {"year": year, "name": organisation_name}
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = _(
-        "Fill column F only. Pre-filled figures come from your tenders and device register: check them. "
-        "Leave a cell empty if you do not know the figure. Upload the file on the report's page."
+        "Fill column F (and, for emissions, the low and high bounds in G and H). Pre-filled figures come "
+        "from your tenders and device register: check them. Leave a cell empty if you do not know the "
+        "figure. Upload the file on the report's page."
     )
-    headers = ["id", _("Indicator"), _("Breakdown"), _("Unit"), _("Definition"), _("Value")]
+    headers = [
+        "id",
+        _("Indicator"),
+        _("Breakdown"),
+        _("Unit"),
+        _("Definition"),
+        _("Value"),
+        _("Low"),
+        _("High"),
+    ]
     for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=4, column=column, value=header)
         cell.font = Font(bold=True)
@@ -71,9 +82,15 @@ def build_template(
             {Kind.INTEGER: whole, Kind.NUMBER: decimal, Kind.PERCENT: percent}.get(
                 indicator.kind, DataValidation()
             ).add(cell.coordinate)
+            if indicator.bounded:
+                low, high = (bounds or {}).get((indicator.code, key), (None, None))
+                for column, bound in ((7, low), (8, high)):
+                    bound_cell = sheet.cell(row=row, column=column, value=bound)
+                    bound_cell.fill = fill
+                    decimal.add(bound_cell.coordinate)
             row += 1
     sheet.column_dimensions["A"].hidden = True
-    for column, width in zip("BCDEF", (34, 22, 10, 60, 16), strict=True):
+    for column, width in zip("BCDEFGH", (34, 22, 10, 60, 16, 12, 12), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "B5"
     meta = book.create_sheet("cfit")
@@ -88,9 +105,10 @@ def build_template(
 
 def read_upload(
     data: bytes, filename: str, *, year: int, organisation_slug: str
-) -> dict[tuple[str, str], Any]:
-    """The raw values of a filled template: ``{(indicator, key): cell}``; refused whole, with every
-    problem, if it is not this organisation's template of this year or holds formulas or unknown rows."""
+) -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], tuple[Any, Any]]]:
+    """The raw values of a filled template, ``{(indicator, key): cell}``, and the raw bounds of its
+    emissions figures, ``{(indicator, key): (low, high)}``; refused whole, with every problem, if it is not
+    this organisation's template of this year or holds formulas or unknown rows."""
     book = open_workbook(data, filename)
     try:
         if SHEET not in book.sheetnames or "cfit" not in book.sheetnames:
@@ -105,8 +123,10 @@ def read_upload(
                 % {"org": meta.get("organisation"), "year": meta.get("year")},
             )
         known = {f"{i.code}|{key}" for i in INDICATORS for key in i.keys}
+        bounded = {f"{i.code}|{key}" for i in INDICATORS if i.bounded for key in i.keys}
         problems: list[Problem] = []
         values: dict[tuple[str, str], Any] = {}
+        bounds: dict[tuple[str, str], tuple[Any, Any]] = {}
         for number, row in enumerate(
             book[SHEET].iter_rows(min_row=FIRST_ROW, values_only=True), start=FIRST_ROW
         ):
@@ -129,8 +149,19 @@ def read_upload(
                 problems.append(Problem(f"row {number}", "F", str(error)))
                 continue
             values[(code, key)] = value
+            if cell_id in bounded:
+                pair = (row[6] if len(row) > 6 else None, row[7] if len(row) > 7 else None)
+                for column, bound in zip("GH", pair, strict=True):
+                    if is_formula(bound):
+                        problems.append(Problem(f"row {number}", column, _("a formula: type the value")))
+                    else:
+                        try:
+                            parse_value(code, bound)
+                        except MonitoringError as error:
+                            problems.append(Problem(f"row {number}", column, str(error)))
+                bounds[(code, key)] = pair
         if problems:
             raise ImportRefused(filename, problems)
-        return values
+        return values, bounds
     finally:
         book.close()

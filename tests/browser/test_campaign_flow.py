@@ -1,6 +1,7 @@
 """A whole monitoring campaign through the pages: the coordinator opens it, a participant accepts the
-pre-filled figures, corrects one and submits, the coordinator accepts and publishes, and the public
-results page shows the new aggregate."""
+pre-filled figures, corrects one and submits, the coordinator accepts, reviews what would be shown and
+publishes, and the public results page shows the new aggregate (two more members reported, so that it
+rests on enough reports to be shown)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.fleet.actions import import_register_file
+from cfit.monitoring import actions
+from cfit.monitoring.models import Campaign
 from cfit.pact import actions as pact
 from cfit.pact.models import GroupMembership
 
@@ -63,6 +66,15 @@ def test_a_whole_campaign(live_server: Any, browser: Any, page: Any) -> None:
     page.locator("#campaign-form button").click()
     page.wait_for_selector("#members")
     campaign_url = page.url
+    campaign = Campaign.objects.get(group=group, year=2025)
+    for slug, users, notebooks in (("utrecht", 4200, 100), ("delft", 3900, 110)):
+        other = Organisation.objects.create(
+            slug=slug, name=slug.title(), country="NL", type=Organisation.Type.PROCURING_PARTICIPANT
+        )
+        GroupMembership.objects.create(group=group, organisation=other, state=GroupMembership.State.ACTIVE)
+        report = actions.start_report(campaign, other)
+        actions.save_values(report, {("users_served", ""): users, ("units_new", "notebooks"): notebooks})
+        actions.submit(report)
 
     # The participant starts the pre-filled report, corrects one figure and submits.
     participant = new_page(browser)
@@ -87,8 +99,12 @@ def test_a_whole_campaign(live_server: Any, browser: Any, page: Any) -> None:
     form.locator("button").click()
     page.wait_for_selector("#members")
     assert "Accepted" in page.locator("#members").inner_text()
-    assert "2 of 2 members reported" not in page.content()  # the coordinator did not report
+    assert "3 of 4 members reported" in page.content()  # the coordinator did not report
     page.click("#publish")
+    page.wait_for_selector("#publish-form")
+    assert "2 reports are in but not accepted yet" in page.locator("#publish-warnings").inner_text()
+    page.check("#id_confirm")
+    page.click("#confirm-publish")
     page.wait_for_selector("text=The collective results of this campaign are public.")
 
     # The public sees the new aggregate.
@@ -96,6 +112,6 @@ def test_a_whole_campaign(live_server: Any, browser: Any, page: Any) -> None:
     public.goto(base + "/results/?scope=nl")
     public.wait_for_selector("#results")
     text = public.locator("#results").inner_text()
-    assert "9,800" in text and "120" in text
+    assert "17,900" in text and "330" in text  # users served and notebooks bought, of three reports
     assert public.locator("#chart-devices svg rect").count() > 0
     shot(public, "collective-results")

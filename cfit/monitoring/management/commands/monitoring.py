@@ -1,4 +1,5 @@
-"""``cfit monitoring``: reminders before campaign deadlines, and a full re-aggregation (run by cron)."""
+"""``cfit monitoring``: reminders before campaign deadlines (queued, then delivered from the outbox), the
+outbox's retries, and a full re-aggregation (run by cron)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from cfit.monitoring import actions, aggregation
 
 
 class Command(BaseCommand):
-    help = "Send reminders before campaign deadlines (remind), or recompute every collective figure (reaggregate)."
+    help = (
+        "Queue and send reminders before campaign deadlines (remind), retry the reminders not delivered "
+        "yet (deliver), or recompute every collective figure (reaggregate)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -24,12 +29,18 @@ class Command(BaseCommand):
         remind.add_argument(
             "--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD; default today"
         )
+        sub.add_parser(
+            "deliver", help="send the reminders of the outbox that are due (failed ones are retried)"
+        )
         sub.add_parser("reaggregate", help="recompute the aggregates of every scope and year")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "remind":
-            sent = actions.send_reminders(options["today"] or date.today(), options["days"])
-            self.stdout.write(f"{sent} reminder(s) sent")
+            queued = actions.send_reminders(options["today"] or timezone.localdate(), options["days"])
+            sent = actions.deliver_reminders()
+            self.stdout.write(f"{queued} reminder(s) queued, {sent} sent")
+        elif options["action"] == "deliver":
+            self.stdout.write(f"{actions.deliver_reminders()} reminder(s) sent")
         else:
             cells = aggregation.refresh(None)
             self.stdout.write(f"{cells} collective figures recomputed")

@@ -1,0 +1,116 @@
+"""The words registers use: headers for the standard columns, words for the codes, country names.
+
+The word lists are reviewed data files in ``vocabulary/`` (``headers.yaml``, ``values.yaml``,
+``countries.yaml``), in the platform's five languages and common English variants. Words are compared
+after ``normalise_word``; an organisation's own words (mapped once in the import's value step) are
+passed in beside them and take precedence. Plain Python, no Django; read when first asked for, not at
+import.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
+#: The coded columns whose words are looked up; ``country`` takes ISO codes and country names.
+CODED = ("product_group", "condition", "acquisition", "status", "end_of_use_route", "country")
+
+
+def normalise_word(text: str) -> str:
+    """Lower case, text in brackets dropped; spaces, hyphens, dots, slashes and apostrophes become ``_``."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    text = re.sub(r"\(.*?\)|\[.*?\]", "", text).strip()
+    return re.sub(r"[\s\-./'’_]+", "_", text).strip("_")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    headers: Mapping[str, str]  #: normalised header -> standard column
+    values: Mapping[str, Mapping[str, str]]  #: column -> normalised word -> code
+    countries: frozenset[str]  #: ISO 3166-1 alpha-2 codes
+
+    def code(self, column: str, word: str, own: Mapping[str, str] | None = None) -> str | None:
+        """The code a word stands for in a coded column (the organisation's ``own`` words first), or
+        None for an unknown word."""
+        key = normalise_word(word)
+        if own and key in own:
+            return own[key]
+        if column == "country":
+            upper = word.strip().upper()
+            if upper in self.countries:
+                return upper
+        return self.values.get(column, {}).get(key)
+
+    def suggestions(self, column: str, word: str, count: int = 3) -> list[str]:
+        """The codes of the known words closest to an unknown one, best first."""
+        words = self.values.get(column, {})
+        key = normalise_word(word)
+        # A known word inside the unknown one first (German compounds: "Mitarbeiterverkauf"), then
+        # the words that are spelled alike.
+        inside = sorted((w for w in words if len(w) >= 4 and w in key), key=len, reverse=True)
+        close = difflib.get_close_matches(key, list(words), n=10, cutoff=0.6)
+        out: list[str] = []
+        for match in [*inside, *close]:
+            if words[match] not in out:
+                out.append(words[match])
+        return out[:count]
+
+    def codes(self, column: str) -> list[str]:
+        if column == "country":
+            return sorted(self.countries)
+        return sorted(set(self.values.get(column, {}).values()))
+
+
+def _words(entry: Mapping[str, Any], where: str) -> list[str]:
+    words: list[str] = []
+    for language, listed in entry.items():
+        if not isinstance(listed, list) or not all(isinstance(w, str) for w in listed):
+            raise ValueError(f"{where}, {language}: a list of words (quote words YAML reads as yes or no)")
+        words.extend(listed)
+    return words
+
+
+def _add(table: dict[str, str], word: str, target: str, where: str) -> None:
+    key = normalise_word(word)
+    if table.get(key, target) != target:
+        raise ValueError(f"{where}: {word!r} is listed for {table[key]!r} and {target!r}")
+    table[key] = target
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
+    """The shipped word lists; ``ValueError`` if a word is listed for two targets."""
+    headers_file = yaml.safe_load((directory / "headers.yaml").read_text(encoding="utf-8"))
+    values_file = yaml.safe_load((directory / "values.yaml").read_text(encoding="utf-8"))
+    countries_file = yaml.safe_load((directory / "countries.yaml").read_text(encoding="utf-8"))
+    headers: dict[str, str] = {}
+    for column, entry in headers_file.items():
+        _add(headers, column, column, "headers.yaml")
+        for word in _words(entry, f"headers.yaml, {column}"):
+            _add(headers, word, column, f"headers.yaml, {column}")
+    values: dict[str, dict[str, str]] = {}
+    for column, codes in values_file.items():
+        table = values.setdefault(column, {})
+        for code, entry in codes.items():
+            _add(table, code, code, f"values.yaml, {column}")
+            for word in _words(entry, f"values.yaml, {column}, {code}"):
+                _add(table, word, code, f"values.yaml, {column}, {code}")
+    countries = frozenset(str(c) for c in countries_file["codes"])
+    table = values.setdefault("country", {})
+    for alias, code in countries_file["aliases"].items():
+        _add(table, str(alias), str(code), "countries.yaml, aliases")
+    for code, names in countries_file["names"].items():
+        if code not in countries:
+            raise ValueError(f"countries.yaml: {code!r} is not a listed code")
+        for name in names:
+            _add(table, str(name), str(code), f"countries.yaml, {code}")
+    return Vocabulary(headers, values, countries)

@@ -1,0 +1,123 @@
+"""Submissions at the same moment, on PostgreSQL: each refresh of a year's figures waits for the one before
+(an advisory lock per year), so that none fails on the unique cells and none misses a report.
+
+SQLite serialises writing transactions itself (``transaction_mode = IMMEDIATE``): these tests need the
+production engine and skip elsewhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from cfit.accounts.models import Organisation
+from cfit.monitoring import actions, aggregation
+from cfit.monitoring.models import PACT, Aggregate, Coverage, Report
+from cfit.pact import actions as pact
+from cfit.pact.models import GroupMembership
+from tests.conftest import Persona
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="concurrent transactions need PostgreSQL (SQLite serialises writes itself)",
+    ),
+]
+MEMBERS = 12
+
+
+def snapshot() -> list[tuple[Any, ...]]:
+    return sorted(
+        Aggregate.objects.values_list(
+            "scope", "year", "indicator", "key", "value", "low", "high", "reporters", "suppression"
+        )
+    )
+
+
+def run_at_once(work: list[Any]) -> list[BaseException]:
+    """Run each callable in its own thread (and database connection), all released at the same moment."""
+    barrier = threading.Barrier(len(work))
+    errors: list[BaseException] = []
+
+    def run(job: Any) -> None:
+        try:
+            barrier.wait()
+            job()
+        except BaseException as error:  # collected and reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def test_simultaneous_submissions_all_count_and_equal_a_full_recomputation(coordinator: Persona) -> None:
+    group = pact.create_buyer_group(
+        coordinator.organisation, name="NL", slug="nl", country="NL", language="nl"
+    )
+    campaign = actions.open_campaign(
+        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+    )
+    reports = []
+    for n in range(MEMBERS):
+        organisation = Organisation.objects.create(
+            slug=f"member-{n}", name=f"Member {n}", country="NL", type=Organisation.Type.PROCURING_PARTICIPANT
+        )
+        GroupMembership.objects.create(group=group, organisation=organisation, state="active")
+        report = actions.start_report(campaign, organisation)
+        actions.save_values(
+            report,
+            {("units_new", "notebooks"): 100 + n, ("ict_spend_eur", "notebooks"): 1000 * (n + 1)},
+            bounds={},
+        )
+        reports.append(report.pk)
+
+    errors = run_at_once([lambda pk=pk: actions.submit(Report.objects.get(pk=pk)) for pk in reports])
+
+    assert errors == []
+    notebooks = Aggregate.objects.get(scope="nl", year=2025, indicator="units_new", key="notebooks")
+    assert (notebooks.value, notebooks.reporters) == (sum(100 + n for n in range(MEMBERS)), MEMBERS)
+    assert Coverage.objects.get(scope=PACT, year=2025).counted == MEMBERS
+    refreshed = snapshot()
+    aggregation.refresh(None)
+    assert snapshot() == refreshed
+
+
+def test_simultaneous_decisions_and_a_full_recomputation_do_not_collide(coordinator: Persona) -> None:
+    group = pact.create_buyer_group(
+        coordinator.organisation, name="NL", slug="nl", country="NL", language="nl"
+    )
+    campaign = actions.open_campaign(
+        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+    )
+    reports = []
+    for n in range(6):
+        organisation = Organisation.objects.create(
+            slug=f"member-{n}", name=f"Member {n}", country="NL", type=Organisation.Type.PROCURING_PARTICIPANT
+        )
+        GroupMembership.objects.create(group=group, organisation=organisation, state="active")
+        report = actions.start_report(campaign, organisation)
+        actions.save_values(report, {("units_new", "monitors"): 10 + n})
+        reports.append(actions.submit(report).pk)
+
+    errors = run_at_once(
+        [lambda pk=pk: actions.decide(Report.objects.get(pk=pk), accept=True) for pk in reports]
+        + [lambda: aggregation.refresh(None), lambda: aggregation.refresh(2025)]
+    )
+
+    assert errors == []
+    assert Coverage.objects.get(scope="nl", year=2025).accepted == 6
+    refreshed = snapshot()
+    aggregation.refresh(None)
+    assert snapshot() == refreshed
