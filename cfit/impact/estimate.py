@@ -116,6 +116,8 @@ class PatternModel:
     #: One path per bucket of the nearest sibling's distance (``GroupModel.edges``), then the path of
     #: a line without any sibling (an unknown manufacturer, or no declaration data at hand).
     paths: tuple[Path, ...]
+    #: The same for the lines that state no purchase year (their siblings ranked without it).
+    paths_no_year: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,14 @@ class GroupModel:
     #: Out-of-fold accuracy with what a register states (see ``fit_group``): rows, the MdAPE of the
     #: estimate and of the group median.
     validation: Mapping[str, float] = field(default_factory=dict)
+    #: The distance for lines that state no purchase year (``fit_distance(year=False)``).
+    floor_no_year: float = 0.0
+    weights_no_year: tuple[float, ...] = ()
+
+    def distance_for(self, year_known: bool) -> tuple[float, tuple[float, ...]]:
+        if year_known or not self.weights_no_year:
+            return self.floor, self.weights
+        return self.floor_no_year, self.weights_no_year
 
     def pattern_for(self, stated: frozenset[str]) -> str:
         """The fitted pattern with the most of the stated specs and no other."""
@@ -153,12 +163,15 @@ class GroupModel:
             "edges": list(self.edges),
             "rows": self.rows,
             "validation": dict(self.validation),
+            "floor_no_year": self.floor_no_year,
+            "weights_no_year": dict(zip(DIFFERENCES, self.weights_no_year, strict=True)),
             "patterns": {
                 key: {
                     "regression": {
                         k: list(v) if isinstance(v, tuple) else v for k, v in vars(p.regression).items()
                     },
                     "paths": [vars(path) for path in p.paths],
+                    "paths_no_year": [vars(path) for path in p.paths_no_year],
                 }
                 for key, p in self.patterns.items()
             },
@@ -170,6 +183,7 @@ class GroupModel:
             key: PatternModel(
                 _regression(p["regression"]),
                 tuple(Path(**path) for path in p["paths"]),
+                tuple(Path(**path) for path in p.get("paths_no_year", [])),
             )
             for key, p in data["patterns"].items()
         }
@@ -184,6 +198,10 @@ class GroupModel:
             patterns,
             int(data["rows"]),
             {k: float(v) for k, v in data.get("validation", {}).items()},
+            float(data.get("floor_no_year", 0.0)),
+            tuple(float(data.get("weights_no_year", {}).get(n, 0.0)) for n in DIFFERENCES)
+            if data.get("weights_no_year")
+            else (),
         )
 
 
@@ -376,19 +394,25 @@ def estimate_lines(
             chosen = np.flatnonzero(groups_of == group)
             if not len(chosen):
                 continue
-            found = index.siblings(
-                [(queries[i][1], queries[i][2], group, queries[i][3], queries[i][4]) for i in chosen],
-                model.weights,
-                model.floor,
-                model.neighbours,
-                explain=explain,
-            )
-            sibling_log[chosen] = found.log_value
-            sibling_row[chosen] = found.nearest
-            sibling_distance[chosen] = found.distance
-            if explain:
-                for i, what in zip(chosen, found.differs, strict=True):
-                    sibling_differs[i] = what
+            dated = np.array([queries[i][4] is not None for i in chosen], dtype=bool)
+            for year_known in (True, False):
+                part = chosen[dated == year_known]
+                if not len(part):
+                    continue
+                floor, weights = model.distance_for(year_known)
+                found = index.siblings(
+                    [(queries[i][1], queries[i][2], group, queries[i][3], queries[i][4]) for i in part],
+                    weights,
+                    floor,
+                    model.neighbours,
+                    explain=explain,
+                )
+                sibling_log[part] = found.log_value
+                sibling_row[part] = found.nearest
+                sibling_distance[part] = found.distance
+                if explain:
+                    for i, what in zip(part, found.differs, strict=True):
+                        sibling_differs[i] = what
     # The regression and the blend, per line.
     groups = group_of[at]
     makers = makers_of[at]
@@ -448,8 +472,10 @@ def _combine(
         regression = pattern.regression.predict(
             {s: specs[s][rows] for s in pattern.regression.specs}, years[rows], (makers[0][rows], makers[1])
         )
-        paths = pattern.paths
-        path = bucket[rows]
+        # Paths of the lines with a purchase year, then of those without (their own calibration).
+        offset = len(pattern.paths)
+        paths = pattern.paths + (pattern.paths_no_year or pattern.paths)
+        path = bucket[rows] + np.where(np.isnan(years[rows]), offset, 0)
         weight = np.array([p.weight for p in paths])[path]
         sibling = np.nan_to_num(sibling_log[rows])
         blended = np.where(weight > 0, weight * sibling + (1 - weight) * regression, regression)
@@ -500,9 +526,11 @@ def _robust_nnls(matrix: Floats, target: Floats, rounds: int = 8) -> Floats:
     return coef
 
 
-def fit_distance(table: pl.DataFrame, group: str) -> tuple[float, tuple[float, ...]]:
+def fit_distance(table: pl.DataFrame, group: str, *, year: bool = True) -> tuple[float, tuple[float, ...]]:
     """How far apart two declarations of one manufacturer are, given what differs between their
-    names: (floor, weight per difference), fitted on the nearest pairs of each declaration."""
+    names: (floor, weight per difference), fitted on the nearest pairs of each declaration.
+    ``year=False`` fits it for lines that state no purchase year: the name's own signs of age (digits,
+    generation) then carry the weight that the year would."""
     makers = [normalise_manufacturer(m) for m in table.get_column("manufacturer").to_list()]
     names = [
         parse_model(m, alternates(n)[0], group) for m, n in table.select("manufacturer", "model").iter_rows()
@@ -518,15 +546,11 @@ def fit_distance(table: pl.DataFrame, group: str) -> tuple[float, tuple[float, .
         names_of = [names[i] for i in rows]
         block = NameTable(names_of, [sizes[i] for i in rows], [years[i] for i in rows])
         found = differences(block, block)
+        if not year:
+            found[..., YEAR] = 0.0
+            found[..., YEAR + 1] = 1.0
         apart = np.abs(logs[rows][:, None] - logs[rows][None, :])
         blocks.append((found, apart))
-        # Registers often lack the purchase date (and ``cfit impact estimate`` does not ask for it):
-        # the same pairs once more as if the year were unknown, so that the name's own signs of age
-        # (digits, generation) keep a weight of their own rather than leaning on the year.
-        unknown = found.copy()
-        unknown[..., YEAR] = 0.0
-        unknown[..., YEAR + 1] = 1.0
-        blocks.append((unknown, apart))
     if not blocks:
         return 0.1, tuple(0.0 for _ in DIFFERENCES)
 
@@ -659,30 +683,42 @@ def _out_of_fold(
     return out
 
 
-def _calibration_siblings(table: pl.DataFrame, group: str, index: ModelIndex) -> tuple[Siblings, Siblings]:
-    """Each declaration's siblings as if it were an unknown line, with its screen size stated and
-    without: all the other declarations are candidates, and the distance is fitted without the
+def _calibration_siblings(
+    table: pl.DataFrame, group: str, index: ModelIndex
+) -> dict[tuple[bool, bool], Siblings]:
+    """Each declaration's siblings as if it were an unknown line, by (screen size stated, purchase
+    year stated): all the other declarations are candidates, and the distance is fitted without the
     declaration (fivefold), so that its errors are those a line would see."""
     fold = np.random.default_rng(2026).permutation(table.height) % FOLDS
     queries = table.select("manufacturer", "model", "screen_size_in", "year")
-    blank = queries.with_columns(pl.lit(None, pl.Float64).alias("screen_size_in"))
+    frames = {
+        (screen, year): queries.with_columns(
+            *([] if screen else [pl.lit(None, pl.Float64).alias("screen_size_in")]),
+            *([] if year else [pl.lit(None, pl.Float64).alias("year")]),
+        )
+        for screen in (True, False)
+        for year in (True, False)
+    }
     height = table.height
-    out = [
-        Siblings(np.full(height, np.nan), np.full(height, -1, np.int64), np.full(height, np.inf), [])
-        for _ in range(2)
-    ]
+    out = {
+        state: Siblings(np.full(height, np.nan), np.full(height, -1, np.int64), np.full(height, np.inf), [])
+        for state in frames
+    }
     for k in range(FOLDS):
         held = np.flatnonzero(fold == k)
         if not len(held):
             continue
-        floor, weights = fit_distance(table.filter(pl.Series(fold != k)), group)
-        model = GroupModel(group, (), floor, weights, NEIGHBOURS, (), {}, height)
-        for target, frame in zip(out, (queries, blank), strict=True):
-            found = siblings_of(model, frame[held], index, exclude=held.tolist())
-            target.log_value[held] = found.log_value
-            target.nearest[held] = found.nearest
-            target.distance[held] = found.distance
-    return out[0], out[1]
+        train = table.filter(pl.Series(fold != k))
+        for year in (True, False):
+            floor, weights = fit_distance(train, group, year=year)
+            model = GroupModel(group, (), floor, weights, NEIGHBOURS, (), {}, height)
+            for screen in (True, False):
+                found = siblings_of(model, frames[(screen, year)][held], index, exclude=held.tolist())
+                target = out[(screen, year)]
+                target.log_value[held] = found.log_value
+                target.nearest[held] = found.nearest
+                target.distance[held] = found.distance
+    return out
 
 
 def fit_group(pcf: pl.DataFrame, group: str) -> GroupModel | None:
@@ -691,6 +727,7 @@ def fit_group(pcf: pl.DataFrame, group: str) -> GroupModel | None:
     if table.height < MIN_ROWS:
         return None
     floor, weights = fit_distance(table, group)
+    floor_no_year, weights_no_year = fit_distance(table, group, year=False)
     specs = _eligible(table)
     truth = np.log(table.get_column("embodied").to_numpy().astype(np.float64))
     years = table.get_column("year").cast(pl.Float64).to_numpy().astype(np.float64)
@@ -704,8 +741,8 @@ def fit_group(pcf: pl.DataFrame, group: str) -> GroupModel | None:
         table.get_column("year").to_list(),
         table.get_column("embodied").to_list(),
     )
-    with_screen, without_screen = _calibration_siblings(table, group, index)
-    distances = np.concatenate([with_screen.distance, without_screen.distance])
+    calibration = _calibration_siblings(table, group, index)
+    distances = np.concatenate([found.distance for found in calibration.values()])
     finite = distances[np.isfinite(distances)]
     edges = np.quantile(finite, BUCKETS) if len(finite) >= 4 * MIN_PATH_ROWS else np.array([])
     patterns: dict[str, PatternModel] = {}
@@ -720,10 +757,16 @@ def fit_group(pcf: pl.DataFrame, group: str) -> GroupModel | None:
             chosen = {n: values[n][rows] for n in names}
             regression = _fit_regression(chosen, years[rows], makers[rows], truth[rows], names)
             out_of_fold = _out_of_fold(chosen, years[rows], makers[rows], truth[rows], names)
-            found = with_screen if "screen_size_in" in names else without_screen
-            paths = _paths(truth[rows], out_of_fold, found.log_value[rows], found.distance[rows], edges)
-            patterns["+".join(names)] = PatternModel(regression, paths)
-            measured["+".join(names)] = (truth[rows], out_of_fold, found, rows, paths)
+            screen = "screen_size_in" in names
+            dated, undated = calibration[(screen, True)], calibration[(screen, False)]
+            paths = _paths(truth[rows], out_of_fold, dated.log_value[rows], dated.distance[rows], edges)
+            # Without a year the regression loses it too: measured again with the year left out.
+            no_year = _out_of_fold(chosen, np.full(int(rows.sum()), np.nan), makers[rows], truth[rows], names)
+            paths_no_year = _paths(
+                truth[rows], no_year, undated.log_value[rows], undated.distance[rows], edges
+            )
+            patterns["+".join(names)] = PatternModel(regression, paths, paths_no_year)
+            measured["+".join(names)] = (truth[rows], out_of_fold, dated, rows, paths)
     if "" not in patterns:
         return None
     draft = GroupModel(group, specs, floor, weights, NEIGHBOURS, (), patterns, table.height)
@@ -738,6 +781,8 @@ def fit_group(pcf: pl.DataFrame, group: str) -> GroupModel | None:
         patterns,
         table.height,
         validation,
+        floor_no_year,
+        weights_no_year,
     )
 
 
