@@ -27,6 +27,7 @@ from openpyxl import load_workbook
 from cfit.accounts.models import Membership, Organisation
 from cfit.impact.figures import METHOD_VERSION
 from cfit.monitoring import actions
+from cfit.monitoring.api import ResultsOut
 from cfit.monitoring.disclosure import TOTAL
 from cfit.monitoring.models import PACT, Aggregate, Campaign
 from cfit.pact import actions as pact
@@ -241,6 +242,7 @@ def test_hidden_figures_say_why_in_every_channel(client: Client, published: dict
     )
     page = client.get("/results/", {"scope": "nl"}).content.decode()
 
+    assert ResultsOut.model_validate(api).indicators["units_new"][YEAR]["tablets"].suppressed == "threshold"
     tablets = api["indicators"]["units_new"][str(YEAR)]["tablets"]
     assert tablets == {**tablets, "value": None, "reporters": None, "suppressed": "threshold"}
     assert [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -68,7 +68,7 @@ class RulesOut(Schema):
     dominance: float = Field(description="the largest share of a figure one organisation may give")
 
 
-class SourceOut(Schema):
+class FigureSourceOut(Schema):
     title: str
     url: str
 
@@ -78,7 +78,7 @@ class ResultsOut(Schema):
     years: list[int]
     rules: RulesOut
     method_url: str = Field(description="the impact method that computes the emissions")
-    sources: dict[str, SourceOut]
+    sources: dict[str, FigureSourceOut]
     coverage: dict[int, CoverageOut]
     indicators: dict[str, dict[int, dict[str, CellOut]]] = Field(
         description="{indicator: {year: {breakdown: cell}}}; a breakdown that adds up also has its `total`"
@@ -154,11 +154,13 @@ def _scope(request: HttpRequest, query: ResultsQuery) -> tuple[Scope, list[int]]
 @router.get(
     "/monitoring/results", response=ResultsOut, summary="Collective results of the pact or a buyer group"
 )
-def collective_results(request: HttpRequest, query: Query[ResultsQuery]) -> dict[str, Any]:
+def collective_results(request: HttpRequest, query: Query[ResultsQuery]) -> HttpResponse:
     scope, years = _scope(request, query)
     found = results(scope, years)
     found["method_url"] = request.build_absolute_uri(found["method_url"])
-    return found
+    # ``results`` builds exactly this schema (a test validates it): serialised at once, without
+    # validating every one of a pact's thousand cells again, the most read answer of the API stays fast.
+    return JsonResponse(found)
 
 
 @router.get(

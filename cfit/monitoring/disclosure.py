@@ -116,6 +116,28 @@ def assess(contributions: Iterable[tuple[str, Measures]], rules: Rules) -> Reaso
     ``contributions`` are (organisation, measures) pairs; an organisation may appear more than once (its
     figures of several breakdowns) and counts once, with its measures added up. A total of zero passes
     the dominance rule: no organisation gives a share of it."""
+    return _summarise(contributions).judge(rules)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the rules need of an aggregate: its organisations, and per measure its total and the largest
+    organisation's part. Summaries of aggregates without a common organisation add up."""
+
+    organisations: int
+    totals: tuple[float, ...]
+    largest: tuple[float, ...]
+
+    def judge(self, rules: Rules) -> Reason | None:
+        if self.organisations < rules.min_reporters:
+            return Reason.THRESHOLD
+        for total, largest in zip(self.totals, self.largest, strict=True):
+            if total > 0 and largest > rules.dominance * total:
+                return Reason.DOMINANCE
+        return None
+
+
+def _summarise(contributions: Iterable[tuple[str, Measures]]) -> _Summary:
     per_organisation: dict[str, list[float]] = {}
     for organisation, measures in contributions:
         found = per_organisation.get(organisation)
@@ -124,14 +146,30 @@ def assess(contributions: Iterable[tuple[str, Measures]], rules: Rules) -> Reaso
         else:
             for i, m in enumerate(measures):
                 found[i] += abs(m)
-    if len(per_organisation) < rules.min_reporters:
-        return Reason.THRESHOLD
-    columns = zip(*per_organisation.values(), strict=True)
-    for column in columns:
-        total = sum(column)
-        if total > 0 and max(column) > rules.dominance * total:
-            return Reason.DOMINANCE
-    return None
+    columns = list(zip(*per_organisation.values(), strict=True))
+    return _Summary(len(per_organisation), tuple(sum(c) for c in columns), tuple(max(c) for c in columns))
+
+
+def _summarise_distinct(contributions: Sequence[tuple[str, Measures]]) -> _Summary:
+    """The summary of contributions of distinct organisations (an inner cell's)."""
+    columns = list(zip(*(m for _o, m in contributions), strict=True))
+    return _Summary(
+        len(contributions),
+        tuple(sum(abs(v) for v in c) for c in columns),
+        tuple(max(abs(v) for v in c) for c in columns),
+    )
+
+
+def _combine(parts: Iterable[_Summary]) -> _Summary:
+    """The summary of a union of aggregates that share no organisation."""
+    found = [p for p in parts if p.organisations]
+    if not found:
+        return _Summary(0, (), ())
+    return _Summary(
+        sum(p.organisations for p in found),
+        tuple(sum(column) for column in zip(*(p.totals for p in found), strict=True)),
+        tuple(max(column) for column in zip(*(p.largest for p in found), strict=True)),
+    )
 
 
 @dataclass(frozen=True)
@@ -148,8 +186,18 @@ def protect(table: Table, rules: Rules) -> dict[Cell, Decision]:
     """A decision for every cell of the table that has at least one contribution.
 
     Deterministic: the same table gives the same decisions, whatever the order of its mappings."""
+    keys = {key for _organisation, key in table.contributions}
+    if not table.totals and len(keys) > 1:
+        # Without totals, no published cell adds up two keys: the cells of different keys are sums of
+        # different inner cells, and whatever the published cells give away is given away by those of
+        # one key. Each key is decided on its own, the same way and much faster.
+        decisions: dict[Cell, Decision] = {}
+        for key in sorted(keys):
+            part = {cell: m for cell, m in table.contributions.items() if cell[1] == key}
+            decisions.update(protect(Table(table.scopes, part), rules))
+        return decisions
     inners, cells = _structure(table)
-    if all(assess(inner.contributions, rules) is None for inner in inners):
+    if all(_summarise_distinct(inner.contributions).judge(rules) is None for inner in inners):
         # Every cell is a union of inner cells, and a union of cells that pass both rules passes them
         # too (the largest share of a union is at most the largest share of its parts). Nothing that
         # can be derived from the table is then sensitive: everything may be published.
@@ -158,14 +206,16 @@ def protect(table: Table, rules: Rules) -> dict[Cell, Decision]:
 
 
 def _structure(table: Table) -> tuple[list[_Inner], dict[Cell, list[int]]]:
-    strata: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, set[str]] = defaultdict(set)
     for scope, organisations in table.scopes.items():
         for organisation in organisations:
-            strata[organisation].add(scope)
+            found[organisation].add(scope)
+    strata = {organisation: frozenset(scopes) for organisation, scopes in found.items()}
     grouped: dict[tuple[frozenset[str], str], list[tuple[str, Measures]]] = defaultdict(list)
     for (organisation, key), measures in table.contributions.items():
-        if organisation in strata:
-            grouped[(frozenset(strata[organisation]), key)].append((organisation, tuple(measures)))
+        stratum = strata.get(organisation)
+        if stratum is not None:
+            grouped[(stratum, key)].append((organisation, measures))
     inners = [
         _Inner(stratum, key, tuple(sorted(contributions)), frozenset(o for o, _ in contributions))
         for (stratum, key), contributions in sorted(grouped.items(), key=lambda i: (i[0][1], sorted(i[0][0])))
@@ -206,15 +256,36 @@ class _Elimination:
     def __init__(self, table: Table, rules: Rules, inners: list[_Inner], cells: dict[Cell, list[int]]):
         self.table, self.rules, self.inners, self.cells = table, rules, inners, cells
         self.size = len(inners)
-        self.primary = {cell: assess(self._contributions(cell), rules) for cell in cells}
-        self.basis = np.zeros((0, self.size))
+        # Summaries of what organisations contribute, to judge unions without adding up their figures
+        # again: per inner cell, and per stratum over all keys (what a total holds of it). Inner cells of
+        # one key, and different strata, share no organisation.
+        self.inner_summary = [_summarise_distinct(inner.contributions) for inner in inners]
+        by_stratum: dict[frozenset[str], list[tuple[str, Measures]]] = defaultdict(list)
+        for inner in inners:
+            by_stratum[inner.stratum].extend(inner.contributions)
+        self.stratum_summary = {stratum: _summarise(found) for stratum, found in by_stratum.items()}
+        self.inner_safe = [summary.judge(rules) is None for summary in self.inner_summary]
+        self.primary = {
+            cell: self._summary(cell, inner_cells).judge(rules) for cell, inner_cells in cells.items()
+        }
+        # Bases grow by one row per published cell: room for every cell is made once.
+        self._basis = np.zeros((len(cells), self.size))
+        self.rank = 0
         self.small = [i for i, inner in enumerate(inners) if len(inner.organisations) <= 2]
         self.large = [i for i, inner in enumerate(inners) if len(inner.organisations) > 2]
         # see _reveals_small
-        self.basis_large = np.zeros((0, len(self.large)))
-        self.large_combination = np.zeros((0, 0))
+        self._basis_large = np.zeros((len(cells), len(self.large)))
+        self._large_combination = np.zeros((len(cells), len(cells)))
+        self.rank_large = 0
         self.small_space = np.zeros((0, len(self.small)))
         self.pending: _LargeStep | _SmallStep | None = None
+
+    def _summary(self, cell: Cell, inner_cells: Iterable[int]) -> _Summary:
+        """The summary of some inner cells of a cell: of one key, or of a total (whole strata)."""
+        if cell[1] == TOTAL:
+            strata = {self.inners[i].stratum for i in inner_cells}
+            return _combine(self.stratum_summary[s] for s in strata)
+        return _combine(self.inner_summary[i] for i in inner_cells)
 
     def _contributions(self, cell_or_inners: Cell | Iterable[int]) -> list[tuple[str, Measures]]:
         indexes = self.cells[cell_or_inners] if isinstance(cell_or_inners, tuple) else cell_or_inners
@@ -252,6 +323,18 @@ class _Elimination:
             decisions[cell] = Decision(Reason.SECONDARY)
         return {cell: decisions.get(cell, PUBLISHED) for cell in self.cells}
 
+    @property
+    def basis(self) -> Vector:
+        return self._basis[: self.rank]
+
+    @property
+    def basis_large(self) -> Vector:
+        return self._basis_large[: self.rank_large]
+
+    @property
+    def large_combination(self) -> Vector:
+        return self._large_combination[: self.rank_large, : self.rank]
+
     def _residual(self, vector: Vector) -> Vector:
         """The part of ``vector`` outside the published span (Gram-Schmidt, twice for accuracy)."""
         residual = vector - self.basis.T @ (self.basis @ vector)
@@ -263,10 +346,8 @@ class _Elimination:
         order = {cell: n for n, cell in enumerate(self.cells)}
 
         def weight(cell: Cell) -> tuple[int, float, int]:
-            contributions = self._contributions(cell)
-            organisations = len({o for o, _ in contributions})
-            magnitude = sum(abs(m[0]) for _, m in contributions if m)
-            return (-organisations, -magnitude, order[cell])
+            summary = self._summary(cell, self.cells[cell])
+            return (-summary.organisations, -(summary.totals[0] if summary.totals else 0.0), order[cell])
 
         return sorted((c for c, reason in self.primary.items() if reason is None), key=weight)
 
@@ -289,7 +370,9 @@ class _Elimination:
                 for big, part in ((first, second), (second, first)):
                     if sets[part] < sets[big]:
                         rest = sets[big] - sets[part]
-                        if assess(self._contributions(rest), self.rules) is not None:
+                        if all(self.inner_safe[i] for i in rest):
+                            continue  # a union of inner cells that pass the rules passes them
+                        if self._summary(big, rest).judge(self.rules) is not None:
                             rows.append(self._vector(rest))
         by_scope: dict[str, list[Cell]] = defaultdict(list)
         for cell in self.cells:
@@ -353,11 +436,9 @@ class _Elimination:
         }
 
     def _accept(self, direction: Vector) -> None:
-        rank = self.basis.shape[0]
-        self.basis = np.vstack([self.basis, direction])
-        self.large_combination = np.hstack(
-            [self.large_combination, np.zeros((len(self.large_combination), 1))]
-        )
+        rank = self.rank
+        self._basis[rank] = direction
+        self.rank += 1
         if self.pending is None:
             return
         if isinstance(self.pending, _LargeStep):
@@ -365,8 +446,9 @@ class _Elimination:
             combination = np.zeros(rank + 1)
             combination[rank] = 1.0 / step.norm
             combination[:rank] -= (self.large_combination[:, :rank].T @ step.coefficients) / step.norm
-            self.basis_large = np.vstack([self.basis_large, step.row])
-            self.large_combination = np.vstack([self.large_combination, combination])
+            self._basis_large[self.rank_large] = step.row
+            self._large_combination[self.rank_large, : rank + 1] = combination
+            self.rank_large += 1
         else:
             self.small_space = self.pending.space
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Case, F, JSONField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,6 +20,8 @@ from django.utils.translation import ngettext
 from cfit.monitoring.disclosure import TOTAL, Reason, Rules
 from cfit.monitoring.indicators import BY_CODE
 from cfit.monitoring.models import PACT, Aggregate, Campaign, Coverage, DisclosureRules
+
+BOUNDED = [code for code, indicator in BY_CODE.items() if indicator.bounded]
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,17 @@ def results(scope: Scope, years: list[int]) -> dict[str, Any]:
     number of reports behind it and how many of them pre-filled or estimated it; a hidden cell has only
     ``suppressed``, the reason code."""
     rules = DisclosureRules.current()
-    cells = Aggregate.objects.filter(scope=scope.key, year__in=years).values_list(
-        "year", "indicator", "key", "value", "low", "high", "reporters", "prefilled", "estimated",
-        "suppression", "method", "sources",
+    # Only bounded figures have sources: the others' (empty) lists are not read, nor decoded.
+    provenance = Case(
+        When(indicator__in=BOUNDED, then=F("sources")), default=Value(None), output_field=JSONField()
+    )
+    cells = (
+        Aggregate.objects.filter(scope=scope.key, year__in=years)
+        .annotate(provenance=provenance)
+        .values_list(
+            "year", "indicator", "key", "value", "low", "high", "reporters", "prefilled", "estimated",
+            "suppression", "method", "provenance",
+        )
     )  # fmt: skip
     indicators: dict[str, dict[int, dict[str, dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
     sources: dict[str, dict[str, str]] = {}
@@ -102,8 +113,8 @@ def results(scope: Scope, years: list[int]) -> dict[str, Any]:
         }  # fmt: skip
         if indicator.bounded:
             cell["method"] = method or None
-            cell["sources"] = [s["id"] for s in found]
-            for source in found:
+            cell["sources"] = [s["id"] for s in found or []]
+            for source in found or []:
                 sources.setdefault(
                     source["id"], {"title": source["title"], "url": web_address(source["url"])}
                 )
