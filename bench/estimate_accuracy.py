@@ -44,6 +44,7 @@ import numpy as np
 import polars as pl
 
 from cfit.impact import estimate, fleet
+from cfit.impact.families import DEVICE_WORDS
 from cfit.impact.figures import Span
 from cfit.impact.matching import normalise_manufacturer
 from cfit.impact.pcf import read_pcf_csv
@@ -143,40 +144,7 @@ def engine_figures(register: pl.DataFrame, reference: Reference) -> pl.DataFrame
 
 #: The baseline reads names as the first matcher did: lower-case words, the manufacturer's name and
 #: the words that say what a device is dropped, glued generations split ("840g8" is "840 g8").
-BASELINE_NOISE = frozenset(
-    [
-        "notebook",
-        "laptop",
-        "pc",
-        "computer",
-        "desktop",
-        "monitor",
-        "display",
-        "tablet",
-        "smartphone",
-        "phone",
-        "mobile",
-        "the",
-        "with",
-        "and",
-        "inch",
-        "in",
-        "series",
-        "edition",
-        "energy",
-        "star",
-        "model",
-        "wifi",
-        "wi",
-        "fi",
-        "cellular",
-        "lte",
-        "4g",
-        "5g",
-        "tower",
-        "sff",
-    ]
-)
+BASELINE_NOISE = DEVICE_WORDS | {"tower", "sff"}
 
 
 def folded_name(manufacturer: str, model: str) -> str:

@@ -6,9 +6,13 @@ estimate, compute every line's footprint, aggregate the fleet and a scenario, wi
 footprints shipped with cfit. The baseline, measured in the same run and also in fresh processes, is
 reading the same file into text columns and nothing more: the floor that any checking and computing
 adds to. Peak memory is the chain's process's high-water mark (the baseline runs apart, so that its
-buffers do not count). ``--cli`` also times ``cfit impact fleet`` on the file, end to end, start-up
-included. Prints one JSON line: assets, seconds (median), assets_per_second, peak_rss_mb,
-read_only_seconds, ratio_to_read, cli_seconds.
+buffers do not count). ``--cli`` also times ``cfit impact fleet --country NL --format json`` on the
+file, end to end, start-up included. Runs alternate (read, chain, command) so that a busy machine
+slows them alike; the CPU seconds (of all the process's threads) are printed beside the wall-clock
+ones because they vary far less when other work shares the cores. ``--register`` reuses a file
+instead of writing one. Prints one JSON line: assets, seconds (median), assets_per_second,
+peak_rss_mb, read_only_seconds, ratio_to_read, cpu_seconds, read_only_cpu_seconds, cpu_ratio_to_read,
+cli_seconds.
 """
 
 from __future__ import annotations
@@ -116,9 +120,13 @@ def peak_mb() -> float:
 
 def read_once(path: Path) -> dict[str, float]:
     """The baseline, in this process: the file read into text columns and nothing more."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     pl.read_csv(path, infer_schema=False)
-    return {"read_only_seconds": time.perf_counter() - start, "peak_rss_mb": peak_mb()}
+    return {
+        "read_only_seconds": time.perf_counter() - start,
+        "read_only_cpu_seconds": time.process_time() - cpu,
+        "peak_rss_mb": peak_mb(),
+    }
 
 
 def run_once(path: Path) -> dict[str, float]:
@@ -134,17 +142,23 @@ def run_once(path: Path) -> dict[str, float]:
     _ = reference.index  # built once per reference, as the platform does
     limit = path.stat().st_size + 1
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     register = check_register(read_raw(path, path.name, limit=limit), today=AS_OF)
+    checked = time.process_time()
     lines = fleet.compute_lines(register, reference, AS_OF)
     figures = summary.summarise(lines, reference, AS_OF)
     summary.scenario(lines, reference, summary.Scenario(2, 0.3, 0.3))
-    seconds = time.perf_counter() - start
     return {
-        "seconds": seconds,
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "read_check_cpu_seconds": checked - cpu,  # reading and checking the file: the part before the engine
         "peak_rss_mb": peak_mb(),
         "devices": figures["devices"],
     }
+
+
+def median(runs: list[dict[str, float]], name: str) -> float:
+    return statistics.median(r[name] for r in runs)
 
 
 def main() -> None:
@@ -152,6 +166,7 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cli", action="store_true", help="also time `cfit impact fleet` on the file")
+    parser.add_argument("--register", type=Path, help="time this register file instead of writing one")
     parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)  # the child process's part
     parser.add_argument("--read", type=Path, help=argparse.SUPPRESS)  # the baseline's child
     args = parser.parse_args()
@@ -162,9 +177,14 @@ def main() -> None:
         print(json.dumps(read_once(args.read)))
         return
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "register.csv"
-        write_register(path, args.assets)
+        path = args.register or Path(folder) / "register.csv"
+        if args.register is None:
+            write_register(path, args.assets)
+        else:
+            with path.open("rb") as file:
+                args.assets = sum(1 for _ in file) - 1
         runs, reads, cli = [], [], []
+        refused: str | None = None
         for _ in range(args.repeat):
             for mode, target in (("--read", reads), ("--run", runs)):
                 child = subprocess.run(
@@ -176,15 +196,21 @@ def main() -> None:
                 target.append(json.loads(child.stdout.strip().splitlines()[-1]))
             if args.cli:
                 start = time.perf_counter()
-                subprocess.run(
-                    [str(Path(sys.executable).with_name("cfit")), "impact", "fleet", str(path)],
-                    check=True,
+                command = subprocess.run(
+                    [
+                        str(Path(sys.executable).with_name("cfit")),
+                        *("impact", "fleet", str(path), "--country", "NL", "--format", "json"),
+                    ],
                     capture_output=True,
+                    text=True,
                     env={**os.environ, "DJANGO_SETTINGS_MODULE": "cfit.settings"},
                 )
-                cli.append(time.perf_counter() - start)
-    seconds = statistics.median(r["seconds"] for r in runs)
-    read_only = statistics.median(r["read_only_seconds"] for r in reads)
+                if command.returncode:  # e.g. a file larger than the command accepts
+                    refused = (command.stderr.strip().splitlines() or ["failed"])[-1]
+                else:
+                    cli.append(time.perf_counter() - start)
+    seconds, read_only = median(runs, "seconds"), median(reads, "read_only_seconds")
+    cpu, read_cpu = median(runs, "cpu_seconds"), median(reads, "read_only_cpu_seconds")
     print(
         json.dumps(
             {
@@ -195,7 +221,12 @@ def main() -> None:
                 "read_only_seconds": round(read_only, 3),
                 "read_only_peak_rss_mb": round(max(r["peak_rss_mb"] for r in reads), 1),
                 "ratio_to_read": round(seconds / read_only, 2),
+                "cpu_seconds": round(cpu, 3),
+                "read_check_cpu_seconds": round(median(runs, "read_check_cpu_seconds"), 3),
+                "read_only_cpu_seconds": round(read_cpu, 3),
+                "cpu_ratio_to_read": round(cpu / read_cpu, 2),
                 "cli_seconds": round(statistics.median(cli), 3) if cli else None,
+                "cli_refused": refused,
                 "repeat": args.repeat,
             }
         )

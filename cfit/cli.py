@@ -1,12 +1,53 @@
-"""The ``cfit`` console script: Django's management entry point with cfit's settings."""
+"""The ``cfit`` console script: Django's management entry point with cfit's settings.
+
+``cfit impact fleet|estimate FILE`` computes a register file and touches no database, so it goes
+straight to the Django-free engine (``cfit.impact.cli``): setting Django up and loading every app
+would cost about a second before the first line of the file is read. With ``--database`` (the
+platform's own reference data) or one of Django's own options it goes through the management
+command, which takes the same arguments.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
+
+#: The ``cfit impact`` actions that the engine computes on its own.
+ENGINE_ACTIONS = ("fleet", "estimate")
+#: Options only the management command knows: the platform's reference data, Django's own options.
+DJANGO_OPTIONS = (
+    "--database",
+    "--settings",
+    "--pythonpath",
+    "--traceback",
+    "--verbosity",
+    "--no-color",
+    "--force-color",
+    "--skip-checks",
+)
+
+
+def engine_arguments(argv: Sequence[str]) -> list[str] | None:
+    """The engine's arguments when ``argv`` (as ``sys.argv``) asks for a computation it can do
+    without Django; None when the management command is needed."""
+    if len(argv) < 3 or argv[1] != "impact" or argv[2] not in ENGINE_ACTIONS:
+        return None
+    for argument in argv[3:]:
+        if argument == "--":
+            break
+        option = argument.split("=", 1)[0]
+        if option in DJANGO_OPTIONS or (argument.startswith("-v") and not argument.startswith("--")):
+            return None
+    return list(argv[2:])
 
 
 def main() -> None:
+    engine = engine_arguments(sys.argv)
+    if engine is not None:
+        from cfit.impact import cli
+
+        sys.exit(cli.main(engine))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cfit.settings")
     from django.core.management import execute_from_command_line
 

@@ -39,45 +39,82 @@ KWH_SOURCE = pl.Enum(["declared", "pcf", "default"])
 LIFE_BASIS = pl.Enum(["actual", "expected", "age"])
 
 BOUNDS = ("low", "value", "high")
-WORKING_COLUMNS = [
-    "_model_key",
-    "pcf_row",
-    "pcf_model",
-    "pcf_embodied",
-    "pcf_error",
-    "pcf_kwh",
-    "est_method",
-    "est_sibling",
-    "est_distance",
-    "mass_default",
-    "expected_life",
-    "group_error",
-    *(f"{kind}_{b}" for kind in ("est", "def", "kwh_def") for b in ("low", "value", "high")),
-]
+#: The register columns that a line's embodied and energy figures depend on, with its purchase year
+#: (and, for the embodied figure, its condition, which is applied per line).
+SPEC_COLUMNS = ("screen_size_in", "weight_kg", "memory_gb", "storage_gb", "number_cpu", "yearly_kwh")
+MODEL_INPUTS = ("product_group", "manufacturer", "model", *SPEC_COLUMNS)
+#: Where a line's embodied figure and energy came from and how they were formed.
+PROVENANCE = (
+    "embodied_source",
+    "embodied_method",
+    "matched_model",
+    "match_confidence",
+    "match_distance",
+    "kwh_source",
+)
+#: Figures of a line that depend on its model inputs only: formed once per distinct inputs.
+MODEL_FIGURES = (
+    *PROVENANCE,
+    "mass_kg",
+    *(f"_embodied_{b}" for b in BOUNDS),
+    *(f"kwh_{b}" for b in BOUNDS),
+)
+#: The computed columns, in the order that ``compute_lines`` gives them after the register's own.
+LINE_FIGURES = (
+    "grid_low",
+    "grid_value",
+    "grid_high",
+    "grid_year",
+    "grid_source",
+    "grid_fallback",
+    *PROVENANCE,
+    "age_years",
+    "life_years",
+    "life_basis",
+    "energised",
+    "active",
+    "mass_kg",
+    *(f"{kind}_{b}" for b in BOUNDS for kind in ("embodied", "kwh")),
+    *(f"use_{b}" for b in BOUNDS),
+    *(f"annual_{b}" for b in BOUNDS),
+)
 DAYS_PER_YEAR = 365.25
 AGE_BUCKETS = (1, 2, 3, 4, 5, 6, 7, 8)  #: upper edges in years; the last bucket is "8 and more"
 
 
-def _match(register: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """The declaration of the same model for every line; each distinct (manufacturer, model, group)
-    is matched once.
+def _distinct(register: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct model inputs of the register (name, specs, purchase year) and, for every line, the
+    position of its own among them.
 
-    Lines are tied to their distinct model by a 64-bit hash of the three names, computed afresh in
-    each run (never stored), so a look-up replaces a join of the whole register on three texts.
+    A register of a million lines holds a few thousand models, bought over a few years, with the
+    specs of the model or none: matching and estimating every line would repeat the same work
+    hundreds of times. Lines are tied to their inputs by a 64-bit hash, computed afresh in each run
+    (never stored), so a look-up replaces a join of the whole register on ten columns.
     """
-    names = ["manufacturer", "model", "product_group"]
-    key = register.select(pl.struct(names).hash(seed=0).alias("key")).to_series()
+    inputs = register.select(*MODEL_INPUTS, pl.col("purchase_date").dt.year().cast(pl.Float64).alias("year"))
+    key = inputs.hash_rows(seed=0)
     first = key.arg_unique()
-    distinct = register.select(
+    at = key.replace_strict(
+        key.gather(first), pl.int_range(len(first), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
+    )
+    return inputs[first], at.alias("_at")
+
+
+def _match(distinct: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """The declaration of the same model for each distinct input; each model is matched once."""
+    names = ["manufacturer", "model", "product_group"]
+    key = distinct.select(pl.struct(names).hash(seed=0)).to_series()
+    first = key.arg_unique()
+    models = distinct.select(
         pl.col("manufacturer"), pl.col("model"), pl.col("product_group").cast(pl.String)
     )[first]
     index = reference.index
-    found = index.match_all(distinct.iter_rows()) if index is not None else []
+    found = index.match_all(models.iter_rows()) if index is not None else []
     rows = [m.index for m in found] if found else [None] * len(first)
     position = pl.Series("position", range(len(first)), dtype=pl.Int64)
     at = key.replace_strict(key.gather(first), position, return_dtype=pl.Int64)
-    columns = [pl.Series("pcf_row", rows, dtype=pl.Int64).gather(at), key.alias("_model_key")]
-    pcf_row = columns[0]
+    pcf_row = pl.Series("pcf_row", rows, dtype=pl.Int64).gather(at)
+    columns = [pcf_row]
     for name, source in (
         ("pcf_model", "model"),
         ("pcf_embodied", "embodied"),
@@ -86,21 +123,18 @@ def _match(register: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     ):
         if reference.pcf is None:
             dtype = pl.String if name == "pcf_model" else pl.Float64
-            columns.append(pl.Series(name, [None] * register.height, dtype=dtype))
+            columns.append(pl.Series(name, [None] * distinct.height, dtype=dtype))
         else:
             columns.append(reference.pcf.get_column(source).gather(pcf_row).alias(name))
-    return register.with_columns(columns)
+    return distinct.with_columns(columns)
 
 
-SPEC_COLUMNS = ("screen_size_in", "weight_kg", "memory_gb", "storage_gb", "number_cpu", "yearly_kwh")
-
-
-def _estimate(lines: pl.DataFrame, reference: Reference, explain: bool = False) -> pl.DataFrame:
-    """Estimates for the lines without a declaration of their own model: the value and range, how
+def _estimate(distinct: pl.DataFrame, reference: Reference, explain: bool = False) -> pl.DataFrame:
+    """Estimates for the inputs without a declaration of their own model: the value and range, how
     it was formed, and the nearest declared sibling with its distance."""
     estimator = reference.estimator
-    wanted = lines.get_column("pcf_embodied").is_null()
-    height = lines.height
+    wanted = distinct.get_column("pcf_embodied").is_null()
+    height = distinct.height
     found: dict[str, np.ndarray[Any, Any]] = {b: np.full(height, np.nan) for b in BOUNDS}
     method = np.full(height, -1, dtype=np.int64)
     nearest = np.full(height, -1, dtype=np.int64)
@@ -108,23 +142,15 @@ def _estimate(lines: pl.DataFrame, reference: Reference, explain: bool = False) 
     differs: list[str | None] = [None] * height if explain else []
     if estimator is not None and estimator.models and wanted.any():
         specs = {s for model in estimator.models.values() for s in model.specs} | {"screen_size_in"}
-        narrow = (
-            lines.lazy()
-            .with_row_index("_at")
-            .filter(wanted)
-            .select(
-                pl.col("_at"),
-                pl.col("product_group").cast(pl.String),
-                pl.col("_model_key"),
-                *[pl.col(c) for c in SPEC_COLUMNS if c in specs],
-                pl.col("purchase_date").dt.year().cast(pl.Float64).alias("year"),
-            )
-            .collect()
+        narrow = distinct.filter(wanted).select(
+            pl.col("product_group").cast(pl.String),
+            pl.col("manufacturer"),
+            pl.col("model"),
+            *[pl.col(c) for c in SPEC_COLUMNS if c in specs],
+            pl.col("year"),
         )
         rows = wanted.arg_true().to_numpy()
-        estimates = estimate_lines(
-            estimator.models, narrow, reference.index, explain=explain, names_from=lines
-        )
+        estimates = estimate_lines(estimator.models, narrow, reference.index, explain=explain)
         for bound, figures in (("value", estimates.value), ("low", estimates.low), ("high", estimates.high)):
             found[bound][rows] = figures
         method[rows] = estimates.method
@@ -147,12 +173,12 @@ def _estimate(lines: pl.DataFrame, reference: Reference, explain: bool = False) 
     ]
     if explain:
         columns.append(pl.Series("match_differs", differs, dtype=pl.String))
-    return lines.with_columns(columns)
+    return distinct.with_columns(columns)
 
 
-def _lookups(reference: Reference, schema: pl.Schema) -> list[pl.Expr]:
-    """Per-group and per-country factors as look-ups by position: cheaper than joining the register
-    to tables (which copies every column) or hashing each cell again for every factor."""
+def _by_group(reference: Reference, schema: pl.Schema) -> dict[str, pl.Expr]:
+    """Per-group factors as look-ups by the group's position in its enumeration: cheaper than joining
+    a table (which copies every column) or hashing each cell again for every factor."""
     group_dtype = schema["product_group"]
     categories = group_dtype.categories.to_list() if isinstance(group_dtype, pl.Enum) else []
     groups = [reference.groups.get(c) for c in categories]
@@ -168,6 +194,15 @@ def _lookups(reference: Reference, schema: pl.Schema) -> list[pl.Expr]:
         "group_error": [g.pcf_error_ratio if g else None for g in groups],
     }
     group_at = pl.col("product_group").to_physical()
+    return {
+        name: pl.lit(pl.Series(values, dtype=pl.Float64)).gather(group_at).alias(name)
+        for name, values in by_group.items()
+    }
+
+
+def _by_country(reference: Reference) -> tuple[list[pl.Expr], pl.Expr]:
+    """The grid intensity of each line's country of use (the fallback for a country without one), and
+    the position of each line's country among the factors, which those look-ups need first."""
     # The fallback factor sits after the countries, where an unknown country points.
     factors = [*reference.grid.values(), reference.grid[FALLBACK_GRID]]
     country_at = pl.col("country").replace_strict(
@@ -181,14 +216,82 @@ def _lookups(reference: Reference, schema: pl.Schema) -> list[pl.Expr]:
         "grid_source": pl.Series([f.source for f in factors], dtype=pl.String),
     }
     return [
-        *[
-            pl.lit(pl.Series(values, dtype=pl.Float64)).gather(group_at).alias(name)
-            for name, values in by_group.items()
-        ],
-        country_at.alias("_country_at"),
         *[pl.lit(values).gather(pl.col("_country_at")).alias(name) for name, values in by_country.items()],
         (pl.col("_country_at") == len(factors) - 1).alias("grid_fallback"),
-    ]
+    ], country_at.alias("_country_at")
+
+
+def _model_figures(distinct: pl.DataFrame, reference: Reference, explain: bool) -> pl.DataFrame:
+    """Per distinct model inputs: the embodied figure (before a refurbished purchase's share) and the
+    yearly energy, each with its range, where it came from and how it was formed."""
+    by_group = _by_group(reference, distinct.schema)
+    error = pl.coalesce("pcf_error", "group_error")
+    has_pcf = pl.col("pcf_embodied").is_not_null()
+    has_estimate = pl.col("est_value").is_not_null()
+    kwh_error = reference.declared_kwh_error
+    pcf_bounds = {
+        "low": (pl.col("pcf_embodied") * (1 - error)).clip(lower_bound=0),
+        "value": pl.col("pcf_embodied"),
+        "high": pl.col("pcf_embodied") * (1 + error),
+    }
+    kwh_declared = {"low": 1 - kwh_error, "value": 1.0, "high": 1 + kwh_error}
+    bounds = []
+    for b in BOUNDS:
+        bounds.append(
+            pl.when(has_pcf)
+            .then(pcf_bounds[b])
+            .when(has_estimate)
+            .then(pl.col(f"est_{b}"))
+            .otherwise(pl.col(f"def_{b}"))
+            .alias(f"_embodied_{b}")
+        )
+        bounds.append(
+            pl.when(pl.col("yearly_kwh").is_not_null())
+            .then(pl.col("yearly_kwh") * kwh_declared[b])
+            .when(pl.col("pcf_kwh").is_not_null() & has_pcf)
+            .then(pl.col("pcf_kwh") * (pcf_bounds[b] / pl.col("pcf_embodied")))
+            .otherwise(pl.col(f"kwh_def_{b}"))
+            .alias(f"kwh_{b}")
+        )
+    return (
+        distinct.lazy()
+        .with_columns(by_group.values())
+        .with_columns(
+            pl.when(has_pcf)
+            .then(pl.lit("pcf", EMBODIED_SOURCE))
+            .when(has_estimate)
+            .then(pl.lit("estimate", EMBODIED_SOURCE))
+            .otherwise(pl.lit("default", EMBODIED_SOURCE))
+            .alias("embodied_source"),
+            pl.when(has_pcf)
+            .then(pl.lit("declaration"))
+            .when(has_estimate)
+            .then(pl.col("est_method"))
+            .otherwise(pl.lit("group median"))
+            .cast(EMBODIED_METHOD)
+            .alias("embodied_method"),
+            pl.when(has_pcf)
+            .then(pl.col("pcf_model"))
+            .otherwise(pl.col("est_sibling"))
+            .alias("matched_model"),
+            pl.when(has_pcf).then(1.0).otherwise(0.0).alias("match_confidence"),
+            pl.when(has_pcf)
+            .then(0.0)
+            .when(has_estimate)
+            .then(pl.col("est_distance"))
+            .alias("match_distance"),
+            pl.when(pl.col("yearly_kwh").is_not_null())
+            .then(pl.lit("declared", KWH_SOURCE))
+            .when(pl.col("pcf_kwh").is_not_null() & has_pcf)
+            .then(pl.lit("pcf", KWH_SOURCE))
+            .otherwise(pl.lit("default", KWH_SOURCE))
+            .alias("kwh_source"),
+            pl.coalesce("weight_kg", "mass_default").alias("mass_kg"),
+            *bounds,
+        )
+        .select(*MODEL_FIGURES, *(["match_differs"] if explain else []))
+        .collect()
+    )
 
 
 def compute_lines(
@@ -199,103 +302,62 @@ def compute_lines(
     Each line's embodied figure says where it came from: ``embodied_source`` (pcf, estimate, default),
     ``embodied_method`` (the declaration, siblings, siblings+specs, specs, or the group median),
     ``matched_model`` (the declaration used, or the nearest declared sibling) and ``match_distance``
-    (0 for the same model); ``explain`` adds ``match_differs``, what the sibling differs in."""
+    (0 for the same model); ``explain`` adds ``match_differs``, what the sibling differs in.
+
+    What depends on the model inputs only (the match, the estimate, the energy) is formed once per
+    distinct inputs and spread to their lines; what depends on the line (condition, country, dates,
+    status) is computed over the whole register in one query.
+    """
     register = as_register(register) if register.schema != REGISTER_SCHEMA_VIEW else register
-    estimated = _estimate(_match(register, reference), reference, explain)
-    lookups = _lookups(reference, estimated.schema)
-    lines = estimated.lazy().with_columns(lookups[:-6]).with_columns(lookups[-6:]).drop("_country_at")
+    distinct, at = _distinct(register)
+    models = _model_figures(_estimate(_match(distinct, reference), reference, explain), reference, explain)
+    by_country, country_at = _by_country(reference)
+    expected_life = _by_group(reference, register.schema)["expected_life"]
     refurbished = pl.col("condition") == "refurbished"
-    error = pl.coalesce("pcf_error", "group_error")
-    has_pcf = pl.col("pcf_embodied").is_not_null()
-    has_estimate = pl.col("est_value").is_not_null()
     share = reference.refurbished_share
-    kwh_error = reference.declared_kwh_error
+    refurb = {"low": share.low, "value": share.value, "high": share.high}
     retired = pl.col("status") == "retired"
     age = (pl.lit(as_of) - pl.col("purchase_date")).dt.total_days() / DAYS_PER_YEAR
     actual_life = ((pl.col("retired_date") - pl.col("purchase_date")).dt.total_days() / DAYS_PER_YEAR).clip(
         lower_bound=1 / 12
     )
-    lines = lines.with_columns(
-        pl.when(has_pcf)
-        .then(pl.lit("pcf", EMBODIED_SOURCE))
-        .when(has_estimate)
-        .then(pl.lit("estimate", EMBODIED_SOURCE))
-        .otherwise(pl.lit("default", EMBODIED_SOURCE))
-        .alias("embodied_source"),
-        pl.when(has_pcf)
-        .then(pl.lit("declaration"))
-        .when(has_estimate)
-        .then(pl.col("est_method"))
-        .otherwise(pl.lit("group median"))
-        .cast(EMBODIED_METHOD)
-        .alias("embodied_method"),
-        pl.when(has_pcf).then(pl.col("pcf_model")).otherwise(pl.col("est_sibling")).alias("matched_model"),
-        pl.when(has_pcf).then(1.0).otherwise(0.0).alias("match_confidence"),
-        pl.when(has_pcf).then(0.0).when(has_estimate).then(pl.col("est_distance")).alias("match_distance"),
-        pl.when(pl.col("yearly_kwh").is_not_null())
-        .then(pl.lit("declared", KWH_SOURCE))
-        .when(pl.col("pcf_kwh").is_not_null() & has_pcf)
-        .then(pl.lit("pcf", KWH_SOURCE))
-        .otherwise(pl.lit("default", KWH_SOURCE))
-        .alias("kwh_source"),
-        age.alias("age_years"),
-        pl.when(retired)
-        .then(actual_life)
-        .otherwise(pl.max_horizontal(pl.col("expected_life"), age))
-        .alias("life_years"),
-        pl.when(retired)
-        .then(pl.lit("actual", LIFE_BASIS))
-        .when(age > pl.col("expected_life"))
-        .then(pl.lit("age", LIFE_BASIS))
-        .otherwise(pl.lit("expected", LIFE_BASIS))
-        .alias("life_basis"),
-        (pl.col("status") == "in_use").alias("energised"),
-        (~retired).alias("active"),
-        pl.coalesce("weight_kg", "mass_default").alias("mass_kg"),
-    )
-    pcf_bounds = {
-        "low": (pl.col("pcf_embodied") * (1 - error)).clip(lower_bound=0),
-        "value": pl.col("pcf_embodied"),
-        "high": pl.col("pcf_embodied") * (1 + error),
-    }
-    refurb = {"low": share.low, "value": share.value, "high": share.high}
-    kwh_declared = {"low": 1 - kwh_error, "value": 1.0, "high": 1 + kwh_error}
-    columns = []
-    for b in BOUNDS:
-        embodied = (
-            pl.when(has_pcf)
-            .then(pcf_bounds[b])
-            .when(has_estimate)
-            .then(pl.col(f"est_{b}"))
-            .otherwise(pl.col(f"def_{b}"))
-        )
-        columns.append(
-            (embodied * pl.when(refurbished).then(refurb[b]).otherwise(1.0)).alias(f"embodied_{b}")
-        )
-        pcf_kwh = pl.col("pcf_kwh") * (pcf_bounds[b] / pl.col("pcf_embodied"))
-        kwh = (
-            pl.when(pl.col("yearly_kwh").is_not_null())
-            .then(pl.col("yearly_kwh") * kwh_declared[b])
-            .when(pl.col("pcf_kwh").is_not_null() & has_pcf)
-            .then(pcf_kwh)
-            .otherwise(pl.col(f"kwh_def_{b}"))
-        )
-        columns.append(kwh.alias(f"kwh_{b}"))
-    lines = lines.with_columns(columns)
-    lines = lines.with_columns(
-        (pl.col(f"kwh_{b}") * pl.col(f"grid_{b}") / 1000 * pl.col("energised").cast(pl.Float64)).alias(
-            f"use_{b}"
-        )
-        for b in BOUNDS
-    )
     return (
-        lines.with_columns(
+        register.hstack(models[at])
+        .lazy()
+        .with_columns(country_at, expected_life)
+        .with_columns(
+            *by_country,
+            age.alias("age_years"),
+            pl.when(retired)
+            .then(actual_life)
+            .otherwise(pl.max_horizontal(pl.col("expected_life"), age))
+            .alias("life_years"),
+            pl.when(retired)
+            .then(pl.lit("actual", LIFE_BASIS))
+            .when(age > pl.col("expected_life"))
+            .then(pl.lit("age", LIFE_BASIS))
+            .otherwise(pl.lit("expected", LIFE_BASIS))
+            .alias("life_basis"),
+            (pl.col("status") == "in_use").alias("energised"),
+            (~retired).alias("active"),
+            *[
+                (pl.col(f"_embodied_{b}") * pl.when(refurbished).then(refurb[b]).otherwise(1.0)).alias(
+                    f"embodied_{b}"
+                )
+                for b in BOUNDS
+            ],
+        )
+        .with_columns(
+            (pl.col(f"kwh_{b}") * pl.col(f"grid_{b}") / 1000 * pl.col("energised").cast(pl.Float64)).alias(
+                f"use_{b}"
+            )
+            for b in BOUNDS
+        )
+        .with_columns(
             (pl.col(f"embodied_{b}") / pl.col("life_years") + pl.col(f"use_{b}")).alias(f"annual_{b}")
             for b in BOUNDS
         )
-        # The working columns (the declaration's and the estimate's figures, the group defaults) are
-        # in the figures now: a million lines need not carry them.
-        .drop(WORKING_COLUMNS, strict=False)
+        .select(*REGISTER_SCHEMA, *(["match_differs"] if explain else []), *LINE_FIGURES)
         .collect()
     )
 

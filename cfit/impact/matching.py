@@ -169,9 +169,14 @@ class ModelIndex:
         )
         by_bucket: dict[tuple[str, str], list[int]] = {}
         for position, (manufacturer, _, group, _, _) in enumerate(queries):
-            by_bucket.setdefault((normalise_manufacturer(manufacturer), group), []).append(position)
+            by_bucket.setdefault((manufacturer, group), []).append(position)
+        # Written manufacturers are few; their normalised names can join buckets ("HP Inc.", "HP").
+        joined: dict[tuple[str, str], list[int]] = {}
+        for (manufacturer, group), positions in by_bucket.items():
+            joined.setdefault((normalise_manufacturer(manufacturer), group), []).extend(positions)
         w = np.asarray(weights, dtype=np.float64)
-        for bucket, positions in by_bucket.items():
+        for bucket, positions in joined.items():
+            positions.sort()
             candidates = self.groups.get(bucket)
             if candidates is not None:
                 self._rank(candidates, queries, positions, w, floor, neighbours, exclude, explain, out)
@@ -201,7 +206,13 @@ class ModelIndex:
         names = [parse_model(m, alternates(model)[0], group) for m, model, _ in keys]
         table = candidates.table.like(names, [s for _, _, s in keys], [None] * len(keys))
         years = np.array([queries[p][4] or np.nan for p in positions], dtype=np.float64)
-        excluded = np.array([exclude[p] if exclude is not None else -1 for p in positions], dtype=np.int64)
+        # Purchase years are few: the year's part of the distance is formed once per distinct year
+        # and candidate, then looked up for each query (weighted as ``differences`` weighs it).
+        distinct_years, year_of = np.unique(years, return_inverse=True)
+        apart, unknown = year_difference(distinct_years[:, None], candidates.table.year[None, :])
+        weighted_apart = weights[YEAR] * apart
+        weighted_unknown = weights[YEAR + 1] * unknown
+        excluded = np.array([exclude[p] for p in positions], dtype=np.int64) if exclude is not None else None
         for start in range(0, len(keys), CHUNK):
             stop = min(start + CHUNK, len(keys))
             found = differences(_slice(table, start, stop), candidates.table)
@@ -211,11 +222,12 @@ class ModelIndex:
             if not len(chosen):
                 continue
             # Stage 2, per query: the year, then the per-declaration minimum over a sheet's models.
-            apart, unknown = year_difference(years[chosen][:, None], candidates.table.year[None, :])
-            distance = base[of_query[chosen] - start] + weights[YEAR] * apart + weights[YEAR + 1] * unknown
+            year_at = year_of[chosen]
+            distance = base[of_query[chosen] - start] + weighted_apart[year_at] + weighted_unknown[year_at]
             per_row = np.minimum.reduceat(distance, candidates.starts, axis=1)
             rows = candidates.row_of_start
-            per_row[excluded[chosen][:, None] == rows[None, :]] = np.inf
+            if excluded is not None:
+                per_row[excluded[chosen][:, None] == rows[None, :]] = np.inf
             self._blend(per_row, rows, [positions[c] for c in chosen], floor, neighbours, out)
             if explain:
                 for j, c in enumerate(chosen):
@@ -225,7 +237,7 @@ class ModelIndex:
                     entries = np.flatnonzero(candidates.rows == nearest)
                     best = entries[np.argmin(distance[j, entries])]
                     row = found[of_query[c] - start, best].copy()
-                    row[YEAR], row[YEAR + 1] = apart[j, best], unknown[j, best]
+                    row[YEAR], row[YEAR + 1] = apart[year_at[j], best], unknown[year_at[j], best]
                     out.differs[positions[c]] = describe(row)
 
     def _blend(

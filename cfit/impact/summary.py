@@ -25,21 +25,54 @@ def _span(frame: pl.DataFrame, prefix: str, digits: int = 1) -> dict[str, float]
     return {b: round(float(frame.get_column(f"{prefix}_{b}").sum() or 0.0), digits) for b in BOUNDS}
 
 
+def _codes(lines: pl.DataFrame, name: str) -> tuple[pl.Expr, list[str | None]]:
+    """A coded column's codes as small integers (a missing value the last one) and the name of each
+    code: grouping by one integer key is cheaper than grouping by several columns (polars hashes the
+    rows of a multi-column key)."""
+    dtype = lines.schema[name]
+    if isinstance(dtype, pl.Enum):
+        categories = dtype.categories.to_list()
+        column = pl.col(name)
+    else:  # a frame made by hand: its own words, sorted
+        categories = sorted(lines.get_column(name).drop_nulls().cast(pl.String).unique().to_list())
+        column = pl.col(name).cast(pl.String).cast(pl.Enum(categories))
+    names: list[str | None] = [*categories, None]
+    return column.to_physical().cast(pl.UInt32).fill_null(len(categories)), names
+
+
 def _grouped(lines: pl.DataFrame) -> pl.LazyFrame:
     """Devices and footprints (per-device figures × quantity) summed per group, state and source."""
-    q = pl.col("quantity")
+    group, groups = _codes(lines, "product_group")
+    source, sources = _codes(lines, "embodied_source")
+    key = (group * 2 + pl.col("active").cast(pl.UInt32)) * len(sources) + source
+    q = pl.col("_quantity")
     return (
         lines.lazy()
-        .group_by("product_group", "active", "embodied_source")
+        .select(
+            key.alias("_key"),
+            pl.col("quantity"),
+            pl.col("quantity").cast(pl.Float64).alias("_quantity"),
+            *[pl.col(f"{kind}_{b}") for kind in ("embodied", "use", "annual") for b in BOUNDS],
+        )
+        .group_by("_key")
         .agg(
-            q.sum().alias("quantity"),
+            pl.col("quantity").sum(),
             *[
                 (pl.col(f"{kind}_{b}") * q).sum().alias(f"{kind}_{b}")
                 for kind in ("embodied", "use", "annual")
                 for b in BOUNDS
             ],
         )
-        .with_columns(pl.col("product_group").cast(pl.String), pl.col("embodied_source").cast(pl.String))
+        .select(
+            pl.lit(pl.Series(groups, dtype=pl.String))
+            .gather(pl.col("_key") // (2 * len(sources)))
+            .alias("product_group"),
+            (pl.col("_key") // len(sources) % 2 == 1).alias("active"),
+            pl.lit(pl.Series(sources, dtype=pl.String))
+            .gather(pl.col("_key") % len(sources))
+            .alias("embodied_source"),
+            pl.exclude("_key"),
+        )
     )
 
 
@@ -73,7 +106,8 @@ def summarise(lines: pl.DataFrame, reference: Reference, as_of: date) -> dict[st
             "use_kgco2e_per_year": _span(part, "use"),
             "annual_kgco2e": _span(part, "annual"),
             "embodied_sources": {
-                str(k): int(v) for k, v in part.select("embodied_source", "quantity").iter_rows()
+                str(k): int(v)
+                for k, v in part.select("embodied_source", "quantity").sort("embodied_source").iter_rows()
             },
         }
     facts = meta.row(0, named=True)
@@ -99,7 +133,18 @@ def _bucket(years: pl.Expr) -> pl.Expr:
 
 def _ages(lines: pl.DataFrame) -> pl.LazyFrame:
     years = pl.when(pl.col("active")).then(pl.col("age_years")).otherwise(pl.col("life_years"))
-    return lines.lazy().group_by("active", _bucket(years).alias("years")).agg(pl.col("quantity").sum())
+    # One integer key (whole years, state) rather than two columns: cheaper to group by.
+    key = _bucket(years) * 2 + pl.col("active").cast(pl.Int64)
+    return (
+        lines.lazy()
+        .group_by(key.alias("_key"))
+        .agg(pl.col("quantity").sum())
+        .select(
+            (pl.col("_key") % 2 == 1).alias("active"),
+            (pl.col("_key") // 2).alias("years"),
+            "quantity",
+        )
+    )
 
 
 def _age_distribution(table: pl.DataFrame) -> dict[str, dict[int, int]]:
@@ -174,14 +219,13 @@ def _meta(lines: pl.DataFrame) -> pl.LazyFrame:
 
 
 def _weighted_median(values: np.ndarray[Any, Any], weights: np.ndarray[Any, Any]) -> float:
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    """The weighted median of ``values`` sorted ascending (missing values last)."""
+    cumulative = np.cumsum(weights)
+    return float(values[np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
-def _life(part: pl.DataFrame) -> dict[str, Any]:
-    years = part.get_column("life_years").to_numpy()
-    weights = part.get_column("quantity").to_numpy().astype(np.float64)
+def _life(years: np.ndarray[Any, Any], weights: np.ndarray[Any, Any]) -> dict[str, Any]:
+    """Devices, mean and median service life of retired lines, their years sorted ascending."""
     return {
         "devices": int(weights.sum()),
         "mean_years": round(float(np.average(years, weights=weights)), 2),
@@ -189,46 +233,66 @@ def _life(part: pl.DataFrame) -> dict[str, Any]:
     }
 
 
+def _by_name(items: dict[str | None, Any]) -> dict[str, Any]:
+    """Entries in the order of their names (a missing name, "None", first, as polars sorts nulls)."""
+    return {str(k): items[k] for k in sorted(items, key=lambda k: (k is not None, k or ""))}
+
+
 def _circularity(retired: pl.DataFrame, facts: Mapping[str, Any]) -> dict[str, Any]:
-    """Service life of retired devices, end-of-use routes in units and kg, and refurbished purchases."""
-    retired = retired.with_columns(
-        pl.col("product_group").cast(pl.String),
-        pl.col("end_of_use_route").cast(pl.String).fill_null("unknown"),
+    """Service life of retired devices, end-of-use routes in units and kg, and refurbished purchases.
+
+    The retired lines are sorted by service life once; each group's median is read off its own
+    lines in that order. Routes and groups are grouped by their codes and named at the end."""
+    group, groups = _codes(retired, "product_group")
+    route, routes_named = _codes(retired, "end_of_use_route")
+    routes_named[-1] = "unknown"
+    coded = retired.select(
+        group.alias("group"),
+        route.alias("route"),
+        pl.col("quantity"),
+        pl.col("quantity").cast(pl.Float64).alias("weight"),
+        pl.col("life_years").cast(pl.Float64),
+        pl.col("mass_kg"),
+        pl.col("retired_year"),
     )
-    life = {
-        str(g): _life(part)
-        for (g,), part in retired.sort("product_group").group_by("product_group", maintain_order=True)
-    }
+    by_life = coded.select("group", "weight", "life_years").sort("life_years", nulls_last=True)
+    years = by_life.get_column("life_years").to_numpy()
+    weights = by_life.get_column("weight").to_numpy()
+    codes = by_life.get_column("group").to_numpy()
+    # Stable: within a group the lines stay sorted by service life.
+    order = np.argsort(codes, kind="stable")
+    edges = np.flatnonzero(np.diff(codes[order])) + 1
+    life: dict[str | None, Any] = {}
+    for part in np.split(order, edges) if len(order) else []:
+        life[groups[int(codes[part[0]])]] = _life(years[part], weights[part])
     q = pl.col("quantity")
-    routes = retired.group_by(pl.col("end_of_use_route").alias("route")).agg(
+    routes = coded.group_by("route").agg(
         q.sum().alias("units"),
         (pl.col("mass_kg") * q).sum().alias("kg"),
         q.filter(pl.col("mass_kg").is_null()).sum().alias("units_without_mass"),
     )
     units_total = int(routes.get_column("units").sum() or 0)
     kg_total = float(routes.get_column("kg").sum() or 0.0)
-    by_route = {
-        str(r["route"]): {
-            "units": int(r["units"]),
-            "share_units": round(r["units"] / units_total, 4) if units_total else 0.0,
-            "kg": round(float(r["kg"]), 1),
-            "share_kg": round(float(r["kg"]) / kg_total, 4) if kg_total else 0.0,
+    by_route = _by_name(
+        {
+            routes_named[int(r["route"])]: {
+                "units": int(r["units"]),
+                "share_units": round(r["units"] / units_total, 4) if units_total else 0.0,
+                "kg": round(float(r["kg"]), 1),
+                "share_kg": round(float(r["kg"]) / kg_total, 4) if kg_total else 0.0,
+            }
+            for r in routes.iter_rows(named=True)
         }
-        for r in routes.sort("route").iter_rows(named=True)
-    }
-    over_time: dict[int, dict[str, int]] = {}
-    by_year = (
-        retired.group_by("retired_year", "end_of_use_route")
-        .agg(q.sum())
-        .sort("retired_year", "end_of_use_route")
     )
-    for year, route, units in by_year.iter_rows():
-        over_time.setdefault(int(year), {})[str(route)] = int(units)
+    over_time: dict[int, dict[str, int]] = {}
+    by_year = coded.group_by("retired_year", "route").agg(q.sum())
+    for year, code, units in sorted((y, routes_named[int(c)], u) for y, c, u in by_year.iter_rows()):
+        over_time.setdefault(int(year), {})[str(code)] = int(units)
     units = int(facts["units"] or 0)
     return {
         "retired_devices": units_total,
-        "service_life": life,
-        "service_life_all": _life(retired) if retired.height else None,
+        "service_life": _by_name(life),
+        "service_life_all": _life(years, weights) if retired.height else None,
         "end_of_use_routes": by_route,
         "routes_over_time": over_time,
         "refurbished_purchase_share": round(int(facts["refurbished_units"] or 0) / units, 4)
