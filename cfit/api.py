@@ -1,8 +1,9 @@
 """The JSON API under /api/v1/, with its OpenAPI document at /api/docs."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as RequestInvalid
 
 from cfit.criteria.api import router as criteria_router
 from cfit.fleet.api import router as fleet_router
@@ -22,6 +23,34 @@ api.add_router("/v1/", tenders_router)
 api.add_router("/v1/", offers_router)
 api.add_router("/v1/", fleet_router)
 api.add_router("/v1/", monitoring_router)
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request: HttpRequest, error: RequestInvalid) -> HttpResponse:
+    """A request that does not fit its schema: 422 in the platform's one problem shape.
+
+    The same body as the import refusals ({detail, problems}, declared as ProblemsOut on the endpoints
+    that take files), so that a client reads every 422 the same way. Each problem names where (query,
+    path, body, file…), the field and what is wrong, like an import problem.
+    """
+    problems = []
+    for found in error.errors:
+        location = [str(part) for part in found.get("loc", ())]
+        where, field = (location[0], ".".join(location[1:]) or "-") if location else ("request", "-")
+        problems.append(f"{where}, {field}: {found.get('msg', 'not valid')}")
+    return api.create_response(
+        request, {"detail": "The request does not fit the API's schema.", "problems": problems}, status=422
+    )
+
+
+@api.exception_handler(ValidationError)
+def rule_broken(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """A domain rule refused the change (a frozen tender, a published version…): 400 with its words.
+
+    The domain raises Django's ValidationError subclasses (TenderFrozen, PublishedVersionError,
+    PactRuleBroken); an endpoint that lets one escape answers a clear 400, never a server error.
+    """
+    return api.create_response(request, {"detail": " ".join(error.messages)}, status=400)
 
 
 @api.exception_handler(PermissionDenied)

@@ -56,7 +56,11 @@ if DJANGO_ENV not in {"development", "production"}:
     raise ImproperlyConfigured(f"DJANGO_ENV must be development or production, not {DJANGO_ENV!r}")
 PRODUCTION = DJANGO_ENV == "production"
 
+# DEBUG shows tracebacks (and settings) to anyone who triggers an error: never in production, even
+# if DJANGO_DEBUG is left set from a laptop.
 DEBUG = envbool("DJANGO_DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG cannot be on in production (it shows tracebacks to visitors)")
 
 SECRET_KEY = envsecret("SECRET_KEY")
 if not SECRET_KEY:
@@ -118,10 +122,14 @@ INSTALLED_APPS = [
     "cfit.fleet",
     "cfit.pact",
     "cfit.monitoring",
+    "cfit.jobs",
 ]
 
 MIDDLEWARE = [
+    # First: an oversized request is refused before anything (the CSRF check included) reads its body.
+    "cfit.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "cfit.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware after sessions and before common: it reads the language cookie and Accept-Language.
@@ -159,6 +167,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's backend with sign-in throttling in front (cfit/accounts/throttle.py: 5 failures per
+# account or 20 per address in 15 minutes lock sign-in; counted in the database, shared by workers).
+AUTHENTICATION_BACKENDS = ["cfit.accounts.backends.ThrottledModelBackend"]
+# How many reverse proxies in front of cfit append to X-Forwarded-For: the throttle counts failures
+# per client address, which behind a proxy is the one the proxy saw. Production runs behind one
+# (docs/production.md); if cfit faces the internet directly, set TRUSTED_PROXIES=0, or clients
+# could pick their own address.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 1 if PRODUCTION else 0)
+# Password reset links are valid this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -200,7 +218,6 @@ STORAGES = {
     },
 }
 
-# Uploads are untrusted: keep them small in memory and refuse oversized request bodies.
 # Mail (monitoring reminders): an SMTP server when EMAIL_HOST is set, else printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = (
@@ -219,6 +236,10 @@ UPLOAD_DIR = Path(os.environ.get("CFIT_UPLOAD_DIR") or DATA_DIR / "uploads")
 # Register imports run in a thread beside the request so that the page can show their progress;
 # tests and single-process tools may run them inline instead.
 FLEET_IMPORT_IN_BACKGROUND = envbool("FLEET_IMPORT_IN_BACKGROUND", True)
+# Uploads are untrusted: cfit.middleware.RequestSizeLimitMiddleware refuses any request body over the
+# import limit (cfit.uploads.MAX_IMPORT_BYTES, 20 MB) before it is read; form fields other than files
+# may take at most DATA_UPLOAD_MAX_MEMORY_SIZE, and files over FILE_UPLOAD_MAX_MEMORY_SIZE wait in a
+# temporary file rather than in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -11,11 +11,14 @@ Personas, as in the style guide:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.criteria import content
@@ -29,6 +32,16 @@ PASSWORD = "persona-password-2026"
 def _fast_password_hashing(settings: Any) -> None:
     """Personas sign in with a real password; PBKDF2's deliberate slowness only slows the suite."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_english() -> Iterator[None]:
+    """A request through the test client leaves its language active in the thread (Django's
+    LocaleMiddleware activates and never deactivates): each test starts in the default language,
+    whatever the test before it asked for."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

@@ -110,6 +110,19 @@ def test_participants_list_is_public_but_shows_no_internal_data(client: Client, 
     assert "Laptops 2027" not in page and "pia" not in page
 
 
+def test_participants_list_does_not_reveal_users_served(client: Client, procurer) -> None:
+    """Users served is protected in the published coverage; a public list of each organisation's
+    figure would let anyone add a hidden coverage figure back up."""
+    organisation = procurer.organisation
+    organisation.users_served = 48_213
+    organisation.save(update_fields=["users_served"])
+
+    page = client.get("/organisations/").content.decode()
+
+    assert organisation.name in page
+    assert "48213" not in page and "48,213" not in page and "48\u202f213" not in page
+
+
 def test_only_the_secretariat_edits_and_publishes(
     client: Client, framework, procurer, coordinator, secretary
 ) -> None:

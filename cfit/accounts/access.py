@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
 
@@ -23,6 +26,25 @@ def get_membership(user: Any, organisation_slug: str) -> Membership:
 
 def get_organisation_for_member(user: Any, organisation_slug: str) -> Organisation:
     return get_membership(user, organisation_slug).organisation
+
+
+def get_organisation_for_editor(user: Any, organisation_slug: str) -> Organisation:
+    """The organisation if the user may change what it owns; 403 for a viewer, 404 for an outsider."""
+    membership = get_membership(user, organisation_slug)
+    if not membership.can_edit:
+        raise PermissionDenied(
+            _("Your role (%(role)s) only reads.") % {"role": membership.get_role_display()}
+        )
+    return membership.organisation
+
+
+def editing_memberships(user: Any) -> QuerySet[Membership]:
+    """The user's memberships in a role that may change what the organisation owns."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, role__in=Membership.EDITING_ROLES).select_related(
+        "organisation"
+    )
 
 
 def is_secretariat_staff(user: Any) -> bool:

@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 
-from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.models import FailedSignIn, Membership, Organisation
 
 
 class MembershipInline(admin.TabularInline):
@@ -16,3 +18,15 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+
+@admin.register(FailedSignIn)
+class FailedSignInAdmin(admin.ModelAdmin):
+    """The failures counting against sign-in now (older ones are deleted); deleting rows unlocks early."""
+
+    list_display = ["username", "address", "attempted"]
+    search_fields = ["username", "address"]
+    readonly_fields = ["username", "address", "attempted"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False

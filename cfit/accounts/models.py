@@ -100,3 +100,29 @@ class Membership(models.Model):
     @property
     def can_edit(self) -> bool:
         return self.role in self.EDITING_ROLES
+
+
+class FailedSignIn(models.Model):
+    """One failed sign-in, kept for the throttling window (cfit.accounts.throttle) and then deleted.
+
+    In the database rather than Django's cache: the default cache is per process, so with several
+    gunicorn workers an attacker would get each worker's allowance; the database is shared by all.
+    """
+
+    #: The name typed, lower-cased: unknown names count too, so the throttle does not reveal accounts.
+    username = models.CharField(_("username"), max_length=150)
+    #: The client's network address (see throttle.client_address), empty if unknown.
+    address = models.CharField(_("network address"), max_length=64, blank=True)
+    attempted = models.DateTimeField(_("attempted"))
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        # The throttle counts the recent failures of one name and of one address.
+        indexes = [
+            models.Index(fields=["username", "attempted"], name="failed_signin_by_username"),
+            models.Index(fields=["address", "attempted"], name="failed_signin_by_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address or '?'} at {self.attempted:%Y-%m-%d %H:%M:%S}"

@@ -10,7 +10,9 @@ from cfit.criteria.models import Shortlist
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    """Who takes part in the pact is public: name, country, type and users served."""
+    """Who takes part in the pact is public: name, country and type. Users served is not: the published
+    coverage protects the users served by those reporting, and a public list of each organisation's
+    figure would let anyone add the hidden one back up."""
     organisations = Organisation.objects.exclude(type=Organisation.Type.SECRETARIAT)
     type_filter = request.GET.get("type", "")
     if type_filter in Organisation.Type.values:

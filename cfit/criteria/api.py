@@ -43,7 +43,9 @@ class ExportQuery(Schema):
     lang: str = Field("", pattern="^(|en|nl|fr|de|nb)$", description="One language only; default all five.")
 
 
-class SourceOut(Schema):
+class CriterionSourceOut(Schema):
+    """A source a criterion cites (the framework's ``sources``); its url is http(s) or empty."""
+
     title: str
     url: str
     ref: str
@@ -77,7 +79,7 @@ class CriterionOut(Schema):
     text: str
     rationale: str
     verification: dict[str, Any]
-    sources: list[SourceOut]
+    sources: list[CriterionSourceOut]
     requirements: list[RequirementOut]
     languages: list[str]
 

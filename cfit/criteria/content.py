@@ -16,9 +16,18 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 #: The languages every text of the framework must be written in (bokmål as ``nb``).
 LANGUAGES: tuple[str, ...] = ("en", "nl", "fr", "de", "nb")
@@ -125,12 +134,40 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
+#: Links of the framework are shown as clickable links on public pages: only web addresses, never
+#: ``javascript:``, ``data:`` or ``file:`` (a link imported from a spreadsheet would run in the reader's
+#: browser).
+WEB_SCHEMES = frozenset({"http", "https"})
+
+
+def is_web_address(value: str) -> bool:
+    """True for an absolute http(s) address without spaces or control characters."""
+    if not value or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+
+
+def check_web_address(value: str) -> str:
+    """An empty or http(s) link, trimmed; anything else is refused with its reason."""
+    address = value.strip()
+    if address and not is_web_address(address):
+        raise ValueError("not a web address: a link must start with http:// or https://")
+    return address
+
+
+WebAddress = Annotated[str, AfterValidator(check_web_address)]
+
+
 Translated = dict[str, str]
 
 
 class Source(Strict):
     title: str = Field(min_length=3)
-    url: str = ""
+    url: WebAddress = ""
     ref: str = ""  #: the clause inside the source, e.g. "TS1" or "Annex II B.1.1"
 
 
@@ -138,7 +175,7 @@ class Label(Strict):
     id: Annotated[str, Field(pattern=CODE_PATTERN)]
     name: str
     issuer: str
-    url: str = ""
+    url: WebAddress = ""
 
 
 class ProductGroup(Strict):
@@ -198,7 +235,7 @@ class LegalFloor(Strict):
     applies_from: date  #: date of application
     applies_until: date | None = None
     scope: str = Field(min_length=3)  #: to what and when it applies, in the regulation's words
-    url: str = ""
+    url: WebAddress = ""
 
     def in_force(self, on: date) -> bool:
         return self.applies_from <= on and (self.applies_until is None or on <= self.applies_until)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from cfit.accounts.access import get_organisation_for_member, is_secretariat_staff
+from cfit.accounts.access import editing_memberships, get_organisation_for_editor, is_secretariat_staff
 from cfit.criteria import actions
 from cfit.criteria.access import get_criterion_for_user, get_version_for_user, visible_versions
 from cfit.criteria.forms import CriterionTextForm, LibraryFilterForm
@@ -23,6 +23,7 @@ from cfit.criteria.models import (
     Criterion,
     ImpactCategory,
     ProductGroup,
+    PublishedVersionError,
     Shortlist,
 )
 
@@ -64,9 +65,13 @@ def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
         .exclude(pk=criterion.pk)
         .prefetch_related("product_groups")
     )
-    shortlists = []
-    if request.user.is_authenticated:
-        shortlists = list(Shortlist.objects.select_related("organisation"))
+    # Only the shortlists of organisations where the user edits: a viewer reads, and sees no form.
+    editing = list(editing_memberships(request.user))
+    shortlists = list(
+        Shortlist.objects.filter(organisation__in=[m.organisation for m in editing]).select_related(
+            "organisation"
+        )
+    )
     return render(
         request,
         "criteria/criterion.html",
@@ -75,6 +80,7 @@ def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
             "appears_in": appears_in,
             "counterparts": counterparts,
             "shortlists": shortlists,
+            "shortlist_organisations": [m.organisation for m in editing],
             "can_edit": is_secretariat_staff(request.user) and not criterion.version.is_published,
         },
     )
@@ -162,10 +168,12 @@ def create_draft(request: HttpRequest, code: str) -> HttpResponse:
 def publish(request: HttpRequest, code: str) -> HttpResponse:
     _require_secretariat(request)
     version = get_version_for_user(request.user, code)
-    if version.is_published:
+    try:
+        # The action checks again under a row lock: a second click racing the first is refused there.
+        actions.publish_version(version, user=request.user)
+    except PublishedVersionError:
         messages.error(request, _("Version %(code)s is already published.") % {"code": version.code})
     else:
-        actions.publish_version(version, user=request.user)
         messages.success(request, _("Version %(code)s is published.") % {"code": version.code})
     return redirect("criteria:version", code=version.code)
 
@@ -201,13 +209,14 @@ def add_to_shortlist(request: HttpRequest, code: str) -> HttpResponse:
     criterion = get_criterion_for_user(request.user, code, request.POST.get("version") or None)
     shortlist_id = request.POST.get("shortlist", "")
     if shortlist_id == "new":
-        organisation = get_organisation_for_member(request.user, request.POST.get("organisation", ""))
+        organisation = get_organisation_for_editor(request.user, request.POST.get("organisation", ""))
         shortlist = Shortlist.objects.create(
             organisation=organisation, name=request.POST.get("name") or _("My shortlist")
         )
     else:
         # The scoped manager only finds the user's own organisations' shortlists: anything else is 404.
         shortlist = get_object_or_404(Shortlist, pk=shortlist_id if shortlist_id.isdigit() else 0)
+        get_organisation_for_editor(request.user, shortlist.organisation.slug)
     shortlist.criteria.add(criterion)
     messages.success(
         request, _("Added %(code)s to %(name)s.") % {"code": criterion.code, "name": shortlist.name}

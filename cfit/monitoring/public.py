@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from cfit.criteria.exchange import neutralise_formula
+from cfit.downloads import attachment, keep_cells_as_text, safe_cell
 from cfit.impact.figures import METHOD_VERSION
 from cfit.monitoring.charts import Point, bars
 from cfit.monitoring.disclosure import TOTAL, Rules
@@ -214,21 +214,17 @@ def results_download(request: HttpRequest, fmt: str) -> HttpResponse:
         out = io.StringIO()
         writer = csv.writer(out)
         for row in found:
-            writer.writerow([neutralise_formula(v) if isinstance(v, str) else v for v in row])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+            writer.writerow([safe_cell(v) for v in row])
+        return attachment(HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8"), f"{name}.csv")
     if fmt == "xlsx":
         book = Workbook()
         sheet = book.active
         sheet.title = "Results"
         for row in found:
-            sheet.append([neutralise_formula(v) if isinstance(v, str) else v for v in row])
+            sheet.append(list(row))
         data = io.BytesIO()
-        book.save(data)
-        response = HttpResponse(data.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
+        keep_cells_as_text(book).save(data)
+        return attachment(HttpResponse(data.getvalue(), content_type=XLSX), f"{name}.xlsx")
     raise Http404
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cfit.accounts.access import is_secretariat_staff
 from cfit.accounts.models import Membership, Organisation
+from cfit.downloads import attachment
 from cfit.monitoring import actions
 from cfit.monitoring.access import (
     campaigns_run_by,
@@ -379,11 +380,9 @@ def report_template(request: HttpRequest, report_id: int) -> HttpResponse:
         bounds={(v.indicator, v.key): (v.low, v.high) for v in stored if v.low is not None},
         key_labels=key_labels(),
     )
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="cfit-report-{report.organisation.slug}-{report.year}.xlsx"'
+    return attachment(
+        HttpResponse(data, content_type=XLSX), f"cfit-report-{report.organisation.slug}-{report.year}.xlsx"
     )
-    return response
 
 
 @require_POST

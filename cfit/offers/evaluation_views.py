@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cfit.downloads import attachment
 from cfit.offers import actions, explain, signoff
 from cfit.offers.access import check_opened, get_tender_of_line
 from cfit.offers.engine import Evidence, Role, Status
@@ -216,8 +217,7 @@ def report(request: HttpRequest, tender_id: int, fmt: str) -> HttpResponse:
         body = build_xlsx(evaluation, record)
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(body, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{tender.reference}-evaluation.{fmt}"'
-    return response
+    return attachment(response, f"{tender.reference}-evaluation.{fmt}")
 
 
 def _back(tender_id: int) -> HttpResponse:

@@ -28,7 +28,7 @@ from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from cfit.criteria.exchange import neutralise_formula
+from cfit.downloads import keep_cells_as_text, safe_cell
 from cfit.offers import explain
 from cfit.offers.engine import METHOD_VERSION, Evidence, Role, Status
 from cfit.offers.evaluate import STATUS_WORDS, LotResult
@@ -513,7 +513,7 @@ def _docx_lot(
 
 def _cells(values: Iterable[object]) -> list[object]:
     """Text a spreadsheet would run as a formula (= + - @ …) is kept as text."""
-    return [neutralise_formula(v) if isinstance(v, str) else v for v in values]
+    return [safe_cell(v) for v in values]
 
 
 def _sheet_title(text: str) -> str:
@@ -690,6 +690,7 @@ def build_xlsx(evaluation: TenderEvaluation, record: AuditRecord) -> bytes:
                 cell.font = Font(bold=True)
                 cell.fill = HEADER_FILL
             sheet.freeze_panes = "A2"
+        keep_cells_as_text(book)
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()

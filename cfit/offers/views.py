@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cfit.downloads import attachment
 from cfit.offers import actions
 from cfit.offers.access import get_upload_link, offers_opened, offers_receiving
 from cfit.offers.forms import AnswerForm, OfferImportForm, QuestionForm, SupplierUploadForm, UploadLinkForm
@@ -185,5 +186,4 @@ def upload_template(request: HttpRequest, token: str) -> HttpResponse:
         build_response_template(tender_spec(link.tender)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{link.tender.reference}-response.xlsx"'
-    return response
+    return attachment(response, f"{link.tender.reference}-response.xlsx")

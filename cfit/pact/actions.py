@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
+from cfit.criteria.content import is_web_address
 from cfit.pact.models import (
     BuyerGroup,
     GroupMembership,
@@ -173,6 +174,11 @@ def add_document(
     """A link, or an uploaded file of an office or text format (checked for size and kind)."""
     if bool(url) == bool(data):
         raise PactRuleBroken(_("Give either a link or a file."), code="link_or_file")
+    if url and not is_web_address(url):
+        # Members follow the link from the group's page: no javascript:, data: or ftp: links.
+        raise PactRuleBroken(
+            _("A link must be a web address starting with http:// or https://."), code="scheme"
+        )
     stored = ""
     if data:
         check_size(data, filename)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -109,7 +110,13 @@ class ParticipationForm(forms.Form):
 class DocumentForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGE_CHOICES)
-    url = forms.URLField(label=gettext_lazy("Link"), required=False, assume_scheme="https")
+    url = forms.URLField(
+        label=gettext_lazy("Link"),
+        required=False,
+        assume_scheme="https",
+        # Only web addresses: Django's default also takes ftp:// and ftps://.
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
     file = forms.FileField(label=gettext_lazy("or a file"), required=False)
 
     def clean_file(self) -> Any:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from cfit.accounts.access import get_membership
 from cfit.accounts.models import Organisation
+from cfit.criteria.content import is_web_address
 from cfit.criteria.models import ProductGroup, translated
 from cfit.pact import actions
 from cfit.pact.access import (
@@ -314,6 +315,8 @@ def document(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
         raise Http404
     item = get_object_or_404(WorkingGroupDocument, group=group, pk=document_id)
     if item.url:
+        if not is_web_address(item.url):  # stored before links were checked: never followed
+            raise Http404
         return HttpResponseRedirect(item.url)
     path = Path(item.stored_file)
     if not item.stored_file or not path.is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -53,6 +54,12 @@ def create_tender(
     version = version or FrameworkVersion.objects.latest_published()
     if version is None or not version.is_published:
         raise TenderError(_("No published framework version to build on."))
+    if any(unicodedata.category(char).startswith("C") for char in reference):
+        # The reference names files and fills headers and cells: a line break or control
+        # character in it would break a download (or smuggle a header) further on.
+        raise TenderError(
+            _("A reference is one line of text, without tabs, line breaks or control characters.")
+        )
     if Tender.unscoped.filter(organisation=organisation, reference=reference).exists():
         raise TenderError(
             _("Your organisation already has a tender with reference %(ref)s.") % {"ref": reference}
@@ -262,7 +269,12 @@ def publish_tender(tender: Tender) -> Tender:
     Refused without a deadline for offers in the future, and while a lot's weights do not add up to 100.
     """
     tender = Tender.unscoped.select_for_update().get(pk=tender.pk)
-    tender.check_editable()
+    if not tender.is_draft:
+        # A second "publish" (a double click, a retried API call) is the user's mistake, not a crash.
+        raise TenderError(
+            _("Tender %(ref)s is already %(status)s.")
+            % {"ref": tender.reference, "status": tender.get_status_display()}
+        )
     if tender.offers_deadline is None or tender.offers_deadline <= timezone.now():
         raise TenderError(_("Set a deadline for offers in the future before publishing."))
     lots = list(tender.lots.prefetch_related("lot_criteria"))

@@ -11,6 +11,7 @@ from ninja.security import django_auth
 from pydantic import AwareDatetime
 
 from cfit.accounts.models import Membership
+from cfit.downloads import attachment
 from cfit.tenders import actions
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.exports import FORMATS, filename
@@ -256,7 +257,7 @@ def change_status(request: HttpRequest, tender_id: int, payload: StatusIn) -> di
     tender = get_tender_for_user(request.user, tender_id, edit=True)
     try:
         tender = actions.change_status(tender, payload.status)
-    except actions.TenderError as error:
+    except (actions.TenderError, TenderFrozen) as error:
         raise _fail(error) from error
     return tender_out(tender)
 
@@ -269,5 +270,4 @@ def export_tender(request: HttpRequest, tender_id: int, params: Query[ExportQuer
     spec = actions.tender_spec(get_tender_for_user(request.user, tender_id))
     fmt = FORMATS[params.format]
     response = HttpResponse(fmt.render(spec), content_type=fmt.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename(spec, fmt)}"'
-    return response
+    return attachment(response, filename(spec, fmt))

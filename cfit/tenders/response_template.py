@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cfit.criteria.content import CriterionType, DataType, Requirement
+from cfit.downloads import keep_cells_as_text
 from cfit.tenders.annex import expected
 from cfit.tenders.award_text import award_method_paragraphs
 from cfit.tenders.spec import LotSpec, TenderSpec
@@ -247,6 +248,8 @@ def _build(spec: TenderSpec) -> bytes:
     for key, value in meta.items():
         hidden.append([key, value])
     hidden.sheet_state = "veryHidden"
+    # The title, reference and supplier-facing texts are typed by the buyer: none may become a formula.
+    keep_cells_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from cfit.accounts.access import get_organisation_for_member
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
 from cfit.criteria.models import Criterion
 from cfit.criteria.models import ImpactCategory as CategoryChoices
+from cfit.downloads import attachment
 from cfit.tenders import actions, selection
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.exports import FORMATS, filename
@@ -260,6 +261,8 @@ def tender_status(request: HttpRequest, tender_id: int) -> HttpResponse:
         actions.change_status(tender, request.POST.get("status", ""))
     except actions.TenderError as error:
         messages.error(request, str(error))
+    except TenderFrozen as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("tenders:detail", tender_id=tender.pk)
 
 
@@ -273,5 +276,4 @@ def tender_download(request: HttpRequest, tender_id: int, fmt: str) -> HttpRespo
     spec = actions.tender_spec(tender)
     export = FORMATS[fmt]
     response = HttpResponse(export.render(spec), content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename(spec, export)}"'
-    return response
+    return attachment(response, filename(spec, export))

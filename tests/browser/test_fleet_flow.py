@@ -69,7 +69,7 @@ def test_an_asset_manager_imports_a_register_and_explores_the_dashboard(
         assert page.locator(f"#{chart} svg rect").count() > 0, chart
     baseline = page.locator("#scenario-value").inner_text()
     page.locator("#life").fill("2")
-    page.wait_for_function("document.getElementById('scenario').dataset.updated !== undefined")
+    page.locator("#scenario[data-updated]").wait_for()
     assert page.locator("#life-out").inner_text() == "2"
     assert page.locator("#scenario-saving").inner_text() not in ("0", "")
     assert page.locator("#scenario-value").inner_text() != baseline
