@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from datetime import date
 from pathlib import Path
@@ -11,11 +10,10 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cfit.accounts.models import Organisation
-from cfit.accounts.scoping import system_scope
 from cfit.fleet.models import Asset, AssetEvent, AssetImport, SavedColumnMapping, SavedValueMapping
 from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import (
@@ -28,13 +26,20 @@ from cfit.impact.register import (
     unknown_values,
 )
 from cfit.impact.vocabulary import normalise_word
-from cfit.uploads import ImportRefused, Problem
+from cfit.jobs import runner
+from cfit.jobs.models import Job
+from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused, Problem
 
 log = logging.getLogger(__name__)
 
 #: Columns of a register line that an import sets (everything but the organisation and bookkeeping).
 FIELDS = [c for c in ALL_COLUMNS if c != "asset_key"]
-BATCH = 2000
+
+
+def register_limit() -> int:
+    """The largest register file taken, by the page, the API, the command and the job alike (a
+    workbook may unpack to ten times as much, see ``uploads.open_workbook``)."""
+    return int(getattr(settings, "FLEET_REGISTER_MAX_BYTES", MAX_IMPORT_BYTES))
 
 
 def saved_columns(organisation: Organisation) -> dict[str, str]:
@@ -60,7 +65,7 @@ def receive_register(
     Raises ``ImportRefused`` (size, zip bombs, formulas, not a CSV or XLSX) before anything is stored.
     The mapping offered is the organisation's own choices for headers it used before, then guesses.
     """
-    raw = read_raw(data, filename)
+    raw = read_raw(data, filename, limit=register_limit())
     folder = Path(settings.UPLOAD_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     _forget_refused_files(organisation)
@@ -101,9 +106,15 @@ def choose_columns(record: AssetImport, mapping: dict[str, str]) -> dict[str, li
             )
         record.mapping = mapping
         record.values = saved_values(organisation)
-        unknown = unknown_values(read_raw(Path(record.stored_file), record.filename), mapping, record.values)
+        raw = read_raw(Path(record.stored_file), record.filename, limit=register_limit())
+        unknown = unknown_values(raw, mapping, record.values)
         record.state = AssetImport.State.VALUES if unknown else record.state
-        record.save(update_fields=["mapping", "values", "state"])
+        # Conditional: a second POST of the form must not take a started import back a step.
+        waiting = AssetImport.unscoped.filter(
+            pk=record.pk, state__in=[AssetImport.State.MAPPING, AssetImport.State.VALUES]
+        ).update(mapping=record.mapping, values=record.values, state=record.state)
+    if not waiting:
+        return {}
     if not unknown:
         # After the commit: a background import reads the record afresh.
         start_import(record, mapping)
@@ -112,7 +123,7 @@ def choose_columns(record: AssetImport, mapping: dict[str, str]) -> dict[str, li
 
 def pending_values(record: AssetImport) -> dict[str, list[UnknownValue]]:
     """The values an import waiting in the value step still needs mapped."""
-    raw = read_raw(Path(record.stored_file), record.filename)
+    raw = read_raw(Path(record.stored_file), record.filename, limit=register_limit())
     return unknown_values(raw, record.mapping, saved_values(record.organisation))
 
 
@@ -134,44 +145,76 @@ def choose_values(record: AssetImport, choices: dict[str, dict[str, str]]) -> No
     start_import(record, dict(record.mapping))
 
 
-def start_import(record: AssetImport, mapping: dict[str, str]) -> None:
-    """Set the mapping and run the import: in a thread beside the request (the page shows its progress)
-    or inline, as ``FLEET_IMPORT_IN_BACKGROUND`` says."""
-    record.mapping = {header: target for header, target in mapping.items() if target}
-    record.state = AssetImport.State.RUNNING
-    record.stage = "queued"
-    record.progress = 5
-    record.save(update_fields=["mapping", "state", "stage", "progress"])
-    if settings.FLEET_IMPORT_IN_BACKGROUND:
-        threading.Thread(target=_run_in_thread, args=(record.pk,), daemon=True).start()
-    else:
-        run_import(record.pk)
+#: The job kind of a register import (see ``cfit.fleet.jobs``).
+REGISTER_IMPORT = "fleet.register_import"
 
 
-def _run_in_thread(import_id: int) -> None:
-    try:
-        with system_scope():
-            run_import(import_id)
-    finally:
-        connection.close()  # this thread's own connection: nobody else will close it
+def start_import(record: AssetImport, mapping: dict[str, str]) -> Job | None:
+    """Set the mapping and queue the import as a job; None if this import was started already (a
+    second POST of the same form, or a stale page).
+
+    With ``FLEET_IMPORT_IN_BACKGROUND`` the job runs in a worker (``cfit worker``), or in a thread of
+    this process when no worker is alive; without, it runs now, before this returns (tests)."""
+    mapping = {header: target for header, target in mapping.items() if target}
+    with transaction.atomic():
+        # The conditional update decides which of two simultaneous POSTs starts the import.
+        started = AssetImport.unscoped.filter(
+            pk=record.pk, state__in=[AssetImport.State.MAPPING, AssetImport.State.VALUES]
+        ).update(mapping=mapping, state=AssetImport.State.RUNNING, stage="queued", progress=5)
+        if not started:
+            return None
+        record.mapping, record.state, record.stage, record.progress = (
+            mapping,
+            AssetImport.State.RUNNING,
+            "queued",
+            5,
+        )
+        job, new = runner.enqueue(
+            REGISTER_IMPORT,
+            key=import_job_key(record),
+            organisation=record.organisation,
+            import_id=record.pk,
+        )
+    if not new:
+        return None
+    # After the commit: the import's own transactions must be short, not nested in this one.
+    runner.dispatch(job, inline=not settings.FLEET_IMPORT_IN_BACKGROUND)
+    if not settings.FLEET_IMPORT_IN_BACKGROUND:
+        record.refresh_from_db()
+    return job
 
 
-def _progress(import_id: int, stage: str, progress: int) -> None:
+def import_job_key(record: AssetImport) -> str:
+    return f"register-import:{record.pk}"
+
+
+def keep_import_going(record: AssetImport) -> None:
+    """The progress page asks: where no worker runs, an import the web process lost (a restarted
+    server) is taken up again (see ``runner.keep_going``)."""
+    runner.keep_going(import_job_key(record))
+
+
+def _progress(import_id: int, stage: str, progress: int, job: Job | None = None) -> None:
     AssetImport.unscoped.filter(pk=import_id).update(stage=stage, progress=progress)
+    if job is not None:
+        runner.report(job, stage, progress)
 
 
-def run_import(import_id: int) -> AssetImport:
+def run_import(import_id: int, job: Job | None = None) -> AssetImport:
     """Read, check and store a mapped register file: all of it in one transaction, or nothing.
 
     Progress is written between the stages (outside the storing transaction, so that the page sees
     it); a refused file keeps its problems for the page; the uploaded file is deleted at the end.
+    Safe to run again after a crash: nothing is written before the final transaction commits.
     """
     record = AssetImport.unscoped.select_related("organisation").get(pk=import_id)
+    if record.state != AssetImport.State.RUNNING:
+        return record  # finished already (a job run twice finds nothing to do)
     path = Path(record.stored_file)
     try:
-        _progress(import_id, "reading", 15)
-        raw = read_raw(path, record.filename)
-        _progress(import_id, "checking", 35)
+        _progress(import_id, "reading", 15, job)
+        raw = read_raw(path, record.filename, limit=register_limit())
+        _progress(import_id, "checking", 35, job)
         register = check_register(
             raw,
             record.mapping,
@@ -179,8 +222,13 @@ def run_import(import_id: int) -> AssetImport:
             today=date.today(),
             values=record.values,
         )
-        _progress(import_id, "storing", 65)
-        created, updated = store_register(record.organisation, register, record)
+        del raw  # the text cells: the typed register is all that storing needs
+        _progress(import_id, "storing", 50, job)
+
+        def staged(share: float) -> None:
+            _progress(import_id, "storing", 50 + int(40 * share), job)
+
+        created, updated = store_register(record.organisation, register, record, on_progress=staged)
     except RegisterRefused as error:
         record.state = AssetImport.State.REFUSED
         record.problems = [g.as_dict() for g in error.groups]
@@ -194,12 +242,18 @@ def run_import(import_id: int) -> AssetImport:
     else:
         record.state = AssetImport.State.DONE
         record.created_lines, record.updated_lines = created, updated
+    finish_import(record)
+    return record
+
+
+def finish_import(record: AssetImport) -> None:
+    """Record an import's end (state and problems set by the caller); its file goes, unless refused."""
     record.progress = 100
     record.stage = record.state
     record.finished = timezone.now()
-    if record.state != AssetImport.State.REFUSED:
+    if record.state != AssetImport.State.REFUSED and record.stored_file:
         # A refused file stays for its annotated copy (until the next upload); others go now.
-        path.unlink(missing_ok=True)
+        Path(record.stored_file).unlink(missing_ok=True)
         record.stored_file = ""
     record.save(
         update_fields=[
@@ -213,7 +267,6 @@ def run_import(import_id: int) -> AssetImport:
             "stored_file",
         ]
     )
-    return record
 
 
 def import_register_file(
@@ -228,7 +281,7 @@ def import_register_file(
     """Check and store a register file at once (command line, API): (lines added, lines updated).
 
     Raises ``ImportRefused`` with every problem; nothing is stored then."""
-    raw = read_raw(data, filename) if isinstance(data, bytes) else read_raw(data, filename, limit=2**40)
+    raw = read_raw(data, filename, limit=register_limit())
     if mapping is None:
         mapping = guess_mapping(raw.headers, saved=saved_columns(organisation))
     register = check_register(
@@ -241,47 +294,154 @@ def import_register_file(
     return store_register(organisation, register, None)
 
 
-def _value(row: dict[str, Any], name: str) -> Any:
-    value = row[name]
-    if value is None and name in ("end_of_use_route", "sanitisation_certificate"):
-        return ""
-    return value
+#: Rows per batch into the staging table: a few MB of Python tuples at a time.
+STAGE_BATCH = 20_000
+#: The import's own temporary table (per connection, so two imports never share it; gone with the
+#: connection if the worker dies).
+STAGED = "cfit_staged_asset_lines"
 
 
-@transaction.atomic
 def store_register(
-    organisation: Organisation, register: pl.DataFrame, record: AssetImport | None
+    organisation: Organisation,
+    register: pl.DataFrame,
+    record: AssetImport | None,
+    *,
+    on_progress: Any = None,
 ) -> tuple[int, int]:
-    """Add new lines and update known ones by their asset key, in one transaction; log life events.
+    """Add new lines and update known ones by their asset key, all or nothing; log life events.
 
     A new line gets a "deployed" event at its purchase date; a line that is retired (now, or newly)
-    gets a "retired" event at its retirement date, once."""
-    existing = dict(Asset.unscoped.filter(organisation=organisation).values_list("asset_key", "id"))
-    retired_before = set(
-        Asset.unscoped.filter(organisation=organisation, status="retired").values_list("id", flat=True)
+    gets a "retired" event at its retirement date, once.
+
+    Bounded memory and short write transactions: the lines go first, in batches, into a temporary
+    table (on SQLite a separate database, so that no batch holds the register's write lock for long);
+    then one transaction moves them into the register with a few set-based statements, matching
+    existing lines by key in the database rather than in Python. A crash anywhere before that final
+    commit leaves the register as it was. ``on_progress(share)`` is told how far the staging got (0-1).
+    """
+    frame = _database_rows(register)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in ALL_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGED}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGED} ({_staged_columns()})")
+        try:
+            _stage(cursor, frame, columns, on_progress)
+            del frame
+            cursor.execute(f"CREATE UNIQUE INDEX {STAGED}_key ON {STAGED} (asset_key)")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {STAGED}")  # autovacuum never sees a temporary table
+            with transaction.atomic():
+                return _move_staged(cursor, organisation, record)
+        finally:
+            _drop_staged(cursor)
+
+
+def _drop_staged(cursor: Any) -> None:
+    try:
+        # In a savepoint: after an error inside a caller's transaction, PostgreSQL refuses any
+        # statement, and the table goes with the connection anyway; the error is what matters.
+        with transaction.atomic():
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGED}")
+    except DatabaseError:
+        pass
+
+
+def _database_rows(register: pl.DataFrame) -> pl.DataFrame:
+    """The register's columns as the database stores them: codes and dates as text, no null text."""
+    out = []
+    for name in ALL_COLUMNS:
+        column = pl.col(name)
+        dtype = register.schema[name]
+        if isinstance(dtype, pl.Enum):
+            column = column.cast(pl.String)
+        elif dtype == pl.Date:
+            column = column.dt.strftime("%Y-%m-%d")
+        if name in ("end_of_use_route", "sanitisation_certificate"):
+            column = column.fill_null("")
+        out.append(column.alias(name))
+    return register.select(out)
+
+
+def _staged_columns() -> str:
+    quote = connection.ops.quote_name
+    fields = {f.name: f for f in Asset._meta.concrete_fields}
+    return ", ".join(f"{quote(name)} {fields[name].db_type(connection)}" for name in ALL_COLUMNS)
+
+
+def _stage(cursor: Any, frame: pl.DataFrame, columns: str, on_progress: Any) -> None:
+    total = max(frame.height, 1)
+    if connection.vendor == "postgresql":
+        # COPY from polars' own CSV writer: no Python object per cell at all.
+        for start in range(0, frame.height, STAGE_BATCH * 5):
+            data = frame.slice(start, STAGE_BATCH * 5).write_csv(include_header=False, null_value="\\N")
+            with cursor.copy(f"COPY {STAGED} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+                copy.write(data.encode())
+            if on_progress:
+                on_progress(min(start + STAGE_BATCH * 5, total) / total)
+        return
+    marks = ", ".join(["%s"] * len(ALL_COLUMNS))
+    sql = f"INSERT INTO {STAGED} ({columns}) VALUES ({marks})"
+    for start in range(0, frame.height, STAGE_BATCH):
+        # A short transaction per batch: the staging table is temporary, the register untouched.
+        with transaction.atomic():
+            cursor.executemany(sql, frame.slice(start, STAGE_BATCH).rows())
+        if on_progress:
+            on_progress(min(start + STAGE_BATCH, total) / total)
+
+
+def _move_staged(cursor: Any, organisation: Organisation, record: AssetImport | None) -> tuple[int, int]:
+    """The one transaction of an import: staged lines into the register, with their events."""
+    quote = connection.ops.quote_name
+    asset, event = Asset._meta.db_table, AssetEvent._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    org, source = organisation.pk, record.pk if record is not None else None
+    known = f"SELECT 1 FROM {asset} a WHERE a.organisation_id = %s AND a.asset_key = s.asset_key"
+    event_columns = "asset_id, kind, date, note, created, created_by_id"
+    cursor.execute(f"SELECT COUNT(*) FROM {STAGED}")
+    total = int(cursor.fetchone()[0])
+    # Before the update, while the known lines still hold their old status: those newly retired.
+    cursor.execute(
+        f"INSERT INTO {event} ({event_columns}) SELECT a.id, 'retired', s.retired_date, '', %s, NULL "
+        f"FROM {STAGED} s JOIN {asset} a ON a.organisation_id = %s AND a.asset_key = s.asset_key "
+        f"WHERE s.status = 'retired' AND s.retired_date IS NOT NULL AND a.status <> 'retired'",
+        [now, org],
     )
-    new: list[Asset] = []
-    changed: list[Asset] = []
-    now = timezone.now()
-    for row in register.iter_rows(named=True):
-        values = {name: _value(row, name) for name in FIELDS}
-        asset = Asset(organisation=organisation, asset_key=row["asset_key"], source_import=record, **values)
-        if row["asset_key"] in existing:
-            asset.pk = existing[row["asset_key"]]
-            asset.updated = now  # bulk_update does not touch auto_now fields; the figures' cache reads it
-            changed.append(asset)
-        else:
-            new.append(asset)
-    Asset.unscoped.bulk_create(new, batch_size=BATCH)
-    Asset.unscoped.bulk_update(changed, [*FIELDS, "source_import", "updated"], batch_size=BATCH)
-    events = [AssetEvent(asset=a, kind=AssetEvent.Kind.DEPLOYED, date=a.purchase_date) for a in new]
-    events += [
-        AssetEvent(asset=a, kind=AssetEvent.Kind.RETIRED, date=a.retired_date)
-        for a in [*new, *changed]
-        if a.status == "retired" and a.retired_date and a.pk not in retired_before
-    ]
-    AssetEvent.objects.bulk_create(events, batch_size=BATCH)
-    return len(new), len(changed)
+    assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in FIELDS)
+    cursor.execute(
+        f"UPDATE {asset} SET {assignments}, source_import_id = %s, updated = %s FROM {STAGED} s "
+        f"WHERE {asset}.organisation_id = %s AND {asset}.asset_key = s.asset_key",
+        [source, now, org],
+    )
+    updated = int(cursor.rowcount)
+    field_list = ", ".join(quote(c) for c in FIELDS)
+    insert_new = (
+        f"INSERT INTO {asset} (organisation_id, asset_key, {field_list}, source_import_id, created, updated) "
+        f"SELECT %s, s.asset_key, {', '.join(f's.{quote(c)}' for c in FIELDS)}, %s, %s, %s "
+        f"FROM {STAGED} s WHERE NOT EXISTS ({known})"
+    )
+    new_events = (
+        f"INSERT INTO {event} ({event_columns}) "
+        "SELECT id, 'deployed', purchase_date, '', %s, CAST(NULL AS integer) FROM {lines} UNION ALL "
+        "SELECT id, 'retired', retired_date, '', %s, CAST(NULL AS integer) FROM {lines} "
+        "WHERE status = 'retired' AND retired_date IS NOT NULL"
+    )
+    if connection.vendor == "postgresql":
+        # The new lines' ids straight from the insert: no second pass over the register.
+        returning = "RETURNING id, purchase_date, status, retired_date"
+        cursor.execute(
+            f"WITH new AS ({insert_new} {returning}) {new_events.format(lines='new')}",
+            [org, source, now, now, org, now, now],
+        )
+    else:
+        # SQLite: the write lock is ours since the transaction began and ids only grow, so the new
+        # lines are those above the highest id before the insert.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {asset}")
+        highest = int(cursor.fetchone()[0])
+        cursor.execute(insert_new, [org, source, now, now, org])
+        lines = f"(SELECT * FROM {asset} WHERE id > {highest} AND organisation_id = {int(org)})"
+        cursor.execute(new_events.format(lines=lines), [now, now])
+    return total - updated, updated
 
 
 @transaction.atomic
@@ -306,7 +466,7 @@ def annotated_file(
     once the file is gone (the organisation sent another)."""
     if not record.stored_file:
         raise FileNotFoundError(record.filename)
-    raw = read_raw(Path(record.stored_file), record.filename, limit=2**40)
+    raw = read_raw(Path(record.stored_file), record.filename, limit=register_limit())
     checks, flags = annotate(
         raw,
         record.mapping,

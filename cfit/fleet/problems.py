@@ -112,7 +112,7 @@ def annotated_csv(
     ]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*headers, _("Problems")])
+    writer.writerow([*(neutralise_formula(h) for h in headers), _("Problems")])  # the file's own words
     for index, row in enumerate(rows):
         notes = "; ".join(rendered[i] for i in flags.get(index, ()))
         writer.writerow([neutralise_formula(v) if isinstance(v, str) else v for v in row] + [notes])

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from cfit import charts
 from cfit.accounts.models import Organisation
 from cfit.criteria.exchange import neutralise_formula
+from cfit.downloads import attachment
 from cfit.fleet import actions
 from cfit.fleet.access import can_edit_register, get_asset_for_user, get_fleet_owner, get_import_for_user
 from cfit.fleet.footprint import explain, fleet_scenario, fleet_summary
@@ -173,7 +174,7 @@ def asset_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _export_csv(organisation: Organisation, assets: Any) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{organisation.slug}-register.csv"'
+    attachment(response, f"{organisation.slug}-register.csv")
     writer = csv.writer(response)
     writer.writerow(ALL_COLUMNS)
     for row in assets.values_list(*ALL_COLUMNS).iterator(chunk_size=5000):
@@ -320,7 +321,7 @@ def import_problems_csv(request: HttpRequest, slug: str, import_id: int) -> Http
         annotated_csv(headers, rows, checks, flags), content_type="text/csv; charset=utf-8"
     )
     name = record.filename.rsplit(".", 1)[0]
-    response["Content-Disposition"] = f'attachment; filename="{name}-problems.csv"'
+    attachment(response, f"{name}-problems.csv")
     return response
 
 
@@ -328,6 +329,8 @@ def import_problems_csv(request: HttpRequest, slug: str, import_id: int) -> Http
 @login_required
 def import_status(request: HttpRequest, slug: str, import_id: int) -> JsonResponse:
     record = get_import_for_user(request.user, slug, import_id)
+    if record.state == AssetImport.State.RUNNING:
+        actions.keep_import_going(record)
     return JsonResponse(
         {
             "state": record.state,
@@ -359,5 +362,5 @@ def scenario(request: HttpRequest, slug: str) -> JsonResponse:
 @require_GET
 def register_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cfit-register-template.csv"'
+    attachment(response, "cfit-register-template.csv")
     return response
