@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -56,6 +57,10 @@ class RequestSizeLimitMiddleware:
             size = -1
         if size < 0:
             return _refuse(request, 400, "The request declares an invalid Content-Length.")
+        if "\x00" in unquote(request.META.get("QUERY_STRING", ""), errors="replace"):
+            # No text the platform stores or searches may hold a NUL (PostgreSQL refuses it outright,
+            # as a server error); forms refuse it field by field, the query string is refused here.
+            return _refuse(request, 400, "The address contains a NUL character.")
         if size > MAX_REQUEST_BYTES:
             return _refuse(
                 request,

@@ -68,6 +68,9 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,
+    # The same cases on every run: CI must not pass or fail by chance (run with a random seed locally
+    # to explore: ``--hypothesis-seed=random`` does not apply here; drop this line instead).
+    derandomize=True,
     phases=[Phase.explicit, Phase.generate, Phase.shrink],
     suppress_health_check=list(HealthCheck),
 )

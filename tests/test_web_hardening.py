@@ -338,6 +338,20 @@ def test_a_request_just_under_the_cap_reaches_the_view(procurer, framework) -> N
     assert response.status_code in {200, 302}
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/criteria?impact_category=%C3%85%0F6%00c&type=x",  # found by schemathesis on PostgreSQL
+        "/criteria/?q=%00",
+        "/results/?scope=%00",
+    ],
+)
+def test_a_nul_in_the_address_is_a_400_not_a_database_error(framework, path: str) -> None:
+    response = Client().get(path)
+    assert response.status_code == 400
+    assert b"NUL" in response.content
+
+
 # -- no debug in production -------------------------------------------------------------------------------
 
 
