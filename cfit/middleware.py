@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from cfit.uploads import MAX_IMPORT_BYTES, describe_size
+from cfit.uploads import MAX_IMPORT_BYTES, MAX_REGISTER_BYTES, describe_size
 
-#: The largest request body taken: the largest import file plus room for the form around it
-#: (multipart boundaries, the CSRF token, a title). Bigger requests are refused unread.
-MAX_REQUEST_BYTES = MAX_IMPORT_BYTES + 1024 * 1024
+#: Room for the form around a file (multipart boundaries, the CSRF token, a title).
+FORM_ROOM = 1024 * 1024
+#: The largest request body taken: the largest import file plus the form around it. Bigger requests
+#: are refused unread.
+MAX_REQUEST_BYTES = MAX_IMPORT_BYTES + FORM_ROOM
+#: Where a fleet register is sent (the import page, the API's import and computations): the register
+#: limit applies there (a national register is larger than any other import).
+REGISTER_PATHS = re.compile(
+    r"^/(fleet/[^/]+/import/|api/v1/fleet/[^/]+/assets/import|api/v1/impact/(fleet|estimate))$"
+)
+
+
+def register_limit() -> int:
+    return int(getattr(settings, "FLEET_REGISTER_MAX_BYTES", MAX_REGISTER_BYTES))
+
 
 #: Only the platform's own scripts run: no inline script, no event-handler attribute, no eval (a
 #: stored text that slipped through escaping still cannot run). Inline style attributes stay allowed
@@ -61,11 +74,12 @@ class RequestSizeLimitMiddleware:
             # No text the platform stores or searches may hold a NUL (PostgreSQL refuses it outright,
             # as a server error); forms refuse it field by field, the query string is refused here.
             return _refuse(request, 400, "The address contains a NUL character.")
-        if size > MAX_REQUEST_BYTES:
+        largest_file = register_limit() if REGISTER_PATHS.match(request.path) else MAX_IMPORT_BYTES
+        if size > largest_file + FORM_ROOM:
             return _refuse(
                 request,
                 413,
-                f"The request is larger than {describe_size(MAX_IMPORT_BYTES)}, the most a file may be.",
+                f"The request is larger than {describe_size(largest_file)}, the most a file may be.",
             )
         return self.get_response(request)
 

@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cfit.uploads import MAX_REGISTER_BYTES
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -123,6 +125,7 @@ INSTALLED_APPS = [
     "cfit.pact",
     "cfit.monitoring",
     "cfit.jobs",
+    "cfit.cloud",
 ]
 
 MIDDLEWARE = [
@@ -233,11 +236,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cfit <noreply@localho
 
 # Register files wait here between their upload and their import (deleted once imported).
 UPLOAD_DIR = Path(os.environ.get("CFIT_UPLOAD_DIR") or DATA_DIR / "uploads")
-# Register imports run in a thread beside the request so that the page can show their progress;
-# tests and single-process tools may run them inline instead.
+# Long work (register imports) runs as jobs claimed by `cfit worker` (cfit/jobs/runner.py). Where no
+# worker has been seen for 30 s, the web process runs a queued job in a thread itself (`make demo`
+# serves runserver only); set false where workers always run and a web process should never work.
+JOBS_THREAD_FALLBACK = envbool("JOBS_THREAD_FALLBACK", True)
+# False runs a register import inline, in the request that starts it (tests, single-process tools).
 FLEET_IMPORT_IN_BACKGROUND = envbool("FLEET_IMPORT_IN_BACKGROUND", True)
+# The largest register file taken by the import page, the API and the commands alike.
+FLEET_REGISTER_MAX_BYTES = envint("FLEET_REGISTER_MAX_BYTES", MAX_REGISTER_BYTES)
 # Uploads are untrusted: cfit.middleware.RequestSizeLimitMiddleware refuses any request body over the
-# import limit (cfit.uploads.MAX_IMPORT_BYTES, 20 MB) before it is read; form fields other than files
+# import limit (cfit.uploads.MAX_IMPORT_BYTES, 20 MB; the register limit where a register is sent)
+# before it is read; form fields other than files
 # may take at most DATA_UPLOAD_MAX_MEMORY_SIZE, and files over FILE_UPLOAD_MAX_MEMORY_SIZE wait in a
 # temporary file rather than in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)

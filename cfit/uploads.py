@@ -12,9 +12,19 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+#: The largest file any import takes, through a page, the API or a command alike.
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+#: A fleet register is the one file that grows with the organisation: a national register of a million
+#: devices is 60-120 MB as CSV. Pages, the API and the commands all take registers up to this size
+#: (``FLEET_REGISTER_MAX_BYTES`` changes it for the platform).
+MAX_REGISTER_BYTES = 160 * 1024 * 1024
+#: How many times its size a large workbook may unpack to; real ones pack their XML 5 to 20 times.
+MAX_WORKBOOK_RATIO = 100
 #: A workbook may unpack to at most this much; real templates unpack to a few times their size.
 MAX_UNPACKED_BYTES = 10 * MAX_IMPORT_BYTES
+#: Problems listed one by one in a refusal; the rest are counted. A file with three million bad cells
+#: needs its first mistakes shown, not a list that eats the memory the import was meant to save.
+MAX_PROBLEMS = 200
 
 
 @dataclass(frozen=True)
@@ -30,25 +40,64 @@ class Problem:
 class ImportRefused(Exception):
     """Raised if an import file has any problem; ``problems`` lists each, and nothing was written."""
 
-    def __init__(self, filename: str, problems: list[Problem]) -> None:
+    def __init__(self, filename: str, problems: list[Problem], count: int | None = None) -> None:
         self.filename = filename
-        self.problems = problems
+        self.problems = problems  #: collect them with ``Problems`` to keep the list short
+        #: All problems found, also those not listed.
+        self.count = max(count or 0, len(problems))
         shown = "\n".join(f"{filename}: {p}" for p in problems[:50])
-        more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{filename}: refused, {len(problems)} problem(s), nothing imported\n{shown}{more}")
+        more = f"\n… and {self.count - 50} more" if self.count > 50 else ""
+        super().__init__(f"{filename}: refused, {self.count} problem(s), nothing imported\n{shown}{more}")
+        #: What is wrong with the file as a whole, as a code with parameters (``refuse``), for readers
+        #: that render problems in the user's language; "" where the problems say it row by row.
+        self.code = ""
+        self.params: dict[str, str] = {}
 
 
-def refuse(filename: str, message: str, where: str = "file", field: str = "-") -> ImportRefused:
-    return ImportRefused(filename, [Problem(where, field, message)])
+class Problems:
+    """The problems of one file as they are found: the first ``MAX_PROBLEMS`` kept, all counted."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.found: list[Problem] = []
+        self.count = 0
+
+    def add(self, where: str, field: str, message: str) -> None:
+        self.count += 1
+        if len(self.found) < MAX_PROBLEMS:
+            self.found.append(Problem(where, field, message))
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def raise_if_any(self) -> None:
+        if self.count:
+            raise ImportRefused(self.filename, self.found, self.count)
+
+
+def refuse(
+    filename: str,
+    message: str,
+    where: str = "file",
+    field: str = "-",
+    *,
+    code: str = "",
+    params: dict[str, str] | None = None,
+) -> ImportRefused:
+    """One problem that refuses the file; ``code`` and ``params`` say it again for translation."""
+    error = ImportRefused(filename, [Problem(where, field, message)])
+    error.code, error.params = code, dict(params or {})
+    return error
 
 
 def describe_size(size: int) -> str:
     return f"{size / 1_000_000:g} MB" if size >= 1_000_000 else f"{size / 1000:g} kB"
 
 
-def check_size(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> None:
-    if len(data) > limit:
-        raise refuse(filename, f"larger than {describe_size(limit)}")
+def check_size(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES, *, size: int | None = None) -> None:
+    if (len(data) if size is None else size) > limit:
+        shown = describe_size(limit)
+        raise refuse(filename, f"larger than {shown}", code="too_large", params={"size": shown})
 
 
 def open_workbook(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> Any:
@@ -59,13 +108,26 @@ def open_workbook(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > max(MAX_UNPACKED_BYTES, 10 * limit):
-            raise refuse(filename, "unpacks to too much data (a zip bomb?)")
+            members = len(archive.infolist())
+        # Two rules: never more than ten times the file limit, and beyond MAX_UNPACKED_BYTES only at a
+        # workbook's own compression (spreadsheets' XML packs 5-20 times; a bomb packs up to 1,000).
+        if unpacked > max(MAX_UNPACKED_BYTES, 10 * limit) or (
+            unpacked > MAX_UNPACKED_BYTES and unpacked > MAX_WORKBOOK_RATIO * len(data)
+        ):
+            raise refuse(filename, "unpacks to too much data (a zip bomb?)", code="zip_bomb")
+        if members > 10_000:
+            raise refuse(filename, "holds too many parts for a workbook", code="zip_bomb")
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except ImportRefused:
         raise
     except Exception as error:  # openpyxl raises many types for a broken file: all mean the same to the user
-        raise refuse(filename, f"not a readable XLSX workbook ({error.__class__.__name__})") from error
+        detail = error.__class__.__name__
+        raise refuse(
+            filename,
+            f"not a readable XLSX workbook ({detail})",
+            code="unreadable_xlsx",
+            params={"detail": detail},
+        ) from error
 
 
 def is_formula(value: Any) -> bool:

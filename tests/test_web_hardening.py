@@ -452,3 +452,27 @@ def test_a_criteria_import_with_a_hostile_source_link_is_refused_naming_the_plac
         exchange.parse_import(json.dumps(document).encode(), "edited.json", framework_content)
     problems = [str(p) for p in refused.value.problems]
     assert any("web address" in p and document["criteria"][0]["id"] in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/fleet/rijkswaterstaat/import/", 200),  # a national register is larger than other imports
+        ("/api/v1/fleet/rijkswaterstaat/assets/import", 200),
+        ("/api/v1/impact/fleet", 200),
+        ("/offers/upload/abc/", 413),
+        ("/api/v1/criteria", 413),
+    ],
+)
+def test_the_register_limit_applies_where_a_register_is_sent_and_nowhere_else(
+    path: str, expected: int
+) -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from cfit.middleware import RequestSizeLimitMiddleware
+
+    request = RequestFactory().post(path, CONTENT_LENGTH=str(60 * 1024 * 1024))
+    response = RequestSizeLimitMiddleware(lambda request: HttpResponse("reached the view"))(request)
+
+    assert response.status_code == expected

@@ -19,7 +19,29 @@ from pydantic import ValidationError
 
 from cfit.criteria import content
 from cfit.criteria.content import LANGUAGES
-from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused, Problem, is_formula, open_workbook
+from cfit.tabular import (
+    MAX_JSON_DEPTH,
+    NotANumber,
+    check_shape,
+    decode_text,
+    load_json,
+    parse_number,
+    parse_whole,
+    read_table,
+    sheet_rows,
+)
+from cfit.uploads import (
+    MAX_IMPORT_BYTES,
+    ImportRefused,
+    Problem,
+    check_size,
+    is_formula,
+    open_workbook,
+    refuse,
+)
+
+#: Whole-number thresholds stay within what a JSON number carries exactly.
+MAX_EXACT = 2**53
 
 MAX_ROWS = 20_000
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -399,17 +421,18 @@ def _csv_value(value: Any) -> str:
 
 
 def csv_to_rows(text: str, filename: str) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    _check_header(reader.fieldnames or [], filename)
+    # Cells that look like formulas were written with an apostrophe (``neutralise_formula``) and are
+    # text here: a CSV runs nothing until a spreadsheet opens it.
+    table = read_table(text.encode("utf-8"), filename, formulas="keep")
+    _check_header(table.headers, filename)
     rows = []
-    for number, row in enumerate(reader, start=2):
+    for number, cells in table.rows:
         if number > MAX_ROWS + 1:
             raise ImportRefused(filename, [Problem(f"row {number}", "-", f"more than {MAX_ROWS} rows")])
-        if None in row:
-            raise ImportRefused(
-                filename, [Problem(f"row {number}", "-", "more cells than columns in the header")]
-            )
-        rows.append((number, {k: restore_formula_text(v or "") for k, v in row.items()}))
+        rows.append(
+            (number, {k: restore_formula_text(v or "") for k, v in zip(table.headers, cells, strict=True)})
+        )
+    table.problems.raise_if_any()
     return rows
 
 
@@ -455,13 +478,10 @@ def _parse_value(cell: str, data_type: str) -> Any:
                 return False
             raise ValueError(f"{cell!r} is not true or false")
         case "integer":
-            number = float(cell)
-            if not number.is_integer():
-                raise ValueError(f"{cell!r} is not a whole number")
-            return int(number)
+            return parse_whole(cell, low=-MAX_EXACT, high=MAX_EXACT)
         case "number":
-            number = float(cell)
-            return int(number) if number.is_integer() else number
+            number = parse_number(cell)
+            return int(number) if number.is_integer() and abs(number) <= MAX_EXACT else number
         case _:
             return cell
 
@@ -471,9 +491,9 @@ def _parse_float(cell: str) -> float | None:
     if not cell:
         return None
     try:
-        return float(cell)
-    except ValueError:
-        raise ValueError(f"{cell!r} is not a number") from None
+        return parse_number(cell)
+    except NotANumber:
+        raise ValueError(f"{cell[:40]!r} is not a number") from None
 
 
 def rows_to_framework(
@@ -547,8 +567,11 @@ def rows_to_framework(
             if cell:
                 try:
                     requirement[column] = json.loads(cell)
-                except ValueError:
-                    problems.append(Problem(where, column, f"not JSON, e.g. {example}"))
+                    check_shape(requirement[column], filename)
+                except (ValueError, RecursionError, ImportRefused):
+                    problems.append(
+                        Problem(where, column, f"not JSON of at most {MAX_JSON_DEPTH} levels, e.g. {example}")
+                    )
         for column in ("expected_value", "min_value", "max_value"):
             try:
                 requirement[column] = (
@@ -643,30 +666,35 @@ def rows_to_xlsx(rows: list[dict[str, Any]], *, version: str, about: list[tuple[
 
 def xlsx_to_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     book = open_workbook(data, filename)
-    if "Criteria" not in book.sheetnames:
-        raise ImportRefused(filename, [Problem("file", "-", "no sheet named 'Criteria'")])
-    sheet = book["Criteria"]
-    iterator = sheet.iter_rows(values_only=True)
-    header = [str(h) if h is not None else "" for h in next(iterator, ())]
-    _check_header(header, filename)
-    rows = []
-    problems = []
-    for number, values in enumerate(iterator, start=2):
-        if number > MAX_ROWS + 1:
-            raise ImportRefused(
-                filename, [Problem(f"sheet Criteria, row {number}", "-", f"more than {MAX_ROWS} rows")]
-            )
-        if all(v is None for v in values):
-            continue
-        row: dict[str, str] = {}
-        for column, value in zip(header, values, strict=False):
-            if is_formula(value):
-                problems.append(Problem(f"row {number}", column, "formulas are not accepted; type the value"))
-            row[column] = _cell_text(value)
-        for column in header[len(values) :]:
-            row[column] = ""
-        rows.append((number, {k: restore_formula_text(v) for k, v in row.items()}))
-    book.close()
+    try:
+        if "Criteria" not in book.sheetnames:
+            raise ImportRefused(filename, [Problem("file", "-", "no sheet named 'Criteria'")])
+        iterator = sheet_rows(book["Criteria"], filename)
+        header = [str(h) if h is not None else "" for h in next(iterator, (1, ()))[1]]
+        while header and not header[-1]:
+            header.pop()
+        _check_header(header, filename)
+        rows = []
+        problems = []
+        for number, values in iterator:
+            if number > MAX_ROWS + 1:
+                raise ImportRefused(
+                    filename, [Problem(f"sheet Criteria, row {number}", "-", f"more than {MAX_ROWS} rows")]
+                )
+            if all(v is None for v in values):
+                continue
+            row: dict[str, str] = {}
+            for column, value in zip(header, values, strict=False):
+                if is_formula(value):
+                    problems.append(
+                        Problem(f"row {number}", column, "formulas are not accepted; type the value")
+                    )
+                row[column] = _cell_text(value)
+            for column in header[len(values) :]:
+                row[column] = ""
+            rows.append((number, {k: restore_formula_text(v) for k, v in row.items()}))
+    finally:
+        book.close()
     if problems:
         raise ImportRefused(filename, problems)
     return rows
@@ -684,37 +712,29 @@ def _cell_text(value: Any) -> str:
 
 def parse_import(data: bytes, filename: str, reference: content.Framework | None) -> content.Framework:
     """Read an edited export in any of the three formats (told apart by the file name)."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRefused(
-            filename, [Problem("file", "-", f"larger than {MAX_IMPORT_BYTES // 1_000_000} MB")]
-        )
+    check_size(data, filename, MAX_IMPORT_BYTES)
     lower = filename.lower()
     if lower.endswith(".json"):
-        try:
-            document = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ImportRefused(filename, [Problem("file", "-", f"not valid JSON: {error}")]) from error
-        return framework_from_json(document, filename)
+        return framework_from_json(load_json(data, filename), filename)
     if reference is None:
         raise ImportRefused(
             filename,
             [Problem("file", "-", "no framework is loaded yet to take product groups and labels from")],
         )
     if lower.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportRefused(filename, [Problem("file", "-", "not UTF-8 text")]) from error
-        return rows_to_framework(csv_to_rows(text, filename), filename, reference)
+        return rows_to_framework(csv_to_rows(decode_text(data, filename), filename), filename, reference)
     if lower.endswith(".xlsx"):
         return rows_to_framework(xlsx_to_rows(data, filename), filename, reference)
     if lower.endswith((".yaml", ".yml")):
         import yaml
 
         try:
-            document = yaml.safe_load(data.decode("utf-8"))
+            document = yaml.safe_load(data.decode("utf-8-sig"))
+        except RecursionError:
+            raise refuse(filename, f"not valid YAML: nested deeper than {MAX_JSON_DEPTH} levels") from None
         except (UnicodeDecodeError, yaml.YAMLError) as error:
-            raise ImportRefused(filename, [Problem("file", "-", f"not valid YAML: {error}")]) from error
+            raise refuse(filename, f"not valid YAML: {str(error)[:300]}") from error
+        check_shape(document, filename)
         if isinstance(document, dict) and "product_groups" not in document:
             document = {
                 **document,

@@ -28,7 +28,7 @@ from cfit.impact.register import (
 from cfit.impact.vocabulary import normalise_word
 from cfit.jobs import runner
 from cfit.jobs.models import Job
-from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused, Problem
+from cfit.uploads import MAX_REGISTER_BYTES, ImportRefused, Problem
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ FIELDS = [c for c in ALL_COLUMNS if c != "asset_key"]
 def register_limit() -> int:
     """The largest register file taken, by the page, the API, the command and the job alike (a
     workbook may unpack to ten times as much, see ``uploads.open_workbook``)."""
-    return int(getattr(settings, "FLEET_REGISTER_MAX_BYTES", MAX_IMPORT_BYTES))
+    return int(getattr(settings, "FLEET_REGISTER_MAX_BYTES", MAX_REGISTER_BYTES))
 
 
 def saved_columns(organisation: Organisation) -> dict[str, str]:

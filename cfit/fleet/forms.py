@@ -5,10 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cfit.fleet.actions import register_limit
 from cfit.fleet.models import ACQUISITIONS, CONDITIONS, PRODUCT_GROUPS, ROUTES, STATUSES, AssetEvent
 from cfit.impact.register import ALL_COLUMNS, REQUIRED, UnknownValue
 from cfit.impact.vocabulary import load_vocabulary
-from cfit.uploads import MAX_IMPORT_BYTES
 
 COLUMN_LABELS = {
     "product_group": _("Product group"),
@@ -44,10 +44,9 @@ class RegisterUploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // 1_000_000}
-            )
+        limit = register_limit()
+        if upload.size > limit:
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": limit // 1_000_000})
         return upload
 
     def clean_default_country(self) -> str:

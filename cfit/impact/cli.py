@@ -19,7 +19,8 @@ from cfit.impact import fleet, summary
 from cfit.impact.pcf import read_pcf_csv
 from cfit.impact.reference import SHIPPED_PCF_TITLE, Reference, load_factors, load_shipped_footprints
 from cfit.impact.register import check_register, read_raw
-from cfit.uploads import ImportRefused
+from cfit.tabular import read_source
+from cfit.uploads import MAX_REGISTER_BYTES, ImportRefused
 
 ESTIMATE_COLUMNS = [
     "row", "asset_key", "product_group", "manufacturer", "model", "quantity", "status",
@@ -56,7 +57,7 @@ def file_reference(pcf: Path | None, no_footprints: bool) -> Reference:
     if no_footprints:
         return reference
     if pcf is not None:
-        table, _ = read_pcf_csv(pcf.read_bytes(), pcf.name)
+        table, _ = read_pcf_csv(read_source(pcf, pcf.name), pcf.name)
         return reference.with_pcf(table, f"{pcf.name} (manufacturers' footprints)")
     shipped = load_shipped_footprints()
     return reference.with_pcf(shipped, SHIPPED_PCF_TITLE) if shipped is not None else reference
@@ -71,12 +72,15 @@ def compute(
     country: str = "",
     output_format: str = "json",
     as_of: date | None = None,
+    limit: int = MAX_REGISTER_BYTES,
 ) -> None:
     """Read, check and compute a register file; write the figures (``fleet``) or each line's embodied
-    footprint (``estimate``) as JSON or CSV. ``ImportRefused`` names every problem of the file."""
+    footprint (``estimate``) as JSON or CSV. ``ImportRefused`` names every problem of the file.
+    ``limit`` is the largest file taken: the platform's register limit when the platform runs this."""
     as_of = as_of or date.today()
     register = check_register(
-        read_raw(path, path.name, limit=2**40),
+        # The same limits as the pages (compressed and unpacked): a command is no safer a door.
+        read_raw(path, path.name, limit=limit),
         default_country=country.upper(),
         today=as_of,
         # The embodied estimate needs a group, a manufacturer and a model, nothing else.

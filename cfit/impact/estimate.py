@@ -56,6 +56,9 @@ RIDGE = 1.0
 INTERVAL = (0.1, 0.9)  #: the quantiles of the measured log errors that form an estimate's range
 FOLDS = 5
 NEIGHBOURS = 5  #: declared siblings blended
+#: Declarations of one manufacturer a group is fitted on: the distance fit compares every pair, so its
+#: time and memory grow with the square; the largest in the Boavizta data set has 162.
+MAX_MAKER_ROWS = 200
 NEAR_PAIRS = 10  #: the distance is refitted on each declaration's nearest pairs
 REFITS = 2
 BUCKETS = (0.25, 0.5, 0.75)  #: quantiles of the nearest sibling's distance that bound the buckets
@@ -507,7 +510,13 @@ def _nnls(gram: Floats, moment: Floats) -> Floats:
     while True:
         coef = np.zeros(len(moment))
         ridge = 1e-9 * np.eye(len(active))
-        coef[active] = np.linalg.solve(gram[np.ix_(active, active)] + ridge, moment[active])
+        system = gram[np.ix_(active, active)] + ridge
+        try:
+            coef[active] = np.linalg.solve(system, moment[active])
+        except np.linalg.LinAlgError:
+            # Declarations that are all alike leave the system singular: the least-squares solution
+            # of the same equations is the answer then.
+            coef[active] = np.linalg.lstsq(system, moment[active], rcond=None)[0]
         negative = [a for a in active[1:] if coef[a] < 0]
         if not negative:
             return coef
@@ -723,7 +732,7 @@ def _calibration_siblings(
 
 def fit_group(pcf: pl.DataFrame, group: str) -> GroupModel | None:
     """The group's estimator fitted on its declarations, calibrated on its own measured errors."""
-    table = pcf.filter(pl.col("product_group") == group)
+    table = _capped(pcf.filter(pl.col("product_group") == group))
     if table.height < MIN_ROWS:
         return None
     floor, weights = fit_distance(table, group)
@@ -784,6 +793,24 @@ def fit_group(pcf: pl.DataFrame, group: str) -> GroupModel | None:
         floor_no_year,
         weights_no_year,
     )
+
+
+def _capped(table: pl.DataFrame) -> pl.DataFrame:
+    """The table with at most ``MAX_MAKER_ROWS`` declarations per manufacturer, a fixed random choice
+    of them where there are more (the fit stays the same from one run to the next)."""
+    makers = [normalise_manufacturer(m or "") for m in table.get_column("manufacturer").to_list()]
+    rows: dict[str, list[int]] = {}
+    for index, maker in enumerate(makers):
+        rows.setdefault(maker, []).append(index)
+    if all(len(found) <= MAX_MAKER_ROWS for found in rows.values()):
+        return table
+    rng = np.random.default_rng(2026)
+    keep = sorted(
+        i
+        for found in rows.values()
+        for i in (found if len(found) <= MAX_MAKER_ROWS else rng.choice(found, MAX_MAKER_ROWS, replace=False))
+    )
+    return table[keep]
 
 
 def _register_pattern(group: str) -> frozenset[str]:

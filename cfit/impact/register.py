@@ -9,27 +9,25 @@ each naming the row and the column as the file calls it. Plain Python, no Django
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from cfit.impact.problems import ProblemGroup, RegisterRefused, group, refused
+from cfit.impact.problems import MESSAGES, ProblemGroup, RegisterRefused, group, refused
 from cfit.impact.vocabulary import CODED, Vocabulary, load_vocabulary, normalise_word
+from cfit.tabular import read_whole_frame
 from cfit.uploads import (
     MAX_IMPORT_BYTES,
     ImportRefused,
     Problem,
-    describe_size,
-    is_formula,
-    open_workbook,
 )
 
 #: The standard columns, in the order of a template; the first four are required.
@@ -158,132 +156,57 @@ class RawTable:
 
 
 def read_raw(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES) -> RawTable:
-    """Read a CSV or XLSX register file as text cells; size, zip bombs and formulas are refused here."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        data = source.read_bytes() if isinstance(source, Path) else source
-        return _read_xlsx(data, filename, limit)
-    if lower.endswith((".csv", ".txt")):
-        return _read_csv(source, filename, limit)
-    raise refused(filename, [group("file_type")])
-
-
-def _read_csv(source: bytes | Path, filename: str, limit: int) -> RawTable:
-    size = source.stat().st_size if isinstance(source, Path) else len(source)
-    if size > limit:
-        raise refused(filename, [group("too_large", {"size": describe_size(limit)})])
-    if isinstance(source, Path):
-        with source.open("rb") as file:
-            head_bytes = file.read(65536)
-    else:
-        head_bytes = source[:65536]
-    head_bytes = head_bytes.removeprefix(b"\xef\xbb\xbf")
-    data: bytes | Path = source
+    """Read a CSV or XLSX register file as text cells, through the one reader of every import
+    (``cfit.tabular``: encodings, separators, size and zip-bomb limits, broken workbooks); its refusals
+    are coded here so that the register's pages say them in the user's language. A CSV's formulas stay
+    text (they are data, the check flags nothing), a workbook's are refused: the value is wanted."""
+    workbook = filename.lower().endswith(".xlsx")
+    if not workbook and not filename.lower().endswith((".csv", ".txt")):
+        raise refused(filename, [group("file_type")])
     try:
-        # Incremental: the 64 KiB cut may fall inside a character, which is no reason to doubt UTF-8.
-        head = codecs.getincrementaldecoder("utf-8")().decode(head_bytes, final=False)
-    except UnicodeDecodeError:
-        data, head = _as_utf8(source)
-    first_line = head.splitlines()[0] if head.strip() else ""
-    if not first_line:
-        raise refused(filename, [group("empty_file")])
-    separator = max((";", ",", "\t"), key=first_line.count)
-    headers = [h.strip() for h in next(csv.reader([first_line], delimiter=separator))]
-    if len(set(headers)) != len(headers):
-        duplicated = sorted({h for h in headers if headers.count(h) > 1})
-        raise refused(filename, [group("repeated_header", {"headers": ", ".join(duplicated)}, rows=[1])])
-
-    def read(data: bytes | Path) -> pl.DataFrame:
-        # Read from the path when there is one: polars maps the file instead of copying it.
-        return pl.read_csv(
-            data, separator=separator, infer_schema=False, has_header=True, new_columns=headers
+        headers, frame, rows = read_whole_frame(
+            source, filename, limit=limit, formulas="refuse" if workbook else "keep"
         )
-
-    try:
-        try:
-            frame = read(data)
-        except pl.exceptions.ComputeError as error:
-            if "utf-8" not in str(error).lower() and "utf8" not in str(error).lower():
-                raise
-            frame = read(_as_utf8(source)[0])
-    except pl.exceptions.PolarsError as error:
-        detail = str(error).splitlines()[0][:200]
-        raise refused(filename, [group("unreadable_csv", {"detail": detail})]) from error
-    return RawTable(filename, headers, frame, first_row=2)
-
-
-def _as_utf8(source: bytes | Path) -> tuple[bytes, str]:
-    """Spreadsheets on Windows still save CSV as cp1252: accept it rather than refuse a real file."""
-    data = source.read_bytes() if isinstance(source, Path) else source
-    text = data.removeprefix(b"\xef\xbb\xbf").decode("cp1252", errors="replace")
-    return text.encode("utf-8"), text[:65536]
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _open_workbook(data: bytes, filename: str, limit: int) -> Any:
-    """``uploads.open_workbook``, its refusals coded."""
-    try:
-        return open_workbook(data, filename, limit=limit)
+    except RegisterRefused:
+        raise
     except ImportRefused as error:
-        message = error.problems[0].message if error.problems else ""
-        if message.startswith("larger than"):
-            found = group("too_large", {"size": message.removeprefix("larger than ")})
-        elif "zip bomb" in message:
-            found = group("zip_bomb")
-        else:
-            found = group("unreadable_xlsx", {"detail": message.partition("(")[2].rstrip(")")})
-        raise refused(filename, [found]) from error
+        raise _coded(filename, error) from error
+    return RawTable(filename, headers, frame, first_row=2, row_numbers=rows)
 
 
-def _read_xlsx(data: bytes, filename: str, limit: int) -> RawTable:
-    book = _open_workbook(data, filename, limit)
-    try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            raise refused(filename, [group("empty_sheet")])
-        headers = [_cell_text(h) for h in header_row]
-        while headers and not headers[-1]:
-            headers.pop()
-        problems: list[Problem] = []
-        formulas: dict[str, list[int]] = {}
-        columns: list[list[str]] = [[] for _ in headers]
-        numbers: list[int] = []
-        for number, row in enumerate(rows, start=2):
-            if not any(v not in (None, "") for v in row[: len(headers)]):
-                continue
-            numbers.append(number)
-            for index in range(len(headers)):
-                value = row[index] if index < len(row) else None
-                if is_formula(value):
-                    problems.append(Problem(f"row {number}", headers[index], "a formula: type the value"))
-                    formulas.setdefault(headers[index], []).append(number)
-                columns[index].append(_cell_text(value))
-            if len(problems) >= MAX_PROBLEMS:
-                break
-        if problems:
-            groups = [group("formula", header=h, count=len(r), rows=r) for h, r in formulas.items()]
-            raise RegisterRefused(filename, problems, groups)
-    finally:
-        book.close()
-    if len(set(headers)) != len(headers) or not all(headers):
-        raise refused(filename, [group("blank_header", rows=[1])])
-    frame = pl.DataFrame({h: pl.Series(h, c, dtype=pl.String) for h, c in zip(headers, columns, strict=True)})
-    return RawTable(
-        filename, headers, frame, first_row=2, row_numbers=pl.Series("row", numbers, dtype=pl.Int64)
-    )
+#: The reader's whole-file refusals that the register says with a message of its own.
+_SAME_AS = {
+    "not_text": "unreadable_csv",
+    "cell_too_long": "unreadable_csv",
+    "too_many_columns": "unreadable_csv",
+    "unreadable_file": "unreadable_csv",
+}
+
+
+def _rows_of(where: str) -> list[int]:
+    found = re.search(r"row (\d+)$", where)
+    return [int(found.group(1))] if found else []
+
+
+def _coded(filename: str, error: ImportRefused) -> RegisterRefused:
+    """The reader's refusal as the register's coded problem groups (rendered in the user's language)."""
+    if error.code:  # the file as a whole
+        code = _SAME_AS.get(error.code, error.code)
+        params = error.params if code == error.code else {"detail": error.problems[0].message}
+        if code not in MESSAGES:
+            code, params = "unreadable_csv", {"detail": error.problems[0].message}
+        return refused(filename, [group(code, params, rows=_rows_of(error.problems[0].where))])
+    by_message: dict[tuple[str, str], list[int]] = {}
+    for problem in error.problems:
+        by_message.setdefault((problem.field, problem.message), []).extend(_rows_of(problem.where))
+    coded = [
+        group("formula", header=field, count=len(rows), rows=rows)
+        if message == MESSAGES["formula"]
+        else group("unreadable_csv", {"detail": message}, count=len(rows), rows=rows)
+        for (field, message), rows in by_message.items()
+    ]
+    listed = [Problem(re.sub(r"^sheet [^,]*, ", "", p.where), p.field, p.message) for p in error.problems]
+    return RegisterRefused(filename, listed, coded)
 
 
 def _checked_mapping(raw: RawTable, mapping: Mapping[str, str], required: tuple[str, ...]) -> dict[str, str]:

@@ -21,7 +21,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from cfit.criteria.exchange import neutralise_formula
 from cfit.monitoring.actions import MonitoringError, parse_value
 from cfit.monitoring.indicators import INDICATORS, Kind
-from cfit.uploads import ImportRefused, Problem, is_formula, open_workbook, refuse
+from cfit.tabular import NotANumber, parse_number, sheet_rows, sheet_values
+from cfit.uploads import Problems, is_formula, open_workbook, refuse
 
 FORMAT = "cfit-monitoring-report-1"
 FIRST_ROW = 5
@@ -103,6 +104,30 @@ def build_template(
     return out.getvalue()
 
 
+_REFUSED = object()
+
+
+def _typed(code: str, cell: Any, numeric: set[str], problems: Problems, where: str, column: str) -> Any:
+    """A cell as the report's actions take it: a number cell parsed by the one rule of every import
+    (so a workbook's "1.234,5" or a number too large for a float is named here, not later), text as
+    it is; ``_REFUSED`` after naming the problem."""
+    if is_formula(cell):
+        problems.add(where, column, _("a formula: type the value"))
+        return _REFUSED
+    if code in numeric and not (cell is None or (isinstance(cell, str) and not cell.strip())):
+        try:
+            cell = parse_number(cell)
+        except NotANumber:
+            problems.add(where, column, _("not a number"))
+            return _REFUSED
+    try:
+        parse_value(code, cell)
+    except MonitoringError as error:
+        problems.add(where, column, str(error))
+        return _REFUSED
+    return cell
+
+
 def read_upload(
     data: bytes, filename: str, *, year: int, organisation_slug: str
 ) -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], tuple[Any, Any]]]:
@@ -113,7 +138,7 @@ def read_upload(
     try:
         if SHEET not in book.sheetnames or "cfit" not in book.sheetnames:
             raise refuse(filename, _("not a cfit monitoring template (download it from the report's page)"))
-        meta = {row[0]: row[1] for row in book["cfit"].iter_rows(values_only=True) if row and row[0]}
+        meta = {row[0]: row[1] for row in sheet_values(book["cfit"], filename) if len(row) > 1 and row[0]}
         if meta.get("format") != FORMAT:
             raise refuse(filename, _("not a cfit monitoring template (download it from the report's page)"))
         if str(meta.get("year")) != str(year) or meta.get("organisation") != organisation_slug:
@@ -124,44 +149,28 @@ def read_upload(
             )
         known = {f"{i.code}|{key}" for i in INDICATORS for key in i.keys}
         bounded = {f"{i.code}|{key}" for i in INDICATORS if i.bounded for key in i.keys}
-        problems: list[Problem] = []
+        problems = Problems(filename)
         values: dict[tuple[str, str], Any] = {}
         bounds: dict[tuple[str, str], tuple[Any, Any]] = {}
-        for number, row in enumerate(
-            book[SHEET].iter_rows(min_row=FIRST_ROW, values_only=True), start=FIRST_ROW
-        ):
+        numeric = {i.code for i in INDICATORS if i.kind != Kind.TEXT}
+        for number, row in sheet_rows(book[SHEET], filename, min_row=FIRST_ROW, max_col=8):
             if not row or all(v in (None, "") for v in row[:6]):
                 continue
             cell_id = row[0]
-            value = row[5] if len(row) > 5 else None
-            if cell_id not in known:
-                problems.append(
-                    Problem(f"row {number}", "A", _("unknown row id %(id)s") % {"id": repr(cell_id)})
-                )
+            if not isinstance(cell_id, str) or cell_id not in known:
+                problems.add(f"row {number}", "A", _("unknown row id %(id)s") % {"id": repr(cell_id)[:60]})
                 continue
-            if is_formula(value):
-                problems.append(Problem(f"row {number}", "F", _("a formula: type the value")))
-                continue
-            code, key = str(cell_id).split("|", 1)
-            try:
-                parse_value(code, value)
-            except MonitoringError as error:
-                problems.append(Problem(f"row {number}", "F", str(error)))
+            code, key = cell_id.split("|", 1)
+            cells = (*row[5:8], None, None, None)
+            value = _typed(code, cells[0], numeric, problems, f"row {number}", "F")
+            if value is _REFUSED:
                 continue
             values[(code, key)] = value
             if cell_id in bounded:
-                pair = (row[6] if len(row) > 6 else None, row[7] if len(row) > 7 else None)
-                for column, bound in zip("GH", pair, strict=True):
-                    if is_formula(bound):
-                        problems.append(Problem(f"row {number}", column, _("a formula: type the value")))
-                    else:
-                        try:
-                            parse_value(code, bound)
-                        except MonitoringError as error:
-                            problems.append(Problem(f"row {number}", column, str(error)))
-                bounds[(code, key)] = pair
-        if problems:
-            raise ImportRefused(filename, problems)
+                low = _typed(code, cells[1], numeric, problems, f"row {number}", "G")
+                high = _typed(code, cells[2], numeric, problems, f"row {number}", "H")
+                bounds[(code, key)] = (low, high)
+        problems.raise_if_any()
         return values, bounds
     finally:
         book.close()

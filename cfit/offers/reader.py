@@ -8,10 +8,6 @@ the whole file. Plain Python, no Django: the tender comes in as a ``TenderSpec``
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,10 +16,11 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from cfit.criteria.content import DataType, Requirement
+from cfit.tabular import MAX_WHOLE, load_json, parse_number, read_table, sheet_rows, sheet_values
 from cfit.tenders.response_template import FIRST_DATA_ROW, ID_ROW, TEMPLATE_FORMAT, company_requirements
 from cfit.tenders.response_template import product_requirements as lot_requirements
 from cfit.tenders.spec import LotSpec, TenderSpec
-from cfit.uploads import ImportRefused, Problem, check_size, is_formula, open_workbook, refuse
+from cfit.uploads import Problems, is_formula, open_workbook, refuse
 
 FIXED = ("line_id", "manufacturer", "model", "quantity", "unit_price_eur", "yearly_kwh", "labels")
 MAX_LINES = 200_000
@@ -56,20 +53,6 @@ class OfferFile:
     warnings: list[str] = field(default_factory=list)
 
 
-class _Problems:
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-        self.found: list[Problem] = []
-
-    def add(self, where: str, column: str, message: str) -> None:
-        if len(self.found) < 500:  # enough to fix a file; more only hides the first ones
-            self.found.append(Problem(where, column, message))
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            raise ImportRefused(self.filename, self.found)
-
-
 def _negative_allowed(requirement: Requirement) -> bool:
     """Only a requirement whose own thresholds are negative (a cold temperature) takes a negative answer."""
     bounds = (requirement.min_value, requirement.max_value, requirement.expected_value)
@@ -93,7 +76,7 @@ def parse_answer(
             return False
         raise ValueError(f"answer {yes} or {no}, not {str(value)!r}")
     if kind in {DataType.NUMBER, DataType.INTEGER}:
-        number = _number(value)
+        number = parse_number(value)
         if kind == DataType.INTEGER and not float(number).is_integer():
             raise ValueError(f"a whole number is expected, not {value!r}")
         if number < 0 and not _negative_allowed(requirement):
@@ -119,21 +102,6 @@ def parse_answer(
     return text
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ValueError(f"a number is expected, not {value!r}")
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            number = float(str(value).strip().replace(",", "."))
-        except ValueError:
-            raise ValueError(f"a number is expected, not {str(value)!r}") from None
-    if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"a number is expected, not {value!r}")
-    return number
-
-
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -141,7 +109,7 @@ def _blank(value: Any) -> bool:
 class _LineReader:
     """Turns one row of a lot (a mapping of column id → raw cell) into a product line."""
 
-    def __init__(self, spec: TenderSpec, problems: _Problems, yes: str, no: str) -> None:
+    def __init__(self, spec: TenderSpec, problems: Problems, yes: str, no: str) -> None:
         self.spec = spec
         self.problems = problems
         self.yes, self.no = yes, no
@@ -151,7 +119,7 @@ class _LineReader:
         self, lot: LotSpec, cells: Mapping[str, Any], where: str, column_name: Mapping[str, str]
     ) -> ProductLine | None:
         problems = self.problems
-        before = len(problems.found)
+        before = problems.count
 
         def need_text(key: str) -> str:
             value = cells.get(key)
@@ -193,7 +161,7 @@ class _LineReader:
                 answers[requirement.id] = parse_answer(value, requirement, self.yes, self.no)
             except ValueError as error:
                 problems.add(where, column_name[requirement.id], str(error))
-        if len(problems.found) > before:
+        if problems.count > before:
             return None
         return ProductLine(
             lot.number,
@@ -218,9 +186,13 @@ class _LineReader:
             self.problems.add(where, column, "formulas are not accepted; type the value")
             return None
         try:
-            number = _number(value)
+            number = parse_number(value)
         except ValueError as error:
             self.problems.add(where, column, str(error))
+            return None
+        if whole and number > MAX_WHOLE:
+            # A database integer column holds no more; no tender buys two billion of anything.
+            self.problems.add(where, column, f"at most {MAX_WHOLE:,}")
             return None
         if number < 0 or (whole and (not number.is_integer() or number < 1)):
             self.problems.add(
@@ -249,7 +221,7 @@ class _LineReader:
         return sorted(set(labels))
 
 
-def _lot(spec: TenderSpec, number: Any, problems: _Problems, where: str) -> LotSpec | None:
+def _lot(spec: TenderSpec, number: Any, problems: Problems, where: str) -> LotSpec | None:
     lot = next((lot for lot in spec.lots if str(lot.number) == str(number).strip()), None)
     if lot is None:
         problems.add(
@@ -261,7 +233,7 @@ def _lot(spec: TenderSpec, number: Any, problems: _Problems, where: str) -> LotS
 
 
 def _company(
-    spec: TenderSpec, answers: Iterable[tuple[str, Any, str, str]], problems: _Problems, yes: str, no: str
+    spec: TenderSpec, answers: Iterable[tuple[str, Any, str, str]], problems: Problems, yes: str, no: str
 ) -> dict[str, bool | float | str]:
     """(requirement id, value, where, column) → typed company answers."""
     known = {requirement.id: requirement for _c, _t, requirement in company_requirements(spec)}
@@ -301,7 +273,7 @@ def _read_book(book: Any, filename: str, spec: TenderSpec) -> OfferFile:
             "not a cfit response template (its hidden _cfit sheet is missing); download the tender's template",
         )
     meta = {
-        str(row[0]): row[1] for row in book["_cfit"].iter_rows(values_only=True) if row and row[0] is not None
+        str(row[0]): row[1] for row in sheet_values(book["_cfit"], filename) if row and row[0] is not None
     }
     if meta.get("format") != TEMPLATE_FORMAT:
         raise refuse(filename, f"template format {meta.get('format')!r} is not {TEMPLATE_FORMAT}")
@@ -318,7 +290,7 @@ def _read_book(book: Any, filename: str, spec: TenderSpec) -> OfferFile:
             f"template made for framework {meta.get('framework_version')!r}, the tender uses {spec.framework_version}",
         )
     yes, no = str(meta.get("yes") or "yes"), str(meta.get("no") or "no")
-    problems = _Problems(filename)
+    problems = Problems(filename)
     reader = _LineReader(spec, problems, yes, no)
     lines: list[ProductLine] = []
     for lot in spec.lots:
@@ -326,10 +298,10 @@ def _read_book(book: Any, filename: str, spec: TenderSpec) -> OfferFile:
         if sheet_name not in book.sheetnames:
             problems.add("file", "-", f"the sheet for lot {lot.number} ({sheet_name}) is missing")
             continue
-        lines += _read_lot_sheet(book[sheet_name], lot, reader, problems)
+        lines += _read_lot_sheet(book[sheet_name], lot, reader, problems, filename)
     company_sheet = meta.get("company")
     if company_sheet in book.sheetnames:
-        rows = book[company_sheet].iter_rows(min_row=2, values_only=True)
+        rows = sheet_rows(book[company_sheet], filename, min_row=2, max_col=5)
         company = _company(
             spec,
             (
@@ -339,7 +311,7 @@ def _read_book(book: Any, filename: str, spec: TenderSpec) -> OfferFile:
                     f"sheet {company_sheet}, row {number}",
                     "column E",
                 )
-                for number, row in enumerate(rows, start=2)
+                for number, row in rows
                 if row and row[0]
             ),
             problems,
@@ -355,9 +327,11 @@ def _read_book(book: Any, filename: str, spec: TenderSpec) -> OfferFile:
     return OfferFile(spec.reference, lines, company, filename=filename)
 
 
-def _read_lot_sheet(sheet: Any, lot: LotSpec, reader: _LineReader, problems: _Problems) -> list[ProductLine]:
-    rows = sheet.iter_rows(min_row=ID_ROW, values_only=True)
-    ids = [str(v).strip() if v is not None else "" for v in next(rows, ())]
+def _read_lot_sheet(
+    sheet: Any, lot: LotSpec, reader: _LineReader, problems: Problems, filename: str
+) -> list[ProductLine]:
+    rows = sheet_rows(sheet, filename, min_row=ID_ROW)
+    ids = [str(v).strip() if v is not None else "" for v in next(rows, (ID_ROW, ()))[1]]
     while ids and not ids[-1]:
         ids.pop()
     name = sheet.title
@@ -380,7 +354,9 @@ def _read_lot_sheet(sheet: Any, lot: LotSpec, reader: _LineReader, problems: _Pr
         return []
     column_name = {code: f"column {get_column_letter(index + 1)} ({code})" for index, code in enumerate(ids)}
     lines = []
-    for number, values in enumerate(rows, start=FIRST_DATA_ROW):
+    for number, values in rows:
+        if number < FIRST_DATA_ROW:
+            continue
         if number - FIRST_DATA_ROW >= MAX_LINES:
             problems.add(f"sheet {name}, row {number}", "-", f"more than {MAX_LINES} product lines")
             break
@@ -398,15 +374,10 @@ def _read_lot_sheet(sheet: Any, lot: LotSpec, reader: _LineReader, problems: _Pr
 
 
 def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
-    check_size(data, filename)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise refuse(filename, "not UTF-8 text") from None
-    delimiter = max(",;\t", key=text.partition("\n")[0].count)  # spreadsheets in many locales write ';'
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in next(rows, [])]
-    problems = _Problems(filename)
+    table = read_table(data, filename, formulas="keep")  # formulas are named by the line reader
+    header = table.headers
+    rows = table.rows
+    problems = table.problems  # surplus cells, and what the lines hold
     requirement_ids = {r.id for lot in spec.lots for _c, r in lot_requirements(lot)}
     company_ids = {r.id for _c, _t, r in company_requirements(spec)}
     for required in ("lot", *FIXED):
@@ -423,13 +394,11 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
     reader = _LineReader(spec, problems, "yes", "no")
     lines: list[ProductLine] = []
     company_cells: list[tuple[str, Any, str, str]] = []
-    for number, values in enumerate(rows, start=2):
-        if number - 1 > MAX_LINES:
+    for count, (number, values) in enumerate(rows, start=1):
+        if count > MAX_LINES:
             problems.add(f"row {number}", "-", f"more than {MAX_LINES} product lines")
             break
-        if all(not v.strip() for v in values):
-            continue
-        cells = dict(zip(header, values, strict=False))
+        cells = dict(zip(header, values, strict=True))
         where = f"row {number}"
         company_cells += [
             (code.removeprefix("company:"), value, where, f"column {code}")
@@ -463,11 +432,7 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
 
 
 def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
-    check_size(data, filename)
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise refuse(filename, f"not valid JSON: {error}") from None
+    document = load_json(data, filename)
     if not isinstance(document, dict) or not isinstance(document.get("lots"), list):
         raise refuse(filename, "expected an object with 'lots' (see the API documentation)")
     if document.get("format", TEMPLATE_FORMAT) != TEMPLATE_FORMAT:
@@ -476,7 +441,7 @@ def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
         raise refuse(
             filename, f"this offer is for tender {document.get('tender_reference')!r}, not {spec.reference!r}"
         )
-    problems = _Problems(filename)
+    problems = Problems(filename)
     reader = _LineReader(spec, problems, "yes", "no")
     lines: list[ProductLine] = []
     for l_index, block in enumerate(document["lots"]):

@@ -12,6 +12,7 @@ from cfit.criteria.actions import FrameworkError, import_as_draft, version_to_co
 from cfit.criteria.api import category_names
 from cfit.criteria.content import LANGUAGES, coverage_markdown
 from cfit.criteria.models import FrameworkVersion
+from cfit.tabular import read_source
 
 
 class Command(BaseCommand):
@@ -95,7 +96,10 @@ class Command(BaseCommand):
     def import_(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         try:
-            data = path.read_bytes()
+            # The same size limit as an upload, checked before the file is read.
+            data = read_source(path, path.name)
+        except exchange.ImportRefused as error:
+            raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror}") from error
         base = FrameworkVersion.objects.latest_published()

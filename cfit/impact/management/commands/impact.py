@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from cfit.impact import cli
+from cfit.tabular import read_source
 from cfit.uploads import ImportRefused
 
 LINE_COLUMNS = cli.LINE_COLUMNS
@@ -69,6 +70,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
 
     def compute(self, options: dict[str, Any]) -> None:
+        from cfit.fleet.actions import register_limit
+
         if options["database"]:
             from cfit.impact.store import current_reference
 
@@ -85,6 +88,7 @@ class Command(BaseCommand):
                 country=options["country"],
                 output_format=options["format"],
                 as_of=options["as_of"],
+                limit=register_limit(),  # the register's own limit, as the import page applies it
             )
         finally:
             if options["output"]:
@@ -95,7 +99,10 @@ class Command(BaseCommand):
 
         path: Path = options["file"]
         dataset, report = import_pcf(
-            path.read_bytes(), path.name, title=options["title"] or BOAVIZTA, licence=options["licence"]
+            read_source(path, path.name),
+            path.name,
+            title=options["title"] or BOAVIZTA,
+            licence=options["licence"],
         )
         kept = ", ".join(f"{group} {n}" for group, n in sorted(report.kept.items()))
         skipped = ", ".join(f"{group} {n}" for group, n in sorted(report.skipped.items())) or "none"

@@ -18,6 +18,7 @@ from cfit.accounts.scoping import system_scope
 from cfit.offers import actions
 from cfit.offers.evaluate import evaluate, to_json
 from cfit.offers.reader import read_offer
+from cfit.tabular import read_source
 from cfit.tenders.actions import tender_spec
 from cfit.tenders.models import Tender
 from cfit.uploads import ImportRefused
@@ -59,7 +60,11 @@ class Command(BaseCommand):
     def _read(self, path: Path) -> bytes:
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        return path.read_bytes()
+        try:
+            # The same size limit as an upload, checked before the file is read.
+            return read_source(path, path.name)
+        except ImportRefused as error:
+            raise CommandError(str(error)) from error
 
     def _import(self, tender: Tender, options: dict[str, Any]) -> None:
         path = options["file"]
