@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as RequestInvalid
 
+from cfit.cloud.api import router as cloud_router
 from cfit.criteria.api import router as criteria_router
 from cfit.fleet.api import router as fleet_router
 from cfit.monitoring.api import router as monitoring_router
@@ -23,6 +24,7 @@ api.add_router("/v1/", tenders_router)
 api.add_router("/v1/", offers_router)
 api.add_router("/v1/", fleet_router)
 api.add_router("/v1/", monitoring_router)
+api.add_router("/v1/", cloud_router)
 
 
 @api.exception_handler(RequestInvalid)

@@ -1,7 +1,8 @@
 """The ``cfit`` console script: Django's management entry point with cfit's settings.
 
-``cfit impact fleet|estimate FILE`` computes a register file and touches no database, so it goes
-straight to the Django-free engine (``cfit.impact.cli``): setting Django up and loading every app
+``cfit impact fleet|estimate FILE`` computes a register file and ``cfit cloud footprint FILE`` a
+FOCUS export; neither touches a database, so they go straight to the Django-free engines
+(``cfit.impact.cli``, ``cfit.cloud.cli``): setting Django up and loading every app
 would cost about a second before the first line of the file is read. With ``--database`` (the
 platform's own reference data) or one of Django's own options it goes through the management
 command, which takes the same arguments.
@@ -13,8 +14,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-#: The ``cfit impact`` actions that the engine computes on its own.
-ENGINE_ACTIONS = ("fleet", "estimate")
+#: The commands and actions that a Django-free engine computes on its own: ``cfit impact fleet|estimate``
+#: (a register file) and ``cfit cloud footprint`` (a FOCUS export).
+ENGINE_ACTIONS = {"impact": ("fleet", "estimate"), "cloud": ("footprint",)}
 #: Options only the management command knows: the platform's reference data, Django's own options.
 DJANGO_OPTIONS = (
     "--database",
@@ -31,7 +33,7 @@ DJANGO_OPTIONS = (
 def engine_arguments(argv: Sequence[str]) -> list[str] | None:
     """The engine's arguments when ``argv`` (as ``sys.argv``) asks for a computation it can do
     without Django; None when the management command is needed."""
-    if len(argv) < 3 or argv[1] != "impact" or argv[2] not in ENGINE_ACTIONS:
+    if len(argv) < 3 or argv[2] not in ENGINE_ACTIONS.get(argv[1], ()):
         return None
     for argument in argv[3:]:
         if argument == "--":
@@ -44,6 +46,10 @@ def engine_arguments(argv: Sequence[str]) -> list[str] | None:
 
 def main() -> None:
     engine = engine_arguments(sys.argv)
+    if engine is not None and sys.argv[1] == "cloud":
+        from cfit.cloud import cli as cloud_cli
+
+        sys.exit(cloud_cli.main(engine))
     if engine is not None:
         from cfit.impact import cli
 

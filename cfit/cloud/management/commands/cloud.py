@@ -1,0 +1,52 @@
+"""``cfit cloud``: the footprint of cloud use from the command line.
+
+``footprint FILE`` computes a FinOps FOCUS export with the function the Django-free entry point uses
+(``python -m cfit.cloud.cli footprint FILE``): with the shipped grid intensity table, or with
+``--database`` the platform's own (as the API), and stores nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cfit.cloud import cli
+from cfit.cloud.reference import load_cloud_factors
+from cfit.uploads import ImportRefused
+
+
+class Command(BaseCommand):
+    help = "Compute the energy and emissions of a FOCUS export of cloud use (footprint), stored nowhere."
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        footprint = sub.add_parser(
+            "footprint", help="the energy and emissions of a FOCUS file, stored nowhere"
+        )
+        cli.add_arguments(footprint)
+        footprint.add_argument(
+            "--database",
+            action="store_true",
+            help="use the platform's grid intensity table (as the API does)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["database"]:
+            from cfit.impact.store import current_reference
+
+            impact = current_reference()
+            reference = load_cloud_factors(grid=impact.grid, grid_sources=impact.sources)
+        else:
+            reference = load_cloud_factors()
+        try:
+            result = cli.footprint_file(options["file"], reference)
+        except (ImportRefused, OSError) as error:
+            raise CommandError(str(error)) from error
+        out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else self.stdout
+        try:
+            cli.write(result, out, options["format"])
+        finally:
+            if options["output"]:
+                out.close()
