@@ -10,7 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cfit.accounts.models import Membership, Organisation
 from cfit.criteria.models import Criterion, FrameworkVersion
+from tests.conftest import make_persona
 
 
 def get(client: Client, url: str, lang: str = "en", **params: str):
@@ -170,6 +172,19 @@ def test_the_secretariat_edits_a_draft_and_publishes_it(
     assert response.status_code == 302
     page = get(client, f"/criteria/versions/{draft.code}/")
     assert criterion.code in page and "title" in page
+    # The other languages of the title now need review; a second secretariat member reviews and approves.
+    reviewer = make_persona("rita", "pact-secretariat", Organisation.Type.SECRETARIAT, Membership.Role.ADMIN)
+    client.post(
+        f"/criteria/versions/{draft.code}/submit/", {"code": "2099.1", "release_notes": "Norwegian title."}
+    )
+    draft.refresh_from_db()
+    client.force_login(reviewer.user)
+    for lang in ("en", "nl", "fr", "de"):
+        client.post(
+            f"/criteria/versions/{draft.code}/edit/{criterion.code}/reviewed/",
+            {"field": "title", "language": lang},
+        )
+    client.post(f"/criteria/versions/{draft.code}/approve/", {"comment": "Checked."})
     client.post(f"/criteria/versions/{draft.code}/publish/")
 
     draft.refresh_from_db()

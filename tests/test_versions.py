@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from cfit.accounts.models import Membership, Organisation
 from cfit.criteria import actions, content
 from cfit.criteria.models import Criterion, FrameworkVersion, PublishedVersionError, Requirement
+from tests.conftest import make_persona
 
 
 def test_loading_the_same_files_twice_changes_nothing(framework: FrameworkVersion) -> None:
@@ -43,7 +45,10 @@ def test_a_published_version_never_changes(framework: FrameworkVersion) -> None:
         requirement.save()
 
 
-def test_a_draft_copies_the_version_and_publishing_writes_a_change_log(framework: FrameworkVersion) -> None:
+def test_a_draft_copies_the_version_and_publishing_writes_a_change_log(
+    framework: FrameworkVersion, secretary
+) -> None:
+    reviewer = make_persona("rita", "pact-secretariat", Organisation.Type.SECRETARIAT, Membership.Role.ADMIN)
     draft = actions.create_draft(framework)
     assert draft.criteria.count() == framework.criteria.count()
     assert not draft.is_published
@@ -52,7 +57,11 @@ def test_a_draft_copies_the_version_and_publishing_writes_a_change_log(framework
     edited.title = {**edited.title, "en": edited.title["en"] + " (revised)"}
     edited.save()
     draft.criteria.exclude(pk=edited.pk).last().delete()
-    published = actions.publish_version(draft)
+    actions.submit_for_review(
+        draft, acting_user=secretary.user, code="2099.1", release_notes="Revised title."
+    )
+    actions.approve_version(draft, acting_user=reviewer.user)
+    published = actions.publish_version(draft, acting_user=reviewer.user)
 
     assert published.is_published and published.published_at
     assert f"Changed {edited.code}: title" in published.changelog
@@ -62,9 +71,9 @@ def test_a_draft_copies_the_version_and_publishing_writes_a_change_log(framework
     assert "(revised)" not in framework.criteria.get(code=edited.code).title["en"]
 
 
-def test_publishing_twice_is_refused(framework: FrameworkVersion) -> None:
+def test_publishing_twice_is_refused(framework: FrameworkVersion, secretary) -> None:
     with pytest.raises(PublishedVersionError):
-        actions.publish_version(framework)
+        actions.publish_version(framework, acting_user=secretary.user)
 
 
 def test_version_to_content_round_trips(

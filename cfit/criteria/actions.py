@@ -4,24 +4,37 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cfit.criteria import content
+from cfit.accounts.access import is_secretariat_staff
+from cfit.criteria import content, translation
 from cfit.criteria.models import (
+    TEXT_FIELDS,
     Criterion,
+    FieldChange,
+    FieldTranslation,
     FrameworkVersion,
     Label,
     ProductGroup,
     Requirement,
     StrategyTag,
+    VersionEvent,
 )
+from cfit.criteria.wording import number
 
 
 class FrameworkError(Exception):
     """Raised if a framework operation cannot be done as asked; the message says why."""
+
+
+class ReviewError(FrameworkError):
+    """Raised if a step of the review workflow is refused; the message (translated) says why."""
 
 
 def fingerprint(framework: content.Framework) -> str:
@@ -162,7 +175,7 @@ def load_framework(
     if existing is not None:
         if existing.fingerprint == digest:
             if publish and not existing.is_published:
-                return publish_version(existing, user=user), True
+                return _publish_files(existing, user=user), True
             return existing, False
         if existing.is_published:
             raise FrameworkError(
@@ -182,7 +195,7 @@ def load_framework(
     version.fingerprint = digest
     version.save(update_fields=["fingerprint"])
     if publish:
-        version = publish_version(version, user=user)
+        version = _publish_files(version, user=user)
     return version, True
 
 
@@ -211,7 +224,9 @@ def next_draft_code(base_code: str) -> str:
 
 
 @transaction.atomic
-def create_draft(base: FrameworkVersion, *, code: str | None = None) -> FrameworkVersion:
+def create_draft(
+    base: FrameworkVersion, *, code: str | None = None, acting_user: Any = None
+) -> FrameworkVersion:
     """A new draft holding a copy of ``base``'s criteria, for editing."""
     framework = version_to_content(base)
     version = FrameworkVersion.objects.create(
@@ -220,29 +235,188 @@ def create_draft(base: FrameworkVersion, *, code: str | None = None) -> Framewor
     _write_criteria(version, framework.criteria)
     version.fingerprint = fingerprint(framework)
     version.save(update_fields=["fingerprint"])
+    _event(version, VersionEvent.Kind.CREATED, acting_user, base.code)
     return version
 
 
-@transaction.atomic
-def publish_version(version: FrameworkVersion, *, user: Any = None) -> FrameworkVersion:
-    """Publish a draft: it is frozen from now on, with a change log against the last published version."""
-    version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
-    version.check_editable()
-    previous = FrameworkVersion.objects.latest_published()
+def _user(user: Any) -> Any:
+    return user if user is not None and user.is_authenticated else None
+
+
+def _event(version: FrameworkVersion, kind: str, user: Any, comment: str = "") -> None:
+    VersionEvent.objects.create(version=version, kind=kind, user=_user(user), comment=comment)
+
+
+def _check_secretariat(user: Any) -> None:
+    # The views check too; this guard holds for every other caller (admin, shell, API).
+    if user is None or not is_secretariat_staff(user):
+        raise ReviewError(_("Only the secretariat reviews and publishes framework versions."))
+
+
+def _locked(version: FrameworkVersion) -> FrameworkVersion:
+    """The version re-read under a row lock: two people acting on it at once are serialised."""
+    return FrameworkVersion.objects.select_for_update().get(pk=version.pk)
+
+
+def _freeze(version: FrameworkVersion, user: Any, previous: FrameworkVersion | None) -> FrameworkVersion:
     version.changelog = changelog_text(previous, version)
     version.status = FrameworkVersion.Status.PUBLISHED
     version.published_at = timezone.now()
-    version.published_by = user if user is not None and user.is_authenticated else None
+    version.published_by = _user(user)
     version.save(update_fields=["changelog", "status", "published_at", "published_by"])
     return version
 
 
-def update_criterion_texts(criterion: Criterion, data: dict[str, Any]) -> None:
+@transaction.atomic
+def _publish_files(version: FrameworkVersion, *, user: Any = None) -> FrameworkVersion:
+    """Publish a version loaded from the framework files: they were reviewed in the repository."""
+    version = _locked(version)
+    version.check_editable()
+    previous = FrameworkVersion.objects.latest_published()
+    _event(version, VersionEvent.Kind.PUBLISHED, user, "Loaded from the reviewed framework files.")
+    return _freeze(version, user, previous)
+
+
+# ---------------------------------------------------------------------------
+# Review: draft -> in review -> approved -> published
+# ---------------------------------------------------------------------------
+
+#: How the secretariat names versions: year, dot, number (2026.2).
+VERSION_CODE = re.compile(r"^\d{4}\.\d{1,3}$")
+
+
+@transaction.atomic
+def submit_for_review(
+    version: FrameworkVersion, *, acting_user: Any, code: str, release_notes: str
+) -> FrameworkVersion:
+    """Name a draft, give it release notes and freeze it for review by someone else."""
+    _check_secretariat(acting_user)
+    version = _locked(version)
+    if version.status != FrameworkVersion.Status.DRAFT:
+        raise ReviewError(_("Only a draft can be submitted for review."))
+    code, release_notes = code.strip(), release_notes.strip()
+    if not VERSION_CODE.match(code):
+        raise ReviewError(_("Name the version as year.number, for example 2026.2."))
+    if FrameworkVersion.objects.filter(code=code).exclude(pk=version.pk).exists():
+        raise ReviewError(_("A version %(code)s already exists.") % {"code": code})
+    if not release_notes:
+        raise ReviewError(_("Write release notes: they tell users what changed and why."))
+    version.code, version.release_notes = code, release_notes
+    version.status = FrameworkVersion.Status.IN_REVIEW
+    version.submitted_by = _user(acting_user)
+    version.save(update_fields=["code", "release_notes", "status", "submitted_by"])
+    _event(version, VersionEvent.Kind.SUBMITTED, acting_user, release_notes)
+    return version
+
+
+def unreviewed_summary(version: FrameworkVersion) -> list[str]:
+    """'criterion.field (language)' for every translation still needing review, in a stable order."""
+    return [f"{t.criterion_code}.{t.field} ({t.language})" for t in version.unreviewed_translations()]
+
+
+def _check_translations(version: FrameworkVersion, reason: str) -> None:
+    if version.unreviewed_translations().exists() and not reason.strip():
+        raise ReviewError(
+            _(
+                "%(count)d translations of changed criteria are not reviewed: review them, or accept "
+                "them explicitly with a reason."
+            )
+            % {"count": version.unreviewed_translations().count()}
+        )
+
+
+@transaction.atomic
+def approve_version(
+    version: FrameworkVersion, *, acting_user: Any, comment: str = "", accept_unreviewed: str = ""
+) -> FrameworkVersion:
+    """Approve a version in review. The approver is someone other than its last editor; unreviewed
+    translations are refused unless the approver accepts them with a reason (kept in the change log)."""
+    _check_secretariat(acting_user)
+    version = _locked(version)
+    if version.status != FrameworkVersion.Status.IN_REVIEW:
+        raise ReviewError(_("Only a version in review can be approved."))
+    editor = version.last_edited_by or version.submitted_by
+    if editor is None or _user(acting_user) is None or editor.pk == acting_user.pk:
+        raise ReviewError(_("The approver must be someone other than the last editor."))
+    _check_translations(version, accept_unreviewed)
+    version.status = FrameworkVersion.Status.APPROVED
+    version.approved_by, version.approved_at = acting_user, timezone.now()
+    version.unreviewed_accepted_reason = ""
+    if version.unreviewed_translations().exists():
+        version.unreviewed_accepted_reason = accept_unreviewed.strip()
+        _event(
+            version,
+            VersionEvent.Kind.ACCEPTED_UNREVIEWED,
+            acting_user,
+            f"{version.unreviewed_accepted_reason} [{', '.join(unreviewed_summary(version))}]",
+        )
+    version.save(update_fields=["status", "approved_by", "approved_at", "unreviewed_accepted_reason"])
+    _event(version, VersionEvent.Kind.APPROVED, acting_user, comment.strip())
+    return version
+
+
+@transaction.atomic
+def send_back(version: FrameworkVersion, *, acting_user: Any, comment: str) -> FrameworkVersion:
+    """Return a version in review (or approved, not yet published) to draft, saying what to change."""
+    _check_secretariat(acting_user)
+    version = _locked(version)
+    if version.is_published:
+        version.check_editable()  # a published version never changes: says so in its own words
+    if version.status not in (FrameworkVersion.Status.IN_REVIEW, FrameworkVersion.Status.APPROVED):
+        raise ReviewError(_("Only a version in review or approved can be sent back."))
+    if not comment.strip():
+        raise ReviewError(_("Say what should change when sending a version back."))
+    version.status = FrameworkVersion.Status.DRAFT
+    version.approved_by, version.approved_at, version.unreviewed_accepted_reason = None, None, ""
+    version.save(update_fields=["status", "approved_by", "approved_at", "unreviewed_accepted_reason"])
+    _event(version, VersionEvent.Kind.SENT_BACK, acting_user, comment.strip())
+    return version
+
+
+@transaction.atomic
+def publish_version(version: FrameworkVersion, *, acting_user: Any) -> FrameworkVersion:
+    """Publish an approved version: it is frozen from now on, with a change log field by field."""
+    _check_secretariat(acting_user)
+    version = _locked(version)
+    if version.is_published:
+        version.check_editable()  # publishing twice is refused as any change of a published version
+    if version.status != FrameworkVersion.Status.APPROVED:
+        raise ReviewError(_("Only an approved version can be published."))
+    # Approval froze the version, so this holds unless the data were changed behind the workflow.
+    _check_translations(version, version.unreviewed_accepted_reason)
+    previous = FrameworkVersion.objects.latest_published()
+    _event(version, VersionEvent.Kind.PUBLISHED, acting_user)
+    return _freeze(version, acting_user, previous)
+
+
+# ---------------------------------------------------------------------------
+# Editing a draft: change entries per field, translation state per field and language
+# ---------------------------------------------------------------------------
+
+
+def _threshold_words(requirement: Requirement, bound: str, value: float | None) -> str:
+    sign = "≥" if bound == "min_value" else "≤"
+    shown = (
+        "—"
+        if value is None
+        else f"{sign} {number(value)}{f' {requirement.unit}' if requirement.unit else ''}"
+    )
+    return f"{requirement.code}: {shown}"
+
+
+@transaction.atomic
+def update_criterion_texts(criterion: Criterion, data: dict[str, Any], *, acting_user: Any = None) -> None:
     """Apply the edit form of a draft criterion: texts in every language and numeric thresholds.
 
-    The whole criterion is validated against the content schema before anything is saved.
+    The whole criterion is validated against the content schema before anything is saved. Every
+    changed field (per language) gets a change entry with before and after; the languages that
+    were not edited together with their source, or with a threshold the text may quote, become
+    "needs review".
     """
+    # Re-read under a lock: the caller's copy may predate a submission for review by someone else.
+    criterion.version = _locked(criterion.version)
     criterion.version.check_editable()
+    before = {field: dict(getattr(criterion, field)) for field in TEXT_FIELDS}
     texts = {
         field: {lang: data[f"{prefix}_{lang}"].strip() for lang in content.LANGUAGES}
         for field, prefix in (
@@ -253,10 +427,12 @@ def update_criterion_texts(criterion: Criterion, data: dict[str, Any]) -> None:
         )
     }
     requirements = list(criterion.requirements.all())
+    thresholds: list[tuple[Requirement, str, float | None, float | None]] = []
     for requirement in requirements:
         for bound in ("min_value", "max_value"):
             key = f"{requirement.pk}_{bound}"
-            if key in data:
+            if key in data and data[key] != getattr(requirement, bound):
+                thresholds.append((requirement, bound, getattr(requirement, bound), data[key]))
                 setattr(requirement, bound, data[key])
     for field, value in texts.items():
         setattr(criterion, field, value)
@@ -270,6 +446,130 @@ def update_criterion_texts(criterion: Criterion, data: dict[str, Any]) -> None:
     criterion.save(update_fields=["title", "text", "rationale", "verification_documents"])
     for requirement in requirements:
         requirement.save(update_fields=["min_value", "max_value"])
+    _record_edit(criterion, before, texts, thresholds, acting_user)
+
+
+def _record_edit(
+    criterion: Criterion,
+    before: dict[str, dict[str, str]],
+    after: dict[str, dict[str, str]],
+    thresholds: list[tuple[Requirement, str, float | None, float | None]],
+    user: Any,
+) -> None:
+    version, who = criterion.version, _user(user)
+    entries = [
+        FieldChange(
+            version=version,
+            criterion_code=criterion.code,
+            field=field,
+            language=lang,
+            before=before[field].get(lang, ""),
+            after=after[field][lang],
+            changed_by=who,
+        )
+        for field in TEXT_FIELDS
+        for lang in content.LANGUAGES
+        if before[field].get(lang, "") != after[field][lang]
+    ]
+    entries += [
+        FieldChange(
+            version=version,
+            criterion_code=criterion.code,
+            field=f"{requirement.code}.{bound}",
+            before=old,
+            after=new,
+            changed_by=who,
+        )
+        for requirement, bound, old, new in thresholds
+    ]
+    if not entries:
+        return
+    FieldChange.objects.bulk_create(entries)
+    for field in TEXT_FIELDS:
+        edited = {e.language for e in entries if e.field == field}
+        # Texts quote thresholds as typed numbers (translation.typed_thresholds counts them), so a
+        # changed threshold puts in doubt every language of the tender text, and of any other text
+        # that wrote the old number in some language.
+        threshold_lines = [
+            (_threshold_words(r, bound, old), _threshold_words(r, bound, new))
+            for r, bound, old, new in thresholds
+            if field == "text"
+            or (old is not None and any(old in translation.numbers_in(t) for t in before[field].values()))
+        ]
+        if not edited and not threshold_lines:
+            continue
+        source = translation.source_language(edited)
+        source_before = "\n".join(
+            ([before[field].get(source, "")] if source else []) + [old for old, _new in threshold_lines]
+        )
+        source_after = "\n".join(
+            ([after[field][source]] if source else []) + [new for _old, new in threshold_lines]
+        )
+        _apply_states(
+            criterion,
+            field,
+            lambda states, edited=edited, source=source, sb=source_before, sa=source_after: (
+                translation.after_edit(
+                    states, edited=edited, source_language=source, source_before=sb, source_after=sa
+                )
+            ),
+        )
+    version.last_edited_by = who
+    version.save(update_fields=["last_edited_by"])
+    _event(
+        version,
+        VersionEvent.Kind.EDITED,
+        user,
+        f"{criterion.code}: "
+        + ", ".join(sorted({f"{e.field}" + (f" ({e.language})" if e.language else "") for e in entries})),
+    )
+
+
+def _apply_states(criterion: Criterion, field: str, rule: Any) -> None:
+    rows = {
+        row.language: row
+        for row in FieldTranslation.objects.select_for_update().filter(
+            version=criterion.version, criterion_code=criterion.code, field=field
+        )
+    }
+    states = {
+        lang: translation.LanguageState(row.state, row.source_language, row.source_before, row.source_after)
+        for lang, row in rows.items()
+    }
+    for lang, state in rule(states).items():
+        if state is None:
+            continue
+        row = rows.get(lang) or FieldTranslation(
+            version=criterion.version, criterion_code=criterion.code, field=field, language=lang
+        )
+        row.state, row.source_language = state.state, state.source_language
+        row.source_before, row.source_after = state.source_before, state.source_after
+        if state.state != translation.REVIEWED:
+            row.reviewed_by, row.reviewed_at = None, None
+        row.save()
+
+
+@transaction.atomic
+def mark_reviewed(
+    version: FrameworkVersion, criterion_code: str, field: str, language: str, *, acting_user: Any
+) -> FieldTranslation:
+    """A secretariat member checked one language of one field against its new source."""
+    _check_secretariat(acting_user)
+    version = _locked(version)
+    if version.status not in (FrameworkVersion.Status.DRAFT, FrameworkVersion.Status.IN_REVIEW):
+        raise ReviewError(_("Translations can be reviewed while the version is a draft or in review."))
+    row = (
+        FieldTranslation.objects.select_for_update()
+        .filter(version=version, criterion_code=criterion_code, field=field, language=language)
+        .first()
+    )
+    if row is None or row.state != FieldTranslation.State.NEEDS_REVIEW:
+        raise ReviewError(_("This translation is not waiting for review."))
+    row.state = FieldTranslation.State.REVIEWED
+    row.reviewed_by, row.reviewed_at = _user(acting_user), timezone.now()
+    row.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    _event(version, VersionEvent.Kind.REVIEWED, acting_user, f"{criterion_code}.{field} ({language})")
+    return row
 
 
 # ---------------------------------------------------------------------------
@@ -307,4 +607,74 @@ def changelog_text(old: FrameworkVersion | None, new: FrameworkVersion) -> str:
         lines.append(f"Changed {code}: " + ", ".join(fields))
     if len(lines) == 1:
         lines.append("No change to the criteria.")
-    return "\n".join(lines)
+    return "\n".join(lines + field_changes_text(new))
+
+
+def field_changes_text(version: FrameworkVersion) -> list[str]:
+    """The change entries of a version, field by field with before and after, and any acceptance."""
+    lines = []
+    changes = version.changes.select_related("changed_by")
+    if changes:
+        lines += ["", "Field by field:"]
+    for change in changes:
+        where = f"{change.criterion_code} {change.field}" + (
+            f" ({change.language})" if change.language else ""
+        )
+        who = change.changed_by.get_username() if change.changed_by else "—"
+        lines.append(
+            f"- {where}, {who}, {change.changed_at:%Y-%m-%d %H:%M}: {change.before!r} -> {change.after!r}"
+        )
+    if version.unreviewed_accepted_reason:
+        approver = version.approved_by.get_username() if version.approved_by else "—"
+        lines += [
+            "",
+            f"Unreviewed translations accepted by {approver}: {version.unreviewed_accepted_reason}",
+            "Not reviewed: " + ", ".join(unreviewed_summary(version)),
+        ]
+    return lines
+
+
+@dataclass(frozen=True)
+class FieldDifference:
+    """One field of a criterion as it reads in two versions (``language`` empty for data)."""
+
+    field: str
+    language: str
+    before: Any
+    after: Any
+
+
+def _differences(prefix: str, before: Any, after: Any) -> list[FieldDifference]:
+    if before == after:
+        return []
+    if (
+        isinstance(before, dict)
+        and isinstance(after, dict)
+        and set(before) | set(after) <= set(content.LANGUAGES)
+    ):
+        return [
+            FieldDifference(prefix, lang, before.get(lang), after.get(lang))
+            for lang in content.LANGUAGES
+            if before.get(lang) != after.get(lang)
+        ]
+    return [FieldDifference(prefix, "", before, after)]
+
+
+def criterion_differences(old: content.Criterion, new: content.Criterion) -> list[FieldDifference]:
+    """What changed in one criterion between two versions, field by field, language by language."""
+    before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
+    found: list[FieldDifference] = []
+    for field in after:
+        if field == "requirements":
+            old_reqs = {r["id"]: r for r in before[field]}
+            new_reqs = {r["id"]: r for r in after[field]}
+            for code in list(new_reqs) + [c for c in old_reqs if c not in new_reqs]:
+                old_req, new_req = old_reqs.get(code, {}), new_reqs.get(code, {})
+                for key in dict.fromkeys([*new_req, *old_req]):
+                    found += _differences(f"{code}.{key}", old_req.get(key), new_req.get(key))
+        elif field == "verification":
+            for key in after[field]:
+                found += _differences(f"verification.{key}", before[field].get(key), after[field][key])
+        else:
+            found += _differences(field, before.get(field), after[field])
+    return found

@@ -103,3 +103,31 @@ class CriterionTextForm(forms.Form):
 
     def requirement_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name[0].isdigit()]
+
+
+class SubmitForReviewForm(forms.Form):
+    """Name a draft and write its release notes before a second person reviews it."""
+
+    code = forms.CharField(
+        label=_("Version name"), max_length=32, help_text=_("Year and number, e.g. 2026.2.")
+    )
+    release_notes = forms.CharField(label=_("Release notes"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    accept_unreviewed = forms.CharField(
+        label=_("Accept unreviewed translations because"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only if some translations are not reviewed; the reason is shown in the change log."),
+    )
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(label=_("What should change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MarkReviewedForm(forms.Form):
+    field = forms.CharField(max_length=32)
+    language = forms.ChoiceField(choices=[(lang, lang) for lang in LANGUAGES])

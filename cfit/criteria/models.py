@@ -88,6 +88,10 @@ class PublishedVersionError(ValidationError):
     """Raised if something tries to change a published framework version."""
 
 
+class VersionUnderReviewError(ValidationError):
+    """Raised if something tries to edit a version that is in review or approved: send it back first."""
+
+
 # ---------------------------------------------------------------------------
 # Reference lists
 # ---------------------------------------------------------------------------
@@ -162,10 +166,16 @@ class FrameworkVersionQuerySet(models.QuerySet):
 
 
 class FrameworkVersion(models.Model):
-    """A version of the whole framework. A published version never changes; edits go to a draft."""
+    """A version of the whole framework. Edited as a draft, reviewed, approved by someone other than
+    its last editor, then published; a published version never changes."""
 
     class Status(models.TextChoices):
+        #: being edited by the secretariat
         DRAFT = "draft", _("Draft")
+        #: submitted with release notes; frozen while a second person reviews it
+        IN_REVIEW = "in_review", _("In review")
+        #: accepted by someone other than the last editor, ready to publish
+        APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Published")
 
     code = models.CharField(_("version"), max_length=32, unique=True, help_text=_("e.g. 2026.1"))
@@ -174,6 +184,9 @@ class FrameworkVersion(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("based on")
     )
     note = models.TextField(_("note"), blank=True, help_text=_("Why this version was made."))
+    release_notes = models.TextField(
+        _("release notes"), blank=True, help_text=_("What the secretariat tells users about this version.")
+    )
     changelog = models.TextField(
         _("change log"), blank=True, help_text=_("What changed since the previous published version.")
     )
@@ -181,6 +194,37 @@ class FrameworkVersion(models.Model):
         max_length=64, blank=True, help_text=_("Hash of the content, to load files idempotently.")
     )
     created = models.DateTimeField(auto_now_add=True)
+    # -- who did what: the approver must be someone other than the last editor
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last edited by"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted for review by"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    unreviewed_accepted_reason = models.TextField(
+        _("reason for accepting unreviewed translations"),
+        blank=True,
+        help_text=_("Given by the approver when translations were not reviewed; shown in the change log."),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -194,7 +238,8 @@ class FrameworkVersion(models.Model):
         verbose_name_plural = _("framework versions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False), name="published_version_has_date"
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_version_has_date",
             )
         ]
 
@@ -205,6 +250,10 @@ class FrameworkVersion(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
     def check_editable(self) -> None:
         if self.is_published:
             raise PublishedVersionError(
@@ -212,6 +261,15 @@ class FrameworkVersion(models.Model):
                 code="published",
                 params={"code": self.code},
             )
+        if not self.is_editable:
+            raise VersionUnderReviewError(
+                _("Version %(code)s is %(status)s: send it back to draft to edit it."),
+                code="in_review",
+                params={"code": self.code, "status": self.get_status_display()},
+            )
+
+    def unreviewed_translations(self) -> FieldTranslationQuerySet:
+        return self.translations.needing_review()
 
 
 # ---------------------------------------------------------------------------
@@ -440,6 +498,132 @@ class Requirement(models.Model):
             return ""
         language = (get_language() or "en")[:2]
         return requirement_sentence(scored_requirement(self.as_content(labels=[])), language)
+
+
+# ---------------------------------------------------------------------------
+# Review: the change log per field, translation state per field and language, and the audit trail
+# ---------------------------------------------------------------------------
+
+#: The texts of a criterion that are edited per language.
+TEXT_FIELDS = ("title", "text", "rationale", "verification_documents")
+
+
+class FieldChange(models.Model):
+    """One field of one criterion changed in a draft: what it said before and after, who, when.
+
+    ``field`` is a text field (with its ``language``) or ``<requirement id>.min_value`` /
+    ``.max_value`` for a threshold, which has no language: thresholds are data, one for all languages.
+    """
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="changes")
+    criterion_code = models.SlugField(_("criterion"), max_length=80)
+    field = models.CharField(_("field"), max_length=200)
+    language = models.CharField(_("language"), max_length=2, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("field change")
+        verbose_name_plural = _("field changes")
+
+    def __str__(self) -> str:
+        return f"{self.criterion_code}.{self.field}{f' ({self.language})' if self.language else ''}"
+
+
+class FieldTranslationQuerySet(models.QuerySet):
+    def needing_review(self) -> FieldTranslationQuerySet:
+        return self.filter(state=FieldTranslation.State.NEEDS_REVIEW)
+
+
+class FieldTranslation(models.Model):
+    """The state of one field of one criterion in one language, once its source has changed.
+
+    No row means the language was never put in doubt. ``source_before`` and ``source_after`` are
+    what the translator compares: the source text (or the threshold) as the translation last
+    followed it, and as it reads now.
+    """
+
+    class State(models.TextChoices):
+        #: the source changed in another language (or a threshold changed); this language was not updated
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+        #: a secretariat member checked this language against the new source
+        REVIEWED = "reviewed", _("Reviewed")
+        #: this language was edited together with the source
+        UPDATED = "updated", _("Updated")
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="translations")
+    criterion_code = models.SlugField(_("criterion"), max_length=80)
+    field = models.CharField(_("field"), max_length=32)
+    language = models.CharField(_("language"), max_length=2)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    source_language = models.CharField(
+        _("source language"), max_length=2, blank=True, help_text=_("Empty when a threshold changed.")
+    )
+    source_before = models.TextField(_("previous source"), blank=True)
+    source_after = models.TextField(_("new source"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    objects = FieldTranslationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["criterion_code", "field", "language"]
+        verbose_name = _("translation state")
+        verbose_name_plural = _("translation states")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "criterion_code", "field", "language"], name="translation_state_unique"
+            ),
+            # A reviewed language names its reviewer: the approver relies on it.
+            models.CheckConstraint(
+                condition=~Q(state="reviewed") | Q(reviewed_at__isnull=False),
+                name="reviewed_translation_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_code}.{self.field} ({self.language}): {self.state}"
+
+
+class VersionEvent(models.Model):
+    """The audit trail of a framework version: every step of its review, with who and why. Never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Draft created")
+        EDITED = "edited", _("Criterion edited")
+        REVIEWED = "reviewed", _("Translation reviewed")
+        SUBMITTED = "submitted", _("Submitted for review")
+        SENT_BACK = "sent_back", _("Sent back to draft")
+        APPROVED = "approved", _("Approved")
+        ACCEPTED_UNREVIEWED = "accepted_unreviewed", _("Unreviewed translations accepted")
+        PUBLISHED = "published", _("Published")
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("version event")
+        verbose_name_plural = _("version events")
+
+    def __str__(self) -> str:
+        return f"{self.version.code}: {self.kind}"
 
 
 # ---------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -17,10 +18,20 @@ from pydantic import ValidationError
 from cfit.accounts.access import editing_memberships, get_organisation_for_editor, is_secretariat_staff
 from cfit.criteria import actions
 from cfit.criteria.access import get_criterion_for_user, get_version_for_user, visible_versions
-from cfit.criteria.forms import CriterionTextForm, LibraryFilterForm
+from cfit.criteria.forms import (
+    LANGUAGE_NAMES,
+    ApproveForm,
+    CriterionTextForm,
+    LibraryFilterForm,
+    MarkReviewedForm,
+    SendBackForm,
+    SubmitForReviewForm,
+)
 from cfit.criteria.models import (
     Ambition,
     Criterion,
+    FieldTranslation,
+    FrameworkVersion,
     ImpactCategory,
     ProductGroup,
     PublishedVersionError,
@@ -81,7 +92,7 @@ def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
             "counterparts": counterparts,
             "shortlists": shortlists,
             "shortlist_organisations": [m.organisation for m in editing],
-            "can_edit": is_secretariat_staff(request.user) and not criterion.version.is_published,
+            "can_edit": is_secretariat_staff(request.user) and criterion.version.is_editable,
         },
     )
 
@@ -139,10 +150,26 @@ def version_detail(request: HttpRequest, code: str) -> HttpResponse:
     version = get_version_for_user(request.user, code)
     base = version.based_on if version.based_on else None
     diff = actions.compare_versions(base, version) if base else None
+    is_staff = is_secretariat_staff(request.user)
     return render(
         request,
         "criteria/version.html",
-        {"version": version, "base": base, "diff": diff, "is_staff": is_secretariat_staff(request.user)},
+        {
+            "version": version,
+            "base": base,
+            "diff": diff,
+            "is_staff": is_staff,
+            "events": version.events.select_related("user"),
+            "changes": version.changes.select_related("changed_by"),
+            "unreviewed": version.unreviewed_translations() if is_staff else [],
+            "submit_form": SubmitForReviewForm(
+                initial={"code": version.code if actions.VERSION_CODE.match(version.code) else ""}
+            ),
+            "approve_form": ApproveForm(),
+            "send_back_form": SendBackForm(),
+            "may_approve": is_staff
+            and (version.last_edited_by_id or version.submitted_by_id) not in (None, request.user.pk),
+        },
     )
 
 
@@ -156,26 +183,83 @@ def _require_secretariat(request: HttpRequest) -> None:
 def create_draft(request: HttpRequest, code: str) -> HttpResponse:
     _require_secretariat(request)
     base = get_version_for_user(request.user, code)
-    draft = actions.create_draft(base)
+    draft = actions.create_draft(base, acting_user=request.user)
     messages.success(
-        request, _("Draft %(code)s created: edit its criteria, then publish it.") % {"code": draft.code}
+        request,
+        _("Draft %(code)s created: edit its criteria, then submit it for review.") % {"code": draft.code},
     )
     return redirect("criteria:version", code=draft.code)
+
+
+def _workflow_step(request: HttpRequest, code: str, form_class: Any, step: Any, done: str) -> HttpResponse:
+    """Run one review step from its form; the action checks again under a row lock and says why it refuses."""
+    _require_secretariat(request)
+    version = get_version_for_user(request.user, code)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("criteria:version", code=version.code)
+    try:
+        version = step(version, acting_user=request.user, **form.cleaned_data)
+    except PublishedVersionError:
+        messages.error(request, _("Version %(code)s is already published.") % {"code": version.code})
+    except actions.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done % {"code": version.code})
+    return redirect("criteria:version", code=version.code)
+
+
+class _NoFields(forms.Form):
+    pass
+
+
+@require_POST
+@login_required
+def submit_for_review(request: HttpRequest, code: str) -> HttpResponse:
+    return _workflow_step(
+        request, code, SubmitForReviewForm, actions.submit_for_review, _("Version %(code)s is in review.")
+    )
+
+
+@require_POST
+@login_required
+def approve(request: HttpRequest, code: str) -> HttpResponse:
+    return _workflow_step(
+        request, code, ApproveForm, actions.approve_version, _("Version %(code)s is approved.")
+    )
+
+
+@require_POST
+@login_required
+def send_back(request: HttpRequest, code: str) -> HttpResponse:
+    return _workflow_step(
+        request, code, SendBackForm, actions.send_back, _("Version %(code)s is back in draft.")
+    )
 
 
 @require_POST
 @login_required
 def publish(request: HttpRequest, code: str) -> HttpResponse:
-    _require_secretariat(request)
-    version = get_version_for_user(request.user, code)
-    try:
-        # The action checks again under a row lock: a second click racing the first is refused there.
-        actions.publish_version(version, user=request.user)
-    except PublishedVersionError:
-        messages.error(request, _("Version %(code)s is already published.") % {"code": version.code})
-    else:
-        messages.success(request, _("Version %(code)s is published.") % {"code": version.code})
-    return redirect("criteria:version", code=version.code)
+    return _workflow_step(
+        request, code, _NoFields, actions.publish_version, _("Version %(code)s is published.")
+    )
+
+
+def _pending_reviews(version: FrameworkVersion, criterion: Criterion) -> list[dict[str, Any]]:
+    """The languages of this criterion waiting for review, with the source before and after."""
+    return [
+        {
+            "row": row,
+            "language_name": LANGUAGE_NAMES.get(row.language, row.language),
+            "source_name": LANGUAGE_NAMES.get(row.source_language, _("threshold")),
+        }
+        for row in FieldTranslation.objects.filter(
+            version=version, criterion_code=criterion.code
+        ).needing_review()
+    ]
 
 
 @login_required
@@ -188,11 +272,13 @@ def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> Http
     criterion = get_object_or_404(
         Criterion.objects.prefetch_related("requirements"), version=version, code=criterion_code
     )
+    if not version.is_editable and request.method == "POST":
+        messages.error(request, _("This version is in review: send it back to draft to edit it."))
+        return redirect("criteria:version", code=version.code)
     form = CriterionTextForm(request.POST or None, criterion=criterion)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                actions.update_criterion_texts(criterion, form.cleaned_data)
+            actions.update_criterion_texts(criterion, form.cleaned_data, acting_user=request.user)
         except ValidationError as error:
             for problem in error.errors():
                 location = ".".join(str(part) for part in problem["loc"])
@@ -200,7 +286,44 @@ def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> Http
         else:
             messages.success(request, _("Saved %(code)s.") % {"code": criterion.code})
             return redirect(f"{criterion.get_absolute_url()}?version={version.code}")
-    return render(request, "criteria/edit.html", {"form": form, "criterion": criterion, "version": version})
+    pending = _pending_reviews(version, criterion)
+    return render(
+        request,
+        "criteria/edit.html",
+        {
+            "form": form,
+            "criterion": criterion,
+            "version": version,
+            "pending": pending,
+            # Beside each language: which of its fields wait for review (the sources are shown above).
+            "waiting": {
+                LANGUAGE_NAMES[lang]: [item["row"].field for item in pending if item["row"].language == lang]
+                for lang in LANGUAGE_NAMES
+            },
+        },
+    )
+
+
+@require_POST
+@login_required
+def mark_reviewed(request: HttpRequest, code: str, criterion_code: str) -> HttpResponse:
+    _require_secretariat(request)
+    version = get_version_for_user(request.user, code)
+    form = MarkReviewedForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.mark_reviewed(
+                version,
+                criterion_code,
+                form.cleaned_data["field"],
+                form.cleaned_data["language"],
+                acting_user=request.user,
+            )
+        except actions.ReviewError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Marked as reviewed."))
+    return redirect("criteria:edit", code=version.code, criterion_code=criterion_code)
 
 
 @require_POST

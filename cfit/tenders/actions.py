@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
 from cfit.criteria import content
-from cfit.criteria.actions import version_to_content
+from cfit.criteria.actions import FieldDifference, criterion_differences, version_to_content
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
 from cfit.tenders import selection
 from cfit.tenders.award import CostParameters, PriceRule
@@ -112,7 +113,7 @@ def add_lot(
         service_life_years=service_life_years,
         ambitions=chosen_ambitions,
     )
-    _apply_defaults(lot, framework or _framework(tender.framework_version))
+    _apply_defaults(lot, framework or _framework(lot.version))
     return lot
 
 
@@ -120,12 +121,7 @@ def _apply_defaults(lot: Lot, framework: content.Framework) -> None:
     ambitions = {content.ImpactCategory(k): content.Ambition(v) for k, v in lot.ambitions.items()}
     chosen = selection.select_criteria(framework.criteria, lot.product_group.code, ambitions)
     price_weight, weights = selection.default_weights(chosen)
-    rows = {
-        c.code: c
-        for c in Criterion.objects.filter(
-            version=lot.tender.framework_version, code__in=[c.id for c in chosen]
-        )
-    }
+    rows = {c.code: c for c in Criterion.objects.filter(version=lot.version, code__in=[c.id for c in chosen])}
     lot.lot_criteria.all().delete()
     LotCriterion.objects.bulk_create(
         [
@@ -154,20 +150,18 @@ def set_ambition(lot: Lot, category: str, ambition: str) -> None:
         raise TenderError(_("Unknown impact category or ambition."))
     lot.ambitions = {**lot.ambitions, category: ambition}
     lot.save(update_fields=["ambitions"])
-    _apply_defaults(lot, _framework(lot.tender.framework_version))
+    _apply_defaults(lot, _framework(lot.version))
 
 
 @transaction.atomic
 def add_criterion(lot: Lot, code: str) -> LotCriterion:
     lot.tender.check_editable()
     try:
-        criterion = Criterion.objects.get(
-            version=lot.tender.framework_version, code=code, product_groups=lot.product_group
-        )
+        criterion = Criterion.objects.get(version=lot.version, code=code, product_groups=lot.product_group)
     except Criterion.DoesNotExist:
         raise TenderError(
             _("Criterion %(code)s is not in framework version %(v)s for this product group.")
-            % {"code": code, "v": lot.tender.framework_version.code}
+            % {"code": code, "v": lot.version.code}
         ) from None
     if lot.lot_criteria.filter(criterion=criterion).exists():
         raise TenderError(_("Criterion %(code)s is already in this lot.") % {"code": code})
@@ -370,10 +364,16 @@ def set_offers_deadline(tender: Tender, deadline: datetime, *, acting_user: Any)
 def tender_spec(tender: Tender) -> TenderSpec:
     """The saved tender as the exporters read it."""
     framework = _framework(tender.framework_version)
-    by_id = {c.id: c for c in framework.criteria}
     groups = {g.id: g for g in framework.product_groups}
+    # A lot moved to a newer version takes its criteria's texts from that version.
+    criteria_by_version = {tender.framework_version_id: {c.id: c for c in framework.criteria}}
     lots = []
-    for lot in tender.lots.select_related("product_group").prefetch_related("lot_criteria__criterion"):
+    for lot in tender.lots.select_related("product_group", "framework_version").prefetch_related(
+        "lot_criteria__criterion"
+    ):
+        if lot.version.pk not in criteria_by_version:
+            criteria_by_version[lot.version.pk] = {c.id: c for c in _framework(lot.version).criteria}
+        by_id = criteria_by_version[lot.version.pk]
         lots.append(
             LotSpec(
                 number=lot.number,
@@ -414,3 +414,115 @@ def tender_spec(tender: Tender) -> TenderSpec:
         identifier=str(tender.pk),
         offers_deadline=tender.offers_deadline,
     )
+
+
+# ---------------------------------------------------------------------------
+# Moving to a newer framework version, lot by lot
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionChange:
+    """One of a lot's criteria as the newer version has it: changed (with the differences) or removed."""
+
+    code: str
+    title: str
+    differences: list[FieldDifference]
+    removed: bool = False
+
+
+@dataclass(frozen=True)
+class LotVersionChanges:
+    lot: Lot
+    newer: FrameworkVersion
+    changed: list[CriterionChange]
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changed
+
+
+def newer_version(lot: Lot) -> FrameworkVersion | None:
+    """The latest published version, if it is newer than the one the lot's criteria come from."""
+    latest = FrameworkVersion.objects.latest_published()
+    current = lot.version
+    if latest is None or latest.pk == current.pk:
+        return None
+    if current.published_at and latest.published_at and latest.published_at <= current.published_at:
+        return None
+    return latest
+
+
+def version_changes(tender: Tender) -> list[LotVersionChanges]:
+    """For each lot built on an older version: which of its criteria the newer version changed, and how."""
+    found = []
+    frameworks: dict[int, dict[str, content.Criterion]] = {}
+
+    def criteria(version: FrameworkVersion) -> dict[str, content.Criterion]:
+        if version.pk not in frameworks:
+            frameworks[version.pk] = {c.id: c for c in _framework(version).criteria}
+        return frameworks[version.pk]
+
+    for lot in tender.lots.select_related("framework_version", "tender__framework_version"):
+        newer = newer_version(lot)
+        if newer is None:
+            continue
+        old, new = criteria(lot.version), criteria(newer)
+        changed = []
+        for row in lot.lot_criteria.select_related("criterion"):
+            code = row.criterion.code
+            if code not in new:
+                changed.append(CriterionChange(code, row.criterion.display_title, [], removed=True))
+            elif differences := criterion_differences(old[code], new[code]):
+                changed.append(CriterionChange(code, row.criterion.display_title, differences))
+        found.append(LotVersionChanges(lot, newer, changed))
+    return found
+
+
+@transaction.atomic
+def move_lot_to_version(lot: Lot, version: FrameworkVersion, *, acting_user: Any) -> list[str]:
+    """Swap a draft lot's criteria for the same criteria in a newer published version.
+
+    Types and weights stay as the buyer set them. Criteria the newer version no longer has are
+    removed from the lot; their codes are returned so the buyer can check the weights. When the
+    last lot has moved, the whole tender is on the new version.
+    """
+    lot = Lot.objects.select_for_update().select_related("tender__framework_version").get(pk=lot.pk)
+    tender = lot.tender
+    tender.check_editable()  # a published tender keeps the criteria it was published with
+    if not version.is_published:
+        raise TenderError(_("Only a published framework version can be used in a tender."))
+    if newer_version(lot) != version:
+        raise TenderError(
+            _("Version %(v)s is not newer than the one lot %(n)s is built on.")
+            % {"v": version.code, "n": lot.number}
+        )
+    targets = {
+        c.code: c
+        for c in Criterion.objects.filter(version=version, product_groups=lot.product_group).distinct()
+    }
+    dropped = []
+    for row in lot.lot_criteria.select_related("criterion"):
+        target = targets.get(row.criterion.code)
+        if target is None:
+            dropped.append(row.criterion.code)
+            row.delete()
+        else:
+            row.criterion = target
+            row.save(update_fields=["criterion"])
+    lot.framework_version = version
+    lot.save(update_fields=["framework_version"])
+    if not tender.lots.exclude(framework_version=version).exists():
+        # Every lot has moved: the tender is on the new version and the lots follow it again.
+        tender.framework_version = version
+        tender.save(update_fields=["framework_version"])
+        tender.lots.update(framework_version=None)
+    log.info(
+        "tender %s lot %s: moved to framework %s by %s, dropped %s",
+        tender.pk,
+        lot.number,
+        version.code,
+        getattr(acting_user, "pk", None),
+        ", ".join(dropped) or "nothing",
+    )
+    return dropped

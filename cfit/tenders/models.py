@@ -155,6 +155,17 @@ class Lot(models.Model):
         default=dict,
         help_text=_("{impact category: baseline|ambitious}, the one-click default."),
     )
+    # A draft tender moves to a newer framework version lot by lot; until every lot has moved, a
+    # moved lot names its own version. Empty: the tender's.
+    framework_version = models.ForeignKey(
+        FrameworkVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("framework version"),
+        help_text=_("Set while the tender moves to a newer version lot by lot; empty means the tender's."),
+    )
 
     class Meta:
         ordering = ["number"]
@@ -164,6 +175,11 @@ class Lot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title or self.product_group}"
+
+    @property
+    def version(self) -> FrameworkVersion:
+        """The framework version this lot's criteria come from."""
+        return self.framework_version or self.tender.framework_version
 
     def award_weight_total(self) -> Decimal:
         return self.price_weight + sum(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cfit.accounts.access import get_organisation_for_member
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
-from cfit.criteria.models import Criterion
+from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.criteria.models import ImpactCategory as CategoryChoices
 from cfit.downloads import attachment
 from cfit.tenders import actions, selection
@@ -135,9 +135,9 @@ def tender_review(request: HttpRequest, tender_id: int) -> HttpResponse:
         "lot_criteria__criterion__requirements"
     ):
         used = {row.criterion_id for row in lot.lot_criteria.all()}
-        available = Criterion.objects.filter(
-            version=tender.framework_version, product_groups=lot.product_group
-        ).exclude(pk__in=used)
+        available = Criterion.objects.filter(version=lot.version, product_groups=lot.product_group).exclude(
+            pk__in=used
+        )
         sections = [
             (label, [row for row in lot.lot_criteria.all() if row.type == value])
             for value, label in ((t.value, t.label) for t in _types())
@@ -152,6 +152,7 @@ def tender_review(request: HttpRequest, tender_id: int) -> HttpResponse:
             "tender": tender,
             "lots": lots,
             "warnings": risk_messages(spec),
+            "version_changes": actions.version_changes(tender),
             "step": 3,
             "convertible": [t.value for t in selection.CONVERTIBLE_TYPES],
             "price_rules": Lot.PriceRule.choices,
@@ -192,6 +193,19 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
             actions.set_weights(lot, request.POST.get("price_weight", ""), weights)
         elif op == "costs":
             actions.set_costs(lot, request.POST, request.POST.get("price_rule"))
+        elif op == "move_version":
+            version = (
+                FrameworkVersion.objects.published().filter(code=request.POST.get("version", "")).first()
+            )
+            if version is None:
+                raise actions.TenderError(_("Unknown framework version."))
+            dropped = actions.move_lot_to_version(lot, version, acting_user=request.user)
+            if dropped:
+                messages.warning(
+                    request,
+                    _("Version %(v)s no longer has %(codes)s: removed from lot %(n)s; check the weights.")
+                    % {"v": version.code, "codes": ", ".join(dropped), "n": lot.number},
+                )
         elif op == "rebalance":
             award = [
                 row.criterion.code
