@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -92,8 +93,10 @@ def test_gunicorn_serves_pages_and_static_files(tmp_path: Path) -> None:
             page = response.read().decode()
             assert response.headers["X-Frame-Options"] == "DENY"
         assert "Criteria library" in page
-        css = page.split('href="/static/')[1].split('"')[0]
-        assert css.startswith("cfit.") and css.endswith(".css"), "hashed static file names in production"
+        stylesheet = re.search(r'<link rel="stylesheet" href="/static/([^"]+)"', page)
+        assert stylesheet is not None
+        css = stylesheet.group(1)
+        assert re.fullmatch(r"cfit\.[0-9a-f]{12}\.css", css), "hashed static file names in production"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/{css}", timeout=5) as response:
             assert response.status == 200
     finally:

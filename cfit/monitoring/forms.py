@@ -96,7 +96,9 @@ class ReportForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return with comments"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("accept", _("Accept")), ("return", _("Return with comments"))]
+    )
     comment = forms.CharField(
         label=_("Comments for the participant"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -1,0 +1,122 @@
+"""The site on a phone (390 × 844, an iPhone 12-15) in each of the five languages: the header stays one
+short row with the menu behind a button, nothing widens the page sideways (wide tables scroll in their
+own box), and the menu opens, by mouse or keyboard, with every link reachable. Without JavaScript the
+menu simply stays open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from cfit.criteria.models import FrameworkVersion
+
+from .test_accessibility import DemoSite, demo_site, open_page, signed_in_context
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+# Brand and menu button on one row: 63 px in every language today, a little room for a larger font.
+MAX_HEADER_HEIGHT = 80
+LANGUAGES = [code for code, _ in settings.LANGUAGES]
+
+LAYOUT = """() => ({
+  header: document.querySelector("header.top").getBoundingClientRect().height,
+  width: document.scrollingElement.scrollWidth,
+  lang: document.documentElement.lang,
+})"""
+
+# The elements that stick out on the right, outside a box that scrolls on its own: what to fix.
+STICKING_OUT = """(limit) => [...document.querySelectorAll("body *")]
+  .filter(e => e.getBoundingClientRect().right > limit + 1 && !e.parentElement.closest(".table-scroll, pre"))
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && e.className.baseVal === undefined ? "." + e.className : ""))"""
+
+
+@pytest.fixture
+def site(framework: FrameworkVersion) -> Iterator[DemoSite]:
+    yield demo_site()
+
+
+def phone_context(browser: Any, base: str, username: str, language: str, **options: Any) -> Any:
+    context = signed_in_context(browser, base, username, viewport=PHONE, is_mobile=True, **options)
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
+    return context
+
+
+def check_menu(page: Any) -> list[str]:
+    """Opens the menu by click and closes it with Escape, then by keyboard; returns what failed."""
+    problems = []
+    button = page.locator("header.top .menu-toggle")
+    links = page.locator("#site-menu nav a, #site-menu nav button")
+    if not button.is_visible() or links.first.is_visible():
+        return ["the menu is not folded behind its button"]
+    button.click()
+    if button.get_attribute("aria-expanded") != "true":
+        problems.append("aria-expanded is not true once the menu is open")
+    for index in range(links.count()):
+        link = links.nth(index)
+        box = link.bounding_box()
+        if (
+            not link.is_visible()
+            or box is None
+            or box["x"] < 0
+            or box["x"] + box["width"] > PHONE["width"] + 1
+        ):
+            problems.append(f"menu entry {link.inner_text()!r} is out of reach")
+    if not page.locator("#language-switcher").is_visible():
+        problems.append("the language switcher is out of reach in the open menu")
+    if page.evaluate("document.scrollingElement.scrollWidth") > PHONE["width"]:
+        problems.append("the open menu widens the page")
+    page.keyboard.press("Escape")
+    if links.first.is_visible() or button.get_attribute("aria-expanded") != "false":
+        problems.append("Escape does not close the menu")
+    if not button.evaluate("element => element === document.activeElement"):
+        problems.append("Escape does not give the focus back to the menu button")
+    page.keyboard.press("Enter")  # the focus is on the button
+    if not links.first.is_visible():
+        problems.append("the keyboard does not open the menu")
+    page.keyboard.press("Tab")
+    if not links.first.evaluate("element => element === document.activeElement"):
+        problems.append("Tab from the open menu button does not reach the first menu entry")
+    return problems
+
+
+def test_every_main_page_fits_a_phone_in_every_language(
+    live_server: Any, browser: Any, site: DemoSite
+) -> None:
+    """One pass per language over the same demo site (setting it up costs more than the pages do);
+    the failures of all languages are listed together."""
+    base = live_server.url
+    problems = []
+    for language in LANGUAGES:
+        for username, urls in site.pages.items():
+            context = phone_context(browser, base, username, language)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            for index, url in enumerate(urls):
+                open_page(page, base + url)
+                layout = page.evaluate(LAYOUT)
+                where = f"{language} {username or 'anonymous'} {url}"
+                assert layout["lang"] == language, f"{where} is in {layout['lang']!r}"
+                if layout["header"] > MAX_HEADER_HEIGHT:
+                    problems.append(f"{where}: header {layout['header']:.0f} px high")
+                if layout["width"] > PHONE["width"]:
+                    sticking_out = page.evaluate(STICKING_OUT, PHONE["width"])
+                    problems.append(f"{where}: page {layout['width']} px wide ({', '.join(sticking_out)})")
+                if index == 0:
+                    problems += [f"{where}: {problem}" for problem in check_menu(page)]
+            context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_without_javascript_the_menu_stays_open(live_server: Any, browser: Any, framework: Any) -> None:
+    context = phone_context(browser, live_server.url, "", "de", java_script_enabled=False)
+    page = context.new_page()
+    open_page(page, live_server.url + "/")
+    assert not page.locator("header.top .menu-toggle").is_visible()
+    assert page.locator("#site-menu nav a").first.is_visible()
+    assert page.locator("#language-switcher").is_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    context.close()
