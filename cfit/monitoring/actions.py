@@ -10,6 +10,7 @@ import smtplib
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.jobs.models import Job
 from cfit.monitoring import aggregation
 from cfit.monitoring.disclosure import Rules
 from cfit.monitoring.indicators import BY_CODE, Aggregation, Kind
@@ -300,12 +302,7 @@ def set_disclosure_rules(*, min_reporters: int, dominance_percent: int, acting_u
     """Change the pact's disclosure rules and apply them again to every stored figure.
 
     Refused (``MonitoringError``) below 3 reporting organisations, or a dominance share outside 50–95 %."""
-    try:
-        Rules(min_reporters=min_reporters, dominance=dominance_percent / 100)
-    except ValueError as error:
-        raise MonitoringError(
-            _("At least 3 reporting organisations, and a largest share from 50 to 95 percent.")
-        ) from error
+    check_disclosure_rules(min_reporters, dominance_percent)
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
     rules, _created = DisclosureRules.objects.update_or_create(
         pk=DisclosureRules.SINGLETON,
@@ -313,6 +310,38 @@ def set_disclosure_rules(*, min_reporters: int, dominance_percent: int, acting_u
     )
     aggregation.reprotect(None)
     return rules
+
+
+def request_disclosure_rules(*, min_reporters: int, dominance_percent: int, acting_user: Any) -> Job:
+    """Queue new disclosure rules: a job stores them and applies them to every figure at once (see
+    ``monitoring.jobs``). Refused now (``MonitoringError``) if the rules themselves are not allowed.
+    Run at once where jobs do not run in the background (``JOBS_IN_BACKGROUND`` false: tests, tools)."""
+    from cfit.jobs import runner
+    from cfit.monitoring.jobs import APPLY_RULES
+
+    check_disclosure_rules(min_reporters, dominance_percent)
+    user_id = acting_user.pk if acting_user is not None and acting_user.is_authenticated else None
+    # One job per rule set: asking twice for the same rules queues them once; different rules run in
+    # the order they were asked for, so the last one asked for is the one in force.
+    job, _new = runner.enqueue(
+        APPLY_RULES,
+        key=f"monitoring-rules:{min_reporters}:{dominance_percent}",
+        min_reporters=min_reporters,
+        dominance_percent=dominance_percent,
+        user_id=user_id,
+    )
+    runner.dispatch(job, inline=not getattr(settings, "JOBS_IN_BACKGROUND", True))
+    job.refresh_from_db()
+    return job
+
+
+def check_disclosure_rules(min_reporters: int, dominance_percent: int) -> None:
+    try:
+        Rules(min_reporters=min_reporters, dominance=dominance_percent / 100)
+    except ValueError as error:
+        raise MonitoringError(
+            _("At least 3 reporting organisations, and a largest share from 50 to 95 percent.")
+        ) from error
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from cfit.monitoring import actions
 from cfit.monitoring.models import (
@@ -79,10 +80,23 @@ class DisclosureRulesAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: DisclosureRules, form: Any, change: bool) -> None:
-        saved = actions.set_disclosure_rules(
+        """New rules come into force with the figures they decide, in a job (``monitoring.jobs``): at
+        the pact's scale, checking every figure again takes longer than a page may."""
+        job = actions.request_disclosure_rules(
             min_reporters=obj.min_reporters, dominance_percent=obj.dominance_percent, acting_user=request.user
         )
-        obj.pk = saved.pk
+        obj.pk = DisclosureRules.SINGLETON
+        if job.state != job.State.DONE:
+            self.message_user(
+                request,
+                _("The new rules come into force once every figure is checked again (job %(job)s).")
+                % {"job": job.pk},
+            )
+
+    def response_change(self, request: HttpRequest, obj: DisclosureRules) -> Any:
+        # The stored rules are those in force (the new ones may still wait for their job): no
+        # "changed successfully" message that would say otherwise.
+        return self.response_post_save_change(request, obj)
 
 
 @admin.register(Publication)

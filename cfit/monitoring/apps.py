@@ -6,3 +6,6 @@ class MonitoringConfig(AppConfig):
     name = "cfit.monitoring"
     label = "monitoring"
     verbose_name = _("Monitoring and collective results")
+
+    def ready(self) -> None:
+        from cfit.monitoring import jobs  # noqa: F401  (registers monitoring's job kinds)

@@ -32,7 +32,12 @@ class Command(BaseCommand):
         sub.add_parser(
             "deliver", help="send the reminders of the outbox that are due (failed ones are retried)"
         )
-        sub.add_parser("reaggregate", help="recompute the aggregates of every scope and year")
+        again = sub.add_parser("reaggregate", help="recompute the aggregates of every scope and year")
+        again.add_argument(
+            "--queue",
+            action="store_true",
+            help="leave it to the worker (cfit worker) rather than wait for it",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "remind":
@@ -41,6 +46,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{queued} reminder(s) queued, {sent} sent")
         elif options["action"] == "deliver":
             self.stdout.write(f"{actions.deliver_reminders()} reminder(s) sent")
+        elif options["queue"]:
+            from cfit.jobs import runner
+            from cfit.monitoring.jobs import REAGGREGATE
+
+            job, new = runner.enqueue(REAGGREGATE, key="monitoring-reaggregate")
+            self.stdout.write(f"job {job.pk} {'queued' if new else 'already ' + job.state}")
         else:
             cells = aggregation.refresh(None)
             self.stdout.write(f"{cells} collective figures recomputed")
