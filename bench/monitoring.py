@@ -34,11 +34,13 @@ SOURCES = json.dumps(
 )
 
 
-def scratch_database(url: str) -> str:
+def scratch_database(url: str, purpose: str = "monitoring") -> str:
+    """A new, empty database next to the one ``url`` names (``<name>_bench_<purpose>``), dropped first
+    if a run before left it."""
     import psycopg
 
     parts = urlparse(url)
-    name = f"{parts.path.lstrip('/') or 'postgres'}_bench_monitoring"
+    name = f"{parts.path.lstrip('/') or 'postgres'}_bench_{purpose}"
     admin = urlunparse(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
