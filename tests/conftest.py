@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import translation
 
 from cfit.accounts.models import Membership, Organisation
@@ -32,6 +33,13 @@ PASSWORD = "persona-password-2026"
 def _fast_password_hashing(settings: Any) -> None:
     """Personas sign in with a real password; PBKDF2's deliberate slowness only slows the suite."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_with_an_empty_cache() -> None:
+    """Pages cache what never changes (a published version's library list); a test's database is new,
+    and what an earlier test's pages kept must not show in it."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

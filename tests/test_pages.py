@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -246,3 +247,19 @@ def test_editing_a_published_version_is_refused(
 
 def test_health(client: Client, db) -> None:
     assert client.get("/health/").json() == {"status": "ok"}
+
+
+def test_the_library_list_of_a_published_version_is_served_from_the_cache(client, framework) -> None:
+    def listed(response: HttpResponse) -> str:
+        page = response.content.decode()
+        return page[page.index('id="result-count"') : page.index("</ol>")]
+
+    first = client.get("/criteria/?q=repair")
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get("/criteria/?q=repair")
+
+    assert listed(first) == listed(second) and "repair" in listed(first).lower()
+    assert not any("criteria_criterion" in q["sql"] for q in second_queries.captured_queries)
+    # another filter, another language: rendered afresh
+    assert listed(client.get("/criteria/?q=battery")) != listed(first)
+    assert 'lang="nl"' in client.get("/criteria/?q=repair", HTTP_ACCEPT_LANGUAGE="nl").content.decode()

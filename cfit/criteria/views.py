@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,6 +40,9 @@ from cfit.criteria.models import (
 )
 
 PAGE_SIZE = 25
+#: How long a published version's rendered list stays in a process's cache (it never changes; the
+#: limit only bounds memory held for rare filters).
+LIBRARY_CACHE_SECONDS = 3600
 
 
 def _lang() -> str:
@@ -50,7 +54,9 @@ def library(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(request.GET or None)
     filters = form.filters()
     queryset = Criterion.objects.in_version(version).filtered(**filters, lang=_lang()).with_related()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Built only when the list is not cached: a published version never changes, so its list for a
+    # language, filter and page is rendered once per process and kept (the template's cache block).
+    page = SimpleLazyObject(lambda: Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -61,8 +67,10 @@ def library(request: HttpRequest) -> HttpResponse:
             "versions": visible_versions(request.user),
             "form": form,
             "page": page,
-            "total": page.paginator.count,
             "query": query.urlencode(),
+            # the whole query (filters and page) keys the cached list; a draft is never cached
+            "list_key": request.GET.urlencode(),
+            "list_seconds": LIBRARY_CACHE_SECONDS if version.is_published else 0,
         },
     )
 
