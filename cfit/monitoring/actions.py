@@ -35,6 +35,7 @@ from cfit.monitoring.models import (
 from cfit.monitoring.prefill import prefill
 from cfit.monitoring.results import campaign_scope
 from cfit.pact.models import BuyerGroup, GroupMembership
+from cfit.tabular import NotANumber, parse_number
 
 logger = logging.getLogger(__name__)
 #: Bounds of a figure: (low, high), raw input.
@@ -119,14 +120,13 @@ def parse_value(indicator_code: str, raw: Any) -> float | str | None:
             raise MonitoringError(_("longer than 5000 characters"))
         return text
     try:
-        number = (
-            float(str(raw).replace(",", ".").replace(" ", ""))
-            if not isinstance(raw, (int, float))
-            else float(raw)
-        )
-    except ValueError as error:
+        # The number rule of every import (decimal comma or point, thousands grouped by spaces or
+        # the other separator): a figure typed in the page reads as it would from the workbook, and
+        # nothing that is not a finite number ("inf", "1e400", 400 digits) is ever stored.
+        number = parse_number(raw)
+    except NotANumber as error:
         raise MonitoringError(_("not a number")) from error
-    if number != number or number < 0:
+    if number < 0:
         raise MonitoringError(_("must be zero or more"))
     if indicator.kind == Kind.INTEGER and not number.is_integer():
         raise MonitoringError(_("must be a whole number"))
