@@ -45,6 +45,20 @@ GRID_SOURCES = [
 SERVICE_LIFE_OVERRIDES = {"thin-clients": 5.0}
 #: Aggregates of the Ember table that the engine uses as fallbacks, under their own codes.
 AGGREGATES = {"World": "WORLD", "EU": "EU"}
+#: Codes Ember uses that ISO 3166 has not assigned (Kosovo's is user-assigned: XK in the EU's usage).
+EMBER_CODES = {"XKX": "XK"}
+
+
+def _alpha_2(alpha_3: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of Ember's alpha-3 one; None for regions and aggregates."""
+    if not alpha_3:
+        return None
+    if alpha_3 in EMBER_CODES:
+        return EMBER_CODES[alpha_3]
+    import pycountry  # maintainers' tool only: the shipped tables carry alpha-2 codes already
+
+    country = pycountry.countries.get(alpha_3=alpha_3)
+    return None if country is None else str(country.alpha_2)
 
 
 def group_defaults(pcf: pl.DataFrame) -> dict[str, dict[str, Any]]:
@@ -82,13 +96,24 @@ def group_defaults(pcf: pl.DataFrame) -> dict[str, dict[str, Any]]:
 
 
 def grid_table(ember_csv: str, electricity_maps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Countries by ISO 3166 alpha-2 code: Ember's figure as the value, all sources for the range."""
-    zones: dict[str, tuple[str, list[float]]] = {}
+    """Countries by ISO 3166 alpha-2 code: Ember's figure as the value, all sources for the range.
+
+    Ember names a country by its ISO alpha-3 code, Electricity Maps by alpha-2 (and sub-national zones
+    as ``IN-NO``): matched by code, never by name, since the two name the same country differently
+    ("United Kingdom" and "Great Britain", "Taiwan (China)" and "Taiwan"). A country without a national
+    zone takes the range of its sub-national zones, where the grid a device is plugged into lies.
+    """
+    national: dict[str, list[float]] = {}
+    regional: dict[str, list[float]] = {}
     for yearly in electricity_maps:
         for code, zone in yearly.items():
-            if len(code) == 2 and zone.get("carbonIntensity", {}).get("value") is not None:
-                name = zone["zone"]["zoneName"]
-                zones.setdefault(name.lower(), (code, []))[1].append(float(zone["carbonIntensity"]["value"]))
+            value = zone.get("carbonIntensity", {}).get("value")
+            if value is None:
+                continue
+            if len(code) == 2:
+                national.setdefault(code, []).append(float(value))
+            elif len(code) > 3 and code[2] == "-":
+                regional.setdefault(code[:2], []).append(float(value))
     rows = []
     others: list[float]
     for record in csv.DictReader(io.StringIO(ember_csv)):
@@ -96,8 +121,8 @@ def grid_table(ember_csv: str, electricity_maps: Sequence[Mapping[str, Any]]) ->
         value = float(record["emissions_intensity_gco2_per_kwh"])
         if name in AGGREGATES:
             code, others = AGGREGATES[name], []
-        elif name.lower() in zones:
-            code, others = zones[name.lower()]
+        elif (alpha_2 := _alpha_2(record["country_code"])) is not None:
+            code, others = alpha_2, national.get(alpha_2) or regional.get(alpha_2, [])
         else:
             continue
         every = [value, *others]
