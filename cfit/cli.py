@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 
 #: The commands and actions that a Django-free engine computes on its own: ``cfit impact fleet|estimate``
-#: (a register file) and ``cfit cloud footprint`` (a FOCUS export).
-ENGINE_ACTIONS = {"impact": ("fleet", "estimate"), "cloud": ("footprint",)}
+#: (a register file) and ``cfit cloud footprint|compare`` (a FOCUS export).
+ENGINE_ACTIONS = {"impact": ("fleet", "estimate"), "cloud": ("footprint", "compare")}
 #: Options only the management command knows: the platform's reference data, Django's own options.
 DJANGO_OPTIONS = (
     "--database",

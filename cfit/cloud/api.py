@@ -1,19 +1,20 @@
-"""/api/v1/cloud/: the footprint of a FOCUS export of cloud use, computed without storing anything
-(session authentication, any signed-in user)."""
+"""/api/v1/cloud/: the footprint of a FOCUS export of cloud use, and what the same workload would
+emit elsewhere, computed without storing anything (session authentication, any signed-in user)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
-from cfit.cloud.focus import read_focus
+from cfit.cloud.compare import UnknownPlace, compare_places, parse_place
+from cfit.cloud.focus import FocusFile, read_focus
 from cfit.cloud.footprint import compute_footprint
-from cfit.cloud.reference import load_cloud_factors
+from cfit.cloud.reference import CloudReference, load_cloud_factors
 from cfit.impact.store import current_reference
 from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused
 
@@ -68,20 +69,95 @@ class CloudProblemsOut(Schema):
     problems: list[str]
 
 
+class CloudWorkloadOut(Schema):
+    rows: int
+    providers: list[str]
+    regions: list[str]
+
+
+class CloudAlternativeOut(Schema):
+    provider: str
+    region: str
+    country: str
+    grid_gco2e_per_kwh: CloudSpanOut
+    grid_source: str
+    energy_kwh: CloudSpanOut
+    emissions_kgco2e: CloudSpanOut
+    change_kgco2e: CloudSpanOut  #: there minus today: negative is a saving
+    same_provider: bool
+
+
+class CloudComparisonOut(Schema):
+    method: str
+    workload: CloudWorkloadOut
+    energy_kwh: CloudSpanOut
+    emissions_kgco2e: CloudSpanOut
+    alternatives: list[CloudAlternativeOut]
+    sources: list[CloudSourceOut]
+
+
+class CloudCompareIn(Schema):
+    to: list[str] = []  #: places as provider:region; none: every region cfit knows
+    region: list[str] = []  #: only the workload of these RegionId values
+    service: list[str] = []  #: only the workload of these ServiceName values
+    limit: int = 10  #: at most this many places, lowest emissions first (0: all)
+
+
 @router.post(
     "/cloud/footprint",
     response={200: CloudFootprintOut, 422: CloudProblemsOut},
     summary="The energy and emissions of a FOCUS export (CSV or Parquet), computed without storing anything",
 )
 def cloud_footprint(request: HttpRequest, file: File[UploadedFile]) -> Any:
-    if file.size and file.size > MAX_IMPORT_BYTES:
-        raise HttpError(413, f"larger than {MAX_IMPORT_BYTES // 1_000_000} MB")
+    reference = _reference()
+    focus = _read(file, reference)
+    if not isinstance(focus, FocusFile):
+        return focus
+    return compute_footprint(focus, reference).as_dict()
+
+
+@router.post(
+    "/cloud/compare",
+    response={200: CloudComparisonOut, 422: CloudProblemsOut},
+    summary="What the workload of a FOCUS export would emit in other regions and at other providers",
+)
+def cloud_compare(request: HttpRequest, file: File[UploadedFile], options: Form[CloudCompareIn]) -> Any:
+    reference = _reference()
+    try:
+        places = [parse_place(text) for text in options.to] or None
+    except ValueError as error:
+        return Status(422, {"detail": "to: refused, nothing computed", "problems": [str(error)]})
+    if options.limit < 0:
+        return Status(422, {"detail": "limit: refused, nothing computed", "problems": ["limit is 0 or more"]})
+    focus = _read(file, reference)
+    if not isinstance(focus, FocusFile):
+        return focus
+    try:
+        comparison = compare_places(
+            focus,
+            reference,
+            to=places,
+            regions=options.region or None,
+            services=options.service or None,
+            limit=options.limit or None,
+        )
+    except UnknownPlace as error:
+        return Status(422, {"detail": "to: refused, nothing computed", "problems": [str(error)]})
+    return comparison.as_dict()
+
+
+def _reference() -> CloudReference:
     # The platform's grid table (editable by the secretariat), as the fleet's figures use it.
     impact = current_reference()
-    reference = load_cloud_factors(grid=impact.grid, grid_sources=impact.sources)
+    return load_cloud_factors(grid=impact.grid, grid_sources=impact.sources)
+
+
+def _read(file: UploadedFile, reference: CloudReference) -> FocusFile | Status:
+    if file.size and file.size > MAX_IMPORT_BYTES:
+        raise HttpError(413, f"larger than {MAX_IMPORT_BYTES // 1_000_000} MB")
     filename = file.name or "focus.csv"
     try:
-        focus = read_focus(
+        return read_focus(
             file.read(),
             filename,
             reference.focus_columns,
@@ -96,4 +172,3 @@ def cloud_footprint(request: HttpRequest, file: File[UploadedFile]) -> Any:
                 "problems": [str(p) for p in error.problems],
             },
         )
-    return compute_footprint(focus, reference).as_dict()

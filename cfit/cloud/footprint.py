@@ -256,14 +256,32 @@ def describe_charges(charges: pl.DataFrame, reference: CloudReference) -> pl.Dat
         columns += [
             (it_kwh * pl.col(f"pue_{bound}")).alias(f"kwh_per_unit_{bound}"),
             embodied.alias(f"embodied_per_unit_{bound}"),
+            # What the same usage draws wherever it runs: the IT energy of memory, storage and
+            # network (a provider's PUE and watts apply on top), for comparisons between providers.
+            pl.when(kind_ == "compute").then(0.0).otherwise(it_kwh).alias(f"other_it_kwh_per_unit_{bound}"),
         ]
+    columns.append(pl.when(kind_ == "compute").then(vcpu_hours).otherwise(0.0).alias("vcpu_hours_per_unit"))
     return described.with_columns(columns).select(
-        *CHARGE, "provider", "kind", *(f"{m}_per_unit_{b}" for m in ("kwh", "embodied") for b in BOUNDS)
+        *CHARGE,
+        "provider",
+        "kind",
+        *(f"{m}_per_unit_{b}" for m in ("kwh", "embodied", "other_it_kwh") for b in BOUNDS),
+        "vcpu_hours_per_unit",
     )
 
 
-def compute_footprint(focus: FocusFile, reference: CloudReference) -> CloudFootprint:
-    """The footprint of a checked FOCUS file; see the module's docstring for the method."""
+@dataclass(frozen=True)
+class PricedUsage:
+    """The usage rows of a file with their energy and emissions per bound, before any summing."""
+
+    lines: pl.DataFrame  #: counted rows: quantities, per-unit factors, grid, energy/emissions/embodied
+    places: pl.DataFrame  #: per (provider, RegionId): country and grid factor
+    not_counted: dict[str, int]
+
+
+def price_usage(focus: FocusFile, reference: CloudReference) -> PricedUsage:
+    """Each counted usage row of a checked FOCUS file priced in energy and emissions at low, value
+    and high; see the module's docstring for the method."""
     usage = focus.usage.with_columns(pl.col(c).fill_null("") for c in (*CHARGE, "RegionId"))
     charges = describe_charges(
         usage.select(*CHARGE, "unit_family", "unit_factor").unique(subset=list(CHARGE)), reference
@@ -312,6 +330,13 @@ def compute_footprint(focus: FocusFile, reference: CloudReference) -> CloudFootp
             embodied.alias(f"embodied_{bound}"),
         ]
     lines = counted.join(places, on=["provider", "RegionId"], how="left").with_columns(columns)
+    return PricedUsage(lines, places, not_counted)
+
+
+def compute_footprint(focus: FocusFile, reference: CloudReference) -> CloudFootprint:
+    """The footprint of a checked FOCUS file; see the module's docstring for the method."""
+    priced = price_usage(focus, reference)
+    lines, places, not_counted = priced.lines, priced.places, priced.not_counted
     figures = [pl.len().alias("rows")] + [
         pl.col(f"{m}_{b}").sum() for m in ("energy", "emissions", "embodied") for b in BOUNDS
     ]

@@ -1,4 +1,4 @@
-"""``cfit cloud``: the footprint of cloud use from the command line.
+"""``cfit cloud``: the footprint of cloud use from the command line, and comparisons of places.
 
 ``footprint FILE`` computes a FinOps FOCUS export with the function the Django-free entry point uses
 (``python -m cfit.cloud.cli footprint FILE``): with the shipped grid intensity table, or with
@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,11 +27,16 @@ class Command(BaseCommand):
             "footprint", help="the energy and emissions of a FOCUS file, stored nowhere"
         )
         cli.add_arguments(footprint)
-        footprint.add_argument(
-            "--database",
-            action="store_true",
-            help="use the platform's grid intensity table (as the API does)",
+        compare = sub.add_parser(
+            "compare", help="what the same workload would emit in other regions and at other providers"
         )
+        cli.add_compare_arguments(compare)
+        for parser_ in (footprint, compare):
+            parser_.add_argument(
+                "--database",
+                action="store_true",
+                help="use the platform's grid intensity table (as the API does)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["database"]:
@@ -41,12 +47,18 @@ class Command(BaseCommand):
         else:
             reference = load_cloud_factors()
         try:
-            result = cli.footprint_file(options["file"], reference)
-        except (ImportRefused, OSError) as error:
+            if options["action"] == "compare":
+                comparison = cli.compare_file(options["file"], reference, argparse.Namespace(**options))
+            else:
+                result = cli.footprint_file(options["file"], reference)
+        except (ImportRefused, OSError, ValueError) as error:
             raise CommandError(str(error)) from error
         out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else self.stdout
         try:
-            cli.write(result, out, options["format"])
+            if options["action"] == "compare":
+                cli.write_comparison(comparison, out, options["format"])
+            else:
+                cli.write(result, out, options["format"])
         finally:
             if options["output"]:
                 out.close()
