@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -19,11 +20,13 @@ LEFT, BOTTOM, TOP = 56, 36, 16
 
 
 def number(value: float) -> str:
-    if value >= 10_000:
-        return f"{value / 1000:,.0f}k"
-    if value >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}".removesuffix(".0")
+    """A chart's number in the active language's separators: 12,345 / 12.345 / 12 345; 2.5 / 2,5."""
+    if abs(value) >= 10_000:
+        return number_format(round(value / 1000), 0, force_grouping=True) + "k"
+    if abs(value) >= 100:
+        return number_format(round(value), 0, force_grouping=True)
+    rounded = round(value, 1)
+    return number_format(rounded, 0 if float(rounded).is_integer() else 1, force_grouping=True)
 
 
 def _ticks(top: float) -> list[float]:

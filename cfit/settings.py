@@ -202,6 +202,9 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# English dates day first with the month in words (Django's are American); the other languages keep
+# Django's own formats.
+FORMAT_MODULE_PATH = ["cfit.formats"]
 TIME_ZONE = "Europe/Brussels"
 USE_TZ = True
 
