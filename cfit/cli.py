@@ -45,6 +45,11 @@ def engine_arguments(argv: Sequence[str]) -> list[str] | None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["notices"]:
+        # The notice reader needs no database at all: it never goes through Django.
+        from cfit.notices import cli as notices_cli
+
+        sys.exit(notices_cli.main(sys.argv[2:]))
     engine = engine_arguments(sys.argv)
     if engine is not None and sys.argv[1] == "cloud":
         from cfit.cloud import cli as cloud_cli

@@ -1,0 +1,90 @@
+"""What cfit reads from a published notice: one record per eForms notice or OCDS release.
+
+The same record whatever the source, so that market figures count eForms and OCDS publishers
+alike. Field names follow the eForms business terms (BT) where a notice has them; an OCDS release
+fills what it holds and leaves the rest empty. Which framework criteria a notice's texts ask for
+(``matched_criteria``) is not read yet: ``texts`` keeps the words a matcher will need. Plain Python,
+no Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Source = Literal["eforms", "ocds"]
+
+
+@dataclass(frozen=True)
+class Buyer:
+    name: str
+    country: str  #: ISO 3166-1 alpha-2 where the notice gives a code ("" when unknown)
+
+
+@dataclass(frozen=True)
+class Lot:
+    id: str  #: BT-137 (eForms) or the OCDS lot id
+    cpv: tuple[str, ...]  #: BT-262 then BT-263: 8-digit CPV codes without check digit
+    value: float | None  #: BT-27, estimated value without VAT
+    currency: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Strategic:
+    """Strategic procurement per lot, merged over the notice's lots (codes of the eForms lists)."""
+
+    bt06: tuple[str, ...] = ()  #: strategic procurement: env-imp, soc-obj, inn-pur, none
+    bt805: tuple[str, ...] = ()  #: green procurement criteria: eu, national, other, none
+    bt774: tuple[str, ...] = ()  #: environmental impact: biodiv-eco, circ-econ, clim-adapt, clim-mitig, …
+    bt775: tuple[str, ...] = ()  #: social objective
+    bt776: tuple[str, ...] = ()  #: innovative acquisition
+
+
+@dataclass(frozen=True)
+class AwardCriterion:
+    type: str  #: BT-539: price, cost, quality
+    name: str  #: BT-734
+    description: str  #: BT-540
+    weight: float | None  #: BT-541 when its type (BT-5421) is a weight or percentage
+    weight_type: str = ""  #: BT-5421: per-exa, dec-exa, poi-exa, ord-imp, …
+    lot: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeRecord:
+    id: str  #: BT-701 notice id (eForms) or the release id (OCDS)
+    source: Source
+    published: str  #: ISO date
+    buyer: Buyer
+    title: str
+    language: str  #: ISO 639-1 (en, nl, …) where it can be told, else as written
+    cpv: tuple[str, ...]
+    ict: bool  #: any CPV code under the ICT divisions
+    lots: tuple[Lot, ...]
+    strategic: Strategic
+    award_criteria: tuple[AwardCriterion, ...]
+    version: str = ""  #: BT-757 notice version; OCDS: the release's date
+    subtype: str = ""  #: OPP-070 notice subtype (eForms); OCDS: the release tag
+    ocid: str = ""  #: OCDS contracting process id (eForms: the procedure id, BT-04)
+    texts: tuple[str, ...] = field(default=(), repr=False)  #: titles and descriptions, for matching
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("texts")
+        out["lots"] = [asdict(lot) | {"cpv": list(lot.cpv)} for lot in self.lots]
+        out["cpv"] = list(self.cpv)
+        out["strategic"] = {k: list(v) for k, v in asdict(self.strategic).items()}
+        out["award_criteria"] = [asdict(c) for c in self.award_criteria]
+        return out
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """A notice (or a whole file) that could not be read: named, and the others are kept."""
+
+    where: str  #: the file, and the member of a package or the release's position
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"

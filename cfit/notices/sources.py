@@ -1,0 +1,124 @@
+"""Where notices come from: files, folders, and packages of them (TED's daily bulk packages are
+.tar.gz of XML notices; other portals ship .zip), read one notice at a time.
+
+Memory stays bounded by the largest single notice, never the package: members are read one by one
+from the archive's stream. Untrusted packages: a member larger than ``MAX_MEMBER_BYTES``, or one
+that inflates more than ``MAX_RATIO`` times (a zip bomb), is reported and skipped; nested archives
+are not opened; links and devices inside a tar are ignored. Plain Python, no Django.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from cfit.notices.eforms import NoticeRefused, parse_eforms
+from cfit.notices.ocds import iter_ocds
+from cfit.notices.record import NoticeRecord, ReadProblem
+
+MAX_MEMBER_BYTES = 200 * 1024 * 1024  #: an OCDS package of a whole year can be this large
+MAX_RATIO = 200  #: real XML compresses about 10 to 30 times
+XML = (".xml",)
+JSON = (".json", ".jsonl", ".ndjson")
+TAR = (".tar.gz", ".tgz", ".tar")
+ZIP = (".zip",)
+
+
+def read_notices(paths: Iterable[Path]) -> Iterator[NoticeRecord | ReadProblem]:
+    """Every notice and release under ``paths``, in order; a problem for each one that is none."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if _kind(child.name):
+                    yield from _file(child)
+        elif path.exists():
+            if not _kind(path.name):
+                yield ReadProblem(str(path), "not a notice file (.xml, .json, .jsonl, .zip, .tar.gz)")
+            else:
+                yield from _file(path)
+        else:
+            yield ReadProblem(str(path), "no such file or folder")
+
+
+def _kind(name: str) -> str:
+    lower = name.lower()
+    for kind, endings in (("xml", XML), ("json", JSON), ("tar", TAR), ("zip", ZIP)):
+        if lower.endswith(endings):
+            return kind
+    return ""
+
+
+def _file(path: Path) -> Iterator[NoticeRecord | ReadProblem]:
+    kind = _kind(path.name)
+    try:
+        if kind == "tar":
+            yield from _tar(path)
+        elif kind == "zip":
+            yield from _zip(path)
+        else:
+            if path.stat().st_size > MAX_MEMBER_BYTES:
+                yield ReadProblem(str(path), f"larger than {MAX_MEMBER_BYTES // 1_000_000} MB")
+                return
+            yield from parse(path.read_bytes(), str(path), kind)
+    except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError) as error:
+        yield ReadProblem(str(path), f"cannot be read: {error}")
+
+
+def parse(data: bytes, where: str, kind: str) -> Iterator[NoticeRecord | ReadProblem]:
+    """The notices of one file's bytes: an eForms notice (xml) or OCDS (json)."""
+    if kind == "xml":
+        try:
+            yield parse_eforms(data)
+        except NoticeRefused as error:
+            yield ReadProblem(where, str(error))
+    else:
+        yield from iter_ocds(data, where)
+
+
+def _tar(path: Path) -> Iterator[NoticeRecord | ReadProblem]:
+    packed = path.stat().st_size
+    unpacked = 0
+    with tarfile.open(path, mode="r|*") as archive:  # a stream: one member at a time
+        for member in archive:
+            where = f"{path}!{member.name}"
+            kind = _kind(member.name)
+            if not member.isfile() or kind not in ("xml", "json"):
+                continue
+            if member.size > MAX_MEMBER_BYTES:
+                yield ReadProblem(where, f"larger than {MAX_MEMBER_BYTES // 1_000_000} MB")
+                continue
+            unpacked += member.size
+            if unpacked > MAX_RATIO * max(packed, 1) and unpacked > MAX_MEMBER_BYTES:
+                yield ReadProblem(
+                    str(path), f"inflates more than {MAX_RATIO} times: not read further (zip bomb?)"
+                )
+                return
+            handle = archive.extractfile(member)
+            if handle is not None:
+                yield from parse(handle.read(), where, kind)
+
+
+def _zip(path: Path) -> Iterator[NoticeRecord | ReadProblem]:
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            where = f"{path}!{info.filename}"
+            kind = _kind(info.filename)
+            if info.is_dir() or kind not in ("xml", "json"):
+                continue
+            if (
+                info.file_size > MAX_MEMBER_BYTES
+                or info.file_size > MAX_RATIO * max(info.compress_size, 1) + 65536
+            ):
+                yield ReadProblem(
+                    where, f"inflates to {info.file_size:,} bytes from {info.compress_size:,}: not read"
+                )
+                continue
+            with archive.open(info) as handle:
+                # The declared size can lie: never read more than it allows.
+                data = handle.read(info.file_size + 1)
+            if len(data) > info.file_size:
+                yield ReadProblem(where, "larger than its declared size: not read")
+                continue
+            yield from parse(data, where, kind)
