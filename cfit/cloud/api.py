@@ -11,11 +11,11 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from cfit.cloud.actions import platform_reference
 from cfit.cloud.compare import UnknownPlace, compare_places, parse_place
 from cfit.cloud.focus import FocusFile, read_focus
 from cfit.cloud.footprint import compute_footprint
-from cfit.cloud.reference import CloudReference, load_cloud_factors
-from cfit.impact.store import current_reference
+from cfit.cloud.reference import CloudReference
 from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused
 
 router = Router(tags=["cloud"], auth=django_auth)
@@ -109,7 +109,7 @@ class CloudCompareIn(Schema):
     summary="The energy and emissions of a FOCUS export (CSV or Parquet), computed without storing anything",
 )
 def cloud_footprint(request: HttpRequest, file: File[UploadedFile]) -> Any:
-    reference = _reference()
+    reference = platform_reference()
     focus = _read(file, reference)
     if not isinstance(focus, FocusFile):
         return focus
@@ -122,7 +122,7 @@ def cloud_footprint(request: HttpRequest, file: File[UploadedFile]) -> Any:
     summary="What the workload of a FOCUS export would emit in other regions and at other providers",
 )
 def cloud_compare(request: HttpRequest, file: File[UploadedFile], options: Form[CloudCompareIn]) -> Any:
-    reference = _reference()
+    reference = platform_reference()
     try:
         places = [parse_place(text) for text in options.to] or None
     except ValueError as error:
@@ -144,12 +144,6 @@ def cloud_compare(request: HttpRequest, file: File[UploadedFile], options: Form[
     except UnknownPlace as error:
         return Status(422, {"detail": "to: refused, nothing computed", "problems": [str(error)]})
     return comparison.as_dict()
-
-
-def _reference() -> CloudReference:
-    # The platform's grid table (editable by the secretariat), as the fleet's figures use it.
-    impact = current_reference()
-    return load_cloud_factors(grid=impact.grid, grid_sources=impact.sources)
 
 
 def _read(file: UploadedFile, reference: CloudReference) -> FocusFile | Status:

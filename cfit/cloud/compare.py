@@ -103,6 +103,44 @@ def parse_place(text: str) -> Place:
     return Place(provider.strip().lower(), region.strip().lower().replace(" ", ""))
 
 
+#: The columns of a workload table: usage summed per provider, region and service, which is all a
+#: comparison needs (every figure of the method is a sum over rows of quantities × factors).
+WORKLOAD_KEYS = ("provider", "RegionId", "ServiceName")
+WORKLOAD_SUMS = (
+    "rows",
+    "vcpu_hours",
+    *(f"other_it_kwh_{b}" for b in BOUNDS),
+    *(f"{m}_{b}" for m in ("energy", "emissions", "embodied") for b in BOUNDS),
+)
+
+
+def workload_table(
+    priced: PricedUsage, *, regions: Collection[str] | None = None, services: Collection[str] | None = None
+) -> pl.DataFrame:
+    """The counted usage (of ``regions`` and ``services`` when given) summed per provider, region and
+    service, with the region's grid factor: small enough to store beside an imported export."""
+    lines = priced.lines
+    if regions:
+        lines = lines.filter(pl.col("RegionId").is_in(list(regions)))
+    if services:
+        lines = lines.filter(pl.col("ServiceName").is_in(list(services)))
+    quantity = pl.col("quantity")
+    return (
+        lines.with_columns(
+            (quantity * pl.col("vcpu_hours_per_unit")).alias("vcpu_hours"),
+            *((quantity * pl.col(f"other_it_kwh_per_unit_{b}")).alias(f"other_it_kwh_{b}") for b in BOUNDS),
+        )
+        .group_by(*WORKLOAD_KEYS)
+        .agg(
+            pl.len().alias("rows"),
+            *(pl.col(c).sum() for c in WORKLOAD_SUMS if c != "rows"),
+            *(pl.col(f"grid_{b}").first() for b in BOUNDS),
+            pl.col("grid_source").first(),
+        )
+        .sort(*WORKLOAD_KEYS)
+    )
+
+
 def compare_places(
     focus: FocusFile,
     reference: CloudReference,
@@ -115,25 +153,36 @@ def compare_places(
     """The workload of ``focus`` (the rows of ``regions`` and ``services`` when given) priced today
     and in each place of ``to`` (by default every region cfit knows the country of, at every
     provider it has coefficients for), lowest emissions first, at most ``limit`` of them."""
-    priced = price_usage(focus, reference)
-    lines = _workload(priced, regions, services)
+    table = workload_table(price_usage(focus, reference), regions=regions, services=services)
+    return compare_workload(table, reference, to=to, limit=limit)
+
+
+def compare_workload(
+    table: pl.DataFrame,
+    reference: CloudReference,
+    *,
+    to: Sequence[Place] | None = None,
+    limit: int | None = None,
+) -> Comparison:
+    """``compare_places`` on a workload table (``workload_table``), e.g. one stored at import."""
     places = _candidates(reference, to)
-    if lines.height == 0:
+    rows = int(table.get_column("rows").sum()) if table.height else 0
+    if rows == 0:
         zero = Span.exact(0.0)
         return Comparison(0, (), (), zero, zero, (), ())
-    today = lines.select([pl.col(f"{m}_{b}").sum() for m in ("energy", "emissions") for b in BOUNDS]).row(
+    today = table.select([pl.col(f"{m}_{b}").sum() for m in ("energy", "emissions") for b in BOUNDS]).row(
         0, named=True
     )
     # Today's emissions with every row's own coefficient bound b and its grid at bound g: what a
     # same-provider change needs to pair shared coefficients and keep the grids independent.
-    today_grid = lines.select(
+    today_grid = table.select(
         [
             (pl.col(f"energy_{b}") * pl.col(f"grid_{g}") / 1000).sum().alias(f"use_{b}_{g}")
             for b in BOUNDS
             for g in BOUNDS
         ]
     ).row(0, named=True)
-    by_provider = lines.group_by("provider").agg(
+    by_provider = table.group_by("provider").agg(
         pl.col("vcpu_hours").sum(),
         *(pl.col(f"other_it_kwh_{b}").sum() for b in BOUNDS),
         *(pl.col(f"embodied_{b}").sum() for b in BOUNDS),
@@ -198,35 +247,17 @@ def compare_places(
         reference.providers[p].pue_source for p in {*providers_today, *(pl_.provider for pl_, _ in places)}
     }
     for source in {reference.grid[c].source for _, c in places} | set(
-        lines.get_column("grid_source").drop_nulls().unique().to_list()
+        table.get_column("grid_source").drop_nulls().unique().to_list()
     ):
         used.update(source.split("+"))
     return Comparison(
-        rows=lines.height,
+        rows=rows,
         providers=providers_today,
-        regions=tuple(sorted({r or "unknown" for r in lines.get_column("RegionId").to_list()})),
+        regions=tuple(sorted({r or "unknown" for r in table.get_column("RegionId").to_list()})),
         energy_kwh=_span(today, "energy"),
         emissions_kgco2e=today_emissions,
         alternatives=tuple(alternatives[:limit] if limit else alternatives),
         sources=tuple(reference.sources[s] for s in sorted(used) if s in reference.sources),
-    )
-
-
-def _workload(
-    priced: PricedUsage, regions: Collection[str] | None, services: Collection[str] | None
-) -> pl.DataFrame:
-    """The counted rows of the workload with the per-row quantities a comparison needs."""
-    lines = priced.lines
-    if regions:
-        lines = lines.filter(pl.col("RegionId").is_in(list(regions)))
-    if services:
-        lines = lines.filter(pl.col("ServiceName").is_in(list(services)))
-    # Rows of providers cfit has no coefficients for run on the "other" set today; elsewhere only
-    # their usage moves, which the same formulas price.
-    quantity = pl.col("quantity")
-    return lines.with_columns(
-        (quantity * pl.col("vcpu_hours_per_unit")).alias("vcpu_hours"),
-        *((quantity * pl.col(f"other_it_kwh_per_unit_{b}")).alias(f"other_it_kwh_{b}") for b in BOUNDS),
     )
 
 

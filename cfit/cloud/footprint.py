@@ -333,9 +333,12 @@ def price_usage(focus: FocusFile, reference: CloudReference) -> PricedUsage:
     return PricedUsage(lines, places, not_counted)
 
 
-def compute_footprint(focus: FocusFile, reference: CloudReference) -> CloudFootprint:
-    """The footprint of a checked FOCUS file; see the module's docstring for the method."""
-    priced = price_usage(focus, reference)
+def compute_footprint(
+    focus: FocusFile, reference: CloudReference, priced: PricedUsage | None = None
+) -> CloudFootprint:
+    """The footprint of a checked FOCUS file (``priced``: its usage already priced, to keep the work
+    once); see the module's docstring for the method."""
+    priced = priced or price_usage(focus, reference)
     lines, places, not_counted = priced.lines, priced.places, priced.not_counted
     figures = [pl.len().alias("rows")] + [
         pl.col(f"{m}_{b}").sum() for m in ("energy", "emissions", "embodied") for b in BOUNDS

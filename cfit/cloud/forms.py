@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cfit.uploads import MAX_IMPORT_BYTES
+
+
+class CloudUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("FOCUS export (CSV or Parquet)"),
+        help_text=_(
+            "The cost and usage export of AWS, Microsoft Azure, Google Cloud or Oracle in the FinOps FOCUS format (1.0 to 1.2)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.parquet,.gz"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size and upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.") % {"size": MAX_IMPORT_BYTES // 1_000_000}
+            )
+        return upload
+
+
+class CompareForm(forms.Form):
+    """Where the same workload could run instead: chosen places, or the lowest-emission ones."""
+
+    places = forms.MultipleChoiceField(
+        label=_("Compare with"),
+        required=False,
+        help_text=_("Leave empty to see the ten regions with the lowest emissions."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    region = forms.ChoiceField(label=_("Workload"), required=False)
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]], regions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["places"].choices = places
+        self.fields["region"].choices = [("", _("All of it"))] + [(r, r) for r in regions]

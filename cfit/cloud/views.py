@@ -1,0 +1,163 @@
+"""Pages of an organisation's cloud use: the exports it imported, their footprint, and what moving a
+workload elsewhere would change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cfit import charts
+from cfit.accounts.models import Organisation
+from cfit.cloud import actions
+from cfit.cloud.access import can_edit_cloud, get_cloud_owner, get_usage_for_user
+from cfit.cloud.compare import Comparison, Place, compare_workload
+from cfit.cloud.forms import CloudUploadForm, CompareForm
+from cfit.cloud.models import CloudUsage
+from cfit.cloud.reference import CloudReference
+from cfit.impact.figures import Span
+from cfit.uploads import ImportRefused
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.of_user(request.user).distinct()
+    if len(organisations) == 1:
+        return redirect("cloud:overview", slug=organisations[0].slug)
+    return render(request, "cloud/index.html", {"organisations": organisations})
+
+
+def _total(usages: list[CloudUsage], name: str) -> Span | None:
+    if not usages:
+        return None
+    spans = [getattr(u, name) for u in usages]
+    return Span(sum(s.low for s in spans), sum(s.value for s in spans), sum(s.high for s in spans))
+
+
+def _by_month_chart(usages: list[CloudUsage]) -> Any:
+    months: dict[str, float] = {}
+    for usage in usages:
+        for month, figures in usage.result["by_month"].items():
+            if month != "unknown":
+                months[month] = months.get(month, 0.0) + figures["emissions_kgco2e"]["value"]
+    if not months:
+        return None
+    labels = sorted(months)[-24:]
+    return charts.stacked_bars(
+        "cloud-by-month",
+        _("Emissions of cloud use by month"),
+        labels,
+        [(_("Emissions"), [months[m] for m in labels])],
+        "kgCO2e",
+    )
+
+
+@login_required
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_cloud_owner(request.user, slug)
+    can_edit = can_edit_cloud(request.user, organisation)
+    form = CloudUploadForm(request.POST or None, request.FILES or None) if can_edit else None
+    problems: list[str] = []
+    if request.method == "POST":
+        organisation = get_cloud_owner(request.user, slug, edit=True)
+        if form is not None and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                usage = actions.import_cloud_usage(
+                    organisation, upload.read(), upload.name, acting_user=request.user
+                )
+            except ImportRefused as error:
+                problems = [f"{error.filename}: {p}" for p in error.problems]
+                if error.count > len(error.problems):
+                    problems.append(_("… and %(n)s more") % {"n": error.count - len(error.problems)})
+            else:
+                messages.success(request, _("The export was imported: %(name)s.") % {"name": usage.filename})
+                return redirect("cloud:usage", slug=slug, usage_id=usage.pk)
+    usages = list(
+        CloudUsage.unscoped.filter(organisation=organisation).select_related("uploaded_by").defer("workload")
+    )
+    years = sorted({int(m[:4]) for u in usages for m in (u.first_month, u.last_month)}, reverse=True)
+    return render(
+        request,
+        "cloud/overview.html",
+        {
+            "organisation": organisation,
+            "usages": usages,
+            "energy": _total(usages, "energy"),
+            "emissions": _total(usages, "emissions"),
+            "chart": _by_month_chart(usages),
+            "years": years,
+            "form": form,
+            "problems": problems,
+            "can_edit": can_edit,
+        },
+    )
+
+
+def _rows(breakdown: dict[str, Any]) -> list[tuple[str, Any]]:
+    return sorted(breakdown.items(), key=lambda kv: -kv[1]["emissions_kgco2e"]["value"])
+
+
+@login_required
+def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse:
+    usage = get_usage_for_user(request.user, slug, usage_id)
+    result = usage.result
+    reference = actions.platform_reference()
+    known = reference.regions.filter(reference.regions["country"].is_in(list(reference.grid)))
+    names = {k: p.name for k, p in reference.providers.items()}
+    places = [
+        (
+            f"{r['provider']}:{r['region']}",
+            f"{names.get(r['provider'], r['provider'])} · {r['region']} ({r['country']})",
+        )
+        for r in known.sort(["provider", "region"]).iter_rows(named=True)
+        if r["provider"] in reference.providers and r["provider"] != "other"
+    ]
+    regions = [r for r in result["by_region"] if r != "unknown"]
+    form = CompareForm(request.GET or None, places=places, regions=regions)
+    comparison = None
+    if request.GET and form.is_valid():
+        comparison = _compare(reference, usage, form.cleaned_data)
+    return render(
+        request,
+        "cloud/usage.html",
+        {
+            "organisation": usage.organisation,
+            "usage": usage,
+            "result": result,
+            "kinds": _rows(result["by_kind"]),
+            "services": _rows(result["by_service"]),
+            "regions": _rows(result["by_region"]),
+            "months": sorted(result["by_month"].items()),
+            "form": form,
+            "comparison": comparison,
+            "can_edit": can_edit_cloud(request.user, usage.organisation),
+        },
+    )
+
+
+def _compare(reference: CloudReference, usage: CloudUsage, options: dict[str, Any]) -> Comparison:
+    """The stored export's workload priced elsewhere: the file itself is not kept, but its usage
+    summed per provider, region and service is, which is all the method needs."""
+    table = pl.DataFrame(usage.workload) if usage.workload else pl.DataFrame({"rows": []})
+    if options["region"] and table.height:
+        table = table.filter(pl.col("RegionId") == options["region"])
+    places = [Place(*p.split(":", 1)) for p in options["places"]] or None
+    return compare_workload(table, reference, to=places, limit=None if places else 10)
+
+
+@require_POST
+@login_required
+def usage_remove(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse:
+    usage = get_usage_for_user(request.user, slug, usage_id, edit=True)
+    actions.remove_cloud_usage(usage, acting_user=request.user)
+    messages.success(
+        request, _("The export was removed from the figures: %(name)s.") % {"name": usage.filename}
+    )
+    return redirect("cloud:overview", slug=slug)

@@ -1,0 +1,180 @@
+"""An organisation's cloud use on its pages: import a FOCUS export, see its footprint with ranges and
+sources, compare places, remove it; nobody else sees it.
+
+Personas: Alma, asset manager at Rijkswaterstaat, who imports the organisation's AWS export; Pia,
+procurer there, who reads the figures but does not import; Louise, procurer at Ville de Lyon, who
+must see nothing of Rijkswaterstaat's cloud use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.scoping import system_scope
+from cfit.cloud import actions
+from cfit.cloud.models import CloudUsage
+from cfit.uploads import ImportRefused
+from tests.test_cloud import focus_csv
+
+from .conftest import Persona, make_persona
+
+USAGE = [
+    {"ConsumedQuantity": "1000", "ConsumedUnit": "vCPU-Hours"},
+    {"ConsumedQuantity": "2000", "ConsumedUnit": "vCPU-Hours", "RegionId": "eu-west-1",
+     "ChargePeriodStart": "2024-10-02T00:00:00Z"},
+    {"ConsumedQuantity": "1000", "ConsumedUnit": "GB-Months", "ServiceCategory": "Storage",
+     "ServiceName": "Amazon Simple Storage Service"},
+    {"ConsumedQuantity": "500", "ConsumedUnit": "GB", "ServiceCategory": "Networking"},
+    {"ChargeCategory": "Tax", "ConsumedQuantity": "", "ConsumedUnit": ""},
+]  # fmt: skip
+
+
+@pytest.fixture
+def asset_manager(procurer: Persona) -> Persona:
+    return make_persona(
+        "alma", "rijkswaterstaat", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ASSET_MANAGER
+    )
+
+
+def _upload(data: bytes, name: str = "aws-2024-09.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def test_an_asset_manager_imports_an_export_and_sees_its_footprint(
+    client: Client, asset_manager: Persona
+) -> None:
+    client.force_login(asset_manager.user)
+    url = f"/cloud/{asset_manager.organisation.slug}/"
+
+    response = client.post(url, {"file": _upload(focus_csv(USAGE))})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with system_scope():
+        usage = CloudUsage.objects.get()
+    assert (usage.first_month, usage.last_month, usage.counted_rows, usage.rows) == (
+        "2024-09",
+        "2024-10",
+        4,
+        5,
+    )
+    assert usage.uploaded_by == asset_manager.user
+    assert usage.emissions.low <= usage.emissions.value <= usage.emissions.high
+    page = client.get(response["Location"]).content.decode()
+    for part in ('id="by-kind"', 'id="by-service"', 'id="by-region"', 'id="by-month"', 'id="sources"'):
+        assert part in page
+    assert "Cloud Carbon Footprint" in page and "Ember" in page
+    overview = client.get(url).content.decode()
+    assert f'data-usage="{usage.pk}"' in overview and 'id="cloud-by-month"' in overview
+
+
+def test_the_same_export_is_counted_once_and_a_bad_one_is_refused_by_row_and_column(
+    client: Client, asset_manager: Persona
+) -> None:
+    client.force_login(asset_manager.user)
+    url = f"/cloud/{asset_manager.organisation.slug}/"
+    client.post(url, {"file": _upload(focus_csv(USAGE))})
+
+    again = client.post(url, {"file": _upload(focus_csv(USAGE), "renamed.csv")}).content.decode()
+    bad = client.post(url, {"file": _upload(focus_csv([{"ConsumedQuantity": "-5"}]))}).content.decode()
+
+    assert 'id="cloud-problems"' in again and "counted once" in again
+    assert "ConsumedQuantity" in bad and "row 2" in bad
+    with system_scope():
+        assert CloudUsage.objects.count() == 1
+
+
+def test_a_procurer_reads_but_does_not_import_and_another_organisation_sees_nothing(
+    client: Client, asset_manager: Persona, procurer: Persona, outsider: Persona
+) -> None:
+    usage = actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(USAGE), "aws.csv", acting_user=asset_manager.user
+    )
+    slug = asset_manager.organisation.slug
+    client.force_login(procurer.user)
+    assert client.get(f"/cloud/{slug}/{usage.pk}/").status_code == 200
+    assert 'id="cloud-upload"' not in client.get(f"/cloud/{slug}/").content.decode()
+    assert client.post(f"/cloud/{slug}/", {"file": _upload(b"x")}).status_code == 403
+    assert client.post(f"/cloud/{slug}/{usage.pk}/remove/").status_code == 403
+
+    client.force_login(outsider.user)
+    for url in (
+        f"/cloud/{slug}/",
+        f"/cloud/{slug}/{usage.pk}/",
+        f"/cloud/{slug}/{usage.pk}/?places=aws:eu-north-1",
+    ):
+        assert client.get(url).status_code == 404, url
+    # Tampering: the outsider's own organisation with Rijkswaterstaat's export id.
+    assert client.get(f"/cloud/{outsider.organisation.slug}/{usage.pk}/").status_code == 404
+    # (a procurer may not remove in her own organisation either: refused before the id is looked at)
+    assert client.post(f"/cloud/{outsider.organisation.slug}/{usage.pk}/remove/").status_code == 403
+    with system_scope():
+        assert CloudUsage.objects.filter(pk=usage.pk).exists()
+
+
+def test_the_stored_workload_compares_as_the_file_does(client: Client, asset_manager: Persona) -> None:
+    from cfit.cloud.compare import Place, compare_places
+    from cfit.cloud.focus import read_focus
+
+    usage = actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(USAGE), "aws.csv", acting_user=asset_manager.user
+    )
+    reference = actions.platform_reference()
+    focus = read_focus(focus_csv(USAGE), "aws.csv", reference.focus_columns, vcpu_per_ocpu=2)
+    expected = compare_places(focus, reference, to=[Place("aws", "eu-north-1")])
+    client.force_login(asset_manager.user)
+
+    page = client.get(
+        f"/cloud/{asset_manager.organisation.slug}/{usage.pk}/", {"places": ["aws:eu-north-1"]}
+    ).content.decode()
+
+    assert 'data-place="aws:eu-north-1"' in page
+    (alternative,) = expected.alternatives
+    assert f"{alternative.change_kgco2e.value:.2f}".rstrip("0").rstrip(".")[:4] in page.replace(",", "")
+
+
+def test_removing_an_export_takes_it_out_of_the_figures(client: Client, asset_manager: Persona) -> None:
+    usage = actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(USAGE), "aws.csv", acting_user=asset_manager.user
+    )
+    client.force_login(asset_manager.user)
+
+    response = client.post(f"/cloud/{asset_manager.organisation.slug}/{usage.pk}/remove/")
+
+    assert response.status_code == 302
+    with system_scope():
+        assert not CloudUsage.objects.exists()
+    with pytest.raises(ImportRefused, match="no usage row"):
+        actions.import_cloud_usage(
+            asset_manager.organisation,
+            focus_csv([{"ChargeCategory": "Tax", "ConsumedQuantity": "", "ConsumedUnit": ""}]),
+            "taxes.csv",
+            acting_user=asset_manager.user,
+        )
+
+
+def test_the_overview_s_queries_do_not_grow_with_exports(client: Client, asset_manager: Persona) -> None:
+    client.force_login(asset_manager.user)
+    url = f"/cloud/{asset_manager.organisation.slug}/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(USAGE), "a.csv", acting_user=asset_manager.user
+    )
+    one = queries()
+    for n in range(3):
+        rows: list[dict[str, Any]] = [{**USAGE[0], "ConsumedQuantity": str(10 + n)}]
+        actions.import_cloud_usage(
+            asset_manager.organisation, focus_csv(rows), f"b{n}.csv", acting_user=asset_manager.user
+        )
+    assert queries() == one
