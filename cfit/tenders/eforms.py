@@ -23,9 +23,9 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 
-from lxml import etree
 from django.utils import translation
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from cfit.criteria.content import ImpactCategory
 from cfit.tenders import award_text
@@ -108,7 +108,12 @@ COUNTRIES = {
     "LI": "LIE", "NO": "NOR", "CH": "CHE", "GB": "GBR",
 }  # fmt: skip
 #: Our procedures → BT-105 (procurement-procedure-type).
-PROCEDURES = {"open": "open", "restricted": "restricted", "neg-w-call": "neg-w-call", "comp-dial": "comp-dial"}
+PROCEDURES = {
+    "open": "open",
+    "restricted": "restricted",
+    "neg-w-call": "neg-w-call",
+    "comp-dial": "comp-dial",
+}
 SUBTYPE = "16"
 LEGAL_BASIS = "32014L0024"  # Directive 2014/24/EU on public procurement
 SERVICE_GROUP_KINDS = {"data_centre", "service"}
@@ -268,28 +273,41 @@ def _deadline(moment: datetime) -> tuple[str, str]:
 
 def notice_id(spec: TenderSpec) -> str:
     """BT-701: stable for a tender and its issue date, so exporting twice gives the same notice."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:cfit:notice:{spec.identifier or spec.reference}:{spec.issued}"))
+    return str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"urn:cfit:notice:{spec.identifier or spec.reference}:{spec.issued}")
+    )
 
 
 def contract_notice(spec: TenderSpec, *, issued: date | None = None) -> bytes:
     """The tender as an eForms ContractNotice (subtype 16), UTF-8 XML bytes."""
     if spec.procedure not in PROCEDURES:
         raise NoticeError(
-            f"the procedure {spec.procedure!r} is not published as a contract notice "
-            "(a mini-competition under a framework agreement has none)"
+            _(
+                "A mini-competition under a framework agreement is not published as a contract notice "
+                "(procedure %(procedure)s)."
+            )
+            % {"procedure": spec.procedure}
         )
     language = LANGUAGES.get(spec.language)
     if language is None:
-        raise NoticeError(f"no eForms language for {spec.language!r}")
+        raise NoticeError(_("eForms has no notice language for %(language)s.") % {"language": spec.language})
     country = COUNTRIES.get(spec.buyer_country.upper())
     if country is None:
-        raise NoticeError(f"the buyer's country {spec.buyer_country!r} is not a country eForms knows here")
+        raise NoticeError(
+            _(
+                "The buyer's country %(country)s is not one a notice can name here (give an EU or EEA country)."
+            )
+            % {"country": spec.buyer_country or "—"}
+        )
     if not spec.lots:
-        raise NoticeError("a contract notice needs at least one lot")
+        raise NoticeError(_("A contract notice needs at least one lot."))
     day = issued or spec.issued
 
     root = etree.Element(f"{{{CONTRACT_NOTICE}}}ContractNotice", nsmap={None: CONTRACT_NOTICE, **NS})
-    extension = _el(_el(_el(_el(root, "ext:UBLExtensions"), "ext:UBLExtension"), "ext:ExtensionContent"), "efext:EformsExtension")
+    extension = _el(
+        _el(_el(_el(root, "ext:UBLExtensions"), "ext:UBLExtension"), "ext:ExtensionContent"),
+        "efext:EformsExtension",
+    )
     _el(_el(extension, "efac:NoticeSubType"), "cbc:SubTypeCode", SUBTYPE, listName="notice-subtype")
     company = _el(_el(_el(extension, "efac:Organizations"), "efac:Organization"), "efac:Company")
     _el(_el(company, "cac:PartyIdentification"), "cbc:ID", BUYER_ORG, schemeName="organization")
@@ -320,10 +338,17 @@ def contract_notice(spec: TenderSpec, *, issued: date | None = None) -> bytes:
     _el(project, "cbc:ID", spec.reference, schemeName="InternalID")
     _text(project, "cbc:Name", spec.title, language)
     _text(project, "cbc:Description", "; ".join(lot.title for lot in spec.lots), language)
-    _el(project, "cbc:ProcurementTypeCode", "services" if services else "supplies", listName="contract-nature")
+    _el(
+        project, "cbc:ProcurementTypeCode", "services" if services else "supplies", listName="contract-nature"
+    )
     total = sum((lot.estimated_value for lot in spec.lots), Decimal(0))
     if total > 0:
-        _el(_el(project, "cac:RequestedTenderTotal"), "cbc:EstimatedOverallContractAmount", _amount(total), currencyID="EUR")
+        _el(
+            _el(project, "cac:RequestedTenderTotal"),
+            "cbc:EstimatedOverallContractAmount",
+            _amount(total),
+            currencyID="EUR",
+        )
     main = _el(project, "cac:MainCommodityClassification")
     _el(main, "cbc:ItemClassificationCode", spec.lots[0].cpv, listName="cpv")
 
@@ -351,9 +376,19 @@ def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) ->
             "efext:EformsExtension",
         )
         parameter = _el(parameter, "efac:AwardCriterionParameter")
-        _el(parameter, "efbc:ParameterCode", _checked("number-weight", row["BT-5421"]), listName="number-weight")
+        _el(
+            parameter,
+            "efbc:ParameterCode",
+            _checked("number-weight", row["BT-5421"]),
+            listName="number-weight",
+        )
         _el(parameter, "efbc:ParameterNumeric", row["BT-541"])
-        _el(sub, "cbc:AwardingCriterionTypeCode", _checked("award-criterion-type", row["BT-539"]), listName="award-criterion-type")
+        _el(
+            sub,
+            "cbc:AwardingCriterionTypeCode",
+            _checked("award-criterion-type", row["BT-539"]),
+            listName="award-criterion-type",
+        )
         _text(sub, "cbc:Name", row["BT-734"], language)
         _text(sub, "cbc:Description", row["BT-540"], language)
     _el(_el(terms, "cac:Language"), "cbc:ID", language)
@@ -382,8 +417,15 @@ def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) ->
             extra = _el(project, "cac:ProcurementAdditionalType")
             _el(extra, "cbc:ProcurementTypeCode", _checked(list_name, code), listName=list_name)
     if lot.estimated_value > 0:
-        _el(_el(project, "cac:RequestedTenderTotal"), "cbc:EstimatedOverallContractAmount", _amount(lot.estimated_value), currencyID="EUR")
-    _el(_el(project, "cac:MainCommodityClassification"), "cbc:ItemClassificationCode", lot.cpv, listName="cpv")
+        _el(
+            _el(project, "cac:RequestedTenderTotal"),
+            "cbc:EstimatedOverallContractAmount",
+            _amount(lot.estimated_value),
+            currencyID="EUR",
+        )
+    _el(
+        _el(project, "cac:MainCommodityClassification"), "cbc:ItemClassificationCode", lot.cpv, listName="cpv"
+    )
 
 
 def _lot_description(lot: LotSpec, language: str) -> str:

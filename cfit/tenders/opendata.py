@@ -1,4 +1,4 @@
-"""Open data for a tender: an OCDS release package with the requirements extension, and eForms fields."""
+"""Open data for a tender: an OCDS release package (the eForms notice is ``cfit.tenders.eforms``)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cfit.criteria import exchange
-from cfit.criteria.content import ImpactCategory
-from cfit.tenders import award_text
 from cfit.tenders.award import PriceRule
 from cfit.tenders.award_text import award_method_paragraphs
 from cfit.tenders.spec import TenderSpec
@@ -121,87 +119,4 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         "publisher": {"name": spec.buyer or "cfit"},
         "extensions": [REQUIREMENTS_EXTENSION, LOTS_EXTENSION],
         "releases": [release],
-    }
-
-
-# ---------------------------------------------------------------------------
-# eForms: the green and social procurement fields of an EU notice, per lot
-# ---------------------------------------------------------------------------
-
-#: Impact categories onto BT-774 (environmental impact) codes.
-GREEN_CODES = {
-    ImpactCategory.CIRCULARITY: "circ-econ",
-    ImpactCategory.CARBON: "clim-mitig",
-    ImpactCategory.CHEMICALS: "pollu-prev",
-}
-LABOUR_WORDS = ("labour", "labor", "working", "worker", "ilo")
-
-
-def eforms_fields(spec: TenderSpec) -> dict[str, Any]:
-    """BT-06, BT-774, BT-775, BT-805 and BT-539/540/541 per lot, with codes from the eForms code lists."""
-    lots = []
-    for lot in spec.lots:
-        categories = {c.criterion.impact_category for c in lot.criteria}
-        green = sorted({GREEN_CODES[c] for c in categories if c in GREEN_CODES})
-        due_diligence = [
-            c.criterion for c in lot.criteria if c.criterion.impact_category == ImpactCategory.DUE_DILIGENCE
-        ]
-        social = []
-        if due_diligence:
-            social.append("hum-right")
-            if any(
-                word in (c.topic + " " + c.title["en"]).lower()
-                for c in due_diligence
-                for word in LABOUR_WORDS
-            ):
-                social.append("work-cond")
-        strategic = (["env-imp"] if green else []) + (["soc-obj"] if social else [])
-        from_eu_gpp = any(
-            "gpp" in source.title.lower() for c in lot.criteria for source in c.criterion.sources
-        )
-        from_elsewhere = any(
-            not any("gpp" in source.title.lower() for source in c.criterion.sources) for c in lot.criteria
-        )
-        gpp = (["eu"] if from_eu_gpp else []) + (["other"] if from_elsewhere else [])
-        method = lot.award_method
-        with translation.override(spec.language):
-            price_name = award_text.price_noun(method).capitalize()
-            price_text = award_text.price_sentence(method)
-        cost = method.price_rule == PriceRule.LIFE_CYCLE_COST
-        award = [
-            {
-                "BT-539-Lot": "cost" if cost else "price",
-                "BT-734-Lot": price_name,
-                "BT-540-Lot": price_text,
-                "BT-541-Lot-WeightNumber": _amount(method.price_weight),
-                "BT-5421-Lot": "poi-exa",
-            }
-        ]
-        award += [
-            {
-                "BT-539-Lot": "quality",
-                "BT-734-Lot": f"{c.title.get(spec.language, c.id)} ({c.id})",
-                "BT-540-Lot": award_text.criterion_description(c, spec.language),
-                "BT-541-Lot-WeightNumber": _amount(c.weight),
-                "BT-5421-Lot": "poi-exa",
-            }
-            for c in method.criteria
-        ]
-        lots.append(
-            {
-                "lotId": f"LOT-{lot.number:04d}",
-                "BT-06-Lot": strategic or ["none"],
-                "BT-774-Lot": green,
-                "BT-775-Lot": social,
-                "BT-805-Lot": gpp or ["none"],
-                "awardCriteria": award,
-                # BT-543: the weighting is a formula, so the notice states it in full.
-                "BT-543-Lot": " ".join(award_text.award_method_paragraphs(method, spec.language)),
-            }
-        )
-    return {
-        "noticeLanguage": spec.language,
-        "procedure": spec.procedure,
-        "reference": spec.reference,
-        "lots": lots,
     }
