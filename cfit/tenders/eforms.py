@@ -99,13 +99,15 @@ FIELDS: dict[str, str] = {
 
 #: ISO 639-1 (the site's languages) → ISO 639-3 as eForms writes languages (BT-702).
 LANGUAGES = {"en": "ENG", "nl": "NLD", "fr": "FRA", "de": "DEU", "nb": "NOR"}
-#: ISO 3166-1 alpha-2 → alpha-3 (BT-514) for the countries of the pact: the EU, the EEA, CH and the UK.
+#: ISO 3166-1 alpha-2 → alpha-3 (BT-514) for the countries whose buyers publish eForms notices: the EU's
+#: (Implementing Regulation (EU) 2019/1780) and the EEA's (Norway's Doffin uses eForms too). A buyer
+#: elsewhere (the UK since 2021, Switzerland, Canada) publishes in its own system: no notice is written.
 COUNTRIES = {
     "AT": "AUT", "BE": "BEL", "BG": "BGR", "CY": "CYP", "CZ": "CZE", "DE": "DEU", "DK": "DNK",
     "EE": "EST", "ES": "ESP", "FI": "FIN", "FR": "FRA", "GR": "GRC", "HR": "HRV", "HU": "HUN",
     "IE": "IRL", "IT": "ITA", "LT": "LTU", "LU": "LUX", "LV": "LVA", "MT": "MLT", "NL": "NLD",
     "PL": "POL", "PT": "PRT", "RO": "ROU", "SE": "SWE", "SI": "SVN", "SK": "SVK", "IS": "ISL",
-    "LI": "LIE", "NO": "NOR", "CH": "CHE", "GB": "GBR",
+    "LI": "LIE", "NO": "NOR",
 }  # fmt: skip
 #: Our procedures → BT-105 (procurement-procedure-type).
 PROCEDURES = {
