@@ -89,6 +89,15 @@ def field(root: etree._Element, bt: str, context: etree._Element | None = None) 
     return [v.text or "" for v in node.xpath(path, namespaces=eforms.NS)]
 
 
+def price_sentence_in(method, language: str) -> str:
+    from django.utils import translation
+
+    from cfit.tenders.award_text import price_sentence
+
+    with translation.override(language):
+        return price_sentence(method)
+
+
 def lots_of(root: etree._Element) -> list[etree._Element]:
     return root.xpath("/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']", namespaces=eforms.NS)
 
@@ -184,8 +193,8 @@ def test_each_award_criterion_is_named_described_and_weighted_in_the_tender_s_la
             assert text == criterion_description(criterion, language) and title in text
             if title != criterion.title["en"]:
                 assert criterion.title["en"] not in text
-        # BT-543: the price formula and the whole method, as the annex states it
-        assert field(root, "BT-543-Lot", element) == [eforms.weighting_formula(method, language)]
+        # the price formula is the price criterion's BT-540; BT-543 is forbidden beside weights
+        assert texts[0] == price_sentence_in(method, language) and field(root, "BT-543-Lot", element) == []
 
 
 def test_the_weights_in_the_notice_are_the_award_method_s() -> None:

@@ -89,6 +89,8 @@ FIELDS: dict[str, str] = {
     "BT-805-Lot": _extra("gpp-criteria"),
     "BT-131(d)-Lot": f"{_LOT}/cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate",
     "BT-131(t)-Lot": f"{_LOT}/cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndTime",
+    # Read, never written: the SDK forbids BT-543 where each criterion has a weight (BR-BT-00543-0074,
+    # BR-BT-00541-0271); the price formula is the price criterion's BT-540.
     "BT-543-Lot": f"{_LOT}/cac:TenderingTerms/cac:AwardingTerms/cac:AwardingCriterion/cbc:CalculationExpression",
     "BT-539-Lot": f"{_SUB}/cbc:AwardingCriterionTypeCode[@listName='award-criterion-type']",
     "BT-734-Lot": f"{_SUB}/cbc:Name",
@@ -239,11 +241,6 @@ def award_criteria(method: LotAwardMethod, language: str) -> list[dict[str, str]
     return rows
 
 
-def weighting_formula(method: LotAwardMethod, language: str) -> str:
-    """BT-543: price points follow a formula, so the notice states the whole method, as the annex."""
-    return " ".join(award_text.award_method_paragraphs(method, language))
-
-
 # ---------------------------------------------------------------------------
 # The XML
 # ---------------------------------------------------------------------------
@@ -273,11 +270,15 @@ def _deadline(moment: datetime) -> tuple[str, str]:
     return f"{utc.date().isoformat()}Z", f"{utc.time().isoformat()}Z"
 
 
+def _stable_uuid(name: str) -> str:
+    """A UUID in the version-4 form eForms requires (BR-BT-00004-0052, BR-BT-00701-0052), derived from
+    ``name`` so that exporting the same tender twice gives the same identifiers."""
+    return str(uuid.UUID(bytes=uuid.uuid5(uuid.NAMESPACE_URL, name).bytes, version=4))
+
+
 def notice_id(spec: TenderSpec) -> str:
-    """BT-701: stable for a tender and its issue date, so exporting twice gives the same notice."""
-    return str(
-        uuid.uuid5(uuid.NAMESPACE_URL, f"urn:cfit:notice:{spec.identifier or spec.reference}:{spec.issued}")
-    )
+    """BT-701: one notice per tender and issue date."""
+    return _stable_uuid(f"urn:cfit:notice:{spec.identifier or spec.reference}:{spec.issued}")
 
 
 def contract_notice(spec: TenderSpec, *, issued: date | None = None) -> bytes:
@@ -322,8 +323,7 @@ def contract_notice(spec: TenderSpec, *, issued: date | None = None) -> bytes:
     _el(root, "cbc:UBLVersionID", "2.3")
     _el(root, "cbc:CustomizationID", SDK_VERSION)
     _el(root, "cbc:ID", notice_id(spec), schemeName="notice-id")
-    folder = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:cfit:tender:{spec.identifier or spec.reference}")
-    _el(root, "cbc:ContractFolderID", str(folder))
+    _el(root, "cbc:ContractFolderID", _stable_uuid(f"urn:cfit:tender:{spec.identifier or spec.reference}"))
     _el(root, "cbc:IssueDate", f"{day.isoformat()}Z")
     _el(root, "cbc:IssueTime", "00:00:00Z")
     _el(root, "cbc:VersionID", "01")
@@ -334,6 +334,9 @@ def contract_notice(spec: TenderSpec, *, issued: date | None = None) -> bytes:
     _organisation_ref(party, "cac:Party")
     process = _el(root, "cac:TenderingProcess")
     _el(process, "cbc:ProcedureCode", PROCEDURES[spec.procedure], listName="procurement-procedure-type")
+    # BT-106: cfit offers no accelerated procedure (no urgency is declared in a cfit tender)
+    justification = _el(process, "cac:ProcessJustification")
+    _el(justification, "cbc:ProcessReasonCode", "false", listName="accelerated-procedure")
 
     services = all(lot.product_group.kind.value in SERVICE_GROUP_KINDS for lot in spec.lots)
     project = _el(root, "cac:ProcurementProject")
@@ -370,7 +373,6 @@ def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) ->
     terms = _el(element, "cac:TenderingTerms")
     method = lot.award_method
     awarding = _el(_el(terms, "cac:AwardingTerms"), "cac:AwardingCriterion")
-    _text(awarding, "cbc:CalculationExpression", weighting_formula(method, spec.language), language)
     for row in award_criteria(method, spec.language):
         sub = _el(awarding, "cac:SubordinateAwardingCriterion")
         parameter = _el(
@@ -401,6 +403,11 @@ def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) ->
         period = _el(process, "cac:TenderSubmissionDeadlinePeriod")
         _el(period, "cbc:EndDate", end_date)
         _el(period, "cbc:EndTime", end_time)
+    # BT-767 and BT-766: a cfit tender compares sealed offers once; no electronic auction, no
+    # dynamic purchasing system.
+    _el(_el(process, "cac:AuctionTerms"), "cbc:AuctionConstraintIndicator", "false")
+    system = _el(process, "cac:ContractingSystem")
+    _el(system, "cbc:ContractingSystemTypeCode", "none", listName="dps-usage")
 
     project = _el(element, "cac:ProcurementProject")
     _el(project, "cbc:ID", str(lot.number), schemeName="InternalID")
@@ -418,6 +425,8 @@ def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) ->
         for code in strategic[field]:
             extra = _el(project, "cac:ProcurementAdditionalType")
             _el(extra, "cbc:ProcurementTypeCode", _checked(list_name, code), listName=list_name)
+            if field == "BT-06" and code != "none":  # BT-777: how the lot pursues the aim
+                _text(extra, "cbc:ProcurementType", strategic_description(lot, code, spec.language), language)
     if lot.estimated_value > 0:
         _el(
             _el(project, "cac:RequestedTenderTotal"),
@@ -428,6 +437,21 @@ def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) ->
     _el(
         _el(project, "cac:MainCommodityClassification"), "cbc:ItemClassificationCode", lot.cpv, listName="cpv"
     )
+
+
+def strategic_description(lot: LotSpec, code: str, language: str) -> str:
+    """BT-777: the criteria that pursue an environmental (env-imp) or social (soc-obj) aim, by title."""
+    social = code == "soc-obj"
+    titles = [
+        c.criterion.title.get(language) or c.criterion.title["en"]
+        for c in lot.criteria
+        if (c.criterion.impact_category == ImpactCategory.DUE_DILIGENCE) == social
+        and (social or c.criterion.impact_category in GREEN_CODES)
+    ]
+    with translation.override(language):
+        return str(
+            _("Criteria of the Circular and Fair ICT framework: %(titles)s.") % {"titles": "; ".join(titles)}
+        )
 
 
 def _lot_description(lot: LotSpec, language: str) -> str:
