@@ -342,6 +342,12 @@ def test_the_api_creates_and_exports_for_the_owner(
     exported = client.get(f"/api/v1/tenders/{body['id']}/export", {"format": "ocds"})
     assert exported.status_code == 200 and ocds_errors(exported.json()) == []
     assert [t["reference"] for t in client.get("/api/v1/tenders/").json()] == ["RWS-P-1"]
+    notice = client.get(f"/api/v1/tenders/{body['id']}/export", {"format": "eforms"})
+    assert notice.status_code == 200 and notice["Content-Type"] == "application/xml"
+    assert b"<cbc:NoticeLanguageCode>DEU</cbc:NoticeLanguageCode>" in notice.content
+    Tender.unscoped.filter(pk=body["id"]).update(procedure=Tender.Procedure.MINI_COMPETITION)
+    refused = client.get(f"/api/v1/tenders/{body['id']}/export", {"format": "eforms"})
+    assert refused.status_code == 400 and "mini-competition" in refused.json()["detail"]
 
 
 def test_an_outsider_cannot_create_a_tender_for_another_organisation(
