@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -134,12 +134,11 @@ LABOUR_WORDS = ("labour", "labor", "working", "worker", "ilo")
 NATIONAL_GPP_PUBLISHERS = (
     "upphandlingsmyndigheten",  # Swedish National Agency for Public Procurement
     "pianoo",  # Dutch public procurement expertise centre (MVI criteria)
-    "in the netherlands",  # Dutch national criteria sets (e.g. IWR 2021)
+    "mvi criteria",
     "dfø",  # Norwegian Agency for Public and Financial Management
     "anskaffelser.no",
     "kompetenzstelle für nachhaltige beschaffung",  # German federal centre
-    "umweltbundesamt",
-    "defra",  # UK Government Buying Standards
+    "government buying standards",  # UK GBS
 )
 #: A lot's award points are points out of ``POINTS_TOTAL`` (BT-5421 number-weight).
 WEIGHT_TYPE = "poi-exa"
@@ -198,21 +197,29 @@ def strategic_codes(lot: LotSpec) -> dict[str, list[str]]:
             social.append("work-cond")
     strategic = (["env-imp"] if green else []) + (["soc-obj"] if social else [])
     gpp: list[str] = []
-    if green:  # BT-805 says which green criteria a green procurement uses (BT-06 env-imp)
-        titles = [s.title.lower() for c in lot.criteria for s in c.criterion.sources]
-        if any("gpp" in t or "green public procurement" in t for t in titles):
-            gpp.append("eu")
-        if any(p in t for t in titles for p in NATIONAL_GPP_PUBLISHERS):
-            gpp.append("national")
-        if any(
-            not any(
-                "gpp" in s.title.lower() or any(p in s.title.lower() for p in NATIONAL_GPP_PUBLISHERS)
-                for s in c.criterion.sources
-            )
+    if green:  # BT-805: which criteria sets the green criteria (BT-06 env-imp) come from
+        sources = [
+            [s.title.lower() for s in c.criterion.sources]
             for c in lot.criteria
-        ):
+            if c.criterion.impact_category in GREEN_CODES
+        ]
+        eu = [any(_is_eu_gpp(t) for t in titles) for titles in sources]
+        national = [any(_is_national_gpp(t) for t in titles) for titles in sources]
+        if any(eu):
+            gpp.append("eu")
+        if any(national):
+            gpp.append("national")
+        if not all(e or n for e, n in zip(eu, national, strict=True)):
             gpp.append("other")
     return {"BT-06": strategic or ["none"], "BT-774": green, "BT-775": social, "BT-805": gpp}
+
+
+def _is_eu_gpp(title: str) -> bool:
+    return "eu gpp criteria" in title or "green public procurement criteria" in title
+
+
+def _is_national_gpp(title: str) -> bool:
+    return any(publisher in title for publisher in NATIONAL_GPP_PUBLISHERS)
 
 
 def award_criteria(method: LotAwardMethod, language: str) -> list[dict[str, str]]:
@@ -281,7 +288,7 @@ def notice_id(spec: TenderSpec) -> str:
     return _stable_uuid(f"urn:cfit:notice:{spec.identifier or spec.reference}:{spec.issued}")
 
 
-def contract_notice(spec: TenderSpec, *, issued: date | None = None) -> bytes:
+def contract_notice(spec: TenderSpec) -> bytes:
     """The tender as an eForms ContractNotice (subtype 16), UTF-8 XML bytes."""
     if spec.procedure not in PROCEDURES:
         raise NoticeError(
@@ -304,9 +311,10 @@ def contract_notice(spec: TenderSpec, *, issued: date | None = None) -> bytes:
         )
     if not spec.lots:
         raise NoticeError(_("A contract notice needs at least one lot."))
-    day = issued or spec.issued
 
-    root = etree.Element(f"{{{CONTRACT_NOTICE}}}ContractNotice", nsmap={None: CONTRACT_NOTICE, **NS})
+    nsmap: dict[str | None, str] = {None: CONTRACT_NOTICE}
+    nsmap.update(NS)
+    root = etree.Element(f"{{{CONTRACT_NOTICE}}}ContractNotice", nsmap=nsmap)
     extension = _el(
         _el(_el(_el(root, "ext:UBLExtensions"), "ext:UBLExtension"), "ext:ExtensionContent"),
         "efext:EformsExtension",
@@ -324,7 +332,7 @@ def contract_notice(spec: TenderSpec, *, issued: date | None = None) -> bytes:
     _el(root, "cbc:CustomizationID", SDK_VERSION)
     _el(root, "cbc:ID", notice_id(spec), schemeName="notice-id")
     _el(root, "cbc:ContractFolderID", _stable_uuid(f"urn:cfit:tender:{spec.identifier or spec.reference}"))
-    _el(root, "cbc:IssueDate", f"{day.isoformat()}Z")
+    _el(root, "cbc:IssueDate", f"{spec.issued.isoformat()}Z")
     _el(root, "cbc:IssueTime", "00:00:00Z")
     _el(root, "cbc:VersionID", "01")
     _el(root, "cbc:RegulatoryDomain", LEGAL_BASIS)
@@ -359,7 +367,8 @@ def contract_notice(spec: TenderSpec, *, issued: date | None = None) -> bytes:
 
     for lot in spec.lots:
         _lot(root, spec, lot, language)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def lot_id(number: int) -> str:
