@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -30,7 +31,7 @@ from lxml import etree
 from cfit.criteria.content import ImpactCategory
 from cfit.tenders import award_text
 from cfit.tenders.award import LotAwardMethod, PriceRule
-from cfit.tenders.spec import LotSpec, TenderSpec
+from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -198,20 +199,19 @@ def strategic_codes(lot: LotSpec) -> dict[str, list[str]]:
     strategic = (["env-imp"] if green else []) + (["soc-obj"] if social else [])
     gpp: list[str] = []
     if green:  # BT-805: which criteria sets the green criteria (BT-06 env-imp) come from
-        sources = [
-            [s.title.lower() for s in c.criterion.sources]
-            for c in lot.criteria
-            if c.criterion.impact_category in GREEN_CODES
-        ]
-        eu = [any(_is_eu_gpp(t) for t in titles) for titles in sources]
-        national = [any(_is_national_gpp(t) for t in titles) for titles in sources]
-        if any(eu):
-            gpp.append("eu")
-        if any(national):
-            gpp.append("national")
-        if not all(e or n for e, n in zip(eu, national, strict=True)):
-            gpp.append("other")
+        gpp = gpp_codes([c for c in lot.criteria if c.criterion.impact_category in GREEN_CODES])
     return {"BT-06": strategic or ["none"], "BT-774": green, "BT-775": social, "BT-805": gpp}
+
+
+def gpp_codes(criteria: Sequence[ChosenCriterion]) -> list[str]:
+    """BT-805 codes of criteria: EU GPP, national GPP, or other (a criterion from neither set)."""
+    sources = [[s.title.lower() for s in c.criterion.sources] for c in criteria]
+    eu = [any(_is_eu_gpp(t) for t in titles) for titles in sources]
+    national = [any(_is_national_gpp(t) for t in titles) for titles in sources]
+    codes = (["eu"] if any(eu) else []) + (["national"] if any(national) else [])
+    if not all(e or n for e, n in zip(eu, national, strict=True)):
+        codes.append("other")
+    return codes
 
 
 def _is_eu_gpp(title: str) -> bool:

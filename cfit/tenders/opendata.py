@@ -78,8 +78,10 @@ def _sustainability(lot: LotSpec) -> list[dict[str, Any]]:
             pursued = codes["BT-775"] if category == ImpactCategory.DUE_DILIGENCE else []
         for code in pursued:
             strategies[code].add(TYPE_STRATEGIES[chosen.type])
-    for code in codes["BT-774"]:  # which green criteria sets the environmental goals use (BT-805)
-        strategies[code].update(GPP_STRATEGIES[g] for g in codes["BT-805"])
+    for category, code in eforms.GREEN_CODES.items():  # the criteria sets each green goal draws on (BT-805)
+        if code in strategies:
+            pursuing = [c for c in lot.criteria if c.criterion.impact_category == category]
+            strategies[code].update(GPP_STRATEGIES[g] for g in eforms.gpp_codes(pursuing))
     return [{"goal": GOALS[code], "strategies": sorted(used)} for code, used in strategies.items() if used]
 
 
