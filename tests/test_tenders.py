@@ -25,7 +25,7 @@ from cfit.tenders.models import LotCriterion, Tender, TenderFrozen
 from cfit.tenders.response_template import ID_ROW, build_response_template
 from cfit.tenders.spec import build_spec
 
-from .tender_helpers import docx_text, eforms_codes, ocds_errors
+from .tender_helpers import docx_text, eforms_codes, ocds_errors, shared
 
 
 @pytest.fixture
@@ -132,19 +132,59 @@ def test_the_ocds_release_is_valid(framework: FrameworkVersion, tmp_path: Path, 
     assert all(c["relatedLots"] == ["lot-1"] for c in release["tender"]["criteria"])
 
 
-def test_the_eforms_fields_use_only_codes_from_the_code_lists(tender: Tender) -> None:
-    from cfit.tenders.opendata import eforms_fields
+def test_the_eforms_notice_of_a_saved_tender_is_valid_and_uses_only_listed_codes(tender: Tender) -> None:
+    from lxml import etree
 
-    fields = eforms_fields(actions.tender_spec(tender))
+    from cfit.tenders.eforms import FIELDS, NS, contract_notice
 
-    for lot in fields["lots"]:
-        assert set(lot["BT-06-Lot"]) <= eforms_codes("strategic-procurement")
-        assert set(lot["BT-774-Lot"]) <= eforms_codes("environmental-impact")
-        assert set(lot["BT-775-Lot"]) <= eforms_codes("social-objective")
-        assert set(lot["BT-805-Lot"]) <= eforms_codes("gpp-criteria")
-        assert {a["BT-539-Lot"] for a in lot["awardCriteria"]} <= eforms_codes("award-criterion-type")
-        assert sum(a["BT-541-Lot-WeightNumber"] for a in lot["awardCriteria"]) == 100
-        assert "env-imp" in lot["BT-06-Lot"] and "clim-mitig" in lot["BT-774-Lot"]
+    xml = contract_notice(actions.tender_spec(tender))
+
+    schema = etree.XMLSchema(
+        etree.parse(str(shared("eforms-sdk", "schemas", "maindoc", "UBL-ContractNotice-2.3.xsd")))
+    )
+    root = etree.fromstring(xml)
+    assert schema.validate(root), schema.error_log
+
+    def values(bt: str, node=root) -> list[str]:
+        return [e.text for e in node.xpath(FIELDS[bt], namespaces=NS)]
+
+    assert set(values("BT-06-Lot")) <= eforms_codes("strategic-procurement")
+    assert set(values("BT-774-Lot")) <= eforms_codes("environmental-impact")
+    assert set(values("BT-775-Lot")) <= eforms_codes("social-objective")
+    assert set(values("BT-805-Lot")) <= eforms_codes("gpp-criteria")
+    assert set(values("BT-539-Lot")) <= eforms_codes("award-criterion-type")
+    assert "env-imp" in values("BT-06-Lot") and "clim-mitig" in values("BT-774-Lot")
+    assert values("BT-702(a)-notice") == ["NLD"] and values("BT-514-Organization-Company") == ["NLD"]
+    assert values("BT-506-Organization-Company") == []  # created without a user: no contact to state
+    for lot in root.xpath("cac:ProcurementProjectLot", namespaces=NS):
+        weights = lot.xpath(".//efbc:ParameterNumeric", namespaces=NS)
+        assert sum(Decimal(w.text) for w in weights) == 100
+
+
+def test_the_tender_page_offers_the_notice_next_to_the_annex(
+    tender: Tender, client: Client, procurer
+) -> None:
+    client.force_login(procurer.user)
+
+    page = client.get(f"/tenders/{tender.pk}/").content.decode()
+    response = client.get(f"/tenders/{tender.pk}/download/eforms/")
+
+    assert 'id="download-eforms"' in page and page.index("download-docx") < page.index("download-eforms")
+    assert response.status_code == 200 and response["Content-Type"] == "application/xml"
+    assert response["Content-Disposition"].endswith('RWS-2027-01-eforms.xml"')
+    assert b'<cbc:SubTypeCode listName="notice-subtype">16</cbc:SubTypeCode>' in response.content
+
+
+def test_a_mini_competition_gets_a_message_instead_of_a_notice(
+    tender: Tender, client: Client, procurer
+) -> None:
+    Tender.unscoped.filter(pk=tender.pk).update(procedure=Tender.Procedure.MINI_COMPETITION)
+    client.force_login(procurer.user)
+
+    response = client.get(f"/tenders/{tender.pk}/download/eforms/", follow=True)
+
+    assert response.redirect_chain == [(f"/tenders/{tender.pk}/", 302)]
+    assert "mini-competition" in response.content.decode()
 
 
 def test_building_without_saving_writes_nothing(framework: FrameworkVersion, tmp_path: Path) -> None:
@@ -302,6 +342,12 @@ def test_the_api_creates_and_exports_for_the_owner(
     exported = client.get(f"/api/v1/tenders/{body['id']}/export", {"format": "ocds"})
     assert exported.status_code == 200 and ocds_errors(exported.json()) == []
     assert [t["reference"] for t in client.get("/api/v1/tenders/").json()] == ["RWS-P-1"]
+    notice = client.get(f"/api/v1/tenders/{body['id']}/export", {"format": "eforms"})
+    assert notice.status_code == 200 and notice["Content-Type"] == "application/xml"
+    assert b"<cbc:NoticeLanguageCode>DEU</cbc:NoticeLanguageCode>" in notice.content
+    Tender.unscoped.filter(pk=body["id"]).update(procedure=Tender.Procedure.MINI_COMPETITION)
+    refused = client.get(f"/api/v1/tenders/{body['id']}/export", {"format": "eforms"})
+    assert refused.status_code == 400 and "mini-competition" in refused.json()["detail"]
 
 
 def test_an_outsider_cannot_create_a_tender_for_another_organisation(

@@ -6,6 +6,7 @@ Never for production: `cfit demo` refuses to run when DJANGO_ENV=production.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -130,7 +131,7 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
             "RWS-2027-001",
             "Laptops en beeldschermen 2027",
             "nl",
-            [("notebooks", 2500, {"carbon": "ambitious"}), ("monitors", 1800, {})],
+            [("notebooks", 2500, 2_750_000, {"carbon": "ambitious"}), ("monitors", 1800, 396_000, {})],
             True,
         ),
         (
@@ -138,7 +139,7 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
             "RWS-2027-002",
             "Smartphones voor buitendienst",
             "nl",
-            [("smartphones", 900, {"circularity": "ambitious"})],
+            [("smartphones", 900, 405_000, {"circularity": "ambitious"})],
             False,
         ),
         (
@@ -146,7 +147,7 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
             "LYON-2027-INF-04",
             "Postes de travail reconditionnés",
             "fr",
-            [("refurbished-devices", 1200, {})],
+            [("refurbished-devices", 1200, 540_000, {})],
             False,
         ),
     ]
@@ -155,8 +156,15 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
         if Tender.unscoped.filter(organisation=organisation, reference=reference).exists():
             continue
         tender = actions.create_tender(organisation, title=title, reference=reference, language=language)
-        for group, quantity, ambitions in lots:
-            actions.add_lot(tender, product_group=group, quantity=quantity, ambitions=ambitions)
+        # Estimated values (EUR excl. VAT) at typical unit prices: a notice and a release state them.
+        for group, quantity, value, ambitions in lots:
+            actions.add_lot(
+                tender,
+                product_group=group,
+                quantity=quantity,
+                estimated_value=Decimal(value),
+                ambitions=ambitions,
+            )
         if publish:
             from cfit.offers.demo import create_demo_offers
 

@@ -413,6 +413,7 @@ def tender_spec(tender: Tender) -> TenderSpec:
         issued=(tender.published_at or tender.created).date(),
         identifier=str(tender.pk),
         offers_deadline=tender.offers_deadline,
+        buyer_email=tender.created_by.email if tender.created_by else "",
     )
 
 

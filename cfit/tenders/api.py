@@ -14,6 +14,7 @@ from cfit.accounts.models import Membership
 from cfit.downloads import attachment
 from cfit.tenders import actions
 from cfit.tenders.access import get_tender_for_user
+from cfit.tenders.eforms import NoticeError
 from cfit.tenders.exports import FORMATS, filename
 from cfit.tenders.models import Tender, TenderFrozen
 
@@ -264,10 +265,14 @@ def change_status(request: HttpRequest, tender_id: int, payload: StatusIn) -> di
 
 @router.get(
     "/tenders/{tender_id}/export",
-    summary="Annex (docx, odt), supplier template (xlsx-template), ocds or eforms",
+    summary="Annex (docx, odt), supplier template (xlsx-template), ocds (JSON) or eforms (the EU contract notice, XML)",
 )
 def export_tender(request: HttpRequest, tender_id: int, params: Query[ExportQuery]) -> HttpResponse:
     spec = actions.tender_spec(get_tender_for_user(request.user, tender_id))
     fmt = FORMATS[params.format]
-    response = HttpResponse(fmt.render(spec), content_type=fmt.content_type)
+    try:
+        data = fmt.render(spec)
+    except NoticeError as error:  # no notice for this tender (a mini-competition, a buyer outside the EEA)
+        raise _fail(error) from error
+    response = HttpResponse(data, content_type=fmt.content_type)
     return attachment(response, filename(spec, fmt))

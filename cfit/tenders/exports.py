@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cfit.tenders import annex, opendata, response_template
+from cfit.tenders import annex, eforms, opendata, response_template
 from cfit.tenders.spec import TenderSpec
 
 
@@ -46,7 +46,7 @@ FORMATS = {
         ExportFormat(
             "ocds", "json", "application/json", lambda spec: _json(opendata.ocds_release_package(spec))
         ),
-        ExportFormat("eforms", "json", "application/json", lambda spec: _json(opendata.eforms_fields(spec))),
+        ExportFormat("eforms", "xml", "application/xml", eforms.contract_notice),
     )
 }
 

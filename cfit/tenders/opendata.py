@@ -1,4 +1,10 @@
-"""Open data for a tender: an OCDS release package with the requirements extension, and eForms fields."""
+"""Open data for a tender: an OCDS release package (the eForms notice is ``cfit.tenders.eforms``).
+
+The release declares four extensions and fills them: requirements (the criteria, with units), lots
+(``relatedLot``/``relatedLots`` on items and criteria), the award criteria breakdown (each lot's
+weights as numbers, from the award method the engine scores with) and sustainability (goals and
+strategies from the same codes as the notice's BT-06, BT-774, BT-775 and BT-805).
+"""
 
 from __future__ import annotations
 
@@ -8,18 +14,21 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cfit.criteria import exchange
-from cfit.criteria.content import ImpactCategory
-from cfit.tenders import award_text
+from cfit.criteria.content import CriterionType, ImpactCategory
+from cfit.tenders import eforms
 from cfit.tenders.award import PriceRule
 from cfit.tenders.award_text import award_method_paragraphs
-from cfit.tenders.spec import TenderSpec
+from cfit.tenders.spec import LotSpec, TenderSpec
 
-REQUIREMENTS_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_requirements_extension/master/extension.json"
-LOTS_EXTENSION = (
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/master/extension.json"
-)
+_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/{}/master/extension.json"
+REQUIREMENTS_EXTENSION = _EXTENSION.format("ocds_requirements_extension")
+LOTS_EXTENSION = _EXTENSION.format("ocds_lots_extension")
+AWARD_CRITERIA_EXTENSION = _EXTENSION.format("ocds_awardCriteriaBreakdown_extension")
+SUSTAINABILITY_EXTENSION = _EXTENSION.format("ocds_sustainability_extension")
+EXTENSIONS = [REQUIREMENTS_EXTENSION, LOTS_EXTENSION, AWARD_CRITERIA_EXTENSION, SUSTAINABILITY_EXTENSION]
 
 #: Our procedures onto OCDS procurementMethod (closed code list).
 PROCUREMENT_METHODS = {
@@ -30,6 +39,23 @@ PROCUREMENT_METHODS = {
     "mini-competition": "limited",
 }
 SERVICE_GROUP_KINDS = {"data_centre", "service"}
+#: eForms BT-774 and BT-775 codes onto the sustainability extension's goals (sustainabilityGoal.csv).
+GOALS = {
+    "circ-econ": "environmental.circularEconomy",
+    "clim-mitig": "environmental.climateChangeMitigation",
+    "pollu-prev": "environmental.pollutionPrevention",
+    "hum-right": "social.humanRightsInSupplyChains",
+    "work-cond": "social.laborRightsPromotion",
+}
+#: eForms BT-805 codes onto strategies (sustainabilityStrategy.csv).
+GPP_STRATEGIES = {"eu": "euGPPCriteria", "national": "nationalGPPCriteria", "other": "otherGPPCriteria"}
+#: How a criterion pursues a goal: its type in the tender onto a strategy.
+TYPE_STRATEGIES = {
+    CriterionType.AWARD_CRITERION: "awardCriteria",
+    CriterionType.TECHNICAL_SPECIFICATION: "technicalSpecifications",
+    CriterionType.SELECTION_CRITERION: "selectionCriteria",
+    CriterionType.CONTRACT_PERFORMANCE_CLAUSE: "contractPerformanceConditions",
+}
 
 
 def _amount(value: Decimal) -> float | int:
@@ -38,6 +64,51 @@ def _amount(value: Decimal) -> float | int:
 
 def lot_id(number: int) -> str:
     return f"lot-{number}"
+
+
+def _sustainability(lot: LotSpec) -> list[dict[str, Any]]:
+    """The lot's goals, each with the strategies (criterion types, GPP criteria sets) that pursue it."""
+    codes = eforms.strategic_codes(lot)
+    strategies: dict[str, set[str]] = {code: set() for code in codes["BT-774"] + codes["BT-775"]}
+    for chosen in lot.criteria:
+        category = chosen.criterion.impact_category
+        if category in eforms.GREEN_CODES:
+            pursued = [eforms.GREEN_CODES[category]]
+        else:
+            pursued = codes["BT-775"] if category == ImpactCategory.DUE_DILIGENCE else []
+        for code in pursued:
+            strategies[code].add(TYPE_STRATEGIES[chosen.type])
+    for category, code in eforms.GREEN_CODES.items():  # the criteria sets each green goal draws on (BT-805)
+        if code in strategies:
+            pursuing = [c for c in lot.criteria if c.criterion.impact_category == category]
+            strategies[code].update(GPP_STRATEGIES[g] for g in eforms.gpp_codes(pursuing))
+    return [{"goal": GOALS[code], "strategies": sorted(used)} for code, used in strategies.items() if used]
+
+
+def _award_criteria(lot: LotSpec, language: str) -> dict[str, Any]:
+    """The award criteria breakdown of a lot: the notice's BT-539/734/540/541 as OCDS data."""
+    return {
+        "criteria": [
+            {
+                "type": row["BT-539"],
+                "name": row["BT-734"],
+                "description": row["BT-540"],
+                "numbers": [{"number": _amount(Decimal(row["BT-541"])), "weight": "pointsExact"}],
+            }
+            for row in eforms.award_criteria(lot.award_method, language)
+        ]
+    }
+
+
+def _with_units(criterion: dict[str, Any], units: dict[str, str], language: str) -> dict[str, Any]:
+    """The requirements extension has no unit field: a requirement's unit is stated in its description."""
+    with translation.override(language):
+        for group in criterion["requirementGroups"]:
+            for requirement in group["requirements"]:
+                unit = units.get(requirement["id"])
+                if unit:
+                    requirement["description"] = str(_("Unit: %(unit)s") % {"unit": unit})
+    return criterion
 
 
 def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
@@ -51,7 +122,9 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         for chosen in lot.criteria:
             code = chosen.criterion.id
             if code not in criteria:
-                criteria[code] = exchange.criterion_to_ocds(chosen.criterion, lang) | {"relatedLots": []}
+                units = {r.id: r.unit for r in chosen.criterion.requirements}
+                document = exchange.criterion_to_ocds(chosen.criterion, lang)
+                criteria[code] = _with_units(document, units, lang) | {"relatedLots": []}
             criteria[code]["relatedLots"].append(lot_id(lot.number))
     services = all(lot.product_group.kind.value in SERVICE_GROUP_KINDS for lot in spec.lots)
     total = sum((lot.estimated_value for lot in spec.lots), Decimal(0))
@@ -62,7 +135,6 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         "procurementMethod": PROCUREMENT_METHODS.get(spec.procedure, "open"),
         "procurementMethodDetails": spec.procedure,
         "mainProcurementCategory": "services" if services else "goods",
-        "value": {"amount": _amount(total), "currency": "EUR"},
         "awardCriteria": "ratedCriteria"
         if any(lot.award_method.criteria for lot in spec.lots)
         else (
@@ -85,18 +157,15 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
             }
             for lot in spec.lots
         ],
-        "lots": [
-            {
-                "id": lot_id(lot.number),
-                "title": lot.title,
-                "value": {"amount": _amount(lot.estimated_value), "currency": "EUR"},
-            }
-            for lot in spec.lots
-        ],
+        "lots": [_lot(lot, spec) for lot in spec.lots],
         "criteria": list(criteria.values()),
     }
-    if spec.offers_deadline is not None:
-        tender["tenderPeriod"] = {"endDate": spec.offers_deadline.replace(microsecond=0).isoformat()}
+    if total > 0:  # an estimate of 0 means "not estimated", never a tender worth nothing
+        tender["value"] = {"amount": _amount(total), "currency": "EUR"}
+    period = _tender_period(spec)
+    if period:
+        tender["tenderPeriod"] = period
+    tender["hasSustainability"] = any(lot.get("hasSustainability") for lot in tender["lots"])
     release: dict[str, Any] = {
         "ocid": ocid,
         "id": f"{ocid}-tender-{spec.issued.isoformat()}",
@@ -109,9 +178,11 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         "tender": tender,
     }
     if spec.buyer:
-        party = {"id": "buyer", "name": spec.buyer, "roles": ["buyer"]}
+        party: dict[str, Any] = {"id": "buyer", "name": spec.buyer, "roles": ["buyer"]}
         if spec.buyer_country:
             party["address"] = {"countryName": spec.buyer_country}
+        if spec.buyer_email:
+            party["contactPoint"] = {"email": spec.buyer_email}
         release["parties"] = [party]
         release["buyer"] = {"id": "buyer", "name": spec.buyer}
     return {
@@ -119,89 +190,34 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         "version": "1.1",
         "publishedDate": now,
         "publisher": {"name": spec.buyer or "cfit"},
-        "extensions": [REQUIREMENTS_EXTENSION, LOTS_EXTENSION],
+        "extensions": EXTENSIONS,
         "releases": [release],
     }
 
 
-# ---------------------------------------------------------------------------
-# eForms: the green and social procurement fields of an EU notice, per lot
-# ---------------------------------------------------------------------------
-
-#: Impact categories onto BT-774 (environmental impact) codes.
-GREEN_CODES = {
-    ImpactCategory.CIRCULARITY: "circ-econ",
-    ImpactCategory.CARBON: "clim-mitig",
-    ImpactCategory.CHEMICALS: "pollu-prev",
-}
-LABOUR_WORDS = ("labour", "labor", "working", "worker", "ilo")
+def _tender_period(spec: TenderSpec) -> dict[str, str]:
+    """Offers are received from publication (the issue date) until the deadline."""
+    period = {}
+    if spec.status != "draft" and spec.issued:
+        period["startDate"] = timezone.make_aware(datetime.combine(spec.issued, time(0))).isoformat()
+    if spec.offers_deadline is not None:
+        period["endDate"] = spec.offers_deadline.replace(microsecond=0).isoformat()
+    return period
 
 
-def eforms_fields(spec: TenderSpec) -> dict[str, Any]:
-    """BT-06, BT-774, BT-775, BT-805 and BT-539/540/541 per lot, with codes from the eForms code lists."""
-    lots = []
-    for lot in spec.lots:
-        categories = {c.criterion.impact_category for c in lot.criteria}
-        green = sorted({GREEN_CODES[c] for c in categories if c in GREEN_CODES})
-        due_diligence = [
-            c.criterion for c in lot.criteria if c.criterion.impact_category == ImpactCategory.DUE_DILIGENCE
-        ]
-        social = []
-        if due_diligence:
-            social.append("hum-right")
-            if any(
-                word in (c.topic + " " + c.title["en"]).lower()
-                for c in due_diligence
-                for word in LABOUR_WORDS
-            ):
-                social.append("work-cond")
-        strategic = (["env-imp"] if green else []) + (["soc-obj"] if social else [])
-        from_eu_gpp = any(
-            "gpp" in source.title.lower() for c in lot.criteria for source in c.criterion.sources
-        )
-        from_elsewhere = any(
-            not any("gpp" in source.title.lower() for source in c.criterion.sources) for c in lot.criteria
-        )
-        gpp = (["eu"] if from_eu_gpp else []) + (["other"] if from_elsewhere else [])
-        method = lot.award_method
-        with translation.override(spec.language):
-            price_name = award_text.price_noun(method).capitalize()
-            price_text = award_text.price_sentence(method)
-        cost = method.price_rule == PriceRule.LIFE_CYCLE_COST
-        award = [
-            {
-                "BT-539-Lot": "cost" if cost else "price",
-                "BT-734-Lot": price_name,
-                "BT-540-Lot": price_text,
-                "BT-541-Lot-WeightNumber": _amount(method.price_weight),
-                "BT-5421-Lot": "poi-exa",
-            }
-        ]
-        award += [
-            {
-                "BT-539-Lot": "quality",
-                "BT-734-Lot": f"{c.title.get(spec.language, c.id)} ({c.id})",
-                "BT-540-Lot": award_text.criterion_description(c, spec.language),
-                "BT-541-Lot-WeightNumber": _amount(c.weight),
-                "BT-5421-Lot": "poi-exa",
-            }
-            for c in method.criteria
-        ]
-        lots.append(
-            {
-                "lotId": f"LOT-{lot.number:04d}",
-                "BT-06-Lot": strategic or ["none"],
-                "BT-774-Lot": green,
-                "BT-775-Lot": social,
-                "BT-805-Lot": gpp or ["none"],
-                "awardCriteria": award,
-                # BT-543: the weighting is a formula, so the notice states it in full.
-                "BT-543-Lot": " ".join(award_text.award_method_paragraphs(method, spec.language)),
-            }
-        )
-    return {
-        "noticeLanguage": spec.language,
-        "procedure": spec.procedure,
-        "reference": spec.reference,
-        "lots": lots,
+def _lot(lot: LotSpec, spec: TenderSpec) -> dict[str, Any]:
+    services = lot.product_group.kind.value in SERVICE_GROUP_KINDS
+    document: dict[str, Any] = {
+        "id": lot_id(lot.number),
+        "title": lot.title,
+        "status": "planning" if spec.status == "draft" else "active",
+        "mainProcurementCategory": "services" if services else "goods",
+        "awardCriteria": _award_criteria(lot, spec.language),
     }
+    if lot.estimated_value > 0:
+        document["value"] = {"amount": _amount(lot.estimated_value), "currency": "EUR"}
+    goals = _sustainability(lot)
+    document["hasSustainability"] = bool(goals)
+    if goals:
+        document["sustainability"] = goals
+    return document

@@ -72,6 +72,7 @@ class TenderSpec:
     issued: date = field(default_factory=date.today)
     identifier: str = ""  #: the OCDS ocid suffix; the database id for saved tenders
     offers_deadline: datetime | None = None  #: the end of the submission window (OCDS tenderPeriod)
+    buyer_email: str = ""  #: the buyer's contact for the notice (eForms BT-506): who created the tender
 
     def risks(self) -> list[selection.Risk]:
         return selection.assess_risks(

@@ -18,6 +18,7 @@ from cfit.criteria.models import ImpactCategory as CategoryChoices
 from cfit.downloads import attachment
 from cfit.tenders import actions, selection
 from cfit.tenders.access import get_tender_for_user
+from cfit.tenders.eforms import NoticeError
 from cfit.tenders.exports import FORMATS, filename
 from cfit.tenders.forms import OffersDeadlineForm, TenderStartForm
 from cfit.tenders.models import Lot, Tender, TenderFrozen
@@ -289,5 +290,10 @@ def tender_download(request: HttpRequest, tender_id: int, fmt: str) -> HttpRespo
         raise Http404
     spec = actions.tender_spec(tender)
     export = FORMATS[fmt]
-    response = HttpResponse(export.render(spec), content_type=export.content_type)
+    try:
+        data = export.render(spec)
+    except NoticeError as error:  # e.g. a mini-competition, which publishes no contract notice
+        messages.error(request, str(error))
+        return redirect("tenders:detail", tender.pk)
+    response = HttpResponse(data, content_type=export.content_type)
     return attachment(response, filename(spec, export))

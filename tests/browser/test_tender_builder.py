@@ -7,15 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from openpyxl import load_workbook
 
 from cfit.accounts.scoping import system_scope
 from cfit.criteria.models import FrameworkVersion
+from cfit.tenders.eforms import FIELDS, NS
 from cfit.tenders.models import LotCriterion, Tender
 from cfit.tenders.response_template import ID_ROW
 
 from ..conftest import PASSWORD
-from ..tender_helpers import docx_text
+from ..tender_helpers import docx_text, shared
 from .test_library import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,6 +72,7 @@ def test_a_two_lot_tender_in_dutch(
 
     docx = download(page, "#download-docx", tmp_path)
     xlsx = download(page, "#download-xlsx-template", tmp_path)
+    notice = download(page, "#download-eforms", tmp_path)  # the EU notice, next to the annex
 
     with system_scope():
         tender = Tender.objects.get(reference="RWS-2027-LB")
@@ -77,6 +80,14 @@ def test_a_two_lot_tender_in_dutch(
     assert {lot.ambitions["carbon"] for lot in tender.lots.all()} == {"ambitious"}
     rows = list(LotCriterion.objects.filter(lot__tender=tender).select_related("criterion", "lot"))
     assert any(r.criterion.ambition == "ambitious" and r.criterion.impact_category == "carbon" for r in rows)
+
+    schema = etree.XMLSchema(
+        etree.parse(str(shared("eforms-sdk", "schemas", "maindoc", "UBL-ContractNotice-2.3.xsd")))
+    )
+    root = etree.fromstring(notice)
+    assert schema.validate(root), schema.error_log
+    assert root.xpath(FIELDS["BT-702(a)-notice"], namespaces=NS)[0].text == "NLD"
+    assert len(root.xpath(FIELDS["BT-137-Lot"], namespaces=NS)) == 2
 
     text = docx_text(docx)
     book = load_workbook(io.BytesIO(xlsx))

@@ -11,6 +11,7 @@ from cfit.criteria.actions import version_to_content
 from cfit.criteria.content import LANGUAGES, Ambition, ImpactCategory
 from cfit.criteria.models import FrameworkVersion
 from cfit.tenders.actions import tender_spec
+from cfit.tenders.eforms import NoticeError
 from cfit.tenders.exports import FORMATS
 from cfit.tenders.models import Tender
 from cfit.tenders.spec import UnknownProductGroup, build_spec
@@ -22,6 +23,9 @@ CATEGORY_ALIASES = {
     "carbon": "carbon",
     "chemicals": "chemicals",
 }
+
+
+TEXT_TYPES = ("application/json", "application/xml")
 
 
 class Command(BaseCommand):
@@ -53,6 +57,10 @@ class Command(BaseCommand):
         build.add_argument("--lang", choices=LANGUAGES, default="en")
         build.add_argument("--title", default="")
         build.add_argument("--reference", default="DRAFT")
+        build.add_argument("--buyer", default="", help="the buyer's name (eForms and OCDS)")
+        build.add_argument(
+            "--buyer-country", default="", help="the buyer's country, ISO 3166 alpha-2 (needed by eForms)"
+        )
         build.add_argument(
             "--version", dest="framework_version", help="framework version; default the latest published"
         )
@@ -64,19 +72,22 @@ class Command(BaseCommand):
     def _output_arguments(self, parser: Any) -> None:
         parser.add_argument("--format", choices=sorted(FORMATS), required=True)
         parser.add_argument(
-            "-o", "--output", type=Path, help="file to write; JSON formats may go to standard output"
+            "-o", "--output", type=Path, help="file to write; JSON and XML formats may go to standard output"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         spec = self.build_spec(options) if options["action"] == "build" else self.saved_spec(options)
         fmt = FORMATS[options["format"]]
-        data = fmt.render(spec)
+        try:
+            data = fmt.render(spec)
+        except NoticeError as error:
+            raise CommandError(f"{fmt.name}: {error}") from error
         if options["output"]:
             options["output"].write_bytes(data)
             self.stderr.write(
                 f"Wrote {options['output']} ({fmt.name}, {len(spec.lots)} lot(s), {sum(len(lot.criteria) for lot in spec.lots)} criteria)."
             )
-        elif fmt.content_type == "application/json":
+        elif fmt.content_type in TEXT_TYPES:
             sys.stdout.buffer.write(data)
         else:
             raise CommandError(f"{fmt.name} is binary: give -o FILE")
@@ -110,6 +121,8 @@ class Command(BaseCommand):
                 language=options["lang"],
                 title=options["title"],
                 reference=options["reference"],
+                buyer=options["buyer"],
+                buyer_country=options["buyer_country"],
             )
         except UnknownProductGroup as error:
             raise CommandError(str(error)) from error

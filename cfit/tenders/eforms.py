@@ -1,0 +1,471 @@
+"""A tender as an eForms contract notice (UBL ``ContractNotice``, eForms SDK 1.15).
+
+``FIELDS`` maps every business term the notice writes (BT-…, OPP-…, OPT-…) to its absolute XPath,
+copied from the SDK's ``fields/fields.json``; a test checks them against the SDK, and a notice
+reader can find each field with ``root.xpath(FIELDS[bt], namespaces=NS)``.
+
+The notice is subtype 16 ("Contract notice – general directive, standard regime", legal basis
+Directive 2014/24/EU): cfit tenders buy ICT goods and services for public authorities, so neither
+the utilities directive (subtype 17) nor the light regime for social services (subtype 20, services
+of Annex XIV) applies. A mini-competition under a framework agreement has no contract notice at all
+(Directive 2014/24/EU, Art. 33(5)): asking for one is an error, not an empty notice.
+
+Award criteria come from the lot's ``LotAwardMethod``, the object the engine scores with; their
+texts from ``award_text`` in the tender's language, as the annex.
+"""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from cfit.criteria.content import ImpactCategory
+from cfit.tenders import award_text
+from cfit.tenders.award import LotAwardMethod, PriceRule
+from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
+
+NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "ext": "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2",
+    "efac": "http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1",
+    "efbc": "http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1",
+    "efext": "http://data.europa.eu/p27/eforms-ubl-extensions/1",
+}
+CONTRACT_NOTICE = "urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2"
+SDK_VERSION = "eforms-sdk-1.15"
+
+_LOT = "/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']"
+_ORG = "/*/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension/efac:Organizations/efac:Organization/efac:Company"
+_SUB = f"{_LOT}/cac:TenderingTerms/cac:AwardingTerms/cac:AwardingCriterion/cac:SubordinateAwardingCriterion"
+_WEIGHT = "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension/efac:AwardCriterionParameter[efbc:ParameterCode/@listName='number-weight']"
+
+
+def _extra(kind: str) -> str:
+    return f"{_LOT}/cac:ProcurementProject/cac:ProcurementAdditionalType[cbc:ProcurementTypeCode/@listName='{kind}']/cbc:ProcurementTypeCode"
+
+
+#: Business term → absolute XPath, as in the eForms SDK 1.15.1 ``fields/fields.json``.
+FIELDS: dict[str, str] = {
+    "OPP-070-notice": "/*/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension/efac:NoticeSubType/cbc:SubTypeCode",
+    "BT-01-notice": "/*/cbc:RegulatoryDomain",
+    "BT-02-notice": "/*/cbc:NoticeTypeCode",
+    "BT-04-notice": "/*/cbc:ContractFolderID",
+    "BT-05(a)-notice": "/*/cbc:IssueDate",
+    "BT-701-notice": "/*/cbc:ID[@schemeName='notice-id']",
+    "BT-702(a)-notice": "/*/cbc:NoticeLanguageCode",
+    "BT-757-notice": "/*/cbc:VersionID",
+    "OPT-200-Organization-Company": f"{_ORG}/cac:PartyIdentification/cbc:ID",
+    "BT-500-Organization-Company": f"{_ORG}/cac:PartyName/cbc:Name",
+    "BT-514-Organization-Company": f"{_ORG}/cac:PostalAddress/cac:Country/cbc:IdentificationCode",
+    "BT-506-Organization-Company": f"{_ORG}/cac:Contact/cbc:ElectronicMail",
+    "OPT-300-Procedure-Buyer": "/*/cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID",
+    "BT-105-Procedure": "/*/cac:TenderingProcess/cbc:ProcedureCode",
+    "BT-22-Procedure": "/*/cac:ProcurementProject/cbc:ID",
+    "BT-21-Procedure": "/*/cac:ProcurementProject/cbc:Name",
+    "BT-24-Procedure": "/*/cac:ProcurementProject/cbc:Description",
+    "BT-23-Procedure": "/*/cac:ProcurementProject/cbc:ProcurementTypeCode",
+    "BT-27-Procedure": "/*/cac:ProcurementProject/cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount",
+    "BT-262-Procedure": "/*/cac:ProcurementProject/cac:MainCommodityClassification/cbc:ItemClassificationCode",
+    "BT-137-Lot": f"{_LOT}/cbc:ID",
+    "BT-22-Lot": f"{_LOT}/cac:ProcurementProject/cbc:ID",
+    "BT-21-Lot": f"{_LOT}/cac:ProcurementProject/cbc:Name",
+    "BT-24-Lot": f"{_LOT}/cac:ProcurementProject/cbc:Description",
+    "BT-23-Lot": f"{_LOT}/cac:ProcurementProject/cbc:ProcurementTypeCode[@listName='contract-nature']",
+    "BT-27-Lot": f"{_LOT}/cac:ProcurementProject/cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount",
+    "BT-262-Lot": f"{_LOT}/cac:ProcurementProject/cac:MainCommodityClassification/cbc:ItemClassificationCode",
+    "BT-06-Lot": _extra("strategic-procurement"),
+    "BT-774-Lot": _extra("environmental-impact"),
+    "BT-775-Lot": _extra("social-objective"),
+    "BT-776-Lot": _extra("innovative-acquisition"),
+    "BT-805-Lot": _extra("gpp-criteria"),
+    "BT-131(d)-Lot": f"{_LOT}/cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate",
+    "BT-131(t)-Lot": f"{_LOT}/cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndTime",
+    # Read, never written: the SDK forbids BT-543 where each criterion has a weight (BR-BT-00543-0074,
+    # BR-BT-00541-0271); the price formula is the price criterion's BT-540.
+    "BT-543-Lot": f"{_LOT}/cac:TenderingTerms/cac:AwardingTerms/cac:AwardingCriterion/cbc:CalculationExpression",
+    "BT-539-Lot": f"{_SUB}/cbc:AwardingCriterionTypeCode[@listName='award-criterion-type']",
+    "BT-734-Lot": f"{_SUB}/cbc:Name",
+    "BT-540-Lot": f"{_SUB}/cbc:Description",
+    "BT-541-Lot-WeightNumber": f"{_SUB}/{_WEIGHT}/efbc:ParameterNumeric",
+    "BT-5421-Lot": f"{_SUB}/{_WEIGHT}/efbc:ParameterCode",
+}
+
+#: ISO 639-1 (the site's languages) → ISO 639-3 as eForms writes languages (BT-702).
+LANGUAGES = {"en": "ENG", "nl": "NLD", "fr": "FRA", "de": "DEU", "nb": "NOR"}
+#: ISO 3166-1 alpha-2 → alpha-3 (BT-514) for the countries whose buyers publish eForms notices: the EU's
+#: (Implementing Regulation (EU) 2019/1780) and the EEA's (Norway's Doffin uses eForms too). A buyer
+#: elsewhere (the UK since 2021, Switzerland, Canada) publishes in its own system: no notice is written.
+COUNTRIES = {
+    "AT": "AUT", "BE": "BEL", "BG": "BGR", "CY": "CYP", "CZ": "CZE", "DE": "DEU", "DK": "DNK",
+    "EE": "EST", "ES": "ESP", "FI": "FIN", "FR": "FRA", "GR": "GRC", "HR": "HRV", "HU": "HUN",
+    "IE": "IRL", "IT": "ITA", "LT": "LTU", "LU": "LUX", "LV": "LVA", "MT": "MLT", "NL": "NLD",
+    "PL": "POL", "PT": "PRT", "RO": "ROU", "SE": "SWE", "SI": "SVN", "SK": "SVK", "IS": "ISL",
+    "LI": "LIE", "NO": "NOR",
+}  # fmt: skip
+#: Our procedures → BT-105 (procurement-procedure-type).
+PROCEDURES = {
+    "open": "open",
+    "restricted": "restricted",
+    "neg-w-call": "neg-w-call",
+    "comp-dial": "comp-dial",
+}
+SUBTYPE = "16"
+LEGAL_BASIS = "32014L0024"  # Directive 2014/24/EU on public procurement
+SERVICE_GROUP_KINDS = {"data_centre", "service"}
+
+#: Impact categories → BT-774 (environmental-impact).
+GREEN_CODES = {
+    ImpactCategory.CIRCULARITY: "circ-econ",
+    ImpactCategory.CARBON: "clim-mitig",
+    ImpactCategory.CHEMICALS: "pollu-prev",
+}
+LABOUR_WORDS = ("labour", "labor", "working", "worker", "ilo")
+#: Publishers of national green-procurement criteria (BT-805 "national"): a source from one of them is a
+#: member state's criteria set, not the EU's. Matched in a source's title, case-insensitively.
+NATIONAL_GPP_PUBLISHERS = (
+    "upphandlingsmyndigheten",  # Swedish National Agency for Public Procurement
+    "pianoo",  # Dutch public procurement expertise centre (MVI criteria)
+    "mvi criteria",
+    "dfø",  # Norwegian Agency for Public and Financial Management
+    "anskaffelser.no",
+    "kompetenzstelle für nachhaltige beschaffung",  # German federal centre
+    "government buying standards",  # UK GBS
+)
+#: A lot's award points are points out of ``POINTS_TOTAL`` (BT-5421 number-weight).
+WEIGHT_TYPE = "poi-exa"
+
+
+class NoticeError(ValueError):
+    """Raised if a tender cannot be written as a contract notice (the message says why)."""
+
+
+@cache
+def codes(list_name: str) -> frozenset[str]:
+    """The codes of a shipped eForms code list (genericode), read on first use."""
+    data = resources.files("cfit.tenders").joinpath("eforms_codelists", f"{list_name}.gc").read_bytes()
+    root = ET.fromstring(data)
+    return frozenset(
+        value.findtext("SimpleValue") or ""
+        for row in root.iter("Row")
+        for value in row.findall("Value")
+        if value.get("ColumnRef") == "code"
+    )
+
+
+def _checked(list_name: str, code: str) -> str:
+    if code not in codes(list_name):
+        raise NoticeError(f"{code!r} is not a code of the eForms list {list_name}")
+    return code
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'))}"
+
+
+def _number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+# ---------------------------------------------------------------------------
+# What the notice says, per lot: plain data a test (or a reader) compares with
+# ---------------------------------------------------------------------------
+
+
+def strategic_codes(lot: LotSpec) -> dict[str, list[str]]:
+    """BT-06, BT-774, BT-775 and BT-805 of a lot, from its criteria's impact categories and sources."""
+    categories = {c.criterion.impact_category for c in lot.criteria}
+    green = sorted({GREEN_CODES[c] for c in categories if c in GREEN_CODES})
+    due_diligence = [
+        c.criterion for c in lot.criteria if c.criterion.impact_category == ImpactCategory.DUE_DILIGENCE
+    ]
+    social = []
+    if due_diligence:
+        social.append("hum-right")
+        if any(
+            word in (c.topic + " " + c.title["en"]).lower() for c in due_diligence for word in LABOUR_WORDS
+        ):
+            social.append("work-cond")
+    strategic = (["env-imp"] if green else []) + (["soc-obj"] if social else [])
+    gpp: list[str] = []
+    if green:  # BT-805: which criteria sets the green criteria (BT-06 env-imp) come from
+        gpp = gpp_codes([c for c in lot.criteria if c.criterion.impact_category in GREEN_CODES])
+    return {"BT-06": strategic or ["none"], "BT-774": green, "BT-775": social, "BT-805": gpp}
+
+
+def gpp_codes(criteria: Sequence[ChosenCriterion]) -> list[str]:
+    """BT-805 codes of criteria: EU GPP, national GPP, or other (a criterion from neither set)."""
+    sources = [[s.title.lower() for s in c.criterion.sources] for c in criteria]
+    eu = [any(_is_eu_gpp(t) for t in titles) for titles in sources]
+    national = [any(_is_national_gpp(t) for t in titles) for titles in sources]
+    codes = (["eu"] if any(eu) else []) + (["national"] if any(national) else [])
+    if not all(e or n for e, n in zip(eu, national, strict=True)):
+        codes.append("other")
+    return codes
+
+
+def _is_eu_gpp(title: str) -> bool:
+    return "eu gpp criteria" in title or "green public procurement criteria" in title
+
+
+def _is_national_gpp(title: str) -> bool:
+    return any(publisher in title for publisher in NATIONAL_GPP_PUBLISHERS)
+
+
+def award_criteria(method: LotAwardMethod, language: str) -> list[dict[str, str]]:
+    """BT-539, BT-734, BT-540, BT-541 and BT-5421 of each award criterion of a lot, in ``language``."""
+    with translation.override(language):
+        price: dict[str, str] = {
+            "BT-539": "cost" if method.price_rule == PriceRule.LIFE_CYCLE_COST else "price",
+            "BT-734": award_text.price_noun(method).capitalize(),
+            "BT-540": award_text.price_sentence(method),
+            "BT-541": _number(method.price_weight),
+            "BT-5421": WEIGHT_TYPE,
+        }
+    rows = [price]
+    for criterion in method.criteria:
+        title = criterion.title.get(language) or criterion.title.get("en", criterion.id)
+        rows.append(
+            {
+                "BT-539": "quality",
+                # The name a reader understands, with cfit's id to find the criterion in the annex.
+                "BT-734": f"{title} ({criterion.id})",
+                "BT-540": award_text.criterion_description(criterion, language),
+                "BT-541": _number(criterion.weight),
+                "BT-5421": WEIGHT_TYPE,
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# The XML
+# ---------------------------------------------------------------------------
+
+
+def _el(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
+    prefix, name = tag.split(":")
+    element = etree.SubElement(parent, f"{{{NS[prefix]}}}{name}", attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _text(parent: etree._Element, tag: str, text: str, language: str) -> etree._Element:
+    return _el(parent, tag, text, languageID=language)
+
+
+def _organisation_ref(parent: etree._Element, tag: str) -> None:
+    _el(_el(_el(parent, tag), "cac:PartyIdentification"), "cbc:ID", BUYER_ORG, schemeName="organization")
+
+
+BUYER_ORG = "ORG-0001"
+
+
+def _deadline(moment: datetime) -> tuple[str, str]:
+    utc = moment.astimezone(UTC).replace(microsecond=0)
+    return f"{utc.date().isoformat()}Z", f"{utc.time().isoformat()}Z"
+
+
+def _stable_uuid(name: str) -> str:
+    """A UUID in the version-4 form eForms requires (BR-BT-00004-0052, BR-BT-00701-0052), derived from
+    ``name`` so that exporting the same tender twice gives the same identifiers."""
+    return str(uuid.UUID(bytes=uuid.uuid5(uuid.NAMESPACE_URL, name).bytes, version=4))
+
+
+def notice_id(spec: TenderSpec) -> str:
+    """BT-701: one notice per tender and issue date."""
+    return _stable_uuid(f"urn:cfit:notice:{spec.identifier or spec.reference}:{spec.issued}")
+
+
+def contract_notice(spec: TenderSpec) -> bytes:
+    """The tender as an eForms ContractNotice (subtype 16), UTF-8 XML bytes."""
+    if spec.procedure not in PROCEDURES:
+        raise NoticeError(
+            _(
+                "A mini-competition under a framework agreement is not published as a contract notice "
+                "(procedure %(procedure)s)."
+            )
+            % {"procedure": spec.procedure}
+        )
+    language = LANGUAGES.get(spec.language)
+    if language is None:
+        raise NoticeError(_("eForms has no notice language for %(language)s.") % {"language": spec.language})
+    country = COUNTRIES.get(spec.buyer_country.upper())
+    if country is None:
+        raise NoticeError(
+            _(
+                "The buyer's country %(country)s is not one a notice can name here (give an EU or EEA country)."
+            )
+            % {"country": spec.buyer_country or "—"}
+        )
+    if not spec.lots:
+        raise NoticeError(_("A contract notice needs at least one lot."))
+
+    nsmap: dict[str | None, str] = {None: CONTRACT_NOTICE}
+    nsmap.update(NS)
+    root = etree.Element(f"{{{CONTRACT_NOTICE}}}ContractNotice", nsmap=nsmap)
+    extension = _el(
+        _el(_el(_el(root, "ext:UBLExtensions"), "ext:UBLExtension"), "ext:ExtensionContent"),
+        "efext:EformsExtension",
+    )
+    _el(_el(extension, "efac:NoticeSubType"), "cbc:SubTypeCode", SUBTYPE, listName="notice-subtype")
+    company = _el(_el(_el(extension, "efac:Organizations"), "efac:Organization"), "efac:Company")
+    _el(_el(company, "cac:PartyIdentification"), "cbc:ID", BUYER_ORG, schemeName="organization")
+    _text(_el(company, "cac:PartyName"), "cbc:Name", spec.buyer or "—", language)
+    address = _el(company, "cac:PostalAddress")
+    _el(_el(address, "cac:Country"), "cbc:IdentificationCode", country, listName="country")
+    if spec.buyer_email:
+        _el(_el(company, "cac:Contact"), "cbc:ElectronicMail", spec.buyer_email)
+
+    _el(root, "cbc:UBLVersionID", "2.3")
+    _el(root, "cbc:CustomizationID", SDK_VERSION)
+    _el(root, "cbc:ID", notice_id(spec), schemeName="notice-id")
+    _el(root, "cbc:ContractFolderID", _stable_uuid(f"urn:cfit:tender:{spec.identifier or spec.reference}"))
+    _el(root, "cbc:IssueDate", f"{spec.issued.isoformat()}Z")
+    _el(root, "cbc:IssueTime", "00:00:00Z")
+    _el(root, "cbc:VersionID", "01")
+    _el(root, "cbc:RegulatoryDomain", LEGAL_BASIS)
+    _el(root, "cbc:NoticeTypeCode", "cn-standard", listName="competition")
+    _el(root, "cbc:NoticeLanguageCode", language)
+    party = _el(root, "cac:ContractingParty")
+    _organisation_ref(party, "cac:Party")
+    process = _el(root, "cac:TenderingProcess")
+    _el(process, "cbc:ProcedureCode", PROCEDURES[spec.procedure], listName="procurement-procedure-type")
+    # BT-106: cfit offers no accelerated procedure (no urgency is declared in a cfit tender)
+    justification = _el(process, "cac:ProcessJustification")
+    _el(justification, "cbc:ProcessReasonCode", "false", listName="accelerated-procedure")
+
+    services = all(lot.product_group.kind.value in SERVICE_GROUP_KINDS for lot in spec.lots)
+    project = _el(root, "cac:ProcurementProject")
+    _el(project, "cbc:ID", spec.reference, schemeName="InternalID")
+    _text(project, "cbc:Name", spec.title, language)
+    _text(project, "cbc:Description", "; ".join(lot.title for lot in spec.lots), language)
+    _el(
+        project, "cbc:ProcurementTypeCode", "services" if services else "supplies", listName="contract-nature"
+    )
+    total = sum((lot.estimated_value for lot in spec.lots), Decimal(0))
+    if total > 0:
+        _el(
+            _el(project, "cac:RequestedTenderTotal"),
+            "cbc:EstimatedOverallContractAmount",
+            _amount(total),
+            currencyID="EUR",
+        )
+    main = _el(project, "cac:MainCommodityClassification")
+    _el(main, "cbc:ItemClassificationCode", spec.lots[0].cpv, listName="cpv")
+
+    for lot in spec.lots:
+        _lot(root, spec, lot, language)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
+
+
+def lot_id(number: int) -> str:
+    return f"LOT-{number:04d}"
+
+
+def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) -> None:
+    element = _el(root, "cac:ProcurementProjectLot")
+    _el(element, "cbc:ID", lot_id(lot.number), schemeName="Lot")
+
+    terms = _el(element, "cac:TenderingTerms")
+    method = lot.award_method
+    awarding = _el(_el(terms, "cac:AwardingTerms"), "cac:AwardingCriterion")
+    for row in award_criteria(method, spec.language):
+        sub = _el(awarding, "cac:SubordinateAwardingCriterion")
+        parameter = _el(
+            _el(_el(_el(sub, "ext:UBLExtensions"), "ext:UBLExtension"), "ext:ExtensionContent"),
+            "efext:EformsExtension",
+        )
+        parameter = _el(parameter, "efac:AwardCriterionParameter")
+        _el(
+            parameter,
+            "efbc:ParameterCode",
+            _checked("number-weight", row["BT-5421"]),
+            listName="number-weight",
+        )
+        _el(parameter, "efbc:ParameterNumeric", row["BT-541"])
+        _el(
+            sub,
+            "cbc:AwardingCriterionTypeCode",
+            _checked("award-criterion-type", row["BT-539"]),
+            listName="award-criterion-type",
+        )
+        _text(sub, "cbc:Name", row["BT-734"], language)
+        _text(sub, "cbc:Description", row["BT-540"], language)
+    _el(_el(terms, "cac:Language"), "cbc:ID", language)
+
+    process = _el(element, "cac:TenderingProcess")
+    if spec.offers_deadline is not None:
+        end_date, end_time = _deadline(spec.offers_deadline)
+        period = _el(process, "cac:TenderSubmissionDeadlinePeriod")
+        _el(period, "cbc:EndDate", end_date)
+        _el(period, "cbc:EndTime", end_time)
+    # BT-767 and BT-766: a cfit tender compares sealed offers once; no electronic auction, no
+    # dynamic purchasing system.
+    _el(_el(process, "cac:AuctionTerms"), "cbc:AuctionConstraintIndicator", "false")
+    system = _el(process, "cac:ContractingSystem")
+    _el(system, "cbc:ContractingSystemTypeCode", "none", listName="dps-usage")
+
+    project = _el(element, "cac:ProcurementProject")
+    _el(project, "cbc:ID", str(lot.number), schemeName="InternalID")
+    _text(project, "cbc:Name", lot.title, language)
+    _text(project, "cbc:Description", _lot_description(lot, spec.language), language)
+    kind = "services" if lot.product_group.kind.value in SERVICE_GROUP_KINDS else "supplies"
+    _el(project, "cbc:ProcurementTypeCode", kind, listName="contract-nature")
+    strategic = strategic_codes(lot)
+    for field, list_name in (
+        ("BT-774", "environmental-impact"),
+        ("BT-775", "social-objective"),
+        ("BT-06", "strategic-procurement"),
+        ("BT-805", "gpp-criteria"),
+    ):
+        for code in strategic[field]:
+            extra = _el(project, "cac:ProcurementAdditionalType")
+            _el(extra, "cbc:ProcurementTypeCode", _checked(list_name, code), listName=list_name)
+            if field == "BT-06" and code != "none":  # BT-777: how the lot pursues the aim
+                _text(extra, "cbc:ProcurementType", strategic_description(lot, code, spec.language), language)
+    if lot.estimated_value > 0:
+        _el(
+            _el(project, "cac:RequestedTenderTotal"),
+            "cbc:EstimatedOverallContractAmount",
+            _amount(lot.estimated_value),
+            currencyID="EUR",
+        )
+    _el(
+        _el(project, "cac:MainCommodityClassification"), "cbc:ItemClassificationCode", lot.cpv, listName="cpv"
+    )
+
+
+def strategic_description(lot: LotSpec, code: str, language: str) -> str:
+    """BT-777: the criteria that pursue an environmental (env-imp) or social (soc-obj) aim, by title."""
+    social = code == "soc-obj"
+    titles = [
+        c.criterion.title.get(language) or c.criterion.title["en"]
+        for c in lot.criteria
+        if (c.criterion.impact_category == ImpactCategory.DUE_DILIGENCE) == social
+        and (social or c.criterion.impact_category in GREEN_CODES)
+    ]
+    with translation.override(language):
+        return str(
+            _("Criteria of the Circular and Fair ICT framework: %(titles)s.") % {"titles": "; ".join(titles)}
+        )
+
+
+def _lot_description(lot: LotSpec, language: str) -> str:
+    with translation.override(language):
+        return str(
+            _("%(title)s: %(quantity)s unit(s); %(n)s criteria of the Circular and Fair ICT framework.")
+            % {"title": lot.title, "quantity": lot.quantity, "n": len(lot.criteria)}
+        )
