@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import translation
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
@@ -27,7 +27,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def facility(supplier: Persona) -> Facility:
     return actions.create_facility(
-        provider=supplier.organisation, acting_user=supplier.user, name="DC One", country="NL", climate="cool",
+        provider=supplier.organisation,
+        acting_user=supplier.user,
+        name="DC One",
+        country="NL",
+        climate="cool",
         operating_since=2016,
     )
 
@@ -78,7 +82,12 @@ def test_a_filled_template_reads_back_in_any_language(facility: Facility, langua
     data = filled_template(
         facility,
         [
-            {"year": 2024, "total_energy_kwh": 9_400_000, "it_energy_kwh": 7_100_000, "water_input_m3": "7 800"},
+            {
+                "year": 2024,
+                "total_energy_kwh": 9_400_000,
+                "it_energy_kwh": 7_100_000,
+                "water_input_m3": "7 800",
+            },
             {"year": 2025, "total_energy_kwh": "9100000", "it_energy_kwh": 7_200_000, "stated_wue": 0.35},
         ],
         language,
@@ -190,11 +199,17 @@ def test_the_provider_sees_a_missing_wue_and_an_implausible_pue_with_clear_messa
     assert 'id="pue-trend"' in page
 
 
-def test_the_form_files_a_year_and_replaces_it_when_filed_again(supplier: Persona, facility: Facility) -> None:
+def test_the_form_files_a_year_and_replaces_it_when_filed_again(
+    supplier: Persona, facility: Facility
+) -> None:
     client = client_for(supplier)
 
-    client.post(f"/datacentres/{facility.pk}/file/", {"year": 2025, "total_energy_kwh": "10", "it_energy_kwh": "8"})
-    client.post(f"/datacentres/{facility.pk}/file/", {"year": 2025, "total_energy_kwh": "12", "it_energy_kwh": "8"})
+    client.post(
+        f"/datacentres/{facility.pk}/file/", {"year": 2025, "total_energy_kwh": "10", "it_energy_kwh": "8"}
+    )
+    client.post(
+        f"/datacentres/{facility.pk}/file/", {"year": 2025, "total_energy_kwh": "12", "it_energy_kwh": "8"}
+    )
 
     report = FacilityReport.objects.get(facility=facility, year=2025)
     assert (report.total_energy_kwh, report.water_input_m3) == (12.0, None)
@@ -205,8 +220,17 @@ def test_the_buyer_sees_the_check_against_its_tenders_criteria(
 ) -> None:
     actions.file_reports(
         facility=facility,
-        years=[(2025, {"total_energy_kwh": 9_200_000, "it_energy_kwh": 7_000_000, "water_input_m3": 2000,
-                       "renewable_energy_kwh": 9_200_000})],
+        years=[
+            (
+                2025,
+                {
+                    "total_energy_kwh": 9_200_000,
+                    "it_energy_kwh": 7_000_000,
+                    "water_input_m3": 2000,
+                    "renewable_energy_kwh": 9_200_000,
+                },
+            )
+        ],
         via="form",
         acting_user=supplier.user,
     )
@@ -214,7 +238,8 @@ def test_the_buyer_sees_the_check_against_its_tenders_criteria(
     assert buyer.get(f"/datacentres/{facility.pk}/").status_code == 404
 
     linked = buyer.post(
-        f"/datacentres/tenders/{hosting_lot.tender.pk}/", {"lot": hosting_lot.pk, "code": facility.code.lower()}
+        f"/datacentres/tenders/{hosting_lot.tender.pk}/",
+        {"lot": hosting_lot.pk, "code": facility.code.lower()},
     )
     page = buyer.get(f"/datacentres/{facility.pk}/").content.decode()
     detail = buyer.get(f"/api/v1/datacentres/{facility.pk}/").json()
@@ -236,7 +261,9 @@ def test_the_tenders_own_limit_is_used_not_a_constant(
     from cfit.criteria.models import Requirement
 
     actions.file_reports(
-        facility=facility, years=[(2025, {"total_energy_kwh": 1.35, "it_energy_kwh": 1})], via="api",
+        facility=facility,
+        years=[(2025, {"total_energy_kwh": 1.35, "it_energy_kwh": 1})],
+        via="api",
         acting_user=supplier.user,
     )
     actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
@@ -255,7 +282,11 @@ def test_the_tenders_own_limit_is_used_not_a_constant(
 
 
 def test_nobody_else_sees_or_files_a_facility(
-    supplier: Persona, other_supplier: Persona, procurer: Persona, outsider: Persona, facility: Facility,
+    supplier: Persona,
+    other_supplier: Persona,
+    procurer: Persona,
+    outsider: Persona,
+    facility: Facility,
     hosting_lot: Any,
 ) -> None:
     actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
@@ -266,23 +297,34 @@ def test_nobody_else_sees_or_files_a_facility(
         assert client.get(f"/datacentres/{facility.pk}/").status_code == 404
         assert client.get(f"/api/v1/datacentres/{facility.pk}/").status_code == 404
         assert client.post(f"/datacentres/{facility.pk}/file/", {"year": 2025}).status_code == 404
-        assert client.post(
-            f"/api/v1/datacentres/{facility.pk}/reports/", body, content_type="application/json"
-        ).status_code == 404
+        assert (
+            client.post(
+                f"/api/v1/datacentres/{facility.pk}/reports/", body, content_type="application/json"
+            ).status_code
+            == 404
+        )
         assert facility.pk not in [f["id"] for f in client.get("/api/v1/datacentres/").json()]
-        assert client.get(f"/datacentres/providers/{supplier.organisation.slug}/template.xlsx").status_code == 404
+        assert (
+            client.get(f"/datacentres/providers/{supplier.organisation.slug}/template.xlsx").status_code
+            == 404
+        )
         assert client.get(f"/datacentres/tenders/{hosting_lot.tender.pk}/").status_code == 404
     buyer = client_for(procurer)
     assert buyer.post(f"/datacentres/{facility.pk}/file/", {"year": 2025}).status_code == 403
-    assert buyer.post(
-        f"/api/v1/datacentres/{facility.pk}/reports/", body, content_type="application/json"
-    ).status_code == 403
+    assert (
+        buyer.post(
+            f"/api/v1/datacentres/{facility.pk}/reports/", body, content_type="application/json"
+        ).status_code
+        == 403
+    )
     assert buyer.get(f"/datacentres/{facility.pk}/").status_code == 200
     assert Client().get(f"/api/v1/datacentres/{facility.pk}/").status_code == 401
     assert not FacilityReport.objects.exists()
 
 
-def test_a_reading_member_of_the_provider_sees_but_does_not_file(supplier: Persona, facility: Facility) -> None:
+def test_a_reading_member_of_the_provider_sees_but_does_not_file(
+    supplier: Persona, facility: Facility
+) -> None:
     from django.contrib.auth import get_user_model
 
     reader = get_user_model().objects.create_user("rita", password="x-pass-2026")
@@ -318,9 +360,12 @@ def test_the_api_files_a_year_and_answers_with_the_flags(supplier: Persona, faci
     client = client_for(supplier)
     body = {"year": 2025, "total_energy_kwh": 3_000_000, "it_energy_kwh": 3_300_000}
 
-    response = client.post(f"/api/v1/datacentres/{facility.pk}/reports/", json.dumps(body), content_type="application/json")
+    response = client.post(
+        f"/api/v1/datacentres/{facility.pk}/reports/", json.dumps(body), content_type="application/json"
+    )
     negative = client.post(
-        f"/api/v1/datacentres/{facility.pk}/reports/", json.dumps({"year": 2025, "it_energy_kwh": -1}),
+        f"/api/v1/datacentres/{facility.pk}/reports/",
+        json.dumps({"year": 2025, "it_energy_kwh": -1}),
         content_type="application/json",
     )
 

@@ -114,8 +114,14 @@ def test_the_pacts_targets_depend_on_climate_age_and_year() -> None:
 energy = st.floats(min_value=1.0, max_value=1e10, allow_nan=False)
 
 
-@given(it=energy, overhead=st.floats(min_value=0, max_value=5), renewable_share=st.floats(min_value=0, max_value=1))
-def test_derived_indicators_are_consistent_with_the_values(it: float, overhead: float, renewable_share: float) -> None:
+@given(
+    it=energy,
+    overhead=st.floats(min_value=0, max_value=5),
+    renewable_share=st.floats(min_value=0, max_value=1),
+)
+def test_derived_indicators_are_consistent_with_the_values(
+    it: float, overhead: float, renewable_share: float
+) -> None:
     total = it * (1 + overhead)
     figures = Figures(total_energy_kwh=total, it_energy_kwh=it, renewable_energy_kwh=total * renewable_share)
     derived = derive(figures)

@@ -71,9 +71,13 @@ def get_facility_for_user(user: Any, facility_id: int | str, *, file: bool = Fal
 
 def provider_for_filing(user: Any, organisation_slug: str) -> Organisation:
     """A provider organisation the user may file for (404 if not a member, 403 in a reading role)."""
-    membership = Membership.objects.select_related("organisation").filter(
-        user=user, organisation__slug=organisation_slug
-    ).first() if user.is_authenticated else None
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation__slug=organisation_slug)
+        .first()
+        if user.is_authenticated
+        else None
+    )
     if membership is None:
         raise Http404
     if not membership.can_edit:

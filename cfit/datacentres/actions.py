@@ -64,7 +64,9 @@ def link_facility_to_lot(*, lot: Lot, facility_code: str, acting_user: Any) -> F
         raise PermissionDenied
     facility = Facility.unscoped.filter(code=facility_code.strip().upper()).first()
     if facility is None:
-        raise ValidationError(_("No data centre has this code. Ask the provider for the code of its facility."))
+        raise ValidationError(
+            _("No data centre has this code. Ask the provider for the code of its facility.")
+        )
     link, _created = FacilityLot.objects.get_or_create(
         facility=facility, lot=lot, defaults={"linked_by": acting_user}
     )

@@ -121,13 +121,20 @@ def _check_out(result: CheckResult) -> dict[str, Any]:
 def _year_out(view: YearView) -> dict[str, Any]:
     return {
         "year": view.report.year,
-        "values": {key: view.figures.value(key) for key in view.figures.__dataclass_fields__ if key != "stated"},
+        "values": {
+            key: view.figures.value(key) for key in view.figures.__dataclass_fields__ if key != "stated"
+        },
         "indicators": {
             str(i): {"value": d.value, "unit": d.unit, "source": d.source, "missing_inputs": list(d.missing)}
             for i, d in view.derived.items()
         },
         "findings": [
-            {"code": f.code, "severity": f.severity.value, "field": str(f.field), "message": finding_message(f)}
+            {
+                "code": f.code,
+                "severity": f.severity.value,
+                "field": str(f.field),
+                "message": finding_message(f),
+            }
             for f in view.findings
         ],
         "pact_checks": [_check_out(r) for r in view.pact],

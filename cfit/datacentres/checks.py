@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cfit.datacentres.indicators import (
     CheckResult,
+    Derived,
     Figures,
     Finding,
     Indicator,
@@ -18,7 +19,6 @@ from cfit.datacentres.indicators import (
     check_all,
     cndcp_targets,
     derive,
-    Derived,
     find_problems,
 )
 from cfit.datacentres.models import Facility, FacilityReport
@@ -89,7 +89,11 @@ def year_views(facility: Facility, reports: list[FacilityReport], lots: list[Lot
                 figures,
                 derive(figures),
                 find_problems(figures),
-                check_all(figures, cndcp_targets(facility.climate, facility.operating_since, report.year), report.year),
+                check_all(
+                    figures,
+                    cndcp_targets(facility.climate, facility.operating_since, report.year),
+                    report.year,
+                ),
                 check_all(figures, thresholds, report.year),
             )
         )

@@ -29,16 +29,37 @@ FACILITIES: list[dict[str, Any]] = [
         "climate": "cool",
         "operating_since": 2016,
         "years": {
-            2023: dict(installed_it_power_kw=1200, total_energy_kwh=9_800_000, it_energy_kwh=7_000_000,
-                       water_input_m3=8_400, potable_water_input_m3=1_200, waste_heat_reused_kwh=400_000,
-                       renewable_energy_kwh=9_800_000, refrigerant_gwp=675),
-            2024: dict(installed_it_power_kw=1200, total_energy_kwh=9_400_000, it_energy_kwh=7_100_000,
-                       water_input_m3=7_800, potable_water_input_m3=1_000, waste_heat_reused_kwh=900_000,
-                       renewable_energy_kwh=9_400_000, refrigerant_gwp=675, stated_pue=1.32),
+            2023: dict(
+                installed_it_power_kw=1200,
+                total_energy_kwh=9_800_000,
+                it_energy_kwh=7_000_000,
+                water_input_m3=8_400,
+                potable_water_input_m3=1_200,
+                waste_heat_reused_kwh=400_000,
+                renewable_energy_kwh=9_800_000,
+                refrigerant_gwp=675,
+            ),
+            2024: dict(
+                installed_it_power_kw=1200,
+                total_energy_kwh=9_400_000,
+                it_energy_kwh=7_100_000,
+                water_input_m3=7_800,
+                potable_water_input_m3=1_000,
+                waste_heat_reused_kwh=900_000,
+                renewable_energy_kwh=9_400_000,
+                refrigerant_gwp=675,
+                stated_pue=1.32,
+            ),
             # WUE stated, water input not reported: flagged
-            2025: dict(installed_it_power_kw=1400, total_energy_kwh=9_100_000, it_energy_kwh=7_200_000,
-                       waste_heat_reused_kwh=1_100_000, renewable_energy_kwh=8_000_000, refrigerant_gwp=675,
-                       stated_wue=0.35),
+            2025: dict(
+                installed_it_power_kw=1400,
+                total_energy_kwh=9_100_000,
+                it_energy_kwh=7_200_000,
+                waste_heat_reused_kwh=1_100_000,
+                renewable_energy_kwh=8_000_000,
+                refrigerant_gwp=675,
+                stated_wue=0.35,
+            ),
         },
     },
     {
@@ -47,11 +68,21 @@ FACILITIES: list[dict[str, Any]] = [
         "climate": "cool",
         "operating_since": 2021,
         "years": {
-            2024: dict(installed_it_power_kw=600, total_energy_kwh=4_000_000, it_energy_kwh=2_900_000,
-                       water_input_m3=2_000, renewable_energy_kwh=3_000_000),
+            2024: dict(
+                installed_it_power_kw=600,
+                total_energy_kwh=4_000_000,
+                it_energy_kwh=2_900_000,
+                water_input_m3=2_000,
+                renewable_energy_kwh=3_000_000,
+            ),
             # IT energy above the total: a PUE of 0.91, flagged
-            2025: dict(installed_it_power_kw=600, total_energy_kwh=3_000_000, it_energy_kwh=3_300_000,
-                       water_input_m3=1_900, renewable_energy_kwh=3_000_000),
+            2025: dict(
+                installed_it_power_kw=600,
+                total_energy_kwh=3_000_000,
+                it_energy_kwh=3_300_000,
+                water_input_m3=1_900,
+                renewable_energy_kwh=3_000_000,
+            ),
         },
     },
 ]
@@ -60,7 +91,8 @@ FACILITIES: list[dict[str, Any]] = [
 def create_demo_datacentres(password: str) -> tuple[str, str, str]:
     """Idempotent; returns the provider's demo account (username, organisation, role)."""
     provider, _ = Organisation.objects.update_or_create(
-        slug=PROVIDER[0], defaults={"name": PROVIDER[1], "country": PROVIDER[2], "type": Organisation.Type.SUPPORTER}
+        slug=PROVIDER[0],
+        defaults={"name": PROVIDER[1], "country": PROVIDER[2], "type": Organisation.Type.SUPPORTER},
     )
     user, _ = get_user_model().objects.update_or_create(
         username=PROVIDER_USER,
@@ -68,7 +100,9 @@ def create_demo_datacentres(password: str) -> tuple[str, str, str]:
     )
     user.set_password(password)
     user.save(update_fields=["password"])
-    Membership.objects.update_or_create(user=user, organisation=provider, defaults={"role": Membership.Role.ADMIN})
+    Membership.objects.update_or_create(
+        user=user, organisation=provider, defaults={"role": Membership.Role.ADMIN}
+    )
     with system_scope():
         facilities = []
         for spec in FACILITIES:
@@ -97,7 +131,9 @@ def _link_demo_tender(facility: Facility) -> None:
         tender = tender_actions.create_tender(
             buyer, title="Hosting en colocatie 2027", reference=TENDER_REFERENCE, language="nl"
         )
-        lot = tender_actions.add_lot(tender, product_group="data-centre-services", ambitions={"carbon": "ambitious"})
+        lot = tender_actions.add_lot(
+            tender, product_group="data-centre-services", ambitions={"carbon": "ambitious"}
+        )
         present = set(lot.lot_criteria.values_list("criterion__code", flat=True))
         for code in CRITERIA:
             if code not in present:

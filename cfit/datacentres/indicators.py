@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 
 HOURS_PER_YEAR = 8784  #: a leap year: the most hours a calendar year's IT energy can draw at PD_IT
@@ -52,13 +53,27 @@ class Quantity:
 QUANTITIES: tuple[Quantity, ...] = (
     Quantity("installed_it_power_kw", "PD_IT", "kW", "2024/1364 Annex I (installed IT power demand)"),
     Quantity("total_floor_area_m2", "", "m²", "2024/1364 Annex I (total floor area)", required=False),
-    Quantity("computer_room_floor_area_m2", "", "m²", "2024/1364 Annex I (computer room floor area)", required=False),
+    Quantity(
+        "computer_room_floor_area_m2",
+        "",
+        "m²",
+        "2024/1364 Annex I (computer room floor area)",
+        required=False,
+    ),
     Quantity("total_energy_kwh", "E_DC", "kWh", "2024/1364 Annex II (total energy consumption)"),
     Quantity("it_energy_kwh", "E_IT", "kWh", "2024/1364 Annex II (energy consumption of IT equipment)"),
     Quantity("water_input_m3", "W_IN", "m³", "2024/1364 Annex II (total water input)"),
-    Quantity("potable_water_input_m3", "W_IN-POT", "m³", "2024/1364 Annex II (total potable water input)", required=False),
+    Quantity(
+        "potable_water_input_m3",
+        "W_IN-POT",
+        "m³",
+        "2024/1364 Annex II (total potable water input)",
+        required=False,
+    ),
     Quantity("waste_heat_reused_kwh", "E_REUSE", "kWh", "2024/1364 Annex II (waste heat reused)"),
-    Quantity("renewable_energy_kwh", "E_RES-TOT", "kWh", "2024/1364 Annex II (total renewable energy consumption)"),
+    Quantity(
+        "renewable_energy_kwh", "E_RES-TOT", "kWh", "2024/1364 Annex II (total renewable energy consumption)"
+    ),
     Quantity("incoming_traffic_eb", "", "EB", "2024/1364 Annex I (incoming data traffic)", required=False),
     Quantity("outgoing_traffic_eb", "", "EB", "2024/1364 Annex I (outgoing data traffic)", required=False),
     Quantity("data_stored_pb", "", "PB", "2024/1364 Annex I (data stored)", required=False),
@@ -106,7 +121,7 @@ class Figures:
     outgoing_traffic_eb: float | None = None
     data_stored_pb: float | None = None
     refrigerant_gwp: float | None = None
-    stated: dict[Indicator, float] = field(default_factory=dict)
+    stated: dict[Indicator, float] = dataclass_field(default_factory=dict)
 
     def value(self, key: str) -> float | None:
         found = getattr(self, key)
@@ -128,7 +143,7 @@ class Finding:
     code: str
     severity: Severity
     field: str  #: a quantity key or an indicator
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -169,7 +184,9 @@ def derive(figures: Figures) -> dict[Indicator, Derived]:
     result = {}
     for indicator, (top, bottom, scale) in inputs.items():
         missing = tuple(k for k in (top, bottom) if figures.value(k) is None)
-        result[indicator] = Derived(indicator, _ratio(figures.value(top), figures.value(bottom), scale), missing)
+        result[indicator] = Derived(
+            indicator, _ratio(figures.value(top), figures.value(bottom), scale), missing
+        )
     return result
 
 
@@ -319,7 +336,9 @@ def check_all(figures: Figures, thresholds: Iterable[Threshold], year: int) -> l
 
 # -- the Climate Neutral Data Centre Pact ----------------------------------------------------------------
 
-CNDCP_SOURCE = "Climate Neutral Data Centre Pact (self-regulatory initiative, 2021), climateneutraldatacentre.net"
+CNDCP_SOURCE = (
+    "Climate Neutral Data Centre Pact (self-regulatory initiative, 2021), climateneutraldatacentre.net"
+)
 
 
 def cndcp_targets(climate: str, operating_since: int | None, year: int) -> list[Threshold]:

@@ -119,7 +119,9 @@ class FacilityReport(models.Model):
         ordering = ["facility", "year"]
         verbose_name = _("data-centre report")
         verbose_name_plural = _("data-centre reports")
-        constraints = [models.UniqueConstraint(fields=["facility", "year"], name="one_report_per_facility_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "year"], name="one_report_per_facility_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.facility} {self.year}"

@@ -31,11 +31,15 @@ def finding_message(finding: Finding) -> str:
         case "not_reported":
             quantity = QUANTITY.get(finding.field)
             p["annex"] = quantity.annex if quantity else ""
-            return _("%(field)s: not reported (asked by %(annex)s). A gap is shown as a gap, never as zero.") % p
+            return (
+                _("%(field)s: not reported (asked by %(annex)s). A gap is shown as a gap, never as zero.") % p
+            )
         case "negative":
             return _("%(field)s: %(value)s is negative; a reported quantity cannot be below zero.") % p
         case "it_energy_zero":
-            return _("%(field)s is 0 while the total energy is not: no indicator can be computed from it.") % p
+            return (
+                _("%(field)s is 0 while the total energy is not: no indicator can be computed from it.") % p
+            )
         case "pue_below_one":
             return (
                 _(
@@ -66,7 +70,9 @@ def finding_message(finding: Finding) -> str:
                     )
                     % p
                 )
-            return _("%(field)s %(stated)s is stated but %(inputs)s is not reported: it cannot be checked.") % p
+            return (
+                _("%(field)s %(stated)s is stated but %(inputs)s is not reported: it cannot be checked.") % p
+            )
         case "stated_disagrees":
             p["unit"] = INDICATOR_UNIT[Indicator(finding.field)]
             return (

@@ -52,8 +52,12 @@ def build_template(facilities: list[Facility], years: list[int]) -> bytes:
     for line in (
         _("One row per data centre and calendar year; the facility code identifies the data centre."),
         _("Leave a cell empty when a value was not measured: an empty cell is 'not reported', never zero."),
-        _("Values in the units of Delegated Regulation (EU) 2024/1364 shown in row 2; numbers only, no formulas."),
-        _("PUE, WUE, ERF and REF are computed from the values; fill the 'as you state it' columns only to compare."),
+        _(
+            "Values in the units of Delegated Regulation (EU) 2024/1364 shown in row 2; numbers only, no formulas."
+        ),
+        _(
+            "PUE, WUE, ERF and REF are computed from the values; fill the 'as you state it' columns only to compare."
+        ),
     ):
         help_sheet.append([line])
     for facility in facilities:

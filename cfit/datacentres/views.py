@@ -71,7 +71,11 @@ def _trend_chart(views: list) -> str:  # type: ignore[type-arg]
     if not pue:
         return ""
     return charts.stacked_bars(
-        "pue-trend", _("PUE over the years"), [str(y) for y, _v in pue], [("PUE", [v for _y, v in pue])], "kWh/kWh"
+        "pue-trend",
+        _("PUE over the years"),
+        [str(y) for y, _v in pue],
+        [("PUE", [v for _y, v in pue])],
+        "kWh/kWh",
     )
 
 
@@ -92,7 +96,9 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
                 ],
                 "findings": [(f.severity.value, finding_message(f)) for f in view.findings],
                 "pact": [(r, outcome_label(r.outcome), field_label(r.threshold.field)) for r in view.pact],
-                "tender": [(r, outcome_label(r.outcome), field_label(r.threshold.field)) for r in view.tender],
+                "tender": [
+                    (r, outcome_label(r.outcome), field_label(r.threshold.field)) for r in view.tender
+                ],
             }
         )
     return render(
@@ -180,7 +186,9 @@ def tender_facilities(request: HttpRequest, tender_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.link_facility_to_lot(
-                    lot=form.cleaned_data["lot"], facility_code=form.cleaned_data["code"], acting_user=request.user
+                    lot=form.cleaned_data["lot"],
+                    facility_code=form.cleaned_data["code"],
+                    acting_user=request.user,
                 )
             except ValidationError as error:
                 form.add_error("code", error)
