@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cfit.datacentres.indicators import INDICATOR_UNIT, QUANTITY, Finding, Indicator, Outcome
@@ -26,7 +27,7 @@ def indicator_label(indicator: Indicator) -> str:
 
 def finding_message(finding: Finding) -> str:
     """A finding as one clear sentence naming the value and what is wrong."""
-    p = {**finding.params, "field": field_label(finding.field)}
+    p = {**finding.params, "field": capfirst(field_label(finding.field))}
     match finding.code:
         case "not_reported":
             quantity = QUANTITY.get(finding.field)
