@@ -21,7 +21,7 @@ from cfit.datacentres.indicators import FIGURE_KEYS, Figures, Indicator
 def new_facility_code() -> str:
     """The code a provider gives a buyer (in its offer) so that the buyer can link the facility to a lot.
 
-    Unguessable (about 60 bits): knowing it is what lets a buyer link the facility, so it is shared on purpose.
+    Unguessable (48 random bits): knowing it is what lets a buyer link the facility, so it is shared on purpose.
     """
     return "DC-" + secrets.token_hex(6).upper()
 
