@@ -289,7 +289,9 @@ def test_nobody_else_sees_or_files_a_facility(
     facility: Facility,
     hosting_lot: Any,
 ) -> None:
-    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+    link = actions.link_facility_to_lot(
+        lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user
+    )
     body = json.dumps({"year": 2025, "total_energy_kwh": 1})
 
     for persona in (other_supplier, outsider):
@@ -309,6 +311,9 @@ def test_nobody_else_sees_or_files_a_facility(
             == 404
         )
         assert client.get(f"/datacentres/tenders/{hosting_lot.tender.pk}/").status_code == 404
+        assert (
+            client.post(f"/datacentres/tenders/{hosting_lot.tender.pk}/unlink/{link.pk}/").status_code == 404
+        )
     buyer = client_for(procurer)
     assert buyer.post(f"/datacentres/{facility.pk}/file/", {"year": 2025}).status_code == 403
     assert (
@@ -320,6 +325,7 @@ def test_nobody_else_sees_or_files_a_facility(
     assert buyer.get(f"/datacentres/{facility.pk}/").status_code == 200
     assert Client().get(f"/api/v1/datacentres/{facility.pk}/").status_code == 401
     assert not FacilityReport.objects.exists()
+    assert facility.lot_links.count() == 1
 
 
 def test_a_reading_member_of_the_provider_sees_but_does_not_file(
@@ -351,6 +357,36 @@ def test_another_buyers_lot_cannot_be_linked(outsider: Persona, hosting_lot: Any
 
     assert response.status_code == 404
     assert not facility.lot_links.exists()
+
+
+def test_a_lot_of_another_tender_cannot_be_slipped_into_the_link_form(
+    procurer: Persona, outsider: Persona, framework: Any, facility: Facility
+) -> None:
+    own = tender_actions.create_tender(procurer.organisation, title="Hosting", reference="RWS-DC-2")
+    tender_actions.add_lot(own, product_group="data-centre-services")
+    theirs = tender_actions.create_tender(outsider.organisation, title="Hébergement", reference="LYON-DC")
+    their_lot = tender_actions.add_lot(theirs, product_group="data-centre-services")
+
+    response = client_for(procurer).post(
+        f"/datacentres/tenders/{own.pk}/", {"lot": their_lot.pk, "code": facility.code}
+    )
+
+    assert response.status_code == 200
+    assert not facility.lot_links.exists()
+
+
+def test_the_buyer_unlinks_and_no_longer_sees_the_facility(
+    procurer: Persona, facility: Facility, hosting_lot: Any
+) -> None:
+    link = actions.link_facility_to_lot(
+        lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user
+    )
+    buyer = client_for(procurer)
+
+    response = buyer.post(f"/datacentres/tenders/{hosting_lot.tender.pk}/unlink/{link.pk}/")
+
+    assert response.status_code == 302
+    assert buyer.get(f"/datacentres/{facility.pk}/").status_code == 404
 
 
 # -- API --------------------------------------------------------------------------------------------------

@@ -12,4 +12,5 @@ urlpatterns = [
     path("providers/<slug:slug>/template.xlsx", views.template_download, name="template"),
     path("providers/<slug:slug>/upload/", views.template_upload, name="upload"),
     path("tenders/<int:tender_id>/", views.tender_facilities, name="tender"),
+    path("tenders/<int:tender_id>/unlink/<int:link_id>/", views.tender_unlink, name="unlink"),
 ]

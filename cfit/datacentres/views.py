@@ -8,7 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,3 +197,15 @@ def tender_facilities(request: HttpRequest, tender_id: int) -> HttpResponse:
                 return redirect("datacentres:tender", tender_id=tender.pk)
     links = FacilityLot.objects.filter(lot__tender=tender).select_related("facility__organisation", "lot")
     return render(request, "datacentres/tender.html", {"tender": tender, "links": links, "form": form})
+
+
+@login_required
+@require_POST
+def tender_unlink(request: HttpRequest, tender_id: int, link_id: int) -> HttpResponse:
+    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    link = FacilityLot.objects.filter(lot__tender=tender, pk=link_id).first()
+    if link is None:
+        raise Http404
+    actions.unlink_facility(link=link, acting_user=request.user)
+    messages.success(request, _("Data centre unlinked: your organisation no longer sees its reports."))
+    return redirect("datacentres:tender", tender_id=tender.pk)
