@@ -111,6 +111,20 @@ def test_the_template_has_a_column_per_value_and_labels_in_the_users_language(fa
     assert sheet.cell(row=3, column=1).value == facility.code
 
 
+def test_a_facility_name_that_looks_like_a_formula_stays_text_in_the_template(supplier: Persona) -> None:
+    hostile = actions.create_facility(
+        provider=supplier.organisation,
+        acting_user=supplier.user,
+        name='=HYPERLINK("http://x","y")',
+        country="NL",
+    )
+
+    book = load_workbook(io.BytesIO(build_template([hostile], [2025])))
+
+    cells = [c for row in book.worksheets[1].iter_rows() for c in row if c.value == hostile.name]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
 def test_a_bad_template_is_refused_whole_naming_sheet_row_and_field(facility: Facility) -> None:
     data = filled_template(
         facility,
@@ -428,3 +442,30 @@ def test_the_demo_has_a_provider_with_flags_and_a_linked_tender(framework: Any) 
     buyer = Client()
     buyer.login(username="procurer", password="demo-cfit-2026")
     assert "RWS-2027-003" in buyer.get(f"/datacentres/{facilities[0].pk}/").content.decode()
+
+
+def test_the_facility_page_costs_the_same_queries_for_one_year_or_five(
+    supplier: Persona, procurer: Persona, facility: Facility, hosting_lot: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+    buyer = client_for(procurer)
+    values = {"total_energy_kwh": 10.0, "it_energy_kwh": 8.0}
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert buyer.get(f"/datacentres/{facility.pk}/").status_code == 200
+        return len(captured)
+
+    actions.file_reports(facility=facility, years=[(2021, values)], via="form", acting_user=supplier.user)
+    one = queries()
+    actions.file_reports(
+        facility=facility,
+        years=[(y, values) for y in range(2022, 2026)],
+        via="form",
+        acting_user=supplier.user,
+    )
+
+    assert queries() == one

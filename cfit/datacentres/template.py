@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from cfit.datacentres.indicators import QUANTITY
 from cfit.datacentres.models import REPORT_KEYS, Facility
 from cfit.datacentres.present import field_label
+from cfit.downloads import keep_cells_as_text
 from cfit.tabular import NotANumber, parse_number, parse_whole, read_table
 from cfit.uploads import Problems, refuse
 
@@ -63,6 +64,7 @@ def build_template(facilities: list[Facility], years: list[int]) -> bytes:
     for facility in facilities:
         help_sheet.append([facility.code, facility.name])
     buffer = io.BytesIO()
+    keep_cells_as_text(book)  # a facility named "=HYPERLINK(…)" stays text, never a formula
     book.save(buffer)
     return buffer.getvalue()
 
