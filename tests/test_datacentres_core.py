@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfit.datacentres.indicators import (
@@ -163,3 +164,43 @@ def test_the_core_imports_no_django() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert out.stdout.strip() == "False"
+
+
+values = st.one_of(st.none(), st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=25, deadline=None)
+@given(total=values, it=values, water=values, renewable=values)
+def test_any_values_typed_into_the_template_read_back_unchanged(
+    total: float | None, it: float | None, water: float | None, renewable: float | None
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from cfit.datacentres.models import Facility
+    from cfit.datacentres.template import build_template, read_template
+
+    facility = Facility(name="DC", country="NL")  # never saved: the template needs only its code
+    typed = {
+        "total_energy_kwh": total,
+        "it_energy_kwh": it,
+        "water_input_m3": water,
+        "renewable_energy_kwh": renewable,
+    }
+    book = load_workbook(io.BytesIO(build_template([facility], [2025])))
+    sheet = book["reports"]
+    headers = [c.value for c in sheet[1]]
+    for key, value in typed.items():
+        sheet.cell(row=3, column=headers.index(key) + 1, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    [(found, year, read)] = read_template(buffer.getvalue(), "filled.xlsx", {facility.code: facility})
+
+    assert (found, year) == (facility, 2025)
+    # XLSX keeps what a spreadsheet keeps: 15 significant digits (openpyxl writes up to 17)
+    for key, value in typed.items():
+        assert (read[key] is None) == (value is None)
+        if value is not None:
+            assert math.isclose(read[key] or 0.0, value, rel_tol=1e-14)
