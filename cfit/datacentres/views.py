@@ -24,9 +24,9 @@ from cfit.datacentres.access import (
     linked_lots_for_user,
     provider_for_filing,
 )
-from cfit.datacentres.checks import year_views
+from cfit.datacentres.checks import YearView, year_views
 from cfit.datacentres.forms import FacilityForm, LinkForm, ReportForm, UploadForm
-from cfit.datacentres.indicators import Indicator, trend
+from cfit.datacentres.indicators import INDICATOR_UNIT, Indicator, trend
 from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityLot
 from cfit.datacentres.present import field_label, finding_message, indicator_label, outcome_label
 from cfit.datacentres.template import build_template, read_template
@@ -65,18 +65,28 @@ def facility_new(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("datacentres:index")
 
 
-def _trend_chart(views: list) -> str:  # type: ignore[type-arg]
+def _trend_charts(views: list[YearView]) -> list[str]:
+    """PUE, WUE and REF year by year; implausible values (a PUE below 1, a share above 100 %) are left out."""
     years = [(v.report.year, v.figures) for v in views]
-    pue = [(year, value) for year, value in trend(years, Indicator.PUE) if value is not None and value >= 1.0]
-    if not pue:
-        return ""
-    return charts.stacked_bars(
-        "pue-trend",
-        _("PUE over the years"),
-        [str(y) for y, _v in pue],
-        [("PUE", [v for _y, v in pue])],
-        "kWh/kWh",
-    )
+    plausible = {
+        Indicator.PUE: lambda value: value >= 1.0,
+        Indicator.WUE: lambda value: True,
+        Indicator.REF: lambda value: value <= 100.0,
+    }
+    charts_shown = []
+    for indicator, keep in plausible.items():
+        points = [(y, v) for y, v in trend(years, indicator) if v is not None and keep(v)]
+        if points:
+            charts_shown.append(
+                charts.stacked_bars(
+                    f"{indicator.value}-trend",
+                    indicator_label(indicator),
+                    [str(y) for y, _v in points],
+                    [(indicator.value.upper(), [v for _y, v in points])],
+                    INDICATOR_UNIT[indicator],
+                )
+            )
+    return charts_shown
 
 
 @login_required
@@ -109,7 +119,7 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
             "facility": access.facility,
             "rows": rows,
             "lots": lots,
-            "chart": _trend_chart(views),
+            "charts": _trend_charts(views),
             "form": ReportForm(initial={"year": timezone.localdate().year - 1}) if access.can_file else None,
         },
     )
