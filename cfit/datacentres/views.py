@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -100,14 +101,17 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
             {
                 "year": view.report.year,
                 "via": view.report.get_via_display(),
-                "values": [(field_label(k), getattr(view.report, k)) for k in REPORT_KEYS],
+                "values": [(capfirst(field_label(k)), getattr(view.report, k)) for k in REPORT_KEYS],
                 "derived": [
                     (indicator_label(d.indicator), d.value, d.unit, d.source) for d in view.derived.values()
                 ],
                 "findings": [(f.severity.value, finding_message(f)) for f in view.findings],
-                "pact": [(r, outcome_label(r.outcome), field_label(r.threshold.field)) for r in view.pact],
+                "pact": [
+                    (r, outcome_label(r.outcome), capfirst(field_label(r.threshold.field))) for r in view.pact
+                ],
                 "tender": [
-                    (r, outcome_label(r.outcome), field_label(r.threshold.field)) for r in view.tender
+                    (r, outcome_label(r.outcome), capfirst(field_label(r.threshold.field)))
+                    for r in view.tender
                 ],
             }
         )
