@@ -7,6 +7,7 @@ from ninja.errors import ValidationError as RequestInvalid
 
 from cfit.cloud.api import router as cloud_router
 from cfit.criteria.api import router as criteria_router
+from cfit.datacentres.api import router as datacentres_router
 from cfit.fleet.api import router as fleet_router
 from cfit.monitoring.api import router as monitoring_router
 from cfit.offers.api import router as offers_router
@@ -25,6 +26,7 @@ api.add_router("/v1/", offers_router)
 api.add_router("/v1/", fleet_router)
 api.add_router("/v1/", monitoring_router)
 api.add_router("/v1/", cloud_router)
+api.add_router("/v1/", datacentres_router)
 
 
 @api.exception_handler(RequestInvalid)

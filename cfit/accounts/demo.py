@@ -95,6 +95,10 @@ def create_demo_data() -> list[DemoAccount]:
             shortlist.criteria.set(Criterion.objects.in_version(version).for_product_group("notebooks")[:5])
         _create_demo_tenders(organisations)
     _create_demo_fleets(organisations)
+    if version is not None:
+        from cfit.datacentres.demo import create_demo_datacentres
+
+        accounts.append(DemoAccount(*create_demo_datacentres(DEMO_PASSWORD)))
     return accounts
 
 

@@ -1,0 +1,84 @@
+"""Operations that change data centres, reports and links: one transaction each, naming who acted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityLot, FacilityReport
+from cfit.tenders.models import Lot
+
+
+def create_facility(*, provider: Organisation, acting_user: Any, **fields: Any) -> Facility:
+    facility = Facility(organisation=provider, **fields)
+    facility.full_clean(validate_unique=False)  # the code is random; the database keeps it unique
+    facility.save()
+    return facility
+
+
+@transaction.atomic
+def file_reports(
+    *,
+    facility: Facility,
+    years: Sequence[tuple[int, Mapping[str, float | None]]],
+    via: str,
+    acting_user: Any,
+) -> list[FacilityReport]:
+    """File one or more years of a facility: each year's values replace what was filed for that year.
+
+    All or nothing (one transaction). A value left out or ``None`` is "not reported". Indicators are
+    never stored: they are derived from the values when shown.
+    """
+    filed = []
+    for year, values in years:
+        unknown = set(values) - set(REPORT_KEYS)
+        if unknown:
+            raise ValidationError(_("Unknown values: %(names)s") % {"names": ", ".join(sorted(unknown))})
+        report, _created = FacilityReport.objects.get_or_create(facility=facility, year=year)
+        for key in REPORT_KEYS:
+            setattr(report, key, values.get(key))
+        report.via, report.filed_by = via, acting_user
+        report.full_clean()
+        report.save()
+        filed.append(report)
+    return filed
+
+
+@transaction.atomic
+def link_facility_to_lot(*, lot: Lot, facility_code: str, acting_user: Any) -> FacilityLot:
+    """The buyer links the facility with this code to its lot, after which its members see the reports.
+
+    Raised ValidationError if no facility has the code (the same message whether or not it exists
+    elsewhere: the code is the provider's to give).
+    """
+    if not Membership.objects.filter(
+        user=acting_user,
+        organisation=lot.tender.organisation,
+        role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER],
+    ).exists():
+        raise PermissionDenied
+    facility = Facility.unscoped.filter(code=facility_code.strip().upper()).first()
+    if facility is None:
+        raise ValidationError(
+            _("No data centre has this code. Ask the provider for the code of its facility.")
+        )
+    link, _created = FacilityLot.objects.get_or_create(
+        facility=facility, lot=lot, defaults={"linked_by": acting_user}
+    )
+    return link
+
+
+@transaction.atomic
+def unlink_facility(*, link: FacilityLot, acting_user: Any) -> None:
+    if not Membership.objects.filter(
+        user=acting_user,
+        organisation=link.lot.tender.organisation,
+        role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER],
+    ).exists():
+        raise PermissionDenied
+    link.delete()

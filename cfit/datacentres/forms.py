@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityReport
+from cfit.tenders.models import Lot
+
+
+class FacilityForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Facility
+        fields = ["name", "country", "climate", "operating_since", "eu_database"]
+
+
+class ReportForm(forms.ModelForm):  # type: ignore[type-arg]
+    """One year's values; an empty field is "not reported"."""
+
+    class Meta:
+        model = FacilityReport
+        fields = ["year", *REPORT_KEYS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key in REPORT_KEYS:
+            field = self.fields[key]
+            field.widget.attrs.update({"min": 0, "step": "any"})
+            field.validators.append(MinValueValidator(0))
+            field.help_text = _("Leave empty if not measured: empty is 'not reported', never zero.")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Filled template (XLSX)"))
+
+
+class LinkForm(forms.Form):
+    lot = forms.ModelChoiceField(queryset=Lot.objects.none(), label=_("Lot"))
+    code = forms.CharField(
+        label=_("Facility code"),
+        max_length=20,
+        help_text=_("The code the provider gave in its offer, e.g. DC-1A2B3C4D5E6F."),
+    )
+
+    def __init__(self, *args: Any, lots: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = lots  # type: ignore[attr-defined]

@@ -1,0 +1,95 @@
+"""Findings and checks in the user's language: the one place their codes become sentences."""
+
+from __future__ import annotations
+
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from cfit.datacentres.indicators import INDICATOR_UNIT, QUANTITY, Finding, Indicator, Outcome
+from cfit.datacentres.models import FacilityReport
+
+
+def field_label(key: str) -> str:
+    """The label of a reported value (the model's verbose name) or an indicator's name."""
+    if key in Indicator.__members__.values():
+        return indicator_label(Indicator(key))
+    return str(FacilityReport._meta.get_field(key).verbose_name)
+
+
+def indicator_label(indicator: Indicator) -> str:
+    return {
+        Indicator.PUE: _("Power usage effectiveness (PUE)"),
+        Indicator.WUE: _("Water usage effectiveness (WUE)"),
+        Indicator.ERF: _("Energy reuse factor (ERF)"),
+        Indicator.REF: _("Renewable energy factor (REF)"),
+    }[indicator]
+
+
+def finding_message(finding: Finding) -> str:
+    """A finding as one clear sentence naming the value and what is wrong."""
+    p = {**finding.params, "field": capfirst(field_label(finding.field))}
+    match finding.code:
+        case "not_reported":
+            quantity = QUANTITY.get(finding.field)
+            p["annex"] = quantity.annex if quantity else ""
+            return (
+                _("%(field)s: not reported (asked by %(annex)s). A gap is shown as a gap, never as zero.") % p
+            )
+        case "negative":
+            return _("%(field)s: %(value)s is negative; a reported quantity cannot be below zero.") % p
+        case "it_energy_zero":
+            return (
+                _("%(field)s is 0 while the total energy is not: no indicator can be computed from it.") % p
+            )
+        case "pue_below_one":
+            return (
+                _(
+                    "PUE %(pue)s is below 1.0, which is impossible: the IT energy (%(it)s kWh) is larger than "
+                    "the total energy (%(total)s kWh) that includes it (EN 50600-4-2). Check both values."
+                )
+                % p
+            )
+        case "share_above_total":
+            return _("%(field)s is %(share)s %%, above 100 %%: the part is larger than the total energy.") % p
+        case "potable_above_total":
+            return _("%(field)s is larger than the total water input that includes it.") % p
+        case "it_energy_above_power":
+            return (
+                _(
+                    "%(field)s is more than the installed IT power could draw in a year running at full power "
+                    "(%(most)s kWh)."
+                )
+                % p
+            )
+        case "stated_without_inputs":
+            p["inputs"] = ", ".join(field_label(k) for k in finding.params.get("inputs", "").split(", ") if k)
+            if finding.field == Indicator.WUE:
+                return (
+                    _(
+                        "WUE %(stated)s is stated without the water data it is computed from (%(inputs)s not "
+                        "reported): it cannot be checked."
+                    )
+                    % p
+                )
+            return (
+                _("%(field)s %(stated)s is stated but %(inputs)s is not reported: it cannot be checked.") % p
+            )
+        case "stated_disagrees":
+            p["unit"] = INDICATOR_UNIT[Indicator(finding.field)]
+            return (
+                _(
+                    "%(field)s stated as %(stated)s %(unit)s, but the reported values give %(derived)s %(unit)s "
+                    "by the formula of Annex III."
+                )
+                % p
+            )
+    return finding.code
+
+
+def outcome_label(outcome: Outcome) -> str:
+    return {
+        Outcome.MEETS: _("meets"),
+        Outcome.FAILS: _("fails"),
+        Outcome.NOT_REPORTED: _("not reported: cannot be checked"),
+        Outcome.NOT_DUE: _("misses it, not due yet"),
+    }[outcome]

@@ -1,0 +1,471 @@
+"""Data-centre reports through the pages, the template and the API, and who may see them."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+from openpyxl import load_workbook
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.scoping import system_scope
+from cfit.datacentres import actions
+from cfit.datacentres.models import Facility, FacilityReport
+from cfit.datacentres.template import COLUMNS, build_template, read_template
+from cfit.tenders import actions as tender_actions
+from cfit.uploads import ImportRefused
+from tests.conftest import Persona, make_persona
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def facility(supplier: Persona) -> Facility:
+    return actions.create_facility(
+        provider=supplier.organisation,
+        acting_user=supplier.user,
+        name="DC One",
+        country="NL",
+        climate="cool",
+        operating_since=2016,
+    )
+
+
+@pytest.fixture
+def other_supplier(db: Any) -> Persona:
+    return make_persona("otto", "other-hosting", Organisation.Type.SUPPORTER, Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def hosting_lot(framework: Any, procurer: Persona) -> Any:
+    tender = tender_actions.create_tender(procurer.organisation, title="Hosting", reference="RWS-DC-1")
+    lot = tender_actions.add_lot(tender, product_group="data-centre-services")
+    present = set(lot.lot_criteria.values_list("criterion__code", flat=True))
+    for code in ("dc-pue-a", "dc-water-a", "dc-ref-a"):
+        if code not in present:
+            tender_actions.add_criterion(lot, code)
+    return lot
+
+
+def client_for(persona: Persona) -> Client:
+    client = Client()
+    client.force_login(persona.user)
+    return client
+
+
+def filled_template(facility: Facility, rows: list[dict[str, Any]], language: str = "en") -> bytes:
+    """The downloaded template filled with openpyxl as a provider would, cell by cell."""
+    with translation.override(language):
+        data = build_template([facility], [2025])
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["reports"]
+    headers = [c.value for c in sheet[1]]
+    sheet.delete_rows(3, sheet.max_row)
+    for number, row in enumerate(rows, start=3):
+        for key, value in {"facility_code": facility.code, **row}.items():
+            sheet.cell(row=number, column=headers.index(key) + 1, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# -- template ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_filled_template_reads_back_in_any_language(facility: Facility, language: str) -> None:
+    data = filled_template(
+        facility,
+        [
+            {
+                "year": 2024,
+                "total_energy_kwh": 9_400_000,
+                "it_energy_kwh": 7_100_000,
+                "water_input_m3": "7 800",
+            },
+            {"year": 2025, "total_energy_kwh": "9100000", "it_energy_kwh": 7_200_000, "stated_wue": 0.35},
+        ],
+        language,
+    )
+
+    rows = read_template(data, "filled.xlsx", {facility.code: facility})
+
+    assert [(f, y) for f, y, _ in rows] == [(facility, 2024), (facility, 2025)]
+    assert rows[0][2]["water_input_m3"] == 7800.0
+    assert rows[1][2]["water_input_m3"] is None  # empty is not reported, never zero
+    assert rows[1][2]["total_energy_kwh"] == 9_100_000.0
+
+
+def test_the_template_has_a_column_per_value_and_labels_in_the_users_language(facility: Facility) -> None:
+    with translation.override("nl"):
+        book = load_workbook(io.BytesIO(build_template([facility], [2025])))
+
+    sheet = book["reports"]
+    assert tuple(c.value for c in sheet[1]) == COLUMNS
+    assert str(sheet.cell(row=2, column=1).value).startswith("#")
+    assert sheet.cell(row=3, column=1).value == facility.code
+
+
+def test_a_facility_name_that_looks_like_a_formula_stays_text_in_the_template(supplier: Persona) -> None:
+    hostile = actions.create_facility(
+        provider=supplier.organisation,
+        acting_user=supplier.user,
+        name='=HYPERLINK("http://x","y")',
+        country="NL",
+    )
+
+    book = load_workbook(io.BytesIO(build_template([hostile], [2025])))
+
+    cells = [c for row in book.worksheets[1].iter_rows() for c in row if c.value == hostile.name]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_a_bad_template_is_refused_whole_naming_sheet_row_and_field(facility: Facility) -> None:
+    data = filled_template(
+        facility,
+        [
+            {"year": 2024, "total_energy_kwh": "=1+1"},
+            {"year": 2025, "it_energy_kwh": "12 kWh"},
+            {"year": 2023, "water_input_m3": -4},
+            {"year": "last year"},
+        ],
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        read_template(data, "filled.xlsx", {facility.code: facility})
+
+    shown = [str(p) for p in refused.value.problems]
+    assert any(p.startswith("sheet reports, row 3, total_energy_kwh") and "formula" in p for p in shown)
+    assert any(p.startswith("sheet reports, row 4, it_energy_kwh") for p in shown)
+    assert any(p.startswith("sheet reports, row 5, water_input_m3") for p in shown)
+    assert any(p.startswith("sheet reports, row 6, year") for p in shown)
+
+
+def test_another_providers_facility_code_is_refused(facility: Facility, other_supplier: Persona) -> None:
+    data = filled_template(facility, [{"year": 2024, "total_energy_kwh": 1}])
+
+    with pytest.raises(ImportRefused) as refused:
+        read_template(data, "filled.xlsx", {})
+
+    assert "facility_code" in str(refused.value)
+
+
+def test_a_zip_bomb_and_a_non_workbook_are_refused(facility: Facility) -> None:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * 300_000_000)
+
+    with pytest.raises(ImportRefused, match="zip bomb"):
+        read_template(bomb.getvalue(), "bomb.xlsx", {facility.code: facility})
+    with pytest.raises(ImportRefused):
+        read_template(b"not a workbook", "x.xlsx", {facility.code: facility})
+
+
+def test_an_upload_files_all_rows_or_none(supplier: Persona, facility: Facility) -> None:
+    client = client_for(supplier)
+    good = filled_template(facility, [{"year": 2024, "total_energy_kwh": 10, "it_energy_kwh": 8}])
+    bad = filled_template(
+        facility, [{"year": 2023, "total_energy_kwh": 10}, {"year": 2025, "total_energy_kwh": "ten"}]
+    )
+    url = f"/datacentres/providers/{supplier.organisation.slug}/upload/"
+
+    refused = client.post(url, {"file": _upload(bad)})
+    assert refused.status_code == 200 and b"row 4" in refused.content
+    assert not FacilityReport.objects.filter(facility=facility).exists()
+    filed = client.post(url, {"file": _upload(good)})
+    assert filed.status_code == 302
+    assert FacilityReport.objects.get(facility=facility, year=2024).via == "template"
+
+
+def _upload(data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("filled.xlsx", data, content_type=XLSX)
+
+
+# -- pages and flags --------------------------------------------------------------------------------------
+
+
+def test_the_provider_sees_a_missing_wue_and_an_implausible_pue_with_clear_messages(
+    supplier: Persona, facility: Facility
+) -> None:
+    actions.file_reports(
+        facility=facility,
+        years=[
+            (2024, {"total_energy_kwh": 3_000_000, "it_energy_kwh": 3_300_000, "water_input_m3": 1900}),
+            (2025, {"total_energy_kwh": 9_100_000, "it_energy_kwh": 7_200_000, "stated_wue": 0.35}),
+        ],
+        via="form",
+        acting_user=supplier.user,
+    )
+
+    page = client_for(supplier).get(f"/datacentres/{facility.pk}/").content.decode()
+
+    assert "is below 1.0, which is impossible" in page
+    assert "WUE 0.35 is stated without the water data" in page
+    assert "Total water input (m³): not reported" in page or "total water input (m³): not reported" in page
+    assert facility.code in page
+    assert 'id="pue-trend"' in page
+
+
+def test_the_form_files_a_year_and_replaces_it_when_filed_again(
+    supplier: Persona, facility: Facility
+) -> None:
+    client = client_for(supplier)
+
+    client.post(
+        f"/datacentres/{facility.pk}/file/", {"year": 2025, "total_energy_kwh": "10", "it_energy_kwh": "8"}
+    )
+    client.post(
+        f"/datacentres/{facility.pk}/file/", {"year": 2025, "total_energy_kwh": "12", "it_energy_kwh": "8"}
+    )
+
+    report = FacilityReport.objects.get(facility=facility, year=2025)
+    assert (report.total_energy_kwh, report.water_input_m3) == (12.0, None)
+
+
+def test_the_buyer_sees_the_check_against_its_tenders_criteria(
+    supplier: Persona, procurer: Persona, facility: Facility, hosting_lot: Any
+) -> None:
+    actions.file_reports(
+        facility=facility,
+        years=[
+            (
+                2025,
+                {
+                    "total_energy_kwh": 9_200_000,
+                    "it_energy_kwh": 7_000_000,
+                    "water_input_m3": 2000,
+                    "renewable_energy_kwh": 9_200_000,
+                },
+            )
+        ],
+        via="form",
+        acting_user=supplier.user,
+    )
+    buyer = client_for(procurer)
+    assert buyer.get(f"/datacentres/{facility.pk}/").status_code == 404
+
+    linked = buyer.post(
+        f"/datacentres/tenders/{hosting_lot.tender.pk}/",
+        {"lot": hosting_lot.pk, "code": facility.code.lower()},
+    )
+    page = buyer.get(f"/datacentres/{facility.pk}/").content.decode()
+    detail = buyer.get(f"/api/v1/datacentres/{facility.pk}/").json()
+
+    assert linked.status_code == 302
+    assert "RWS-DC-1, lot 1: dc-pue-a (dc-pue-a.pue-cool-climate)" in page
+    checks = {c["source"].split(": ")[1]: c for c in detail["years"][0]["tender_checks"]}
+    # limits read from the tender's stored requirements: PUE 1.3 (cool), WUE 0.4, REF 75 %
+    assert checks["dc-pue-a (dc-pue-a.pue-cool-climate)"]["outcome"] == "fails"  # 1.314
+    assert checks["dc-pue-a (dc-pue-a.pue-cool-climate)"]["limit"] == 1.3
+    assert checks["dc-water-a (dc-water-a.wue)"]["outcome"] == "meets"  # 0.286 L/kWh
+    assert checks["dc-ref-a (dc-ref-a.share)"]["outcome"] == "meets"
+    assert facility.code not in page  # the code is the provider's to give
+
+
+def test_the_tenders_own_limit_is_used_not_a_constant(
+    supplier: Persona, procurer: Persona, facility: Facility, hosting_lot: Any
+) -> None:
+    from cfit.criteria.models import Requirement
+
+    actions.file_reports(
+        facility=facility,
+        years=[(2025, {"total_energy_kwh": 1.35, "it_energy_kwh": 1})],
+        via="api",
+        acting_user=supplier.user,
+    )
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+    requirement = Requirement.objects.get(
+        criterion__version=hosting_lot.version, code="dc-pue-a.pue-cool-climate"
+    )
+    Requirement.objects.filter(pk=requirement.pk).update(max_value=1.5)
+
+    detail = client_for(procurer).get(f"/api/v1/datacentres/{facility.pk}/").json()
+
+    pue = [c for c in detail["years"][0]["tender_checks"] if c["field"] == "pue"][0]
+    assert (pue["limit"], pue["outcome"]) == (1.5, "meets")
+
+
+# -- who sees what ----------------------------------------------------------------------------------------
+
+
+def test_nobody_else_sees_or_files_a_facility(
+    supplier: Persona,
+    other_supplier: Persona,
+    procurer: Persona,
+    outsider: Persona,
+    facility: Facility,
+    hosting_lot: Any,
+) -> None:
+    link = actions.link_facility_to_lot(
+        lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user
+    )
+    body = json.dumps({"year": 2025, "total_energy_kwh": 1})
+
+    for persona in (other_supplier, outsider):
+        client = client_for(persona)
+        assert client.get(f"/datacentres/{facility.pk}/").status_code == 404
+        assert client.get(f"/api/v1/datacentres/{facility.pk}/").status_code == 404
+        assert client.post(f"/datacentres/{facility.pk}/file/", {"year": 2025}).status_code == 404
+        assert (
+            client.post(
+                f"/api/v1/datacentres/{facility.pk}/reports/", body, content_type="application/json"
+            ).status_code
+            == 404
+        )
+        assert facility.pk not in [f["id"] for f in client.get("/api/v1/datacentres/").json()]
+        assert (
+            client.get(f"/datacentres/providers/{supplier.organisation.slug}/template.xlsx").status_code
+            == 404
+        )
+        assert client.get(f"/datacentres/tenders/{hosting_lot.tender.pk}/").status_code == 404
+        assert (
+            client.post(f"/datacentres/tenders/{hosting_lot.tender.pk}/unlink/{link.pk}/").status_code == 404
+        )
+    buyer = client_for(procurer)
+    assert buyer.post(f"/datacentres/{facility.pk}/file/", {"year": 2025}).status_code == 403
+    assert (
+        buyer.post(
+            f"/api/v1/datacentres/{facility.pk}/reports/", body, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert buyer.get(f"/datacentres/{facility.pk}/").status_code == 200
+    assert Client().get(f"/api/v1/datacentres/{facility.pk}/").status_code == 401
+    assert not FacilityReport.objects.exists()
+    assert facility.lot_links.count() == 1
+
+
+def test_a_reading_member_of_the_provider_sees_but_does_not_file(
+    supplier: Persona, facility: Facility
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    reader = get_user_model().objects.create_user("rita", password="x-pass-2026")
+    Membership.objects.create(user=reader, organisation=supplier.organisation, role=Membership.Role.VIEWER)
+    client = Client()
+    client.force_login(reader)
+
+    assert client.get(f"/datacentres/{facility.pk}/").status_code == 200
+    assert client.post(f"/datacentres/{facility.pk}/file/", {"year": 2025}).status_code == 403
+
+
+def test_a_wrong_code_links_nothing_and_says_so(procurer: Persona, hosting_lot: Any) -> None:
+    response = client_for(procurer).post(
+        f"/datacentres/tenders/{hosting_lot.tender.pk}/", {"lot": hosting_lot.pk, "code": "DC-000000000000"}
+    )
+
+    assert response.status_code == 200 and b"No data centre has this code" in response.content
+
+
+def test_another_buyers_lot_cannot_be_linked(outsider: Persona, hosting_lot: Any, facility: Facility) -> None:
+    response = client_for(outsider).post(
+        f"/datacentres/tenders/{hosting_lot.tender.pk}/", {"lot": hosting_lot.pk, "code": facility.code}
+    )
+
+    assert response.status_code == 404
+    assert not facility.lot_links.exists()
+
+
+def test_a_lot_of_another_tender_cannot_be_slipped_into_the_link_form(
+    procurer: Persona, outsider: Persona, framework: Any, facility: Facility
+) -> None:
+    own = tender_actions.create_tender(procurer.organisation, title="Hosting", reference="RWS-DC-2")
+    tender_actions.add_lot(own, product_group="data-centre-services")
+    theirs = tender_actions.create_tender(outsider.organisation, title="Hébergement", reference="LYON-DC")
+    their_lot = tender_actions.add_lot(theirs, product_group="data-centre-services")
+
+    response = client_for(procurer).post(
+        f"/datacentres/tenders/{own.pk}/", {"lot": their_lot.pk, "code": facility.code}
+    )
+
+    assert response.status_code == 200
+    assert not facility.lot_links.exists()
+
+
+def test_the_buyer_unlinks_and_no_longer_sees_the_facility(
+    procurer: Persona, facility: Facility, hosting_lot: Any
+) -> None:
+    link = actions.link_facility_to_lot(
+        lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user
+    )
+    buyer = client_for(procurer)
+
+    response = buyer.post(f"/datacentres/tenders/{hosting_lot.tender.pk}/unlink/{link.pk}/")
+
+    assert response.status_code == 302
+    assert buyer.get(f"/datacentres/{facility.pk}/").status_code == 404
+
+
+# -- API --------------------------------------------------------------------------------------------------
+
+
+def test_the_api_files_a_year_and_answers_with_the_flags(supplier: Persona, facility: Facility) -> None:
+    client = client_for(supplier)
+    body = {"year": 2025, "total_energy_kwh": 3_000_000, "it_energy_kwh": 3_300_000}
+
+    response = client.post(
+        f"/api/v1/datacentres/{facility.pk}/reports/", json.dumps(body), content_type="application/json"
+    )
+    negative = client.post(
+        f"/api/v1/datacentres/{facility.pk}/reports/",
+        json.dumps({"year": 2025, "it_energy_kwh": -1}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    year = response.json()["years"][0]
+    assert year["indicators"]["pue"]["value"] == pytest.approx(0.909, abs=1e-3)
+    assert {f["code"] for f in year["findings"]} >= {"pue_below_one", "not_reported"}
+    assert negative.status_code == 422
+    assert FacilityReport.objects.get(facility=facility, year=2025).it_energy_kwh == 3_300_000
+
+
+def test_the_demo_has_a_provider_with_flags_and_a_linked_tender(framework: Any) -> None:
+    from cfit.accounts.demo import create_demo_data
+
+    create_demo_data()
+    with system_scope():
+        facilities = list(Facility.objects.filter(organisation__slug="polder-datacenters"))
+    assert len(facilities) == 2
+    provider = Client()
+    provider.login(username="provider", password="demo-cfit-2026")
+    pages = "".join(provider.get(f"/datacentres/{f.pk}/").content.decode() for f in facilities)
+    assert "is below 1.0, which is impossible" in pages
+    assert "is stated without the water data" in pages
+    buyer = Client()
+    buyer.login(username="procurer", password="demo-cfit-2026")
+    assert "RWS-2027-003" in buyer.get(f"/datacentres/{facilities[0].pk}/").content.decode()
+
+
+def test_the_facility_page_costs_the_same_queries_for_one_year_or_five(
+    supplier: Persona, procurer: Persona, facility: Facility, hosting_lot: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+    buyer = client_for(procurer)
+    values = {"total_energy_kwh": 10.0, "it_energy_kwh": 8.0}
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert buyer.get(f"/datacentres/{facility.pk}/").status_code == 200
+        return len(captured)
+
+    actions.file_reports(facility=facility, years=[(2021, values)], via="form", acting_user=supplier.user)
+    one = queries()
+    actions.file_reports(
+        facility=facility,
+        years=[(y, values) for y in range(2022, 2026)],
+        via="form",
+        acting_user=supplier.user,
+    )
+
+    assert queries() == one
