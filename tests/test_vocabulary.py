@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import translation
 from openpyxl import load_workbook
 
-from cfit.criteria import content
+from cfit.criteria import content, exchange
 from cfit.criteria.glossary import load_glossary
 from cfit.criteria.models import FrameworkVersion, Requirement
 from cfit.criteria.vocabulary import (
@@ -217,3 +217,16 @@ def test_the_supplier_template_offers_option_labels_and_reads_them_back() -> Non
         "Outils propriétaires",
     ]
     assert offer.lines[0].answers["ts-tools-b.tools"] == "common-tools"
+
+
+def test_a_one_language_export_gives_the_labels_beside_the_codes() -> None:
+    document = exchange.framework_to_json(FRAMEWORK, lang="de")
+    criterion = next(c for c in document["criteria"] if c["id"] == "pc-repair-design-b")
+    tools = next(r for r in criterion["requirements"] if r["id"].endswith(".repair-level"))
+    spare = next(c for c in document["criteria"] if c["id"] == "mob-spare-delivery-b")["requirements"][0]
+
+    assert criterion["topic"] == "design-for-repair"
+    assert criterion["topicName"] == "Reparaturfreundliche Konstruktion"
+    assert tools["optionNames"]["tool-free"] == "Werkzeuglos"
+    assert spare["unit"] == "working days" and spare["unitName"] == "Arbeitstage"
+    assert "topicName" not in exchange.framework_to_json(FRAMEWORK)["criteria"][0]
