@@ -15,6 +15,7 @@ from django.test import Client
 
 from cfit.accounts.scoping import acting_for
 from cfit.criteria.content import Requirement
+from cfit.criteria.vocabulary import load_vocabulary
 from cfit.offers import explain, signoff
 from cfit.offers.evaluation import evaluate_tender
 from cfit.offers.models import OfferLine
@@ -152,7 +153,9 @@ def test_the_line_page_shows_answers_as_people_write_them(tender: Tender, procur
 
     assert '<td class="answer">2 years</td>' in html and "2.0" not in html
     assert '<td class="answer">yes</td>' in html and "True" not in html
-    assert f'<td class="answer">{enumeration.allowed_answers[0]}</td>' in html  # by its option
+    option = enumeration.allowed_answers[0]
+    assert f'<td class="answer">{load_vocabulary().option(option, "en")}</td>' in html  # by its label
+    assert f'<td class="answer">{option}</td>' not in html or option == load_vocabulary().option(option, "en")
     assert '<td class="answer">—</td>' not in html  # company declarations too: every answer is shown
     assert "Why this line is excluded" in html
     assert f"{names(tender).requirement(WARRANTY)} is 2 years, required ≥ 3 years" in html
@@ -222,13 +225,13 @@ DAY = requirement("date", better="lower")
 @pytest.mark.parametrize(
     ("value", "req", "expected"),
     [
-        (3.0, YEARS, "3 years"),
-        (3, YEARS, "3 years"),
+        (3.0, YEARS, "3 jaar"),
+        (3, YEARS, "3 jaar"),
         (12.5, SHARE, "12,5 %"),
         (0.30000000000000004, SHARE, "0,3 %"),
         (True, BOOLEAN, "ja"),
         (False, BOOLEAN, "nee"),
-        ("common-tools", LEVEL, "common-tools"),
+        ("common-tools", LEVEL, "Algemeen verkrijgbaar gereedschap"),
         ("yes", YES_NO, "ja"),
         ("2027-03-01", DAY, "01-03-2027"),
         (None, YEARS, "—"),
@@ -243,11 +246,11 @@ def test_answers_read_as_people_write_them(value: Any, req: Requirement | None, 
 @pytest.mark.parametrize(
     ("req", "expected"),
     [
-        (YEARS, "≥ 3 years"),
+        (YEARS, "≥ 3 jaar"),
         (SHARE, "≥ 12,5 %"),
         (CARBON, "≤ 300 kgCO2e"),
         (BOOLEAN, "ja"),
-        (LEVEL, "tool-free / common-tools"),
+        (LEVEL, "Zonder gereedschap / Algemeen verkrijgbaar gereedschap"),
         (YES_NO, "ja"),
         (requirement("string"), "op te geven"),
     ],

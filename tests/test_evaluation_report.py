@@ -113,7 +113,7 @@ def test_the_docx_report_holds_everything_in_the_tender_language(
             assert paragraph in text, paragraph
     # per offer and line every result, answers as people write them
     assert "Alpha" in text and "Beta" in text and "A-1" in text and "B-1" in text and "A-M1" in text
-    assert "2 years" in text and "2.0 years" not in text
+    assert "2 jaar" in text and "2.0 jaar" not in text and "2 years" not in text
     assert nl("no bid") in text  # Beta on lot 2
     # the override with its decision, justification, full name and time
     assert JUSTIFICATION in text and "Pia de Vries" in text
@@ -167,7 +167,7 @@ def test_the_xlsx_report_reads_back_and_neutralises_formulas(
         row for row in lines if row[2] == "B-1" and row[6] == "Garantieperiode (pc-warranty-b.years)"
     )
     assert warranty[5] == "Fabrieksgarantie van ten minste 3 jaar (pc-warranty-b)"
-    assert warranty[9] == "2 years" and warranty[12] == 2
+    assert warranty[9] == "2 jaar" and warranty[12] == 2
     with translation.override("nl"):
         declaration = gettext("declaration")
     declarations = [row for row in lines if row[7] == declaration]

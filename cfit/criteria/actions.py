@@ -394,13 +394,14 @@ def publish_version(version: FrameworkVersion, *, acting_user: Any) -> Framework
 # ---------------------------------------------------------------------------
 
 
-def _threshold_words(requirement: Requirement, bound: str, value: float | None) -> str:
-    sign = "≥" if bound == "min_value" else "≤"
-    shown = (
-        "—"
-        if value is None
-        else f"{sign} {number(value)}{f' {requirement.unit}' if requirement.unit else ''}"
-    )
+def _threshold_words(requirement: Requirement, bound: str, value: Any) -> str:
+    sign = {"min_value": "≥ ", "max_value": "≤ ", "expected_value": "= "}.get(bound, f"{bound}: ")
+    if value is None:
+        shown = "—"
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        shown = f"{sign}{number(value)}{f' {requirement.unit}' if requirement.unit else ''}"
+    else:
+        shown = f"{sign}{value}"
     return f"{requirement.code}: {shown}"
 
 
@@ -453,10 +454,12 @@ def _record_edit(
     criterion: Criterion,
     before: dict[str, dict[str, str]],
     after: dict[str, dict[str, str]],
-    thresholds: list[tuple[Requirement, str, float | None, float | None]],
+    thresholds: list[tuple[Requirement, str, Any, Any]],
     user: Any,
+    reasons: dict[str, str] | None = None,
 ) -> None:
-    version, who = criterion.version, _user(user)
+    """Store the change entries of an edit (``reasons``: field → why, for changes no person typed)."""
+    version, who, reasons = criterion.version, _user(user), reasons or {}
     entries = [
         FieldChange(
             version=version,
@@ -479,6 +482,7 @@ def _record_edit(
             before=old,
             after=new,
             changed_by=who,
+            reason=reasons.get(f"{requirement.code}.{bound}", ""),
         )
         for requirement, bound, old, new in thresholds
     ]
@@ -494,7 +498,11 @@ def _record_edit(
             (_threshold_words(r, bound, old), _threshold_words(r, bound, new))
             for r, bound, old, new in thresholds
             if field == "text"
-            or (old is not None and any(old in translation.numbers_in(t) for t in before[field].values()))
+            or (
+                isinstance(old, int | float)
+                and not isinstance(old, bool)
+                and any(old in translation.numbers_in(t) for t in before[field].values())
+            )
         ]
         if not edited and not threshold_lines:
             continue
@@ -623,6 +631,7 @@ def field_changes_text(version: FrameworkVersion) -> list[str]:
         who = change.changed_by.get_username() if change.changed_by else "—"
         lines.append(
             f"- {where}, {who}, {change.changed_at:%Y-%m-%d %H:%M}: {change.before!r} -> {change.after!r}"
+            + (f" ({change.reason})" if change.reason else "")
         )
     if version.unreviewed_accepted_reason:
         approver = version.approved_by.get_username() if version.approved_by else "—"

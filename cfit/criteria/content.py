@@ -8,6 +8,7 @@ files and prints the coverage table.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -571,6 +572,76 @@ def floor_findings(framework: Framework | Iterable[Criterion], on: date) -> list
                 if (floor.in_force(on) or coming) and requirement.below_floor(floor):
                     findings.append(FloorFinding(criterion.id, requirement.id, floor, floor.in_force(on)))
     return findings
+
+
+@dataclass(frozen=True)
+class FloorRaise:
+    """One field of a requirement raised to a legal floor in force: before → after, and which floor."""
+
+    requirement: str
+    field: str  #: min_value, max_value, expected_value or better
+    before: float | bool | str | None
+    after: float | bool | str | None
+    floor: LegalFloor
+
+    @property
+    def reason(self) -> str:
+        return f"{self.floor.regulation}, {self.floor.article} (applies from {self.floor.applies_from.isoformat()})"
+
+
+#: The data types a floor can raise: numbers by their bound, yes/no to "yes".
+RAISABLE_TYPES = frozenset({DataType.NUMBER, DataType.INTEGER, DataType.BOOLEAN})
+
+
+def _lift(requirement: Requirement, floor: LegalFloor) -> dict[str, Any]:
+    """The fields to change so that ``requirement`` asks at least what ``floor`` asks."""
+    if isinstance(floor.value, bool):
+        changes: dict[str, Any] = {"expected_value": True}
+        if requirement.better == Better.LOWER:
+            changes["better"] = Better.HIGHER
+        return changes
+    higher = requirement.better == Better.HIGHER
+    value = float(floor.value)
+    if requirement.data_type == DataType.INTEGER:
+        # a whole-number requirement takes the nearest whole number on the law's side
+        value = float(math.ceil(value) if higher else math.floor(value))
+    own, other = ("min_value", "max_value") if higher else ("max_value", "min_value")
+    if getattr(requirement, own) is None and isinstance(requirement.expected_value, int | float):
+        exact = int(value) if requirement.data_type == DataType.INTEGER else value
+        return {"expected_value": exact}
+    changes = {own: value}
+    bound = getattr(requirement, other)
+    if bound is not None and (bound < value if higher else bound > value):
+        changes[other] = value  # the range would be empty otherwise
+    return changes
+
+
+def floor_raises(requirement: Requirement, on: date) -> list[FloorRaise]:
+    """What to change so that ``requirement`` asks no less than any floor in force on ``on``.
+
+    Fields are only ever raised towards the law (a minimum up, a maximum down, "no" to "yes"); a
+    requirement at or above every floor gives nothing. A field raised by two floors is listed once,
+    with its first value before and its last after, naming the floor that set it. Enumerations,
+    texts and dates cannot be raised by a number and give nothing (the loader reports them).
+    """
+    if requirement.data_type not in RAISABLE_TYPES:
+        return []
+    current, raised = requirement, dict[str, FloorRaise]()
+    for floor in requirement.legal_floors:
+        if not floor.in_force(on) or not current.below_floor(floor):
+            continue
+        changes = _lift(current, floor)
+        for field, after in changes.items():
+            before = raised[field].before if field in raised else getattr(current, field)
+            raised[field] = FloorRaise(requirement.id, field, before, after, floor)
+        current = Requirement.model_validate({**current.model_dump(), **changes})
+    return [r for r in raised.values() if r.before != r.after]
+
+
+def raised_to_floors(requirement: Requirement, on: date) -> Requirement:
+    """``requirement`` with every field of ``floor_raises`` applied (itself when nothing is raised)."""
+    changes = {r.field: r.after for r in floor_raises(requirement, on)}
+    return Requirement.model_validate({**requirement.model_dump(), **changes}) if changes else requirement
 
 
 class BelowLegalFloor(Exception):

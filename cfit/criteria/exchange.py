@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from cfit.criteria import content
 from cfit.criteria.content import LANGUAGES
+from cfit.criteria.vocabulary import load_vocabulary
 from cfit.tabular import (
     MAX_JSON_DEPTH,
     NotANumber,
@@ -125,6 +126,13 @@ def requirement_to_json(req: content.Requirement, lang: str | None = None) -> di
         item["scoring"] = req.scoring.model_dump(mode="json", exclude_defaults=True)
     if req.legal_floors:
         item["legalFloors"] = [f.model_dump(mode="json", exclude_defaults=True) for f in req.legal_floors]
+    if lang:
+        # A one-language export is for people: the codes stay, their labels come beside them.
+        words = load_vocabulary()
+        if req.unit:
+            item["unitName"] = words.unit(req.unit, lang)
+        if req.options:
+            item["optionNames"] = {option: words.option(option, lang) for option in req.options}
     return item
 
 
@@ -132,6 +140,7 @@ def criterion_to_json(c: content.Criterion, lang: str | None = None) -> dict[str
     return {
         "id": c.id,
         "topic": c.topic,
+        **({"topicName": load_vocabulary().topic(c.topic, lang)} if lang else {}),
         "product_groups": list(c.product_groups),
         "impact_category": c.impact_category.value,
         "lifecycle_stage": c.lifecycle_stage.value,

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cfit.criteria import content
-from cfit.criteria.wording import threshold_text
+from cfit.criteria.wording import floor_text, threshold_text, topic_label, unit_label
 
 
 def translated(texts: dict[str, str] | None, lang: str | None = None) -> str:
@@ -389,6 +389,11 @@ class Criterion(models.Model):
     def display_title(self) -> str:
         return translated(self.title)
 
+    @property
+    def topic_label(self) -> str:
+        """The topic's name in the active language (the code is for machines)."""
+        return topic_label(self.topic)
+
 
 class Requirement(models.Model):
     """A machine-checkable requirement: maps onto an OCDS requirement inside a requirement group."""
@@ -460,6 +465,16 @@ class Requirement(models.Model):
         """The expected answer in words a procurer reads, e.g. '≥ 300 cycles'."""
         return threshold_text(self)
 
+    @property
+    def unit_label(self) -> str:
+        """The unit in the active language, e.g. 'werkdagen' for 'working days'."""
+        return unit_label(self.unit)
+
+    @property
+    def floor_lines(self) -> list[tuple[content.LegalFloor, str]]:
+        """Each legal floor with its value in words and units, e.g. '≥ 5 years', the earliest first."""
+        return [(floor, floor_text(self, floor.value, self.better)) for floor in self.floors]
+
     def as_content(self, labels: list[str] | None = None) -> content.Requirement:
         """This requirement in the framework schema (``labels``: its label ids, when already fetched)."""
         return content.Requirement(
@@ -525,6 +540,11 @@ class FieldChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    reason = models.TextField(
+        _("reason"),
+        blank=True,
+        help_text=_("Why the field changed when no person typed it, e.g. the legal floor that raised it."),
+    )
 
     class Meta:
         ordering = ["changed_at", "id"]
@@ -604,6 +624,8 @@ class VersionEvent(models.Model):
         APPROVED = "approved", _("Approved")
         ACCEPTED_UNREVIEWED = "accepted_unreviewed", _("Unreviewed translations accepted")
         PUBLISHED = "published", _("Published")
+        #: requirements raised to legal floors that came into force, proposed by ``propose-floors``
+        FLOORS_PROPOSED = "floors_proposed", _("Legal floors proposed")
 
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)

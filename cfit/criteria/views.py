@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from cfit.accounts.access import editing_memberships, get_organisation_for_editor, is_secretariat_staff
-from cfit.criteria import actions
+from cfit.criteria import actions, floors
 from cfit.criteria.access import get_criterion_for_user, get_version_for_user, visible_versions
 from cfit.criteria.forms import (
     LANGUAGE_NAMES,
@@ -37,7 +37,9 @@ from cfit.criteria.models import (
     ProductGroup,
     PublishedVersionError,
     Shortlist,
+    VersionEvent,
 )
+from cfit.criteria.wording import topic_label
 
 PAGE_SIZE = 25
 #: How long a published version's rendered list stays in a process's cache (it never changes; the
@@ -121,7 +123,13 @@ def compare(request: HttpRequest, group: str) -> HttpResponse:
     for criterion in criteria:
         sections[criterion.impact_category][criterion.topic][criterion.ambition].append(criterion)
     ordered = [
-        (label, [(topic, cells["baseline"], cells["ambitious"]) for topic, cells in sections[value].items()])
+        (
+            label,
+            [
+                (topic_label(topic), cells["baseline"], cells["ambitious"])
+                for topic, cells in sections[value].items()
+            ],
+        )
         for value, label in ImpactCategory.choices
         if value in sections
     ]
@@ -147,10 +155,16 @@ def versions(request: HttpRequest) -> HttpResponse:
         .select_related("based_on", "published_by")
         .annotate(n=Count("criteria"))
     )
+    is_staff = is_secretariat_staff(request.user)
     return render(
         request,
         "criteria/versions.html",
-        {"versions": listed, "is_staff": is_secretariat_staff(request.user)},
+        {
+            "versions": listed,
+            "is_staff": is_staff,
+            # the secretariat sees that a draft raising requirements to legal floors waits for review
+            "floor_proposal": floors.waiting_proposal() if is_staff else None,
+        },
     )
 
 
@@ -168,6 +182,8 @@ def version_detail(request: HttpRequest, code: str) -> HttpResponse:
             "diff": diff,
             "is_staff": is_staff,
             "events": version.events.select_related("user"),
+            "floor_proposal": is_staff
+            and version.events.filter(kind=VersionEvent.Kind.FLOORS_PROPOSED).exists(),
             "changes": version.changes.select_related("changed_by"),
             "unreviewed": version.unreviewed_translations() if is_staff else [],
             "submit_form": SubmitForReviewForm(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cfit.criteria.content import DataType, Requirement
+from cfit.criteria.vocabulary import load_vocabulary
 from cfit.offers.engine import Evidence, Role, Status
 from cfit.offers.scoring import TIE_DECIMALS, OfferResult
 from cfit.tenders.award import LotAwardMethod, PriceRule
@@ -78,7 +79,7 @@ def answer_text(value: object, requirement: Requirement | None, words: Words) ->
     if value is None or value == "":
         return DASH
     kind = requirement.data_type if requirement is not None else None
-    unit = f" {requirement.unit}" if requirement is not None and requirement.unit else ""
+    unit = _unit(requirement, words, value if isinstance(value, int | float) else None)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if kind == DataType.DATE or (kind is None and _is_iso_date(value)):
@@ -90,7 +91,16 @@ def answer_text(value: object, requirement: Requirement | None, words: Words) ->
         return f"{words.num(value)}{unit}"
     if kind == DataType.ENUMERATION and str(value) in YES_NO_OPTIONS:
         return _("yes") if str(value) == "yes" else _("no")
+    if kind == DataType.ENUMERATION:
+        return load_vocabulary().option(str(value), words.language)
     return str(value)
+
+
+def _unit(requirement: Requirement | None, words: Words, count: float | None = None) -> str:
+    """' years' / ' jaar': the requirement's unit in the reader's language, with its space."""
+    if requirement is None or not requirement.unit:
+        return ""
+    return " " + load_vocabulary().unit(requirement.unit, words.language, count=count)
 
 
 def _is_iso_date(value: object) -> bool:
@@ -101,7 +111,7 @@ def _is_iso_date(value: object) -> bool:
 def expected_text(requirement: Requirement, words: Words) -> str:
     """What meets the requirement, e.g. '≥ 3 years', 'yes', 'tool-free / common-tools'."""
     _ = words.gettext
-    unit = f" {requirement.unit}" if requirement.unit else ""
+    unit = _unit(requirement, words)
     low, high, expected = requirement.min_value, requirement.max_value, requirement.expected_value
     if requirement.data_type == DataType.BOOLEAN:
         return _("yes") if expected else _("no")

@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from cfit.criteria.content import DataType, Requirement
+from cfit.criteria.vocabulary import load_vocabulary
 from cfit.tabular import MAX_WHOLE, load_json, parse_number, read_table, sheet_rows, sheet_values
 from cfit.tenders.response_template import FIRST_DATA_ROW, ID_ROW, TEMPLATE_FORMAT, company_requirements
 from cfit.tenders.response_template import product_requirements as lot_requirements
@@ -84,9 +85,12 @@ def parse_answer(
         return number
     if kind == DataType.ENUMERATION:
         text = str(value).strip()
-        if text not in requirement.options:
+        # The template's drop-down offers the labels of the tender's language; a file may also
+        # carry the codes (a machine) or another language's labels (a supplier's own copy).
+        code = load_vocabulary().option_code(text, requirement.options)
+        if code is None:
             raise ValueError(f"{text!r} is not one of {', '.join(requirement.options)}")
-        return text
+        return code
     if kind == DataType.DATE:
         if isinstance(value, datetime):
             return value.date().isoformat()

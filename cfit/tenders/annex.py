@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cfit.criteria.content import CriterionType, DataType, Requirement
-from cfit.criteria.wording import threshold_text
+from cfit.criteria.wording import threshold_text, unit_label
 from cfit.tenders.award import PriceRule
 from cfit.tenders.award_text import award_method_paragraphs, criterion_description, price_noun
 from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
@@ -74,7 +74,7 @@ def answer_type(requirement: Requirement) -> str:
         DataType.ENUMERATION: _("One of a list"),
         DataType.DATE: _("Date"),
     }
-    unit = f" ({requirement.unit})" if requirement.unit else ""
+    unit = f" ({unit_label(requirement.unit)})" if requirement.unit else ""
     return str(names[requirement.data_type]) + unit
 
 

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cfit.criteria.content import Better, ScoringRule
-from cfit.criteria.wording import number
+from cfit.criteria.wording import number, option_label, unit_label
 from cfit.tenders.award import LotAwardMethod, PriceRule, ScoredCriterion, ScoredRequirement
 
 
@@ -26,8 +26,9 @@ def share(value: float) -> str:
     return f"{number(round(value * 100, 2))} %"
 
 
-def _unit(requirement: ScoredRequirement) -> str:
-    return f" {requirement.unit}" if requirement.unit else ""
+def _unit(requirement: ScoredRequirement, language: str) -> str:
+    """' cycles' / ' laadcycli': the unit's label in the document's language, with its space."""
+    return f" {unit_label(requirement.unit, language)}" if requirement.unit else ""
 
 
 def summary_sentence(method: LotAwardMethod) -> str:
@@ -112,7 +113,7 @@ def _parts(criterion: ScoredCriterion) -> dict[str, str]:
 
 def requirement_sentence(requirement: ScoredRequirement, language: str, part: str = "") -> str:
     title = requirement.title.get(language) or requirement.title.get("en", requirement.id)
-    unit = _unit(requirement)
+    unit = _unit(requirement, language)
     higher = requirement.better == Better.HIGHER
     scoring = requirement.scoring
     match scoring.rule:
@@ -141,7 +142,8 @@ def requirement_sentence(requirement: ScoredRequirement, language: str, part: st
             }
         case ScoringRule.OPTION_POINTS:
             table = "; ".join(
-                f"{option}: {share(scoring.option_points.get(option, 0.0))}" for option in requirement.options
+                f"{option_label(option, language)}: {share(scoring.option_points.get(option, 0.0))}"
+                for option in requirement.options
             )
             rule = _("share per answer: %(table)s") % {"table": table}
         case ScoringRule.CONDITION:

@@ -9,6 +9,10 @@ Layout, which the offer import relies on:
   clauses); column A (hidden) holds the requirement id, column E the answer.
 - ``_cfit`` (very hidden): key/value pairs: template format, tender reference, framework version,
   language, the yes/no words, and which sheet holds which lot (``lot:N``) and the company declarations.
+- ``_options`` (hidden): the answers of each enumeration in the tender's language, one column per
+  list, that the answer cells offer as a drop-down (a list kept in a sheet may hold commas and be
+  longer than Excel's 255 characters of an inline list). The offer import takes an option's code or
+  its label in any of the framework's languages.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from cfit.criteria.content import CriterionType, DataType, Requirement
+from cfit.criteria.wording import option_label, unit_label
 from cfit.downloads import keep_cells_as_text
 from cfit.tenders.annex import expected
 from cfit.tenders.award_text import award_method_paragraphs
@@ -69,7 +75,29 @@ def company_requirements(spec: TenderSpec) -> list[tuple[str, str, Requirement]]
     return rows
 
 
-def _validation(data_type: DataType, options: list[str], yes: str, no: str) -> DataValidation:
+class OptionLists:
+    """The drop-down lists of enumeration answers, in the tender's language, on a hidden sheet."""
+
+    def __init__(self, sheet: Worksheet, language: str) -> None:
+        self.sheet, self.language = sheet, language
+        self.sheet.sheet_state = "hidden"
+        self.ranges: dict[tuple[str, ...], str] = {}
+
+    def source(self, options: list[str]) -> str:
+        """The cell range holding ``options``' labels, written once per distinct list."""
+        key = tuple(options)
+        if key not in self.ranges:
+            column = len(self.ranges) + 1
+            for row, option in enumerate(options, start=1):
+                self.sheet.cell(row=row, column=column, value=option_label(option, self.language))
+            letter = get_column_letter(column)
+            self.ranges[key] = f"'{self.sheet.title}'!${letter}$1:${letter}${len(options)}"
+        return self.ranges[key]
+
+
+def _validation(
+    data_type: DataType, options: list[str], yes: str, no: str, lists: OptionLists | None = None
+) -> DataValidation:
     title = _("Answer")
     match data_type:
         case DataType.BOOLEAN:
@@ -83,7 +111,7 @@ def _validation(data_type: DataType, options: list[str], yes: str, no: str) -> D
         case DataType.ENUMERATION:
             return DataValidation(
                 type="list",
-                formula1='"' + ",".join(options) + '"',
+                formula1=lists.source(options) if lists is not None else '"' + ",".join(options) + '"',
                 allow_blank=True,
                 errorTitle=title,
                 error=_("Choose a value from the list."),
@@ -174,13 +202,18 @@ def _build(spec: TenderSpec) -> bytes:
         "yes": yes,
         "no": no,
     }
+    lists = OptionLists(book.create_sheet("_options"), lang)
     for lot in spec.lots:
         sheet = book.create_sheet(_("Lot %(n)s") % {"n": lot.number})
         meta[f"lot:{lot.number}"] = sheet.title
         columns = [(code, title, hint) for code, title, hint in fixed_columns()]
         requirements = product_requirements(lot)
         columns += [
-            (r.id, f"{r.title[lang]}{f' ({r.unit})' if r.unit else ''} [{criterion_id}]", expected(r))
+            (
+                r.id,
+                f"{r.title[lang]}{f' ({unit_label(r.unit, lang)})' if r.unit else ''} [{criterion_id}]",
+                expected(r),
+            )
             for criterion_id, r in requirements
         ]
         for index, (code, title, hint) in enumerate(columns, start=1):
@@ -202,7 +235,7 @@ def _build(spec: TenderSpec) -> bytes:
         for index, (code, _title, _hint) in enumerate(columns, start=1):
             requirement = next((r for _c, r in requirements if r.id == code), None)
             if requirement is not None:
-                validation = _validation(requirement.data_type, requirement.options, yes, no)
+                validation = _validation(requirement.data_type, requirement.options, yes, no, lists)
             elif code in fixed_types:
                 validation = _validation(fixed_types[code], [], yes, no)
             else:
@@ -237,13 +270,15 @@ def _build(spec: TenderSpec) -> bytes:
                 None,
             ]
         )
-        validation = _validation(requirement.data_type, requirement.options, yes, no)
+        validation = _validation(requirement.data_type, requirement.options, yes, no, lists)
         validation.add(f"E{row}")
         company.add_data_validation(validation)
     company.column_dimensions["A"].hidden = True
     for letter, width in (("B", 45), ("C", 45), ("D", 18), ("E", 18), ("F", 40)):
         company.column_dimensions[letter].width = width
 
+    # The lists sheet goes last, after the sheets a supplier fills in.
+    book.move_sheet(lists.sheet, offset=len(book.sheetnames) - 1 - book.index(lists.sheet))
     hidden = book.create_sheet("_cfit")
     for key, value in meta.items():
         hidden.append([key, value])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from cfit.criteria import exchange
 from cfit.criteria.actions import FrameworkError, import_as_draft, version_to_content
 from cfit.criteria.api import category_names
 from cfit.criteria.content import LANGUAGES, coverage_markdown
+from cfit.criteria.floors import propose_floor_raises
 from cfit.criteria.models import FrameworkVersion
 from cfit.tabular import read_source
 
@@ -32,6 +34,15 @@ class Command(BaseCommand):
         )
         export.add_argument("-o", "--output", type=Path, help="file to write; default standard output")
         sub.add_parser("coverage", help="print the coverage table of the latest published version (Markdown)")
+        floors = sub.add_parser(
+            "propose-floors",
+            help="open a draft raising requirements to legal floors now in force (daily; never publishes)",
+        )
+        floors.add_argument(
+            "--on",
+            type=date.fromisoformat,
+            help="the date the floors are checked on (YYYY-MM-DD); default today",
+        )
         imp = sub.add_parser("import", help="load an edited export (json, csv, xlsx or yaml) as a new draft")
         imp.add_argument("file", type=Path)
         imp.add_argument("--code", help="version code of the new draft; default <latest>-draftN")
@@ -50,6 +61,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"\n{len(framework.criteria)} criteria, {requirements} requirements, version {version.code}"
             )
+        elif options["action"] == "propose-floors":
+            self.stdout.write(propose_floor_raises(on=options["on"]).describe())
         else:
             self.import_(options)
 
