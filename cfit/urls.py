@@ -44,6 +44,7 @@ urlpatterns = [
     path("tenders/", include("cfit.tenders.urls")),
     path("", include("cfit.offers.urls")),
     path("fleet/", include("cfit.fleet.urls")),
+    path("contracts/", include("cfit.contracts.urls")),
     path("", include("cfit.pact.urls")),
     path("monitoring/", include("cfit.monitoring.urls")),
     path("results/", public.results_page, name="results"),
