@@ -323,3 +323,24 @@ def test_a_viewer_of_the_supplier_reads_but_does_not_deliver(contract: Contract,
         ).status_code
         == 403
     )
+
+
+def test_the_demo_has_an_awarded_tender_with_a_contract_accepted_returned_and_late(
+    framework: FrameworkVersion,
+) -> None:
+    from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data
+    from cfit.contracts.demo import REFERENCE
+
+    create_demo_data()
+    create_demo_data()  # idempotent
+
+    contract = Contract.unscoped.get(tender__reference=REFERENCE)
+    assert contract.tender.status == "awarded"
+    states = {o.state for o in contract.obligations.all()}
+    assert {"accepted", "returned", "late", "due"} <= states
+    supplier = Client()
+    assert supplier.login(username="supplier", password=DEMO_PASSWORD)
+    assert "late" in supplier.get(f"/contracts/supplier/{contract.pk}/").content.decode().lower()
+    buyer = Client()
+    assert buyer.login(username="procurer", password=DEMO_PASSWORD)
+    assert buyer.get(f"/contracts/{contract.pk}/").status_code == 200

@@ -207,11 +207,12 @@ class Obligation(models.Model):
 
     @property
     def state(self) -> str:
-        """The state as shown: "late" for an open obligation past its due date."""
-        return "late" if self.is_late() else self.status
+        """The state as shown: "late" for a due obligation past its due date; a returned one stays
+        "returned" (the supplier sees the buyer's comment first), though reminders treat it as late."""
+        return "late" if self.status == self.Status.DUE and self.is_late() else self.status
 
     def state_label(self) -> str:
-        return str(_("Late")) if self.is_late() else self.get_status_display()
+        return str(_("Late")) if self.state == "late" else self.get_status_display()
 
 
 class Submission(models.Model):
