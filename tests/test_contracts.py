@@ -344,3 +344,54 @@ def test_the_demo_has_an_awarded_tender_with_a_contract_accepted_returned_and_la
     buyer = Client()
     assert buyer.login(username="procurer", password=DEMO_PASSWORD)
     assert buyer.get(f"/contracts/{contract.pk}/").status_code == 200
+
+
+def test_a_finding_opens_a_corrective_action_the_supplier_closes_with_evidence(
+    contract: Contract, procurer: Any, supplier: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buyer = signed_in(procurer)
+    buyer.post(
+        f"/contracts/{contract.pk}/findings/",
+        {
+            "finding-kind": "non_conformant_smelter",
+            "finding-description": "Smelter CID001234 is not conformant.",
+            "finding-action": "Remove the smelter from the supply chain.",
+            "finding-owner": "Sid, sourcing",
+            "finding-deadline": "2027-09-30",
+        },
+    )
+    finding = contract.findings.get()
+    seller = signed_in(supplier)
+    page = seller.get(f"/contracts/supplier/{contract.pk}/").content.decode()
+    assert "Remove the smelter from the supply chain." in page
+    rival = signed_in(make_persona("rob", "rob-supplies", "supporter", Membership.Role.ADMIN))
+    close = f"/contracts/supplier/{contract.pk}/findings/{finding.pk}/close/"
+
+    assert (
+        rival.post(close, {"close-note": "done", "close-file": SimpleUploadedFile("x.pdf", b"x")}).status_code
+        == 404
+    )
+    seller.post(close, {"close-note": "Removed, see the new smelter list."})
+    finding.refresh_from_db()
+    assert finding.status == "open"  # no evidence, not closed
+    with pytest.raises(actions.ContractError):
+        actions.close_finding(finding, acting_user=supplier.user, data=b"", filename="", note="Removed it.")
+    seller.post(
+        close,
+        {
+            "close-note": "Removed, see the new smelter list.",
+            "close-file": SimpleUploadedFile("list.xlsx", b"PK list"),
+        },
+    )
+
+    finding.refresh_from_db()
+    assert (finding.status, finding.closed_by, finding.evidence_name) == (
+        "closed",
+        supplier.user,
+        "list.xlsx",
+    )
+    evidence = buyer.get(f"/contracts/{contract.pk}/findings/{finding.pk}/evidence/")
+    assert evidence.status_code == 200 and evidence.content == b"PK list"
+    assert rival.get(f"/contracts/supplier/{contract.pk}/findings/{finding.pk}/evidence/").status_code == 404

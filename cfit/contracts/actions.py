@@ -26,6 +26,7 @@ from cfit.contracts.models import (
     Contract,
     ContractCriterion,
     Delivery,
+    Finding,
     Notice,
     Obligation,
     ObligationEvent,
@@ -535,3 +536,64 @@ def send_notices(today: date | None = None) -> int:
         except IntegrityError:
             continue  # another run claimed it
     return sent
+
+
+# -- findings and corrective actions --------------------------------------------------------------
+
+
+@transaction.atomic
+def open_finding(
+    contract: Contract,
+    *,
+    kind: str,
+    description: str,
+    action: str,
+    owner: str,
+    deadline: date,
+    acting_user: Any,
+    obligation: Obligation | None = None,
+) -> Finding:
+    """The buyer records a finding and the corrective action it asks of the supplier."""
+    if kind not in Finding.Kind.values:
+        raise ContractError(_("Unknown kind of finding."))
+    if not description.strip() or not action.strip() or not owner.strip():
+        raise ContractError(_("Say what was found, what must be done and who owns it."))
+    if obligation is not None and obligation.contract_id != contract.pk:
+        raise ContractError(_("The obligation is not of this contract."))
+    return Finding.objects.create(
+        contract=contract,
+        obligation=obligation,
+        kind=kind,
+        description=description.strip(),
+        action=action.strip(),
+        owner=owner.strip(),
+        deadline=deadline,
+        raised_by=_user(acting_user),
+    )
+
+
+@transaction.atomic
+def close_finding(finding: Finding, *, acting_user: Any, data: bytes, filename: str, note: str) -> Finding:
+    """The supplier closes the corrective action; the evidence (a file) and a note are required."""
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if finding.status != Finding.Status.OPEN:
+        raise ContractError(_("This corrective action is already closed."))
+    if not data:
+        raise ContractError(_("Attach the evidence that the finding was remedied."))
+    try:
+        check_size(data, filename)
+    except ImportRefused as error:
+        raise ContractError(str(error.problems[0]) if error.problems else str(error)) from None
+    finding.status = Finding.Status.CLOSED
+    finding.closed_by = _user(acting_user)
+    finding.closed_at = timezone.now()
+    finding.closing_note = _reason(note).strip()
+    finding.evidence = data
+    finding.evidence_name = filename[:255]
+    finding.evidence_sha256 = hashlib.sha256(data).hexdigest()
+    finding.save(
+        update_fields=[
+            "status", "closed_by", "closed_at", "closing_note", "evidence", "evidence_name", "evidence_sha256"
+        ]
+    )  # fmt: skip
+    return finding

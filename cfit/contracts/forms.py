@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
+from cfit.contracts.models import Finding
 from cfit.contracts.schedule import Frequency
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 
@@ -99,3 +100,16 @@ class DeliveryForm(forms.Form):
 
 class DisputeForm(forms.Form):
     comment = forms.CharField(label=_("Why you disagree"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Finding"), choices=Finding.Kind.choices)
+    description = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 2}))
+    action = forms.CharField(label=_("Corrective action"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.CharField(label=_("Owner at the supplier"), max_length=200)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CloseFindingForm(forms.Form):
+    file = forms.FileField(label=_("Evidence"))
+    note = forms.CharField(label=_("How it was remedied"), widget=forms.Textarea(attrs={"rows": 2}))

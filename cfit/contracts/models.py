@@ -294,3 +294,60 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.obligation} {self.stage}"
+
+
+class Finding(models.Model):
+    """Something wrong found under a contract; it opens a corrective action the supplier owns."""
+
+    class Kind(models.TextChoices):
+        AUDIT_RESULT = "audit_result", _("Audit result")
+        NON_CONFORMANT_SMELTER = "non_conformant_smelter", _("Smelter not conformant")
+        MISSING_DISCLOSURE = "missing_disclosure", _("Missing disclosure")
+        COMPLAINT = "complaint", _("Complaint")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")  #: the corrective action is under way
+        CLOSED = "closed", _("Closed")  #: closed with evidence
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="findings")
+    obligation = models.ForeignKey(
+        Obligation, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+    )
+    kind = models.CharField(_("finding"), max_length=32, choices=Kind.choices)
+    description = models.TextField(_("what was found"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_at = models.DateTimeField(_("raised on"), default=timezone.now)
+    # -- the corrective action
+    action = models.TextField(_("corrective action"), help_text=_("What the supplier must do."))
+    owner = models.TextField(_("owner"), help_text=_("Who at the supplier carries it out."))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("state"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    # -- closing needs evidence: a file, kept with its checksum, and a note
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
+    closing_note = models.TextField(_("how it was remedied"), blank=True)
+    evidence_name = models.CharField(_("evidence"), max_length=255, blank=True)
+    evidence = models.BinaryField(null=True, blank=True, editable=False)
+    evidence_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["status", "deadline", "id"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        constraints = [
+            # A closed finding always has its evidence and who closed it.
+            models.CheckConstraint(
+                condition=Q(status="open") | (Q(closed_at__isnull=False) & ~Q(evidence_sha256="")),
+                name="finding_closed_with_evidence",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference}: {self.get_kind_display()}"
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.status == self.Status.OPEN and self.deadline < (today or timezone.localdate())

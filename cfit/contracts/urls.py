@@ -15,7 +15,23 @@ urlpatterns = [
         views.buyer_evidence,
         name="evidence",
     ),
+    path("<int:contract_id>/findings/", views.finding_open, name="finding_open"),
+    path(
+        "<int:contract_id>/findings/<int:finding_id>/evidence/",
+        views.buyer_finding_evidence,
+        name="finding_evidence",
+    ),
     path("supplier/<int:contract_id>/", views.supplier_contract, name="supplier"),
+    path(
+        "supplier/<int:contract_id>/findings/<int:finding_id>/close/",
+        views.finding_close,
+        name="finding_close",
+    ),
+    path(
+        "supplier/<int:contract_id>/findings/<int:finding_id>/evidence/",
+        views.supplier_finding_evidence,
+        name="supplier_finding_evidence",
+    ),
     path(
         "supplier/<int:contract_id>/obligations/<int:obligation_id>/",
         views.supplier_obligation,

@@ -6,7 +6,7 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,13 +25,15 @@ from cfit.contracts.access import (
 )
 from cfit.contracts.forms import (
     AwardLotForm,
+    CloseFindingForm,
     ContractForm,
     DecisionForm,
     DeliveryForm,
     DisputeForm,
+    FindingForm,
     FrequencyForm,
 )
-from cfit.contracts.models import Contract, ContractCriterion, Obligation
+from cfit.contracts.models import Contract, ContractCriterion, Finding, Obligation
 from cfit.contracts.schedule import Frequency
 from cfit.criteria.models import CriterionType, FrameworkVersion
 from cfit.downloads import attachment
@@ -154,6 +156,8 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
             "criteria": contract.criteria.select_related("criterion"),
             "may_decide": may_decide,
             "frequency_form": FrequencyForm(),
+            "finding_form": FindingForm(prefix="finding"),
+            "findings": contract.findings.select_related("raised_by", "closed_by"),
             "side": "buyer",
         },
     )
@@ -225,6 +229,7 @@ def supplier_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
             "contract": contract,
             "obligations": obligations,
             "counts": _counts(obligations),
+            "findings": contract.findings.select_related("raised_by", "closed_by"),
             "side": "supplier",
         },
     )
@@ -286,3 +291,69 @@ def supplier_evidence(
 ) -> HttpResponse:
     contract = get_contract_for_supplier(request.user, contract_id)
     return _evidence(get_obligation(contract, obligation_id), submission_id)
+
+
+# -- findings and corrective actions --------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def finding_open(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = get_contract_for_buyer(request.user, contract_id, edit=True)
+    form = FindingForm(request.POST, prefix="finding")
+    if form.is_valid():
+        try:
+            actions.open_finding(contract, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, _("The finding is recorded; the supplier sees its corrective action."))
+        except actions.ContractError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Fill in every field of the finding."))
+    return redirect(reverse("contracts:detail", args=[contract.pk]) + "#findings")
+
+
+def _finding(contract: Contract, finding_id: int) -> Finding:
+    finding = Finding.objects.filter(pk=finding_id, contract=contract).first()
+    if finding is None:
+        raise Http404
+    return finding
+
+
+@login_required
+@require_POST
+def finding_close(request: HttpRequest, contract_id: int, finding_id: int) -> HttpResponse:
+    contract = get_contract_for_supplier(request.user, contract_id, edit=True)
+    finding = _finding(contract, finding_id)
+    form = CloseFindingForm(request.POST, request.FILES, prefix="close")
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            actions.close_finding(
+                finding, acting_user=request.user, data=upload.read(), filename=upload.name,
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+            messages.success(request, _("The corrective action is closed with your evidence."))
+        except actions.ContractError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Attach the evidence and say how the finding was remedied."))
+    return redirect(reverse("contracts:supplier", args=[contract.pk]) + "#findings")
+
+
+def _finding_evidence(finding: Finding) -> HttpResponse:
+    if not finding.evidence:
+        raise Http404
+    response = HttpResponse(bytes(finding.evidence), content_type="application/octet-stream")
+    return attachment(response, finding.evidence_name)
+
+
+@login_required
+def buyer_finding_evidence(request: HttpRequest, contract_id: int, finding_id: int) -> HttpResponse:
+    contract = get_contract_for_buyer(request.user, contract_id)
+    return _finding_evidence(_finding(contract, finding_id))
+
+
+@login_required
+def supplier_finding_evidence(request: HttpRequest, contract_id: int, finding_id: int) -> HttpResponse:
+    contract = get_contract_for_supplier(request.user, contract_id)
+    return _finding_evidence(_finding(contract, finding_id))
