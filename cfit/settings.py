@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "cfit.jobs",
     "cfit.cloud",
     "cfit.datacentres",
+    "cfit.contracts",
 ]
 
 MIDDLEWARE = [

@@ -46,6 +46,7 @@ urlpatterns = [
     path("fleet/", include("cfit.fleet.urls")),
     path("cloud/", include("cfit.cloud.urls")),
     path("datacentres/", include("cfit.datacentres.urls")),
+    path("contracts/", include("cfit.contracts.urls")),
     path("", include("cfit.pact.urls")),
     path("monitoring/", include("cfit.monitoring.urls")),
     path("results/", public.results_page, name="results"),

@@ -43,6 +43,8 @@ USERS = [
     ("secretariat", "Sam Secretariat", "pact-secretariat", Role.ADMIN, True),
     ("coordinator", "Coco Coordinator", "nl-ministry-bzk", Role.ADMIN, False),
     ("procurer", "Pia Procurer", "rijkswaterstaat", Role.PROCURER, False),
+    # the second pair of eyes that approves an evaluation before award
+    ("approver", "Quinn Approver", "rijkswaterstaat", Role.PROCURER, False),
     ("assets", "Arne Assetmanager", "rijkswaterstaat", Role.ASSET_MANAGER, False),
     ("viewer", "Vera Viewer", "rijkswaterstaat", Role.VIEWER, False),
     ("lyon", "Louise Procureuse", "ville-de-lyon", Role.PROCURER, False),
@@ -94,6 +96,9 @@ def create_demo_data() -> list[DemoAccount]:
             )
             shortlist.criteria.set(Criterion.objects.in_version(version).for_product_group("notebooks")[:5])
         _create_demo_tenders(organisations)
+        from cfit.contracts.demo import create_demo_contracts
+
+        create_demo_contracts(organisations)
     _create_demo_fleets(organisations)
     if version is not None:
         from cfit.datacentres.demo import create_demo_datacentres

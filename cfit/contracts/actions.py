@@ -1,0 +1,599 @@
+"""Operations on contracts and obligations, one transaction each, naming who acted.
+
+An awarded lot becomes a contract with its winner; each contract performance clause and technical
+specification it carries becomes obligations on the schedule of ``cfit.contracts.schedule``. The
+supplier delivers, the buyer accepts or returns with a comment, the supplier may dispute a return:
+each step is an ``ObligationEvent`` with who, when and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.contracts.models import (
+    Contract,
+    ContractCriterion,
+    Delivery,
+    Finding,
+    Notice,
+    Obligation,
+    ObligationEvent,
+    Submission,
+)
+from cfit.contracts.schedule import (
+    CriterionKind,
+    FigureField,
+    Frequency,
+    Kind,
+    RequirementView,
+    due_dates,
+    what_is_due,
+)
+from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
+from cfit.tabular import NotANumber, parse_number
+from cfit.tenders.models import Lot, Tender
+from cfit.uploads import ImportRefused, check_size
+
+log = logging.getLogger(__name__)
+
+#: The criterion types that produce obligations.
+OBLIGATION_TYPES = (CriterionType.CONTRACT_PERFORMANCE_CLAUSE, CriterionType.TECHNICAL_SPECIFICATION)
+#: Days before the due date at which the supplier is reminded.
+REMIND_BEFORE_DAYS = 14
+#: Days after the due date at which an obligation still open escalates to the buyer's administrators.
+ESCALATE_AFTER_DAYS = 30
+MIN_COMMENT = 5  #: characters of a return's or a dispute's reason
+
+
+class ContractError(Exception):
+    """Raised if a contract operation is not allowed; the message says why, in the user's language."""
+
+
+def _user(acting_user: Any) -> Any:
+    return acting_user if acting_user is not None and acting_user.is_authenticated else None
+
+
+# -- contracts ------------------------------------------------------------------------------------
+
+
+def _due_of(criterion: Criterion, type_: str) -> tuple[Kind, Frequency, tuple[FigureField, ...]]:
+    requirements = [RequirementView(r.code, r.data_type, r.unit) for r in criterion.requirements.all()]
+    due = what_is_due(
+        CriterionKind(type_),
+        criterion.topic,
+        requirements,
+        has_labels=bool(criterion.verification_labels.all()),
+    )
+    return due.kind, due.frequency, due.figures
+
+
+def _schedule(
+    contract_criterion: ContractCriterion, *, first_period: int = 1, after: date | None = None
+) -> int:
+    """Create the obligations of one criterion from its frequency; returns how many were created."""
+    contract = contract_criterion.contract
+    kind, _frequency, figures = _due_of(contract_criterion.criterion, contract_criterion.type)
+    deliveries = list(contract.deliveries.values_list("delivered_on", flat=True))
+    dates = due_dates(
+        Frequency(contract_criterion.frequency), contract.start_date, contract.end_date, deliveries=deliveries
+    )
+    rows = [
+        Obligation(
+            contract=contract,
+            contract_criterion=contract_criterion,
+            kind=kind.value,
+            figures=[{"key": f.key, "label": f.label, "unit": f.unit} for f in figures],
+            period=first_period + index,
+            due_date=day,
+            checker=contract.created_by,
+        )
+        for index, day in enumerate(d for d in dates if after is None or d > after)
+    ]
+    created = Obligation.objects.bulk_create(rows)
+    ObligationEvent.objects.bulk_create(
+        [
+            ObligationEvent(obligation=o, action=ObligationEvent.Action.CREATED, by=contract.created_by)
+            for o in created
+        ]
+    )
+    return len(created)
+
+
+@transaction.atomic
+def create_contract(
+    organisation: Organisation,
+    *,
+    reference: str,
+    title: str,
+    supplier_name: str,
+    value: Decimal,
+    start_date: date,
+    end_date: date,
+    framework_version: FrameworkVersion,
+    criteria: Sequence[tuple[Criterion, str]],
+    acting_user: Any,
+    currency: str = "EUR",
+    supplier_organisation: Organisation | None = None,
+    tender: Tender | None = None,
+    lot: Lot | None = None,
+) -> Contract:
+    """A contract with the criteria it carries and every obligation they produce; all or nothing.
+
+    ``criteria`` are (criterion, its type in the tender); those of another type than a contract
+    performance clause or a technical specification are carried but produce no obligation.
+    """
+    if end_date < start_date:
+        raise ContractError(_("The contract ends before it starts."))
+    if value < 0:
+        raise ContractError(_("The contract value cannot be negative."))
+    if not supplier_name.strip():
+        raise ContractError(_("Name the supplier."))
+    if supplier_organisation is not None and supplier_organisation.is_participant:
+        raise ContractError(_("A supplier's organisation is a supporter, not a participant."))
+    if Contract.unscoped.filter(organisation=organisation, reference=reference).exists():
+        raise ContractError(_("There is already a contract %(ref)s.") % {"ref": reference})
+    try:
+        with transaction.atomic():
+            contract = Contract.unscoped.create(
+                organisation=organisation,
+                tender=tender,
+                lot=lot,
+                reference=reference,
+                title=title,
+                supplier_name=supplier_name.strip(),
+                supplier_organisation=supplier_organisation,
+                value=value,
+                currency=currency.upper(),
+                start_date=start_date,
+                end_date=end_date,
+                framework_version=framework_version,
+                created_by=_user(acting_user),
+            )
+    except IntegrityError:
+        raise ContractError(
+            _("There is already a contract for this lot with %(supplier)s.") % {"supplier": supplier_name}
+        ) from None
+    for criterion, type_ in criteria:
+        if criterion.version_id != framework_version.pk:
+            raise ContractError(
+                _("Criterion %(code)s is not of the contract's framework version.") % {"code": criterion.code}
+            )
+        frequency = _due_of(criterion, type_)[1].value if type_ in OBLIGATION_TYPES else Frequency.ONCE.value
+        row = ContractCriterion.objects.create(
+            contract=contract, criterion=criterion, type=type_, frequency=frequency
+        )
+        if type_ in OBLIGATION_TYPES:
+            _schedule(row)
+    log.info("contract %s created by %s", contract.pk, getattr(acting_user, "pk", None))
+    return contract
+
+
+@dataclass(frozen=True)
+class LotWinner:
+    lot: Lot
+    supplier: str
+    value: Decimal  #: the winner's offer for the lot: Σ quantity × unit price (EUR)
+
+
+def lot_winners(tender: Tender) -> list[LotWinner]:
+    """Per lot, the offer ranked first and eligible in the signed-off evaluation, with its value."""
+    from cfit.offers.evaluation import evaluate_tender  # contracts build on offers
+    from cfit.offers.models import OfferLine
+
+    evaluation = evaluate_tender(tender)
+    winners = []
+    for lot in tender.lots.all():
+        result = evaluation.result_for(lot.number)
+        if result is None:
+            continue
+        first = next((o for o in result.offers if o.rank == 1 and o.eligible and o.bid), None)
+        if first is None:
+            continue
+        lines = OfferLine.objects.filter(offer__tender=tender, offer__supplier=first.offer, lot=lot.number)
+        value = sum((Decimal(str(line.unit_price)) * line.quantity for line in lines), Decimal(0))
+        winners.append(LotWinner(lot, first.offer, value.quantize(Decimal("0.01"))))
+    return winners
+
+
+def award_lot(
+    tender: Tender,
+    lot_number: int,
+    *,
+    start_date: date,
+    end_date: date,
+    acting_user: Any,
+    supplier_organisation: Organisation | None = None,
+) -> Contract:
+    """The contract of an awarded tender's lot with the supplier ranked first, carrying the lot's criteria."""
+    if tender.status != Tender.Status.AWARDED:
+        raise ContractError(_("Only an awarded tender's lots become contracts."))
+    winner = next((w for w in lot_winners(tender) if w.lot.number == lot_number), None)
+    if winner is None:
+        raise ContractError(_("Lot %(n)s has no eligible offer ranked first.") % {"n": lot_number})
+    lot = winner.lot
+    rows = lot.lot_criteria.select_related("criterion")
+    return create_contract(
+        tender.organisation,
+        reference=f"{tender.reference}-L{lot.number}",
+        title=f"{tender.title}: {lot}",
+        supplier_name=winner.supplier,
+        supplier_organisation=supplier_organisation,
+        value=winner.value,
+        start_date=start_date,
+        end_date=end_date,
+        framework_version=lot.version,
+        criteria=[(row.criterion, row.type) for row in rows],
+        acting_user=acting_user,
+        tender=tender,
+        lot=lot,
+    )
+
+
+@transaction.atomic
+def change_frequency(contract_criterion: ContractCriterion, frequency: Frequency, *, acting_user: Any) -> int:
+    """Report a criterion at another frequency: its obligations still due are replaced, those
+    delivered, accepted, returned or disputed stay with their trail. Returns the obligations created."""
+    if contract_criterion.type not in OBLIGATION_TYPES:
+        raise ContractError(_("This criterion produces no obligations."))
+    contract_criterion = ContractCriterion.objects.select_for_update().get(pk=contract_criterion.pk)
+    kept = contract_criterion.obligations.exclude(status=Obligation.Status.DUE)
+    last_kept = kept.order_by("-period").first()
+    contract_criterion.obligations.filter(status=Obligation.Status.DUE).delete()
+    contract_criterion.frequency = frequency.value
+    contract_criterion.save(update_fields=["frequency"])
+    created = _schedule(
+        contract_criterion,
+        first_period=(last_kept.period + 1) if last_kept else 1,
+        after=last_kept.due_date if last_kept else None,
+    )
+    for obligation in contract_criterion.obligations.all():
+        if obligation.status == Obligation.Status.DUE:
+            obligation.events.filter(action=ObligationEvent.Action.CREATED).update(by=_user(acting_user))
+    return created
+
+
+@transaction.atomic
+def record_delivery(contract: Contract, delivered_on: date, *, acting_user: Any, note: str = "") -> Delivery:
+    """A delivery under the contract; each per-delivery criterion gets its obligation for it."""
+    if not contract.start_date <= delivered_on <= contract.end_date:
+        raise ContractError(_("The delivery date lies outside the contract period."))
+    delivery = Delivery.objects.create(contract=contract, delivered_on=delivered_on, note=note)
+    for row in contract.criteria.filter(frequency=Frequency.PER_DELIVERY.value):
+        last = row.obligations.order_by("-period").first()
+        _schedule(row, first_period=(last.period + 1) if last else 1, after=last.due_date if last else None)
+    return delivery
+
+
+# -- the supplier's side --------------------------------------------------------------------------
+
+
+def _number(text: str, field: str) -> str:
+    """A figure by the number rule of every import ('1.234,5' is 1234.5); refused below 0."""
+    try:
+        value: float | None = parse_number(text)
+    except NotANumber:
+        value = None
+    if value is None or value < 0:
+        raise ContractError(_("%(field)s: give a number of at least 0.") % {"field": field})
+    return repr(value)
+
+
+@transaction.atomic
+def deliver(
+    obligation: Obligation,
+    *,
+    acting_user: Any,
+    data: bytes | None = None,
+    filename: str = "",
+    content_type: str = "",
+    values: Mapping[str, str] | None = None,
+    declared: bool = False,
+    comment: str = "",
+) -> Submission:
+    """The supplier's evidence: a file, the figures asked, a declaration; what the kind needs must be there."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.status not in Obligation.OPEN:
+        raise ContractError(
+            _("This obligation is %(state)s: nothing is due.") % {"state": obligation.get_status_display()}
+        )
+    if data:
+        try:
+            check_size(data, filename)
+        except ImportRefused as error:
+            raise ContractError(str(error.problems[0]) if error.problems else str(error)) from None
+    figures: dict[str, str] = {}
+    for field in obligation.figures:
+        raw = (values or {}).get(field["key"], "").strip()
+        if raw:
+            figures[field["key"]] = _number(raw, f"{field['label']} ({field['unit']})")
+    match obligation.kind:
+        case Kind.DOCUMENT.value if not data:
+            raise ContractError(_("Attach the document."))
+        case Kind.FIGURE.value if len(figures) < len(obligation.figures):
+            raise ContractError(_("Fill in every figure."))
+        case Kind.DECLARATION.value if not declared:
+            raise ContractError(_("Tick the declaration."))
+    submission = Submission.objects.create(
+        obligation=obligation,
+        submitted_by=_user(acting_user),
+        filename=filename[:255] if data else "",
+        content_type=content_type[:100] if data else "",
+        data=data or None,
+        size=len(data or b""),
+        sha256=hashlib.sha256(data).hexdigest() if data else "",
+        values=figures,
+        declared=declared,
+        comment=comment.strip(),
+    )
+    _move(
+        obligation,
+        Obligation.Status.DELIVERED,
+        ObligationEvent.Action.DELIVERED,
+        acting_user,
+        comment,
+        submission,
+    )
+    return submission
+
+
+def _move(
+    obligation: Obligation,
+    status: str,
+    action: str,
+    acting_user: Any,
+    comment: str,
+    submission: Submission | None = None,
+) -> None:
+    obligation.status = status
+    obligation.changed = timezone.now()
+    obligation.save(update_fields=["status", "changed"])
+    ObligationEvent.objects.create(
+        obligation=obligation,
+        action=action,
+        by=_user(acting_user),
+        comment=comment.strip(),
+        submission=submission or obligation.submissions.order_by("-submitted_at", "-id").first(),
+    )
+
+
+def _reason(comment: str) -> str:
+    if len(comment.strip()) < MIN_COMMENT:
+        raise ContractError(_("Say why (at least %(n)s characters).") % {"n": MIN_COMMENT})
+    return comment
+
+
+@transaction.atomic
+def dispute(obligation: Obligation, *, acting_user: Any, comment: str) -> Obligation:
+    """The supplier disagrees with a return; the buyer then accepts or returns again."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.status != Obligation.Status.RETURNED:
+        raise ContractError(_("Only a returned obligation can be disputed."))
+    _move(
+        obligation, Obligation.Status.DISPUTED, ObligationEvent.Action.DISPUTED, acting_user, _reason(comment)
+    )
+    return obligation
+
+
+# -- the buyer's decisions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accept(obligation: Obligation, *, acting_user: Any, comment: str = "") -> Obligation:
+    """The buyer accepts what was delivered (or a disputed delivery)."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.status not in Obligation.TO_CHECK:
+        raise ContractError(_("Only delivered or disputed evidence can be accepted."))
+    _move(obligation, Obligation.Status.ACCEPTED, ObligationEvent.Action.ACCEPTED, acting_user, comment)
+    return obligation
+
+
+@transaction.atomic
+def return_obligation(obligation: Obligation, *, acting_user: Any, comment: str) -> Obligation:
+    """The buyer returns the evidence with a comment; the obligation is due again (late if past its date)."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.status not in Obligation.TO_CHECK:
+        raise ContractError(_("Only delivered or disputed evidence can be returned."))
+    _move(
+        obligation, Obligation.Status.RETURNED, ObligationEvent.Action.RETURNED, acting_user, _reason(comment)
+    )
+    return obligation
+
+
+# -- reminders and escalation ---------------------------------------------------------------------
+
+
+def _emails(users: Iterable[Any]) -> list[str]:
+    return sorted({u.email for u in users if u.email})
+
+
+def _recipients(obligation: Obligation, stage: str) -> list[str]:
+    contract = obligation.contract
+    members = Membership.objects.select_related("user")
+    supplier = (
+        [m.user for m in members.filter(organisation_id=contract.supplier_organisation_id)]
+        if contract.supplier_organisation_id
+        else []
+    )
+    if stage == Notice.Stage.REMINDER:
+        return _emails(supplier)
+    if stage == Notice.Stage.OVERDUE:
+        return _emails([*supplier, *([obligation.checker] if obligation.checker else [])])
+    admins = members.filter(organisation_id=contract.organisation_id, role=Membership.Role.ADMIN)
+    return _emails(m.user for m in admins)
+
+
+def _message(obligation: Obligation, stage: str) -> tuple[str, str]:
+    contract = obligation.contract
+    params = {
+        "ref": contract.reference,
+        "criterion": obligation.contract_criterion.criterion.display_title,
+        "code": obligation.contract_criterion.criterion.code,
+        "due": obligation.due_date.isoformat(),
+        "supplier": contract.supplier_name,
+        "buyer": contract.organisation.name,
+    }
+    if stage == Notice.Stage.REMINDER:
+        subject = _("Contract %(ref)s: evidence due on %(due)s") % params
+        body = (
+            _("%(buyer)s expects the evidence of %(criterion)s (%(code)s) under contract %(ref)s by %(due)s.")
+            % params
+        )
+    elif stage == Notice.Stage.OVERDUE:
+        subject = _("Contract %(ref)s: evidence overdue since %(due)s") % params
+        body = (
+            _(
+                "The evidence of %(criterion)s (%(code)s) under contract %(ref)s was due on %(due)s and has not "
+                "been delivered."
+            )
+            % params
+        )
+    else:
+        subject = _("Escalation: contract %(ref)s, evidence overdue since %(due)s") % params
+        body = (
+            _(
+                "%(supplier)s has not delivered the evidence of %(criterion)s (%(code)s) under contract %(ref)s, "
+                "due on %(due)s. It is escalated to the administrators of %(buyer)s."
+            )
+            % params
+        )
+    return subject, body
+
+
+def stage_for(obligation: Obligation, today: date) -> list[str]:
+    """The notice stages an open obligation has reached on ``today`` (all of them, in order)."""
+    stages = []
+    if today >= obligation.due_date - timedelta(days=REMIND_BEFORE_DAYS):
+        stages.append(Notice.Stage.REMINDER.value)
+    if today > obligation.due_date:
+        stages.append(Notice.Stage.OVERDUE.value)
+    if today > obligation.due_date + timedelta(days=ESCALATE_AFTER_DAYS):
+        stages.append(Notice.Stage.ESCALATION.value)
+    return stages
+
+
+def send_notices(today: date | None = None) -> int:
+    """Send each open obligation's reminder, overdue notice and escalation once; returns the mails sent.
+
+    Idempotent: a notice row per obligation, stage and due date is claimed by its unique constraint
+    in the same transaction as the send, so a second run (or a second worker) sends nothing again,
+    and a failed send rolls the row back to be tried on the next run. Only the latest stage reached
+    is sent when several are reached at once (an obligation found 40 days late escalates, without a
+    reminder that it is almost due).
+    """
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=REMIND_BEFORE_DAYS)
+    sent = 0
+    connection = None
+    candidates = (
+        Obligation.objects.open()
+        .filter(due_date__lte=horizon)
+        .select_related("contract__organisation", "contract_criterion__criterion", "checker")
+        .order_by("due_date", "pk")
+    )
+    for obligation in candidates.iterator():
+        stages = stage_for(obligation, today)
+        if not stages:
+            continue
+        done = set(
+            Notice.objects.filter(obligation=obligation, due_date=obligation.due_date).values_list(
+                "stage", flat=True
+            )
+        )
+        stage = stages[-1]
+        if stage in done:
+            continue
+        recipients = _recipients(obligation, stage)
+        try:
+            with transaction.atomic():
+                Notice.objects.create(
+                    obligation=obligation, stage=stage, due_date=obligation.due_date, recipients=recipients
+                )
+                # The stages skipped are marked too, so that none is sent later out of order.
+                Notice.objects.bulk_create(
+                    [
+                        Notice(obligation=obligation, stage=s, due_date=obligation.due_date, recipients=[])
+                        for s in stages[:-1]
+                        if s not in done
+                    ]
+                )
+                if recipients:
+                    subject, body = _message(obligation, stage)
+                    connection = connection or get_connection()
+                    connection.send_messages([EmailMessage(subject, body, None, recipients)])
+                    sent += 1
+        except IntegrityError:
+            continue  # another run claimed it
+    return sent
+
+
+# -- findings and corrective actions --------------------------------------------------------------
+
+
+@transaction.atomic
+def open_finding(
+    contract: Contract,
+    *,
+    kind: str,
+    description: str,
+    action: str,
+    owner: str,
+    deadline: date,
+    acting_user: Any,
+    obligation: Obligation | None = None,
+) -> Finding:
+    """The buyer records a finding and the corrective action it asks of the supplier."""
+    if kind not in Finding.Kind.values:
+        raise ContractError(_("Unknown kind of finding."))
+    if not description.strip() or not action.strip() or not owner.strip():
+        raise ContractError(_("Say what was found, what must be done and who owns it."))
+    if obligation is not None and obligation.contract_id != contract.pk:
+        raise ContractError(_("The obligation is not of this contract."))
+    return Finding.objects.create(
+        contract=contract,
+        obligation=obligation,
+        kind=kind,
+        description=description.strip(),
+        action=action.strip(),
+        owner=owner.strip(),
+        deadline=deadline,
+        raised_by=_user(acting_user),
+    )
+
+
+@transaction.atomic
+def close_finding(finding: Finding, *, acting_user: Any, data: bytes, filename: str, note: str) -> Finding:
+    """The supplier closes the corrective action; the evidence (a file) and a note are required."""
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if finding.status != Finding.Status.OPEN:
+        raise ContractError(_("This corrective action is already closed."))
+    if not data:
+        raise ContractError(_("Attach the evidence that the finding was remedied."))
+    try:
+        check_size(data, filename)
+    except ImportRefused as error:
+        raise ContractError(str(error.problems[0]) if error.problems else str(error)) from None
+    finding.status = Finding.Status.CLOSED
+    finding.closed_by = _user(acting_user)
+    finding.closed_at = timezone.now()
+    finding.closing_note = _reason(note).strip()
+    finding.evidence = data
+    finding.evidence_name = filename[:255]
+    finding.evidence_sha256 = hashlib.sha256(data).hexdigest()
+    finding.save(
+        update_fields=[
+            "status", "closed_by", "closed_at", "closing_note", "evidence", "evidence_name", "evidence_sha256"
+        ]
+    )  # fmt: skip
+    return finding

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cfit.accounts.models import Organisation
+from cfit.contracts.models import Finding
+from cfit.contracts.schedule import Frequency
+from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
+
+
+def supplier_organisations() -> Any:
+    return Organisation.objects.filter(type=Organisation.Type.SUPPORTER)
+
+
+class AwardLotForm(forms.Form):
+    lot = forms.IntegerField(widget=forms.HiddenInput)
+    supplier_organisation = forms.ModelChoiceField(
+        label=_("Supplier's organisation on cfit"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Its members see the contract's obligations and deliver the evidence."),
+    )
+    start_date = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier_organisation"].queryset = supplier_organisations()  # type: ignore[attr-defined]
+
+
+class ContractForm(forms.Form):
+    """An existing contract entered by hand, with the criteria it carries."""
+
+    reference = forms.CharField(label=_("Reference"), max_length=64)
+    title = forms.CharField(label=_("Title"), max_length=500)
+    supplier_name = forms.CharField(label=_("Supplier"), max_length=200)
+    supplier_organisation = forms.ModelChoiceField(
+        label=_("Supplier's organisation on cfit"), queryset=Organisation.objects.none(), required=False
+    )
+    value = forms.DecimalField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
+    currency = forms.RegexField(label=_("Currency"), regex=r"^[A-Za-z]{3}$", initial="EUR", max_length=3)
+    start_date = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    clauses = forms.ModelMultipleChoiceField(
+        label=_("Contract performance clauses it carries"),
+        queryset=Criterion.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, version: FrameworkVersion | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier_organisation"].queryset = supplier_organisations()  # type: ignore[attr-defined]
+        if version is not None:
+            self.fields["clauses"].queryset = Criterion.objects.filter(  # type: ignore[attr-defined]
+                version=version, type=CriterionType.CONTRACT_PERFORMANCE_CLAUSE
+            ).order_by("code")
+        self.fields["clauses"].label_from_instance = lambda c: f"{c.code}: {c.display_title}"  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", _("The contract ends before it starts."))
+        return data
+
+
+class FrequencyForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=_("How often"),
+        choices=[
+            (Frequency.ONCE.value, _("Once")),
+            (Frequency.YEARLY.value, _("Yearly")),
+            (Frequency.PER_DELIVERY.value, _("Per delivery")),
+        ],
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return"))])
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeliveryForm(forms.Form):
+    """The supplier's evidence; the figure fields are added from the obligation."""
+
+    file = forms.FileField(label=_("Document"), required=False)
+    declared = forms.BooleanField(label=_("We declare that this requirement is met."), required=False)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, figures: list[dict[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        for field in figures:
+            self.fields[f"figure_{field['key']}"] = forms.CharField(
+                label=f"{_(field['label'])} ({field['unit']})", required=False, max_length=40
+            )
+
+
+class DisputeForm(forms.Form):
+    comment = forms.CharField(label=_("Why you disagree"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Finding"), choices=Finding.Kind.choices)
+    description = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 2}))
+    action = forms.CharField(label=_("Corrective action"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.CharField(label=_("Owner at the supplier"), max_length=200)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CloseFindingForm(forms.Form):
+    file = forms.FileField(label=_("Evidence"))
+    note = forms.CharField(label=_("How it was remedied"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,359 @@
+"""Pages for contracts: the buyer's side (award, enter, check evidence) and the supplier's side (deliver)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cfit.accounts.access import get_organisation_for_editor
+from cfit.accounts.models import Membership
+from cfit.contracts import actions
+from cfit.contracts.access import (
+    BUYER_EDITING_ROLES,
+    get_contract_for_buyer,
+    get_contract_for_supplier,
+    get_obligation,
+    get_submission,
+    supplier_contracts,
+)
+from cfit.contracts.forms import (
+    AwardLotForm,
+    CloseFindingForm,
+    ContractForm,
+    DecisionForm,
+    DeliveryForm,
+    DisputeForm,
+    FindingForm,
+    FrequencyForm,
+)
+from cfit.contracts.models import Contract, ContractCriterion, Finding, Obligation
+from cfit.contracts.schedule import Frequency
+from cfit.criteria.models import CriterionType, FrameworkVersion
+from cfit.downloads import attachment
+from cfit.tenders.access import get_tender_for_user
+from cfit.tenders.models import Tender
+
+STATE_ORDER = ("late", "due", "returned", "disputed", "delivered", "accepted")
+
+
+def _obligations(contract: Contract) -> list[Obligation]:
+    rows = list(
+        contract.obligations.select_related("contract_criterion__criterion", "checker")
+        .prefetch_related("events__by", "submissions")
+        .order_by("due_date", "id")
+    )
+    for row in rows:
+        row.contract = contract
+    return rows
+
+
+def _counts(obligations: list[Obligation]) -> list[tuple[str, int]]:
+    counts = Counter(o.state for o in obligations)
+    return [(state, counts[state]) for state in STATE_ORDER]
+
+
+@login_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    buyer = Contract.objects.select_related("organisation").order_by("-start_date", "reference")
+    supplied = supplier_contracts(request.user).select_related("organisation").order_by("-start_date")
+    editor_orgs = Membership.objects.filter(user=request.user, role__in=BUYER_EDITING_ROLES).select_related(
+        "organisation"
+    )
+    return render(
+        request,
+        "contracts/list.html",
+        {
+            "contracts": buyer,
+            "supplied": supplied,
+            "entering": [m.organisation for m in editor_orgs if m.organisation.is_participant],
+        },
+    )
+
+
+@login_required
+def contract_enter(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    """An existing contract entered by hand, with the clauses it carries."""
+    organisation = get_organisation_for_editor(request.user, organisation_slug)
+    version = FrameworkVersion.objects.latest_published()
+    form = ContractForm(request.POST or None, version=version)
+    if request.method == "POST" and form.is_valid() and version is not None:
+        data = form.cleaned_data
+        try:
+            contract = actions.create_contract(
+                organisation,
+                reference=data["reference"],
+                title=data["title"],
+                supplier_name=data["supplier_name"],
+                supplier_organisation=data["supplier_organisation"],
+                value=data["value"],
+                currency=data["currency"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                framework_version=version,
+                criteria=[(c, CriterionType.CONTRACT_PERFORMANCE_CLAUSE) for c in data["clauses"]],
+                acting_user=request.user,
+            )
+        except actions.ContractError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("contracts:detail", contract_id=contract.pk)
+    return render(request, "contracts/enter.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def tender_contracts(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """An awarded tender's lots, their winners, and the contracts made of them."""
+    tender = get_tender_for_user(request.user, tender_id, edit=request.method == "POST")
+    existing = {c.lot_id: c for c in Contract.objects.filter(tender=tender)}
+    awarded = tender.status == Tender.Status.AWARDED
+    if request.method == "POST" and awarded:
+        form = AwardLotForm(request.POST)
+        if form.is_valid():
+            try:
+                contract = actions.award_lot(
+                    tender,
+                    form.cleaned_data["lot"],
+                    start_date=form.cleaned_data["start_date"],
+                    end_date=form.cleaned_data["end_date"],
+                    supplier_organisation=form.cleaned_data["supplier_organisation"],
+                    acting_user=request.user,
+                )
+            except actions.ContractError as error:
+                messages.error(request, str(error))
+            else:
+                return redirect("contracts:detail", contract_id=contract.pk)
+        else:
+            messages.error(request, _("Check the contract's dates."))
+    winners = actions.lot_winners(tender) if awarded else []
+    rows = [
+        (w, existing.get(w.lot.pk), AwardLotForm(initial={"lot": w.lot.number}, prefix=f"lot{w.lot.number}"))
+        for w in winners
+    ]
+    return render(request, "contracts/tender.html", {"tender": tender, "awarded": awarded, "rows": rows})
+
+
+@login_required
+def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = get_contract_for_buyer(request.user, contract_id)
+    obligations = _obligations(contract)
+    may_decide = Membership.objects.filter(
+        user=request.user, organisation_id=contract.organisation_id, role__in=BUYER_EDITING_ROLES
+    ).exists()
+    return render(
+        request,
+        "contracts/detail.html",
+        {
+            "contract": contract,
+            "obligations": obligations,
+            "counts": _counts(obligations),
+            "criteria": contract.criteria.select_related("criterion"),
+            "may_decide": may_decide,
+            "frequency_form": FrequencyForm(),
+            "finding_form": FindingForm(prefix="finding"),
+            "findings": contract.findings.select_related("raised_by", "closed_by"),
+            "side": "buyer",
+        },
+    )
+
+
+@login_required
+@require_POST
+def obligation_decide(request: HttpRequest, contract_id: int, obligation_id: int) -> HttpResponse:
+    contract = get_contract_for_buyer(request.user, contract_id, edit=True)
+    obligation = get_obligation(contract, obligation_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                actions.accept(obligation, acting_user=request.user, comment=comment)
+                messages.success(request, _("Accepted."))
+            else:
+                actions.return_obligation(obligation, acting_user=request.user, comment=comment)
+                messages.success(request, _("Returned to the supplier with your comment."))
+        except actions.ContractError as error:
+            messages.error(request, str(error))
+    return redirect(reverse("contracts:detail", args=[contract.pk]) + f"#obligation-{obligation.pk}")
+
+
+@login_required
+@require_POST
+def criterion_frequency(request: HttpRequest, contract_id: int, row_id: int) -> HttpResponse:
+    contract = get_contract_for_buyer(request.user, contract_id, edit=True)
+    row = ContractCriterion.objects.filter(pk=row_id, contract=contract).select_related("criterion").first()
+    form = FrequencyForm(request.POST)
+    if row is not None and form.is_valid():
+        row.contract = contract
+        try:
+            actions.change_frequency(row, Frequency(form.cleaned_data["frequency"]), acting_user=request.user)
+        except actions.ContractError as error:
+            messages.error(request, str(error))
+    return redirect("contracts:detail", contract_id=contract.pk)
+
+
+def _evidence(obligation: Obligation, submission_id: int) -> HttpResponse:
+    submission = get_submission(obligation, submission_id)
+    if not submission.data:
+        return HttpResponse(status=404)
+    # Served as a download, never rendered: the file is the supplier's and untrusted.
+    response = HttpResponse(bytes(submission.data), content_type="application/octet-stream")
+    return attachment(response, submission.filename)
+
+
+@login_required
+def buyer_evidence(
+    request: HttpRequest, contract_id: int, obligation_id: int, submission_id: int
+) -> HttpResponse:
+    contract = get_contract_for_buyer(request.user, contract_id)
+    return _evidence(get_obligation(contract, obligation_id), submission_id)
+
+
+# -- the supplier's side --------------------------------------------------------------------------
+
+
+@login_required
+def supplier_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = get_contract_for_supplier(request.user, contract_id)
+    obligations = _obligations(contract)
+    return render(
+        request,
+        "contracts/detail.html",
+        {
+            "contract": contract,
+            "obligations": obligations,
+            "counts": _counts(obligations),
+            "findings": contract.findings.select_related("raised_by", "closed_by"),
+            "side": "supplier",
+        },
+    )
+
+
+@login_required
+def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: int) -> HttpResponse:
+    """Deliver the evidence of one obligation, or dispute a return."""
+    contract = get_contract_for_supplier(request.user, contract_id, edit=request.method == "POST")
+    obligation = get_obligation(contract, obligation_id)
+    form = DeliveryForm(
+        request.POST if request.POST.get("form") == "deliver" else None,
+        request.FILES or None,
+        figures=obligation.figures,
+    )
+    dispute_form = DisputeForm(request.POST if request.POST.get("form") == "dispute" else None)
+    if request.method == "POST":
+        try:
+            if form.is_bound and form.is_valid():
+                upload = form.cleaned_data["file"]
+                actions.deliver(
+                    obligation,
+                    acting_user=request.user,
+                    data=upload.read() if upload else None,
+                    filename=upload.name if upload else "",
+                    content_type=getattr(upload, "content_type", "") or "",
+                    values={
+                        f["key"]: form.cleaned_data.get(f"figure_{f['key']}", "") for f in obligation.figures
+                    },
+                    declared=form.cleaned_data["declared"],
+                    comment=form.cleaned_data["comment"],
+                )
+                messages.success(request, _("Delivered: the buyer checks it now."))
+                return redirect("contracts:supplier", contract_id=contract.pk)
+            if dispute_form.is_bound and dispute_form.is_valid():
+                actions.dispute(
+                    obligation, acting_user=request.user, comment=dispute_form.cleaned_data["comment"]
+                )
+                messages.success(request, _("Your dispute was sent to the buyer."))
+                return redirect("contracts:supplier", contract_id=contract.pk)
+        except actions.ContractError as error:
+            (form if form.is_bound else dispute_form).add_error(None, str(error))
+    return render(
+        request,
+        "contracts/deliver.html",
+        {
+            "contract": contract,
+            "obligation": obligation,
+            "form": form,
+            "dispute_form": dispute_form,
+            "events": obligation.events.select_related("by", "submission"),
+        },
+    )
+
+
+@login_required
+def supplier_evidence(
+    request: HttpRequest, contract_id: int, obligation_id: int, submission_id: int
+) -> HttpResponse:
+    contract = get_contract_for_supplier(request.user, contract_id)
+    return _evidence(get_obligation(contract, obligation_id), submission_id)
+
+
+# -- findings and corrective actions --------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def finding_open(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = get_contract_for_buyer(request.user, contract_id, edit=True)
+    form = FindingForm(request.POST, prefix="finding")
+    if form.is_valid():
+        try:
+            actions.open_finding(contract, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, _("The finding is recorded; the supplier sees its corrective action."))
+        except actions.ContractError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Fill in every field of the finding."))
+    return redirect(reverse("contracts:detail", args=[contract.pk]) + "#findings")
+
+
+def _finding(contract: Contract, finding_id: int) -> Finding:
+    finding = Finding.objects.filter(pk=finding_id, contract=contract).first()
+    if finding is None:
+        raise Http404
+    return finding
+
+
+@login_required
+@require_POST
+def finding_close(request: HttpRequest, contract_id: int, finding_id: int) -> HttpResponse:
+    contract = get_contract_for_supplier(request.user, contract_id, edit=True)
+    finding = _finding(contract, finding_id)
+    form = CloseFindingForm(request.POST, request.FILES, prefix="close")
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            actions.close_finding(
+                finding, acting_user=request.user, data=upload.read(), filename=upload.name,
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+            messages.success(request, _("The corrective action is closed with your evidence."))
+        except actions.ContractError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Attach the evidence and say how the finding was remedied."))
+    return redirect(reverse("contracts:supplier", args=[contract.pk]) + "#findings")
+
+
+def _finding_evidence(finding: Finding) -> HttpResponse:
+    if not finding.evidence:
+        raise Http404
+    response = HttpResponse(bytes(finding.evidence), content_type="application/octet-stream")
+    return attachment(response, finding.evidence_name)
+
+
+@login_required
+def buyer_finding_evidence(request: HttpRequest, contract_id: int, finding_id: int) -> HttpResponse:
+    contract = get_contract_for_buyer(request.user, contract_id)
+    return _finding_evidence(_finding(contract, finding_id))
+
+
+@login_required
+def supplier_finding_evidence(request: HttpRequest, contract_id: int, finding_id: int) -> HttpResponse:
+    contract = get_contract_for_supplier(request.user, contract_id)
+    return _finding_evidence(_finding(contract, finding_id))

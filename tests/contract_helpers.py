@@ -1,0 +1,45 @@
+"""Builders for the contract tests: a tender awarded the real way (offers, four-eyes sign-off, award)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfit.contracts.models import Contract
+from cfit.offers import actions as offer_actions
+from cfit.offers.signoff import approve_sign_off, prepare_sign_off
+from cfit.tenders import actions as tender_actions
+from cfit.tenders.models import Tender
+
+from .conftest import Persona
+from .evaluation_helpers import colleague
+from .test_offers import fill, open_offers, publish
+
+
+def awarded_tender(procurer: Persona, reference: str = "CONTRACT-1") -> Tender:
+    """A notebooks tender with two offers, evaluated, signed off by two procurers and awarded."""
+    tender = tender_actions.create_tender(procurer.organisation, title="Laptops 2027", reference=reference)
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=40)
+    tender = publish(tender)
+    for supplier, price in (("Groene IT BV", 800), ("Budget Hardware NV", 1200)):
+        data = fill(tender, [{"line_id": "A-1", "unit_price_eur": price}])
+        offer_actions.import_offer(tender, data, "offer.xlsx", supplier=supplier, acting_user=procurer.user)
+    tender = open_offers(tender)
+    quinn = colleague(procurer, f"quinn-{reference.lower()}")
+    sign_off = prepare_sign_off(tender, acting_user=procurer.user)
+    approve_sign_off(sign_off, acting_user=quinn.user)
+    return tender_actions.change_status(tender, "awarded")
+
+
+def contract_of(tender: Tender, supplier_org: Any, procurer: Persona) -> Contract:
+    from datetime import date
+
+    from cfit.contracts import actions
+
+    return actions.award_lot(
+        tender,
+        1,
+        start_date=date(2027, 1, 1),
+        end_date=date(2029, 12, 31),
+        supplier_organisation=supplier_org,
+        acting_user=procurer.user,
+    )
