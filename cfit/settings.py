@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "cfit.monitoring",
     "cfit.jobs",
     "cfit.cloud",
+    "cfit.audit",
 ]
 
 MIDDLEWARE = [

@@ -83,7 +83,7 @@ def fill(tender: Tender, lines: list[dict[str, Any]], company: bool = True) -> b
 def publish(tender: Tender, days: int = 14) -> Tender:
     """Publish with a deadline for offers ``days`` from now."""
     tender_actions.set_offers_deadline(tender, timezone.now() + timedelta(days=days), acting_user=None)
-    return tender_actions.change_status(tender, "published")
+    return tender_actions.change_status(tender, "published", acting_user=None)
 
 
 def move_deadline(tender: Tender, delta: timedelta) -> Tender:
@@ -101,7 +101,7 @@ def open_offers(tender: Tender) -> Tender:
 @pytest.fixture
 def tender(procurer, framework) -> Tender:
     tender = tender_actions.create_tender(
-        procurer.organisation, title="Laptops 2027", reference="OFFERS-1", language="nl"
+        procurer.organisation, title="Laptops 2027", reference="OFFERS-1", language="nl", acting_user=None
     )
     tender_actions.add_lot(tender, product_group="notebooks", quantity=200)
     return publish(tender)
@@ -154,7 +154,9 @@ def test_a_bad_file_leaves_the_database_unchanged(tender: Tender) -> None:
 
 
 def test_offers_are_only_received_for_a_published_tender(procurer, framework) -> None:
-    draft = tender_actions.create_tender(procurer.organisation, title="Draft", reference="DRAFT-1")
+    draft = tender_actions.create_tender(
+        procurer.organisation, title="Draft", reference="DRAFT-1", acting_user=None
+    )
     tender_actions.add_lot(draft, product_group="notebooks", quantity=1)
     with pytest.raises(actions.OfferError, match="published"):
         actions.import_offer(draft, b"", "a.xlsx", supplier="Alpha")
@@ -325,7 +327,9 @@ def test_login_page_is_where_anonymous_users_go(client: Client) -> None:
 
 
 def test_the_lot_costs_feed_the_life_cycle_cost(procurer, framework, client: Client) -> None:
-    draft = tender_actions.create_tender(procurer.organisation, title="Costs", reference="COSTS-1")
+    draft = tender_actions.create_tender(
+        procurer.organisation, title="Costs", reference="COSTS-1", acting_user=None
+    )
     tender_actions.add_lot(draft, product_group="notebooks", quantity=10)
     client.force_login(procurer.user)
 

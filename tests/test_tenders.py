@@ -31,7 +31,11 @@ from .tender_helpers import docx_text, eforms_codes, ocds_errors
 @pytest.fixture
 def tender(procurer, framework: FrameworkVersion) -> Tender:
     tender = actions.create_tender(
-        procurer.organisation, title="Laptops en schermen 2027", reference="RWS-2027-01", language="nl"
+        procurer.organisation,
+        title="Laptops en schermen 2027",
+        reference="RWS-2027-01",
+        language="nl",
+        acting_user=None,
     )
     actions.add_lot(tender, product_group="notebooks", quantity=500, ambitions={"carbon": "ambitious"})
     actions.add_lot(tender, product_group="monitors", quantity=300, ambitions={"carbon": "ambitious"})
@@ -207,7 +211,7 @@ def test_weights_that_do_not_add_up_are_refused_and_change_nothing(tender: Tende
 
 def test_a_published_tender_is_frozen(tender: Tender) -> None:
     actions.set_offers_deadline(tender, timezone.now() + timedelta(days=14), acting_user=None)
-    actions.publish_tender(tender)
+    actions.publish_tender(tender, acting_user=None)
     tender.refresh_from_db()
     lot = tender.lots.get(number=1)
     row = lot.lot_criteria.first()
@@ -230,7 +234,7 @@ def test_publishing_is_refused_while_weights_do_not_add_up(tender: Tender) -> No
     actions.set_offers_deadline(tender, timezone.now() + timedelta(days=14), acting_user=None)
 
     with pytest.raises(actions.TenderError, match="Lot 1"):
-        actions.publish_tender(tender)
+        actions.publish_tender(tender, acting_user=None)
     tender.refresh_from_db()
     assert tender.is_draft
 

@@ -154,7 +154,9 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
         organisation = organisations[slug]
         if Tender.unscoped.filter(organisation=organisation, reference=reference).exists():
             continue
-        tender = actions.create_tender(organisation, title=title, reference=reference, language=language)
+        tender = actions.create_tender(
+            organisation, title=title, reference=reference, language=language, acting_user=None
+        )
         for group, quantity, ambitions in lots:
             actions.add_lot(tender, product_group=group, quantity=quantity, ambitions=ambitions)
         if publish:

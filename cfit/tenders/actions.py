@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -16,6 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import actor, record
 from cfit.criteria import content
 from cfit.criteria.actions import FieldDifference, criterion_differences, version_to_content
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
@@ -49,9 +51,13 @@ def create_tender(
     reference: str,
     language: str = "en",
     procedure: str = Tender.Procedure.OPEN,
-    user: Any = None,
+    lots: Sequence[Mapping[str, Any]] = (),
+    acting_user: Any,
     version: FrameworkVersion | None = None,
 ) -> Tender:
+    """A draft tender on the latest published framework version (or ``version``), with ``lots`` (the
+    keyword arguments of ``add_lot`` each): the page and the API build tenders only through here.
+    Refused (``TenderError``, nothing stored) for a duplicate or multi-line reference or a bad lot."""
     version = version or FrameworkVersion.objects.latest_published()
     if version is None or not version.is_published:
         raise TenderError(_("No published framework version to build on."))
@@ -65,15 +71,24 @@ def create_tender(
         raise TenderError(
             _("Your organisation already has a tender with reference %(ref)s.") % {"ref": reference}
         )
-    return Tender.unscoped.create(
+    tender = Tender.unscoped.create(
         organisation=organisation,
         title=title,
         reference=reference,
         language=language,
         procedure=procedure,
         framework_version=version,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=actor(acting_user),
     )
+    added = [add_lot(tender, **lot) for lot in lots]
+    record(
+        AuditRecord.Action.TENDER_CREATED, tender, acting_user=acting_user, organisation=organisation,
+        after={
+            "reference": reference, "title": title, "framework_version": version.code,
+            "lots": [{"product_group": lot.product_group.code, "quantity": lot.quantity} for lot in added],
+        },
+    )  # fmt: skip
+    return tender
 
 
 @transaction.atomic
@@ -257,7 +272,7 @@ def set_costs(lot: Lot, values: Mapping[str, Any], price_rule: str | None = None
 
 
 @transaction.atomic
-def publish_tender(tender: Tender) -> Tender:
+def publish_tender(tender: Tender, *, acting_user: Any) -> Tender:
     """Freeze the tender's criteria and open it for offers.
 
     Refused without a deadline for offers in the future, and while a lot's weights do not add up to 100.
@@ -280,16 +295,21 @@ def publish_tender(tender: Tender) -> Tender:
                 _("Lot %(n)s: the weights add up to %(total)s, not 100.")
                 % {"n": lot.number, "total": lot.award_weight_total().normalize()}
             )
+    before = tender.status
     tender.status = Tender.Status.PUBLISHED
     tender.published_at = timezone.now()
     tender.save(update_fields=["status", "published_at"])
+    record(
+        AuditRecord.Action.TENDER_PUBLISHED, tender, acting_user=acting_user, organisation=tender.organisation,
+        before={"status": before}, after={"status": tender.status, "offers_deadline": tender.offers_deadline.isoformat()},
+    )  # fmt: skip
     return tender
 
 
 @transaction.atomic
-def change_status(tender: Tender, status: str) -> Tender:
+def change_status(tender: Tender, status: str, *, acting_user: Any) -> Tender:
     if status == Tender.Status.PUBLISHED:
-        return publish_tender(tender)
+        return publish_tender(tender, acting_user=acting_user)
     if status not in Tender.TRANSITIONS.get(tender.status, set()):
         raise TenderError(
             _("A %(old)s tender cannot become %(new)s.") % {"old": tender.get_status_display(), "new": status}
@@ -309,8 +329,13 @@ def change_status(tender: Tender, status: str) -> Tender:
                     "before the tender is awarded."
                 )
             )
+    before = tender.status
     tender.status = status
     tender.save(update_fields=["status"])
+    record(
+        AuditRecord.Action.TENDER_STATUS_CHANGED, tender, acting_user=acting_user,
+        organisation=tender.organisation, before={"status": before}, after={"status": status},
+    )  # fmt: skip
     return tender
 
 
@@ -351,13 +376,11 @@ def set_offers_deadline(tender: Tender, deadline: datetime, *, acting_user: Any)
     tender.offers_deadline = deadline
     tender.save(update_fields=["offers_deadline"])
     UploadLink.unscoped.filter(tender=tender, expires_at__gt=now).update(expires_at=deadline)
-    log.info(
-        "tender %s: deadline for offers %s -> %s by %s",
-        tender.pk,
-        current.isoformat() if current else "none",
-        deadline.isoformat(),
-        getattr(acting_user, "pk", None),
-    )
+    record(
+        AuditRecord.Action.OFFERS_DEADLINE_SET, tender, acting_user=acting_user, organisation=tender.organisation,
+        before={"offers_deadline": current.isoformat() if current else None},
+        after={"offers_deadline": deadline.isoformat()},
+    )  # fmt: skip
     return tender
 
 

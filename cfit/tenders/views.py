@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.access import get_organisation_for_member
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.criteria.models import ImpactCategory as CategoryChoices
 from cfit.downloads import attachment
 from cfit.tenders import actions, selection
-from cfit.tenders.access import get_tender_for_user
+from cfit.tenders.access import get_organisation_to_tender, get_tender_for_user
 from cfit.tenders.exports import FORMATS, filename
 from cfit.tenders.forms import OffersDeadlineForm, TenderStartForm
 from cfit.tenders.models import Lot, Tender, TenderFrozen
@@ -63,19 +62,17 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 def tender_start(request: HttpRequest) -> HttpResponse:
     form = TenderStartForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        organisation = get_organisation_for_member(request.user, form.cleaned_data["organisation"])
+        organisation = get_organisation_to_tender(request.user, form.cleaned_data["organisation"])
         try:
-            with transaction.atomic():
-                tender = actions.create_tender(
-                    organisation,
-                    title=form.cleaned_data["title"],
-                    reference=form.cleaned_data["reference"],
-                    language=form.cleaned_data["language"],
-                    procedure=form.cleaned_data["procedure"],
-                    user=request.user,
-                )
-                for lot in form.lots():
-                    actions.add_lot(tender, **lot)
+            tender = actions.create_tender(
+                organisation,
+                title=form.cleaned_data["title"],
+                reference=form.cleaned_data["reference"],
+                language=form.cleaned_data["language"],
+                procedure=form.cleaned_data["procedure"],
+                lots=form.lots(),
+                acting_user=request.user,
+            )
         except actions.TenderError as error:
             form.add_error(None, str(error))
         else:
@@ -272,7 +269,7 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
 def tender_status(request: HttpRequest, tender_id: int) -> HttpResponse:
     tender = get_tender_for_user(request.user, tender_id, edit=True)
     try:
-        actions.change_status(tender, request.POST.get("status", ""))
+        actions.change_status(tender, request.POST.get("status", ""), acting_user=request.user)
     except actions.TenderError as error:
         messages.error(request, str(error))
     except TenderFrozen as error:
