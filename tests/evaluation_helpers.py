@@ -58,12 +58,12 @@ def build_tender(
         acting_user=None,
     )
     for group in groups:
-        tender_actions.add_lot(tender, product_group=group, quantity=50)
+        tender_actions.add_lot(tender, product_group=group, quantity=50, acting_user=None)
     for number, weights in (award or {}).items():
         lot = tender.lots.get(number=number)
         for code in weights:
-            tender_actions.set_criterion_type(lot, code, "award_criterion")
-        tender_actions.set_weights(lot, 100 - sum(weights.values()), weights)
+            tender_actions.set_criterion_type(lot, code, "award_criterion", acting_user=None)
+        tender_actions.set_weights(lot, 100 - sum(weights.values()), weights, acting_user=None)
     tender_actions.set_offers_deadline(tender, timezone.now() + timedelta(days=7), acting_user=None)
     return tender_actions.change_status(tender, "published", acting_user=None)
 

@@ -72,7 +72,7 @@ def campaign(coordinator: Persona, procurer: Persona) -> Any:
         title="NL 2025",
         opens=date(2026, 1, 1),
         deadline=date(2026, 3, 31),
-        user=coordinator.user,
+        acting_user=coordinator.user,
     )
 
 
@@ -231,6 +231,31 @@ def test_publishing_a_tender_records_who_with_the_status_and_deadline(
     assert published.before == {"status": "draft"}
     assert published.after == {"status": "published", "offers_deadline": deadline.isoformat()}
     assert last(Action.OFFERS_DEADLINE_SET).after == {"offers_deadline": deadline.isoformat()}
+
+
+def test_draft_lot_changes_on_the_page_and_the_api_record_before_and_after(
+    framework: FrameworkVersion, procurer: Persona
+) -> None:
+    tender = tenders.create_tender(
+        procurer.organisation,
+        title="Laptops",
+        reference="LOT-1",
+        lots=[{"product_group": "notebooks"}],
+        acting_user=procurer.user,
+    )
+    client = signed_in(procurer)
+
+    ambition = client.post(f"/tenders/{tender.pk}/ambition/", {"lot1_carbon": "ambitious"})
+    costs = client.put(
+        f"/api/v1/tenders/{tender.pk}/lots/1/costs", {"energy_price": "0.30"}, content_type="application/json"
+    )
+
+    assert ambition.status_code == 302 and costs.status_code == 200
+    by_page, by_api = AuditRecord.objects.filter(action=Action.LOT_CHANGED).order_by("pk")
+    assert by_page.actor == by_api.actor == procurer.user
+    assert by_page.before["ambitions"]["carbon"] == "baseline"
+    assert by_page.after["ambitions"]["carbon"] == "ambitious"
+    assert (by_api.before["energy_price"], by_api.after["energy_price"]) == ("0.2500", "0.30")
 
 
 def test_publishing_a_statement_records_who(secretary: Persona) -> None:

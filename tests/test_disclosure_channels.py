@@ -103,7 +103,7 @@ def published(
             title=f"{scope} {YEAR}",
             opens=date(2026, 1, 1),
             deadline=date(2026, 3, 31),
-            user=None,
+            acting_user=None,
         )
         for scope, group in (("nl", nl), ("fr", fr), (PACT, None))
     }
@@ -314,7 +314,12 @@ def test_a_prefilled_emissions_figure_keeps_the_engines_range_method_and_sources
     )
     GroupMembership.objects.create(group=group, organisation=procurer.organisation, state="active")
     campaign = actions.open_campaign(
-        year=YEAR, group=group, title="NL", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=YEAR,
+        group=group,
+        title="NL",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     register = (
         "asset_key,product_group,manufacturer,model,quantity,purchase_date,condition,status\n"
@@ -342,7 +347,7 @@ def test_a_changed_emissions_figure_needs_bounds_around_it(
         title="NL 2026",
         opens=date(2027, 1, 1),
         deadline=date(2027, 3, 31),
-        user=None,
+        acting_user=None,
     )
     found = actions.start_report(campaign, coordinator.organisation, acting_user=None)
 

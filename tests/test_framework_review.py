@@ -220,8 +220,8 @@ def two_lot_tender(framework, procurer):
         version=framework,
         acting_user=procurer.user,
     )
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=100)
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=50)
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=100, acting_user=None)
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=50, acting_user=None)
     return tender
 
 

@@ -51,10 +51,20 @@ def world(coordinator: Persona, procurer: Persona, outsider: Persona, secretary:
             group=group, organisation=organisation, state=GroupMembership.State.ACTIVE
         )
     campaign_nl = actions.open_campaign(
-        year=2025, group=nl, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=nl,
+        title="NL 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     campaign_fr = actions.open_campaign(
-        year=2025, group=fr, title="FR 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=fr,
+        title="FR 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     return {
         "nl": nl,
@@ -426,7 +436,9 @@ def test_prefill_reads_tenders_and_the_register(
     from cfit.tenders.models import Tender
 
     tender = tenders.create_tender(procurer.organisation, title="Laptops", reference="T-1", acting_user=None)
-    tenders.add_lot(tender, product_group="notebooks", quantity=100, ambitions={"carbon": "ambitious"})
+    tenders.add_lot(
+        tender, product_group="notebooks", quantity=100, ambitions={"carbon": "ambitious"}, acting_user=None
+    )
     tenders.set_offers_deadline(tender, timezone.now() + timedelta(days=30), acting_user=None)
     tender = tenders.publish_tender(tender, acting_user=None)
     Tender.unscoped.filter(pk=tender.pk).update(published_at=datetime(2025, 5, 1, tzinfo=UTC))
@@ -468,7 +480,12 @@ def test_the_campaigns_api_lists_only_the_campaigns_one_runs(
     world: dict[str, Any], coordinator: Persona, secretary: Persona, procurer: Persona
 ) -> None:
     pact_wide = actions.open_campaign(
-        year=2025, group=None, title="Pact 2025", opens=date(2026, 1, 1), deadline=date(2026, 4, 1), user=None
+        year=2025,
+        group=None,
+        title="Pact 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 4, 1),
+        acting_user=None,
     )
 
     mine = [c["title"] for c in signed_in(coordinator).get("/api/v1/monitoring/campaigns").json()]

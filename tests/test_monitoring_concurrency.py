@@ -67,7 +67,12 @@ def test_simultaneous_submissions_all_count_and_equal_a_full_recomputation(coord
         coordinator.organisation, name="NL", slug="nl", country="NL", language="nl"
     )
     campaign = actions.open_campaign(
-        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=group,
+        title="NL 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     reports = []
     for n in range(MEMBERS):
@@ -102,7 +107,12 @@ def test_simultaneous_decisions_and_a_full_recomputation_do_not_collide(coordina
         coordinator.organisation, name="NL", slug="nl", country="NL", language="nl"
     )
     campaign = actions.open_campaign(
-        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=group,
+        title="NL 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     reports = []
     for n in range(6):

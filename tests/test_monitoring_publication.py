@@ -44,7 +44,12 @@ def nl(coordinator: Persona, procurer: Persona) -> dict[str, Any]:
     for organisation in members[1:]:
         GroupMembership.objects.create(group=group, organisation=organisation, state="active")
     campaign = actions.open_campaign(
-        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=group,
+        title="NL 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     return {"group": group, "campaign": campaign, "members": members}
 
@@ -157,7 +162,7 @@ def test_the_pact_wide_campaign_links_only_reports_the_secretariat_may_open(
         title="Pact 2025",
         opens=date(2026, 1, 1),
         deadline=date(2026, 3, 31),
-        user=None,
+        acting_user=None,
     )
     in_group = actions.start_report(nl["campaign"], procurer.organisation, acting_user=None)
     actions.save_values(in_group, {("units_new", "notebooks"): 3}, shared=True, acting_user=None)
@@ -308,7 +313,7 @@ def test_a_figure_of_the_pact_counts_every_participant_once(
         title="Pact 2025",
         opens=date(2026, 1, 1),
         deadline=date(2026, 3, 31),
-        user=None,
+        acting_user=None,
     )
     for organisation, units in zip(nl["members"][:3], (40, 41, 43), strict=True):
         submitted(nl["campaign"], organisation, units)

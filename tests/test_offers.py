@@ -103,7 +103,7 @@ def tender(procurer, framework) -> Tender:
     tender = tender_actions.create_tender(
         procurer.organisation, title="Laptops 2027", reference="OFFERS-1", language="nl", acting_user=None
     )
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=200)
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=200, acting_user=None)
     return publish(tender)
 
 
@@ -157,7 +157,7 @@ def test_offers_are_only_received_for_a_published_tender(procurer, framework) ->
     draft = tender_actions.create_tender(
         procurer.organisation, title="Draft", reference="DRAFT-1", acting_user=None
     )
-    tender_actions.add_lot(draft, product_group="notebooks", quantity=1)
+    tender_actions.add_lot(draft, product_group="notebooks", quantity=1, acting_user=None)
     with pytest.raises(actions.OfferError, match="published"):
         actions.import_offer(draft, b"", "a.xlsx", supplier="Alpha")
 
@@ -330,7 +330,7 @@ def test_the_lot_costs_feed_the_life_cycle_cost(procurer, framework, client: Cli
     draft = tender_actions.create_tender(
         procurer.organisation, title="Costs", reference="COSTS-1", acting_user=None
     )
-    tender_actions.add_lot(draft, product_group="notebooks", quantity=10)
+    tender_actions.add_lot(draft, product_group="notebooks", quantity=10, acting_user=None)
     client.force_login(procurer.user)
 
     response = client.put(
@@ -367,7 +367,7 @@ def test_the_lot_costs_feed_the_life_cycle_cost(procurer, framework, client: Cli
     )
     assert frozen.status_code == 400 and "frozen" in frozen.json()["detail"]
     with pytest.raises(TenderFrozen):
-        tender_actions.set_costs(published.lots.get(), {"energy_price": "1"})
+        tender_actions.set_costs(published.lots.get(), {"energy_price": "1"}, acting_user=None)
 
 
 def test_the_comparison_page_does_not_query_per_offer(

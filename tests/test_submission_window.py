@@ -34,7 +34,7 @@ def draft(persona: Any, reference: str = "WINDOW-1") -> Tender:
     tender = tender_actions.create_tender(
         persona.organisation, title="Laptops 2027", reference=reference, acting_user=None
     )
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=20)
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=20, acting_user=None)
     return tender
 
 

@@ -158,7 +158,9 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
             organisation, title=title, reference=reference, language=language, acting_user=None
         )
         for group, quantity, ambitions in lots:
-            actions.add_lot(tender, product_group=group, quantity=quantity, ambitions=ambitions)
+            actions.add_lot(
+                tender, product_group=group, quantity=quantity, ambitions=ambitions, acting_user=None
+            )
         if publish:
             from cfit.offers.demo import create_demo_offers
 

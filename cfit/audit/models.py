@@ -36,6 +36,9 @@ class AuditRecord(models.Model):
         DISCLOSURE_RULES_CHANGED = "disclosure_rules_changed", _("Disclosure rules changed")
         # -- tenders and offers
         TENDER_CREATED = "tender_created", _("Tender created")
+        LOT_ADDED = "lot_added", _("Lot added")
+        #: ambition, criteria, criterion types, weights or life-cycle costs of a draft lot
+        LOT_CHANGED = "lot_changed", _("Lot changed")
         TENDER_PUBLISHED = "tender_published", _("Tender published")
         TENDER_STATUS_CHANGED = "tender_status_changed", _("Tender status changed")
         OFFERS_DEADLINE_SET = "offers_deadline_set", _("Offer deadline set")
@@ -46,11 +49,14 @@ class AuditRecord(models.Model):
         RESULT_OVERRIDDEN = "result_overridden", _("Evaluation result overridden")
         SIGN_OFF_PREPARED = "sign_off_prepared", _("Evaluation prepared for sign-off")
         SIGN_OFF_APPROVED = "sign_off_approved", _("Evaluation signed off")
+        # -- fleet
+        ASSET_EVENT_RECORDED = "asset_event_recorded", _("Device event recorded")
         # -- pact
         PACT_JOINED = "pact_joined", _("Participation in the pact changed")
         GROUP_INVITED = "group_invited", _("Invited to a buyer group")
         GROUP_JOIN_REQUESTED = "group_join_requested", _("Asked to join a buyer group")
         GROUP_MEMBERSHIP_DECIDED = "group_membership_decided", _("Buyer group membership decided")
+        STATEMENT_SAVED = "statement_saved", _("Statement draft saved")
         STATEMENT_PUBLISHED = "statement_published", _("Statement published")
         STATEMENT_SIGNED = "statement_signed", _("Statement signed")
         # -- criteria framework

@@ -62,17 +62,17 @@ def campaign_members(campaign: Campaign) -> list[Organisation]:
 
 @transaction.atomic
 def open_campaign(
-    *, year: int, group: BuyerGroup | None, title: str, opens: date, deadline: date, user: Any
+    *, year: int, group: BuyerGroup | None, title: str, opens: date, deadline: date, acting_user: Any
 ) -> Campaign:
     if deadline < opens:
         raise MonitoringError(_("The deadline is before the opening date."))
     if Campaign.objects.filter(year=year, group=group).exists():
         raise MonitoringError(_("There is already a campaign for %(year)s.") % {"year": year})
     campaign = Campaign.objects.create(
-        year=year, group=group, title=title, opens=opens, deadline=deadline, created_by=actor(user)
+        year=year, group=group, title=title, opens=opens, deadline=deadline, created_by=actor(acting_user)
     )
     record(
-        AuditRecord.Action.CAMPAIGN_OPENED, campaign, acting_user=user,
+        AuditRecord.Action.CAMPAIGN_OPENED, campaign, acting_user=acting_user,
         organisation=group.coordinator if group is not None else None,
         after={"year": year, "opens": opens.isoformat(), "deadline": deadline.isoformat()},
     )  # fmt: skip

@@ -149,7 +149,7 @@ def _tenders(organisation: Organisation, language: str, rng: random.Random) -> N
         quantity = rng.randrange(100, 3000)
         tenders.add_lot(
             tender, product_group=group, quantity=quantity, ambitions=ambitions,
-            estimated_value=Decimal(quantity * rng.randrange(300, 1200)),
+            estimated_value=Decimal(quantity * rng.randrange(300, 1200)), acting_user=None
         )  # fmt: skip
         tenders.set_offers_deadline(tender, timezone.now() + timedelta(days=30), acting_user=None)
         tender = tenders.publish_tender(tender, acting_user=None)

@@ -122,7 +122,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 opens=form.cleaned_data["opens"],
                 deadline=form.cleaned_data["deadline"],
-                user=request.user,
+                acting_user=request.user,
             )
         except actions.MonitoringError as error:
             form.add_error(None, str(error))

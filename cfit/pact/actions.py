@@ -243,6 +243,31 @@ def add_working_group_member(
     return member
 
 
+def _statement_texts(statement: Statement) -> dict[str, Any]:
+    return {
+        "slug": statement.slug,
+        "title": dict(statement.title),
+        "text": dict(statement.text),
+        "product_groups": list(statement.product_groups),
+        "criteria": statement.criteria,
+    }
+
+
+@transaction.atomic
+def save_statement_draft(statement: Statement, *, acting_user: Any) -> Statement:
+    """Store a new or edited draft statement of demand with its texts before and after; a published
+    statement's texts never change (the signatures rest on them)."""
+    stored = Statement.objects.select_for_update().filter(pk=statement.pk).first() if statement.pk else None
+    if stored is not None and stored.status != Statement.Status.DRAFT:
+        raise PactRuleBroken(_("Only a draft is edited."), code="not_draft")
+    statement.save()
+    record(
+        AuditRecord.Action.STATEMENT_SAVED, statement, acting_user=acting_user,
+        before=_statement_texts(stored) if stored else None, after=_statement_texts(statement),
+    )  # fmt: skip
+    return statement
+
+
 @transaction.atomic
 def publish_statement(statement: Statement, *, acting_user: Any) -> Statement:
     if statement.status != Statement.Status.DRAFT:

@@ -357,8 +357,9 @@ def statement_new(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     form = StatementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        statement = form.apply(Statement(working_group=group))
-        statement.save()
+        statement = actions.save_statement_draft(
+            form.apply(Statement(working_group=group)), acting_user=request.user
+        )
         messages.success(request, _("Draft saved. Publish it when the working group agrees."))
         return redirect("pact:statement", slug=statement.slug)
     return render(request, "pact/statement_form.html", {"form": form, "group": group, "statement": None})
@@ -379,8 +380,12 @@ def statement_edit(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("pact:statement", slug=statement.slug)
     form = StatementForm(request.POST or None, statement=statement)
     if request.method == "POST" and form.is_valid():
-        form.apply(statement).save()
-        messages.success(request, _("Draft saved."))
+        try:
+            actions.save_statement_draft(form.apply(statement), acting_user=request.user)
+        except PactRuleBroken as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, _("Draft saved."))
         return redirect("pact:statement", slug=statement.slug)
     return render(
         request,

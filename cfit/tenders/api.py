@@ -204,7 +204,7 @@ def set_weights(request: HttpRequest, tender_id: int, number: int, payload: Weig
     if lot is None:
         raise HttpError(404, f"No lot {number}.")
     try:
-        actions.set_weights(lot, payload.price_weight, payload.weights)
+        actions.set_weights(lot, payload.price_weight, payload.weights, acting_user=request.user)
     except (actions.TenderError, TenderFrozen, ValueError) as error:
         raise _fail(error) from error
     return tender_out(tender)
@@ -222,7 +222,7 @@ def set_costs(request: HttpRequest, tender_id: int, number: int, payload: CostsI
         raise HttpError(404, f"No lot {number}.")
     values = payload.dict(exclude_none=True)
     try:
-        actions.set_costs(lot, values, values.pop("price_rule", None))
+        actions.set_costs(lot, values, values.pop("price_rule", None), acting_user=request.user)
     except (actions.TenderError, TenderFrozen) as error:
         raise _fail(error) from error
     return tender_out(tender)

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -86,12 +85,17 @@ def tender_ambition(request: HttpRequest, tender_id: int) -> HttpResponse:
     tender = get_tender_for_user(request.user, tender_id, edit=request.method == "POST")
     if request.method == "POST":
         try:
-            with transaction.atomic():
-                for lot in tender.lots.all():
-                    for category in ImpactCategory:
-                        chosen = request.POST.get(f"lot{lot.number}_{category.value}")
-                        if chosen and chosen != lot.ambitions.get(category.value):
-                            actions.set_ambition(lot, category.value, chosen)
+            actions.set_ambitions(
+                tender,
+                {
+                    lot.number: {
+                        category.value: request.POST.get(f"lot{lot.number}_{category.value}", "")
+                        for category in ImpactCategory
+                    }
+                    for lot in tender.lots.all()
+                },
+                acting_user=request.user,
+            )
         except actions.TenderError as error:
             messages.error(request, str(error))
         else:
@@ -176,20 +180,22 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
         if lot is None:
             raise actions.TenderError(_("Unknown lot."))
         if op == "add":
-            actions.add_criterion(lot, request.POST.get("criterion", ""))
+            actions.add_criterion(lot, request.POST.get("criterion", ""), acting_user=request.user)
         elif op == "remove":
-            actions.remove_criterion(lot, request.POST.get("criterion", ""))
+            actions.remove_criterion(lot, request.POST.get("criterion", ""), acting_user=request.user)
         elif op == "type":
-            actions.set_criterion_type(lot, request.POST.get("criterion", ""), request.POST.get("type", ""))
+            actions.set_criterion_type(
+                lot, request.POST.get("criterion", ""), request.POST.get("type", ""), acting_user=request.user
+            )
         elif op == "weights":
             weights = {
                 key[7:]: value
                 for key, value in request.POST.items()
                 if key.startswith("weight_") and value != ""
             }
-            actions.set_weights(lot, request.POST.get("price_weight", ""), weights)
+            actions.set_weights(lot, request.POST.get("price_weight", ""), weights, acting_user=request.user)
         elif op == "costs":
-            actions.set_costs(lot, request.POST, request.POST.get("price_rule"))
+            actions.set_costs(lot, request.POST, request.POST.get("price_rule"), acting_user=request.user)
         elif op == "move_version":
             version = (
                 FrameworkVersion.objects.published().filter(code=request.POST.get("version", "")).first()
@@ -210,7 +216,7 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
                 if row.type == CriterionType.AWARD_CRITERION
             ]
             price, weights = selection.split_quality_points(award)
-            actions.set_weights(lot, price, weights)
+            actions.set_weights(lot, price, weights, acting_user=request.user)
         else:
             raise actions.TenderError(_("Unknown change."))
     except actions.TenderError as error:

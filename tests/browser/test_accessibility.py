@@ -69,7 +69,7 @@ def demo_site() -> DemoSite:
             language="en",
             acting_user=None,
         )
-        tender_actions.add_lot(receiving, product_group="monitors", quantity=300)
+        tender_actions.add_lot(receiving, product_group="monitors", quantity=300, acting_user=None)
         receiving = publish(receiving)
         link = offer_actions.issue_upload_link(receiving, "Beta Computers")
         offer_actions.ask_clarification(link, "May the monitors come with a refurbished stand?")

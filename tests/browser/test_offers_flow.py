@@ -27,7 +27,7 @@ def test_import_compare_override_and_report(
     tender = tender_actions.create_tender(
         procurer.organisation, title="Laptops 2027", reference="BR-OFF-1", acting_user=None
     )
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=50)
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=50, acting_user=None)
     tender = publish(tender)
     weak = knock_out_requirement(tender)
     offer = tmp_path / "beta.xlsx"
