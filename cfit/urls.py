@@ -39,6 +39,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("organisations/<slug:slug>/audit/", include("cfit.audit.urls")),
     path("organisations/", include("cfit.accounts.urls")),
     path("criteria/", include("cfit.criteria.urls")),
     path("tenders/", include("cfit.tenders.urls")),

@@ -51,17 +51,21 @@ def build_tender(
     price takes the rest of the 100 points), so that the tests choose the award method themselves.
     """
     tender = tender_actions.create_tender(
-        organisation, title=f"Evaluation {reference}", reference=reference, language=language
+        organisation,
+        title=f"Evaluation {reference}",
+        reference=reference,
+        language=language,
+        acting_user=None,
     )
     for group in groups:
-        tender_actions.add_lot(tender, product_group=group, quantity=50)
+        tender_actions.add_lot(tender, product_group=group, quantity=50, acting_user=None)
     for number, weights in (award or {}).items():
         lot = tender.lots.get(number=number)
         for code in weights:
-            tender_actions.set_criterion_type(lot, code, "award_criterion")
-        tender_actions.set_weights(lot, 100 - sum(weights.values()), weights)
+            tender_actions.set_criterion_type(lot, code, "award_criterion", acting_user=None)
+        tender_actions.set_weights(lot, 100 - sum(weights.values()), weights, acting_user=None)
     tender_actions.set_offers_deadline(tender, timezone.now() + timedelta(days=7), acting_user=None)
-    return tender_actions.change_status(tender, "published")
+    return tender_actions.change_status(tender, "published", acting_user=None)
 
 
 def fill_offer(tender: Tender, lots: dict[int, list[dict[str, Any]]]) -> bytes:

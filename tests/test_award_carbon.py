@@ -30,9 +30,11 @@ CARBON = "wc-carbon-footprint-a"
 @pytest.fixture
 def tender(procurer, framework) -> Tender:
     tender = tender_actions.create_tender(
-        procurer.organisation, title="Laptops 2027", reference="CARBON-1", language="en"
+        procurer.organisation, title="Laptops 2027", reference="CARBON-1", language="en", acting_user=None
     )
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=200, ambitions={"carbon": "ambitious"})
+    tender_actions.add_lot(
+        tender, product_group="notebooks", quantity=200, ambitions={"carbon": "ambitious"}, acting_user=None
+    )
     return publish(tender)
 
 

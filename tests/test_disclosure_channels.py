@@ -69,11 +69,11 @@ def bounds_of(values: dict[tuple[str, str], Any]) -> dict[tuple[str, str], tuple
 def report(
     campaign: Campaign, organisation: Organisation, values: dict, bounds: dict, *, accept: bool = True
 ) -> None:
-    found = actions.start_report(campaign, organisation)
-    actions.save_values(found, values, bounds=bounds)
-    actions.submit(found)
+    found = actions.start_report(campaign, organisation, acting_user=None)
+    actions.save_values(found, values, bounds=bounds, acting_user=None)
+    actions.submit(found, acting_user=None)
     if accept:
-        actions.decide(found, accept=True)
+        actions.decide(found, accept=True, acting_user=None)
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def published(
             title=f"{scope} {YEAR}",
             opens=date(2026, 1, 1),
             deadline=date(2026, 3, 31),
-            user=None,
+            acting_user=None,
         )
         for scope, group in (("nl", nl), ("fr", fr), (PACT, None))
     }
@@ -314,7 +314,12 @@ def test_a_prefilled_emissions_figure_keeps_the_engines_range_method_and_sources
     )
     GroupMembership.objects.create(group=group, organisation=procurer.organisation, state="active")
     campaign = actions.open_campaign(
-        year=YEAR, group=group, title="NL", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=YEAR,
+        group=group,
+        title="NL",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     register = (
         "asset_key,product_group,manufacturer,model,quantity,purchase_date,condition,status\n"
@@ -322,7 +327,7 @@ def test_a_prefilled_emissions_figure_keeps_the_engines_range_method_and_sources
     )
     import_register_file(procurer.organisation, register.encode(), "r.csv")
 
-    found = actions.start_report(campaign, procurer.organisation)
+    found = actions.start_report(campaign, procurer.organisation, acting_user=None)
     page = Client()
     page.login(username=procurer.user.username, password=PASSWORD)
     html = page.get(f"/monitoring/reports/{found.pk}/").content.decode()
@@ -342,15 +347,19 @@ def test_a_changed_emissions_figure_needs_bounds_around_it(
         title="NL 2026",
         opens=date(2027, 1, 1),
         deadline=date(2027, 3, 31),
-        user=None,
+        acting_user=None,
     )
-    found = actions.start_report(campaign, coordinator.organisation)
+    found = actions.start_report(campaign, coordinator.organisation, acting_user=None)
 
     with pytest.raises(actions.MonitoringError, match="low and a high bound"):
-        actions.save_values(found, {("embodied_tco2e", ""): 12})
+        actions.save_values(found, {("embodied_tco2e", ""): 12}, acting_user=None)
     with pytest.raises(actions.MonitoringError, match="low and a high bound"):
-        actions.save_values(found, {("embodied_tco2e", ""): 12}, bounds={("embodied_tco2e", ""): (13, 20)})
-    actions.save_values(found, {("embodied_tco2e", ""): 12}, bounds={("embodied_tco2e", ""): (9, 15)})
+        actions.save_values(
+            found, {("embodied_tco2e", ""): 12}, bounds={("embodied_tco2e", ""): (13, 20)}, acting_user=None
+        )
+    actions.save_values(
+        found, {("embodied_tco2e", ""): 12}, bounds={("embodied_tco2e", ""): (9, 15)}, acting_user=None
+    )
 
     stored = found.values.get(indicator="embodied_tco2e")
     assert (stored.low, stored.value, stored.high, stored.origin, stored.method) == (

@@ -77,7 +77,7 @@ def tender(procurer, framework) -> Tender:
     tender.files = files  # type: ignore[attr-defined]  # the exact bytes, for the receipts
     open_offers(tender)
     line = OfferLine.objects.select_related("offer__tender").get(line_id="B-1")
-    actions.override_result(line, WARRANTY, "pass", JUSTIFICATION, user=procurer.user)
+    actions.override_result(line, WARRANTY, "pass", JUSTIFICATION, acting_user=procurer.user)
     return tender
 
 

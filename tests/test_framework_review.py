@@ -214,10 +214,14 @@ def two_lot_tender(framework, procurer):
     from cfit.tenders import actions as tender_actions
 
     tender = tender_actions.create_tender(
-        procurer.organisation, title="Notebooks", reference="NB-2099", user=procurer.user, version=framework
+        procurer.organisation,
+        title="Notebooks",
+        reference="NB-2099",
+        version=framework,
+        acting_user=procurer.user,
     )
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=100)
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=50)
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=100, acting_user=None)
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=50, acting_user=None)
     return tender
 
 

@@ -51,10 +51,20 @@ def world(coordinator: Persona, procurer: Persona, outsider: Persona, secretary:
             group=group, organisation=organisation, state=GroupMembership.State.ACTIVE
         )
     campaign_nl = actions.open_campaign(
-        year=2025, group=nl, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=nl,
+        title="NL 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     campaign_fr = actions.open_campaign(
-        year=2025, group=fr, title="FR 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=fr,
+        title="FR 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     return {
         "nl": nl,
@@ -76,8 +86,8 @@ def signed_in(persona: Persona) -> Client:
 def filled(
     campaign: Any, organisation: Organisation, values: dict[tuple[str, str], Any], *, shared: bool = False
 ) -> Report:
-    report = actions.start_report(campaign, organisation)
-    actions.save_values(report, values, shared=shared)
+    report = actions.start_report(campaign, organisation, acting_user=None)
+    actions.save_values(report, values, shared=shared, acting_user=None)
     return report
 
 
@@ -92,9 +102,11 @@ def test_a_report_starts_prefilled_and_a_changed_figure_becomes_reported(
     procurer.organisation.users_served = 9500
     procurer.organisation.save()
 
-    report = actions.start_report(world["campaign_nl"], procurer.organisation)
+    report = actions.start_report(world["campaign_nl"], procurer.organisation, acting_user=None)
     actions.save_values(
-        report, {("users_served", ""): 9700, ("ict_spend_eur", "notebooks"): "1.250.000".replace(".", "")}
+        report,
+        {("users_served", ""): 9700, ("ict_spend_eur", "notebooks"): "1.250.000".replace(".", "")},
+        acting_user=None,
     )
 
     values = {(v.indicator, v.key): v for v in report.values.all()}
@@ -115,11 +127,11 @@ def test_a_report_starts_prefilled_and_a_changed_figure_becomes_reported(
 def test_bad_figures_are_refused_and_nothing_is_saved(
     world: dict[str, Any], procurer: Persona, cell_: tuple[str, str], raw: str, message: str
 ) -> None:
-    report = actions.start_report(world["campaign_nl"], procurer.organisation)
+    report = actions.start_report(world["campaign_nl"], procurer.organisation, acting_user=None)
     before = list(report.values.values_list("indicator", "key", "value"))
 
     with pytest.raises(actions.MonitoringError, match=message):
-        actions.save_values(report, {("users_served", ""): 1, cell_: raw})
+        actions.save_values(report, {("users_served", ""): 1, cell_: raw}, acting_user=None)
 
     assert list(report.values.values_list("indicator", "key", "value")) == before
 
@@ -136,8 +148,8 @@ def test_sums_and_weighted_averages_are_computed_by_the_database(
         ("retired_units", "notebooks"): 300, ("service_life_mean", "notebooks"): 4,
     })  # fmt: skip
 
-    actions.submit(first)
-    actions.submit(second)
+    actions.submit(first, acting_user=None)
+    actions.submit(second, acting_user=None)
 
     assert cell("nl", "ict_spend_eur", "notebooks") == 400_000
     assert cell("nl", "spend_covered_share") == pytest.approx((80 * 300_000 + 40 * 100_000) / 400_000)
@@ -152,16 +164,16 @@ def test_drafts_returned_reports_and_declined_members_do_not_count(
 ) -> None:
     draft = filled(world["campaign_nl"], world["uma"].organisation, {("ict_spend_eur", "servers"): 5})
     report = filled(world["campaign_nl"], procurer.organisation, {("ict_spend_eur", "servers"): 7})
-    actions.submit(report)
+    actions.submit(report, acting_user=None)
 
     assert cell("nl", "ict_spend_eur", "servers") == 7
-    actions.decide(report, accept=False, comment="Servers look too low.")
+    actions.decide(report, accept=False, comment="Servers look too low.", acting_user=None)
 
     assert cell("nl", "ict_spend_eur", "servers") is None
     assert draft.state == "draft" and Report.objects.get(pk=report.pk).is_editable
     with pytest.raises(actions.MonitoringError, match="Say what to correct"):
-        actions.submit(report)
-        actions.decide(Report.objects.get(pk=report.pk), accept=False, comment="")
+        actions.submit(report, acting_user=None)
+        actions.decide(Report.objects.get(pk=report.pk), accept=False, comment="", acting_user=None)
 
 
 def test_a_member_of_two_groups_counts_in_both_and_once_pact_wide(
@@ -175,8 +187,8 @@ def test_a_member_of_two_groups_counts_in_both_and_once_pact_wide(
     report = filled(world["campaign_nl"], procurer.organisation, {("units_new", "notebooks"): 40})
     other = filled(world["campaign_nl"], world["uma"].organisation, {("units_new", "notebooks"): 2})
 
-    actions.submit(report)
-    actions.submit(other)
+    actions.submit(report, acting_user=None)
+    actions.submit(other, acting_user=None)
 
     assert cell("nl", "units_new", "notebooks") == 42
     assert cell("fr", "units_new", "notebooks") == 40  # declined Utrecht is not in the FR group
@@ -189,7 +201,7 @@ def test_a_full_reaggregation_gives_what_the_refreshes_gave(world: dict[str, Any
         procurer.organisation,
         {("units_new", "tablets"): 12, ("spend_covered_share", ""): 55, ("ict_spend_eur", "tablets"): 10},
     )
-    actions.submit(report)
+    actions.submit(report, acting_user=None)
     before = sorted(Aggregate.objects.values_list("scope", "year", "indicator", "key", "value"))
 
     cells = aggregation.refresh(None)
@@ -208,8 +220,8 @@ def test_a_coordinator_sees_a_members_details_only_where_shared(
     shared = filled(
         world["campaign_nl"], world["uma"].organisation, {("units_new", "notebooks"): 7}, shared=True
     )
-    actions.submit(hidden)
-    actions.submit(shared)
+    actions.submit(hidden, acting_user=None)
+    actions.submit(shared, acting_user=None)
     client = signed_in(coordinator)
 
     campaign_page = client.get(f"/monitoring/campaigns/{world['campaign_nl'].pk}/").content.decode()
@@ -229,7 +241,7 @@ def test_another_groups_coordinator_and_members_see_nothing_unpublished(
     report = filled(
         world["campaign_nl"], procurer.organisation, {("units_new", "notebooks"): 40}, shared=True
     )
-    actions.submit(report)
+    actions.submit(report, acting_user=None)
 
     for persona in (world["fred"], outsider, procurer):
         client = signed_in(persona)
@@ -262,7 +274,7 @@ def test_the_public_sees_only_published_aggregates(
         procurer.organisation,
         {("units_new", "notebooks"): 40, ("lessons", ""): "=SECRET()"},
     )
-    actions.submit(report)
+    actions.submit(report, acting_user=None)
 
     before = client.get("/api/v1/monitoring/results", {"scope": "nl"}).json()
     page_before = client.get("/results/", {"scope": "nl"}).content.decode()
@@ -287,7 +299,9 @@ def test_results_downloads_read_back(
         (world["uma"].organisation, 30),
         (coordinator.organisation, 35),
     ):
-        actions.submit(filled(world["campaign_nl"], organisation, {("units_new", "notebooks"): units}))
+        actions.submit(
+            filled(world["campaign_nl"], organisation, {("units_new", "notebooks"): units}), acting_user=None
+        )
     actions.publish_results(world["campaign_nl"], acting_user=None)
 
     rows = list(
@@ -303,7 +317,10 @@ def test_results_downloads_read_back(
 def test_the_results_pages_do_not_grow_with_the_reports(
     client: Client, world: dict[str, Any], procurer: Persona
 ) -> None:
-    actions.submit(filled(world["campaign_nl"], procurer.organisation, {("units_new", "notebooks"): 40}))
+    actions.submit(
+        filled(world["campaign_nl"], procurer.organisation, {("units_new", "notebooks"): 40}),
+        acting_user=None,
+    )
     actions.publish_results(world["campaign_nl"], acting_user=None)
     counts = []
     for more in (world["uma"].organisation, None):
@@ -312,7 +329,9 @@ def test_the_results_pages_do_not_grow_with_the_reports(
             assert client.get("/api/v1/monitoring/results", {"scope": "nl"}).status_code == 200
         counts.append(len(queries))
         if more is not None:
-            actions.submit(filled(world["campaign_nl"], more, {("units_new", "tablets"): 4}))
+            actions.submit(
+                filled(world["campaign_nl"], more, {("units_new", "tablets"): 4}), acting_user=None
+            )
 
     assert counts[0] == counts[1] <= 11  # six for the page, five for the API
 
@@ -324,8 +343,8 @@ def test_the_workbook_round_trips_and_refuses_what_is_not_its_own(
     world: dict[str, Any], procurer: Persona
 ) -> None:
     ada = signed_in(world["ada"])
-    report = actions.start_report(world["campaign_nl"], procurer.organisation)
-    other = actions.start_report(world["campaign_nl"], world["uma"].organisation)
+    report = actions.start_report(world["campaign_nl"], procurer.organisation, acting_user=None)
+    other = actions.start_report(world["campaign_nl"], world["uma"].organisation, acting_user=None)
     template = ada.get(f"/monitoring/reports/{report.pk}/template.xlsx").content
     book = load_workbook(io.BytesIO(template))
     sheet = book["Report"]
@@ -380,7 +399,10 @@ def test_reminders_go_to_members_not_in_once_a_day(
     world["ada"].user.save()
     world["uma"].user.email = "uma@example.org"
     world["uma"].user.save()
-    actions.submit(filled(world["campaign_nl"], world["uma"].organisation, {("units_new", "notebooks"): 1}))
+    actions.submit(
+        filled(world["campaign_nl"], world["uma"].organisation, {("units_new", "notebooks"): 1}),
+        acting_user=None,
+    )
 
     call_command("monitoring", "remind", "--today", "2026-03-20", stdout=io.StringIO())
     call_command("monitoring", "remind", "--today", "2026-03-20", stdout=io.StringIO())
@@ -413,10 +435,12 @@ def test_prefill_reads_tenders_and_the_register(
     from cfit.tenders import actions as tenders
     from cfit.tenders.models import Tender
 
-    tender = tenders.create_tender(procurer.organisation, title="Laptops", reference="T-1")
-    tenders.add_lot(tender, product_group="notebooks", quantity=100, ambitions={"carbon": "ambitious"})
+    tender = tenders.create_tender(procurer.organisation, title="Laptops", reference="T-1", acting_user=None)
+    tenders.add_lot(
+        tender, product_group="notebooks", quantity=100, ambitions={"carbon": "ambitious"}, acting_user=None
+    )
     tenders.set_offers_deadline(tender, timezone.now() + timedelta(days=30), acting_user=None)
-    tender = tenders.publish_tender(tender)
+    tender = tenders.publish_tender(tender, acting_user=None)
     Tender.unscoped.filter(pk=tender.pk).update(published_at=datetime(2025, 5, 1, tzinfo=UTC))
     register = (
         "asset_key,product_group,manufacturer,model,quantity,purchase_date,condition,status,retired_date,end_of_use_route,weight_kg\n"
@@ -426,7 +450,7 @@ def test_prefill_reads_tenders_and_the_register(
     )
     import_register_file(procurer.organisation, register.encode(), "r.csv")
 
-    report = actions.start_report(world["campaign_nl"], procurer.organisation)
+    report = actions.start_report(world["campaign_nl"], procurer.organisation, acting_user=None)
 
     values = {(v.indicator, v.key): (v.value, v.origin) for v in report.values.all()}
     assert values[("tenders_run", "")] == (1, "prefilled")
@@ -456,7 +480,12 @@ def test_the_campaigns_api_lists_only_the_campaigns_one_runs(
     world: dict[str, Any], coordinator: Persona, secretary: Persona, procurer: Persona
 ) -> None:
     pact_wide = actions.open_campaign(
-        year=2025, group=None, title="Pact 2025", opens=date(2026, 1, 1), deadline=date(2026, 4, 1), user=None
+        year=2025,
+        group=None,
+        title="Pact 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 4, 1),
+        acting_user=None,
     )
 
     mine = [c["title"] for c in signed_in(coordinator).get("/api/v1/monitoring/campaigns").json()]

@@ -67,7 +67,12 @@ def test_simultaneous_submissions_all_count_and_equal_a_full_recomputation(coord
         coordinator.organisation, name="NL", slug="nl", country="NL", language="nl"
     )
     campaign = actions.open_campaign(
-        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=group,
+        title="NL 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     reports = []
     for n in range(MEMBERS):
@@ -75,15 +80,18 @@ def test_simultaneous_submissions_all_count_and_equal_a_full_recomputation(coord
             slug=f"member-{n}", name=f"Member {n}", country="NL", type=Organisation.Type.PROCURING_PARTICIPANT
         )
         GroupMembership.objects.create(group=group, organisation=organisation, state="active")
-        report = actions.start_report(campaign, organisation)
+        report = actions.start_report(campaign, organisation, acting_user=None)
         actions.save_values(
             report,
             {("units_new", "notebooks"): 100 + n, ("ict_spend_eur", "notebooks"): 1000 * (n + 1)},
             bounds={},
+            acting_user=None,
         )
         reports.append(report.pk)
 
-    errors = run_at_once([lambda pk=pk: actions.submit(Report.objects.get(pk=pk)) for pk in reports])
+    errors = run_at_once(
+        [lambda pk=pk: actions.submit(Report.objects.get(pk=pk), acting_user=None) for pk in reports]
+    )
 
     assert errors == []
     notebooks = Aggregate.objects.get(scope="nl", year=2025, indicator="units_new", key="notebooks")
@@ -99,7 +107,12 @@ def test_simultaneous_decisions_and_a_full_recomputation_do_not_collide(coordina
         coordinator.organisation, name="NL", slug="nl", country="NL", language="nl"
     )
     campaign = actions.open_campaign(
-        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=group,
+        title="NL 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     reports = []
     for n in range(6):
@@ -107,12 +120,15 @@ def test_simultaneous_decisions_and_a_full_recomputation_do_not_collide(coordina
             slug=f"member-{n}", name=f"Member {n}", country="NL", type=Organisation.Type.PROCURING_PARTICIPANT
         )
         GroupMembership.objects.create(group=group, organisation=organisation, state="active")
-        report = actions.start_report(campaign, organisation)
-        actions.save_values(report, {("units_new", "monitors"): 10 + n})
-        reports.append(actions.submit(report).pk)
+        report = actions.start_report(campaign, organisation, acting_user=None)
+        actions.save_values(report, {("units_new", "monitors"): 10 + n}, acting_user=None)
+        reports.append(actions.submit(report, acting_user=None).pk)
 
     errors = run_at_once(
-        [lambda pk=pk: actions.decide(Report.objects.get(pk=pk), accept=True) for pk in reports]
+        [
+            lambda pk=pk: actions.decide(Report.objects.get(pk=pk), accept=True, acting_user=None)
+            for pk in reports
+        ]
         + [lambda: aggregation.refresh(None), lambda: aggregation.refresh(2025)]
     )
 

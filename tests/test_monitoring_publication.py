@@ -44,7 +44,12 @@ def nl(coordinator: Persona, procurer: Persona) -> dict[str, Any]:
     for organisation in members[1:]:
         GroupMembership.objects.create(group=group, organisation=organisation, state="active")
     campaign = actions.open_campaign(
-        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31), user=None
+        year=2025,
+        group=group,
+        title="NL 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
     )
     return {"group": group, "campaign": campaign, "members": members}
 
@@ -56,9 +61,9 @@ def signed_in(persona: Persona) -> Client:
 
 
 def submitted(campaign: Campaign, organisation: Organisation, units: int = 40, more: Any = None) -> Report:
-    report = actions.start_report(campaign, organisation)
-    actions.save_values(report, {("units_new", "notebooks"): units, **(more or {})})
-    return actions.submit(report)
+    report = actions.start_report(campaign, organisation, acting_user=None)
+    actions.save_values(report, {("units_new", "notebooks"): units, **(more or {})}, acting_user=None)
+    return actions.submit(report, acting_user=None)
 
 
 def facts(page: str) -> dict[str, str]:
@@ -157,12 +162,14 @@ def test_the_pact_wide_campaign_links_only_reports_the_secretariat_may_open(
         title="Pact 2025",
         opens=date(2026, 1, 1),
         deadline=date(2026, 3, 31),
-        user=None,
+        acting_user=None,
     )
-    in_group = actions.start_report(nl["campaign"], procurer.organisation)
-    actions.save_values(in_group, {("units_new", "notebooks"): 3}, shared=True)
-    outside = actions.start_report(pact_wide, outsider.organisation)  # Lyon is in no buyer group
-    actions.save_values(outside, {("units_new", "notebooks"): 4}, shared=True)
+    in_group = actions.start_report(nl["campaign"], procurer.organisation, acting_user=None)
+    actions.save_values(in_group, {("units_new", "notebooks"): 3}, shared=True, acting_user=None)
+    outside = actions.start_report(
+        pact_wide, outsider.organisation, acting_user=None
+    )  # Lyon is in no buyer group
+    actions.save_values(outside, {("units_new", "notebooks"): 4}, shared=True, acting_user=None)
     sam = signed_in(secretary)
 
     page = sam.get(f"/monitoring/campaigns/{pact_wide.pk}/").content.decode()
@@ -255,7 +262,7 @@ def test_a_reminder_is_not_sent_once_the_report_is_in(
 ) -> None:
     FlakyBackend.failures = 0
     actions.send_reminders(date(2026, 3, 20))
-    actions.submit(Report.objects.get(organisation=procurer.organisation))
+    actions.submit(Report.objects.get(organisation=procurer.organisation), acting_user=None)
 
     assert actions.deliver_reminders() == 0
     assert Reminder.objects.get().cancelled and mail.outbox == []
@@ -268,7 +275,7 @@ def test_the_report_page_and_workbook_carry_the_bounds_of_emissions(
     nl: dict[str, Any], procurer: Persona
 ) -> None:
     ada = make_persona("ada", "rijkswaterstaat", Type.PROCURING_PARTICIPANT, Role.ADMIN)
-    report = actions.start_report(nl["campaign"], procurer.organisation)
+    report = actions.start_report(nl["campaign"], procurer.organisation, acting_user=None)
     client = signed_in(ada)
 
     posted = client.post(
@@ -306,7 +313,7 @@ def test_a_figure_of_the_pact_counts_every_participant_once(
         title="Pact 2025",
         opens=date(2026, 1, 1),
         deadline=date(2026, 3, 31),
-        user=None,
+        acting_user=None,
     )
     for organisation, units in zip(nl["members"][:3], (40, 41, 43), strict=True):
         submitted(nl["campaign"], organisation, units)

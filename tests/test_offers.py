@@ -83,7 +83,7 @@ def fill(tender: Tender, lines: list[dict[str, Any]], company: bool = True) -> b
 def publish(tender: Tender, days: int = 14) -> Tender:
     """Publish with a deadline for offers ``days`` from now."""
     tender_actions.set_offers_deadline(tender, timezone.now() + timedelta(days=days), acting_user=None)
-    return tender_actions.change_status(tender, "published")
+    return tender_actions.change_status(tender, "published", acting_user=None)
 
 
 def move_deadline(tender: Tender, delta: timedelta) -> Tender:
@@ -101,9 +101,9 @@ def open_offers(tender: Tender) -> Tender:
 @pytest.fixture
 def tender(procurer, framework) -> Tender:
     tender = tender_actions.create_tender(
-        procurer.organisation, title="Laptops 2027", reference="OFFERS-1", language="nl"
+        procurer.organisation, title="Laptops 2027", reference="OFFERS-1", language="nl", acting_user=None
     )
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=200)
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=200, acting_user=None)
     return publish(tender)
 
 
@@ -154,8 +154,10 @@ def test_a_bad_file_leaves_the_database_unchanged(tender: Tender) -> None:
 
 
 def test_offers_are_only_received_for_a_published_tender(procurer, framework) -> None:
-    draft = tender_actions.create_tender(procurer.organisation, title="Draft", reference="DRAFT-1")
-    tender_actions.add_lot(draft, product_group="notebooks", quantity=1)
+    draft = tender_actions.create_tender(
+        procurer.organisation, title="Draft", reference="DRAFT-1", acting_user=None
+    )
+    tender_actions.add_lot(draft, product_group="notebooks", quantity=1, acting_user=None)
     with pytest.raises(actions.OfferError, match="published"):
         actions.import_offer(draft, b"", "a.xlsx", supplier="Alpha")
 
@@ -325,8 +327,10 @@ def test_login_page_is_where_anonymous_users_go(client: Client) -> None:
 
 
 def test_the_lot_costs_feed_the_life_cycle_cost(procurer, framework, client: Client) -> None:
-    draft = tender_actions.create_tender(procurer.organisation, title="Costs", reference="COSTS-1")
-    tender_actions.add_lot(draft, product_group="notebooks", quantity=10)
+    draft = tender_actions.create_tender(
+        procurer.organisation, title="Costs", reference="COSTS-1", acting_user=None
+    )
+    tender_actions.add_lot(draft, product_group="notebooks", quantity=10, acting_user=None)
     client.force_login(procurer.user)
 
     response = client.put(
@@ -363,7 +367,7 @@ def test_the_lot_costs_feed_the_life_cycle_cost(procurer, framework, client: Cli
     )
     assert frozen.status_code == 400 and "frozen" in frozen.json()["detail"]
     with pytest.raises(TenderFrozen):
-        tender_actions.set_costs(published.lots.get(), {"energy_price": "1"})
+        tender_actions.set_costs(published.lots.get(), {"energy_price": "1"}, acting_user=None)
 
 
 def test_the_comparison_page_does_not_query_per_offer(

@@ -109,7 +109,7 @@ def make_statement(
         text={"en": "We will buy repairable notebooks.", "nl": "Wij kopen repareerbare laptops."},
         product_groups=["notebooks", "monitors"],
     )
-    return actions.publish_statement(statement) if publish else statement
+    return actions.publish_statement(statement, acting_user=None) if publish else statement
 
 
 @pytest.fixture
@@ -131,7 +131,9 @@ def another_participant(number: int, type_: str = Organisation.Type.PROCURING_PA
 def test_a_supporter_cannot_become_a_participant(supplier: Persona) -> None:
     for as_type in Organisation.PARTICIPANT_TYPES:
         with pytest.raises(PactRuleBroken, match="supporter cannot become a participant"):
-            actions.join_pact(supplier.organisation, as_type, signed_on=date(2026, 1, 1), users_served=10)
+            actions.join_pact(
+                supplier.organisation, as_type, signed_on=date(2026, 1, 1), users_served=10, acting_user=None
+            )
 
     supplier.organisation.refresh_from_db()
     assert supplier.organisation.type == Organisation.Type.SUPPORTER
@@ -194,6 +196,7 @@ def test_a_coordinator_keeps_its_type_while_it_leads_a_group(coordinator: Person
             Organisation.Type.PROCURING_PARTICIPANT,
             signed_on=date(2026, 1, 1),
             users_served=1,
+            acting_user=None,
         )
     coordinator.organisation.refresh_from_db()
     assert coordinator.organisation.type == Organisation.Type.COORDINATING_PARTICIPANT
@@ -307,19 +310,19 @@ def test_a_request_and_an_invitation_meet_both_ways(
     assert GroupMembership.objects.get(organisation=rws_admin.organisation).state == ACTIVE
 
     # invited, then asked: the invitation is accepted
-    actions.invite(group, lyon_admin.organisation, by=coordinator.user)
-    assert actions.request_to_join(group, lyon_admin.organisation).state == ACTIVE
+    actions.invite(group, lyon_admin.organisation, acting_user=coordinator.user)
+    assert actions.request_to_join(group, lyon_admin.organisation, acting_user=None).state == ACTIVE
 
     with pytest.raises(PactRuleBroken, match="already a member"):
-        actions.request_to_join(group, lyon_admin.organisation)
+        actions.request_to_join(group, lyon_admin.organisation, acting_user=None)
     with pytest.raises(PactRuleBroken, match="already a member"):
-        actions.invite(group, rws_admin.organisation, by=coordinator.user)
+        actions.invite(group, rws_admin.organisation, acting_user=coordinator.user)
 
 
 def test_a_declined_invitation_leaves_the_way_open_to_ask(
     group: BuyerGroup, rws_admin: Persona, coordinator: Persona
 ) -> None:
-    membership = actions.invite(group, rws_admin.organisation, by=coordinator.user)
+    membership = actions.invite(group, rws_admin.organisation, acting_user=coordinator.user)
     rita = signed_in(rws_admin)
 
     rita.post(f"/groups/memberships/{membership.pk}/answer/", {"accept": "no"})
@@ -337,9 +340,9 @@ def test_a_supporter_cannot_join_a_buyer_group_nor_be_invited(
     group: BuyerGroup, supplier: Persona, coordinator: Persona
 ) -> None:
     with pytest.raises(PactRuleBroken, match="Only participants are members"):
-        actions.request_to_join(group, supplier.organisation)
+        actions.request_to_join(group, supplier.organisation, acting_user=None)
     with pytest.raises(PactRuleBroken, match="Only participants are members"):
-        actions.invite(group, supplier.organisation, by=coordinator.user)
+        actions.invite(group, supplier.organisation, acting_user=coordinator.user)
 
     sid = signed_in(supplier)
     assert 'id="join-form"' not in text(sid.get("/groups/nl-buyers/"))
@@ -359,8 +362,10 @@ def test_a_supporter_cannot_join_a_buyer_group_nor_be_invited(
 def test_a_supporter_invited_before_it_became_one_cannot_accept(
     group: BuyerGroup, rws_admin: Persona, coordinator: Persona
 ) -> None:
-    membership = actions.invite(group, rws_admin.organisation, by=coordinator.user)
-    actions.join_pact(rws_admin.organisation, Organisation.Type.SUPPORTER, signed_on=None, users_served=0)
+    membership = actions.invite(group, rws_admin.organisation, acting_user=coordinator.user)
+    actions.join_pact(
+        rws_admin.organisation, Organisation.Type.SUPPORTER, signed_on=None, users_served=0, acting_user=None
+    )
 
     response = signed_in(rws_admin).post(
         f"/groups/memberships/{membership.pk}/answer/", {"accept": "yes"}, follow=True
@@ -374,7 +379,7 @@ def test_a_supporter_invited_before_it_became_one_cannot_accept(
 def test_a_non_coordinator_cannot_invite_or_admit(
     group: BuyerGroup, rws_admin: Persona, lyon_admin: Persona, procurer: Persona, supplier: Persona
 ) -> None:
-    request = actions.request_to_join(group, rws_admin.organisation)
+    request = actions.request_to_join(group, rws_admin.organisation, acting_user=None)
     lena = signed_in(lyon_admin)
 
     assert 'id="coordination"' not in text(lena.get("/groups/nl-buyers/"))
@@ -407,7 +412,7 @@ def test_a_procurer_cannot_ask_to_join_for_its_organisation(group: BuyerGroup, p
 def test_an_outsider_cannot_answer_another_organisations_invitation(
     group: BuyerGroup, rws_admin: Persona, lyon_admin: Persona, procurer: Persona, coordinator: Persona
 ) -> None:
-    invitation = actions.invite(group, rws_admin.organisation, by=coordinator.user)
+    invitation = actions.invite(group, rws_admin.organisation, acting_user=coordinator.user)
 
     for persona in (lyon_admin, procurer, coordinator):  # coordinator: invitations are not its to answer
         client = signed_in(persona)
@@ -424,7 +429,7 @@ def test_an_outsider_cannot_answer_another_organisations_invitation(
 
 
 def test_changes_are_posted(group: BuyerGroup, rws_admin: Persona, coordinator: Persona) -> None:
-    invitation = actions.invite(group, rws_admin.organisation, by=coordinator.user)
+    invitation = actions.invite(group, rws_admin.organisation, acting_user=coordinator.user)
     assert signed_in(rws_admin).get("/groups/nl-buyers/join/").status_code == 405
     assert signed_in(coordinator).get("/groups/nl-buyers/invite/").status_code == 405
     assert signed_in(rws_admin).get(f"/groups/memberships/{invitation.pk}/answer/").status_code == 405
@@ -708,7 +713,7 @@ def test_the_collective_demand_adds_up_live(
 
 def test_a_supporter_cannot_sign(statement: Statement, supplier: Persona) -> None:
     with pytest.raises(PactRuleBroken, match="Only participants sign"):
-        actions.sign_statement(statement, supplier.organisation, {}, by=supplier.user)
+        actions.sign_statement(statement, supplier.organisation, {}, acting_user=supplier.user)
     sid = signed_in(supplier)
     assert 'id="sign-form"' not in text(sid.get("/statements/notebooks-2027/"))
 
@@ -740,14 +745,14 @@ def test_only_published_statements_are_signed_and_only_for_their_groups(
     draft = make_statement(working_group, "draft-one", publish=False)
     published = make_statement(working_group, "open-one")
     with pytest.raises(PactRuleBroken, match="not open for signature"):
-        actions.sign_statement(draft, rws_admin.organisation, {}, by=rws_admin.user)
+        actions.sign_statement(draft, rws_admin.organisation, {}, acting_user=rws_admin.user)
     with pytest.raises(PactRuleBroken, match="servers"):
         actions.sign_statement(
-            published, rws_admin.organisation, {"servers": (1, Decimal(1))}, by=rws_admin.user
+            published, rws_admin.organisation, {"servers": (1, Decimal(1))}, acting_user=rws_admin.user
         )
     with pytest.raises(PactRuleBroken, match="negative"):
         actions.sign_statement(
-            published, rws_admin.organisation, {"notebooks": (-1, Decimal(1))}, by=rws_admin.user
+            published, rws_admin.organisation, {"notebooks": (-1, Decimal(1))}, acting_user=rws_admin.user
         )
 
     published.status = Statement.Status.CLOSED
@@ -773,16 +778,16 @@ def count_queries(client: Client, url: str) -> int:
 def test_the_statement_page_query_count_does_not_grow(statement: Statement, rws_admin: Persona) -> None:
     anonymous, rita = Client(), signed_in(rws_admin)
     actions.sign_statement(
-        statement, rws_admin.organisation, {"notebooks": (5, Decimal(5))}, by=rws_admin.user
+        statement, rws_admin.organisation, {"notebooks": (5, Decimal(5))}, acting_user=rws_admin.user
     )
-    actions.sign_statement(statement, another_participant(1), {"monitors": (1, Decimal(1))}, by=None)
+    actions.sign_statement(statement, another_participant(1), {"monitors": (1, Decimal(1))}, acting_user=None)
     for client in (anonymous, rita):
         count_queries(client, "/statements/notebooks-2027/")  # warm up
     with_two = [count_queries(c, "/statements/notebooks-2027/") for c in (anonymous, rita)]
 
     for number in range(2, 10):
         actions.sign_statement(
-            statement, another_participant(number), {"notebooks": (number, Decimal(number))}, by=None
+            statement, another_participant(number), {"notebooks": (number, Decimal(number))}, acting_user=None
         )
     with_ten = [count_queries(c, "/statements/notebooks-2027/") for c in (anonymous, rita)]
 

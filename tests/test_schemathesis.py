@@ -38,8 +38,10 @@ def budget_started() -> float:
 
 @pytest.fixture(autouse=True)
 def pias_tender(procurer: Any, framework: Any) -> Iterator[None]:
-    tender = tender_actions.create_tender(procurer.organisation, title="Laptops 2027", reference="FUZZ-1")
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=20)
+    tender = tender_actions.create_tender(
+        procurer.organisation, title="Laptops 2027", reference="FUZZ-1", acting_user=None
+    )
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=20, acting_user=None)
     tender_actions.set_offers_deadline(tender, timezone.now() + timedelta(days=14), acting_user=None)
     # The test database lives in one transaction: requests through the bare WSGI handler must not close
     # the connection at their end (Django's test client does the same).

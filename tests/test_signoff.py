@@ -37,7 +37,11 @@ def second(procurer):
 def override(tender: Tender, procurer, line_id: str = "B-1", decision: str = "pass") -> None:
     line = OfferLine.objects.select_related("offer__tender").get(offer__tender=tender, line_id=line_id)
     actions.override_result(
-        line, WARRANTY, decision, "The datasheet on page 4 states a 5-year warranty.", user=procurer.user
+        line,
+        WARRANTY,
+        decision,
+        "The datasheet on page 4 states a 5-year warranty.",
+        acting_user=procurer.user,
     )
 
 

@@ -31,10 +31,18 @@ from .tender_helpers import docx_text, eforms_codes, ocds_errors, shared
 @pytest.fixture
 def tender(procurer, framework: FrameworkVersion) -> Tender:
     tender = actions.create_tender(
-        procurer.organisation, title="Laptops en schermen 2027", reference="RWS-2027-01", language="nl"
+        procurer.organisation,
+        title="Laptops en schermen 2027",
+        reference="RWS-2027-01",
+        language="nl",
+        acting_user=None,
     )
-    actions.add_lot(tender, product_group="notebooks", quantity=500, ambitions={"carbon": "ambitious"})
-    actions.add_lot(tender, product_group="monitors", quantity=300, ambitions={"carbon": "ambitious"})
+    actions.add_lot(
+        tender, product_group="notebooks", quantity=500, ambitions={"carbon": "ambitious"}, acting_user=None
+    )
+    actions.add_lot(
+        tender, product_group="monitors", quantity=300, ambitions={"carbon": "ambitious"}, acting_user=None
+    )
     return tender
 
 
@@ -239,7 +247,9 @@ def test_weights_that_do_not_add_up_are_refused_and_change_nothing(tender: Tende
     before = (lot.price_weight, [row.weight for row in award])
 
     with pytest.raises(actions.TenderError, match="add up to"):
-        actions.set_weights(lot, Decimal(90), {award[0].criterion.code: Decimal(50)} if award else {})
+        actions.set_weights(
+            lot, Decimal(90), {award[0].criterion.code: Decimal(50)} if award else {}, acting_user=None
+        )
 
     lot.refresh_from_db()
     assert (lot.price_weight, [LotCriterion.objects.get(pk=r.pk).weight for r in award]) == before
@@ -247,16 +257,16 @@ def test_weights_that_do_not_add_up_are_refused_and_change_nothing(tender: Tende
 
 def test_a_published_tender_is_frozen(tender: Tender) -> None:
     actions.set_offers_deadline(tender, timezone.now() + timedelta(days=14), acting_user=None)
-    actions.publish_tender(tender)
+    actions.publish_tender(tender, acting_user=None)
     tender.refresh_from_db()
     lot = tender.lots.get(number=1)
     row = lot.lot_criteria.first()
 
     for attempt in (
-        lambda: actions.remove_criterion(lot, row.criterion.code),
-        lambda: actions.set_ambition(lot, "chemicals", "ambitious"),
-        lambda: actions.set_weights(lot, lot.price_weight, {}),
-        lambda: actions.add_lot(tender, product_group="tablets"),
+        lambda: actions.remove_criterion(lot, row.criterion.code, acting_user=None),
+        lambda: actions.set_ambition(lot, "chemicals", "ambitious", acting_user=None),
+        lambda: actions.set_weights(lot, lot.price_weight, {}, acting_user=None),
+        lambda: actions.add_lot(tender, product_group="tablets", acting_user=None),
     ):
         with pytest.raises(TenderFrozen):
             attempt()
@@ -270,7 +280,7 @@ def test_publishing_is_refused_while_weights_do_not_add_up(tender: Tender) -> No
     actions.set_offers_deadline(tender, timezone.now() + timedelta(days=14), acting_user=None)
 
     with pytest.raises(actions.TenderError, match="Lot 1"):
-        actions.publish_tender(tender)
+        actions.publish_tender(tender, acting_user=None)
     tender.refresh_from_db()
     assert tender.is_draft
 
@@ -282,9 +292,9 @@ def test_only_specifications_and_award_criteria_change_type(tender: Tender) -> N
         type__in=[CriterionType.TECHNICAL_SPECIFICATION, CriterionType.AWARD_CRITERION]
     ).first()
 
-    actions.set_criterion_type(lot, spec.criterion.code, CriterionType.AWARD_CRITERION)
+    actions.set_criterion_type(lot, spec.criterion.code, CriterionType.AWARD_CRITERION, acting_user=None)
     with pytest.raises(actions.TenderError):
-        actions.set_criterion_type(lot, fixed.criterion.code, CriterionType.AWARD_CRITERION)
+        actions.set_criterion_type(lot, fixed.criterion.code, CriterionType.AWARD_CRITERION, acting_user=None)
 
     assert LotCriterion.objects.get(pk=spec.pk).type == CriterionType.AWARD_CRITERION
 

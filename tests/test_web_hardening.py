@@ -66,15 +66,17 @@ def signed_in(persona: Persona) -> Client:
 
 
 def draft(persona: Persona, reference: str = "HARD-1") -> Tender:
-    tender = tender_actions.create_tender(persona.organisation, title="Laptops 2027", reference=reference)
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=20)
+    tender = tender_actions.create_tender(
+        persona.organisation, title="Laptops 2027", reference=reference, acting_user=None
+    )
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=20, acting_user=None)
     return tender
 
 
 def published(persona: Persona, reference: str = "HARD-1") -> Tender:
     tender = draft(persona, reference)
     tender_actions.set_offers_deadline(tender, timezone.now() + timedelta(days=14), acting_user=None)
-    return tender_actions.change_status(tender, "published")
+    return tender_actions.change_status(tender, "published", acting_user=None)
 
 
 def with_reference(tender: Tender, reference: str) -> Tender:

@@ -164,7 +164,9 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
         organisation = organisations[slug]
         if Tender.unscoped.filter(organisation=organisation, reference=reference).exists():
             continue
-        tender = actions.create_tender(organisation, title=title, reference=reference, language=language)
+        tender = actions.create_tender(
+            organisation, title=title, reference=reference, language=language, acting_user=None
+        )
         # Estimated values (EUR excl. VAT) at typical unit prices: a notice and a release state them.
         for group, quantity, value, ambitions in lots:
             actions.add_lot(
@@ -173,6 +175,7 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
                 quantity=quantity,
                 estimated_value=Decimal(value),
                 ambitions=ambitions,
+                acting_user=None,
             )
         if publish:
             from cfit.offers.demo import create_demo_offers

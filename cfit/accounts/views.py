@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from cfit.accounts.access import get_membership
 from cfit.accounts.models import Membership, Organisation
+from cfit.audit.access import may_read_audit
 from cfit.criteria.models import Shortlist
 
 
@@ -45,5 +46,6 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "members": members,
             "shortlists": shortlists,
+            "may_read_audit": may_read_audit(membership),
         },
     )

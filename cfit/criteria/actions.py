@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.access import is_secretariat_staff
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import record
 from cfit.criteria import content, translation
 from cfit.criteria.models import (
     TEXT_FIELDS,
@@ -243,8 +245,24 @@ def _user(user: Any) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
-def _event(version: FrameworkVersion, kind: str, user: Any, comment: str = "") -> None:
+#: The framework review's steps that also go to the audit record (an edit is recorded with its texts).
+_AUDITED_EVENTS = {
+    VersionEvent.Kind.SUBMITTED: AuditRecord.Action.VERSION_SUBMITTED,
+    VersionEvent.Kind.APPROVED: AuditRecord.Action.VERSION_APPROVED,
+    VersionEvent.Kind.SENT_BACK: AuditRecord.Action.VERSION_SENT_BACK,
+    VersionEvent.Kind.PUBLISHED: AuditRecord.Action.VERSION_PUBLISHED,
+}
+
+
+def _event(version: FrameworkVersion, kind: str, user: Any, comment: str = "", before: str = "") -> None:
+    """The version's own history (VersionEvent, shown on its page) and, for the review's steps, the
+    platform's audit record with the status before and after; both in the caller's transaction."""
     VersionEvent.objects.create(version=version, kind=kind, user=_user(user), comment=comment)
+    if kind in _AUDITED_EVENTS:
+        record(
+            _AUDITED_EVENTS[VersionEvent.Kind(kind)], version, acting_user=user,
+            before={"status": before} if before else None, after={"status": version.status}, reason=comment,
+        )  # fmt: skip
 
 
 def _check_secretariat(user: Any) -> None:
@@ -272,9 +290,12 @@ def _publish_files(version: FrameworkVersion, *, user: Any = None) -> FrameworkV
     """Publish a version loaded from the framework files: they were reviewed in the repository."""
     version = _locked(version)
     version.check_editable()
-    previous = FrameworkVersion.objects.latest_published()
-    _event(version, VersionEvent.Kind.PUBLISHED, user, "Loaded from the reviewed framework files.")
-    return _freeze(version, user, previous)
+    previous, status = FrameworkVersion.objects.latest_published(), version.status
+    version = _freeze(version, user, previous)
+    _event(
+        version, VersionEvent.Kind.PUBLISHED, user, "Loaded from the reviewed framework files.", before=status
+    )
+    return version
 
 
 # ---------------------------------------------------------------------------
@@ -302,10 +323,11 @@ def submit_for_review(
     if not release_notes:
         raise ReviewError(_("Write release notes: they tell users what changed and why."))
     version.code, version.release_notes = code, release_notes
+    previous_status = version.status
     version.status = FrameworkVersion.Status.IN_REVIEW
     version.submitted_by = _user(acting_user)
     version.save(update_fields=["code", "release_notes", "status", "submitted_by"])
-    _event(version, VersionEvent.Kind.SUBMITTED, acting_user, release_notes)
+    _event(version, VersionEvent.Kind.SUBMITTED, acting_user, release_notes, before=previous_status)
     return version
 
 
@@ -339,6 +361,7 @@ def approve_version(
     if editor is None or _user(acting_user) is None or editor.pk == acting_user.pk:
         raise ReviewError(_("The approver must be someone other than the last editor."))
     _check_translations(version, accept_unreviewed)
+    previous_status = version.status
     version.status = FrameworkVersion.Status.APPROVED
     version.approved_by, version.approved_at = acting_user, timezone.now()
     version.unreviewed_accepted_reason = ""
@@ -351,7 +374,7 @@ def approve_version(
             f"{version.unreviewed_accepted_reason} [{', '.join(unreviewed_summary(version))}]",
         )
     version.save(update_fields=["status", "approved_by", "approved_at", "unreviewed_accepted_reason"])
-    _event(version, VersionEvent.Kind.APPROVED, acting_user, comment.strip())
+    _event(version, VersionEvent.Kind.APPROVED, acting_user, comment.strip(), before=previous_status)
     return version
 
 
@@ -366,10 +389,11 @@ def send_back(version: FrameworkVersion, *, acting_user: Any, comment: str) -> F
         raise ReviewError(_("Only a version in review or approved can be sent back."))
     if not comment.strip():
         raise ReviewError(_("Say what should change when sending a version back."))
+    previous_status = version.status
     version.status = FrameworkVersion.Status.DRAFT
     version.approved_by, version.approved_at, version.unreviewed_accepted_reason = None, None, ""
     version.save(update_fields=["status", "approved_by", "approved_at", "unreviewed_accepted_reason"])
-    _event(version, VersionEvent.Kind.SENT_BACK, acting_user, comment.strip())
+    _event(version, VersionEvent.Kind.SENT_BACK, acting_user, comment.strip(), before=previous_status)
     return version
 
 
@@ -385,8 +409,9 @@ def publish_version(version: FrameworkVersion, *, acting_user: Any) -> Framework
     # Approval froze the version, so this holds unless the data were changed behind the workflow.
     _check_translations(version, version.unreviewed_accepted_reason)
     previous = FrameworkVersion.objects.latest_published()
-    _event(version, VersionEvent.Kind.PUBLISHED, acting_user)
-    return _freeze(version, acting_user, previous)
+    version = _freeze(version, acting_user, previous)
+    _event(version, VersionEvent.Kind.PUBLISHED, acting_user, before=FrameworkVersion.Status.APPROVED)
+    return version
 
 
 # ---------------------------------------------------------------------------
@@ -406,7 +431,7 @@ def _threshold_words(requirement: Requirement, bound: str, value: Any) -> str:
 
 
 @transaction.atomic
-def update_criterion_texts(criterion: Criterion, data: dict[str, Any], *, acting_user: Any = None) -> None:
+def update_criterion_texts(criterion: Criterion, data: dict[str, Any], *, acting_user: Any) -> None:
     """Apply the edit form of a draft criterion: texts in every language and numeric thresholds.
 
     The whole criterion is validated against the content schema before anything is saved. Every
@@ -524,6 +549,10 @@ def _record_edit(
         )
     version.last_edited_by = who
     version.save(update_fields=["last_edited_by"])
+    record(
+        AuditRecord.Action.CRITERION_TEXTS_CHANGED, criterion, acting_user=user,
+        before={_entry_name(e): e.before for e in entries}, after={_entry_name(e): e.after for e in entries},
+    )  # fmt: skip
     _event(
         version,
         VersionEvent.Kind.EDITED,
@@ -531,6 +560,10 @@ def _record_edit(
         f"{criterion.code}: "
         + ", ".join(sorted({f"{e.field}" + (f" ({e.language})" if e.language else "") for e in entries})),
     )
+
+
+def _entry_name(entry: FieldChange) -> str:
+    return f"{entry.field} ({entry.language})" if entry.language else entry.field
 
 
 def _apply_states(criterion: Criterion, field: str, rule: Any) -> None:

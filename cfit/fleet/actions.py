@@ -14,6 +14,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cfit.accounts.models import Organisation
+from cfit.audit import recording as audit
+from cfit.audit.models import AuditRecord
 from cfit.fleet.models import Asset, AssetEvent, AssetImport, SavedColumnMapping, SavedValueMapping
 from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import (
@@ -445,7 +447,7 @@ def _move_staged(cursor: Any, organisation: Organisation, record: AssetImport | 
 
 
 @transaction.atomic
-def record_event(asset: Asset, kind: str, on: date, note: str, user: Any) -> AssetEvent:
+def record_event(asset: Asset, kind: str, on: date, note: str, *, acting_user: Any) -> AssetEvent:
     """Log a life-cycle event; retiring a device also sets its status and retirement date, and a
     redeployment brings a retired device back into use."""
     if kind == AssetEvent.Kind.RETIRED:
@@ -456,7 +458,16 @@ def record_event(asset: Asset, kind: str, on: date, note: str, user: Any) -> Ass
     elif kind in (AssetEvent.Kind.REDEPLOYED, AssetEvent.Kind.DEPLOYED) and asset.status == "retired":
         asset.status, asset.retired_date, asset.end_of_use_route = "in_use", None, ""
         asset.save(update_fields=["status", "retired_date", "end_of_use_route", "updated"])
-    return AssetEvent.objects.create(asset=asset, kind=kind, date=on, note=note, created_by=user)
+    before = asset.status
+    event = AssetEvent.objects.create(
+        asset=asset, kind=kind, date=on, note=note, created_by=audit.actor(acting_user)
+    )
+    audit.record(
+        AuditRecord.Action.ASSET_EVENT_RECORDED, asset, acting_user=acting_user, organisation=asset.organisation,
+        before={"status": before}, after={"status": asset.status, "event": kind, "date": on.isoformat()},
+        reason=note,
+    )  # fmt: skip
+    return event
 
 
 def annotated_file(

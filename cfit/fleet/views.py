@@ -196,7 +196,7 @@ def asset_detail(request: HttpRequest, slug: str, asset_id: int) -> HttpResponse
                 form.cleaned_data["kind"],
                 form.cleaned_data["date"],
                 form.cleaned_data["note"],
-                request.user,
+                acting_user=request.user,
             )
         except ImportRefused:
             form.add_error("date", problem_message("before_purchase", {}))

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import actor, record
 from cfit.jobs.models import Job
 from cfit.monitoring import aggregation
 from cfit.monitoring.disclosure import Rules
@@ -60,19 +62,25 @@ def campaign_members(campaign: Campaign) -> list[Organisation]:
 
 @transaction.atomic
 def open_campaign(
-    *, year: int, group: BuyerGroup | None, title: str, opens: date, deadline: date, user: Any
+    *, year: int, group: BuyerGroup | None, title: str, opens: date, deadline: date, acting_user: Any
 ) -> Campaign:
     if deadline < opens:
         raise MonitoringError(_("The deadline is before the opening date."))
     if Campaign.objects.filter(year=year, group=group).exists():
         raise MonitoringError(_("There is already a campaign for %(year)s.") % {"year": year})
-    return Campaign.objects.create(
-        year=year, group=group, title=title, opens=opens, deadline=deadline, created_by=user
+    campaign = Campaign.objects.create(
+        year=year, group=group, title=title, opens=opens, deadline=deadline, created_by=actor(acting_user)
     )
+    record(
+        AuditRecord.Action.CAMPAIGN_OPENED, campaign, acting_user=acting_user,
+        organisation=group.coordinator if group is not None else None,
+        after={"year": year, "opens": opens.isoformat(), "deadline": deadline.isoformat()},
+    )  # fmt: skip
+    return campaign
 
 
 @transaction.atomic
-def start_report(campaign: Campaign, organisation: Organisation) -> Report:
+def start_report(campaign: Campaign, organisation: Organisation, *, acting_user: Any) -> Report:
     """The organisation's report of the campaign's year, pre-filled from its tenders and register;
     an existing report of that year (asked by another campaign) is reused."""
     if campaign.status != Campaign.Status.OPEN:
@@ -89,6 +97,7 @@ def start_report(campaign: Campaign, organisation: Organisation) -> Report:
             for (indicator, key), figure in prefill(organisation, campaign.year).items()
         )  # fmt: skip
         _set_weights(report)
+        record(AuditRecord.Action.REPORT_STARTED, report, acting_user=acting_user, organisation=organisation)
     return report
 
 
@@ -140,6 +149,7 @@ def save_values(
     report: Report,
     values: dict[tuple[str, str], Any],
     *,
+    acting_user: Any,
     shared: bool | None = None,
     bounds: Bounds | None = None,
 ) -> int:
@@ -156,12 +166,16 @@ def save_values(
     typed_bounds = _typed_bounds(bounds or {})
     existing = {(v.indicator, v.key): v for v in report.values.all()}
     changes = 0
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
     for (code, key), value in typed.items():
         current = existing.get((code, key))
         indicator = BY_CODE[code]
         is_text = indicator.kind == Kind.TEXT
+        cell = f"{code}[{key}]" if key else code
         if value is None:
             if current is not None:
+                before[cell], after[cell] = _figure(current), None
                 current.delete()
                 changes += 1
             continue
@@ -175,25 +189,63 @@ def save_values(
                     % {"indicator": indicator.label}
                 )
         if current is None:
-            ReportValue.objects.create(
+            created = ReportValue.objects.create(
                 report=report, indicator=code, key=key, value=None if is_text else value,
                 text=value if is_text else "", origin=ReportValue.Origin.REPORTED, low=low, high=high,
             )  # fmt: skip
+            before[cell], after[cell] = None, _figure(created)
             changes += 1
         elif (current.text if is_text else current.value) != value or (current.low, current.high) != (
             low,
             high,
         ):
+            before[cell] = _figure(current)
             current.value, current.text = (None, value) if is_text else (value, "")
             current.low, current.high = low, high
             current.origin, current.method, current.sources = ReportValue.Origin.REPORTED, "", []
             current.save(update_fields=["value", "text", "origin", "low", "high", "method", "sources"])
+            after[cell] = _figure(current)
             changes += 1
     if shared is not None and shared != report.shared_with_coordinator:
+        before["shared_with_coordinator"], after["shared_with_coordinator"] = (
+            report.shared_with_coordinator,
+            shared,
+        )
         report.shared_with_coordinator = shared
         report.save(update_fields=["shared_with_coordinator", "updated"])
     _set_weights(report)
+    if before or after:
+        record(
+            AuditRecord.Action.REPORT_SAVED, report, acting_user=acting_user,
+            organisation=report.organisation, before=before, after=after,
+        )  # fmt: skip
     return changes
+
+
+@transaction.atomic
+def save_report(
+    report: Report,
+    values: dict[tuple[str, str], Any],
+    *,
+    acting_user: Any,
+    shared: bool | None = None,
+    bounds: Bounds | None = None,
+    then_submit: bool = False,
+) -> int:
+    """Store a report's values and, if ``then_submit``, submit it: one transaction, so a refused
+    submission (a closed campaign, a report already in) leaves the values as they were."""
+    changes = save_values(report, values, acting_user=acting_user, shared=shared, bounds=bounds)
+    if then_submit:
+        submit(report, acting_user=acting_user)
+    return changes
+
+
+def _figure(value: ReportValue) -> Any:
+    """A stored figure as the audit record shows it: the text or number, with its bounds if it has them."""
+    figure = value.text if BY_CODE[value.indicator].kind == Kind.TEXT else value.value
+    if value.low is None and value.high is None:
+        return figure
+    return {"value": figure, "low": value.low, "high": value.high}
 
 
 def _typed(values: dict[tuple[str, str], Any]) -> dict[tuple[str, str], float | str | None]:
@@ -228,28 +280,39 @@ def _typed_bounds(bounds: Bounds) -> dict[tuple[str, str], tuple[float | None, f
 
 
 @transaction.atomic
-def submit(report: Report) -> Report:
+def submit(report: Report, *, acting_user: Any) -> Report:
     if not report.is_editable:
         raise MonitoringError(_("This report was already submitted."))
     if report.campaign.status != Campaign.Status.OPEN:
         raise MonitoringError(_("This campaign is closed."))
+    before = report.state
     report.state, report.submitted = Report.State.SUBMITTED, timezone.now()
     report.save(update_fields=["state", "submitted", "updated"])
     aggregation.refresh_for(report)
+    record(
+        AuditRecord.Action.REPORT_SUBMITTED, report, acting_user=acting_user, organisation=report.organisation,
+        before={"state": before}, after={"state": report.state},
+    )  # fmt: skip
     return report
 
 
 @transaction.atomic
-def decide(report: Report, *, accept: bool, comment: str = "") -> Report:
+def decide(report: Report, *, accept: bool, acting_user: Any, comment: str = "") -> Report:
     """The coordinator accepts a submitted report, or returns it with comments for the participant."""
     if report.state != Report.State.SUBMITTED:
         raise MonitoringError(_("Only a submitted report is accepted or returned."))
     if not accept and not comment.strip():
         raise MonitoringError(_("Say what to correct when you return a report."))
+    before = report.state
     report.state = Report.State.ACCEPTED if accept else Report.State.RETURNED
     report.comment, report.decided = comment.strip(), timezone.now()
     report.save(update_fields=["state", "comment", "decided", "updated"])
     aggregation.refresh_for(report)
+    record(
+        AuditRecord.Action.REPORT_ACCEPTED if accept else AuditRecord.Action.REPORT_RETURNED, report,
+        acting_user=acting_user, organisation=report.organisation,
+        before={"state": before}, after={"state": report.state}, reason=report.comment,
+    )  # fmt: skip
     return report
 
 
@@ -267,6 +330,10 @@ def publish_results(campaign: Campaign, *, acting_user: Any) -> Campaign:
     campaign.results_published, campaign.results_published_by = timezone.now(), user
     campaign.save(update_fields=["results_published", "results_published_by"])
     _record(campaign, Publication.Action.PUBLISHED, user, "")
+    record(
+        AuditRecord.Action.RESULTS_PUBLISHED, campaign, acting_user=user, organisation=_runner(campaign),
+        before={"published": False}, after={"published": True},
+    )  # fmt: skip
     return campaign
 
 
@@ -282,7 +349,16 @@ def withdraw_results(campaign: Campaign, *, acting_user: Any, reason: str) -> Ca
     campaign.results_published, campaign.results_published_by = None, None
     campaign.save(update_fields=["results_published", "results_published_by"])
     _record(campaign, Publication.Action.WITHDRAWN, user, reason.strip())
+    record(
+        AuditRecord.Action.RESULTS_WITHDRAWN, campaign, acting_user=user, organisation=_runner(campaign),
+        before={"published": True}, after={"published": False}, reason=reason.strip(),
+    )  # fmt: skip
     return campaign
+
+
+def _runner(campaign: Campaign) -> Organisation | None:
+    """The organisation that runs a campaign: its group's coordinator; none for a pact-wide campaign."""
+    return campaign.group.coordinator if campaign.group is not None else None
 
 
 def _record(campaign: Campaign, action: str, user: Any, reason: str) -> Publication:
@@ -303,12 +379,18 @@ def set_disclosure_rules(*, min_reporters: int, dominance_percent: int, acting_u
 
     Refused (``MonitoringError``) below 3 reporting organisations, or a dominance share outside 50–95 %."""
     check_disclosure_rules(min_reporters, dominance_percent)
-    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    user = actor(acting_user)
+    old = DisclosureRules.objects.filter(pk=DisclosureRules.SINGLETON).first()
     rules, _created = DisclosureRules.objects.update_or_create(
         pk=DisclosureRules.SINGLETON,
         defaults={"min_reporters": min_reporters, "dominance_percent": dominance_percent, "updated_by": user},
     )
     aggregation.reprotect(None)
+    record(
+        AuditRecord.Action.DISCLOSURE_RULES_CHANGED, rules, acting_user=user,
+        before={"min_reporters": old.min_reporters, "dominance_percent": old.dominance_percent} if old else None,
+        after={"min_reporters": min_reporters, "dominance_percent": dominance_percent},
+    )  # fmt: skip
     return rules
 
 
@@ -345,9 +427,14 @@ def check_disclosure_rules(min_reporters: int, dominance_percent: int) -> None:
 
 
 @transaction.atomic
-def close_campaign(campaign: Campaign) -> Campaign:
+def close_campaign(campaign: Campaign, *, acting_user: Any) -> Campaign:
+    before = campaign.status
     campaign.status = Campaign.Status.CLOSED
     campaign.save(update_fields=["status"])
+    record(
+        AuditRecord.Action.CAMPAIGN_CLOSED, campaign, acting_user=acting_user, organisation=_runner(campaign),
+        before={"status": before}, after={"status": campaign.status},
+    )  # fmt: skip
     return campaign
 
 
@@ -378,7 +465,7 @@ def send_reminders(today: date, days_before: int = 14) -> int:
                 continue
             report = Report.objects.filter(
                 organisation=organisation, year=campaign.year
-            ).first() or start_report(campaign, organisation)
+            ).first() or start_report(campaign, organisation, acting_user=None)
             subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
                 "year": campaign.year,
                 "deadline": campaign.deadline.isoformat(),

@@ -88,7 +88,7 @@ def _report(report: Report, rng: random.Random) -> None:
                 "Data-sanitisation certificates per device made resale to a refurbisher possible.",
             ]
         )
-    actions.save_values(report, values, shared=rng.random() < 0.6)
+    actions.save_values(report, values, shared=rng.random() < 0.6, acting_user=None)
 
 
 @transaction.atomic
@@ -144,15 +144,15 @@ def _tenders(organisation: Organisation, language: str, rng: random.Random) -> N
         group, ambitions = rng.choice(TENDER_LOTS)
         tender = tenders.create_tender(
             organisation, title=f"{group.replace('-', ' ').capitalize()} {year}",
-            reference=f"{organisation.slug[:10].upper()}-{year}-01", language=language,
+            reference=f"{organisation.slug[:10].upper()}-{year}-01", language=language, acting_user=None
         )  # fmt: skip
         quantity = rng.randrange(100, 3000)
         tenders.add_lot(
             tender, product_group=group, quantity=quantity, ambitions=ambitions,
-            estimated_value=Decimal(quantity * rng.randrange(300, 1200)),
+            estimated_value=Decimal(quantity * rng.randrange(300, 1200)), acting_user=None
         )  # fmt: skip
         tenders.set_offers_deadline(tender, timezone.now() + timedelta(days=30), acting_user=None)
-        tender = tenders.publish_tender(tender)
+        tender = tenders.publish_tender(tender, acting_user=None)
         published = datetime(year, rng.randrange(2, 11), rng.randrange(1, 28), 10, tzinfo=UTC)
         Tender.unscoped.filter(pk=tender.pk).update(
             published_at=published, offers_deadline=published + timedelta(days=30)
@@ -174,12 +174,12 @@ def _campaigns(groups: list[BuyerGroup], rng: random.Random) -> None:
             for organisation in actions.campaign_members(campaign):
                 if Report.objects.filter(organisation=organisation, year=year).exists():
                     continue
-                report = actions.start_report(campaign, organisation)
+                report = actions.start_report(campaign, organisation, acting_user=None)
                 _report(report, rng)
                 if year < YEARS[-1] or rng.random() < 0.6:
-                    actions.submit(report)
+                    actions.submit(report, acting_user=None)
                     if year < YEARS[-1] or rng.random() < 0.5:
-                        actions.decide(report, accept=True)
+                        actions.decide(report, accept=True, acting_user=None)
             if year < YEARS[-1] and campaign.results_published is None:
                 actions.publish_results(campaign, acting_user=None)
     for year in YEARS[:-1]:
@@ -219,7 +219,7 @@ def _statement() -> None:
         },
     )
     if created:
-        pact.publish_statement(statement)
+        pact.publish_statement(statement, acting_user=None)
         for slug, units in (
             ("rijkswaterstaat", 2500),
             ("city-of-ghent", 900),
@@ -229,7 +229,7 @@ def _statement() -> None:
             organisation = Organisation.objects.filter(slug=slug).first()
             if organisation is not None:
                 pact.sign_statement(
-                    statement, organisation, {"notebooks": (units, Decimal(units * 950))}, by=None
+                    statement, organisation, {"notebooks": (units, Decimal(units * 950))}, acting_user=None
                 )
 
 

@@ -122,7 +122,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 opens=form.cleaned_data["opens"],
                 deadline=form.cleaned_data["deadline"],
-                user=request.user,
+                acting_user=request.user,
             )
         except actions.MonitoringError as error:
             form.add_error(None, str(error))
@@ -241,7 +241,7 @@ def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> Http
     campaign = get_campaign_to_run(request.user, campaign_id)
     if action != "close":
         raise Http404
-    actions.close_campaign(campaign)
+    actions.close_campaign(campaign, acting_user=request.user)
     messages.success(request, _("Campaign closed."))
     return redirect("monitoring:campaign", campaign_id=campaign.pk)
 
@@ -258,7 +258,7 @@ def report_start(request: HttpRequest, campaign_id: int, slug: str) -> HttpRespo
         if member_role(request.user, organisation.pk) not in Membership.EDITING_ROLES:
             raise PermissionDenied  # a viewer reads reports, it does not start them
         try:
-            report = actions.start_report(campaign, organisation)
+            report = actions.start_report(campaign, organisation, acting_user=request.user)
         except actions.MonitoringError as error:
             messages.error(request, str(error))
             return redirect("monitoring:index")
@@ -335,11 +335,15 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     form = ReportForm(request.POST or None, initial=_initial(report, stored))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.save_values(
-                report, form.values(), shared=form.cleaned_data["shared"], bounds=form.bounds()
+            actions.save_report(
+                report,
+                form.values(),
+                acting_user=request.user,
+                shared=form.cleaned_data["shared"],
+                bounds=form.bounds(),
+                then_submit="submit" in request.POST,
             )
             if "submit" in request.POST:
-                actions.submit(report)
                 messages.success(request, _("Report submitted to the coordinator."))
             else:
                 messages.success(request, _("Draft saved."))
@@ -347,7 +351,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect("monitoring:report", report_id=report.pk)
-    # A refused POST changed nothing (save_values is one transaction), so ``stored`` is still current.
+    # A refused POST changed nothing (save_report is one transaction), so ``stored`` is still current.
     counts = {o: sum(v.origin == o for v in stored) for o in ReportValue.Origin.values}
     return render(
         request,
@@ -398,7 +402,7 @@ def report_upload(request: HttpRequest, report_id: int) -> HttpResponse:
         values, bounds = read_upload(
             upload.read(), upload.name, year=report.year, organisation_slug=report.organisation.slug
         )
-        changes = actions.save_values(report, values, bounds=bounds)
+        changes = actions.save_values(report, values, acting_user=request.user, bounds=bounds)
     except ImportRefused as error:
         for problem in error.problems[:50]:
             messages.error(request, f"{error.filename}: {problem}")
@@ -419,7 +423,10 @@ def report_decide(request: HttpRequest, report_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.decide(
-                report, accept=form.cleaned_data["decision"] == "accept", comment=form.cleaned_data["comment"]
+                report,
+                accept=form.cleaned_data["decision"] == "accept",
+                comment=form.cleaned_data["comment"],
+                acting_user=request.user,
             )
         except actions.MonitoringError as error:
             messages.error(request, str(error))

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import record
 from cfit.offers.access import offers_opened
 from cfit.offers.models import Clarification, Offer, OfferLine, OfferReceipt, ResultOverride, UploadLink
 from cfit.offers.reader import OfferFile, read_offer
@@ -131,6 +133,11 @@ def store_offer(
     if link is not None:
         link.offer = offer
         link.save(update_fields=["offer"])
+    record(
+        AuditRecord.Action.OFFER_STORED, receipt, acting_user=acting_user, organisation=tender.organisation,
+        after={"tender": tender.reference, "supplier": supplier, "via": via, "lines": len(offer_file.lines),
+               "sha256": receipt.sha256, "replaced": existing is not None},
+    )  # fmt: skip
     return receipt
 
 
@@ -168,13 +175,18 @@ def issue_upload_link(tender: Tender, supplier: str, *, acting_user: Any = None)
         raise OfferError(
             _("%(supplier)s already has an upload link for this tender.") % {"supplier": supplier}
         )
-    return UploadLink.unscoped.create(
+    link = UploadLink.unscoped.create(
         organisation=tender.organisation,
         tender=tender,
         supplier=supplier,
         created_by=_user(acting_user),
         expires_at=tender.offers_deadline,
     )
+    record(
+        AuditRecord.Action.UPLOAD_LINK_ISSUED, link, acting_user=acting_user, organisation=tender.organisation,
+        after={"tender": tender.reference, "supplier": supplier},
+    )  # fmt: skip
+    return link
 
 
 def _link_open(link: UploadLink) -> None:
@@ -238,12 +250,16 @@ def answer_clarification(clarification: Clarification, answer: str, *, acting_us
     clarification.answered_by = _user(acting_user)
     clarification.answered_at = timezone.now()
     clarification.save(update_fields=["answer", "answered_by", "answered_at"])
+    record(
+        AuditRecord.Action.CLARIFICATION_ANSWERED, clarification, acting_user=acting_user,
+        organisation=clarification.tender.organisation, after={"answer": text},
+    )  # fmt: skip
     return clarification
 
 
 @transaction.atomic
 def override_result(
-    line: OfferLine, requirement: str, decision: str, justification: str, *, user: Any
+    line: OfferLine, requirement: str, decision: str, justification: str, *, acting_user: Any
 ) -> ResultOverride:
     """Record the procurer's decision on one result; the justification is kept in the audit trail."""
     tender = line.offer.tender
@@ -263,10 +279,17 @@ def override_result(
         raise OfferError(_("Decide pass or fail."))
     if len(justification.strip()) < MIN_JUSTIFICATION:
         raise OfferError(_("Write a justification of at least %(n)s characters.") % {"n": MIN_JUSTIFICATION})
-    return ResultOverride.objects.create(
+    override = ResultOverride.objects.create(
         line=line,
         requirement=requirement,
         decision=decision,
         justification=justification.strip(),
-        decided_by=user,
+        decided_by=_user(acting_user),
     )
+    record(
+        AuditRecord.Action.RESULT_OVERRIDDEN, override, acting_user=acting_user, organisation=tender.organisation,
+        after={"tender": tender.reference, "supplier": line.offer.supplier, "line": line.line_id,
+               "requirement": requirement, "decision": decision},
+        reason=override.justification,
+    )  # fmt: skip
+    return override

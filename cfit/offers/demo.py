@@ -102,7 +102,7 @@ def create_demo_offers(tender: Tender) -> list[Offer]:
     """
     if tender.is_draft:
         set_offers_deadline(tender, timezone.now() + WINDOW, acting_user=None)
-        tender = publish_tender(tender)
+        tender = publish_tender(tender, acting_user=None)
     spec = tender_spec(tender)
     rng = random.Random(2027)
     offers = []

@@ -140,7 +140,7 @@ def line_view(request: HttpRequest, tender_id: int, line_pk: int) -> HttpRespons
                 form.cleaned_data["requirement"],
                 form.cleaned_data["decision"],
                 form.cleaned_data["justification"],
-                user=request.user,
+                acting_user=request.user,
             )
         except actions.OfferError as error:
             messages.error(request, str(error))

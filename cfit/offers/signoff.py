@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import record
 from cfit.offers.access import offers_opened
 from cfit.offers.evaluate import to_json
 from cfit.offers.evaluation import TenderEvaluation, evaluate_tender
@@ -150,13 +152,18 @@ def prepare_sign_off(tender: Tender, *, acting_user: Any, note: str = "") -> Eva
             _("This evaluation was already prepared by %(person)s and waits for a second member's approval.")
             % {"person": person(waiting.prepared_by)}
         )
-    return EvaluationSignOff.unscoped.create(
+    sign_off = EvaluationSignOff.unscoped.create(
         organisation=tender.organisation,
         tender=tender,
         digest=current,
         prepared_by=acting_user,
         note=note.strip(),
     )
+    record(
+        AuditRecord.Action.SIGN_OFF_PREPARED, sign_off, acting_user=acting_user, organisation=tender.organisation,
+        after={"tender": tender.reference, "digest": current}, reason=sign_off.note,
+    )  # fmt: skip
+    return sign_off
 
 
 @transaction.atomic
@@ -189,6 +196,10 @@ def approve_sign_off(sign_off: EvaluationSignOff, *, acting_user: Any) -> Evalua
     sign_off.approved_by = acting_user
     sign_off.approved_at = timezone.now()
     sign_off.save(update_fields=["approved_by", "approved_at"])
+    record(
+        AuditRecord.Action.SIGN_OFF_APPROVED, sign_off, acting_user=acting_user, organisation=tender.organisation,
+        after={"tender": tender.reference, "digest": sign_off.digest},
+    )  # fmt: skip
     return sign_off
 
 

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import actor, record
 from cfit.criteria.content import is_web_address
 from cfit.pact.models import (
     BuyerGroup,
@@ -44,7 +46,7 @@ class PactRuleBroken(ValidationError):
 
 @transaction.atomic
 def join_pact(
-    organisation: Organisation, as_type: str, *, signed_on: date | None, users_served: int
+    organisation: Organisation, as_type: str, *, signed_on: date | None, users_served: int, acting_user: Any
 ) -> Organisation:
     """Record how an organisation takes part: as a procuring or coordinating participant (with the date
     it signed), or as a supporter. A supporter never becomes a participant (conflict of interest)."""
@@ -80,11 +82,25 @@ def join_pact(
             _("A buyer group is led by a coordinating participant: hand your buyer groups over first."),
             code="coordinator",
         )
+    before = _participation(organisation)
     organisation.type = as_type
     organisation.signed_on = signed_on if as_type in PARTICIPANT_TYPES else None
     organisation.users_served = users_served
     organisation.save(update_fields=["type", "signed_on", "users_served"])
+    record(
+        AuditRecord.Action.PACT_JOINED, organisation, acting_user=acting_user, organisation=organisation,
+        before=before, after=_participation(organisation),
+    )  # fmt: skip
     return organisation
+
+
+def _participation(organisation: Organisation) -> dict[str, Any]:
+    signed = organisation.signed_on
+    return {
+        "type": organisation.type,
+        "signed_on": signed.isoformat() if signed else None,
+        "users_served": organisation.users_served,
+    }
 
 
 @transaction.atomic
@@ -107,7 +123,7 @@ def _check_can_be_member(organisation: Organisation) -> None:
 
 
 @transaction.atomic
-def invite(group: BuyerGroup, organisation: Organisation, *, by: Any) -> GroupMembership:
+def invite(group: BuyerGroup, organisation: Organisation, *, acting_user: Any) -> GroupMembership:
     """The coordinator invites a participant; an open request of that organisation is admitted at once."""
     _check_can_be_member(organisation)
     membership, created = GroupMembership.objects.select_for_update().get_or_create(
@@ -123,13 +139,21 @@ def invite(group: BuyerGroup, organisation: Organisation, *, by: Any) -> GroupMe
             if membership.state == GroupMembership.State.REQUESTED
             else GroupMembership.State.INVITED
         )
-        membership.state, membership.decided, membership.decided_by = new_state, timezone.now(), by
+        membership.state, membership.decided, membership.decided_by = (
+            new_state,
+            timezone.now(),
+            actor(acting_user),
+        )
         membership.save(update_fields=["state", "decided", "decided_by"])
+    record(
+        AuditRecord.Action.GROUP_INVITED, membership, acting_user=acting_user, organisation=organisation,
+        after={"group": group.pk, "state": membership.state},
+    )  # fmt: skip
     return membership
 
 
 @transaction.atomic
-def request_to_join(group: BuyerGroup, organisation: Organisation) -> GroupMembership:
+def request_to_join(group: BuyerGroup, organisation: Organisation, *, acting_user: Any) -> GroupMembership:
     """A participant asks to join; an open invitation is accepted at once."""
     _check_can_be_member(organisation)
     membership, created = GroupMembership.objects.select_for_update().get_or_create(
@@ -144,20 +168,29 @@ def request_to_join(group: BuyerGroup, organisation: Organisation) -> GroupMembe
             else GroupMembership.State.REQUESTED
         )
         membership.save(update_fields=["state"])
+    record(
+        AuditRecord.Action.GROUP_JOIN_REQUESTED, membership, acting_user=acting_user, organisation=organisation,
+        after={"group": group.pk, "state": membership.state},
+    )  # fmt: skip
     return membership
 
 
 @transaction.atomic
-def decide(membership: GroupMembership, *, accept: bool, by: Any) -> GroupMembership:
+def decide(membership: GroupMembership, *, accept: bool, acting_user: Any) -> GroupMembership:
     """Answer an open invitation (the organisation) or request (the coordinator): the caller's getter
     has checked who may answer which."""
     if membership.state not in (GroupMembership.State.INVITED, GroupMembership.State.REQUESTED):
         raise PactRuleBroken(_("There is nothing to answer."), code="closed")
     if accept:
         _check_can_be_member(membership.organisation)
+    before = membership.state
     membership.state = GroupMembership.State.ACTIVE if accept else GroupMembership.State.DECLINED
-    membership.decided, membership.decided_by = timezone.now(), by
+    membership.decided, membership.decided_by = timezone.now(), actor(acting_user)
     membership.save(update_fields=["state", "decided", "decided_by"])
+    record(
+        AuditRecord.Action.GROUP_MEMBERSHIP_DECIDED, membership, acting_user=acting_user,
+        organisation=membership.organisation, before={"state": before}, after={"state": membership.state},
+    )  # fmt: skip
     return membership
 
 
@@ -210,20 +243,54 @@ def add_working_group_member(
     return member
 
 
+def _statement_texts(statement: Statement) -> dict[str, Any]:
+    return {
+        "slug": statement.slug,
+        "title": dict(statement.title),
+        "text": dict(statement.text),
+        "product_groups": list(statement.product_groups),
+        "criteria": statement.criteria,
+    }
+
+
 @transaction.atomic
-def publish_statement(statement: Statement) -> Statement:
+def save_statement_draft(statement: Statement, *, acting_user: Any) -> Statement:
+    """Store a new or edited draft statement of demand with its texts before and after; a published
+    statement's texts never change (the signatures rest on them)."""
+    stored = Statement.objects.select_for_update().filter(pk=statement.pk).first() if statement.pk else None
+    if stored is not None and stored.status != Statement.Status.DRAFT:
+        raise PactRuleBroken(_("Only a draft is edited."), code="not_draft")
+    statement.save()
+    record(
+        AuditRecord.Action.STATEMENT_SAVED, statement, acting_user=acting_user,
+        before=_statement_texts(stored) if stored else None, after=_statement_texts(statement),
+    )  # fmt: skip
+    return statement
+
+
+@transaction.atomic
+def publish_statement(statement: Statement, *, acting_user: Any) -> Statement:
     if statement.status != Statement.Status.DRAFT:
         raise PactRuleBroken(_("Only a draft is published."), code="not_draft")
     if not statement.title.get("en") or not statement.text.get("en"):
         raise PactRuleBroken(_("A statement needs an English title and text."), code="english")
+    before = statement.status
     statement.status, statement.published = Statement.Status.PUBLISHED, timezone.now()
     statement.save(update_fields=["status", "published"])
+    record(
+        AuditRecord.Action.STATEMENT_PUBLISHED, statement, acting_user=acting_user,
+        before={"status": before}, after={"status": statement.status},
+    )  # fmt: skip
     return statement
 
 
 @transaction.atomic
 def sign_statement(
-    statement: Statement, organisation: Organisation, volumes: dict[str, tuple[int, Decimal]], *, by: Any
+    statement: Statement,
+    organisation: Organisation,
+    volumes: dict[str, tuple[int, Decimal]],
+    *,
+    acting_user: Any,
 ) -> Signature:
     """Sign, or update a signature's volumes: ``{product group: (units a year, EUR a year)}``.
 
@@ -241,8 +308,9 @@ def sign_statement(
     if any(units < 0 or spend < 0 for units, spend in volumes.values()):
         raise PactRuleBroken(_("Volumes cannot be negative."), code="negative")
     signature, _created = Signature.objects.get_or_create(
-        statement=statement, organisation=organisation, defaults={"signed_by": by}
+        statement=statement, organisation=organisation, defaults={"signed_by": actor(acting_user)}
     )
+    before = {v.product_group: [v.units_per_year, str(v.spend_eur_per_year)] for v in signature.volumes.all()}
     signature.volumes.all().delete()
     SignatureVolume.objects.bulk_create(
         SignatureVolume(
@@ -250,4 +318,9 @@ def sign_statement(
         )
         for group, (units, spend) in volumes.items()
     )
+    record(
+        AuditRecord.Action.STATEMENT_SIGNED, signature, acting_user=acting_user, organisation=organisation,
+        before=before or None,
+        after={group: [units, str(spend)] for group, (units, spend) in volumes.items()},
+    )  # fmt: skip
     return signature

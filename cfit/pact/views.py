@@ -145,7 +145,7 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_group(slug)
     organisation = _organisation_to_commit(request.user, request.POST.get("organisation", ""))
     try:
-        membership = actions.request_to_join(group, organisation)
+        membership = actions.request_to_join(group, organisation, acting_user=request.user)
     except PactRuleBroken as error:
         messages.error(request, _message(error))
     else:
@@ -168,7 +168,7 @@ def group_invite(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("pact:group", slug=group.slug)
     organisation = form.cleaned_data["organisation"]
     try:
-        membership = actions.invite(group, organisation, by=request.user)
+        membership = actions.invite(group, organisation, acting_user=request.user)
     except PactRuleBroken as error:
         messages.error(request, _message(error))
     else:
@@ -189,7 +189,7 @@ def membership_answer(request: HttpRequest, membership_id: int) -> HttpResponse:
         messages.error(request, _("Accept or decline."))
         return redirect("pact:group", slug=membership.group.slug)
     try:
-        actions.decide(membership, accept=form.accepted, by=request.user)
+        actions.decide(membership, accept=form.accepted, acting_user=request.user)
     except PactRuleBroken as error:
         messages.error(request, _message(error))
     else:
@@ -221,7 +221,11 @@ def participation(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             actions.join_pact(
-                organisation, data["type"], signed_on=data["signed_on"], users_served=data["users_served"]
+                organisation,
+                data["type"],
+                signed_on=data["signed_on"],
+                users_served=data["users_served"],
+                acting_user=request.user,
             )
         except PactRuleBroken as error:
             form.add_error(ParticipationForm.FIELD_OF_RULE.get(error.code or ""), _message(error))
@@ -353,8 +357,9 @@ def statement_new(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     form = StatementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        statement = form.apply(Statement(working_group=group))
-        statement.save()
+        statement = actions.save_statement_draft(
+            form.apply(Statement(working_group=group)), acting_user=request.user
+        )
         messages.success(request, _("Draft saved. Publish it when the working group agrees."))
         return redirect("pact:statement", slug=statement.slug)
     return render(request, "pact/statement_form.html", {"form": form, "group": group, "statement": None})
@@ -375,8 +380,12 @@ def statement_edit(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("pact:statement", slug=statement.slug)
     form = StatementForm(request.POST or None, statement=statement)
     if request.method == "POST" and form.is_valid():
-        form.apply(statement).save()
-        messages.success(request, _("Draft saved."))
+        try:
+            actions.save_statement_draft(form.apply(statement), acting_user=request.user)
+        except PactRuleBroken as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, _("Draft saved."))
         return redirect("pact:statement", slug=statement.slug)
     return render(
         request,
@@ -390,7 +399,7 @@ def statement_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def statement_publish(request: HttpRequest, slug: str) -> HttpResponse:
     statement = _statement_to_edit(request.user, slug)
     try:
-        actions.publish_statement(statement)
+        actions.publish_statement(statement, acting_user=request.user)
     except PactRuleBroken as error:
         messages.error(request, _message(error))
     else:
@@ -452,7 +461,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         sign_form = SignForm(admin_organisations(request.user), product_groups, request.POST)
         if sign_form.is_valid():
             try:
-                actions.sign_statement(statement, organisation, sign_form.volumes(), by=request.user)
+                actions.sign_statement(statement, organisation, sign_form.volumes(), acting_user=request.user)
             except PactRuleBroken as error:
                 sign_form.add_error(None, _message(error))
             else:

@@ -7,8 +7,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from cfit.accounts.models import Membership
+from cfit.accounts.models import Membership, Organisation
 from cfit.tenders.models import Tender
+
+#: Roles that build tenders for their organisation (an asset manager keeps the register, a viewer reads).
+TENDERING_ROLES = (Membership.Role.ADMIN, Membership.Role.PROCURER)
 
 
 def get_tender_for_user(user: Any, tender_id: int | str, *, edit: bool = False) -> Tender:
@@ -26,8 +29,23 @@ def get_tender_for_user(user: Any, tender_id: int | str, *, edit: bool = False) 
         and not Membership.objects.filter(
             user=user,
             organisation=tender.organisation,
-            role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER],
+            role__in=TENDERING_ROLES,
         ).exists()
     ):
         raise PermissionDenied
     return tender
+
+
+def get_organisation_to_tender(user: Any, organisation_slug: str) -> Organisation:
+    """The organisation if the user may create its tenders (admin or procurer); 404 for anyone else, so
+    that the page and the API reveal nothing about organisations the user does not tender for."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.filter(user=user, organisation__slug=organisation_slug, role__in=TENDERING_ROLES)
+        .select_related("organisation")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership.organisation

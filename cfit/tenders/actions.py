@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -16,6 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import actor, record
 from cfit.criteria import content
 from cfit.criteria.actions import FieldDifference, criterion_differences, version_to_content
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
@@ -49,9 +51,13 @@ def create_tender(
     reference: str,
     language: str = "en",
     procedure: str = Tender.Procedure.OPEN,
-    user: Any = None,
+    lots: Sequence[Mapping[str, Any]] = (),
+    acting_user: Any,
     version: FrameworkVersion | None = None,
 ) -> Tender:
+    """A draft tender on the latest published framework version (or ``version``), with ``lots`` (the
+    keyword arguments of ``add_lot`` each): the page and the API build tenders only through here.
+    Refused (``TenderError``, nothing stored) for a duplicate or multi-line reference or a bad lot."""
     version = version or FrameworkVersion.objects.latest_published()
     if version is None or not version.is_published:
         raise TenderError(_("No published framework version to build on."))
@@ -65,19 +71,46 @@ def create_tender(
         raise TenderError(
             _("Your organisation already has a tender with reference %(ref)s.") % {"ref": reference}
         )
-    return Tender.unscoped.create(
+    tender = Tender.unscoped.create(
         organisation=organisation,
         title=title,
         reference=reference,
         language=language,
         procedure=procedure,
         framework_version=version,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=actor(acting_user),
     )
+    added = [_add_lot(tender, **lot) for lot in lots]
+    record(
+        AuditRecord.Action.TENDER_CREATED, tender, acting_user=acting_user, organisation=organisation,
+        after={
+            "reference": reference, "title": title, "framework_version": version.code,
+            "lots": [{"product_group": lot.product_group.code, "quantity": lot.quantity} for lot in added],
+        },
+    )  # fmt: skip
+    return tender
 
 
 @transaction.atomic
-def add_lot(
+def add_lot(tender: Tender, *, acting_user: Any, **fields: Any) -> Lot:
+    """A lot with the default criteria of its ambition per impact category (baseline where not given);
+    ``fields`` as ``_add_lot`` takes them."""
+    lot = _add_lot(tender, **fields)
+    record(
+        AuditRecord.Action.LOT_ADDED, lot, acting_user=acting_user, organisation=tender.organisation,
+        after={"tender": tender.reference, "product_group": lot.product_group.code, "quantity": lot.quantity},
+    )  # fmt: skip
+    return lot
+
+
+def _lot_changed(lot: Lot, acting_user: Any, before: Any, after: Any) -> None:
+    record(
+        AuditRecord.Action.LOT_CHANGED, lot, acting_user=acting_user, organisation=lot.tender.organisation,
+        before=before, after=after,
+    )  # fmt: skip
+
+
+def _add_lot(
     tender: Tender,
     *,
     product_group: str,
@@ -88,7 +121,6 @@ def add_lot(
     ambitions: Mapping[str, str] | None = None,
     framework: content.Framework | None = None,
 ) -> Lot:
-    """A lot with the default criteria of its ambition per impact category (baseline where not given)."""
     tender.check_editable()
     try:
         group = ProductGroup.objects.get(code=product_group)
@@ -140,21 +172,35 @@ def _apply_defaults(lot: Lot, framework: content.Framework) -> None:
 
 
 @transaction.atomic
-def set_ambition(lot: Lot, category: str, ambition: str) -> None:
+def set_ambition(lot: Lot, category: str, ambition: str, *, acting_user: Any) -> None:
     """The one-click default for one impact category: re-selects the lot's criteria and resets the weights."""
-    lot.tender.check_editable()
-    if (
-        category not in content.ImpactCategory._value2member_map_
-        or ambition not in content.Ambition._value2member_map_
-    ):
-        raise TenderError(_("Unknown impact category or ambition."))
-    lot.ambitions = {**lot.ambitions, category: ambition}
-    lot.save(update_fields=["ambitions"])
-    _apply_defaults(lot, _framework(lot.version))
+    set_ambitions(lot.tender, {lot.number: {category: ambition}}, acting_user=acting_user)
 
 
 @transaction.atomic
-def add_criterion(lot: Lot, code: str) -> LotCriterion:
+def set_ambitions(tender: Tender, choices: Mapping[int, Mapping[str, str]], *, acting_user: Any) -> None:
+    """The ambition per lot number and impact category; a lot whose ambitions change gets the default
+    criteria and weights of its new ambitions. All lots or none."""
+    tender.check_editable()
+    for lot in tender.lots.filter(number__in=list(choices)):
+        chosen = {category: ambition for category, ambition in choices[lot.number].items() if ambition}
+        if any(
+            category not in content.ImpactCategory._value2member_map_
+            or ambition not in content.Ambition._value2member_map_
+            for category, ambition in chosen.items()
+        ):
+            raise TenderError(_("Unknown impact category or ambition."))
+        ambitions = {**lot.ambitions, **chosen}
+        if ambitions == lot.ambitions:
+            continue
+        before, lot.ambitions = lot.ambitions, ambitions
+        lot.save(update_fields=["ambitions"])
+        _apply_defaults(lot, _framework(lot.version))
+        _lot_changed(lot, acting_user, {"ambitions": before}, {"ambitions": ambitions})
+
+
+@transaction.atomic
+def add_criterion(lot: Lot, code: str, *, acting_user: Any) -> LotCriterion:
     lot.tender.check_editable()
     try:
         criterion = Criterion.objects.get(version=lot.version, code=code, product_groups=lot.product_group)
@@ -166,21 +212,24 @@ def add_criterion(lot: Lot, code: str) -> LotCriterion:
     if lot.lot_criteria.filter(criterion=criterion).exists():
         raise TenderError(_("Criterion %(code)s is already in this lot.") % {"code": code})
     position = lot.lot_criteria.count()
-    return LotCriterion.objects.create(lot=lot, criterion=criterion, type=criterion.type, position=position)
+    row = LotCriterion.objects.create(lot=lot, criterion=criterion, type=criterion.type, position=position)
+    _lot_changed(lot, acting_user, None, {"criterion added": code})
+    return row
 
 
 @transaction.atomic
-def remove_criterion(lot: Lot, code: str) -> None:
+def remove_criterion(lot: Lot, code: str, *, acting_user: Any) -> None:
     lot.tender.check_editable()
     deleted = lot.lot_criteria.filter(criterion__code=code)
     if not deleted.exists():
         raise TenderError(_("Criterion %(code)s is not in this lot.") % {"code": code})
     for row in deleted:
         row.delete()
+    _lot_changed(lot, acting_user, {"criterion removed": code}, None)
 
 
 @transaction.atomic
-def set_criterion_type(lot: Lot, code: str, kind: str) -> None:
+def set_criterion_type(lot: Lot, code: str, kind: str, *, acting_user: Any) -> None:
     """Use a technical specification as an award criterion, or back; other types cannot change."""
     lot.tender.check_editable()
     row = lot.lot_criteria.select_related("criterion").filter(criterion__code=code).first()
@@ -191,14 +240,16 @@ def set_criterion_type(lot: Lot, code: str, kind: str) -> None:
         return
     if row.criterion.type not in allowed or kind not in allowed:
         raise TenderError(_("The type of %(code)s cannot change to %(kind)s.") % {"code": code, "kind": kind})
+    before = {code: row.type}
     row.type = kind
     if kind != content.CriterionType.AWARD_CRITERION:
         row.weight = Decimal(0)
     row.save(update_fields=["type", "weight"])
+    _lot_changed(lot, acting_user, before, {code: kind})
 
 
 @transaction.atomic
-def set_weights(lot: Lot, price_weight: Any, weights: Mapping[str, Any]) -> None:
+def set_weights(lot: Lot, price_weight: Any, weights: Mapping[str, Any], *, acting_user: Any) -> None:
     """Set the award weights; price plus the award criteria must make exactly 100 points."""
     lot.tender.check_editable()
     try:
@@ -216,20 +267,25 @@ def set_weights(lot: Lot, price_weight: Any, weights: Mapping[str, Any]) -> None
     total = price + sum((parsed.get(code, rows[code].weight) for code in award), Decimal(0))
     if total != selection.WEIGHT_TOTAL:
         raise TenderError(_("The weights add up to %(total)s, not 100.") % {"total": total.normalize()})
+    before = {"price": str(lot.price_weight), **{code: str(rows[code].weight) for code in parsed}}
     lot.price_weight = price
     lot.save(update_fields=["price_weight"])
     for code, value in parsed.items():
         rows[code].weight = value
         rows[code].save(update_fields=["weight"])
+    after = {"price": str(price), **{code: str(value) for code, value in parsed.items()}}
+    if after != before:
+        _lot_changed(lot, acting_user, {"weights": before}, {"weights": after})
 
 
 COST_FIELDS = ("energy_price", "maintenance_per_year", "residual_value", "carbon_price")
 
 
 @transaction.atomic
-def set_costs(lot: Lot, values: Mapping[str, Any], price_rule: str | None = None) -> Lot:
+def set_costs(lot: Lot, values: Mapping[str, Any], price_rule: str | None = None, *, acting_user: Any) -> Lot:
     """The price rule and life-cycle cost parameters of a lot's award method (drafts only)."""
     lot.tender.check_editable()
+    before = _costs(lot)
     for field in COST_FIELDS:
         if field not in values or values[field] in (None, ""):
             continue
@@ -253,11 +309,21 @@ def set_costs(lot: Lot, values: Mapping[str, Any], price_rule: str | None = None
         lot.price_rule = price_rule
     lot.full_clean(exclude=["tender", "product_group"])
     lot.save()
+    after = _costs(lot)
+    if after != before:
+        _lot_changed(lot, acting_user, before, after)
     return lot
 
 
+def _costs(lot: Lot) -> dict[str, Any]:
+    shown = {
+        field: None if getattr(lot, field) is None else str(getattr(lot, field)) for field in COST_FIELDS
+    }
+    return {**shown, "service_life_years": lot.service_life_years, "price_rule": lot.price_rule}
+
+
 @transaction.atomic
-def publish_tender(tender: Tender) -> Tender:
+def publish_tender(tender: Tender, *, acting_user: Any) -> Tender:
     """Freeze the tender's criteria and open it for offers.
 
     Refused without a deadline for offers in the future, and while a lot's weights do not add up to 100.
@@ -280,16 +346,21 @@ def publish_tender(tender: Tender) -> Tender:
                 _("Lot %(n)s: the weights add up to %(total)s, not 100.")
                 % {"n": lot.number, "total": lot.award_weight_total().normalize()}
             )
+    before = tender.status
     tender.status = Tender.Status.PUBLISHED
     tender.published_at = timezone.now()
     tender.save(update_fields=["status", "published_at"])
+    record(
+        AuditRecord.Action.TENDER_PUBLISHED, tender, acting_user=acting_user, organisation=tender.organisation,
+        before={"status": before}, after={"status": tender.status, "offers_deadline": tender.offers_deadline.isoformat()},
+    )  # fmt: skip
     return tender
 
 
 @transaction.atomic
-def change_status(tender: Tender, status: str) -> Tender:
+def change_status(tender: Tender, status: str, *, acting_user: Any) -> Tender:
     if status == Tender.Status.PUBLISHED:
-        return publish_tender(tender)
+        return publish_tender(tender, acting_user=acting_user)
     if status not in Tender.TRANSITIONS.get(tender.status, set()):
         raise TenderError(
             _("A %(old)s tender cannot become %(new)s.") % {"old": tender.get_status_display(), "new": status}
@@ -309,8 +380,13 @@ def change_status(tender: Tender, status: str) -> Tender:
                     "before the tender is awarded."
                 )
             )
+    before = tender.status
     tender.status = status
     tender.save(update_fields=["status"])
+    record(
+        AuditRecord.Action.TENDER_STATUS_CHANGED, tender, acting_user=acting_user,
+        organisation=tender.organisation, before={"status": before}, after={"status": status},
+    )  # fmt: skip
     return tender
 
 
@@ -351,13 +427,11 @@ def set_offers_deadline(tender: Tender, deadline: datetime, *, acting_user: Any)
     tender.offers_deadline = deadline
     tender.save(update_fields=["offers_deadline"])
     UploadLink.unscoped.filter(tender=tender, expires_at__gt=now).update(expires_at=deadline)
-    log.info(
-        "tender %s: deadline for offers %s -> %s by %s",
-        tender.pk,
-        current.isoformat() if current else "none",
-        deadline.isoformat(),
-        getattr(acting_user, "pk", None),
-    )
+    record(
+        AuditRecord.Action.OFFERS_DEADLINE_SET, tender, acting_user=acting_user, organisation=tender.organisation,
+        before={"offers_deadline": current.isoformat() if current else None},
+        after={"offers_deadline": deadline.isoformat()},
+    )  # fmt: skip
     return tender
 
 
@@ -498,6 +572,7 @@ def move_lot_to_version(lot: Lot, version: FrameworkVersion, *, acting_user: Any
             _("Version %(v)s is not newer than the one lot %(n)s is built on.")
             % {"v": version.code, "n": lot.number}
         )
+    previous_code = lot.version.code
     targets = {
         c.code: c
         for c in Criterion.objects.filter(version=version, product_groups=lot.product_group).distinct()
@@ -518,12 +593,8 @@ def move_lot_to_version(lot: Lot, version: FrameworkVersion, *, acting_user: Any
         tender.framework_version = version
         tender.save(update_fields=["framework_version"])
         tender.lots.update(framework_version=None)
-    log.info(
-        "tender %s lot %s: moved to framework %s by %s, dropped %s",
-        tender.pk,
-        lot.number,
-        version.code,
-        getattr(acting_user, "pk", None),
-        ", ".join(dropped) or "nothing",
-    )
+    record(
+        AuditRecord.Action.LOT_MOVED, lot, acting_user=acting_user, organisation=tender.organisation,
+        before={"framework_version": previous_code}, after={"framework_version": version.code, "dropped": dropped},
+    )  # fmt: skip
     return dropped

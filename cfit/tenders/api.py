@@ -4,16 +4,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import AwareDatetime
 
-from cfit.accounts.models import Membership
 from cfit.downloads import attachment
 from cfit.tenders import actions
-from cfit.tenders.access import get_tender_for_user
+from cfit.tenders.access import get_organisation_to_tender, get_tender_for_user
 from cfit.tenders.eforms import NoticeError
 from cfit.tenders.exports import FORMATS, filename
 from cfit.tenders.models import Tender, TenderFrozen
@@ -173,31 +172,20 @@ def list_tenders(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/tenders/", response={201: TenderOut}, summary="Create a tender with its lots")
 def create_tender(request: HttpRequest, payload: TenderIn) -> Status:
-    membership = (
-        Membership.objects.filter(
-            user=request.user,
-            organisation__slug=payload.organisation,
-            role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER],
-        )
-        .select_related("organisation")
-        .first()
-    )
-    if membership is None:
-        raise HttpError(403, "You cannot create tenders for that organisation.")
-    from django.db import transaction
-
     try:
-        with transaction.atomic():
-            tender = actions.create_tender(
-                membership.organisation,
-                title=payload.title,
-                reference=payload.reference,
-                language=payload.language,
-                procedure=payload.procedure,
-                user=request.user,
-            )
-            for lot in payload.lots:
-                actions.add_lot(tender, **lot.dict())
+        organisation = get_organisation_to_tender(request.user, payload.organisation)
+    except Http404:
+        raise HttpError(403, "You cannot create tenders for that organisation.") from None
+    try:
+        tender = actions.create_tender(
+            organisation,
+            title=payload.title,
+            reference=payload.reference,
+            language=payload.language,
+            procedure=payload.procedure,
+            lots=[lot.dict() for lot in payload.lots],
+            acting_user=request.user,
+        )
     except actions.TenderError as error:
         raise _fail(error) from error
     return Status(201, tender_out(tender))
@@ -217,7 +205,7 @@ def set_weights(request: HttpRequest, tender_id: int, number: int, payload: Weig
     if lot is None:
         raise HttpError(404, f"No lot {number}.")
     try:
-        actions.set_weights(lot, payload.price_weight, payload.weights)
+        actions.set_weights(lot, payload.price_weight, payload.weights, acting_user=request.user)
     except (actions.TenderError, TenderFrozen, ValueError) as error:
         raise _fail(error) from error
     return tender_out(tender)
@@ -235,7 +223,7 @@ def set_costs(request: HttpRequest, tender_id: int, number: int, payload: CostsI
         raise HttpError(404, f"No lot {number}.")
     values = payload.dict(exclude_none=True)
     try:
-        actions.set_costs(lot, values, values.pop("price_rule", None))
+        actions.set_costs(lot, values, values.pop("price_rule", None), acting_user=request.user)
     except (actions.TenderError, TenderFrozen) as error:
         raise _fail(error) from error
     return tender_out(tender)
@@ -257,7 +245,7 @@ def set_offers_deadline(request: HttpRequest, tender_id: int, payload: DeadlineI
 def change_status(request: HttpRequest, tender_id: int, payload: StatusIn) -> dict[str, Any]:
     tender = get_tender_for_user(request.user, tender_id, edit=True)
     try:
-        tender = actions.change_status(tender, payload.status)
+        tender = actions.change_status(tender, payload.status, acting_user=request.user)
     except (actions.TenderError, TenderFrozen) as error:
         raise _fail(error) from error
     return tender_out(tender)

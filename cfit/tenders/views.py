@@ -4,20 +4,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.access import get_organisation_for_member
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.criteria.models import ImpactCategory as CategoryChoices
 from cfit.downloads import attachment
 from cfit.tenders import actions, selection
-from cfit.tenders.access import get_tender_for_user
+from cfit.tenders.access import get_organisation_to_tender, get_tender_for_user
 from cfit.tenders.eforms import NoticeError
 from cfit.tenders.exports import FORMATS, filename
 from cfit.tenders.forms import OffersDeadlineForm, TenderStartForm
@@ -64,19 +62,17 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 def tender_start(request: HttpRequest) -> HttpResponse:
     form = TenderStartForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        organisation = get_organisation_for_member(request.user, form.cleaned_data["organisation"])
+        organisation = get_organisation_to_tender(request.user, form.cleaned_data["organisation"])
         try:
-            with transaction.atomic():
-                tender = actions.create_tender(
-                    organisation,
-                    title=form.cleaned_data["title"],
-                    reference=form.cleaned_data["reference"],
-                    language=form.cleaned_data["language"],
-                    procedure=form.cleaned_data["procedure"],
-                    user=request.user,
-                )
-                for lot in form.lots():
-                    actions.add_lot(tender, **lot)
+            tender = actions.create_tender(
+                organisation,
+                title=form.cleaned_data["title"],
+                reference=form.cleaned_data["reference"],
+                language=form.cleaned_data["language"],
+                procedure=form.cleaned_data["procedure"],
+                lots=form.lots(),
+                acting_user=request.user,
+            )
         except actions.TenderError as error:
             form.add_error(None, str(error))
         else:
@@ -90,12 +86,17 @@ def tender_ambition(request: HttpRequest, tender_id: int) -> HttpResponse:
     tender = get_tender_for_user(request.user, tender_id, edit=request.method == "POST")
     if request.method == "POST":
         try:
-            with transaction.atomic():
-                for lot in tender.lots.all():
-                    for category in ImpactCategory:
-                        chosen = request.POST.get(f"lot{lot.number}_{category.value}")
-                        if chosen and chosen != lot.ambitions.get(category.value):
-                            actions.set_ambition(lot, category.value, chosen)
+            actions.set_ambitions(
+                tender,
+                {
+                    lot.number: {
+                        category.value: request.POST.get(f"lot{lot.number}_{category.value}", "")
+                        for category in ImpactCategory
+                    }
+                    for lot in tender.lots.all()
+                },
+                acting_user=request.user,
+            )
         except actions.TenderError as error:
             messages.error(request, str(error))
         else:
@@ -180,20 +181,22 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
         if lot is None:
             raise actions.TenderError(_("Unknown lot."))
         if op == "add":
-            actions.add_criterion(lot, request.POST.get("criterion", ""))
+            actions.add_criterion(lot, request.POST.get("criterion", ""), acting_user=request.user)
         elif op == "remove":
-            actions.remove_criterion(lot, request.POST.get("criterion", ""))
+            actions.remove_criterion(lot, request.POST.get("criterion", ""), acting_user=request.user)
         elif op == "type":
-            actions.set_criterion_type(lot, request.POST.get("criterion", ""), request.POST.get("type", ""))
+            actions.set_criterion_type(
+                lot, request.POST.get("criterion", ""), request.POST.get("type", ""), acting_user=request.user
+            )
         elif op == "weights":
             weights = {
                 key[7:]: value
                 for key, value in request.POST.items()
                 if key.startswith("weight_") and value != ""
             }
-            actions.set_weights(lot, request.POST.get("price_weight", ""), weights)
+            actions.set_weights(lot, request.POST.get("price_weight", ""), weights, acting_user=request.user)
         elif op == "costs":
-            actions.set_costs(lot, request.POST, request.POST.get("price_rule"))
+            actions.set_costs(lot, request.POST, request.POST.get("price_rule"), acting_user=request.user)
         elif op == "move_version":
             version = (
                 FrameworkVersion.objects.published().filter(code=request.POST.get("version", "")).first()
@@ -214,7 +217,7 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
                 if row.type == CriterionType.AWARD_CRITERION
             ]
             price, weights = selection.split_quality_points(award)
-            actions.set_weights(lot, price, weights)
+            actions.set_weights(lot, price, weights, acting_user=request.user)
         else:
             raise actions.TenderError(_("Unknown change."))
     except actions.TenderError as error:
@@ -273,7 +276,7 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
 def tender_status(request: HttpRequest, tender_id: int) -> HttpResponse:
     tender = get_tender_for_user(request.user, tender_id, edit=True)
     try:
-        actions.change_status(tender, request.POST.get("status", ""))
+        actions.change_status(tender, request.POST.get("status", ""), acting_user=request.user)
     except actions.TenderError as error:
         messages.error(request, str(error))
     except TenderFrozen as error:

@@ -63,9 +63,13 @@ def demo_site() -> DemoSite:
         published = Tender.objects.get(reference="RWS-2027-001")
         draft = Tender.objects.get(reference="RWS-2027-002")
         receiving = tender_actions.create_tender(
-            published.organisation, title="Monitors 2027", reference="RWS-2027-003", language="en"
+            published.organisation,
+            title="Monitors 2027",
+            reference="RWS-2027-003",
+            language="en",
+            acting_user=None,
         )
-        tender_actions.add_lot(receiving, product_group="monitors", quantity=300)
+        tender_actions.add_lot(receiving, product_group="monitors", quantity=300, acting_user=None)
         receiving = publish(receiving)
         link = offer_actions.issue_upload_link(receiving, "Beta Computers")
         offer_actions.ask_clarification(link, "May the monitors come with a refurbished stand?")

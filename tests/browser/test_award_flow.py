@@ -41,8 +41,10 @@ def test_deadline_sealed_receipt_override_four_eyes_and_report(
     live_server: Any, browser: Any, page: Any, framework: FrameworkVersion, procurer: Any, tmp_path: Path
 ) -> None:
     quinn = colleague(procurer, "quinn")
-    tender = tender_actions.create_tender(procurer.organisation, title="Laptops 2027", reference="BR-AWARD-1")
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=40)
+    tender = tender_actions.create_tender(
+        procurer.organisation, title="Laptops 2027", reference="BR-AWARD-1", acting_user=None
+    )
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=40, acting_user=None)
     base = live_server.url
     sign_in(page, base, procurer.user.username)
 

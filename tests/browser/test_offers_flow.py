@@ -24,8 +24,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_import_compare_override_and_report(
     live_server: Any, page: Any, framework: FrameworkVersion, procurer: Any, tmp_path: Path
 ) -> None:
-    tender = tender_actions.create_tender(procurer.organisation, title="Laptops 2027", reference="BR-OFF-1")
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=50)
+    tender = tender_actions.create_tender(
+        procurer.organisation, title="Laptops 2027", reference="BR-OFF-1", acting_user=None
+    )
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=50, acting_user=None)
     tender = publish(tender)
     weak = knock_out_requirement(tender)
     offer = tmp_path / "beta.xlsx"

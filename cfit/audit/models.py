@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cfit.accounts.models import Organisation
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def of_organisation(self, organisation: Organisation) -> AuditRecordQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class AuditRecord(models.Model):
+    """One state change: who acted, for which organisation, what they did to which object, when, and
+    where it matters the state before and after (figures, states, texts) and the reason given.
+
+    Written by the action that made the change, in the same transaction (``cfit.audit.record``), so a
+    change without its record (or a record of a change rolled back) cannot exist. Never edited."""
+
+    class Action(models.TextChoices):
+        # -- monitoring
+        #: a campaign asks its members for their reports
+        CAMPAIGN_OPENED = "campaign_opened", _("Campaign opened")
+        CAMPAIGN_CLOSED = "campaign_closed", _("Campaign closed")
+        REPORT_STARTED = "report_started", _("Report started")
+        #: figures of a report changed (typed in or taken from a workbook)
+        REPORT_SAVED = "report_saved", _("Report figures saved")
+        REPORT_SUBMITTED = "report_submitted", _("Report submitted")
+        REPORT_ACCEPTED = "report_accepted", _("Report accepted")
+        REPORT_RETURNED = "report_returned", _("Report returned")
+        RESULTS_PUBLISHED = "results_published", _("Results published")
+        RESULTS_WITHDRAWN = "results_withdrawn", _("Results withdrawn")
+        DISCLOSURE_RULES_CHANGED = "disclosure_rules_changed", _("Disclosure rules changed")
+        # -- tenders and offers
+        TENDER_CREATED = "tender_created", _("Tender created")
+        LOT_ADDED = "lot_added", _("Lot added")
+        #: ambition, criteria, criterion types, weights or life-cycle costs of a draft lot
+        LOT_CHANGED = "lot_changed", _("Lot changed")
+        TENDER_PUBLISHED = "tender_published", _("Tender published")
+        TENDER_STATUS_CHANGED = "tender_status_changed", _("Tender status changed")
+        OFFERS_DEADLINE_SET = "offers_deadline_set", _("Offer deadline set")
+        LOT_MOVED = "lot_moved", _("Lot moved to another framework version")
+        OFFER_STORED = "offer_stored", _("Offer stored")
+        UPLOAD_LINK_ISSUED = "upload_link_issued", _("Upload link issued")
+        CLARIFICATION_ANSWERED = "clarification_answered", _("Clarification answered")
+        RESULT_OVERRIDDEN = "result_overridden", _("Evaluation result overridden")
+        SIGN_OFF_PREPARED = "sign_off_prepared", _("Evaluation prepared for sign-off")
+        SIGN_OFF_APPROVED = "sign_off_approved", _("Evaluation signed off")
+        # -- fleet
+        ASSET_EVENT_RECORDED = "asset_event_recorded", _("Device event recorded")
+        # -- pact
+        PACT_JOINED = "pact_joined", _("Participation in the pact changed")
+        GROUP_INVITED = "group_invited", _("Invited to a buyer group")
+        GROUP_JOIN_REQUESTED = "group_join_requested", _("Asked to join a buyer group")
+        GROUP_MEMBERSHIP_DECIDED = "group_membership_decided", _("Buyer group membership decided")
+        STATEMENT_SAVED = "statement_saved", _("Statement draft saved")
+        STATEMENT_PUBLISHED = "statement_published", _("Statement published")
+        STATEMENT_SIGNED = "statement_signed", _("Statement signed")
+        # -- criteria framework
+        CRITERION_TEXTS_CHANGED = "criterion_texts_changed", _("Criterion texts changed")
+        VERSION_SUBMITTED = "version_submitted", _("Framework version submitted for review")
+        VERSION_APPROVED = "version_approved", _("Framework version approved")
+        VERSION_SENT_BACK = "version_sent_back", _("Framework version sent back")
+        VERSION_PUBLISHED = "version_published", _("Framework version published")
+
+    # -- who and when
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty for work done by the platform itself (commands, jobs, the demo)."),
+    )
+    actor_name = models.TextField(
+        _("by (name)"), blank=True, help_text=_("The name at the time, kept if the account is removed.")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    # -- what
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_records",
+        verbose_name=_("organisation"),
+        help_text=_(
+            "The organisation concerned; empty for pact-wide changes (framework, pact-wide results)."
+        ),
+    )
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=60, help_text=_("app_label.model"))
+    object_id = models.CharField(_("object id"), max_length=40)
+    object_label = models.TextField(_("object"), blank=True, help_text=_("What the object was called then."))
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        # The audit page lists an organisation's records newest first (or all of them for the secretariat).
+        indexes = [
+            models.Index(fields=["organisation", "-at"], name="audit_by_organisation"),
+            models.Index(fields=["-at"], name="audit_by_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action} {self.object_label}"

@@ -1,0 +1,129 @@
+"""The audit page of an organisation: its administrators read who changed what and when; the secretariat
+reads every organisation's records. Filter by action, user and date; download as CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cfit.accounts.models import Organisation
+from cfit.audit.access import AuditScope, get_audit_record, get_audit_scope
+from cfit.audit.forms import AuditFilterForm
+from cfit.audit.models import AuditRecord
+from cfit.downloads import attachment, safe_cell
+
+PAGE_SIZE = 50
+#: Rows of one CSV download: years of records of a large organisation, bounded so one request stays small.
+MAX_CSV_ROWS = 100_000
+
+
+def _filtered(request: HttpRequest, scope: AuditScope) -> tuple[AuditFilterForm, QuerySet[AuditRecord]]:
+    actors = list(
+        scope.records.exclude(actor=None)
+        .order_by("actor_name")
+        .values_list("actor_id", "actor_name")
+        .distinct()
+    )
+    organisations = (
+        list(Organisation.objects.exclude(type=Organisation.Type.SECRETARIAT).values_list("slug", "name"))
+        if scope.sees_all
+        else []
+    )
+    form = AuditFilterForm(request.GET or None, actors=actors, organisations=organisations)
+    return form, form.apply(scope.records) if request.GET else scope.records
+
+
+@login_required
+def records(request: HttpRequest, slug: str) -> HttpResponse:
+    scope = get_audit_scope(request.user, slug)
+    form, found = _filtered(request, scope)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/records.html",
+        {
+            "organisation": scope.organisation,
+            "scope": scope,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpResponse:
+    scope, found = get_audit_record(request.user, slug, record_id)
+    return render(
+        request,
+        "audit/record.html",
+        {"organisation": scope.organisation, "record": found, "changes": _changes(found)},
+    )
+
+
+def _changes(found: AuditRecord) -> list[tuple[str, Any, Any]]:
+    """(what, before, after) per key of the record's before and after, in a stable order."""
+    before = found.before if isinstance(found.before, dict) else {}
+    after = found.after if isinstance(found.after, dict) else {}
+    return [
+        (key, _shown(before.get(key)), _shown(after.get(key))) for key in dict.fromkeys([*before, *after])
+    ]
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+@login_required
+def records_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    scope = get_audit_scope(request.user, slug)
+    _form, found = _filtered(request, scope)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "when",
+            "user",
+            "organisation",
+            "action",
+            "object_type",
+            "object_id",
+            "object",
+            "before",
+            "after",
+            "reason",
+        ]
+    )
+    for row in found[:MAX_CSV_ROWS].iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                safe_cell(value)
+                for value in (
+                    timezone.localtime(row.at).isoformat(),
+                    row.actor_name,
+                    row.organisation.slug if row.organisation else "",
+                    row.action,
+                    row.object_type,
+                    row.object_id,
+                    row.object_label,
+                    "" if row.before is None else json.dumps(row.before, ensure_ascii=False),
+                    "" if row.after is None else json.dumps(row.after, ensure_ascii=False),
+                    row.reason,
+                )
+            ]
+        )
+    return attachment(
+        response, f"cfit-audit-{scope.organisation.slug}-{timezone.localdate().isoformat()}.csv"
+    )
