@@ -43,12 +43,14 @@ def other_supplier(db: Any) -> Persona:
 
 @pytest.fixture
 def hosting_lot(framework: Any, procurer: Persona) -> Any:
-    tender = tender_actions.create_tender(procurer.organisation, title="Hosting", reference="RWS-DC-1")
-    lot = tender_actions.add_lot(tender, product_group="data-centre-services")
+    tender = tender_actions.create_tender(
+        procurer.organisation, title="Hosting", reference="RWS-DC-1", acting_user=procurer.user
+    )
+    lot = tender_actions.add_lot(tender, product_group="data-centre-services", acting_user=procurer.user)
     present = set(lot.lot_criteria.values_list("criterion__code", flat=True))
     for code in ("dc-pue-a", "dc-water-a", "dc-ref-a"):
         if code not in present:
-            tender_actions.add_criterion(lot, code)
+            tender_actions.add_criterion(lot, code, acting_user=procurer.user)
     return lot
 
 
@@ -376,10 +378,16 @@ def test_another_buyers_lot_cannot_be_linked(outsider: Persona, hosting_lot: Any
 def test_a_lot_of_another_tender_cannot_be_slipped_into_the_link_form(
     procurer: Persona, outsider: Persona, framework: Any, facility: Facility
 ) -> None:
-    own = tender_actions.create_tender(procurer.organisation, title="Hosting", reference="RWS-DC-2")
-    tender_actions.add_lot(own, product_group="data-centre-services")
-    theirs = tender_actions.create_tender(outsider.organisation, title="Hébergement", reference="LYON-DC")
-    their_lot = tender_actions.add_lot(theirs, product_group="data-centre-services")
+    own = tender_actions.create_tender(
+        procurer.organisation, title="Hosting", reference="RWS-DC-2", acting_user=procurer.user
+    )
+    tender_actions.add_lot(own, product_group="data-centre-services", acting_user=procurer.user)
+    theirs = tender_actions.create_tender(
+        outsider.organisation, title="Hébergement", reference="LYON-DC", acting_user=outsider.user
+    )
+    their_lot = tender_actions.add_lot(
+        theirs, product_group="data-centre-services", acting_user=outsider.user
+    )
 
     response = client_for(procurer).post(
         f"/datacentres/tenders/{own.pk}/", {"lot": their_lot.pk, "code": facility.code}

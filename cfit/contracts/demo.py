@@ -37,13 +37,15 @@ def create_demo_contracts(organisations: dict[str, Organisation]) -> Contract | 
     procurer, approver = users.get(username="procurer"), users.get(username="approver")
     tender = Tender.unscoped.filter(organisation=buyer, reference=REFERENCE).first()
     if tender is None:
-        tender = tender_actions.create_tender(buyer, title="Laptops 2025", reference=REFERENCE, language="nl")
-        tender_actions.add_lot(tender, product_group="notebooks", quantity=600)
+        tender = tender_actions.create_tender(
+            buyer, title="Laptops 2025", reference=REFERENCE, language="nl", acting_user=procurer
+        )
+        tender_actions.add_lot(tender, product_group="notebooks", quantity=600, acting_user=procurer)
         create_demo_offers(tender)
         tender.refresh_from_db()
     if tender.status == Tender.Status.PUBLISHED:
         approve_sign_off(prepare_sign_off(tender, acting_user=procurer), acting_user=approver)
-        tender = tender_actions.change_status(tender, Tender.Status.AWARDED)
+        tender = tender_actions.change_status(tender, Tender.Status.AWARDED, acting_user=procurer)
     today = timezone.localdate()
     start = today - timedelta(days=450)
     contract = actions.award_lot(

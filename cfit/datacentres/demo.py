@@ -129,15 +129,19 @@ def _link_demo_tender(facility: Facility) -> None:
     tender = Tender.unscoped.filter(organisation=buyer, reference=TENDER_REFERENCE).first()
     if tender is None:
         tender = tender_actions.create_tender(
-            buyer, title="Hosting en colocatie 2027", reference=TENDER_REFERENCE, language="nl"
+            buyer,
+            title="Hosting en colocatie 2027",
+            reference=TENDER_REFERENCE,
+            language="nl",
+            acting_user=None,
         )
         lot = tender_actions.add_lot(
-            tender, product_group="data-centre-services", ambitions={"carbon": "ambitious"}
+            tender, product_group="data-centre-services", ambitions={"carbon": "ambitious"}, acting_user=None
         )
         present = set(lot.lot_criteria.values_list("criterion__code", flat=True))
         for code in CRITERIA:
             if code not in present:
-                tender_actions.add_criterion(lot, code)
+                tender_actions.add_criterion(lot, code, acting_user=None)
     lot = tender.lots.order_by("number").first()
     if lot is not None:
         FacilityLot.objects.get_or_create(facility=facility, lot=lot)

@@ -24,10 +24,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_provider_files_through_the_template_and_the_buyer_sees_the_check(
     live_server: Any, page: Any, framework: FrameworkVersion, supplier: Any, procurer: Any, tmp_path: Path
 ) -> None:
-    tender = tender_actions.create_tender(procurer.organisation, title="Hosting", reference="RWS-DC-9")
-    lot = tender_actions.add_lot(tender, product_group="data-centre-services")
+    tender = tender_actions.create_tender(
+        procurer.organisation, title="Hosting", reference="RWS-DC-9", acting_user=procurer.user
+    )
+    lot = tender_actions.add_lot(tender, product_group="data-centre-services", acting_user=procurer.user)
     if not lot.lot_criteria.filter(criterion__code="dc-pue-a").exists():
-        tender_actions.add_criterion(lot, "dc-pue-a")
+        tender_actions.add_criterion(lot, "dc-pue-a", acting_user=procurer.user)
     base = live_server.url
     slug = supplier.organisation.slug
     sign_in(page, base, supplier.user.username)
