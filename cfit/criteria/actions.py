@@ -487,14 +487,18 @@ def _record_edit(
     FieldChange.objects.bulk_create(entries)
     for field in TEXT_FIELDS:
         edited = {e.language for e in entries if e.field == field}
-        # Texts quote thresholds as typed numbers (translation.typed_thresholds counts them), so a
-        # changed threshold puts in doubt every language of the tender text, and of any other text
-        # that wrote the old number in some language.
+        # A changed threshold puts in doubt every language of the tender text, and of any other text
+        # that refers to the requirement (its words around the value may no longer fit) or still
+        # types the old number in some language (translation.typed_thresholds counts those).
         threshold_lines = [
             (_threshold_words(r, bound, old), _threshold_words(r, bound, new))
             for r, bound, old, new in thresholds
             if field == "text"
-            or (old is not None and any(old in translation.numbers_in(t) for t in before[field].values()))
+            or any(
+                (old is not None and old in translation.numbers_in(t))
+                or r.code in {code for code, _form in content.references_in(t)}
+                for t in before[field].values()
+            )
         ]
         if not edited and not threshold_lines:
             continue
