@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.criteria import actions, content, translation
-from cfit.criteria.rendering import render_stored
 from cfit.criteria.models import Criterion, FieldChange, FieldTranslation, FrameworkVersion
 from tests.conftest import Persona, make_persona
 
@@ -119,7 +118,8 @@ def test_changing_a_threshold_puts_every_language_quoting_it_in_review(draft, se
     assert (threshold.language, threshold.before, threshold.after) == ("", 300.0, 400.0)
     criterion.refresh_from_db()
     for lang in LANGUAGES:
-        assert "400" in render_stored(criterion, "text", lang) and "300" not in render_stored(criterion, "text", lang)
+        shown = criterion.rendered("text", lang)
+        assert "400" in shown and "300" not in shown, lang
 
 
 def test_a_second_change_keeps_the_source_the_translation_last_followed(draft, secretary) -> None:

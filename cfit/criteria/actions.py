@@ -25,6 +25,7 @@ from cfit.criteria.models import (
     Requirement,
     StrategyTag,
     VersionEvent,
+    shown_changes,
 )
 from cfit.criteria.wording import number
 
@@ -617,17 +618,15 @@ def changelog_text(old: FrameworkVersion | None, new: FrameworkVersion) -> str:
 def field_changes_text(version: FrameworkVersion) -> list[str]:
     """The change entries of a version, field by field with before and after, and any acceptance."""
     lines = []
-    changes = version.changes.select_related("changed_by")
+    changes = shown_changes(version, version.changes.select_related("changed_by"))
     if changes:
         lines += ["", "Field by field:"]
-    for change in changes:
+    for change, before, after in changes:
         where = f"{change.criterion_code} {change.field}" + (
             f" ({change.language})" if change.language else ""
         )
         who = change.changed_by.get_username() if change.changed_by else "—"
-        lines.append(
-            f"- {where}, {who}, {change.changed_at:%Y-%m-%d %H:%M}: {change.before!r} -> {change.after!r}"
-        )
+        lines.append(f"- {where}, {who}, {change.changed_at:%Y-%m-%d %H:%M}: {before!r} -> {after!r}")
     if version.unreviewed_accepted_reason:
         approver = version.approved_by.get_username() if version.approved_by else "—"
         lines += [

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from django.utils import translation
 from django.utils.formats import get_format
 
 from cfit.criteria import content
 from cfit.criteria.wording import HasThreshold, number, threshold_text
-
-if TYPE_CHECKING:
-    from cfit.criteria.models import Criterion as StoredCriterion
 
 
 class DanglingReference(ValueError):
@@ -83,23 +79,13 @@ def rendered_criterion(criterion: content.Criterion) -> content.Criterion:
     )
 
 
+def rendered_field(criterion: content.Criterion, field: str, language: str) -> str:
+    """One referring field of a framework criterion in ``language`` (English if it has none), rendered."""
+    texts = criterion.texts(field)
+    shown_in = language if texts.get(language) else "en"
+    return render_text(texts[shown_in], {r.id: r for r in criterion.requirements}, shown_in)
+
+
 def rendered_framework(framework: content.Framework) -> content.Framework:
     """The framework with every criterion's texts rendered (see ``rendered_criterion``)."""
     return framework.model_copy(update={"criteria": [rendered_criterion(c) for c in framework.criteria]})
-
-
-def render_stored(criterion: StoredCriterion, field: str, language: str | None = None) -> str:
-    """A stored criterion's ``field`` (title, text, rationale or verification_documents) in ``language``.
-
-    Reads the criterion's requirements (prefetch them on lists) only when the text has a reference.
-    """
-    from cfit.criteria.models import translated
-
-    lang = (language or translation.get_language() or "en").split("-")[0]
-    texts: dict[str, str] = getattr(criterion, field)
-    shown_in = lang if texts.get(lang) else "en"
-    text = translated(texts, lang)
-    if "{{" not in text and "}}" not in text:
-        return text
-    requirements = {r.code: r for r in criterion.requirements.all()}
-    return render_text(text, requirements, shown_in)

@@ -37,6 +37,7 @@ from cfit.criteria.models import (
     ProductGroup,
     PublishedVersionError,
     Shortlist,
+    shown_changes,
 )
 
 PAGE_SIZE = 25
@@ -168,7 +169,7 @@ def version_detail(request: HttpRequest, code: str) -> HttpResponse:
             "diff": diff,
             "is_staff": is_staff,
             "events": version.events.select_related("user"),
-            "changes": version.changes.select_related("changed_by"),
+            "changes": shown_changes(version, version.changes.select_related("changed_by")),
             "unreviewed": version.unreviewed_translations() if is_staff else [],
             "submit_form": SubmitForReviewForm(
                 initial={"code": version.code if actions.VERSION_CODE.match(version.code) else ""}
