@@ -27,7 +27,7 @@ def test_criteria_are_listed_with_filters_and_language(client: Client, framework
     )
     assert body["count"] == expected.count() > 0
     first = body["items"][0]
-    assert first["title"] == expected.get(code=first["id"]).title["de"]
+    assert first["title"] == expected.get(code=first["id"]).rendered("title", "de")
     assert all(
         item["ambition"] == "ambitious" and "notebooks" in item["product_groups"] for item in body["items"]
     )
