@@ -337,3 +337,11 @@ def test_the_edit_form_refuses_a_dangling_reference(framework: FrameworkVersion,
 
     criterion.refresh_from_db()
     assert "laadcycli|min" not in criterion.text["nl"]
+
+
+def test_a_requirement_title_takes_no_reference(framework_content) -> None:
+    data = framework_criterion(framework_content, BATTERY).model_dump(mode="json")
+    data["requirements"][0]["title"]["fr"] = "Cycles {{nb-battery-cycles-b.cycles|min}}"
+
+    with pytest.raises(ValidationError, match=r"requirement title \(fr\)"):
+        content.Criterion.model_validate(data)

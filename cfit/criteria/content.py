@@ -261,6 +261,12 @@ class Requirement(Strict):
     @field_validator("title")
     @classmethod
     def _languages(cls, value: Translated) -> Translated:
+        braced = [lang for lang, text in value.items() if "{{" in text or "}}" in text]
+        if braced:
+            # Shown beside its threshold everywhere, so it has no reference to render.
+            raise ValueError(
+                f"requirement title ({', '.join(braced)}): a reference belongs in the criterion's texts"
+            )
         return _check_languages(value, where="requirement title")
 
     @field_validator("satisfied_by_labels")

@@ -84,8 +84,3 @@ def rendered_field(criterion: content.Criterion, field: str, language: str) -> s
     texts = criterion.texts(field)
     shown_in = language if texts.get(language) else "en"
     return render_text(texts[shown_in], {r.id: r for r in criterion.requirements}, shown_in)
-
-
-def rendered_framework(framework: content.Framework) -> content.Framework:
-    """The framework with every criterion's texts rendered (see ``rendered_criterion``)."""
-    return framework.model_copy(update={"criteria": [rendered_criterion(c) for c in framework.criteria]})
