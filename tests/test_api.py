@@ -47,7 +47,7 @@ def test_one_criterion_with_its_requirements(client: Client, framework: Framewor
 
     body = client.get(f"/api/v1/criteria/{criterion.code}", {"lang": "fr"}).json()
 
-    assert body["title"] == criterion.title["fr"]
+    assert body["title"] == criterion.rendered("title", "fr")
     assert [r["id"] for r in body["requirements"]] == list(
         criterion.requirements.values_list("code", flat=True)
     )
