@@ -27,6 +27,7 @@ from cfit.criteria.models import (
     Requirement,
     StrategyTag,
     VersionEvent,
+    shown_changes,
 )
 from cfit.criteria.wording import number
 
@@ -516,9 +517,9 @@ def _record_edit(
     FieldChange.objects.bulk_create(entries)
     for field in TEXT_FIELDS:
         edited = {e.language for e in entries if e.field == field}
-        # Texts quote thresholds as typed numbers (translation.typed_thresholds counts them), so a
-        # changed threshold puts in doubt every language of the tender text, and of any other text
-        # that wrote the old number in some language.
+        # A changed threshold puts in doubt every language of the tender text, and of any other text
+        # that refers to the requirement (its words around the value may no longer fit) or still
+        # types the old number in some language (translation.typed_thresholds counts those).
         threshold_lines = [
             (_threshold_words(r, bound, old), _threshold_words(r, bound, new))
             for r, bound, old, new in thresholds
@@ -527,6 +528,9 @@ def _record_edit(
                 isinstance(old, int | float)
                 and not isinstance(old, bool)
                 and any(old in translation.numbers_in(t) for t in before[field].values())
+            )
+            or any(
+                r.code in {code for code, _form in content.references_in(t)} for t in before[field].values()
             )
         ]
         if not edited and not threshold_lines:
@@ -654,16 +658,16 @@ def changelog_text(old: FrameworkVersion | None, new: FrameworkVersion) -> str:
 def field_changes_text(version: FrameworkVersion) -> list[str]:
     """The change entries of a version, field by field with before and after, and any acceptance."""
     lines = []
-    changes = version.changes.select_related("changed_by")
+    changes = shown_changes(version, version.changes.select_related("changed_by"))
     if changes:
         lines += ["", "Field by field:"]
-    for change in changes:
+    for change, before, after in changes:
         where = f"{change.criterion_code} {change.field}" + (
             f" ({change.language})" if change.language else ""
         )
         who = change.changed_by.get_username() if change.changed_by else "—"
         lines.append(
-            f"- {where}, {who}, {change.changed_at:%Y-%m-%d %H:%M}: {change.before!r} -> {change.after!r}"
+            f"- {where}, {who}, {change.changed_at:%Y-%m-%d %H:%M}: {before!r} -> {after!r}"
             + (f" ({change.reason})" if change.reason else "")
         )
     if version.unreviewed_accepted_reason:

@@ -9,9 +9,10 @@ files and prints the coverage table.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -261,6 +262,12 @@ class Requirement(Strict):
     @field_validator("title")
     @classmethod
     def _languages(cls, value: Translated) -> Translated:
+        braced = [lang for lang, text in value.items() if "{{" in text or "}}" in text]
+        if braced:
+            # Shown beside its threshold everywhere, so it has no reference to render.
+            raise ValueError(
+                f"requirement title ({', '.join(braced)}): a reference belongs in the criterion's texts"
+            )
         return _check_languages(value, where="requirement title")
 
     @field_validator("satisfied_by_labels")
@@ -418,6 +425,53 @@ class Requirement(Strict):
                 )
 
 
+# ---------------------------------------------------------------------------
+# References from a criterion's texts to its requirements' values
+# ---------------------------------------------------------------------------
+
+#: A text refers to a requirement's value instead of typing it, so that five languages cannot
+#: disagree with the requirement: ``{{nb-battery-cycles-b.cycles}}`` reads as the whole expected
+#: answer ("≥ 300 cycles"), ``{{nb-battery-cycles-b.cycles|min}}`` as the bare number ("300");
+#: ``|max`` and ``|value`` give the maximum and a numeric expected value.
+REFERENCE = re.compile(r"\{\{\s*([a-z0-9.-]+)\s*(?:\|\s*([a-z]+)\s*)?\}\}")
+
+#: The forms a reference may take, and the requirement field each reads ("" = the whole answer).
+REFERENCE_FORMS: dict[str, str] = {"": "", "min": "min_value", "max": "max_value", "value": "expected_value"}
+
+#: The criterion texts that may refer to requirements.
+REFERRING_FIELDS = ("title", "text", "rationale", "verification")
+
+
+def references_in(text: str) -> list[tuple[str, str]]:
+    """The ``(requirement id, form)`` of every reference in ``text``, in order (form "" for the whole answer)."""
+    return [(match[1], match[2] or "") for match in REFERENCE.finditer(text)]
+
+
+def reference_problems(text: str, requirements: Mapping[str, Any]) -> list[str]:
+    """Why the references of ``text`` cannot be rendered with ``requirements``: [] when they can.
+
+    Refused: an unknown requirement, an unknown form, a bound the requirement does not have, and
+    any ``{{`` or ``}}`` that is not a whole reference (it would be printed as is).
+    """
+    problems = []
+    for code, form in references_in(text):
+        requirement = requirements.get(code)
+        if form not in REFERENCE_FORMS:
+            problems.append(f"{{{{{code}|{form}}}}}: unknown form |{form} (use |min, |max or |value)")
+        elif requirement is None:
+            problems.append(f"{{{{{code}}}}} refers to a requirement this criterion does not have")
+        elif form and not _is_number(getattr(requirement, REFERENCE_FORMS[form])):
+            problems.append(f"{{{{{code}|{form}}}}}: {code} has no numeric {REFERENCE_FORMS[form]}")
+    rest = REFERENCE.sub("", text)
+    if "{{" in rest or "}}" in rest:
+        problems.append("an unfinished reference: write {{requirement-id}} or {{requirement-id|min}}")
+    return problems
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 class Verification(Strict):
     labels: list[str] = Field(default_factory=list)  #: labels accepted as proof, "or equivalent"
     documents: Translated  #: what else the supplier hands in
@@ -455,6 +509,21 @@ class Criterion(Strict):
     def _languages(cls, value: Translated) -> Translated:
         return _check_languages(value, where="criterion text")
 
+    def texts(self, field: str) -> Translated:
+        """A referring field's {language: text}: ``verification`` is the verification documents."""
+        return self.verification.documents if field == "verification" else getattr(self, field)
+
+    def _check_references(self) -> None:
+        requirements = {r.id: r for r in self.requirements}
+        problems = [
+            f"criterion {self.id}, {field} ({lang}): {problem}"
+            for field in REFERRING_FIELDS
+            for lang, text in self.texts(field).items()
+            for problem in reference_problems(text, requirements)
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+
     @model_validator(mode="after")
     def _requirements_belong(self) -> Criterion:
         for requirement in self.requirements:
@@ -466,6 +535,7 @@ class Criterion(Strict):
             raise ValueError(f"duplicated requirement id(s): {', '.join(duplicated)}")
         if len(set(self.product_groups)) != len(self.product_groups):
             raise ValueError("a product group is listed twice")
+        self._check_references()
         if self.type == CriterionType.AWARD_CRITERION:
             unscored = [r.id for r in self.requirements if r.scoring is None or r.better is None]
             if unscored:

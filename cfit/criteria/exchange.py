@@ -157,6 +157,31 @@ def criterion_to_json(c: content.Criterion, lang: str | None = None) -> dict[str
         },
         "sources": [s.model_dump() for s in c.sources],
         "requirements": [requirement_to_json(r, lang) for r in c.requirements],
+        "rendered": _rendered(c, lang),
+    }
+
+
+#: The texts of a criterion that the export also gives as people read them.
+RENDERED_FIELDS = {
+    "title": "title",
+    "text": "text",
+    "rationale": "rationale",
+    "verification_documents": "verification",
+}
+
+
+def _rendered(c: content.Criterion, lang: str | None) -> dict[str, Any]:
+    """The criterion's texts with the references to its requirements replaced by their values.
+
+    The export keeps the texts as written (``title``, ``text``…, with ``{{requirement-id|min}}``) so
+    that an edited file can be imported again; ``rendered`` is what a reader sees, for integrators
+    who show the texts as they are. Import ignores it: it is derived from the rest.
+    """
+    from cfit.criteria.rendering import render_texts  # the words of the answer come from Django's catalogues
+
+    requirements = {r.id: r for r in c.requirements}
+    return {
+        key: _pick(render_texts(c.texts(field), requirements), lang) for key, field in RENDERED_FIELDS.items()
     }
 
 
@@ -204,6 +229,8 @@ OCDS_DATA_TYPES = {
 
 def criterion_to_ocds(c: content.Criterion, lang: str) -> dict[str, Any]:
     """One criterion as an OCDS ``Criterion``; requirement groups are alternatives, as in OCDS."""
+    from cfit.criteria.rendering import rendered_field  # published texts read as people read them
+
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in c.requirements:
         item: dict[str, Any] = {
@@ -217,8 +244,8 @@ def criterion_to_ocds(c: content.Criterion, lang: str) -> dict[str, Any]:
         groups.setdefault(r.group, []).append(item)
     return {
         "id": c.id,
-        "title": c.title[lang],
-        "description": c.text[lang],
+        "title": rendered_field(c, "title", lang),
+        "description": rendered_field(c, "text", lang),
         # Selection criteria are about the company; the rest about the goods or services offered.
         "relatesToTenderer": c.type == content.CriterionType.SELECTION_CRITERION,
         "requirementGroups": [
@@ -259,7 +286,8 @@ def framework_from_json(data: Any, filename: str = "import.json") -> content.Fra
         if not isinstance(raw, dict):
             problems.append(Problem(where, "-", "must be an object"))
             continue
-        item = {k: v for k, v in raw.items() if k != "requirements"}
+        # "rendered" is derived from the texts and the requirements, so it is not read back
+        item = {k: v for k, v in raw.items() if k not in ("requirements", "rendered")}
         requirements = raw.get("requirements")
         if not isinstance(requirements, list):
             problems.append(Problem(where, "requirements", "must be a list"))

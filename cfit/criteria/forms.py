@@ -56,6 +56,13 @@ class LibraryFilterForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value}
 
 
+#: Shown under each tender text of the edit form: thresholds are referred to, never typed.
+REFERENCE_HELP = _(
+    "Write a threshold as a reference to its requirement, e.g. %(example)s: every language then "
+    "shows the requirement's value, and changes with it."
+)
+
+
 class CriterionTextForm(forms.Form):
     """Edits the texts of a draft criterion in the five languages, and its requirements' thresholds."""
 
@@ -71,6 +78,7 @@ class CriterionTextForm(forms.Form):
                 label=_("Tender text (%(lang)s)") % {"lang": name},
                 widget=forms.Textarea(attrs={"rows": 4}),
                 initial=criterion.text.get(lang, ""),
+                help_text=REFERENCE_HELP % {"example": self._example(criterion)},
             )
             self.fields[f"rationale_{lang}"] = forms.CharField(
                 label=_("Rationale (%(lang)s)") % {"lang": name},
@@ -91,6 +99,11 @@ class CriterionTextForm(forms.Form):
                         required=False,
                         initial=getattr(requirement, bound),
                     )
+
+    @staticmethod
+    def _example(criterion: Criterion) -> str:
+        first = next(iter(criterion.requirements.all()), None)
+        return "{{" + (first.code if first else "requirement-id") + "|min}}"
 
     def language_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [

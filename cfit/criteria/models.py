@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cfit.criteria import content
+from cfit.criteria.rendering import DanglingReference, render_text
 from cfit.criteria.wording import floor_text, threshold_text, topic_label, unit_label
 
 
@@ -387,7 +388,22 @@ class Criterion(models.Model):
 
     @property
     def display_title(self) -> str:
-        return translated(self.title)
+        """The title in the active language, references to requirements replaced by their values."""
+        return self.rendered("title")
+
+    def rendered(self, field: str, language: str | None = None) -> str:
+        """A text (title, text, rationale, verification_documents) as people read it, in ``language``
+        (default: the active one; English where the text has no such language).
+
+        Reads the requirements (prefetch them on lists) only when the text has a reference.
+        """
+        lang = (language or get_language() or "en").split("-")[0]
+        texts: dict[str, str] = getattr(self, field)
+        text = translated(texts, lang)
+        if "{{" not in text and "}}" not in text:
+            return text
+        requirements = {r.code: r for r in self.requirements.all()}
+        return render_text(text, requirements, lang if texts.get(lang) else "en")
 
     @property
     def topic_label(self) -> str:
@@ -670,3 +686,29 @@ class Shortlist(OrganisationOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+def shown_changes(version: FrameworkVersion, changes: Any) -> list[tuple[FieldChange, Any, Any]]:
+    """The change log's entries with their texts' before and after rendered for reading.
+
+    A text is rendered with the requirements its criterion has in ``version`` now (a threshold
+    changed with it has its own entry, before and after). A text whose reference no longer fits
+    (a requirement since removed) is shown as stored.
+    """
+    changes = list(changes)
+    codes = {c.criterion_code for c in changes if c.language}
+    requirements: dict[str, dict[str, Requirement]] = {}
+    for requirement in Requirement.objects.filter(
+        criterion__version=version, criterion__code__in=codes
+    ).select_related("criterion"):
+        requirements.setdefault(requirement.criterion.code, {})[requirement.code] = requirement
+
+    def shown(change: FieldChange, value: Any) -> Any:
+        if not change.language or not isinstance(value, str):
+            return value
+        try:
+            return render_text(value, requirements.get(change.criterion_code, {}), change.language)
+        except DanglingReference:
+            return value
+
+    return [(change, shown(change, change.before), shown(change, change.after)) for change in changes]

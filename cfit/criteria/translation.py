@@ -75,9 +75,15 @@ def after_review(states: States, language: str) -> dict[str, LanguageState | Non
 # Thresholds typed into texts
 # ---------------------------------------------------------------------------
 
-# A number as texts write it: 300, 1,000, 1 000, 1.95 or 1,95; not part of a word or an id.
+# A number as texts write it: 300, 1,000, 1 000, 1.95 or 1,95; not part of a word or an id: not
+# the "3" of IEC 61960-3 or the "424" of Regulation (EU) 2019/424 (glued to a number by - or /), not
+# the "3" of 3TG (glued to letters).
+_NOT_AFTER = r"(?<![\w.,])(?<!\d[-/])"
 _NUMBER = re.compile(
-    r"(?<![\w.,])\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d])"
+    _NOT_AFTER
+    + r"\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+(?![\d\w])|"
+    + _NOT_AFTER
+    + r"\d+(?:[.,]\d+)?(?![\d\w]|[.,]\d)"
 )
 
 
@@ -92,7 +98,9 @@ def _as_number(token: str) -> float | None:
 
 
 def numbers_in(text: str) -> set[float]:
-    return {n for token in _NUMBER.findall(text) if (n := _as_number(token)) is not None}
+    """The numbers typed in ``text``; references to requirements (``{{id|min}}``) are not typed numbers."""
+    typed = content.REFERENCE.sub(" ", text)
+    return {n for token in _NUMBER.findall(typed) if (n := _as_number(token)) is not None}
 
 
 #: The texts that may quote a threshold.
@@ -118,8 +126,10 @@ class TypedThreshold:
 def typed_thresholds(criteria: Iterable[content.Criterion]) -> list[TypedThreshold]:
     """Every threshold (minimum or maximum) that a criterion's title, text or rationale repeats as a number.
 
-    Texts have no placeholder for a requirement's value today, so each of these is a number that
-    can disagree with the requirement when only the requirement or one language is edited.
+    A text refers to a requirement's value with ``{{requirement-id|min}}`` (``content.REFERENCE``);
+    each of these is a number typed instead, which can disagree with the requirement when only the
+    requirement or one language is edited. Some are another text's figure that equals ours (a law's
+    minimum quoted in a rationale) and stay typed on purpose.
     """
     found = []
     for criterion in criteria:

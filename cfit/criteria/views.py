@@ -38,6 +38,7 @@ from cfit.criteria.models import (
     PublishedVersionError,
     Shortlist,
     VersionEvent,
+    shown_changes,
 )
 from cfit.criteria.wording import topic_label
 
@@ -184,7 +185,7 @@ def version_detail(request: HttpRequest, code: str) -> HttpResponse:
             "events": version.events.select_related("user"),
             "floor_proposal": is_staff
             and version.events.filter(kind=VersionEvent.Kind.FLOORS_PROPOSED).exists(),
-            "changes": version.changes.select_related("changed_by"),
+            "changes": shown_changes(version, version.changes.select_related("changed_by")),
             "unreviewed": version.unreviewed_translations() if is_staff else [],
             "submit_form": SubmitForReviewForm(
                 initial={"code": version.code if actions.VERSION_CODE.match(version.code) else ""}

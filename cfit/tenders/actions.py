@@ -21,6 +21,7 @@ from cfit.audit.recording import actor, record
 from cfit.criteria import content
 from cfit.criteria.actions import FieldDifference, criterion_differences, version_to_content
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
+from cfit.criteria.rendering import rendered_criterion
 from cfit.tenders import selection
 from cfit.tenders.award import CostParameters, PriceRule
 from cfit.tenders.models import Lot, LotCriterion, Tender
@@ -459,7 +460,11 @@ def tender_spec(tender: Tender) -> TenderSpec:
                 service_life_years=lot.service_life_years,
                 price_weight=lot.price_weight,
                 criteria=[
-                    ChosenCriterion(by_id[row.criterion.code], content.CriterionType(row.type), row.weight)
+                    ChosenCriterion(
+                        rendered_criterion(by_id[row.criterion.code]),
+                        content.CriterionType(row.type),
+                        row.weight,
+                    )
                     for row in lot.lot_criteria.all()
                 ],
                 ambitions={content.ImpactCategory(k): content.Ambition(v) for k, v in lot.ambitions.items()},
@@ -535,7 +540,7 @@ def version_changes(tender: Tender) -> list[LotVersionChanges]:
 
     def criteria(version: FrameworkVersion) -> dict[str, content.Criterion]:
         if version.pk not in frameworks:
-            frameworks[version.pk] = {c.id: c for c in _framework(version).criteria}
+            frameworks[version.pk] = {c.id: rendered_criterion(c) for c in _framework(version).criteria}
         return frameworks[version.pk]
 
     for lot in tender.lots.select_related("framework_version", "tender__framework_version"):

@@ -103,7 +103,15 @@ def build_spec(
     quantities: Mapping[str, int] | None = None,
     quality_share: Decimal = Decimal(30),
 ) -> TenderSpec:
-    """A tender with one lot per product group and the default criteria of the ambition chosen."""
+    """A tender with one lot per product group and the default criteria of the ambition chosen.
+
+    The criteria's texts are rendered (references to requirements replaced by their values): a
+    spec is what documents and exports show to people.
+    """
+    from cfit.criteria.rendering import (
+        rendered_criterion,  # Django's translations; spec stays importable without
+    )
+
     groups = {g.id: g for g in framework.product_groups}
     unknown = [g for g in product_groups if g not in groups]
     if unknown:
@@ -127,7 +135,10 @@ def build_spec(
                 cpv=group.cpv,
                 service_life_years=5,
                 price_weight=price_weight,
-                criteria=[ChosenCriterion(c, c.type, weights.get(c.id, Decimal(0))) for c in chosen],
+                criteria=[
+                    ChosenCriterion(rendered_criterion(c), c.type, weights.get(c.id, Decimal(0)))
+                    for c in chosen
+                ],
                 ambitions=ambitions,
             )
         )

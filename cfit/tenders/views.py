@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.criteria.models import ImpactCategory as CategoryChoices
+from cfit.criteria.rendering import rendered_field
 from cfit.downloads import attachment
 from cfit.tenders import actions, selection
 from cfit.tenders.access import get_organisation_to_tender, get_tender_for_user
@@ -102,7 +103,7 @@ def tender_ambition(request: HttpRequest, tender_id: int) -> HttpResponse:
         else:
             return redirect("tenders:review", tender_id=tender.pk)
     framework = actions.version_to_content(tender.framework_version)
-    titles = {c.id: c.title.get(request.LANGUAGE_CODE, c.title["en"]) for c in framework.criteria}
+    titles = {c.id: rendered_field(c, "title", request.LANGUAGE_CODE) for c in framework.criteria}
     names = dict(CategoryChoices.choices)
     lots = []
     for lot in tender.lots.select_related("product_group"):

@@ -1,7 +1,7 @@
 from django import template
 
 from cfit.criteria.content import is_web_address
-from cfit.criteria.models import translated
+from cfit.criteria.models import Criterion, translated
 
 register = template.Library()
 
@@ -10,6 +10,13 @@ register = template.Library()
 def tr(texts: dict[str, str] | None) -> str:
     """A {language: text} field in the active language (English as fallback)."""
     return translated(texts)
+
+
+@register.filter
+def rendered(criterion: Criterion, field: str) -> str:
+    """``{{ criterion|rendered:"text" }}``: a criterion text in the active language with its
+    references to requirements replaced by their values (never a raw ``{{...}}``)."""
+    return criterion.rendered(field)
 
 
 @register.filter

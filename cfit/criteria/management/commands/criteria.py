@@ -91,6 +91,11 @@ class Command(BaseCommand):
                 ("version", version.code),
                 ("status", version.status),
                 ("criteria", str(len(framework.criteria))),
+                (
+                    "references",
+                    "{{requirement-id|min}} in a text is that requirement's value: keep it to keep the "
+                    "text in step with the requirement (see the framework README)",
+                ),
             ]
             data = exchange.rows_to_xlsx(
                 exchange.framework_to_rows(framework), version=version.code, about=about
