@@ -6,6 +6,7 @@ Never for production: `cfit demo` refuses to run when DJANGO_ENV=production.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -13,6 +14,9 @@ from django.db import transaction
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.criteria.models import Criterion, FrameworkVersion, Shortlist
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEMO_PASSWORD = "demo-cfit-2026"
 
@@ -53,7 +57,7 @@ USERS = [
 class DemoAccount:
     username: str
     organisation: str
-    role: str
+    role: StrOrPromise  # the role's label, translated when shown
 
 
 @transaction.atomic
@@ -124,7 +128,7 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
     from cfit.tenders import actions
     from cfit.tenders.models import Tender
 
-    demos = [
+    demos: list[tuple[str, str, str, str, list[tuple[str, int, dict[str, Any]]], bool]] = [
         (
             "rijkswaterstaat",
             "RWS-2027-001",

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -44,7 +44,12 @@ class Command(BaseCommand):
             result = cli.footprint_file(options["file"], reference)
         except (ImportRefused, OSError) as error:
             raise CommandError(str(error)) from error
-        out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else self.stdout
+        # the command's output wrapper writes like a text file
+        out = (
+            options["output"].open("w", newline="", encoding="utf-8")
+            if options["output"]
+            else cast(IO[str], self.stdout)
+        )
         try:
             cli.write(result, out, options["format"])
         finally:
