@@ -153,7 +153,7 @@ def run_once(path: Path) -> dict[str, float]:
         "cpu_seconds": time.process_time() - cpu,
         "read_check_cpu_seconds": checked - cpu,  # reading and checking the file: the part before the engine
         "peak_rss_mb": peak_mb(),
-        "devices": figures["devices"],
+        "devices": figures.devices,
     }
 
 

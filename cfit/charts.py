@@ -60,7 +60,7 @@ def stacked_bars(
         )
     for i, label in enumerate(labels):
         x = LEFT + i * slot + (slot - bar) / 2
-        base = TOP + plot_h
+        base: float = TOP + plot_h
         for k, (name, values) in enumerate(series):
             height = max(values[i], 0.0) / top * plot_h
             base -= height

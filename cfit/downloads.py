@@ -67,5 +67,8 @@ def safe_filename(name: str, default: str = "download") -> str:
 
 def attachment(response: HttpResponse, filename: str) -> HttpResponse:
     """Offer the response as a download named ``filename`` (RFC 6266, with ``filename*`` for non-ASCII)."""
-    response["Content-Disposition"] = content_disposition_header(True, safe_filename(filename))
+    # never None for an attachment; the fallback only satisfies the type
+    response["Content-Disposition"] = (
+        content_disposition_header(True, safe_filename(filename)) or "attachment"
+    )
     return response

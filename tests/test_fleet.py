@@ -365,9 +365,9 @@ def test_the_demo_registers_match_the_shipped_declarations(asset_manager: Person
         create_demo_fleets({"rijkswaterstaat": asset_manager.organisation})
         figures = fleet_summary(asset_manager.organisation)
 
-    sources = figures["by_product_group"]["notebooks"]["embodied_sources"]
+    sources = figures.by_product_group["notebooks"].embodied_sources
     assert sources.get("pcf", 0) > 0 and sources.get("default", 0) == 0
-    assert any(s["id"] == "pcf-import" and "Boavizta" in s["title"] for s in figures["sources"])
+    assert any(s.id == "pcf-import" and "Boavizta" in s.title for s in figures.sources)
 
 
 # --- the value step, saved mappings, problems in the user's language -------------------------------------

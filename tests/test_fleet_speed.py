@@ -83,8 +83,10 @@ def test_the_sample_registers_figures_are_those_computed_line_by_line_before(
     rijkswaterstaat: pl.DataFrame, shipped: Reference
 ) -> None:
     lines = fleet.compute_lines(rijkswaterstaat, shipped, AS_OF)
-    figures = summary.summarise(lines, shipped, AS_OF)
-    saving = summary.scenario(lines, shipped, summary.Scenario(2, 0.3, 0.3))["saving_kgco2e_per_year"]
+    figures = summary.summarise(lines, shipped, AS_OF).model_dump()
+    saving = summary.scenario(
+        lines, shipped, summary.Scenario(2, 0.3, 0.3)
+    ).saving_kgco2e_per_year.model_dump()
     circularity = figures["circularity"]
     now = {
         "devices": figures["devices"],

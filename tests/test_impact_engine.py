@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from cfit.impact import fleet, summary
+from cfit.impact import fleet, results, summary
 from cfit.impact.figures import Source, Span
 from cfit.impact.pcf import PCF_COLUMNS, with_embodied
 from cfit.impact.reference import GridFactor, GroupFactors, Reference, load_factors
@@ -169,11 +169,11 @@ def test_the_fleet_totals_count_devices_still_owned_times_their_quantity() -> No
 
     figures = summary.summarise(lines, ref, AS_OF)
 
-    assert figures["devices"] == 2
-    assert figures["embodied_kgco2e"] == {"low": 540.0, "value": 600.0, "high": 660.0}
-    assert figures["annual_kgco2e"] == {"low": 140.4, "value": 157.5, "high": 174.9}
-    assert figures["by_product_group"]["notebooks"]["embodied_sources"] == {"pcf": 2}
-    assert {s["id"] for s in figures["sources"]} >= {"ember", "test", "pcf-import"}
+    assert figures.devices == 2
+    assert figures.embodied_kgco2e == results.Span(low=540.0, value=600.0, high=660.0)
+    assert figures.annual_kgco2e == results.Span(low=140.4, value=157.5, high=174.9)
+    assert figures.by_product_group["notebooks"].embodied_sources == {"pcf": 2}
+    assert {s.id for s in figures.sources} >= {"ember", "test", "pcf-import"}
 
 
 def test_circularity_weighs_service_life_and_routes_by_quantity_and_mass() -> None:
@@ -203,19 +203,19 @@ def test_circularity_weighs_service_life_and_routes_by_quantity_and_mass() -> No
         AS_OF,
     )
 
-    circularity = summary.summarise(lines, ref, AS_OF)["circularity"]
+    circularity = summary.summarise(lines, ref, AS_OF).circularity
 
-    life = circularity["service_life"]["notebooks"]
-    assert life["devices"] == 4
-    assert life["mean_years"] == pytest.approx((3 * 1461 / 365.25 + 2922 / 365.25) / 4, abs=0.01)
-    assert life["median_years"] == pytest.approx(1461 / 365.25, abs=0.01)
-    routes = circularity["end_of_use_routes"]
-    assert routes["reuse"]["units"] == 3 and routes["reuse"]["share_units"] == 0.75
+    life = circularity.service_life["notebooks"]
+    assert life.devices == 4
+    assert life.mean_years == pytest.approx((3 * 1461 / 365.25 + 2922 / 365.25) / 4, abs=0.01)
+    assert life.median_years == pytest.approx(1461 / 365.25, abs=0.01)
+    routes = circularity.end_of_use_routes
+    assert routes["reuse"].units == 3 and routes["reuse"].share_units == 0.75
     # 3 × 2 kg against 1 × 1.5 kg (the group's default mass)
-    assert routes["reuse"]["kg"] == 6.0 and routes["recycled"]["kg"] == 1.5
-    assert routes["reuse"]["share_kg"] == pytest.approx(0.8)
-    assert circularity["refurbished_purchase_share"] == pytest.approx(4 / 8)
-    assert circularity["routes_over_time"] == {2023: {"reuse": 3}, 2025: {"recycled": 1}}
+    assert routes["reuse"].kg == 6.0 and routes["recycled"].kg == 1.5
+    assert routes["reuse"].share_kg == pytest.approx(0.8)
+    assert circularity.refurbished_purchase_share == pytest.approx(4 / 8)
+    assert circularity.routes_over_time == {2023: {"reuse": 3}, 2025: {"recycled": 1}}
 
 
 @pytest.mark.parametrize(
@@ -235,11 +235,11 @@ def test_scenarios_save_what_the_formulas_say(what_if: summary.Scenario, saving:
 
     result = summary.scenario(lines, ref, what_if)
 
-    assert result["annual_kgco2e"]["value"] == 157.5
-    got = result["saving_kgco2e_per_year"]
-    assert got["value"] == pytest.approx(saving["value"], abs=0.1)
-    assert got["low"] <= got["value"] <= got["high"]
-    assert [got["low"], got["high"]] == pytest.approx([min(saving.values()), max(saving.values())], abs=0.1)
+    assert result.annual_kgco2e.value == 157.5
+    got = result.saving_kgco2e_per_year
+    assert got.value == pytest.approx(saving["value"], abs=0.1)
+    assert got.low <= got.value <= got.high
+    assert [got.low, got.high] == pytest.approx([min(saving.values()), max(saving.values())], abs=0.1)
 
 
 def test_scenarios_refuse_impossible_shares() -> None:

@@ -395,8 +395,8 @@ def test_a_page_number_past_any_fleet_is_refused_not_a_server_error(asset_manage
 def test_the_footprint_sources_schema_has_a_name_of_its_own() -> None:
     schemas = api.get_openapi_schema()["components"]["schemas"]
 
-    assert "FootprintSourceOut" in schemas
-    assert schemas["FleetOut"]["properties"]["sources"]["items"]["$ref"].endswith("/FootprintSourceOut")
+    assert "FootprintSource" in schemas
+    assert schemas["FleetFigures"]["properties"]["sources"]["items"]["$ref"].endswith("/FootprintSource")
 
 
 def test_the_command_refuses_a_register_over_the_size_limit(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -14,6 +15,9 @@ from django.db import transaction
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.criteria.models import Criterion, FrameworkVersion, Shortlist
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEMO_PASSWORD = "demo-cfit-2026"
 
@@ -56,7 +60,7 @@ USERS = [
 class DemoAccount:
     username: str
     organisation: str
-    role: str
+    role: StrOrPromise  # the role's label, translated when shown
 
 
 @transaction.atomic
@@ -134,7 +138,7 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
     from cfit.tenders import actions
     from cfit.tenders.models import Tender
 
-    demos = [
+    demos: list[tuple[str, str, str, str, list[tuple[str, int, int, dict[str, Any]]], bool]] = [
         (
             "rijkswaterstaat",
             "RWS-2027-001",

@@ -27,7 +27,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_organisations(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    user = request.user
+    assert user.is_authenticated  # login_required; tells the type checker too
+    memberships = Membership.objects.filter(user=user).select_related("organisation")
     return render(request, "accounts/mine.html", {"memberships": memberships})
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -39,5 +39,7 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args: Any, places: list[tuple[str, str]], regions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["places"].choices = places
-        self.fields["region"].choices = [("", _("All of it"))] + [(r, r) for r in regions]
+        cast(forms.MultipleChoiceField, self.fields["places"]).choices = places
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("All of it"))] + [
+            (r, r) for r in regions
+        ]

@@ -48,7 +48,7 @@ class CloudUsage(OrganisationOwned):
     #: comparing places needs, without keeping the file.
     workload = models.JSONField(default=list)
 
-    objects = ScopedManager.from_queryset(CloudUsageQuerySet)()
+    objects = ScopedManager.from_queryset(CloudUsageQuerySet)()  # type: ignore[django-manager-missing,misc]
 
     class Meta(OrganisationOwned.Meta):
         verbose_name = _("cloud usage export")

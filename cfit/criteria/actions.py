@@ -149,7 +149,13 @@ def version_to_content(version: FrameworkVersion) -> content.Framework:
     return content.Framework(
         version=version.code,
         product_groups=[
-            content.ProductGroup(id=g.code, kind=g.kind, cpv=g.cpv, name=g.name, description=g.description)
+            content.ProductGroup(
+                id=g.code,
+                kind=content.ProductGroupKind(g.kind),
+                cpv=g.cpv,
+                name=g.name,
+                description=g.description,
+            )
             for g in ProductGroup.objects.all()
         ],
         labels=[

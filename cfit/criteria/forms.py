@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +46,7 @@ class LibraryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product_group"].choices = _any(
+        cast(forms.ChoiceField, self.fields["product_group"]).choices = _any(
             [(g.code, g.display_name) for g in ProductGroup.objects.all()]
         )
 

@@ -166,7 +166,8 @@ class FrameworkVersionQuerySet(models.QuerySet):
         return self.published().order_by("-published_at", "-id").first()
 
 
-class FrameworkVersion(models.Model):
+# django-stubs cannot resolve the tenders' scoped manager (cfit.tenders is not checked yet)
+class FrameworkVersion(models.Model):  # type: ignore[django-manager-missing]
     """A version of the whole framework. Edited as a draft, reviewed, approved by someone other than
     its last editor, then published; a published version never changes."""
 
@@ -496,7 +497,7 @@ class Requirement(models.Model):
         return content.Requirement(
             id=self.code,
             title=self.title,
-            data_type=self.data_type,
+            data_type=content.DataType(self.data_type),
             expected_value=self.expected_value,
             min_value=self.min_value,
             max_value=self.max_value,
@@ -507,7 +508,7 @@ class Requirement(models.Model):
             satisfied_by_labels=labels
             if labels is not None
             else [label.code for label in self.satisfied_by_labels.all()],
-            better=self.better or None,
+            better=content.Better(self.better) if self.better else None,
             scoring=self.scoring,
             legal_floors=self.legal_floors,
         )

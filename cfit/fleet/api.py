@@ -18,6 +18,7 @@ from cfit.fleet.footprint import fleet_scenario, fleet_summary
 from cfit.fleet.models import Asset
 from cfit.impact import fleet, summary
 from cfit.impact.register import check_register, read_raw
+from cfit.impact.results import FleetFigures, ScenarioFigures
 from cfit.impact.store import current_reference
 from cfit.uploads import ImportRefused
 
@@ -26,58 +27,10 @@ router = Router(tags=["fleet"], auth=django_auth)
 MAX_PAGE = 1_000_000
 
 
-class SpanOut(Schema):
-    low: float
-    value: float
-    high: float
-
-
-class GroupOut(Schema):
-    devices: int
-    embodied_kgco2e: SpanOut
-    use_kgco2e_per_year: SpanOut
-    annual_kgco2e: SpanOut
-    embodied_sources: dict[str, int]
-
-
-class FootprintSourceOut(Schema):
-    id: str
-    title: str
-    url: str = ""
-    licence: str = ""
-    year: int | None = None
-
-
-class FleetOut(Schema):
-    method: str
-    as_of: date
-    lines: int
-    devices: int
-    embodied_kgco2e: SpanOut
-    use_kgco2e_per_year: SpanOut
-    annual_kgco2e: SpanOut
-    by_product_group: dict[str, GroupOut]
-    circularity: dict[str, Any]
-    age_distribution: dict[str, dict[int, int]]
-    by_purchase_year: dict[int, dict[str, Any]]
-    sources: list[FootprintSourceOut]
-
-
 class ScenarioIn(Schema):
     life_extension_years: float = Field(0, ge=0, le=10)
     refurbished_share: float = Field(0, ge=0, le=1)
     reuse_share: float = Field(0, ge=0, le=1)
-
-
-class ScenarioOut(Schema):
-    method: str
-    life_extension_years: float
-    refurbished_share: float
-    reuse_share: float
-    second_life_years: float
-    annual_kgco2e: SpanOut
-    scenario_annual_kgco2e: SpanOut
-    saving_kgco2e_per_year: SpanOut
 
 
 class AssetFilter(Schema):
@@ -165,13 +118,20 @@ def _read(upload: UploadedFile, default_country: str, purpose: str = "register")
     )
 
 
-@router.get("/fleet/{slug}/summary", response=FleetOut, summary="The figures of an organisation's fleet")
-def fleet_figures(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return fleet_summary(get_fleet_owner(request.user, slug))
+@router.get(
+    "/fleet/{slug}/summary",
+    response=FleetFigures,
+    summary="The figures of an organisation's fleet as of a date (today by default)",
+)
+def fleet_figures(request: HttpRequest, slug: str, as_of: date | None = None) -> FleetFigures:
+    """``as_of``: the register as it stood at the end of that day (devices retired later count as in use)."""
+    return fleet_summary(get_fleet_owner(request.user, slug), as_of)
 
 
-@router.get("/fleet/{slug}/scenario", response=ScenarioOut, summary="A what-if on an organisation's fleet")
-def fleet_what_if(request: HttpRequest, slug: str, what_if: Query[ScenarioIn]) -> dict[str, Any]:
+@router.get(
+    "/fleet/{slug}/scenario", response=ScenarioFigures, summary="A what-if on an organisation's fleet"
+)
+def fleet_what_if(request: HttpRequest, slug: str, what_if: Query[ScenarioIn]) -> ScenarioFigures:
     return fleet_scenario(get_fleet_owner(request.user, slug), summary.Scenario(**what_if.dict()))
 
 
@@ -208,7 +168,7 @@ def fleet_import(request: HttpRequest, slug: str, file: File[UploadedFile], opti
 
 @router.post(
     "/impact/fleet",
-    response={200: FleetOut, 422: ProblemsOut},
+    response={200: FleetFigures, 422: ProblemsOut},
     summary="The figures of a register file, computed without storing anything",
 )
 def impact_fleet(request: HttpRequest, file: File[UploadedFile], options: Form[ImportIn]) -> Any:

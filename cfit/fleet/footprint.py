@@ -24,6 +24,7 @@ from cfit.impact import fleet, summary
 from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.reference import Reference
 from cfit.impact.register import REGISTER_SCHEMA, as_register
+from cfit.impact.results import FleetFigures, ScenarioFigures
 from cfit.impact.store import current, current_reference
 
 COLUMNS = [c for c in REGISTER_SCHEMA if c != "row"]
@@ -44,8 +45,34 @@ def _plain(dtype: pl.DataType) -> pl.DataType:
     return pl.String() if isinstance(dtype, pl.Enum) else dtype
 
 
-def fleet_lines(organisation: Organisation, reference: Reference, as_of: date) -> pl.DataFrame:
-    return fleet.compute_lines(register_frame(Asset.objects.of_organisation(organisation)), reference, as_of)
+def register_as_of(
+    organisation: Organisation, as_of: date, assets: QuerySet[Asset] | None = None
+) -> pl.DataFrame:
+    """The organisation's register (or the ``assets`` of it) as it stood at the end of ``as_of``: the
+    lines bought by then, and devices retired later still in use (without their later retirement date
+    and route)."""
+    assets = Asset.objects.of_organisation(organisation) if assets is None else assets
+    owned = register_frame(assets.filter(organisation=organisation, purchase_date__lte=as_of))
+    later = pl.col("retired_date") > as_of
+    return owned.with_columns(
+        pl.when(later).then(pl.lit("in_use")).otherwise(pl.col("status").cast(pl.String))
+        .cast(owned.schema["status"]).alias("status"),
+        pl.when(later).then(None).otherwise(pl.col("retired_date")).alias("retired_date"),
+        pl.when(later).then(None).otherwise(pl.col("end_of_use_route")).alias("end_of_use_route"),
+    )  # fmt: skip
+
+
+def fleet_lines(
+    organisation: Organisation,
+    reference: Reference,
+    as_of: date,
+    assets: QuerySet[Asset] | None = None,
+    *,
+    explain: bool = False,
+) -> pl.DataFrame:
+    """The engine's lines of the register (or the ``assets`` of it) as it stood on ``as_of``, with the
+    reference data given."""
+    return fleet.compute_lines(register_as_of(organisation, as_of, assets), reference, as_of, explain=explain)
 
 
 def _stamp(organisation: Organisation) -> str:
@@ -53,13 +80,17 @@ def _stamp(organisation: Organisation) -> str:
     return f"{facts['updated']}:{facts['lines']}"
 
 
-def fleet_summary(organisation: Organisation, as_of: date | None = None) -> dict[str, Any]:
-    """The fleet's figures (see ``impact.summary.summarise``), cached until the register or a factor changes."""
+def fleet_summary(organisation: Organisation, as_of: date | None = None) -> FleetFigures:
+    """The figures of an organisation as of a date (today by default), with the current reference data.
+
+    The one way to an organisation's figures: the fleet dashboard, the API and the monitoring pre-fill
+    all read them here (an asset page's line comes from ``fleet_lines`` of the same register). Cached
+    until the register or a factor changes."""
     as_of = as_of or date.today()
     reference, version = current()
     stamp = hashlib.sha256(f"{as_of}|{_stamp(organisation)}|{version}".encode()).hexdigest()[:32]
-    key = f"fleet-summary:{METHOD_VERSION}:{organisation.pk}:{stamp}"
-    figures: dict[str, Any] | None = cache.get(key)
+    key = f"fleet-figures:{METHOD_VERSION}:{organisation.pk}:{stamp}"
+    figures: FleetFigures | None = cache.get(key)
     if figures is None:
         figures = summary.summarise(fleet_lines(organisation, reference, as_of), reference, as_of)
         cache.set(key, figures, 3600)
@@ -68,7 +99,7 @@ def fleet_summary(organisation: Organisation, as_of: date | None = None) -> dict
 
 def fleet_scenario(
     organisation: Organisation, what_if: summary.Scenario, as_of: date | None = None
-) -> dict[str, Any]:
+) -> ScenarioFigures:
     as_of = as_of or date.today()
     reference = current_reference()
     return summary.scenario(fleet_lines(organisation, reference, as_of), reference, what_if)
@@ -136,8 +167,8 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
     """The footprint of one asset line, step by step, as the engine computed it."""
     as_of = as_of or date.today()
     reference = current_reference()
-    line = fleet.compute_lines(
-        register_frame(Asset.objects.filter(pk=asset.pk)), reference, as_of, explain=True
+    line = fleet_lines(
+        asset.organisation, reference, as_of, Asset.objects.filter(pk=asset.pk), explain=True
     ).row(0, named=True)
     group = reference.groups.get(asset.product_group)
     steps: list[Step] = []

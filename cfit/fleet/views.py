@@ -36,6 +36,7 @@ from cfit.fleet.problems import annotated_csv, describe, described
 from cfit.fleet.problems import message as problem_message
 from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import ALL_COLUMNS, template_csv
+from cfit.impact.results import FleetFigures
 from cfit.impact.summary import Scenario
 from cfit.uploads import ImportRefused
 
@@ -52,9 +53,9 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "fleet/index.html", {"organisations": organisations})
 
 
-def _charts(figures: dict[str, Any]) -> list[Any]:
+def _charts(figures: FleetFigures) -> list[Any]:
     out = []
-    ages = figures["age_distribution"]["age"]
+    ages = figures.age_distribution.age
     if ages:
         labels = [f"{y}–{y + 1}" if y < 8 else "8+" for y in range(0, max(ages) + 1)]
         out.append(
@@ -66,7 +67,7 @@ def _charts(figures: dict[str, Any]) -> list[Any]:
                 _("devices"),
             )
         )
-    lives = figures["age_distribution"]["service_life"]
+    lives = figures.age_distribution.service_life
     if lives:
         labels = [f"{y}–{y + 1}" if y < 8 else "8+" for y in range(0, max(lives) + 1)]
         out.append(
@@ -78,13 +79,11 @@ def _charts(figures: dict[str, Any]) -> list[Any]:
                 _("devices"),
             )
         )
-    groups = figures["by_product_group"]
+    groups = figures.by_product_group
     if groups:
         names = list(groups)
-        embodied = [
-            groups[g]["annual_kgco2e"]["value"] - groups[g]["use_kgco2e_per_year"]["value"] for g in names
-        ]
-        use = [groups[g]["use_kgco2e_per_year"]["value"] for g in names]
+        embodied = [groups[g].annual_kgco2e.value - groups[g].use_kgco2e_per_year.value for g in names]
+        use = [groups[g].use_kgco2e_per_year.value for g in names]
         out.append(
             charts.stacked_bars(
                 "chart-emissions",
@@ -94,7 +93,7 @@ def _charts(figures: dict[str, Any]) -> list[Any]:
                 "kgCO2e",
             )
         )
-    over_time = figures["circularity"]["routes_over_time"]
+    over_time = figures.circularity.routes_over_time
     if over_time:
         years = sorted(over_time)
         routes = sorted({r for counts in over_time.values() for r in counts})
@@ -117,7 +116,7 @@ def _charts(figures: dict[str, Any]) -> list[Any]:
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_fleet_owner(request.user, slug)
     figures = fleet_summary(organisation)
-    routes = figures["circularity"]["end_of_use_routes"]
+    routes = figures.circularity.end_of_use_routes
     return render(
         request,
         "fleet/dashboard.html",
@@ -125,8 +124,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "figures": figures,
             "charts": _charts(figures),
-            "groups": [(GROUP_LABELS.get(g, g), f) for g, f in figures["by_product_group"].items()],
-            "lives": [(GROUP_LABELS.get(g, g), f) for g, f in figures["circularity"]["service_life"].items()],
+            "groups": [(GROUP_LABELS.get(g, g), f) for g, f in figures.by_product_group.items()],
+            "lives": [(GROUP_LABELS.get(g, g), f) for g, f in figures.circularity.service_life.items()],
             "routes": [(ROUTE_LABELS.get(r, r), f) for r, f in routes.items()],
             "can_edit": can_edit_register(request.user, organisation),
             "imports": AssetImport.objects.of_organisation(organisation)[:5],
@@ -356,7 +355,7 @@ def scenario(request: HttpRequest, slug: str) -> JsonResponse:
     form = ScenarioForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)
-    return JsonResponse(fleet_scenario(organisation, Scenario(**form.levers())))
+    return JsonResponse(fleet_scenario(organisation, Scenario(**form.levers())).model_dump(mode="json"))
 
 
 @require_GET

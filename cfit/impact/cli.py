@@ -94,7 +94,8 @@ def compute(
         for row in lines.sort("row").select(columns).iter_rows():
             writer.writerow(["" if v is None else round(v, 3) if isinstance(v, float) else v for v in row])
     elif action == "fleet":
-        out.write(json.dumps(summary.summarise(lines, reference, as_of), ensure_ascii=False) + "\n")
+        figures = summary.summarise(lines, reference, as_of)
+        out.write(json.dumps(figures.model_dump(mode="json"), ensure_ascii=False) + "\n")
     else:
         out.write(json.dumps(fleet.device_estimates(lines), ensure_ascii=False) + "\n")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -17,12 +17,25 @@ import polars as pl
 from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.fleet import BOUNDS
 from cfit.impact.reference import Reference
+from cfit.impact.results import (
+    AgeDistribution,
+    Circularity,
+    FleetFigures,
+    FootprintSource,
+    GroupFigures,
+    PurchaseYear,
+    RouteFigures,
+    ScenarioFigures,
+    ServiceLife,
+    Span,
+)
 
+T = TypeVar("T")
 AGE_BUCKETS = (1, 2, 3, 4, 5, 6, 7, 8)  #: upper edges in years; the last bucket is "8 and more"
 
 
-def _span(frame: pl.DataFrame, prefix: str, digits: int = 1) -> dict[str, float]:
-    return {b: round(float(frame.get_column(f"{prefix}_{b}").sum() or 0.0), digits) for b in BOUNDS}
+def _span(frame: pl.DataFrame, prefix: str, digits: int = 1) -> Span:
+    return Span(**{b: round(float(frame.get_column(f"{prefix}_{b}").sum() or 0.0), digits) for b in BOUNDS})
 
 
 def _codes(lines: pl.DataFrame, name: str) -> tuple[pl.Expr, list[str | None]]:
@@ -92,39 +105,39 @@ class Scenario:
                 raise ValueError(f"{name} must be between 0 and 1")
 
 
-def summarise(lines: pl.DataFrame, reference: Reference, as_of: date) -> dict[str, Any]:
+def summarise(lines: pl.DataFrame, reference: Reference, as_of: date) -> FleetFigures:
     """The fleet's figures: totals with ranges, per product group, circularity, distributions, sources."""
     grouped, ages, years, retired, meta = pl.collect_all(
         [_grouped(lines), _ages(lines), _purchases(lines), _retired(lines), _meta(lines)]
     )
     active = grouped.filter(pl.col("active"))
-    by_group: dict[str, Any] = {}
+    by_group: dict[str, GroupFigures] = {}
     for (group,), part in active.sort("product_group").group_by("product_group", maintain_order=True):
-        by_group[str(group)] = {
-            "devices": int(part.get_column("quantity").sum()),
-            "embodied_kgco2e": _span(part, "embodied"),
-            "use_kgco2e_per_year": _span(part, "use"),
-            "annual_kgco2e": _span(part, "annual"),
-            "embodied_sources": {
+        by_group[str(group)] = GroupFigures(
+            devices=int(part.get_column("quantity").sum()),
+            embodied_kgco2e=_span(part, "embodied"),
+            use_kgco2e_per_year=_span(part, "use"),
+            annual_kgco2e=_span(part, "annual"),
+            embodied_sources={
                 str(k): int(v)
                 for k, v in part.select("embodied_source", "quantity").sort("embodied_source").iter_rows()
             },
-        }
+        )
     facts = meta.row(0, named=True)
-    return {
-        "method": METHOD_VERSION,
-        "as_of": as_of.isoformat(),
-        "lines": lines.height,
-        "devices": int(active.get_column("quantity").sum() or 0),
-        "embodied_kgco2e": _span(active, "embodied"),
-        "use_kgco2e_per_year": _span(active, "use"),
-        "annual_kgco2e": _span(active, "annual"),
-        "by_product_group": by_group,
-        "circularity": _circularity(retired, facts),
-        "age_distribution": _age_distribution(ages),
-        "by_purchase_year": _by_purchase_year(years),
-        "sources": _sources(facts, reference),
-    }
+    return FleetFigures(
+        method=METHOD_VERSION,
+        as_of=as_of,
+        lines=lines.height,
+        devices=int(active.get_column("quantity").sum() or 0),
+        embodied_kgco2e=_span(active, "embodied"),
+        use_kgco2e_per_year=_span(active, "use"),
+        annual_kgco2e=_span(active, "annual"),
+        by_product_group=by_group,
+        circularity=_circularity(retired, facts),
+        age_distribution=_age_distribution(ages),
+        by_purchase_year=_by_purchase_year(years),
+        sources=_sources(facts, reference),
+    )
 
 
 def _bucket(years: pl.Expr) -> pl.Expr:
@@ -147,16 +160,16 @@ def _ages(lines: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def _age_distribution(table: pl.DataFrame) -> dict[str, dict[int, int]]:
+def _age_distribution(table: pl.DataFrame) -> AgeDistribution:
     """Devices in the fleet per whole year of age, and retired devices per whole year of service life
     (the last bucket holds everything from 8 years up)."""
     out: dict[str, dict[int, int]] = {"age": {}, "service_life": {}}
     for active, years, quantity in table.sort("years").iter_rows():
         out["age" if active else "service_life"][int(years)] = int(quantity)
-    return out
+    return AgeDistribution(**out)
 
 
-def age_distribution(lines: pl.DataFrame) -> dict[str, dict[int, int]]:
+def age_distribution(lines: pl.DataFrame) -> AgeDistribution:
     return _age_distribution(_ages(lines).collect())
 
 
@@ -173,19 +186,19 @@ def _purchases(lines: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def _by_purchase_year(table: pl.DataFrame) -> dict[int, dict[str, Any]]:
+def _by_purchase_year(table: pl.DataFrame) -> dict[int, PurchaseYear]:
     """Devices bought per year, the share refurbished, and their embodied footprint."""
     return {
-        int(r["year"]): {
-            "devices": int(r["devices"]),
-            "refurbished": int(r["refurbished"]),
-            "embodied_kgco2e": {b: round(float(r[b]), 1) for b in BOUNDS},
-        }
+        int(r["year"]): PurchaseYear(
+            devices=int(r["devices"]),
+            refurbished=int(r["refurbished"]),
+            embodied_kgco2e=Span(**{b: round(float(r[b]), 1) for b in BOUNDS}),
+        )
         for r in table.sort("year").iter_rows(named=True)
     }
 
 
-def by_purchase_year(lines: pl.DataFrame) -> dict[int, dict[str, Any]]:
+def by_purchase_year(lines: pl.DataFrame) -> dict[int, PurchaseYear]:
     return _by_purchase_year(_purchases(lines).collect())
 
 
@@ -224,21 +237,21 @@ def _weighted_median(values: np.ndarray[Any, Any], weights: np.ndarray[Any, Any]
     return float(values[np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
-def _life(years: np.ndarray[Any, Any], weights: np.ndarray[Any, Any]) -> dict[str, Any]:
+def _life(years: np.ndarray[Any, Any], weights: np.ndarray[Any, Any]) -> ServiceLife:
     """Devices, mean and median service life of retired lines, their years sorted ascending."""
-    return {
-        "devices": int(weights.sum()),
-        "mean_years": round(float(np.average(years, weights=weights)), 2),
-        "median_years": round(_weighted_median(years, weights), 2),
-    }
+    return ServiceLife(
+        devices=int(weights.sum()),
+        mean_years=round(float(np.average(years, weights=weights)), 2),
+        median_years=round(_weighted_median(years, weights), 2),
+    )
 
 
-def _by_name(items: dict[str | None, Any]) -> dict[str, Any]:
+def _by_name(items: dict[str | None, T]) -> dict[str, T]:
     """Entries in the order of their names (a missing name, "None", first, as polars sorts nulls)."""
     return {str(k): items[k] for k in sorted(items, key=lambda k: (k is not None, k or ""))}
 
 
-def _circularity(retired: pl.DataFrame, facts: Mapping[str, Any]) -> dict[str, Any]:
+def _circularity(retired: pl.DataFrame, facts: Mapping[str, Any]) -> Circularity:
     """Service life of retired devices, end-of-use routes in units and kg, and refurbished purchases.
 
     The retired lines are sorted by service life once; each group's median is read off its own
@@ -262,7 +275,7 @@ def _circularity(retired: pl.DataFrame, facts: Mapping[str, Any]) -> dict[str, A
     # Stable: within a group the lines stay sorted by service life.
     order = np.argsort(codes, kind="stable")
     edges = np.flatnonzero(np.diff(codes[order])) + 1
-    life: dict[str | None, Any] = {}
+    life: dict[str | None, ServiceLife] = {}
     for part in np.split(order, edges) if len(order) else []:
         life[groups[int(codes[part[0]])]] = _life(years[part], weights[part])
     q = pl.col("quantity")
@@ -275,12 +288,12 @@ def _circularity(retired: pl.DataFrame, facts: Mapping[str, Any]) -> dict[str, A
     kg_total = float(routes.get_column("kg").sum() or 0.0)
     by_route = _by_name(
         {
-            routes_named[int(r["route"])]: {
-                "units": int(r["units"]),
-                "share_units": round(r["units"] / units_total, 4) if units_total else 0.0,
-                "kg": round(float(r["kg"]), 1),
-                "share_kg": round(float(r["kg"]) / kg_total, 4) if kg_total else 0.0,
-            }
+            routes_named[int(r["route"])]: RouteFigures(
+                units=int(r["units"]),
+                share_units=round(r["units"] / units_total, 4) if units_total else 0.0,
+                kg=round(float(r["kg"]), 1),
+                share_kg=round(float(r["kg"]) / kg_total, 4) if kg_total else 0.0,
+            )
             for r in routes.iter_rows(named=True)
         }
     )
@@ -289,25 +302,23 @@ def _circularity(retired: pl.DataFrame, facts: Mapping[str, Any]) -> dict[str, A
     for year, code, units in sorted((y, routes_named[int(c)], u) for y, c, u in by_year.iter_rows()):
         over_time.setdefault(int(year), {})[str(code)] = int(units)
     units = int(facts["units"] or 0)
-    return {
-        "retired_devices": units_total,
-        "service_life": _by_name(life),
-        "service_life_all": _life(years, weights) if retired.height else None,
-        "end_of_use_routes": by_route,
-        "routes_over_time": over_time,
-        "refurbished_purchase_share": round(int(facts["refurbished_units"] or 0) / units, 4)
-        if units
-        else 0.0,
-        "units_without_mass": int(routes.get_column("units_without_mass").sum() or 0),
-    }
+    return Circularity(
+        retired_devices=units_total,
+        service_life=_by_name(life),
+        service_life_all=_life(years, weights) if retired.height else None,
+        end_of_use_routes=by_route,
+        routes_over_time=over_time,
+        refurbished_purchase_share=round(int(facts["refurbished_units"] or 0) / units, 4) if units else 0.0,
+        units_without_mass=int(routes.get_column("units_without_mass").sum() or 0),
+    )
 
 
-def circularity(lines: pl.DataFrame) -> dict[str, Any]:
+def circularity(lines: pl.DataFrame) -> Circularity:
     retired, meta = pl.collect_all([_retired(lines), _meta(lines)])
     return _circularity(retired, meta.row(0, named=True))
 
 
-def _sources(facts: Mapping[str, Any], reference: Reference) -> list[dict[str, Any]]:
+def _sources(facts: Mapping[str, Any], reference: Reference) -> list[FootprintSource]:
     ids: set[str] = {"boavizta-pcf"} if facts["uses_footprints"] else set()
     ids |= {reference.groups[g].source for g in facts["groups"] if g in reference.groups}
     ids |= {reference.groups[g].service_life_source for g in facts["groups"] if g in reference.groups}
@@ -318,15 +329,13 @@ def _sources(facts: Mapping[str, Any], reference: Reference) -> list[dict[str, A
     if facts["has_declared_kwh"]:
         ids.add("cfit-proposal")
     ids.discard("WORLD")
-    out = [reference.source(i).as_dict() for i in sorted(ids)]
+    out = [FootprintSource.model_validate(reference.source(i).as_dict()) for i in sorted(ids)]
     if reference.pcf_source and facts["uses_pcf"]:
-        out.append(
-            {"id": "pcf-import", "title": reference.pcf_source, "url": "", "licence": "", "year": None}
-        )
+        out.append(FootprintSource(id="pcf-import", title=reference.pcf_source))
     return out
 
 
-def scenario(lines: pl.DataFrame, reference: Reference, what_if: Scenario) -> dict[str, Any]:
+def scenario(lines: pl.DataFrame, reference: Reference, what_if: Scenario) -> ScenarioFigures:
     """The fleet's footprint per year now and under ``what_if``, and the saving, each with its range.
 
     Service life grows by the extension plus, for the reused share, the second life; devices bought
@@ -368,13 +377,13 @@ def scenario(lines: pl.DataFrame, reference: Reference, what_if: Scenario) -> di
     savings = sorted(out["baseline"][b] - out["scenario"][b] for b in BOUNDS)
     central = out["baseline"]["value"] - out["scenario"]["value"]
     out["saving"] = {"low": round(savings[0], 1), "value": round(central, 1), "high": round(savings[-1], 1)}
-    return {
-        "method": METHOD_VERSION,
-        "life_extension_years": what_if.life_extension_years,
-        "refurbished_share": what_if.refurbished_share,
-        "reuse_share": what_if.reuse_share,
-        "second_life_years": reference.second_life_years,
-        "annual_kgco2e": out["baseline"],
-        "scenario_annual_kgco2e": out["scenario"],
-        "saving_kgco2e_per_year": out["saving"],
-    }
+    return ScenarioFigures(
+        method=METHOD_VERSION,
+        life_extension_years=what_if.life_extension_years,
+        refurbished_share=what_if.refurbished_share,
+        reuse_share=what_if.reuse_share,
+        second_life_years=reference.second_life_years,
+        annual_kgco2e=Span(**out["baseline"]),
+        scenario_annual_kgco2e=Span(**out["scenario"]),
+        saving_kgco2e_per_year=Span(**out["saving"]),
+    )

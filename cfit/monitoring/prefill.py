@@ -16,21 +16,19 @@ The participant checks every figure: a changed figure becomes "reported".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import polars as pl
 from django.db.models import Count, Sum
 
 from cfit.accounts.models import Organisation
 from cfit.accounts.scoping import system_scope
-from cfit.fleet.footprint import register_frame
+from cfit.fleet.footprint import fleet_lines, fleet_summary
 from cfit.fleet.models import Asset
-from cfit.impact import fleet as impact_fleet
 from cfit.impact import summary
 from cfit.impact.figures import METHOD_VERSION
+from cfit.impact.results import Span
 from cfit.impact.store import current_reference
 from cfit.monitoring.indicators import CRITERIA_KEYS, HARDWARE, PRODUCT_GROUPS
 from cfit.monitoring.models import ReportValue
@@ -118,45 +116,35 @@ def _from_register(organisation: Organisation, year: int) -> Prefill:
             counts[("units_new", group)] += quantity
     values.update({cell: Figure(n, Origin.PREFILLED) for cell, n in counts.items() if cell[1] in HARDWARE})
 
+    # The register as it stood at the end of the year, through the same adapter as the dashboard and the API.
     reference = current_reference()
-    owned = register_frame(assets.filter(purchase_date__lte=end))
-    if owned.is_empty():
+    lines = fleet_lines(organisation, reference, end)
+    if lines.is_empty():
         return values
-    # The register as it stood at the end of the year: devices retired later were still in use then.
-    at_end = owned.with_columns(
-        pl.when(pl.col("retired_date") > end).then(pl.lit("in_use")).otherwise(pl.col("status").cast(pl.String))
-        .cast(owned.schema["status"]).alias("status"),
-        pl.when(pl.col("retired_date") > end).then(None).otherwise(pl.col("retired_date")).alias("retired_date"),
-        pl.when(pl.col("retired_date") > end).then(None).otherwise(pl.col("end_of_use_route")).alias("end_of_use_route"),
-    )  # fmt: skip
-    lines = impact_fleet.compute_lines(at_end, reference, end)
-    figures = summary.summarise(lines, reference, end)
+    figures = fleet_summary(organisation, end)
     retired_in_year = lines.filter(pl.col("retired_date").dt.year() == year)
     if not retired_in_year.is_empty():
         circularity = summary.circularity(retired_in_year)
-        for group, life in circularity["service_life"].items():
-            values[("retired_units", group)] = Figure(float(life["devices"]), Origin.PREFILLED)
-            values[("service_life_mean", group)] = Figure(life["mean_years"], Origin.PREFILLED)
-            values[("service_life_median", group)] = Figure(life["median_years"], Origin.PREFILLED)
-        for route, figure in circularity["end_of_use_routes"].items():
+        for group, life in circularity.service_life.items():
+            values[("retired_units", group)] = Figure(float(life.devices), Origin.PREFILLED)
+            values[("service_life_mean", group)] = Figure(life.mean_years, Origin.PREFILLED)
+            values[("service_life_median", group)] = Figure(life.median_years, Origin.PREFILLED)
+        for route, figure in circularity.end_of_use_routes.items():
             if route != "unknown":
-                values[("end_of_use_units", route)] = Figure(float(figure["units"]), Origin.PREFILLED)
-                values[("end_of_use_kg", route)] = Figure(figure["kg"], Origin.ESTIMATED)
-    sources = tuple(
-        {"id": str(s["id"]), "title": str(s.get("title") or s["id"]), "url": str(s.get("url") or "")}
-        for s in figures["sources"]
-    )
-    purchases = figures["by_purchase_year"].get(year)
+                values[("end_of_use_units", route)] = Figure(float(figure.units), Origin.PREFILLED)
+                values[("end_of_use_kg", route)] = Figure(figure.kg, Origin.ESTIMATED)
+    sources = tuple({"id": s.id, "title": s.title or s.id, "url": s.url} for s in figures.sources)
+    purchases = figures.by_purchase_year.get(year)
     if purchases:
-        values[("embodied_tco2e", "")] = _emissions(purchases["embodied_kgco2e"], sources)
-    values[("use_tco2e", "")] = _emissions(figures["use_kgco2e_per_year"], sources)
-    values[("fleet_annual_tco2e", "")] = _emissions(figures["annual_kgco2e"], sources)
+        values[("embodied_tco2e", "")] = _emissions(purchases.embodied_kgco2e, sources)
+    values[("use_tco2e", "")] = _emissions(figures.use_kgco2e_per_year, sources)
+    values[("fleet_annual_tco2e", "")] = _emissions(figures.annual_kgco2e, sources)
     return values
 
 
-def _emissions(span: Mapping[str, Any], sources: tuple[dict[str, str], ...]) -> Figure:
+def _emissions(span: Span, sources: tuple[dict[str, str], ...]) -> Figure:
     """An emissions figure of the impact engine (kgCO2e, with its range) in tCO2e."""
     return Figure(
-        round(span["value"] / 1000, 3), Origin.ESTIMATED, low=round(span["low"] / 1000, 3),
-        high=round(span["high"] / 1000, 3), method=METHOD_VERSION, sources=sources,
+        round(span.value / 1000, 3), Origin.ESTIMATED, low=round(span.low / 1000, 3),
+        high=round(span.high / 1000, 3), method=METHOD_VERSION, sources=sources,
     )  # fmt: skip

@@ -18,8 +18,8 @@ from openpyxl.utils import get_column_letter
 from cfit.criteria.content import DataType, Requirement
 from cfit.criteria.vocabulary import load_vocabulary
 from cfit.tabular import MAX_WHOLE, load_json, parse_number, read_table, sheet_rows, sheet_values
-from cfit.tenders.response_template import FIRST_DATA_ROW, ID_ROW, TEMPLATE_FORMAT, company_requirements
-from cfit.tenders.response_template import product_requirements as lot_requirements
+from cfit.tenders.response_layout import FIRST_DATA_ROW, ID_ROW, TEMPLATE_FORMAT, company_requirements
+from cfit.tenders.response_layout import product_requirements as lot_requirements
 from cfit.tenders.spec import LotSpec, TenderSpec
 from cfit.uploads import Problems, is_formula, open_workbook, refuse
 

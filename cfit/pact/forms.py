@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import URLValidator
@@ -34,7 +34,7 @@ class OrganisationChoiceForm(forms.Form):
     def __init__(self, organisations: list[Organisation], *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
+        field = cast(forms.ChoiceField, self.fields["organisation"])
         field.choices = organisation_choices(organisations)
         if len(organisations) == 1:
             field.widget = forms.HiddenInput()
@@ -162,7 +162,7 @@ class StatementForm(forms.Form):
         if statement is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(statement)
         super().__init__(*args, **kwargs)
-        self.fields["product_groups"].choices = [
+        cast(forms.ChoiceField, self.fields["product_groups"]).choices = [
             (g.code, g.display_name) for g in ProductGroup.objects.order_by("position", "code")
         ]
         for code, name in LANGUAGE_CHOICES:

@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -312,7 +313,7 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def document(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+def document(request: HttpRequest, slug: str, document_id: int) -> HttpResponseBase:
     """A document of a working group, for its members and the secretariat only (404 for others)."""
     group = get_object_or_404(WorkingGroup, slug=slug)
     if not is_working_group_member(request.user, group):

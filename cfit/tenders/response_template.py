@@ -27,19 +27,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cfit.criteria.content import CriterionType, DataType, Requirement
+from cfit.criteria.content import DataType
 from cfit.criteria.wording import option_label, unit_label
 from cfit.downloads import keep_cells_as_text
 from cfit.tenders.annex import expected
 from cfit.tenders.award_text import award_method_paragraphs
-from cfit.tenders.spec import LotSpec, TenderSpec
+from cfit.tenders.response_layout import (  # the layout the offer import reads back
+    FIRST_DATA_ROW,
+    ID_ROW,
+    LAST_DATA_ROW,
+    TEMPLATE_FORMAT,
+    company_requirements,
+    product_requirements,
+)
+from cfit.tenders.spec import TenderSpec
 
-TEMPLATE_FORMAT = "cfit-response-1"
-ID_ROW = 3
-FIRST_DATA_ROW = 4
-LAST_DATA_ROW = 1003  #: validation ranges cover this many product lines
-PRODUCT_TYPES = {CriterionType.TECHNICAL_SPECIFICATION, CriterionType.AWARD_CRITERION}
-COMPANY_TYPES = {CriterionType.SELECTION_CRITERION, CriterionType.CONTRACT_PERFORMANCE_CLAUSE}
 HEADER_FILL = PatternFill("solid", fgColor="DCEFE6")
 
 
@@ -54,25 +56,6 @@ def fixed_columns() -> list[tuple[str, str, str]]:
         ("yearly_kwh", _("Typical energy use (kWh per year)"), _("Number")),
         ("labels", _("Labels held"), _("Label ids, separated by commas (see Instructions)")),
     ]
-
-
-def product_requirements(lot: LotSpec) -> list[tuple[str, Requirement]]:
-    return [
-        (c.criterion.id, r) for c in lot.criteria if c.type in PRODUCT_TYPES for r in c.criterion.requirements
-    ]
-
-
-def company_requirements(spec: TenderSpec) -> list[tuple[str, str, Requirement]]:
-    seen: set[str] = set()
-    rows = []
-    for lot in spec.lots:
-        for chosen in lot.criteria:
-            if chosen.type in COMPANY_TYPES:
-                for requirement in chosen.criterion.requirements:
-                    if requirement.id not in seen:
-                        seen.add(requirement.id)
-                        rows.append((chosen.criterion.id, chosen.criterion.title[spec.language], requirement))
-    return rows
 
 
 class OptionLists:

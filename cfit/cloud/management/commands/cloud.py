@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -53,7 +53,12 @@ class Command(BaseCommand):
                 result = cli.footprint_file(options["file"], reference)
         except (ImportRefused, OSError, ValueError) as error:
             raise CommandError(str(error)) from error
-        out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else self.stdout
+        # the command's output wrapper writes like a text file
+        out = (
+            options["output"].open("w", newline="", encoding="utf-8")
+            if options["output"]
+            else cast(IO[str], self.stdout)
+        )
         try:
             if options["action"] == "compare":
                 cli.write_comparison(comparison, out, options["format"])

@@ -15,6 +15,7 @@ from cfit.criteria.content import LANGUAGES, coverage_markdown
 from cfit.criteria.floors import propose_floor_raises
 from cfit.criteria.models import FrameworkVersion
 from cfit.tabular import read_source
+from cfit.uploads import ImportRefused
 
 
 class Command(BaseCommand):
@@ -116,7 +117,7 @@ class Command(BaseCommand):
         try:
             # The same size limit as an upload, checked before the file is read.
             data = read_source(path, path.name)
-        except exchange.ImportRefused as error:
+        except ImportRefused as error:
             raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror}") from error
@@ -125,7 +126,7 @@ class Command(BaseCommand):
         try:
             framework = exchange.parse_import(data, path.name, reference)
             version = import_as_draft(framework, code=options["code"], note=options["note"])
-        except exchange.ImportRefused as error:
+        except ImportRefused as error:
             raise CommandError(str(error)) from error
         except FrameworkError as error:
             raise CommandError(f"{path.name}: {error}") from error

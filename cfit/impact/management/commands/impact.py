@@ -9,7 +9,7 @@ reference data);
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -78,7 +78,12 @@ class Command(BaseCommand):
             reference = current_reference()
         else:
             reference = cli.file_reference(options["pcf"], options["no_footprints"])
-        out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else self.stdout
+        # the command's output wrapper writes like a text file
+        out = (
+            options["output"].open("w", newline="", encoding="utf-8")
+            if options["output"]
+            else cast(IO[str], self.stdout)
+        )
         try:
             cli.compute(
                 options["action"],
