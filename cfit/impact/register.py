@@ -663,7 +663,11 @@ class _Checker:
             if not retry.any():
                 continue
             at = retry.arg_true()
-            text = self.raw.frame.get_column(self.header_of[name]).gather(at).fill_null("").str.strip_chars()
+            # The raw rows by their index: blank rows may have been left out of ``checked``.
+            cells = self.raw.frame.get_column(self.header_of[name]).gather(
+                checked.get_column("_index").gather(at)
+            )
+            text = cells.fill_null("").str.strip_chars()
             if name.endswith("_date"):
                 bare = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "")
                 again = pl.select(
