@@ -143,7 +143,7 @@ def run_once(path: Path) -> dict[str, float]:
     limit = path.stat().st_size + 1
 
     start, cpu = time.perf_counter(), time.process_time()
-    register = check_register(read_raw(path, path.name, limit=limit), today=AS_OF)
+    register = check_register(read_raw(path, path.name, limit=limit, strip=False), today=AS_OF)
     checked = time.process_time()
     lines = fleet.compute_lines(register, reference, AS_OF)
     figures = summary.summarise(lines, reference, AS_OF)

@@ -417,7 +417,9 @@ def prepare_csv(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_
 
 
 def _plain_utf8(path: Path, filename: str, limit: int) -> bool:
-    """Whether a file is UTF-8 without BOM, NUL or bare CR: read in blocks, never whole."""
+    """Whether a file is UTF-8 without BOM, NUL or bare CR: read in blocks, never whole. An ASCII
+    block is valid UTF-8 as it is (``isascii`` is far cheaper than decoding), and the CR count is
+    taken only of a block that holds a CR."""
     check_size(b"", filename, limit, size=path.stat().st_size)
     decoder = codecs.getincrementaldecoder("utf-8")()
     previous = b""
@@ -425,27 +427,40 @@ def _plain_utf8(path: Path, filename: str, limit: int) -> bool:
         while block := file.read(1 << 20):
             if not previous and block.startswith(codecs.BOM_UTF8):
                 return False
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError:
-                return False
+            # A block may only be skipped when no multi-byte character is left open before it.
+            if not (block.isascii() and decoder.getstate()[0] == b""):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    return False
             joined = previous[-1:] + block
-            if b"\x00" in block or joined.count(b"\r") != joined.count(b"\r\n") + joined.endswith(b"\r"):
+            if b"\x00" in block:
+                return False
+            if b"\r" in joined and joined.count(b"\r") != joined.count(b"\r\n") + joined.endswith(b"\r"):
                 return False
             previous = block
     return bool(previous)
 
 
 def read_whole_frame(
-    source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES, formulas: str = "refuse"
+    source: bytes | Path,
+    filename: str,
+    *,
+    limit: int = MAX_IMPORT_BYTES,
+    formulas: str = "refuse",
+    strip: bool = True,
 ) -> tuple[list[str], pl.DataFrame, pl.Series]:
     """A whole CSV or XLSX file as (headers, one text frame of stripped cells, the file row of each
     frame row; blank rows left out), or ``ImportRefused`` with every problem. A CSV is read by polars
     (a million rows in about a second, where the csv module takes 20); a file polars would read
     otherwise than the csv module (ragged rows, a cell over ``MAX_CELL_CHARS``, a formula) is read
-    again row by row, which names the row."""
+    again row by row, which names the row.
+
+    ``strip=False`` is for a reader that strips the cells it uses itself: a CSV's cells may then keep
+    the spaces around them, and rows of spaces only may stay (rows of empty cells are still left
+    out). Stripping every cell of a large file costs a copy of it and half as long as reading it."""
     if filename.lower().endswith((".csv", ".txt")):
-        fast = _polars_frame(prepare_csv(source, filename, limit=limit), formulas)
+        fast = _polars_frame(prepare_csv(source, filename, limit=limit), formulas, strip)
         if fast is not None:
             return fast
     with read_table(source, filename, limit=limit, formulas=formulas) as table:
@@ -454,7 +469,9 @@ def read_whole_frame(
         return table.headers, frame, rows
 
 
-def _polars_frame(csv_source: CsvSource, formulas: str) -> tuple[list[str], pl.DataFrame, pl.Series] | None:
+def _polars_frame(
+    csv_source: CsvSource, formulas: str, strip: bool = True
+) -> tuple[list[str], pl.DataFrame, pl.Series] | None:
     headers = csv_source.headers
     width = len(headers)
     try:
@@ -475,9 +492,11 @@ def _polars_frame(csv_source: CsvSource, formulas: str) -> tuple[list[str], pl.D
     frame = frame.select(
         pl.col(old).fill_null("").alias(new) for old, new in zip(frame.columns[:width], headers, strict=True)
     )
+    # A cell has at least as many bytes as characters: characters are counted only if bytes are many.
     if (
         frame.height
-        and (frame.select(pl.all().str.len_chars().max()).max_horizontal()[0] or 0) > MAX_CELL_CHARS
+        and _longest(frame, pl.all().str.len_bytes()) > MAX_CELL_CHARS
+        and _longest(frame, pl.all().str.len_chars()) > MAX_CELL_CHARS
     ):
         return None
     if (
@@ -487,9 +506,20 @@ def _polars_frame(csv_source: CsvSource, formulas: str) -> tuple[list[str], pl.D
         ).item()
     ):
         return None
-    frame = frame.with_columns(pl.all().str.strip_chars())
-    frame = frame.with_row_index("_row", offset=2).filter(~pl.all_horizontal(pl.exclude("_row") == ""))
-    return headers, frame.drop("_row"), frame.get_column("_row").cast(pl.Int64).rename("row")
+    if strip:
+        frame = frame.with_columns(pl.all().str.strip_chars())
+    # Blank rows: only those with an empty first cell can be; the frame is copied only if there are.
+    maybe = frame.get_column(headers[0]).eq("").arg_true()
+    blank = frame[maybe].select(pl.all_horizontal(pl.all() == "")).to_series()
+    rows = pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).rename("row")
+    if blank.any():
+        keep = pl.repeat(True, frame.height, eager=True).scatter(maybe.filter(blank), False)
+        frame, rows = frame.filter(keep), rows.filter(keep)
+    return headers, frame, rows
+
+
+def _longest(frame: pl.DataFrame, length: pl.Expr) -> int:
+    return int(frame.select(length.max()).max_horizontal()[0] or 0)
 
 
 # -- numbers -------------------------------------------------------------------------------------------

@@ -215,7 +215,7 @@ def run_import(import_id: int, job: Job | None = None) -> AssetImport:
     path = Path(record.stored_file)
     try:
         _progress(import_id, "reading", 15, job)
-        raw = read_raw(path, record.filename, limit=register_limit())
+        raw = read_raw(path, record.filename, limit=register_limit(), strip=False)
         _progress(import_id, "checking", 35, job)
         register = check_register(
             raw,
@@ -283,7 +283,7 @@ def import_register_file(
     """Check and store a register file at once (command line, API): (lines added, lines updated).
 
     Raises ``ImportRefused`` with every problem; nothing is stored then."""
-    raw = read_raw(data, filename, limit=register_limit())
+    raw = read_raw(data, filename, limit=register_limit(), strip=False)
     if mapping is None:
         mapping = guess_mapping(raw.headers, saved=saved_columns(organisation))
     register = check_register(

@@ -112,7 +112,7 @@ def _read(upload: UploadedFile, default_country: str, purpose: str = "register")
     if upload.size and upload.size > limit:
         raise HttpError(413, f"larger than {limit // 1_000_000} MB")
     return check_register(
-        read_raw(upload.read(), upload.name or "register.csv", limit=limit),
+        read_raw(upload.read(), upload.name or "register.csv", limit=limit, strip=False),
         default_country=default_country,
         purpose=purpose,
     )

@@ -80,7 +80,7 @@ def compute(
     as_of = as_of or date.today()
     register = check_register(
         # The same limits as the pages (compressed and unpacked): a command is no safer a door.
-        read_raw(path, path.name, limit=limit),
+        read_raw(path, path.name, limit=limit, strip=False),
         default_country=country.upper(),
         today=as_of,
         # The embodied estimate needs a group, a manufacturer and a model, nothing else.

@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from cfit.impact.problems import MESSAGES, ProblemGroup, RegisterRefused, group, refused
@@ -155,17 +156,22 @@ class RawTable:
     row_numbers: pl.Series | None = None
 
 
-def read_raw(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES) -> RawTable:
+def read_raw(
+    source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES, strip: bool = True
+) -> RawTable:
     """Read a CSV or XLSX register file as text cells, through the one reader of every import
     (``cfit.tabular``: encodings, separators, size and zip-bomb limits, broken workbooks); its refusals
     are coded here so that the register's pages say them in the user's language. A CSV's formulas stay
-    text (they are data, the check flags nothing), a workbook's are refused: the value is wanted."""
+    text (they are data, the check flags nothing), a workbook's are refused: the value is wanted.
+
+    ``strip=False`` leaves a CSV's cells as written, spaces included (and rows of spaces only), for
+    ``check_register``, which strips what it reads: a large file is then not copied once more."""
     workbook = filename.lower().endswith(".xlsx")
     if not workbook and not filename.lower().endswith((".csv", ".txt")):
         raise refused(filename, [group("file_type")])
     try:
         headers, frame, rows = read_whole_frame(
-            source, filename, limit=limit, formulas="refuse" if workbook else "keep"
+            source, filename, limit=limit, formulas="refuse" if workbook else "keep", strip=strip
         )
     except RegisterRefused:
         raise
@@ -341,6 +347,8 @@ class _Flag:
     value: str | None  #: the standard column whose raw text the message quotes, if any
     #: For a duplicate check on hashes: the column whose exact values confirm the candidates.
     confirm_duplicates: str | None = None
+    #: The rows that break it, when known without looking at each row (counted on distinct words).
+    count: int | None = None
 
     @property
     def message(self) -> str:
@@ -375,6 +383,9 @@ class _Checker:
         self.estimate_only = estimate_only
         self.required = REQUIRED_FOR_ESTIMATE if estimate_only else REQUIRED
         self.flags: list[tuple[_Flag, pl.Expr]] = []
+        #: Per coded column, its word in each distinct combination of the coded columns' words.
+        self.words: dict[str, list[str]] = {}
+        self.combination_rows: list[int] = []  #: the rows holding each combination
 
     def text(self, name: str) -> pl.Expr:
         header = self.header_of.get(name)
@@ -389,11 +400,35 @@ class _Checker:
         code: str,
         value: str | None = None,
         confirm: str | None = None,
+        count: int | None = None,
         **params: Any,
     ) -> None:
-        """Register a rule: ``bad`` is true on the rows that break it."""
+        """Register a rule: ``bad`` is true on the rows that break it (``count`` of them, if known)."""
         coded = tuple((k, str(v)) for k, v in params.items())
-        self.flags.append((_Flag(column, code, coded, value, confirm), bad.fill_null(False)))
+        self.flags.append((_Flag(column, code, coded, value, confirm, count), bad.fill_null(False)))
+
+    def by_word(self, outcome: list[Any], dtype: pl.DataType) -> pl.Expr:
+        """An ``outcome`` per combination of words spread to the rows (a look-up by the row's)."""
+        return pl.lit(pl.Series(outcome, dtype=dtype)).gather(pl.col("_combination"))
+
+    def word_flag(
+        self,
+        name: str,
+        broken: list[bool],
+        code: str,
+        value: str | None = None,
+        *,
+        unmapped: bool = False,
+        **params: Any,
+    ) -> None:
+        """A rule on a coded column's words (``broken``, per word): counted on the distinct words,
+        looked up per row only to name the rows. ``unmapped``: whether every row breaks it when the
+        file has no such column."""
+        if name not in self.words:
+            self.flag(name, pl.lit(unmapped), code, value, **params)
+            return
+        count = sum(n for n, bad in zip(self.combination_rows, broken, strict=True) if bad)
+        self.flag(name, self.by_word(broken, pl.Boolean()), code, value, count=count, **params)
 
     def run(self) -> pl.DataFrame:
         checked = self.parse()
@@ -401,7 +436,7 @@ class _Checker:
         # for the rules that some row breaks.
         self.rules()
         if not self.estimate_only:
-            self.cross_rules()
+            self.cross_rules(checked)
         problems, total, groups = self._problems(checked)
         if problems:
             if total > len(problems):
@@ -414,7 +449,6 @@ class _Checker:
         """Pass 1, over the text: the fast parse of every cell, then a second look at the few cells
         that need one."""
         frame = self.raw.frame
-        distinct = self._distinct(frame)
         numbers = self.raw.row_numbers
         first: list[pl.Expr] = [
             pl.int_range(pl.len()).alias("_index"),
@@ -423,21 +457,22 @@ class _Checker:
                 if numbers is not None
                 else pl.int_range(self.raw.first_row, self.raw.first_row + pl.len())
             ).alias("row"),
-            pl.all_horizontal(
-                [pl.col(self.header_of[n]).fill_null("").str.len_bytes() == 0 for n in self.required]
-            ).alias("_maybe_blank"),
         ]
         for name in ("manufacturer", "model", "asset_key", "sanitisation_certificate"):
             first.append(self.text(name).str.strip_chars().alias(name))
-        first.append((self.text("status").str.strip_chars() != "").alias("status_given"))
-        for name in ENUMS:
-            first.append(self.enumeration(name, distinct.get(name, [])))
-        first.append(self.country(distinct.get("country", [])))
+        combination = self.combinations(frame)
+        if combination is not None:
+            first.append(pl.lit(combination).alias("_combination"))
         for name in ("purchase_date", "retired_date"):
             first.extend(self.fast_date(name))
         for name, *_ in NUMBERS:
             first.extend(self.fast_number(name))
         checked = frame.lazy().select(first).collect()
+        checked = checked.with_columns(
+            *(self.enumeration(name) for name in ENUMS),
+            self.country(),
+            self.given("status").alias("status_given"),
+        )
         checked = self.without_export_quotes(checked)
         checked = self.without_blank_rows(checked)
         checked = self.second_look(checked)
@@ -451,7 +486,7 @@ class _Checker:
         checked = self.parse()
         self.rules()
         if not self.estimate_only:
-            self.cross_rules()
+            self.cross_rules(checked)
         marks = checked.lazy().select(
             "_index",
             "row",
@@ -479,7 +514,10 @@ class _Checker:
     def without_blank_rows(self, checked: pl.DataFrame) -> pl.DataFrame:
         """Drop rows whose every cell is empty (a spreadsheet's trailing lines, a separating line):
         they are not asset lines. Only rows without the required cells are looked at."""
-        suspects = checked.filter(pl.col("_maybe_blank")).get_column("_index")
+        # Every purpose requires a manufacturer and a model: a row without both is a suspect.
+        suspects = checked.filter((pl.col("manufacturer") == "") & (pl.col("model") == "")).get_column(
+            "_index"
+        )
         if suspects.is_empty():
             return checked
         cells = self.raw.frame[suspects.to_list()]
@@ -487,24 +525,24 @@ class _Checker:
             pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in cells.columns)
         ).to_series()
         dropped = set(suspects.filter(blank).to_list())
-        return checked.filter(~pl.col("_index").is_in(sorted(dropped))) if dropped else checked
-
-    def _distinct(self, frame: pl.DataFrame) -> dict[str, list[str]]:
-        wanted = [n for n in (*ENUMS, "country") if n in self.header_of]
-        if not wanted:
-            return {}
-        lists = frame.select(
-            pl.col(self.header_of[n]).fill_null("").unique().implode().alias(n) for n in wanted
-        )
-        return {n: lists.get_column(n)[0].to_list() for n in wanted}
+        if not dropped:
+            return checked
+        checked = checked.filter(~pl.col("_index").is_in(sorted(dropped)))
+        if self.words:  # the combinations' rows, without the blank rows
+            at = checked.get_column("_combination").to_numpy()
+            self.combination_rows = np.bincount(at, minlength=len(self.combination_rows)).tolist()
+        return checked
 
     def _problems(self, checked: pl.DataFrame) -> tuple[list[Problem], int, list[ProblemGroup]]:
-        counts = (
-            checked.lazy()
-            .select(bad.sum().alias(str(i)) for i, (_, bad) in enumerate(self.flags))
-            .collect()
-            .row(0)
+        # Only the rules whose count is not known already are counted, all in one query.
+        unknown = [i for i, (flag, _) in enumerate(self.flags) if flag.count is None]
+        sums = (
+            checked.lazy().select(self.flags[i][1].sum().alias(str(i)) for i in unknown).collect().row(0)
+            if unknown
+            else ()
         )
+        counted = dict(zip(unknown, sums, strict=True))
+        counts = [counted.get(i, flag.count) for i, (flag, _) in enumerate(self.flags)]
         problems: list[Problem] = []
         groups: list[ProblemGroup] = []
         total = 0
@@ -525,7 +563,9 @@ class _Checker:
             raw_values: list[Any] = [None] * len(rows)
             if flag.value and flag.value in self.header_of:
                 positions = found.get_column("_index")
-                raw_values = self.raw.frame.get_column(self.header_of[flag.value]).gather(positions).to_list()
+                cells = self.raw.frame.get_column(self.header_of[flag.value]).gather(positions)
+                # Quoted as the cell reads, without the spaces around it (the file may keep them).
+                raw_values = (cells.str.strip_chars() if cells.dtype == pl.String else cells).to_list()
             column = self.header_of.get(flag.column, flag.column)
             examples = list(dict.fromkeys(str(v)[:60] for v in raw_values if v not in (None, "")))
             groups.append(
@@ -548,31 +588,63 @@ class _Checker:
         groups.sort(key=lambda g: (g.rows[0] if g.rows else 0, g.column))
         return problems, total, groups
 
-    def enumeration(self, name: str, values: list[str]) -> pl.Expr:
-        own = self.values.get(name, {})
-        default = DEFAULTS.get(name)
-        # A register holds a handful of distinct words per column: map those, not every cell. A blank
-        # maps to the default, or to "" (no value), so that only unknown words map to null.
-        words = {w: (self.vocabulary.code(name, w, own) if w.strip() else (default or "")) for w in values}
-        if name not in self.header_of:
-            return pl.lit(default or "", pl.String).alias(name)
-        return self.text(name).replace_strict(words, default=None, return_dtype=pl.String).alias(name)
+    def combinations(self, frame: pl.DataFrame) -> pl.Series | None:
+        """Each row's combination of the coded columns' words (group, condition, acquisition, status,
+        route, country), as its position among the distinct combinations, which ``words`` and
+        ``combination_rows`` then hold: a register has a few thousand, so words are mapped and
+        counted per combination, and codes and checks looked up per row, never a text compared again.
 
-    def country(self, values: list[str]) -> pl.Expr:
-        own = self.values.get("country", {})
-        codes = {
-            w: (self.vocabulary.code("country", w, own) or w.strip().upper())
-            if w.strip()
-            else self.default_country
-            for w in values
-        }
-        if "country" not in self.header_of:
+        Rows are tied to their combination by a 64-bit hash of their words (computed afresh, never
+        stored): a look-up of one integer per row instead of one of each text."""
+        names = [n for n in (*ENUMS, "country") if n in self.header_of]
+        if not names:
+            return None
+        words = frame.select(pl.col(self.header_of[n]).fill_null("").alias(n) for n in names)
+        key = words.hash_rows(seed=0)
+        first = key.arg_unique()
+        at = key.replace_strict(
+            key.gather(first), pl.int_range(len(first), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
+        )
+        distinct = words[first]
+        self.words = {n: distinct.get_column(n).to_list() for n in names}
+        self.combination_rows = np.bincount(at.to_numpy(), minlength=len(first)).tolist()
+        return at
+
+    def outcomes(self, name: str) -> list[str | None]:
+        """What a coded column's word in each combination stands for: its code, "" for no value, None
+        if unknown. A blank maps to the default (a country: the default country), or to no value."""
+        own = self.values.get(name, {})
+        default = self.default_country if name == "country" else DEFAULTS.get(name, "")
+        code: dict[str, str | None] = {}
+        for word in set(self.words[name]):
+            found = self.vocabulary.code(name, word, own)
+            if name == "country" and not found:
+                found = word.strip().upper()
+            code[word] = found if word.strip() else default
+        return [code[w] for w in self.words[name]]
+
+    def given(self, name: str) -> pl.Expr:
+        if name not in self.words:
+            return pl.lit(False)
+        return self.by_word([bool(w.strip()) for w in self.words[name]], pl.Boolean())
+
+    def enumeration(self, name: str) -> pl.Expr:
+        """A coded column as its enumeration: no value and unknown words are both null here (the
+        rules tell them apart by the words)."""
+        dtype = _enum(ENUMS[name])
+        if name not in self.words:
+            return pl.lit(DEFAULTS.get(name) or None, dtype).alias(name)
+        return self.by_word([code or None for code in self.outcomes(name)], dtype).alias(name)
+
+    def country(self) -> pl.Expr:
+        if "country" not in self.words:
             return pl.lit(self.default_country, pl.String).alias("country")
-        return self.text("country").replace_strict(codes, return_dtype=pl.String).alias("country")
+        return self.by_word(self.outcomes("country"), pl.String()).alias("country")
 
     def fast_date(self, name: str) -> list[pl.Expr]:
         text = self.text(name)
-        iso = text.str.to_date(DATE_FORMATS[0], strict=False)
+        # No cache of distinct dates: parsing each cell is twice as fast as looking it up.
+        iso = text.str.to_date(DATE_FORMATS[0], strict=False, cache=False)
         return [iso.alias(name), (iso.is_null() & (text != "")).alias(f"_retry_{name}")]
 
     def fast_number(self, name: str) -> list[pl.Expr]:
@@ -591,7 +663,11 @@ class _Checker:
             if not retry.any():
                 continue
             at = retry.arg_true()
-            text = self.raw.frame.get_column(self.header_of[name]).gather(at).fill_null("").str.strip_chars()
+            # The raw rows by their index: blank rows may have been left out of ``checked``.
+            cells = self.raw.frame.get_column(self.header_of[name]).gather(
+                checked.get_column("_index").gather(at)
+            )
+            text = cells.fill_null("").str.strip_chars()
             if name.endswith("_date"):
                 bare = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "")
                 again = pl.select(
@@ -615,19 +691,24 @@ class _Checker:
             if name.endswith("_date"):
                 blank = pl.col(name).is_null() & ~pl.col(f"_retry_{name}")
                 self.flag(name, blank, "required")
+            elif name in ENUMS:
+                self.word_flag(name, [code == "" for code in self.outcomes(name)], "required")
             else:
                 self.flag(name, pl.col(name) == "", "required")
         for name, enum in ENUMS.items():
             codes = ", ".join(sorted(member.value for member in enum))
-            self.flag(name, pl.col(name).is_null(), "unknown_value", name, codes=codes)
-        country = pl.col("country")
+            unknown = [code is None for code in self.outcomes(name)] if name in self.words else []
+            self.word_flag(name, unknown, "unknown_value", name, codes=codes)
+        countries = self.outcomes("country") if "country" in self.words else []
+        fallback = self.default_country
         if not self.estimate_only:
-            self.flag("country", country == "", "no_country")
-        self.flag(
+            self.word_flag("country", [c == "" for c in countries], "no_country", unmapped=fallback == "")
+        self.word_flag(
             "country",
-            (country != "") & ~country.is_in(sorted(self.vocabulary.countries)),
+            [c != "" and c not in self.vocabulary.countries for c in countries],
             "not_country",
             "country",
+            unmapped=fallback != "" and fallback not in self.vocabulary.countries,
         )
         formats = ", ".join(DATE_EXAMPLES)
         for name in ("purchase_date", "retired_date"):
@@ -647,15 +728,18 @@ class _Checker:
         # A retirement date without a status says the device is retired.
         return (
             pl.when(pl.col("retired_date").is_not_null() & ~pl.col("status_given"))
-            .then(pl.lit("retired"))
+            .then(pl.lit("retired", _enum(Status)))
             .otherwise(pl.col("status"))
         )
 
-    def cross_rules(self) -> None:
+    def cross_rules(self, checked: pl.DataFrame) -> None:
         retired = self._status() == "retired"
         date_given = pl.col("retired_date").is_not_null()
-        route_given = pl.col("end_of_use_route").is_not_null() & (pl.col("end_of_use_route") != "")
+        route_given = pl.col("end_of_use_route").is_not_null()  # no value and unknown words are null
         key = pl.col("asset_key")
+        # Distinct hashes, as many as keys: no two keys are alike (counted without grouping the rows).
+        keys = checked.get_column("asset_key").filter(checked.get_column("asset_key") != "")
+        distinct_keys = keys.hash(seed=0).n_unique() == keys.len()
         self.flag("retired_date", retired & ~date_given, "retired_without_date")
         self.flag("retired_date", date_given & ~retired, "date_not_retired")
         self.flag("retired_date", pl.col("retired_date") < pl.col("purchase_date"), "before_purchase")
@@ -668,21 +752,14 @@ class _Checker:
             "duplicate_key",
             "asset_key",
             confirm="asset_key",
+            count=0 if distinct_keys else None,
         )
 
     def typed(self) -> list[pl.Expr]:
-        """Codes as enumerations (compact, and fast to group and compare), whole numbers as integers."""
+        """The status a retirement date implies, whole numbers as integers (codes are enumerations
+        already: compact, and fast to group and compare)."""
         return [
-            *[
-                pl.when(pl.col(name) == "")
-                .then(None)
-                .otherwise(pl.col(name))
-                .cast(pl.Enum(sorted(m.value for m in enum)))
-                .alias(name)
-                for name, enum in ENUMS.items()
-                if name != "status"
-            ],
-            self._status().cast(pl.Enum(sorted(s.value for s in Status))).alias("status"),
+            self._status().alias("status"),
             pl.col("quantity").cast(pl.Int64),
             pl.col("number_cpu").cast(pl.Int64),
         ]
