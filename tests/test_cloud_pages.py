@@ -178,3 +178,32 @@ def test_the_overview_s_queries_do_not_grow_with_exports(client: Client, asset_m
             asset_manager.organisation, focus_csv(rows), f"b{n}.csv", acting_user=asset_manager.user
         )
     assert queries() == one
+
+
+def test_the_year_s_cloud_use_is_pre_filled_in_the_yearly_report(asset_manager: Persona) -> None:
+    from cfit.monitoring.prefill import prefill
+
+    usage = actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(USAGE), "aws.csv", acting_user=asset_manager.user
+    )
+    months = usage.result["by_month"]
+    expected = sum(months[m]["emissions_kgco2e"]["value"] for m in ("2024-09", "2024-10")) / 1000
+
+    figure = prefill(asset_manager.organisation, 2024)[("cloud_tco2e", "")]
+    assert figure.value == pytest.approx(expected, abs=0.001)
+    assert figure.low is not None and figure.high is not None and figure.low <= figure.value <= figure.high
+    assert figure.method == usage.method and {s["id"] for s in figure.sources} >= {"ccf-method"}
+    assert ("cloud_tco2e", "") not in prefill(asset_manager.organisation, 2023)
+
+
+def test_the_fleet_dashboard_shows_cloud_use_next_to_the_devices(
+    client: Client, asset_manager: Persona
+) -> None:
+    actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(USAGE), "aws.csv", acting_user=asset_manager.user
+    )
+    client.force_login(asset_manager.user)
+
+    page = client.get(f"/fleet/{asset_manager.organisation.slug}/").content.decode()
+
+    assert 'id="cloud-kpis"' in page and "2024" in page and 'id="cloud-link"' in page

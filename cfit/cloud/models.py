@@ -49,6 +49,8 @@ class CloudUsage(OrganisationOwned):
     workload = models.JSONField(default=list)
 
     objects = ScopedManager.from_queryset(CloudUsageQuerySet)()  # type: ignore[django-manager-missing,misc]
+    #: For permission-scoped getters and system work only; never in a view.
+    unscoped = models.Manager.from_queryset(CloudUsageQuerySet)()  # type: ignore[django-manager-missing,misc]
 
     class Meta(OrganisationOwned.Meta):
         verbose_name = _("cloud usage export")

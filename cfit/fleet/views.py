@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from cfit import charts
 from cfit.accounts.models import Organisation
+from cfit.cloud.figures import latest_cloud_year
 from cfit.criteria.exchange import neutralise_formula
 from cfit.downloads import attachment
 from cfit.fleet import actions
@@ -129,6 +130,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "routes": [(ROUTE_LABELS.get(r, r), f) for r, f in routes.items()],
             "can_edit": can_edit_register(request.user, organisation),
             "imports": AssetImport.objects.of_organisation(organisation)[:5],
+            "cloud": latest_cloud_year(organisation),
         },
     )
 

@@ -176,6 +176,11 @@ INDICATORS: tuple[Indicator, ...] = (
         Kind.NUMBER, Dimension.NONE, bounded=True,
     ),
     Indicator(
+        "cloud_tco2e", _("Emissions of cloud use"), "tCO2e",
+        _("Energy of the cloud services used in the year (compute, memory, storage, network, with the providers' data-centre efficiency) times the grid of each region's country, plus the servers' manufacture, from the providers' FOCUS exports (cfit cloud method)."),
+        Kind.NUMBER, Dimension.NONE, bounded=True,
+    ),
+    Indicator(
         "suppliers_due_diligence_share", _("Main suppliers with due diligence"), "%",
         _("Share of the spend with main ICT suppliers that have a due-diligence policy (OECD) and a current CMRT/EMRT."),
         Kind.PERCENT, Dimension.NONE, Aggregation.WEIGHTED, "ict_spend_total", 100,

@@ -8,7 +8,9 @@
   devices retired in the year, their service life and end-of-use routes in units and kg (pre-filled);
   emissions from the impact engine: embodied emissions of the year's purchases, and the fleet's use
   phase and emissions per year of service at the end of the year (estimated), each with its low and
-  high bound, the method version and the sources the engine named, as the fleet dashboard shows them.
+  high bound, the method version and the sources the engine named, as the fleet dashboard shows them;
+- from its imported cloud exports: the emissions of the year's cloud use (estimated), with range,
+  method and sources, as the cloud pages show them.
 
 The participant checks every figure: a changed figure becomes "reported".
 """
@@ -24,6 +26,7 @@ from django.db.models import Count, Sum
 
 from cfit.accounts.models import Organisation
 from cfit.accounts.scoping import system_scope
+from cfit.cloud.figures import cloud_year
 from cfit.fleet.footprint import fleet_lines, fleet_summary
 from cfit.fleet.models import Asset
 from cfit.impact import summary
@@ -64,6 +67,7 @@ def prefill(organisation: Organisation, year: int) -> Prefill:
             }
         )
         values.update(_from_register(organisation, year))
+        values.update(_from_cloud(organisation, year))
     return values
 
 
@@ -142,9 +146,22 @@ def _from_register(organisation: Organisation, year: int) -> Prefill:
     return values
 
 
-def _emissions(span: Span, sources: tuple[dict[str, str], ...]) -> Figure:
+def _from_cloud(organisation: Organisation, year: int) -> Prefill:
+    """The year's cloud use from the organisation's imported FOCUS exports (its months only)."""
+    figures = cloud_year(organisation, year)
+    if figures is None:
+        return {}
+    span = figures.emissions_kgco2e
+    return {
+        ("cloud_tco2e", ""): _emissions(
+            Span(low=span.low, value=span.value, high=span.high), figures.sources, ", ".join(figures.methods)
+        )
+    }
+
+
+def _emissions(span: Span, sources: tuple[dict[str, str], ...], method: str = METHOD_VERSION) -> Figure:
     """An emissions figure of the impact engine (kgCO2e, with its range) in tCO2e."""
     return Figure(
         round(span.value / 1000, 3), Origin.ESTIMATED, low=round(span.low / 1000, 3),
-        high=round(span.high / 1000, 3), method=METHOD_VERSION, sources=sources,
+        high=round(span.high / 1000, 3), method=method, sources=sources,
     )  # fmt: skip
