@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from cfit.criteria.content import REFERENCE
+
 LANGUAGES = ("en", "nl", "fr", "de", "nb")
 GLOSSARY_FILE = Path(__file__).with_name("glossary.yaml")
 
@@ -92,7 +94,11 @@ class Glossary:
     terms: tuple[Term, ...]
 
     def check(self, english: str, translation: str, language: str) -> list[Finding]:
-        """What in `translation` (of the English `english`) departs from the glossary."""
+        """What in `translation` (of the English `english`) departs from the glossary.
+
+        References to a requirement's value (``{{net-repair-b.spare-years|min}}``) are ids, not words:
+        they are left out on both sides, or "repair" in an id would ask for "Reparatur" in German."""
+        english, translation = REFERENCE.sub(" ", english), REFERENCE.sub(" ", translation)
         findings: list[Finding] = []
         for term in self.terms:
             wording = term.wordings[language]
