@@ -17,8 +17,10 @@ from .test_offers import fill, open_offers, publish
 
 def awarded_tender(procurer: Persona, reference: str = "CONTRACT-1") -> Tender:
     """A notebooks tender with two offers, evaluated, signed off by two procurers and awarded."""
-    tender = tender_actions.create_tender(procurer.organisation, title="Laptops 2027", reference=reference)
-    tender_actions.add_lot(tender, product_group="notebooks", quantity=40)
+    tender = tender_actions.create_tender(
+        procurer.organisation, title="Laptops 2027", reference=reference, acting_user=procurer.user
+    )
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=40, acting_user=procurer.user)
     tender = publish(tender)
     for supplier, price in (("Groene IT BV", 800), ("Budget Hardware NV", 1200)):
         data = fill(tender, [{"line_id": "A-1", "unit_price_eur": price}])
@@ -27,7 +29,7 @@ def awarded_tender(procurer: Persona, reference: str = "CONTRACT-1") -> Tender:
     quinn = colleague(procurer, f"quinn-{reference.lower()}")
     sign_off = prepare_sign_off(tender, acting_user=procurer.user)
     approve_sign_off(sign_off, acting_user=quinn.user)
-    return tender_actions.change_status(tender, "awarded")
+    return tender_actions.change_status(tender, "awarded", acting_user=procurer.user)
 
 
 def contract_of(tender: Tender, supplier_org: Any, procurer: Persona) -> Contract:
