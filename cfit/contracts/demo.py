@@ -8,6 +8,7 @@ so its first year's reports have fallen due.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -40,7 +41,14 @@ def create_demo_contracts(organisations: dict[str, Organisation]) -> Contract | 
         tender = tender_actions.create_tender(
             buyer, title="Laptops 2025", reference=REFERENCE, language="nl", acting_user=procurer
         )
-        tender_actions.add_lot(tender, product_group="notebooks", quantity=600, acting_user=procurer)
+        # An estimated value, as every published tender's notice and release state one (EUR excl. VAT).
+        tender_actions.add_lot(
+            tender,
+            product_group="notebooks",
+            quantity=600,
+            estimated_value=Decimal(660_000),
+            acting_user=procurer,
+        )
         create_demo_offers(tender)
         tender.refresh_from_db()
     if tender.status == Tender.Status.PUBLISHED:

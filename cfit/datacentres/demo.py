@@ -7,6 +7,7 @@ energy for 2025 (a PUE below 1.0)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -136,7 +137,11 @@ def _link_demo_tender(facility: Facility) -> None:
             acting_user=None,
         )
         lot = tender_actions.add_lot(
-            tender, product_group="data-centre-services", ambitions={"carbon": "ambitious"}, acting_user=None
+            tender,
+            product_group="data-centre-services",
+            ambitions={"carbon": "ambitious"},
+            estimated_value=Decimal(1_200_000),  # EUR excl. VAT: a notice and a release state it
+            acting_user=None,
         )
         present = set(lot.lot_criteria.values_list("criterion__code", flat=True))
         for code in CRITERIA:
