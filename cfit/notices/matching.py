@@ -1,0 +1,275 @@
+"""Which framework criteria a notice's texts ask for, in the languages the notices are written in.
+
+The method (docs/notices-reader.md, "Matching"): a reviewed lexicon (``lexicon.yaml``) lists, per
+criterion family, the names of labels, standards and regulations (strong evidence) and the
+distinctive phrases of the family in each language (medium evidence). Texts and terms are folded
+the same way, one character for one character (case, accents, ø → o, ł → l), so that a snippet of
+the original text can be shown as evidence. A family stands for the framework criteria of its
+topics; of those, the ones for the product groups the notice's CPV codes name (all of them when
+the CPV names none). BT-774 codes raise the confidence of a match found in the texts, never make
+one. Plain typed Python, no Django; the framework files are read with ``cfit.criteria.content``
+(only the ids, topics and product groups, without validating the rest, which its own tests do).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cfit.criteria.content import FRAMEWORK_DIR, read_yaml
+from cfit.notices.record import MatchedCriterion, NoticeRecord
+
+LEXICON = Path(__file__).resolve().parent / "lexicon.yaml"
+
+STRONG = 0.9  #: a label, standard or regulation named
+MEDIUM = 0.6  #: a distinctive phrase of the family
+MORE_EVIDENCE = 0.05  #: each further distinct term found, and a supporting BT-774 or BT-805 code
+CEILING_STRONG = 0.95
+CEILING_MEDIUM = 0.8
+EVIDENCE_CHARS = 120
+GPP_USED = frozenset({"eu", "national"})  #: BT-805 codes saying GPP criteria were used
+
+#: A number in a term (``{n}``): one or two digits, or an English number word.
+NUMBER = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+
+# One character for one character, so that a hit's place in the folded text is its place in the
+# original. Letters lose case and accents; the letters NFKD does not split get their base letter.
+_SPECIAL = {
+    "ø": "o", "Ø": "o", "æ": "a", "Æ": "a", "œ": "o", "Œ": "o", "ß": "s", "ẞ": "s", "ł": "l",
+    "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "ħ": "h", "þ": "t", "ð": "d",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2010": "-", "\u2011": "-", "\u2013": "-",
+    "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u00b4": "'", "\u02bc": "'",
+}  # fmt: skip
+
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for point in (*range(0x80, 0x250), *range(0x370, 0x530), *range(0x1E00, 0x1F00), *range(0x2000, 0x2020)):
+        char = chr(point)
+        if char in _SPECIAL:
+            table[point] = _SPECIAL[char]
+            continue
+        base = unicodedata.normalize("NFKD", char)[:1] or char
+        lower = base.lower()
+        if len(lower) == 1 and lower != char:
+            table[point] = lower
+    for char, folded in _SPECIAL.items():
+        table[ord(char)] = folded
+    for point in range(ord("A"), ord("Z") + 1):
+        table[point] = chr(point + 32)
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """``text`` without case and accents, with exactly as many characters."""
+    return text.translate(_FOLD)
+
+
+def term_pattern(term: str) -> str:
+    """The regular expression of one lexicon term (the syntax is in ``lexicon.yaml``)."""
+    if term.startswith("re:"):
+        return term[3:]
+    words = re.split(r"[\s\-]+", fold(term.strip()))
+    parts = [_word_pattern(word) for word in words]
+    start = r"\b"  # a stem inside a word is found from the word's start
+    end = "" if words[-1].endswith("*") else r"\b"
+    return start + r"[\s\-]*".join(parts) + end
+
+
+def _word_pattern(word: str) -> str:
+    core = re.escape(word.strip("*")).replace(r"\{n\}", NUMBER)
+    return (r"\w*" if word.startswith("*") else "") + core + (r"\w*" if word.endswith("*") else "")
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    topics: tuple[str, ...]
+    criteria: tuple[tuple[str, frozenset[str]], ...]  #: (criterion id, its product groups)
+    supports: frozenset[str]  #: BT-774 codes that back a match
+    needs_ict: bool
+    strong: tuple[str, ...]
+    terms: dict[str, tuple[str, ...]]  #: language → terms
+
+    def criterion_ids(self, groups: frozenset[str]) -> tuple[str, ...]:
+        """The family's criteria for ``groups`` (every one of them when none is for those groups)."""
+        chosen = tuple(cid for cid, own in self.criteria if own & groups)
+        return chosen or tuple(cid for cid, _ in self.criteria)
+
+
+@dataclass(frozen=True)
+class FamilyMatch:
+    family: str
+    confidence: float
+    evidence: str  #: the matched words with some context, at most 120 characters
+    terms: tuple[str, ...]  #: the distinct folded words found, strongest first
+    criteria: tuple[str, ...]
+
+
+class Matcher:
+    """The lexicon compiled into one expression: every text is scanned once."""
+
+    def __init__(self, families: Sequence[Family], product_groups: dict[str, str]) -> None:
+        self.families = tuple(families)
+        #: product group id → its CPV code without trailing zeros
+        self.product_groups = {group: cpv.rstrip("0") for group, cpv in product_groups.items()}
+        alternatives: list[str] = []
+        self._groups: dict[str, tuple[int, bool]] = {}
+        for index, family in enumerate(self.families):
+            for strong, terms in (
+                (True, family.strong),
+                (False, tuple(t for ts in family.terms.values() for t in ts)),
+            ):
+                if terms:
+                    name = f"f{index}{'s' if strong else 'm'}"
+                    self._groups[name] = (index, strong)
+                    alternatives.append(f"(?P<{name}>" + "|".join(term_pattern(t) for t in terms) + ")")
+        self._pattern = re.compile("|".join(alternatives))
+
+    def groups_of(self, cpv: Iterable[str]) -> frozenset[str]:
+        """The framework product groups a notice's CPV codes name (a broader code names all under it)."""
+        found: set[str] = set()
+        for code in cpv:
+            code = code.rstrip("0")
+            if len(code) < 3:
+                continue
+            for group, prefix in self.product_groups.items():
+                if prefix.startswith(code) or code.startswith(prefix):
+                    found.add(group)
+        return frozenset(found)
+
+    def match_texts(
+        self,
+        texts: Iterable[str],
+        *,
+        ict: bool | None = None,
+        cpv: Iterable[str] = (),
+        bt774: Iterable[str] = (),
+        bt805: Iterable[str] = (),
+    ) -> tuple[FamilyMatch, ...]:
+        """The families ``texts`` ask for, strongest first (by confidence, then name). ``ict``:
+        whether the notice buys ICT by its CPV codes (``None`` when it has none), for the families
+        whose words also belong to works and energy supply."""
+        hits: dict[int, dict[str, tuple[bool, str]]] = {}
+        for text in dict.fromkeys(texts):
+            for found in self._pattern.finditer(fold(text)):
+                name = found.lastgroup
+                if name is None:
+                    continue
+                index, strong = self._groups[name]
+                if self.families[index].needs_ict and ict is False:
+                    continue
+                words = re.sub(r"[\s\-]+", " ", found.group())
+                seen = hits.setdefault(index, {})
+                if words not in seen or (strong and not seen[words][0]):
+                    seen[words] = (strong, _snippet(text, found.start(), found.end()))
+        codes = frozenset(bt774)
+        gpp = bool(GPP_USED & set(bt805))
+        groups = self.groups_of(cpv)
+        matches: list[FamilyMatch] = []
+        for index, seen in hits.items():
+            family = self.families[index]
+            ranked = sorted(seen.items(), key=lambda item: (not item[1][0], item[0]))
+            any_strong = ranked[0][1][0]
+            confidence = STRONG if any_strong else MEDIUM
+            confidence += MORE_EVIDENCE * (len(ranked) - 1)
+            confidence += MORE_EVIDENCE * (bool(family.supports & codes) + gpp)
+            confidence = min(confidence, CEILING_STRONG if any_strong else CEILING_MEDIUM)
+            matches.append(
+                FamilyMatch(
+                    family=family.name,
+                    confidence=round(confidence, 2),
+                    evidence=ranked[0][1][1],
+                    terms=tuple(words for words, _ in ranked),
+                    criteria=family.criterion_ids(groups),
+                )
+            )
+        return tuple(sorted(matches, key=lambda m: (-m.confidence, m.family)))
+
+    def match_record(self, record: NoticeRecord) -> tuple[MatchedCriterion, ...]:
+        """The framework criteria a notice asks for: each criterion once, with its family's evidence."""
+        found = self.match_texts(
+            record.texts,
+            ict=record.ict if record.cpv else None,
+            cpv=record.cpv,
+            bt774=record.strategic.bt774,
+            bt805=record.strategic.bt805,
+        )
+        out: dict[str, MatchedCriterion] = {}
+        for match in found:
+            for criterion in match.criteria:
+                out.setdefault(criterion, MatchedCriterion(criterion, match.confidence, match.evidence))
+        return tuple(out.values())
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    """The words around ``text[start:end]``, at most ``EVIDENCE_CHARS`` characters."""
+    room = max(EVIDENCE_CHARS - (end - start), 0)
+    left = max(start - room // 2, 0)
+    right = min(end + room - (start - left), len(text))
+    left = max(min(left, right - EVIDENCE_CHARS), 0)
+    return " ".join(text[left:right].split())[:EVIDENCE_CHARS]
+
+
+def read_lexicon(path: Path = LEXICON) -> dict[str, Any]:
+    data: dict[str, Any] = read_yaml(path)
+    return data
+
+
+@dataclass(frozen=True)
+class FrameworkIndex:
+    """What matching needs of the framework: each criterion's topic and product groups."""
+
+    criteria: tuple[tuple[str, str, frozenset[str]], ...]  #: (id, topic, product groups)
+    product_groups: dict[str, str]  #: product group id → CPV code
+
+
+def read_framework_index(directory: Path = FRAMEWORK_DIR) -> FrameworkIndex:
+    criteria: list[tuple[str, str, frozenset[str]]] = []
+    for path in sorted(directory.glob("criteria-*.yaml")):
+        for entry in read_yaml(path)["criteria"]:
+            criteria.append((entry["id"], entry["topic"], frozenset(entry["product_groups"])))
+    groups = {g["id"]: str(g["cpv"]) for g in read_yaml(directory / "framework.yaml")["product_groups"]}
+    return FrameworkIndex(tuple(criteria), groups)
+
+
+def build_matcher(lexicon: dict[str, Any], framework: FrameworkIndex) -> Matcher:
+    """A matcher from lexicon data and the framework; raises ``ValueError`` naming a family whose
+    topic the framework does not have (a lexicon that has drifted from the criteria)."""
+    by_topic: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for criterion_id, topic, groups in framework.criteria:
+        by_topic.setdefault(topic, []).append((criterion_id, groups))
+    families: list[Family] = []
+    for name, entry in lexicon["families"].items():
+        topics = tuple(entry["topics"])
+        unknown = [t for t in topics if t not in by_topic]
+        if unknown:
+            raise ValueError(f"lexicon family {name}: no framework criteria have topic {', '.join(unknown)}")
+        families.append(
+            Family(
+                name=name,
+                topics=topics,
+                criteria=tuple(c for t in topics for c in by_topic[t]),
+                supports=frozenset(entry.get("supports", ())),
+                needs_ict=bool(entry.get("needs_ict", False)),
+                strong=tuple(entry.get("strong") or ()),
+                terms={lang: tuple(terms) for lang, terms in (entry.get("terms") or {}).items()},
+            )
+        )
+    return Matcher(families, framework.product_groups)
+
+
+@cache
+def default_matcher() -> Matcher:
+    """The matcher of the shipped lexicon and framework, built once per process on first use."""
+    return build_matcher(read_lexicon(), read_framework_index())
