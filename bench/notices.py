@@ -4,8 +4,8 @@ Builds a corpus (not timed) from the real eForms notices and SDK examples and th
 of ``../shared/data/notices-real`` and ``../shared/data/eforms/examples``, each copy with its own
 notice id: eForms notices packed as TED packs its daily bulk packages (a .tar.gz of XML files), OCDS
 releases as JSON Lines. Then, in fresh processes, ``--repeat`` times and alternating: cfit's reader
-(``cfit.notices.sources.read_notices``: every notice read, checked and classified, as ``cfit notices
-read`` does, records serialised to JSON) and the baseline, the same package streamed and each member
+(``cfit.notices.sources.read_notices``: every notice read, checked, classified and matched against the
+framework's criteria, as ``cfit notices read`` does, records serialised to JSON) and the baseline, the same package streamed and each member
 parsed by lxml (and each OCDS line by ``json.loads``) and nothing more. Prints one JSON line: notices,
 seconds (median), notices_per_second, peak_rss_mb, baseline_seconds, ratio_to_baseline, and CPU
 seconds beside the wall-clock ones.
@@ -75,7 +75,7 @@ def run_once(package: Path, lines: Path) -> dict[str, float]:
     from cfit.notices.sources import read_notices
 
     start, cpu = time.perf_counter(), time.process_time()
-    read = problems = ict = 0
+    read = problems = ict = matched = 0
     sink = io.StringIO()
     for item in read_notices([package, lines]):
         if isinstance(item, ReadProblem):
@@ -83,6 +83,7 @@ def run_once(package: Path, lines: Path) -> dict[str, float]:
             continue
         read += 1
         ict += item.ict
+        matched += bool(item.matched_criteria)
         sink.write(json.dumps(item.as_dict(), ensure_ascii=False))
         sink.seek(0)
         sink.truncate()
@@ -93,6 +94,7 @@ def run_once(package: Path, lines: Path) -> dict[str, float]:
         "read": read,
         "problems": problems,
         "ict": ict,
+        "matched": matched,
     }
 
 
@@ -154,6 +156,7 @@ def main() -> None:
                 "read": runs[0]["read"],
                 "problems": runs[0]["problems"],
                 "ict": runs[0]["ict"],
+                "matched": runs[0]["matched"],
                 "input_mb": round(size_mb, 1),
                 "seconds": round(seconds, 3),
                 "notices_per_second": round(args.notices / seconds),

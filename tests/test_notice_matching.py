@@ -213,7 +213,8 @@ def test_no_lexicon_term_is_a_generic_word() -> None:
     for name, entry in read_lexicon()["families"].items():
         terms = [*(entry.get("strong") or ()), *(t for ts in (entry.get("terms") or {}).values() for t in ts)]
         for term in terms:
-            assert fold(term).strip("*") not in generic, (name, term)
+            if isinstance(term, str):  # an expression ({"if", "re"}) needs more than its trigger
+                assert fold(term).strip("*") not in generic, (name, term)
 
 
 def test_codes_alone_never_make_a_match(matcher: Matcher) -> None:

@@ -75,10 +75,15 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-def term_pattern(term: str) -> str:
+Term = str | dict[str, Any]  #: a lexicon term: words, or ``{"if": [...], "re": ...}``
+
+WORD = re.compile(r"\w+")
+
+
+def term_pattern(term: Term) -> str:
     """The regular expression of one lexicon term (the syntax is in ``lexicon.yaml``)."""
-    if term.startswith("re:"):
-        return term[3:]
+    if isinstance(term, dict):
+        return str(term["re"])
     words = re.split(r"[\s\-]+", fold(term.strip()))
     parts = [_word_pattern(word) for word in words]
     start = r"\b"  # a stem inside a word is found from the word's start
@@ -89,6 +94,25 @@ def term_pattern(term: str) -> str:
 def _word_pattern(word: str) -> str:
     core = re.escape(word.strip("*")).replace(r"\{n\}", NUMBER)
     return (r"\w*" if word.startswith("*") else "") + core + (r"\w*" if word.endswith("*") else "")
+
+
+def term_trigger(term: Term) -> tuple[str, tuple[str, ...]]:
+    """How a term is looked for before its expression runs: ``("word", (w,))`` a whole word of
+    the text, ``("stem", (s,))`` a word starting with s, ``("inside", subs)`` any of these
+    substrings of the folded text. The first word of three letters or more that is not a number
+    stands for the term (``EN 50614``: 50614)."""
+    if isinstance(term, dict):
+        return "inside", tuple(fold(str(t)) for t in term["if"])
+    words = [w for w in re.split(r"[\s\-]+", fold(term.strip())) if w and w != "{n}"]
+    for word in words:
+        head = WORD.match(word.strip("*"))
+        if word.startswith("*") or head is None or len(head.group()) < STEM_KEY:
+            continue
+        return ("stem" if word.endswith("*") and head.group() == word[:-1] else "word"), (head.group(),)
+    return "inside", (max((w.strip("*") for w in words), key=len),)
+
+
+STEM_KEY = 3  #: stems are looked up by their first three letters
 
 
 @dataclass(frozen=True)
@@ -117,24 +141,48 @@ class FamilyMatch:
 
 
 class Matcher:
-    """The lexicon compiled into one expression: every text is scanned once."""
+    """The lexicon compiled: every text is folded and split into words once; a term's expression
+    runs only on texts holding its first word (or stem, or one of its ``if`` words)."""
 
     def __init__(self, families: Sequence[Family], product_groups: dict[str, str]) -> None:
         self.families = tuple(families)
         #: product group id → its CPV code without trailing zeros
         self.product_groups = {group: cpv.rstrip("0") for group, cpv in product_groups.items()}
-        alternatives: list[str] = []
-        self._groups: dict[str, tuple[int, bool]] = {}
+        self._terms: list[tuple[int, bool, re.Pattern[str]]] = []  #: (family index, strong, expression)
+        self._by_word: dict[str, list[int]] = {}
+        self._by_stem: dict[str, list[tuple[str, int]]] = {}
+        self._inside: dict[str, list[int]] = {}
         for index, family in enumerate(self.families):
             for strong, terms in (
                 (True, family.strong),
                 (False, tuple(t for ts in family.terms.values() for t in ts)),
             ):
-                if terms:
-                    name = f"f{index}{'s' if strong else 'm'}"
-                    self._groups[name] = (index, strong)
-                    alternatives.append(f"(?P<{name}>" + "|".join(term_pattern(t) for t in terms) + ")")
-        self._pattern = re.compile("|".join(alternatives))
+                for term in terms:
+                    number = len(self._terms)
+                    self._terms.append((index, strong, re.compile(term_pattern(term))))
+                    kind, keys = term_trigger(term)
+                    for key in keys:
+                        if kind == "word":
+                            self._by_word.setdefault(key, []).append(number)
+                        elif kind == "stem":
+                            self._by_stem.setdefault(key[:STEM_KEY], []).append((key, number))
+                        else:
+                            self._inside.setdefault(key, []).append(number)
+        self._words = frozenset(self._by_word)
+
+    def _candidates(self, folded: str) -> set[int]:
+        words = set(WORD.findall(folded))
+        found: set[int] = set()
+        for word in words & self._words:
+            found.update(self._by_word[word])
+        for word in words:
+            for stem, number in self._by_stem.get(word[:STEM_KEY], ()):
+                if word.startswith(stem):
+                    found.add(number)
+        for key, numbers in self._inside.items():
+            if key in folded:
+                found.update(numbers)
+        return found
 
     def groups_of(self, cpv: Iterable[str]) -> frozenset[str]:
         """The framework product groups a notice's CPV codes name (a broader code names all under it)."""
@@ -162,17 +210,16 @@ class Matcher:
         whose words also belong to works and energy supply."""
         hits: dict[int, dict[str, tuple[bool, str]]] = {}
         for text in dict.fromkeys(texts):
-            for found in self._pattern.finditer(fold(text)):
-                name = found.lastgroup
-                if name is None:
-                    continue
-                index, strong = self._groups[name]
+            folded = fold(text)
+            for number in self._candidates(folded):
+                index, strong, pattern = self._terms[number]
                 if self.families[index].needs_ict and ict is False:
                     continue
-                words = re.sub(r"[\s\-]+", " ", found.group())
-                seen = hits.setdefault(index, {})
-                if words not in seen or (strong and not seen[words][0]):
-                    seen[words] = (strong, _snippet(text, found.start(), found.end()))
+                for found in pattern.finditer(folded):
+                    words = re.sub(r"[\s\-]+", " ", found.group())
+                    seen = hits.setdefault(index, {})
+                    if words not in seen or (strong and not seen[words][0]):
+                        seen[words] = (strong, _snippet(text, found.start(), found.end()))
         codes = frozenset(bt774)
         gpp = bool(GPP_USED & set(bt805))
         groups = self.groups_of(cpv)
