@@ -24,13 +24,15 @@ from __future__ import annotations
 
 NONE: frozenset[str] = frozenset()
 
+# One notice a line, so that each label can be reviewed beside the notice's title.
+# fmt: off
 NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("notices-real/eforms/doffin/2024-113575.xml", "eb49096c-83fe-4bbe-97e0-ec45d380b44b"): NONE,  # no ICT Intensjonskunngjøring Digital patologisystem, Helse Nord
     ("notices-real/eforms/doffin/ContractAwardNotice_can-modif_2022-627512.xml", "2022-627512"): NONE,  # nb ICT Drift og utvikling av gradert informasjonssystem
     ("notices-real/eforms/doffin/ContractAwardNotice_can-modif_2023-101032.xml", "be2cd071-e143-4fc8-bc3b-7f1ec1b4141f"): NONE,  # no ICT Endringskunngjøring - Programvare for flyktning og voksenopp
     ("notices-real/eforms/doffin/ContractAwardNotice_can-modif_2023-618829.xml", "2023-618829"): NONE,  # nb ICT C1 – HPC Facility for Scientific Research
     ("notices-real/eforms/doffin/ContractAwardNotice_can-modif_2023-677604.xml", "2023-677604"): NONE,  # nb ICT Endring i avtale Virksomhetsstyringsverktøy
-    ("notices-real/eforms/doffin/ContractAwardNotice_can-standard_2022-960991.xml", "2022-960991"): NONE,  # nb ICT Delivery and maintenance of a Cell Broadcasting Entity with 
+    ("notices-real/eforms/doffin/ContractAwardNotice_can-standard_2022-960991.xml", "2022-960991"): NONE,  # nb ICT Delivery and maintenance of a Cell Broadcasting Entity with
     ("notices-real/eforms/doffin/ContractAwardNotice_veat_2022-365499.xml", "2022-365499"): NONE,  # nb ICT Feltundersøkelser Giljajuvet og Bergelandstunnelen
     ("notices-real/eforms/doffin/ContractAwardNotice_veat_2022-627736.xml", "2022-627736"): NONE,  # nb ICT Kartdata over kulturminner
     ("notices-real/eforms/doffin/ContractNotice_cn-desg_2024-101636.xml", "ea719af7-65b8-4cb4-9230-e4bf9115dae3"): NONE,  # no - 223003 Reservevannforsyning Gjøvik - Biri - Detaljprosjekter
@@ -45,7 +47,7 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("notices-real/eforms/ted/00152054-2024.xml", "87516606-a881-4799-b11c-a59e5a59711b"): NONE,  # nl - Concessieovereenkomst voor de exploitatie van de cafetaria b
     ("notices-real/eforms/ted/00191534-2024.xml", "f80d83c5-f453-474d-b11b-c62bec947312"): NONE,  # fr - PROCEDURE OUVERTE POUR LE NETTOYAGE DES MAISONS FITT SOUS GE
     ("notices-real/eforms/ted/00191536-2024.xml", "e23f09ec-e388-47f1-94c2-f6e495b1cf27"): NONE,  # nl - Reparatie vloeren en optimaliseren technische installatie va
-    ("notices-real/eforms/ted/00210184-2025.xml", "9098b4cb-24fc-4958-aeaf-29e8623b80f6"): NONE,  # pl - Wstępne Konsultacje Rynkowe – adaptacja budynku kotłowni na 
+    ("notices-real/eforms/ted/00210184-2025.xml", "9098b4cb-24fc-4958-aeaf-29e8623b80f6"): NONE,  # pl - Wstępne Konsultacje Rynkowe – adaptacja budynku kotłowni na
     ("notices-real/eforms/ted/00215550-2024.xml", "0027419f-f482-427c-9dc9-439f0f835eb3"): NONE,  # pl - dostawa produktów leczniczych w 297 pakietach dla potrzeb Ap
     ("notices-real/eforms/ted/00262891-2023.xml", "ab85a622-9e41-4585-bcf3-a9b703206641"): NONE,  # es - CONTRATO DE SERVICIOS DE LIMPIEZA DE EDIFICIOS MUNICIPALES
     ("notices-real/eforms/ted/00291858-2023.xml", "d8ff0429-39e7-437d-8c19-37d549a5ec3d"): NONE,  # et ICT Power BI raamlepingu hange
@@ -58,7 +60,7 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("notices-real/eforms/ted/00525037-2024.xml", "14ccbc47-6890-49a9-93d5-73e036f17956"): NONE,  # fi - Kristiinankaupungin kuljetuspalveluiden hankinta  / Kristine
     ("notices-real/eforms/ted/00537513-2025.xml", "f3a3f674-ac9c-48c0-bef0-46b40e579cf2"): NONE,  # pl - Dostawa samolotu szkolno-treningowego do lotów VFR/IFR
     ("notices-real/eforms/ted/00559670-2025.xml", "5552e21b-879e-44ea-9e45-cbed01f704cf"): NONE,  # pl - Wykonanie kompletnej dokumentacji projektowej wraz z uzyskan
-    ("notices-real/eforms/ted/00573534-2025.xml", "6015ecd7-22bc-421d-8145-a2e3206fce49"): NONE,  # pl - „Sukcesywna dostawa ryb do magazynów 33 Wojskowego Oddziału 
+    ("notices-real/eforms/ted/00573534-2025.xml", "6015ecd7-22bc-421d-8145-a2e3206fce49"): NONE,  # pl - „Sukcesywna dostawa ryb do magazynów 33 Wojskowego Oddziału
     ("notices-real/eforms/ted/00574413-2023.xml", "a95a8d5e-0651-4b76-a86c-c055ee65c6c2"): NONE,  # fi ICT Henkilöstöetujen sähköisen maksuvälinepalvelun hankinta
     ("notices-real/eforms/ted/00586592-2025.xml", "60090bac-db50-4c8a-b232-a76748137ac8"): NONE,  # pl - Skarb Państwa Państwowe Gospodarstwo Leśne Lasy Państwowe Na
     ("notices-real/eforms/ted/00587711-2025.xml", "3872878d-1538-4c16-9c29-e7135e7635c9"): NONE,  # pl - Zakup pojazdów w policyjnej wersji do przewozu koni służbowy
@@ -81,7 +83,7 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("notices-real/eforms/ted/00746475-2023.xml", "df860363-19ff-4bdd-8684-522e35991795"): NONE,  # pl - Konkurs architektoniczno-urbanistyczny na opracowanie koncep
     ("notices-real/eforms/ted/00757543-2023.xml", "b09ed541-7f48-491f-aae5-952b4b396842"): NONE,  # ro - Contract de achiziție publică de sisteme de ochire pe timp d
     ("notices-real/eforms/ted/00761524-2023.xml", "51d2b8fa-e0f5-4bcf-9770-c9a56ee60900"): NONE,  # es - Contrato de concesión del servicio de restaurante del hipódr
-    ("notices-real/eforms/ted/00762961-2023.xml", "91b2373e-ec9e-421a-ac2a-82d39e6f21da"): NONE,  # el - ΑΝΟΙΚΤΟΣ ΗΛΕΚΤΡΟΝΙΚΟΣ ΔΙΑΓΩΝΙΣΜΟΣ ΠΑΡΟΧΗΣ ΥΠΗΡΕΣΙΩΝ ΦΥΛΑΞΗΣ 
+    ("notices-real/eforms/ted/00762961-2023.xml", "91b2373e-ec9e-421a-ac2a-82d39e6f21da"): NONE,  # el - ΑΝΟΙΚΤΟΣ ΗΛΕΚΤΡΟΝΙΚΟΣ ΔΙΑΓΩΝΙΣΜΟΣ ΠΑΡΟΧΗΣ ΥΠΗΡΕΣΙΩΝ ΦΥΛΑΞΗΣ
     ("notices-real/eforms/ted/00770113-2023.xml", "3d3ef86c-0a47-4048-92b1-202330e8c472"): NONE,  # en - two Bucket Wheel Excavators with a capacity of 4800 m3/h (SC
     ("notices-real/eforms/ted/00783461-2023.xml", "2d353991-f03d-4b0f-8732-faa813c17a7a"): NONE,  # it - Concessione del servizio di organizzazione, allestimento e g
     ("notices-real/eforms/ted/00787442-2023.xml", "04444ff3-fbe2-47f9-b85e-8ccb7859ac4f"): NONE,  # en ICT Market Consultation for Mobile Devices & Peripherals
@@ -95,20 +97,20 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("notices-real/ocds/mexico-sfp_record-package_1542970.json", "1542970"): NONE,  # es - PED 13-2497/17 REQ.4476/17 ACON0353OR ARTICULOS METALICOS PA
     ("notices-real/ocds/mexico-sfp_record-package_993235.json", "993235"): NONE,  # es - SERVICIO DE ASESORÍA EXTERNA DE SEGUROS PARA EL INAH
     ("notices-real/ocds/paraguay-dncp_release-package_193399.json", "193399-adquisicion-scanner"): NONE,  # es - Adquisición de Scanner
-    ("notices-real/ocds/paraguay-dncp_release-package_246807.json", "246807-11-setiembre-srl-4-contract"): NONE,  # es - 
+    ("notices-real/ocds/paraguay-dncp_release-package_246807.json", "246807-11-setiembre-srl-4-contract"): NONE,  # es -
     ("notices-real/ocds/portugal-impic_release-package_100.json", "5052-5001-1-1"): NONE,  # pt - Aquisição de torneiras para as cubas da cozinha, para o refe
     ("notices-real/ocds/portugal-impic_release-package_100.json", "7077-7001-1-1"): NONE,  # pt - Empreitada de obras de beneficiação e conservação do interio
     ("notices-real/ocds/portugal-impic_release-package_100.json", "13047-13002-1-1"): NONE,  # pt - Aquisição de material informático
     ("notices-real/ocds/portugal-impic_release-package_100.json", "27-20-1-1"): NONE,  # pt - Elaboração das fichas de mão-de-obra, de máquinas e viaturas
-    ("notices-real/ocds/portugal-impic_release-package_100.json", "15016-15001-1-1"): NONE,  # pt - Material Eléctrico para Acção  de Formação de Electricidade 
+    ("notices-real/ocds/portugal-impic_release-package_100.json", "15016-15001-1-1"): NONE,  # pt - Material Eléctrico para Acção  de Formação de Electricidade
     ("notices-real/ocds/portugal-impic_release-package_100.json", "17994-18001-1-1"): NONE,  # pt - Carregamento máquina franquiar
     ("notices-real/ocds/portugal-impic_release-package_100.json", "18973-19001-1-1"): NONE,  # pt - Aquisição de equipamentos audiovisuais e material de apoio
     ("notices-real/ocds/portugal-impic_release-package_100.json", "2004-2001-1-1"): NONE,  # pt - Espectáculo musical – Roberto Leal
     ("notices-real/ocds/portugal-impic_release-package_100.json", "8097-8001-1-1"): NONE,  # pt - Remodelação da iluminação pública e decorativa na Rua Dr. An
     ("notices-real/ocds/portugal-impic_release-package_100.json", "6081-6001-1-1"): NONE,  # pt - REPARAÇÃO E PINTURA DE LANCIS DO AQUARTELAMENTO DA UNIDADE
-    ("notices-real/ocds/portugal-impic_release-package_100.json", "994-1001-1-1"): NONE,  # pt - Estadia do formador do INA , que se desloca ao Funchal para 
+    ("notices-real/ocds/portugal-impic_release-package_100.json", "994-1001-1-1"): NONE,  # pt - Estadia do formador do INA , que se desloca ao Funchal para
     ("notices-real/ocds/portugal-impic_release-package_100.json", "16024-16001-1-1"): NONE,  # pt - Aquisição de 3 servidores de Rack, 6 placas de FO HBA`s de 4
-    ("notices-real/ocds/portugal-impic_release-package_100.json", "10094-10001-1-1"): NONE,  # pt - Técnico de Ginástica no período de 15 de Setembro de 2008 a 
+    ("notices-real/ocds/portugal-impic_release-package_100.json", "10094-10001-1-1"): NONE,  # pt - Técnico de Ginástica no período de 15 de Setembro de 2008 a
     ("notices-real/ocds/portugal-impic_release-package_100.json", "14016-14001-1-1"): NONE,  # pt - Aquisição de cadeiras para as celas
     ("notices-real/ocds/portugal-impic_release-package_100.json", "16988-17001-1-1"): NONE,  # pt - Aquisição de artigos de higiene
     ("notices-real/ocds/portugal-impic_release-package_100.json", "11080-11001-1-1"): NONE,  # pt - Fornecimento de serviço de estadia a auditor externo
@@ -133,14 +135,14 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("notices-real/ocds/portugal-impic_release-package_100.json", "13048-13003-1-1"): NONE,  # pt - Prestação de serviço de monitor
     ("notices-real/ocds/portugal-impic_release-package_100.json", "7079-7002-1-1"): NONE,  # pt - Aluguer de Stands de interior em melamina faia para a III Mo
     ("notices-real/ocds/portugal-impic_release-package_100.json", "8098-8002-1-1"): NONE,  # pt - AQUISIÇÃO DE UM ASPIRADOR 3M COM FILTRO RFI, PARA EQUIPAMENT
-    ("notices-real/ocds/portugal-impic_release-package_100.json", "10095-10002-1-1"): NONE,  # pt - Técnico de Ginástica no período de 15 de Setembro de 2008 a 
+    ("notices-real/ocds/portugal-impic_release-package_100.json", "10095-10002-1-1"): NONE,  # pt - Técnico de Ginástica no período de 15 de Setembro de 2008 a
     ("notices-real/ocds/portugal-impic_release-package_100.json", "17995-18002-1-1"): NONE,  # pt - Elaboração de Projecto de Sinalização Turística e Científica
     ("notices-real/ocds/portugal-impic_release-package_100.json", "14017-14002-1-1"): NONE,  # pt - Tintas para Pavimentos Exteriores para os Navios da Classe “
     ("notices-real/ocds/portugal-impic_release-package_100.json", "5056-5003-1-1"): NONE,  # pt - Aquisição de catálogos e capa, convites para exposição colec
     ("notices-real/ocds/portugal-impic_release-package_100.json", "15018-15003-1-1"): {"warranty"},  # pt - Computadores Portáteis HP c/garantia adicional
     ("notices-real/ocds/portugal-impic_release-package_100.json", "996-1003-1-1"): NONE,  # pt - Aquisição de bens e equipamentos de estética
     ("notices-real/ocds/portugal-impic_release-package_100.json", "4044-4004-1-1"): NONE,  # pt - AQUISIÇÃO DE MOTOR PARA VIATURA MERCEDES 55-05-IF
-    ("notices-real/ocds/portugal-impic_release-package_100.json", "16990-17003-1-1"): NONE,  # pt - Projecto de Licenciamento de Arquitectura para a construção 
+    ("notices-real/ocds/portugal-impic_release-package_100.json", "16990-17003-1-1"): NONE,  # pt - Projecto de Licenciamento de Arquitectura para a construção
     ("notices-real/ocds/portugal-impic_release-package_100.json", "9093-9003-1-1"): NONE,  # pt - Aquisição de cacifos para os balneários do Pavilhão Desporti
     ("notices-real/ocds/portugal-impic_release-package_100.json", "2006-2003-1-1"): NONE,  # pt - Fornecimento de licença de utilização de uma plataforma elec
     ("notices-real/ocds/portugal-impic_release-package_100.json", "16026-16003-1-1"): NONE,  # pt - CARBONATO DE CÁLCIO 875 MG + LACTOGLUCONATO DE CÁLCIO 1132 M
@@ -152,11 +154,11 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("notices-real/ocds/portugal-impic_release-package_100.json", "29-22-1-1"): NONE,  # pt - Pack para Faço Mics e Pack para Faço Personalizado
     ("notices-real/ocds/portugal-impic_release-package_100.json", "3025-3003-1-1"): NONE,  # pt - Aquisição de peças para camião MAN, matrícula 78-46-BN
     ("notices-real/ocds/portugal-impic_release-package_100.json", "7080-7003-1-1"): NONE,  # pt - Aquisição de Servidores, Software e Serviços de Instalação e
-    ("notices-real/ocds/portugal-impic_release-package_100.json", "8099-8003-1-1"): NONE,  # pt - Aquisição de serviços para a Actividade de Ensino de Musica 
-    ("notices-real/ocds/portugal-impic_release-package_100.json", "10097-10003-1-1"): NONE,  # pt - Técnico de Ginástica no período de 15 de Setembro de 2008 a 
+    ("notices-real/ocds/portugal-impic_release-package_100.json", "8099-8003-1-1"): NONE,  # pt - Aquisição de serviços para a Actividade de Ensino de Musica
+    ("notices-real/ocds/portugal-impic_release-package_100.json", "10097-10003-1-1"): NONE,  # pt - Técnico de Ginástica no período de 15 de Setembro de 2008 a
     ("notices-real/ocds/portugal-impic_release-package_100.json", "17996-18003-1-1"): NONE,  # pt - Aluguer de salas pré-fabricadas.
     ("notices-real/ocds/portugal-impic_release-package_100.json", "14019-14004-1-1"): NONE,  # pt - AQUISIÇÃO DE SOBRESSALENTES
-    ("notices-real/ocds/portugal-impic_release-package_100.json", "5057-5004-1-1"): NONE,  # pt - Inspecção das viaturas  Renault Clio matrícula  95- 79 ZA e 
+    ("notices-real/ocds/portugal-impic_release-package_100.json", "5057-5004-1-1"): NONE,  # pt - Inspecção das viaturas  Renault Clio matrícula  95- 79 ZA e
     ("notices-real/ocds/portugal-impic_release-package_100.json", "15019-15004-1-1"): NONE,  # pt - Reparação de Microscópio IMT-2
     ("notices-real/ocds/portugal-impic_release-package_100.json", "997-1004-1-1"): NONE,  # pt - Aquisição de bens e equipamentos de estética
     ("notices-real/ocds/portugal-impic_release-package_100.json", "9094-9004-1-1"): NONE,  # pt - Aquisição de gasolina sem chumbo 95 Octanas,  para os  veícu
@@ -182,7 +184,7 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("notices-real/ocds/portugal-impic_release-package_100.json", "998-1005-1-1"): NONE,  # pt - Aquisição de bens e equipamentos de estética
     ("notices-real/ocds/portugal-impic_release-package_100.json", "9095-9005-1-1"): NONE,  # pt - Aquisição de análises à agua das Piscinas Câmara Municipal d
     ("notices-real/ocds/portugal-impic_release-package_100.json", "16029-16005-1-1"): NONE,  # pt - Aquisição de artigos de papelaria
-    ("notices-real/ocds/portugal-impic_release-package_100.json", "4047-4006-1-1"): NONE,  # pt - Aquisição de uma Impressora de Grande Formato com Scanner a 
+    ("notices-real/ocds/portugal-impic_release-package_100.json", "4047-4006-1-1"): NONE,  # pt - Aquisição de uma Impressora de Grande Formato com Scanner a
     ("notices-real/ocds/portugal-impic_release-package_100.json", "12095-12005-1-1"): NONE,  # pt - Aquisição de três passagens aéreas Funchal/Lisboa/Funchal
     ("notices-real/ocds/portugal-impic_release-package_100.json", "16992-17005-1-1"): NONE,  # pt - Aquisição de serviços de limpeza e higiene nas instalações d
     ("notices-real/ocds/portugal-impic_release-package_100.json", "13051-13006-1-1"): NONE,  # pt - Prestação de serviço de monitor
@@ -196,10 +198,10 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("notices-real/ocds/portugal-impic_release-package_100.json", "8101-8006-1-1"): NONE,  # pt - Fornecimento de Serviços de Catering
     ("notices-real/ocds/portugal-impic_release-package_100.json", "17998-18005-1-1"): NONE,  # pt - Prestação de Serviços de Limpeza – Janeiro de 2009
     ("notices-real/ocds/portugal-impic_release-package_100.json", "14021-14007-1-1"): NONE,  # pt - AQUISIÇÃO DE SOBRESSALENTES
-    ("notices-real/ocds/ukraine-prozorro_record-package.json", "b08fbc456dcf3bd843ceb27742155162"): NONE,  # uk - 33140000-3 Медичні матеріали (Діагностичні набори, приладдя 
+    ("notices-real/ocds/ukraine-prozorro_record-package.json", "b08fbc456dcf3bd843ceb27742155162"): NONE,  # uk - 33140000-3 Медичні матеріали (Діагностичні набори, приладдя
     ("notices-real/ocds/ukraine-prozorro_record-package.json", "81bae5dc265b5081f90fb2b9dfcfbfc6"): NONE,  # uk - 33140000-3 Медичні матеріали (пробірки вакуумні, голки, голк
-    ("notices-real/ocds/ukraine-prozorro_release-package_2.json", "b08fbc456dcf3bd843ceb27742155162"): NONE,  # uk - 33140000-3 Медичні матеріали (Діагностичні набори, приладдя 
-    ("notices-real/ocds/ukraine-prozorro_release-package_2.json", "29255ec5cb4ce42acdfaa3fdeeddbd9d"): NONE,  # uk - 
+    ("notices-real/ocds/ukraine-prozorro_release-package_2.json", "b08fbc456dcf3bd843ceb27742155162"): NONE,  # uk - 33140000-3 Медичні матеріали (Діагностичні набори, приладдя
+    ("notices-real/ocds/ukraine-prozorro_release-package_2.json", "29255ec5cb4ce42acdfaa3fdeeddbd9d"): NONE,  # uk -
     ("eforms/examples/CEI.xml", "37f3f877-01ee-4671-a49f-5581cffe6388"): NONE,  # en - Call for Expressions of Interest
     ("eforms/examples/E1_minimal.xml", "52fe3748-f475-4381-9dbf-31ebb08889e8"): NONE,  # en ICT Procedure Name
     ("eforms/examples/E2_minimal.xml", "bbf5e8cd-f62f-4f29-9254-43ec31c00f48"): NONE,  # en ICT Procedure Name
@@ -207,8 +209,8 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("eforms/examples/E4_minimal.xml", "d1106611-6941-48f4-9029-8b11062939af"): NONE,  # fr - Service d'entretien de remise en état et de nettoyage des es
     ("eforms/examples/E5_minimal.xml", "14de6738-d852-4b8e-b913-d532531f0a22"): NONE,  # en - Procurement title
     ("eforms/examples/E6_minimal.xml", "7cfbc521-2ab2-4bc6-bc36-fadb5c6bf276"): NONE,  # en - Procurement title
-    ("eforms/examples/X01_EEIG.xml", "3b3b619b-f67b-48cb-982c-803a5ac6d519"): NONE,  # en - 
-    ("eforms/examples/X02_registration.xml", "adc2cb72-0bd7-4fbe-a6b8-8efc308316b6"): NONE,  # en - 
+    ("eforms/examples/X01_EEIG.xml", "3b3b619b-f67b-48cb-982c-803a5ac6d519"): NONE,  # en -
+    ("eforms/examples/X02_registration.xml", "adc2cb72-0bd7-4fbe-a6b8-8efc308316b6"): NONE,  # en -
     ("eforms/examples/can-desg_24.xml", "c8ebb61b-f4cb-4427-98bf-dcf2a8565683"): NONE,  # en - Peeping Tom vol3
     ("eforms/examples/can-desg_25.xml", "17253bd8-1501-4b67-91b4-cd6d9dcd9128"): NONE,  # en - Dogtooth vol3
     ("eforms/examples/can-modif_23.xml", "2561905d-aad1-4ece-90c2-376fb382c3ed"): NONE,  # en - Title
@@ -232,7 +234,7 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("eforms/examples/can_81_FRA.xml", "f71da99f-763b-43bd-a1bb-f54bf9560fd6"): NONE,  # fr - Assistance à maîtrise d’œuvre en suivi de réalisation dans l
     ("eforms/examples/change-cn_24_cumbria_suppliers.xml", "92521e66-3cd5-4a5f-bea1-51991d5871ea"): NONE,  # en - School Payroll and HR Admin Services
     ("eforms/examples/change-cn_24_open_dates.xml", "71397268-6c47-4f2f-8ab0-f41a26138f81"): NONE,  # en ICT Term Contract for a Planned Programme of In-service Inspecti
-    ("eforms/examples/change-cn_24_void.xml", "1d192942-a4a3-4833-8775-ca38f7ec09ca"): NONE,  # en ICT Provision of IT Services Related to OP IT Systems (EUR-Lex, 
+    ("eforms/examples/change-cn_24_void.xml", "1d192942-a4a3-4833-8775-ca38f7ec09ca"): NONE,  # en ICT Provision of IT Services Related to OP IT Systems (EUR-Lex,
     ("eforms/examples/cn-desg_24.xml", "f37b9a55-0684-4d4b-a98f-0ba819d6d6f2"): NONE,  # fr - Concours restreint de maîtrise d'œuvre en vue de la construc
     ("eforms/examples/cn-desg_25.xml", "13554409-e23c-42a6-94c9-1ade104c953e"): NONE,  # en - Lost Highway vol3
     ("eforms/examples/cn-social_24.xml", "76c82dad-10b1-4e6a-9326-9312b4bf9baf"): NONE,  # en - Secure Care Services
@@ -241,8 +243,8 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("eforms/examples/cn_24_FRA_comments.xml", "da4d46e9-490b-41ff-a2ae-8166d356a619"): NONE,  # fr - Service d'entretien de remise en état et de nettoyage des es
     ("eforms/examples/cn_24_cumbria.xml", "6bc75979-ce6c-46eb-81a6-eee543697dec"): NONE,  # en - School Payroll and HR Admin Services
     ("eforms/examples/cn_24_maximal_100_lots.xml", "7dac8d90-0883-49f2-87de-519c5992d0bc"): NONE,  # en - Procurement Title ---
-    ("eforms/examples/cn_24_minimal.xml", "f42be27e-09cf-4f0e-a745-63ec689631e6"): NONE,  # en ICT Provision of IT Services Related to OP IT Systems (EUR-Lex, 
-    ("eforms/examples/cn_24_multilingual.xml", "55aae64f-88a8-44a5-b2fb-8228e97fe6ee"): NONE,  # en ICT Provision of IT Services Related to OP IT Systems (EUR-Lex, 
+    ("eforms/examples/cn_24_minimal.xml", "f42be27e-09cf-4f0e-a745-63ec689631e6"): NONE,  # en ICT Provision of IT Services Related to OP IT Systems (EUR-Lex,
+    ("eforms/examples/cn_24_multilingual.xml", "55aae64f-88a8-44a5-b2fb-8228e97fe6ee"): NONE,  # en ICT Provision of IT Services Related to OP IT Systems (EUR-Lex,
     ("eforms/examples/cn_24_nego_accel.xml", "d1a2e651-b32f-4606-a5dd-d180bab20be1"): NONE,  # en - Scanning, Processing and Data Extraction Services
     ("eforms/examples/cn_24_open.xml", "c4c415ee-ac08-4465-8fa6-57568cf69462"): NONE,  # en ICT Term Contract for a Planned Programme of In-service Inspecti
     ("eforms/examples/cn_24_open_accel.xml", "c77a5424-249b-499b-a45b-2265edb941bb"): NONE,  # it - Procedura aperta accelerata per la fornitura di n. 212 posti
@@ -262,7 +264,7 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("eforms/examples/pin-only_24.xml", "f252f386-55ac-4fa8-9be4-9f950b9904c8"): NONE,  # en ICT ProPrName1234
     ("eforms/examples/pin-only_24_lots.xml", "199b243b-4daf-4d7d-ba7c-f37f88102480"): NONE,  # en - Fusion21 Materials Supply Framework — Market Engagement Opp
     ("eforms/examples/pin-only_25.xml", "255b0cf4-f8e0-4075-802f-2cce6d3ecf51"): NONE,  # en - Title (BT-21-Procedure) vol3
-    ("eforms/examples/pin-only_81.xml", "64bdfc22-2f35-4109-9817-a8f0bd9468b6"): NONE,  # en - Provision of Worldwide Linguistic Services in Support of UK 
+    ("eforms/examples/pin-only_81.xml", "64bdfc22-2f35-4109-9817-a8f0bd9468b6"): NONE,  # en - Provision of Worldwide Linguistic Services in Support of UK
     ("eforms/examples/pin-only_81_FRA.xml", "3f60af90-c612-40bd-9943-866fe3ae21b4"): NONE,  # fr - Demande d'informations nº DI 123/DSSFT ayant pour objet le r
     ("eforms/examples/pin-only_fin-reg.xml", "10579b4a-9769-490e-94a1-c4327285487c"): NONE,  # en ICT ProPrName1234
     ("eforms/examples/pin-rtl_24.xml", "af25aa4e-6ced-438b-bf19-4458c2cd2c10"): NONE,  # en - Title ( vol3
@@ -277,6 +279,7 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("eforms/examples/veat_25.xml", "b9762d53-76dc-427b-9eb8-68e330f854f1"): NONE,  # en - 5,640,000
     ("eforms/examples/veat_81.xml", "cbe9e7b7-6860-4bb1-a200-b3ada0ff6fbe"): NONE,  # en - Ante nte vol2
 }
+# fmt: on
 
 #: Tender clauses written for the test in the ten languages, in the words buyers use (modelled on the
 #: EU GPP criteria for computers and data centres, TCO Certified and Electronics Watch clauses),
@@ -285,58 +288,146 @@ NOTICES: dict[tuple[str, str], frozenset[str] | set[str]] = {
 #: against them; a term added for a clause was added for the language, not the sentence.
 CLAUSES: list[tuple[str, str, frozenset[str] | set[str]]] = [
     # English
-    ("en", "Offered notebooks shall hold a valid TCO Certified certificate or be registered EPEAT Gold.", {"ecolabel"}),
-    ("en", "The supplier shall guarantee the availability of spare parts for at least five years after the end of production.", {"spare-parts"}),
-    ("en", "All returned devices shall be wiped according to NIST SP 800-88 before resale.", {"data-erasure"}),
-    ("en", "Tenderers shall provide a completed CMRT for the offered products and list the smelters used.", {"minerals"}),
-    ("en", "The contractor shall affiliate with Electronics Watch and respect the ILO core conventions in its supply chain.", {"labour"}),
-    ("en", "The tenderer shall demonstrate a commitment to the environment and to sustainable quality.", NONE),
+    (
+        "en",
+        "Offered notebooks shall hold a valid TCO Certified certificate or be registered EPEAT Gold.",
+        {"ecolabel"},
+    ),
+    (
+        "en",
+        "The supplier shall guarantee the availability of spare parts for at least five years after the end of production.",
+        {"spare-parts"},
+    ),
+    (
+        "en",
+        "All returned devices shall be wiped according to NIST SP 800-88 before resale.",
+        {"data-erasure"},
+    ),
+    (
+        "en",
+        "Tenderers shall provide a completed CMRT for the offered products and list the smelters used.",
+        {"minerals"},
+    ),
+    (
+        "en",
+        "The contractor shall affiliate with Electronics Watch and respect the ILO core conventions in its supply chain.",
+        {"labour"},
+    ),
+    (
+        "en",
+        "The tenderer shall demonstrate a commitment to the environment and to sustainable quality.",
+        NONE,
+    ),
     ("en", "Bidders should describe their environmental management and how they reduce their impact.", NONE),
     # Dutch
     ("nl", "De aangeboden laptops hebben een garantie van minimaal 5 jaar op locatie.", {"warranty"}),
     ("nl", "De accu moet vervangbaar zijn door de gebruiker en minimaal 1000 laadcycli halen.", {"battery"}),
-    ("nl", "De opdrachtnemer neemt de afgedankte apparatuur terug en rapporteert de eindbestemming per apparaat.", {"take-back"}),
+    (
+        "nl",
+        "De opdrachtnemer neemt de afgedankte apparatuur terug en rapporteert de eindbestemming per apparaat.",
+        {"take-back"},
+    ),
     ("nl", "Kunststof onderdelen bevatten geen gehalogeneerde vlamvertragers.", {"chemicals"}),
     ("nl", "Inschrijvers beschrijven hoe zij duurzaamheid en kwaliteit borgen in de uitvoering.", NONE),
     ("nl", "Wij vragen een plan van aanpak voor milieu en maatschappelijk verantwoord ondernemen.", NONE),
     # French
-    ("fr", "Les ordinateurs fournis devront porter l'écolabel européen ou un label équivalent de type I.", {"ecolabel"}),
-    ("fr", "Le titulaire assure la reprise des équipements en fin de vie et leur préparation en vue du réemploi.", {"take-back"}),
+    (
+        "fr",
+        "Les ordinateurs fournis devront porter l'écolabel européen ou un label équivalent de type I.",
+        {"ecolabel"},
+    ),
+    (
+        "fr",
+        "Le titulaire assure la reprise des équipements en fin de vie et leur préparation en vue du réemploi.",
+        {"take-back"},
+    ),
     ("fr", "Un indice de réparabilité d'au moins 8/10 est exigé pour les smartphones.", {"repairability"}),
-    ("fr", "Le fournisseur garantit l'effacement sécurisé des données de chaque disque avant reprise.", {"data-erasure"}),
+    (
+        "fr",
+        "Le fournisseur garantit l'effacement sécurisé des données de chaque disque avant reprise.",
+        {"data-erasure"},
+    ),
     ("fr", "Le candidat présente sa démarche environnementale et sa politique de qualité.", NONE),
     ("fr", "Les offres seront jugées sur la valeur technique et le développement durable.", NONE),
     # German
-    ("de", "Die angebotenen Monitore müssen mit dem Blauen Engel oder TCO Certified ausgezeichnet sein.", {"ecolabel"}),
-    ("de", "Ersatzteile sind für mindestens sieben Jahre nach Ende der Produktion verfügbar zu halten.", {"spare-parts"}),
-    ("de", "Die Geräte erfüllen die Anforderungen der Verordnung (EU) 617/2013 und die aktuelle ENERGY STAR Version.", {"energy-efficiency"}),
-    ("de", "Der Auftragnehmer weist die Einhaltung der ILO-Kernarbeitsnormen in der Lieferkette nach.", {"labour"}),
+    (
+        "de",
+        "Die angebotenen Monitore müssen mit dem Blauen Engel oder TCO Certified ausgezeichnet sein.",
+        {"ecolabel"},
+    ),
+    (
+        "de",
+        "Ersatzteile sind für mindestens sieben Jahre nach Ende der Produktion verfügbar zu halten.",
+        {"spare-parts"},
+    ),
+    (
+        "de",
+        "Die Geräte erfüllen die Anforderungen der Verordnung (EU) 617/2013 und die aktuelle ENERGY STAR Version.",
+        {"energy-efficiency"},
+    ),
+    (
+        "de",
+        "Der Auftragnehmer weist die Einhaltung der ILO-Kernarbeitsnormen in der Lieferkette nach.",
+        {"labour"},
+    ),
     ("de", "Der Bieter beschreibt sein Umweltmanagement und seine Nachhaltigkeitsstrategie.", NONE),
     ("de", "Qualität und Umweltfreundlichkeit der Leistung werden mit 20 % bewertet.", NONE),
     # Norwegian (bokmål)
-    ("nb", "Leverandøren skal tilby en returordning for brukt IT-utstyr med sikker sletting av data.", {"take-back", "data-erasure"}),
+    (
+        "nb",
+        "Leverandøren skal tilby en returordning for brukt IT-utstyr med sikker sletting av data.",
+        {"take-back", "data-erasure"},
+    ),
     ("nb", "Det stilles krav om at PC-ene er Svanemerket eller TCO-sertifisert.", {"ecolabel"}),
     ("nb", "Reservedeler skal være tilgjengelige i minst fem år etter levering.", {"spare-parts"}),
-    ("nb", "Leverandøren skal følge opp grunnleggende arbeidstakerrettigheter i leverandørkjeden.", {"labour"}),
+    (
+        "nb",
+        "Leverandøren skal følge opp grunnleggende arbeidstakerrettigheter i leverandørkjeden.",
+        {"labour"},
+    ),
     ("nb", "Tilbyder skal beskrive sitt miljøarbeid og sin kvalitetssikring.", NONE),
     ("nb", "Klima og miljø vektes med 30 prosent.", NONE),
     # Spanish
-    ("es", "Los equipos ofertados deberán disponer de la etiqueta ecológica europea o de la certificación EPEAT.", {"ecolabel"}),
+    (
+        "es",
+        "Los equipos ofertados deberán disponer de la etiqueta ecológica europea o de la certificación EPEAT.",
+        {"ecolabel"},
+    ),
     ("es", "Se valorará la garantía de 5 años in situ para los ordenadores portátiles.", {"warranty"}),
-    ("es", "El adjudicatario garantizará la disponibilidad de piezas de repuesto durante cinco años.", {"spare-parts"}),
+    (
+        "es",
+        "El adjudicatario garantizará la disponibilidad de piezas de repuesto durante cinco años.",
+        {"spare-parts"},
+    ),
     ("es", "Los equipos cumplirán la Directiva RoHS y estarán libres de halógenos.", {"chemicals"}),
     ("es", "Se valorarán los criterios sociales y medioambientales de la oferta.", NONE),
     ("es", "El licitador acreditará su compromiso con la sostenibilidad y la calidad.", NONE),
     # Italian
-    ("it", "I personal computer devono essere conformi ai criteri ambientali minimi e dotati di etichetta ecologica europea.", {"ecolabel"}),
+    (
+        "it",
+        "I personal computer devono essere conformi ai criteri ambientali minimi e dotati di etichetta ecologica europea.",
+        {"ecolabel"},
+    ),
     ("it", "È richiesta una garanzia di 36 mesi sui dispositivi forniti.", {"warranty"}),
-    ("it", "La batteria deve essere sostituibile dall'utente e mantenere l'80% della capacità dopo 500 cicli di carica.", {"battery"}),
-    ("it", "Il fornitore deve garantire la cancellazione sicura dei dati dai dischi ritirati.", {"data-erasure"}),
+    (
+        "it",
+        "La batteria deve essere sostituibile dall'utente e mantenere l'80% della capacità dopo 500 cicli di carica.",
+        {"battery"},
+    ),
+    (
+        "it",
+        "Il fornitore deve garantire la cancellazione sicura dei dati dai dischi ritirati.",
+        {"data-erasure"},
+    ),
     ("it", "Saranno premiate le offerte con ricondizionati di grado A.", {"refurbished"}),
     ("it", "L'offerta tecnica descrive le misure per la sostenibilità ambientale del servizio.", NONE),
     ("it", "Qualità del servizio e rispetto dell'ambiente: fino a 10 punti.", NONE),
     # Polish
-    ("pl", "Wykonawca udzieli gwarancji na okres 36 miesięcy na dostarczone komputery przenośne.", {"warranty"}),
+    (
+        "pl",
+        "Wykonawca udzieli gwarancji na okres 36 miesięcy na dostarczone komputery przenośne.",
+        {"warranty"},
+    ),
     ("pl", "Sprzęt musi posiadać certyfikat TCO Certified lub równoważny.", {"ecolabel"}),
     ("pl", "Zamawiający dopuszcza dostawę sprzętu poleasingowego klasy A.", {"refurbished"}),
     ("pl", "Wykonawca zapewni dostępność części zamiennych przez 5 lat.", {"spare-parts"}),
@@ -347,12 +438,20 @@ CLAUSES: list[tuple[str, str, frozenset[str] | set[str]]] = [
     ("sv", "Datorerna ska vara TCO Certified och ha ett utbytbart batteri.", {"ecolabel", "battery"}),
     ("sv", "Leverantören ska kunna leverera reservdelar i minst sju år.", {"spare-parts"}),
     ("sv", "Säker radering av data ska ske enligt NIST 800-88 och intyg lämnas per enhet.", {"data-erasure"}),
-    ("sv", "Leverantören ska följa ILO:s kärnkonventioner och vara ansluten till Electronics Watch.", {"labour"}),
+    (
+        "sv",
+        "Leverantören ska följa ILO:s kärnkonventioner och vara ansluten till Electronics Watch.",
+        {"labour"},
+    ),
     ("sv", "Anbudsgivaren ska beskriva sitt miljöarbete och sin kvalitetsledning.", NONE),
     ("sv", "Hållbarhet och kvalitet viktas med 20 procent.", NONE),
     # Danish
     ("da", "Computerne skal være Svanemærket eller have EU-Blomsten.", {"ecolabel"}),
-    ("da", "Leverandøren skal sikre tilbagetagning af brugt udstyr og sikker sletning af data.", {"take-back", "data-erasure"}),
+    (
+        "da",
+        "Leverandøren skal sikre tilbagetagning af brugt udstyr og sikker sletning af data.",
+        {"take-back", "data-erasure"},
+    ),
     ("da", "Der ydes 5 års garanti på alle bærbare computere.", {"warranty"}),
     ("da", "Plastdele må ikke indeholde halogenerede flammehæmmere.", {"chemicals"}),
     ("da", "Tilbudsgiver skal beskrive sin miljøindsats og kvalitetsstyring.", NONE),

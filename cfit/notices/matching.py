@@ -21,8 +21,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cfit.criteria.content import FRAMEWORK_DIR, read_yaml
 from cfit.notices.record import MatchedCriterion, NoticeRecord
 
