@@ -293,6 +293,13 @@ def test_no_lexicon_term_is_a_generic_word() -> None:
                 assert fold(term).strip("*") not in generic, (name, term)
 
 
+def test_every_family_speaks_the_ten_languages_or_names_only_labels_and_standards() -> None:
+    ten = {"en", "nl", "fr", "de", "nb", "es", "it", "pl", "sv", "da"}
+    for name, entry in read_lexicon()["families"].items():
+        languages = set(entry.get("terms") or {}) - {"any"}
+        assert languages >= ten or not languages, (name, sorted(ten - languages))
+
+
 def test_codes_alone_never_make_a_match(matcher: Matcher) -> None:
     codes = ["circ-econ", "clim-mitig", "biodiv-eco", "other"]
     assert matcher.match_texts([], bt774=codes, bt805=["eu"]) == ()

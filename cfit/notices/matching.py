@@ -263,6 +263,11 @@ def _snippet(text: str, start: int, end: int) -> str:
     left = max(start - room // 2, 0)
     right = min(end + room - (start - left), len(text))
     left = max(min(left, right - EVIDENCE_CHARS), 0)
+    # Whole words only: a word cut at either end is left out (never the matched words themselves).
+    while left < start and left > 0 and text[left - 1].isalnum():
+        left += 1
+    while right > end and right < len(text) and text[right].isalnum():
+        right -= 1
     return " ".join(text[left:right].split())[:EVIDENCE_CHARS]
 
 
