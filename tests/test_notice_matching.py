@@ -40,10 +40,11 @@ from tests.tender_helpers import SHARED, shared
 #: Precision and recall measured per language; ``None`` where nothing was labelled or found.
 REAL_FLOORS = {"no": (1.0, 1.0), "pt": (1.0, 1.0)}
 CLAUSE_FLOOR = (1.0, 1.0)  #: every language: the clauses are the lexicon's own checks
-#: The EU GPP criterion names, held out from writing the lexicon: precision and recall (English).
-GPP_NAMES_FLOOR = (1.0, 0.27)
+#: The EU GPP criterion names: precision and recall (English). Held out, they measured 1.00 and 0.27;
+#: a second round of the lexicon then looked at what they missed.
+GPP_NAMES_FLOOR = (1.0, 0.72)
 #: Recall of a criterion's family from its own title and text (written by the framework's authors).
-FRAMEWORK_RECALL_FLOORS = {"en": 0.84, "nl": 0.78, "fr": 0.77, "de": 0.75, "nb": 0.74}
+FRAMEWORK_RECALL_FLOORS = {"en": 0.89, "nl": 0.81, "fr": 0.80, "de": 0.78, "nb": 0.76}
 
 #: Words that say a notice cares, not what it asks for: never a match on their own.
 GENERIC = [
@@ -221,7 +222,7 @@ def test_the_eu_gpp_criterion_names_are_matched_as_labelled(matcher: Matcher) ->
     assert names == set(GPP_NAMES), "the labels and the EU GPP names have drifted apart"
     pairs = [("en", set(want), families(matcher, [name], ict=True)) for name, want in GPP_NAMES.items()]
     table = scores(pairs)
-    print_table("EU GPP criterion names (held out)", table)
+    print_table("EU GPP criterion names", table)
     precision, recall, *_rest = table["en"]
     assert precision is not None and recall is not None
     assert precision >= GPP_NAMES_FLOOR[0] and recall >= GPP_NAMES_FLOOR[1], (precision, recall)
