@@ -70,14 +70,14 @@ def build(folder: Path, notices: int) -> tuple[Path, Path]:
     return package, lines
 
 
-def run_once(package: Path, lines: Path) -> dict[str, float]:
+def run_once(package: Path, lines: Path, *, match: bool = True) -> dict[str, float]:
     from cfit.notices.record import ReadProblem
     from cfit.notices.sources import read_notices
 
     start, cpu = time.perf_counter(), time.process_time()
     read = problems = ict = matched = 0
     sink = io.StringIO()
-    for item in read_notices([package, lines]):
+    for item in read_notices([package, lines], match=match):
         if isinstance(item, ReadProblem):
             problems += 1
             continue
@@ -122,11 +122,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--notices", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--without-matching", action="store_true", help="read and classify only, to see what matching costs"
+    )
     parser.add_argument("--run", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
-        print(json.dumps(run_once(*args.run)))
+        print(json.dumps(run_once(*args.run, match=not args.without_matching)))
         return
     if args.baseline:
         print(json.dumps(baseline_once(*args.baseline)))
@@ -138,8 +141,9 @@ def main() -> None:
         bases: list[dict[str, float]] = []
         for _ in range(args.repeat):
             for mode, target in (("--baseline", bases), ("--run", runs)):
+                extra = ["--without-matching"] if args.without_matching else []
                 child = subprocess.run(
-                    [sys.executable, "-m", "bench.notices", mode, str(package), str(lines)],
+                    [sys.executable, "-m", "bench.notices", mode, str(package), str(lines), *extra],
                     check=True,
                     capture_output=True,
                     text=True,
@@ -168,6 +172,7 @@ def main() -> None:
                 "baseline_cpu_seconds": round(base_cpu, 3),
                 "cpu_ratio_to_baseline": round(cpu / base_cpu, 2),
                 "repeat": args.repeat,
+                "matching": not args.without_matching,
             }
         )
     )

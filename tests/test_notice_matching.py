@@ -323,6 +323,12 @@ def test_every_family_speaks_the_ten_languages_or_names_only_labels_and_standard
         assert languages >= ten or not languages, (name, sorted(ten - languages))
 
 
+def test_every_lexicon_term_is_a_valid_expression(matcher: Matcher) -> None:
+    # The matcher compiles a term's expression when a notice first needs it: check them all here.
+    for _family, _strong, pattern in matcher._terms:
+        re.compile(pattern)
+
+
 def test_codes_alone_never_make_a_match(matcher: Matcher) -> None:
     codes = ["circ-econ", "clim-mitig", "biodiv-eco", "other"]
     assert matcher.match_texts([], bt774=codes, bt805=["eu"]) == ()
