@@ -68,6 +68,21 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 
+def _words_table() -> dict[int, str]:
+    """The fold, and every punctuation mark and symbol made a space: ``split()`` then gives the
+    words (as ``\\w+`` would) without a regular expression, a tenth of the time on ASCII text."""
+    table = dict(_FOLD)
+    for point in range(0x3000):
+        folded = table.get(point, chr(point))
+        if unicodedata.category(folded)[0] in "PSZC":
+            table[point] = " "
+    table[ord("_")] = "_"
+    return table
+
+
+_WORDS = _words_table()
+
+
 def fold(text: str) -> str:
     """``text`` without case and accents, with exactly as many characters."""
     if text.isascii():  # lower() keeps the length of ASCII text, and is ten times faster
@@ -178,8 +193,9 @@ class Matcher:
         self._words = frozenset(self._by_word)
         self._stem_keys = frozenset(self._by_stem)
 
-    def _candidates(self, folded: str) -> set[int]:
-        words = set(WORD.findall(folded))
+    def _candidates(self, text: str) -> set[int]:
+        spaced = text.translate(_WORDS)
+        words = set(spaced.split())
         found: set[int] = set()
         for word in words & self._words:
             found.update(self._by_word[word])
@@ -191,7 +207,7 @@ class Matcher:
                         number for stem, number in self._by_stem[word[:STEM_KEY]] if word.startswith(stem)
                     )
         for key, numbers in self._inside.items():
-            if key in folded:
+            if key in spaced:
                 found.update(numbers)
         return found
 
@@ -221,8 +237,9 @@ class Matcher:
         whose words also belong to works and energy supply."""
         hits: dict[int, dict[str, tuple[bool, str]]] = {}
         for text in dict.fromkeys(texts):
-            folded = fold(text)
-            for number in self._candidates(folded):
+            candidates = self._candidates(text)
+            folded = fold(text) if candidates else ""
+            for number in candidates:
                 index, strong, pattern = self._terms[number]
                 if self.families[index].needs_ict and ict is False:
                     continue
