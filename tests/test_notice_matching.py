@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
@@ -327,6 +328,25 @@ def test_every_lexicon_term_is_a_valid_expression(matcher: Matcher) -> None:
     # The matcher compiles a term's expression when a notice first needs it: check them all here.
     for _family, _strong, pattern in matcher._terms:
         re.compile(pattern)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "garanti" * 60_000,  # one word full of a stem found inside words
+        "ersatzteil" * 40_000,
+        "warranty 1 2 3 4 5 6 7 8 9 " * 15_000,  # a trigger, then numbers, over and over
+        "security " + "update " * 60_000 + "5 years",
+        "conventions de la de la de la " * 14_000,
+        "5 years " * 50_000 + "x" * 100_000,
+        "klas" + "a" * 400_000 + " energetyczna",
+    ],
+    ids=["stem-word", "compound-word", "numbers", "long-gap", "conventions", "long-tail", "long-stem"],
+)
+def test_a_hostile_text_is_matched_in_bounded_time(matcher: Matcher, hostile: str) -> None:
+    start = time.process_time()
+    matcher.match_texts([hostile], ict=True)
+    assert time.process_time() - start < 3, "an expression backtracks on a long text"
 
 
 def test_codes_alone_never_make_a_match(matcher: Matcher) -> None:

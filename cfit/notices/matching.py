@@ -108,7 +108,12 @@ def term_pattern(term: Term) -> str:
 
 def _word_pattern(word: str) -> str:
     core = re.escape(word.strip("*")).replace(r"\{n\}", NUMBER)
-    return (r"\w*" if word.startswith("*") else "") + core + (r"\w*" if word.endswith("*") else "")
+    tail = r"\w*" if word.endswith("*") else ""
+    if word.startswith("*"):
+        # Atomic: the word that holds the stem is taken whole, once; a hostile text of one long
+        # word full of the stem is then read in linear time, not tried at every occurrence.
+        return r"(?>\w*" + core + tail + ")"
+    return core + tail
 
 
 def term_trigger(term: Term) -> tuple[tuple[str, str], ...]:
