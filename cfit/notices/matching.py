@@ -149,8 +149,8 @@ class Family:
     criteria: tuple[tuple[str, frozenset[str]], ...]  #: (criterion id, its product groups)
     supports: frozenset[str]  #: BT-774 codes that back a match
     needs_ict: bool
-    strong: tuple[str, ...]
-    terms: dict[str, tuple[str, ...]]  #: language → terms
+    strong: tuple[Term, ...]
+    terms: dict[str, tuple[Term, ...]]  #: language ("any" for expressions) → terms
 
     def criterion_ids(self, groups: frozenset[str]) -> tuple[str, ...]:
         """The family's criteria for ``groups`` (every one of them when none is for those groups)."""
