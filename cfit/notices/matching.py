@@ -68,19 +68,26 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 
-def _words_table() -> dict[int, str]:
-    """The fold, and every punctuation mark and symbol made a space: ``split()`` then gives the
-    words (as ``\\w+`` would) without a regular expression, a tenth of the time on ASCII text."""
-    table = dict(_FOLD)
-    for point in range(0x3000):
-        folded = table.get(point, chr(point))
-        if unicodedata.category(folded)[0] in "PSZC":
-            table[point] = " "
-    table[ord("_")] = "_"
-    return table
+#: Letters NFKD does not split, and marks that join words when dropped: replaced before the
+#: words of a text are looked up (``_words``).
+_BEFORE_ASCII = tuple(_SPECIAL.items()) + tuple(
+    (c, " ") for c in "\u201c\u201d\u201e\u00ab\u00bb\u2026\u00b7\u2022\u2212"
+)
+#: ASCII punctuation and symbols made spaces: ``split()`` then gives the words (as ``\\w+`` would).
+_ASCII_WORDS = {p: " " for p in range(128) if not chr(p).isalnum() and chr(p) != "_"}
 
 
-_WORDS = _words_table()
+def _words(text: str) -> str:
+    """The text as folded ASCII words separated by spaces, for looking words up: letters of other
+    scripts are dropped, so unlike ``fold`` the places do not match the original (the expressions
+    run on ``fold``)."""
+    lowered = text.lower()
+    if not lowered.isascii():
+        for char, plain in _BEFORE_ASCII:
+            if char in lowered:
+                lowered = lowered.replace(char, plain)
+        lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode("ascii")
+    return lowered.translate(_ASCII_WORDS)
 
 
 def fold(text: str) -> str:
@@ -199,7 +206,7 @@ class Matcher:
         self._stem_keys = frozenset(self._by_stem)
 
     def _candidates(self, text: str) -> set[int]:
-        spaced = text.translate(_WORDS)
+        spaced = _words(text)
         words = set(spaced.split())
         found: set[int] = set()
         for word in words & self._words:
