@@ -131,12 +131,25 @@ def term_trigger(term: Term) -> tuple[tuple[str, str], ...]:
     if isinstance(term, dict):
         return tuple(_stem_trigger(fold(str(stem))) for stem in term["if"])
     words = [w for w in re.split(r"[\s\-]+", fold(term.strip())) if w and w != "{n}"]
+    # The rarest part stands for the term: the longest, and never a year ("batterie" in "état de
+    # santé de la batterie", 1669 in 2023/1669).
+    parts: list[tuple[int, str, str]] = []
     for word in words:
-        head = WORD.match(word.strip("*"))
-        if word.startswith("*") or head is None or len(head.group()) < STEM_KEY:
+        if word.startswith("*"):
             continue
-        return ((("stem" if word.endswith("*") and head.group() == word[:-1] else "word"), head.group()),)
+        pieces = WORD.findall(word.strip("*"))
+        for n, piece in enumerate(pieces):
+            kind = "stem" if word.endswith("*") and n == len(pieces) - 1 else "word"
+            score = len(piece) - (10 if YEAR.fullmatch(piece) else 0)
+            if len(piece) >= STEM_KEY:
+                parts.append((score, kind, piece))
+    if parts:
+        _score, kind, piece = max(parts, key=lambda part: part[0])
+        return ((kind, piece),)
     return (("inside", max((w.strip("*") for w in words), key=len)),)
+
+
+YEAR = re.compile(r"(19|20)\d\d")
 
 
 def _stem_trigger(stem: str) -> tuple[str, str]:
@@ -248,7 +261,11 @@ class Matcher:
         whether the notice buys ICT by its CPV codes (``None`` when it has none), for the families
         whose words also belong to works and energy supply."""
         hits: dict[int, dict[str, tuple[bool, str]]] = {}
-        for text in dict.fromkeys(texts):
+        unique = tuple(dict.fromkeys(texts))
+        # One look over all the texts first: most notices have no first word of any term.
+        if not self._candidates("\n".join(unique)):
+            unique = ()
+        for text in unique:
             candidates = self._candidates(text)
             folded = fold(text) if candidates else ""
             for number in candidates:
