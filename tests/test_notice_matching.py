@@ -349,6 +349,13 @@ def test_a_hostile_text_is_matched_in_bounded_time(matcher: Matcher, hostile: st
     assert time.process_time() - start < 3, "an expression backtracks on a long text"
 
 
+def test_a_match_never_runs_from_one_text_into_the_next(matcher: Matcher) -> None:
+    # A notice's texts are searched joined: a title ending in "warranty" and a description
+    # starting "5 years" are two texts, not a warranty of 5 years.
+    assert "warranty" not in families(matcher, ["Hosting and warranty", "5 years of support"], ict=True)
+    assert "warranty" in families(matcher, ["Hosting", "a warranty of 5 years"], ict=True)
+
+
 def test_codes_alone_never_make_a_match(matcher: Matcher) -> None:
     codes = ["circ-econ", "clim-mitig", "biodiv-eco", "other"]
     assert matcher.match_texts([], bt774=codes, bt805=["eu"]) == ()

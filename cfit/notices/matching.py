@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -262,21 +264,24 @@ class Matcher:
         whose words also belong to works and energy supply."""
         hits: dict[int, dict[str, tuple[bool, str]]] = {}
         unique = tuple(dict.fromkeys(texts))
-        # One look over all the texts first: most notices have no first word of any term.
-        if not self._candidates("\n".join(unique)):
-            unique = ()
-        for text in unique:
-            candidates = self._candidates(text)
-            folded = fold(text) if candidates else ""
-            for number in candidates:
-                index, strong, pattern = self._terms[number]
-                if self.families[index].needs_ict and ict is False:
-                    continue
-                for found in _compiled(pattern).finditer(folded):
-                    words = re.sub(r"[\s\-]+", " ", found.group())
-                    seen = hits.setdefault(index, {})
-                    if words not in seen or (strong and not seen[words][0]):
-                        seen[words] = (strong, _snippet(text, found.start(), found.end()))
+        joined = "\n".join(unique)
+        # One look over all the texts at once: most notices have no first word of any term, and
+        # a term's expression then runs once over the joined texts, not once per text.
+        candidates = self._candidates(joined)
+        folded = fold(joined) if candidates else ""
+        starts = list(accumulate((len(t) + 1 for t in unique[:-1]), initial=0))
+        for number in sorted(candidates):
+            index, strong, pattern = self._terms[number]
+            if self.families[index].needs_ict and ict is False:
+                continue
+            seen = hits.setdefault(index, {})
+            for where, found in _find(_compiled(pattern), folded, unique, starts):
+                words = re.sub(r"[\s\-]+", " ", found.group())
+                if words not in seen or (strong and not seen[words][0]):
+                    text, offset = unique[where], starts[where]
+                    seen[words] = (strong, _snippet(text, found.start() - offset, found.end() - offset))
+            if not seen:
+                del hits[index]
         codes = frozenset(bt774)
         gpp = bool(GPP_USED & set(bt805))
         groups = self.groups_of(cpv)
@@ -314,6 +319,21 @@ class Matcher:
             for criterion in match.criteria:
                 out.setdefault(criterion, MatchedCriterion(criterion, match.confidence, match.evidence))
         return tuple(out.values())
+
+
+def _find(
+    pattern: re.Pattern[str], folded: str, texts: tuple[str, ...], starts: list[int]
+) -> Iterator[tuple[int, re.Match[str]]]:
+    """The matches of ``pattern`` in the joined folded texts, each with the index of its text. A
+    match that runs from one text into the next is no match: the texts are then searched one by
+    one (rare: only expressions that cross a line break can)."""
+    found = [(bisect_right(starts, m.start()) - 1, m) for m in pattern.finditer(folded)]
+    if all(m.end() <= starts[i] + len(texts[i]) for i, m in found):
+        yield from found
+        return
+    for i, text in enumerate(texts):
+        for m in pattern.finditer(folded, starts[i], starts[i] + len(text)):
+            yield i, m
 
 
 @cache
