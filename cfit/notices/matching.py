@@ -190,8 +190,8 @@ class FamilyMatch:
 
 
 class Matcher:
-    """The lexicon compiled: every text is folded and split into words once; a term's expression
-    runs only on texts holding its first word (or stem, or one of its ``if`` words)."""
+    """The lexicon compiled: a notice's texts are folded and split into words once; a term's
+    expression runs only when they hold its rarest word (or stem, or one of its ``if`` stems)."""
 
     def __init__(self, families: Sequence[Family], product_groups: dict[str, str]) -> None:
         self.families = tuple(families)
