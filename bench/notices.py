@@ -4,8 +4,8 @@ Builds a corpus (not timed) from the real eForms notices and SDK examples and th
 of ``../shared/data/notices-real`` and ``../shared/data/eforms/examples``, each copy with its own
 notice id: eForms notices packed as TED packs its daily bulk packages (a .tar.gz of XML files), OCDS
 releases as JSON Lines. Then, in fresh processes, ``--repeat`` times and alternating: cfit's reader
-(``cfit.notices.sources.read_notices``: every notice read, checked and classified, as ``cfit notices
-read`` does, records serialised to JSON) and the baseline, the same package streamed and each member
+(``cfit.notices.sources.read_notices``: every notice read, checked, classified and matched against the
+framework's criteria, as ``cfit notices read`` does, records serialised to JSON) and the baseline, the same package streamed and each member
 parsed by lxml (and each OCDS line by ``json.loads``) and nothing more. Prints one JSON line: notices,
 seconds (median), notices_per_second, peak_rss_mb, baseline_seconds, ratio_to_baseline, and CPU
 seconds beside the wall-clock ones.
@@ -70,19 +70,20 @@ def build(folder: Path, notices: int) -> tuple[Path, Path]:
     return package, lines
 
 
-def run_once(package: Path, lines: Path) -> dict[str, float]:
+def run_once(package: Path, lines: Path, *, match: bool = True) -> dict[str, float]:
     from cfit.notices.record import ReadProblem
     from cfit.notices.sources import read_notices
 
     start, cpu = time.perf_counter(), time.process_time()
-    read = problems = ict = 0
+    read = problems = ict = matched = 0
     sink = io.StringIO()
-    for item in read_notices([package, lines]):
+    for item in read_notices([package, lines], match=match):
         if isinstance(item, ReadProblem):
             problems += 1
             continue
         read += 1
         ict += item.ict
+        matched += bool(item.matched_criteria)
         sink.write(json.dumps(item.as_dict(), ensure_ascii=False))
         sink.seek(0)
         sink.truncate()
@@ -93,6 +94,7 @@ def run_once(package: Path, lines: Path) -> dict[str, float]:
         "read": read,
         "problems": problems,
         "ict": ict,
+        "matched": matched,
     }
 
 
@@ -120,11 +122,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--notices", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--without-matching", action="store_true", help="read and classify only, to see what matching costs"
+    )
     parser.add_argument("--run", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
-        print(json.dumps(run_once(*args.run)))
+        print(json.dumps(run_once(*args.run, match=not args.without_matching)))
         return
     if args.baseline:
         print(json.dumps(baseline_once(*args.baseline)))
@@ -136,8 +141,9 @@ def main() -> None:
         bases: list[dict[str, float]] = []
         for _ in range(args.repeat):
             for mode, target in (("--baseline", bases), ("--run", runs)):
+                extra = ["--without-matching"] if args.without_matching else []
                 child = subprocess.run(
-                    [sys.executable, "-m", "bench.notices", mode, str(package), str(lines)],
+                    [sys.executable, "-m", "bench.notices", mode, str(package), str(lines), *extra],
                     check=True,
                     capture_output=True,
                     text=True,
@@ -154,6 +160,7 @@ def main() -> None:
                 "read": runs[0]["read"],
                 "problems": runs[0]["problems"],
                 "ict": runs[0]["ict"],
+                "matched": runs[0]["matched"],
                 "input_mb": round(size_mb, 1),
                 "seconds": round(seconds, 3),
                 "notices_per_second": round(args.notices / seconds),
@@ -165,6 +172,7 @@ def main() -> None:
                 "baseline_cpu_seconds": round(base_cpu, 3),
                 "cpu_ratio_to_baseline": round(cpu / base_cpu, 2),
                 "repeat": args.repeat,
+                "matching": not args.without_matching,
             }
         )
     )

@@ -273,7 +273,7 @@ def test_the_command_reads_a_folder_without_a_database(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [(r["id"], r["source"]) for r in lines] == [("a1b2", "eforms"), ("r1", "ocds")]
     assert {"id", "source", "published", "buyer", "title", "language", "cpv", "ict", "lots", "strategic",
-            "award_criteria"} <= lines[0].keys()  # fmt: skip
+            "award_criteria", "matched_criteria"} <= lines[0].keys()  # fmt: skip
     assert "b.xml: declares a DTD" in done.stderr
     only_ict = subprocess.run(
         [

@@ -588,9 +588,14 @@ class Framework(Strict):
         return self
 
 
+#: libyaml's safe loader where it is installed: the same documents, ten times faster (the notice
+#: reader reads the framework at every start).
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
 
 
 def load_framework_dir(directory: Path = FRAMEWORK_DIR) -> Framework:

@@ -3,8 +3,7 @@
 The same record whatever the source, so that market figures count eForms and OCDS publishers
 alike. Field names follow the eForms business terms (BT) where a notice has them; an OCDS release
 fills what it holds and leaves the rest empty. Which framework criteria a notice's texts ask for
-(``matched_criteria``) is not read yet: ``texts`` keeps the words a matcher will need. Plain Python,
-no Django.
+(``matched_criteria``) is found by ``cfit.notices.matching`` in ``texts``. Plain Python, no Django.
 """
 
 from __future__ import annotations
@@ -52,6 +51,15 @@ class AwardCriterion:
 
 
 @dataclass(frozen=True)
+class MatchedCriterion:
+    """A framework criterion a notice's texts ask for (``cfit.notices.matching``)."""
+
+    id: str  #: the framework criterion id
+    confidence: float  #: 0.6 a distinctive phrase … 0.95 a label or regulation named, with more evidence
+    evidence: str  #: the words of the notice that asked for it (at most 120 characters)
+
+
+@dataclass(frozen=True)
 class NoticeRecord:
     id: str  #: BT-701 notice id (eForms) or the release id (OCDS)
     source: Source
@@ -68,6 +76,7 @@ class NoticeRecord:
     subtype: str = ""  #: OPP-070 notice subtype (eForms); OCDS: the release tag
     ocid: str = ""  #: OCDS contracting process id (eForms: the procedure id, BT-04)
     texts: tuple[str, ...] = field(default=(), repr=False)  #: titles and descriptions, for matching
+    matched_criteria: tuple[MatchedCriterion, ...] = ()  #: filled by the reader (``read_notices``)
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -76,6 +85,7 @@ class NoticeRecord:
         out["cpv"] = list(self.cpv)
         out["strategic"] = {k: list(v) for k, v in asdict(self.strategic).items()}
         out["award_criteria"] = [asdict(c) for c in self.award_criteria]
+        out["matched_criteria"] = [asdict(m) for m in self.matched_criteria]
         return out
 
 

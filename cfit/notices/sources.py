@@ -12,9 +12,11 @@ from __future__ import annotations
 import tarfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from cfit.notices.eforms import NoticeRefused, parse_eforms
+from cfit.notices.matching import Matcher, default_matcher
 from cfit.notices.ocds import iter_ocds
 from cfit.notices.record import NoticeRecord, ReadProblem
 
@@ -26,8 +28,23 @@ TAR = (".tar.gz", ".tgz", ".tar")
 ZIP = (".zip",)
 
 
-def read_notices(paths: Iterable[Path]) -> Iterator[NoticeRecord | ReadProblem]:
-    """Every notice and release under ``paths``, in order; a problem for each one that is none."""
+def read_notices(
+    paths: Iterable[Path], *, matcher: Matcher | None = None, match: bool = True
+) -> Iterator[NoticeRecord | ReadProblem]:
+    """Every notice and release under ``paths``, in order, with the framework criteria its texts
+    ask for (``matcher``, by default the shipped lexicon; none when ``match`` is false); a problem
+    for each one that is none."""
+    if not match:
+        yield from _read(paths)
+        return
+    matcher = matcher or default_matcher()
+    for item in _read(paths):
+        if isinstance(item, NoticeRecord):
+            item = replace(item, matched_criteria=matcher.match_record(item))
+        yield item
+
+
+def _read(paths: Iterable[Path]) -> Iterator[NoticeRecord | ReadProblem]:
     for path in paths:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
