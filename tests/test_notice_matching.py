@@ -15,6 +15,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -269,13 +270,42 @@ def test_the_framework_s_own_criterion_texts_find_their_family(matcher: Matcher)
             if family is None:
                 continue
             for lang in ("en", "nl", "fr", "de", "nb"):
-                got = families(matcher, [criterion["title"][lang], criterion["text"][lang]], ict=True)
+                texts = [_values_in(criterion, criterion[field][lang]) for field in ("title", "text")]
+                got = families(matcher, texts, ict=True)
                 pairs.append((lang, {family}, got & {family}))
     table = scores(pairs)
     print_table("Framework criterion texts (recall of their own family)", table)
     for lang, floor in FRAMEWORK_RECALL_FLOORS.items():
         recall = table[lang][1]
         assert recall is not None and recall >= floor, (lang, recall)
+
+
+def _values_in(criterion: dict[str, Any], text: str) -> str:
+    """The text with its references to requirement values replaced by the bare values, as a reader
+    sees them (units and signs aside: the matcher looks for words, not thresholds)."""
+    from cfit.criteria.content import REFERENCE
+
+    values = {r["id"]: r for r in criterion.get("requirements", [])}
+
+    def value(match: Any) -> str:
+        requirement = values.get(match[1], {})
+        field = {"min": "min_value", "max": "max_value", "value": "expected_value"}.get(match[2] or "", "")
+        found = (
+            requirement.get(field)
+            if field
+            else next(
+                (
+                    requirement.get(f)
+                    for f in ("min_value", "max_value", "expected_value")
+                    if requirement.get(f) is not None
+                ),
+                "",
+            )
+        )
+        unit = "" if field else f" {requirement.get('unit', '')}"
+        return f"{found}{unit}"
+
+    return REFERENCE.sub(value, text)
 
 
 # --- properties ------------------------------------------------------------------------------------
