@@ -39,7 +39,7 @@ class LangQuery(Schema):
     lang: str = Lang
 
 
-class ExportQuery(Schema):
+class VersionExportQuery(Schema):
     lang: str = Field("", pattern="^(|en|nl|fr|de|nb)$", description="One language only; default all five.")
 
 
@@ -209,7 +209,7 @@ def list_versions(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get(
     "/versions/{code}/export", response=ExportOut, summary="A whole version, as `cfit criteria export`"
 )
-def export_version(request: HttpRequest, code: str, params: Query[ExportQuery]) -> dict[str, Any]:
+def export_version(request: HttpRequest, code: str, params: Query[VersionExportQuery]) -> dict[str, Any]:
     version = get_version_for_user(request.user, code)
     return exchange.framework_to_json(
         version_to_content(version), lang=params.lang or None, category_names=category_names()

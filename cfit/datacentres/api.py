@@ -32,7 +32,7 @@ class FacilityOut(Schema):
     is_provider: bool
 
 
-class ValuesIn(Schema):
+class DataCentreValuesIn(Schema):
     """One year's values in the units of Delegated Regulation (EU) 2024/1364; absent or null = not reported."""
 
     year: int = Field(ge=2000, le=2100)
@@ -55,21 +55,21 @@ class ValuesIn(Schema):
     stated_ref: float | None = NonNegative
 
 
-class IndicatorOut(Schema):
+class DataCentreIndicatorOut(Schema):
     value: float | None
     unit: str
     source: str
     missing_inputs: list[str]
 
 
-class FindingOut(Schema):
+class DataCentreFindingOut(Schema):
     code: str
     severity: str
     field: str
     message: str
 
 
-class CheckOut(Schema):
+class DataCentreCheckOut(Schema):
     field: str
     value: float | None
     limit: float
@@ -79,17 +79,17 @@ class CheckOut(Schema):
     source: str
 
 
-class YearOut(Schema):
+class DataCentreYearOut(Schema):
     year: int
     values: dict[str, float | None]
-    indicators: dict[str, IndicatorOut]
-    findings: list[FindingOut]
-    pact_checks: list[CheckOut]
-    tender_checks: list[CheckOut]
+    indicators: dict[str, DataCentreIndicatorOut]
+    findings: list[DataCentreFindingOut]
+    pact_checks: list[DataCentreCheckOut]
+    tender_checks: list[DataCentreCheckOut]
 
 
 class FacilityDetailOut(FacilityOut):
-    years: list[YearOut]
+    years: list[DataCentreYearOut]
 
 
 def _facility_out(facility: Facility, is_provider: bool) -> dict[str, Any]:
@@ -169,7 +169,7 @@ def datacentre_detail(request: HttpRequest, facility_id: int) -> Any:
     response=FacilityDetailOut,
     summary="File (or replace) one year's values of your data centre",
 )
-def datacentre_file(request: HttpRequest, facility_id: int, payload: ValuesIn) -> Any:
+def datacentre_file(request: HttpRequest, facility_id: int, payload: DataCentreValuesIn) -> Any:
     access = get_facility_for_user(request.user, facility_id, file=True)
     values = payload.dict(exclude={"year"})
     actions.file_reports(

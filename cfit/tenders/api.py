@@ -71,7 +71,7 @@ class StatusIn(Schema):
     status: str = Field(pattern="^(published|awarded|closed)$")
 
 
-class ExportQuery(Schema):
+class TenderExportQuery(Schema):
     format: str = Field(pattern="^(docx|odt|xlsx-template|ocds|eforms)$")
 
 
@@ -255,7 +255,7 @@ def change_status(request: HttpRequest, tender_id: int, payload: StatusIn) -> di
     "/tenders/{tender_id}/export",
     summary="Annex (docx, odt), supplier template (xlsx-template), ocds (JSON) or eforms (the EU contract notice, XML)",
 )
-def export_tender(request: HttpRequest, tender_id: int, params: Query[ExportQuery]) -> HttpResponse:
+def export_tender(request: HttpRequest, tender_id: int, params: Query[TenderExportQuery]) -> HttpResponse:
     spec = actions.tender_spec(get_tender_for_user(request.user, tender_id))
     fmt = FORMATS[params.format]
     try:
