@@ -449,7 +449,7 @@ def test_the_demo_has_a_provider_with_flags_and_a_linked_tender(framework: Any) 
     assert "is stated without the water data" in pages
     buyer = Client()
     buyer.login(username="procurer", password="demo-cfit-2026")
-    assert "RWS-2027-003" in buyer.get(f"/datacentres/{facilities[0].pk}/").content.decode()
+    assert "RWS-2027-DC1" in buyer.get(f"/datacentres/{facilities[0].pk}/").content.decode()
 
 
 def test_the_facility_page_costs_the_same_queries_for_one_year_or_five(

@@ -19,7 +19,7 @@ from cfit.datacentres.models import Facility, FacilityLot
 
 PROVIDER = ("polder-datacenters", "Polder Datacenters BV", "NL")
 PROVIDER_USER = "provider"
-TENDER_REFERENCE = "RWS-2027-003"
+TENDER_REFERENCE = "RWS-2027-DC1"
 #: The criteria the demo hosting lot uses, besides its defaults (their limits come from the framework).
 CRITERIA = ("dc-pue-a", "dc-ref-a", "dc-water-a", "dc-refrigerant-b")
 
