@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export CFIT_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres lint install lock messages clean
+.PHONY: demo test static pytest-sqlite pytest-postgres postgres-ready test-sqlite test-postgres lint install lock messages clean
 
 ## Installs exactly the locked versions, checked against their hashes (see "Dependencies" in README.md).
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -26,22 +26,51 @@ demo: $(STAMP)
 #: Measuring coverage costs about a fifth more test time: `make test COVERAGE=` skips it.
 COVERAGE ?= --cov --cov-report=
 
-## The whole suite: lint, then the tests on SQLite (and on PostgreSQL when DATABASE_URL is set).
-test: $(STAMP)
+## The whole suite: lint and type checks once, then the tests on SQLite and, when a PostgreSQL answers at
+## PG_URL, on PostgreSQL at the same time (two processes: the suite's wall time is that of the slower one).
+## POSTGRES=yes makes PostgreSQL required (CI), POSTGRES=no skips it.
+POSTGRES ?= auto
+PG_URL ?= postgres://postgres@127.0.0.1:5432/cfit
+PYTEST_PARALLEL = -p no:cacheprovider $(COVERAGE) $(PYTEST_ARGS)
+test: static
+	@rm -f .coverage .coverage.sqlite .coverage.postgres
+	@if [ "$(POSTGRES)" != no ] && $(MAKE) --no-print-directory postgres-ready; then \
+		echo "tests on SQLite and on PostgreSQL ($(PG_URL)) at the same time; each prints when it ends"; \
+		$(MAKE) --no-print-directory -j2 --output-sync=target pytest-sqlite pytest-postgres; \
+	elif [ "$(POSTGRES)" = yes ]; then \
+		echo "PostgreSQL is required (POSTGRES=yes) but does not answer at $(PG_URL)"; exit 1; \
+	else \
+		echo "no PostgreSQL at $(PG_URL): tests on SQLite only"; \
+		$(MAKE) --no-print-directory pytest-sqlite; \
+	fi
+	@test -z "$(COVERAGE)" || { $(BIN)/coverage combine -q; \
+		echo "coverage of cfit/ by the tests: $$($(BIN)/coverage report --format=total) %"; }
+
+static: $(STAMP)
 	$(BIN)/ruff check cfit tests
 	$(BIN)/ruff format --check cfit tests
 	$(BIN)/mypy
 	PYTHONWARNINGS=error $(BIN)/cfit makemigrations --check --dry-run -v 0
-	$(BIN)/pytest $(COVERAGE) $(PYTEST_ARGS)
-	@test -z "$(COVERAGE)" || echo "coverage of cfit/ by the tests: $$($(BIN)/coverage report --format=total) %"
+
+# Each run has its own data folder and coverage file, so that the two never write the same file.
+pytest-sqlite: $(STAMP)
+	env -u DATABASE_URL CFIT_DATA_DIR=$(CURDIR)/var/test-sqlite COVERAGE_FILE=.coverage.sqlite \
+		$(BIN)/pytest $(PYTEST_PARALLEL)
+
+pytest-postgres: $(STAMP)
+	DATABASE_URL=$(PG_URL) CFIT_DATA_DIR=$(CURDIR)/var/test-postgres COVERAGE_FILE=.coverage.postgres \
+		$(BIN)/pytest $(PYTEST_PARALLEL)
+
+postgres-ready:
+	@command -v psql >/dev/null 2>&1 || exit 1
+	@psql "$(PG_URL)" -c "select 1" >/dev/null 2>&1 || createdb --maintenance-db="$(dir $(PG_URL))postgres" "$(notdir $(PG_URL))" >/dev/null 2>&1
 
 test-sqlite:
-	env -u DATABASE_URL $(MAKE) test
+	$(MAKE) test POSTGRES=no
 
-PG_URL ?= postgres://postgres@127.0.0.1:5432/cfit
-test-postgres:
-	psql "$(PG_URL)" -c "select 1" >/dev/null 2>&1 || createdb --maintenance-db="$(dir $(PG_URL))postgres" "$(notdir $(PG_URL))"
-	DATABASE_URL=$(PG_URL) $(MAKE) test
+test-postgres: static
+	$(MAKE) postgres-ready
+	$(MAKE) pytest-postgres
 
 ## Refresh the lock files after a change of the dependencies in pyproject.toml (newest versions allowed).
 LOCK := $(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes --strip-extras --no-emit-find-links --no-emit-index-url
