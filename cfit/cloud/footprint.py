@@ -39,6 +39,9 @@ PROVIDER_NAMES = (("amazon", "aws"), ("aws", "aws"), ("google", "gcp"), ("gcp", 
 #: Service categories whose data held per hour is memory (elsewhere it is storage).
 MEMORY_CATEGORIES = ("Compute", "AI and Machine Learning")
 #: An instance type in a charge description: "t3.medium", "db.r5.large", "c5.2xlarge", "m5.metal".
+#: Google: "n2-standard-4", "e2-highmem-8"; Azure: "Standard_D4s_v3" (cfit's key: "d4s_v3").
+GCP_MACHINE_TYPE = r"\b([a-z]\d[a-z]?-(?:standard|highmem|highcpu|megamem|ultramem)-\d+)\b"
+AZURE_VM_SIZE = r"\bstandard_([a-z]+\d+[a-z0-9-]*(?:_v\d+)?)\b"
 INSTANCE_TYPE = r"\b((?:db\.|cache\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:\d*x?large|medium|small|micro|nano|metal[a-z0-9-]*))\b"
 BOUNDS = ("low", "value", "high")
 #: Digits kept in the JSON: kWh and kg to the milligram/milliwatt-hour, so that small charges show.
@@ -254,7 +257,12 @@ def describe_charges(charges: pl.DataFrame, reference: CloudReference) -> pl.Dat
     )
     described = (
         charges.with_columns(
-            _provider_key(), description.str.extract(INSTANCE_TYPE, 1).alias("instance_type")
+            _provider_key(),
+            pl.coalesce(
+                description.str.extract(INSTANCE_TYPE, 1),
+                description.str.extract(GCP_MACHINE_TYPE, 1),
+                description.str.extract(AZURE_VM_SIZE, 1),
+            ).alias("instance_type"),
         )
         .join(instances, on=["provider", "instance_type"], how="left")
         .with_columns(kind.alias("kind"), _storage_rule(reference, text).alias("storage_rule"))
