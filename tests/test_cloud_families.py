@@ -79,6 +79,24 @@ def test_a_google_machine_type_is_priced_with_its_cpu_and_its_region_s_own_pue()
     assert set(result.by_family) == {"gcp n2"}
 
 
+@pytest.mark.parametrize(
+    ("provider", "description", "family"),
+    [
+        ("AWS", "$0.115 per On Demand Linux db.r5.large Instance Hour", "aws db.r5"),
+        ("Google Cloud", "E2 Instance Core: e2-standard-2", "gcp e2"),
+        ("Microsoft", "Standard_D4s_v3 Linux", "azure ds_v3"),
+        ("Microsoft", "Virtual Machines Dv2/DSv2 Series - D11 v2/DS11 v2 - US East 2", "azure d_v2"),
+    ],
+)
+def test_it_reads_the_instance_type_of_each_provider_s_charge_description(
+    provider: str, description: str, family: str
+) -> None:
+    row = {**hours("x"), "ProviderName": provider, "ChargeDescription": description}
+    result = compute_footprint(_focus([row]), reference())
+
+    assert set(result.by_family) == {family}
+
+
 def test_a_type_without_coefficients_takes_the_provider_average_with_a_wider_range_and_says_so() -> None:
     result = compute_footprint(_focus([hours("a1.medium")]), reference())
 

@@ -42,6 +42,8 @@ MEMORY_CATEGORIES = ("Compute", "AI and Machine Learning")
 #: Google: "n2-standard-4", "e2-highmem-8"; Azure: "Standard_D4s_v3" (cfit's key: "d4s_v3").
 GCP_MACHINE_TYPE = r"\b([a-z]\d[a-z]?-(?:standard|highmem|highcpu|megamem|ultramem)-\d+)\b"
 AZURE_VM_SIZE = r"\bstandard_([a-z]+\d+[a-z0-9-]*(?:_v\d+)?)\b"
+#: Azure's meter names: "Virtual Machines Dv2/DSv2 Series - D11 v2/DS11 v2 - US East 2" (the first size).
+AZURE_METER = r"virtual machines [^-]*- ([a-z]+\d+[a-z]* v\d+)\b"
 INSTANCE_TYPE = r"\b((?:db\.|cache\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:\d*x?large|medium|small|micro|nano|metal[a-z0-9-]*))\b"
 BOUNDS = ("low", "value", "high")
 #: Digits kept in the JSON: kWh and kg to the milligram/milliwatt-hour, so that small charges show.
@@ -262,6 +264,7 @@ def describe_charges(charges: pl.DataFrame, reference: CloudReference) -> pl.Dat
                 description.str.extract(INSTANCE_TYPE, 1),
                 description.str.extract(GCP_MACHINE_TYPE, 1),
                 description.str.extract(AZURE_VM_SIZE, 1),
+                description.str.extract(AZURE_METER, 1).str.replace(" ", "_", literal=True),
             ).alias("instance_type"),
         )
         .join(instances, on=["provider", "instance_type"], how="left")
