@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -159,6 +160,23 @@ def test_the_page_moves_a_family_it_declares_and_ignores_one_it_does_not(
     assert "m5.xlarge → m7g.xlarge" in page and "Where it runs today" in page
     tampered = client.get(url, {"families": ["m5=m9"]})
     assert tampered.status_code == 200 and "m7g.xlarge" not in tampered.content.decode()
+
+
+def test_the_demo_s_cloud_use_has_families_to_move(asset_manager: Persona) -> None:
+    from cfit.cloud.compare import compare_workload, parse_family_moves
+    from cfit.cloud.demo import create_demo_cloud
+
+    create_demo_cloud()
+    create_demo_cloud()  # idempotent
+
+    with system_scope():
+        (usage,) = CloudUsage.objects.all()
+    assert {"aws m5", "aws c5", "gcp n2"} <= set(usage.result["by_family"])
+    reference = actions.platform_reference()
+    moved = compare_workload(
+        pl.DataFrame(usage.workload), reference, families=parse_family_moves(["m5=m7g"], reference)
+    )
+    assert moved.alternatives[0].change_kgco2e.high < 0
 
 
 def test_removing_an_export_takes_it_out_of_the_figures(client: Client, asset_manager: Persona) -> None:
