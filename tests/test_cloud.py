@@ -2,9 +2,10 @@
 kind against hand-computed figures, refusals named by row and column, the rules that always hold,
 and the FOCUS sample data of ``../shared/data/cloud``. Database-free.
 
-Golden figures: the shipped coefficients (``cfit/cloud/factors/``, method ``cfit-cloud-1``): AWS
-watts per vCPU 1.0113 (idle) to 3.8128 (full load), 2.41205 at CCF's 50 % utilisation; AWS PUE
-1.135; AWS embodied 0.00047885 / 0.00068695 / 0.00130783 kgCO2e per vCPU-hour; memory 0.000392 kWh
+Golden figures: the shipped coefficients (``cfit/cloud/factors/``, method ``cfit-cloud-2``): AWS
+watts per vCPU of an unknown type 0.4556 (lowest idle, EPYC 3rd Gen) to 8.9614 (highest full load,
+EPYC 5th Gen), 2.41205 at CCF's 50 % utilisation of the average (1.0113 to 3.8128); AWS PUE 1.15
+(AWS 2024); AWS embodied 0.00047885 / 0.00068695 / 0.00130783 kgCO2e per vCPU-hour; memory 0.000392 kWh
 per GB-hour; HDD 0.65 and SSD 1.2 Wh per TB-hour; S3 six copies; network 0.001 kWh per GB. The grid
 is the test's own: US 380 / 400 / 420 gCO2e/kWh.
 """
@@ -130,10 +131,11 @@ def close(span: Span, low: float, value: float, high: float) -> None:
 def test_it_computes_vcpu_hours_with_watts_between_idle_and_full_load_and_the_embodied_share() -> None:
     result = footprint([{"ConsumedQuantity": "1000", "ConsumedUnit": "vCPU-Hours"}])
 
-    # 1000 vCPU-h × 1.0113 / 2.41205 / 3.8128 W ÷ 1000 × PUE 1.135
-    close(result.energy_kwh, 1.1478255, 2.73767675, 4.327528)
+    # 1000 vCPU-h × 0.4556 / 2.41205 / 8.9614 W ÷ 1000 × PUE 1.15: no type named, the provider's
+    # average and its wider range
+    close(result.energy_kwh, 0.52394, 2.7738575, 10.30561)
     # energy × 380 / 400 / 420 g ÷ 1000, plus 1000 vCPU-h × 0.00047885 / 0.00068695 / 0.00130783 kg
-    close(result.emissions_kgco2e, 0.91502369, 1.7820207, 3.12539176)
+    close(result.emissions_kgco2e, 0.6779472, 1.796493, 5.6361862)
     close(result.embodied_kgco2e, 0.47885, 0.68695, 1.30783)
     assert set(result.by_kind) == {"compute"}
 
@@ -149,10 +151,12 @@ def test_it_counts_an_instance_hour_as_its_vcpus_with_the_instance_s_own_embodie
         ]
     )
 
-    # t2.medium: 2 vCPUs, 0.00175697 kgCO2e per instance-hour (instances.csv); 200 vCPU-h × 2.41205 W
-    close(result.energy_kwh, 0.2295651, 0.54753535, 0.8655056)
+    # t2.medium: 2 vCPUs, Haswell 1.8574 W idle, 5.5954 W full load (3.7264 W at 50 %), 0.00175697
+    # kgCO2e per instance-hour (instances.csv); 200 vCPU-h × W ÷ 1000 × PUE 1.15
+    close(result.energy_kwh, 0.427202, 0.857072, 1.286942)
     close(result.embodied_kgco2e, 0.175697, 0.175697, 0.175697)
-    close(result.emissions_kgco2e, 0.26293174, 0.39471114, 0.53920935)
+    close(result.emissions_kgco2e, 0.33803376, 0.5185258, 0.71621264)
+    assert set(result.by_family) == {"aws t2"}
 
 
 def test_it_computes_storage_as_tb_hours_times_the_medium_s_watt_hours_and_the_copies_kept() -> None:
@@ -168,9 +172,9 @@ def test_it_computes_storage_as_tb_hours_times_the_medium_s_watt_hours_and_the_c
         ]
     )
 
-    # 1000 GB-months = 730 TB-h × 0.65 Wh (HDD) × 6 copies ÷ 1000 × PUE 1.135 = 3.231345 kWh
-    close(result.energy_kwh, 3.231345, 3.231345, 3.231345)
-    close(result.emissions_kgco2e, 1.2279111, 1.292538, 1.3571649)
+    # 1000 GB-months = 730 TB-h × 0.65 Wh (HDD) × 6 copies ÷ 1000 × PUE 1.15 = 3.27405 kWh
+    close(result.energy_kwh, 3.27405, 3.27405, 3.27405)
+    close(result.emissions_kgco2e, 1.244139, 1.30962, 1.375101)
     close(result.embodied_kgco2e, 0, 0, 0)
 
 
@@ -186,25 +190,25 @@ def test_it_spans_hdd_and_ssd_for_storage_of_an_unknown_medium() -> None:
         ]
     )
 
-    # 1 TB-h × 0.65 / 0.925 / 1.2 Wh × 2 copies ÷ 1000 × 1.135
-    close(result.energy_kwh, 0.0014755, 0.00209975, 0.002724)
+    # 1 TB-h × 0.65 / 0.925 / 1.2 Wh × 2 copies ÷ 1000 × 1.15
+    close(result.energy_kwh, 0.001495, 0.0021275, 0.00276)
 
 
 def test_it_computes_memory_as_gb_hours_times_kwh_per_gb_hour() -> None:
     result = footprint([{"ConsumedQuantity": "1000", "ConsumedUnit": "GB-Hours"}])
 
-    # 1000 GB-h × 0.000392 kWh × 1.135 = 0.44492 kWh; × 0.38 / 0.4 / 0.42 kg per kWh
-    close(result.energy_kwh, 0.44492, 0.44492, 0.44492)
-    close(result.emissions_kgco2e, 0.1690696, 0.177968, 0.1868664)
+    # 1000 GB-h × 0.000392 kWh × 1.15 = 0.4508 kWh; × 0.38 / 0.4 / 0.42 kg per kWh
+    close(result.energy_kwh, 0.4508, 0.4508, 0.4508)
+    close(result.emissions_kgco2e, 0.171304, 0.18032, 0.189336)
     assert set(result.by_kind) == {"memory"}
 
 
 def test_it_computes_network_as_gb_transferred_times_kwh_per_gb() -> None:
     result = footprint([{"ConsumedQuantity": "500", "ConsumedUnit": "GB", "ServiceCategory": "Networking"}])
 
-    # 500 GB × 0.001 kWh × 1.135 = 0.5675 kWh
-    close(result.energy_kwh, 0.5675, 0.5675, 0.5675)
-    close(result.emissions_kgco2e, 0.21565, 0.227, 0.23835)
+    # 500 GB × 0.001 kWh × 1.15 = 0.575 kWh
+    close(result.energy_kwh, 0.575, 0.575, 0.575)
+    close(result.emissions_kgco2e, 0.2185, 0.23, 0.2415)
 
 
 def test_it_takes_a_wider_grid_range_for_a_region_it_does_not_know() -> None:
@@ -259,7 +263,7 @@ def test_it_groups_by_service_region_and_month_and_names_every_source() -> None:
     assert set(result.by_month) == {"2024-09", "2024-10"}
     assert set(result.by_service) == {"Amazon Elastic Compute Cloud", "AWS Data Transfer"}
     assert result.by_region["us-east-1"].country == "US"
-    close(result.by_month["2024-10"].energy_kwh, 0.5675, 0.5675, 0.5675)
+    close(result.by_month["2024-10"].energy_kwh, 0.575, 0.575, 0.575)
     assert {"ccf-method", "ccf-regions", "pue-aws", "test-grid"} <= {s.id for s in result.sources}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -137,6 +138,45 @@ def test_the_stored_workload_compares_as_the_file_does(client: Client, asset_man
     assert 'data-place="aws:eu-north-1"' in page
     (alternative,) = expected.alternatives
     assert f"{alternative.change_kgco2e.value:.2f}".rstrip("0").rstrip(".")[:4] in page.replace(",", "")
+
+
+def test_the_page_moves_a_family_it_declares_and_ignores_one_it_does_not(
+    client: Client, asset_manager: Persona
+) -> None:
+    m5 = {
+        "ConsumedQuantity": "10",
+        "ConsumedUnit": "Hours",
+        "ChargeDescription": "Linux m5.xlarge Instance Hour",
+    }
+    usage = actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv([*USAGE, m5]), "aws.csv", acting_user=asset_manager.user
+    )
+    client.force_login(asset_manager.user)
+    url = f"/cloud/{asset_manager.organisation.slug}/{usage.pk}/"
+
+    page = client.get(url, {"families": ["m5=m7g"]}).content.decode()
+
+    assert 'id="by-family"' in page and "aws m5" in page
+    assert "m5.xlarge → m7g.xlarge" in page and "Where it runs today" in page
+    tampered = client.get(url, {"families": ["m5=m9"]})
+    assert tampered.status_code == 200 and "m7g.xlarge" not in tampered.content.decode()
+
+
+def test_the_demo_s_cloud_use_has_families_to_move(asset_manager: Persona) -> None:
+    from cfit.cloud.compare import compare_workload, parse_family_moves
+    from cfit.cloud.demo import create_demo_cloud
+
+    create_demo_cloud()
+    create_demo_cloud()  # idempotent
+
+    with system_scope():
+        (usage,) = CloudUsage.objects.all()
+    assert {"aws m5", "aws c5", "gcp n2"} <= set(usage.result["by_family"])
+    reference = actions.platform_reference()
+    moved = compare_workload(
+        pl.DataFrame(usage.workload), reference, families=parse_family_moves(["m5=m7g"], reference)
+    )
+    assert moved.alternatives[0].change_kgco2e.high < 0
 
 
 def test_removing_an_export_takes_it_out_of_the_figures(client: Client, asset_manager: Persona) -> None:

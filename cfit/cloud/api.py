@@ -12,7 +12,13 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from cfit.cloud.actions import platform_reference
-from cfit.cloud.compare import UnknownPlace, compare_places, parse_place
+from cfit.cloud.compare import (
+    UnknownFamilyMove,
+    UnknownPlace,
+    compare_places,
+    parse_family_moves,
+    parse_place,
+)
 from cfit.cloud.focus import FocusFile, read_focus
 from cfit.cloud.footprint import compute_footprint
 from cfit.cloud.reference import CloudReference
@@ -38,6 +44,8 @@ class CloudRegionOut(CloudFiguresOut):
     country: str | None
     grid_gco2e_per_kwh: CloudSpanOut
     grid_source: str
+    pue: CloudSpanOut
+    pue_source: str
 
 
 class CloudSourceOut(Schema):
@@ -60,6 +68,7 @@ class CloudFootprintOut(Schema):
     by_service: dict[str, CloudFiguresOut]
     by_region: dict[str, CloudRegionOut]
     by_month: dict[str, CloudFiguresOut]
+    by_family: dict[str, CloudFiguresOut]
     not_counted: dict[str, int]
     sources: list[CloudSourceOut]
 
@@ -85,10 +94,14 @@ class CloudAlternativeOut(Schema):
     emissions_kgco2e: CloudSpanOut
     change_kgco2e: CloudSpanOut  #: there minus today: negative is a saving
     same_provider: bool
+    pue: CloudSpanOut | None  #: the place's PUE; none: each part where it runs today
+    families: dict[str, str]  #: instance type moved -> its equivalent
 
 
 class CloudComparisonOut(Schema):
     method: str
+    family_moves: list[str]
+    not_moved: list[str]
     workload: CloudWorkloadOut
     energy_kwh: CloudSpanOut
     emissions_kgco2e: CloudSpanOut
@@ -98,6 +111,7 @@ class CloudComparisonOut(Schema):
 
 class CloudCompareIn(Schema):
     to: list[str] = []  #: places as provider:region; none: every region cfit knows
+    family: list[str] = []  #: moves as FAMILY=EQUIVALENT, declared in families.csv (e.g. m5=m7g)
     region: list[str] = []  #: only the workload of these RegionId values
     service: list[str] = []  #: only the workload of these ServiceName values
     limit: int = 10  #: at most this many places, lowest emissions first (0: all)
@@ -119,7 +133,7 @@ def cloud_footprint(request: HttpRequest, file: File[UploadedFile]) -> Any:
 @router.post(
     "/cloud/compare",
     response={200: CloudComparisonOut, 422: CloudProblemsOut},
-    summary="What the workload of a FOCUS export would emit in other regions and at other providers",
+    summary="What the workload of a FOCUS export would emit in other regions, at other providers or on other instance families",
 )
 def cloud_compare(request: HttpRequest, file: File[UploadedFile], options: Form[CloudCompareIn]) -> Any:
     reference = platform_reference()
@@ -127,6 +141,10 @@ def cloud_compare(request: HttpRequest, file: File[UploadedFile], options: Form[
         places = [parse_place(text) for text in options.to] or None
     except ValueError as error:
         return Status(422, {"detail": "to: refused, nothing computed", "problems": [str(error)]})
+    try:
+        families = parse_family_moves(options.family, reference)
+    except UnknownFamilyMove as error:
+        return Status(422, {"detail": "family: refused, nothing computed", "problems": [str(error)]})
     if options.limit < 0:
         return Status(422, {"detail": "limit: refused, nothing computed", "problems": ["limit is 0 or more"]})
     focus = _read(file, reference)
@@ -137,6 +155,7 @@ def cloud_compare(request: HttpRequest, file: File[UploadedFile], options: Form[
             focus,
             reference,
             to=places,
+            families=families,
             regions=options.region or None,
             services=options.service or None,
             limit=options.limit or None,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from cfit.cloud.compare import Comparison, UnknownPlace, compare_places, parse_place
+from cfit.cloud.compare import Comparison, UnknownPlace, compare_places, parse_family_moves, parse_place
 from cfit.cloud.focus import FocusFile, read_focus
 from cfit.cloud.footprint import CloudFootprint, compute_footprint
 from cfit.cloud.reference import CloudReference, load_cloud_factors
@@ -49,6 +49,13 @@ def add_compare_arguments(parser: Any) -> None:
         metavar="PROVIDER:REGION",
         help="a place to compare with, e.g. aws:eu-north-1 (repeat it; default: every known region)",
     )
+    parser.add_argument(
+        "--family",
+        action="append",
+        metavar="FAMILY=EQUIVALENT",
+        help="move the instances of a family to a declared equivalent of the same vCPUs and memory, "
+        "e.g. m5=m7g (repeatable; without --to: where the workload runs today)",
+    )
     parser.add_argument("--region", action="append", help="only the workload of this RegionId (repeatable)")
     parser.add_argument(
         "--service", action="append", help="only the workload of this ServiceName (repeatable)"
@@ -79,10 +86,12 @@ def compare_file(path: Path, reference: CloudReference, options: Any) -> Compari
     """The comparison the ``compare`` arguments ask for; ``ValueError`` for a place written wrong or
     unknown."""
     places = [parse_place(text) for text in options.to] if options.to else None
+    families = parse_family_moves(options.family or [], reference)
     return compare_places(
         read_file(path, reference),
         reference,
         to=places,
+        families=families,
         regions=options.region,
         services=options.service,
         limit=options.limit or None,
@@ -95,11 +104,18 @@ def write_comparison(result: Comparison, out: IO[str], output_format: str = "jso
         return
     out.write(",".join(COMPARE_COLUMNS) + "\n")
     today = ["today", ",".join(result.regions), "", ""]
+    if result.family_moves:
+        out.write("# " + "; ".join(result.family_moves) + "\n")
     spans = [result.energy_kwh, result.emissions_kgco2e]
     lines = [today + [f"{getattr(s, b):.6f}" for s in spans for b in ("low", "value", "high")] + ["", "", ""]]
     for a in result.alternatives:
         spans = [a.energy_kwh, a.emissions_kgco2e, a.change_kgco2e]
-        head = [a.provider, a.region, a.country, f"{a.grid_gco2e_per_kwh.value:.1f}"]
+        head = [
+            a.provider,
+            a.region or "today",
+            a.country,
+            f"{a.grid_gco2e_per_kwh.value:.1f}" if a.region else "",
+        ]
         lines.append(head + [f"{getattr(s, b):.6f}" for s in spans for b in ("low", "value", "high")])
     out.writelines(",".join(_csv_cell(c) for c in line) + "\n" for line in lines)
 

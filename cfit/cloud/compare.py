@@ -22,14 +22,14 @@ polars, no Django (``docs/cloud-method.md``).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from cfit.cloud.focus import FocusFile
 from cfit.cloud.footprint import BOUNDS, DIGITS, METHOD_VERSION, PricedUsage, price_usage
-from cfit.cloud.reference import OTHER_PROVIDER, CloudReference
+from cfit.cloud.reference import OTHER_PROVIDER, CloudReference, FamilyMove
 from cfit.impact.figures import Source, Span
 
 
@@ -58,9 +58,14 @@ class Alternative:
     emissions_kgco2e: Span  #: use plus embodied there
     change_kgco2e: Span  #: there minus today: negative is a saving
     same_provider: bool  #: the coefficients are shared with today's figures (see the module's docstring)
+    pue: Span | None = None  #: the place's PUE (None: where each part runs today)
+    #: each instance type moved to another family: its equivalent type (same vCPUs and memory)
+    families: Mapping[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "pue": self.pue.as_dict(DIGITS) if self.pue else None,
+            "families": dict(self.families),
             "provider": self.provider,
             "region": self.region,
             "country": self.country,
@@ -82,11 +87,15 @@ class Comparison:
     emissions_kgco2e: Span  #: today
     alternatives: tuple[Alternative, ...]  #: lowest emissions first
     sources: tuple[Source, ...]
+    family_moves: tuple[str, ...] = ()  #: the declared moves asked for, with what changes
+    not_moved: tuple[str, ...] = ()  #: instance types whose family has no equivalent of their size
     method: str = METHOD_VERSION
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
+            "family_moves": list(self.family_moves),
+            "not_moved": list(self.not_moved),
             "workload": {"rows": self.rows, "providers": list(self.providers), "regions": list(self.regions)},
             "energy_kwh": self.energy_kwh.as_dict(DIGITS),
             "emissions_kgco2e": self.emissions_kgco2e.as_dict(DIGITS),
@@ -103,13 +112,15 @@ def parse_place(text: str) -> Place:
     return Place(provider.strip().lower(), region.strip().lower().replace(" ", ""))
 
 
-#: The columns of a workload table: usage summed per provider, region and service, which is all a
-#: comparison needs (every figure of the method is a sum over rows of quantities × factors).
-WORKLOAD_KEYS = ("provider", "RegionId", "ServiceName")
+#: The columns of a workload table: usage summed per provider, region, service and instance type,
+#: which is all a comparison needs (every figure of the method is a sum over rows of quantities ×
+#: factors).
+WORKLOAD_KEYS = ("provider", "RegionId", "ServiceName", "instance_type", "family")
 WORKLOAD_SUMS = (
     "rows",
     "vcpu_hours",
-    *(f"other_it_kwh_{b}" for b in BOUNDS),
+    "instance_hours",
+    *(f"{m}_{b}" for m in ("compute_it_kwh", "other_it_kwh") for b in BOUNDS),
     *(f"{m}_{b}" for m in ("energy", "emissions", "embodied") for b in BOUNDS),
 )
 
@@ -117,8 +128,9 @@ WORKLOAD_SUMS = (
 def workload_table(
     priced: PricedUsage, *, regions: Collection[str] | None = None, services: Collection[str] | None = None
 ) -> pl.DataFrame:
-    """The counted usage (of ``regions`` and ``services`` when given) summed per provider, region and
-    service, with the region's grid factor: small enough to store beside an imported export."""
+    """The counted usage (of ``regions`` and ``services`` when given) summed per provider, region,
+    service and instance type, with the region's grid factor and PUE: small enough to store beside an
+    imported export."""
     lines = priced.lines
     if regions:
         lines = lines.filter(pl.col("RegionId").is_in(list(regions)))
@@ -128,7 +140,18 @@ def workload_table(
     return (
         lines.with_columns(
             (quantity * pl.col("vcpu_hours_per_unit")).alias("vcpu_hours"),
+            (quantity * pl.col("instance_hours_per_unit")).alias("instance_hours"),
             *((quantity * pl.col(f"other_it_kwh_per_unit_{b}")).alias(f"other_it_kwh_{b}") for b in BOUNDS),
+            *(
+                (quantity * (pl.col(f"it_kwh_per_unit_{b}") - pl.col(f"other_it_kwh_per_unit_{b}"))).alias(
+                    f"compute_it_kwh_{b}"
+                )
+                for b in BOUNDS
+            ),
+            # Only an instance's hours can move to another family; vCPU-hours name no instance.
+            pl.when(pl.col("instance_hours_per_unit") > 0)
+            .then(pl.col("instance_type"))
+            .alias("instance_type"),
         )
         .group_by(*WORKLOAD_KEYS)
         .agg(
@@ -136,9 +159,34 @@ def workload_table(
             *(pl.col(c).sum() for c in WORKLOAD_SUMS if c != "rows"),
             *(pl.col(f"grid_{b}").first() for b in BOUNDS),
             pl.col("grid_source").first(),
+            *(pl.col(f"pue_{b}").first() for b in BOUNDS),
         )
-        .sort(*WORKLOAD_KEYS)
+        .sort(*WORKLOAD_KEYS, nulls_last=True)
     )
+
+
+class UnknownFamilyMove(ValueError):
+    """A family move that ``families.csv`` does not declare: cfit never guesses an equivalent."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"{text!r}: no declared equivalence; write FAMILY=EQUIVALENT as cfit/cloud/factors/families.csv lists them"
+        )
+        self.text = text
+
+
+def parse_family_moves(texts: Sequence[str], reference: CloudReference) -> tuple[FamilyMove, ...]:
+    """``m5=m7g`` (family, equals sign, equivalent) as the declared moves it names."""
+    moves: list[FamilyMove] = []
+    for text in texts:
+        family, sep, equivalent = text.strip().lower().partition("=")
+        found = [
+            m for m in reference.families if (m.family, m.equivalent) == (family.strip(), equivalent.strip())
+        ]
+        if not sep or not found:
+            raise UnknownFamilyMove(text)
+        moves += found
+    return tuple(moves)
 
 
 def compare_places(
@@ -146,15 +194,100 @@ def compare_places(
     reference: CloudReference,
     *,
     to: Sequence[Place] | None = None,
+    families: Sequence[FamilyMove] = (),
     regions: Collection[str] | None = None,
     services: Collection[str] | None = None,
     limit: int | None = None,
 ) -> Comparison:
     """The workload of ``focus`` (the rows of ``regions`` and ``services`` when given) priced today
     and in each place of ``to`` (by default every region cfit knows the country of, at every
-    provider it has coefficients for), lowest emissions first, at most ``limit`` of them."""
+    provider it has coefficients for; with ``families`` and no ``to``: where it runs today), with its
+    instances moved to the equivalent families of ``families``, lowest emissions first, at most
+    ``limit`` of them."""
     table = workload_table(price_usage(focus, reference), regions=regions, services=services)
-    return compare_workload(table, reference, to=to, limit=limit)
+    return compare_workload(table, reference, to=to, families=families, limit=limit)
+
+
+def _complete(table: pl.DataFrame, reference: CloudReference) -> pl.DataFrame:
+    """A workload table stored by method cfit-cloud-1 (no instance types, PUE or compute energy)
+    completed as that method priced it: the provider's watts and PUE."""
+    if "compute_it_kwh_value" in table.columns:
+        return table
+    watts = pl.DataFrame(
+        {
+            "provider": list(reference.providers),
+            **{
+                f"w_{b}": [getattr(p.watts_per_vcpu, b) for p in reference.providers.values()] for b in BOUNDS
+            },
+            **{f"pue_{b}": [getattr(p.pue, b) for p in reference.providers.values()] for b in BOUNDS},
+        }
+    )
+    return table.join(watts, on="provider", how="left").with_columns(
+        pl.lit(None, dtype=pl.String).alias("instance_type"),
+        pl.lit(None, dtype=pl.String).alias("family"),
+        pl.lit(0.0).alias("instance_hours"),
+        *((pl.col("vcpu_hours") * pl.col(f"w_{b}") / 1000).alias(f"compute_it_kwh_{b}") for b in BOUNDS),
+    )
+
+
+@dataclass(frozen=True)
+class _Target:
+    instance_type: str
+    vcpu: float
+    watts: dict[str, float]
+    embodied_kg_per_hour: float | None
+
+
+def _targets(
+    table: pl.DataFrame, reference: CloudReference, moves: Sequence[FamilyMove]
+) -> tuple[dict[tuple[str, str], _Target], list[str]]:
+    """For each instance type of the workload whose family a move names: the type of the equivalent
+    family with the same vCPUs and memory (the one of the same size name first, else the shortest
+    name), and the types that have no such equivalent."""
+    if not moves or not table.height:
+        return {}, []
+    u = reference.average_utilisation
+    instances = reference.instances.filter(pl.col("watts_min").is_not_null())
+    by_type = {(r["provider"], r["instance_type"]): r for r in reference.instances.iter_rows(named=True)}
+    moved = {(m.provider, m.family): m.equivalent for m in moves}
+    targets: dict[tuple[str, str], _Target] = {}
+    missing: list[str] = []
+    for provider, instance_type, family in (
+        table.select("provider", "instance_type", "family")
+        .drop_nulls()
+        .unique()
+        .sort("instance_type")
+        .iter_rows()
+    ):
+        equivalent = moved.get((provider, family))
+        own = by_type.get((provider, instance_type))
+        if equivalent is None or own is None:
+            continue
+        same = instances.filter(
+            (pl.col("provider") == provider)
+            & (pl.col("family") == equivalent)
+            & (pl.col("vcpu") == own["vcpu"])
+            & (pl.col("memory_gb") == own["memory_gb"])
+        )
+        if not same.height:
+            missing.append(f"{instance_type} → {equivalent}")
+            continue
+        renamed = equivalent + instance_type[len(family) :]
+        chosen = sorted(
+            same.iter_rows(named=True),
+            key=lambda r: (r["instance_type"] != renamed, len(r["instance_type"]), r["instance_type"]),
+        )[0]
+        targets[(provider, instance_type)] = _Target(
+            chosen["instance_type"],
+            float(chosen["vcpu"]),
+            {
+                "low": chosen["watts_idle"],
+                "value": chosen["watts_min"] + u * (chosen["watts_max"] - chosen["watts_min"]),
+                "high": chosen["watts_full"],
+            },
+            chosen["embodied_kg_per_hour"],
+        )
+    return targets, missing
 
 
 def compare_workload(
@@ -162,91 +295,115 @@ def compare_workload(
     reference: CloudReference,
     *,
     to: Sequence[Place] | None = None,
+    families: Sequence[FamilyMove] = (),
     limit: int | None = None,
 ) -> Comparison:
     """``compare_places`` on a workload table (``workload_table``), e.g. one stored at import."""
-    places = _candidates(reference, to)
     rows = int(table.get_column("rows").sum()) if table.height else 0
     if rows == 0:
         zero = Span.exact(0.0)
-        return Comparison(0, (), (), zero, zero, (), ())
-    today = table.select([pl.col(f"{m}_{b}").sum() for m in ("energy", "emissions") for b in BOUNDS]).row(
-        0, named=True
+        return Comparison(0, (), (), zero, zero, (), (), ())
+    table = _complete(table, reference)
+    places: list[tuple[Place | None, str]] = (
+        [(None, "")] if families and to is None else list(_candidates(reference, to))
     )
-    # Today's emissions with every row's own coefficient bound b and its grid at bound g: what a
-    # same-provider change needs to pair shared coefficients and keep the grids independent.
-    today_grid = table.select(
-        [
-            (pl.col(f"energy_{b}") * pl.col(f"grid_{g}") / 1000).sum().alias(f"use_{b}_{g}")
-            for b in BOUNDS
-            for g in BOUNDS
-        ]
-    ).row(0, named=True)
-    by_provider = table.group_by("provider").agg(
-        pl.col("vcpu_hours").sum(),
-        *(pl.col(f"other_it_kwh_{b}").sum() for b in BOUNDS),
-        *(pl.col(f"embodied_{b}").sum() for b in BOUNDS),
-    )
-    vcpu_hours = float(by_provider.get_column("vcpu_hours").sum())
-    other_it = {b: float(by_provider.get_column(f"other_it_kwh_{b}").sum()) for b in BOUNDS}
-    own_embodied = {
-        r["provider"]: {b: float(r[f"embodied_{b}"]) for b in BOUNDS}
-        for r in by_provider.iter_rows(named=True)
+    targets, not_moved = _targets(table, reference, families)
+    lines = table.to_dicts()
+    providers_today = tuple(sorted({r["provider"] for r in lines}))
+    combos = [(b, g) for b in BOUNDS for g in BOUNDS]
+    today = {
+        (b, g): sum(r[f"energy_{b}"] * r[f"grid_{g}"] / 1000 + r[f"embodied_{b}"] for r in lines)
+        for b, g in combos
     }
-    vcpu_by_provider = {r["provider"]: float(r["vcpu_hours"]) for r in by_provider.iter_rows(named=True)}
-    providers_today = tuple(sorted(own_embodied))
-    today_emissions = _span(today, "emissions")
-
+    today_energy = {b: sum(r[f"energy_{b}"] for r in lines) for b in BOUNDS}
+    today_emissions = Span(
+        min(today[b, b] for b in BOUNDS), today["value", "value"], max(today[b, b] for b in BOUNDS)
+    )
+    region_pue = {(r["provider"], r["region"]): r["pue"] for r in reference.region_pue.iter_rows(named=True)}
     alternatives = []
     for place, country in places:
-        factors = reference.providers[place.provider]
-        grid = reference.grid[country]
-        energy = {
-            b: (vcpu_hours * getattr(factors.watts_per_vcpu, b) / 1000 + other_it[b])
-            * getattr(factors.pue, b)
-            for b in BOUNDS
-        }
-        embodied = {
-            b: sum(
-                own_embodied[p][b]
-                if p == place.provider
-                else vcpu_by_provider[p] * getattr(factors.embodied_kg_per_vcpu_hour, b)
-                for p in providers_today
-            )
-            for b in BOUNDS
-        }
-        there = {b: energy[b] * getattr(grid.intensity, b) / 1000 + embodied[b] for b in BOUNDS}
-        emissions = Span(min(there.values()), there["value"], max(there.values()))
-        same = providers_today == (place.provider,)
-        if same:
+        factors = reference.providers[place.provider] if place else None
+        grid = reference.grid[country].intensity if place else None
+        pue = region_pue.get((place.provider, place.region)) if place else None
+        there = dict.fromkeys(combos, 0.0)
+        energy = dict.fromkeys(BOUNDS, 0.0)
+        for r in lines:
+            stays = place is None or place.provider == r["provider"]
+            target = targets.get((r["provider"], r["instance_type"])) if stays else None
+            for b in BOUNDS:
+                if target is not None:
+                    compute = r["instance_hours"] * target.vcpu * target.watts[b] / 1000
+                    own = reference.providers[r["provider"]]
+                    embodied = r["instance_hours"] * (
+                        target.embodied_kg_per_hour
+                        if target.embodied_kg_per_hour is not None
+                        else target.vcpu * getattr(own.embodied_kg_per_vcpu_hour, b)
+                    )
+                elif stays:
+                    compute, embodied = r[f"compute_it_kwh_{b}"], r[f"embodied_{b}"]
+                else:
+                    assert factors is not None
+                    compute = r["vcpu_hours"] * getattr(factors.watts_per_vcpu, b) / 1000
+                    embodied = r["vcpu_hours"] * getattr(factors.embodied_kg_per_vcpu_hour, b)
+                if place is None:
+                    facility = r[f"pue_{b}"]
+                else:
+                    assert factors is not None
+                    facility = pue if pue is not None else getattr(factors.pue, b)
+                kwh = (compute + r[f"other_it_kwh_{b}"]) * facility
+                energy[b] += kwh
+                for g in BOUNDS:
+                    intensity = r[f"grid_{g}"] if grid is None else getattr(grid, g)
+                    there[b, g] += kwh * intensity / 1000 + embodied
+        emissions = Span(
+            min(there[b, b] for b in BOUNDS), there["value", "value"], max(there[b, b] for b in BOUNDS)
+        )
+        same = place is None or providers_today == (place.provider,)
+        value = there["value", "value"] - today["value", "value"]
+        if place is None:
+            # Same regions, same grids, shared utilisation: every bound pairs with itself.
+            lows = highs = [there[c] - today[c] for c in combos]
+        elif same:
             # Shared coefficients at the same bound b on both sides; the grids vary independently.
-            lows = [energy[b] * grid.intensity.low / 1000 - today_grid[f"use_{b}_high"] for b in BOUNDS]
-            highs = [energy[b] * grid.intensity.high / 1000 - today_grid[f"use_{b}_low"] for b in BOUNDS]
-            value = energy["value"] * grid.intensity.value / 1000 - today_grid["use_value_value"]
+            lows = [there[b, "low"] - today[b, "high"] for b in BOUNDS]
+            highs = [there[b, "high"] - today[b, "low"] for b in BOUNDS]
         else:
             lows = [emissions.low - today_emissions.high]
             highs = [emissions.high - today_emissions.low]
-            value = emissions.value - today_emissions.value
-        change = Span(min(*lows, value), value, max(*highs, value))
         alternatives.append(
             Alternative(
-                provider=place.provider,
-                region=place.region,
+                provider=place.provider if place else ",".join(providers_today),
+                region=place.region if place else "",
                 country=country,
-                grid_gco2e_per_kwh=grid.intensity,
-                grid_source=grid.source,
+                grid_gco2e_per_kwh=grid if grid is not None else Span.exact(0.0),
+                grid_source=reference.grid[country].source if place else "",
                 energy_kwh=Span(min(energy.values()), energy["value"], max(energy.values())),
                 emissions_kgco2e=emissions,
-                change_kgco2e=change,
+                change_kgco2e=Span(min(*lows, value), value, max(*highs, value)),
                 same_provider=same,
+                pue=(Span.exact(pue) if pue is not None else factors.pue) if factors else None,
+                families={f"{k[1]}": t.instance_type for k, t in targets.items()} if targets else {},
             )
         )
     alternatives.sort(key=lambda a: (a.emissions_kgco2e.value, a.provider, a.region))
     used = {"ccf-method", "ccf-coefficients", "ccf-regions"}
+    for p in {*providers_today, *(pl_.provider for pl_, _ in places if pl_)}:
+        used.add(reference.providers[p].pue_source)
     used |= {
-        reference.providers[p].pue_source for p in {*providers_today, *(pl_.provider for pl_, _ in places)}
+        src
+        for (p, r), src in _region_pue_sources(reference).items()
+        if any(pl_ == Place(p, r) for pl_, _ in places)
     }
-    for source in {reference.grid[c].source for _, c in places} | set(
+    if targets:
+        used.update(
+            reference.instances.filter(
+                pl.col("instance_type").is_in([t.instance_type for t in targets.values()])
+            )
+            .get_column("source")
+            .unique()
+            .to_list()
+        )
+    for source in {reference.grid[c].source for p, c in places if p} | set(
         table.get_column("grid_source").drop_nulls().unique().to_list()
     ):
         used.update(source.split("+"))
@@ -254,11 +411,17 @@ def compare_workload(
         rows=rows,
         providers=providers_today,
         regions=tuple(sorted({r or "unknown" for r in table.get_column("RegionId").to_list()})),
-        energy_kwh=_span(today, "energy"),
+        energy_kwh=Span(min(today_energy.values()), today_energy["value"], max(today_energy.values())),
         emissions_kgco2e=today_emissions,
         alternatives=tuple(alternatives[:limit] if limit else alternatives),
         sources=tuple(reference.sources[s] for s in sorted(used) if s in reference.sources),
+        family_moves=tuple(f"{m.provider}: {m.family} → {m.equivalent} ({m.change})" for m in families),
+        not_moved=tuple(not_moved),
     )
+
+
+def _region_pue_sources(reference: CloudReference) -> dict[tuple[str, str], str]:
+    return {(r["provider"], r["region"]): r["pue_source"] for r in reference.region_pue.iter_rows(named=True)}
 
 
 def _candidates(reference: CloudReference, to: Sequence[Place] | None) -> list[tuple[Place, str]]:

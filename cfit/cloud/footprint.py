@@ -29,7 +29,9 @@ from cfit.impact.figures import Source, Span
 from cfit.impact.reference import FALLBACK_GRID
 
 #: Changes whenever a formula, a coefficient or the way ranges are formed changes.
-METHOD_VERSION = "cfit-cloud-1"
+METHOD_VERSION = "cfit-cloud-2"
+#: The family key of compute whose instance type (or its CPU) cfit does not know.
+UNKNOWN_FAMILY = "type unknown: provider average watts, wider range"
 KINDS = ("compute", "memory", "storage", "network")
 #: Provider names as FOCUS exports write them, lower case, to the coefficient set's keys.
 PROVIDER_NAMES = (("amazon", "aws"), ("aws", "aws"), ("google", "gcp"), ("gcp", "gcp"), ("microsoft", "azure"),
@@ -37,6 +39,11 @@ PROVIDER_NAMES = (("amazon", "aws"), ("aws", "aws"), ("google", "gcp"), ("gcp", 
 #: Service categories whose data held per hour is memory (elsewhere it is storage).
 MEMORY_CATEGORIES = ("Compute", "AI and Machine Learning")
 #: An instance type in a charge description: "t3.medium", "db.r5.large", "c5.2xlarge", "m5.metal".
+#: Google: "n2-standard-4", "e2-highmem-8"; Azure: "Standard_D4s_v3" (cfit's key: "d4s_v3").
+GCP_MACHINE_TYPE = r"\b([a-z]\d[a-z]?-(?:standard|highmem|highcpu|megamem|ultramem)-\d+)\b"
+AZURE_VM_SIZE = r"\bstandard_([a-z]+\d+[a-z0-9-]*(?:_v\d+)?)\b"
+#: Azure's meter names: "Virtual Machines Dv2/DSv2 Series - D11 v2/DS11 v2 - US East 2" (the first size).
+AZURE_METER = r"virtual machines [^-]*- ([a-z]+\d+[a-z]* v\d+)\b"
 INSTANCE_TYPE = r"\b((?:db\.|cache\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:\d*x?large|medium|small|micro|nano|metal[a-z0-9-]*))\b"
 BOUNDS = ("low", "value", "high")
 #: Digits kept in the JSON: kWh and kg to the milligram/milliwatt-hour, so that small charges show.
@@ -63,6 +70,8 @@ class RegionFigures(Figures):
     country: str | None  #: None: the region is unknown, the fallback grid factor applies
     grid_gco2e_per_kwh: Span
     grid_source: str
+    pue: Span  #: the region's own published PUE, else its provider's
+    pue_source: str
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +80,8 @@ class RegionFigures(Figures):
             "country": self.country,
             "grid_gco2e_per_kwh": self.grid_gco2e_per_kwh.as_dict(DIGITS),
             "grid_source": self.grid_source,
+            "pue": self.pue.as_dict(DIGITS),
+            "pue_source": self.pue_source,
         }
 
 
@@ -86,6 +97,9 @@ class CloudFootprint:
     by_service: Mapping[str, Figures]
     by_region: Mapping[str, RegionFigures]
     by_month: Mapping[str, Figures]
+    #: compute per instance family ("aws m5"); types cfit does not know are priced with the
+    #: provider's average watts and a wider range, under "<provider> ``UNKNOWN_FAMILY``"
+    by_family: Mapping[str, Figures]
     not_counted: Mapping[str, int]  #: rows left out, by reason
     sources: tuple[Source, ...]
     method: str = METHOD_VERSION
@@ -103,6 +117,7 @@ class CloudFootprint:
             "by_service": {k: v.as_dict() for k, v in self.by_service.items()},
             "by_region": {k: v.as_dict() for k, v in self.by_region.items()},
             "by_month": {k: v.as_dict() for k, v in self.by_month.items()},
+            "by_family": {k: v.as_dict() for k, v in self.by_family.items()},
             "not_counted": dict(self.not_counted),
             "sources": [s.as_dict() for s in self.sources],
         }
@@ -153,16 +168,29 @@ def _region_grid(places: pl.DataFrame, reference: CloudReference, providers: pl.
     )
     regions = reference.regions.filter(pl.col("country").is_in(list(reference.grid))).join(grid, on="country")
     fallback = [f"fallback_grid_{b}" for b in BOUNDS]
+    pue_sources = pl.DataFrame(
+        {
+            "provider": list(reference.providers),
+            "provider_pue_source": [p.pue_source for p in reference.providers.values()],
+        }
+    )
     return (
         places.with_columns(pl.col("RegionId").str.to_lowercase().str.replace_all(" ", "").alias("region"))
         .join(regions, on=["provider", "region"], how="left")
-        .join(providers.select("provider", *fallback), on="provider", how="left")
+        .join(reference.region_pue, on=["provider", "region"], how="left")
+        .join(
+            providers.select("provider", *fallback, *(f"pue_{b}" for b in BOUNDS)), on="provider", how="left"
+        )
+        .join(pue_sources, on="provider", how="left")
         .select(
             "provider",
             "RegionId",
             "country",
             *(pl.coalesce(f"grid_{b}", f"fallback_grid_{b}").alias(f"grid_{b}") for b in BOUNDS),
             "grid_source",
+            # A region's own published PUE, else its provider's.
+            *(pl.coalesce("pue", f"pue_{b}").alias(f"pue_{b}") for b in BOUNDS),
+            pl.coalesce("pue_source", "provider_pue_source").alias("pue_source"),
         )
     )
 
@@ -179,14 +207,24 @@ def _storage_rule(reference: CloudReference, text: pl.Expr) -> pl.Expr:
 def describe_charges(charges: pl.DataFrame, reference: CloudReference) -> pl.DataFrame:
     """Per distinct charge (``CHARGE`` and its unit's family and factor): the kind of usage (compute,
     memory, storage, network, or why it is not counted) and, per unit of consumed quantity, the
-    facility energy (kWh) and embodied emissions (kgCO2e) at low, value and high. Files repeat the
+    IT energy (kWh; the region's PUE applies per row) and embodied emissions (kgCO2e) at low, value
+    and high, and the instance type, its family and whether its own CPU's watts applied. Files repeat the
     same few thousand charges over millions of rows: everything that needs text is done here, once
     per charge."""
     family, factor = pl.col("unit_family"), pl.col("unit_factor")
     description = pl.col("ChargeDescription").str.to_lowercase()
     text = (pl.col("ServiceName") + " " + pl.col("ChargeDescription")).str.to_lowercase()
+    u = reference.average_utilisation
     instances = reference.instances.select(
-        "provider", "instance_type", pl.col("vcpu").alias("instance_vcpu"), "embodied_kg_per_hour"
+        "provider",
+        "instance_type",
+        "family",
+        pl.col("vcpu").alias("instance_vcpu"),
+        "embodied_kg_per_hour",
+        pl.col("source").alias("instance_source"),
+        pl.col("watts_idle").alias("instance_watts_low"),
+        (pl.col("watts_min") + u * (pl.col("watts_max") - pl.col("watts_min"))).alias("instance_watts_value"),
+        pl.col("watts_full").alias("instance_watts_high"),
     )
     spans = [reference.storage_wh_per_tb_hour(r.medium).scaled(r.replication) for r in reference.storage]
     storage = pl.DataFrame(
@@ -221,7 +259,13 @@ def describe_charges(charges: pl.DataFrame, reference: CloudReference) -> pl.Dat
     )
     described = (
         charges.with_columns(
-            _provider_key(), description.str.extract(INSTANCE_TYPE, 1).alias("instance_type")
+            _provider_key(),
+            pl.coalesce(
+                description.str.extract(INSTANCE_TYPE, 1),
+                description.str.extract(GCP_MACHINE_TYPE, 1),
+                description.str.extract(AZURE_VM_SIZE, 1),
+                description.str.extract(AZURE_METER, 1).str.replace(" ", "_", literal=True),
+            ).alias("instance_type"),
         )
         .join(instances, on=["provider", "instance_type"], how="left")
         .with_columns(kind.alias("kind"), _storage_rule(reference, text).alias("storage_rule"))
@@ -232,11 +276,25 @@ def describe_charges(charges: pl.DataFrame, reference: CloudReference) -> pl.Dat
     instance_hours = family == UnitFamily.INSTANCE_HOURS
     # vCPU-hours per unit of the row: an instance-hour is its vCPUs' hours.
     vcpu_hours = factor * pl.when(instance_hours).then(pl.col("instance_vcpu")).otherwise(1.0)
-    columns = []
+    # The instance type's own CPU watts when cfit knows them, the provider's wider fallback otherwise.
+    own_watts = pl.col("instance_watts_value").is_not_null()
+    columns = [
+        pl.when(kind_ == "compute")
+        .then(pl.when(own_watts).then(pl.col("family")).otherwise(pl.lit(None)))
+        .alias("family"),
+        pl.when(kind_ == "compute")
+        .then(pl.when(own_watts).then(pl.lit("instance")).otherwise(pl.lit("provider average")))
+        .alias("watts_basis"),
+        pl.when((kind_ == "compute") & instance_hours)
+        .then(factor)
+        .otherwise(0.0)
+        .alias("instance_hours_per_unit"),
+    ]
     for bound in BOUNDS:
+        watts = pl.coalesce(f"instance_watts_{bound}", f"watts_{bound}")
         it_kwh = (
             pl.when(kind_ == "compute")
-            .then(vcpu_hours * pl.col(f"watts_{bound}") / 1000)
+            .then(vcpu_hours * watts / 1000)
             .when(kind_ == "memory")
             .then(factor * reference.memory_kwh_per_gb_hour)
             .when(kind_ == "storage")
@@ -249,12 +307,13 @@ def describe_charges(charges: pl.DataFrame, reference: CloudReference) -> pl.Dat
             pl.when(kind_ != "compute")
             .then(0.0)
             # An instance's own embodied share applies to its hours, not to vCPU-hours that name it.
-            .when(instance_hours)
+            .when(instance_hours & pl.col("embodied_kg_per_hour").is_not_null())
             .then(factor * pl.col("embodied_kg_per_hour"))
             .otherwise(vcpu_hours * pl.col(f"vcpu_embodied_{bound}"))
         )
         columns += [
-            (it_kwh * pl.col(f"pue_{bound}")).alias(f"kwh_per_unit_{bound}"),
+            # IT energy: the PUE of the region the row runs in applies per row (``price_usage``).
+            it_kwh.alias(f"it_kwh_per_unit_{bound}"),
             embodied.alias(f"embodied_per_unit_{bound}"),
             # What the same usage draws wherever it runs: the IT energy of memory, storage and
             # network (a provider's PUE and watts apply on top), for comparisons between providers.
@@ -265,8 +324,13 @@ def describe_charges(charges: pl.DataFrame, reference: CloudReference) -> pl.Dat
         *CHARGE,
         "provider",
         "kind",
-        *(f"{m}_per_unit_{b}" for m in ("kwh", "embodied", "other_it_kwh") for b in BOUNDS),
+        *(f"{m}_per_unit_{b}" for m in ("it_kwh", "embodied", "other_it_kwh") for b in BOUNDS),
         "vcpu_hours_per_unit",
+        "instance_hours_per_unit",
+        "instance_type",
+        "family",
+        "watts_basis",
+        "instance_source",
     )
 
 
@@ -322,7 +386,7 @@ def price_usage(focus: FocusFile, reference: CloudReference) -> PricedUsage:
     quantity = pl.col("quantity")
     columns = []
     for bound in BOUNDS:
-        energy = quantity * pl.col(f"kwh_per_unit_{bound}")
+        energy = quantity * pl.col(f"it_kwh_per_unit_{bound}") * pl.col(f"pue_{bound}")
         embodied = quantity * pl.col(f"embodied_per_unit_{bound}")
         columns += [
             energy.alias(f"energy_{bound}"),
@@ -350,15 +414,24 @@ def compute_footprint(
         pl.col("country").first(),
         *(pl.col(f"grid_{b}").first() for b in BOUNDS),
         pl.col("grid_source").first(),
+        *(pl.col(f"pue_{b}").first() for b in BOUNDS),
+        pl.col("pue_source").first(),
+    )
+    compute = lines.filter(pl.col("kind") == "compute").with_columns(
+        pl.when(pl.col("family").is_not_null())
+        .then(pl.col("provider") + " " + pl.col("family"))
+        .otherwise(pl.col("provider") + " " + pl.lit(UNKNOWN_FAMILY))
+        .alias("family_key")
     )
     used = set()
     if lines.height:
-        providers = set(places.get_column("provider").to_list())
-        used = {"ccf-method", "ccf-regions"} | {
-            p.pue_source for k, p in reference.providers.items() if k in providers
-        }
+        providers = set(lines.get_column("provider").unique().to_list())
+        used = {"ccf-method", "ccf-regions"} | set(
+            places.filter(pl.col("provider").is_in(list(providers))).get_column("pue_source").to_list()
+        )
         if (lines.get_column("kind") == "compute").any():
             used.add("ccf-coefficients")
+            used.update(lines.get_column("instance_source").drop_nulls().unique().to_list())
         for source in (
             places.get_column("grid_source").fill_null(reference.grid[FALLBACK_GRID].source).unique()
         ):
@@ -381,10 +454,13 @@ def compute_footprint(
                 r["country"],
                 _span(r, "grid"),
                 r["grid_source"] or "fallback: world average, the range of the provider's regions",
+                _span(r, "pue"),
+                r["pue_source"],
             )
             for r in by_region.sort("RegionId").iter_rows(named=True)
         },
         by_month=_grouped(lines, "month", figures),
+        by_family=_grouped(compute, "family_key", figures),
         not_counted=not_counted,
         sources=tuple(reference.sources[s] for s in sorted(used) if s in reference.sources),
     )

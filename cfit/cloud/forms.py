@@ -35,11 +35,28 @@ class CompareForm(forms.Form):
         help_text=_("Leave empty to see the ten regions with the lowest emissions."),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
+    families = forms.MultipleChoiceField(
+        label=_("Move instances to another family"),
+        required=False,
+        help_text=_(
+            "Only the equivalences cfit declares: the same vCPUs and memory on another processor. "
+            "Without places, the workload stays where it runs."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
     region = forms.ChoiceField(label=_("Workload"), required=False)
 
-    def __init__(self, *args: Any, places: list[tuple[str, str]], regions: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        places: list[tuple[str, str]],
+        regions: list[str],
+        families: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["places"]).choices = places
+        cast(forms.MultipleChoiceField, self.fields["families"]).choices = families or []
         cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("All of it"))] + [
             (r, r) for r in regions
         ]

@@ -38,7 +38,10 @@ class ProviderFactors:
     name: str
     pue: Span
     pue_source: str
-    watts_per_vcpu: Span  #: W per vCPU: idle (low), at the average utilisation (value), full load (high)
+    #: W per vCPU of an instance type cfit does not know: the lowest idle of the provider's CPU
+    #: microarchitectures (low), their average at the average utilisation (value), their highest full
+    #: load (high): wider than any one type's range, as it should be
+    watts_per_vcpu: Span
     embodied_kg_per_vcpu_hour: Span  #: across the provider's instance types: 10th pct, median, 90th pct
 
 
@@ -51,12 +54,29 @@ class StorageRule:
 
 
 @dataclass(frozen=True)
+class FamilyMove:
+    """One declared equivalence: instances of ``family`` can move to ``equivalent`` at the same vCPUs
+    and memory (``families.csv``). cfit never guesses a move that is not declared."""
+
+    provider: str
+    family: str
+    equivalent: str
+    change: str  #: what changes, e.g. "Intel Skylake to AWS Graviton3"
+
+
+@dataclass(frozen=True)
 class CloudReference:
     providers: Mapping[str, ProviderFactors]  #: by provider key, with ``OTHER_PROVIDER``
     #: provider key, region key (lower case, no spaces), country (ISO 3166-1 alpha-2)
     regions: pl.DataFrame
-    #: provider key, instance type (lower case), vcpu, embodied kgCO2e per instance-hour
+    #: provider key, instance type (lower case), family, vcpu, memory_gb, architecture, watts
+    #: (idle, min, max, full: empty when cfit has no coefficients for its CPU), embodied kgCO2e per
+    #: instance-hour (empty: the provider's per-vCPU range applies), source
     instances: pl.DataFrame
+    #: provider key, region key, PUE and its source, for the regions whose provider publishes one
+    region_pue: pl.DataFrame
+    families: tuple[FamilyMove, ...]
+    average_utilisation: float
     storage: tuple[StorageRule, ...]
     grid: Mapping[str, GridFactor]  #: by country, with ``FALLBACK_GRID``
     memory_kwh_per_gb_hour: float
@@ -88,6 +108,13 @@ class CloudReference:
         return Span(low, world.value, high)
 
 
+INSTANCE_SCHEMA = {
+    "provider": pl.String, "instance_type": pl.String, "family": pl.String, "vcpu": pl.Float64,
+    "memory_gb": pl.Float64, "architecture": pl.String, "watts_idle": pl.Float64, "watts_min": pl.Float64,
+    "watts_max": pl.Float64, "watts_full": pl.Float64, "embodied_kg_per_hour": pl.Float64, "source": pl.String,
+}  # fmt: skip
+
+
 def _span(low: Any, value: Any, high: Any) -> Span:
     return Span(float(low), float(value), float(high))
 
@@ -114,12 +141,13 @@ def load_cloud_factors(
     for row in table.iter_rows(named=True):
         meta = settings["providers"][row["provider"]]
         low, high = float(row["min_watts_per_vcpu"]), float(row["max_watts_per_vcpu"])
+        idle, full = float(row["idle_watts_lowest"]), float(row["full_watts_highest"])
         providers[row["provider"]] = ProviderFactors(
             row["provider"],
             meta["name"],
             Span.exact(float(meta["pue"])),
             meta["pue_source"],
-            Span(low, low + utilisation * (high - low), high),
+            Span(idle, low + utilisation * (high - low), full),
             _span(
                 row["embodied_kg_per_vcpu_hour_low"],
                 row["embodied_kg_per_vcpu_hour"],
@@ -154,15 +182,16 @@ def load_cloud_factors(
         regions=pl.read_csv(directory / "regions.csv", infer_schema=False).select(
             "provider", "region", "country"
         ),
-        instances=pl.read_csv(
-            directory / "instances.csv",
-            schema={
-                "provider": pl.String,
-                "instance_type": pl.String,
-                "vcpu": pl.Float64,
-                "embodied_kg_per_hour": pl.Float64,
-            },
+        instances=pl.read_csv(directory / "instances.csv", schema=INSTANCE_SCHEMA),
+        region_pue=pl.read_csv(
+            directory / "region-pue.csv",
+            schema={"provider": pl.String, "region": pl.String, "pue": pl.Float64, "pue_source": pl.String},
         ),
+        families=tuple(
+            FamilyMove(**row)
+            for row in pl.read_csv(directory / "families.csv", infer_schema=False).iter_rows(named=True)
+        ),
+        average_utilisation=utilisation,
         storage=tuple(
             StorageRule(r["pattern"], Medium(r["medium"]), int(r["replication"]), r["key"])
             for r in settings["storage"]

@@ -17,7 +17,7 @@ from cfit import charts
 from cfit.accounts.models import Organisation
 from cfit.cloud import actions
 from cfit.cloud.access import can_edit_cloud, get_cloud_owner, get_usage_for_user
-from cfit.cloud.compare import Comparison, Place, compare_workload
+from cfit.cloud.compare import Comparison, Place, compare_workload, parse_family_moves
 from cfit.cloud.forms import CloudUploadForm, CompareForm
 from cfit.cloud.models import CloudUsage
 from cfit.cloud.reference import CloudReference
@@ -120,7 +120,16 @@ def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse
         if r["provider"] in reference.providers and r["provider"] != "other"
     ]
     regions = [r for r in result["by_region"] if r != "unknown"]
-    form = CompareForm(request.GET or None, places=places, regions=regions)
+    present = {(w.get("provider"), w.get("family")) for w in usage.workload if w.get("family")}
+    families = [
+        (
+            f"{m.family}={m.equivalent}",
+            f"{names.get(m.provider, m.provider)} · {m.family} → {m.equivalent} ({m.change})",
+        )
+        for m in reference.families
+        if (m.provider, m.family) in present
+    ]
+    form = CompareForm(request.GET or None, places=places, regions=regions, families=families)
     comparison = None
     if request.GET and form.is_valid():
         comparison = _compare(reference, usage, form.cleaned_data)
@@ -135,6 +144,7 @@ def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse
             "services": _rows(result["by_service"]),
             "regions": _rows(result["by_region"]),
             "months": sorted(result["by_month"].items()),
+            "families": _rows(result.get("by_family", {})),
             "form": form,
             "comparison": comparison,
             "can_edit": can_edit_cloud(request.user, usage.organisation),
@@ -149,7 +159,8 @@ def _compare(reference: CloudReference, usage: CloudUsage, options: dict[str, An
     if options["region"] and table.height:
         table = table.filter(pl.col("RegionId") == options["region"])
     places = [Place(*p.split(":", 1)) for p in options["places"]] or None
-    return compare_workload(table, reference, to=places, limit=None if places else 10)
+    moves = parse_family_moves(options["families"], reference)
+    return compare_workload(table, reference, to=places, families=moves, limit=None if places else 10)
 
 
 @require_POST
