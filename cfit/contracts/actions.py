@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.contracts.labels import figure_label, unit_label
 from cfit.contracts.models import (
     Contract,
     ContractCriterion,
@@ -317,7 +318,7 @@ def deliver(
     for field in obligation.figures:
         raw = (values or {}).get(field["key"], "").strip()
         if raw:
-            figures[field["key"]] = _number(raw, f"{field['label']} ({field['unit']})")
+            figures[field["key"]] = _number(raw, f"{figure_label(field)} ({unit_label(field)})")
     match obligation.kind:
         case Kind.DOCUMENT.value if not data:
             raise ContractError(_("Attach the document."))
