@@ -114,3 +114,7 @@ class FindingForm(forms.Form):
 class CloseFindingForm(forms.Form):
     file = forms.FileField(label=_("Evidence"))
     note = forms.CharField(label=_("How it was remedied"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContractImportForm(forms.Form):
+    file = forms.FileField(label=_("Contracts file (CSV or XLSX)"))
