@@ -343,3 +343,32 @@ def test_a_supplier_discloses_by_form_and_by_file(world: World) -> None:
     ).content.decode()
     assert "row 3, country: not a two-letter ISO 3166 country code" in page
     assert DisclosedProduct.objects.filter(supplier=world.other_supplier.organisation).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_yearly_report_is_prefilled_with_contracts_whose_factories_are_disclosed(world: World) -> None:
+    from decimal import Decimal
+
+    from cfit.contracts.actions import create_contract
+    from cfit.criteria.models import FrameworkVersion
+    from cfit.factories.indicators import factories_prefill
+    from cfit.monitoring.indicators import BY_CODE
+    from cfit.monitoring.models import ReportValue
+
+    buyer = world.buyers[0]
+    version = FrameworkVersion.objects.latest_published()
+    assert version is not None
+    create_contract(
+        buyer.organisation, reference="OLD-9", title="Old", supplier_name="Other", value=Decimal(10),
+        start_date=date(2026, 1, 1), end_date=date(2027, 6, 30), framework_version=version, criteria=[],
+        supplier_organisation=world.other_supplier.organisation, acting_user=None,
+    )  # fmt: skip
+
+    prefilled = ReportValue.Origin.PREFILLED
+    # 2027: FACT-1's model is linked to a disclosed final-assembly factory; OLD-9's supplier disclosed none.
+    assert factories_prefill(buyer.organisation, 2027) == {
+        ("contracts_factories_disclosed", ""): (1.0, prefilled),
+        ("factories_disclosed_share", ""): (50.0, prefilled),
+    }
+    assert factories_prefill(buyer.organisation, 2025) == {}
+    assert BY_CODE["factories_disclosed_share"].weight == "ict_spend_total"
