@@ -240,7 +240,7 @@ def test_a_participant_cannot_disclose_factories(world: World) -> None:
 
 @pytest.mark.django_db
 def test_links_reach_the_fleet_the_contract_and_the_offers(world: World) -> None:
-    seen = picture()
+    seen = picture({world.buyers[0].organisation.pk})
     mine = seen.links_of({world.buyers[0].organisation.pk})
     by_source = {(found.item.source, found.item.model, found.factory) for found in mine}
 
@@ -248,6 +248,7 @@ def test_links_reach_the_fleet_the_contract_and_the_offers(world: World) -> None
     assert ("fleet", "Latitude 5420", _factory("Notebook Plant 2").pk) in by_source
     assert ("contract", "Book 14", book) in by_source
     assert ("offer", "Book 14", book) in by_source  # the losing offer of the same model
+    assert not [f for f in picture({world.buyers[1].organisation.pk}).links if f.item.source == "offer"]
     contract = next(f.item for f in mine if f.item.source == "contract")
     assert (contract.reference, contract.units, contract.spend) == ("FACT-1-L1", 10, 8000)
     assert {found.item.organisation for found in seen.links if found.item.model.startswith("Latitude")} == {
@@ -257,7 +258,7 @@ def test_links_reach_the_fleet_the_contract_and_the_offers(world: World) -> None
 
 @pytest.mark.django_db
 def test_factory_totals_are_hidden_below_three_organisations_and_shown_with_consent(world: World) -> None:
-    seen = picture()
+    seen = picture({world.buyers[0].organisation.pk})
     latitude = seen.totals[_factory("Notebook Plant 2").pk]
     assert (latitude.shown, latitude.organisations, latitude.units) == (
         True,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from cfit.accounts.scoping import system_scope
@@ -57,17 +57,21 @@ def _fleet(organisations: Iterable[int] | None) -> list[Item]:
     ]
 
 
-def _offered(organisations: Iterable[int] | None, today: date) -> list[Item]:
-    """The lines of contracts in force (the winning offer's lines of the lot), and of the other offers."""
-    lines = OfferLine.objects.select_related("offer__tender")
-    contracts = Contract.unscoped.filter(lot__isnull=False, tender__isnull=False).select_related(
-        "lot__product_group", "tender"
-    )
+def _offered(organisations: Iterable[int] | None, today: date, offers_of: Iterable[int] | None) -> list[Item]:
+    """The lines of contracts in force (the winning offer's lines of the lot), and the other offers'
+    lines of the organisations ``offers_of`` (None: of ``organisations``; offers count in no total)."""
+    contracts = Contract.unscoped.filter(lot__isnull=False, tender__isnull=False).select_related("lot")
     if organisations is not None:
-        ids = list(organisations)
-        lines = lines.filter(offer__organisation_id__in=ids)
-        contracts = contracts.filter(organisation_id__in=ids)
+        contracts = contracts.filter(organisation_id__in=list(organisations))
     by_lot = {(c.tender_id, c.supplier_name, c.lot.number): c for c in contracts}  # type: ignore[union-attr]
+    offered = list(offers_of) if offers_of is not None else organisations
+    wanted = Q(offer__tender_id__in={tender for tender, _s, _l in by_lot})
+    if offered is not None:
+        wanted |= Q(offer__organisation_id__in=list(offered))
+    else:
+        wanted = Q()
+    lines = OfferLine.objects.filter(wanted).select_related("offer__tender")
+    visible = None if offered is None else set(offered)
     groups: dict[int, dict[int, str]] = {}
     items = []
     for line in lines:
@@ -82,7 +86,7 @@ def _offered(organisations: Iterable[int] | None, today: date) -> list[Item]:
                 Item("contract", contract.organisation_id, contract.reference, line.manufacturer, line.model,
                      group, float(line.quantity), spend)
             )  # fmt: skip
-        else:
+        elif visible is None or offer.organisation_id in visible:
             items.append(
                 Item("offer", offer.organisation_id, f"{offer.tender.reference}: {offer.supplier}",
                      line.manufacturer, line.model, group, float(line.quantity), spend)
@@ -100,12 +104,14 @@ def _group(tender: Tender, lot: int, cache: dict[int, dict[int, str]]) -> str:
     return found.get(lot, "")
 
 
-def items_of(organisations: Iterable[int] | None, today: date | None = None) -> list[Item]:
-    """What the organisations (None: all) depend on or were offered."""
+def items_of(
+    organisations: Iterable[int] | None, today: date | None = None, offers_of: Iterable[int] | None = None
+) -> list[Item]:
+    """What the organisations (None: all) depend on, and what ``offers_of`` were offered."""
     today = today or timezone.localdate()
     with system_scope():
         ids = list(organisations) if organisations is not None else None
-        return _fleet(ids) + _offered(ids, today)
+        return _fleet(ids) + _offered(ids, today, offers_of)
 
 
 def group_members() -> dict[str, frozenset[int]]:
@@ -133,6 +139,8 @@ class Picture:
         return [found for found in self.links if found.item.organisation in mine]
 
 
-def picture(today: date | None = None) -> Picture:
-    found = link(disclosed(), items_of(None, today))
+def picture(viewer: Iterable[int] = (), today: date | None = None) -> Picture:
+    """Every organisation's dependence, and the offers of the ``viewer``'s organisations (only they see
+    their offers, and no total counts them)."""
+    found = link(disclosed(), items_of(None, today, offers_of=viewer))
     return Picture(found, totals(found, group_members(), consenting(), DisclosureRules.current()))

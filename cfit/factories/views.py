@@ -59,7 +59,7 @@ def factory_list(request: HttpRequest) -> HttpResponse:
     """The factories the user's organisations depend on, and those whose totals may be shown, the
     largest dependence first: where monitoring matters most."""
     mine = member_organisations(request.user)
-    seen = picture()
+    seen = picture(mine)
     own = _own(seen.links_of(mine))
     shown = {f for f, t in seen.totals.items() if t.shown}
     ids = set(own) | shown
@@ -95,9 +95,9 @@ def factory_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def factory_detail(request: HttpRequest, factory_id: int) -> HttpResponse:
-    seen = picture()
-    factory = get_factory(request.user, factory_id, seen)
     mine = member_organisations(request.user)
+    seen = picture(mine)
+    factory = get_factory(request.user, factory_id, seen)
     own = _own([link for link in seen.links_of(mine) if link.factory == factory.pk]).get(factory.pk)
     totals: Totals | None = seen.totals.get(factory.pk)
     products = (
