@@ -104,6 +104,17 @@ def test_a_file_without_a_required_column_or_with_a_formula_is_refused() -> None
     assert [(p.row, p.field, p.code) for p in refused.value.problems] == [(2, "model", "formula")]
 
 
+def test_a_file_that_cannot_be_read_is_refused_with_its_code() -> None:
+    from cfit.contracts.problems import describe
+
+    with pytest.raises(RowsRefused) as refused:
+        read_disclosure(b"%PDF-1.4", "disclosure.pdf")
+
+    (problem,) = refused.value.problems
+    assert (problem.row, problem.code) == (0, "file_type")
+    assert describe(problem) == "file: unknown file type: send a CSV or an XLSX file"
+
+
 def test_models_link_as_the_impact_matching_reads_them() -> None:
     disclosed = [
         Disclosed(1, "Dell Inc.", "Latitude 5420", "notebooks"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cfit.contracts.rows import RowProblem, english
+from cfit.fleet.problems import MESSAGES as REGISTER_MESSAGES
 
 #: The message of each code of ``rows.MESSAGES``, with the same parameters.
 MESSAGES = {
@@ -34,13 +35,13 @@ MESSAGES = {
 
 
 def describe(problem: RowProblem) -> str:
-    """ "row 3, country: …" in the active language."""
-    template = MESSAGES.get(problem.code)
-    message = (
-        str(template) % dict(problem.params)
-        if template is not None
-        else english(problem.code, dict(problem.params))
-    )
+    """A problem as "row 3, country: …" in the active language."""
+    template = MESSAGES.get(problem.code) or REGISTER_MESSAGES.get(problem.code)
+    try:
+        message = str(template) % dict(problem.params) if template is not None else ""
+    except (KeyError, TypeError, ValueError):
+        message = ""
+    message = message or english(problem.code, dict(problem.params))
     if not problem.row:
         return _("file: %(message)s") % {"message": message}
     return _("row %(row)s, %(field)s: %(message)s") % {

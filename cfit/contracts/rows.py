@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from cfit.impact.problems import MESSAGES as REGISTER_MESSAGES
 from cfit.impact.register import DATE_EXAMPLES, DATE_FORMATS
 from cfit.tabular import cell_text, read_table
 from cfit.uploads import ImportRefused, is_formula
@@ -47,8 +48,22 @@ MAX_LISTED = 200
 
 
 def english(code: str, params: Mapping[str, Any]) -> str:
-    template = MESSAGES.get(code)
-    return template.format(**params) if template is not None else code
+    """A code's English message; the file-level codes of ``cfit.tabular`` are the register's."""
+    template = MESSAGES.get(code) or REGISTER_MESSAGES.get(code)
+    try:
+        return template.format(**params) if template is not None else str(params.get("text", code))
+    except KeyError:
+        return str(params.get("text", code))
+
+
+def _refused(filename: str, error: ImportRefused) -> RowsRefused:
+    """A file ``cfit.tabular`` could not read: its code where it has one, else its words."""
+    if error.code:
+        params = (*((k, str(v)) for k, v in error.params.items()), ("text", str(error.problems[0])))
+        return RowsRefused(filename, [RowProblem(0, "-", error.code, params)])
+    return RowsRefused(
+        filename, [RowProblem(0, "-", "refused_file", (("text", str(p)),)) for p in error.problems]
+    )
 
 
 @dataclass(frozen=True)
@@ -124,9 +139,7 @@ def read_rows(
     try:
         table = read_table(source, filename, formulas="keep")
     except ImportRefused as error:
-        raise RowsRefused(
-            filename, [RowProblem(0, "-", "refused_file", (("text", str(p)),)) for p in error.problems]
-        ) from None
+        raise _refused(filename, error) from None
     rows: list[tuple[int, dict[str, Any]]] = []
     with table:
         mapped = {i: columns[header_key(h)] for i, h in enumerate(table.headers) if header_key(h) in columns}
@@ -149,9 +162,7 @@ def read_rows(
                     record[column] = value
                 rows.append((number, record))
         except ImportRefused as error:
-            raise RowsRefused(
-                filename, [RowProblem(0, "-", "refused_file", (("text", str(p)),)) for p in error.problems]
-            ) from None
+            raise _refused(filename, error) from None
         for found in table.problems.found:
             row = re.search(r"row (\d+)", found.where)
             problems.add(int(row.group(1)) if row else 0, "-", "more_cells")
