@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as RequestInvalid
 
 from cfit.cloud.api import router as cloud_router
+from cfit.contracts.api import router as contracts_router
 from cfit.criteria.api import router as criteria_router
 from cfit.datacentres.api import router as datacentres_router
 from cfit.fleet.api import router as fleet_router
@@ -16,7 +17,7 @@ from cfit.tenders.api import router as tenders_router
 api = NinjaAPI(
     title="cfit API",
     version="1",
-    description="Criteria framework, tenders, offers, fleet register and impact of the Circular & Fair ICT Pact, for integrators.",
+    description="Criteria framework, tenders, offers, contracts, fleet register and impact of the Circular & Fair ICT Pact, for integrators.",
     urls_namespace="api",
     docs_url="/docs",
 )
@@ -27,6 +28,7 @@ api.add_router("/v1/", fleet_router)
 api.add_router("/v1/", monitoring_router)
 api.add_router("/v1/", cloud_router)
 api.add_router("/v1/", datacentres_router)
+api.add_router("/v1/", contracts_router)
 
 
 @api.exception_handler(RequestInvalid)

@@ -1,4 +1,4 @@
-"""`cfit demo`: the accounts, tenders and offers a newcomer finds after `make demo`."""
+"""`cfit demo`: the accounts, tenders, offers and factories a newcomer finds after `make demo`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from django.test import Client
 
 from cfit.accounts.demo import DEMO_PASSWORD
 from cfit.accounts.scoping import system_scope
+from cfit.factories.links import picture
+from cfit.factories.models import Factory
 from cfit.offers.models import Offer
 from cfit.tenders.models import Tender
 
@@ -26,3 +28,15 @@ def test_the_demo_has_a_published_tender_with_offers_to_compare(framework) -> No
     outsider = Client()
     assert outsider.login(username="lyon", password=DEMO_PASSWORD)
     assert outsider.get(f"/tenders/{tender.pk}/offers/compare/").status_code == 404
+
+    # The demo supplier's factories: one that three participants or more depend on, shown to all of
+    # them, and the demo contract's, seen by its buyer only.
+    shown = [t for t in picture().totals.values() if t.shown and t.organisations >= 3]
+    assert shown
+    client = Client()
+    assert client.login(username="procurer", password=DEMO_PASSWORD)
+    page = client.get("/factories/").content.decode()
+    assert "Demo Notebook Assembly Plant No. 2" in page and "Demo Contract Electronics Factory" in page
+    contracted = Factory.objects.get(name="Demo Contract Electronics Factory")
+    assert "RWS-2025-014" in client.get(f"/factories/{contracted.pk}/").content.decode()
+    assert outsider.get(f"/factories/{contracted.pk}/").status_code == 404

@@ -49,6 +49,12 @@ class AuditRecord(models.Model):
         RESULT_OVERRIDDEN = "result_overridden", _("Evaluation result overridden")
         SIGN_OFF_PREPARED = "sign_off_prepared", _("Evaluation prepared for sign-off")
         SIGN_OFF_APPROVED = "sign_off_approved", _("Evaluation signed off")
+        # -- contracts and factories
+        CONTRACTS_IMPORTED = "contracts_imported", _("Contracts imported")
+        #: a supplier disclosed factories (form or file), or withdrew a disclosed model
+        FACTORIES_DISCLOSED = "factories_disclosed", _("Factories disclosed")
+        FACTORY_DISCLOSURE_WITHDRAWN = "factory_disclosure_withdrawn", _("Factory disclosure withdrawn")
+        FACTORY_SHARING_CHANGED = "factory_sharing_changed", _("Agreement to share factory figures changed")
         # -- fleet
         ASSET_EVENT_RECORDED = "asset_event_recorded", _("Device event recorded")
         # -- pact

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
@@ -22,6 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import record
+from cfit.contracts.importing import read_contracts
+from cfit.contracts.labels import figure_label, unit_label
 from cfit.contracts.models import (
     Contract,
     ContractCriterion,
@@ -276,6 +281,66 @@ def record_delivery(contract: Contract, delivered_on: date, *, acting_user: Any,
     return delivery
 
 
+# -- contracts imported --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_contracts(
+    organisation: Organisation, source: bytes | Path, filename: str, *, acting_user: Any
+) -> list[Contract]:
+    """A buyer's existing contracts from a CSV or XLSX file, all or nothing: ``RowsRefused`` names every
+    problem by row and column (``cfit.contracts.importing`` for the columns). Each contract carries the
+    criteria listed, of its framework version, each with its type in the framework, and their
+    obligations; its supplier's organisation is the supplier on the platform of the same name."""
+    if not organisation.is_participant:
+        raise ContractError(_("Only participants import their contracts."))
+    rows, problems = read_contracts(source, filename)
+    latest = FrameworkVersion.objects.latest_published()
+    versions = {v.code: v for v in FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED)}
+    taken = set(
+        Contract.unscoped.filter(
+            organisation=organisation, reference__in=[r.reference for r in rows]
+        ).values_list("reference", flat=True)
+    )
+    suppliers = {_folded(o.name): o for o in Organisation.objects.filter(type=Organisation.Type.SUPPORTER)}
+    ready = []
+    for row in rows:
+        version = versions.get(row.framework_version) if row.framework_version else latest
+        if version is None:
+            problems.add(
+                row.row, "framework_version", "unknown_version", version=row.framework_version or "-"
+            )
+            continue
+        if row.reference in taken:
+            problems.add(row.row, "reference", "exists", what=row.reference)
+        found = {c.code: c for c in Criterion.objects.filter(version=version, code__in=row.criteria)}
+        unknown = [code for code in row.criteria if code not in found]
+        if unknown:
+            problems.add(
+                row.row, "criteria", "unknown_criterion", codes=", ".join(unknown), version=version.code
+            )
+        ready.append((row, version, [found[c] for c in row.criteria if c in found]))
+    problems.raise_if_any()
+    contracts = [
+        create_contract(
+            organisation, reference=row.reference, title=row.title, supplier_name=row.supplier,
+            supplier_organisation=suppliers.get(_folded(row.supplier)), value=row.value,
+            currency=row.currency, start_date=row.start_date, end_date=row.end_date,
+            framework_version=version, criteria=[(c, c.type) for c in criteria], acting_user=acting_user,
+        )
+        for row, version, criteria in ready
+    ]  # fmt: skip
+    record(
+        AuditRecord.Action.CONTRACTS_IMPORTED, organisation, acting_user=acting_user, organisation=organisation,
+        after={"file": filename, "contracts": [c.reference for c in contracts]},
+    )  # fmt: skip
+    return contracts
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
 # -- the supplier's side --------------------------------------------------------------------------
 
 
@@ -317,7 +382,7 @@ def deliver(
     for field in obligation.figures:
         raw = (values or {}).get(field["key"], "").strip()
         if raw:
-            figures[field["key"]] = _number(raw, f"{field['label']} ({field['unit']})")
+            figures[field["key"]] = _number(raw, f"{figure_label(field)} ({unit_label(field)})")
     match obligation.kind:
         case Kind.DOCUMENT.value if not data:
             raise ContractError(_("Attach the document."))

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
+from cfit.contracts.labels import figure_label, unit_label
 from cfit.contracts.models import Finding
 from cfit.contracts.schedule import Frequency
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
@@ -94,7 +95,7 @@ class DeliveryForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in figures:
             self.fields[f"figure_{field['key']}"] = forms.CharField(
-                label=f"{_(field['label'])} ({field['unit']})", required=False, max_length=40
+                label=f"{figure_label(field)} ({unit_label(field)})", required=False, max_length=40
             )
 
 
@@ -113,3 +114,7 @@ class FindingForm(forms.Form):
 class CloseFindingForm(forms.Form):
     file = forms.FileField(label=_("Evidence"))
     note = forms.CharField(label=_("How it was remedied"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContractImportForm(forms.Form):
+    file = forms.FileField(label=_("Contracts file (CSV or XLSX)"))

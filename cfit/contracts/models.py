@@ -211,6 +211,12 @@ class Obligation(models.Model):
         "returned" (the supplier sees the buyer's comment first), though reminders treat it as late."""
         return "late" if self.status == self.Status.DUE and self.is_late() else self.status
 
+    def figures_shown(self) -> list[dict[str, str]]:
+        """The figures asked, labelled in the active language (``cfit.contracts.labels``)."""
+        from cfit.contracts.labels import shown
+
+        return [shown(field) for field in self.figures]
+
     def state_label(self) -> str:
         return str(_("Late")) if self.state == "late" else self.get_status_display()
 
@@ -241,6 +247,16 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.obligation} {self.submitted_at:%Y-%m-%d}"
+
+    def values_shown(self) -> list[dict[str, str]]:
+        """The figures delivered with their labels and units in the active language."""
+        from cfit.contracts.labels import shown
+
+        fields = {f["key"]: f for f in self.obligation.figures}
+        return [
+            {**shown(fields.get(key, {"key": key, "label": key})), "value": value}
+            for key, value in self.values.items()
+        ]
 
 
 class ObligationEvent(models.Model):

@@ -53,7 +53,7 @@ class CriterionKind(StrEnum):
 
 @dataclass(frozen=True)
 class FigureField:
-    """A number the supplier fills in: its key, its label (English; pages translate it) and its unit."""
+    """A number the supplier fills in: its key, its label (English; ``cfit.contracts.labels`` shows it in the user's language) and its unit."""
 
     key: str
     label: str

@@ -6,6 +6,7 @@ app_name = "contracts"
 urlpatterns = [
     path("", views.contract_list, name="list"),
     path("new/<slug:organisation_slug>/", views.contract_enter, name="enter"),
+    path("import/<slug:organisation_slug>/", views.contract_import, name="import"),
     path("tender/<int:tender_id>/", views.tender_contracts, name="tender"),
     path("<int:contract_id>/", views.contract_detail, name="detail"),
     path("<int:contract_id>/criteria/<int:row_id>/frequency/", views.criterion_frequency, name="frequency"),

@@ -27,6 +27,7 @@ from cfit.contracts.forms import (
     AwardLotForm,
     CloseFindingForm,
     ContractForm,
+    ContractImportForm,
     DecisionForm,
     DeliveryForm,
     DisputeForm,
@@ -34,6 +35,8 @@ from cfit.contracts.forms import (
     FrequencyForm,
 )
 from cfit.contracts.models import Contract, ContractCriterion, Finding, Obligation
+from cfit.contracts.problems import describe
+from cfit.contracts.rows import RowsRefused
 from cfit.contracts.schedule import Frequency
 from cfit.criteria.models import CriterionType, FrameworkVersion
 from cfit.downloads import attachment
@@ -105,6 +108,36 @@ def contract_enter(request: HttpRequest, organisation_slug: str) -> HttpResponse
         else:
             return redirect("contracts:detail", contract_id=contract.pk)
     return render(request, "contracts/enter.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def contract_import(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    """Existing contracts from a CSV or XLSX file, all or nothing, problems by row and column."""
+    organisation = get_organisation_for_editor(request.user, organisation_slug)
+    if not organisation.is_participant:
+        raise Http404
+    form = ContractImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            contracts = actions.import_contracts(
+                organisation, upload.read(), upload.name, acting_user=request.user
+            )
+        except RowsRefused as error:
+            problems = [describe(p) for p in error.problems]
+            if error.count > len(error.problems):
+                problems.append(
+                    _("%(count)s more problem(s) not listed") % {"count": error.count - len(error.problems)}
+                )
+        except actions.ContractError as error:
+            problems = [str(error)]
+        else:
+            messages.success(request, _("%(count)s contract(s) imported.") % {"count": len(contracts)})
+            return redirect("contracts:list")
+    return render(
+        request, "contracts/import.html", {"form": form, "organisation": organisation, "problems": problems}
+    )
 
 
 @login_required

@@ -191,6 +191,19 @@ INDICATORS: tuple[Indicator, ...] = (
         Kind.TEXT, Dimension.NONE, Aggregation.NONE,
     ),
 )  # fmt: skip
+# -- factories disclosed (pre-filled by ``cfit.factories.indicators``); a block of its own
+INDICATORS += (
+    Indicator(
+        "contracts_factories_disclosed", _("Contracts with factories disclosed"), _("contracts"),
+        _("Contracts in force in the year whose supplier disclosed the final-assembly factory of every model delivered (or, where the models are not known, at least one final-assembly factory)."),
+        Kind.INTEGER, Dimension.NONE,
+    ),
+    Indicator(
+        "factories_disclosed_share", _("Share of contracts with factories disclosed"), "%",
+        _("Share of the contracts in force in the year whose supplier disclosed its final-assembly factories, as counted for the contracts with factories disclosed."),
+        Kind.PERCENT, Dimension.NONE, Aggregation.WEIGHTED, "ict_spend_total", 100,
+    ),
+)  # fmt: skip
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
 #: Indicators whose collective results add their breakdown up.
 WITH_TOTAL = tuple(i.code for i in INDICATORS if i.has_total)

@@ -10,7 +10,9 @@
   phase and emissions per year of service at the end of the year (estimated), each with its low and
   high bound, the method version and the sources the engine named, as the fleet dashboard shows them;
 - from its imported cloud exports: the emissions of the year's cloud use (estimated), with range,
-  method and sources, as the cloud pages show them.
+  method and sources, as the cloud pages show them;
+- from its contracts and the factories their suppliers disclosed: contracts with factories disclosed,
+  in number and as a share of the contracts in force (pre-filled; ``cfit.factories.indicators``).
 
 The participant checks every figure: a changed figure becomes "reported".
 """
@@ -27,6 +29,7 @@ from django.db.models import Count, Sum
 from cfit.accounts.models import Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.cloud.figures import cloud_year
+from cfit.factories.indicators import factories_prefill
 from cfit.fleet.footprint import fleet_lines, fleet_summary
 from cfit.fleet.models import Asset
 from cfit.impact import summary
@@ -68,6 +71,7 @@ def prefill(organisation: Organisation, year: int) -> Prefill:
         )
         values.update(_from_register(organisation, year))
         values.update(_from_cloud(organisation, year))
+        values.update({cell: Figure(*found) for cell, found in factories_prefill(organisation, year).items()})
     return values
 
 

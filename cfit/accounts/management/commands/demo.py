@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data, create_demo_partnership
 from cfit.cloud.demo import create_demo_cloud
+from cfit.factories.demo import create_demo_factories
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         accounts = create_demo_data()
         accounts += create_demo_partnership()
         create_demo_cloud()
+        create_demo_factories()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for account in accounts:

@@ -1,0 +1,215 @@
+"""Small imports of one row per record (contracts, factory disclosures): read through ``cfit.tabular``,
+every problem a code with parameters naming its row and column, all or nothing. Plain Python.
+
+The pages render the codes in the user's language (``cfit.contracts.problems``); the command line and
+the API say them in English (``MESSAGES``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cfit.impact.problems import MESSAGES as REGISTER_MESSAGES
+from cfit.impact.register import DATE_EXAMPLES, DATE_FORMATS
+from cfit.tabular import cell_text, read_table
+from cfit.uploads import ImportRefused, is_formula
+
+#: Every code and its English message; ``{name}`` marks a parameter.
+MESSAGES: dict[str, str] = {
+    "refused_file": "{text}",
+    "required_column": "required column missing",
+    "required": "required: the cell is empty",
+    "too_long": "longer than {limit} characters",
+    "formula": "a formula: type the value",
+    "more_cells": "more cells than the header has columns",
+    "too_many_rows": "more than {limit} rows",
+    "no_rows": "the file has no rows to import",
+    "not_country": "not a two-letter ISO 3166 country code",
+    "unknown_value": "unknown value (use one of {codes})",
+    "not_whole": "not a whole number",
+    "not_number": "not a number",
+    "out_of_range": "out of range ({low} to {high})",
+    "not_date": "not a date: write it as one of {formats}",
+    "not_currency": "not a three-letter ISO 4217 currency code",
+    "ends_before_start": "the contract ends before it starts",
+    "duplicate_row": "the same record is on row {other}",
+    "exists": "already on the platform: {what}",
+    "unknown_version": "no published framework version {version}",
+    "unknown_criterion": "no criterion {codes} in framework version {version}",
+    "factory_has_other_id": "{factory} has another Open Supply Hub id: {os_id}",
+}
+#: Problems listed of a refused file (all are counted).
+MAX_LISTED = 200
+
+
+def english(code: str, params: Mapping[str, Any]) -> str:
+    """A code's English message; the file-level codes of ``cfit.tabular`` are the register's."""
+    template = MESSAGES.get(code) or REGISTER_MESSAGES.get(code)
+    try:
+        return template.format(**params) if template is not None else str(params.get("text", code))
+    except KeyError:
+        return str(params.get("text", code))
+
+
+def _refused(filename: str, error: ImportRefused) -> RowsRefused:
+    """A file ``cfit.tabular`` could not read: its code where it has one, else its words."""
+    if error.code:
+        params = (*((k, str(v)) for k, v in error.params.items()), ("text", str(error.problems[0])))
+        return RowsRefused(filename, [RowProblem(0, "-", error.code, params)])
+    return RowsRefused(
+        filename, [RowProblem(0, "-", "refused_file", (("text", str(p)),)) for p in error.problems]
+    )
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem: the file row (0 for the file as a whole), the column ("-" for none), a code."""
+
+    row: int
+    field: str
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def where(self) -> str:
+        return f"row {self.row}" if self.row else "file"
+
+    def __str__(self) -> str:
+        return f"{self.where}, {self.field}: {english(self.code, dict(self.params))}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "code": self.code, "params": dict(self.params)}
+
+
+class RowsRefused(Exception):
+    """The file was refused: nothing was imported. ``problems`` are the first ``MAX_LISTED``."""
+
+    def __init__(self, filename: str, problems: Sequence[RowProblem], count: int | None = None) -> None:
+        self.filename = filename
+        self.problems = list(problems)
+        self.count = max(count or 0, len(self.problems))
+        shown = "\n".join(f"{filename}: {p}" for p in self.problems[:50])
+        super().__init__(f"{filename}: refused, {self.count} problem(s), nothing imported\n{shown}")
+
+
+class Collector:
+    """The problems of one file as they are found."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.found: list[RowProblem] = []
+        self.count = 0
+
+    def add(self, row: int, field: str, code: str, **params: Any) -> None:
+        self.count += 1
+        if len(self.found) < MAX_LISTED:
+            self.found.append(RowProblem(row, field, code, tuple((k, str(v)) for k, v in params.items())))
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def raise_if_any(self) -> None:
+        if self.count:
+            raise RowsRefused(self.filename, self.found, self.count)
+
+
+def header_key(text: str) -> str:
+    """A header as a column name: "Factory name", "factory-name" and "FACTORY_NAME" are one."""
+    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+
+
+def read_rows(
+    source: bytes | Path,
+    filename: str,
+    *,
+    columns: Mapping[str, str],
+    required: Sequence[str],
+    max_rows: int,
+) -> tuple[list[tuple[int, dict[str, Any]]], Collector]:
+    """The rows of a CSV or XLSX file as {column: cell}, with the problems found so far.
+
+    ``columns`` maps each accepted header (as ``header_key`` reads it) to its column; other columns are
+    ignored. A file that cannot be read at all (size, zip bomb, no header…) is refused at once."""
+    problems = Collector(filename)
+    try:
+        table = read_table(source, filename, formulas="keep")
+    except ImportRefused as error:
+        raise _refused(filename, error) from None
+    rows: list[tuple[int, dict[str, Any]]] = []
+    with table:
+        mapped = {i: columns[header_key(h)] for i, h in enumerate(table.headers) if header_key(h) in columns}
+        for column in required:
+            if column not in mapped.values():
+                problems.add(1, column, "required_column")
+        if problems:
+            problems.raise_if_any()
+        try:
+            for number, cells in table.rows:
+                if len(rows) >= max_rows:
+                    problems.add(number, "-", "too_many_rows", limit=max_rows)
+                    break
+                record: dict[str, Any] = {}
+                for index, column in mapped.items():
+                    value = cells[index]
+                    if is_formula(value):
+                        problems.add(number, column, "formula")
+                        value = FORMULA
+                    record[column] = value
+                rows.append((number, record))
+        except ImportRefused as error:
+            raise _refused(filename, error) from None
+        for found in table.problems.found:
+            row = re.search(r"row (\d+)", found.where)
+            problems.add(int(row.group(1)) if row else 0, "-", "more_cells")
+    if not rows and not problems:
+        problems.add(0, "-", "no_rows")
+    return rows, problems
+
+
+class _Formula:
+    """A formula cell, already named as a problem: read as empty, and not named again as missing."""
+
+
+FORMULA = _Formula()
+
+
+def text(record: Mapping[str, Any], column: str) -> str:
+    value = record.get(column)
+    return "" if value is FORMULA else cell_text(value)
+
+
+def required_text(
+    record: Mapping[str, Any], column: str, number: int, problems: Collector, limit: int = 200
+) -> str:
+    value = text(record, column)
+    if not value and record.get(column) is not FORMULA:
+        problems.add(number, column, "required")
+    elif len(value) > limit:
+        problems.add(number, column, "too_long", limit=limit)
+        return ""
+    return value
+
+
+def parse_date(value: Any) -> date | None:
+    """A date cell: a spreadsheet date, or text in one of the register's formats; None if neither."""
+    if value is FORMULA:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    written = cell_text(value)
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(written, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+DATE_HINT = ", ".join(DATE_EXAMPLES)
