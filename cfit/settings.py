@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "cfit.cloud",
     "cfit.datacentres",
     "cfit.contracts",
+    "cfit.duediligence",
     "cfit.audit",
 ]
 

@@ -48,6 +48,7 @@ urlpatterns = [
     path("cloud/", include("cfit.cloud.urls")),
     path("datacentres/", include("cfit.datacentres.urls")),
     path("contracts/", include("cfit.contracts.urls")),
+    path("due-diligence/", include("cfit.duediligence.urls")),
     path("", include("cfit.pact.urls")),
     path("monitoring/", include("cfit.monitoring.urls")),
     path("results/", public.results_page, name="results"),
