@@ -45,14 +45,13 @@ def expects_template(obligation: Obligation) -> bool:
 
 
 def read_evidence(obligation: Obligation, data: bytes, filename: str) -> TemplateReading | None:
-    """The template a delivery holds: read if the obligation expects one or the file is one; None for
-    other evidence. ``MineralsReportRefused`` if it is a template with errors, or none where one is due."""
+    """The template a delivery holds: a workbook is read if the obligation expects a CMRT/EMRT or if it
+    is one; None for other evidence (a PDF, another workbook for another obligation).
+    ``MineralsReportRefused`` for a template with errors, or a workbook that is none where one is due."""
     expected = expects_template(obligation)
     if not filename.lower().endswith((".xlsx", ".xlsm")):
-        if expected:
-            raise MineralsReportRefused(
-                _("Send the completed CMRT or EMRT as an Excel workbook (.xlsx)."), []
-            )
+        # A scan or a PDF export of the template stays evidence the buyer reads; only a workbook
+        # has smelters to check.
         return None
     try:
         return read_template(data, filename)
