@@ -275,3 +275,15 @@ def test_the_monitoring_indicators_are_prefilled_from_contracts(
     assert values[("smelters_conformant_share", "")].value == 40.0
     assert values[("smelters_conformant_share", "")].origin == "prefilled"
     assert contract_figures(supplier.organisation, year) == {}
+
+
+def test_the_demo_delivers_a_cmrt_once(contract: Contract) -> None:
+    from cfit.duediligence.demo import create_demo_minerals
+
+    make_persona("supplier", "green-refurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN)
+    create_demo_minerals(contract)
+    create_demo_minerals(contract)  # idempotent
+    create_demo_minerals(None)
+    assert SmelterList.objects.count() == 1
+    check = contract_checks(contract)[0]
+    assert {r.status for r in check.rows} == {"conformant", "active", "non_conformant", "unidentified"}
