@@ -27,7 +27,7 @@ from cfit.uploads import ImportRefused
 
 from .conftest import PASSWORD, make_persona
 from .duediligence_helpers import DECLARATION, synthetic_template
-from .test_duediligence_core import CMRT_SMELTERS, CONFORMANCE_CSV
+from .test_duediligence_core import CMRT_SMELTERS, CONFORMANCE_CSV, _with_smelter_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +112,10 @@ def test_a_broken_template_is_refused_and_nothing_is_half_stored(contract: Contr
         contract_actions.deliver(
             obligation, acting_user=supplier.user, data=other.getvalue(), filename="list.xlsx"
         )
+    # 100,000 smelter rows: refused at the limit, nothing stored
+    huge = _with_smelter_rows(synthetic_template(smelters=CMRT_SMELTERS[:1]), 100_000)
+    with pytest.raises(contract_actions.ContractError, match="more than 5,000 smelter rows"):
+        contract_actions.deliver(obligation, acting_user=supplier.user, data=huge, filename="cmrt.xlsx")
     obligation.refresh_from_db()
     assert obligation.status == Obligation.Status.DUE
     assert not Submission.objects.filter(obligation=obligation).exists()
