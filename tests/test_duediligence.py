@@ -190,9 +190,24 @@ def test_the_supplier_uploads_through_its_page_and_the_buyer_sees_the_check(
     assert 'data-smelter="CID002763" data-status="conformant"' in check
     assert 'data-year="2027" data-metal="Gold"' in check
     assert "CID999999 is not in the template" in check
-    # the supplier sees its own check
+    # the supplier sees its own check, without the buyer's corrective-action forms
     own = client.get(f"/due-diligence/supplier/{contract.pk}/")
     assert own.status_code == 200 and "CID002920" in own.content.decode()
+    assert "smelter-finding" not in own.content.decode()
+    # a smelter that is only active opens a corrective action on the contract
+    assert check.count('class="smelter-finding"') == 3  # rows 6, 10 (active) and 11 (not in the list)
+    response = buyer.post(
+        f"/contracts/{contract.pk}/findings/",
+        {
+            "finding-kind": "non_conformant_smelter",
+            "finding-description": "CMRT 6.5, row 6: Gold CID002920 ABC Refinery Pty Ltd.",
+            "finding-action": "Source gold from conformant refiners.",
+            "finding-owner": "Jan de Vries",
+            "finding-deadline": "2027-09-30",
+        },
+    )
+    assert response.status_code == 302
+    assert contract.findings.get().kind == "non_conformant_smelter"
 
     # a broken template through the page: the problems are shown, nothing stored
     second = contract.obligations.order_by("due_date")[1]
