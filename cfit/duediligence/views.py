@@ -28,7 +28,9 @@ def contract_minerals(request: HttpRequest, contract_id: int) -> HttpResponse:
             "side": "buyer",
             # a smelter that is not conformant opens a finding on the contract (its corrective action)
             "may_decide": Membership.objects.filter(
-                user=request.user, organisation_id=contract.organisation_id, role__in=BUYER_EDITING_ROLES
+                user=request.user,  # type: ignore[misc]
+                organisation_id=contract.organisation_id,
+                role__in=BUYER_EDITING_ROLES,
             ).exists(),
         },
     )
