@@ -6,6 +6,10 @@ CMRT/EMRT (no ../shared needed); ``fill_real`` fills a copy of the published tem
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,11 @@ from cfit.duediligence.sample import (
 __all__ = ["CMRT_LOOKUP", "DECLARATION", "EMRT_CELLS", "EMRT_LOOKUP", "fill_real", "synthetic_template"]
 
 
+#: Filled copies of the published templates, kept between runs (loading and saving one with openpyxl
+#: takes 5-10 s; CI runs the suite twice): the file name is the hash of the template and the filling.
+CACHE = Path(tempfile.gettempdir()) / "cfit-tests-rmi"
+
+
 def fill_real(
     path: Path,
     *,
@@ -35,6 +44,21 @@ def fill_real(
     language: str | None = None,
 ) -> bytes:
     """A copy of a published template filled as a supplier would: declaration, answers, smelters."""
-    book = load_workbook(path)
+    template = path.read_bytes()
+    key = hashlib.sha256(
+        template
+        + repr(
+            (kind, list(smelters), sorted(declaration.items()), sorted((answers or {}).items()), language)
+        ).encode()
+    ).hexdigest()
+    cached = CACHE / f"{key}.xlsx"
+    if cached.exists():
+        return cached.read_bytes()
+    book = load_workbook(io.BytesIO(template))
     _fill(book, kind, declaration, smelters, answers or {}, language)
-    return _bytes(book)
+    data = _bytes(book)
+    CACHE.mkdir(exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    partial.replace(cached)  # atomic: a parallel run never reads half a file
+    return data
