@@ -50,6 +50,11 @@ def main() -> None:
         from cfit.notices import cli as notices_cli
 
         sys.exit(notices_cli.main(sys.argv[2:]))
+    if sys.argv[1:3] == ["duediligence", "check"]:
+        # Reading a CMRT/EMRT and checking its smelters needs no database either.
+        from cfit.duediligence import cli as duediligence_cli
+
+        sys.exit(duediligence_cli.main(sys.argv[3:]))
     engine = engine_arguments(sys.argv)
     if engine is not None and sys.argv[1] == "cloud":
         from cfit.cloud import cli as cloud_cli

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "cfit.datacentres",
     "cfit.contracts",
     "cfit.factories",
+    "cfit.duediligence",
     "cfit.audit",
 ]
 

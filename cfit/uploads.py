@@ -100,8 +100,12 @@ def check_size(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES, *, siz
         raise refuse(filename, f"larger than {shown}", code="too_large", params={"size": shown})
 
 
-def open_workbook(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> Any:
-    """Open an XLSX read-only after checking its size and what it unpacks to (zip bombs)."""
+def open_workbook(
+    data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES, *, data_only: bool = False
+) -> Any:
+    """Open an XLSX read-only after checking its size and what it unpacks to (zip bombs).
+    ``data_only`` reads each formula cell's cached value (what the spreadsheet last computed and
+    saved) instead of the formula: for templates whose own formulas fill cells (RMI's CMRT/EMRT)."""
     from openpyxl import load_workbook
 
     check_size(data, filename, limit)
@@ -117,7 +121,7 @@ def open_workbook(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> 
             raise refuse(filename, "unpacks to too much data (a zip bomb?)", code="zip_bomb")
         if members > 10_000:
             raise refuse(filename, "holds too many parts for a workbook", code="zip_bomb")
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except ImportRefused:
         raise
     except Exception as error:  # openpyxl raises many types for a broken file: all mean the same to the user

@@ -49,6 +49,7 @@ urlpatterns = [
     path("datacentres/", include("cfit.datacentres.urls")),
     path("contracts/", include("cfit.contracts.urls")),
     path("factories/", include("cfit.factories.urls")),
+    path("due-diligence/", include("cfit.duediligence.urls")),
     path("", include("cfit.pact.urls")),
     path("monitoring/", include("cfit.monitoring.urls")),
     path("results/", public.results_page, name="results"),

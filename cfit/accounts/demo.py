@@ -101,8 +101,9 @@ def create_demo_data() -> list[DemoAccount]:
             shortlist.criteria.set(Criterion.objects.in_version(version).for_product_group("notebooks")[:5])
         _create_demo_tenders(organisations)
         from cfit.contracts.demo import create_demo_contracts
+        from cfit.duediligence.demo import create_demo_minerals
 
-        create_demo_contracts(organisations)
+        create_demo_minerals(create_demo_contracts(organisations))
     _create_demo_fleets(organisations)
     if version is not None:
         from cfit.datacentres.demo import create_demo_datacentres

@@ -378,6 +378,8 @@ def deliver(
             check_size(data, filename)
         except ImportRefused as error:
             raise ContractError(str(error.problems[0]) if error.problems else str(error)) from None
+    # A CMRT or EMRT is read before anything is stored: refused, the delivery is not made.
+    reading = _minerals_template(obligation, data, filename) if data else None
     figures: dict[str, str] = {}
     for field in obligation.figures:
         raw = (values or {}).get(field["key"], "").strip()
@@ -402,6 +404,10 @@ def deliver(
         declared=declared,
         comment=comment.strip(),
     )
+    if reading is not None:
+        from cfit.duediligence.actions import store_report
+
+        store_report(submission, reading)
     _move(
         obligation,
         Obligation.Status.DELIVERED,
@@ -411,6 +417,16 @@ def deliver(
         submission,
     )
     return submission
+
+
+def _minerals_template(obligation: Obligation, data: bytes, filename: str) -> Any:
+    """The CMRT/EMRT the evidence is, read by ``cfit.duediligence`` (None for other evidence)."""
+    from cfit.duediligence.actions import MineralsReportRefused, read_evidence
+
+    try:
+        return read_evidence(obligation, data, filename)
+    except MineralsReportRefused as error:
+        raise ContractError(str(error)) from None
 
 
 def _move(

@@ -105,13 +105,19 @@ def _set_weights(report: Report) -> None:
     """Give each averaged value the weight it carries across participants (spend, devices retired)."""
     values = list(report.values.all())
     spend = sum(v.value or 0 for v in values if v.indicator == "ict_spend_eur")
-    retired = {v.key: v.value or 0 for v in values if v.indicator == "retired_units"}
+    # Any other weight is the value of the indicator it names, for the same key (devices retired per
+    # group) or for the whole report (obligations due, smelters reported).
+    cells = {(v.indicator, v.key): v.value or 0 for v in values}
     changed = []
     for value in values:
         indicator = BY_CODE.get(value.indicator)
         if indicator is None or indicator.aggregation != Aggregation.WEIGHTED:
             continue
-        weight = spend if indicator.weight == "ict_spend_total" else retired.get(value.key, 0)
+        weight = (
+            spend
+            if indicator.weight == "ict_spend_total"
+            else cells.get((indicator.weight, value.key), cells.get((indicator.weight, ""), 0))
+        )
         if value.weight != weight:
             value.weight = weight
             changed.append(value)

@@ -186,6 +186,36 @@ INDICATORS: tuple[Indicator, ...] = (
         Kind.PERCENT, Dimension.NONE, Aggregation.WEIGHTED, "ict_spend_total", 100,
     ),
     Indicator(
+        "contracts_dd_clauses", _("Contracts with due-diligence clauses"), _("contracts"),
+        _("Contracts in force in the year that carry at least one contract performance clause of the due-diligence category (responsible minerals, factory disclosure, worker rights)."),
+        Kind.INTEGER, Dimension.NONE,
+    ),
+    Indicator(
+        "obligations_due", _("Contract obligations due"), _("obligations"),
+        _("Obligations of the organisation's contracts (documents, figures, declarations) that fell due in the year."),
+        Kind.INTEGER, Dimension.NONE,
+    ),
+    Indicator(
+        "obligations_on_time_share", _("Obligations delivered on time"), "%",
+        _("Share of the obligations due in the year that the supplier delivered by their due date."),
+        Kind.PERCENT, Dimension.NONE, Aggregation.WEIGHTED, "obligations_due", 100,
+    ),
+    Indicator(
+        "smelters_reported", _("Smelters reported by suppliers"), _("smelters"),
+        _("Distinct identified smelters, per metal, in the CMRT and EMRT templates suppliers delivered for the year (effective date) under the organisation's contracts."),
+        Kind.INTEGER, Dimension.NONE,
+    ),
+    Indicator(
+        "smelters_conformant_share", _("RMAP-conformant smelters"), "%",
+        _("Share of the smelters reported for the year that RMI's Responsible Minerals Assurance Process lists as conformant (the conformance list the secretariat imported, in force on each template's effective date)."),
+        Kind.PERCENT, Dimension.NONE, Aggregation.WEIGHTED, "smelters_reported", 100,
+    ),
+    Indicator(
+        "corrective_actions_open", _("Open corrective actions"), _("corrective actions"),
+        _("Corrective actions of findings under the organisation's contracts (audit results, non-conformant smelters, missing disclosures, complaints) still open at the end of the year."),
+        Kind.INTEGER, Dimension.NONE,
+    ),
+    Indicator(
         "lessons", _("Case studies and lessons"), "",
         _("What worked, what did not, and what others could reuse."),
         Kind.TEXT, Dimension.NONE, Aggregation.NONE,

@@ -13,6 +13,9 @@
   method and sources, as the cloud pages show them;
 - from its contracts and the factories their suppliers disclosed: contracts with factories disclosed,
   in number and as a share of the contracts in force (pre-filled; ``cfit.factories.indicators``).
+- from its contracts: contracts with due-diligence clauses, obligations due and the share delivered on
+  time, smelters its suppliers reported and the share RMAP-conformant, open corrective actions
+  (pre-filled; ``cfit.duediligence.monitoring``).
 
 The participant checks every figure: a changed figure becomes "reported".
 """
@@ -72,6 +75,7 @@ def prefill(organisation: Organisation, year: int) -> Prefill:
         values.update(_from_register(organisation, year))
         values.update(_from_cloud(organisation, year))
         values.update({cell: Figure(*found) for cell, found in factories_prefill(organisation, year).items()})
+        values.update(_from_contracts(organisation, year))
     return values
 
 
@@ -160,6 +164,16 @@ def _from_cloud(organisation: Organisation, year: int) -> Prefill:
         ("cloud_tco2e", ""): _emissions(
             Span(low=span.low, value=span.value, high=span.high), figures.sources, ", ".join(figures.methods)
         )
+    }
+
+
+def _from_contracts(organisation: Organisation, year: int) -> Prefill:
+    """Contracts with due-diligence clauses, obligations delivered on time, RMAP-conformant smelters and
+    open corrective actions, from the organisation's contracts (``cfit.duediligence.monitoring``)."""
+    from cfit.duediligence.monitoring import contract_figures
+
+    return {
+        cell: Figure(value, Origin.PREFILLED) for cell, value in contract_figures(organisation, year).items()
     }
 
 

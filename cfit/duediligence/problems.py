@@ -1,0 +1,76 @@
+"""The due-diligence problem codes in the user's language: the template's (``template.MESSAGES``) and the
+smelter checks' (``checks.MESSAGES``), each naming its sheet, row and column."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cfit.duediligence.template import TemplateProblem
+
+#: code -> message with %(name)s parameters (the English of ``template.MESSAGES`` and ``checks.MESSAGES``)
+MESSAGES: dict[str, Promise] = {
+    "not_a_template": gettext_lazy(
+        "not an RMI minerals reporting template (CMRT or EMRT): no revision cell found"
+    ),
+    "unknown_kind": gettext_lazy("a template with the title “%(title)s”: neither a CMRT nor an EMRT"),
+    "unknown_revision": gettext_lazy("%(kind)s revision %(revision)s is not described (known: %(known)s)"),
+    "revision_not_described": gettext_lazy(
+        "%(kind)s revision %(revision)s is read with the layout of revision %(layout)s"
+    ),
+    "revisions_differ": gettext_lazy(
+        "the smelter list says revision %(other)s, the declaration %(revision)s"
+    ),
+    "sheet_missing": gettext_lazy("no %(role)s sheet (looked for %(names)s and for its content)"),
+    "sheet_renamed": gettext_lazy("the %(role)s sheet is named “%(name)s”: found by its content"),
+    "required": gettext_lazy("required: the answer is empty"),
+    "not_date": gettext_lazy("not a date"),
+    "unknown_metal": gettext_lazy("“%(metal)s” is not a metal of the %(kind)s (use one of %(metals)s)"),
+    "metal_missing": gettext_lazy("the smelter's metal is empty"),
+    "smelter_unnamed": gettext_lazy("neither a smelter identification nor a smelter name"),
+    "too_many_smelters": gettext_lazy(
+        "more than %(limit)s smelter rows: split the declaration or send the list the template holds"
+    ),
+    "too_many_rows": gettext_lazy(
+        "the smelter list runs past row %(limit)s: not a template a supplier filled in"
+    ),
+    "unreadable": gettext_lazy("%(detail)s"),
+    # the smelter checks
+    "not_identified": gettext_lazy("no smelter identification: the supplier has not identified this smelter"),
+    "unknown_id": gettext_lazy("%(smelter_id)s is not in the template's smelter look-up list"),
+    "name_mismatch": gettext_lazy("“%(name)s” is not a name of %(smelter_id)s (%(standard)s)"),
+    "metal_mismatch": gettext_lazy("%(smelter_id)s is a %(listed)s smelter, reported for %(metal)s"),
+    "not_in_list": gettext_lazy("%(smelter_id)s is not in the conformance list of %(as_of)s"),
+    "status_active": gettext_lazy(
+        "%(smelter_id)s is active in the assurance process, not yet conformant (%(as_of)s)"
+    ),
+    "status_not_conformant": gettext_lazy("%(smelter_id)s is %(status)s (%(as_of)s)"),
+    "country_of_concern": gettext_lazy("located in %(country)s: %(source)s"),
+}
+
+
+def message(code: str, params: Mapping[str, Any]) -> str:
+    template = MESSAGES.get(code)
+    if template is None:
+        return code
+    try:
+        return str(template) % dict(params)
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def describe(found: TemplateProblem) -> str:
+    """“Sheet Declaration, row 8, column D: required: the answer is empty”, in the user's language."""
+    where = []
+    if found.sheet:
+        where.append(_("sheet %(sheet)s") % {"sheet": found.sheet})
+    if found.row is not None:
+        where.append(_("row %(row)s") % {"row": found.row})
+    if found.column:
+        where.append(_("column %(column)s") % {"column": found.column})
+    text = message(found.code, dict(found.params))
+    return f"{', '.join(where)}: {text}" if where else text

@@ -1,0 +1,53 @@
+"""The smelter check of a contract's delivered CMRT/EMRT templates, for the buyer and the supplier."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cfit.accounts.models import Membership
+from cfit.contracts.access import BUYER_EDITING_ROLES, get_contract_for_buyer, get_contract_for_supplier
+from cfit.duediligence.figures import contract_checks, supplier_trend, trend
+
+
+@login_required
+def contract_minerals(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The buyer's view: each template's smelters checked, the shares by metal, per contract and
+    across the buyer's contracts with the same supplier, year by year."""
+    contract = get_contract_for_buyer(request.user, contract_id)
+    checks = contract_checks(contract)
+    return render(
+        request,
+        "duediligence/contract.html",
+        {
+            "contract": contract,
+            "checks": checks,
+            "contract_trend": trend(c.report for c in checks),
+            "supplier_trend": supplier_trend(contract),
+            "side": "buyer",
+            # a smelter that is not conformant opens a finding on the contract (its corrective action)
+            "may_decide": Membership.objects.filter(
+                user=request.user,  # type: ignore[misc]
+                organisation_id=contract.organisation_id,
+                role__in=BUYER_EDITING_ROLES,
+            ).exists(),
+        },
+    )
+
+
+@login_required
+def supplier_minerals(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The supplier's view of its own templates under one contract (never the buyer's other contracts)."""
+    contract = get_contract_for_supplier(request.user, contract_id)
+    checks = contract_checks(contract)
+    return render(
+        request,
+        "duediligence/contract.html",
+        {
+            "contract": contract,
+            "checks": checks,
+            "contract_trend": trend(c.report for c in checks),
+            "side": "supplier",
+        },
+    )
