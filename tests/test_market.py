@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from cfit.accounts.scoping import system_scope
 from cfit.audit.models import AuditRecord
+from cfit.monitoring.actions import open_campaign, start_report
 from cfit.monitoring.prefill import prefill
 from cfit.notices.actions import import_notices
 from cfit.notices.demo import EXAMPLES
@@ -250,3 +251,14 @@ def test_the_pre_fill_counts_tenders_published_outside_cfit(
     assert figure.value == 2 and figure.method == PREFILLED_FROM_NOTICES
     assert [s["id"] for s in figure.sources] == [NETWORK]
     assert ("tenders_run", "") not in prefill(procurer.organisation, 2025)
+
+    campaign = open_campaign(
+        year=2026, group=None, title="Monitoring 2026", opens=date(2027, 1, 15), deadline=date(2027, 3, 31),
+        acting_user=None,
+    )  # fmt: skip
+    report = start_report(campaign, procurer.organisation, acting_user=None)
+    client = Client()
+    client.force_login(procurer.user)
+    page = client.get(f"/monitoring/reports/{report.pk}/").content.decode()
+    assert "Pre-filled from published notices: 1 tender published outside cfit is counted" in page
+    assert NETWORK in page
