@@ -198,6 +198,16 @@ def test_notices_are_linked_by_reference_and_by_title(
     assert links[LYON].organisation_id == tenders["lyon"].organisation_id
     assert Notice.objects.get(notice_id=NETWORK).buyer_organisation_id == tenders["rws"].organisation_id
 
+    # A tender made after its notice was imported is linked by ``cfit notices link``.
+    network = tender_actions.create_tender(
+        tenders["rws"].organisation, title="Netwerk", reference="RWS 2026 NET 7", acting_user=None
+    )
+    out = io.StringIO()
+    call_command("notices", "link", stdout=out)
+    assert "3 notice(s) linked" in out.getvalue()
+    with system_scope():
+        assert NoticeLink.objects.get(notice__notice_id=NETWORK).tender_id == network.pk
+
 
 def test_the_link_rules() -> None:
     rws = TenderKey(7, 1, "RWS-2027-001", "Laptops en beeldschermen 2027")

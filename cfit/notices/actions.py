@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 
 from cfit.accounts.models import Organisation
 from cfit.audit.models import AuditRecord
@@ -87,6 +88,36 @@ def import_notices(
         for key, value in counts.items():
             setattr(run, key, value)
         run.problems = problems
+        run.save()
+        record(AuditRecord.Action.NOTICES_IMPORTED, run, acting_user=acting_user, after=run.counts())
+    return run
+
+
+def link_notices(*, acting_user: Any = None) -> NoticeImport:
+    """Link the stored notices again: to organisations that joined and tenders made since their
+    import (``cfit notices link``); returns a run whose ``linked`` is the number of links now."""
+    context = _Context()
+    run = NoticeImport.objects.create(by=actor(acting_user), sources=["(links only)"])
+    wanted = Q(buyer_key__in=list(context.organisations)) | Q(
+        procedure_id__in=list(context.tenders.by_procedure)
+    )
+    with transaction.atomic():
+        # a notice whose buyer is no participant any more keeps no organisation and no link
+        Notice.objects.filter(buyer_organisation__isnull=False).exclude(wanted).update(
+            buyer_organisation=None
+        )
+        NoticeLink.unscoped.exclude(notice__in=Notice.objects.filter(wanted)).delete()
+        for notice in Notice.objects.filter(wanted).iterator(chunk_size=1000):
+            organisation_id = context.organisations.get(notice.buyer_key) if notice.buyer_key else None
+            link = context.tenders.find(
+                procedure_id=notice.procedure_id, reference=notice.reference, title=notice.title,
+                organisation_id=organisation_id,
+            )  # fmt: skip
+            if link is not None:
+                organisation_id = link.tender.organisation_id
+            if notice.buyer_organisation_id != organisation_id:
+                Notice.objects.filter(pk=notice.pk).update(buyer_organisation_id=organisation_id)
+            run.linked += _link(notice, link)
         run.save()
         record(AuditRecord.Action.NOTICES_IMPORTED, run, acting_user=acting_user, after=run.counts())
     return run

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         load.add_argument(
             "--batch", type=int, default=actions.BATCH_SIZE, help="notices committed together (default 500)"
         )
+        sub.add_parser("link", help="link the stored notices again to participants and their cfit tenders")
         read = sub.add_parser("read", help="as `cfit notices read`: one JSON object per notice")
         read.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
         read.add_argument("--format", choices=["json"], default="json")
@@ -36,6 +37,10 @@ class Command(BaseCommand):
             argv += ["-o", options["output"]] if options["output"] else []
             if reader_cli.main(argv):
                 raise CommandError("some notices could not be read (named above)")
+            return
+        if options["action"] == "link":
+            linked = actions.link_notices(acting_user=None).linked
+            self.stdout.write(f"{linked} notice(s) linked to cfit tenders")
             return
         if options["batch"] < 1:
             raise CommandError("--batch takes a positive number")
