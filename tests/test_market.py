@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -272,3 +273,24 @@ def test_the_pre_fill_counts_tenders_published_outside_cfit(
     page = client.get(f"/monitoring/reports/{report.pk}/").content.decode()
     assert "Pre-filled from published notices: 1 tender published outside cfit is counted" in page
     assert NETWORK in page
+
+
+def test_the_secretariat_uploads_notices_and_nobody_else_does(
+    db: Any, secretary: Persona, procurer: Persona
+) -> None:
+    laptops = (EXAMPLES / "nl-rijkswaterstaat-laptops.xml").read_bytes()
+    broken = SimpleUploadedFile("broken.xml", laptops[:300])
+    staff, other = Client(), Client()
+    staff.force_login(secretary.user)
+    other.force_login(procurer.user)
+
+    upload = SimpleUploadedFile("nl-laptops.xml", laptops, content_type="application/xml")
+    page = staff.post("/market/import/", {"file": upload}, follow=True).content.decode()
+    assert "1 new, 0 updated, 0 unchanged, 0 refused" in page and "notice-import" in page
+    refused = staff.post("/market/import/", {"file": broken}, follow=True).content.decode()
+    assert "broken.xml: not well-formed XML" in refused and "cfit-notices-" not in refused
+
+    assert other.post("/market/import/", {"file": SimpleUploadedFile("x.xml", laptops)}).status_code == 403
+    assert "notice-import" not in other.get("/market/").content.decode()
+    assert Client().post("/market/import/", {"file": SimpleUploadedFile("x.xml", laptops)}).status_code == 302
+    assert Notice.objects.count() == 1

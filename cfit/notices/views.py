@@ -5,19 +5,29 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from cfit.accounts.access import is_secretariat_staff
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
-from cfit.downloads import attachment, keep_cells_as_text, safe_cell
+from cfit.downloads import attachment, keep_cells_as_text, safe_cell, safe_filename
 from cfit.monitoring.charts import Point, bars
 from cfit.monitoring.views import XLSX
+from cfit.notices.actions import import_notices
 from cfit.notices.market import OTHER, Filters, Market, download_rows, market
-from cfit.notices.models import Notice, NoticeLink
+from cfit.notices.models import Notice, NoticeImport, NoticeLink
+from cfit.notices.sources import is_notice_file
+from cfit.uploads import ImportRefused, check_size
 
 #: shown on the page; the downloads hold every group
 MAX_ROWS = 25
@@ -98,8 +108,51 @@ def market_page(request: HttpRequest) -> HttpResponse:
             "query": "&".join(f"{k}={v}" for k, v in filters.as_query().items()),
             "own_links": own_links,
             "other": OTHER,
+            "can_import": is_secretariat_staff(request.user),
+            "last_import": NoticeImport.objects.first(),
         },
     )
+
+
+@require_POST
+@login_required
+def market_import(request: HttpRequest) -> HttpResponse:
+    """The secretariat uploads a notice file or package (XML, JSON, ZIP, TAR.GZ; at most 20 MB):
+    stored notice by notice, as ``cfit notices import``; each refused notice is named."""
+    if not is_secretariat_staff(request.user):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a notice file to import."))
+        return redirect("notices:market")
+    name = safe_filename(upload.name or "notices.xml", "notices.xml")
+    try:
+        check_size(b"", name, size=upload.size)
+    except ImportRefused as error:
+        messages.error(request, str(error))
+        return redirect("notices:market")
+    if not is_notice_file(name):
+        messages.error(
+            request, _("%(file)s: not a notice file (.xml, .json, .jsonl, .zip, .tar.gz).") % {"file": name}
+        )
+        return redirect("notices:market")
+    with tempfile.TemporaryDirectory(prefix="cfit-notices-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        run = import_notices([path], acting_user=request.user)
+    messages.success(
+        request,
+        _(
+            "%(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(refused)s refused; %(linked)s linked to cfit tenders."
+        )
+        % run.counts(),
+    )
+    for problem in run.problems[:20]:
+        where = problem["where"].replace(str(path), name)
+        messages.warning(request, f"{where}: {problem['reason']}")
+    return redirect("notices:market")
 
 
 def market_download(request: HttpRequest, fmt: str) -> HttpResponse:
