@@ -98,6 +98,21 @@ def test_importing_twice_changes_nothing_and_a_new_version_updates(db: Any, exam
     assert audit.count() == 4 and audit.first().actor is None  # a command run: the platform itself
 
 
+def test_a_release_twice_in_one_run_is_stored_once_and_stays_so(db: Any, tmp_path: Path) -> None:
+    package = (EXAMPLES / "ocds-releases.json").read_text(encoding="utf-8")
+    (tmp_path / "a.json").write_text(package, encoding="utf-8")
+    (tmp_path / "b.json").write_text(
+        package.replace("Managed cloud hosting", "Other hosting"), encoding="utf-8"
+    )
+
+    first, second = import_notices([tmp_path]), import_notices([tmp_path])
+
+    assert (first.created, first.unchanged) == (2, 2) and (second.updated, second.unchanged) == (0, 4)
+    leeds = Notice.objects.get(buyer_name="Leeds City Council")
+    assert leeds.title == "Managed cloud hosting services"  # the first read is kept
+    assert leeds.notice_id == "ocds-b5fd17-demo-0002-tender-2026-01-12"  # already carries its ocid
+
+
 def test_a_bad_notice_is_named_and_the_others_are_kept(db: Any, examples: Path) -> None:
     good = (examples / "es-madrid-monitors.xml").read_bytes()
     (examples / "truncated.xml").write_bytes(good[: len(good) // 2])

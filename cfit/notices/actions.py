@@ -52,6 +52,8 @@ def import_notices(
     problems: list[dict[str, str]] = []
     context = _Context()
     batch: list[NoticeRecord] = []
+    stored: dict[tuple[str, str], Notice] = {}  #: the batch's notices as stored
+    seen: set[tuple[str, str]] = set()  #: the notices stored by this run
     read = 0
 
     def refuse(where: str, reason: str) -> None:
@@ -60,17 +62,36 @@ def import_notices(
             problems.append({"where": where, "reason": reason})
 
     def flush() -> None:
+        ids = [notice_key(notice) for notice in batch]
+        stored.update(
+            {(n.source, n.notice_id): n for n in Notice.objects.filter(notice_id__in=ids).order_by()}
+        )
         with transaction.atomic():
             for notice in batch:
+                key = (notice.source, notice_key(notice))
+                data = notice.as_dict()
+                digest = fingerprint(data)
+                existing = stored.get(key)
+                if existing is not None and (
+                    _is_unchanged(notice, digest, existing)
+                    or (key in seen and not _is_newer(notice, existing))
+                ):
+                    # the same notice twice in one run (a release in two packages): the first is kept
+                    counts["unchanged"] += 1
+                    seen.add(key)
+                    continue
+                seen.add(key)
                 try:
                     with transaction.atomic():  # a savepoint: one notice that fails leaves the batch stored
-                        outcome, linked = _store(notice, context)
+                        outcome, linked, existing = _store(notice, data, digest, existing, context)
                 except (DatabaseError, ValueError) as error:
                     refuse(f"{notice.source} {notice.id}", f"not stored: {error}")
                     continue
+                stored[key] = existing
                 counts[outcome] += 1
                 counts["linked"] += linked
         batch.clear()
+        stored.clear()
         if progress is not None:
             progress(read, dict(counts))
 
@@ -139,9 +160,33 @@ class _Context:
         )
 
 
-def fingerprint(notice: NoticeRecord) -> str:
-    data = json.dumps(notice.as_dict(), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+def fingerprint(data: dict[str, Any]) -> str:
+    """What the reader gave for a notice (``NoticeRecord.as_dict``), as SHA-256."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def notice_key(notice: NoticeRecord) -> str:
+    """The stored notice id: BT-701; an OCDS release id is unique only within its contracting process,
+    so it is kept with its ocid (``ocid/id``) unless it already starts with it."""
+    if notice.source == "ocds" and notice.ocid and not notice.id.startswith(notice.ocid):
+        return f"{notice.ocid}/{notice.id}"
+    return notice.id
+
+
+def _is_newer(notice: NoticeRecord, stored: Notice) -> bool:
+    return bool(
+        notice.version and stored.version and _version_key(notice.version) > _version_key(stored.version)
+    )
+
+
+def _is_unchanged(notice: NoticeRecord, digest: str, stored: Notice) -> bool:
+    """Read as stored, or an older version than the stored one (left aside)."""
+    if stored.fingerprint == digest:
+        return True
+    return bool(
+        notice.version and stored.version and _version_key(notice.version) < _version_key(stored.version)
+    )
 
 
 def _version_key(version: str) -> tuple[int, str]:
@@ -154,19 +199,13 @@ def _fits(value: str, length: int, what: str) -> str:
     return value
 
 
-def _store(notice: NoticeRecord, context: _Context) -> tuple[str, int]:
-    """("created" | "updated" | "unchanged", links made) for one notice, inside a savepoint."""
-    notice_id = _fits(notice.id, 200, "the notice id")
-    stored = Notice.objects.filter(source=notice.source, notice_id=notice_id).first()
-    digest = fingerprint(notice)
-    if stored is not None and (
-        stored.fingerprint == digest
-        or (notice.version and stored.version and _version_key(notice.version) < _version_key(stored.version))
-    ):
-        return "unchanged", 0
+def _store(
+    notice: NoticeRecord, data: dict[str, Any], digest: str, stored: Notice | None, context: _Context
+) -> tuple[str, int, Notice]:
+    """("created" | "updated", links made, the stored notice) for one notice, inside a savepoint."""
+    notice_id = _fits(notice_key(notice), 200, "the notice id")
     published = _date(notice.published)
     buyer_key = name_key(notice.buyer.name)
-    strategic = {k: list(v) for k, v in notice.as_dict()["strategic"].items()}
     fields = {
         "version": notice.version[:64],
         "subtype": notice.subtype[:64],
@@ -184,9 +223,9 @@ def _store(notice: NoticeRecord, context: _Context) -> tuple[str, int]:
         "uses_strategic": any(code != "none" for code in notice.strategic.bt06),
         "uses_gpp": any(code != "none" for code in notice.strategic.bt805),
         "cpv": list(notice.cpv),
-        "lots": notice.as_dict()["lots"],
-        "strategic": strategic,
-        "award_criteria": notice.as_dict()["award_criteria"],
+        "lots": data["lots"],
+        "strategic": data["strategic"],
+        "award_criteria": data["award_criteria"],
         "fingerprint": digest,
     }
     link = context.tenders.find(
@@ -214,7 +253,7 @@ def _store(notice: NoticeRecord, context: _Context) -> tuple[str, int]:
         NoticeCriterion(notice=stored, criterion=m.id[:80], confidence=m.confidence, evidence=m.evidence)
         for m in {m.id: m for m in notice.matched_criteria}.values()
     )
-    return outcome, _link(stored, link)
+    return outcome, _link(stored, link), stored
 
 
 def _link(notice: Notice, link: Link | None) -> int:
