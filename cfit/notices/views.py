@@ -60,7 +60,7 @@ def _chart(found: Market) -> Any:
         "chart-market",
         _("Share of ICT notices using each, by %(breakdown)s")
         % {"breakdown": _breakdown_names()[found.filters.by]},
-        [r.label for r in rows],
+        [_short(r.label) for r in rows],
         [
             (_("strategic procurement (BT-06)"), [Point(r.strategic_share) for r in rows]),
             (_("green procurement criteria (BT-805)"), [Point(r.gpp_share) for r in rows]),
@@ -69,6 +69,11 @@ def _chart(found: Market) -> Any:
         "%",
         stacked=False,
     )
+
+
+def _short(label: str, length: int = 14) -> str:
+    """A bar's label that fits under a bar on a phone; the table under the chart repeats it."""
+    return label if len(label) <= length else label[: length - 1].rstrip() + "…"
 
 
 def _breakdown_names() -> dict[str, str]:
