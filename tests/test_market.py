@@ -113,6 +113,16 @@ def test_a_release_twice_in_one_run_is_stored_once_and_stays_so(db: Any, tmp_pat
     assert leeds.notice_id == "ocds-b5fd17-demo-0002-tender-2026-01-12"  # already carries its ocid
 
 
+def test_the_command_can_store_only_ict_notices(db: Any, examples: Path) -> None:
+    out = io.StringIO()
+    call_command(
+        "notices", "import", str(examples), "--ict", "--batch", "3", stdout=out, stderr=io.StringIO()
+    )
+
+    assert "7 new, 0 updated, 0 unchanged, 0 refused, 1 not ICT skipped" in out.getvalue()
+    assert not Notice.objects.filter(ict=False).exists()
+
+
 def test_a_bad_notice_is_named_and_the_others_are_kept(db: Any, examples: Path) -> None:
     good = (examples / "es-madrid-monitors.xml").read_bytes()
     (examples / "truncated.xml").write_bytes(good[: len(good) // 2])

@@ -42,13 +42,16 @@ def import_notices(
     acting_user: Any = None,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
+    ict_only: bool = False,
 ) -> NoticeImport:
-    """Store every notice under ``paths``; returns the run with its counts and problems.
+    """Store every notice under ``paths`` (only those buying ICT with ``ict_only``: TED's daily
+    packages are mostly works and services the market page never counts); returns the run with its
+    counts and problems.
 
     ``acting_user`` None is the platform itself (a command run)."""
     paths = list(paths)
     run = NoticeImport.objects.create(by=actor(acting_user), sources=[str(p) for p in paths][:100])
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0, "linked": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0, "skipped": 0, "linked": 0}
     problems: list[dict[str, str]] = []
     context = _Context()
     batch: list[NoticeRecord] = []
@@ -99,6 +102,9 @@ def import_notices(
         read += 1
         if isinstance(item, ReadProblem):
             refuse(item.where, item.reason)
+            continue
+        if ict_only and not item.ict:
+            counts["skipped"] += 1
             continue
         batch.append(item)
         if len(batch) >= batch_size:

@@ -173,6 +173,8 @@ class NoticeImport(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     refused = models.PositiveIntegerField(_("refused"), default=0)
+    #: notices not stored because they buy no ICT (``ict_only``)
+    skipped = models.PositiveIntegerField(_("not ICT, skipped"), default=0)
     linked = models.PositiveIntegerField(_("linked to tenders"), default=0)
     #: [{where, reason}] for each notice or file that could not be read or stored (the first 1,000)
     problems = models.JSONField(_("problems"), default=list)
@@ -185,7 +187,9 @@ class NoticeImport(models.Model):
         return f"notice import {self.started:%Y-%m-%d %H:%M}"
 
     def counts(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("created", "updated", "unchanged", "refused", "linked")}
+        return {
+            k: getattr(self, k) for k in ("created", "updated", "unchanged", "refused", "skipped", "linked")
+        }
 
 
 #: ``ReportValue.method`` of a monitoring figure that counts published notices (``outside_cfit``)

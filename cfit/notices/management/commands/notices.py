@@ -23,6 +23,7 @@ class Command(BaseCommand):
         load.add_argument(
             "--batch", type=int, default=actions.BATCH_SIZE, help="notices committed together (default 500)"
         )
+        load.add_argument("--ict", action="store_true", help="store only the notices that buy ICT (by CPV)")
         sub.add_parser("link", help="link the stored notices again to participants and their cfit tenders")
         read = sub.add_parser("read", help="as `cfit notices read`: one JSON object per notice")
         read.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
@@ -53,13 +54,17 @@ class Command(BaseCommand):
                 )
 
         run = actions.import_notices(
-            options["paths"], acting_user=None, batch_size=options["batch"], progress=progress
+            options["paths"],
+            acting_user=None,
+            batch_size=options["batch"],
+            progress=progress,
+            ict_only=options["ict"],
         )
         for problem in run.problems:
             self.stderr.write(f"{problem['where']}: {problem['reason']}")
         self.stdout.write(
             f"{run.created} new, {run.updated} updated, {run.unchanged} unchanged, "
-            f"{run.refused} refused; {run.linked} linked to cfit tenders"
+            f"{run.refused} refused, {run.skipped} not ICT skipped; {run.linked} linked to cfit tenders"
         )
         if run.refused:
             raise CommandError(f"{run.refused} notice(s) or file(s) could not be stored; the others were")
