@@ -177,8 +177,9 @@ def test_the_market_figures_are_the_hand_counts(db: Any, examples: Path) -> None
     english = Client().get("/market/", {"by": "year"}, headers={"accept-language": "en"})
     assert english.status_code == 200
     text = english.content.decode()
-    assert "7 ICT notices in this selection" in text and "42.9 %" in text and "chart-market" in text
+    assert "7 ICT notices in this selection" in text and "42.9 % (3 of 7)" in text and "chart-market" in text
     assert "How these figures are made" in text and "own-notices" not in text
+    assert text.count('<option value="NL"') == 1 and text.count('<option value="2026"') == 1  # each once
     dutch_page = Client(headers={"accept-language": "nl"}).get("/market/").content.decode()
     assert "42,9" in dutch_page  # numbers in the reader's locale
 

@@ -84,8 +84,9 @@ def market_page(request: HttpRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
     found = market(filters)
     _labels(found)
-    ict = Notice.objects.ict()
+    ict = Notice.objects.ict().order_by()  # no default ordering: it would undo the distinct values
     own_links = []
+    can_import = is_secretariat_staff(request.user)
     if request.user.is_authenticated:
         # Scoped by the request's organisations: another organisation's links never come back.
         own_links = list(
@@ -113,8 +114,8 @@ def market_page(request: HttpRequest) -> HttpResponse:
             "query": "&".join(f"{k}={v}" for k, v in filters.as_query().items()),
             "own_links": own_links,
             "other": OTHER,
-            "can_import": is_secretariat_staff(request.user),
-            "last_import": NoticeImport.objects.first(),
+            "can_import": can_import,
+            "last_import": NoticeImport.objects.first() if can_import else None,
         },
     )
 
