@@ -167,6 +167,10 @@ def test_the_market_figures_are_the_hand_counts(db: Any, examples: Path) -> None
     }  # fmt: skip
     by_year = {r.key: (r.notices, r.strategic, r.gpp, r.criteria) for r in market(Filters(by="year")).rows}
     assert by_year == {"2025": (3, 1, 1, 2), "2026": (4, 2, 2, 2)}
+    madrid = Client().get("/market/", {"buyer": "ayuntamiento de madrid"}).content.decode()
+    assert (
+        "1 ICT notice in this selection" in madrid and "download.csv?buyer=ayuntamiento+de+madrid" in madrid
+    )
     dutch = market(Filters(by="buyer", country="NL"))
     assert [(r.label, r.notices) for r in dutch.rows] == [("Rijkswaterstaat", 2)]
     notebooks = market(Filters(group="notebooks"))

@@ -8,6 +8,7 @@ import io
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -111,7 +112,7 @@ def market_page(request: HttpRequest) -> HttpResponse:
             .first()
             if filters.buyer
             else "",
-            "query": "&".join(f"{k}={v}" for k, v in filters.as_query().items()),
+            "query": urlencode(filters.as_query()),
             "own_links": own_links,
             "other": OTHER,
             "can_import": can_import,
