@@ -45,8 +45,10 @@ def engine_arguments(argv: Sequence[str]) -> list[str] | None:
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["notices"]:
-        # The notice reader needs no database at all: it never goes through Django.
+    if sys.argv[1:3] == ["notices", "read"] and not any(
+        a.split("=", 1)[0] in DJANGO_OPTIONS for a in sys.argv[3:]
+    ):
+        # The notice reader needs no database at all: it never goes through Django (``notices import`` does).
         from cfit.notices import cli as notices_cli
 
         sys.exit(notices_cli.main(sys.argv[2:]))

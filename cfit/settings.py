@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "cfit.factories",
     "cfit.duediligence",
     "cfit.audit",
+    "cfit.notices",
 ]
 
 MIDDLEWARE = [

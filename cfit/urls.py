@@ -54,6 +54,7 @@ urlpatterns = [
     path("monitoring/", include("cfit.monitoring.urls")),
     path("results/", public.results_page, name="results"),
     path("results/download.<str:fmt>", public.results_download, name="results-download"),
+    path("market/", include("cfit.notices.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,9 @@ def test_the_demo_has_a_published_tender_with_offers_to_compare(framework) -> No
     assert client.login(username="procurer", password=DEMO_PASSWORD)
     page = client.get(f"/tenders/{tender.pk}/offers/compare/").content.decode()
     assert "Groene IT Leveranciers BV" in page and "Budget Hardware NV" in page
+    # the demo's notices: one is this tender's publication (by its reference), and the market shows them
+    assert "published-notices" in client.get(f"/tenders/{tender.pk}/").content.decode()
+    assert "7 ICT notices in this selection" in Client().get("/market/").content.decode()
     outsider = Client()
     assert outsider.login(username="lyon", password=DEMO_PASSWORD)
     assert outsider.get(f"/tenders/{tender.pk}/offers/compare/").status_code == 404

@@ -71,6 +71,8 @@ class AuditRecord(models.Model):
         VERSION_APPROVED = "version_approved", _("Framework version approved")
         VERSION_SENT_BACK = "version_sent_back", _("Framework version sent back")
         VERSION_PUBLISHED = "version_published", _("Framework version published")
+        # -- published notices
+        NOTICES_IMPORTED = "notices_imported", _("Published notices imported")
 
     # -- who and when
     actor = models.ForeignKey(

@@ -72,6 +72,7 @@ def prefill(organisation: Organisation, year: int) -> Prefill:
                 for cell, (value, origin) in _from_tenders(organisation, year).items()
             }
         )
+        values.update(_from_notices(organisation, year, values))
         values.update(_from_register(organisation, year))
         values.update(_from_cloud(organisation, year))
         values.update({cell: Figure(*found) for cell, found in factories_prefill(organisation, year).items()})
@@ -107,6 +108,25 @@ def _from_tenders(organisation: Organisation, year: int) -> dict[tuple[str, str]
             previous = values.get(("ict_spend_eur", key), (0.0, Origin.ESTIMATED))[0]
             values[("ict_spend_eur", key)] = (previous + float(row["value"]), Origin.ESTIMATED)
     return values
+
+
+def _from_notices(organisation: Organisation, year: int, values: Prefill) -> Prefill:
+    """Tenders the organisation ran outside cfit, counted from its published ICT notices (procedures
+    none of whose notices is one of its cfit tenders), added to the tenders run; the figure says so."""
+    from cfit.notices.models import PREFILLED_FROM_NOTICES, outside_cfit
+
+    notices = outside_cfit(organisation, year)
+    if not notices:
+        return {}
+    in_cfit = values.get(("tenders_run", ""))
+    return {
+        ("tenders_run", ""): Figure(
+            (in_cfit.value if in_cfit else 0.0) + len(notices),
+            Origin.PREFILLED,
+            method=PREFILLED_FROM_NOTICES,
+            sources=tuple({"id": n.notice_id, "title": n.title[:200], "url": n.public_url} for n in notices),
+        )
+    }
 
 
 def _from_register(organisation: Organisation, year: int) -> Prefill:

@@ -42,6 +42,7 @@ from cfit.monitoring.indicators import INDICATORS, KEYS, Dimension
 from cfit.monitoring.models import Campaign, Publication, Report, ReportValue
 from cfit.monitoring.results import campaign_scope, reason_text, results, review, web_address
 from cfit.monitoring.workbook import build_template, read_upload
+from cfit.notices.models import PREFILLED_FROM_NOTICES
 from cfit.pact.access import admin_organisations
 from cfit.pact.models import BuyerGroup, GroupMembership
 from cfit.uploads import ImportRefused
@@ -279,6 +280,10 @@ def _sections(stored_values: list[ReportValue], form: ReportForm) -> list[dict[s
                 "origin": stored.origin if stored else "",
                 "origin_label": stored.get_origin_display() if stored else "",
                 "value": _display(stored),
+                # counted in part from published notices: the figure says how many and which
+                "from_notices": [s.get("id", "") for s in stored.sources]
+                if stored and stored.method == PREFILLED_FROM_NOTICES
+                else [],
             }
             if indicator.bounded:
                 row.update(

@@ -169,6 +169,7 @@ def _record(root: etree._Element) -> NoticeRecord:
         version=_text(root, "cbc:VersionID"),  # BT-757
         subtype=subtype,
         ocid=_text(root, "cbc:ContractFolderID"),  # BT-04
+        reference=_text(procedure, "cbc:ID") if procedure is not None else "",  # BT-22 internal id
         texts=tuple(t for t in texts if t),
     )
 

@@ -185,6 +185,7 @@ def _record(release: Mapping[str, Any]) -> NoticeRecord:
         version=_str(release.get("date")),
         subtype=",".join(_str(t) for t in _list(release.get("tag"))),
         ocid=str(release["ocid"]),
+        reference=_str(str(tender.get("id") or "")),
         texts=tuple(t for t in texts if t),
     )
 

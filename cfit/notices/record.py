@@ -75,6 +75,7 @@ class NoticeRecord:
     version: str = ""  #: BT-757 notice version; OCDS: the release's date
     subtype: str = ""  #: OPP-070 notice subtype (eForms); OCDS: the release tag
     ocid: str = ""  #: OCDS contracting process id (eForms: the procedure id, BT-04)
+    reference: str = ""  #: the buyer's own file number: BT-22 of the procedure (eForms), ``tender.id`` (OCDS)
     texts: tuple[str, ...] = field(default=(), repr=False)  #: titles and descriptions, for matching
     matched_criteria: tuple[MatchedCriterion, ...] = ()  #: filled by the reader (``read_notices``)
 

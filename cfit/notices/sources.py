@@ -59,6 +59,11 @@ def _read(paths: Iterable[Path]) -> Iterator[NoticeRecord | ReadProblem]:
             yield ReadProblem(str(path), "no such file or folder")
 
 
+def is_notice_file(name: str) -> bool:
+    """Whether a file of this name is one the reader reads (by its ending)."""
+    return bool(_kind(name))
+
+
 def _kind(name: str) -> str:
     lower = name.lower()
     for kind, endings in (("xml", XML), ("json", JSON), ("tar", TAR), ("zip", ZIP)):

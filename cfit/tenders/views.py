@@ -230,6 +230,15 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
     return redirect("tenders:review", tender_id=tender.pk)
 
 
+def published_notices(tender: Tender) -> list[Any]:
+    """The published notices cfit found to be this tender's (organisation-scoped, as the tender)."""
+    from cfit.notices.models import NoticeLink
+
+    return list(
+        NoticeLink.objects.filter(tender=tender).select_related("notice").order_by("notice__published")
+    )
+
+
 @login_required
 def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
     """Step 4: the documents, the deadline for offers (posted here), and publishing."""
@@ -268,6 +277,7 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
             "deadline_form": deadline_form,
             "deadline_changeable": deadline_open
             and tender.status in {Tender.Status.DRAFT, Tender.Status.PUBLISHED},
+            "notice_links": published_notices(tender),
         },
     )
 

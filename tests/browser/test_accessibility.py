@@ -27,6 +27,7 @@ from cfit.accounts.scoping import system_scope
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.fleet.models import Asset
 from cfit.monitoring.models import Campaign, Report
+from cfit.notices.demo import create_demo_notices
 from cfit.offers import actions as offer_actions
 from cfit.offers.models import OfferLine
 from cfit.pact.models import Statement
@@ -59,6 +60,7 @@ class DemoSite:
 def demo_site() -> DemoSite:
     create_demo_data()
     create_demo_partnership()
+    create_demo_notices()
     with system_scope():
         published = Tender.objects.get(reference="RWS-2027-001")
         draft = Tender.objects.get(reference="RWS-2027-002")
@@ -103,6 +105,7 @@ def demo_site() -> DemoSite:
                 "/statements/",
                 f"/statements/{statement.slug}/",
                 "/results/",
+                "/market/?by=year",
                 "/monitoring/method/",
                 "/accounts/login/",
                 "/accounts/password/reset/",
@@ -127,6 +130,7 @@ def demo_site() -> DemoSite:
                 f"/monitoring/reports/{report.pk}/",
                 "/organisations/mine/",
                 "/accounts/password/",
+                "/market/",  # with the organisation's notices of cfit tenders
             ],
             "coordinator": [
                 "/monitoring/",
@@ -145,6 +149,7 @@ def demo_site() -> DemoSite:
                 f"/criteria/versions/{criterion.version.code}/",
                 "/monitoring/",
                 "/organisations/mine/",
+                "/market/",  # with the import form
             ],
         }
     )

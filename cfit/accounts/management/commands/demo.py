@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data, create_demo_partnership
 from cfit.cloud.demo import create_demo_cloud
 from cfit.factories.demo import create_demo_factories
+from cfit.notices.demo import create_demo_notices
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         accounts += create_demo_partnership()
         create_demo_cloud()
         create_demo_factories()
+        create_demo_notices()  # after the tenders: one notice is linked to a demo tender
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for account in accounts:
