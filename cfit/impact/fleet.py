@@ -94,8 +94,8 @@ def _models(register: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
 
 
 def _match(models: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """Each distinct model with the declaration of the same model, if any (its row and figures), and
-    the per-group factors its figures fall back on."""
+    """Each distinct model with the declaration of the same model, if any: its row, model name,
+    embodied figure, error and yearly energy (null without one)."""
     index = reference.index
     found = (
         index.match_all(
