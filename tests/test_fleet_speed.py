@@ -13,20 +13,21 @@ import functools
 import json
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from bench.fleet import AS_OF, write_register
 from cfit.impact import estimate, fleet, summary
 from cfit.impact.reference import SHIPPED_PCF_TITLE, Reference, load_factors, load_shipped_footprints
-from cfit.impact.register import check_register, read_raw
+from cfit.impact.register import as_register, check_register, read_raw
 
 #: Rijkswaterstaat's sample register (``bench.fleet``, 3,000 lines, seed 5) as the engine summed it up
 #: before the fast path: a change here is a change of method or reference data, never of speed.
@@ -194,3 +195,185 @@ def test_each_distinct_model_input_is_matched_and_estimated_once(
     assert sum(estimated) <= 40
     alone = fleet.compute_lines(few, shipped, AS_OF)
     assert_frame_equal(lines[:40].drop("row", "asset_key"), alone.drop("row", "asset_key"), check_exact=True)
+
+
+# -- the fast path against the rules written out line by line ----------------------------------------
+
+#: Models a register may name: (group, manufacturer, model). Declared ones are added from the shipped
+#: footprints; these are unknown names of known and unknown manufacturers, in every product group
+#: (printers and thin clients have no fitted estimate: their lines take the group's default).
+UNDECLARED = [
+    ("notebooks", "Dell Inc.", "Latitude 5430"),
+    ("notebooks", "HP", "EliteBook 845 G9 Notebook PC"),
+    ("monitors", "DELL", "P2423D"),
+    ("desktops", "Lenovo", "ThinkCentre M70q Gen 4"),
+    ("servers", "Dell", "PowerEdge R760"),
+    ("smartphones", "Samsung", "Galaxy A54"),
+    ("tablets", "Apple", "iPad 10th generation"),
+    ("printers", "HP", "LaserJet M404"),
+    ("thin-clients", "Fujitsu", "Futro S9011"),
+    ("notebooks", "Nobody Ltd", "Model X 1"),
+]
+
+
+@functools.cache
+def register_models() -> list[tuple[str, str, str]]:
+    declared = shipped_reference().pcf
+    assert declared is not None
+    picked = declared.select("product_group", "manufacturer", "model").gather_every(30).rows()
+    return [*UNDECLARED, *picked[:30]]
+
+
+def spec(values: list[float]) -> st.SearchStrategy[float | None]:
+    """A spec as registers give it: often missing, often the same few values (so lines share inputs)."""
+    return st.one_of(st.none(), st.sampled_from(values))
+
+
+line_strategy = st.tuples(
+    st.integers(0, 39),  # the model
+    st.integers(2014, 2026),  # purchase year
+    st.sampled_from(["new", "new", "refurbished"]),
+    spec([0.0, 13.3, 14.0, 15.6, 24.0, 27.0]),  # screen size (0: none, as a raw frame may say)
+    spec([0.9, 1.4, 2.2, 5.5, 18.0]),  # mass
+    spec([8.0, 16.0, 256.0]),  # memory
+    spec([128.0, 512.0, 2000.0]),  # storage
+    spec([1, 2]),  # processors
+    spec([12.5, 30.0, 140.2, 950.0]),  # yearly kWh
+)
+
+
+def register_of(drawn: list[tuple[Any, ...]]) -> pl.DataFrame:
+    models = register_models()
+    rows = []
+    for n, (at, year, condition, screen, mass, memory, storage, cpus, kwh) in enumerate(drawn):
+        group, maker, model = models[at]
+        rows.append(
+            {
+                "row": n + 2,
+                "product_group": group,
+                "manufacturer": maker,
+                "model": model,
+                "quantity": 1 + n % 3,
+                "purchase_date": date(year, 1 + n % 12, 1),
+                "condition": condition,
+                "status": "in_use",
+                "country": "NL",
+                "weight_kg": mass,
+                "screen_size_in": screen,
+                "memory_gb": memory,
+                "storage_gb": storage,
+                "number_cpu": cpus,
+                "yearly_kwh": kwh,
+                "asset_key": f"A{n}",
+            }
+        )
+    return as_register(pl.DataFrame(rows, infer_schema_length=None))
+
+
+def figures_line_by_line(register: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """Each line's embodied figure and energy by the engine's rules applied to that line alone: the
+    declaration of the same model (± its error), else the estimate of the line on its own, else the
+    group's median; the declared energy, else the declaration's, else the group's."""
+    assert reference.pcf is not None and reference.index is not None and reference.estimator is not None
+    pcf = reference.pcf
+    share = reference.refurbished_share
+    kwh_error = reference.declared_kwh_error
+    out = []
+    for line in register.iter_rows(named=True):
+        group = reference.groups[line["product_group"]]
+        found = reference.index.match(line["manufacturer"], line["model"], line["product_group"])
+        declared = pcf.row(found.index, named=True) if found.index is not None else None
+        embodied: tuple[float, float, float]
+        if declared is not None and declared["embodied"] is not None:
+            value = declared["embodied"]
+            error = declared["error_ratio"] if declared["error_ratio"] is not None else group.pcf_error_ratio
+            embodied = (max(value * (1 - error), 0.0), value, value * (1 + error))
+            source, matched, distance = "pcf", declared["model"], 0.0
+        else:
+            declared = None
+            source, matched, distance = "default", None, None
+            embodied = (group.embodied.low, group.embodied.value, group.embodied.high)
+            model = reference.estimator.models.get(line["product_group"])
+            if model is not None:
+                alone = estimate.estimate_lines(
+                    reference.estimator.models,
+                    pl.DataFrame(
+                        {
+                            "product_group": [line["product_group"]],
+                            "manufacturer": [line["manufacturer"]],
+                            "model": [line["model"]],
+                            **{s: [line[s]] for s in fleet.SPEC_COLUMNS},
+                            "year": [float(line["purchase_date"].year)],
+                        },
+                        schema_overrides={s: pl.Float64 for s in fleet.SPEC_COLUMNS},
+                    ),
+                    reference.index,
+                )
+                if not np.isnan(alone.value[0]):
+                    source = "estimate"
+                    embodied = (float(alone.low[0]), float(alone.value[0]), float(alone.high[0]))
+                    if alone.nearest[0] >= 0:
+                        matched = pcf.get_column("model")[int(alone.nearest[0])]
+                        distance = float(alone.distance[0])
+        if line["condition"] == "refurbished":
+            embodied = (embodied[0] * share.low, embodied[1] * share.value, embodied[2] * share.high)
+        if line["yearly_kwh"] is not None:
+            kwh = [line["yearly_kwh"] * f for f in (1 - kwh_error, 1.0, 1 + kwh_error)]
+        elif declared is not None and declared["yearly_kwh"] is not None:
+            kwh = [
+                declared["yearly_kwh"] * bound / declared["embodied"]
+                for bound in _declared_bounds(declared, group.pcf_error_ratio)
+            ]
+        else:
+            kwh = [group.yearly_kwh.low, group.yearly_kwh.value, group.yearly_kwh.high]
+        out.append(
+            {
+                "embodied_source": source,
+                "matched_model": matched,
+                "match_distance": distance,
+                "embodied_low": embodied[0],
+                "embodied_value": embodied[1],
+                "embodied_high": embodied[2],
+                "kwh_low": kwh[0],
+                "kwh_value": kwh[1],
+                "kwh_high": kwh[2],
+                "mass_kg": line["weight_kg"] if line["weight_kg"] is not None else group.mass_kg,
+            }
+        )
+    floats = ["match_distance", "mass_kg", *(f"{k}_{b}" for k in ("embodied", "kwh") for b in fleet.BOUNDS)]
+    return pl.DataFrame(
+        out, schema_overrides={"matched_model": pl.String, **dict.fromkeys(floats, pl.Float64)}
+    )
+
+
+def _declared_bounds(declared: dict[str, Any], group_error: float) -> list[float]:
+    value = declared["embodied"]
+    error = declared["error_ratio"] if declared["error_ratio"] is not None else group_error
+    return [max(value * (1 - error), 0.0), value, value * (1 + error)]
+
+
+#: Every model once, with and without specs, and a repeated input with another yearly kWh.
+EVERY_MODEL = [
+    (at, 2018 + at % 8, "refurbished" if at % 5 == 0 else "new", *([None] * 6 if at % 2 else specs))
+    for at, specs in enumerate([(15.6, 1.4, 16.0, 512.0, 1, 30.0)] * 40)
+] + [(1, 2019, "new", 15.6, 1.4, 16.0, 512.0, 1, 140.2)]
+
+
+@settings(max_examples=25, deadline=None)
+@example(drawn=EVERY_MODEL)
+@given(drawn=st.lists(line_strategy, min_size=1, max_size=40))
+def test_the_fast_path_gives_every_line_the_figures_of_the_rules_applied_to_it_alone(
+    drawn: list[tuple[Any, ...]],
+) -> None:
+    """A varied register (declared and unknown models of every group, specs missing or repeated,
+    refurbished purchases, lines sharing inputs or not): each line's embodied figure, source, sibling,
+    energy and mass are those the engine's rules give that line on its own, as the engine computed
+    them line by line before it formed each model and each distinct input once."""
+    reference = shipped_reference()
+    register = register_of(drawn)
+    lines = fleet.compute_lines(register, reference, AS_OF)
+    expected = figures_line_by_line(register, reference)
+    got = lines.select(pl.col("embodied_source").cast(pl.String), *expected.columns[1:])
+    assert_frame_equal(got, expected, rel_tol=1e-9, abs_tol=1e-12)
+    if drawn == EVERY_MODEL:  # the example goes every way a figure can be formed
+        assert set(expected.get_column("embodied_source")) == {"pcf", "estimate", "default"}

@@ -372,18 +372,23 @@ def estimate_lines(
             year.alias("year"),
         )[first]
     groups_of = np.asarray(distinct.get_column("product_group").fill_null("").to_numpy()).astype(str)
-    maker_code: dict[str, int] = {}
-    makers_of = np.array(
-        [
-            maker_code.setdefault(normalise_manufacturer(m or ""), len(maker_code))
-            for m in distinct.get_column("manufacturer").to_list()
-        ],
-        dtype=np.int64,
+    # Written manufacturers are few: each is normalised once, then coded by a look-up.
+    written = distinct.get_column("manufacturer").fill_null("")
+    spellings = written.unique(maintain_order=True).to_list()
+    normalised = [normalise_manufacturer(m) for m in spellings]
+    maker_names = list(dict.fromkeys(normalised))
+    code_of = {name: i for i, name in enumerate(maker_names)}
+    makers_of = (
+        written.replace_strict(spellings, [code_of[n] for n in normalised], return_dtype=pl.Int64)
+        .to_numpy()
+        .astype(np.int64)
     )
-    maker_names = list(maker_code)
     group_names = list(models)
-    group_of = np.array(
-        [group_names.index(g) if g in models else -1 for g in groups_of.tolist()], dtype=np.int64
+    group_of = (
+        pl.Series(groups_of.tolist(), dtype=pl.String)
+        .replace_strict(group_names, list(range(len(group_names))), default=-1, return_dtype=pl.Int64)
+        .to_numpy()
+        .astype(np.int64)
     )
     # Siblings, per distinct line.
     sibling_log = np.full(len(first), np.nan)
@@ -391,20 +396,23 @@ def estimate_lines(
     sibling_distance = np.full(len(first), np.inf)
     sibling_differs: list[tuple[str, ...]] = [()] * len(first)
     if index is not None:
-        rows_of = distinct.iter_rows()
-        queries = list(rows_of)
-        for group, model in models.items():
-            chosen = np.flatnonzero(groups_of == group)
+        manufacturers = distinct.get_column("manufacturer").to_list()
+        names_of = distinct.get_column("model").to_list()
+        sizes = distinct.get_column("screen_size_in").to_list()
+        purchase_years = distinct.get_column("year")
+        dated = purchase_years.is_not_null().to_numpy()
+        purchased = purchase_years.to_list()
+        for code, (group, model) in enumerate(models.items()):
+            chosen = np.flatnonzero(group_of == code)
             if not len(chosen):
                 continue
-            dated = np.array([queries[i][4] is not None for i in chosen], dtype=bool)
             for year_known in (True, False):
-                part = chosen[dated == year_known]
+                part = chosen[dated[chosen] == year_known]
                 if not len(part):
                     continue
                 floor, weights = model.distance_for(year_known)
                 found = index.siblings(
-                    [(queries[i][1], queries[i][2], group, queries[i][3], queries[i][4]) for i in part],
+                    [(manufacturers[i], names_of[i], group, sizes[i], purchased[i]) for i in part.tolist()],
                     weights,
                     floor,
                     model.neighbours,

@@ -196,16 +196,16 @@ class ModelIndex:
     ) -> None:
         # Stage 1, once per distinct name and size: every difference but the year's.
         distinct: dict[tuple[str, str, float | None], int] = {}
-        of_query = np.empty(len(positions), dtype=np.int64)
-        for i, position in enumerate(positions):
-            manufacturer, model, group, size, _ = queries[position]
-            key = (manufacturer, model, size or None)
-            of_query[i] = distinct.setdefault(key, len(distinct))
+        chosen_queries = [queries[p] for p in positions]
+        of_query = np.array(
+            [distinct.setdefault((q[0], q[1], q[3] or None), len(distinct)) for q in chosen_queries],
+            dtype=np.int64,
+        )
         keys = list(distinct)
         group = queries[positions[0]][2]
         names = [parse_model(m, alternates(model)[0], group) for m, model, _ in keys]
         table = candidates.table.like(names, [s for _, _, s in keys], [None] * len(keys))
-        years = np.array([queries[p][4] or np.nan for p in positions], dtype=np.float64)
+        years = np.array([q[4] or np.nan for q in chosen_queries], dtype=np.float64)
         # Purchase years are few: the year's part of the distance is formed once per distinct year
         # and candidate, then looked up for each query (weighted as ``differences`` weighs it).
         distinct_years, year_of = np.unique(years, return_inverse=True)

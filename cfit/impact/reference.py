@@ -26,6 +26,7 @@ from cfit.impact.estimate import Estimator
 from cfit.impact.figures import Source, Span
 from cfit.impact.matching import ModelIndex
 from cfit.impact.pcf import read_pcf_csv
+from cfit.impact.vocabulary import YAML_LOADER
 
 FACTORS_DIR = Path(__file__).parent / "factors"
 FALLBACK_GRID = "WORLD"  #: the grid factor of a country the table does not know
@@ -127,8 +128,9 @@ def load_shipped_footprints(path: Path = SHIPPED_PCF) -> pl.DataFrame | None:
 def load_factors(directory: Path = FACTORS_DIR) -> Reference:
     """The shipped defaults, grid table and fitted estimator (``defaults.yaml``, ``grid.yaml``,
     ``estimator.json``)."""
-    defaults = yaml.safe_load((directory / "defaults.yaml").read_text(encoding="utf-8"))
-    grid = yaml.safe_load((directory / "grid.yaml").read_text(encoding="utf-8"))
+    # libyaml's loader (as the word lists): the command reads these at every start.
+    defaults = yaml.load((directory / "defaults.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506
+    grid = yaml.load((directory / "grid.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506
     groups = {
         group: GroupFactors(
             group,

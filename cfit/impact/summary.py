@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from cfit.impact.figures import METHOD_VERSION
-from cfit.impact.fleet import BOUNDS
+from cfit.impact.fleet import BOUNDS, ENGINE
 from cfit.impact.reference import Reference
 from cfit.impact.results import (
     AgeDistribution,
@@ -108,7 +108,7 @@ class Scenario:
 def summarise(lines: pl.DataFrame, reference: Reference, as_of: date) -> FleetFigures:
     """The fleet's figures: totals with ranges, per product group, circularity, distributions, sources."""
     grouped, ages, years, retired, meta = pl.collect_all(
-        [_grouped(lines), _ages(lines), _purchases(lines), _retired(lines), _meta(lines)]
+        [_grouped(lines), _ages(lines), _purchases(lines), _retired(lines), _meta(lines)], engine=ENGINE
     )
     active = grouped.filter(pl.col("active"))
     by_group: dict[str, GroupFigures] = {}
@@ -368,7 +368,7 @@ def scenario(lines: pl.DataFrame, reference: Reference, what_if: Scenario) -> Sc
                 for b in BOUNDS
             ],
         )
-        .collect()
+        .collect(engine=ENGINE)
         .row(0, named=True)
     )
     for b in BOUNDS:
