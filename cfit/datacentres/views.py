@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cfit import charts
-from cfit.accounts.access import editing_memberships
 from cfit.accounts.models import Organisation
+from cfit.accounts.permissions import Action, memberships_that_may
 from cfit.datacentres import actions
 from cfit.datacentres.access import (
     facilities_for_user,
@@ -39,7 +39,7 @@ from cfit.uploads import ImportRefused
 def _providers(request: HttpRequest) -> list[Organisation]:
     return [
         m.organisation
-        for m in editing_memberships(request.user)
+        for m in memberships_that_may(Action.DATACENTRE_REPORT_FILE, request.user)
         if m.organisation.type == Organisation.Type.SUPPORTER
     ]
 
