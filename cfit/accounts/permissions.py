@@ -215,8 +215,8 @@ def markdown() -> str:
         "table through the real pages and API (every role × every action × own and another "
         "organisation, and an anonymous visitor).",
         "",
-        "A user acts through a membership: a role in one organisation. An action is allowed if the "
-        "role, in that type of organisation, is marked ✓. Who reaches an object at all (a member of its "
+        "A user acts through a membership: a role in one organisation. An action is allowed to the "
+        "roles listed in the column of the organisation's type. Who reaches an object at all (a member of its "
         "organisation, a buyer through a linked lot, a coordinator a report is shared with) is decided "
         "by the getters in `*/access.py`; the table says what the role lets a member do there. A "
         "refusal is 404 for an outsider (the organisation's existence is not revealed) and 403 for a "
