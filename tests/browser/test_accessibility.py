@@ -22,9 +22,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from cfit.accounts.demo import create_demo_data, create_demo_partnership
 from cfit.accounts.scoping import system_scope
 from cfit.criteria.models import Criterion, FrameworkVersion
+from cfit.demo import create_demo_data, create_demo_partnership
 from cfit.fleet.models import Asset
 from cfit.monitoring.models import Campaign, Report
 from cfit.offers import actions as offer_actions

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data, create_demo_partnership
+from cfit.demo import DEMO_PASSWORD, build
 
 
 class Command(BaseCommand):
@@ -16,8 +16,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("demo data is for development only (DJANGO_ENV=production is set)")
         call_command("loadframework", stdout=self.stdout)
-        accounts = create_demo_data()
-        accounts += create_demo_partnership()
+        accounts = build()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for account in accounts:
