@@ -86,10 +86,11 @@ class Grant:
     def allows(self, role: str, organisation_type: str) -> bool:
         return role in self.roles and (self.types is None or organisation_type in self.types)
 
-    def q(self, prefix: str = "") -> Q:
-        condition = Q(**{f"{prefix}role__in": sorted(self.roles)})
+    def q(self) -> Q:
+        """The memberships this grant covers, as a filter on ``Membership``."""
+        condition = Q(role__in=sorted(self.roles))
         if self.types is not None:
-            condition &= Q(**{f"{prefix}organisation__type__in": sorted(self.types)})
+            condition &= Q(organisation__type__in=sorted(self.types))
         return condition
 
 
@@ -103,8 +104,8 @@ class Rule:
     def allows(self, role: str, organisation_type: str) -> bool:
         return any(grant.allows(role, organisation_type) for grant in self.grants)
 
-    def q(self, prefix: str = "") -> Q:
-        return reduce(operator.or_, (grant.q(prefix) for grant in self.grants))
+    def q(self) -> Q:
+        return reduce(operator.or_, (grant.q() for grant in self.grants))
 
 
 def _only(*types: Organisation.Type) -> frozenset[Organisation.Type]:

@@ -62,7 +62,7 @@ def facility_new(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         facility = actions.create_facility(provider=provider, acting_user=request.user, **form.cleaned_data)
         return redirect("datacentres:facility", facility_id=facility.pk)
-    messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    messages.error(request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()))
     return redirect("datacentres:index")
 
 
@@ -74,7 +74,7 @@ def _trend_charts(views: list[YearView]) -> list[str]:
         Indicator.WUE: lambda value: True,
         Indicator.REF: lambda value: value <= 100.0,
     }
-    charts_shown = []
+    charts_shown: list[str] = []
     for indicator, keep in plausible.items():
         points = [(y, v) for y, v in trend(years, indicator) if v is not None and keep(v)]
         if points:
@@ -144,7 +144,9 @@ def file_report(request: HttpRequest, facility_id: int) -> HttpResponse:
         )
         messages.success(request, _("Report for %(year)s filed.") % {"year": form.cleaned_data["year"]})
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+        )
     return redirect("datacentres:facility", facility_id=access.facility.pk)
 
 
