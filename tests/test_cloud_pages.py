@@ -164,7 +164,7 @@ def test_the_page_moves_a_family_it_declares_and_ignores_one_it_does_not(
 
 def test_the_demo_s_cloud_use_has_families_to_move(asset_manager: Persona) -> None:
     from cfit.cloud.compare import compare_workload, parse_family_moves
-    from cfit.cloud.demo import create_demo_cloud
+    from cfit.demo.cloud import create_demo_cloud
 
     create_demo_cloud()
     create_demo_cloud()  # idempotent

@@ -328,8 +328,8 @@ def test_a_viewer_of_the_supplier_reads_but_does_not_deliver(contract: Contract,
 def test_the_demo_has_an_awarded_tender_with_a_contract_accepted_returned_and_late(
     framework: FrameworkVersion,
 ) -> None:
-    from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data
-    from cfit.contracts.demo import REFERENCE
+    from cfit.demo import DEMO_PASSWORD, create_demo_data
+    from cfit.demo.contracts import REFERENCE
 
     create_demo_data()
     create_demo_data()  # idempotent

@@ -436,7 +436,7 @@ def test_the_api_files_a_year_and_answers_with_the_flags(supplier: Persona, faci
 
 
 def test_the_demo_has_a_provider_with_flags_and_a_linked_tender(framework: Any) -> None:
-    from cfit.accounts.demo import create_demo_data
+    from cfit.demo import create_demo_data
 
     create_demo_data()
     with system_scope():

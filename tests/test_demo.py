@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.test import Client
 
-from cfit.accounts.demo import DEMO_PASSWORD
 from cfit.accounts.scoping import system_scope
+from cfit.demo import DEMO_PASSWORD
 from cfit.factories.links import picture
 from cfit.factories.models import Factory
 from cfit.offers.models import Offer

@@ -297,7 +297,7 @@ def test_the_monitoring_indicators_are_prefilled_from_contracts(
 
 
 def test_the_demo_delivers_a_cmrt_once(contract: Contract) -> None:
-    from cfit.duediligence.demo import create_demo_minerals
+    from cfit.demo.minerals import create_demo_minerals
 
     make_persona("supplier", "green-refurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN)
     create_demo_minerals(contract)

@@ -360,7 +360,7 @@ def test_the_template_reads_back(client: Client, asset_manager: Persona) -> None
 
 
 def test_the_demo_registers_match_the_shipped_declarations(asset_manager: Persona) -> None:
-    from cfit.fleet.demo import create_demo_fleets
+    from cfit.demo.fleet import create_demo_fleets
     from cfit.fleet.footprint import fleet_summary
 
     with system_scope():

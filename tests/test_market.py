@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 
 from cfit.accounts.scoping import system_scope
 from cfit.audit.models import AuditRecord
+from cfit.demo.notices import EXAMPLES
 from cfit.monitoring.actions import open_campaign, start_report
 from cfit.monitoring.prefill import prefill
 from cfit.notices.actions import import_notices
-from cfit.notices.demo import EXAMPLES
 from cfit.notices.linking import TenderIndex, TenderKey, procedure_uuid, title_similarity
 from cfit.notices.market import Filters, market
 from cfit.notices.models import PREFILLED_FROM_NOTICES, Notice, NoticeCriterion, NoticeLink

@@ -28,8 +28,8 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
 
-from cfit.accounts.demo import DEMO_PASSWORD, USERS, create_demo_data, create_demo_partnership
 from cfit.accounts.models import Organisation
+from cfit.demo import DEMO_PASSWORD, USERS, create_demo_data, create_demo_partnership
 from cfit.monitoring.indicators import BY_CODE, Aggregation
 from cfit.monitoring.models import PACT, Aggregate, Campaign, Report, ReportValue
 from cfit.pact.models import GroupMembership

@@ -19,9 +19,9 @@ from django.test import Client
 from django.utils import timezone
 
 from cfit.accounts.scoping import system_scope
+from cfit.demo.offers import create_demo_offers
 from cfit.offers import actions, signoff
 from cfit.offers.access import OffersSealed, check_opened
-from cfit.offers.demo import create_demo_offers
 from cfit.offers.models import Clarification, Offer, OfferLine, OfferReceipt, UploadLink
 from cfit.tenders import actions as tender_actions
 from cfit.tenders.models import Tender

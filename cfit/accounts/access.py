@@ -1,15 +1,18 @@
-"""Permission-scoped getters: the only way views reach an organisation's internal data."""
+"""Permission-scoped getters: the only way views reach an organisation's internal data.
+
+What a role may do is read from the one table, ``cfit.accounts.permissions``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.permissions import Action, may, may_somewhere
 
 
 def get_membership(user: Any, organisation_slug: str) -> Membership:
@@ -28,31 +31,23 @@ def get_organisation_for_member(user: Any, organisation_slug: str) -> Organisati
     return get_membership(user, organisation_slug).organisation
 
 
-def get_organisation_for_editor(user: Any, organisation_slug: str) -> Organisation:
-    """The organisation if the user may change what it owns; 403 for a viewer, 404 for an outsider."""
+def get_membership_for(user: Any, organisation_slug: str, action: Action) -> Membership:
+    """The user's membership if its role may do ``action`` there; 404 for an outsider, 403 for a member
+    whose role does not allow it."""
     membership = get_membership(user, organisation_slug)
-    if not membership.can_edit:
+    if not may(membership, action):
         raise PermissionDenied(
-            _("Your role (%(role)s) only reads.") % {"role": membership.get_role_display()}
+            _("Your role (%(role)s) does not allow this here.") % {"role": membership.get_role_display()}
         )
-    return membership.organisation
+    return membership
 
 
-def editing_memberships(user: Any) -> QuerySet[Membership]:
-    """The user's memberships in a role that may change what the organisation owns."""
-    if not user.is_authenticated:
-        return Membership.objects.none()
-    return Membership.objects.filter(user=user, role__in=Membership.EDITING_ROLES).select_related(
-        "organisation"
-    )
+def get_organisation_for(user: Any, organisation_slug: str, action: Action) -> Organisation:
+    """The organisation if the user's role there may do ``action``; 403 for another role, 404 for an outsider."""
+    return get_membership_for(user, organisation_slug, action).organisation
 
 
 def is_secretariat_staff(user: Any) -> bool:
-    """Secretariat members (and superusers) maintain the criteria framework."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        user=user, organisation__type=Organisation.Type.SECRETARIAT, role__in=Membership.EDITING_ROLES
-    ).exists()
+    """Secretariat staff (and superusers) maintain the criteria framework: the secretariat's
+    administrators and procurers, not its asset managers (see the permission table)."""
+    return may_somewhere(user, Action.FRAMEWORK_EDIT)

@@ -77,8 +77,7 @@ class Membership(models.Model):
         ASSET_MANAGER = "asset_manager", _("Asset manager")  #: keeps the device register
         VIEWER = "viewer", _("Viewer")  #: reads the organisation's data
 
-    #: Roles that may change what the organisation owns (a viewer only reads).
-    EDITING_ROLES = (Role.ADMIN, Role.PROCURER, Role.ASSET_MANAGER)
+    # What each role may do is in one table: cfit.accounts.permissions.
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
@@ -96,10 +95,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
-
-    @property
-    def can_edit(self) -> bool:
-        return self.role in self.EDITING_ROLES
 
 
 class FailedSignIn(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cfit.accounts.access import get_membership
 from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.permissions import Action, may
 from cfit.audit.models import AuditRecord
 
 
@@ -27,9 +28,7 @@ class AuditScope:
 
 def may_read_audit(membership: Membership) -> bool:
     """Whether this membership opens the organisation's audit page (shown in its navigation)."""
-    if membership.organisation.is_secretariat:
-        return membership.role in Membership.EDITING_ROLES
-    return membership.role == Membership.Role.ADMIN
+    return may(membership, Action.AUDIT_READ)
 
 
 def get_audit_scope(user: Any, organisation_slug: str) -> AuditScope:

@@ -18,15 +18,20 @@ class AuditFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
+    def _choice(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
+
     def __init__(
         self, *args: Any, actors: list[tuple[int, str]], organisations: list[tuple[str, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        everything = [("", _("All"))]
-        self.fields["action"].choices = everything + list(AuditRecord.Action.choices)
-        self.fields["user"].choices = everything + [(str(pk), name) for pk, name in actors]
+        everything: list[tuple[str, Any]] = [("", _("All"))]
+        self._choice("action").choices = everything + list(AuditRecord.Action.choices)
+        self._choice("user").choices = everything + [(str(pk), name) for pk, name in actors]
         if organisations:
-            self.fields["organisation"].choices = everything + organisations
+            self._choice("organisation").choices = everything + organisations
         else:
             del self.fields["organisation"]
 

@@ -13,8 +13,7 @@ from cfit.fleet.access import can_edit_register, get_fleet_owner
 
 def get_cloud_owner(user: Any, organisation_slug: str, *, edit: bool = False) -> Organisation:
     """The organisation if the user is a member (404 otherwise); ``edit`` needs the register's
-    editing roles (administrator, asset manager; 403 otherwise): cloud use is part of the same
-    footprint as the fleet."""
+    ``register.import`` (403 otherwise): cloud use is part of the same footprint as the fleet."""
     return get_fleet_owner(user, organisation_slug, edit=edit)
 
 

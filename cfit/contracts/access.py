@@ -14,10 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from cfit.accounts.models import Membership
+from cfit.accounts.permissions import Action, may
 from cfit.contracts.models import Contract, ContractQuerySet, Obligation, Submission
-
-#: Roles of the buyer that decide on evidence and change a contract.
-BUYER_EDITING_ROLES = (Membership.Role.ADMIN, Membership.Role.PROCURER)
 
 
 def _id(value: int | str) -> int:
@@ -27,7 +25,8 @@ def _id(value: int | str) -> int:
 
 
 def get_contract_for_buyer(user: Any, contract_id: int | str, *, edit: bool = False) -> Contract:
-    """The contract if the user is a member of the buyer (else 404); ``edit`` needs an admin or procurer."""
+    """The contract if the user is a member of the buyer (else 404); ``edit`` needs a role that may
+    manage contracts (``contract.manage``, 403)."""
     if not user.is_authenticated:
         raise Http404
     contract = (
@@ -39,12 +38,7 @@ def get_contract_for_buyer(user: Any, contract_id: int | str, *, edit: bool = Fa
     )
     if contract is None:
         raise Http404
-    if (
-        edit
-        and not Membership.objects.filter(
-            user=user, organisation_id=contract.organisation_id, role__in=BUYER_EDITING_ROLES
-        ).exists()
-    ):
+    if edit and not may(user, Action.CONTRACT_MANAGE, contract.organisation_id):
         raise PermissionDenied
     return contract
 
@@ -59,7 +53,7 @@ def supplier_contracts(user: Any) -> ContractQuerySet:
 
 def get_contract_for_supplier(user: Any, contract_id: int | str, *, edit: bool = False) -> Contract:
     """The contract if the user belongs to its supplier organisation (else 404); ``edit`` needs a role
-    that may change what the organisation does (a viewer only reads)."""
+    that may deliver evidence (``obligation.deliver``, 403)."""
     contract = (
         supplier_contracts(user)
         .select_related("organisation", "supplier_organisation")
@@ -68,12 +62,7 @@ def get_contract_for_supplier(user: Any, contract_id: int | str, *, edit: bool =
     )
     if contract is None:
         raise Http404
-    if (
-        edit
-        and not Membership.objects.filter(
-            user=user, organisation_id=contract.supplier_organisation_id, role__in=Membership.EDITING_ROLES
-        ).exists()
-    ):
+    if edit and not may(user, Action.OBLIGATION_DELIVER, contract.supplier_organisation_id):
         raise PermissionDenied
     return contract
 

@@ -12,11 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.access import get_organisation_for_editor
-from cfit.accounts.models import Membership
+from cfit.accounts.access import get_organisation_for
+from cfit.accounts.permissions import Action, may, memberships_that_may
 from cfit.contracts import actions
 from cfit.contracts.access import (
-    BUYER_EDITING_ROLES,
     get_contract_for_buyer,
     get_contract_for_supplier,
     get_obligation,
@@ -66,9 +65,7 @@ def _counts(obligations: list[Obligation]) -> list[tuple[str, int]]:
 def contract_list(request: HttpRequest) -> HttpResponse:
     buyer = Contract.objects.select_related("organisation").order_by("-start_date", "reference")
     supplied = supplier_contracts(request.user).select_related("organisation").order_by("-start_date")
-    editor_orgs = Membership.objects.filter(user=request.user, role__in=BUYER_EDITING_ROLES).select_related(
-        "organisation"
-    )
+    editor_orgs = memberships_that_may(Action.CONTRACT_MANAGE, request.user)
     return render(
         request,
         "contracts/list.html",
@@ -83,7 +80,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def contract_enter(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     """An existing contract entered by hand, with the clauses it carries."""
-    organisation = get_organisation_for_editor(request.user, organisation_slug)
+    organisation = get_organisation_for(request.user, organisation_slug, Action.CONTRACT_MANAGE)
     version = FrameworkVersion.objects.latest_published()
     form = ContractForm(request.POST or None, version=version)
     if request.method == "POST" and form.is_valid() and version is not None:
@@ -113,7 +110,7 @@ def contract_enter(request: HttpRequest, organisation_slug: str) -> HttpResponse
 @login_required
 def contract_import(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     """Existing contracts from a CSV or XLSX file, all or nothing, problems by row and column."""
-    organisation = get_organisation_for_editor(request.user, organisation_slug)
+    organisation = get_organisation_for(request.user, organisation_slug, Action.CONTRACT_MANAGE)
     if not organisation.is_participant:
         raise Http404
     form = ContractImportForm(request.POST or None, request.FILES or None)
@@ -176,9 +173,7 @@ def tender_contracts(request: HttpRequest, tender_id: int) -> HttpResponse:
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = get_contract_for_buyer(request.user, contract_id)
     obligations = _obligations(contract)
-    may_decide = Membership.objects.filter(
-        user=request.user, organisation_id=contract.organisation_id, role__in=BUYER_EDITING_ROLES
-    ).exists()
+    may_decide = may(request.user, Action.CONTRACT_MANAGE, contract.organisation_id)
     return render(
         request,
         "contracts/detail.html",

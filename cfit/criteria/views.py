@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from cfit.accounts.access import editing_memberships, get_organisation_for_editor, is_secretariat_staff
+from cfit.accounts.access import get_organisation_for, is_secretariat_staff
+from cfit.accounts.permissions import Action, memberships_that_may
 from cfit.criteria import actions, floors
 from cfit.criteria.access import get_criterion_for_user, get_version_for_user, visible_versions
 from cfit.criteria.forms import (
@@ -88,7 +89,7 @@ def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
         .prefetch_related("product_groups")
     )
     # Only the shortlists of organisations where the user edits: a viewer reads, and sees no form.
-    editing = list(editing_memberships(request.user))
+    editing = list(memberships_that_may(Action.SHORTLIST_EDIT, request.user))
     shortlists = list(
         Shortlist.objects.filter(organisation__in=[m.organisation for m in editing]).select_related(
             "organisation"
@@ -357,14 +358,16 @@ def add_to_shortlist(request: HttpRequest, code: str) -> HttpResponse:
     criterion = get_criterion_for_user(request.user, code, request.POST.get("version") or None)
     shortlist_id = request.POST.get("shortlist", "")
     if shortlist_id == "new":
-        organisation = get_organisation_for_editor(request.user, request.POST.get("organisation", ""))
+        organisation = get_organisation_for(
+            request.user, request.POST.get("organisation", ""), Action.SHORTLIST_EDIT
+        )
         shortlist = Shortlist.objects.create(
             organisation=organisation, name=request.POST.get("name") or _("My shortlist")
         )
     else:
         # The scoped manager only finds the user's own organisations' shortlists: anything else is 404.
         shortlist = get_object_or_404(Shortlist, pk=shortlist_id if shortlist_id.isdigit() else 0)
-        get_organisation_for_editor(request.user, shortlist.organisation.slug)
+        get_organisation_for(request.user, shortlist.organisation.slug, Action.SHORTLIST_EDIT)
     shortlist.criteria.add(criterion)
     messages.success(
         request, _("Added %(code)s to %(name)s.") % {"code": criterion.code, "name": shortlist.name}

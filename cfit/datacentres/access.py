@@ -17,7 +17,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from cfit.accounts.access import get_organisation_for
 from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.permissions import Action, may
 from cfit.accounts.scoping import organisation_ids_for
 from cfit.datacentres.models import Facility, FacilityLot
 from cfit.tenders.models import Lot
@@ -57,11 +59,16 @@ def get_facility_for_user(user: Any, facility_id: int | str, *, file: bool = Fal
     facility = Facility.unscoped.select_related("organisation").filter(pk=int(facility_id)).first()
     if facility is None:
         raise Http404
-    membership = Membership.objects.filter(user=user, organisation=facility.organisation).first()
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation=facility.organisation)
+        .first()
+    )
     if membership is not None:
-        if file and not membership.can_edit:
+        can_file = may(membership, Action.DATACENTRE_REPORT_FILE)
+        if file and not can_file:
             raise PermissionDenied
-        return FacilityAccess(facility, True, membership.can_edit)
+        return FacilityAccess(facility, True, can_file)
     if _buyer_lot_links(user).filter(facility=facility).exists():
         if file:
             raise PermissionDenied
@@ -71,18 +78,7 @@ def get_facility_for_user(user: Any, facility_id: int | str, *, file: bool = Fal
 
 def provider_for_filing(user: Any, organisation_slug: str) -> Organisation:
     """A provider organisation the user may file for (404 if not a member, 403 in a reading role)."""
-    membership = (
-        Membership.objects.select_related("organisation")
-        .filter(user=user, organisation__slug=organisation_slug)
-        .first()
-        if user.is_authenticated
-        else None
-    )
-    if membership is None:
-        raise Http404
-    if not membership.can_edit:
-        raise PermissionDenied
-    return membership.organisation
+    return get_organisation_for(user, organisation_slug, Action.DATACENTRE_REPORT_FILE)
 
 
 def linked_lots_for_user(user: Any, facility: Facility) -> list[Lot]:

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.models import Organisation
+from cfit.accounts.permissions import Action, may
 from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityLot, FacilityReport
 from cfit.tenders.models import Lot
 
@@ -56,11 +57,7 @@ def link_facility_to_lot(*, lot: Lot, facility_code: str, acting_user: Any) -> F
     Raised ValidationError if no facility has the code (the same message whether or not it exists
     elsewhere: the code is the provider's to give).
     """
-    if not Membership.objects.filter(
-        user=acting_user,
-        organisation=lot.tender.organisation,
-        role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER],
-    ).exists():
+    if not may(acting_user, Action.TENDER_EDIT, lot.tender.organisation_id):
         raise PermissionDenied
     facility = Facility.unscoped.filter(code=facility_code.strip().upper()).first()
     if facility is None:
@@ -75,10 +72,6 @@ def link_facility_to_lot(*, lot: Lot, facility_code: str, acting_user: Any) -> F
 
 @transaction.atomic
 def unlink_facility(*, link: FacilityLot, acting_user: Any) -> None:
-    if not Membership.objects.filter(
-        user=acting_user,
-        organisation=link.lot.tender.organisation,
-        role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER],
-    ).exists():
+    if not may(acting_user, Action.TENDER_EDIT, link.lot.tender.organisation_id):
         raise PermissionDenied
     link.delete()

@@ -13,7 +13,8 @@ def field_label(key: str) -> str:
     """The label of a reported value (the model's verbose name) or an indicator's name."""
     if key in Indicator.__members__.values():
         return indicator_label(Indicator(key))
-    return str(FacilityReport._meta.get_field(key).verbose_name)
+    field = FacilityReport._meta.get_field(key)
+    return str(getattr(field, "verbose_name", key))
 
 
 def indicator_label(indicator: Indicator) -> str:

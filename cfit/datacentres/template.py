@@ -114,13 +114,13 @@ def read_template(
                     values[key] = None
                     continue
                 try:
-                    number = parse_number(cell)
+                    figure = parse_number(cell)
                 except NotANumber:
                     problems.add(where, key, _("not a number (numbers only, without units)"))
                     continue
-                if number < 0:
+                if figure < 0:
                     problems.add(where, key, _("negative: a reported quantity cannot be below zero"))
-                values[key] = number
+                values[key] = figure
             rows.append((facility, year, values))
         problems.raise_if_any()
     if not rows:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cfit import charts
-from cfit.accounts.access import editing_memberships
 from cfit.accounts.models import Organisation
+from cfit.accounts.permissions import Action, memberships_that_may
 from cfit.datacentres import actions
 from cfit.datacentres.access import (
     facilities_for_user,
@@ -39,7 +39,7 @@ from cfit.uploads import ImportRefused
 def _providers(request: HttpRequest) -> list[Organisation]:
     return [
         m.organisation
-        for m in editing_memberships(request.user)
+        for m in memberships_that_may(Action.DATACENTRE_REPORT_FILE, request.user)
         if m.organisation.type == Organisation.Type.SUPPORTER
     ]
 
@@ -62,7 +62,7 @@ def facility_new(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         facility = actions.create_facility(provider=provider, acting_user=request.user, **form.cleaned_data)
         return redirect("datacentres:facility", facility_id=facility.pk)
-    messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    messages.error(request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()))
     return redirect("datacentres:index")
 
 
@@ -74,7 +74,7 @@ def _trend_charts(views: list[YearView]) -> list[str]:
         Indicator.WUE: lambda value: True,
         Indicator.REF: lambda value: value <= 100.0,
     }
-    charts_shown = []
+    charts_shown: list[str] = []
     for indicator, keep in plausible.items():
         points = [(y, v) for y, v in trend(years, indicator) if v is not None and keep(v)]
         if points:
@@ -144,7 +144,9 @@ def file_report(request: HttpRequest, facility_id: int) -> HttpResponse:
         )
         messages.success(request, _("Report for %(year)s filed.") % {"year": form.cleaned_data["year"]})
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+        )
     return redirect("datacentres:facility", facility_id=access.facility.pk)
 
 

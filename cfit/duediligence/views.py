@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cfit.accounts.models import Membership
-from cfit.contracts.access import BUYER_EDITING_ROLES, get_contract_for_buyer, get_contract_for_supplier
+from cfit.accounts.permissions import Action, may
+from cfit.contracts.access import get_contract_for_buyer, get_contract_for_supplier
 from cfit.duediligence.figures import contract_checks, supplier_trend, trend
 
 
@@ -27,11 +27,7 @@ def contract_minerals(request: HttpRequest, contract_id: int) -> HttpResponse:
             "supplier_trend": supplier_trend(contract),
             "side": "buyer",
             # a smelter that is not conformant opens a finding on the contract (its corrective action)
-            "may_decide": Membership.objects.filter(
-                user=request.user,  # type: ignore[misc]
-                organisation_id=contract.organisation_id,
-                role__in=BUYER_EDITING_ROLES,
-            ).exists(),
+            "may_decide": may(request.user, Action.CONTRACT_MANAGE, contract.organisation_id),
         },
     )
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext as _
 
-from cfit.accounts.access import get_membership, get_organisation_for_editor, is_secretariat_staff
+from cfit.accounts.access import (
+    get_membership,
+    get_membership_for,
+    get_organisation_for,
+    is_secretariat_staff,
+)
 from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.permissions import Action
 from cfit.factories.links import Picture
 from cfit.factories.models import DisclosedProduct, Factory
 
@@ -23,7 +27,7 @@ def member_organisations(user: Any) -> frozenset[int]:
 
 def get_supplier_for_editor(user: Any, organisation_slug: str) -> Organisation:
     """A supplier organisation the user may disclose for; a participant's slug is 404 here."""
-    organisation = get_organisation_for_editor(user, organisation_slug)
+    organisation = get_organisation_for(user, organisation_slug, Action.FACTORY_DISCLOSE)
     if organisation.type != Organisation.Type.SUPPORTER:
         raise Http404
     return organisation
@@ -31,12 +35,9 @@ def get_supplier_for_editor(user: Any, organisation_slug: str) -> Organisation:
 
 def get_participant_for_admin(user: Any, organisation_slug: str) -> Organisation:
     """A participant whose administrator decides on sharing its figures (403 for other roles)."""
-    membership = get_membership(user, organisation_slug)
-    if not membership.organisation.is_participant:
+    if not get_membership(user, organisation_slug).organisation.is_participant:
         raise Http404
-    if membership.role != Membership.Role.ADMIN:
-        raise PermissionDenied(_("Only the organisation's administrators decide on sharing its figures."))
-    return membership.organisation
+    return get_membership_for(user, organisation_slug, Action.FIGURES_SHARE).organisation
 
 
 def may_see_factory(user: Any, factory_id: int, picture: Picture) -> bool:

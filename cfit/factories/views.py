@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.models import Membership
+from cfit.accounts.permissions import Action, may
 from cfit.contracts.problems import describe
 from cfit.contracts.rows import RowsRefused
 from cfit.factories import actions
@@ -74,12 +75,8 @@ def factory_list(request: HttpRequest) -> HttpResponse:
     hidden = sum(1 for f, t in seen.totals.items() if not t.shown and f not in own)
     user: Any = request.user
     memberships = Membership.objects.filter(user=user).select_related("organisation")
-    suppliers = [m.organisation for m in memberships if m.organisation.type == Organisation.Type.SUPPORTER]
-    admin_of = [
-        m.organisation
-        for m in memberships
-        if m.role == Membership.Role.ADMIN and m.organisation.is_participant
-    ]
+    suppliers = [m.organisation for m in memberships if may(m, Action.FACTORY_DISCLOSE)]
+    admin_of = [m.organisation for m in memberships if may(m, Action.FIGURES_SHARE)]
     consents = {c.organisation_id: c for c in SharingConsent.objects.filter(organisation__in=admin_of)}
     return render(
         request,

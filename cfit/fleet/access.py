@@ -8,24 +8,22 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from cfit.accounts.access import get_membership
-from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.models import Organisation
+from cfit.accounts.permissions import Action, may
 from cfit.fleet.models import Asset, AssetImport
-
-#: Roles that may change the register (a viewer and a procurer only read it).
-REGISTER_EDITORS = (Membership.Role.ADMIN, Membership.Role.ASSET_MANAGER)
 
 
 def get_fleet_owner(user: Any, organisation_slug: str, *, edit: bool = False) -> Organisation:
     """The organisation if the user is a member (404 otherwise, not revealing that it exists);
-    ``edit`` also needs the role of administrator or asset manager (403)."""
+    ``edit`` also needs a role that may import the register (``register.import``: 403)."""
     membership = get_membership(user, organisation_slug)
-    if edit and membership.role not in REGISTER_EDITORS:
+    if edit and not may(membership, Action.REGISTER_IMPORT):
         raise PermissionDenied
     return membership.organisation
 
 
 def can_edit_register(user: Any, organisation: Organisation) -> bool:
-    return Membership.objects.filter(user=user, organisation=organisation, role__in=REGISTER_EDITORS).exists()
+    return may(user, Action.REGISTER_IMPORT, organisation)
 
 
 def get_asset_for_user(user: Any, organisation_slug: str, asset_id: int, *, edit: bool = False) -> Asset:

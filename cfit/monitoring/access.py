@@ -19,23 +19,35 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cfit.accounts.access import is_secretariat_staff
 from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.permissions import Action, may, may_somewhere, organisations_where, role_may
 from cfit.monitoring.models import Campaign, Report
-from cfit.pact.access import admin_organisations, is_coordinator
+from cfit.pact.models import BuyerGroup
+
+
+def runs_pact_wide(user: Any) -> bool:
+    """Whether the user runs the pact-wide campaigns: the secretariat's staff (and superusers)."""
+    return may_somewhere(user, Action.MONITORING_CAMPAIGN_OPEN, Organisation.Type.SECRETARIAT)
+
+
+def groups_run_by(user: Any) -> QuerySet[BuyerGroup]:
+    """The buyer groups whose campaigns the user opens and runs (its coordinator's administrators)."""
+    return BuyerGroup.objects.filter(
+        coordinator__in=organisations_where(user, Action.MONITORING_CAMPAIGN_OPEN)
+    )
 
 
 def runs_campaign(user: Any, campaign: Campaign) -> bool:
     if campaign.group_id is None:
-        return is_secretariat_staff(user)
-    return is_coordinator(user, campaign.group)
+        return runs_pact_wide(user)
+    return may(user, Action.MONITORING_CAMPAIGN_OPEN, campaign.group.coordinator_id)
 
 
 def campaigns_run_by(user: Any) -> QuerySet[Campaign]:
     """The campaigns of the buyer groups the user's organisations coordinate, and the pact-wide ones
     for the secretariat: one query, whatever their number."""
-    run = Q(group__coordinator__in=admin_organisations(user))
-    if is_secretariat_staff(user):
+    run = Q(group__coordinator__in=organisations_where(user, Action.MONITORING_CAMPAIGN_OPEN))
+    if runs_pact_wide(user):
         run |= Q(group__isnull=True)
     return Campaign.objects.filter(run).select_related("group")
 
@@ -69,7 +81,7 @@ def get_report(user: Any, report_id: int, *, edit: bool = False) -> tuple[Report
         raise Http404
     role = member_role(user, report.organisation_id)
     if role is not None:
-        if edit and role not in Membership.EDITING_ROLES:
+        if edit and not role_may(role, report.organisation.type, Action.MONITORING_REPORT_EDIT):
             raise PermissionDenied
         return report, True
     if not edit and report.shared_with_coordinator and runs_campaign(user, report.campaign):

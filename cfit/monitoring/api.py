@@ -15,12 +15,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from cfit.accounts.access import is_secretariat_staff
-from cfit.monitoring.access import campaigns_run_by, get_report
+from cfit.accounts.permissions import Action, may
+from cfit.monitoring.access import campaigns_run_by, get_report, runs_pact_wide
 from cfit.monitoring.indicators import INDICATORS
 from cfit.monitoring.models import PACT, Campaign
 from cfit.monitoring.results import Scope, published_years, results
-from cfit.pact.access import is_coordinator
 from cfit.pact.models import BuyerGroup
 
 router = Router(tags=["monitoring"])
@@ -129,12 +128,15 @@ class ReportOut(Schema):
 
 def _scope(request: HttpRequest, query: ResultsQuery) -> tuple[Scope, list[int]]:
     if query.scope == PACT:
-        scope, runs = Scope(PACT, None), is_secretariat_staff(request.user)
+        scope, runs = Scope(PACT, None), runs_pact_wide(request.user)
     else:
         group = BuyerGroup.objects.filter(slug=query.scope).first()
         if group is None:
             raise HttpError(404, "no such buyer group")
-        scope, runs = Scope(group.slug, group.pk), is_coordinator(request.user, group)
+        scope, runs = (
+            Scope(group.slug, group.pk),
+            may(request.user, Action.MONITORING_CAMPAIGN_OPEN, group.coordinator_id),
+        )
     if query.unpublished:
         if not runs:
             raise HttpError(404, "no unpublished results for you here")

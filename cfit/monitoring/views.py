@@ -15,17 +15,18 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.access import is_secretariat_staff
-from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.models import Organisation
+from cfit.accounts.permissions import Action, may
 from cfit.downloads import attachment
 from cfit.monitoring import actions
 from cfit.monitoring.access import (
     campaigns_run_by,
     get_campaign_to_run,
     get_report,
-    member_role,
+    groups_run_by,
     reporting_organisations,
     runs_campaign,
+    runs_pact_wide,
 )
 from cfit.monitoring.disclosure import TOTAL, Rules
 from cfit.monitoring.forms import (
@@ -43,8 +44,7 @@ from cfit.monitoring.models import Campaign, Publication, Report, ReportValue
 from cfit.monitoring.results import campaign_scope, reason_text, results, review, web_address
 from cfit.monitoring.workbook import build_template, read_upload
 from cfit.notices.models import PREFILLED_FROM_NOTICES
-from cfit.pact.access import admin_organisations
-from cfit.pact.models import BuyerGroup, GroupMembership
+from cfit.pact.models import GroupMembership
 from cfit.uploads import ImportRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,22 +96,22 @@ def index(request: HttpRequest) -> HttpResponse:
                 "reports": sorted(reports.values(), key=lambda r: -r.year),
             }
         )
-    led = BuyerGroup.objects.filter(coordinator__in=admin_organisations(request.user))
+    led = groups_run_by(request.user)
     return render(
         request,
         "monitoring/index.html",
         {
             "mine": mine,
             "campaigns": campaigns_run_by(request.user).order_by("-year"),
-            "can_open": led.exists() or is_secretariat_staff(request.user),
+            "can_open": led.exists() or runs_pact_wide(request.user),
         },
     )
 
 
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    groups = list(BuyerGroup.objects.filter(coordinator__in=admin_organisations(request.user)))
-    pact_wide = is_secretariat_staff(request.user)
+    groups = list(groups_run_by(request.user))
+    pact_wide = runs_pact_wide(request.user)
     if not groups and not pact_wide:
         raise PermissionDenied
     form = CampaignForm(groups, pact_wide, request.POST or None)
@@ -256,7 +256,7 @@ def report_start(request: HttpRequest, campaign_id: int, slug: str) -> HttpRespo
         raise Http404
     report = Report.objects.filter(organisation=organisation, year=campaign.year).first()
     if report is None:
-        if member_role(request.user, organisation.pk) not in Membership.EDITING_ROLES:
+        if not may(request.user, Action.MONITORING_REPORT_EDIT, organisation):
             raise PermissionDenied  # a viewer reads reports, it does not start them
         try:
             report = actions.start_report(campaign, organisation, acting_user=request.user)

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cfit.accounts.permissions import Action
 from cfit.offers.models import OfferLine, UploadLink
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.actions import format_moment
@@ -59,9 +60,9 @@ def get_line_for_user(user: Any, tender: Tender, line_pk: int) -> OfferLine:
 
 
 def get_tender_of_line(
-    user: Any, tender_id: int, line_pk: int, *, edit: bool = False
+    user: Any, tender_id: int, line_pk: int, *, edit: bool = False, action: Action = Action.OFFER_EVALUATE
 ) -> tuple[Tender, OfferLine]:
-    tender = get_tender_for_user(user, tender_id, edit=edit)
+    tender = get_tender_for_user(user, tender_id, edit=edit, action=action)
     return tender, get_line_for_user(user, tender, line_pk)
 
 

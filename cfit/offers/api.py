@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from cfit.accounts.permissions import Action
 from cfit.offers import actions
 from cfit.offers.access import OffersSealed, check_opened
 from cfit.offers.evaluate import to_json
@@ -120,7 +121,7 @@ def import_offer(
     The answer is the receipt: the SHA-256 of the exact bytes received and the time; the offer itself
     stays sealed until the deadline.
     """
-    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    tender = get_tender_for_user(request.user, tender_id, edit=True, action=Action.OFFER_EVALUATE)
     if file.size and file.size > MAX_IMPORT_BYTES:
         raise HttpError(400, f"{file.name}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB")
     try:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cfit.accounts.permissions import Action
 from cfit.downloads import attachment
 from cfit.offers import actions, explain, signoff
 from cfit.offers.access import check_opened, get_tender_of_line
@@ -130,7 +131,9 @@ def compare(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 @login_required
 def line_view(request: HttpRequest, tender_id: int, line_pk: int) -> HttpResponse:
-    tender, line = get_tender_of_line(request.user, tender_id, line_pk, edit=request.method == "POST")
+    tender, line = get_tender_of_line(
+        request.user, tender_id, line_pk, edit=request.method == "POST", action=Action.OFFER_EVALUATE
+    )
     check_opened(tender)
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -227,7 +230,7 @@ def _back(tender_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def prepare_sign_off(request: HttpRequest, tender_id: int) -> HttpResponse:
-    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    tender = get_tender_for_user(request.user, tender_id, edit=True, action=Action.OFFER_EVALUATE)
     check_opened(tender)
     form = SignOffForm(request.POST)
     if not form.is_valid():
@@ -248,7 +251,7 @@ def prepare_sign_off(request: HttpRequest, tender_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def approve_sign_off(request: HttpRequest, tender_id: int, sign_off_pk: int) -> HttpResponse:
-    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    tender = get_tender_for_user(request.user, tender_id, edit=True, action=Action.OFFER_EVALUATE)
     check_opened(tender)
     sign_off = EvaluationSignOff.unscoped.filter(pk=sign_off_pk, tender=tender).first()
     if sign_off is None:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cfit.accounts.models import Membership
+from cfit.accounts.permissions import Action, may
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import record
 from cfit.offers.access import offers_opened
@@ -27,8 +27,6 @@ from cfit.offers.evaluation import TenderEvaluation, evaluate_tender
 from cfit.offers.models import EvaluationSignOff, ResultOverride
 from cfit.tenders.models import Tender
 
-#: Who may prepare and approve: the roles that may edit a tender (``get_tender_for_user(edit=True)``).
-EVALUATING_ROLES = (Membership.Role.ADMIN, Membership.Role.PROCURER)
 #: The tender states in which its evaluation can be signed off.
 SIGNING_STATES = (Tender.Status.PUBLISHED, Tender.Status.AWARDED)
 
@@ -99,9 +97,7 @@ def may_sign(user: Any, tender: Tender) -> bool:
     """Whether the user may prepare or approve the tender's sign-off: an editing member of the buyer."""
     if user is None or not user.is_authenticated:
         return False
-    return Membership.objects.filter(
-        user=user, organisation_id=tender.organisation_id, role__in=EVALUATING_ROLES
-    ).exists()
+    return may(user, Action.OFFER_EVALUATE, tender.organisation_id)
 
 
 def _check_signable(tender: Tender) -> None:

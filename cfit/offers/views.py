@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cfit.accounts.permissions import Action
 from cfit.downloads import attachment
 from cfit.offers import actions
 from cfit.offers.access import get_upload_link, offers_opened, offers_receiving
@@ -32,7 +33,9 @@ def _read_upload(upload: object) -> bytes:
 @login_required
 def offer_index(request: HttpRequest, tender_id: int) -> HttpResponse:
     """Receive offers; before the deadline only how many arrived, after it the offers themselves."""
-    tender = get_tender_for_user(request.user, tender_id, edit=request.method == "POST")
+    tender = get_tender_for_user(
+        request.user, tender_id, edit=request.method == "POST", action=Action.OFFER_EVALUATE
+    )
     form = OfferImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

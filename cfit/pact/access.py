@@ -6,22 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from cfit.accounts.access import is_secretariat_staff
-from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.models import Organisation
+from cfit.accounts.permissions import Action, may, organisations_where
 from cfit.pact.models import BuyerGroup, GroupMembership, Statement, WorkingGroup, WorkingGroupMember
 
 
 def admin_organisations(user: Any) -> list[Organisation]:
-    """The organisations this user administers (the only ones it may commit)."""
-    if not user.is_authenticated:
-        return []
-    return list(
-        Organisation.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN).order_by(
-            "name"
-        )
-    )
+    """The organisations this user answers for in the pact (``pact.commit``: the only ones it may commit)."""
+    return list(organisations_where(user, Action.PACT_COMMIT))
+
+
+def coordinated_organisations(user: Any) -> QuerySet[Organisation]:
+    """The organisations whose buyer groups this user runs (``buyer_group.run``)."""
+    return organisations_where(user, Action.BUYER_GROUP_RUN)
 
 
 def get_admin_organisation(user: Any, slug: str) -> Organisation:
@@ -40,13 +41,8 @@ def get_group(slug: str) -> BuyerGroup:
 
 
 def is_coordinator(user: Any, group: BuyerGroup) -> bool:
-    """Administrators of the coordinating organisation run the group."""
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(
-            user=user, organisation_id=group.coordinator_id, role=Membership.Role.ADMIN
-        ).exists()
-    )
+    """Members of the coordinating organisation whose role may run a buyer group (its administrators)."""
+    return may(user, Action.BUYER_GROUP_RUN, group.coordinator_id)
 
 
 def get_group_to_run(user: Any, slug: str) -> BuyerGroup:

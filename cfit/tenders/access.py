@@ -7,15 +7,16 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.models import Organisation
+from cfit.accounts.permissions import Action, may, memberships_that_may
 from cfit.tenders.models import Tender
 
-#: Roles that build tenders for their organisation (an asset manager keeps the register, a viewer reads).
-TENDERING_ROLES = (Membership.Role.ADMIN, Membership.Role.PROCURER)
 
-
-def get_tender_for_user(user: Any, tender_id: int | str, *, edit: bool = False) -> Tender:
-    """The tender if the user is a member of its organisation (else 404); ``edit`` also needs an editing role."""
+def get_tender_for_user(
+    user: Any, tender_id: int | str, *, edit: bool = False, action: Action = Action.TENDER_EDIT
+) -> Tender:
+    """The tender if the user is a member of its organisation (else 404); ``edit`` also needs a role that
+    may do ``action`` there (403): building it by default, or publishing it, or evaluating its offers."""
     if not user.is_authenticated or not str(tender_id).isdigit():
         raise Http404
     # The scoped manager already limits the search to the user's organisations.
@@ -24,14 +25,7 @@ def get_tender_for_user(user: Any, tender_id: int | str, *, edit: bool = False) 
     )
     if tender is None:
         raise Http404
-    if (
-        edit
-        and not Membership.objects.filter(
-            user=user,
-            organisation=tender.organisation,
-            role__in=TENDERING_ROLES,
-        ).exists()
-    ):
+    if edit and not may(user, action, tender.organisation_id):
         raise PermissionDenied
     return tender
 
@@ -42,9 +36,7 @@ def get_organisation_to_tender(user: Any, organisation_slug: str) -> Organisatio
     if not user.is_authenticated:
         raise Http404
     membership = (
-        Membership.objects.filter(user=user, organisation__slug=organisation_slug, role__in=TENDERING_ROLES)
-        .select_related("organisation")
-        .first()
+        memberships_that_may(Action.TENDER_EDIT, user).filter(organisation__slug=organisation_slug).first()
     )
     if membership is None:
         raise Http404

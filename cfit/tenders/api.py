@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import AwareDatetime
 
+from cfit.accounts.permissions import Action
 from cfit.downloads import attachment
 from cfit.tenders import actions
 from cfit.tenders.access import get_organisation_to_tender, get_tender_for_user
@@ -243,7 +244,7 @@ def set_offers_deadline(request: HttpRequest, tender_id: int, payload: DeadlineI
 
 @router.post("/tenders/{tender_id}/status", response=TenderOut, summary="Publish, award or close a tender")
 def change_status(request: HttpRequest, tender_id: int, payload: StatusIn) -> dict[str, Any]:
-    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    tender = get_tender_for_user(request.user, tender_id, edit=True, action=Action.TENDER_PUBLISH)
     try:
         tender = actions.change_status(tender, payload.status, acting_user=request.user)
     except (actions.TenderError, TenderFrozen) as error:

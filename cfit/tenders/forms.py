@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cfit.accounts.models import Membership
+from cfit.accounts.permissions import Action, memberships_that_may
 from cfit.criteria.models import ProductGroup
 from cfit.tenders.models import Tender
 
@@ -24,9 +24,7 @@ class TenderStartForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        memberships = Membership.objects.filter(
-            user=user, role__in=[Membership.Role.ADMIN, Membership.Role.PROCURER]
-        ).select_related("organisation")
+        memberships = memberships_that_may(Action.TENDER_EDIT, user)
         self.fields["organisation"].choices = [
             (m.organisation.slug, m.organisation.name) for m in memberships
         ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cfit.accounts.permissions import Action
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.criteria.models import ImpactCategory as CategoryChoices
@@ -285,7 +286,7 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def tender_status(request: HttpRequest, tender_id: int) -> HttpResponse:
-    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    tender = get_tender_for_user(request.user, tender_id, edit=True, action=Action.TENDER_PUBLISH)
     try:
         actions.change_status(tender, request.POST.get("status", ""), acting_user=request.user)
     except actions.TenderError as error:

@@ -22,12 +22,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from cfit.accounts.demo import create_demo_data, create_demo_partnership
 from cfit.accounts.scoping import system_scope
 from cfit.criteria.models import Criterion, FrameworkVersion
+from cfit.demo import create_demo_data, create_demo_partnership
+from cfit.demo.notices import create_demo_notices
 from cfit.fleet.models import Asset
 from cfit.monitoring.models import Campaign, Report
-from cfit.notices.demo import create_demo_notices
 from cfit.offers import actions as offer_actions
 from cfit.offers.models import OfferLine
 from cfit.pact.models import Statement

@@ -6,10 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data, create_demo_partnership
-from cfit.cloud.demo import create_demo_cloud
-from cfit.factories.demo import create_demo_factories
-from cfit.notices.demo import create_demo_notices
+from cfit.demo import DEMO_PASSWORD, build
 
 
 class Command(BaseCommand):
@@ -19,11 +16,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("demo data is for development only (DJANGO_ENV=production is set)")
         call_command("loadframework", stdout=self.stdout)
-        accounts = create_demo_data()
-        accounts += create_demo_partnership()
-        create_demo_cloud()
-        create_demo_factories()
-        create_demo_notices()  # after the tenders: one notice is linked to a demo tender
+        accounts = build()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for account in accounts:

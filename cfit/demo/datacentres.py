@@ -8,7 +8,7 @@ energy for 2025 (a PUE below 1.0)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
@@ -16,6 +16,11 @@ from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.datacentres import actions
 from cfit.datacentres.models import Facility, FacilityLot
+from cfit.tenders import actions as tender_actions
+from cfit.tenders.models import Tender
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PROVIDER = ("polder-datacenters", "Polder Datacenters BV", "NL")
 PROVIDER_USER = "provider"
@@ -89,7 +94,7 @@ FACILITIES: list[dict[str, Any]] = [
 ]
 
 
-def create_demo_datacentres(password: str) -> tuple[str, str, str]:
+def create_demo_datacentres(password: str) -> tuple[str, str, StrOrPromise]:
     """Idempotent; returns the provider's demo account (username, organisation, role)."""
     provider, _ = Organisation.objects.update_or_create(
         slug=PROVIDER[0],
@@ -121,9 +126,6 @@ def create_demo_datacentres(password: str) -> tuple[str, str, str]:
 
 def _link_demo_tender(facility: Facility) -> None:
     """A draft hosting tender of Rijkswaterstaat whose lot uses Amsterdam-1 (as if its offer named it)."""
-    from cfit.tenders import actions as tender_actions
-    from cfit.tenders.models import Tender
-
     buyer = Organisation.objects.filter(slug="rijkswaterstaat").first()
     if buyer is None:
         return
@@ -136,17 +138,17 @@ def _link_demo_tender(facility: Facility) -> None:
             language="nl",
             acting_user=None,
         )
-        lot = tender_actions.add_lot(
+        new_lot = tender_actions.add_lot(
             tender,
             product_group="data-centre-services",
             ambitions={"carbon": "ambitious"},
             estimated_value=Decimal(1_200_000),  # EUR excl. VAT: a notice and a release state it
             acting_user=None,
         )
-        present = set(lot.lot_criteria.values_list("criterion__code", flat=True))
+        present = set(new_lot.lot_criteria.values_list("criterion__code", flat=True))
         for code in CRITERIA:
             if code not in present:
-                tender_actions.add_criterion(lot, code, acting_user=None)
+                tender_actions.add_criterion(new_lot, code, acting_user=None)
     lot = tender.lots.order_by("number").first()
     if lot is not None:
         FacilityLot.objects.get_or_create(facility=facility, lot=lot)

@@ -1,4 +1,5 @@
-"""Demo organisations and accounts for `make demo`: one of each role, with printed passwords.
+"""Demo organisations and accounts for `make demo`: one of each role, with printed passwords; the
+shortlist and tenders they find at once.
 
 Never for production: `cfit demo` refuses to run when DJANGO_ENV=production.
 """
@@ -15,6 +16,9 @@ from django.db import transaction
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.criteria.models import Criterion, FrameworkVersion, Shortlist
+from cfit.demo.offers import create_demo_offers
+from cfit.tenders import actions
+from cfit.tenders.models import Tender
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -64,8 +68,9 @@ class DemoAccount:
 
 
 @transaction.atomic
-def create_demo_data() -> list[DemoAccount]:
-    """Idempotent: existing demo organisations and users are reused, passwords reset."""
+def create_demo_accounts() -> tuple[dict[str, Organisation], list[DemoAccount]]:
+    """Idempotent: existing demo organisations and users are reused, passwords reset; with a published
+    framework, a shortlist and the demo tenders too."""
     User = get_user_model()
     organisations = {}
     for slug, name, country, kind, served in ORGANISATIONS:
@@ -100,45 +105,11 @@ def create_demo_data() -> list[DemoAccount]:
             )
             shortlist.criteria.set(Criterion.objects.in_version(version).for_product_group("notebooks")[:5])
         _create_demo_tenders(organisations)
-        from cfit.contracts.demo import create_demo_contracts
-        from cfit.duediligence.demo import create_demo_minerals
-
-        create_demo_minerals(create_demo_contracts(organisations))
-    _create_demo_fleets(organisations)
-    if version is not None:
-        from cfit.datacentres.demo import create_demo_datacentres
-
-        accounts.append(DemoAccount(*create_demo_datacentres(DEMO_PASSWORD)))
-    return accounts
-
-
-def _create_demo_fleets(organisations: dict[str, Organisation]) -> None:
-    """The grid intensity table and a register per demo buyer, so that the fleet pages show figures."""
-    from cfit.fleet.demo import create_demo_fleets
-    from cfit.impact.actions import load_grid_factors
-
-    load_grid_factors()
-    create_demo_fleets(organisations)
-
-
-def create_demo_partnership() -> list[DemoAccount]:
-    """Buyer groups of the launching partners, three years of monitoring, a statement of demand;
-    returns the coordinators' demo accounts."""
-    from cfit.monitoring.demo import create_demo_partnership as create
-    from cfit.monitoring.demo import demo_coordinators
-
-    create()
-    return [
-        DemoAccount(username, organisation, Role.ADMIN.label)
-        for username, organisation in demo_coordinators()
-    ]
+    return organisations, accounts
 
 
 def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
     """A draft and a published tender, so that the tender pages show something at once."""
-    from cfit.tenders import actions
-    from cfit.tenders.models import Tender
-
     demos: list[tuple[str, str, str, str, list[tuple[str, int, int, dict[str, Any]]], bool]] = [
         (
             "rijkswaterstaat",
@@ -183,6 +154,4 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
                 acting_user=None,
             )
         if publish:
-            from cfit.offers.demo import create_demo_offers
-
             create_demo_offers(tender)  # sets the deadline and publishes

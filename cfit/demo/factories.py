@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 
 from cfit.accounts.models import Organisation
 from cfit.accounts.scoping import system_scope
-from cfit.contracts.demo import REFERENCE
 from cfit.contracts.models import Contract
+from cfit.demo.contracts import REFERENCE
 from cfit.factories.actions import import_disclosure
 from cfit.factories.models import DisclosedProduct
 from cfit.offers.models import OfferLine

@@ -18,6 +18,10 @@ from cfit.accounts.models import Organisation
 from cfit.contracts import actions
 from cfit.contracts.models import Contract
 from cfit.contracts.schedule import Kind
+from cfit.demo.offers import create_demo_offers
+from cfit.offers.signoff import approve_sign_off, prepare_sign_off
+from cfit.tenders import actions as tender_actions
+from cfit.tenders.models import Tender
 
 REFERENCE = "RWS-2025-014"
 
@@ -25,11 +29,6 @@ REFERENCE = "RWS-2025-014"
 @transaction.atomic
 def create_demo_contracts(organisations: dict[str, Organisation]) -> Contract | None:
     """Idempotent: the demo contract is made once; returns it (None without the demo accounts)."""
-    from cfit.offers.demo import create_demo_offers
-    from cfit.offers.signoff import approve_sign_off, prepare_sign_off
-    from cfit.tenders import actions as tender_actions
-    from cfit.tenders.models import Tender
-
     buyer = organisations["rijkswaterstaat"]
     existing = Contract.unscoped.filter(organisation=buyer, tender__reference=REFERENCE).first()
     if existing is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from cfit.notices.actions import import_notices
 from cfit.notices.models import NoticeImport
 
-EXAMPLES = Path(__file__).resolve().parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "notices" / "examples"
 
 
 def create_demo_notices() -> NoticeImport:

@@ -14,14 +14,17 @@ from django.utils import timezone
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
+from cfit.demo.accounts import DEMO_PASSWORD
+from cfit.demo.fleet import demo_register
 from cfit.fleet.actions import store_register
-from cfit.fleet.demo import demo_register
 from cfit.fleet.models import Asset
 from cfit.monitoring import actions, aggregation
 from cfit.monitoring.indicators import PRODUCT_GROUPS
 from cfit.monitoring.models import Campaign, Report
 from cfit.pact import actions as pact
 from cfit.pact.models import BuyerGroup, GroupMembership, Statement, WorkingGroup
+from cfit.tenders import actions as tenders
+from cfit.tenders.models import Tender
 
 YEARS = (2023, 2024, 2025)
 Type = Organisation.Type
@@ -74,7 +77,7 @@ def _organisation(
 
 
 def _report(report: Report, rng: random.Random) -> None:
-    values = {
+    values: dict[tuple[str, str], float | str] = {
         ("ict_spend_eur", group): round(rng.uniform(50_000, 2_000_000), -3)
         for group in rng.sample(PRODUCT_GROUPS, 4)
     }
@@ -135,9 +138,6 @@ TENDER_LOTS = [
 
 def _tenders(organisation: Organisation, language: str, rng: random.Random) -> None:
     """One or two published tenders of the demo years, so that monitoring pre-fills criteria uptake."""
-    from cfit.tenders import actions as tenders
-    from cfit.tenders.models import Tender
-
     if Tender.unscoped.filter(organisation=organisation).exists():
         return
     for year in rng.sample(YEARS, rng.choice([1, 2])):
@@ -235,8 +235,6 @@ def _statement() -> None:
 
 def demo_coordinators() -> list[tuple[str, str]]:
     """(username, organisation) of the demo coordinators' accounts, made if missing."""
-    from cfit.accounts.demo import DEMO_PASSWORD
-
     User = get_user_model()
     out = []
     for username, slug in (("coordinator-be", "demo-fido"), ("coordinator-no", "dfo-norway")):

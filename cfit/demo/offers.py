@@ -116,6 +116,7 @@ def create_demo_offers(tender: Tender) -> list[Offer]:
         receipt = store_offer(
             tender, offer_file, data, supplier=supplier, via=Offer.Via.UPLOAD_LINK, replace=True, link=link
         )
+        assert receipt.offer is not None  # a stored offer's receipt names it
         offers.append(receipt.offer)
     _move_window_back(tender)
     return offers
