@@ -206,7 +206,7 @@ CASES: dict[Action, Case] = {
         "get", lambda w, t: f"/factories/disclose/{_slug(w, t)}/", types=(Type.SUPPORTER,)
     ),
     Action.FIGURES_SHARE: Case(
-        "get", lambda w, t: f"/factories/sharing/{_slug(w, t)}/", types=tuple(Organisation.PARTICIPANT_TYPES)
+        "post", lambda w, t: f"/factories/sharing/{_slug(w, t)}/", types=tuple(Organisation.PARTICIPANT_TYPES)
     ),
 }
 

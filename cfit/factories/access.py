@@ -27,10 +27,9 @@ def member_organisations(user: Any) -> frozenset[int]:
 
 def get_supplier_for_editor(user: Any, organisation_slug: str) -> Organisation:
     """A supplier organisation the user may disclose for; a participant's slug is 404 here."""
-    organisation = get_organisation_for(user, organisation_slug, Action.FACTORY_DISCLOSE)
-    if organisation.type != Organisation.Type.SUPPORTER:
+    if get_membership(user, organisation_slug).organisation.type != Organisation.Type.SUPPORTER:
         raise Http404
-    return organisation
+    return get_organisation_for(user, organisation_slug, Action.FACTORY_DISCLOSE)
 
 
 def get_participant_for_admin(user: Any, organisation_slug: str) -> Organisation:
