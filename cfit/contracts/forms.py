@@ -94,7 +94,7 @@ class DeliveryForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in figures:
             self.fields[f"figure_{field['key']}"] = forms.CharField(
-                label=f"{_(field['label'])} ({field['unit']})", required=False, max_length=40
+                label=f"{_(field['label'])} ({_(field['unit'])})", required=False, max_length=40
             )
 
 

@@ -242,6 +242,14 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.obligation} {self.submitted_at:%Y-%m-%d}"
 
+    def figure_values(self) -> list[tuple[str, str, Any]]:
+        """(label, unit, value) of each figure delivered, labels in English (the page translates)."""
+        asked = {f["key"]: f for f in self.obligation.figures}
+        return [
+            (asked.get(key, {}).get("label", key), asked.get(key, {}).get("unit", ""), value)
+            for key, value in self.values.items()
+        ]
+
 
 class ObligationEvent(models.Model):
     """The audit trail: every delivery, acceptance, return and dispute, with who, when and why."""

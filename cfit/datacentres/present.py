@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from cfit.datacentres.indicators import INDICATOR_UNIT, QUANTITY, Finding, Indicator, Outcome
+from cfit.datacentres.indicators import (
+    CNDCP_SOURCE,
+    INDICATOR_UNIT,
+    QUANTITY,
+    Finding,
+    Indicator,
+    Outcome,
+    Threshold,
+)
 from cfit.datacentres.models import FacilityReport
 
 
@@ -93,3 +101,23 @@ def outcome_label(outcome: Outcome) -> str:
         Outcome.NOT_REPORTED: _("not reported: cannot be checked"),
         Outcome.NOT_DUE: _("misses it, not due yet"),
     }[outcome]
+
+
+def threshold_source(threshold: Threshold) -> str:
+    """Where a limit comes from: a tender's criterion (references and codes), or the Pact's target
+    in the reader's language."""
+    if not threshold.target:
+        return threshold.source
+    p = dict(threshold.params)
+    p["climate"] = {"cool": _("cool"), "warm": _("warm")}.get(p.get("climate", ""), p.get("climate", ""))
+    target = {
+        "pue_new": _("PUE %(limit)s (%(climate)s climate), new data centres from 2025"),
+        "pue_existing": _("PUE %(limit)s (%(climate)s climate), existing data centres from 2030"),
+        "ref_2025": _("75 %% renewable or hourly carbon-free electricity by 31 Dec 2025"),
+        "ref_2030": _("100 %% renewable or hourly carbon-free electricity by 31 Dec 2030"),
+        "wue_new": _(
+            "WUE 0.4 L/kWh for new data centres in cool climates using potable water in water-stressed "
+            "areas (2022 water metric)"
+        ),
+    }[threshold.target]
+    return f"{CNDCP_SOURCE}: {target % p}"

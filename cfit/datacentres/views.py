@@ -29,7 +29,13 @@ from cfit.datacentres.checks import YearView, year_views
 from cfit.datacentres.forms import FacilityForm, LinkForm, ReportForm, UploadForm
 from cfit.datacentres.indicators import INDICATOR_UNIT, Indicator, trend
 from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityLot
-from cfit.datacentres.present import field_label, finding_message, indicator_label, outcome_label
+from cfit.datacentres.present import (
+    field_label,
+    finding_message,
+    indicator_label,
+    outcome_label,
+    threshold_source,
+)
 from cfit.datacentres.template import build_template, read_template
 from cfit.downloads import attachment
 from cfit.tenders.access import get_tender_for_user
@@ -107,10 +113,21 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
                 ],
                 "findings": [(f.severity.value, finding_message(f)) for f in view.findings],
                 "pact": [
-                    (r, outcome_label(r.outcome), capfirst(field_label(r.threshold.field))) for r in view.pact
+                    (
+                        r,
+                        outcome_label(r.outcome),
+                        capfirst(field_label(r.threshold.field)),
+                        threshold_source(r.threshold),
+                    )
+                    for r in view.pact
                 ],
                 "tender": [
-                    (r, outcome_label(r.outcome), capfirst(field_label(r.threshold.field)))
+                    (
+                        r,
+                        outcome_label(r.outcome),
+                        capfirst(field_label(r.threshold.field)),
+                        r.threshold.source,
+                    )
                     for r in view.tender
                 ],
             }
