@@ -3,8 +3,6 @@ buyer links facilities to its tender's lots and reads their reports checked agai
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -172,7 +170,7 @@ def _own_facilities(provider: Organisation) -> list[Facility]:
 @login_required
 def template_download(request: HttpRequest, slug: str) -> HttpResponse:
     provider = provider_for_filing(request.user, slug)
-    last = date.today().year - 1
+    last = timezone.localdate().year - 1
     data = build_template(_own_facilities(provider), [last])
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
