@@ -46,6 +46,7 @@ import yaml
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.test import Client
 from django.test.utils import override_settings
@@ -53,10 +54,12 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import get_language, trans_real
 
 from cfit.accounts.demo import USERS, create_demo_data
+from cfit.accounts.models import Organisation
 from cfit.criteria import models as criteria_models
 from cfit.criteria import vocabulary
 from cfit.criteria.content import Framework
 from cfit.datacentres import indicators as datacentre_indicators
+from cfit.impact.register import ALL_COLUMNS
 
 PSEUDO = "eo"  # a language Django knows (its cookie and formats work) that cfit does not offer
 OPEN, CLOSE = "⟦", "⟧"
@@ -156,6 +159,7 @@ DATA = re.compile(
       | [\W\d_]*(?:\d[kM]|kg|g|t|kWh|MWh|GWh|W|kW|MW|CO₂e?|CO2e?|EUR|€|m²|m³|L|l|%|h|ms|s|km|cm|mm|
                   °C|ppm|kgCO₂e|kgCO2e|tCO₂e|tCO2e|gCO₂e|gCO2e|PUE|WUE|ERF|CUE|REF|/|[\W\d_])+   # units
       | \d{1,2}-a\ de | \d{4},\ je\ [\d:]+       # Esperanto's dates: the day, the year and hour
+      | [a-z][a-z0-9]*(?:_[a-z0-9]+)+ | [A-Z][a-z]+(?:[A-Z][a-z]+)+   # column codes: asset_key, ServiceName
       | \S+@\S+ | https?://\S+ | /\S*            # mail, web addresses, paths
     )$""",
     re.VERBOSE,
@@ -244,7 +248,7 @@ def english_runs(html: str, data: tuple[set[str], str]) -> list[str]:
             if is_data(run):
                 continue
             # names and figures side by side: "Rijkswaterstaat · cfit", "RWS-2027-001: Laptops (NL)"
-            if all(is_data(piece) for piece in PIECES.split(run)):
+            if all(is_data(part) or all(is_data(p) for p in PIECES.split(part)) for part in run.split(" + ")):
                 continue
             found.append(run)
     return found
@@ -380,4 +384,69 @@ def test_every_word_of_every_page_went_through_translation(
     if os.environ.get("CFIT_WORDS_REPORT"):
         Path(os.environ["CFIT_WORDS_REPORT"]).write_text("\n".join(report), encoding="utf-8")
     assert len(pseudo_pages) > 100
+    assert report == [], f"{len(report)} texts not marked for translation:\n" + "\n".join(report)
+
+
+# -- the import errors
+
+BAD_FILES = [
+    ("broken.xlsx", b"this is not a workbook"),  # the file as a whole
+    ("formula.csv", b'name,value,other\n=HYPERLINK("x"),1,2\n'),  # a cell
+]
+
+
+def import_forms(personas: list[str]) -> list[tuple[str, str, dict[str, str]]]:
+    """(persona, address, other fields) of every form that takes a file."""
+    from cfit.contracts.models import Obligation
+    from cfit.tenders.models import Tender
+
+    tender = Tender.unscoped.get(reference="RWS-2027-001")
+    obligation = Obligation.objects.filter(contract__supplier_organisation__slug="green-refurb").first()
+    provider = next(p for p in personas if p not in {u[0] for u in USERS})
+    forms = [
+        ("assets", "/fleet/rijkswaterstaat/import/", {"default_country": "NL"}),
+        ("procurer", f"/tenders/{tender.pk}/offers/", {"supplier": "Faulty Supplies BV"}),
+        ("assets", "/cloud/rijkswaterstaat/", {}),
+        (
+            provider,
+            f"/datacentres/providers/{Organisation.objects.get(memberships__user__username=provider).slug}/upload/",
+            {},
+        ),
+    ]
+    if obligation is not None:
+        address = f"/contracts/supplier/{obligation.contract_id}/obligations/{obligation.pk}/"
+        forms.append(("supplier", address, {"form": "deliver"}))
+    return forms
+
+
+@pytest.mark.django_db
+def test_every_import_error_went_through_translation(
+    demo: list[str], pseudo_language: None, framework_content: Framework
+) -> None:
+    # the files' names and the register's standard columns (the template's headers) are data too
+    data = database_texts(
+        framework_content.model_dump(mode="json"),
+        reference_texts(),
+        [n for n, _ in BAD_FILES],
+        [c.decode() for _, c in BAD_FILES],
+        ALL_COLUMNS,
+    )
+    found: dict[str, list[str]] = {}
+    refused = 0
+    for persona, address, fields in import_forms(demo):
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = PSEUDO
+        client.force_login(get_user_model().objects.get(username=persona))
+        for name, content in BAD_FILES:
+            response = client.post(
+                address, {**fields, "file": SimpleUploadedFile(name, content)}, follow=True
+            )
+            assert response.status_code == 200, (address, name, response.status_code)
+            refused += 1
+            for run in english_runs(response.content.decode(), data):
+                found.setdefault(run, []).append(f"{persona} {address} {name}")
+    report = [f"{run!r}  <- {places[0]} (+{len(places) - 1})" for run, places in sorted(found.items())]
+    if os.environ.get("CFIT_WORDS_REPORT"):
+        Path(os.environ["CFIT_WORDS_REPORT"] + ".imports").write_text("\n".join(report), encoding="utf-8")
+    assert refused >= 10
     assert report == [], f"{len(report)} texts not marked for translation:\n" + "\n".join(report)

@@ -35,11 +35,16 @@ def naive_clock_calls(tree: ast.AST) -> list[int]:
         owner = node.func.value
         owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
         method = node.func.attr
-        if owner_name == "date" and method == "today":
-            lines.append(node.lineno)
-        elif owner_name == "datetime" and method in ("today", "utcnow"):
-            lines.append(node.lineno)
-        elif owner_name == "datetime" and method == "now" and not node.args and not node.keywords:
+        if (
+            owner_name == "date"
+            and method == "today"
+            or owner_name == "datetime"
+            and method in ("today", "utcnow")
+            or owner_name == "datetime"
+            and method == "now"
+            and not node.args
+            and not node.keywords
+        ):
             lines.append(node.lineno)
     return lines
 

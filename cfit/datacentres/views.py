@@ -36,6 +36,7 @@ from cfit.datacentres.present import (
 )
 from cfit.datacentres.template import build_template, read_template
 from cfit.downloads import attachment
+from cfit.refusals import refusal_texts
 from cfit.tenders.access import get_tender_for_user
 from cfit.uploads import ImportRefused
 
@@ -189,7 +190,7 @@ def template_upload(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             rows = read_template(upload.read(), upload.name, facilities)
         except ImportRefused as error:
-            problems = [str(p) for p in error.problems] or [str(error)]
+            problems = refusal_texts(error, with_filename=False) or [str(error)]
         else:
             for facility_obj in {f for f, _y, _v in rows}:
                 actions.file_reports(

@@ -39,6 +39,7 @@ from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import ALL_COLUMNS, template_csv
 from cfit.impact.results import FleetFigures
 from cfit.impact.summary import Scenario
+from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused
 
 PAGE_SIZE = 50
@@ -238,7 +239,7 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
         except RegisterRefused as error:
             problems = [f"{error.filename}: {describe(g)}" for g in error.groups]
         except ImportRefused as error:
-            problems = [f"{error.filename}: {p}" for p in error.problems]
+            problems = refusal_texts(error)
         else:
             return redirect("fleet:import-mapping", slug=slug, import_id=record.pk)
     return render(
