@@ -59,7 +59,7 @@ MESSAGES = {
 
 #: Where a problem is, as the readers write it, and how the reader reads it.
 _WHERE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(r"file"), lambda m: _("the file")),
+    (re.compile(r"file"), lambda m: _("file")),
     (re.compile(r"header"), lambda m: _("header")),
     (re.compile(r"row (?P<row>\d+)"), lambda m: _("row %(row)s") % m.groupdict()),
     (
