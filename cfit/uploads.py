@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 #: The largest file any import takes, through a page, the API or a command alike.
@@ -34,8 +35,8 @@ class Problem:
     message: str  #: in English (the command line, the logs)
     #: the message again as a code with parameters, for pages that say it in the reader's language
     #: (``cfit.refusals``); "" where the reader has no code for it yet
-    code: str = ""
-    params: tuple[tuple[str, str], ...] = ()
+    code: str = dataclass_field(default="", compare=False)
+    params: tuple[tuple[str, str], ...] = dataclass_field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.where}, {self.field}: {self.message}"

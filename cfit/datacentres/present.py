@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -33,9 +36,24 @@ def indicator_label(indicator: Indicator) -> str:
     }[indicator]
 
 
+def _localised(value: str) -> str:
+    """A number the core wrote in English ("1,234", "0.95") in the reader's locale; other text as is."""
+    try:
+        number = float(value.replace(",", ""))
+    except (AttributeError, ValueError):
+        return value
+    if not math.isfinite(number):
+        return value
+    shown: int | float = int(number) if number.is_integer() else number
+    return number_format(shown, use_l10n=True, force_grouping=True)
+
+
 def finding_message(finding: Finding) -> str:
     """A finding as one clear sentence naming the value and what is wrong."""
-    p = {**finding.params, "field": capfirst(field_label(finding.field))}
+    p = {
+        **{k: _localised(v) for k, v in finding.params.items()},
+        "field": capfirst(field_label(finding.field)),
+    }
     match finding.code:
         case "not_reported":
             quantity = QUANTITY.get(finding.field)
@@ -108,7 +126,7 @@ def threshold_source(threshold: Threshold) -> str:
     in the reader's language."""
     if not threshold.target:
         return threshold.source
-    p = dict(threshold.params)
+    p = {k: _localised(v) for k, v in threshold.params}
     p["climate"] = {"cool": _("cool"), "warm": _("warm")}.get(p.get("climate", ""), p.get("climate", ""))
     target = {
         "pue_new": _("PUE %(limit)s (%(climate)s climate), new data centres from 2025"),
