@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 #: The largest file any import takes, through a page, the API or a command alike.
@@ -31,7 +32,11 @@ MAX_PROBLEMS = 200
 class Problem:
     where: str  #: e.g. "row 7", "sheet Lot 1, row 12" or "criteria[3] (nb-warranty-b)"
     field: str
-    message: str
+    message: str  #: in English (the command line, the logs)
+    #: the message again as a code with parameters, for pages that say it in the reader's language
+    #: (``cfit.refusals``); "" where the reader has no code for it yet
+    code: str = dataclass_field(default="", compare=False)
+    params: tuple[tuple[str, str], ...] = dataclass_field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.where}, {self.field}: {self.message}"
@@ -62,10 +67,12 @@ class Problems:
         self.found: list[Problem] = []
         self.count = 0
 
-    def add(self, where: str, field: str, message: str) -> None:
+    def add(
+        self, where: str, field: str, message: str, *, code: str = "", params: dict[str, str] | None = None
+    ) -> None:
         self.count += 1
         if len(self.found) < MAX_PROBLEMS:
-            self.found.append(Problem(where, field, message))
+            self.found.append(Problem(where, field, message, code, tuple((params or {}).items())))
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -85,7 +92,7 @@ def refuse(
     params: dict[str, str] | None = None,
 ) -> ImportRefused:
     """One problem that refuses the file; ``code`` and ``params`` say it again for translation."""
-    error = ImportRefused(filename, [Problem(where, field, message)])
+    error = ImportRefused(filename, [Problem(where, field, message, code, tuple((params or {}).items()))])
     error.code, error.params = code, dict(params or {})
     return error
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -98,7 +99,7 @@ def test_life_cycle_cost_counts_energy_maintenance_and_residual_value() -> None:
 
 
 def test_json_evaluation_names_every_requirement_of_every_line() -> None:
-    document = to_json(SPEC, evaluate(SPEC, offers_for_ranking()))
+    document = to_json(SPEC, evaluate(SPEC, offers_for_ranking()), evaluated_on=date(2026, 1, 1))
 
     json.dumps(document)  # serialisable as is
     lines = document["lots"][0]["lines"]

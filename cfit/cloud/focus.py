@@ -126,32 +126,46 @@ class FocusFile:
     usage: pl.DataFrame
 
 
+#: Every problem code of a FOCUS file and its English message; ``{name}`` marks a parameter. The pages
+#: say them in the reader's language (``cfit.refusals``).
+MESSAGES: dict[str, str] = {
+    "focus_too_old": "columns of FOCUS 0.5 or earlier: cfit reads FOCUS 1.0, 1.1 and 1.2 (export the file "
+    "again in a current FOCUS version)",
+    "not_focus_column": "not a column of FOCUS 1.0, 1.1 or 1.2 (custom columns must start with “x_”)",
+    "required_column": "required column missing",
+    "repeated_column": "column given more than once",
+    "column_type": "holds {type}, not text, a number or a date-time",
+    "too_slow": "not a readable FOCUS file (reading it took too long)",
+    "unreadable": "not a readable FOCUS file ({detail})",
+    "not_utf8": "not a UTF-8 CSV file or a Parquet file, as FOCUS exports are",
+    "no_header": "empty file: a FOCUS export starts with a row of column names",
+    "not_number": "not a number: “{value}”",
+    "negative_usage": "negative usage ({value}) in a charge that is neither a correction nor a reversal",
+    "quantity_without_unit": "a consumed quantity ({value}) needs its unit",
+    "not_date_time": "not a FOCUS date-time (e.g. 2024-09-18T22:00:00Z): “{value}”",
+    "unknown_charge_category": "“{value}” is none of {categories}",
+    "missing": "missing (FOCUS does not allow it to be empty)",
+    "unit": "{detail}",
+}
+
+
 def detect_version(filename: str, columns: list[str], known: Mapping[str, frozenset[str]]) -> str:
     """The FOCUS version of a file's columns; refuses missing, unknown and pre-1.0 columns."""
     problems = Problems(filename)
     old = [c for c in PRE_1_0 if c in columns]
     if old and "ConsumedQuantity" not in columns:
-        problems.add(
-            "header",
-            ", ".join(old),
-            "columns of FOCUS 0.5 or earlier: cfit reads FOCUS 1.0, 1.1 and 1.2 (export the file "
-            "again in a current FOCUS version)",
-        )
+        problems.add("header", ", ".join(old), MESSAGES["focus_too_old"], code="focus_too_old")
         problems.raise_if_any()
     every = frozenset().union(*known.values())
     for column in columns:
         if column not in every and not column.startswith("x_") and column not in TOLERATED:
-            problems.add(
-                "header",
-                column,
-                "not a column of FOCUS 1.0, 1.1 or 1.2 (custom columns must start with “x_”)",
-            )
+            problems.add("header", column, MESSAGES["not_focus_column"], code="not_focus_column")
     for column in REQUIRED:
         if column not in columns:
-            problems.add("header", column, "required column missing")
+            problems.add("header", column, MESSAGES["required_column"], code="required_column")
     if len(set(columns)) != len(columns):
         for column in sorted({c for c in columns if columns.count(c) > 1}):
-            problems.add("header", column, "column given more than once")
+            problems.add("header", column, MESSAGES["repeated_column"], code="repeated_column")
     problems.raise_if_any()
     focus = {c for c in columns if c in every}
     return next(v for v, names in sorted(known.items()) if focus <= names)
@@ -191,7 +205,7 @@ def check_parquet_apart(data: bytes, filename: str, *, timeout: float = 60.0) ->
             env={**os.environ, "RUST_BACKTRACE": "0", "POLARS_MAX_THREADS": "1"},
         )
     except subprocess.TimeoutExpired as error:
-        raise refuse(filename, "not a readable FOCUS file (reading it took too long)") from error
+        raise refuse(filename, MESSAGES["too_slow"], code="too_slow") from error
     if child.returncode:
         # The last line that says something: not a backtrace frame, not Rust's "note: run with …".
         lines = [
@@ -200,7 +214,12 @@ def check_parquet_apart(data: bytes, filename: str, *, timeout: float = 60.0) ->
             if line.strip() and not line.startswith((" ", "note:", "stack backtrace", "thread "))
         ]
         detail = lines[-1][:200] if lines else f"the reader stopped ({child.returncode})"
-        raise refuse(filename, f"not a readable FOCUS file ({detail})")
+        raise refuse(
+            filename,
+            MESSAGES["unreadable"].format(detail=detail),
+            code="unreadable",
+            params={"detail": detail},
+        )
 
 
 def _is_parquet(source: bytes | Path, filename: str) -> bool:
@@ -219,11 +238,11 @@ def _csv_header(source: bytes | Path, filename: str) -> tuple[list[str], str]:
     else:
         head = source[:65536]
     if b"\x00" in head:  # UTF-16 or a binary file: FOCUS exports are UTF-8 text
-        raise refuse(filename, "not a UTF-8 CSV file or a Parquet file, as FOCUS exports are")
+        raise refuse(filename, MESSAGES["not_utf8"], code="not_utf8")
     text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
     first = text.splitlines()[0] if text.strip() else ""
     if not first:
-        raise refuse(filename, "empty file: a FOCUS export starts with a row of column names")
+        raise refuse(filename, MESSAGES["no_header"], code="no_header")
     separator = max((",", ";", "\t"), key=first.count)
     return [h.strip() for h in next(csv.reader([first], delimiter=separator))], separator
 
@@ -254,7 +273,13 @@ def read_focus(
         else:
             columns, separator = _csv_header(source, filename)
     except UNREADABLE as error:
-        raise refuse(filename, f"not a readable FOCUS file ({_first_line(error)})") from error
+        detail = _first_line(error)
+        raise refuse(
+            filename,
+            MESSAGES["unreadable"].format(detail=detail),
+            code="unreadable",
+            params={"detail": detail},
+        ) from error
     version = detect_version(filename, columns, focus_columns)
     wanted = [c for c in (*REQUIRED, *OPTIONAL) if c in columns]
     if isinstance(data, io.BytesIO):
@@ -272,13 +297,25 @@ def read_focus(
                 encoding="utf8-lossy",
             )
     except UNREADABLE as error:
-        raise refuse(filename, f"not a readable FOCUS file ({_first_line(error)})") from error
+        detail = _first_line(error)
+        raise refuse(
+            filename,
+            MESSAGES["unreadable"].format(detail=detail),
+            code="unreadable",
+            params={"detail": detail},
+        ) from error
     problems = Problems(filename)
     for column, dtype in frame.schema.items():
         if not (
             dtype in (pl.String, pl.Null, pl.Date) or dtype.is_numeric() or isinstance(dtype, pl.Datetime)
         ):
-            problems.add("header", column, f"holds {dtype}, not text, a number or a date-time")
+            problems.add(
+                "header",
+                column,
+                MESSAGES["column_type"].format(type=dtype),
+                code="column_type",
+                params={"type": str(dtype)},
+            )
     problems.raise_if_any()
     first_row = 1 if parquet else 2  # a CSV's first data row is the second line
     usage = _checked(frame, filename, first_row, vcpu_per_ocpu)
@@ -309,9 +346,10 @@ def _checked(frame: pl.DataFrame, filename: str, first_row: int, vcpu_per_ocpu: 
     ).with_columns(pl.col("quantity_text").cast(pl.Float64, strict=False).alias("quantity"))
     problems = Problems(filename)
 
-    def name(rows: pl.DataFrame, field: str, message: str) -> None:
+    def name(rows: pl.DataFrame, field: str, code: str, **params: str) -> None:
         for row, value in rows.head(200).iter_rows():
-            problems.add(f"row {row}", field, message.format(value="" if value is None else value))
+            shown = {**params, "value": "" if value is None else str(value)}
+            problems.add(f"row {row}", field, MESSAGES[code].format(**shown), code=code, params=shown)
         problems.count += max(0, rows.height - 200)
 
     quantity, unit = pl.col("quantity"), pl.col("ConsumedUnit")
@@ -321,7 +359,7 @@ def _checked(frame: pl.DataFrame, filename: str, first_row: int, vcpu_per_ocpu: 
             & (quantity.is_null() | ~quantity.is_finite().fill_null(False))
         ).select("row", "quantity_text"),
         "ConsumedQuantity",
-        "not a number: “{value}”",
+        "not_number",
     )
     reversal = (pl.col("ChargeClass") == "Correction").fill_null(False) | (
         pl.col("billed_cost") < 0
@@ -329,32 +367,33 @@ def _checked(frame: pl.DataFrame, filename: str, first_row: int, vcpu_per_ocpu: 
     name(
         text.filter((quantity < 0) & ~reversal).select("row", "quantity_text"),
         "ConsumedQuantity",
-        "negative usage ({value}) in a charge that is neither a correction nor a reversal",
+        "negative_usage",
     )
     name(
         text.filter(quantity.is_not_null() & unit.is_null()).select("row", "quantity_text"),
         "ConsumedUnit",
-        "a consumed quantity ({value}) needs its unit",
+        "quantity_without_unit",
     )
     name(
         text.filter(~pl.col("ChargePeriodStart").str.contains(DATE_TIME).fill_null(False)).select(
             "row", "ChargePeriodStart"
         ),
         "ChargePeriodStart",
-        "not a FOCUS date-time (e.g. 2024-09-18T22:00:00Z): “{value}”",
+        "not_date_time",
     )
     name(
         text.filter(~pl.col("ChargeCategory").is_in(CHARGE_CATEGORIES).fill_null(False)).select(
             "row", "ChargeCategory"
         ),
         "ChargeCategory",
-        "“{value}” is none of " + ", ".join(CHARGE_CATEGORIES),
+        "unknown_charge_category",
+        categories=", ".join(CHARGE_CATEGORIES),
     )
     for column in ("ProviderName", "ServiceName"):
         name(
             text.filter(pl.col(column).is_null()).select("row", column),
             column,
-            "missing (FOCUS does not allow it to be empty)",
+            "missing",
         )
     # Units are few and rows many: each distinct unit is parsed once, then joined.
     units = text.get_column("ConsumedUnit").drop_nulls().unique().to_list()
@@ -366,7 +405,8 @@ def _checked(frame: pl.DataFrame, filename: str, first_row: int, vcpu_per_ocpu: 
             name(
                 text.filter(unit == value).select("row", "ConsumedUnit"),
                 "ConsumedUnit",
-                str(error).replace("{", "{{").replace("}", "}}"),
+                "unit",
+                detail=str(error),
             )
             continue
         families[value] = (parsed.family.value, parsed.factor) if parsed else (None, math.nan)

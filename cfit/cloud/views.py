@@ -22,6 +22,7 @@ from cfit.cloud.forms import CloudUploadForm, CompareForm
 from cfit.cloud.models import CloudUsage
 from cfit.cloud.reference import CloudReference
 from cfit.impact.figures import Span
+from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused
 
 
@@ -73,9 +74,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
                     organisation, upload.read(), upload.name, acting_user=request.user
                 )
             except ImportRefused as error:
-                problems = [f"{error.filename}: {p}" for p in error.problems]
-                if error.count > len(error.problems):
-                    problems.append(_("… and %(n)s more") % {"n": error.count - len(error.problems)})
+                problems = refusal_texts(error, "focus")
             else:
                 messages.success(request, _("The export was imported: %(name)s.") % {"name": usage.filename})
                 return redirect("cloud:usage", slug=slug, usage_id=usage.pk)

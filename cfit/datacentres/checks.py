@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from cfit.datacentres.indicators import (
     CheckResult,
     Derived,
@@ -59,7 +61,14 @@ def lot_thresholds(lot: Lot, facility: Facility) -> list[Threshold]:
                     float(limit),
                     at_most,
                     requirement.unit,
-                    f"{lot.tender.reference}, lot {lot.number}: {criterion.code} ({requirement.code})",
+                    # shown on the facility's page, in the reader's language
+                    _("%(tender)s, lot %(lot)s: %(criterion)s (%(requirement)s)")
+                    % {
+                        "tender": lot.tender.reference,
+                        "lot": lot.number,
+                        "criterion": criterion.code,
+                        "requirement": requirement.code,
+                    },
                 )
             )
     return found

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from dataclasses import field as dataclass_field
 from enum import StrEnum
+from typing import Any
 
 HOURS_PER_YEAR = 8784  #: a leap year: the most hours a calendar year's IT energy can draw at PD_IT
 LITRES_PER_M3 = 1000.0
@@ -296,6 +297,10 @@ class Threshold:
     unit: str
     source: str  #: e.g. "Tender T-1, lot 1: dc-pue-a.pue-cool-climate" or "CNDCP: …"
     applies_from: int | None = None
+    #: the Pact's target as a code (``CNDCP_TARGETS``) with its parameters, for pages that say the
+    #: source in the reader's language (``cfit.datacentres.present.threshold_source``); "" for others
+    target: str = ""
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -339,6 +344,24 @@ def check_all(figures: Figures, thresholds: Iterable[Threshold], year: int) -> l
 CNDCP_SOURCE = (
     "Climate Neutral Data Centre Pact (self-regulatory initiative, 2021), climateneutraldatacentre.net"
 )
+#: The Pact's targets in English (the API, the command line); ``{name}`` marks a parameter.
+CNDCP_TARGETS = {
+    "pue_new": "PUE {limit} ({climate} climate), new data centres from 2025",
+    "pue_existing": "PUE {limit} ({climate} climate), existing data centres from 2030",
+    "ref_2025": "75 % renewable or hourly carbon-free electricity by 31 Dec 2025",
+    "ref_2030": "100 % renewable or hourly carbon-free electricity by 31 Dec 2030",
+    "wue_new": "WUE 0.4 L/kWh for new data centres in cool climates using potable water in water-stressed "
+    "areas (2022 water metric)",
+}
+
+
+def _target(code: str, **params: object) -> dict[str, Any]:
+    """The source and target arguments of a Pact threshold: English text, code and parameters."""
+    return {
+        "source": f"{CNDCP_SOURCE}: " + CNDCP_TARGETS[code].format(**params),
+        "target": code,
+        "params": tuple((k, str(v)) for k, v in params.items()),
+    }
 
 
 def cndcp_targets(climate: str, operating_since: int | None, year: int) -> list[Threshold]:
@@ -361,8 +384,7 @@ def cndcp_targets(climate: str, operating_since: int | None, year: int) -> list[
             pue_limit,
             True,
             "kWh/kWh",
-            f"{CNDCP_SOURCE}: PUE {pue_limit} ({climate} climate), "
-            + ("new data centres from 2025" if new else "existing data centres from 2030"),
+            **_target("pue_new" if new else "pue_existing", limit=pue_limit, climate=climate),
             applies_from=2025 if new else 2030,
         ),
         Threshold(
@@ -370,12 +392,7 @@ def cndcp_targets(climate: str, operating_since: int | None, year: int) -> list[
             100.0 if year >= 2030 else 75.0,
             False,
             "%",
-            f"{CNDCP_SOURCE}: "
-            + (
-                "100 % renewable or hourly carbon-free electricity by 31 Dec 2030"
-                if year >= 2030
-                else "75 % renewable or hourly carbon-free electricity by 31 Dec 2025"
-            ),
+            **_target("ref_2030" if year >= 2030 else "ref_2025"),
             applies_from=2030 if year >= 2030 else 2025,
         ),
     ]
@@ -386,8 +403,7 @@ def cndcp_targets(climate: str, operating_since: int | None, year: int) -> list[
                 0.4,
                 True,
                 "L/kWh",
-                f"{CNDCP_SOURCE}: WUE 0.4 L/kWh for new data centres in cool climates using potable water "
-                "in water-stressed areas (2022 water metric)",
+                **_target("wue_new"),
                 applies_from=2025,
             )
         )

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from cfit.datacentres.indicators import INDICATOR_UNIT, QUANTITY, Finding, Indicator, Outcome
+from cfit.datacentres.indicators import (
+    CNDCP_SOURCE,
+    INDICATOR_UNIT,
+    QUANTITY,
+    Finding,
+    Indicator,
+    Outcome,
+    Threshold,
+)
 from cfit.datacentres.models import FacilityReport
 
 
@@ -26,9 +37,24 @@ def indicator_label(indicator: Indicator) -> str:
     }[indicator]
 
 
+def _localised(value: str) -> str:
+    """A number the core wrote in English ("1,234", "0.95") in the reader's locale; other text as is."""
+    try:
+        number = float(value.replace(",", ""))
+    except (AttributeError, ValueError):
+        return value
+    if not math.isfinite(number):
+        return value
+    shown: int | float = int(number) if number.is_integer() else number
+    return number_format(shown, use_l10n=True, force_grouping=True)
+
+
 def finding_message(finding: Finding) -> str:
     """A finding as one clear sentence naming the value and what is wrong."""
-    p = {**finding.params, "field": capfirst(field_label(finding.field))}
+    p = {
+        **{k: _localised(v) for k, v in finding.params.items()},
+        "field": capfirst(field_label(finding.field)),
+    }
     match finding.code:
         case "not_reported":
             quantity = QUANTITY.get(finding.field)
@@ -94,3 +120,23 @@ def outcome_label(outcome: Outcome) -> str:
         Outcome.NOT_REPORTED: _("not reported: cannot be checked"),
         Outcome.NOT_DUE: _("misses it, not due yet"),
     }[outcome]
+
+
+def threshold_source(threshold: Threshold) -> str:
+    """Where a limit comes from: a tender's criterion (references and codes), or the Pact's target
+    in the reader's language."""
+    if not threshold.target:
+        return threshold.source
+    p = {k: _localised(v) for k, v in threshold.params}
+    p["climate"] = {"cool": _("cool"), "warm": _("warm")}.get(p.get("climate", ""), p.get("climate", ""))
+    target = {
+        "pue_new": _("PUE %(limit)s (%(climate)s climate), new data centres from 2025"),
+        "pue_existing": _("PUE %(limit)s (%(climate)s climate), existing data centres from 2030"),
+        "ref_2025": _("75 %% renewable or hourly carbon-free electricity by 31 Dec 2025"),
+        "ref_2030": _("100 %% renewable or hourly carbon-free electricity by 31 Dec 2030"),
+        "wue_new": _(
+            "WUE 0.4 L/kWh for new data centres in cool climates using potable water in water-stressed "
+            "areas (2022 water metric)"
+        ),
+    }[threshold.target]
+    return f"{CNDCP_SOURCE}: {target % p}"

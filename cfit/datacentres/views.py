@@ -3,8 +3,6 @@ buyer links facilities to its tender's lots and reads their reports checked agai
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,9 +27,16 @@ from cfit.datacentres.checks import YearView, year_views
 from cfit.datacentres.forms import FacilityForm, LinkForm, ReportForm, UploadForm
 from cfit.datacentres.indicators import INDICATOR_UNIT, Indicator, trend
 from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityLot
-from cfit.datacentres.present import field_label, finding_message, indicator_label, outcome_label
+from cfit.datacentres.present import (
+    field_label,
+    finding_message,
+    indicator_label,
+    outcome_label,
+    threshold_source,
+)
 from cfit.datacentres.template import build_template, read_template
 from cfit.downloads import attachment
+from cfit.refusals import refusal_texts
 from cfit.tenders.access import get_tender_for_user
 from cfit.uploads import ImportRefused
 
@@ -107,10 +112,21 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
                 ],
                 "findings": [(f.severity.value, finding_message(f)) for f in view.findings],
                 "pact": [
-                    (r, outcome_label(r.outcome), capfirst(field_label(r.threshold.field))) for r in view.pact
+                    (
+                        r,
+                        outcome_label(r.outcome),
+                        capfirst(field_label(r.threshold.field)),
+                        threshold_source(r.threshold),
+                    )
+                    for r in view.pact
                 ],
                 "tender": [
-                    (r, outcome_label(r.outcome), capfirst(field_label(r.threshold.field)))
+                    (
+                        r,
+                        outcome_label(r.outcome),
+                        capfirst(field_label(r.threshold.field)),
+                        r.threshold.source,
+                    )
                     for r in view.tender
                 ],
             }
@@ -157,7 +173,7 @@ def _own_facilities(provider: Organisation) -> list[Facility]:
 @login_required
 def template_download(request: HttpRequest, slug: str) -> HttpResponse:
     provider = provider_for_filing(request.user, slug)
-    last = date.today().year - 1
+    last = timezone.localdate().year - 1
     data = build_template(_own_facilities(provider), [last])
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -176,7 +192,7 @@ def template_upload(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             rows = read_template(upload.read(), upload.name, facilities)
         except ImportRefused as error:
-            problems = [str(p) for p in error.problems] or [str(error)]
+            problems = refusal_texts(error, with_filename=False) or [str(error)]
         else:
             for facility_obj in {f for f, _y, _v in rows}:
                 actions.file_reports(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -54,7 +54,7 @@ def _answer(requirement: Requirement, generous: float, rng: random.Random) -> bo
         case DataType.ENUMERATION:
             return str(requirement.expected_value or requirement.options[0])
         case DataType.DATE:
-            return str(requirement.expected_value or date.today().isoformat())
+            return str(requirement.expected_value or timezone.localdate().isoformat())
         case _:
             return "https://example.org/sustainability"
 

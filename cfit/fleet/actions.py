@@ -221,7 +221,7 @@ def run_import(import_id: int, job: Job | None = None) -> AssetImport:
             raw,
             record.mapping,
             default_country=record.default_country,
-            today=date.today(),
+            today=timezone.localdate(),
             values=record.values,
         )
         del raw  # the text cells: the typed register is all that storing needs
@@ -290,7 +290,7 @@ def import_register_file(
         raw,
         mapping,
         default_country=default_country or organisation.country,
-        today=date.today(),
+        today=timezone.localdate(),
         values=saved_values(organisation),
     )
     return store_register(organisation, register, None)
@@ -482,7 +482,7 @@ def annotated_file(
         raw,
         record.mapping,
         default_country=record.default_country,
-        today=date.today(),
+        today=timezone.localdate(),
         values=record.values,
     )
     rows = [["" if v is None else str(v) for v in row] for row in raw.frame.iter_rows()]

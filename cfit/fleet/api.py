@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -176,7 +177,7 @@ def impact_fleet(request: HttpRequest, file: File[UploadedFile], options: Form[I
         register = _read(file, options.default_country)
     except ImportRefused as error:
         return _refused(error)
-    reference, today = current_reference(), date.today()
+    reference, today = current_reference(), timezone.localdate()
     return summary.summarise(fleet.compute_lines(register, reference, today), reference, today)
 
 
@@ -191,5 +192,5 @@ def impact_estimate(request: HttpRequest, file: File[UploadedFile], options: For
     except ImportRefused as error:
         return _refused(error)
     return fleet.device_estimates(
-        fleet.compute_lines(register, current_reference(), date.today(), explain=True)
+        fleet.compute_lines(register, current_reference(), timezone.localdate(), explain=True)
     )

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -86,7 +87,7 @@ def fleet_summary(organisation: Organisation, as_of: date | None = None) -> Flee
     The one way to an organisation's figures: the fleet dashboard, the API and the monitoring pre-fill
     all read them here (an asset page's line comes from ``fleet_lines`` of the same register). Cached
     until the register or a factor changes."""
-    as_of = as_of or date.today()
+    as_of = as_of or timezone.localdate()
     reference, version = current()
     stamp = hashlib.sha256(f"{as_of}|{_stamp(organisation)}|{version}".encode()).hexdigest()[:32]
     key = f"fleet-figures:{METHOD_VERSION}:{organisation.pk}:{stamp}"
@@ -100,7 +101,7 @@ def fleet_summary(organisation: Organisation, as_of: date | None = None) -> Flee
 def fleet_scenario(
     organisation: Organisation, what_if: summary.Scenario, as_of: date | None = None
 ) -> ScenarioFigures:
-    as_of = as_of or date.today()
+    as_of = as_of or timezone.localdate()
     reference = current_reference()
     return summary.scenario(fleet_lines(organisation, reference, as_of), reference, what_if)
 
@@ -165,7 +166,7 @@ class Step:
 
 def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
     """The footprint of one asset line, step by step, as the engine computed it."""
-    as_of = as_of or date.today()
+    as_of = as_of or timezone.localdate()
     reference = current_reference()
     line = fleet_lines(
         asset.organisation, reference, as_of, Asset.objects.filter(pk=asset.pk), explain=True

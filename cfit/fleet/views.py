@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -39,6 +39,7 @@ from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import ALL_COLUMNS, template_csv
 from cfit.impact.results import FleetFigures
 from cfit.impact.summary import Scenario
+from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused
 
 PAGE_SIZE = 50
@@ -189,7 +190,7 @@ def _export_csv(organisation: Organisation, assets: Any) -> HttpResponse:
 @login_required
 def asset_detail(request: HttpRequest, slug: str, asset_id: int) -> HttpResponse:
     asset = get_asset_for_user(request.user, slug, asset_id, edit=request.method == "POST")
-    form = EventForm(request.POST or None, initial={"date": date.today()})
+    form = EventForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             actions.record_event(
@@ -238,7 +239,7 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
         except RegisterRefused as error:
             problems = [f"{error.filename}: {describe(g)}" for g in error.groups]
         except ImportRefused as error:
-            problems = [f"{error.filename}: {p}" for p in error.problems]
+            problems = refusal_texts(error)
         else:
             return redirect("fleet:import-mapping", slug=slug, import_id=record.pk)
     return render(

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cfit.monitoring.indicators import INDICATORS, Kind
@@ -27,8 +27,8 @@ class CampaignForm(forms.Form):
         self.fields["scope"].choices = choices
         self.groups = {g.slug: g for g in groups}
         if not self.is_bound:
-            self.initial.setdefault("year", date.today().year - 1)
-            self.initial.setdefault("opens", date.today())
+            self.initial.setdefault("year", timezone.localdate().year - 1)
+            self.initial.setdefault("opens", timezone.localdate())
 
     def group(self) -> BuyerGroup | None:
         scope = self.cleaned_data["scope"]

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -156,4 +157,4 @@ def evaluation(request: HttpRequest, tender_id: int, params: Query[EvaluationQue
     tender = get_tender_for_user(request.user, tender_id)
     _opened(tender)
     result = evaluate_tender(tender)
-    return to_json(result.spec, result.results, with_lines=params.lines)
+    return to_json(result.spec, result.results, evaluated_on=timezone.localdate(), with_lines=params.lines)

@@ -182,7 +182,9 @@ def line_detail(result: LotResult, row: int) -> list[dict[str, Any]]:
     return details
 
 
-def to_json(spec: TenderSpec, results: Sequence[LotResult], *, with_lines: bool = True) -> dict[str, Any]:
+def to_json(
+    spec: TenderSpec, results: Sequence[LotResult], *, evaluated_on: date, with_lines: bool = True
+) -> dict[str, Any]:
     """The evaluation as JSON: per lot, the ranking of offers and, per line, every requirement's result."""
     lots = []
     for result in results:
@@ -230,6 +232,6 @@ def to_json(spec: TenderSpec, results: Sequence[LotResult], *, with_lines: bool 
         "tender_reference": spec.reference,
         "framework_version": spec.framework_version,
         "method_version": METHOD_VERSION,
-        "evaluated_on": date.today().isoformat(),
+        "evaluated_on": evaluated_on.isoformat(),
         "lots": lots,
     }

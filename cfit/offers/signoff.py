@@ -47,7 +47,9 @@ def canonical_evaluation(evaluation: TenderEvaluation) -> dict[str, Any]:
 
     ``to_json`` without its date, plus every override in the order it was recorded.
     """
-    document = to_json(evaluation.spec, evaluation.results, with_lines=True)
+    document = to_json(
+        evaluation.spec, evaluation.results, evaluated_on=timezone.localdate(), with_lines=True
+    )
     document.pop("evaluated_on", None)
     overrides = (
         ResultOverride.objects.filter(line__offer__in=evaluation.offers)

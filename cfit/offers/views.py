@@ -18,6 +18,7 @@ from cfit.offers import actions
 from cfit.offers.access import get_upload_link, offers_opened, offers_receiving
 from cfit.offers.forms import AnswerForm, OfferImportForm, QuestionForm, SupplierUploadForm, UploadLinkForm
 from cfit.offers.models import Clarification, Offer, OfferReceipt, UploadLink
+from cfit.refusals import refusal_texts
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.actions import format_moment, tender_spec
 from cfit.tenders.response_template import build_response_template
@@ -50,7 +51,7 @@ def offer_index(request: HttpRequest, tender_id: int) -> HttpResponse:
                 replace=form.cleaned_data["replace"],
             )
         except ImportRefused as error:
-            problems = [f"{error.filename}: {p}" for p in error.problems]
+            problems = refusal_texts(error)
         except actions.OfferError as error:
             form.add_error(None, str(error))
         else:
@@ -154,7 +155,7 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
         try:
             receipt = actions.submit_through_link(link, _read_upload(upload_file), upload_file.name)
         except ImportRefused as error:
-            problems = [f"{error.filename}: {p}" for p in error.problems]
+            problems = refusal_texts(error)
         except actions.OfferError as error:
             form.add_error(None, str(error))
         else:

@@ -58,6 +58,7 @@ from cfit.pact.models import (
     WorkingGroup,
     WorkingGroupDocument,
 )
+from cfit.refusals import message_text
 from cfit.uploads import ImportRefused
 
 ACTIVE = GroupMembership.State.ACTIVE
@@ -291,7 +292,7 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             except PactRuleBroken as error:
                 form.add_error(None, _message(error))
             except ImportRefused as error:
-                form.add_error("file", "; ".join(p.message for p in error.problems))
+                form.add_error("file", "; ".join(message_text(p) for p in error.problems))
             else:
                 messages.success(request, _("Document added."))
                 return redirect("pact:working-group", slug=group.slug)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from cfit.accounts.scoping import system_scope
 from cfit.offers import actions
@@ -93,7 +94,9 @@ class Command(BaseCommand):
         results = evaluate(spec, offers)
         if options["format"] == "json":
             text = json.dumps(
-                to_json(spec, results, with_lines=options["lines"]), ensure_ascii=False, indent=2
+                to_json(spec, results, evaluated_on=timezone.localdate(), with_lines=options["lines"]),
+                ensure_ascii=False,
+                indent=2,
             )
         else:
             text = "\n".join(self._text(result) for result in results)

@@ -1,0 +1,615 @@
+"""Every word a page shows is in the user's language, or is data.
+
+**The pseudo-language.** Django's catalogue for one language is replaced, for this module only, by a
+translation that returns every message it is asked for wrapped in markers: ``⟦Tenders⟧``,
+``⟦%(count)s offers⟧`` (placeholders and plural forms keep working). A page rendered in it shows every
+word that went through gettext between markers; any other word either is data (a name, a title, a
+number, a code) or was never marked for translation, and would stay English in Dutch, French, German and
+Norwegian whatever the translators do. The pseudo-language borrows the code of a language Django knows
+and cfit does not offer (Esperanto), so that Django's own machinery (the language cookie, the formats)
+accepts it.
+
+**The pages.** The demo of ``cfit demo`` without its monitoring partnership (five seconds instead of
+thirty), plus a small monitoring campaign and the pact's statement, built once for the module and
+rolled back at the end. Every demo persona and an anonymous visitor crawl every same-site link from the
+home page and from a few pages that are not linked from a menu, one address per route and set of query
+parameters. Each page's visible text (text nodes, and the ``title``, ``alt``, ``aria-label`` and
+``placeholder`` attributes and the labels of buttons) is read without what is between markers; what is
+left must be data: a text any model of the database holds (names, titles, criterion texts), a number,
+a date, a unit, a code, or one of the few words of ``NOT_WORDS`` (each explained).
+
+**The import errors.** A bad file is sent to each importer (the fleet register, a supplier's offer, the
+data-centre template, a monitoring report, a cloud FOCUS export, the criteria exchange) and the page
+that refuses it is read the same way.
+
+**The five real languages.** Then the same pages in Dutch, French, German and Norwegian Bokmål: no
+visible text may be an English message the language's catalogue translates differently (a string
+rendered before its language was active, or marked after the catalogue was made).
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext as gettext_module
+import os
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import yaml
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models, transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import Resolver404, resolve
+from django.utils.translation import get_language, trans_real
+
+from cfit.demo import USERS, create_demo_data
+from cfit.accounts.models import Organisation
+from cfit.accounts.scoping import system_scope
+from cfit.criteria import models as criteria_models
+from cfit.criteria import vocabulary
+from cfit.criteria.content import Framework
+from cfit.criteria.rendering import rendered_criterion
+from cfit.datacentres import indicators as datacentre_indicators
+from cfit.impact.register import ALL_COLUMNS
+
+PSEUDO = "eo"  # a language Django knows (its cookie and formats work) that cfit does not offer
+OPEN, CLOSE = "⟦", "⟧"
+REAL_LANGUAGES = ["nl", "fr", "de", "nb"]
+#: Demo personas who see what another one sees (the approver and the viewer see the procurer's pages,
+#: with fewer buttons): not crawled again.
+SAME_PAGES_AS_ANOTHER = {"approver", "viewer"}
+#: Pages not held to the rule, and why.
+ENGLISH_PAGES = {
+    # The impact method: a technical document of some 3,000 words kept in English as the reference
+    # others check the figures against; its translation is a job of its own (issue 14).
+    "monitoring:method",
+}
+NOT_PAGES = ("/accounts/logout/", "/static/", "/admin/", "/i18n/", "/api/docs")
+
+#: Words a page may show untranslated, and why.
+NOT_WORDS = {
+    # the language switch names each language in itself, so that a reader lost in another finds it
+    "English", "Nederlands", "Français", "Deutsch", "Norsk bokmål", "Esperanto",
+    "français", "norsk (bokmål)", "Norsk (bokmål)",
+    # names: the pact, the platform, standards and formats that are not translated
+    "CFIT", "Circular & Fair ICT Pact", "Circular & Fair ICT", "ICT", "TCO Certified", "EPEAT", "OCDS",
+    "eForms", "FOCUS", "CSV", "XLSX", "DOCX", "ODT", "JSON", "PDF", "API", "OpenAPI", "GitHub", "cfit",
+}  # fmt: skip
+
+
+# -- the pseudo-language
+
+
+class PseudoTranslation(gettext_module.NullTranslations):
+    """Every message comes back between markers; a message with a context comes back without it."""
+
+    @staticmethod
+    def _wrap(message: str) -> str:
+        if "\x04" in message:
+            message = message.split("\x04", 1)[1]
+        return f"{OPEN}{message}{CLOSE}" if message else message
+
+    def gettext(self, message: str) -> str:
+        return self._wrap(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self._wrap(msgid1 if n == 1 else msgid2)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._wrap(message)
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return self.ngettext(msgid1, msgid2, n)
+
+    def to_language(self) -> str:
+        return PSEUDO
+
+
+# -- reading a page
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees or hears: text nodes and the attributes read aloud or shown on hover."""
+
+    HIDDEN = {"script", "style", "code", "kbd", "samp", "pre", "svg"}
+    ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._hidden: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self._hidden.append(tag)
+        values = dict(attrs)
+        for name in self.ATTRIBUTES:
+            if values.get(name):
+                self.texts.append(values[name] or "")
+        if tag == "input" and values.get("type") in ("submit", "button", "reset") and values.get("value"):
+            self.texts.append(values["value"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._hidden and self._hidden[-1] == tag:
+            self._hidden.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.texts.append(data)
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.extend(value for name, value in attrs if name == "href" and value)
+
+
+MARKED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*(?:{CLOSE}|$)")
+SPACES = re.compile(r"\s+")
+PARTS = re.compile(r" \+ |; ")  # texts side by side: "Ember (…) + Electricity Maps (…)", a list
+CODE_AFTER = re.compile(r"\s*\([a-z0-9][\w.-]*\):?$")
+PIECES = re.compile(r" · | — | – |› |: |; |, | / | = | \+ |\(|\)")
+#: numbers, dates, times, money, units, percentages, codes and references, addresses: no words
+DATA = re.compile(
+    r"""^(?:
+        [\W\d_]*                                   # punctuation, numbers, dates
+      | [\W\d_]*(?:[A-Z]{2,}[\w./-]*|[a-z]{1,3}\d[\w.-]*)[\W\d_]*   # codes: NL, RWS-2027-001, pc-1a
+      | [\W\d_]*(?:\d[kM]|kg|g|t|kWh|MWh|GWh|W|kW|MW|CO₂e?|CO2e?|EUR|€|m²|m³|L|l|%|h|ms|s|km|cm|mm|
+                  °C|ppm|kgCO₂e|kgCO2e|tCO₂e|tCO2e|gCO₂e|gCO2e|PUE|WUE|ERF|CUE|REF|/|[\W\d_])+   # units
+      | \d{1,2}-a\ de | \d{4},\ je\ [\d:]+       # Esperanto's dates: the day, the year and hour
+      | [a-z][a-z0-9]*(?:_[a-z0-9]+)+ | [A-Z][a-z]+(?:[A-Z][a-z]+)+   # column codes: asset_key, ServiceName
+      | \S+@\S+ | https?://\S+ | /\S*            # mail, web addresses, paths
+    )$""",
+    re.VERBOSE,
+)
+
+
+def unmarked(text: str) -> list[str]:
+    """The runs of ``text`` outside markers (innermost markers first: a message inside a message)."""
+    previous = None
+    while previous != text:
+        previous, text = text, MARKED.sub("\x00", text)
+    return [run for run in (SPACES.sub(" ", r).strip() for r in text.split("\x00")) if run]
+
+
+def database_texts(*more: Any) -> tuple[set[str], str]:
+    """Every text the database holds (fields and the strings inside JSON) and the framework's files
+    (``more``), whole and as one string to search in: pages show data cut into lines and paragraphs."""
+    texts: set[str] = set()
+
+    def add(value: Any) -> None:
+        if isinstance(value, str):
+            for line in [value, *value.splitlines()]:
+                line = SPACES.sub(" ", line).strip()
+                if line:
+                    texts.add(line)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                add(key)
+                add(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                add(item)
+
+    for model in apps.get_models():
+        manager = getattr(model, "unscoped", None) or model._base_manager
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
+        if fields:
+            for row in manager.values_list(*fields):
+                add(row)
+    add([user.get_full_name() for user in get_user_model().objects.all()])
+    add(list(more))
+    return texts, "\n".join(sorted(texts))
+
+
+def reference_texts() -> list[Any]:
+    """The texts of the reference data the pages cite: the impact factors (their sources, the
+    products of the manufacturers' footprints) and the data-centre indicators' legal definitions."""
+    factors = Path(criteria_models.__file__).resolve().parents[1] / "impact" / "factors"
+    texts: list[Any] = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in factors.glob("*.yaml")]
+    for table in factors.glob("*/*.csv"):
+        with table.open(encoding="utf-8") as rows:
+            texts += [f"{row['manufacturer']} {row['name']}" for row in csv.DictReader(rows)]
+    texts += [
+        value
+        for value in vars(datacentre_indicators).values()
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    ]
+    return texts
+
+
+def framework_texts(framework: Framework) -> list[Any]:
+    """The framework's files, and its criteria's texts as rendered (references replaced by values): the
+    framework is translated in its files (each text in the five languages, tests/test_content.py), and
+    a page in the pseudo-language shows its English."""
+    return [
+        framework.model_dump(mode="json"),
+        [rendered_criterion(c).model_dump(mode="json") for c in framework.criteria],
+    ]
+
+
+#: The demo offers' product names ("Lenovo Model 1245"): data kept in the sealed offer files.
+DEMO_PRODUCTS = re.compile(r"\w+ Model \d+")
+
+
+def english_runs(html: str, data: tuple[set[str], str]) -> list[str]:
+    """The runs of visible text outside markers that are neither data nor an explained word."""
+    whole, joined = data
+    parser = VisibleText()
+    parser.feed(html)
+    found = []
+
+    def is_data(run: str) -> bool:
+        bare = CODE_AFTER.sub("", run)  # "Available without charger (wc-no-accessories-a.without):"
+        for text in {run, run.strip(" ,:;·–—-›="), run.strip(" .,:;·()–—-›="), bare}:
+            if (
+                not text
+                or DATA.match(text)
+                or text in whole
+                or text in NOT_WORDS
+                or DEMO_PRODUCTS.fullmatch(text)
+                or (len(text) >= 12 and text in joined)  # a piece of a longer text: a paragraph, a line
+            ):
+                return True
+        return False
+
+    for text in parser.texts:
+        for run in unmarked(text):
+            if is_data(run):
+                continue
+            # names and figures side by side: "Rijkswaterstaat · cfit", "RWS-2027-001: Laptops (NL)"
+            if all(is_data(part) or all(is_data(p) for p in PIECES.split(part)) for part in PARTS.split(run)):
+                continue
+            found.append(run)
+    return found
+
+
+# -- the data and the crawl
+
+
+def small_partnership() -> None:
+    """A buyer group of two, its monitoring campaign with a submitted and a started report, and the
+    pact's statement: the monitoring and pact pages with something on them, without the demo's three
+    years of monitoring (thirty seconds)."""
+    import random
+
+    from cfit.monitoring import actions as monitoring
+    from cfit.demo.monitoring import _report, _statement
+    from cfit.monitoring.models import Campaign
+    from cfit.pact import actions as pact
+    from cfit.pact.models import GroupMembership
+
+    with system_scope():
+        members = [Organisation.objects.get(slug=s) for s in ("rijkswaterstaat", "uni-freiburg")]
+        group = pact.create_buyer_group(
+            Organisation.objects.get(slug="nl-ministry-bzk"),
+            name="Buyer group NL", slug="buyer-group-nl", country="NL", language="nl",
+            description="National buyer group for circular and fair ICT (NL).",
+        )  # fmt: skip
+        for organisation in members:
+            GroupMembership.objects.create(group=group, organisation=organisation, state="active")
+        campaign = Campaign.objects.create(
+            year=2025, group=group, title="Monitoring 2025 · NL", opens=date(2026, 1, 15), deadline=date(2026, 3, 31)
+        )  # fmt: skip
+        for organisation, submit in zip(members, (True, False), strict=True):
+            report = monitoring.start_report(campaign, organisation, acting_user=None)
+            _report(report, random.Random(organisation.slug))
+            if submit:
+                monitoring.submit(report, acting_user=None)
+        _statement()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[list[str]]:
+    """The demo without its monitoring partnership, rolled back after the module; the personas."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        accounts = create_demo_data()
+        small_partnership()
+        yield [u[0] for u in USERS] + [
+            a.username for a in accounts if a.username not in {u[0] for u in USERS}
+        ]
+        transaction.set_rollback(True)
+
+
+def _wrapped_in_pseudo(function: Callable[..., str], language_at: int) -> Callable[..., str]:
+    """``function`` returning its text between markers when asked for the pseudo-language."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> str:
+        language = args[language_at] if len(args) > language_at else kwargs.get("lang")
+        text = function(*args, **kwargs)
+        if (language or get_language() or "").split("-")[0] == PSEUDO and text:
+            return f"{OPEN}{text}{CLOSE}"
+        return text
+
+    return wrapper
+
+
+@pytest.fixture(scope="module")
+def pseudo_language() -> Iterator[None]:
+    """The pseudo-language for gettext, and for the framework's own texts.
+
+    The criteria, their product groups, units and answers are translated in the framework's files
+    (each text in the five languages, checked by tests/test_content.py), not by gettext: in the
+    pseudo-language they come back in English between markers, as gettext's messages do."""
+    languages = [*settings.LANGUAGES, (PSEUDO, "Esperanto")]
+    original = criteria_models.translated
+    wrapped = _wrapped_in_pseudo(original, 1)
+    holders = [m for m in list(sys.modules.values()) if getattr(m, "translated", None) is original]
+    label = vocabulary.Entry.label
+    with override_settings(LANGUAGES=languages):
+        trans_real._translations[PSEUDO] = PseudoTranslation()  # type: ignore[assignment]
+        for module in holders:
+            setattr(module, "translated", wrapped)  # noqa: B010
+        vocabulary.Entry.label = _wrapped_in_pseudo(label, 1)  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            vocabulary.Entry.label = label  # type: ignore[method-assign]
+            for module in holders:
+                setattr(module, "translated", original)  # noqa: B010
+            trans_real._translations.pop(PSEUDO, None)
+
+
+def route(path: str) -> str:
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return "(no route)"
+
+
+def start_pages(personas: list[str]) -> dict[str, list[str]]:
+    """Pages a persona reaches by a form or a button rather than a link, crawled from as well."""
+    from cfit.contracts.models import Contract
+    from cfit.tenders.models import Tender
+
+    tender = Tender.unscoped.get(reference="RWS-2027-001").pk
+    draft = Tender.unscoped.get(reference="RWS-2027-002").pk
+    contract = Contract.unscoped.filter(supplier_organisation__slug="green-refurb").first()
+    provider = next(p for p in personas if p not in {u[0] for u in USERS})
+    slug = Organisation.objects.get(memberships__user__username=provider).slug
+    buyer = [
+        f"/tenders/{tender}/offers/",
+        f"/tenders/{tender}/offers/compare/",
+        f"/tenders/{draft}/edit/",
+        f"/tenders/{draft}/ambition/",
+        f"/tenders/{draft}/status/",
+        f"/contracts/tender/{tender}/",
+        "/tenders/new/",
+    ]
+    return {
+        "procurer": buyer,
+        "assets": ["/fleet/", "/cloud/", "/cloud/rijkswaterstaat/"],
+        "supplier": [f"/contracts/supplier/{contract.pk}/"] if contract else [],
+        provider: [f"/datacentres/providers/{slug}/new/", f"/datacentres/providers/{slug}/upload/"],
+        "coordinator": ["/monitoring/campaigns/new/"],
+    }
+
+
+def named_routes(patterns: list[Any] | None = None, namespace: str = "") -> set[str]:
+    """Every named route of the URL conf, as ``namespace:name``."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    names: set[str] = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= named_routes(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def crawl(client: Client, starts: list[str], seen_routes: Counter[str]) -> dict[str, str]:
+    """Address -> HTML of every page reachable from ``starts``, one address per route and query keys."""
+    queue = list(starts)
+    queued = set(queue)
+    sampled: set[tuple[str, tuple[str, ...]]] = set()
+    pages: dict[str, str] = {}
+    while queue:
+        address = queue.pop(0)
+        response = client.get(address)
+        if response.status_code in (301, 302, 303, 307, 308):
+            target = urljoin(address, response["Location"])
+            links = [target]
+        elif (
+            response.status_code >= 400
+            or "html" not in response.get("Content-Type", "")
+            or response.has_header("Content-Disposition")
+        ):
+            continue
+        else:
+            html = response.content.decode()
+            pages[address] = html
+            seen_routes[route(urlsplit(address).path)] += 1
+            parser = Links()
+            parser.feed(html)
+            links = [urljoin(address, href) for href in parser.links]
+        for link in links:
+            parts = urlsplit(link)
+            if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", "testserver"):
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if not parts.path or target in queued or parts.path.startswith(NOT_PAGES):
+                continue
+            key = (route(parts.path), tuple(sorted(p.split("=")[0] for p in parts.query.split("&") if p)))
+            if key in sampled:
+                continue
+            sampled.add(key)
+            queued.add(target)
+            queue.append(target)
+    return pages
+
+
+@pytest.fixture(scope="module")
+def pseudo_pages(demo: list[str], pseudo_language: None) -> dict[tuple[str, str], str]:
+    """(persona, address) -> the page in the pseudo-language."""
+    pages: dict[tuple[str, str], str] = {}
+    seen: Counter[str] = Counter()
+    starts = start_pages(demo)
+    for username in ["", *(p for p in demo if p not in SAME_PAGES_AS_ANOTHER)]:
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = PSEUDO
+        if username:
+            client.force_login(get_user_model().objects.get(username=username))
+        for address, html in crawl(client, ["/", *starts.get(username, [])], seen).items():
+            pages[(username or "anonymous", address)] = html
+    return pages
+
+
+@pytest.mark.django_db
+def test_every_word_of_every_page_went_through_translation(
+    demo: list[str], pseudo_pages: dict[tuple[str, str], str], framework_content: Framework
+) -> None:
+    data = database_texts(framework_texts(framework_content), reference_texts())
+    found: dict[str, list[str]] = {}
+    for (persona, address), html in pseudo_pages.items():
+        if route(urlsplit(address).path) in ENGLISH_PAGES:
+            continue
+        for run in english_runs(html, data):
+            found.setdefault(run, []).append(f"{persona} {address}")
+    report = [f"{run!r}  <- {places[0]} (+{len(places) - 1})" for run, places in sorted(found.items())]
+    if os.environ.get("CFIT_WORDS_REPORT"):
+        rendered = {route(urlsplit(address).path) for _, address in pseudo_pages}
+        missing = sorted(n for n in named_routes() - rendered if not n.startswith(("admin:", "api-")))
+        Path(os.environ["CFIT_WORDS_REPORT"]).write_text(
+            "\n".join(
+                [*report, f"{len(pseudo_pages)} pages, {len(rendered)} routes; not rendered:", *missing]
+            ),
+            encoding="utf-8",
+        )
+    assert len(pseudo_pages) > 100
+    assert report == [], f"{len(report)} texts not marked for translation:\n" + "\n".join(report)
+
+
+# -- the import errors
+
+BAD_FILES = [
+    ("broken.xlsx", b"this is not a workbook"),  # the file as a whole
+    ("formula.csv", b'name,value,other\n=HYPERLINK("x"),1,2\n'),  # a cell
+]
+
+
+def import_forms(personas: list[str]) -> list[tuple[str, str, dict[str, str]]]:
+    """(persona, address, other fields) of every form that takes a file."""
+    from cfit.contracts.models import Obligation
+    from cfit.tenders.models import Tender
+
+    tender = Tender.unscoped.get(reference="RWS-2027-001")
+    obligation = Obligation.objects.filter(contract__supplier_organisation__slug="green-refurb").first()
+    provider = next(p for p in personas if p not in {u[0] for u in USERS})
+    forms = [
+        ("assets", "/fleet/rijkswaterstaat/import/", {"default_country": "NL"}),
+        ("procurer", f"/tenders/{tender.pk}/offers/", {"supplier": "Faulty Supplies BV"}),
+        ("assets", "/cloud/rijkswaterstaat/", {}),
+        (
+            provider,
+            f"/datacentres/providers/{Organisation.objects.get(memberships__user__username=provider).slug}/upload/",
+            {},
+        ),
+    ]
+    if obligation is not None:
+        address = f"/contracts/supplier/{obligation.contract_id}/obligations/{obligation.pk}/"
+        forms.append(("supplier", address, {"form": "deliver"}))
+    return forms
+
+
+@pytest.mark.django_db
+def test_every_import_error_went_through_translation(
+    demo: list[str], pseudo_language: None, framework_content: Framework
+) -> None:
+    # the files' names and the register's standard columns (the template's headers) are data too
+    data = database_texts(
+        framework_content.model_dump(mode="json"),
+        reference_texts(),
+        [n for n, _ in BAD_FILES],
+        [c.decode() for _, c in BAD_FILES],
+        ALL_COLUMNS,
+    )
+    found: dict[str, list[str]] = {}
+    refused = 0
+    for persona, address, fields in import_forms(demo):
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = PSEUDO
+        client.force_login(get_user_model().objects.get(username=persona))
+        for name, content in BAD_FILES:
+            response = client.post(
+                address, {**fields, "file": SimpleUploadedFile(name, content)}, follow=True
+            )
+            assert response.status_code == 200, (address, name, response.status_code)
+            refused += 1
+            for run in english_runs(response.content.decode(), data):
+                found.setdefault(run, []).append(f"{persona} {address} {name}")
+    report = [f"{run!r}  <- {places[0]} (+{len(places) - 1})" for run, places in sorted(found.items())]
+    if os.environ.get("CFIT_WORDS_REPORT"):
+        Path(os.environ["CFIT_WORDS_REPORT"] + ".imports").write_text("\n".join(report), encoding="utf-8")
+    assert refused >= 10
+    assert report == [], f"{len(report)} texts not marked for translation:\n" + "\n".join(report)
+
+
+# -- the real languages
+
+
+def translated_messages(language: str) -> set[str]:
+    """The English messages the language's compiled catalogue says differently (whole words only)."""
+    locale = Path(settings.BASE_DIR) / "locale"
+    catalogue = gettext_module.translation("django", localedir=locale, languages=[language])
+    return {
+        message
+        for message, text in catalogue._catalog.items()  # type: ignore[attr-defined]
+        if isinstance(message, str) and text and text != message and re.search(r"[a-z]{3}", message)
+    }
+
+
+@pytest.mark.django_db
+def test_no_page_shows_an_english_message_its_language_translates(
+    demo: list[str], pseudo_pages: dict[tuple[str, str], str]
+) -> None:
+    """One page per route, the routes dealt over the four languages in turn (every language sees a
+    quarter of the routes, every route is seen in one language): no text node or label is an English
+    message that language's catalogue translates."""
+    first: dict[str, tuple[str, str]] = {}
+    for persona, address in pseudo_pages:
+        first.setdefault(route(urlsplit(address).path), (persona, address))
+    english = {language: translated_messages(language) for language in REAL_LANGUAGES}
+    clients: dict[tuple[str, str], Client] = {}
+    found = []
+    for i, (persona, address) in enumerate(first[r] for r in sorted(first) if r not in ENGLISH_PAGES):
+        language = REAL_LANGUAGES[i % len(REAL_LANGUAGES)]
+        client = clients.get((persona, language))
+        if client is None:
+            client = clients[(persona, language)] = Client()
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+            if persona != "anonymous":
+                client.force_login(get_user_model().objects.get(username=persona))
+        response = client.get(address)
+        assert response.status_code == 200, (language, address)
+        parser = VisibleText()
+        parser.feed(response.content.decode())
+        found += [
+            f"[{language}] {text.strip()!r} <- {persona} {address}"
+            for text in parser.texts
+            if SPACES.sub(" ", text).strip() in english[language] - NOT_WORDS
+        ]
+    assert len(first) > 40
+    assert found == [], "\n".join(found)
