@@ -54,7 +54,6 @@ from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
 from django.utils.translation import get_language, trans_real
 
-from cfit.demo import USERS, create_demo_data
 from cfit.accounts.models import Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.criteria import models as criteria_models
@@ -62,6 +61,7 @@ from cfit.criteria import vocabulary
 from cfit.criteria.content import Framework
 from cfit.criteria.rendering import rendered_criterion
 from cfit.datacentres import indicators as datacentre_indicators
+from cfit.demo import USERS, create_demo_data
 from cfit.impact.register import ALL_COLUMNS
 
 PSEUDO = "eo"  # a language Django knows (its cookie and formats work) that cfit does not offer
@@ -293,8 +293,8 @@ def small_partnership() -> None:
     years of monitoring (thirty seconds)."""
     import random
 
-    from cfit.monitoring import actions as monitoring
     from cfit.demo.monitoring import _report, _statement
+    from cfit.monitoring import actions as monitoring
     from cfit.monitoring.models import Campaign
     from cfit.pact import actions as pact
     from cfit.pact.models import GroupMembership
