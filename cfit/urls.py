@@ -49,6 +49,7 @@ urlpatterns = [
     path("datacentres/", include("cfit.datacentres.urls")),
     path("contracts/", include("cfit.contracts.urls")),
     path("", include("cfit.pact.urls")),
+    path("", include("cfit.learning.urls")),
     path("monitoring/", include("cfit.monitoring.urls")),
     path("results/", public.results_page, name="results"),
     path("results/download.<str:fmt>", public.results_download, name="results-download"),
