@@ -308,7 +308,7 @@ class Registration(models.Model):
             models.UniqueConstraint(fields=["event", "user"], name="one_registration_per_person"),
             models.UniqueConstraint(fields=["event", "seat"], name="one_person_per_seat"),
             models.CheckConstraint(
-                condition=(Q(status="registered") & Q(seat__gte=1))
+                condition=(Q(status="registered") & Q(seat__isnull=False) & Q(seat__gte=1))
                 | (Q(status="waiting") & Q(seat__isnull=True)),
                 name="registered_has_seat_waiting_has_none",
             ),

@@ -375,6 +375,8 @@ def event_unregister(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 def material_add(request: HttpRequest, event_id: int) -> HttpResponse:
     event = get_event_for_user(request.user, event_id)
+    if not can_manage_event(request.user, event):
+        raise PermissionDenied
     form = MaterialForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Give a title and either a link or a file."))
