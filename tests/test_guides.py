@@ -193,3 +193,23 @@ def test_guide_text_is_escaped_and_structured() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<h2>Title &amp; more</h2>" in html and "<li>a &lt;b&gt;</li><li>b</li>" in html
     assert "<p>line one<br>line two</p>" in html
+
+
+@pytest.mark.django_db
+def test_demo_guides_and_events(coordinator: Any) -> None:
+    from cfit.learning.demo import create_demo_guides_and_events
+    from cfit.learning.models import Event
+    from cfit.pact.models import BuyerGroup
+
+    BuyerGroup.objects.create(
+        name="NL", slug="buyer-group-nl", country="NL", coordinator=coordinator.organisation
+    )
+    create_demo_guides_and_events()
+    create_demo_guides_and_events()  # again: nothing doubles
+    assert set(Guide.objects.published().values_list("slug", flat=True)) == {
+        "notebooks-that-last",
+        "end-of-use-data-wiping",
+    }
+    assert Event.objects.filter(buyer_group__isnull=True).count() == 1
+    assert Event.objects.filter(buyer_group__slug="buyer-group-nl").count() == 1
+    assert "wc-data-deletion-b" in Guide.objects.get(slug="end-of-use-data-wiping").criterion_codes
