@@ -255,3 +255,28 @@ def test_event_rules(setting: dict[str, Any], coordinator: Any) -> None:
         with pytest.raises(actions.LearningRuleBroken):
             actions.create_event(acting_user=None, title="x", **fields)
     assert Event.objects.count() == 2
+
+
+def test_coordinator_creates_a_group_event_through_the_page(
+    setting: dict[str, Any], coordinator: Any
+) -> None:
+    client = _client(coordinator)
+    page = client.get("/events/new/").content.decode()
+    assert 'value="bg:buyer-group-nl"' in page and 'value="public"' not in page  # public: secretariat only
+    response = client.post(
+        "/events/new/",
+        {
+            "title": "Lessons from our laptop tender", "audience": "bg:buyer-group-nl", "language": "nl",
+            "starts": "2030-03-01T13:00", "ends": "2030-03-01T15:00", "place": "Utrecht", "capacity": "20",
+        },
+    )  # fmt: skip
+    event = Event.objects.get(title="Lessons from our laptop tender")
+    assert response.status_code == 302 and event.buyer_group == setting["group"]
+    # 13:00 in the platform's time zone (Brussels, winter) is 12:00 UTC.
+    assert event.starts == datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
+    tampered = client.post(
+        "/events/new/",
+        {"title": "x", "audience": "public", "language": "en", "starts": "2030-03-01T13:00",
+         "ends": "2030-03-01T15:00", "capacity": "5"},
+    )  # fmt: skip
+    assert tampered.status_code == 200 and not Event.objects.filter(title="x").exists()
