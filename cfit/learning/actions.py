@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.access import is_secretariat_staff
+from cfit.accounts.models import Organisation
 from cfit.audit.recording import actor, record
 from cfit.criteria import content, translation
 from cfit.criteria.content import is_web_address
@@ -304,8 +305,16 @@ def create_event(*, acting_user: Any, **fields: Any) -> Event:
         raise PermissionDenied
     _check_event_fields(event.starts, event.ends, event.capacity, event.online_url)
     event.save()
-    record(EVENT_SAVED, event, acting_user=acting_user, after={"capacity": event.capacity})
+    record(
+        EVENT_SAVED, event, acting_user=acting_user, organisation=_organiser(event),
+        after={"capacity": event.capacity},
+    )  # fmt: skip
     return event
+
+
+def _organiser(event: Event) -> Organisation | None:
+    """The organisation whose audit log shows an event's changes: a buyer group's coordinator."""
+    return event.buyer_group.coordinator if event.buyer_group is not None else None
 
 
 def _free_seat(event: Event) -> int | None:
@@ -403,5 +412,8 @@ def add_material(
         event=event, title=title.strip() or filename, url=url, stored_file=stored,
         filename=Path(filename).name[:255], uploaded_by=actor(acting_user),
     )  # fmt: skip
-    record(EVENT_MATERIAL_ADDED, event, acting_user=acting_user, after={"title": material.title})
+    record(
+        EVENT_MATERIAL_ADDED, event, acting_user=acting_user, organisation=_organiser(event),
+        after={"title": material.title},
+    )  # fmt: skip
     return material
