@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "cfit.duediligence",
     "cfit.audit",
     "cfit.notices",
+    "cfit.learning",
 ]
 
 MIDDLEWARE = [

@@ -51,6 +51,7 @@ urlpatterns = [
     path("factories/", include("cfit.factories.urls")),
     path("due-diligence/", include("cfit.duediligence.urls")),
     path("", include("cfit.pact.urls")),
+    path("", include("cfit.learning.urls")),
     path("monitoring/", include("cfit.monitoring.urls")),
     path("results/", public.results_page, name="results"),
     path("results/download.<str:fmt>", public.results_download, name="results-download"),

@@ -2,8 +2,8 @@
 
 The builder below runs them in order: accounts (organisations, users, a shortlist, tenders with
 offers), contracts (with a supplier's minerals report), registers, data centres, then the partnership
-(buyer groups, three years of monitoring, a statement of demand), cloud use, disclosed factories and
-published notices. No app module imports this package: the demo depends on the apps,
+(buyer groups, three years of monitoring, a statement of demand), cloud use, disclosed factories,
+published notices, guides and knowledge sessions. No app module imports this package: the demo depends on the apps,
 never the reverse (``tests/test_import_graph.py``).
 
 Never for production: `cfit demo` refuses to run when DJANGO_ENV=production.
@@ -21,6 +21,7 @@ from cfit.demo.contracts import create_demo_contracts
 from cfit.demo.datacentres import create_demo_datacentres
 from cfit.demo.factories import create_demo_factories
 from cfit.demo.fleet import create_demo_fleets
+from cfit.demo.learning import create_demo_guides_and_events
 from cfit.demo.minerals import create_demo_minerals
 from cfit.demo.monitoring import create_demo_partnership as _create_partnership
 from cfit.demo.monitoring import demo_coordinators
@@ -62,4 +63,5 @@ def build() -> list[DemoAccount]:
     create_demo_cloud()
     create_demo_factories()
     create_demo_notices()  # after the tenders: one notice is linked to a demo tender
+    create_demo_guides_and_events()
     return accounts

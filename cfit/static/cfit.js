@@ -75,3 +75,11 @@ document.addEventListener("change", (event) => {
   focusWhereScrolling();
   window.addEventListener("resize", focusWhereScrolling);
 }
+
+// <button data-print>: opens the browser's print dialog (where "Save as PDF" is), e.g. on a guide.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+  if (button) {
+    window.print();
+  }
+});

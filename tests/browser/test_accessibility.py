@@ -25,8 +25,10 @@ from django.test import Client
 from cfit.accounts.scoping import system_scope
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.demo import create_demo_data, create_demo_partnership
+from cfit.demo.learning import create_demo_guides_and_events
 from cfit.demo.notices import create_demo_notices
 from cfit.fleet.models import Asset
+from cfit.learning.models import Event
 from cfit.monitoring.models import Campaign, Report
 from cfit.offers import actions as offer_actions
 from cfit.offers.models import OfferLine
@@ -61,6 +63,9 @@ def demo_site() -> DemoSite:
     create_demo_data()
     create_demo_partnership()
     create_demo_notices()
+    create_demo_guides_and_events()
+    group_event = Event.objects.filter(buyer_group__slug="buyer-group-nl").first()
+    assert group_event is not None
     with system_scope():
         published = Tender.objects.get(reference="RWS-2027-001")
         draft = Tender.objects.get(reference="RWS-2027-002")
@@ -110,6 +115,9 @@ def demo_site() -> DemoSite:
                 "/accounts/login/",
                 "/accounts/password/reset/",
                 f"/offers/upload/{link.token}/",
+                "/guides/",
+                "/guides/notebooks-that-last/",
+                "/events/",
             ],
             "procurer": [
                 "/tenders/",
@@ -142,6 +150,8 @@ def demo_site() -> DemoSite:
                 f"/statements/{statement.slug}/",
                 "/statements/new/wg-notebooks/",
                 "/organisations/nl-ministry-bzk/participation/",
+                f"/events/{group_event.pk}/",
+                "/events/new/",
             ],
             "assets": ["/fleet/rijkswaterstaat/import/"],
             "secretariat": [
@@ -150,6 +160,7 @@ def demo_site() -> DemoSite:
                 "/monitoring/",
                 "/organisations/mine/",
                 "/market/",  # with the import form
+                "/guides/notebooks-that-last/edit/",
             ],
         }
     )
