@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "cfit.datacentres",
     "cfit.contracts",
     "cfit.audit",
+    "cfit.joining",
 ]
 
 MIDDLEWARE = [

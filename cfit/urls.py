@@ -50,6 +50,7 @@ urlpatterns = [
     path("contracts/", include("cfit.contracts.urls")),
     path("", include("cfit.pact.urls")),
     path("monitoring/", include("cfit.monitoring.urls")),
+    path("join/", include("cfit.joining.urls")),
     path("results/", public.results_page, name="results"),
     path("results/download.<str:fmt>", public.results_download, name="results-download"),
     path("api/", api.urls),

@@ -59,6 +59,17 @@ class AuditRecord(models.Model):
         STATEMENT_SAVED = "statement_saved", _("Statement draft saved")
         STATEMENT_PUBLISHED = "statement_published", _("Statement published")
         STATEMENT_SIGNED = "statement_signed", _("Statement signed")
+        # -- joining the pact, case studies, market consultations
+        APPLICATION_SUBMITTED = "application_submitted", _("Application to join submitted")
+        APPLICATION_MORE_ASKED = "application_more_asked", _("More information asked of an applicant")
+        APPLICATION_APPROVED = "application_approved", _("Application to join approved")
+        APPLICATION_REFUSED = "application_refused", _("Application to join refused")
+        CASE_STUDY_SAVED = "case_study_saved", _("Case study saved")
+        CASE_STUDY_PUBLISHED = "case_study_published", _("Case study published")
+        CASE_STUDY_WITHDRAWN = "case_study_withdrawn", _("Case study withdrawn")
+        CONSULTATION_PUBLISHED = "consultation_published", _("Market consultation published")
+        CONSULTATION_ANSWERED = "consultation_answered", _("Market consultation answered")
+        CONSULTATION_SUMMARY_PUBLISHED = "consultation_summary_published", _("Consultation summary published")
         # -- criteria framework
         CRITERION_TEXTS_CHANGED = "criterion_texts_changed", _("Criterion texts changed")
         VERSION_SUBMITTED = "version_submitted", _("Framework version submitted for review")
