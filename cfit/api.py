@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as RequestInvalid
 
+from cfit.casestudies.api import router as casestudies_router
 from cfit.cloud.api import router as cloud_router
 from cfit.criteria.api import router as criteria_router
 from cfit.datacentres.api import router as datacentres_router
@@ -29,6 +30,7 @@ api.add_router("/v1/", monitoring_router)
 api.add_router("/v1/", cloud_router)
 api.add_router("/v1/", datacentres_router)
 api.add_router("/v1/", joining_router)
+api.add_router("/v1/", casestudies_router)
 
 
 @api.exception_handler(RequestInvalid)

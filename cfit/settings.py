@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "cfit.contracts",
     "cfit.audit",
     "cfit.joining",
+    "cfit.casestudies",
 ]
 
 MIDDLEWARE = [

@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("cfit.pact.urls")),
     path("monitoring/", include("cfit.monitoring.urls")),
     path("join/", include("cfit.joining.urls")),
+    path("case-studies/", include("cfit.casestudies.urls")),
     path("results/", public.results_page, name="results"),
     path("results/download.<str:fmt>", public.results_download, name="results-download"),
     path("api/", api.urls),

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data, create_demo_partnership
+from cfit.casestudies.demo import create_demo_case_studies
+from cfit.joining.demo import create_demo_applications
 
 
 class Command(BaseCommand):
@@ -18,6 +20,8 @@ class Command(BaseCommand):
         call_command("loadframework", stdout=self.stdout)
         accounts = create_demo_data()
         accounts += create_demo_partnership()
+        create_demo_case_studies()
+        create_demo_applications(DEMO_PASSWORD)
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for account in accounts:
