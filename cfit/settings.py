@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "cfit.audit",
     "cfit.joining",
     "cfit.casestudies",
+    "cfit.consultations",
 ]
 
 MIDDLEWARE = [
