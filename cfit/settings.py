@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "cfit.joining",
     "cfit.casestudies",
     "cfit.consultations",
+    "cfit.events",
 ]
 
 MIDDLEWARE = [

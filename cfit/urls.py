@@ -53,6 +53,7 @@ urlpatterns = [
     path("join/", include("cfit.joining.urls")),
     path("case-studies/", include("cfit.casestudies.urls")),
     path("consultations/", include("cfit.consultations.urls")),
+    path("events/", include("cfit.events.urls")),
     path("results/", public.results_page, name="results"),
     path("results/download.<str:fmt>", public.results_download, name="results-download"),
     path("api/", api.urls),

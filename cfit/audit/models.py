@@ -67,6 +67,8 @@ class AuditRecord(models.Model):
         CASE_STUDY_SAVED = "case_study_saved", _("Case study saved")
         CASE_STUDY_PUBLISHED = "case_study_published", _("Case study published")
         CASE_STUDY_WITHDRAWN = "case_study_withdrawn", _("Case study withdrawn")
+        EVENT_REGISTERED = "event_registered", _("Registered for an event")
+        EVENT_REGISTRATION_CANCELLED = "event_registration_cancelled", _("Event registration cancelled")
         CONSULTATION_SAVED = "consultation_saved", _("Market consultation drafted")
         CONSULTATION_PUBLISHED = "consultation_published", _("Market consultation published")
         CONSULTATION_ANSWERED = "consultation_answered", _("Market consultation answered")

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cfit.accounts.demo import DEMO_PASSWORD, create_demo_data, create_demo_partnership
 from cfit.casestudies.demo import create_demo_case_studies
+from cfit.events.demo import create_demo_events
 from cfit.joining.demo import create_demo_applications
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         accounts += create_demo_partnership()
         create_demo_case_studies()
         create_demo_applications(DEMO_PASSWORD)
+        create_demo_events()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for account in accounts:
