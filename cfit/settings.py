@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "cfit.casestudies",
     "cfit.consultations",
     "cfit.events",
+    "cfit.search",
 ]
 
 MIDDLEWARE = [

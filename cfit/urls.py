@@ -9,6 +9,7 @@ from cfit import views
 from cfit.accounts.forms import SignInForm
 from cfit.api import api
 from cfit.monitoring import public
+from cfit.search import views as search_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -54,6 +55,7 @@ urlpatterns = [
     path("case-studies/", include("cfit.casestudies.urls")),
     path("consultations/", include("cfit.consultations.urls")),
     path("events/", include("cfit.events.urls")),
+    path("search/", search_views.search_page, name="search"),
     path("results/", public.results_page, name="results"),
     path("results/download.<str:fmt>", public.results_download, name="results-download"),
     path("api/", api.urls),

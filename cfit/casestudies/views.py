@@ -22,20 +22,29 @@ from cfit.casestudies.access import (
 )
 from cfit.casestudies.forms import CaseStudyForm
 from cfit.casestudies.models import CaseStudy, CaseStudyFacet
-from cfit.criteria.models import Ambition, CriterionType, ImpactCategory, ProductGroup, translated
+from cfit.criteria.models import Ambition, Criterion, CriterionType, ImpactCategory, ProductGroup, translated
 from cfit.joining.countries import country_name
 
 FACET = CaseStudyFacet.Kind
 
 
 def _criterion_titles(case_studies: list[CaseStudy]) -> dict[str, str]:
-    """Criterion code → title in the reader's language, from the facts the case studies keep."""
-    return {
-        c["code"]: translated(c["title"])
-        for case_study in case_studies
-        for lot in case_study.lots
-        for c in lot["criteria"]
-    }
+    """Criterion code → title in the reader's language as people read it (references to requirements
+    replaced by their values), from the framework version each tender used; the facts' own text where
+    that version is gone."""
+    titles: dict[str, str] = {}
+    wanted: dict[str, set[str]] = {}
+    for case_study in case_studies:
+        for lot in case_study.lots:
+            for c in lot["criteria"]:
+                titles.setdefault(c["code"], translated(c["title"]))
+                wanted.setdefault(case_study.facts.get("framework_version", ""), set()).add(c["code"])
+    for version, codes in wanted.items():
+        criteria = Criterion.objects.filter(version__code=version, code__in=codes).prefetch_related(
+            "requirements"
+        )
+        titles.update({criterion.code: criterion.rendered("title") for criterion in criteria})
+    return titles
 
 
 def case_study_list(request: HttpRequest) -> HttpResponse:
@@ -102,13 +111,14 @@ def _label(choices: Any, value: str) -> str:
 def _lots_shown(case_study: CaseStudy) -> list[dict[str, Any]]:
     """The lots as the public sees them: criteria titles in the reader's language, offers aggregated."""
     groups = {g.code: g.display_name for g in ProductGroup.objects.all()}
+    titles = _criterion_titles([case_study])
     lots = []
     for lot in case_study.lots:
         offers = lot.get("offers", {})
         criteria = [
             {
                 **c,
-                "title_shown": translated(c["title"]),
+                "title_shown": titles.get(c["code"], c["code"]),
                 "type_label": _label(CriterionType, c["type"]),
                 "ambition_label": _label(Ambition, c["ambition"]),
                 "met": offers.get("met", {}).get(c["code"]),
