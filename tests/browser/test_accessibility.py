@@ -107,6 +107,11 @@ def demo_site() -> DemoSite:
                 "/accounts/login/",
                 "/accounts/password/reset/",
                 f"/offers/upload/{link.token}/",
+                "/join/",
+                "/case-studies/",
+                "/consultations/",
+                "/events/",
+                "/search/?q=battery",
             ],
             "procurer": [
                 "/tenders/",
