@@ -5,11 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as RequestInvalid
 
+from cfit.casestudies.api import router as casestudies_router
 from cfit.cloud.api import router as cloud_router
 from cfit.contracts.api import router as contracts_router
 from cfit.criteria.api import router as criteria_router
 from cfit.datacentres.api import router as datacentres_router
 from cfit.fleet.api import router as fleet_router
+from cfit.joining.api import router as joining_router
 from cfit.monitoring.api import router as monitoring_router
 from cfit.offers.api import router as offers_router
 from cfit.tenders.api import router as tenders_router
@@ -29,6 +31,8 @@ api.add_router("/v1/", monitoring_router)
 api.add_router("/v1/", cloud_router)
 api.add_router("/v1/", datacentres_router)
 api.add_router("/v1/", contracts_router)
+api.add_router("/v1/", joining_router)
+api.add_router("/v1/", casestudies_router)
 
 
 @api.exception_handler(RequestInvalid)

@@ -133,6 +133,10 @@ INSTALLED_APPS = [
     "cfit.audit",
     "cfit.notices",
     "cfit.learning",
+    "cfit.joining",
+    "cfit.casestudies",
+    "cfit.consultations",
+    "cfit.search",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from cfit import views
 from cfit.accounts.forms import SignInForm
 from cfit.api import api
 from cfit.monitoring import public
+from cfit.search import views as search_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -53,6 +54,10 @@ urlpatterns = [
     path("", include("cfit.pact.urls")),
     path("", include("cfit.learning.urls")),
     path("monitoring/", include("cfit.monitoring.urls")),
+    path("join/", include("cfit.joining.urls")),
+    path("case-studies/", include("cfit.casestudies.urls")),
+    path("consultations/", include("cfit.consultations.urls")),
+    path("search/", search_views.search_page, name="search"),
     path("results/", public.results_page, name="results"),
     path("results/download.<str:fmt>", public.results_download, name="results-download"),
     path("market/", include("cfit.notices.urls")),

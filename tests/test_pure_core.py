@@ -31,6 +31,8 @@ def test_the_core_list_names_the_engines() -> None:
         "cfit.offers.reader",
         "cfit.offers.evaluate",
         "cfit.monitoring.disclosure",
+        "cfit.consultations.summary",
+        "cfit.joining.pact_text",
         "cfit.cloud.footprint",
         "cfit.tabular",
     } <= set(modules)

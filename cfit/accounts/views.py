@@ -8,20 +8,29 @@ from cfit.accounts.access import get_membership
 from cfit.accounts.models import Membership, Organisation
 from cfit.audit.access import may_read_audit
 from cfit.criteria.models import Shortlist
+from cfit.joining.directory import by_country, joined_on, listed
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Who takes part in the pact is public: name, country and type. Users served is not: the published
     coverage protects the users served by those reporting, and a public list of each organisation's
     figure would let anyone add the hidden one back up."""
-    organisations = Organisation.objects.exclude(type=Organisation.Type.SECRETARIAT)
+    everyone = list(listed())
     type_filter = request.GET.get("type", "")
-    if type_filter in Organisation.Type.values:
-        organisations = organisations.filter(type=type_filter)
+    organisations = (
+        [o for o in everyone if o.type == type_filter]
+        if type_filter in Organisation.Type.values
+        else everyone
+    )
     return render(
         request,
         "accounts/organisations.html",
-        {"organisations": organisations, "types": Organisation.Type.choices, "type_filter": type_filter},
+        {
+            "organisations": [(o, joined_on(o)) for o in organisations],
+            "countries": by_country(everyone),
+            "types": Organisation.Type.choices,
+            "type_filter": type_filter,
+        },
     )
 
 

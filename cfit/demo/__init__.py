@@ -3,7 +3,8 @@
 The builder below runs them in order: accounts (organisations, users, a shortlist, tenders with
 offers), contracts (with a supplier's minerals report), registers, data centres, then the partnership
 (buyer groups, three years of monitoring, a statement of demand), cloud use, disclosed factories,
-published notices, guides and knowledge sessions. No app module imports this package: the demo depends on the apps,
+published notices, guides and knowledge sessions,
+two case studies and two applications to join. No app module imports this package: the demo depends on the apps,
 never the reverse (``tests/test_import_graph.py``).
 
 Never for production: `cfit demo` refuses to run when DJANGO_ENV=production.
@@ -16,11 +17,13 @@ from django.db import transaction
 from cfit.accounts.models import Membership
 from cfit.criteria.models import FrameworkVersion
 from cfit.demo.accounts import DEMO_PASSWORD, USERS, DemoAccount, create_demo_accounts
+from cfit.demo.casestudies import create_demo_case_studies
 from cfit.demo.cloud import create_demo_cloud
 from cfit.demo.contracts import create_demo_contracts
 from cfit.demo.datacentres import create_demo_datacentres
 from cfit.demo.factories import create_demo_factories
 from cfit.demo.fleet import create_demo_fleets
+from cfit.demo.joining import create_demo_applications
 from cfit.demo.learning import create_demo_guides_and_events
 from cfit.demo.minerals import create_demo_minerals
 from cfit.demo.monitoring import create_demo_partnership as _create_partnership
@@ -64,4 +67,6 @@ def build() -> list[DemoAccount]:
     create_demo_factories()
     create_demo_notices()  # after the tenders: one notice is linked to a demo tender
     create_demo_guides_and_events()
+    create_demo_case_studies()
+    create_demo_applications(DEMO_PASSWORD)
     return accounts

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from cfit.accounts.access import is_secretariat_staff
 from cfit.accounts.models import Organisation
+from cfit.audit.models import AuditRecord
 from cfit.audit.recording import actor, record
 from cfit.criteria import content, translation
 from cfit.criteria.content import is_web_address
@@ -44,14 +45,14 @@ from cfit.learning.models import (
 from cfit.pact.actions import DOCUMENT_TYPES
 from cfit.uploads import check_size
 
-# Audit actions of this app (the audit log shows the code where AuditRecord.Action has no label yet).
-GUIDE_SAVED = "guide_saved"
-GUIDE_PUBLISHED = "guide_published"
-GUIDE_TRANSLATION_REVIEWED = "guide_translation_reviewed"
-EVENT_SAVED = "event_saved"
-EVENT_REGISTERED = "event_registered"
-EVENT_UNREGISTERED = "event_unregistered"
-EVENT_MATERIAL_ADDED = "event_material_added"
+# Audit actions of this app (labelled in ``AuditRecord.Action``).
+GUIDE_SAVED = AuditRecord.Action.GUIDE_SAVED
+GUIDE_PUBLISHED = AuditRecord.Action.GUIDE_PUBLISHED
+GUIDE_TRANSLATION_REVIEWED = AuditRecord.Action.GUIDE_TRANSLATION_REVIEWED
+EVENT_SAVED = AuditRecord.Action.EVENT_SAVED
+EVENT_REGISTERED = AuditRecord.Action.EVENT_REGISTERED
+EVENT_UNREGISTERED = AuditRecord.Action.EVENT_UNREGISTERED
+EVENT_MATERIAL_ADDED = AuditRecord.Action.EVENT_MATERIAL_ADDED
 
 
 class LearningRuleBroken(ValidationError):

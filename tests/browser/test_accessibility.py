@@ -118,6 +118,11 @@ def demo_site() -> DemoSite:
                 "/guides/",
                 "/guides/notebooks-that-last/",
                 "/events/",
+                "/join/",
+                "/case-studies/",
+                "/consultations/",
+                "/events/",
+                "/search/?q=battery",
             ],
             "procurer": [
                 "/tenders/",

@@ -1,0 +1,185 @@
+"""Running a market consultation: create, publish, answer, publish the summary. One transaction each,
+with an audit record; the rules are guarded here:
+
+- only the group's runners create and publish, and publish the summary;
+- only a supplier (a supporter organisation) answers, through its own members, before the deadline;
+- answers fit their question (yes/no, a number, one of the choices).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cfit.accounts.models import Organisation
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import record
+from cfit.consultations import summary
+from cfit.consultations.access import answering_organisations, runs
+from cfit.consultations.models import Answer, Consultation, Question, Response
+from cfit.pact.models import BuyerGroup, WorkingGroup
+
+
+class ConsultationRefused(ValidationError):
+    """Raised if a consultation cannot change as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class QuestionDraft:
+    text: str
+    kind: str
+    options: tuple[str, ...] = ()
+
+
+def _check_question(question: QuestionDraft) -> None:
+    if question.kind not in Question.Kind.values:
+        raise ConsultationRefused(_("Unknown kind of answer."), code="kind")
+    if question.kind == Question.Kind.CHOICE and len(question.options) < 2:
+        raise ConsultationRefused(_("A choice question needs at least two choices."), code="choices")
+    if question.kind == Question.Kind.NUMBER:
+        try:
+            [float(o) for o in question.options]
+        except ValueError:
+            raise ConsultationRefused(
+                _("A number question's ranges are given by numbers."), code="ranges"
+            ) from None
+
+
+@transaction.atomic
+def create_consultation(
+    group: BuyerGroup | WorkingGroup,
+    *,
+    title: str,
+    description: str,
+    deadline: datetime,
+    questions: Sequence[QuestionDraft],
+    acting_user: Any,
+) -> Consultation:
+    consultation = Consultation(
+        title=title.strip(), description=description.strip(), deadline=deadline, created_by=acting_user,
+        buyer_group=group if isinstance(group, BuyerGroup) else None,
+        working_group=group if isinstance(group, WorkingGroup) else None,
+    )  # fmt: skip
+    if not runs(acting_user, consultation):
+        raise PermissionDenied
+    if not questions:
+        raise ConsultationRefused(_("Ask at least one question."), code="no_questions")
+    for question in questions:
+        _check_question(question)
+    consultation.save()
+    Question.objects.bulk_create(
+        Question(
+            consultation=consultation, position=i, text=q.text.strip(), kind=q.kind, options=list(q.options)
+        )
+        for i, q in enumerate(questions)
+    )
+    record(
+        AuditRecord.Action.CONSULTATION_SAVED, consultation, acting_user=acting_user,
+        after={"status": consultation.status, "questions": len(questions)},
+    )  # fmt: skip
+    return consultation
+
+
+@transaction.atomic
+def publish_consultation(consultation: Consultation, *, acting_user: Any) -> Consultation:
+    if not runs(acting_user, consultation):
+        raise PermissionDenied
+    if consultation.deadline <= timezone.now():
+        raise ConsultationRefused(_("Set a deadline in the future first."), code="deadline")
+    consultation.status = Consultation.Status.PUBLISHED
+    consultation.published = timezone.now()
+    consultation.save(update_fields=["status", "published"])
+    record(
+        AuditRecord.Action.CONSULTATION_PUBLISHED, consultation, acting_user=acting_user,
+        after={"status": consultation.status},
+    )  # fmt: skip
+    return consultation
+
+
+def clean_answer(question: Question, value: str) -> str:
+    """The answer in its stored form, or ConsultationRefused naming the question."""
+    value = value.strip()
+    if not value:
+        return ""
+    if question.kind == Question.Kind.YES_NO and value not in (summary.YES, summary.NO):
+        raise ConsultationRefused(
+            _("“%(question)s”: answer yes or no.") % {"question": question.text}, code="yes_no"
+        )
+    if question.kind == Question.Kind.CHOICE and value not in question.options:
+        raise ConsultationRefused(
+            _("“%(question)s”: choose one of the choices.") % {"question": question.text}, code="choice"
+        )
+    if question.kind == Question.Kind.NUMBER:
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            raise ConsultationRefused(
+                _("“%(question)s”: give a number.") % {"question": question.text}, code="number"
+            ) from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ConsultationRefused(
+                _("“%(question)s”: give a number.") % {"question": question.text}, code="number"
+            )
+        return f"{number:g}"
+    return value
+
+
+@transaction.atomic
+def submit_answers(
+    consultation: Consultation, organisation: Organisation, values: Mapping[int, str], *, acting_user: Any
+) -> Response:
+    """A supplier's answers by question id, replacing its earlier ones, until the deadline."""
+    if organisation not in answering_organisations(acting_user):
+        raise PermissionDenied
+    if not consultation.is_open:
+        raise ConsultationRefused(_("This consultation does not take answers (any more)."), code="closed")
+    questions = list(consultation.questions.all())
+    cleaned = {q.pk: clean_answer(q, values.get(q.pk, "")) for q in questions}
+    response, _created = Response.objects.update_or_create(
+        consultation=consultation, organisation=organisation,
+        defaults={"submitted_by": acting_user, "submitted": timezone.now()},
+    )  # fmt: skip
+    response.answers.all().delete()
+    Answer.objects.bulk_create(
+        Answer(response=response, question_id=pk, value=value) for pk, value in cleaned.items() if value
+    )
+    record(
+        AuditRecord.Action.CONSULTATION_ANSWERED, response, acting_user=acting_user, organisation=organisation,
+        after={"answers": len([v for v in cleaned.values() if v])},
+    )  # fmt: skip
+    return response
+
+
+@transaction.atomic
+def publish_summary(consultation: Consultation, *, acting_user: Any) -> Consultation:
+    """The anonymised summary becomes public (only ever what the disclosure rules allow)."""
+    if not runs(acting_user, consultation):
+        raise PermissionDenied
+    if consultation.status != Consultation.Status.PUBLISHED:
+        raise ConsultationRefused(_("Publish the consultation first."), code="draft")
+    consultation.summary_published = timezone.now()
+    consultation.save(update_fields=["summary_published"])
+    record(
+        AuditRecord.Action.CONSULTATION_SUMMARY_PUBLISHED, consultation, acting_user=acting_user,
+        after={"summary_published": consultation.summary_published.isoformat()},
+    )  # fmt: skip
+    return consultation
+
+
+def summarise(consultation: Consultation) -> list[tuple[Question, summary.QuestionSummary]]:
+    """Each question with its anonymised summary, from the answers stored."""
+    questions = list(consultation.questions.all())
+    by_supplier: dict[str, dict[str, str]] = {}
+    for answer in Answer.objects.filter(response__consultation=consultation).select_related("response"):
+        by_supplier.setdefault(str(answer.response.organisation_id), {})[str(answer.question_id)] = (
+            answer.value
+        )
+    summaries = summary.summarise_all([(str(q.pk), q.shape) for q in questions], by_supplier)
+    return [(q, summaries[str(q.pk)]) for q in questions]

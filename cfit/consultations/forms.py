@@ -1,0 +1,50 @@
+"""Forms of consultations: they check the input; the rules are the actions' business."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cfit.consultations.models import Question
+
+#: Blank question rows on the form; empty rows are skipped.
+QUESTION_ROWS = 6
+
+
+class ConsultationForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("What the group wants to learn"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    deadline = forms.DateTimeField(
+        label=_("Answers until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, QUESTION_ROWS + 1):
+            self.fields[f"q{n}_text"] = forms.CharField(
+                label=_("Question %(n)s") % {"n": n}, required=False, max_length=1000
+            )
+            self.fields[f"q{n}_kind"] = forms.ChoiceField(
+                label=_("Kind of answer to question %(n)s") % {"n": n}, choices=Question.Kind.choices,
+                required=False,
+            )  # fmt: skip
+            self.fields[f"q{n}_options"] = forms.CharField(
+                label=_("Choices or range limits of question %(n)s (separated by semicolons)") % {"n": n},
+                required=False,
+                max_length=2000,
+            )
+
+    def questions(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        rows = []
+        for n in range(1, QUESTION_ROWS + 1):
+            text = self.cleaned_data.get(f"q{n}_text", "").strip()
+            if text:
+                options = tuple(
+                    o.strip() for o in self.cleaned_data.get(f"q{n}_options", "").split(";") if o.strip()
+                )
+                rows.append((text, self.cleaned_data.get(f"q{n}_kind") or Question.Kind.TEXT, options))
+        return rows

@@ -1,0 +1,162 @@
+"""Pages of market consultations: the list, a group's new consultation, a consultation with the answer
+form for suppliers, and for the group each answer and the anonymised summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cfit.consultations import actions
+from cfit.consultations.access import (
+    answering_organisations,
+    get_consultation,
+    get_consultation_to_run,
+    runs,
+    sees_answers,
+)
+from cfit.consultations.forms import ConsultationForm
+from cfit.consultations.models import Answer, Consultation
+from cfit.pact.access import can_edit_working_group, get_group, is_coordinator
+from cfit.pact.models import BuyerGroup, WorkingGroup
+
+
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    consultations = Consultation.objects.published().select_related("buyer_group", "working_group")
+    runnable: list[tuple[str, str, str]] = []
+    drafts: list[Consultation] = []
+    if request.user.is_authenticated:
+        runnable = [
+            ("buyer-group", g.slug, g.name)
+            for g in BuyerGroup.objects.all()
+            if is_coordinator(request.user, g)
+        ]
+        runnable += [
+            ("working-group", g.slug, g.name)
+            for g in WorkingGroup.objects.all()
+            if can_edit_working_group(request.user, g)
+        ]
+        drafts = [
+            c for c in Consultation.objects.filter(status=Consultation.Status.DRAFT) if runs(request.user, c)
+        ]
+    return render(
+        request,
+        "consultations/list.html",
+        {"consultations": consultations, "runnable": runnable, "drafts": drafts},
+    )
+
+
+def _group(user: Any, kind: str, slug: str) -> BuyerGroup | WorkingGroup:
+    if kind == "buyer-group":
+        group = get_group(slug)
+        if not is_coordinator(user, group):
+            raise PermissionDenied
+        return group
+    if kind == "working-group":
+        working_group = WorkingGroup.objects.filter(slug=slug).first()
+        if working_group is None:
+            raise Http404
+        if not can_edit_working_group(user, working_group):
+            raise PermissionDenied
+        return working_group
+    raise Http404
+
+
+@login_required
+def new(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    group = _group(request.user, kind, slug)
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        drafts = [actions.QuestionDraft(text, k, options) for text, k, options in form.questions()]
+        try:
+            consultation = actions.create_consultation(
+                group,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                deadline=form.cleaned_data["deadline"],
+                questions=drafts,
+                acting_user=request.user,
+            )
+        except actions.ConsultationRefused as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("consultations:detail", consultation.pk)
+    return render(request, "consultations/new.html", {"form": form, "group": group})
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_consultation(request.user, pk)
+    questions = list(consultation.questions.all())
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "questions": questions,
+        "runs": runs(request.user, consultation),
+        "sees_answers": sees_answers(request.user, consultation),
+    }
+    if context["sees_answers"] or consultation.summary_published:
+        context["summaries"] = actions.summarise(consultation)
+    if context["sees_answers"]:
+        responses = list(consultation.responses.select_related("organisation"))
+        values = {
+            (a.response_id, a.question_id): a.value for a in Answer.objects.filter(response__in=responses)
+        }
+        context["responses"] = [(r, [values.get((r.pk, q.pk), "") for q in questions]) for r in responses]
+    suppliers = answering_organisations(request.user) if consultation.is_open else []
+    if suppliers:
+        own = {
+            a.question_id: a.value
+            for a in Answer.objects.filter(
+                response__consultation=consultation, response__organisation=suppliers[0]
+            )
+        }
+        context["suppliers"] = suppliers
+        context["answer_rows"] = [(q, own.get(q.pk, "")) for q in questions]
+    return render(request, "consultations/detail.html", context)
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_consultation(request.user, pk)
+    suppliers = {o.slug: o for o in answering_organisations(request.user)}
+    organisation = suppliers.get(request.POST.get("organisation", ""))
+    if organisation is None:
+        raise PermissionDenied
+    values = {q.pk: request.POST.get(f"answer-{q.pk}", "") for q in consultation.questions.all()}
+    try:
+        actions.submit_answers(consultation, organisation, values, acting_user=request.user)
+    except actions.ConsultationRefused as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your answers have been sent to the group."))
+    return redirect("consultations:detail", consultation.pk)
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_consultation_to_run(request.user, pk)
+    try:
+        actions.publish_consultation(consultation, acting_user=request.user)
+    except actions.ConsultationRefused as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("consultations:detail", consultation.pk)
+
+
+@login_required
+@require_POST
+def publish_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_consultation_to_run(request.user, pk)
+    try:
+        actions.publish_summary(consultation, acting_user=request.user)
+    except actions.ConsultationRefused as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The anonymised summary is public."))
+    return redirect("consultations:detail", consultation.pk)

@@ -1,0 +1,149 @@
+"""Case studies from finished tenders: the owner writes and publishes one, choosing what to show; other
+buyers find it by product group, criterion and country; nothing of it is seen before it is published,
+and offers are shown aggregated, a bidder named only with consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cfit.accounts.models import Membership
+from cfit.casestudies.models import CaseStudy
+from cfit.tenders import actions as tender_actions
+from cfit.tenders.models import Tender
+
+from .conftest import Persona
+from .contract_helpers import awarded_tender
+from .evaluation_helpers import colleague
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def edit_data(case_study: CaseStudy, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": "Laptops with a longer life",
+        "consent": "on",
+        "show_criteria": "on",
+        "show_ambitions": "on",
+        "show_offers": "on",
+        "show_result": "on",
+        "what_bought": "40 refurbished-ready notebooks",
+        "service_life_years": "6",
+        "end_of_use": "Returned to the supplier for refurbishment.",
+        "lessons_en": "Ask for battery replacement by the user.",
+        "lessons_nl": "Vraag om een door de gebruiker vervangbare accu.",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_a_buyer_publishes_a_case_study_that_others_find_by_criterion_and_country(
+    framework: Any, procurer: Persona, outsider: Persona
+) -> None:
+    tender = awarded_tender(procurer)
+    pia, louise, anonymous = signed_in(procurer.user), signed_in(outsider.user), Client()
+    assert tender.reference in pia.get(reverse("casestudies:list")).text  # offered to write one
+    assert tender.reference not in louise.get(reverse("casestudies:list")).text
+
+    response = pia.post(reverse("casestudies:start", args=[tender.pk]))
+    case_study = CaseStudy.objects.get()
+    assert response.url == reverse("casestudies:edit", args=[case_study.pk])
+    lot = case_study.lots[0]
+    # The facts are aggregated: counts and point ranges, no bidder in them but the winner, kept apart.
+    assert lot["offers"]["bids"] == 2 and 0 <= lot["offers"]["eligible"] <= 2
+    assert all(0 <= met <= 2 for met in lot["offers"]["met"].values())
+    assert case_study.service_life_years == lot["service_life_years"]
+    criterion = lot["criteria"][0]["code"]
+
+    # A draft is the organisation's only.
+    detail = reverse("casestudies:detail", args=[case_study.pk])
+    assert pia.get(detail).status_code == 200
+    assert louise.get(detail).status_code == 404 and anonymous.get(detail).status_code == 404
+    assert anonymous.get("/api/v1/case-studies").json() == []
+
+    # Publishing needs consent.
+    pia.post(
+        reverse("casestudies:edit", args=[case_study.pk]),
+        {**edit_data(case_study, consent=None), "publish": ""},
+    )
+    case_study.refresh_from_db()
+    assert case_study.status == CaseStudy.Status.DRAFT
+    pia.post(reverse("casestudies:edit", args=[case_study.pk]), {**edit_data(case_study), "publish": ""})
+    case_study.refresh_from_db()
+    assert case_study.status == CaseStudy.Status.PUBLISHED and case_study.lessons["nl"].startswith("Vraag")
+
+    page = louise.get(detail).text
+    assert "Laptops with a longer life" in page and "Ask for battery replacement" in page
+    assert "Groene IT BV" not in page and "Budget Hardware NV" not in page  # no bidder named
+    found = louise.get(reverse("casestudies:list"), {"criterion": criterion, "country": "NL"}).text
+    assert "Laptops with a longer life" in found
+    assert "Laptops with a longer life" not in louise.get(reverse("casestudies:list"), {"country": "FR"}).text
+    assert (
+        "Laptops with a longer life"
+        not in louise.get(reverse("casestudies:list"), {"product_group": "servers"}).text
+    )
+    listed = anonymous.get("/api/v1/case-studies", {"criterion": criterion}).json()
+    assert [(c["title"], c["organisation"], c["country"], c["product_groups"]) for c in listed] == [
+        ("Laptops with a longer life", procurer.organisation.name, "NL", ["notebooks"])
+    ]
+    assert criterion in listed[0]["criteria"] and listed[0]["year"] == case_study.year
+
+    # Naming the supplier is the owner's choice (with the supplier's consent); hiding criteria hides
+    # them from the page, the finder and the API.
+    pia.post(reverse("casestudies:edit", args=[case_study.pk]),
+             {**edit_data(case_study, name_supplier="on", show_criteria=None), "publish": ""})  # fmt: skip
+    page = louise.get(detail).text
+    assert lot["winner"]["supplier"] in page and "criteria-asked" not in page
+    assert anonymous.get("/api/v1/case-studies", {"criterion": criterion}).json() == []
+    assert anonymous.get("/api/v1/case-studies").json()[0]["criteria"] == []
+
+    # Withdrawn, it is the organisation's only again.
+    pia.post(reverse("casestudies:withdraw", args=[case_study.pk]))
+    assert louise.get(detail).status_code == 404 and anonymous.get("/api/v1/case-studies").json() == []
+
+
+def test_only_the_owners_buyers_write_a_case_study_and_only_of_a_finished_tender(
+    framework: Any, procurer: Persona, outsider: Persona
+) -> None:
+    # A tender closed without offers is enough here (and cheap): its case study tells no offers.
+    tender = tender_actions.create_tender(
+        procurer.organisation, title="Printers 2026", reference="PR-1", acting_user=procurer.user
+    )
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=5, acting_user=procurer.user)
+    Tender.unscoped.filter(pk=tender.pk).update(status=Tender.Status.CLOSED)
+    viewer = colleague(procurer, "vera", Membership.Role.VIEWER)
+    start = reverse("casestudies:start", args=[tender.pk])
+    assert signed_in(outsider.user).post(start).status_code == 404
+    assert signed_in(viewer.user).post(start).status_code == 403
+    assert Client().post(start).status_code == 302  # sign in first
+    assert not CaseStudy.objects.exists()
+
+    signed_in(procurer.user).post(start)
+    case_study = CaseStudy.objects.get()
+    edit = reverse("casestudies:edit", args=[case_study.pk])
+    # The viewer reads the draft but does not change it; others do not even see it.
+    assert signed_in(viewer.user).get(reverse("casestudies:detail", args=[case_study.pk])).status_code == 200
+    assert signed_in(viewer.user).post(edit, edit_data(case_study)).status_code == 404
+    assert signed_in(outsider.user).post(edit, edit_data(case_study)).status_code == 404
+    assert (
+        signed_in(outsider.user).post(reverse("casestudies:withdraw", args=[case_study.pk])).status_code
+        == 404
+    )
+    case_study.refresh_from_db()
+    assert case_study.status == CaseStudy.Status.DRAFT and case_study.title == tender.title
+    assert case_study.lots[0]["offers"] == {"bids": 0, "eligible": 0}
+    # A second case study of the same tender, or one of a tender still open, is refused.
+    signed_in(procurer.user).post(start)
+    assert CaseStudy.objects.count() == 1
+    Tender.unscoped.filter(pk=tender.pk).update(status=Tender.Status.PUBLISHED)
+    CaseStudy.objects.all().delete()
+    assert signed_in(procurer.user).post(start).status_code == 404

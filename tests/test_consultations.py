@@ -1,0 +1,160 @@
+"""Market consultations: a buyer group asks suppliers, suppliers answer before the deadline, the group
+sees each answer and publishes an anonymised summary in which no answer given by fewer than three
+suppliers shows (tested on random answers too)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.consultations import summary
+from cfit.consultations.models import Consultation, Response
+from cfit.pact.actions import create_buyer_group
+
+from .conftest import Persona, make_persona
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+CHOICES = ("refurbished", "new", "leased")
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    kind=st.sampled_from([summary.YES_NO, summary.CHOICE, summary.NUMBER]),
+    answers=st.lists(st.integers(min_value=0, max_value=2), max_size=12),
+)
+def test_a_summary_never_shows_an_answer_fewer_than_three_suppliers_gave(
+    kind: str, answers: list[int]
+) -> None:
+    shape = summary.QuestionShape(
+        kind, CHOICES if kind == summary.CHOICE else ("5", "10") if kind == summary.NUMBER else ()
+    )
+    values = {
+        summary.YES_NO: ["yes", "no", "no"],
+        summary.CHOICE: list(CHOICES),
+        summary.NUMBER: ["1", "7", "20"],
+    }[kind]
+    given_answers = {f"supplier-{i}": values[a] for i, a in enumerate(answers)}
+    result = summary.summarise(shape, given_answers)
+    true_counts = {c: 0 for c in summary.categories(shape)}
+    for value in given_answers.values():
+        true_counts[str(summary.category_of(shape, value))] += 1
+    for count in result.counts:
+        if count.count is not None:
+            assert count.count == true_counts[count.category] and count.count >= 3
+    if result.answered is not None:
+        assert result.answered == len(given_answers) and result.answered >= 3
+        # What one learns by subtracting the shown counts from the total is never fewer than three.
+        hidden = sum(true_counts[c.category] for c in result.counts if c.count is None)
+        assert hidden == 0 or hidden >= 3
+
+
+def test_text_answers_are_never_summarised_and_few_answers_hide_the_total() -> None:
+    assert summary.summarise(summary.QuestionShape(summary.TEXT), {"a": "x", "b": "y"}).answered is None
+    assert summary.summarise(summary.QuestionShape(summary.TEXT), {"a": "x", "b": "y", "c": "z"}).counts == ()
+
+
+@pytest.fixture
+def suppliers(db: Any) -> list[Persona]:
+    return [
+        make_persona(f"sup{i}", f"supplier-{i}", Organisation.Type.SUPPORTER, Membership.Role.ADMIN)
+        for i in range(4)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_buyer_group_consults_suppliers_and_publishes_an_anonymised_summary(
+    coordinator: Persona, procurer: Persona, outsider: Persona, suppliers: list[Persona]
+) -> None:
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    coco = signed_in(coordinator.user)
+    deadline = (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    coco.post(reverse("consultations:new", args=["buyer-group", group.slug]), {
+        "title": "Refurbished laptops in 2027", "description": "What can the market offer?", "deadline": deadline,
+        "q1_text": "Can you offer refurbished laptops with a 3-year warranty?", "q1_kind": "yes_no",
+        "q2_text": "How many years of spare parts?", "q2_kind": "number", "q2_options": "5; 7",
+        "q3_text": "What limits you?", "q3_kind": "text",
+    })  # fmt: skip
+    consultation = Consultation.objects.get()
+    detail = reverse("consultations:detail", args=[consultation.pk])
+    # A draft is the group's only.
+    assert signed_in(outsider.user).get(detail).status_code == 404 and Client().get(detail).status_code == 404
+    coco.post(reverse("consultations:publish", args=[consultation.pk]))
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.PUBLISHED
+
+    q1, q2, q3 = consultation.questions.all()
+    answers = [
+        ("yes", "7", "Battery stock"),
+        ("yes", "8", "Nothing"),
+        ("yes", "10", "Volumes"),
+        ("no", "2", "Secret plan"),
+    ]
+    for persona, (yes_no, years, text) in zip(suppliers, answers, strict=True):
+        page = signed_in(persona.user).get(detail).text
+        assert "answer-form" in page and "Each answer" not in page
+        signed_in(persona.user).post(reverse("consultations:answer", args=[consultation.pk]), {
+            "organisation": persona.organisation.slug,
+            f"answer-{q1.pk}": yes_no, f"answer-{q2.pk}": years, f"answer-{q3.pk}": text,
+        })  # fmt: skip
+    assert Response.objects.filter(consultation=consultation).count() == 4
+    # A wrong answer is refused and changes nothing; a procurer does not answer for the market.
+    signed_in(suppliers[0].user).post(reverse("consultations:answer", args=[consultation.pk]),
+                                      {"organisation": "supplier-0", f"answer-{q2.pk}": "many"})  # fmt: skip
+    assert Response.objects.get(organisation=suppliers[0].organisation).answers.get(question=q2).value == "7"
+    assert signed_in(procurer.user).post(reverse("consultations:answer", args=[consultation.pk]),
+                                         {"organisation": procurer.organisation.slug}).status_code == 403  # fmt: skip
+
+    # The group sees each answer, named; others see none, even once the summary is public.
+    group_page = coco.get(detail).text
+    assert "Secret plan" in group_page and "Supplier 3" in group_page
+    for client in (signed_in(outsider.user), signed_in(suppliers[1].user), Client()):
+        page = client.get(detail).text
+        assert "Secret plan" not in page and "Supplier 3" not in page and "Anonymised summary" not in page
+    coco.post(reverse("consultations:publish-summary", args=[consultation.pk]))
+    public = Client().get(detail).text
+    assert "Anonymised summary" in public and "Secret plan" not in public and "Supplier 3" not in public
+    # 3 said yes and 1 no: "no" is hidden, and so is "yes" (4 answered minus 3 would give "no" away).
+    first = public.split('id="summary"')[1].split("<h3>")[1]
+    assert '<th scope="row">No</th><td class="num">—' in first
+    assert '<th scope="row">Yes</th><td class="num">—' in first or "Answered by: —" in first
+
+    # After the deadline no answer is taken.
+    Consultation.objects.filter(pk=consultation.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    signed_in(suppliers[3].user).post(reverse("consultations:answer", args=[consultation.pk]),
+                                      {"organisation": "supplier-3", f"answer-{q1.pk}": "yes"})  # fmt: skip
+    assert Response.objects.get(organisation=suppliers[3].organisation).answers.get(question=q1).value == "no"
+
+
+@pytest.mark.django_db
+def test_only_the_groups_runner_starts_publishes_and_publishes_the_summary(
+    coordinator: Persona, outsider: Persona
+) -> None:
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    louise = signed_in(outsider.user)
+    assert louise.get(reverse("consultations:new", args=["buyer-group", group.slug])).status_code == 403
+    assert louise.get(reverse("consultations:new", args=["elsewhere", group.slug])).status_code == 404
+    from cfit.consultations import actions
+
+    consultation = actions.create_consultation(
+        group, title="T", description="", deadline=timezone.now() + timedelta(days=1),
+        questions=[actions.QuestionDraft("Q?", "yes_no")], acting_user=coordinator.user,
+    )  # fmt: skip
+    assert louise.post(reverse("consultations:publish", args=[consultation.pk])).status_code == 404
+    actions.publish_consultation(consultation, acting_user=coordinator.user)
+    assert louise.post(reverse("consultations:publish-summary", args=[consultation.pk])).status_code == 404
+    consultation.refresh_from_db()
+    assert consultation.summary_published is None
