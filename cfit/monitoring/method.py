@@ -8,6 +8,7 @@ emphasis, links). Everything is escaped before any markup is added.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -124,15 +125,42 @@ def render_markdown(text: str) -> str:
     return "\n".join(html)
 
 
-@lru_cache(maxsize=4)
-def _rendered(path: Path, stamp: float) -> str:
-    return render_markdown(path.read_text(encoding="utf-8"))
+def translation_of(language: str) -> Path:
+    """Where the method's document in ``language`` lives (``docs/impact-method.nl.md``…)."""
+    return METHOD_DOCUMENT.with_name(f"{METHOD_DOCUMENT.stem}.{language}{METHOD_DOCUMENT.suffix}")
 
 
-def method_html() -> SafeString | None:
-    """The method's document as HTML, or ``None`` where it is not installed."""
+_HEADING_ID = re.compile(r'<h([1-6]) id="([^"]*)">')
+
+
+@lru_cache(maxsize=8)
+def _rendered(path: Path, stamp: float, english_stamp: float) -> str:
+    html = render_markdown(path.read_text(encoding="utf-8"))
+    if path == METHOD_DOCUMENT:
+        return html
+    # A translation keeps the English headings' anchors (other pages and documents link to them): the
+    # n-th heading takes the n-th English id; a test keeps the translations' headings in step.
+    english_ids = iter(m.group(2) for m in _HEADING_ID.finditer(_rendered(METHOD_DOCUMENT, english_stamp, 0)))
+    return _HEADING_ID.sub(lambda m: f'<h{m.group(1)} id="{next(english_ids, m.group(2))}">', html)
+
+
+@dataclass(frozen=True)
+class MethodPage:
+    html: SafeString
+    language: str  #: the language of the document shown (English where no translation is installed)
+
+
+def method_html(language: str = "en") -> MethodPage | None:
+    """The method's document as HTML in ``language`` where a translation is installed, else in English;
+    ``None`` where the document is not installed."""
     try:
-        stamp = METHOD_DOCUMENT.stat().st_mtime
+        english_stamp = METHOD_DOCUMENT.stat().st_mtime
     except OSError:
         return None
-    return mark_safe(_rendered(METHOD_DOCUMENT, stamp))  # render_markdown escapes every text
+    path = translation_of(language) if language != "en" else METHOD_DOCUMENT
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        path, stamp, language = METHOD_DOCUMENT, english_stamp, "en"
+    html = _rendered(path, stamp, english_stamp)
+    return MethodPage(mark_safe(html), language)  # render_markdown escapes every text

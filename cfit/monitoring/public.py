@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -230,4 +231,14 @@ def results_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def method_page(request: HttpRequest) -> HttpResponse:
     """The impact method every emissions figure links to (public)."""
-    return render(request, "monitoring/method.html", {"method": method_html(), "version": METHOD_VERSION})
+    language = (get_language() or "en").split("-")[0]
+    page = method_html(language)
+    return render(
+        request,
+        "monitoring/method.html",
+        {
+            "method": page,
+            "in_english_only": page is not None and page.language != language,
+            "version": METHOD_VERSION,
+        },
+    )
