@@ -226,3 +226,39 @@ def test_only_the_applicant_and_the_secretariat_see_an_application(
         actions.answer(application, text="hello", acting_user=applicant)
     application.refresh_from_db()
     assert application.state == Application.State.SUBMITTED and application.organisation is None
+
+
+def test_the_secretariat_offers_a_new_pact_text_and_old_signatures_keep_theirs(db: Any) -> None:
+    """The official wording comes in as a new version; an application signed under the first keeps its
+    version and fingerprint, and a signed version's text cannot be changed."""
+    from dataclasses import replace
+
+    from django.core.exceptions import ValidationError
+
+    from cfit.joining.models import PactText
+
+    first = PactText.current()
+    assert first.version == pact_text.CURRENT and first.sha256 == pact_text.digest(first.text)
+    user = get_user_model().objects.create_user("signer", password="x")
+    details = actions.Details(
+        "Ville de Namur", "BE", "procuring_participant", 900, "Sam Signer", "s@example.org"
+    )
+    signed = actions.submit_application(
+        details,
+        actions.InPlatformSignature("Sam Signer", "Director", timezone.localdate(), first.version),
+        acting_user=user,
+    )
+    official = PactText.objects.create(version="2027-1", text="The official text.")  # offered from now
+    assert PactText.current() == official
+    signed.refresh_from_db()
+    assert (signed.pact_version, signed.pact_sha256) == (first.version, first.sha256)
+    # a signature made on the page that showed the old text is refused: the text changed meanwhile
+    with pytest.raises(actions.ApplicationRefused):
+        actions.submit_application(
+            replace(details, organisation_name="Ville de Liège"),
+            actions.InPlatformSignature("Sam Signer", "Director", timezone.localdate(), first.version),
+            acting_user=user,
+        )
+    first.text += " Changed."
+    with pytest.raises(ValidationError):
+        first.save()

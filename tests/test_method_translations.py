@@ -46,9 +46,9 @@ def figures(text: str) -> Counter[str]:
 
 
 def code_spans(text: str) -> Counter[str]:
-    return Counter(re.findall(r"`([^`\n]+)`", _fenced_out(text))) + Counter(
-        re.findall(r"^```.*?^```", text, flags=re.S | re.M)
-    )
+    """Inline code (which may run over lines: compared with its whitespace collapsed) and code blocks."""
+    inline = (re.sub(r"\s+", " ", span) for span in re.findall(r"`([^`]+)`", _fenced_out(text)))
+    return Counter(inline) + Counter(re.findall(r"^```.*?^```", text, flags=re.S | re.M))
 
 
 def links(text: str) -> Counter[str]:

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cfit.accounts.models import Organisation
-from cfit.joining import actions, pact_text
-from cfit.joining.models import Application
+from cfit.joining import actions
+from cfit.joining.models import Application, PactText
 
 APPLICANTS = [
     # username, organisation, country, type, users served
@@ -34,7 +34,7 @@ def create_demo_applications(password: str) -> list[Application]:
             f"{username.title()} Applicant",
             "Director",
             timezone.localdate() - timedelta(days=3),
-            pact_text.CURRENT,
+            PactText.current().version,
         )
         made.append(actions.submit_application(details, signature, acting_user=user))
     if made and secretary is not None and len(made) == len(APPLICANTS):

@@ -29,8 +29,7 @@ from cfit.accounts.access import is_secretariat_staff
 from cfit.accounts.models import Membership, Organisation
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import record
-from cfit.joining import pact_text
-from cfit.joining.models import Application
+from cfit.joining.models import Application, PactText
 from cfit.uploads import check_size, refuse
 
 #: A signed pact is a few pages, scanned perhaps: 10 MB is plenty.
@@ -85,10 +84,11 @@ def _apply_signature(application: Application, signature: Signature) -> None:
     if signature.signed_on > timezone.localdate():
         raise ApplicationRefused(_("The signing date cannot be in the future."), code="future")
     application.signed_on = signature.signed_on
-    application.pact_version = pact_text.CURRENT
-    application.pact_sha256 = pact_text.digest(pact_text.text_of(pact_text.CURRENT))
+    offered = PactText.current()
+    application.pact_version = offered.version
+    application.pact_sha256 = offered.sha256
     if isinstance(signature, InPlatformSignature):
-        if signature.pact_version != pact_text.CURRENT:
+        if signature.pact_version != offered.version:
             # The text changed while the signatory read it: sign the text shown now.
             raise ApplicationRefused(
                 _("The pact's text has changed since you opened the page: read it again and sign."),

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
-from cfit.joining import pact_text
 from cfit.joining.actions import MAX_SIGNED_PACT_BYTES
 from cfit.joining.countries import country_choices
-from cfit.joining.models import Application
+from cfit.joining.models import Application, PactText
 from cfit.uploads import describe_size
 
 TYPE_CHOICES = [(t.value, t.label) for t in Application.TYPES]
@@ -63,11 +62,12 @@ class SignatureForm(forms.Form):
     signer_role = forms.CharField(label=_("Signatory's role"), max_length=200, required=False)
     signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
     agree = forms.BooleanField(label=_("I sign the text above on behalf of the organisation"), required=False)
-    pact_version = forms.CharField(widget=forms.HiddenInput, initial=pact_text.CURRENT)
+    pact_version = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["signed_on"].initial = timezone.localdate()
+        self.fields["pact_version"].initial = PactText.current().version
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

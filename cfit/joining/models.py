@@ -9,10 +9,74 @@ created (``actions.approve``); until then nothing of the applicant is public.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
+from cfit.joining import pact_text
+
+
+class PactTextQuerySet(models.QuerySet["PactText"]):
+    def offered(self) -> PactTextQuerySet:
+        """The versions offered for signature by now, newest first."""
+        return self.filter(offered_from__lte=timezone.now()).order_by("-offered_from", "-pk")
+
+
+class PactText(models.Model):
+    """A version of the text an organisation signs when it joins in the platform.
+
+    The secretariat puts in the pact's official wording (in the admin) as a new version with the date from
+    which it is offered; the newest offered version is the one signed. A version's text never changes once
+    someone signed it: a signature points at it by version and SHA-256. The first version is shipped with
+    cfit (``pact_text``) so that a new installation can take applications at once."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    text = models.TextField(_("text"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    offered_from = models.DateTimeField(_("offered from"), default=timezone.now)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = PactTextQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-offered_from"]
+        verbose_name = _("pact text")
+        verbose_name_plural = _("pact texts")
+
+    def __str__(self) -> str:
+        return self.version
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            before = PactText.objects.filter(pk=self.pk).values_list("text", "version").first()
+            if (
+                before is not None
+                and before[0] != self.text
+                and Application.objects.filter(pact_version=before[1]).exclude(pact_sha256="").exists()
+            ):
+                raise ValidationError(
+                    _("Version %(version)s has been signed: add a new version instead of changing it.")
+                    % {"version": before[1]}
+                )
+        self.sha256 = pact_text.digest(self.text)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def current(cls) -> PactText:
+        """The version offered for signature now (the shipped first version where none is stored)."""
+        offered = cls.objects.offered().first()
+        if offered is not None:
+            return offered
+        shipped, _created = cls.objects.get_or_create(
+            version=pact_text.CURRENT, defaults={"text": pact_text.text_of(pact_text.CURRENT)}
+        )
+        return shipped
+
+    @classmethod
+    def text_of(cls, version: str) -> str:
+        return cls.objects.filter(version=version).values_list("text", flat=True).first() or ""
 
 
 class ApplicationQuerySet(models.QuerySet):

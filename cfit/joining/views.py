@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.joining import actions, pact_text
+from cfit.joining import actions
 from cfit.joining.access import check_reviewer, get_application
 from cfit.joining.forms import AccountForm, AnswerForm, ApplicationForm, DecisionForm, SignatureForm
-from cfit.joining.models import Application
+from cfit.joining.models import Application, PactText
 from cfit.uploads import ImportRefused
 
 
@@ -59,6 +59,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     signature_form = SignatureForm(post, request.FILES if post is not None else None, prefix="sign")
     account_form = AccountForm(post) if anonymous else None
     problem = ""
+    offered = PactText.current()
     if post is not None and all(f.is_valid() for f in (form, signature_form, account_form) if f is not None):
         details = actions.Details(**form.cleaned_data)
         try:
@@ -88,9 +89,9 @@ def apply(request: HttpRequest) -> HttpResponse:
             "signature_form": signature_form,
             "account_form": account_form,
             "problem": problem,
-            "pact_version": pact_text.CURRENT,
-            "pact_text": pact_text.text_of(pact_text.CURRENT),
-            "pact_sha256": pact_text.digest(pact_text.text_of(pact_text.CURRENT)),
+            "pact_version": offered.version,
+            "pact_text": offered.text,
+            "pact_sha256": offered.sha256,
         },
     )
 
@@ -108,7 +109,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     context: dict[str, Any] = {
         "application": application,
         "reviewing": reviewing,
-        "pact_text": pact_text.PACT_TEXTS.get(application.pact_version, ""),
+        "pact_text": PactText.text_of(application.pact_version),
     }
     if reviewing and application.is_open:
         context["decision_form"] = DecisionForm()
