@@ -296,7 +296,7 @@ def test_the_monitoring_indicators_are_prefilled_from_contracts(
     assert contract_figures(supplier.organisation, year) == {}
 
 
-def test_the_demo_delivers_a_cmrt_once(contract: Contract) -> None:
+def test_the_demo_delivers_a_cmrt_once(contract: Contract, procurer: Any) -> None:
     from cfit.demo.minerals import create_demo_minerals
 
     make_persona("supplier", "green-refurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN)
@@ -306,3 +306,22 @@ def test_the_demo_delivers_a_cmrt_once(contract: Contract) -> None:
     assert SmelterList.objects.count() == 1
     check = contract_checks(contract)[0]
     assert {r.status for r in check.rows} == {"conformant", "active", "non_conformant", "unidentified"}
+    # every status reads as words, a smelter that is not conformant too (it showed "non_conformant")
+    page = signed_in(procurer).get(f"/due-diligence/contract/{contract.pk}/").content.decode()
+    assert 'data-status="non_conformant">' in page and "<td>Non-conformant</td>" in page
+    assert "non_conformant</td>" not in page
+
+
+def test_every_smelter_status_has_words_in_the_users_language() -> None:
+    from django.utils import translation
+
+    from cfit.duediligence.checks import STATUSES
+    from cfit.duediligence.problems import STATUS_LABELS, STATUS_WORDS, message, status_label
+
+    assert set(STATUS_LABELS) == {*STATUSES, "unlisted", "unidentified"}
+    # the sentence's status word is the list's status as the check stores it, translated when shown
+    assert set(STATUS_WORDS) == {s.replace("_", "-") for s in STATUSES} - {"conformant", "active"}
+    with translation.override("en"):
+        assert status_label("suspended") == "Suspended" and status_label("") == ""
+        found = {"smelter_id": "CID003926", "status": "non-conformant", "as_of": "2027-01-15"}
+        assert message("status_not_conformant", found) == "CID003926 is non-conformant (2027-01-15)"

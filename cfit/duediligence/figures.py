@@ -15,7 +15,7 @@ from typing import Any
 from cfit.contracts.models import Contract
 from cfit.duediligence.checks import ConformanceList, ListedSmelter, conformance_findings
 from cfit.duediligence.models import MineralsReport, Smelter, SmelterList, SmelterStatus
-from cfit.duediligence.problems import message
+from cfit.duediligence.problems import message, status_label
 from cfit.duediligence.template import ReportedSmelter
 
 
@@ -24,6 +24,10 @@ class SmelterRow:
     smelter: Smelter
     status: str  #: a status of ``checks.STATUSES``, "unlisted", "unidentified", or "" without a list
     findings: list[str]
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
 
 
 @dataclass

@@ -53,12 +53,40 @@ MESSAGES: dict[str, Promise] = {
 }
 
 
+#: A conformance list's statuses (``checks.STATUSES``) and the checks' own, as a page's column shows them.
+STATUS_LABELS: dict[str, Promise] = {
+    "conformant": gettext_lazy("Conformant"),
+    "active": gettext_lazy("Active"),
+    "non_conformant": gettext_lazy("Non-conformant"),
+    "suspended": gettext_lazy("Suspended"),
+    "inactive": gettext_lazy("Inactive"),
+    "unlisted": gettext_lazy("Not in the list"),
+    "unidentified": gettext_lazy("Not identified"),
+}
+#: The statuses a smelter that is not conformant may have, inside a sentence (``status_not_conformant``).
+STATUS_WORDS: dict[str, Promise] = {
+    "non-conformant": gettext_lazy("non-conformant"),
+    "suspended": gettext_lazy("suspended"),
+    "inactive": gettext_lazy("inactive"),
+}
+
+
+def status_label(status: str) -> str:
+    """The status in the user's language; "" for none (no conformance list to check against)."""
+    label = STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
 def message(code: str, params: Mapping[str, Any]) -> str:
     template = MESSAGES.get(code)
     if template is None:
         return code
+    params = dict(params)
+    if "status" in params and params["status"] in STATUS_WORDS:
+        # stored as the list's English word: shown in the user's language like the rest of the sentence
+        params["status"] = str(STATUS_WORDS[params["status"]])
     try:
-        return str(template) % dict(params)
+        return str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(template)
 

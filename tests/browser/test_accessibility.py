@@ -23,8 +23,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from cfit.accounts.scoping import system_scope
+from cfit.contracts.models import Contract
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.demo import create_demo_data, create_demo_partnership
+from cfit.demo.contracts import REFERENCE as CONTRACT_TENDER
 from cfit.demo.learning import create_demo_guides_and_events
 from cfit.demo.notices import create_demo_notices
 from cfit.fleet.models import Asset
@@ -92,7 +94,10 @@ def demo_site() -> DemoSite:
             organisation__slug="nl-ministry-bzk", state=Report.State.DRAFT
         ).first()  # its form, with every indicator's fields
         statement = Statement.objects.order_by("pk").first()
+        # the demo contract: obligations in every state and the supplier's CMRT with its smelter check
+        contract = Contract.unscoped.filter(tender__reference=CONTRACT_TENDER).first()
     assert line and asset and campaign and report and draft_report and statement, "the demo lacks a page"
+    assert contract is not None and contract.minerals_reports.exists(), "the demo lacks its contract"
     criterion = Criterion.objects.filter(version__status=FrameworkVersion.Status.PUBLISHED).first()
     assert criterion is not None
     return DemoSite(
@@ -144,7 +149,11 @@ def demo_site() -> DemoSite:
                 "/organisations/mine/",
                 "/accounts/password/",
                 "/market/",  # with the organisation's notices of cfit tenders
+                "/contracts/",
+                f"/contracts/{contract.pk}/",
+                f"/due-diligence/contract/{contract.pk}/",  # with the corrective-action forms
             ],
+            "supplier": [f"/contracts/supplier/{contract.pk}/", f"/due-diligence/supplier/{contract.pk}/"],
             "coordinator": [
                 "/monitoring/",
                 "/monitoring/campaigns/new/",
