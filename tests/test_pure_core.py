@@ -39,6 +39,7 @@ def test_the_core_list_names_the_engines() -> None:
     assert all(not m.endswith("*") for m in modules), (
         "name modules; a package pattern would hide its Django parts"
     )
+    assert len(modules) == len(set(modules)), "a core module is named twice"
     for module in modules:
         assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), (
             f"{module} named in pyproject.toml is missing"

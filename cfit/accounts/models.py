@@ -13,7 +13,7 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
 
-class Organisation(models.Model):  # type: ignore[django-manager-missing]  # contracts use a scoped manager the plugin cannot follow
+class Organisation(models.Model):
     """A body that takes part in the pact: a buyer, a government, a supporter or the secretariat."""
 
     class Type(models.TextChoices):

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.db import models
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class ScopeNotSet(RuntimeError):
@@ -59,20 +61,27 @@ def system_scope() -> Iterator[None]:
         _scope.reset(token)
 
 
-class ScopedQuerySet(models.QuerySet):
-    def of_organisation(self, organisation: Any) -> ScopedQuerySet:
+class ScopedQuerySet(models.QuerySet[_M]):
+    def of_organisation(self, organisation: Any) -> Self:
         return self.filter(organisation=organisation)
 
 
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+class ScopedManager(models.Manager[_M]):
     """The default manager of organisation-owned models: filters by the active scope.
 
-    A model with its own queryset methods uses ``ScopedManager.from_queryset(ItsQuerySet)()`` where
-    ``ItsQuerySet`` subclasses ``ScopedQuerySet``.
+    A model with its own queryset methods declares, at module level (where django-stubs can resolve
+    the manager's type), ``ItsManager = ScopedManager.from_queryset(ItsQuerySet)`` where ``ItsQuerySet``
+    subclasses ``ScopedQuerySet``, and then ``objects: ClassVar[ItsManager[Model]] = ItsManager()``.
     """
 
-    def get_queryset(self) -> ScopedQuerySet:
+    _queryset_class = ScopedQuerySet
+
+    def of_organisation(self, organisation: Any) -> ScopedQuerySet[_M]:
+        return self.get_queryset().of_organisation(organisation)
+
+    def get_queryset(self) -> ScopedQuerySet[_M]:
         queryset = super().get_queryset()
+        assert isinstance(queryset, ScopedQuerySet)
         scope = _scope.get()
         if scope is None:
             raise ScopeNotSet(

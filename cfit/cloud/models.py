@@ -6,6 +6,8 @@ so that a published or reported figure stays traceable after the coefficients ch
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,12 @@ class CloudUsageQuerySet(ScopedQuerySet):
     def in_year(self, year: int) -> CloudUsageQuerySet:
         """Exports whose usage months fall in ``year`` (an export that spans two years counts in both)."""
         return self.filter(first_month__lte=f"{year}-12", last_month__gte=f"{year}-01")
+
+
+#: The scoped manager and the unscoped one, both with the queryset's methods (declared here so
+#: django-stubs can resolve their types).
+CloudUsageManager = ScopedManager.from_queryset(CloudUsageQuerySet)
+UnscopedCloudUsageManager = models.Manager.from_queryset(CloudUsageQuerySet)
 
 
 class CloudUsage(OrganisationOwned):
@@ -48,9 +56,9 @@ class CloudUsage(OrganisationOwned):
     #: comparing places needs, without keeping the file.
     workload = models.JSONField(default=list)
 
-    objects = ScopedManager.from_queryset(CloudUsageQuerySet)()  # type: ignore[django-manager-missing,misc]
+    objects: ClassVar[CloudUsageManager[Self]] = CloudUsageManager()
     #: For permission-scoped getters and system work only; never in a view.
-    unscoped = models.Manager.from_queryset(CloudUsageQuerySet)()  # type: ignore[django-manager-missing,misc]
+    unscoped: ClassVar[UnscopedCloudUsageManager[Self]] = UnscopedCloudUsageManager()
 
     class Meta(OrganisationOwned.Meta):
         verbose_name = _("cloud usage export")

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from cfit.accounts.models import Membership
 from cfit.accounts.permissions import Action, may
-from cfit.contracts.models import Contract, ContractQuerySet, Obligation, Submission
+from cfit.contracts.models import Contract, Obligation, Submission
 
 
 def _id(value: int | str) -> int:
@@ -43,12 +44,12 @@ def get_contract_for_buyer(user: Any, contract_id: int | str, *, edit: bool = Fa
     return contract
 
 
-def supplier_contracts(user: Any) -> ContractQuerySet:
+def supplier_contracts(user: Any) -> QuerySet[Contract]:
     """The contracts whose supplier organisation the user belongs to."""
     if not user.is_authenticated:
-        return Contract.unscoped.none()  # type: ignore[no-any-return]
+        return Contract.unscoped.none()
     organisations = Membership.objects.filter(user=user).values("organisation_id")
-    return Contract.unscoped.filter(supplier_organisation_id__in=organisations)  # type: ignore[no-any-return]
+    return Contract.unscoped.filter(supplier_organisation_id__in=organisations)
 
 
 def get_contract_for_supplier(user: Any, contract_id: int | str, *, edit: bool = False) -> Contract:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -27,6 +27,11 @@ from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 class ContractQuerySet(ScopedQuerySet):
     def of_supplier(self, organisation_ids: Any) -> ContractQuerySet:
         return self.filter(supplier_organisation_id__in=organisation_ids)
+
+
+#: Scoped like every organisation-owned manager, with the queryset's methods (declared here so
+#: django-stubs can resolve the manager's type).
+ContractManager = ScopedManager.from_queryset(ContractQuerySet)
 
 
 class Contract(OrganisationOwned):
@@ -65,8 +70,8 @@ class Contract(OrganisationOwned):
     )
     created = models.DateTimeField(auto_now_add=True)
 
-    unscoped = models.Manager()
-    objects = ScopedManager.from_queryset(ContractQuerySet)()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[ContractManager[Self]] = ContractManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["-start_date", "reference"]

@@ -167,7 +167,7 @@ class FrameworkVersionQuerySet(models.QuerySet):
 
 
 # django-stubs cannot resolve the tenders' scoped manager (cfit.tenders is not checked yet)
-class FrameworkVersion(models.Model):  # type: ignore[django-manager-missing]
+class FrameworkVersion(models.Model):
     """A version of the whole framework. Edited as a draft, reviewed, approved by someone other than
     its last editor, then published; a published version never changes."""
 

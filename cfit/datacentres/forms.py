@@ -10,13 +10,13 @@ from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityReport
 from cfit.tenders.models import Lot
 
 
-class FacilityForm(forms.ModelForm):  # type: ignore[type-arg]
+class FacilityForm(forms.ModelForm):
     class Meta:
         model = Facility
         fields = ["name", "country", "climate", "operating_since", "eu_database"]
 
 
-class ReportForm(forms.ModelForm):  # type: ignore[type-arg]
+class ReportForm(forms.ModelForm):
     """One year's values; an empty field is "not reported"."""
 
     class Meta:

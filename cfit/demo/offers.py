@@ -47,7 +47,7 @@ def _answer(requirement: Requirement, generous: float, rng: random.Random) -> bo
             return bool(requirement.expected_value)
         case DataType.NUMBER | DataType.INTEGER:
             if requirement.expected_value is not None:
-                return float(requirement.expected_value)  # type: ignore[arg-type]
+                return float(requirement.expected_value)
             if requirement.min_value is not None:
                 return float(round(requirement.min_value * (1 + generous * rng.random())))
             return float(requirement.max_value or 0) * (1 - 0.3 * generous * rng.random())

@@ -43,7 +43,7 @@ def factories_prefill(organisation: Organisation, year: int) -> dict[tuple[str, 
     for contract in contracts:
         items = []
         if contract.lot is not None and contract.tender_id is not None:
-            group = contract.lot.product_group.code if contract.lot.product_group_id else ""  # type: ignore[union-attr]
+            group = contract.lot.product_group.code if contract.lot.product_group_id else ""
             lines = OfferLine.objects.filter(
                 offer__tender_id=contract.tender_id,
                 offer__supplier=contract.supplier_name,

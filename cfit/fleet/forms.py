@@ -159,9 +159,9 @@ class EventForm(forms.Form):
 class AssetFilterForm(forms.Form):
     q = forms.CharField(label=_("Manufacturer, model or key"), required=False, max_length=100)
     product_group = forms.ChoiceField(
-        label=_("Product group"), choices=[("", _("All"))] + PRODUCT_GROUPS, required=False
+        label=_("Product group"), choices=[("", _("All")), *PRODUCT_GROUPS], required=False
     )
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + STATUSES, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *STATUSES], required=False)
     condition = forms.ChoiceField(
         label=_("Condition"),
         choices=[("", _("All")), ("new", _("New")), ("refurbished", _("Refurbished"))],

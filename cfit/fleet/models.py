@@ -8,6 +8,9 @@ reference data by the impact engine, so that a corrected factor corrects every f
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +19,11 @@ from django.utils.translation import pgettext_lazy
 from cfit.accounts.scoping import OrganisationOwned, ScopedManager, ScopedQuerySet
 from cfit.impact.register import Acquisition, Condition, ProductGroup, Route, Status
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _choices(enum: type, labels: dict[str, str]) -> list[tuple[str, str]]:
+
+def _choices(enum: type[StrEnum], labels: dict[str, StrOrPromise]) -> list[tuple[str, StrOrPromise]]:
     return [(member.value, labels[member.value]) for member in enum]
 
 
@@ -62,6 +68,11 @@ class AssetQuerySet(ScopedQuerySet):
         return self.filter(status=Status.RETIRED)
 
 
+#: Scoped like every organisation-owned manager, with the queryset's methods (declared here so
+#: django-stubs can resolve the manager's type).
+AssetManager = ScopedManager.from_queryset(AssetQuerySet)
+
+
 class Asset(OrganisationOwned):
     # -- identity
     asset_key = models.TextField(
@@ -101,8 +112,8 @@ class Asset(OrganisationOwned):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    unscoped = models.Manager()
-    objects = ScopedManager.from_queryset(AssetQuerySet)()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[AssetManager[Self]] = AssetManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["product_group", "manufacturer", "model", "id"]
@@ -191,8 +202,8 @@ class AssetImport(OrganisationOwned):
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
 
-    unscoped = models.Manager()
-    objects = ScopedManager()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[ScopedManager[Self]] = ScopedManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["-created"]
@@ -215,8 +226,8 @@ class SavedColumnMapping(OrganisationOwned):
     target = models.CharField(_("standard column"), max_length=40)
     updated = models.DateTimeField(auto_now=True)
 
-    unscoped = models.Manager()
-    objects = ScopedManager()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[ScopedManager[Self]] = ScopedManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["header"]
@@ -239,8 +250,8 @@ class SavedValueMapping(OrganisationOwned):
     code = models.CharField(_("code"), max_length=20)
     updated = models.DateTimeField(auto_now=True)
 
-    unscoped = models.Manager()
-    objects = ScopedManager()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[ScopedManager[Self]] = ScopedManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["column", "value"]

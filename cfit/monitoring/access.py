@@ -38,9 +38,10 @@ def groups_run_by(user: Any) -> QuerySet[BuyerGroup]:
 
 
 def runs_campaign(user: Any, campaign: Campaign) -> bool:
-    if campaign.group_id is None:
+    group = campaign.group
+    if group is None:
         return runs_pact_wide(user)
-    return may(user, Action.MONITORING_CAMPAIGN_OPEN, campaign.group.coordinator_id)
+    return may(user, Action.MONITORING_CAMPAIGN_OPEN, group.coordinator_id)
 
 
 def campaigns_run_by(user: Any) -> QuerySet[Campaign]:

@@ -197,7 +197,7 @@ def save_values(
         if current is None:
             created = ReportValue.objects.create(
                 report=report, indicator=code, key=key, value=None if is_text else value,
-                text=value if is_text else "", origin=ReportValue.Origin.REPORTED, low=low, high=high,
+                text=str(value) if is_text else "", origin=ReportValue.Origin.REPORTED, low=low, high=high,
             )  # fmt: skip
             before[cell], after[cell] = None, _figure(created)
             changes += 1
@@ -206,7 +206,7 @@ def save_values(
             high,
         ):
             before[cell] = _figure(current)
-            current.value, current.text = (None, value) if is_text else (value, "")
+            current.value, current.text = (None, str(value)) if is_text else (value, "")
             current.low, current.high = low, high
             current.origin, current.method, current.sources = ReportValue.Origin.REPORTED, "", []
             current.save(update_fields=["value", "text", "origin", "low", "high", "method", "sources"])

@@ -48,7 +48,7 @@ class AggregateAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     list_filter = ["scope", "year", "indicator", "suppression"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Aggregate | None = None) -> bool:
         return False  # computed by the database; edit the reports instead
 
 

@@ -61,7 +61,9 @@ def bars(
     """Bars per label: stacked by series, or side by side (``stacked=False``, where ranges are drawn)."""
     shown = [[p if p is not None and p.shown else None for p in points] for _, points in series]
     if stacked:
-        tops = [sum(s[i].value or 0.0 for s in shown if s[i] is not None) for i in range(len(labels))]
+        tops: list[float] = [
+            sum(p.value or 0.0 for p in (s[i] for s in shown) if p is not None) for i in range(len(labels))
+        ]
     else:
         tops = [(p.high if p.high is not None else p.value) or 0.0 for s in shown for p in s if p is not None]
     top = max([*tops, 0.0]) * 1.08 or 1.0
@@ -133,8 +135,8 @@ def bars(
     body = "".join(
         f"<tr><th>{escape(label)}</th>"
         + "".join(
-            f'<td class="num">{escape(points[i].text() if points[i] is not None else "—")}</td>'
-            for _name, points in series
+            f'<td class="num">{escape(point.text() if point is not None else "—")}</td>'
+            for point in (points[i] for _name, points in series)
         )
         + "</tr>"
         for i, label in enumerate(labels)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cfit.monitoring.indicators import INDICATORS, Kind
@@ -21,10 +22,12 @@ class CampaignForm(forms.Form):
 
     def __init__(self, groups: list[BuyerGroup], pact_wide: bool, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(g.slug, g.name) for g in groups]
+        choices: list[tuple[str, str | Promise]] = [(g.slug, g.name) for g in groups]
         if pact_wide:
             choices.insert(0, (PACT_WIDE, _("The whole pact")))
-        self.fields["scope"].choices = choices
+        scope = self.fields["scope"]
+        assert isinstance(scope, forms.ChoiceField)
+        scope.choices = choices
         self.groups = {g.slug: g for g in groups}
         if not self.is_bound:
             self.initial.setdefault("year", timezone.localdate().year - 1)

@@ -69,7 +69,7 @@ KEYS: dict[Dimension, tuple[str, ...]] = {
 class Indicator:
     code: str
     label: Promise | str
-    unit: str
+    unit: Promise | str
     definition: Promise | str
     kind: Kind
     dimension: Dimension

@@ -31,7 +31,8 @@ class Scope:
 
 
 def campaign_scope(campaign: Campaign) -> Scope:
-    return Scope(campaign.group.slug if campaign.group_id else PACT, campaign.group_id)
+    group = campaign.group
+    return Scope(group.slug if group is not None else PACT, campaign.group_id)
 
 
 def published_years(scope: Scope) -> list[int]:

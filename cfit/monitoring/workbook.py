@@ -91,8 +91,8 @@ def build_template(
                     decimal.add(bound_cell.coordinate)
             row += 1
     sheet.column_dimensions["A"].hidden = True
-    for column, width in zip("BCDEFGH", (34, 22, 10, 60, 16, 12, 12), strict=True):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("BCDEFGH", (34, 22, 10, 60, 16, 12, 12), strict=True):
+        sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "B5"
     meta = book.create_sheet("cfit")
     meta.append(["format", FORMAT])

@@ -32,8 +32,9 @@ class OfferError(Exception):
     """Raised if an offer operation is not allowed; the message says why, in the user's language."""
 
 
-def _receiving(tender: Tender, at: datetime | None = None) -> None:
-    """Refuse unless the tender is published and ``at`` (now by default) lies before its deadline."""
+def _receiving(tender: Tender, at: datetime | None = None) -> datetime:
+    """The tender's deadline for offers; refused unless the tender is published and ``at`` (now by
+    default) lies before that deadline."""
     if tender.status != Tender.Status.PUBLISHED:
         raise OfferError(
             _("Offers are received only while the tender is published (it is %(status)s).")
@@ -46,6 +47,7 @@ def _receiving(tender: Tender, at: datetime | None = None) -> None:
             _("The deadline for offers passed on %(deadline)s: no more offers are received.")
             % {"deadline": format_moment(tender.offers_deadline)}
         )
+    return tender.offers_deadline
 
 
 def _user(acting_user: Any) -> Any:
@@ -167,7 +169,7 @@ def import_offer(
 @transaction.atomic
 def issue_upload_link(tender: Tender, supplier: str, *, acting_user: Any = None) -> UploadLink:
     """A supplier's own upload link; it expires at the deadline for offers (and moves with it)."""
-    _receiving(tender)
+    deadline = _receiving(tender)
     supplier = supplier.strip()
     if not supplier:
         raise OfferError(_("Name the supplier the link is for."))
@@ -180,7 +182,7 @@ def issue_upload_link(tender: Tender, supplier: str, *, acting_user: Any = None)
         tender=tender,
         supplier=supplier,
         created_by=_user(acting_user),
-        expires_at=tender.offers_deadline,
+        expires_at=deadline,
     )
     record(
         AuditRecord.Action.UPLOAD_LINK_ISSUED, link, acting_user=acting_user, organisation=tender.organisation,

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from cfit.offers.models import Offer, OfferLine, ResultOverride, UploadLink
 
@@ -19,7 +21,7 @@ class OfferAdmin(admin.ModelAdmin):
     readonly_fields = ("submitted",)
     inlines = [OfferLineInline]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Offer]:
         return Offer.unscoped.select_related("tender", "organisation")
 
 
@@ -30,10 +32,10 @@ class ResultOverrideAdmin(admin.ModelAdmin):
     list_display = ("line", "requirement", "decision", "decided_by", "decided_at")
     readonly_fields = ("line", "requirement", "decision", "justification", "decided_by", "decided_at")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: ResultOverride | None = None) -> bool:
         return False
 
 
@@ -42,5 +44,5 @@ class UploadLinkAdmin(admin.ModelAdmin):
     list_display = ("supplier", "tender", "expires_at", "offer")
     readonly_fields = ("token",)
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[UploadLink]:
         return UploadLink.unscoped.select_related("tender")

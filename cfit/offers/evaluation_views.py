@@ -55,7 +55,7 @@ def _lot(
     evaluation: TenderEvaluation, result: LotResult, names: explain.Glossary, words: explain.Words
 ) -> dict[str, Any]:
     best = max((r.total for r in result.offers if r.eligible), default=0.0)
-    ranking = []
+    ranking: list[dict[str, Any]] = []
     for index, offer in enumerate(result.offers):
         explanation = explain.explain_offer(result, index)
         ranking.append(

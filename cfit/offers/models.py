@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +23,11 @@ from cfit.tenders.models import Tender
 class OfferQuerySet(ScopedQuerySet):
     def for_tender(self, tender: Tender) -> OfferQuerySet:
         return self.filter(tender=tender)
+
+
+#: Scoped like every organisation-owned manager, with the queryset's methods (declared here so
+#: django-stubs can resolve the manager's type).
+OfferManager = ScopedManager.from_queryset(OfferQuerySet)
 
 
 class Offer(OrganisationOwned):
@@ -42,8 +47,8 @@ class Offer(OrganisationOwned):
     )
     submitted = models.DateTimeField(_("received on"), auto_now_add=True)
 
-    unscoped = models.Manager()
-    objects = ScopedManager.from_queryset(OfferQuerySet)()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[OfferManager[Self]] = OfferManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["supplier"]
@@ -161,8 +166,8 @@ class OfferReceipt(OrganisationOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    unscoped = models.Manager()
-    objects = ScopedManager()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[ScopedManager[Self]] = ScopedManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["received_at", "id"]
@@ -191,8 +196,8 @@ class Clarification(OrganisationOwned):
     )
     answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
 
-    unscoped = models.Manager()
-    objects = ScopedManager()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[ScopedManager[Self]] = ScopedManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["asked_at", "id"]
@@ -226,8 +231,8 @@ class EvaluationSignOff(OrganisationOwned):
     approved_at = models.DateTimeField(_("approved on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
-    unscoped = models.Manager()
-    objects = ScopedManager()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[ScopedManager[Self]] = ScopedManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["-prepared_at", "-id"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,8 +28,8 @@ from cfit.uploads import ImportRefused
 LINES_SHOWN = 300  #: a page lists this many lines per lot; the XLSX report holds them all
 
 
-def _read_upload(upload: object) -> bytes:
-    return upload.read()  # type: ignore[attr-defined,no-any-return]
+def _read_upload(upload: UploadedFile) -> bytes:
+    return upload.read()
 
 
 @login_required
@@ -111,7 +112,7 @@ def answer_question(request: HttpRequest, tender_id: int, question_pk: int) -> H
     question = get_object_or_404(Clarification.objects.filter(tender=tender), pk=question_pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
     else:
         try:
             actions.answer_clarification(question, form.cleaned_data["answer"], acting_user=request.user)

@@ -46,7 +46,7 @@ class JoinForm(OrganisationChoiceForm):
 
 
 class OrganisationField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organisation) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Organisation) -> str:
         return f"{obj.name} ({obj.country})"
 
 

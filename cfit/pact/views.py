@@ -263,7 +263,7 @@ def _titled(statements: Any) -> list[Statement]:
     language = get_language()
     statements = list(statements)
     for statement in statements:
-        statement.display_title = statement.title_in(language)  # type: ignore[attr-defined]
+        statement.display_title = statement.title_in(language)
     return statements
 
 

@@ -25,9 +25,9 @@ class TenderStartForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         memberships = memberships_that_may(Action.TENDER_EDIT, user)
-        self.fields["organisation"].choices = [
-            (m.organisation.slug, m.organisation.name) for m in memberships
-        ]
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ChoiceField)
+        organisation.choices = [(m.organisation.slug, m.organisation.name) for m in memberships]
         self.groups = list(ProductGroup.objects.all())
         for group in self.groups:
             self.fields[f"lot_{group.code}"] = forms.BooleanField(label=group.display_name, required=False)
@@ -69,7 +69,7 @@ class TenderStartForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data
         if not any(data.get(f"lot_{g.code}") for g in self.groups):
             raise forms.ValidationError(_("Choose at least one product group."), code="no_lot")
         return data

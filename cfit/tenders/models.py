@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +24,11 @@ class TenderQuerySet(ScopedQuerySet):
         return self.filter(status=Tender.Status.DRAFT)
 
 
+#: Scoped like every organisation-owned manager, with the tender queryset's methods (at module level
+#: so django-stubs can resolve the manager type).
+TenderManager = ScopedManager.from_queryset(TenderQuerySet)
+
+
 class Tender(OrganisationOwned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -39,7 +44,7 @@ class Tender(OrganisationOwned):
         MINI_COMPETITION = "mini-competition", _("Mini-competition under a framework agreement")
 
     #: Allowed status changes; anything else is refused.
-    TRANSITIONS = {
+    TRANSITIONS: ClassVar[dict[str, set[str]]] = {
         Status.DRAFT: {Status.PUBLISHED},
         Status.PUBLISHED: {Status.AWARDED, Status.CLOSED},
         Status.AWARDED: {Status.CLOSED},
@@ -72,8 +77,8 @@ class Tender(OrganisationOwned):
         help_text=_("Offers are received until this moment and opened after it."),
     )
 
-    unscoped = models.Manager()
-    objects = ScopedManager.from_queryset(TenderQuerySet)()
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[TenderManager[Self]] = TenderManager()
 
     class Meta(OrganisationOwned.Meta):
         ordering = ["-created"]

@@ -218,8 +218,8 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
                 for row in lot.lot_criteria.select_related("criterion")
                 if row.type == CriterionType.AWARD_CRITERION
             ]
-            price, weights = selection.split_quality_points(award)
-            actions.set_weights(lot, price, weights, acting_user=request.user)
+            price, quality_weights = selection.split_quality_points(award)
+            actions.set_weights(lot, price, quality_weights, acting_user=request.user)
         else:
             raise actions.TenderError(_("Unknown change."))
     except actions.TenderError as error:
@@ -261,7 +261,7 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Offers are received until %(deadline)s.")
-                % {"deadline": actions.format_moment(tender.offers_deadline)},
+                % {"deadline": actions.format_moment(deadline_form.cleaned_data["offers_deadline"])},
             )
             return redirect("tenders:detail", tender_id=tender.pk)
     spec = actions.tender_spec(tender)

@@ -76,6 +76,7 @@ class Command(BaseCommand):
         except (ImportRefused, actions.OfferError) as error:
             raise CommandError(str(error)) from error
         # The receipt, not the content: the offer stays sealed until the deadline.
+        assert tender.offers_deadline is not None  # import_offer refuses a tender without one
         self.stderr.write(
             f"Received the offer of {receipt.supplier} at {receipt.received_at.isoformat()}; "
             f"SHA-256 {receipt.sha256}. It stays sealed until {tender.offers_deadline.isoformat()}."
