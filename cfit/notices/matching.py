@@ -18,7 +18,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -164,6 +164,133 @@ def _stem_trigger(stem: str) -> tuple[str, str]:
 STEM_KEY = 3  #: stems are looked up by their first three letters
 
 
+#: Where a clause ends, for negation: a comma, ; ! ? a line break (so a notice's texts never
+#: share one), or a full stop before a space (not the one of 0.1 % or 2019/424).
+CLAUSE_END = re.compile(r"[,;!?\n]|\.(?=\s)")
+NEGATION_CHARS = 100  #: how far a clause is read before and after a hit
+NO_GAP = 1  #: words allowed between a ``no`` cue and the hit ("kein gültiges Umweltzeichen")
+REQUIRED_BEFORE = 6  #: words a ``required`` cue may stand before the hit
+REQUIRED_AFTER = 4  #: words after the hit where a ``required`` cue may start
+CUE_WORDS = 6  #: the most words a cue has (a word of "n'est" counts twice); checked when read
+
+
+def _cue_alternatives(cues: Iterable[str]) -> tuple[str, frozenset[str], int]:
+    """One alternation of cues written like terms (longest first, so "no requirement" is tried
+    before "no"; a cue ending in an apostrophe, "pas d'", runs into the next word), and the first
+    words of the cues: the expression is tried only where a word of the clause is one of them."""
+    patterns: list[str] = []
+    first: set[str] = set()
+    most = 0
+    for cue in sorted({fold(c.strip()) for c in cues if c.strip()}, key=len, reverse=True):
+        head = WORD.match(cue)
+        if head is None or cue[head.end() : head.end() + 1] == "*":
+            raise ValueError(f"negation cue {cue!r}: its first word must be a whole word")
+        if len(WORD.findall(cue)) > CUE_WORDS:
+            raise ValueError(f"negation cue {cue!r}: more than {CUE_WORDS} words")
+        most = max(most, len(WORD.findall(cue)))
+        first.add(head.group())
+        pattern = term_pattern(cue)
+        if not cue[-1].isalnum() and cue[-1] != "*" and pattern.endswith(r"\b"):
+            pattern = pattern[:-2]
+        patterns.append(f"(?:{pattern})")
+    return "|".join(patterns), frozenset(first), most
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a pattern's hash reads its whole text
+class Negation:
+    """The cues that say a hit is not asked for, of every language at once (a notice's texts are
+    not tagged with their language, and the cues of one language are not words of another). They
+    are looked for only in the hit's clause, at most ``NEGATION_CHARS`` each side, and each
+    expression is tried only at a word that starts a cue: a text full of hits is read in linear
+    time, at a few microseconds a hit."""
+
+    denying: re.Pattern[str]  #: a denying word, then at most NO_GAP words, then the hit
+    required_before: re.Pattern[str]
+    required_after: re.Pattern[str]
+    exceptions: re.Pattern[str]  #: phrases that start with a cue and deny nothing
+    denying_first: frozenset[str] = frozenset()
+    required_first: frozenset[str] = frozenset()
+    exception_first: frozenset[str] = frozenset()
+    denying_words: int = 0  #: the most words of a denying cue
+    required_words: int = 0  #: the most words of a required cue
+
+    @classmethod
+    def none(cls) -> Negation:
+        return cls(_NEVER, _NEVER, _NEVER, _NEVER)
+
+    @classmethod
+    def from_lexicon(cls, entry: dict[str, Any] | None) -> Negation:
+        languages = (entry or {}).values()
+        denying, denying_first, denying_words = _cue_alternatives(
+            c for lang in languages for c in lang.get("denying") or ()
+        )
+        required, required_first, required_words = _cue_alternatives(
+            c for lang in languages for c in lang.get("required") or ()
+        )
+        exceptions, exception_first, _ = _cue_alternatives(
+            c for lang in languages for c in lang.get("except") or ()
+        )
+        return cls(
+            denying=re.compile(rf"(?:{denying})(?:\W+\w+){{0,{NO_GAP}}}\W*\Z") if denying else _NEVER,
+            required_before=(
+                re.compile(rf"(?:{required})(?:\W+\w+){{0,{REQUIRED_BEFORE}}}\W*\Z") if required else _NEVER
+            ),
+            required_after=re.compile(required) if required else _NEVER,
+            exceptions=re.compile(exceptions) if exceptions else _NEVER,
+            denying_first=denying_first,
+            required_first=required_first,
+            exception_first=exception_first,
+            denying_words=denying_words,
+            required_words=required_words,
+        )
+
+    def denies(self, folded: str, start: int, end: int, *, avoid: bool = False) -> bool:
+        """Whether the hit ``folded[start:end]`` stands in a clause that says it is not asked for.
+        ``avoid``: the family's words name what is forbidden, so a denying word before them is the
+        requirement itself and only a negated requirement counts."""
+        before = folded[max(start - NEGATION_CHARS, 0) : start]
+        ends = [m.end() for m in CLAUSE_END.finditer(before)]
+        if ends:
+            before = before[ends[-1] :]
+        after = folded[end : end + NEGATION_CHARS]
+        stop = CLAUSE_END.search(after)
+        if stop:
+            after = after[: stop.start()]
+        # A text of many hits repeats its clauses: each is judged once.
+        return self._clause_denies(before, after, avoid)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (the few negations live as long as the process)
+    def _clause_denies(self, before: str, after: str, avoid: bool) -> bool:
+        # Only the last words can start a cue that reaches the hit (within the gaps allowed).
+        words = list(WORD.finditer(before))[-(self.required_words + REQUIRED_BEFORE) :]
+        for distance, word in zip(range(len(words), 0, -1), words, strict=True):
+            key = word.group()
+            denying = not avoid and key in self.denying_first and distance <= self.denying_words + NO_GAP
+            required = key in self.required_first
+            if not (denying or required):
+                continue
+            at = word.start()
+            if key in self.exception_first and self.exceptions.match(before, at):
+                continue
+            if denying and self.denying.match(before, at):
+                return True
+            if required and self.required_before.match(before, at):
+                return True
+        for n, word in enumerate(WORD.finditer(after)):
+            if n > REQUIRED_AFTER:
+                break
+            key = word.group()
+            at = word.start()
+            if key in self.exception_first and self.exceptions.match(after, at):
+                continue
+            if key in self.required_first and self.required_after.match(after, at):
+                return True
+        return False
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
@@ -173,6 +300,7 @@ class Family:
     needs_ict: bool
     strong: tuple[Term, ...]
     terms: dict[str, tuple[Term, ...]]  #: language ("any" for expressions) → terms
+    avoid: bool = False  #: its words name what a notice forbids ("no SVHC" asks for the criterion)
 
     def criterion_ids(self, groups: frozenset[str]) -> tuple[str, ...]:
         """The family's criteria for ``groups`` (every one of them when none is for those groups)."""
@@ -193,8 +321,11 @@ class Matcher:
     """The lexicon compiled: a notice's texts are folded and split into words once; a term's
     expression runs only when they hold its rarest word (or stem, or one of its ``if`` stems)."""
 
-    def __init__(self, families: Sequence[Family], product_groups: dict[str, str]) -> None:
+    def __init__(
+        self, families: Sequence[Family], product_groups: dict[str, str], negation: Negation | None = None
+    ) -> None:
         self.families = tuple(families)
+        self.negation = negation or Negation.none()
         #: product group id → its CPV code without trailing zeros
         self.product_groups = {group: cpv.rstrip("0") for group, cpv in product_groups.items()}
         #: (family index, strong, expression); expressions are compiled when first needed (most never are)
@@ -275,9 +406,13 @@ class Matcher:
             if self.families[index].needs_ict and ict is False:
                 continue
             seen = hits.setdefault(index, {})
+            avoid = self.families[index].avoid
             for where, found in _find(_compiled(pattern), folded, unique, starts):
                 words = re.sub(r"[\s\-]+", " ", found.group())
                 if words not in seen or (strong and not seen[words][0]):
+                    # A denied hit is no evidence, but the same words elsewhere still are.
+                    if self.negation.denies(folded, found.start(), found.end(), avoid=avoid):
+                        continue
                     text, offset = unique[where], starts[where]
                     seen[words] = (strong, _snippet(text, found.start() - offset, found.end() - offset))
             if not seen:
@@ -398,9 +533,10 @@ def build_matcher(lexicon: dict[str, Any], framework: FrameworkIndex) -> Matcher
                 needs_ict=bool(entry.get("needs_ict", False)),
                 strong=tuple(entry.get("strong") or ()),
                 terms={lang: tuple(terms) for lang, terms in (entry.get("terms") or {}).items()},
+                avoid=bool(entry.get("avoid", False)),
             )
         )
-    return Matcher(families, framework.product_groups)
+    return Matcher(families, framework.product_groups, Negation.from_lexicon(lexicon.get("negation")))
 
 
 @cache
