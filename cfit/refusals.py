@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from cfit.uploads import ImportRefused, Problem
 
 #: The message of each code, with the reader's parameters as ``%(name)s``. The codes of the file as a
-#: whole (``cfit.tabular``) are shared by every reader; the others are prefixed by their reader.
+#: whole (``cfit.tabular``) are shared by every reader; the others are prefixed by their reader and say
+#: the same words as the reader's English list (``tests/test_import_codes.py`` compares them).
 MESSAGES = {
     # the file as a whole (cfit.tabular, cfit.uploads)
     "empty_file": gettext_lazy("the file is empty"),
