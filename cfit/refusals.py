@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from cfit.uploads import ImportRefused, Problem
 
 #: The message of each code, with the reader's parameters as ``%(name)s``. The codes of the file as a
-#: whole (``cfit.tabular``) are shared by every reader; the others are prefixed by their reader.
+#: whole (``cfit.tabular``) are shared by every reader; the others are prefixed by their reader and say
+#: the same words as the reader's English list (``tests/test_import_codes.py`` compares them).
 MESSAGES = {
     # the file as a whole (cfit.tabular, cfit.uploads)
     "empty_file": gettext_lazy("the file is empty"),
@@ -55,7 +56,92 @@ MESSAGES = {
     "focus:unknown_charge_category": gettext_lazy("“%(value)s” is none of %(categories)s"),
     "focus:missing": gettext_lazy("missing (FOCUS does not allow it to be empty)"),
     "focus:unit": gettext_lazy("not a unit cfit can convert: “%(value)s”"),
+    # a supplier's offer (cfit.offers.reader.MESSAGES)
+    "offers:unknown_format": gettext_lazy(
+        "unknown format: use the .xlsx template, or its .csv or .json form"
+    ),
+    "offers:not_template": gettext_lazy(
+        "not a cfit response template (its hidden _cfit sheet is missing); download the tender's template"
+    ),
+    "offers:template_format": gettext_lazy("template format %(found)s is not %(expected)s"),
+    "offers:other_tender": gettext_lazy("this template belongs to tender %(found)s, not %(expected)s"),
+    "offers:other_framework": gettext_lazy(
+        "template made for framework %(found)s, the tender uses %(expected)s"
+    ),
+    "offers:lot_sheet_missing": gettext_lazy("the sheet for lot %(lot)s (%(sheet)s) is missing"),
+    "offers:company_sheet_missing": gettext_lazy("the sheet %(sheet)s for company declarations is missing"),
+    "offers:no_lines_in_template": gettext_lazy("no product lines: fill in at least one row of a lot sheet"),
+    "offers:no_lines": gettext_lazy("no product lines"),
+    "offers:too_many_lines": gettext_lazy("more than %(limit)s product lines"),
+    "offers:json_not_offer": gettext_lazy("expected an object with 'lots' (see the API documentation)"),
+    "offers:json_format": gettext_lazy("format %(found)s is not %(expected)s"),
+    "offers:json_other_tender": gettext_lazy("this offer is for tender %(found)s, not %(expected)s"),
+    "offers:template_column_missing": gettext_lazy(
+        "column %(column)s is missing; do not change the template's columns"
+    ),
+    "offers:column_missing": gettext_lazy("column %(column)s is missing"),
+    "offers:unknown_column": gettext_lazy("unknown column %(column)s"),
+    "offers:unknown_empty_column": gettext_lazy("unknown column (empty)"),
+    "offers:not_asked": gettext_lazy("lot %(lot)s does not ask for %(requirement)s"),
+    "offers:json_not_lot": gettext_lazy("expected an object with 'lot' and 'lines'"),
+    "offers:json_not_object": gettext_lazy("expected an object"),
+    "offers:json_not_answers": gettext_lazy("expected an object of requirement id → answer"),
+    "offers:no_requirement": gettext_lazy("lot %(lot)s has no requirement %(requirement)s"),
+    "offers:formula": gettext_lazy("formulas are not accepted; type the value"),
+    "offers:required": gettext_lazy("required"),
+    "offers:repeated_line": gettext_lazy("product line %(line)s appears twice (first at %(at)s)"),
+    "offers:not_number": gettext_lazy("a number is expected, not %(value)s"),
+    "offers:too_many": gettext_lazy("at most %(limit)s"),
+    "offers:not_positive_whole": gettext_lazy("a whole number of 1 or more is expected"),
+    "offers:negative": gettext_lazy("a number of 0 or more is expected"),
+    "offers:unknown_labels": gettext_lazy(
+        "unknown label(s) %(labels)s; see the Instructions sheet for the ids"
+    ),
+    "offers:no_lot": gettext_lazy("this tender has no lot %(lot)s (lots: %(lots)s)"),
+    "offers:unknown_company_requirement": gettext_lazy(
+        "unknown company requirement %(requirement)s for this tender"
+    ),
+    "offers:answered_twice": gettext_lazy("%(requirement)s is answered twice with different values"),
+    "offers:not_yes_no": gettext_lazy("answer %(yes)s or %(no)s, not %(value)s"),
+    "offers:not_whole": gettext_lazy("a whole number is expected, not %(value)s"),
+    "offers:negative_answer": gettext_lazy("a number of 0 or more is expected, not %(value)s"),
+    "offers:not_option": gettext_lazy("%(value)s is not one of %(options)s"),
+    "offers:not_date": gettext_lazy("a date (YYYY-MM-DD) is expected, not %(value)s"),
+    "offers:too_long": gettext_lazy("at most %(limit)s characters"),
+    # a criteria import (cfit.criteria.exchange.IMPORT_MESSAGES)
+    "criteria:unknown_format": gettext_lazy("unknown format: use .json, .csv, .xlsx or .yaml"),
+    "criteria:not_export": gettext_lazy("not a cfit criteria export (no criteria list)"),
+    "criteria:no_criteria": gettext_lazy("no criteria list"),
+    "criteria:no_framework": gettext_lazy(
+        "no framework is loaded yet to take product groups and labels from"
+    ),
+    "criteria:no_sheet": gettext_lazy("no sheet named 'Criteria'"),
+    "criteria:yaml_too_deep": gettext_lazy("not valid YAML: nested deeper than %(depth)s levels"),
+    "criteria:yaml_invalid": gettext_lazy("not valid YAML: %(detail)s"),
+    "criteria:too_many_rows": gettext_lazy("more than %(limit)s rows"),
+    "criteria:missing_column": gettext_lazy("missing column"),
+    "criteria:unknown_column": gettext_lazy("unknown column"),
+    "criteria:not_object": gettext_lazy("must be an object"),
+    "criteria:not_mapping": gettext_lazy("must be a mapping"),
+    "criteria:not_list": gettext_lazy("must be a list"),
+    "criteria:unknown_fields": gettext_lazy("unknown field(s) %(fields)s"),
+    "criteria:text_per_language": gettext_lazy(
+        "expected a text per language {en, nl, fr, de, nb}; an export made with --lang cannot be imported"
+    ),
+    "criteria:required": gettext_lazy("required"),
+    "criteria:unknown_field": gettext_lazy("not a field of a criterion"),
+    "criteria:empty": gettext_lazy("empty"),
+    "criteria:differs": gettext_lazy("differs from row %(first)s for the same criterion %(criterion)s"),
+    "criteria:bad_source": gettext_lazy("each source line must read 'title | url | ref', not %(line)s"),
+    "criteria:not_true_false": gettext_lazy("%(value)s is not true or false"),
+    "criteria:not_number": gettext_lazy("%(value)s is not a number"),
+    "criteria:not_whole": gettext_lazy("%(value)s is not a whole number from %(low)s to %(high)s"),
+    "criteria:not_json": gettext_lazy("not JSON of at most %(depth)s levels, e.g. %(example)s"),
+    "criteria:formula": gettext_lazy("formulas are not accepted; type the value"),
 }
+#: Codes whose message is someone else's words, shown as the reader wrote them: the criteria model's
+#: own rules (``cfit.criteria.content`` validators and pydantic) word their problems in English.
+UNTRANSLATED = frozenset({"criteria:invalid"})
 
 #: Where a problem is, as the readers write it, and how the reader reads it.
 _WHERE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -66,7 +152,16 @@ _WHERE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         re.compile(r"sheet (?P<sheet>.+), row (?P<row>\d+)"),
         lambda m: _("sheet %(sheet)s, row %(row)s") % m.groupdict(),
     ),
+    # a criteria file's row and the criterion it belongs to
+    (
+        re.compile(r"row (?P<row>\d+) \((?P<criterion>[^()]+)\)"),
+        lambda m: _("row %(row)s (%(criterion)s)") % m.groupdict(),
+    ),
 ]
+#: The field of a problem where a reader names a column by its letter, number or id ("column E").
+_COLUMN = re.compile(r"column (?P<column>.+)")
+#: Parameters that are themselves a place in the file ("first at sheet Lot 1, row 4").
+_PLACES = frozenset({"at"})
 
 
 def where_text(where: str) -> str:
@@ -83,14 +178,21 @@ def message_text(problem: Problem, reader: str = "") -> str:
     )
     if template is None:
         return problem.message
-    return str(template) % dict(problem.params)
+    params = {key: where_text(value) if key in _PLACES else value for key, value in problem.params}
+    return str(template) % params
+
+
+def field_text(field: str) -> str:
+    if found := _COLUMN.fullmatch(field):
+        return _("column %(column)s") % found.groupdict()
+    return field
 
 
 def problem_text(problem: Problem, reader: str = "") -> str:
     """ "row 7, ConsumedUnit: a consumed quantity (3) needs its unit", in the active language."""
     parts = [where_text(problem.where)]
     if problem.field and problem.field != "-":
-        parts.append(problem.field)
+        parts.append(field_text(problem.field))
     return f"{', '.join(parts)}: {message_text(problem, reader)}"
 
 

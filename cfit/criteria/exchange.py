@@ -3,7 +3,9 @@
 Plain Python with no Django import. Export goes from ``content.Framework``; import goes back to it
 and reports every problem with the row (or criterion) and the field, so that nothing is written
 unless the whole file is good. CSV and XLSX hold one row per requirement, with the criterion's
-columns repeated on each of its rows.
+columns repeated on each of its rows. Each import problem is a code of ``IMPORT_MESSAGES`` with
+parameters, said in English here (command line, logs) and in the reader's language at the edge
+(``cfit.refusals``, prefix ``criteria:``).
 """
 
 from __future__ import annotations
@@ -38,11 +40,66 @@ from cfit.uploads import (
     check_size,
     is_formula,
     open_workbook,
-    refuse,
 )
 
 #: Whole-number thresholds stay within what a JSON number carries exactly.
 MAX_EXACT = 2**53
+
+#: Every problem code of a criteria import and its English message; ``{name}`` marks a parameter.
+IMPORT_MESSAGES: dict[str, str] = {
+    # the file as a whole
+    "unknown_format": "unknown format: use .json, .csv, .xlsx or .yaml",
+    "not_export": "not a cfit criteria export (no criteria list)",
+    "no_criteria": "no criteria list",
+    "no_framework": "no framework is loaded yet to take product groups and labels from",
+    "no_sheet": "no sheet named 'Criteria'",
+    "yaml_too_deep": "not valid YAML: nested deeper than {depth} levels",
+    "yaml_invalid": "not valid YAML: {detail}",
+    "too_many_rows": "more than {limit} rows",
+    # the columns
+    "missing_column": "missing column",
+    "unknown_column": "unknown column",
+    # the criteria (JSON, YAML)
+    "not_object": "must be an object",
+    "not_mapping": "must be a mapping",
+    "not_list": "must be a list",
+    "unknown_fields": "unknown field(s) {fields}",
+    "text_per_language": (
+        "expected a text per language {{en, nl, fr, de, nb}}; an export made with --lang cannot be imported"
+    ),
+    "required": "required",
+    "unknown_field": "not a field of a criterion",
+    #: the model's own rule (``cfit.criteria.content``) as it words it: English for now
+    "invalid": "{detail}",
+    # the cells (CSV, XLSX)
+    "empty": "empty",
+    "differs": "differs from row {first} for the same criterion {criterion}",
+    "bad_source": "each source line must read 'title | url | ref', not {line}",
+    "not_true_false": "{value} is not true or false",
+    "not_number": "{value} is not a number",
+    "not_whole": "{value} is not a whole number from {low} to {high}",
+    "not_json": "not JSON of at most {depth} levels, e.g. {example}",
+    "formula": "formulas are not accepted; type the value",
+}
+
+
+class CellError(ValueError):
+    """A cell that does not fit its column: a code of ``IMPORT_MESSAGES`` with its parameters."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        self.code = code
+        self.params = {key: str(value) for key, value in params.items()}
+        super().__init__(IMPORT_MESSAGES[code].format(**self.params))
+
+
+def _problem(where: str, field: str, code: str, /, **params: Any) -> Problem:
+    shown = {key: str(value) for key, value in params.items()}
+    return Problem(where, field, IMPORT_MESSAGES[code].format(**shown), code, tuple(shown.items()))
+
+
+def _refused(filename: str, where: str, field: str, code: str, /, **params: Any) -> ImportRefused:
+    return ImportRefused(filename, [_problem(where, field, code, **params)])
+
 
 MAX_ROWS = 20_000
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -274,9 +331,7 @@ _REQUIREMENT_KEYS = {
 
 def framework_from_json(data: Any, filename: str = "import.json") -> content.Framework:
     if not isinstance(data, dict) or not isinstance(data.get("criteria"), list):
-        raise ImportRefused(
-            filename, [Problem("file", "criteria", "not a cfit criteria export (no criteria list)")]
-        )
+        raise _refused(filename, "file", "criteria", "not_export")
     problems: list[Problem] = []
     criteria: list[content.Criterion] = []
     for index, raw in enumerate(data["criteria"]):
@@ -284,23 +339,23 @@ def framework_from_json(data: Any, filename: str = "import.json") -> content.Fra
             f" ({raw.get('id')})" if isinstance(raw, dict) and raw.get("id") else ""
         )
         if not isinstance(raw, dict):
-            problems.append(Problem(where, "-", "must be an object"))
+            problems.append(_problem(where, "-", "not_object"))
             continue
         # "rendered" is derived from the texts and the requirements, so it is not read back
         item = {k: v for k, v in raw.items() if k not in ("requirements", "rendered")}
         requirements = raw.get("requirements")
         if not isinstance(requirements, list):
-            problems.append(Problem(where, "requirements", "must be a list"))
+            problems.append(_problem(where, "requirements", "not_list"))
             continue
         mapped = []
         for r_index, requirement in enumerate(requirements):
             if not isinstance(requirement, dict):
-                problems.append(Problem(where, f"requirements[{r_index}]", "must be an object"))
+                problems.append(_problem(where, f"requirements[{r_index}]", "not_object"))
                 continue
             unknown = sorted(set(requirement) - set(_REQUIREMENT_KEYS))
             if unknown:
                 problems.append(
-                    Problem(where, f"requirements[{r_index}]", f"unknown field(s) {', '.join(unknown)}")
+                    _problem(where, f"requirements[{r_index}]", "unknown_fields", fields=", ".join(unknown))
                 )
             mapped.append({_REQUIREMENT_KEYS[k]: v for k, v in requirement.items() if k in _REQUIREMENT_KEYS})
         item["requirements"] = mapped
@@ -323,17 +378,24 @@ def _validate_criterion(item: dict[str, Any], where: str) -> list[Problem]:
 
 def _problem_from_error(where: str, error: Any) -> Problem:
     location = ".".join(str(part) for part in error["loc"]) or "-"
-    message = error["msg"]
     if error["type"] == "dict_type" and location.split(".")[-1] in {
         "title",
         "text",
         "rationale",
         "documents",
     }:
-        message = (
-            "expected a text per language {en, nl, fr, de, nb}; an export made with --lang cannot be imported"
-        )
-    return Problem(where, location, message)
+        return _problem(where, location, "text_per_language")
+    code, params = _model_code(error)
+    return _problem(where, location, code, **params)
+
+
+def _model_code(error: Any) -> tuple[str, dict[str, str]]:
+    """A pydantic error as a code: the common ones by their type, the model's own rules by its words."""
+    if error["type"] == "missing":
+        return "required", {}
+    if error["type"] == "extra_forbidden":
+        return "unknown_field", {}
+    return "invalid", {"detail": str(error["msg"])}
 
 
 def _assemble(
@@ -354,7 +416,8 @@ def _assemble(
         for e in error.errors():
             if e["type"] == "value_error":
                 found.extend(
-                    Problem("file", "references", part.strip()) for part in str(e["ctx"]["error"]).split(";")
+                    _problem("file", "references", "invalid", detail=part.strip())
+                    for part in str(e["ctx"]["error"]).split(";")
                 )
             else:
                 found.append(_problem_from_error("file", e))
@@ -465,7 +528,7 @@ def csv_to_rows(text: str, filename: str) -> list[tuple[int, dict[str, str]]]:
     rows = []
     for number, cells in table.rows:
         if number > MAX_ROWS + 1:
-            raise ImportRefused(filename, [Problem(f"row {number}", "-", f"more than {MAX_ROWS} rows")])
+            raise _refused(filename, f"row {number}", "-", "too_many_rows", limit=MAX_ROWS)
         rows.append(
             (number, {k: restore_formula_text(v or "") for k, v in zip(table.headers, cells, strict=True)})
         )
@@ -480,8 +543,8 @@ OPTIONAL_COLUMNS = frozenset({"allowed", "better", "scoring", "legal_floors"})
 def _check_header(header: Sequence[str], filename: str) -> None:
     missing = [c for c in FLAT_COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     unknown = [c for c in header if c not in FLAT_COLUMNS]
-    problems = [Problem("row 1", c, "missing column") for c in missing]
-    problems += [Problem("row 1", c, "unknown column") for c in unknown]
+    problems = [_problem("row 1", c, "missing_column") for c in missing]
+    problems += [_problem("row 1", c, "unknown_column") for c in unknown]
     if problems:
         raise ImportRefused(filename, problems)
 
@@ -497,7 +560,7 @@ def _parse_sources(cell: str) -> list[dict[str, str]]:
             continue
         parts = [p.strip() for p in line.split(" | ")]
         if len(parts) != 3:
-            raise ValueError(f"each source line must read 'title | url | ref', not {line!r}")
+            raise CellError("bad_source", line=repr(line))
         sources.append({"title": parts[0], "url": parts[1], "ref": parts[2]})
     return sources
 
@@ -513,11 +576,19 @@ def _parse_value(cell: str, data_type: str) -> Any:
                 return True
             if lowered in {"false", "no", "0"}:
                 return False
-            raise ValueError(f"{cell!r} is not true or false")
+            raise CellError("not_true_false", value=repr(cell))
         case "integer":
-            return parse_whole(cell, low=-MAX_EXACT, high=MAX_EXACT)
+            try:
+                return parse_whole(cell, low=-MAX_EXACT, high=MAX_EXACT)
+            except NotANumber:
+                raise CellError(
+                    "not_whole", value=repr(cell[:40]), low=f"{-MAX_EXACT:,}", high=f"{MAX_EXACT:,}"
+                ) from None
         case "number":
-            number = parse_number(cell)
+            try:
+                number = parse_number(cell)
+            except NotANumber:
+                raise CellError("not_number", value=repr(cell[:40])) from None
             return int(number) if number.is_integer() and abs(number) <= MAX_EXACT else number
         case _:
             return cell
@@ -530,7 +601,7 @@ def _parse_float(cell: str) -> float | None:
     try:
         return parse_number(cell)
     except NotANumber:
-        raise ValueError(f"{cell[:40]!r} is not a number") from None
+        raise CellError("not_number", value=repr(cell[:40])) from None
 
 
 def rows_to_framework(
@@ -544,17 +615,13 @@ def rows_to_framework(
         where = f"row {number}"
         code = row["criterion_id"].strip()
         if not code:
-            problems.append(Problem(where, "criterion_id", "empty"))
+            problems.append(_problem(where, "criterion_id", "empty"))
             continue
         if code in first_row:
             first_number, first = first_row[code]
             for column in CRITERION_COLUMNS:
                 if row[column] != first[column]:
-                    problems.append(
-                        Problem(
-                            where, column, f"differs from row {first_number} for the same criterion {code}"
-                        )
-                    )
+                    problems.append(_problem(where, column, "differs", first=first_number, criterion=code))
         else:
             first_row[code] = (number, row)
             try:
@@ -580,8 +647,8 @@ def rows_to_framework(
                     "requirements": [],
                     "_rows": [],
                 }
-            except ValueError as error:
-                problems.append(Problem(where, "sources", str(error)))
+            except CellError as error:
+                problems.append(_problem(where, "sources", error.code, **error.params))
                 continue
         if code not in grouped:
             continue
@@ -607,7 +674,7 @@ def rows_to_framework(
                     check_shape(requirement[column], filename)
                 except (ValueError, RecursionError, ImportRefused):
                     problems.append(
-                        Problem(where, column, f"not JSON of at most {MAX_JSON_DEPTH} levels, e.g. {example}")
+                        _problem(where, column, "not_json", depth=MAX_JSON_DEPTH, example=example)
                     )
         for column in ("expected_value", "min_value", "max_value"):
             try:
@@ -616,8 +683,8 @@ def rows_to_framework(
                     if column == "expected_value"
                     else _parse_float(row[column])
                 )
-            except ValueError as error:
-                problems.append(Problem(where, column, str(error)))
+            except CellError as error:
+                problems.append(_problem(where, column, error.code, **error.params))
         grouped[code]["requirements"].append(requirement)
         grouped[code]["_rows"].append(number)
 
@@ -663,7 +730,8 @@ def _flat_problem(code: str, numbers: list[int], first: int, error: Any) -> Prob
         base = {"title": "title", "text": "text", "rationale": "rationale"}.get(loc[0] if loc else "", "")
         if base:
             column = f"{base}_{lang}"
-    return Problem(f"row {row} ({code})", column, message)
+    what, params = _model_code(error)
+    return _problem(f"row {row} ({code})", column, what, **params)
 
 
 # ---------------------------------------------------------------------------
@@ -705,7 +773,7 @@ def xlsx_to_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]
     book = open_workbook(data, filename)
     try:
         if "Criteria" not in book.sheetnames:
-            raise ImportRefused(filename, [Problem("file", "-", "no sheet named 'Criteria'")])
+            raise _refused(filename, "file", "-", "no_sheet")
         iterator = sheet_rows(book["Criteria"], filename)
         header = [str(h) if h is not None else "" for h in next(iterator, (1, ()))[1]]
         while header and not header[-1]:
@@ -715,17 +783,15 @@ def xlsx_to_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]
         problems = []
         for number, values in iterator:
             if number > MAX_ROWS + 1:
-                raise ImportRefused(
-                    filename, [Problem(f"sheet Criteria, row {number}", "-", f"more than {MAX_ROWS} rows")]
+                raise _refused(
+                    filename, f"sheet Criteria, row {number}", "-", "too_many_rows", limit=MAX_ROWS
                 )
             if all(v is None for v in values):
                 continue
             row: dict[str, str] = {}
             for column, value in zip(header, values, strict=False):
                 if is_formula(value):
-                    problems.append(
-                        Problem(f"row {number}", column, "formulas are not accepted; type the value")
-                    )
+                    problems.append(_problem(f"row {number}", column, "formula"))
                 row[column] = _cell_text(value)
             for column in header[len(values) :]:
                 row[column] = ""
@@ -754,10 +820,7 @@ def parse_import(data: bytes, filename: str, reference: content.Framework | None
     if lower.endswith(".json"):
         return framework_from_json(load_json(data, filename), filename)
     if reference is None:
-        raise ImportRefused(
-            filename,
-            [Problem("file", "-", "no framework is loaded yet to take product groups and labels from")],
-        )
+        raise _refused(filename, "file", "-", "no_framework")
     if lower.endswith(".csv"):
         return rows_to_framework(csv_to_rows(decode_text(data, filename), filename), filename, reference)
     if lower.endswith(".xlsx"):
@@ -768,9 +831,9 @@ def parse_import(data: bytes, filename: str, reference: content.Framework | None
         try:
             document = yaml.safe_load(data.decode("utf-8-sig"))
         except RecursionError:
-            raise refuse(filename, f"not valid YAML: nested deeper than {MAX_JSON_DEPTH} levels") from None
+            raise _refused(filename, "file", "-", "yaml_too_deep", depth=MAX_JSON_DEPTH) from None
         except (UnicodeDecodeError, yaml.YAMLError) as error:
-            raise refuse(filename, f"not valid YAML: {str(error)[:300]}") from error
+            raise _refused(filename, "file", "-", "yaml_invalid", detail=str(error)[:300]) from error
         check_shape(document, filename)
         if isinstance(document, dict) and "product_groups" not in document:
             document = {
@@ -780,12 +843,12 @@ def parse_import(data: bytes, filename: str, reference: content.Framework | None
                 "labels": [x.model_dump() for x in reference.labels],
             }
         return _framework_from_yaml(document, filename)
-    raise ImportRefused(filename, [Problem("file", "-", "unknown format: use .json, .csv, .xlsx or .yaml")])
+    raise _refused(filename, "file", "-", "unknown_format")
 
 
 def _framework_from_yaml(document: Any, filename: str) -> content.Framework:
     if not isinstance(document, dict) or not isinstance(document.get("criteria"), list):
-        raise ImportRefused(filename, [Problem("file", "criteria", "no criteria list")])
+        raise _refused(filename, "file", "criteria", "no_criteria")
     problems: list[Problem] = []
     criteria = []
     for index, raw in enumerate(document["criteria"]):
@@ -795,7 +858,7 @@ def _framework_from_yaml(document: Any, filename: str) -> content.Framework:
         found = (
             _validate_criterion(raw, where)
             if isinstance(raw, dict)
-            else [Problem(where, "-", "must be a mapping")]
+            else [_problem(where, "-", "not_mapping")]
         )
         if found:
             problems.extend(found)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -22,6 +23,7 @@ from cfit.offers.access import OffersSealed, check_opened
 from cfit.offers.evaluate import to_json
 from cfit.offers.evaluation import evaluate_tender
 from cfit.offers.models import Offer
+from cfit.refusals import refusal_texts
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.models import Tender
 from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused
@@ -113,7 +115,25 @@ def list_offers(request: HttpRequest, tender_id: int) -> list[dict[str, Any]]:
     return [_offer_out(offer) for offer in Offer.objects.filter(tender=tender)]
 
 
-@router.post("/tenders/{tender_id}/offers/", response={201: ReceiptOut})
+class RefusedOut(Schema):
+    detail: str
+    problems: list[str] = []
+
+
+def _refused(error: ImportRefused | actions.OfferError) -> Status:
+    """400 in the request's language (Accept-Language): what refused the offer, and each problem of it."""
+    if not isinstance(error, ImportRefused):
+        return Status(400, {"detail": str(error), "problems": []})
+    problems = refusal_texts(error, "offers")
+    summary = _("%(file)s: refused, %(count)s problem(s), nothing imported") % {
+        "file": error.filename,
+        "count": error.count,
+    }
+    # ``detail`` repeats the problems for clients that read only it, as the API did before ``problems``
+    return Status(400, {"detail": "\n".join([summary, *problems]), "problems": problems})
+
+
+@router.post("/tenders/{tender_id}/offers/", response={201: ReceiptOut, 400: RefusedOut})
 def import_offer(
     request: HttpRequest, tender_id: int, payload: Form[OfferIn], file: File[UploadedFile]
 ) -> Status:
@@ -124,7 +144,11 @@ def import_offer(
     """
     tender = get_tender_for_user(request.user, tender_id, edit=True, action=Action.OFFER_EVALUATE)
     if file.size and file.size > MAX_IMPORT_BYTES:
-        raise HttpError(400, f"{file.name}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB")
+        raise HttpError(
+            400,
+            _("%(file)s: larger than %(size)s MB")
+            % {"file": file.name, "size": MAX_IMPORT_BYTES // 1_000_000},
+        )
     try:
         receipt = actions.import_offer(
             tender,
@@ -136,7 +160,7 @@ def import_offer(
             via=Offer.Via.API,
         )
     except (ImportRefused, actions.OfferError) as error:
-        raise HttpError(400, str(error)) from error
+        return _refused(error)
     return Status(
         201,
         {

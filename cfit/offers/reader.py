@@ -3,7 +3,9 @@
 Everything is checked against the tender before anything is stored: the right template and tender,
 every expected column and no other, typed answers within their lists and ranges, known labels, unique
 product lines, no formulas. Every problem is named by sheet, row and column, and one problem refuses
-the whole file. Plain Python, no Django: the tender comes in as a ``TenderSpec``.
+the whole file. Plain Python, no Django: the tender comes in as a ``TenderSpec``. Each problem is a code
+of ``MESSAGES`` with parameters, said in English here (command line, logs) and in the reader's language
+by the pages and the API (``cfit.refusals``, prefix ``offers:``).
 """
 
 from __future__ import annotations
@@ -17,17 +19,100 @@ from openpyxl.utils import get_column_letter
 
 from cfit.criteria.content import DataType, Requirement
 from cfit.criteria.vocabulary import load_vocabulary
-from cfit.tabular import MAX_WHOLE, load_json, parse_number, read_table, sheet_rows, sheet_values
+from cfit.tabular import MAX_WHOLE, NotANumber, load_json, parse_number, read_table, sheet_rows, sheet_values
 from cfit.tenders.response_layout import FIRST_DATA_ROW, ID_ROW, TEMPLATE_FORMAT, company_requirements
 from cfit.tenders.response_layout import product_requirements as lot_requirements
 from cfit.tenders.spec import LotSpec, TenderSpec
-from cfit.uploads import Problems, is_formula, open_workbook, refuse
+from cfit.uploads import ImportRefused, Problems, is_formula, open_workbook, refuse
 
 FIXED = ("line_id", "manufacturer", "model", "quantity", "unit_price_eur", "yearly_kwh", "labels")
 MAX_LINES = 200_000
 MAX_TEXT = 1000
 TRUE_WORDS = {"yes", "true", "1", "y"}
 FALSE_WORDS = {"no", "false", "0", "n"}
+
+#: Every problem code of an offer file and its English message; ``{name}`` marks a parameter. The pages
+#: say the same codes in the reader's language (``cfit.refusals.MESSAGES``, keys ``offers:<code>``).
+MESSAGES: dict[str, str] = {
+    # the file as a whole
+    "unknown_format": "unknown format: use the .xlsx template, or its .csv or .json form",
+    "not_template": (
+        "not a cfit response template (its hidden _cfit sheet is missing); download the tender's template"
+    ),
+    "template_format": "template format {found} is not {expected}",
+    "other_tender": "this template belongs to tender {found}, not {expected}",
+    "other_framework": "template made for framework {found}, the tender uses {expected}",
+    "lot_sheet_missing": "the sheet for lot {lot} ({sheet}) is missing",
+    "company_sheet_missing": "the sheet {sheet} for company declarations is missing",
+    "no_lines_in_template": "no product lines: fill in at least one row of a lot sheet",
+    "no_lines": "no product lines",
+    "too_many_lines": "more than {limit} product lines",
+    "json_not_offer": "expected an object with 'lots' (see the API documentation)",
+    "json_format": "format {found} is not {expected}",
+    "json_other_tender": "this offer is for tender {found}, not {expected}",
+    # the columns
+    "template_column_missing": "column {column} is missing; do not change the template's columns",
+    "column_missing": "column {column} is missing",
+    "unknown_column": "unknown column {column}",
+    "unknown_empty_column": "unknown column (empty)",
+    "not_asked": "lot {lot} does not ask for {requirement}",
+    # the JSON form's objects
+    "json_not_lot": "expected an object with 'lot' and 'lines'",
+    "json_not_object": "expected an object",
+    "json_not_answers": "expected an object of requirement id → answer",
+    "no_requirement": "lot {lot} has no requirement {requirement}",
+    # the cells
+    "formula": "formulas are not accepted; type the value",
+    "required": "required",
+    "repeated_line": "product line {line} appears twice (first at {at})",
+    "not_number": "a number is expected, not {value}",
+    "too_many": "at most {limit}",
+    "not_positive_whole": "a whole number of 1 or more is expected",
+    "negative": "a number of 0 or more is expected",
+    "unknown_labels": "unknown label(s) {labels}; see the Instructions sheet for the ids",
+    "no_lot": "this tender has no lot {lot} (lots: {lots})",
+    "unknown_company_requirement": "unknown company requirement {requirement} for this tender",
+    "answered_twice": "{requirement} is answered twice with different values",
+    # one answer (``parse_answer``)
+    "not_yes_no": "answer {yes} or {no}, not {value}",
+    "not_whole": "a whole number is expected, not {value}",
+    "negative_answer": "a number of 0 or more is expected, not {value}",
+    "not_option": "{value} is not one of {options}",
+    "not_date": "a date (YYYY-MM-DD) is expected, not {value}",
+    "too_long": "at most {limit} characters",
+}
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit its requirement: a code of ``MESSAGES`` with its parameters."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        self.code = code
+        self.params = {key: str(value) for key, value in params.items()}
+        super().__init__(MESSAGES[code].format(**self.params))
+
+
+def _add(problems: Problems, where: str, column: str, code: str, /, **params: Any) -> None:
+    shown = {key: str(value) for key, value in params.items()}
+    problems.add(where, column, MESSAGES[code].format(**shown), code=code, params=shown)
+
+
+def _refuse(filename: str, code: str, /, **params: Any) -> ImportRefused:
+    shown = {key: str(value) for key, value in params.items()}
+    return refuse(filename, MESSAGES[code].format(**shown), code=code, params=shown)
+
+
+def _shown(value: Any) -> str:
+    """A cell as a message quotes it: its repr, cut short."""
+    return repr(value if not isinstance(value, str) else value[:40])
+
+
+def _number(value: Any) -> float:
+    """``parse_number`` with its refusal as an ``AnswerError``."""
+    try:
+        return parse_number(value)
+    except NotANumber:
+        raise AnswerError("not_number", value=_shown(value)) from None
 
 
 @dataclass
@@ -63,10 +148,10 @@ def _negative_allowed(requirement: Requirement) -> bool:
 def parse_answer(
     value: Any, requirement: Requirement, yes: str = "yes", no: str = "no"
 ) -> bool | float | str:
-    """The typed answer of one cell; raises ValueError with a message for the supplier."""
+    """The typed answer of one cell; raises ``AnswerError`` (a ``ValueError``) with a message for the supplier."""
     kind = requirement.data_type
     if is_formula(value):
-        raise ValueError("formulas are not accepted; type the value")
+        raise AnswerError("formula")
     if kind == DataType.BOOLEAN:
         if isinstance(value, bool):
             return value
@@ -75,13 +160,13 @@ def parse_answer(
             return True
         if word in FALSE_WORDS | {no.lower()}:
             return False
-        raise ValueError(f"answer {yes} or {no}, not {str(value)!r}")
+        raise AnswerError("not_yes_no", yes=yes, no=no, value=repr(str(value)))
     if kind in {DataType.NUMBER, DataType.INTEGER}:
-        number = parse_number(value)
+        number = _number(value)
         if kind == DataType.INTEGER and not float(number).is_integer():
-            raise ValueError(f"a whole number is expected, not {value!r}")
+            raise AnswerError("not_whole", value=repr(value))
         if number < 0 and not _negative_allowed(requirement):
-            raise ValueError(f"a number of 0 or more is expected, not {value!r}")
+            raise AnswerError("negative_answer", value=repr(value))
         return number
     if kind == DataType.ENUMERATION:
         text = str(value).strip()
@@ -89,7 +174,7 @@ def parse_answer(
         # carry the codes (a machine) or another language's labels (a supplier's own copy).
         code = load_vocabulary().option_code(text, requirement.options)
         if code is None:
-            raise ValueError(f"{text!r} is not one of {', '.join(requirement.options)}")
+            raise AnswerError("not_option", value=repr(text), options=", ".join(requirement.options))
         return code
     if kind == DataType.DATE:
         if isinstance(value, datetime):
@@ -99,10 +184,10 @@ def parse_answer(
         try:
             return date.fromisoformat(str(value).strip()).isoformat()
         except ValueError:
-            raise ValueError(f"a date (YYYY-MM-DD) is expected, not {value!r}") from None
+            raise AnswerError("not_date", value=repr(value)) from None
     text = str(value).strip()
     if len(text) > MAX_TEXT:
-        raise ValueError(f"at most {MAX_TEXT} characters")
+        raise AnswerError("too_long", limit=MAX_TEXT)
     return text
 
 
@@ -128,10 +213,10 @@ class _LineReader:
         def need_text(key: str) -> str:
             value = cells.get(key)
             if is_formula(value):
-                problems.add(where, column_name[key], "formulas are not accepted; type the value")
+                _add(problems, where, column_name[key], "formula")
                 return ""
             if _blank(value):
-                problems.add(where, column_name[key], "required")
+                _add(problems, where, column_name[key], "required")
                 return ""
             return str(value).strip()[:MAX_TEXT]
 
@@ -141,10 +226,13 @@ class _LineReader:
         if line_id:
             key = (lot.number, line_id)
             if key in self.seen:
-                problems.add(
+                _add(
+                    problems,
                     where,
                     column_name["line_id"],
-                    f"product line {line_id!r} appears twice (first at {self.seen[key]})",
+                    "repeated_line",
+                    line=repr(line_id),
+                    at=self.seen[key],
                 )
             else:
                 self.seen[key] = where
@@ -163,8 +251,8 @@ class _LineReader:
                 continue
             try:
                 answers[requirement.id] = parse_answer(value, requirement, self.yes, self.no)
-            except ValueError as error:
-                problems.add(where, column_name[requirement.id], str(error))
+            except AnswerError as error:
+                _add(problems, where, column_name[requirement.id], error.code, **error.params)
         if problems.count > before:
             return None
         return ProductLine(
@@ -184,26 +272,22 @@ class _LineReader:
     ) -> float | None:
         if _blank(value):
             if required:
-                self.problems.add(where, column, "required")
+                _add(self.problems, where, column, "required")
             return None
         if is_formula(value):
-            self.problems.add(where, column, "formulas are not accepted; type the value")
+            _add(self.problems, where, column, "formula")
             return None
         try:
-            number = parse_number(value)
-        except ValueError as error:
-            self.problems.add(where, column, str(error))
+            number = _number(value)
+        except AnswerError as error:
+            _add(self.problems, where, column, error.code, **error.params)
             return None
         if whole and number > MAX_WHOLE:
             # A database integer column holds no more; no tender buys two billion of anything.
-            self.problems.add(where, column, f"at most {MAX_WHOLE:,}")
+            _add(self.problems, where, column, "too_many", limit=f"{MAX_WHOLE:,}")
             return None
         if number < 0 or (whole and (not number.is_integer() or number < 1)):
-            self.problems.add(
-                where,
-                column,
-                "a whole number of 1 or more is expected" if whole else "a number of 0 or more is expected",
-            )
+            _add(self.problems, where, column, "not_positive_whole" if whole else "negative")
             return None
         return number
 
@@ -211,27 +295,26 @@ class _LineReader:
         if _blank(value):
             return []
         if is_formula(value):
-            self.problems.add(where, column, "formulas are not accepted; type the value")
+            _add(self.problems, where, column, "formula")
             return []
         items = value if isinstance(value, list) else str(value).replace(";", ",").split(",")
         labels = [str(item).strip() for item in items if str(item).strip()]
         unknown = [label for label in labels if label not in self.spec.labels]
         if unknown:
-            self.problems.add(
-                where,
-                column,
-                f"unknown label(s) {', '.join(unknown)}; see the Instructions sheet for the ids",
-            )
+            _add(self.problems, where, column, "unknown_labels", labels=", ".join(unknown))
         return sorted(set(labels))
 
 
 def _lot(spec: TenderSpec, number: Any, problems: Problems, where: str) -> LotSpec | None:
     lot = next((lot for lot in spec.lots if str(lot.number) == str(number).strip()), None)
     if lot is None:
-        problems.add(
+        _add(
+            problems,
             where,
             "lot",
-            f"this tender has no lot {number!r} (lots: {', '.join(str(x.number) for x in spec.lots)})",
+            "no_lot",
+            lot=repr(number),
+            lots=", ".join(str(x.number) for x in spec.lots),
         )
     return lot
 
@@ -244,17 +327,17 @@ def _company(
     result: dict[str, bool | float | str] = {}
     for code, value, where, column in answers:
         if code not in known:
-            problems.add(where, column, f"unknown company requirement {code!r} for this tender")
+            _add(problems, where, column, "unknown_company_requirement", requirement=repr(code))
             continue
         if _blank(value):
             continue
         try:
             typed = parse_answer(value, known[code], yes, no)
-        except ValueError as error:
-            problems.add(where, column, str(error))
+        except AnswerError as error:
+            _add(problems, where, column, error.code, **error.params)
             continue
         if code in result and result[code] != typed:
-            problems.add(where, column, f"{code} is answered twice with different values")
+            _add(problems, where, column, "answered_twice", requirement=code)
         result[code] = typed
     return result
 
@@ -272,26 +355,24 @@ def read_xlsx(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
 
 def _read_book(book: Any, filename: str, spec: TenderSpec) -> OfferFile:
     if "_cfit" not in book.sheetnames:
-        raise refuse(
-            filename,
-            "not a cfit response template (its hidden _cfit sheet is missing); download the tender's template",
-        )
+        raise _refuse(filename, "not_template")
     meta = {
         str(row[0]): row[1] for row in sheet_values(book["_cfit"], filename) if row and row[0] is not None
     }
     if meta.get("format") != TEMPLATE_FORMAT:
-        raise refuse(filename, f"template format {meta.get('format')!r} is not {TEMPLATE_FORMAT}")
+        raise _refuse(filename, "template_format", found=repr(meta.get("format")), expected=TEMPLATE_FORMAT)
     if str(meta.get("tender_reference")) != spec.reference or (
         spec.identifier and str(meta.get("tender_id") or "") != spec.identifier
     ):
-        raise refuse(
-            filename,
-            f"this template belongs to tender {meta.get('tender_reference')!r}, not {spec.reference!r}",
+        raise _refuse(
+            filename, "other_tender", found=repr(meta.get("tender_reference")), expected=repr(spec.reference)
         )
     if str(meta.get("framework_version")) != spec.framework_version:
-        raise refuse(
+        raise _refuse(
             filename,
-            f"template made for framework {meta.get('framework_version')!r}, the tender uses {spec.framework_version}",
+            "other_framework",
+            found=repr(meta.get("framework_version")),
+            expected=spec.framework_version,
         )
     yes, no = str(meta.get("yes") or "yes"), str(meta.get("no") or "no")
     problems = Problems(filename)
@@ -300,7 +381,7 @@ def _read_book(book: Any, filename: str, spec: TenderSpec) -> OfferFile:
     for lot in spec.lots:
         sheet_name = meta.get(f"lot:{lot.number}")
         if sheet_name not in book.sheetnames:
-            problems.add("file", "-", f"the sheet for lot {lot.number} ({sheet_name}) is missing")
+            _add(problems, "file", "-", "lot_sheet_missing", lot=lot.number, sheet=sheet_name)
             continue
         lines += _read_lot_sheet(book[sheet_name], lot, reader, problems, filename)
     company_sheet = meta.get("company")
@@ -324,10 +405,10 @@ def _read_book(book: Any, filename: str, spec: TenderSpec) -> OfferFile:
         )
     else:
         company = {}
-        problems.add("file", "-", f"the sheet {company_sheet!r} for company declarations is missing")
+        _add(problems, "file", "-", "company_sheet_missing", sheet=repr(company_sheet))
     problems.raise_if_any()
     if not lines:
-        raise refuse(filename, "no product lines: fill in at least one row of a lot sheet")
+        raise _refuse(filename, "no_lines_in_template")
     return OfferFile(spec.reference, lines, company, filename=filename)
 
 
@@ -343,17 +424,13 @@ def _read_lot_sheet(
     missing = [code for code in expected if code not in ids]
     unknown = [(index, code) for index, code in enumerate(ids) if code not in expected]
     for code in missing:
-        problems.add(
-            f"sheet {name}, row {ID_ROW}",
-            "-",
-            f"column {code} is missing; do not change the template's columns",
-        )
+        _add(problems, f"sheet {name}, row {ID_ROW}", "-", "template_column_missing", column=code)
     for index, code in unknown:
-        problems.add(
-            f"sheet {name}, row {ID_ROW}",
-            f"column {get_column_letter(index + 1)}",
-            f"unknown column {code or '(empty)'}",
-        )
+        where, column = f"sheet {name}, row {ID_ROW}", f"column {get_column_letter(index + 1)}"
+        if code:
+            _add(problems, where, column, "unknown_column", column=code)
+        else:
+            _add(problems, where, column, "unknown_empty_column")
     if missing or unknown:
         return []
     column_name = {code: f"column {get_column_letter(index + 1)} ({code})" for index, code in enumerate(ids)}
@@ -362,7 +439,7 @@ def _read_lot_sheet(
         if number < FIRST_DATA_ROW:
             continue
         if number - FIRST_DATA_ROW >= MAX_LINES:
-            problems.add(f"sheet {name}, row {number}", "-", f"more than {MAX_LINES} product lines")
+            _add(problems, f"sheet {name}, row {number}", "-", "too_many_lines", limit=MAX_LINES)
             break
         if all(_blank(v) for v in values):
             continue
@@ -386,21 +463,24 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
     company_ids = {r.id for _c, _t, r in company_requirements(spec)}
     for required in ("lot", *FIXED):
         if required not in header:
-            problems.add("row 1", "-", f"column {required} is missing")
+            _add(problems, "row 1", "-", "column_missing", column=required)
     for index, code in enumerate(header):
         if (
             code not in {"lot", *FIXED}
             and code not in requirement_ids
             and code.removeprefix("company:") not in company_ids
         ):
-            problems.add("row 1", f"column {index + 1}", f"unknown column {code or '(empty)'}")
+            if code:
+                _add(problems, "row 1", f"column {index + 1}", "unknown_column", column=code)
+            else:
+                _add(problems, "row 1", f"column {index + 1}", "unknown_empty_column")
     problems.raise_if_any()
     reader = _LineReader(spec, problems, "yes", "no")
     lines: list[ProductLine] = []
     company_cells: list[tuple[str, Any, str, str]] = []
     for count, (number, values) in enumerate(rows, start=1):
         if count > MAX_LINES:
-            problems.add(f"row {number}", "-", f"more than {MAX_LINES} product lines")
+            _add(problems, f"row {number}", "-", "too_many_lines", limit=MAX_LINES)
             break
         cells = dict(zip(header, values, strict=True))
         where = f"row {number}"
@@ -415,7 +495,7 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
         own = {r.id for _c, r in lot_requirements(lot)}
         for code, value in cells.items():
             if code in requirement_ids and code not in own and not _blank(value):
-                problems.add(where, f"column {code}", f"lot {lot.number} does not ask for {code}")
+                _add(problems, where, f"column {code}", "not_asked", lot=lot.number, requirement=code)
         line = reader.read(
             lot,
             cells,
@@ -428,7 +508,7 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
     company = _company(spec, company_cells, problems, "yes", "no")
     problems.raise_if_any()
     if not lines:
-        raise refuse(filename, "no product lines")
+        raise _refuse(filename, "no_lines")
     return OfferFile(spec.reference, lines, company, filename=filename)
 
 
@@ -438,12 +518,15 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
 def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
     document = load_json(data, filename)
     if not isinstance(document, dict) or not isinstance(document.get("lots"), list):
-        raise refuse(filename, "expected an object with 'lots' (see the API documentation)")
+        raise _refuse(filename, "json_not_offer")
     if document.get("format", TEMPLATE_FORMAT) != TEMPLATE_FORMAT:
-        raise refuse(filename, f"format {document.get('format')!r} is not {TEMPLATE_FORMAT}")
+        raise _refuse(filename, "json_format", found=repr(document.get("format")), expected=TEMPLATE_FORMAT)
     if str(document.get("tender_reference", spec.reference)) != spec.reference:
-        raise refuse(
-            filename, f"this offer is for tender {document.get('tender_reference')!r}, not {spec.reference!r}"
+        raise _refuse(
+            filename,
+            "json_other_tender",
+            found=repr(document.get("tender_reference")),
+            expected=repr(spec.reference),
         )
     problems = Problems(filename)
     reader = _LineReader(spec, problems, "yes", "no")
@@ -451,7 +534,7 @@ def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
     for l_index, block in enumerate(document["lots"]):
         where_lot = f"lots[{l_index}]"
         if not isinstance(block, dict) or not isinstance(block.get("lines"), list):
-            problems.add(where_lot, "-", "expected an object with 'lot' and 'lines'")
+            _add(problems, where_lot, "-", "json_not_lot")
             continue
         lot = _lot(spec, block.get("lot", ""), problems, where_lot)
         if lot is None:
@@ -459,19 +542,21 @@ def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
         for index, item in enumerate(block["lines"]):
             where = f"{where_lot}.lines[{index}]"
             if len(lines) >= MAX_LINES:
-                problems.add(where, "-", f"more than {MAX_LINES} product lines")
+                _add(problems, where, "-", "too_many_lines", limit=MAX_LINES)
                 break
             if not isinstance(item, dict):
-                problems.add(where, "-", "expected an object")
+                _add(problems, where, "-", "json_not_object")
                 continue
             answers = item.get("answers") or {}
             if not isinstance(answers, dict):
-                problems.add(where, "answers", "expected an object of requirement id → answer")
+                _add(problems, where, "answers", "json_not_answers")
                 continue
             own = {r.id for _c, r in lot_requirements(lot)}
             for code in answers:
                 if code not in own:
-                    problems.add(where, f"answers.{code}", f"lot {lot.number} has no requirement {code}")
+                    _add(
+                        problems, where, f"answers.{code}", "no_requirement", lot=lot.number, requirement=code
+                    )
             cells = {key: item.get(key) for key in FIXED} | answers
             names = {key: key for key in FIXED} | {code: f"answers.{code}" for code in own}
             line = reader.read(lot, cells, where, names)
@@ -479,14 +564,14 @@ def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
                 lines.append(line)
     company = document.get("company") or {}
     if not isinstance(company, dict):
-        problems.add("company", "-", "expected an object of requirement id → answer")
+        _add(problems, "company", "-", "json_not_answers")
         company = {}
     typed = _company(
         spec, ((code, value, "company", code) for code, value in company.items()), problems, "yes", "no"
     )
     problems.raise_if_any()
     if not lines:
-        raise refuse(filename, "no product lines")
+        raise _refuse(filename, "no_lines")
     return OfferFile(
         spec.reference, lines, typed, supplier=str(document.get("supplier") or ""), filename=filename
     )
@@ -500,7 +585,7 @@ def read_offer(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
     for ending, reader in READERS.items():
         if filename.lower().endswith(ending):
             return reader(data, filename, spec)
-    raise refuse(filename, "unknown format: use the .xlsx template, or its .csv or .json form")
+    raise _refuse(filename, "unknown_format")
 
 
 def offer_to_json(offer: OfferFile) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def offer_index(request: HttpRequest, tender_id: int) -> HttpResponse:
                 replace=form.cleaned_data["replace"],
             )
         except ImportRefused as error:
-            problems = refusal_texts(error)
+            problems = refusal_texts(error, "offers")
         except actions.OfferError as error:
             form.add_error(None, str(error))
         else:
@@ -156,7 +156,7 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
         try:
             receipt = actions.submit_through_link(link, _read_upload(upload_file), upload_file.name)
         except ImportRefused as error:
-            problems = refusal_texts(error)
+            problems = refusal_texts(error, "offers")
         except actions.OfferError as error:
             form.add_error(None, str(error))
         else:
