@@ -32,6 +32,10 @@ MESSAGES = {
     "repeated_header": gettext_lazy("the header repeats %(headers)s"),
     "blank_header": gettext_lazy("every column needs a distinct header in row 1"),
     "formula": gettext_lazy("a formula: type the value"),
+    "unreadable_file": gettext_lazy("cannot be read (%(detail)s)"),
+    "not_text": gettext_lazy("holds NUL characters: not a text file"),
+    "cell_too_long": gettext_lazy("a cell longer than %(limit)s characters"),
+    "too_many_columns": gettext_lazy("more than %(limit)s columns"),
     # a cloud provider's FOCUS export (cfit.cloud.focus.MESSAGES)
     "focus:focus_too_old": gettext_lazy(
         "columns of FOCUS 0.5 or earlier: cfit reads FOCUS 1.0, 1.1 and 1.2 (export the file again in a "

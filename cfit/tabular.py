@@ -69,7 +69,12 @@ def read_source(source: bytes | Path, filename: str, limit: int = MAX_IMPORT_BYT
         try:
             size = source.stat().st_size
         except OSError as error:
-            raise refuse(filename, f"cannot be read ({error.strerror})", code="unreadable_file") from error
+            raise refuse(
+                filename,
+                f"cannot be read ({error.strerror})",
+                code="unreadable_file",
+                params={"detail": error.strerror or ""},
+            ) from error
         check_size(b"", filename, limit, size=size)
         return source.read_bytes()
     check_size(source, filename, limit)
