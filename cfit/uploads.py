@@ -98,7 +98,10 @@ def refuse(
 
 
 def describe_size(size: int) -> str:
-    return f"{size / 1_000_000:g} MB" if size >= 1_000_000 else f"{size / 1000:g} kB"
+    """A limit as people read it: the limits are whole mebibytes ("20 MB", not "20.9715 MB")."""
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):.3g} MB"
+    return f"{size / 1024:.3g} kB"
 
 
 def check_size(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES, *, size: int | None = None) -> None:

@@ -63,6 +63,7 @@ from cfit.criteria.rendering import rendered_criterion
 from cfit.datacentres import indicators as datacentre_indicators
 from cfit.demo import USERS, create_demo_data
 from cfit.impact.register import ALL_COLUMNS
+from cfit.joining.countries import country_choices
 
 PSEUDO = "eo"  # a language Django knows (its cookie and formats work) that cfit does not offer
 OPEN, CLOSE = "⟦", "⟧"
@@ -231,6 +232,8 @@ def reference_texts() -> list[Any]:
     for table in factors.glob("*/*.csv"):
         with table.open(encoding="utf-8") as rows:
             texts += [f"{row['manufacturer']} {row['name']}" for row in csv.DictReader(rows)]
+    # country names come from pycountry's ISO 3166 translations (data, in the pseudo-language too)
+    texts += [name for language in (PSEUDO, "en") for _code, name in country_choices(language)]
     texts += [
         value
         for value in vars(datacentre_indicators).values()

@@ -54,7 +54,7 @@ class SignatureForm(forms.Form):
         label=_("How you sign"), choices=Application.Signing.choices, widget=forms.RadioSelect
     )
     signed_pact = forms.FileField(
-        label=_("Signed pact (PDF, at most %(size)s)") % {"size": describe_size(MAX_SIGNED_PACT_BYTES)},
+        label=_("Signed pact (PDF)"),  # the size limit is added in the reader's language (``__init__``)
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
@@ -68,6 +68,9 @@ class SignatureForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["signed_on"].initial = timezone.localdate()
         self.fields["pact_version"].initial = PactText.current().version
+        self.fields["signed_pact"].label = _("Signed pact (PDF, at most %(size)s)") % {
+            "size": describe_size(MAX_SIGNED_PACT_BYTES)
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
