@@ -157,7 +157,7 @@ def test_what_no_reader_should_choke_on_is_refused_by_row(data: bytes, where: st
     [
         (b"", "empty_file", {}),
         (b"a,a\n1,2\n", "repeated_header", {"headers": "a"}),
-        (b"x" * 200, "too_large", {"size": "0.1 kB"}),
+        (b"x" * 200, "too_large", {"size": "0.0977 kB"}),
     ],
 )
 def test_refusals_of_a_whole_file_carry_a_code_for_translation(

@@ -38,7 +38,7 @@ STORIES = {
 
 
 def _monitor_tender(buyer: Organisation) -> Tender:
-    from cfit.offers.demo import create_demo_offers
+    from cfit.demo.offers import create_demo_offers
     from cfit.offers.signoff import approve_sign_off, prepare_sign_off
     from cfit.tenders import actions as tender_actions
 
