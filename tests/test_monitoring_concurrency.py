@@ -17,7 +17,7 @@ from django.db import connections
 
 from cfit.accounts.models import Organisation
 from cfit.monitoring import actions, aggregation
-from cfit.monitoring.models import PACT, Aggregate, Coverage, Report
+from cfit.monitoring.models import PACT, Aggregate, Campaign, Coverage, Report, ResultsEdition
 from cfit.pact import actions as pact
 from cfit.pact.models import GroupMembership
 from tests.conftest import Persona
@@ -137,3 +137,52 @@ def test_simultaneous_decisions_and_a_full_recomputation_do_not_collide(coordina
     refreshed = snapshot()
     aggregation.refresh(None)
     assert snapshot() == refreshed
+
+
+def test_publishing_while_reports_come_in_neither_deadlocks_nor_loses_an_edition(
+    coordinator: Persona, secretary: Persona
+) -> None:
+    """Publishing saves the campaign (a new results edition) and then refreshes; a submission refreshes
+    (the years' locks) and then ends the edition: both take the edition's row before the years."""
+    group = pact.create_buyer_group(
+        coordinator.organisation, name="NL", slug="nl", country="NL", language="nl"
+    )
+    campaigns = [
+        actions.open_campaign(
+            year=year,
+            group=group,
+            title=f"NL {year}",
+            opens=date(2026, 1, 1),
+            deadline=date(2026, 3, 31),
+            acting_user=None,
+        )  # fmt: skip
+        for year in (2024, 2025)
+    ]
+    reports = []
+    for n in range(6):
+        organisation = Organisation.objects.create(
+            slug=f"member-{n}", name=f"Member {n}", country="NL", type=Organisation.Type.PROCURING_PARTICIPANT
+        )
+        GroupMembership.objects.create(group=group, organisation=organisation, state="active")
+        for campaign in campaigns:
+            report = actions.start_report(campaign, organisation, acting_user=None)
+            actions.save_values(report, {("units_new", "monitors"): 10 + n}, acting_user=None)
+            reports.append(report.pk)
+    before = ResultsEdition.current()
+
+    errors = run_at_once(
+        [lambda pk=pk: actions.submit(Report.objects.get(pk=pk), acting_user=None) for pk in reports]
+        + [
+            lambda c=c: actions.publish_results(Campaign.objects.get(pk=c.pk), acting_user=coordinator.user)
+            for c in campaigns
+        ]
+        + [
+            lambda: actions.set_disclosure_rules(
+                min_reporters=3, dominance_percent=85, acting_user=secretary.user
+            )
+        ]
+    )
+
+    assert errors == []
+    assert ResultsEdition.current() >= before + len(reports) + len(campaigns) + 1
+    assert Coverage.objects.get(scope="nl", year=2025).counted == 6

@@ -34,7 +34,7 @@ from cfit.accounts.models import Organisation
 from cfit.monitoring import protection
 from cfit.monitoring.disclosure import TOTAL
 from cfit.monitoring.indicators import BY_CODE, WITH_TOTAL, Aggregation
-from cfit.monitoring.models import PACT, Aggregate, Coverage, Report, ReportValue
+from cfit.monitoring.models import PACT, Aggregate, Coverage, Report, ReportValue, ResultsEdition
 from cfit.pact.models import BuyerGroup, GroupMembership
 
 SUMMED = [code for code, i in BY_CODE.items() if i.aggregation == Aggregation.SUM]
@@ -48,6 +48,9 @@ def lock_years(years: list[int]) -> None:
     writes itself). Taken in ascending order, so that two refreshes of several years never deadlock."""
     if connection.vendor != "postgresql" or not years:
         return
+    # The results edition's row first: whatever bumps it (a refresh at its end, a campaign or the rules
+    # saved) may refresh afterwards, so taking it before the years keeps one order of locks for all.
+    ResultsEdition.bump()
     with connection.cursor() as cursor:
         for year in sorted(set(years)):
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, year])

@@ -9,3 +9,6 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from cfit.monitoring import jobs  # noqa: F401  (registers monitoring's job kinds)
+        from cfit.monitoring.signals import connect
+
+        connect()

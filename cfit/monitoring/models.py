@@ -273,6 +273,36 @@ class Coverage(models.Model):
         return f"{self.scope} {self.year}: {self.counted} of {self.members}"
 
 
+class ResultsEdition(models.Model):
+    """The edition of the collective results: a number that grows, in the same transaction, with every
+    change that the public results pages may show (figures refreshed or protected again, a campaign
+    published or withdrawn, the disclosure rules, a buyer group's name). Pages cache what they render
+    under it, so a reader never gets a page older than the figures (a single row, made by migration)."""
+
+    SINGLETON = 1
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("results edition")
+        verbose_name_plural = _("results editions")
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+    @classmethod
+    def current(cls) -> int:
+        found: int | None = cls.objects.filter(pk=cls.SINGLETON).values_list("number", flat=True).first()
+        return found or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        """Start a new edition. The row is created by migration: an update only, so that two writers
+        never both create it and one edition never covers two different sets of figures."""
+        if not cls.objects.filter(pk=cls.SINGLETON).update(number=models.F("number") + 1):
+            cls.objects.create(pk=cls.SINGLETON, number=1)  # a database emptied by hand
+
+
 class Publication(models.Model):
     """The audit trail of publishing: who published or withdrew a campaign's results, when, why, and what
     the figures rested on at that moment."""

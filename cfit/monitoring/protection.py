@@ -28,7 +28,15 @@ from cfit.accounts.models import Organisation
 from cfit.monitoring import disclosure
 from cfit.monitoring.disclosure import PUBLISHED, Decision, Rules, Table
 from cfit.monitoring.indicators import BY_CODE, Aggregation, Kind
-from cfit.monitoring.models import PACT, Aggregate, Coverage, DisclosureRules, Report, ReportValue
+from cfit.monitoring.models import (
+    PACT,
+    Aggregate,
+    Coverage,
+    DisclosureRules,
+    Report,
+    ReportValue,
+    ResultsEdition,
+)
 from cfit.pact.models import BuyerGroup, GroupMembership
 
 NUMERIC = [code for code, i in BY_CODE.items() if i.kind != Kind.TEXT]
@@ -45,6 +53,8 @@ def apply(years: list[int], rules: Rules | None = None) -> None:
     for year in years:
         decisions, provenance = decide_year(year, rules)
         _store(year, decisions, provenance)
+    # every refresh and every re-protection ends here: the results pages cached so far are old
+    ResultsEdition.bump()
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import cached_property
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,13 +16,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from cfit import __version__
 from cfit.downloads import attachment, keep_cells_as_text, safe_cell
 from cfit.impact.figures import METHOD_VERSION
 from cfit.monitoring.charts import Point, bars
 from cfit.monitoring.disclosure import TOTAL, Rules
 from cfit.monitoring.indicators import BY_CODE, CATEGORIES, HARDWARE, ROUTES
 from cfit.monitoring.method import method_html
-from cfit.monitoring.models import PACT
+from cfit.monitoring.models import PACT, ResultsEdition
 from cfit.monitoring.results import Scope, published_years, reason_text, results, rows
 from cfit.monitoring.views import XLSX, key_labels
 from cfit.pact.models import BuyerGroup
@@ -169,26 +171,59 @@ def table(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+#: How long a process keeps a rendered results page of one edition (a new edition is another key; the
+#: limit only bounds the memory held for editions no longer asked for).
+RESULTS_CACHE_SECONDS = 3600
+
+
+class ResultsPage:
+    """What the results page shows, computed only when the page of this edition, scope and language is
+    not cached yet (the template's cache block reads these lazily)."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    @cached_property
+    def years(self) -> list[int]:
+        return published_years(self.scope)
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        return results(self.scope, self.years)
+
+    @cached_property
+    def rules(self) -> Rules:
+        return _rules(self.data)
+
+    def charts(self) -> list[Any]:
+        return charts(self.data)
+
+    def table(self) -> list[dict[str, Any]]:
+        return table(self.data)
+
+    def coverage(self) -> list[tuple[int, dict[str, Any] | None]]:
+        return [(y, self.data["coverage"].get(y)) for y in self.years]
+
+    def sources(self) -> list[dict[str, str]]:
+        return list(self.data["sources"].values())
+
+    def methods(self) -> str:
+        return ", ".join(_methods(self.data))
+
+
 def results_page(request: HttpRequest) -> HttpResponse:
     scope, group = _scope(request)
-    years = published_years(scope)
-    data = results(scope, years)
-    groups = BuyerGroup.objects.filter(campaigns__results_published__isnull=False).distinct()
-    rules = _rules(data)
     return render(
         request,
         "monitoring/results.html",
         {
             "scope": scope,
             "group": group,
-            "groups": groups,
-            "data": data,
-            "charts": charts(data),
-            "table": table(data),
-            "coverage": [(y, data["coverage"].get(y)) for y in years],
-            "rules": rules,
-            "sources": data["sources"].values(),
-            "methods": ", ".join(_methods(data)),
+            "groups": BuyerGroup.objects.filter(campaigns__results_published__isnull=False).distinct(),
+            "page": ResultsPage(scope),
+            # the key of the cached page: whatever it shows changes the edition (``ResultsEdition``)
+            "edition": f"{ResultsEdition.current()}-{__version__}",
+            "cache_seconds": RESULTS_CACHE_SECONDS,
         },
     )
 
