@@ -333,7 +333,9 @@ def test_the_results_pages_do_not_grow_with_the_reports(
                 filled(world["campaign_nl"], more, {("units_new", "tablets"): 4}), acting_user=None
             )
 
-    assert counts[0] == counts[1] <= 12  # seven for the page not yet cached (one the edition), five for the API
+    assert (
+        counts[0] == counts[1] <= 12
+    )  # seven for the page not yet cached (one the edition), five for the API
 
 
 # -- the workbook and reminders

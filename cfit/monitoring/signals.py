@@ -24,4 +24,6 @@ def new_edition(sender: type[Any], **kwargs: Any) -> None:
 def connect() -> None:
     for model in SHOWN:
         post_save.connect(new_edition, sender=model, dispatch_uid=f"results-edition-save-{model.__name__}")
-        post_delete.connect(new_edition, sender=model, dispatch_uid=f"results-edition-delete-{model.__name__}")
+        post_delete.connect(
+            new_edition, sender=model, dispatch_uid=f"results-edition-delete-{model.__name__}"
+        )
