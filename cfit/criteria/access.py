@@ -29,9 +29,14 @@ def get_version_for_user(user: Any, code: str | None = None) -> FrameworkVersion
         raise Http404(f"No framework version {code}.") from None
 
 
-def get_criterion_for_user(user: Any, code: str, version_code: str | None = None) -> Criterion:
+def get_criterion_for_user(
+    user: Any, code: str, version_code: str | None = None, *, related: bool = True
+) -> Criterion:
+    """A criterion of a version the user may see; ``related=False`` leaves its groups, labels and
+    requirements to be fetched later (a page whose body is cached fetches them only when rendering)."""
     version = get_version_for_user(user, version_code)
+    found = Criterion.objects.with_related() if related else Criterion.objects.select_related("version")
     try:
-        return Criterion.objects.with_related().get(version=version, code=code)
+        return found.get(version=version, code=code)
     except Criterion.DoesNotExist:
         raise Http404(f"No criterion {code} in version {version.code}.") from None

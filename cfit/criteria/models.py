@@ -324,10 +324,11 @@ class CriterionQuerySet(models.QuerySet):
             queryset = queryset.matching(q.strip(), lang)
         return queryset.distinct() if (product_group or strategy or q) else queryset
 
+    #: What a criterion's page and the API read besides the criterion itself.
+    RELATED = ("product_groups", "strategies", "verification_labels", "requirements__satisfied_by_labels")
+
     def with_related(self) -> CriterionQuerySet:
-        return self.select_related("version").prefetch_related(
-            "product_groups", "strategies", "verification_labels", "requirements__satisfied_by_labels"
-        )
+        return self.select_related("version").prefetch_related(*self.RELATED)
 
 
 class Criterion(models.Model):

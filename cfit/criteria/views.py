@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
@@ -32,6 +33,7 @@ from cfit.criteria.forms import (
 from cfit.criteria.models import (
     Ambition,
     Criterion,
+    CriterionQuerySet,
     FieldTranslation,
     FrameworkVersion,
     ImpactCategory,
@@ -80,7 +82,12 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
-    criterion = get_criterion_for_user(request.user, code, request.GET.get("version") or None)
+    criterion = get_criterion_for_user(request.user, code, request.GET.get("version") or None, related=False)
+
+    def with_related() -> Criterion:
+        prefetch_related_objects([criterion], *CriterionQuerySet.RELATED)
+        return criterion
+
     appears_in = visible_versions(request.user).filter(criteria__code=code).order_by("-created")
     counterparts = (
         Criterion.objects.in_version(criterion.version)
@@ -100,6 +107,10 @@ def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
         "criteria/criterion.html",
         {
             "criterion": criterion,
+            # A published criterion never changes: its body is rendered once per process and language
+            # (the template's cache block), and only then are its groups, labels and requirements read.
+            "detail": SimpleLazyObject(with_related),
+            "detail_seconds": LIBRARY_CACHE_SECONDS if criterion.version.is_published else 0,
             "appears_in": appears_in,
             "counterparts": counterparts,
             "shortlists": shortlists,
