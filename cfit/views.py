@@ -4,12 +4,25 @@ from django.shortcuts import render
 
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
 
+#: How long a process keeps the home page's framework summary and product groups for a published
+#: version. The version never changes; the product groups change only when a framework is loaded (a
+#: new version, so a new key), or by hand in the admin, which other processes see after this long.
+HOME_CACHE_SECONDS = 300
+
 
 def home(request: HttpRequest) -> HttpResponse:
     version = FrameworkVersion.objects.latest_published()
-    groups = ProductGroup.objects.all()
-    count = Criterion.objects.filter(version=version).count() if version else 0
-    return render(request, "home.html", {"version": version, "groups": groups, "criteria_count": count})
+    return render(
+        request,
+        "home.html",
+        {
+            "version": version,
+            "groups": ProductGroup.objects.all(),  # lazy: read only when the cached part is built
+            # a callable: the template calls it only when the cached part is built
+            "criteria_count": lambda: Criterion.objects.filter(version=version).count() if version else 0,
+            "cache_seconds": HOME_CACHE_SECONDS if version else 0,
+        },
+    )
 
 
 def health(request: HttpRequest) -> JsonResponse:
