@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -87,15 +88,28 @@ def fleet_summary(organisation: Organisation, as_of: date | None = None) -> Flee
     The one way to an organisation's figures: the fleet dashboard, the API and the monitoring pre-fill
     all read them here (an asset page's line comes from ``fleet_lines`` of the same register). Cached
     until the register or a factor changes."""
-    as_of = as_of or timezone.localdate()
-    reference, version = current()
-    stamp = hashlib.sha256(f"{as_of}|{_stamp(organisation)}|{version}".encode()).hexdigest()[:32]
-    key = f"fleet-figures:{METHOD_VERSION}:{organisation.pk}:{stamp}"
-    figures: FleetFigures | None = cache.get(key)
-    if figures is None:
-        figures = summary.summarise(fleet_lines(organisation, reference, as_of), reference, as_of)
-        cache.set(key, figures, 3600)
-    return figures
+    return SummaryOf(organisation, as_of or timezone.localdate()).figures
+
+
+class SummaryOf:
+    """An organisation's figures as of a date, and the key they are cached under: it changes whenever the
+    register, a factor or the method does, so a page rendered from the figures may be cached under it
+    too (the dashboard). The figures are computed (or read from the cache) only when asked for."""
+
+    def __init__(self, organisation: Organisation, as_of: date) -> None:
+        self.organisation, self.as_of = organisation, as_of
+        self.reference, version = current()
+        stamp = hashlib.sha256(f"{as_of}|{_stamp(organisation)}|{version}".encode()).hexdigest()[:32]
+        self.key = f"fleet-figures:{METHOD_VERSION}:{organisation.pk}:{stamp}"
+
+    @cached_property
+    def figures(self) -> FleetFigures:
+        figures: FleetFigures | None = cache.get(self.key)
+        if figures is None:
+            lines = fleet_lines(self.organisation, self.reference, self.as_of)
+            figures = summary.summarise(lines, self.reference, self.as_of)
+            cache.set(self.key, figures, 3600)
+        return figures
 
 
 def fleet_scenario(

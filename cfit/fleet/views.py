@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,7 +24,7 @@ from cfit.criteria.exchange import neutralise_formula
 from cfit.downloads import attachment
 from cfit.fleet import actions
 from cfit.fleet.access import can_edit_register, get_asset_for_user, get_fleet_owner, get_import_for_user
-from cfit.fleet.footprint import explain, fleet_scenario, fleet_summary
+from cfit.fleet.footprint import SummaryOf, explain, fleet_scenario
 from cfit.fleet.forms import (
     AssetFilterForm,
     EventForm,
@@ -117,18 +118,28 @@ def _charts(figures: FleetFigures) -> list[Any]:
 @login_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_fleet_owner(request.user, slug)
-    figures = fleet_summary(organisation)
-    routes = figures.circularity.end_of_use_routes
+    found = SummaryOf(organisation, timezone.localdate())
+    # The figures' part of the page is cached under the figures' own key (which names the organisation,
+    # the register's state, the factors and the method) and the language; it is built, and the figures
+    # read, only when not cached: hence callables, which the template calls when it needs them.
+    figures = SimpleLazyObject(lambda: found.figures)
     return render(
         request,
         "fleet/dashboard.html",
         {
             "organisation": organisation,
             "figures": figures,
-            "charts": _charts(figures),
-            "groups": [(GROUP_LABELS.get(g, g), f) for g, f in figures.by_product_group.items()],
-            "lives": [(GROUP_LABELS.get(g, g), f) for g, f in figures.circularity.service_life.items()],
-            "routes": [(ROUTE_LABELS.get(r, r), f) for r, f in routes.items()],
+            "figures_key": found.key,
+            "charts": lambda: _charts(found.figures),
+            "groups": lambda: [
+                (GROUP_LABELS.get(g, g), f) for g, f in found.figures.by_product_group.items()
+            ],
+            "lives": lambda: [
+                (GROUP_LABELS.get(g, g), f) for g, f in found.figures.circularity.service_life.items()
+            ],
+            "routes": lambda: [
+                (ROUTE_LABELS.get(r, r), f) for r, f in found.figures.circularity.end_of_use_routes.items()
+            ],
             "can_edit": can_edit_register(request.user, organisation),
             "imports": AssetImport.objects.of_organisation(organisation)[:5],
             "cloud": latest_cloud_year(organisation),
