@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -57,12 +57,16 @@ def _lang() -> str:
 
 def library(request: HttpRequest) -> HttpResponse:
     version = get_version_for_user(request.user, request.GET.get("version") or None)
-    form = LibraryFilterForm(request.GET or None)
-    filters = form.filters()
-    queryset = Criterion.objects.in_version(version).filtered(**filters, lang=_lang()).with_related()
-    # Built only when the list is not cached: a published version never changes, so its list for a
-    # language, filter and page is rendered once per process and kept (the template's cache block).
-    page = SimpleLazyObject(lambda: Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")))
+    # Built only when not cached: a published version never changes, so its filter form and list for a
+    # language, filter and page are rendered once per process and kept (the template's cache blocks).
+    form = SimpleLazyObject(lambda: LibraryFilterForm(request.GET or None))
+
+    def page_of_criteria() -> Any:
+        filters = cast(LibraryFilterForm, form).filters()
+        queryset = Criterion.objects.in_version(version).filtered(**filters, lang=_lang()).with_related()
+        return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    page = SimpleLazyObject(page_of_criteria)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
