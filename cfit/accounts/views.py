@@ -22,11 +22,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         if type_filter in Organisation.Type.values
         else everyone
     )
+    types = dict(Organisation.Type.choices)
     return render(
         request,
         "accounts/organisations.html",
         {
-            "organisations": [(o, joined_on(o)) for o in organisations],
+            # the type's label looked up once per type, not per row (get_type_display hashes the choices)
+            "organisations": [(o, types[o.type], joined_on(o)) for o in organisations],
             "countries": by_country(everyone),
             "types": Organisation.Type.choices,
             "type_filter": type_filter,

@@ -44,11 +44,12 @@ def runs_campaign(user: Any, campaign: Campaign) -> bool:
     return may(user, Action.MONITORING_CAMPAIGN_OPEN, group.coordinator_id)
 
 
-def campaigns_run_by(user: Any) -> QuerySet[Campaign]:
+def campaigns_run_by(user: Any, *, pact_wide: bool | None = None) -> QuerySet[Campaign]:
     """The campaigns of the buyer groups the user's organisations coordinate, and the pact-wide ones
-    for the secretariat: one query, whatever their number."""
+    for the secretariat: one query, whatever their number (``pact_wide``: ``runs_pact_wide(user)`` if
+    the caller already knows it)."""
     run = Q(group__coordinator__in=organisations_where(user, Action.MONITORING_CAMPAIGN_OPEN))
-    if runs_pact_wide(user):
+    if runs_pact_wide(user) if pact_wide is None else pact_wide:
         run |= Q(group__isnull=True)
     return Campaign.objects.filter(run).select_related("group")
 

@@ -96,14 +96,14 @@ def index(request: HttpRequest) -> HttpResponse:
                 "reports": sorted(reports.values(), key=lambda r: -r.year),
             }
         )
-    led = groups_run_by(request.user)
+    pact_wide = runs_pact_wide(request.user)
     return render(
         request,
         "monitoring/index.html",
         {
             "mine": mine,
-            "campaigns": campaigns_run_by(request.user).order_by("-year"),
-            "can_open": led.exists() or runs_pact_wide(request.user),
+            "campaigns": campaigns_run_by(request.user, pact_wide=pact_wide).order_by("-year"),
+            "can_open": pact_wide or groups_run_by(request.user).exists(),
         },
     )
 
