@@ -239,6 +239,18 @@ STORAGES = {
     },
 }
 
+# Each process keeps what pages render once and reuse (a published version's criteria, the results of an
+# edition, a fleet's figures, the menu): every key names the state of the data it was built from, so
+# nothing needs to be shared between processes (product group names, which an administrator may change
+# by hand, expire within the hour). Django's default of 300 entries would evict the criteria pages
+# (217 criteria × 5 languages) before their reuse.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 20000)},
+    }
+}
+
 # Mail (monitoring reminders): an SMTP server when EMAIL_HOST is set, else printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = (
