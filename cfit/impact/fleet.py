@@ -393,7 +393,8 @@ def compute_lines(
 
     The match is formed once per distinct model and the embodied figure once per distinct input of
     it (``_inputs``), then spread to their lines; what depends on the line (its declared energy and
-    mass, condition, country, dates, status) is computed over the whole register in one query.
+    mass, condition, country, dates, status) is computed over the whole register in two queries, the
+    first (``_own_figures``) while the models are matched.
     """
     register = as_register(register) if register.schema != REGISTER_SCHEMA_VIEW else register
     with ThreadPoolExecutor(1) as pool:
