@@ -399,10 +399,16 @@ class CsvSource:
     body: bytes | Path
 
 
-def prepare_csv(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES) -> CsvSource:
+def prepare_csv(
+    source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES, polars_checks_utf8: bool = False
+) -> CsvSource:
     """Check a CSV for polars: what ``read_table`` checks of the file and its header, in one pass over
-    the bytes of a file on disk (in blocks; it stays on disk if it is plain UTF-8)."""
-    if isinstance(source, Path) and _plain_utf8(source, filename, limit):
+    the bytes of a file on disk (in blocks; it stays on disk if it is plain UTF-8).
+
+    ``polars_checks_utf8``: a file on disk is not decoded past its first block, as polars refuses
+    text that is not UTF-8 itself (``pl.read_csv`` raises): for a caller that then prepares the file
+    again with this off, which decodes it in the encoding it has."""
+    if isinstance(source, Path) and _plain_utf8(source, filename, limit, decode=not polars_checks_utf8):
         with source.open("rb") as file:
             head = codecs.getincrementaldecoder("utf-8")().decode(file.read(1 << 20))
         first = next(iter_csv(head, filename), None)
@@ -421,10 +427,11 @@ def prepare_csv(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_
     return CsvSource(filename, headers, separator, text.encode("utf-8"))
 
 
-def _plain_utf8(path: Path, filename: str, limit: int) -> bool:
+def _plain_utf8(path: Path, filename: str, limit: int, *, decode: bool = True) -> bool:
     """Whether a file is UTF-8 without BOM, NUL or bare CR: read in blocks, never whole. An ASCII
     block is valid UTF-8 as it is (``isascii`` is far cheaper than decoding), and the CR count is
-    taken only of a block that holds a CR."""
+    taken only of a block that holds a CR. ``decode=False`` decodes the first block only (the header
+    is read from it) and leaves the rest to a reader that checks it (polars)."""
     check_size(b"", filename, limit, size=path.stat().st_size)
     decoder = codecs.getincrementaldecoder("utf-8")()
     previous = b""
@@ -433,7 +440,7 @@ def _plain_utf8(path: Path, filename: str, limit: int) -> bool:
             if not previous and block.startswith(codecs.BOM_UTF8):
                 return False
             # A block may only be skipped when no multi-byte character is left open before it.
-            if not (block.isascii() and decoder.getstate()[0] == b""):
+            if (decode or not previous) and not (block.isascii() and decoder.getstate()[0] == b""):
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError:
@@ -465,7 +472,16 @@ def read_whole_frame(
     the spaces around them, and rows of spaces only may stay (rows of empty cells are still left
     out). Stripping every cell of a large file costs a copy of it and half as long as reading it."""
     if filename.lower().endswith((".csv", ".txt")):
-        fast = _polars_frame(prepare_csv(source, filename, limit=limit), formulas, strip)
+        # polars checks that the text is UTF-8 as it reads (decoding it here first costs a sixth as
+        # long as the read): a file it refuses is then checked here, and decoded if it is not UTF-8.
+        prepared = prepare_csv(source, filename, limit=limit, polars_checks_utf8=True)
+        fast = _polars_frame(prepared, formulas, strip)
+        if (
+            fast is None
+            and isinstance(prepared.body, Path)
+            and not _plain_utf8(prepared.body, filename, limit)
+        ):
+            fast = _polars_frame(prepare_csv(source, filename, limit=limit), formulas, strip)
         if fast is not None:
             return fast
     with read_table(source, filename, limit=limit, formulas=formulas) as table:

@@ -836,3 +836,13 @@ def test_the_template_reads_back_without_problems() -> None:
             "asset_key": "NB-2023-001",
         }.items()
     )
+
+
+def test_blank_retirement_dates_among_written_ones_stay_blank_and_the_written_ones_are_read() -> None:
+    """The fast parse skips blank cells: a column of mostly blank dates reads as before."""
+    cells = ["", "   ", "2024-05-06", "06.05.2024", " 2024-05-06 ", "", "2024-05-06 10:00"]
+    rows = [{**BASE, "retired_date": cell, "status": "retired" if cell.strip() else ""} for cell in cells]
+    frame = check(csv_text(rows))
+    written = date(2024, 5, 6)
+    assert frame.get_column("retired_date").to_list() == [written if cell.strip() else None for cell in cells]
+    assert frame.get_column("status").to_list() == ["retired" if c.strip() else "in_use" for c in cells]

@@ -327,3 +327,22 @@ def test_the_fast_csv_frame_reads_as_the_row_by_row_reader(
         source = tmp_path_factory.mktemp("csv") / "r.csv"
         source.write_bytes(data)
     assert outcome(lambda: read_whole_frame(source, "r.csv")) == outcome(slow)
+
+
+@pytest.mark.parametrize("where", ["head", "tail"])
+def test_a_file_on_disk_that_is_not_utf8_past_its_first_block_reads_in_its_own_encoding(
+    tmp_path: Path, where: str
+) -> None:
+    """polars checks the UTF-8 of a file on disk beyond its first block: a Windows file whose only
+    non-ASCII cell comes late is still read as Windows text, as the same bytes are."""
+    filler = b"".join(b"A%07d,Dell,Latitude 5440\r\n" % n for n in range(60_000))  # > 1 MB
+    late = b"B0000001,Fujitsu,Caf\xe9 Book\r\n"
+    data = b"asset_key,manufacturer,model\r\n" + (late + filler if where == "head" else filler + late)
+    path = tmp_path / "r.csv"
+    path.write_bytes(data)
+    headers, frame, rows = read_whole_frame(path, "r.csv")
+    assert (headers, frame.rows(), rows.to_list()) == (lambda r: (r[0], r[1].rows(), r[2].to_list()))(
+        read_whole_frame(data, "r.csv")
+    )
+    assert "Café Book" in frame.get_column("model").to_list()
+    assert frame.height == 60_001

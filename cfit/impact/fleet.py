@@ -20,6 +20,7 @@ with lows and highs with highs, sums add them (see ``figures``). Plain Python, n
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, Literal
 
@@ -392,39 +393,36 @@ def compute_lines(
 
     The match is formed once per distinct model and the embodied figure once per distinct input of
     it (``_inputs``), then spread to their lines; what depends on the line (its declared energy and
-    mass, condition, country, dates, status) is computed over the whole register in one query.
+    mass, condition, country, dates, status) is computed over the whole register in two queries, the
+    first (``_own_figures``) while the models are matched.
     """
     register = as_register(register) if register.schema != REGISTER_SCHEMA_VIEW else register
-    names, model_at = _models(register)
-    models = _match(names, reference)
-    inputs, input_at = _inputs(register, models, model_at, reference)
-    per_model = _model_figures(models, reference)
-    per_input = _input_figures(_estimate(inputs, models, reference, explain), per_model, explain)
-    by_country, country_at = _by_country(reference)
-    by_group = _by_group(reference, register.schema)
+    with ThreadPoolExecutor(1) as pool:
+        # What a line takes from itself alone (polars, which leaves the interpreter free) is formed
+        # while its model is matched and its embodied figure estimated (mostly Python).
+        own = pool.submit(_own_figures, register, reference, as_of)
+        names, model_at = _models(register)
+        models = _match(names, reference)
+        inputs, input_at = _inputs(register, models, model_at, reference)
+        per_model = _model_figures(models, reference)
+        per_input = _input_figures(_estimate(inputs, models, reference, explain), per_model, explain)
+        figures = own.result()
     refurbished = pl.col("condition") == "refurbished"
     share = reference.refurbished_share
     refurb = {"low": share.low, "value": share.value, "high": share.high}
     kwh_error = reference.declared_kwh_error
     kwh_declared = {"low": 1 - kwh_error, "value": 1.0, "high": 1 + kwh_error}
     declared_kwh = pl.col("yearly_kwh").is_not_null()
-    retired = pl.col("status") == "retired"
-    age = (pl.lit(as_of) - pl.col("purchase_date")).dt.total_days() / DAYS_PER_YEAR
-    actual_life = ((pl.col("retired_date") - pl.col("purchase_date")).dt.total_days() / DAYS_PER_YEAR).clip(
-        lower_bound=1 / 12
-    )
     return (
         register.hstack(per_input[input_at])
         .hstack(per_model.select(*(f"_kwh_{b}" for b in BOUNDS), "_kwh_source")[model_at])
+        .hstack(figures)
         .lazy()
-        .with_columns(country_at, by_group["expected_life"], by_group["mass_default"])
         .with_columns(
-            *by_country,
             pl.when(declared_kwh)
             .then(pl.lit("declared", KWH_SOURCE))
             .otherwise(pl.col("_kwh_source"))
             .alias("kwh_source"),
-            pl.coalesce("weight_kg", "mass_default").alias("mass_kg"),
             *[
                 pl.when(declared_kwh)
                 .then(pl.col("yearly_kwh") * kwh_declared[b])
@@ -432,19 +430,6 @@ def compute_lines(
                 .alias(f"kwh_{b}")
                 for b in BOUNDS
             ],
-            age.alias("age_years"),
-            pl.when(retired)
-            .then(actual_life)
-            .otherwise(pl.max_horizontal(pl.col("expected_life"), age))
-            .alias("life_years"),
-            pl.when(retired)
-            .then(pl.lit("actual", LIFE_BASIS))
-            .when(age > pl.col("expected_life"))
-            .then(pl.lit("age", LIFE_BASIS))
-            .otherwise(pl.lit("expected", LIFE_BASIS))
-            .alias("life_basis"),
-            (pl.col("status") == "in_use").alias("energised"),
-            (~retired).alias("active"),
             *[
                 (pl.col(f"_embodied_{b}") * pl.when(refurbished).then(refurb[b]).otherwise(1.0)).alias(
                     f"embodied_{b}"
@@ -463,6 +448,40 @@ def compute_lines(
             for b in BOUNDS
         )
         .select(*REGISTER_SCHEMA, *(["match_differs"] if explain else []), *LINE_FIGURES)
+        .collect(engine=ENGINE)
+    )
+
+
+def _own_figures(register: pl.DataFrame, reference: Reference, as_of: date) -> pl.DataFrame:
+    """What each line's figures take from the line alone: its country's grid, its mass, its age,
+    service life and state."""
+    by_country, country_at = _by_country(reference)
+    by_group = _by_group(reference, register.schema)
+    retired = pl.col("status") == "retired"
+    age = (pl.lit(as_of) - pl.col("purchase_date")).dt.total_days() / DAYS_PER_YEAR
+    actual_life = ((pl.col("retired_date") - pl.col("purchase_date")).dt.total_days() / DAYS_PER_YEAR).clip(
+        lower_bound=1 / 12
+    )
+    return (
+        register.lazy()
+        .with_columns(country_at, by_group["expected_life"], by_group["mass_default"])
+        .select(
+            *by_country,
+            pl.coalesce("weight_kg", "mass_default").alias("mass_kg"),
+            age.alias("age_years"),
+            pl.when(retired)
+            .then(actual_life)
+            .otherwise(pl.max_horizontal(pl.col("expected_life"), age))
+            .alias("life_years"),
+            pl.when(retired)
+            .then(pl.lit("actual", LIFE_BASIS))
+            .when(age > pl.col("expected_life"))
+            .then(pl.lit("age", LIFE_BASIS))
+            .otherwise(pl.lit("expected", LIFE_BASIS))
+            .alias("life_basis"),
+            (pl.col("status") == "in_use").alias("energised"),
+            (~retired).alias("active"),
+        )
         .collect(engine=ENGINE)
     )
 
