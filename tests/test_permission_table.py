@@ -20,6 +20,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from cfit.accounts.access import is_secretariat_staff
 from cfit.accounts.models import Membership, Organisation
@@ -33,6 +34,8 @@ from cfit.accounts.permissions import (
     organisations_where,
     role_may,
 )
+from cfit.consultations import actions as consultation_actions
+from cfit.consultations.models import Consultation, Question
 from cfit.contracts import actions as contract_actions
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 from cfit.monitoring import actions as monitoring_actions
@@ -63,6 +66,7 @@ class World:
     pact_campaign: Campaign
     version: FrameworkVersion
     criterion: Criterion
+    consultation: Consultation  #: the buyer group's, published and open: suppliers answer it
 
 
 def _build() -> World:
@@ -122,6 +126,14 @@ def _build() -> World:
         year=today.year - 1, group=None, title="Pact", opens=today, deadline=today + timedelta(days=30),
         acting_user=None,
     )  # fmt: skip
+    coordinator_admin = users["home", Type.COORDINATING_PARTICIPANT, Role.ADMIN]
+    consultation = consultation_actions.create_consultation(
+        group, title="Docking stations", description="Who repairs them?",
+        deadline=timezone.now() + timedelta(days=30),
+        questions=[consultation_actions.QuestionDraft("Spare parts for how many years?", Question.Kind.TEXT)],
+        acting_user=coordinator_admin,
+    )  # fmt: skip
+    consultation_actions.publish_consultation(consultation, acting_user=coordinator_admin)
     reports = {
         kind.value: monitoring_actions.start_report(
             pact_campaign, organisations["home", kind], acting_user=None
@@ -130,7 +142,7 @@ def _build() -> World:
     }
     return World(
         users, organisations, tenders, contracts, obligations, reports, group, group_campaign, pact_campaign,
-        version, criterion,
+        version, criterion, consultation,
     )  # fmt: skip
 
 
@@ -204,6 +216,11 @@ CASES: dict[Action, Case] = {
     Action.AUDIT_READ: Case("get", lambda w, t: f"/organisations/{_slug(w, t)}/audit/"),
     Action.FACTORY_DISCLOSE: Case(
         "get", lambda w, t: f"/factories/disclose/{_slug(w, t)}/", types=(Type.SUPPORTER,)
+    ),
+    Action.CONSULTATION_ANSWER: Case(
+        "post",
+        lambda w, t: f"/consultations/{w.consultation.pk}/answer/",
+        lambda w, t: {"organisation": _slug(w, t)},
     ),
     Action.FIGURES_SHARE: Case(
         "post", lambda w, t: f"/factories/sharing/{_slug(w, t)}/", types=tuple(Organisation.PARTICIPANT_TYPES)

@@ -64,6 +64,8 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     #: as a supplier, disclose the factories where its product models are made
     FACTORY_DISCLOSE = "factory.disclose"
+    #: as a supplier, answer the market consultations of buyer groups and working groups
+    CONSULTATION_ANSWER = "consultation.answer"
     #: agree that the organisation's figures are shown beyond the disclosure rules (e.g. factory totals)
     FIGURES_SHARE = "figures.share"
 
@@ -141,6 +143,7 @@ PERMISSIONS: dict[Action, Rule] = {
         (Grant(frozenset({Role.ADMIN})), Grant(SECRETARIAT_STAFF, _only(Type.SECRETARIAT)))
     ),
     Action.FACTORY_DISCLOSE: Rule((Grant(EDITORS, _only(Type.SUPPORTER)),)),
+    Action.CONSULTATION_ANSWER: Rule((Grant(EDITORS, _only(Type.SUPPORTER)),)),
     Action.FIGURES_SHARE: Rule((Grant(frozenset({Role.ADMIN}), _only(*Organisation.PARTICIPANT_TYPES)),)),
 }
 

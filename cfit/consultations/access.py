@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404
 
 from cfit.accounts.models import Organisation
-from cfit.accounts.permissions import EDITORS
+from cfit.accounts.permissions import Action, organisations_where
 from cfit.consultations.models import Consultation
 from cfit.pact.access import can_edit_working_group, is_coordinator, is_working_group_member
 from cfit.pact.models import GroupMembership
@@ -55,13 +55,6 @@ def get_consultation_to_run(user: Any, pk: int) -> Consultation:
 
 
 def answering_organisations(user: Any) -> list[Organisation]:
-    """The supplier organisations the user answers for: supporters where it has an editing role."""
-    if not user.is_authenticated:
-        return []
-    return list(
-        Organisation.objects.filter(
-            type=Organisation.Type.SUPPORTER,
-            memberships__user=user,
-            memberships__role__in=EDITORS,  # a supplier's editors answer (a viewer reads)
-        ).order_by("name")
-    )
+    """The supplier organisations the user answers for: where the permission table lets their role
+    answer (a supporter's editors; a viewer reads)."""
+    return list(organisations_where(user, Action.CONSULTATION_ANSWER))
