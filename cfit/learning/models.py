@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cfit.criteria.models import FieldTranslation, ImpactCategory, ProductGroup, translated
 from cfit.criteria.vocabulary import load_vocabulary
@@ -252,7 +253,9 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["starts", "id"]
-        verbose_name = _("event")
+        # "event" alone is also a device's event in the register (a repair, a move): another word in
+        # most languages, hence the context.
+        verbose_name = pgettext_lazy("knowledge session", "event")
         verbose_name_plural = _("events")
         constraints = [
             models.CheckConstraint(
