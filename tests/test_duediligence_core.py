@@ -18,6 +18,7 @@ import yaml
 
 from cfit.duediligence import cli
 from cfit.duediligence.checks import (
+    COUNTRIES_FILE,
     check_smelters,
     conformant_shares,
     load_countries,
@@ -354,6 +355,22 @@ def test_the_countries_of_concern_cite_their_sources() -> None:
     assert countries.sources_of("cd") == countries.sources_of("Congo, Democratic Republic of the")
     assert not countries.sources_of("ITALY")
     assert any("2017/821" in s["title"] for s in countries.sources.values())
+    # the countries later updates of the CAHRA list added, each citing the update that did
+    assert any("30 June 2025" in title for title in countries.sources_of("BENIN"))
+    assert countries.sources_of("PH") and countries.sources_of("Nigeria") and countries.sources_of("SD")
+
+
+def test_every_country_of_concern_names_a_known_source_once() -> None:
+    """The reviewed file itself: each country once (by name and by code), each source it cites
+    defined with a title and a public address."""
+    data = yaml.safe_load(COUNTRIES_FILE.read_text(encoding="utf-8"))
+    names = [c["name"] for c in data["countries"]]
+    codes = [c["iso"] for c in data["countries"]]
+    assert len(set(names)) == len(names) and len(set(codes)) == len(codes)
+    for country in data["countries"]:
+        assert country["sources"], country
+        for source in country["sources"]:
+            assert data["sources"][source]["title"] and data["sources"][source]["url"].startswith("https://")
 
 
 # -- the CLI ----------------------------------------------------------------------------------------
