@@ -51,6 +51,18 @@ class AuditRecord(models.Model):
         SIGN_OFF_APPROVED = "sign_off_approved", _("Evaluation signed off")
         # -- contracts and factories
         CONTRACTS_IMPORTED = "contracts_imported", _("Contracts imported")
+        CONTRACT_CREATED = "contract_created", _("Contract created")
+        #: how often a criterion of a contract is reported; its obligations still due are replaced
+        FREQUENCY_CHANGED = "frequency_changed", _("Reporting frequency changed")
+        DELIVERY_RECORDED = "delivery_recorded", _("Delivery under a contract recorded")
+        #: the supplier's evidence (a file, figures, a declaration) for an obligation
+        EVIDENCE_DELIVERED = "evidence_delivered", _("Contract evidence delivered")
+        EVIDENCE_DISPUTED = "evidence_disputed", _("Return of contract evidence disputed")
+        EVIDENCE_ACCEPTED = "evidence_accepted", _("Contract evidence accepted")
+        EVIDENCE_RETURNED = "evidence_returned", _("Contract evidence returned")
+        FINDING_OPENED = "finding_opened", _("Finding opened")
+        #: the supplier closed a finding's corrective action with its evidence
+        FINDING_CLOSED = "finding_closed", _("Corrective action closed")
         #: a supplier disclosed factories (form or file), or withdrew a disclosed model
         FACTORIES_DISCLOSED = "factories_disclosed", _("Factories disclosed")
         FACTORY_DISCLOSURE_WITHDRAWN = "factory_disclosure_withdrawn", _("Factory disclosure withdrawn")

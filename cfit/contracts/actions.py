@@ -4,6 +4,11 @@ An awarded lot becomes a contract with its winner; each contract performance cla
 specification it carries becomes obligations on the schedule of ``cfit.contracts.schedule``. The
 supplier delivers, the buyer accepts or returns with a comment, the supplier may dispute a return:
 each step is an ``ObligationEvent`` with who, when and why.
+
+Each operation that changes data also writes its ``AuditRecord`` in the same transaction, in the buyer's
+log (the contract is the buyer's); the supplier's own acts (delivering, disputing, closing a corrective
+action) are written in the log of the supplier's organisation too, when it is on the platform: one record
+per log, so that each organisation's administrators read what their people did.
 """
 
 from __future__ import annotations
@@ -70,6 +75,30 @@ def _user(acting_user: Any) -> Any:
     return acting_user if acting_user is not None and acting_user.is_authenticated else None
 
 
+def _audit(
+    action: str,
+    obj: Any,
+    contract: Contract,
+    *,
+    acting_user: Any,
+    by_supplier: bool = False,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> None:
+    """The audit record of ``action`` in the buyer's log and, for an act of the supplier
+    (``by_supplier``), in the log of the supplier's organisation if it is on the platform."""
+    logs = [contract.organisation]
+    supplier = contract.supplier_organisation if by_supplier else None
+    if supplier is not None and supplier.pk != contract.organisation_id:
+        logs.append(supplier)
+    for organisation in logs:
+        record(
+            action, obj, acting_user=acting_user, organisation=organisation,
+            before=before, after=after, reason=reason,
+        )  # fmt: skip
+
+
 # -- contracts ------------------------------------------------------------------------------------
 
 
@@ -133,11 +162,14 @@ def create_contract(
     supplier_organisation: Organisation | None = None,
     tender: Tender | None = None,
     lot: Lot | None = None,
+    audit: bool = True,
 ) -> Contract:
     """A contract with the criteria it carries and every obligation they produce; all or nothing.
 
     ``criteria`` are (criterion, its type in the tender); those of another type than a contract
     performance clause or a technical specification are carried but produce no obligation.
+    ``audit=False`` is for ``import_contracts`` only: its one record names the file and every contract
+    it created, so the buyer's log gets one record per import, not one per row as well.
     """
     if end_date < start_date:
         raise ContractError(_("The contract ends before it starts."))
@@ -181,8 +213,32 @@ def create_contract(
         )
         if type_ in OBLIGATION_TYPES:
             _schedule(row)
+    if audit:
+        _audit(
+            AuditRecord.Action.CONTRACT_CREATED, contract, contract, acting_user=acting_user,
+            after=_contract_summary(contract, [criterion.code for criterion, _type in criteria]),
+        )  # fmt: skip
     log.info("contract %s created by %s", contract.pk, getattr(acting_user, "pk", None))
     return contract
+
+
+def _contract_summary(contract: Contract, codes: list[str]) -> dict[str, Any]:
+    """What the contract-created record shows: the contract's terms and the criteria it carries."""
+    supplier, tender, lot = contract.supplier_organisation, contract.tender, contract.lot
+    return {
+        "reference": contract.reference,
+        "title": contract.title,
+        "supplier": contract.supplier_name,
+        "supplier_organisation": supplier.slug if supplier else None,
+        "value": str(contract.value),
+        "currency": contract.currency,
+        "start_date": contract.start_date.isoformat(),
+        "end_date": contract.end_date.isoformat(),
+        "framework_version": contract.framework_version.code,
+        "tender": tender.reference if tender else None,
+        "lot": lot.number if lot else None,
+        "criteria": codes,
+    }
 
 
 @dataclass(frozen=True)
@@ -253,9 +309,10 @@ def change_frequency(contract_criterion: ContractCriterion, frequency: Frequency
     if contract_criterion.type not in OBLIGATION_TYPES:
         raise ContractError(_("This criterion produces no obligations."))
     contract_criterion = ContractCriterion.objects.select_for_update().get(pk=contract_criterion.pk)
+    before = contract_criterion.frequency
     kept = contract_criterion.obligations.exclude(status=Obligation.Status.DUE)
     last_kept = kept.order_by("-period").first()
-    contract_criterion.obligations.filter(status=Obligation.Status.DUE).delete()
+    _count, removed = contract_criterion.obligations.filter(status=Obligation.Status.DUE).delete()
     contract_criterion.frequency = frequency.value
     contract_criterion.save(update_fields=["frequency"])
     created = _schedule(
@@ -266,6 +323,12 @@ def change_frequency(contract_criterion: ContractCriterion, frequency: Frequency
     for obligation in contract_criterion.obligations.all():
         if obligation.status == Obligation.Status.DUE:
             obligation.events.filter(action=ObligationEvent.Action.CREATED).update(by=_user(acting_user))
+    _audit(
+        AuditRecord.Action.FREQUENCY_CHANGED, contract_criterion, contract_criterion.contract,
+        acting_user=acting_user,
+        before={"frequency": before, "obligations_due": removed.get(Obligation._meta.label, 0)},
+        after={"frequency": frequency.value, "obligations_due": created},
+    )  # fmt: skip
     return created
 
 
@@ -275,9 +338,16 @@ def record_delivery(contract: Contract, delivered_on: date, *, acting_user: Any,
     if not contract.start_date <= delivered_on <= contract.end_date:
         raise ContractError(_("The delivery date lies outside the contract period."))
     delivery = Delivery.objects.create(contract=contract, delivered_on=delivered_on, note=note)
+    created = 0
     for row in contract.criteria.filter(frequency=Frequency.PER_DELIVERY.value):
         last = row.obligations.order_by("-period").first()
-        _schedule(row, first_period=(last.period + 1) if last else 1, after=last.due_date if last else None)
+        created += _schedule(
+            row, first_period=(last.period + 1) if last else 1, after=last.due_date if last else None
+        )
+    _audit(
+        AuditRecord.Action.DELIVERY_RECORDED, delivery, contract, acting_user=acting_user,
+        after={"delivered_on": delivered_on.isoformat(), "note": note, "obligations_created": created},
+    )  # fmt: skip
     return delivery
 
 
@@ -327,6 +397,7 @@ def import_contracts(
             supplier_organisation=suppliers.get(_folded(row.supplier)), value=row.value,
             currency=row.currency, start_date=row.start_date, end_date=row.end_date,
             framework_version=version, criteria=[(c, c.type) for c in criteria], acting_user=acting_user,
+            audit=False,  # the one record below stands for the file's contracts
         )
         for row, version, criteria in ready
     ]  # fmt: skip
@@ -369,6 +440,7 @@ def deliver(
 ) -> Submission:
     """The supplier's evidence: a file, the figures asked, a declaration; what the kind needs must be there."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    before = obligation.status
     if obligation.status not in Obligation.OPEN:
         raise ContractError(
             _("This obligation is %(state)s: nothing is due.") % {"state": obligation.get_status_display()}
@@ -416,6 +488,16 @@ def deliver(
         comment,
         submission,
     )
+    _audit(
+        AuditRecord.Action.EVIDENCE_DELIVERED, obligation, obligation.contract, acting_user=acting_user,
+        by_supplier=True, before={"status": before},
+        after={
+            "status": obligation.status, "filename": submission.filename or None,
+            "sha256": submission.sha256 or None,
+            "figures": sorted(figures), "declared": declared,
+        },
+        reason=submission.comment,
+    )  # fmt: skip
     return submission
 
 
@@ -449,6 +531,22 @@ def _move(
     )
 
 
+def _decided(
+    obligation: Obligation,
+    action: str,
+    before: str,
+    acting_user: Any,
+    comment: str,
+    *,
+    by_supplier: bool = False,
+) -> None:
+    """The audit record of a step of the obligation's workflow: its state before and after, the comment."""
+    _audit(
+        action, obligation, obligation.contract, acting_user=acting_user, by_supplier=by_supplier,
+        before={"status": before}, after={"status": obligation.status}, reason=comment.strip(),
+    )  # fmt: skip
+
+
 def _reason(comment: str) -> str:
     if len(comment.strip()) < MIN_COMMENT:
         raise ContractError(_("Say why (at least %(n)s characters).") % {"n": MIN_COMMENT})
@@ -461,9 +559,11 @@ def dispute(obligation: Obligation, *, acting_user: Any, comment: str) -> Obliga
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status != Obligation.Status.RETURNED:
         raise ContractError(_("Only a returned obligation can be disputed."))
+    before = obligation.status
     _move(
         obligation, Obligation.Status.DISPUTED, ObligationEvent.Action.DISPUTED, acting_user, _reason(comment)
     )
+    _decided(obligation, AuditRecord.Action.EVIDENCE_DISPUTED, before, acting_user, comment, by_supplier=True)
     return obligation
 
 
@@ -476,7 +576,9 @@ def accept(obligation: Obligation, *, acting_user: Any, comment: str = "") -> Ob
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status not in Obligation.TO_CHECK:
         raise ContractError(_("Only delivered or disputed evidence can be accepted."))
+    before = obligation.status
     _move(obligation, Obligation.Status.ACCEPTED, ObligationEvent.Action.ACCEPTED, acting_user, comment)
+    _decided(obligation, AuditRecord.Action.EVIDENCE_ACCEPTED, before, acting_user, comment)
     return obligation
 
 
@@ -486,9 +588,11 @@ def return_obligation(obligation: Obligation, *, acting_user: Any, comment: str)
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status not in Obligation.TO_CHECK:
         raise ContractError(_("Only delivered or disputed evidence can be returned."))
+    before = obligation.status
     _move(
         obligation, Obligation.Status.RETURNED, ObligationEvent.Action.RETURNED, acting_user, _reason(comment)
     )
+    _decided(obligation, AuditRecord.Action.EVIDENCE_RETURNED, before, acting_user, comment)
     return obligation
 
 
@@ -641,7 +745,7 @@ def open_finding(
         raise ContractError(_("Say what was found, what must be done and who owns it."))
     if obligation is not None and obligation.contract_id != contract.pk:
         raise ContractError(_("The obligation is not of this contract."))
-    return Finding.objects.create(
+    finding = Finding.objects.create(
         contract=contract,
         obligation=obligation,
         kind=kind,
@@ -651,6 +755,15 @@ def open_finding(
         deadline=deadline,
         raised_by=_user(acting_user),
     )
+    _audit(
+        AuditRecord.Action.FINDING_OPENED, finding, contract, acting_user=acting_user,
+        after={
+            "kind": finding.kind, "description": finding.description, "action": finding.action,
+            "owner": finding.owner, "deadline": deadline.isoformat(), "status": finding.status,
+            "obligation": str(obligation) if obligation is not None else None,
+        },
+    )  # fmt: skip
+    return finding
 
 
 @transaction.atomic
@@ -659,6 +772,7 @@ def close_finding(finding: Finding, *, acting_user: Any, data: bytes, filename: 
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if finding.status != Finding.Status.OPEN:
         raise ContractError(_("This corrective action is already closed."))
+    before = finding.status
     if not data:
         raise ContractError(_("Attach the evidence that the finding was remedied."))
     try:
@@ -676,5 +790,14 @@ def close_finding(finding: Finding, *, acting_user: Any, data: bytes, filename: 
         update_fields=[
             "status", "closed_by", "closed_at", "closing_note", "evidence", "evidence_name", "evidence_sha256"
         ]
+    )  # fmt: skip
+    _audit(
+        AuditRecord.Action.FINDING_CLOSED, finding, finding.contract, acting_user=acting_user, by_supplier=True,
+        before={"status": before},
+        after={
+            "status": finding.status, "evidence_name": finding.evidence_name,
+            "evidence_sha256": finding.evidence_sha256,
+        },
+        reason=finding.closing_note,
     )  # fmt: skip
     return finding
