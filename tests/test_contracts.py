@@ -395,3 +395,49 @@ def test_a_finding_opens_a_corrective_action_the_supplier_closes_with_evidence(
     evidence = buyer.get(f"/contracts/{contract.pk}/findings/{finding.pk}/evidence/")
     assert evidence.status_code == 200 and evidence.content == b"PK list"
     assert rival.get(f"/contracts/supplier/{contract.pk}/findings/{finding.pk}/evidence/").status_code == 404
+
+
+def test_a_finding_names_the_obligation_it_concerns_of_its_own_contract_only(
+    contract: Contract, framework: FrameworkVersion, procurer: Any, supplier: Any
+) -> None:
+    """The buyer links a finding to the obligation whose evidence showed it; both sides see which.
+    Another contract's obligation (even the same buyer's) is refused, naming the field, and nothing
+    is recorded."""
+    criterion = Criterion.objects.filter(version=framework, topic__contains="take-back").first()
+    assert criterion is not None
+    other = actions.create_contract(
+        procurer.organisation, reference="OTHER-1", title="Monitors", supplier_name="Another BV",
+        value=Decimal(1000), start_date=date(2027, 1, 1), end_date=date(2028, 1, 1),
+        framework_version=framework, criteria=[(criterion, CriterionType.CONTRACT_PERFORMANCE_CLAUSE)],
+        acting_user=procurer.user,
+    )  # fmt: skip
+    obligation = contract.obligations.select_related("contract_criterion__criterion").first()
+    foreign = other.obligations.first()
+    assert obligation is not None and foreign is not None
+    buyer = signed_in(procurer)
+    finding = {
+        "finding-kind": "non_conformant_smelter",
+        "finding-description": "The smelter list names a smelter that is not conformant.",
+        "finding-action": "Replace the smelter.",
+        "finding-owner": "Sid, sourcing",
+        "finding-deadline": "2027-09-30",
+    }
+
+    page = buyer.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f'value="{obligation.pk}"' in page and f'value="{foreign.pk}"' not in page
+    refused = buyer.post(
+        f"/contracts/{contract.pk}/findings/", {**finding, "finding-obligation": foreign.pk}, follow=True
+    )
+    assert not contract.findings.exists()
+    assert "The finding is not recorded. Obligation it concerns: Select a valid choice." in (
+        refused.content.decode()
+    )
+    buyer.post(f"/contracts/{contract.pk}/findings/", {**finding, "finding-obligation": obligation.pk})
+
+    assert contract.findings.get().obligation == obligation
+    code = obligation.contract_criterion.criterion.code
+    for page in (
+        buyer.get(f"/contracts/{contract.pk}/"),
+        signed_in(supplier).get(f"/contracts/supplier/{contract.pk}/"),
+    ):
+        assert f"Concerns the obligation {code} due" in page.content.decode()

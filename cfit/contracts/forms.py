@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
 from cfit.contracts.labels import figure_label, unit_label
-from cfit.contracts.models import Finding
+from cfit.contracts.models import Contract, Finding, Obligation
 from cfit.contracts.schedule import Frequency
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 
@@ -103,12 +104,37 @@ class DisputeForm(forms.Form):
     comment = forms.CharField(label=_("Why you disagree"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ObligationChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Obligation) -> str:
+        return _("%(code)s, due %(date)s (%(state)s)") % {
+            "code": obj.contract_criterion.criterion.code,
+            "date": formats.date_format(obj.due_date, "SHORT_DATE_FORMAT"),
+            "state": obj.state_label(),
+        }
+
+
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Finding"), choices=Finding.Kind.choices)
+    #: The obligation whose evidence showed it, if any: the contract's own only (another contract's
+    #: obligation is not a choice, so the form refuses it).
+    obligation = ObligationChoice(
+        label=_("Obligation it concerns"),
+        queryset=Obligation.objects.none(),
+        required=False,
+        empty_label=_("None (the contract as a whole)"),
+    )
     description = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 2}))
     action = forms.CharField(label=_("Corrective action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.CharField(label=_("Owner at the supplier"), max_length=200)
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["obligation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = contract.obligations.select_related("contract_criterion__criterion").order_by(
+            "due_date", "id"
+        )
 
 
 class CloseFindingForm(forms.Form):

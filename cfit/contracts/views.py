@@ -184,8 +184,10 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
             "criteria": contract.criteria.select_related("criterion"),
             "may_decide": may_decide,
             "frequency_form": FrequencyForm(),
-            "finding_form": FindingForm(prefix="finding"),
-            "findings": contract.findings.select_related("raised_by", "closed_by"),
+            "finding_form": FindingForm(prefix="finding", contract=contract),
+            "findings": contract.findings.select_related(
+                "raised_by", "closed_by", "obligation__contract_criterion__criterion"
+            ),
             "side": "buyer",
         },
     )
@@ -257,7 +259,9 @@ def supplier_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
             "contract": contract,
             "obligations": obligations,
             "counts": _counts(obligations),
-            "findings": contract.findings.select_related("raised_by", "closed_by"),
+            "findings": contract.findings.select_related(
+                "raised_by", "closed_by", "obligation__contract_criterion__criterion"
+            ),
             "side": "supplier",
         },
     )
@@ -328,7 +332,7 @@ def supplier_evidence(
 @require_POST
 def finding_open(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = get_contract_for_buyer(request.user, contract_id, edit=True)
-    form = FindingForm(request.POST, prefix="finding")
+    form = FindingForm(request.POST, prefix="finding", contract=contract)
     if form.is_valid():
         try:
             actions.open_finding(contract, acting_user=request.user, **form.cleaned_data)
@@ -336,7 +340,12 @@ def finding_open(request: HttpRequest, contract_id: int) -> HttpResponse:
         except actions.ContractError as error:
             messages.error(request, str(error))
     else:
-        messages.error(request, _("Fill in every field of the finding."))
+        # Each field that is wrong, by its label: a missing text, a date, an obligation not of this contract.
+        wrong = "; ".join(
+            f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}"
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, _("The finding is not recorded. %(wrong)s") % {"wrong": wrong})
     return redirect(reverse("contracts:detail", args=[contract.pk]) + "#findings")
 
 
