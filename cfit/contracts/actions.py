@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.audit.models import AuditRecord
-from cfit.audit.recording import record
+from cfit.audit.recording import actor, record
 from cfit.contracts.importing import read_contracts
 from cfit.contracts.labels import figure_label, unit_label
 from cfit.contracts.models import (
@@ -69,10 +69,6 @@ MIN_COMMENT = 5  #: characters of a return's or a dispute's reason
 
 class ContractError(Exception):
     """Raised if a contract operation is not allowed; the message says why, in the user's language."""
-
-
-def _user(acting_user: Any) -> Any:
-    return acting_user if acting_user is not None and acting_user.is_authenticated else None
 
 
 def _audit(
@@ -196,7 +192,7 @@ def create_contract(
                 start_date=start_date,
                 end_date=end_date,
                 framework_version=framework_version,
-                created_by=_user(acting_user),
+                created_by=actor(acting_user),
             )
     except IntegrityError:
         raise ContractError(
@@ -322,7 +318,7 @@ def change_frequency(contract_criterion: ContractCriterion, frequency: Frequency
     )
     for obligation in contract_criterion.obligations.all():
         if obligation.status == Obligation.Status.DUE:
-            obligation.events.filter(action=ObligationEvent.Action.CREATED).update(by=_user(acting_user))
+            obligation.events.filter(action=ObligationEvent.Action.CREATED).update(by=actor(acting_user))
     _audit(
         AuditRecord.Action.FREQUENCY_CHANGED, contract_criterion, contract_criterion.contract,
         acting_user=acting_user,
@@ -466,7 +462,7 @@ def deliver(
             raise ContractError(_("Tick the declaration."))
     submission = Submission.objects.create(
         obligation=obligation,
-        submitted_by=_user(acting_user),
+        submitted_by=actor(acting_user),
         filename=filename[:255] if data else "",
         content_type=content_type[:100] if data else "",
         data=data or None,
@@ -525,7 +521,7 @@ def _move(
     ObligationEvent.objects.create(
         obligation=obligation,
         action=action,
-        by=_user(acting_user),
+        by=actor(acting_user),
         comment=comment.strip(),
         submission=submission or obligation.submissions.order_by("-submitted_at", "-id").first(),
     )
@@ -753,7 +749,7 @@ def open_finding(
         action=action.strip(),
         owner=owner.strip(),
         deadline=deadline,
-        raised_by=_user(acting_user),
+        raised_by=actor(acting_user),
     )
     _audit(
         AuditRecord.Action.FINDING_OPENED, finding, contract, acting_user=acting_user,
@@ -780,7 +776,7 @@ def close_finding(finding: Finding, *, acting_user: Any, data: bytes, filename: 
     except ImportRefused as error:
         raise ContractError(str(error.problems[0]) if error.problems else str(error)) from None
     finding.status = Finding.Status.CLOSED
-    finding.closed_by = _user(acting_user)
+    finding.closed_by = actor(acting_user)
     finding.closed_at = timezone.now()
     finding.closing_note = _reason(note).strip()
     finding.evidence = data
