@@ -175,6 +175,11 @@ def test_changing_the_frequency_records_it_before_and_after(contract: Contract, 
     assert (changed.object_type, changed.object_id) == ("contracts.contractcriterion", str(row.pk))
     assert changed.before == {"frequency": "yearly", "obligations_due": 3}  # 2027, 2028, 2029
     assert changed.after == {"frequency": "once", "obligations_due": 1}
+    due = list(row.obligations.values_list("pk", flat=True))
+    # The same frequency again changes nothing: no obligation replaced, no second record.
+    assert actions.change_frequency(row, Frequency.ONCE, acting_user=procurer.user) == 0
+    assert list(row.obligations.values_list("pk", flat=True)) == due
+    assert AuditRecord.objects.filter(action=Action.FREQUENCY_CHANGED).count() == 1
 
 
 def test_a_delivery_is_recorded_with_the_obligations_it_brings(contract: Contract, procurer: Persona) -> None:

@@ -301,11 +301,14 @@ def award_lot(
 @transaction.atomic
 def change_frequency(contract_criterion: ContractCriterion, frequency: Frequency, *, acting_user: Any) -> int:
     """Report a criterion at another frequency: its obligations still due are replaced, those
-    delivered, accepted, returned or disputed stay with their trail. Returns the obligations created."""
+    delivered, accepted, returned or disputed stay with their trail. Returns the obligations created
+    (none, and no audit record, when the frequency is the one it has)."""
     if contract_criterion.type not in OBLIGATION_TYPES:
         raise ContractError(_("This criterion produces no obligations."))
     contract_criterion = ContractCriterion.objects.select_for_update().get(pk=contract_criterion.pk)
     before = contract_criterion.frequency
+    if before == frequency.value:
+        return 0  # nothing changes: the obligations due stay as they are, with their trail
     kept = contract_criterion.obligations.exclude(status=Obligation.Status.DUE)
     last_kept = kept.order_by("-period").first()
     _count, removed = contract_criterion.obligations.filter(status=Obligation.Status.DUE).delete()
