@@ -186,7 +186,9 @@ def test_a_delivery_is_recorded_with_the_obligations_it_brings(contract: Contrac
     row = contract.criteria.filter(type=CriterionType.CONTRACT_PERFORMANCE_CLAUSE).first()
     actions.change_frequency(row, Frequency.PER_DELIVERY, acting_user=procurer.user)
 
-    delivery = actions.record_delivery(contract, date(2027, 6, 1), acting_user=procurer.user, note="Batch 1")
+    delivery = actions.record_delivery(
+        contract, date(2027, 6, 1), acting_user=procurer.user, note="Batch 1"
+    ).delivery
 
     recorded = one(Action.DELIVERY_RECORDED)
     assert (recorded.organisation, recorded.actor, recorded.object_id) == (
@@ -474,3 +476,13 @@ def test_the_suppliers_admin_reads_what_the_supplier_did_and_not_the_buyers_deci
     html = rows(page)
     assert "Contract evidence delivered" in html
     assert "Contract evidence accepted" not in html and "Contract created" not in html
+
+
+def test_a_yes_or_no_in_a_record_reads_in_the_reader_s_language() -> None:
+    """The page word check found "false" on a delivery's record (its ``declared``): JSON's words."""
+    from django.utils import translation
+
+    from cfit.audit.views import _shown
+
+    with translation.override("nl"):
+        assert (_shown(True), _shown(False), _shown(None), _shown([1])) == ("ja", "nee", "—", "[1]")

@@ -441,3 +441,38 @@ def test_a_finding_names_the_obligation_it_concerns_of_its_own_contract_only(
         signed_in(supplier).get(f"/contracts/supplier/{contract.pk}/"),
     ):
         assert f"Concerns the obligation {code} due" in page.content.decode()
+
+
+def test_the_buyer_records_deliveries_and_per_delivery_criteria_fall_due_after_each(
+    contract: Contract, procurer: Any, supplier: Any
+) -> None:
+    """Before, "per delivery" could be chosen but no page recorded a delivery: no obligation ever fell
+    due. A viewer, the supplier and another buyer cannot record one; a date outside the contract is
+    refused and records nothing."""
+    from cfit.contracts.schedule import PER_DELIVERY_AFTER_DAYS
+
+    row = contract.criteria.filter(type=CriterionType.CONTRACT_PERFORMANCE_CLAUSE).first()
+    assert row is not None
+    buyer = signed_in(procurer)
+    buyer.post(f"/contracts/{contract.pk}/criteria/{row.pk}/frequency/", {"frequency": "per_delivery"})
+    assert not row.obligations.filter(status=Obligation.Status.DUE).exists()
+    url = f"/contracts/{contract.pk}/deliveries/"
+    viewer = signed_in(make_persona("vera", procurer.organisation.slug, "procuring_participant", "viewer"))
+    rival = signed_in(make_persona("rita", "rival-buyer", "procuring_participant", Membership.Role.PROCURER))
+    for outsider in (viewer, signed_in(supplier), rival):
+        assert outsider.post(url, {"delivery-delivered_on": "2027-03-01"}).status_code in (403, 404)
+    assert not contract.deliveries.exists()
+
+    refused = buyer.post(url, {"delivery-delivered_on": "2031-01-01"}, follow=True)
+    assert "The delivery date lies outside the contract period." in refused.content.decode()
+    assert not contract.deliveries.exists()
+    page = buyer.post(
+        url, {"delivery-delivered_on": "2027-03-01", "delivery-note": "40 notebooks"}, follow=True
+    )
+
+    assert "1 obligation falls due after it" in page.content.decode()
+    assert "40 notebooks" in page.content.decode()
+    due = row.obligations.get(status=Obligation.Status.DUE)
+    assert due.due_date == date(2027, 3, 1) + timedelta(days=PER_DELIVERY_AFTER_DAYS)
+    buyer.post(url, {"delivery-delivered_on": "2027-09-01"})
+    assert row.obligations.filter(status=Obligation.Status.DUE).count() == 2

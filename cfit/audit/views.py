@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
 from cfit.audit.access import AuditScope, get_audit_record, get_audit_scope
@@ -83,6 +84,8 @@ def _changes(found: AuditRecord) -> list[tuple[str, Any, Any]]:
 def _shown(value: Any) -> str:
     if value is None:
         return "—"
+    if isinstance(value, bool):  # a yes/no in the reader's language, not JSON's "true"
+        return str(_("yes") if value else _("no"))
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 

@@ -331,8 +331,16 @@ def change_frequency(contract_criterion: ContractCriterion, frequency: Frequency
     return created
 
 
+@dataclass(frozen=True)
+class RecordedDelivery:
+    delivery: Delivery
+    obligations_created: int  #: one per criterion reported per delivery
+
+
 @transaction.atomic
-def record_delivery(contract: Contract, delivered_on: date, *, acting_user: Any, note: str = "") -> Delivery:
+def record_delivery(
+    contract: Contract, delivered_on: date, *, acting_user: Any, note: str = ""
+) -> RecordedDelivery:
     """A delivery under the contract; each per-delivery criterion gets its obligation for it."""
     if not contract.start_date <= delivered_on <= contract.end_date:
         raise ContractError(_("The delivery date lies outside the contract period."))
@@ -347,7 +355,7 @@ def record_delivery(contract: Contract, delivered_on: date, *, acting_user: Any,
         AuditRecord.Action.DELIVERY_RECORDED, delivery, contract, acting_user=acting_user,
         after={"delivered_on": delivered_on.isoformat(), "note": note, "obligations_created": created},
     )  # fmt: skip
-    return delivery
+    return RecordedDelivery(delivery, created)
 
 
 # -- contracts imported --------------------------------------------------------------------------

@@ -80,6 +80,18 @@ class FrequencyForm(forms.Form):
     )
 
 
+class RecordDeliveryForm(forms.Form):
+    """A delivery under the contract: each criterion reported per delivery falls due after it."""
+
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        help_text=_("What was delivered, e.g. 120 notebooks."),
+    )
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return"))])
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -16,6 +16,7 @@ urlpatterns = [
         views.buyer_evidence,
         name="evidence",
     ),
+    path("<int:contract_id>/deliveries/", views.delivery_record, name="delivery_record"),
     path("<int:contract_id>/findings/", views.finding_open, name="finding_open"),
     path(
         "<int:contract_id>/findings/<int:finding_id>/evidence/",

@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cfit.accounts.access import get_organisation_for
@@ -32,11 +34,12 @@ from cfit.contracts.forms import (
     DisputeForm,
     FindingForm,
     FrequencyForm,
+    RecordDeliveryForm,
 )
 from cfit.contracts.models import Contract, ContractCriterion, Finding, Obligation
 from cfit.contracts.problems import describe
 from cfit.contracts.rows import RowsRefused
-from cfit.contracts.schedule import Frequency
+from cfit.contracts.schedule import PER_DELIVERY_AFTER_DAYS, Frequency
 from cfit.criteria.models import CriterionType, FrameworkVersion
 from cfit.downloads import attachment
 from cfit.tenders.access import get_tender_for_user
@@ -185,6 +188,9 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
             "may_decide": may_decide,
             "frequency_form": FrequencyForm(),
             "finding_form": FindingForm(prefix="finding", contract=contract),
+            "delivery_form": RecordDeliveryForm(prefix="delivery"),
+            "deliveries": contract.deliveries.all(),
+            "per_delivery_days": PER_DELIVERY_AFTER_DAYS,
             "findings": contract.findings.select_related(
                 "raised_by", "closed_by", "obligation__contract_criterion__criterion"
             ),
@@ -211,6 +217,37 @@ def obligation_decide(request: HttpRequest, contract_id: int, obligation_id: int
         except actions.ContractError as error:
             messages.error(request, str(error))
     return redirect(reverse("contracts:detail", args=[contract.pk]) + f"#obligation-{obligation.pk}")
+
+
+@login_required
+@require_POST
+def delivery_record(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The buyer records a delivery; each criterion reported per delivery falls due after it."""
+    contract = get_contract_for_buyer(request.user, contract_id, edit=True)
+    form = RecordDeliveryForm(request.POST, prefix="delivery")
+    if form.is_valid():
+        day = form.cleaned_data["delivered_on"]
+        try:
+            recorded = actions.record_delivery(
+                contract, day, acting_user=request.user, note=form.cleaned_data["note"]
+            )
+        except actions.ContractError as error:
+            messages.error(request, str(error))
+        else:
+            due = recorded.obligations_created
+            shown = formats.date_format(day, "SHORT_DATE_FORMAT")
+            messages.success(
+                request,
+                ngettext(
+                    "The delivery of %(date)s is recorded: %(n)s obligation falls due after it.",
+                    "The delivery of %(date)s is recorded: %(n)s obligations fall due after it.",
+                    due,
+                )
+                % {"date": shown, "n": due},
+            )
+    else:
+        messages.error(request, _("Give the date of the delivery."))
+    return redirect(reverse("contracts:detail", args=[contract.pk]) + "#deliveries")
 
 
 @login_required
