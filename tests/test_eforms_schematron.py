@@ -18,7 +18,7 @@ import pytest
 
 from cfit.criteria.content import Ambition, ImpactCategory, load_framework_dir
 from cfit.tenders import eforms
-from cfit.tenders.spec import build_spec
+from cfit.tenders.spec import BuyerDetails, TenderSpec, build_spec
 
 from .tender_helpers import shared
 
@@ -30,15 +30,20 @@ from .eforms_schematron import validate  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
+#: Rules about the buyer organisation itself: met when its administrators have filled in the
+#: organisation's notice details (``Organisation.NOTICE_DETAILS``), which every notice then repeats.
+BUYER_DETAILS_RULES = {
+    "BR-BT-00010-0022": "BT-10 the buyer's main activity (not filled in the organisation's notice details)",
+    "BR-BT-00011-0022": "BT-11 the buyer's legal type (not filled in the organisation's notice details)",
+    "BR-BT-00501-0022": "BT-501 the buyer's registration number (not filled in the organisation's notice details)",
+    "BR-BT-00503-0022": "BT-503 the buyer's telephone (not filled in the organisation's notice details)",
+    "BR-BT-00507-0022": "BT-507 the buyer's NUTS region (not filled in the organisation's notice details)",
+    "BR-BT-00512-0022": "BT-512 the buyer's post code (not filled in the organisation's notice details)",
+    "BR-BT-00513-0022": "BT-513 the buyer's town (not filled in the organisation's notice details)",
+}
 #: Rules that ask for what a cfit tender does not record; each is for the buyer to complete.
 NOT_HELD_BY_CFIT = {
-    "BR-BT-00010-0022": "BT-10 the buyer's main activity (the organisation records its pact role, not this)",
-    "BR-BT-00011-0022": "BT-11 the buyer's legal type (idem)",
-    "BR-BT-00501-0022": "BT-501 the buyer's registration number (not stored)",
-    "BR-BT-00503-0022": "BT-503 the buyer's telephone (not stored)",
-    "BR-BT-00507-0022": "BT-507 the buyer's NUTS region (no address stored)",
-    "BR-BT-00512-0022": "BT-512 the buyer's post code (no address stored)",
-    "BR-BT-00513-0022": "BT-513 the buyer's town (no address stored)",
+    **BUYER_DETAILS_RULES,
     "BR-BT-00017-0022": "BT-17 whether offers must be submitted electronically (the buyer decides)",
     "BR-BT-00018-0022": "BT-18 where offers are submitted (the buyer's eSender or platform)",
     "BR-BT-00060-0022": "BT-60 EU funding (not recorded)",
@@ -89,8 +94,7 @@ def test_the_runner_passes_a_valid_sdk_example() -> None:
     assert validate(xml, shared(*SCHEMATRONS), "eforms-16") == []
 
 
-@pytest.mark.parametrize("language", ["nl", "fr"])
-def test_cfit_s_notice_breaks_no_rule_about_what_cfit_knows(language: str) -> None:
+def notice_spec(language: str, **changes: object) -> TenderSpec:
     spec = build_spec(
         load_framework_dir(),
         product_groups=["notebooks", "monitors"],
@@ -100,14 +104,44 @@ def test_cfit_s_notice_breaks_no_rule_about_what_cfit_knows(language: str) -> No
         buyer="Rijkswaterstaat",
         buyer_country="NL",
     )
-    spec = replace(
+    return replace(
         spec,
         lots=[replace(lot, estimated_value=Decimal(90_000)) for lot in spec.lots],
         offers_deadline=datetime(2027, 2, 1, 12, tzinfo=UTC),
         buyer_email="inkoop@example.nl",
+        **changes,
     )
 
-    failures = validate(eforms.contract_notice(spec), shared(*SCHEMATRONS), "eforms-16")
 
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_cfit_s_notice_breaks_no_rule_about_what_cfit_knows(language: str) -> None:
+    failures = validate(eforms.contract_notice(notice_spec(language)), shared(*SCHEMATRONS), "eforms-16")
+
+    broken = sorted({f"{f.id}: {f.test[:120]}" for f in failures if f.id not in NOT_HELD_BY_CFIT})
+    assert broken == []
+
+
+def test_a_buyer_that_filled_in_its_notice_details_meets_the_rules_about_itself() -> None:
+    """With every notice detail of the organisation, none of the rules about the buyer fails, and no
+    other rule starts failing."""
+    details = BuyerDetails(
+        legal_type="cga",
+        main_activity="econ-aff",
+        registration_number="NL-RWS-123456",
+        street="Griffioenlaan 2",
+        post_code="3526 LA",
+        town="Utrecht",
+        nuts_code="NL350",
+        telephone="+31 30 123 45 67",
+    )
+
+    failures = validate(
+        eforms.contract_notice(notice_spec("nl", buyer_details=details)), shared(*SCHEMATRONS), "eforms-16"
+    )
+
+    failed = {f.id for f in failures}
+    assert failed & set(BUYER_DETAILS_RULES) == set()
+    without = validate(eforms.contract_notice(notice_spec("nl")), shared(*SCHEMATRONS), "eforms-16")
+    assert set(BUYER_DETAILS_RULES) <= {f.id for f in without}  # the rules do ask for these details
     broken = sorted({f"{f.id}: {f.test[:120]}" for f in failures if f.id not in NOT_HELD_BY_CFIT})
     assert broken == []

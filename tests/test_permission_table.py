@@ -173,6 +173,9 @@ def _slug(w: World, t: Organisation.Type) -> str:
 
 CASES: dict[Action, Case] = {
     Action.ORGANISATION_READ: Case("get", lambda w, t: f"/organisations/{_slug(w, t)}/"),
+    Action.ORGANISATION_PROFILE_EDIT: Case(
+        "get", lambda w, t: f"/organisations/{_slug(w, t)}/notice-details/"
+    ),
     Action.TENDER_EDIT: Case("post", lambda w, t: f"/tenders/{w.tenders[t].pk}/edit/"),
     Action.TENDER_PUBLISH: Case(
         "post", lambda w, t: f"/tenders/{w.tenders[t].pk}/status/", lambda w, t: {"status": ""}

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cfit.accounts import eforms_codes
+from cfit.accounts.eforms_codes import BuyerActivity, BuyerLegalType
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -47,9 +51,64 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Participants: when they signed the pact."),
     )
+    # -- the buyer's details in its eForms contract notices (cfit.tenders.eforms), entered once here by
+    # its administrators; every notice of the organisation repeats them. All optional: what is left
+    # blank is not written, and the buyer completes it in its eSender.
+    legal_type = models.CharField(
+        _("legal type"),
+        max_length=32,
+        choices=BuyerLegalType.choices,
+        blank=True,
+        help_text=_("The kind of public buyer the organisation is in procurement law (eForms BT-11)."),
+    )
+    main_activity = models.CharField(
+        _("main activity"),
+        max_length=16,
+        choices=BuyerActivity.choices,
+        blank=True,
+        help_text=_("The organisation's main area of activity as a public authority (eForms BT-10)."),
+    )
+    registration_number = models.CharField(
+        _("registration number"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The organisation's number in its country's business or government register (eForms BT-501)."
+        ),
+    )
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    post_code = models.CharField(_("post code"), max_length=16, blank=True)
+    town = models.CharField(_("town"), max_length=100, blank=True)
+    nuts_code = models.CharField(
+        _("NUTS region"),
+        max_length=5,
+        blank=True,
+        help_text=_(
+            "The NUTS code of level 3 of the organisation's region: five characters, e.g. NL350 or "
+            "FRK26 (eForms BT-507)."
+        ),
+    )
+    telephone = models.CharField(
+        _("telephone"),
+        max_length=eforms_codes.TELEPHONE_MAX_LENGTH,
+        blank=True,
+        help_text=_("Digits, spaces, hyphens and brackets, with a leading + for the country code."),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()
+
+    #: The fields of the notice details, in the order of the form.
+    NOTICE_DETAILS = (
+        "legal_type",
+        "main_activity",
+        "registration_number",
+        "street",
+        "post_code",
+        "town",
+        "nuts_code",
+        "telephone",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -66,6 +125,45 @@ class Organisation(models.Model):
     @property
     def is_secretariat(self) -> bool:
         return self.type == self.Type.SECRETARIAT
+
+    @property
+    def has_notice_details(self) -> bool:
+        return any(getattr(self, name) for name in self.NOTICE_DETAILS)
+
+    def clean(self) -> None:
+        """The notice details' rules that are cheap and certain: a NUTS code of level 3 in the
+        organisation's country, a telephone number as eForms writes one, no street without a town."""
+        super().clean()
+        problems: dict[str, ValidationError] = {}
+        nuts = self.nuts_code
+        if nuts:
+            prefix = eforms_codes.nuts_prefix(self.country)
+            if not eforms_codes.is_nuts_level_3(nuts):
+                problems["nuts_code"] = ValidationError(
+                    _(
+                        "A NUTS region is a code of five capital letters and digits, e.g. %(example)s: "
+                        "two letters of the country and three of the region (level 3)."
+                    ),
+                    code="nuts_form",
+                    params={"example": f"{prefix}123"},
+                )
+            elif not nuts.startswith(prefix):
+                problems["nuts_code"] = ValidationError(
+                    _("A NUTS region in this organisation's country starts with %(prefix)s."),
+                    code="nuts_country",
+                    params={"prefix": prefix},
+                )
+        if self.telephone and not eforms_codes.is_telephone(self.telephone):
+            problems["telephone"] = ValidationError(
+                _("Write the number with digits, spaces, hyphens and brackets only, e.g. +31 70 123 45 67."),
+                code="telephone_form",
+            )
+        if self.street and not self.town:
+            problems["town"] = ValidationError(
+                _("An address with a street needs its town."), code="street_without_town"
+            )
+        if problems:
+            raise ValidationError(problems)
 
 
 class Membership(models.Model):

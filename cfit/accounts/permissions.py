@@ -34,6 +34,8 @@ class Action(StrEnum):
 
     #: read what the organisation owns: its tenders, register, reports, contracts, members
     ORGANISATION_READ = "organisation.read"
+    #: edit the organisation's profile: the details its notices carry (legal type, address, telephone…)
+    ORGANISATION_PROFILE_EDIT = "organisation.profile.edit"
     #: start and edit the organisation's tenders, their lots and criteria, link data centres to lots
     TENDER_EDIT = "tender.edit"
     #: publish a tender (its notice and documents)
@@ -120,6 +122,7 @@ def _only(*types: Organisation.Type) -> frozenset[Organisation.Type]:
 
 PERMISSIONS: dict[Action, Rule] = {
     Action.ORGANISATION_READ: Rule((Grant(ALL_ROLES),)),
+    Action.ORGANISATION_PROFILE_EDIT: Rule((Grant(frozenset({Role.ADMIN})),)),
     Action.TENDER_EDIT: Rule((Grant(BUYERS),)),
     Action.TENDER_PUBLISH: Rule((Grant(BUYERS),)),
     Action.OFFER_EVALUATE: Rule((Grant(BUYERS),)),

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from cfit.accounts.access import get_membership
+from cfit.accounts import actions
+from cfit.accounts.access import get_membership, get_organisation_for
+from cfit.accounts.forms import NoticeDetailsForm
 from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.permissions import Action, may
 from cfit.audit.access import may_read_audit
 from cfit.criteria.models import Shortlist
 from cfit.joining.directory import by_country, joined_on, listed
@@ -60,5 +66,28 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "members": members,
             "shortlists": shortlists,
             "may_read_audit": may_read_audit(membership),
+            "may_edit_profile": may(membership, Action.ORGANISATION_PROFILE_EDIT),
         },
     )
+
+
+@login_required
+def notice_details(request: HttpRequest, slug: str) -> HttpResponse:
+    """The details every eForms notice of the organisation carries, kept by its administrators."""
+    organisation = get_organisation_for(request.user, slug, Action.ORGANISATION_PROFILE_EDIT)
+    form = NoticeDetailsForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_notice_details(
+                organisation,
+                {name: form.cleaned_data[name] for name in Organisation.NOTICE_DETAILS},
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The notice details of %(name)s are saved.") % {"name": organisation.name}
+            )
+            return redirect("accounts:notice-details", slug=organisation.slug)
+    return render(request, "accounts/notice_details.html", {"organisation": organisation, "form": form})

@@ -21,6 +21,9 @@ class AuditRecord(models.Model):
     change without its record (or a record of a change rolled back) cannot exist. Never edited."""
 
     class Action(models.TextChoices):
+        # -- organisations
+        #: an administrator changed the organisation's details that its notices carry
+        NOTICE_DETAILS_SAVED = "notice_details_saved", _("Organisation's notice details saved")
         # -- monitoring
         #: a campaign asks its members for their reports
         CAMPAIGN_OPENED = "campaign_opened", _("Campaign opened")

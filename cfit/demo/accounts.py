@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from cfit.accounts.actions import save_notice_details
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.criteria.models import Criterion, FrameworkVersion, Shortlist
@@ -46,6 +47,31 @@ ORGANISATIONS = [
     ("green-refurb", "GreenRefurb BV", "NL", Type.SUPPORTER, 0),
 ]
 
+#: The notice details of the buyers with demo tenders, so that their eForms notices carry them. The
+#: addresses are the organisations' public ones; registration numbers and telephones are invented.
+NOTICE_DETAILS = {
+    "rijkswaterstaat": {
+        "legal_type": "cga",
+        "main_activity": "econ-aff",
+        "registration_number": "DEMO-RWS-0001",
+        "street": "Griffioenlaan 2",
+        "post_code": "3526 LA",
+        "town": "Utrecht",
+        "nuts_code": "NL350",
+        "telephone": "+31 30 123 45 67",
+    },
+    "ville-de-lyon": {
+        "legal_type": "la",
+        "main_activity": "gen-pub",
+        "registration_number": "DEMO-LYON-0001",
+        "street": "1 place de la Comédie",
+        "post_code": "69001",
+        "town": "Lyon",
+        "nuts_code": "FRK26",
+        "telephone": "+33 4 12 34 56 78",
+    },
+}
+
 USERS = [
     # username, full name, organisation, role, is_staff
     ("secretariat", "Sam Secretariat", "pact-secretariat", Role.ADMIN, True),
@@ -77,6 +103,8 @@ def create_demo_accounts() -> tuple[dict[str, Organisation], list[DemoAccount]]:
         organisations[slug], _ = Organisation.objects.update_or_create(
             slug=slug, defaults={"name": name, "country": country, "type": kind, "users_served": served}
         )
+    for slug, details in NOTICE_DETAILS.items():
+        organisations[slug] = save_notice_details(organisations[slug], details, acting_user=None)
     accounts = []
     for username, full_name, org_slug, role, is_staff in USERS:
         first, last = full_name.split(" ", 1)

@@ -25,7 +25,7 @@ from cfit.criteria.rendering import rendered_criterion
 from cfit.tenders import selection
 from cfit.tenders.award import CostParameters, PriceRule
 from cfit.tenders.models import Lot, LotCriterion, Tender
-from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
+from cfit.tenders.spec import BuyerDetails, ChosenCriterion, LotSpec, TenderSpec
 
 log = logging.getLogger(__name__)
 
@@ -493,6 +493,9 @@ def tender_spec(tender: Tender) -> TenderSpec:
         identifier=str(tender.pk),
         offers_deadline=tender.offers_deadline,
         buyer_email=tender.created_by.email if tender.created_by else "",
+        buyer_details=BuyerDetails(
+            **{name: getattr(tender.organisation, name) for name in Organisation.NOTICE_DETAILS}
+        ),
     )
 
 

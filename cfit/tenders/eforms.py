@@ -28,6 +28,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from cfit.accounts.eforms_codes import BuyerActivity, BuyerLegalType
 from cfit.criteria.content import ImpactCategory
 from cfit.tenders import award_text
 from cfit.tenders.award import LotAwardMethod, PriceRule
@@ -68,7 +69,15 @@ FIELDS: dict[str, str] = {
     "BT-500-Organization-Company": f"{_ORG}/cac:PartyName/cbc:Name",
     "BT-514-Organization-Company": f"{_ORG}/cac:PostalAddress/cac:Country/cbc:IdentificationCode",
     "BT-506-Organization-Company": f"{_ORG}/cac:Contact/cbc:ElectronicMail",
+    "BT-501-Organization-Company": f"{_ORG}/cac:PartyLegalEntity/cbc:CompanyID",
+    "BT-503-Organization-Company": f"{_ORG}/cac:Contact/cbc:Telephone",
+    "BT-510(a)-Organization-Company": f"{_ORG}/cac:PostalAddress/cbc:StreetName",
+    "BT-512-Organization-Company": f"{_ORG}/cac:PostalAddress/cbc:PostalZone",
+    "BT-513-Organization-Company": f"{_ORG}/cac:PostalAddress/cbc:CityName",
+    "BT-507-Organization-Company": f"{_ORG}/cac:PostalAddress/cbc:CountrySubentityCode",
     "OPT-300-Procedure-Buyer": "/*/cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID",
+    "BT-11-Procedure-Buyer": "/*/cac:ContractingParty/cac:ContractingPartyType[cbc:PartyTypeCode/@listName='buyer-legal-type']/cbc:PartyTypeCode[@listName='buyer-legal-type']",
+    "BT-10-Procedure-Buyer": "/*/cac:ContractingParty/cac:ContractingActivity[cbc:ActivityTypeCode/@listName='authority-activity']/cbc:ActivityTypeCode[@listName='authority-activity']",
     "BT-105-Procedure": "/*/cac:TenderingProcess/cbc:ProcedureCode",
     "BT-22-Procedure": "/*/cac:ProcurementProject/cbc:ID",
     "BT-21-Procedure": "/*/cac:ProcurementProject/cbc:Name",
@@ -164,6 +173,14 @@ def codes(list_name: str) -> frozenset[str]:
 
 def _checked(list_name: str, code: str) -> str:
     if code not in codes(list_name):
+        raise NoticeError(f"{code!r} is not a code of the eForms list {list_name}")
+    return code
+
+
+def _buyer_code(list_name: str, code: str) -> str:
+    """A code of the buyer's notice details, from the vocabulary the organisation's form offers."""
+    allowed = {"buyer-legal-type": BuyerLegalType.values, "authority-activity": BuyerActivity.values}
+    if code not in allowed[list_name]:
         raise NoticeError(f"{code!r} is not a code of the eForms list {list_name}")
     return code
 
@@ -320,13 +337,12 @@ def contract_notice(spec: TenderSpec) -> bytes:
         "efext:EformsExtension",
     )
     _el(_el(extension, "efac:NoticeSubType"), "cbc:SubTypeCode", SUBTYPE, listName="notice-subtype")
-    company = _el(_el(_el(extension, "efac:Organizations"), "efac:Organization"), "efac:Company")
-    _el(_el(company, "cac:PartyIdentification"), "cbc:ID", BUYER_ORG, schemeName="organization")
-    _text(_el(company, "cac:PartyName"), "cbc:Name", spec.buyer or "—", language)
-    address = _el(company, "cac:PostalAddress")
-    _el(_el(address, "cac:Country"), "cbc:IdentificationCode", country, listName="country")
-    if spec.buyer_email:
-        _el(_el(company, "cac:Contact"), "cbc:ElectronicMail", spec.buyer_email)
+    _buyer(
+        _el(_el(_el(extension, "efac:Organizations"), "efac:Organization"), "efac:Company"),
+        spec,
+        country,
+        language,
+    )
 
     _el(root, "cbc:UBLVersionID", "2.3")
     _el(root, "cbc:CustomizationID", SDK_VERSION)
@@ -339,6 +355,21 @@ def contract_notice(spec: TenderSpec) -> bytes:
     _el(root, "cbc:NoticeTypeCode", "cn-standard", listName="competition")
     _el(root, "cbc:NoticeLanguageCode", language)
     party = _el(root, "cac:ContractingParty")
+    details = spec.buyer_details
+    if details.legal_type:  # BT-11
+        _el(
+            _el(party, "cac:ContractingPartyType"),
+            "cbc:PartyTypeCode",
+            _buyer_code("buyer-legal-type", details.legal_type),
+            listName="buyer-legal-type",
+        )
+    if details.main_activity:  # BT-10
+        _el(
+            _el(party, "cac:ContractingActivity"),
+            "cbc:ActivityTypeCode",
+            _buyer_code("authority-activity", details.main_activity),
+            listName="authority-activity",
+        )
     _organisation_ref(party, "cac:Party")
     process = _el(root, "cac:TenderingProcess")
     _el(process, "cbc:ProcedureCode", PROCEDURES[spec.procedure], listName="procurement-procedure-type")
@@ -369,6 +400,33 @@ def contract_notice(spec: TenderSpec) -> bytes:
         _lot(root, spec, lot, language)
     xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml
+
+
+def _buyer(company: etree._Element, spec: TenderSpec, country: str, language: str) -> None:
+    """The buyer organisation (ORG-0001): its name, address, registration number and contact, in the
+    order of the schema (UBL 2.3 PartyType, AddressType, ContactType); what it has not filled in of
+    its notice details is left out."""
+    details = spec.buyer_details
+    _el(_el(company, "cac:PartyIdentification"), "cbc:ID", BUYER_ORG, schemeName="organization")
+    _text(_el(company, "cac:PartyName"), "cbc:Name", spec.buyer or "—", language)
+    address = _el(company, "cac:PostalAddress")
+    if details.street:  # BT-510(a)
+        _el(address, "cbc:StreetName", details.street)
+    if details.town:  # BT-513
+        _el(address, "cbc:CityName", details.town)
+    if details.post_code:  # BT-512
+        _el(address, "cbc:PostalZone", details.post_code)
+    if details.nuts_code:  # BT-507
+        _el(address, "cbc:CountrySubentityCode", details.nuts_code, listName="nuts")
+    _el(_el(address, "cac:Country"), "cbc:IdentificationCode", country, listName="country")
+    if details.registration_number:  # BT-501
+        _el(_el(company, "cac:PartyLegalEntity"), "cbc:CompanyID", details.registration_number)
+    if details.telephone or spec.buyer_email:
+        contact = _el(company, "cac:Contact")
+        if details.telephone:  # BT-503
+            _el(contact, "cbc:Telephone", details.telephone)
+        if spec.buyer_email:  # BT-506
+            _el(contact, "cbc:ElectronicMail", spec.buyer_email)
 
 
 def lot_id(number: int) -> str:

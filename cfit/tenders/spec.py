@@ -58,6 +58,21 @@ class LotSpec:
 
 
 @dataclass(frozen=True)
+class BuyerDetails:
+    """What the buyer organisation entered once for all its notices (``Organisation.NOTICE_DETAILS``):
+    codes of the eForms lists and plain texts, each empty if not filled in."""
+
+    legal_type: str = ""  #: BT-11, code list buyer-legal-type
+    main_activity: str = ""  #: BT-10, code list authority-activity
+    registration_number: str = ""  #: BT-501
+    street: str = ""  #: BT-510(a)
+    post_code: str = ""  #: BT-512
+    town: str = ""  #: BT-513
+    nuts_code: str = ""  #: BT-507, NUTS level 3
+    telephone: str = ""  #: BT-503
+
+
+@dataclass(frozen=True)
 class TenderSpec:
     title: str
     reference: str
@@ -73,6 +88,8 @@ class TenderSpec:
     identifier: str = ""  #: the OCDS ocid suffix; the database id for saved tenders
     offers_deadline: datetime | None = None  #: the end of the submission window (OCDS tenderPeriod)
     buyer_email: str = ""  #: the buyer's contact for the notice (eForms BT-506): who created the tender
+    #: the buyer organisation's notice details (legal type, address, telephone…); empty if not filled in
+    buyer_details: BuyerDetails = field(default_factory=BuyerDetails)
 
     def risks(self) -> list[selection.Risk]:
         return selection.assess_risks(

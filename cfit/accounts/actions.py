@@ -1,0 +1,48 @@
+"""Changes to an organisation: each in one transaction, with its audit record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from cfit.accounts.models import Organisation
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import record
+
+
+def _notice_details(organisation: Organisation) -> dict[str, str]:
+    return {name: getattr(organisation, name) for name in Organisation.NOTICE_DETAILS}
+
+
+def _normalised(name: str, value: Any) -> str:
+    text = " ".join(str(value or "").split())  # no stray or doubled spaces in a notice
+    return text.upper() if name == "nuts_code" else text
+
+
+@transaction.atomic
+def save_notice_details(
+    organisation: Organisation, details: Mapping[str, Any], *, acting_user: Any
+) -> Organisation:
+    """Save the details the organisation's eForms notices carry (``Organisation.NOTICE_DETAILS``; a
+    detail not given keeps its value). Checked by the model's rules: a ``ValidationError`` by field
+    if one is broken, and nothing is saved. The audit record keeps the details before and after."""
+    unknown = set(details) - set(Organisation.NOTICE_DETAILS)
+    if unknown:
+        raise TypeError(f"not notice details: {', '.join(sorted(unknown))}")
+    current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = _notice_details(current)
+    for name, value in details.items():
+        setattr(current, name, _normalised(name, value))
+    current.full_clean()
+    after = _notice_details(current)
+    if after == before:
+        return current
+    changed = [name for name in Organisation.NOTICE_DETAILS if after[name] != before[name]]
+    current.save(update_fields=changed)
+    record(
+        AuditRecord.Action.NOTICE_DETAILS_SAVED, current, acting_user=acting_user, organisation=current,
+        before={name: before[name] for name in changed}, after={name: after[name] for name in changed},
+    )  # fmt: skip
+    return current

@@ -1,0 +1,103 @@
+"""The vocabulary of a buyer's details in eForms notices, defined once: the organisation's form, its
+model and the notice writer (``cfit.tenders.eforms``) all read it from here.
+
+The codes are those of the eForms SDK 1.15.1 (OP-TED/eForms-SDK, tag ``1.15.1``), as its Schematron
+rules check them; the English labels are ours (plain words, translated like the rest of the site):
+
+- ``BuyerLegalType``: code list ``buyer-legal-type`` (field BT-11-Procedure-Buyer; rule BR-BT-00011-0052
+  lists the codes a notice may carry).
+- ``BuyerActivity``: code list ``authority-activity`` (field BT-10-Procedure-Buyer; rule
+  BR-BT-00010-0052). It is the part of the SDK's ``main-activity`` list that contracting authorities
+  use; the rest of ``main-activity`` (airports, electricity, water…) is the activity of utilities
+  (BT-610, code list ``entity-activity``), which publish under Directive 2014/25/EU, not in a cfit
+  notice (subtype 16, Directive 2014/24/EU).
+
+The NUTS region (BT-507) comes from the SDK's code list ``nuts-lvl3``: a code of level 3, two letters
+of the country and three letters or digits (``NL350``, ``FRK26``; ``..ZZZ`` for a region outside the
+country's territory). The list itself (some 1,500 codes, revised every three years) is not shipped:
+a code is checked for its form and its country only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BuyerLegalType(models.TextChoices):
+    """BT-11, the buyer's legal type (eForms code list ``buyer-legal-type``, SDK 1.15.1)."""
+
+    BODY_PL = "body-pl", _("Body governed by public law")
+    BODY_PL_CGA = (
+        "body-pl-cga",
+        _("Body governed by public law, controlled by a central government authority"),
+    )
+    BODY_PL_RA = "body-pl-ra", _("Body governed by public law, controlled by a regional authority")
+    BODY_PL_LA = "body-pl-la", _("Body governed by public law, controlled by a local authority")
+    CGA = "cga", _("Central government authority")
+    RA = "ra", _("Regional authority")
+    LA = "la", _("Local authority")
+    PUB_UNDERT = "pub-undert", _("Public undertaking")
+    PUB_UNDERT_CGA = "pub-undert-cga", _("Public undertaking, controlled by a central government authority")
+    PUB_UNDERT_RA = "pub-undert-ra", _("Public undertaking, controlled by a regional authority")
+    PUB_UNDERT_LA = "pub-undert-la", _("Public undertaking, controlled by a local authority")
+    ORG_SUB = "org-sub", _("Organisation awarding a contract subsidised by a contracting authority")
+    ORG_SUB_CGA = (
+        "org-sub-cga",
+        _("Organisation awarding a contract subsidised by a central government authority"),
+    )
+    ORG_SUB_RA = "org-sub-ra", _("Organisation awarding a contract subsidised by a regional authority")
+    ORG_SUB_LA = "org-sub-la", _("Organisation awarding a contract subsidised by a local authority")
+    SPEC_RIGHTS_ENTITY = "spec-rights-entity", _("Entity with special or exclusive rights")
+    DEF_CONT = "def-cont", _("Defence contractor")
+    EU_INS_BOD_AG = "eu-ins-bod-ag", _("EU institution, body or agency")
+    INT_ORG = "int-org", _("International organisation")
+
+
+class BuyerActivity(models.TextChoices):
+    """BT-10, the main activity of a contracting authority (eForms code list ``authority-activity``,
+    SDK 1.15.1; the authorities' part of ``main-activity``)."""
+
+    GEN_PUB = "gen-pub", _("General public services")
+    DEFENCE = "defence", _("Defence")
+    PUB_OS = "pub-os", _("Public order and safety")
+    ECON_AFF = "econ-aff", _("Economic affairs")
+    ENV_PRO = "env-pro", _("Environmental protection")
+    HC_AM = "hc-am", _("Housing and community amenities")
+    HEALTH = "health", _("Health")
+    RCR = "rcr", _("Recreation, culture and religion")
+    EDUCATION = "education", _("Education")
+    SOC_PRO = "soc-pro", _("Social protection")
+
+
+#: BT-507: a NUTS code of level 3 (code list ``nuts-lvl3``).
+NUTS_LEVEL_3 = re.compile(r"[A-Z]{2}[0-9A-Z]{3}")
+#: NUTS writes two countries otherwise than ISO 3166-1: Greece is EL, the United Kingdom UK.
+NUTS_COUNTRY = {"GR": "EL", "GB": "UK"}
+#: BT-503: the SDK's pattern for a telephone number (``fields.json``, BT-503-Organization-Company;
+#: rule BR-BT-00503-0208), e.g. "+31 70 123 45 67", "(+352) 2929-1", "030 - 123 45 67": digits,
+#: spaces, hyphens, brackets and a leading +; no slash, no letters. The same language as the SDK's
+#: ``((\(\+?[0-9]+\))|\+?[0-9]+)( - |-| )?(((\([0-9]+\))|[0-9]+)( - |-| )?)*([0-9]+)( )?``, with possessive
+#: digit runs: as written there, a row of digits and spaces ending in a wrong character takes
+#: exponential time to refuse.
+TELEPHONE = re.compile(
+    r"((\(\+?[0-9]++\))|\+?[0-9]+)( - |-| )?(((\([0-9]++\))|[0-9]++)( - |-| )?)*([0-9]++)( )?"
+)
+#: BT-503's longest number in the SDK.
+TELEPHONE_MAX_LENGTH = 30
+
+
+def nuts_prefix(country: str) -> str:
+    """The two letters a NUTS code of an organisation in ``country`` (ISO 3166-1 alpha-2) starts with."""
+    country = country.upper()
+    return NUTS_COUNTRY.get(country, country)
+
+
+def is_nuts_level_3(code: str) -> bool:
+    return NUTS_LEVEL_3.fullmatch(code) is not None
+
+
+def is_telephone(number: str) -> bool:
+    return TELEPHONE.fullmatch(number) is not None
