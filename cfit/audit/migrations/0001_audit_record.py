@@ -7,36 +7,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0003_failedsignin'),
+        ("accounts", "0003_failedsignin"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditRecord',
+            name="AuditRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_name', models.TextField(blank=True, help_text='The name at the time, kept if the account is removed.', verbose_name='by (name)')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('action', models.CharField(choices=[('campaign_opened', 'Campaign opened'), ('campaign_closed', 'Campaign closed'), ('report_started', 'Report started'), ('report_saved', 'Report figures saved'), ('report_submitted', 'Report submitted'), ('report_accepted', 'Report accepted'), ('report_returned', 'Report returned'), ('results_published', 'Results published'), ('results_withdrawn', 'Results withdrawn'), ('disclosure_rules_changed', 'Disclosure rules changed'), ('tender_created', 'Tender created'), ('lot_added', 'Lot added'), ('lot_changed', 'Lot changed'), ('tender_published', 'Tender published'), ('tender_status_changed', 'Tender status changed'), ('offers_deadline_set', 'Offer deadline set'), ('lot_moved', 'Lot moved to another framework version'), ('offer_stored', 'Offer stored'), ('upload_link_issued', 'Upload link issued'), ('clarification_answered', 'Clarification answered'), ('result_overridden', 'Evaluation result overridden'), ('sign_off_prepared', 'Evaluation prepared for sign-off'), ('sign_off_approved', 'Evaluation signed off'), ('asset_event_recorded', 'Device event recorded'), ('pact_joined', 'Participation in the pact changed'), ('group_invited', 'Invited to a buyer group'), ('group_join_requested', 'Asked to join a buyer group'), ('group_membership_decided', 'Buyer group membership decided'), ('statement_saved', 'Statement draft saved'), ('statement_published', 'Statement published'), ('statement_signed', 'Statement signed'), ('criterion_texts_changed', 'Criterion texts changed'), ('version_submitted', 'Framework version submitted for review'), ('version_approved', 'Framework version approved'), ('version_sent_back', 'Framework version sent back'), ('version_published', 'Framework version published')], max_length=40, verbose_name='action')),
-                ('object_type', models.CharField(help_text='app_label.model', max_length=60, verbose_name='object type')),
-                ('object_id', models.CharField(max_length=40, verbose_name='object id')),
-                ('object_label', models.TextField(blank=True, help_text='What the object was called then.', verbose_name='object')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='before')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('actor', models.ForeignKey(blank=True, help_text='Empty for work done by the platform itself (commands, jobs, the demo).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('organisation', models.ForeignKey(blank=True, help_text='The organisation concerned; empty for pact-wide changes (framework, pact-wide results).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_records', to='accounts.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor_name",
+                    models.TextField(
+                        blank=True,
+                        help_text="The name at the time, kept if the account is removed.",
+                        verbose_name="by (name)",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="when")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("campaign_opened", "Campaign opened"),
+                            ("campaign_closed", "Campaign closed"),
+                            ("report_started", "Report started"),
+                            ("report_saved", "Report figures saved"),
+                            ("report_submitted", "Report submitted"),
+                            ("report_accepted", "Report accepted"),
+                            ("report_returned", "Report returned"),
+                            ("results_published", "Results published"),
+                            ("results_withdrawn", "Results withdrawn"),
+                            ("disclosure_rules_changed", "Disclosure rules changed"),
+                            ("tender_created", "Tender created"),
+                            ("lot_added", "Lot added"),
+                            ("lot_changed", "Lot changed"),
+                            ("tender_published", "Tender published"),
+                            ("tender_status_changed", "Tender status changed"),
+                            ("offers_deadline_set", "Offer deadline set"),
+                            ("lot_moved", "Lot moved to another framework version"),
+                            ("offer_stored", "Offer stored"),
+                            ("upload_link_issued", "Upload link issued"),
+                            ("clarification_answered", "Clarification answered"),
+                            ("result_overridden", "Evaluation result overridden"),
+                            ("sign_off_prepared", "Evaluation prepared for sign-off"),
+                            ("sign_off_approved", "Evaluation signed off"),
+                            ("asset_event_recorded", "Device event recorded"),
+                            ("pact_joined", "Participation in the pact changed"),
+                            ("group_invited", "Invited to a buyer group"),
+                            ("group_join_requested", "Asked to join a buyer group"),
+                            ("group_membership_decided", "Buyer group membership decided"),
+                            ("statement_saved", "Statement draft saved"),
+                            ("statement_published", "Statement published"),
+                            ("statement_signed", "Statement signed"),
+                            ("criterion_texts_changed", "Criterion texts changed"),
+                            ("version_submitted", "Framework version submitted for review"),
+                            ("version_approved", "Framework version approved"),
+                            ("version_sent_back", "Framework version sent back"),
+                            ("version_published", "Framework version published"),
+                        ],
+                        max_length=40,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(help_text="app_label.model", max_length=60, verbose_name="object type"),
+                ),
+                ("object_id", models.CharField(max_length=40, verbose_name="object id")),
+                (
+                    "object_label",
+                    models.TextField(
+                        blank=True, help_text="What the object was called then.", verbose_name="object"
+                    ),
+                ),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="before")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="after")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for work done by the platform itself (commands, jobs, the demo).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The organisation concerned; empty for pact-wide changes (framework, pact-wide results).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_records",
+                        to="accounts.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit record',
-                'verbose_name_plural': 'audit records',
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['organisation', '-at'], name='audit_by_organisation'), models.Index(fields=['-at'], name='audit_by_time')],
+                "verbose_name": "audit record",
+                "verbose_name_plural": "audit records",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["organisation", "-at"], name="audit_by_organisation"),
+                    models.Index(fields=["-at"], name="audit_by_time"),
+                ],
             },
         ),
     ]
