@@ -92,6 +92,29 @@ def test_the_release_is_valid_with_every_declared_extension_and_nothing_undeclar
     assert undeclared_fields(package["releases"][0], schema, schema) == []
 
 
+def test_the_buyer_s_notice_details_reach_the_release_as_the_notice_has_them() -> None:
+    """The organisation's address and telephone (entered once for its notices) are in both documents."""
+    from cfit.tenders.spec import BuyerDetails
+
+    details = BuyerDetails(
+        street="Botermarkt 1", post_code="9000", town="Gent", nuts_code="BE234", telephone="+32 9 210 10 10"
+    )
+    package = opendata.ocds_release_package(spec_in("nl", buyer_details=details))
+
+    party = package["releases"][0]["parties"][0]
+    assert party["address"] == {
+        "streetAddress": "Botermarkt 1",
+        "locality": "Gent",
+        "postalCode": "9000",
+        "region": "BE234",
+        "countryName": "BE",
+    }
+    assert party["contactPoint"] == {"email": "aankoop@example.be", "telephone": "+32 9 210 10 10"}
+    assert ocds_errors(package) == []
+    notice = eforms.contract_notice(spec_in("nl", buyer_details=details)).decode()
+    assert all(value in notice for value in ("Botermarkt 1", "BE234", "+32 9 210 10 10"))
+
+
 def test_the_tender_states_its_value_and_tender_period() -> None:
     spec = spec_in("nl")
 

@@ -179,10 +179,21 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
     }
     if spec.buyer:
         party: dict[str, Any] = {"id": "buyer", "name": spec.buyer, "roles": ["buyer"]}
-        if spec.buyer_country:
-            party["address"] = {"countryName": spec.buyer_country}
-        if spec.buyer_email:
-            party["contactPoint"] = {"email": spec.buyer_email}
+        details = spec.buyer_details
+        # The organisation's notice details, where OCDS's core holds them (as OCDS for eForms maps
+        # BT-510(a), BT-513, BT-512, BT-507 and BT-503); its legal type and activity have no core field.
+        address = {
+            "streetAddress": details.street,
+            "locality": details.town,
+            "postalCode": details.post_code,
+            "region": details.nuts_code,
+            "countryName": spec.buyer_country,
+        }
+        if any(address.values()):
+            party["address"] = {key: value for key, value in address.items() if value}
+        contact = {"email": spec.buyer_email, "telephone": details.telephone}
+        if any(contact.values()):
+            party["contactPoint"] = {key: value for key, value in contact.items() if value}
         release["parties"] = [party]
         release["buyer"] = {"id": "buyer", "name": spec.buyer}
     return {
