@@ -326,3 +326,26 @@ def test_a_part_of_the_details_is_written_alone_and_stays_valid() -> None:
 def test_a_code_outside_the_lists_is_not_written() -> None:
     with pytest.raises(eforms.NoticeError, match="buyer-legal-type"):
         eforms.contract_notice(spec_with(BuyerDetails(legal_type="utilities")))
+
+
+def test_the_tender_page_says_what_the_notice_leaves_out_of_the_buyer(
+    ada: Persona, framework: FrameworkVersion
+) -> None:
+    """Before the eForms download: the details not filled in, and (for whoever may) where to enter
+    them once; nothing once they are all there."""
+    pia = make_persona("pia", "rijkswaterstaat", Type.PROCURING_PARTICIPANT, Role.PROCURER)
+    tender = tender_actions.create_tender(
+        ada.organisation, title="Laptops 2027", reference="RWS-2027-02", language="nl", acting_user=ada.user
+    )
+    page = f"/tenders/{tender.pk}/"
+    admin, procurer = Client(), Client()
+    admin.force_login(ada.user)
+    procurer.force_login(pia.user)
+
+    shown = admin.get(page).content.decode()
+    assert "The notice leaves out the buyer's legal type, main activity, registration number" in shown
+    assert f'href="{url()}"' in shown
+    assert "The notice leaves out the buyer's" in procurer.get(page).content.decode()
+    assert f'href="{url()}"' not in procurer.get(page).content.decode()  # not hers to fill in
+    admin.post(url(), FORM)
+    assert 'id="notice-details-missing"' not in admin.get(page).content.decode()

@@ -130,6 +130,11 @@ class Organisation(models.Model):
     def has_notice_details(self) -> bool:
         return any(getattr(self, name) for name in self.NOTICE_DETAILS)
 
+    def missing_notice_details(self) -> list[str]:
+        """The names of the notice details not filled in (the buyer completes them in its eSender)."""
+        fields = {field.name: field for field in self._meta.concrete_fields}
+        return [str(fields[name].verbose_name) for name in self.NOTICE_DETAILS if not getattr(self, name)]
+
     def clean(self) -> None:
         """The notice details' rules that are cheap and certain: a NUTS code of level 3 in the
         organisation's country, a telephone number as eForms writes one, no street without a town."""

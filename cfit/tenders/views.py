@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.permissions import Action
+from cfit.accounts.permissions import Action, may
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.criteria.models import ImpactCategory as CategoryChoices
@@ -279,6 +279,9 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
             "deadline_changeable": deadline_open
             and tender.status in {Tender.Status.DRAFT, Tender.Status.PUBLISHED},
             "notice_links": published_notices(tender),
+            # What the eForms notice leaves out of the buyer, and whether this user may fill it in.
+            "missing_details": tender.organisation.missing_notice_details(),
+            "may_edit_details": may(request.user, Action.ORGANISATION_PROFILE_EDIT, tender.organisation_id),
         },
     )
 
