@@ -476,3 +476,9 @@ def test_the_buyer_records_deliveries_and_per_delivery_criteria_fall_due_after_e
     assert due.due_date == date(2027, 3, 1) + timedelta(days=PER_DELIVERY_AFTER_DAYS)
     buyer.post(url, {"delivery-delivered_on": "2027-09-01"})
     assert row.obligations.filter(status=Obligation.Status.DUE).count() == 2
+    # Recorded late, out of order, or twice on one day: each delivery still brings its obligation.
+    for day in ("2027-05-01", "2027-05-01", "2029-12-20", "2029-12-28"):
+        buyer.post(url, {"delivery-delivered_on": day})
+    dates = sorted(row.obligations.values_list("due_date", flat=True))
+    assert len(dates) == 6 and dates.count(date(2027, 5, 31)) == 2
+    assert dates[-2:] == [date(2029, 12, 31), date(2029, 12, 31)]  # the contract's last day

@@ -110,15 +110,24 @@ def _due_of(criterion: Criterion, type_: str) -> tuple[Kind, Frequency, tuple[Fi
 
 
 def _schedule(
-    contract_criterion: ContractCriterion, *, first_period: int = 1, after: date | None = None
+    contract_criterion: ContractCriterion,
+    *,
+    first_period: int = 1,
+    after: date | None = None,
+    dates: Sequence[date] | None = None,
 ) -> int:
-    """Create the obligations of one criterion from its frequency; returns how many were created."""
+    """Create the obligations of one criterion from its frequency (or on ``dates``, e.g. the one a
+    new delivery brings); returns how many were created."""
     contract = contract_criterion.contract
     kind, _frequency, figures = _due_of(contract_criterion.criterion, contract_criterion.type)
-    deliveries = list(contract.deliveries.values_list("delivered_on", flat=True))
-    dates = due_dates(
-        Frequency(contract_criterion.frequency), contract.start_date, contract.end_date, deliveries=deliveries
-    )
+    if dates is None:
+        deliveries = list(contract.deliveries.values_list("delivered_on", flat=True))
+        dates = due_dates(
+            Frequency(contract_criterion.frequency),
+            contract.start_date,
+            contract.end_date,
+            deliveries=deliveries,
+        )
     rows = [
         Obligation(
             contract=contract,
@@ -345,12 +354,14 @@ def record_delivery(
     if not contract.start_date <= delivered_on <= contract.end_date:
         raise ContractError(_("The delivery date lies outside the contract period."))
     delivery = Delivery.objects.create(contract=contract, delivered_on=delivered_on, note=note)
+    # Exactly one obligation per criterion for this delivery, whatever the order deliveries are
+    # recorded in (a late-recorded earlier delivery, two on one day, several near the end that all
+    # fall due on the contract's last day).
+    due = due_dates(Frequency.PER_DELIVERY, contract.start_date, contract.end_date, deliveries=[delivered_on])
     created = 0
     for row in contract.criteria.filter(frequency=Frequency.PER_DELIVERY.value):
         last = row.obligations.order_by("-period").first()
-        created += _schedule(
-            row, first_period=(last.period + 1) if last else 1, after=last.due_date if last else None
-        )
+        created += _schedule(row, first_period=(last.period + 1) if last else 1, dates=due)
     _audit(
         AuditRecord.Action.DELIVERY_RECORDED, delivery, contract, acting_user=acting_user,
         after={"delivered_on": delivered_on.isoformat(), "note": note, "obligations_created": created},
