@@ -497,3 +497,32 @@ def test_the_campaigns_api_lists_only_the_campaigns_one_runs(
     assert mine == ["NL 2025"]
     assert secretariat == [pact_wide.title]
     assert member == []
+
+
+def test_the_monitoring_page_asks_as_many_queries_for_three_organisations_as_for_one(
+    world: dict[str, Any], procurer: Persona
+) -> None:
+    """Before, each organisation the user reports for cost two more queries (its reports, its open
+    campaigns). Each organisation still sees its own campaigns only."""
+    client = signed_in(procurer)
+    actions.start_report(world["campaign_nl"], procurer.organisation, acting_user=None)
+    client.get("/monitoring/")
+    with CaptureQueriesContext(connection) as one:
+        page = client.get("/monitoring/").content.decode()
+    assert page.count("NL 2025") == 1 and "FR 2025" not in page
+    for slug, group in (("gouda", world["fr"]), ("zwolle", None)):
+        other = Organisation.objects.create(
+            slug=slug, name=slug.title(), country="NL", type=Type.PROCURING_PARTICIPANT
+        )
+        Membership.objects.create(user=procurer.user, organisation=other, role=Role.PROCURER)
+        if group is not None:
+            GroupMembership.objects.create(
+                group=group, organisation=other, state=GroupMembership.State.ACTIVE
+            )
+
+    with CaptureQueriesContext(connection) as three:
+        page = client.get("/monitoring/").content.decode()
+
+    assert len(three) == len(one)
+    assert page.count("NL 2025") == 1 and page.count("FR 2025") == 1  # Gouda's group only
+    assert "Your report" in page and page.count("Start the report (pre-filled)") == 1

@@ -3,6 +3,7 @@ reports for who writes them."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -75,27 +76,45 @@ def key_labels() -> dict[str, str]:
     return labels
 
 
-def _open_campaigns_for(organisation: Organisation) -> list[Campaign]:
-    groups = GroupMembership.objects.filter(organisation=organisation, state=GroupMembership.State.ACTIVE)
-    return list(
+def _open_campaigns_by_organisation(organisations: list[Organisation]) -> dict[int, list[Campaign]]:
+    """The open campaigns that ask each organisation for a report: the pact-wide ones and those of the
+    buyer groups it is an active member of. Two queries, whatever the number of organisations."""
+    groups: dict[int, set[int]] = defaultdict(set)
+    for organisation_id, group_id in GroupMembership.objects.filter(
+        organisation__in=organisations, state=GroupMembership.State.ACTIVE
+    ).values_list("organisation_id", "group_id"):
+        groups[organisation_id].add(group_id)
+    every_group = set().union(*groups.values()) if groups else set()
+    campaigns = list(
         Campaign.objects.filter(status=Campaign.Status.OPEN)
-        .filter(Q(group__isnull=True) | Q(group__in=groups.values("group")))
+        .filter(Q(group__isnull=True) | Q(group__in=every_group))
         .select_related("group")
     )
+    return {
+        o.pk: [c for c in campaigns if c.group_id is None or c.group_id in groups[o.pk]]
+        for o in organisations
+    }
+
+
+def _open_campaigns_for(organisation: Organisation) -> list[Campaign]:
+    return _open_campaigns_by_organisation([organisation])[organisation.pk]
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    mine = []
-    for organisation in reporting_organisations(request.user):
-        reports = {r.year: r for r in Report.objects.filter(organisation=organisation)}
-        mine.append(
-            {
-                "organisation": organisation,
-                "open": [(c, reports.get(c.year)) for c in _open_campaigns_for(organisation)],
-                "reports": sorted(reports.values(), key=lambda r: -r.year),
-            }
-        )
+    organisations = reporting_organisations(request.user)
+    reports: dict[int, dict[int, Report]] = defaultdict(dict)
+    for report in Report.objects.filter(organisation__in=organisations):
+        reports[report.organisation_id][report.year] = report
+    open_campaigns = _open_campaigns_by_organisation(organisations)
+    mine = [
+        {
+            "organisation": organisation,
+            "open": [(c, reports[organisation.pk].get(c.year)) for c in open_campaigns[organisation.pk]],
+            "reports": sorted(reports[organisation.pk].values(), key=lambda r: -r.year),
+        }
+        for organisation in organisations
+    ]
     pact_wide = runs_pact_wide(request.user)
     return render(
         request,
