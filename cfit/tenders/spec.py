@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from cfit.criteria import content
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
@@ -58,6 +59,24 @@ class LotSpec:
 
 
 @dataclass(frozen=True)
+class ReviewBody:
+    """The review body of the buyer's country, as the buyer's notice details name it once: an
+    organisation of the notice (in the buyer's country) and the review deadlines national law sets."""
+
+    name: str = ""  #: BT-500
+    registration_number: str = ""  #: BT-501
+    town: str = ""  #: BT-513
+    post_code: str = ""  #: BT-512
+    nuts_code: str = ""  #: BT-507, NUTS level 3
+    email: str = ""  #: BT-506
+    deadlines: str = ""  #: BT-99, the review deadlines (in the notice's language)
+
+    @property
+    def given(self) -> bool:
+        return bool(self.name)
+
+
+@dataclass(frozen=True)
 class BuyerDetails:
     """What the buyer organisation entered once for all its notices (``Organisation.NOTICE_DETAILS``):
     codes of the eForms lists and plain texts, each empty if not filled in."""
@@ -70,6 +89,65 @@ class BuyerDetails:
     town: str = ""  #: BT-513
     nuts_code: str = ""  #: BT-507, NUTS level 3
     telephone: str = ""  #: BT-503
+    #: The body that hears review procedures against the buyer's decisions (OPT-301-Lot-Review)
+    review_body: ReviewBody = field(default_factory=ReviewBody)
+
+
+class Choice(StrEnum):
+    """An eForms answer of the lists esubmission, einvoicing and ecatalog-submission."""
+
+    REQUIRED = "required"
+    ALLOWED = "allowed"
+    NOT_ALLOWED = "not-allowed"
+
+
+class PerformancePlace(StrEnum):
+    """Where the contract is performed (BT-727 other-place-service, or the buyer's own address)."""
+
+    BUYER = "buyer"  #: at the buyer's address (its town, post code, NUTS region and country)
+    COUNTRY = "anyw-cou"  #: anywhere in the buyer's country
+    EEA = "anyw-eea"  #: anywhere in the European Economic Area
+    ANYWHERE = "anyw"
+
+
+class ReservedParticipation(StrEnum):
+    """BT-71, code list reserved-procurement (Directive 2014/24/EU, Articles 20 and 77)."""
+
+    NONE = "none"
+    SHELTERED = "res-ws"  #: sheltered workshops and operators whose aim is social integration (Art. 20)
+    PUBLIC_SERVICE = "res-pub-ser"  #: public service mission organisations (Art. 77)
+
+
+class FrameworkAgreement(StrEnum):
+    """BT-765, code list framework-agreement."""
+
+    NONE = "none"
+    WITHOUT_REOPENING = "fa-wo-rc"  #: without reopening of competition
+    WITH_REOPENING = "fa-w-rc"  #: with reopening of competition
+    MIXED = "fa-mix"  #: partly without, partly with
+
+
+@dataclass(frozen=True)
+class NoticeTerms:
+    """The terms of a tender that its contract notice states beyond its lots and criteria, answered
+    by the buyer once per tender and applying to every lot. Each is empty (or None) until answered;
+    the notice then leaves it out for the buyer's eSender to complete."""
+
+    documents_url: str = ""  #: BT-15, where the procurement documents can be read
+    submission_url: str = ""  #: BT-18, where offers are submitted
+    electronic_submission: Choice | None = None  #: BT-17
+    offer_validity_days: int | None = None  #: BT-98, how long an offer must stay valid
+    contract_months: int | None = None  #: BT-36, the duration of each lot's contract
+    performance_place: PerformancePlace | None = None  #: BT-727 / BT-5141 and the address
+    eu_funded: bool | None = None  #: BT-60
+    reserved_participation: ReservedParticipation | None = None  #: BT-71
+    reserved_execution: bool | None = None  #: BT-736, execution reserved to sheltered employment
+    e_invoicing: Choice | None = None  #: BT-743
+    e_catalogue: Choice | None = None  #: BT-764
+    framework_agreement: FrameworkAgreement | None = None  #: BT-765
+    e_ordering: bool | None = None  #: BT-92
+    e_payment: bool | None = None  #: BT-93
+    gpa: bool | None = None  #: BT-115, covered by the WTO Government Procurement Agreement
 
 
 @dataclass(frozen=True)
@@ -90,6 +168,8 @@ class TenderSpec:
     buyer_email: str = ""  #: the buyer's contact for the notice (eForms BT-506): who created the tender
     #: the buyer organisation's notice details (legal type, address, telephone…); empty if not filled in
     buyer_details: BuyerDetails = field(default_factory=BuyerDetails)
+    #: what the buyer answered of the notice's terms (submission, durations, place, funding…)
+    notice_terms: NoticeTerms = field(default_factory=NoticeTerms)
 
     def risks(self) -> list[selection.Risk]:
         return selection.assess_risks(
