@@ -27,7 +27,7 @@ from cfit.criteria.content import load_framework_dir
 from cfit.criteria.models import FrameworkVersion
 from cfit.tenders import actions as tender_actions
 from cfit.tenders import eforms
-from cfit.tenders.spec import BuyerDetails, TenderSpec, build_spec
+from cfit.tenders.spec import BuyerDetails, ReviewBody, TenderSpec, build_spec
 
 from .conftest import Persona, make_persona
 from .tender_helpers import shared
@@ -45,9 +45,27 @@ FORM = {
     "town": "Utrecht",
     "nuts_code": "nl350",
     "telephone": "+31 30 123 45 67",
+    "review_body_name": "Rechtbank Den Haag",
+    "review_body_registration_number": "NL-RBDH-0001",
+    "review_body_post_code": "2595 AJ",
+    "review_body_town": "Den Haag",
+    "review_body_nuts_code": "nl332",
+    "review_body_email": "griffie@example.nl",
+    "review_deadlines": "Binnen 20 kalenderdagen na de gunningsbeslissing.",
 }
-SAVED = {**FORM, "nuts_code": "NL350"}
-FULL = BuyerDetails(**SAVED)
+SAVED = {**FORM, "nuts_code": "NL350", "review_body_nuts_code": "NL332"}
+FULL = BuyerDetails(
+    **{name: SAVED[name] for name in Organisation.NOTICE_DETAILS if name not in Organisation.REVIEW_BODY},
+    review_body=ReviewBody(
+        name="Rechtbank Den Haag",
+        registration_number="NL-RBDH-0001",
+        town="Den Haag",
+        post_code="2595 AJ",
+        nuts_code="NL332",
+        email="griffie@example.nl",
+        deadlines="Binnen 20 kalenderdagen na de gunningsbeslissing.",
+    ),
+)
 
 
 def url(slug: str = "rijkswaterstaat") -> str:

@@ -17,8 +17,11 @@ def _notice_details(organisation: Organisation) -> dict[str, str]:
 
 
 def _normalised(name: str, value: Any) -> str:
+    if name == "review_deadlines":  # a text of paragraphs: its lines kept, each without stray spaces
+        lines = (" ".join(line.split()) for line in str(value or "").splitlines())
+        return "\n".join(lines).strip()
     text = " ".join(str(value or "").split())  # no stray or doubled spaces in a notice
-    return text.upper() if name == "nuts_code" else text
+    return text.upper() if name.endswith("nuts_code") else text
 
 
 @transaction.atomic

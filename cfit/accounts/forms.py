@@ -31,6 +31,11 @@ class NoticeDetailsForm(forms.ModelForm):
             "post_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "town": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "nuts_code": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+            "review_body_nuts_code": forms.TextInput(
+                attrs={"autocapitalize": "characters", "spellcheck": "false"}
+            ),
+            "review_body_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "review_deadlines": forms.Textarea(attrs={"rows": 4}),
         }
 
     #: The form's parts, as the page shows them: (legend, fields).
@@ -38,6 +43,7 @@ class NoticeDetailsForm(forms.ModelForm):
         (gettext_lazy("The buyer"), ("legal_type", "main_activity", "registration_number")),
         (gettext_lazy("Address"), ("street", "post_code", "town", "nuts_code")),
         (gettext_lazy("Contact"), ("telephone",)),
+        (gettext_lazy("Review procedures"), Organisation.REVIEW_BODY),
     )
 
     def groups(self) -> list[tuple[str, list[BoundField]]]:
@@ -45,3 +51,6 @@ class NoticeDetailsForm(forms.ModelForm):
 
     def clean_nuts_code(self) -> str:
         return str(self.cleaned_data.get("nuts_code") or "").strip().upper()
+
+    def clean_review_body_nuts_code(self) -> str:
+        return str(self.cleaned_data.get("review_body_nuts_code") or "").strip().upper()

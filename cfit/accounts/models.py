@@ -94,10 +94,51 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Digits, spaces, hyphens and brackets, with a leading + for the country code."),
     )
+    # -- the review body of the buyer's country (OPT-301-Lot-Review): the notices name it as an
+    # organisation of its own, with the review deadlines national law sets (BT-99)
+    review_body_name = models.CharField(
+        _("review body"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The body that hears review procedures against the organisation's procurement decisions, "
+            "e.g. a court or a complaints board (eForms OPT-301)."
+        ),
+    )
+    review_body_registration_number = models.CharField(
+        _("review body's registration number"), max_length=100, blank=True
+    )
+    review_body_post_code = models.CharField(_("review body's post code"), max_length=16, blank=True)
+    review_body_town = models.CharField(_("review body's town"), max_length=100, blank=True)
+    review_body_nuts_code = models.CharField(
+        _("review body's NUTS region"),
+        max_length=5,
+        blank=True,
+        help_text=_("The NUTS code of level 3 of the review body's region, in the organisation's country."),
+    )
+    review_body_email = models.EmailField(_("review body's e-mail"), blank=True)
+    review_deadlines = models.TextField(
+        _("review deadlines"),
+        blank=True,
+        help_text=_(
+            "The deadlines for asking for a review, as national law sets them, in the language of the "
+            "organisation's notices (eForms BT-99)."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()
 
+    #: The notice details that name the review body, in the order of the form.
+    REVIEW_BODY = (
+        "review_body_name",
+        "review_body_registration_number",
+        "review_body_post_code",
+        "review_body_town",
+        "review_body_nuts_code",
+        "review_body_email",
+        "review_deadlines",
+    )
     #: The fields of the notice details, in the order of the form.
     NOTICE_DETAILS = (
         "legal_type",
@@ -108,7 +149,10 @@ class Organisation(models.Model):
         "town",
         "nuts_code",
         "telephone",
+        *REVIEW_BODY,
     )
+    #: Details a complete notice can do without (the review body's e-mail is a courtesy).
+    OPTIONAL_DETAILS = ("review_body_email",)
 
     class Meta:
         ordering = ["name"]
@@ -131,33 +175,23 @@ class Organisation(models.Model):
         return any(getattr(self, name) for name in self.NOTICE_DETAILS)
 
     def missing_notice_details(self) -> list[str]:
-        """The names of the notice details not filled in (the buyer completes them in its eSender)."""
+        """The names of the notice details not filled in (the buyer completes them in its eSender): the
+        review body once while it has no name, then each of its details still missing."""
         fields = {field.name: field for field in self._meta.concrete_fields}
-        return [str(fields[name].verbose_name) for name in self.NOTICE_DETAILS if not getattr(self, name)]
+        wanted = [name for name in self.NOTICE_DETAILS if name not in self.OPTIONAL_DETAILS]
+        if not self.review_body_name:
+            wanted = [name for name in wanted if name not in self.REVIEW_BODY[1:]]
+        return [str(fields[name].verbose_name) for name in wanted if not getattr(self, name)]
 
     def clean(self) -> None:
         """The notice details' rules that are cheap and certain: a NUTS code of level 3 in the
         organisation's country, a telephone number as eForms writes one, no street without a town."""
         super().clean()
         problems: dict[str, ValidationError] = {}
-        nuts = self.nuts_code
-        if nuts:
-            prefix = eforms_codes.nuts_prefix(self.country)
-            if not eforms_codes.is_nuts_level_3(nuts):
-                problems["nuts_code"] = ValidationError(
-                    _(
-                        "A NUTS region is a code of five capital letters and digits, e.g. %(example)s: "
-                        "two letters of the country and three of the region (level 3)."
-                    ),
-                    code="nuts_form",
-                    params={"example": f"{prefix}123"},
-                )
-            elif not nuts.startswith(prefix):
-                problems["nuts_code"] = ValidationError(
-                    _("A NUTS region in this organisation's country starts with %(prefix)s."),
-                    code="nuts_country",
-                    params={"prefix": prefix},
-                )
+        for name in ("nuts_code", "review_body_nuts_code"):
+            problem = self._nuts_problem(getattr(self, name))
+            if problem is not None:
+                problems[name] = problem
         if self.telephone and not eforms_codes.is_telephone(self.telephone):
             problems["telephone"] = ValidationError(
                 _("Write the number with digits, spaces, hyphens and brackets only, e.g. +31 70 123 45 67."),
@@ -167,8 +201,35 @@ class Organisation(models.Model):
             problems["town"] = ValidationError(
                 _("An address with a street needs its town."), code="street_without_town"
             )
+        reviewed = [name for name in self.REVIEW_BODY[1:] if getattr(self, name)]
+        if reviewed and not self.review_body_name:
+            problems["review_body_name"] = ValidationError(
+                _("Name the review body whose details these are."), code="review_body_unnamed"
+            )
         if problems:
             raise ValidationError(problems)
+
+    def _nuts_problem(self, nuts: str) -> ValidationError | None:
+        """What is wrong with a NUTS code of this organisation's country, if anything."""
+        if not nuts:
+            return None
+        prefix = eforms_codes.nuts_prefix(self.country)
+        if not eforms_codes.is_nuts_level_3(nuts):
+            return ValidationError(
+                _(
+                    "A NUTS region is a code of five capital letters and digits, e.g. %(example)s: "
+                    "two letters of the country and three of the region (level 3)."
+                ),
+                code="nuts_form",
+                params={"example": f"{prefix}123"},
+            )
+        if not nuts.startswith(prefix):
+            return ValidationError(
+                _("A NUTS region in this organisation's country starts with %(prefix)s."),
+                code="nuts_country",
+                params={"prefix": prefix},
+            )
+        return None
 
 
 class Membership(models.Model):

@@ -45,6 +45,8 @@ class AuditRecord(models.Model):
         TENDER_PUBLISHED = "tender_published", _("Tender published")
         TENDER_STATUS_CHANGED = "tender_status_changed", _("Tender status changed")
         OFFERS_DEADLINE_SET = "offers_deadline_set", _("Offer deadline set")
+        #: the terms a draft tender's contract notice states (submission, durations, place, funding…)
+        NOTICE_TERMS_SAVED = "notice_terms_saved", _("Tender's notice terms saved")
         LOT_MOVED = "lot_moved", _("Lot moved to another framework version")
         OFFER_STORED = "offer_stored", _("Offer stored")
         UPLOAD_LINK_ISSUED = "upload_link_issued", _("Upload link issued")

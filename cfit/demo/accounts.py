@@ -59,6 +59,17 @@ NOTICE_DETAILS = {
         "town": "Utrecht",
         "nuts_code": "NL350",
         "telephone": "+31 30 123 45 67",
+        # the court that hears procurement cases against the State (invented registration number)
+        "review_body_name": "Rechtbank Den Haag",
+        "review_body_registration_number": "DEMO-RBDH-0001",
+        "review_body_post_code": "2595 AJ",
+        "review_body_town": "Den Haag",
+        "review_body_nuts_code": "NL332",
+        "review_deadlines": (
+            "Een inschrijver die de gunningsbeslissing wil aanvechten, start binnen de opschortende "
+            "termijn van 20 kalenderdagen na de mededeling ervan een kort geding "
+            "(Aanbestedingswet 2012, artikel 2.127)."
+        ),
     },
     "ville-de-lyon": {
         "legal_type": "la",
@@ -69,6 +80,16 @@ NOTICE_DETAILS = {
         "town": "Lyon",
         "nuts_code": "FRK26",
         "telephone": "+33 4 12 34 56 78",
+        "review_body_name": "Tribunal administratif de Lyon",
+        "review_body_registration_number": "DEMO-TA-LYON-0001",
+        "review_body_post_code": "69003",
+        "review_body_town": "Lyon",
+        "review_body_nuts_code": "FRK26",
+        "review_deadlines": (
+            "Référé précontractuel jusqu'à la signature du marché (code de justice administrative, "
+            "article L551-1) ; le marché n'est pas signé moins de 11 jours après la notification de la "
+            "décision d'attribution (code de la commande publique, article R2182-1)."
+        ),
     },
 }
 
@@ -136,6 +157,46 @@ def create_demo_accounts() -> tuple[dict[str, Organisation], list[DemoAccount]]:
     return organisations, accounts
 
 
+#: The notice terms of two demo tenders, so that their eForms notices are complete; the addresses are
+#: examples (example.nl), not real tender platforms.
+NOTICE_TERMS: dict[str, dict[str, Any]] = {
+    "RWS-2027-001": {
+        "documents_url": "https://tenders.example.nl/RWS-2027-001/documents",
+        "submission_url": "https://tenders.example.nl/RWS-2027-001/submit",
+        "electronic_submission": "required",
+        "offer_validity_days": 90,
+        "contract_months": 48,
+        "performance_place": "buyer",
+        "framework_agreement": "fa-wo-rc",
+        "eu_funded": False,
+        "reserved_participation": "none",
+        "reserved_execution": False,
+        "e_invoicing": "required",
+        "e_catalogue": "allowed",
+        "e_ordering": True,
+        "e_payment": True,
+        "gpa": True,
+    },
+    "LYON-2027-INF-04": {
+        "documents_url": "https://marches.example.fr/LYON-2027-INF-04",
+        "submission_url": "https://marches.example.fr/LYON-2027-INF-04/depot",
+        "electronic_submission": "required",
+        "offer_validity_days": 120,
+        "contract_months": 36,
+        "performance_place": "buyer",
+        "framework_agreement": "none",
+        "eu_funded": False,
+        "reserved_participation": "res-ws",
+        "reserved_execution": False,
+        "e_invoicing": "required",
+        "e_catalogue": "not-allowed",
+        "e_ordering": False,
+        "e_payment": True,
+        "gpa": True,
+    },
+}
+
+
 def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
     """A draft and a published tender, so that the tender pages show something at once."""
     demos: list[tuple[str, str, str, str, list[tuple[str, int, int, dict[str, Any]]], bool]] = [
@@ -181,5 +242,7 @@ def _create_demo_tenders(organisations: dict[str, Organisation]) -> None:
                 ambitions=ambitions,
                 acting_user=None,
             )
+        if reference in NOTICE_TERMS:
+            actions.save_notice_terms(tender, NOTICE_TERMS[reference], acting_user=None)
         if publish:
             create_demo_offers(tender)  # sets the deadline and publishes

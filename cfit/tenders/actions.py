@@ -25,7 +25,7 @@ from cfit.criteria.rendering import rendered_criterion
 from cfit.tenders import selection
 from cfit.tenders.award import CostParameters, PriceRule
 from cfit.tenders.models import Lot, LotCriterion, Tender
-from cfit.tenders.spec import BuyerDetails, ChosenCriterion, LotSpec, TenderSpec
+from cfit.tenders.spec import BuyerDetails, ChosenCriterion, LotSpec, ReviewBody, TenderSpec
 
 log = logging.getLogger(__name__)
 
@@ -493,10 +493,59 @@ def tender_spec(tender: Tender) -> TenderSpec:
         identifier=str(tender.pk),
         offers_deadline=tender.offers_deadline,
         buyer_email=tender.created_by.email if tender.created_by else "",
-        buyer_details=BuyerDetails(
-            **{name: getattr(tender.organisation, name) for name in Organisation.NOTICE_DETAILS}
+        buyer_details=buyer_details(tender.organisation),
+        notice_terms=tender.notice_terms(),
+    )
+
+
+def buyer_details(organisation: Organisation) -> BuyerDetails:
+    """The organisation's notice details as the notice writers read them."""
+    buyer = [name for name in Organisation.NOTICE_DETAILS if name not in Organisation.REVIEW_BODY]
+    return BuyerDetails(
+        **{name: getattr(organisation, name) for name in buyer},
+        review_body=ReviewBody(
+            name=organisation.review_body_name,
+            registration_number=organisation.review_body_registration_number,
+            town=organisation.review_body_town,
+            post_code=organisation.review_body_post_code,
+            nuts_code=organisation.review_body_nuts_code,
+            email=organisation.review_body_email,
+            deadlines=organisation.review_deadlines,
         ),
     )
+
+
+def _notice_terms(tender: Tender) -> dict[str, Any]:
+    return {name: getattr(tender, name) for name in Tender.NOTICE_TERMS}
+
+
+@transaction.atomic
+def save_notice_terms(tender: Tender, terms: Mapping[str, Any], *, acting_user: Any) -> Tender:
+    """Save what a draft tender's contract notice states beyond its lots (``Tender.NOTICE_TERMS``; a
+    term not given keeps its answer). Checked by the model's field rules: a ``ValidationError`` by
+    field if one is broken, and nothing is saved. The audit record keeps the answers before and
+    after. A published tender's notice is out: its terms no longer change (``TenderFrozen``)."""
+    unknown = set(terms) - set(Tender.NOTICE_TERMS)
+    if unknown:
+        raise TypeError(f"not notice terms: {', '.join(sorted(unknown))}")
+    current = Tender.unscoped.select_for_update().get(pk=tender.pk)
+    current.check_editable()
+    before = _notice_terms(current)
+    for name, value in terms.items():
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    # The terms' own rules only: they take part in no uniqueness rule or constraint of a tender.
+    others = [f.name for f in Tender._meta.fields if f.name not in Tender.NOTICE_TERMS]
+    current.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    after = _notice_terms(current)
+    changed = [name for name in Tender.NOTICE_TERMS if after[name] != before[name]]
+    if not changed:
+        return current
+    current.save(update_fields=changed)
+    record(
+        AuditRecord.Action.NOTICE_TERMS_SAVED, current, acting_user=acting_user, organisation=current.organisation,
+        before={name: before[name] for name in changed}, after={name: after[name] for name in changed},
+    )  # fmt: skip
+    return current
 
 
 # ---------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -68,6 +69,33 @@ class DeadlineIn(Schema):
     )
 
 
+class NoticeTermsIn(Schema):
+    """The terms to answer; a term left out keeps its answer, a term sent as null is unanswered again.
+    Codes as eForms writes them."""
+
+    documents_url: str | None = Field(None, description="BT-15: where the procurement documents are read")
+    submission_url: str | None = Field(None, description="BT-18: where offers are submitted")
+    electronic_submission: Literal["required", "allowed", "not-allowed"] | None = Field(
+        None, description="BT-17"
+    )
+    offer_validity_days: int | None = Field(None, ge=1, description="BT-98: days an offer stays valid")
+    contract_months: int | None = Field(None, ge=1, description="BT-36: each lot's contract, in months")
+    performance_place: Literal["buyer", "anyw-cou", "anyw-eea", "anyw"] | None = Field(
+        None, description="BT-727: the buyer's address, or anywhere in its country, the EEA, anywhere"
+    )
+    framework_agreement: Literal["none", "fa-wo-rc", "fa-w-rc", "fa-mix"] | None = Field(
+        None, description="BT-765"
+    )
+    eu_funded: bool | None = Field(None, description="BT-60")
+    reserved_participation: Literal["none", "res-ws", "res-pub-ser"] | None = Field(None, description="BT-71")
+    reserved_execution: bool | None = Field(None, description="BT-736")
+    e_invoicing: Literal["required", "allowed", "not-allowed"] | None = Field(None, description="BT-743")
+    e_catalogue: Literal["required", "allowed", "not-allowed"] | None = Field(None, description="BT-764")
+    e_ordering: bool | None = Field(None, description="BT-92")
+    e_payment: bool | None = Field(None, description="BT-93")
+    gpa: bool | None = Field(None, description="BT-115: covered by the WTO Government Procurement Agreement")
+
+
 class StatusIn(Schema):
     status: str = Field(pattern="^(published|awarded|closed)$")
 
@@ -107,6 +135,10 @@ class TenderOut(Schema):
     framework_version: str
     lots: list[LotOut]
     warnings: list[str]
+    notice_terms: dict[str, str | int | bool | None] = Field(
+        description="The terms the contract notice states beyond lots and criteria (null: not answered)"
+    )
+    missing_notice_terms: list[str] = Field(description="The terms not answered yet")
 
 
 class TenderSummaryOut(Schema):
@@ -152,6 +184,11 @@ def tender_out(tender: Tender) -> dict[str, Any]:
             f"lot {risk.lot}: {risk.code.value}" + (f" ({risk.detail})" if risk.detail else "")
             for risk in spec.risks()
         ],
+        "notice_terms": {
+            name: getattr(tender, name) if getattr(tender, name) != "" else None
+            for name in Tender.NOTICE_TERMS
+        },
+        "missing_notice_terms": tender.missing_notice_term_names(),
     }
 
 
@@ -239,6 +276,21 @@ def set_offers_deadline(request: HttpRequest, tender_id: int, payload: DeadlineI
         tender = actions.set_offers_deadline(tender, payload.offers_deadline, acting_user=request.user)
     except actions.TenderError as error:
         raise _fail(error) from error
+    return tender_out(tender)
+
+
+@router.put(
+    "/tenders/{tender_id}/notice-terms", response=TenderOut, summary="Answer a draft tender's notice terms"
+)
+def set_notice_terms(request: HttpRequest, tender_id: int, payload: NoticeTermsIn) -> dict[str, Any]:
+    tender = get_tender_for_user(request.user, tender_id, edit=True)
+    blank = {name: "" for name in Tender.NOTICE_TERMS if isinstance(getattr(tender, name), str)}
+    given = payload.model_dump(exclude_unset=True)
+    terms = {name: blank.get(name) if value is None else value for name, value in given.items()}
+    try:
+        tender = actions.save_notice_terms(tender, terms, acting_user=request.user)
+    except ValidationError as error:  # TenderFrozen included
+        raise HttpError(400, " ".join(error.messages)) from error
     return tender_out(tender)
 
 

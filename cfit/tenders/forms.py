@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,3 +89,40 @@ class OffersDeadlineForm(forms.Form):
         self.fields["offers_deadline"].help_text = _("Time zone: %(zone)s.") % {
             "zone": timezone.get_current_timezone_name()
         }
+
+
+def _https_by_default(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """A web address typed without its scheme is taken as https (as Django 6 will); a duration is
+    a whole number from 1."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    if field.name in ("offer_validity_days", "contract_months"):
+        kwargs["min_value"] = 1  # the model's rule, said once (not "at least 0" first)
+    return field.formfield(**kwargs)
+
+
+class NoticeTermsForm(forms.ModelForm):
+    """The terms a tender's contract notice states beyond its lots and criteria. A yes/no term left
+    at "Unknown" is not answered yet, like an empty field."""
+
+    class Meta:
+        model = Tender
+        formfield_callback = _https_by_default
+        fields = Tender.NOTICE_TERMS
+
+    #: The form's parts, as the page shows them: (legend, fields).
+    GROUPS = (
+        (
+            _("Documents and offers"),
+            ("documents_url", "electronic_submission", "submission_url", "offer_validity_days"),
+        ),
+        (
+            _("The contract"),
+            ("contract_months", "performance_place", "framework_agreement", "eu_funded", "gpa"),
+        ),
+        (_("Reserved contracts"), ("reserved_participation", "reserved_execution")),
+        (_("Electronic processes"), ("e_invoicing", "e_catalogue", "e_ordering", "e_payment")),
+    )
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(str(legend), [self[name] for name in names]) for legend, names in self.GROUPS]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.scoping import OrganisationOwned, ScopedManager, ScopedQuerySet
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion, ProductGroup
+from cfit.tenders import spec
 
 
 class TenderFrozen(ValidationError):
@@ -77,6 +78,114 @@ class Tender(OrganisationOwned):
         help_text=_("Offers are received until this moment and opened after it."),
     )
 
+    # -- the notice's terms beyond lots and criteria (``spec.NoticeTerms``): answered once per tender
+    # by its procurers; what is not answered the notice leaves out for the buyer's eSender.
+    class Choice(models.TextChoices):
+        REQUIRED = spec.Choice.REQUIRED.value, _("Required")
+        ALLOWED = spec.Choice.ALLOWED.value, _("Allowed")
+        NOT_ALLOWED = spec.Choice.NOT_ALLOWED.value, _("Not allowed")
+
+    class PerformancePlace(models.TextChoices):
+        BUYER = spec.PerformancePlace.BUYER.value, _("At the buyer's address")
+        COUNTRY = spec.PerformancePlace.COUNTRY.value, _("Anywhere in the buyer's country")
+        EEA = spec.PerformancePlace.EEA.value, _("Anywhere in the European Economic Area")
+        ANYWHERE = spec.PerformancePlace.ANYWHERE.value, _("Anywhere")
+
+    class ReservedParticipation(models.TextChoices):
+        NONE = spec.ReservedParticipation.NONE.value, _("Not reserved")
+        SHELTERED = (
+            spec.ReservedParticipation.SHELTERED.value,
+            _("Sheltered workshops and economic operators aiming at social integration (Article 20)"),
+        )
+        PUBLIC_SERVICE = (
+            spec.ReservedParticipation.PUBLIC_SERVICE.value,
+            _("Organisations with a public service mission (Article 77)"),
+        )
+
+    class FrameworkAgreement(models.TextChoices):
+        NONE = spec.FrameworkAgreement.NONE.value, _("No framework agreement")
+        WITHOUT_REOPENING = (
+            spec.FrameworkAgreement.WITHOUT_REOPENING.value,
+            _("Framework agreement, without reopening of competition"),
+        )
+        WITH_REOPENING = (
+            spec.FrameworkAgreement.WITH_REOPENING.value,
+            _("Framework agreement, with reopening of competition"),
+        )
+        MIXED = (
+            spec.FrameworkAgreement.MIXED.value,
+            _("Framework agreement, partly with reopening of competition"),
+        )
+
+    documents_url = models.URLField(
+        _("address of the procurement documents"),
+        blank=True,
+        help_text=_("Where anyone can read the procurement documents free of charge (eForms BT-15)."),
+    )
+    submission_url = models.URLField(
+        _("address for submitting offers"),
+        blank=True,
+        help_text=_("Where offers are submitted: your eSender or tender platform (eForms BT-18)."),
+    )
+    electronic_submission = models.CharField(
+        _("electronic submission"), max_length=16, choices=Choice.choices, blank=True
+    )
+    offer_validity_days = models.PositiveSmallIntegerField(
+        _("offers valid for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("How long an offer must stay valid after the deadline for offers (eForms BT-98)."),
+    )
+    contract_months = models.PositiveSmallIntegerField(
+        _("contract duration (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("The duration of each lot's contract (eForms BT-36)."),
+    )
+    performance_place = models.CharField(
+        _("place of performance"), max_length=16, choices=PerformancePlace.choices, blank=True
+    )
+    eu_funded = models.BooleanField(_("funded by EU funds"), null=True, blank=True)
+    reserved_participation = models.CharField(
+        _("reserved participation"), max_length=16, choices=ReservedParticipation.choices, blank=True
+    )
+    reserved_execution = models.BooleanField(
+        _("execution reserved to sheltered employment programmes"), null=True, blank=True
+    )
+    e_invoicing = models.CharField(
+        _("electronic invoicing"), max_length=16, choices=Choice.choices, blank=True
+    )
+    e_catalogue = models.CharField(
+        _("electronic catalogues"), max_length=16, choices=Choice.choices, blank=True
+    )
+    framework_agreement = models.CharField(
+        _("framework agreement"), max_length=16, choices=FrameworkAgreement.choices, blank=True
+    )
+    e_ordering = models.BooleanField(_("electronic ordering"), null=True, blank=True)
+    e_payment = models.BooleanField(_("electronic payment"), null=True, blank=True)
+    gpa = models.BooleanField(_("covered by the WTO Government Procurement Agreement"), null=True, blank=True)
+
+    #: The notice terms, in the order of the form.
+    NOTICE_TERMS = (
+        "documents_url",
+        "submission_url",
+        "electronic_submission",
+        "offer_validity_days",
+        "contract_months",
+        "performance_place",
+        "framework_agreement",
+        "eu_funded",
+        "reserved_participation",
+        "reserved_execution",
+        "e_invoicing",
+        "e_catalogue",
+        "e_ordering",
+        "e_payment",
+        "gpa",
+    )
+
     unscoped: ClassVar[models.Manager[Self]] = models.Manager()
     objects: ClassVar[TenderManager[Self]] = TenderManager()
 
@@ -96,6 +205,45 @@ class Tender(OrganisationOwned):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def notice_terms(self) -> spec.NoticeTerms:
+        """The notice terms as the notice writers read them: each unanswered one empty or None."""
+
+        def coded(value: str, enum: type[Any]) -> Any:
+            return enum(value) if value else None
+
+        return spec.NoticeTerms(
+            documents_url=self.documents_url,
+            submission_url=self.submission_url,
+            electronic_submission=coded(self.electronic_submission, spec.Choice),
+            offer_validity_days=self.offer_validity_days,
+            contract_months=self.contract_months,
+            performance_place=coded(self.performance_place, spec.PerformancePlace),
+            eu_funded=self.eu_funded,
+            reserved_participation=coded(self.reserved_participation, spec.ReservedParticipation),
+            reserved_execution=self.reserved_execution,
+            e_invoicing=coded(self.e_invoicing, spec.Choice),
+            e_catalogue=coded(self.e_catalogue, spec.Choice),
+            framework_agreement=coded(self.framework_agreement, spec.FrameworkAgreement),
+            e_ordering=self.e_ordering,
+            e_payment=self.e_payment,
+            gpa=self.gpa,
+        )
+
+    def missing_notice_term_names(self) -> list[str]:
+        """The notice terms not answered yet, by field name. The address for submitting offers is not
+        missing where offers are not submitted electronically."""
+        return [
+            name
+            for name in self.NOTICE_TERMS
+            if getattr(self, name) in (None, "")
+            and not (name == "submission_url" and self.electronic_submission == self.Choice.NOT_ALLOWED)
+        ]
+
+    def missing_notice_terms(self) -> list[str]:
+        """The names of the notice terms not answered yet, as a reader calls them."""
+        fields = {field.name: field for field in self._meta.concrete_fields}
+        return [str(fields[name].verbose_name) for name in self.missing_notice_term_names()]
 
     def check_editable(self) -> None:
         if not self.is_draft:

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:tender_id>/review/", views.tender_review, name="review"),
     path("<int:tender_id>/edit/", views.tender_edit, name="edit"),
     path("<int:tender_id>/status/", views.tender_status, name="status"),
+    path("<int:tender_id>/notice-terms/", views.notice_terms, name="notice-terms"),
     path("<int:tender_id>/download/<str:fmt>/", views.tender_download, name="download"),
 ]

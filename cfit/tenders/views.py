@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +21,7 @@ from cfit.tenders import actions, selection
 from cfit.tenders.access import get_organisation_to_tender, get_tender_for_user
 from cfit.tenders.eforms import NoticeError
 from cfit.tenders.exports import FORMATS, filename
-from cfit.tenders.forms import OffersDeadlineForm, TenderStartForm
+from cfit.tenders.forms import NoticeTermsForm, OffersDeadlineForm, TenderStartForm
 from cfit.tenders.models import Lot, Tender, TenderFrozen
 
 
@@ -281,8 +282,47 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
             "notice_links": published_notices(tender),
             # What the eForms notice leaves out of the buyer, and whether this user may fill it in.
             "missing_details": tender.organisation.missing_notice_details(),
+            "missing_terms": tender.missing_notice_terms(),
             "may_edit_details": may(request.user, Action.ORGANISATION_PROFILE_EDIT, tender.organisation_id),
         },
+    )
+
+
+@login_required
+def notice_terms(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """What the tender's contract notice states beyond its lots: answered by its procurers while it is
+    a draft; read by every member."""
+    tender = get_tender_for_user(request.user, tender_id, edit=request.method == "POST")
+    editable = tender.is_draft and may(request.user, Action.TENDER_EDIT, tender.organisation_id)
+    form = NoticeTermsForm(request.POST or None, instance=tender)
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and editable and form.is_valid():
+        try:
+            actions.save_notice_terms(
+                tender,
+                {name: form.cleaned_data[name] for name in Tender.NOTICE_TERMS},
+                acting_user=request.user,
+            )
+        except TenderFrozen:
+            messages.error(request, _("The notice terms of a published tender cannot change."))
+            return redirect("tenders:notice-terms", tender_id=tender.pk)
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(
+                request, _("The notice terms of %(reference)s are saved.") % {"reference": tender.reference}
+            )
+            return redirect("tenders:detail", tender_id=tender.pk)
+    elif request.method == "POST" and not editable:
+        messages.error(request, _("The notice terms of a published tender cannot change."))
+        return redirect("tenders:notice-terms", tender_id=tender.pk)
+    return render(
+        request,
+        "tenders/notice_terms.html",
+        {"tender": tender, "form": form, "editable": editable, "missing": tender.missing_notice_terms()},
     )
 
 
