@@ -680,7 +680,7 @@ def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, country: str, lan
             unitCode="DAY",
         )
     review = spec.buyer_details.review_body
-    if review.given:  # BT-99 and OPT-301-Lot-Review: the review body and the deadlines it applies
+    if review.given:  # OPT-301-Lot-ReviewOrg and BT-99: the review body and its deadlines
         appeal = _el(terms, "cac:AppealTerms")
         if review.deadlines:
             _text(_el(appeal, "cac:PresentationPeriod"), "cbc:Description", review.deadlines, language)
