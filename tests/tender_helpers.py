@@ -1,4 +1,5 @@
-"""Shared helpers for the tender tests: schemas from ../shared and document readers."""
+"""Shared helpers for the tender tests: schemas from ../shared, document readers, and a buyer and tender
+with every notice detail and term answered."""
 
 from __future__ import annotations
 
@@ -6,9 +7,20 @@ import io
 import json
 import os
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from cfit.tenders.spec import (
+    BuyerDetails,
+    Choice,
+    FrameworkAgreement,
+    NoticeTerms,
+    PerformancePlace,
+    ReservedParticipation,
+    ReviewBody,
+)
 
 SHARED = Path(os.environ.get("CFIT_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data"
 
@@ -104,3 +116,51 @@ def docx_text(data: bytes) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# A buyer that filled in every notice detail, and a tender whose every notice term is answered
+# ---------------------------------------------------------------------------
+
+#: The review body of a Dutch buyer, every field filled in (NUTS 2024 NL362: Agglomeratie 's-Gravenhage).
+REVIEW_BODY = ReviewBody(
+    name="Rechtbank Den Haag",
+    registration_number="NL-RB-27312152",
+    town="Den Haag",
+    post_code="2595 BJ",
+    nuts_code="NL362",
+    email="griffie@example.nl",
+    deadlines="Binnen 20 dagen na de bekendmaking van de gunningsbeslissing.",
+)
+#: Rijkswaterstaat's notice details, every field filled in, without its review body.
+BUYER_DETAILS = BuyerDetails(
+    legal_type="cga",
+    main_activity="econ-aff",
+    registration_number="NL-RWS-123456",
+    street="Griffioenlaan 2",
+    post_code="3526 LA",
+    town="Utrecht",
+    nuts_code="NL350",
+    telephone="+31 30 123 45 67",
+)
+#: Every notice detail, the review body too.
+FULL_BUYER_DETAILS = replace(BUYER_DETAILS, review_body=REVIEW_BODY)
+#: A tender's notice terms, every one answered (with answers that need no further one: see the tests
+#: for those that do, such as offers that may not be submitted electronically).
+ANSWERED_TERMS = NoticeTerms(
+    documents_url="https://tenders.example.nl/T-2027-1/documents",
+    submission_url="https://tenders.example.nl/T-2027-1/offers",
+    electronic_submission=Choice.REQUIRED,
+    offer_validity_days=90,
+    contract_months=36,
+    performance_place=PerformancePlace.BUYER,
+    eu_funded=False,
+    reserved_participation=ReservedParticipation.NONE,
+    reserved_execution=False,
+    e_invoicing=Choice.REQUIRED,
+    e_catalogue=Choice.ALLOWED,
+    framework_agreement=FrameworkAgreement.NONE,
+    e_ordering=True,
+    e_payment=False,
+    gpa=True,
+)

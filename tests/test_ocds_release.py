@@ -1,4 +1,5 @@
-"""The OCDS release a consumer can use: values, tender period, lots, units, weights, sustainability.
+"""The OCDS release a consumer can use: values, tender period, lots, units, weights, sustainability, and
+the notice terms and review body that OCDS's core has a place for.
 
 Validated against OCDS 1.1.5 with every extension the package declares (requirements, lots, award
 criteria breakdown, sustainability), and checked for fields no declared schema defines.
@@ -22,9 +23,15 @@ from cfit.criteria.content import Ambition, Framework, ImpactCategory, load_fram
 from cfit.tenders import actions, eforms, opendata
 from cfit.tenders.exports import FORMATS
 from cfit.tenders.models import Tender
-from cfit.tenders.spec import TenderSpec, build_spec
+from cfit.tenders.spec import Choice, NoticeTerms, ReviewBody, TenderSpec, build_spec
 
-from .tender_helpers import ocds_errors, ocds_release_schema, shared
+from .tender_helpers import (
+    ANSWERED_TERMS,
+    FULL_BUYER_DETAILS,
+    ocds_errors,
+    ocds_release_schema,
+    shared,
+)
 
 
 @cache
@@ -113,6 +120,65 @@ def test_the_buyer_s_notice_details_reach_the_release_as_the_notice_has_them() -
     assert ocds_errors(package) == []
     notice = eforms.contract_notice(spec_in("nl", buyer_details=details)).decode()
     assert all(value in notice for value in ("Botermarkt 1", "BE234", "+32 9 210 10 10"))
+
+
+def test_the_notice_terms_ocds_core_has_a_place_for_reach_the_release() -> None:
+    """Electronic submission required (BT-17), the submission address (BT-18), the procurement documents
+    (BT-15) and the review body; the contract's duration in months stays out (no exact number of days),
+    and so do the terms without a core field."""
+    review_body = ReviewBody(
+        name="Raad van State",
+        registration_number="BE-RVS-0001",
+        town="Brussel",
+        post_code="1040",
+        nuts_code="BE100",
+        email="griffie@example.be",
+        deadlines="Binnen 15 dagen na de kennisgeving van de gunningsbeslissing.",
+    )
+    details = replace(FULL_BUYER_DETAILS, review_body=review_body)
+
+    package = opendata.ocds_release_package(spec_in("nl", buyer_details=details, notice_terms=ANSWERED_TERMS))
+
+    assert ocds_errors(package) == []
+    schema = ocds_release_schema(tuple(package["extensions"]))
+    assert undeclared_fields(package["releases"][0], schema, schema) == []
+    tender = package["releases"][0]["tender"]
+    assert tender["submissionMethod"] == ["electronicSubmission"]
+    assert tender["submissionMethodDetails"] == ANSWERED_TERMS.submission_url
+    assert tender["documents"] == [
+        {
+            "id": "procurement-documents",
+            "documentType": "biddingDocuments",
+            "url": ANSWERED_TERMS.documents_url,
+        }
+    ]
+    assert "contractPeriod" not in tender and all("contractPeriod" not in lot for lot in tender["lots"])
+    review = package["releases"][0]["parties"][1]
+    assert review == {
+        "id": "review-body",
+        "name": "Raad van State",
+        "roles": ["reviewBody"],
+        "address": {"locality": "Brussel", "postalCode": "1040", "region": "BE100", "countryName": "BE"},
+        "contactPoint": {"email": "griffie@example.be"},
+    }
+
+
+@pytest.mark.parametrize("choice", [Choice.ALLOWED, Choice.NOT_ALLOWED])
+def test_submission_is_a_method_only_when_electronic_submission_is_required(choice: Choice) -> None:
+    """Where it is merely allowed (or not allowed), the other ways offers are submitted are not known."""
+    package = opendata.ocds_release_package(
+        spec_in("nl", notice_terms=NoticeTerms(electronic_submission=choice))
+    )
+
+    assert "submissionMethod" not in package["releases"][0]["tender"]
+    assert ocds_errors(package) == []
+
+
+def test_with_nothing_answered_the_release_states_no_term() -> None:
+    release = opendata.ocds_release_package(spec_in("nl"))["releases"][0]
+
+    assert {"submissionMethod", "submissionMethodDetails", "documents"} & set(release["tender"]) == set()
+    assert [party["id"] for party in release["parties"]] == ["buyer"]
 
 
 def test_the_tender_states_its_value_and_tender_period() -> None:

@@ -12,10 +12,17 @@ of Annex XIV) applies. A mini-competition under a framework agreement has no con
 
 Award criteria come from the lot's ``LotAwardMethod``, the object the engine scores with; their
 texts from ``award_text`` in the tender's language, as the annex.
+
+The tender's notice terms (``NoticeTerms``: submission, durations, place of performance, funding,
+reservations, e-procedures, GPA) apply to every lot and are written in each; the review body of the
+buyer's notice details is an organisation of its own (``REVIEW_ORG``) that each lot names. A term the
+buyer has not answered is left out: the notice stays valid against the schema, and the buyer's eSender
+completes it before publication.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -32,7 +39,16 @@ from cfit.accounts.eforms_codes import BuyerActivity, BuyerLegalType
 from cfit.criteria.content import ImpactCategory
 from cfit.tenders import award_text
 from cfit.tenders.award import LotAwardMethod, PriceRule
-from cfit.tenders.spec import ChosenCriterion, LotSpec, TenderSpec
+from cfit.tenders.spec import (
+    Choice,
+    ChosenCriterion,
+    FrameworkAgreement,
+    LotSpec,
+    NoticeTerms,
+    PerformancePlace,
+    ReviewBody,
+    TenderSpec,
+)
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -48,6 +64,15 @@ SDK_VERSION = "eforms-sdk-1.15"
 _LOT = "/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']"
 _ORG = "/*/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension/efac:Organizations/efac:Organization/efac:Company"
 _SUB = f"{_LOT}/cac:TenderingTerms/cac:AwardingTerms/cac:AwardingCriterion/cac:SubordinateAwardingCriterion"
+_TERMS = f"{_LOT}/cac:TenderingTerms"
+_PROCESS = f"{_LOT}/cac:TenderingProcess"
+_PLACE = "cac:ProcurementProject/cac:RealizedLocation/cac:Address"
+#: The lot's TendererQualificationRequest that holds neither ``other``'s code nor the other two kinds.
+_REQUEST = (
+    "cac:TendererQualificationRequest[not(cbc:CompanyLegalFormCode)]"
+    "[not(cac:SpecificTendererRequirement/cbc:TendererRequirementTypeCode[@listName='missing-info-submission'])]"
+    "[not(cac:SpecificTendererRequirement/cbc:TendererRequirementTypeCode[@listName='{other}'])]"
+)
 _WEIGHT = "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension/efac:AwardCriterionParameter[efbc:ParameterCode/@listName='number-weight']"
 
 
@@ -107,6 +132,43 @@ FIELDS: dict[str, str] = {
     "BT-540-Lot": f"{_SUB}/cbc:Description",
     "BT-541-Lot-WeightNumber": f"{_SUB}/{_WEIGHT}/efbc:ParameterNumeric",
     "BT-5421-Lot": f"{_SUB}/{_WEIGHT}/efbc:ParameterCode",
+    # The notice terms (``NoticeTerms``) and the review body, in the order the notice writes them.
+    "BT-31-Procedure": "/*/cac:TenderingTerms/cac:LotDistribution/cbc:MaximumLotsSubmittedNumeric",
+    "BT-806-Procedure": "/*/cac:TenderingTerms/cac:TendererQualificationRequest[cac:SpecificTendererRequirement/cbc:TendererRequirementTypeCode/@listName='exclusion-grounds-source']/cac:SpecificTendererRequirement/cbc:TendererRequirementTypeCode",
+    "BT-727-Procedure": f"/*/{_PLACE}/cbc:Region",
+    "BT-5131-Procedure": f"/*/{_PLACE}/cbc:CityName",
+    "BT-5121-Procedure": f"/*/{_PLACE}/cbc:PostalZone",
+    "BT-5071-Procedure": f"/*/{_PLACE}/cbc:CountrySubentityCode",
+    "BT-5141-Procedure": f"/*/{_PLACE}/cac:Country/cbc:IdentificationCode",
+    "BT-60-Lot": f"{_TERMS}/cbc:FundingProgramCode[@listName='eu-funded']",
+    "OPT-140-Lot": f"{_TERMS}/cac:CallForTendersDocumentReference/cbc:ID",
+    "BT-14-Lot": f"{_TERMS}/cac:CallForTendersDocumentReference/cbc:DocumentType",
+    "BT-15-Lot": f"{_TERMS}/cac:CallForTendersDocumentReference/cac:Attachment[../cbc:DocumentType/text()='non-restricted-document']/cac:ExternalReference/cbc:URI",
+    "BT-71-Lot": f"{_TERMS}/{_REQUEST.format(other='selection-criteria-source')}/cac:SpecificTendererRequirement[cbc:TendererRequirementTypeCode/@listName='reserved-procurement']/cbc:TendererRequirementTypeCode",
+    "BT-821-Lot": f"{_TERMS}/{_REQUEST.format(other='reserved-procurement')}/cac:SpecificTendererRequirement[cbc:TendererRequirementTypeCode/@listName='selection-criteria-source']/cbc:TendererRequirementTypeCode",
+    "BT-736-Lot": f"{_TERMS}/cac:ContractExecutionRequirement[cbc:ExecutionRequirementCode/@listName='reserved-execution']/cbc:ExecutionRequirementCode",
+    "BT-743-Lot": f"{_TERMS}/cac:ContractExecutionRequirement[cbc:ExecutionRequirementCode/@listName='einvoicing']/cbc:ExecutionRequirementCode",
+    "BT-764-Lot": f"{_TERMS}/cac:ContractExecutionRequirement[cbc:ExecutionRequirementCode/@listName='ecatalog-submission']/cbc:ExecutionRequirementCode",
+    "BT-18-Lot": f"{_TERMS}/cac:TenderRecipientParty/cbc:EndpointID",
+    "BT-98-Lot": f"{_TERMS}/cac:TenderValidityPeriod/cbc:DurationMeasure",
+    "BT-98-Lot-Unit": f"{_TERMS}/cac:TenderValidityPeriod/cbc:DurationMeasure/@unitCode",
+    "BT-99-Lot": f"{_TERMS}/cac:AppealTerms/cac:PresentationPeriod/cbc:Description",
+    "OPT-301-Lot-ReviewOrg": f"{_TERMS}/cac:AppealTerms/cac:AppealReceiverParty/cac:PartyIdentification/cbc:ID",
+    "BT-92-Lot": f"{_TERMS}/cac:PostAwardProcess/cbc:ElectronicOrderUsageIndicator",
+    "BT-93-Lot": f"{_TERMS}/cac:PostAwardProcess/cbc:ElectronicPaymentUsageIndicator",
+    "BT-17-Lot": f"{_PROCESS}/cbc:SubmissionMethodCode[@listName='esubmission']",
+    "BT-115-Lot": f"{_PROCESS}/cbc:GovernmentAgreementConstraintIndicator",
+    "BT-19-Lot": f"{_PROCESS}/cac:ProcessJustification/cbc:ProcessReasonCode[@listName='no-esubmission-justification']",
+    "BT-745-Lot": f"{_PROCESS}/cac:ProcessJustification/cbc:Description",
+    "BT-109-Lot": f"{_PROCESS}/cac:FrameworkAgreement/cbc:Justification",
+    "BT-765-Lot": f"{_PROCESS}/cac:ContractingSystem[cbc:ContractingSystemTypeCode/@listName='framework-agreement']/cbc:ContractingSystemTypeCode",
+    "BT-727-Lot": f"{_LOT}/{_PLACE}/cbc:Region",
+    "BT-5131-Lot": f"{_LOT}/{_PLACE}/cbc:CityName",
+    "BT-5121-Lot": f"{_LOT}/{_PLACE}/cbc:PostalZone",
+    "BT-5071-Lot": f"{_LOT}/{_PLACE}/cbc:CountrySubentityCode",
+    "BT-5141-Lot": f"{_LOT}/{_PLACE}/cac:Country/cbc:IdentificationCode",
+    "BT-36-Lot": f"{_LOT}/cac:ProcurementProject/cac:PlannedPeriod/cbc:DurationMeasure",
+    "BT-36-Lot-Unit": f"{_LOT}/cac:ProcurementProject/cac:PlannedPeriod/cbc:DurationMeasure/@unitCode",
 }
 
 #: ISO 639-1 (the site's languages) → ISO 639-3 as eForms writes languages (BT-702).
@@ -152,6 +214,42 @@ NATIONAL_GPP_PUBLISHERS = (
 )
 #: A lot's award points are points out of ``POINTS_TOTAL`` (BT-5421 number-weight).
 WEIGHT_TYPE = "poi-exa"
+#: BT-821 (selection criteria) and BT-806 (exclusion grounds): where the lists are. cfit's notice
+#: carries neither list (no BT-809 criteria, no BT-67 grounds), so they are in the procurement
+#: documents; the SDK forbids BT-809 and BT-67 in the notice when the source says so.
+CRITERIA_SOURCE = "epo-procurement-document"
+#: A framework agreement beyond four years needs a justification (BT-109; Directive 2014/24/EU, Art. 33(1)).
+FRAMEWORK_MONTHS = 48
+
+#: The eForms code lists the notice writes codes from whose genericode files are not in the SDK data at
+#: hand (the SDK's ``codelists.json`` names each; its ``codelists/`` folder here holds some of the green
+#: lists only): their codes, as the SDK's Schematron checks them (``validation-stage-3b.sch``, the rule
+#: named). A test compares each list with its rule. The enums of ``spec`` draw their values from these.
+INLINE_CODE_LISTS: dict[str, frozenset[str]] = {
+    "esubmission": frozenset({"allowed", "not-allowed", "required"}),  # BR-BT-00017-0052
+    "no-esubmission-justification": frozenset(
+        {"ipr-iss", "phy-mod", "sen-info", "sp-of-eq", "tdf-non-av"}
+    ),  # BR-BT-00019-0052
+    "einvoicing": frozenset({"allowed", "not-allowed", "required"}),  # BR-BT-00743-0052
+    "ecatalog-submission": frozenset({"allowed", "not-allowed", "required"}),  # BR-BT-00764-0052
+    "reserved-procurement": frozenset({"none", "res-pub-ser", "res-ws"}),  # BR-BT-00071-0102
+    "reserved-execution": frozenset({"no", "not-known", "yes"}),  # BR-BT-00736-0104
+    "framework-agreement": frozenset({"fa-mix", "fa-w-rc", "fa-wo-rc", "none"}),  # BR-BT-00765-0104
+    "eu-funded": frozenset({"eu-funds", "no-eu-funds"}),  # BR-BT-00060-0052
+    "other-place-service": frozenset({"anyw", "anyw-cou", "anyw-eea"}),  # BR-BT-00727-0156
+    "document-distribution": frozenset(
+        {"non-restricted-document", "restricted-document"}
+    ),  # BR-BT-00014-0104
+    "selection-criteria-source": frozenset(
+        {"epo-acc-espd-request", "epo-notice", "epo-procurement-document"}
+    ),  # BR-BT-00821-0051
+    "exclusion-grounds-source": frozenset(
+        {"epo-acc-espd-request", "epo-notice", "epo-procurement-document"}
+    ),  # BR-BT-00806-0051
+}
+#: BT-15 and BT-18 must be web addresses as the SDK's pattern has them (a scheme or "www."), without
+#: blanks; ``fields.json`` gives the pattern, the Schematron rejects anything else.
+WEB_ADDRESS = re.compile(r"((https?|ftps?|sftp)://|w{3}[0-9]?\.)\S+", re.IGNORECASE)
 
 
 class NoticeError(ValueError):
@@ -160,7 +258,9 @@ class NoticeError(ValueError):
 
 @cache
 def codes(list_name: str) -> frozenset[str]:
-    """The codes of a shipped eForms code list (genericode), read on first use."""
+    """The codes of an eForms code list: shipped (genericode, read on first use) or inline."""
+    if list_name in INLINE_CODE_LISTS:
+        return INLINE_CODE_LISTS[list_name]
     data = resources.files("cfit.tenders").joinpath("eforms_codelists", f"{list_name}.gc").read_bytes()
     root = ET.fromstring(data)
     return frozenset(
@@ -171,9 +271,17 @@ def codes(list_name: str) -> frozenset[str]:
     )
 
 
+def _not_a_code(list_name: str, code: str) -> NoticeError:
+    return NoticeError(
+        _("%(code)s is not a code of the eForms list %(list)s") % {"code": repr(code), "list": list_name}
+    )
+
+
 def _checked(list_name: str, code: str) -> str:
+    """``code`` (an enum member's value, or a string as the database holds it) if ``list_name`` has it."""
+    code = str(code)
     if code not in codes(list_name):
-        raise NoticeError(f"{code!r} is not a code of the eForms list {list_name}")
+        raise _not_a_code(list_name, code)
     return code
 
 
@@ -181,8 +289,29 @@ def _buyer_code(list_name: str, code: str) -> str:
     """A code of the buyer's notice details, from the vocabulary the organisation's form offers."""
     allowed = {"buyer-legal-type": BuyerLegalType.values, "authority-activity": BuyerActivity.values}
     if code not in allowed[list_name]:
-        raise NoticeError(f"{code!r} is not a code of the eForms list {list_name}")
+        raise _not_a_code(list_name, code)
     return code
+
+
+def _web_address(term: str, url: str) -> str:
+    url = url.strip()
+    if not WEB_ADDRESS.fullmatch(url):
+        raise NoticeError(
+            _("%(term)s: %(url)s is not a web address (it starts with https:// or www.)")
+            % {"term": term, "url": url}
+        )
+    return url
+
+
+def _duration(term: str, value: int) -> str:
+    """A number of days or months (BT-98, BT-36): the SDK's pattern is digits only, and none is zero."""
+    if value < 1:
+        raise NoticeError(_("%(term)s: %(value)s is not a duration") % {"term": term, "value": value})
+    return str(value)
+
+
+def _indicator(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def _amount(value: Decimal) -> str:
@@ -282,11 +411,17 @@ def _text(parent: etree._Element, tag: str, text: str, language: str) -> etree._
     return _el(parent, tag, text, languageID=language)
 
 
-def _organisation_ref(parent: etree._Element, tag: str) -> None:
-    _el(_el(_el(parent, tag), "cac:PartyIdentification"), "cbc:ID", BUYER_ORG, schemeName="organization")
+def _organisation_ref(parent: etree._Element, tag: str, organisation: str | None = None) -> None:
+    _el(
+        _el(_el(parent, tag), "cac:PartyIdentification"),
+        "cbc:ID",
+        organisation or BUYER_ORG,
+        schemeName="organization",
+    )
 
 
 BUYER_ORG = "ORG-0001"
+REVIEW_ORG = "ORG-0002"  #: the review body, when the buyer's notice details name one
 
 
 def _deadline(moment: datetime) -> tuple[str, str]:
@@ -328,6 +463,13 @@ def contract_notice(spec: TenderSpec) -> bytes:
         )
     if not spec.lots:
         raise NoticeError(_("A contract notice needs at least one lot."))
+    terms = spec.notice_terms
+    if terms.submission_url and terms.electronic_submission == Choice.NOT_ALLOWED:
+        # BT-18 is forbidden then: an address where offers are submitted contradicts the answer.
+        raise NoticeError(
+            _("Offers may not be submitted electronically, yet a submission address is given (%(url)s).")
+            % {"url": terms.submission_url}
+        )
 
     nsmap: dict[str | None, str] = {None: CONTRACT_NOTICE}
     nsmap.update(NS)
@@ -337,12 +479,11 @@ def contract_notice(spec: TenderSpec) -> bytes:
         "efext:EformsExtension",
     )
     _el(_el(extension, "efac:NoticeSubType"), "cbc:SubTypeCode", SUBTYPE, listName="notice-subtype")
-    _buyer(
-        _el(_el(_el(extension, "efac:Organizations"), "efac:Organization"), "efac:Company"),
-        spec,
-        country,
-        language,
-    )
+    organisations = _el(extension, "efac:Organizations")
+    _buyer(_el(_el(organisations, "efac:Organization"), "efac:Company"), spec, country, language)
+    review = spec.buyer_details.review_body
+    if review.given:
+        _review_body(_el(_el(organisations, "efac:Organization"), "efac:Company"), review, country, language)
 
     _el(root, "cbc:UBLVersionID", "2.3")
     _el(root, "cbc:CustomizationID", SDK_VERSION)
@@ -371,6 +512,26 @@ def contract_notice(spec: TenderSpec) -> bytes:
             listName="authority-activity",
         )
     _organisation_ref(party, "cac:Party")
+    procedure_terms = _el(root, "cac:TenderingTerms")
+    # BT-806: the exclusion grounds are those of the procurement documents (see CRITERIA_SOURCE).
+    requirement = _el(
+        _el(procedure_terms, "cac:TendererQualificationRequest"), "cac:SpecificTendererRequirement"
+    )
+    _el(
+        requirement,
+        "cbc:TendererRequirementTypeCode",
+        _checked("exclusion-grounds-source", CRITERIA_SOURCE),
+        listName="exclusion-grounds-source",
+    )
+    if len(spec.lots) > 1:
+        # BT-31: a tenderer may offer for every lot. A cfit offer has lines for any of the tender's
+        # lots and each lot is ranked on its own; a tender records no limit. (The SDK forbids BT-31
+        # in a notice of one lot.)
+        _el(
+            _el(procedure_terms, "cac:LotDistribution"),
+            "cbc:MaximumLotsSubmittedNumeric",
+            str(len(spec.lots)),
+        )
     process = _el(root, "cac:TenderingProcess")
     _el(process, "cbc:ProcedureCode", PROCEDURES[spec.procedure], listName="procurement-procedure-type")
     # BT-106: cfit offers no accelerated procedure (no urgency is declared in a cfit tender)
@@ -395,9 +556,11 @@ def contract_notice(spec: TenderSpec) -> bytes:
         )
     main = _el(project, "cac:MainCommodityClassification")
     _el(main, "cbc:ItemClassificationCode", spec.lots[0].cpv, listName="cpv")
+    if terms.performance_place is not None:  # BT-727 / BT-5141 of the procedure: every lot's place
+        _place(project, spec, country)
 
     for lot in spec.lots:
-        _lot(root, spec, lot, language)
+        _lot(root, spec, lot, country, language)
     xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml
 
@@ -429,15 +592,54 @@ def _buyer(company: etree._Element, spec: TenderSpec, country: str, language: st
             _el(contact, "cbc:ElectronicMail", spec.buyer_email)
 
 
+def _review_body(company: etree._Element, review: ReviewBody, country: str, language: str) -> None:
+    """The review body (REVIEW_ORG), in the buyer's country: what the buyer's notice details name of it."""
+    _el(_el(company, "cac:PartyIdentification"), "cbc:ID", REVIEW_ORG, schemeName="organization")
+    _text(_el(company, "cac:PartyName"), "cbc:Name", review.name, language)  # BT-500
+    address = _el(company, "cac:PostalAddress")
+    if review.town:  # BT-513
+        _el(address, "cbc:CityName", review.town)
+    if review.post_code:  # BT-512
+        _el(address, "cbc:PostalZone", review.post_code)
+    if review.nuts_code:  # BT-507
+        _el(address, "cbc:CountrySubentityCode", review.nuts_code, listName="nuts")
+    _el(_el(address, "cac:Country"), "cbc:IdentificationCode", country, listName="country")
+    if review.registration_number:  # BT-501
+        _el(_el(company, "cac:PartyLegalEntity"), "cbc:CompanyID", review.registration_number)
+    if review.email:  # BT-506
+        _el(_el(company, "cac:Contact"), "cbc:ElectronicMail", review.email)
+
+
+def _place(project: etree._Element, spec: TenderSpec, country: str) -> None:
+    """BT-727 / BT-5141 (and at the buyer's address BT-5131, BT-5121, BT-5071) in a ProcurementProject."""
+    place = spec.notice_terms.performance_place
+    address = _el(_el(project, "cac:RealizedLocation"), "cac:Address")
+    if place == PerformancePlace.BUYER:
+        details = spec.buyer_details
+        if details.town:  # BT-5131
+            _el(address, "cbc:CityName", details.town)
+            if details.post_code:  # BT-5121, which the SDK forbids without a town
+                _el(address, "cbc:PostalZone", details.post_code)
+        if details.nuts_code:  # BT-5071
+            _el(address, "cbc:CountrySubentityCode", details.nuts_code, listName="nuts")
+    else:
+        _el(address, "cbc:Region", _checked("other-place-service", str(place)))
+    # "Anywhere" and "anywhere in the EEA" name no country (the SDK forbids BT-5141 with them)
+    if place in (PerformancePlace.BUYER, PerformancePlace.COUNTRY):
+        _el(_el(address, "cac:Country"), "cbc:IdentificationCode", country, listName="country")
+
+
 def lot_id(number: int) -> str:
     return f"LOT-{number:04d}"
 
 
-def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) -> None:
+def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, country: str, language: str) -> None:
     element = _el(root, "cac:ProcurementProjectLot")
     _el(element, "cbc:ID", lot_id(lot.number), schemeName="Lot")
+    answered = spec.notice_terms
 
     terms = _el(element, "cac:TenderingTerms")
+    _terms_before_award(terms, spec, answered)
     method = lot.award_method
     awarding = _el(_el(terms, "cac:AwardingTerms"), "cac:AwardingCriterion")
     for row in award_criteria(method, spec.language):
@@ -462,17 +664,73 @@ def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) ->
         )
         _text(sub, "cbc:Name", row["BT-734"], language)
         _text(sub, "cbc:Description", row["BT-540"], language)
+    if answered.submission_url:  # BT-18
+        _el(
+            _el(terms, "cac:TenderRecipientParty"),
+            "cbc:EndpointID",
+            _web_address("BT-18", answered.submission_url),
+        )
+    # BT-98: the SDK asks for it in an open procedure only (it forbids it in a restricted or negotiated
+    # one, whose invitation to tender states it); left out there.
+    if answered.offer_validity_days is not None and spec.procedure == "open":
+        _el(
+            _el(terms, "cac:TenderValidityPeriod"),
+            "cbc:DurationMeasure",
+            _duration("BT-98", answered.offer_validity_days),
+            unitCode="DAY",
+        )
+    review = spec.buyer_details.review_body
+    if review.given:  # OPT-301-Lot-ReviewOrg and BT-99: the review body and its deadlines
+        appeal = _el(terms, "cac:AppealTerms")
+        if review.deadlines:
+            _text(_el(appeal, "cac:PresentationPeriod"), "cbc:Description", review.deadlines, language)
+        _organisation_ref(appeal, "cac:AppealReceiverParty", REVIEW_ORG)
     _el(_el(terms, "cac:Language"), "cbc:ID", language)
+    if answered.e_ordering is not None or answered.e_payment is not None:
+        post_award = _el(terms, "cac:PostAwardProcess")
+        if answered.e_ordering is not None:  # BT-92
+            _el(post_award, "cbc:ElectronicOrderUsageIndicator", _indicator(answered.e_ordering))
+        if answered.e_payment is not None:  # BT-93
+            _el(post_award, "cbc:ElectronicPaymentUsageIndicator", _indicator(answered.e_payment))
 
     process = _el(element, "cac:TenderingProcess")
+    if answered.electronic_submission is not None:  # BT-17
+        _el(
+            process,
+            "cbc:SubmissionMethodCode",
+            _checked("esubmission", answered.electronic_submission),
+            listName="esubmission",
+        )
+    if answered.gpa is not None:  # BT-115
+        _el(process, "cbc:GovernmentAgreementConstraintIndicator", _indicator(answered.gpa))
     if spec.offers_deadline is not None:
         end_date, end_time = _deadline(spec.offers_deadline)
         period = _el(process, "cac:TenderSubmissionDeadlinePeriod")
         _el(period, "cbc:EndDate", end_date)
         _el(period, "cbc:EndTime", end_time)
+    _nonelectronic(process, answered, language)
     # BT-767 and BT-766: a cfit tender compares sealed offers once; no electronic auction, no
     # dynamic purchasing system.
     _el(_el(process, "cac:AuctionTerms"), "cbc:AuctionConstraintIndicator", "false")
+    framework = answered.framework_agreement
+    if (
+        framework not in (None, FrameworkAgreement.NONE)
+        and answered.framework_duration_justification
+        and (answered.contract_months or 0) > FRAMEWORK_MONTHS
+    ):  # BT-109, which the SDK forbids for a framework agreement of four years or less
+        _text(
+            _el(process, "cac:FrameworkAgreement"),
+            "cbc:Justification",
+            answered.framework_duration_justification,
+            language,
+        )
+    if framework is not None:  # BT-765
+        _el(
+            _el(process, "cac:ContractingSystem"),
+            "cbc:ContractingSystemTypeCode",
+            _checked("framework-agreement", framework),
+            listName="framework-agreement",
+        )
     system = _el(process, "cac:ContractingSystem")
     _el(system, "cbc:ContractingSystemTypeCode", "none", listName="dps-usage")
 
@@ -504,6 +762,77 @@ def _lot(root: etree._Element, spec: TenderSpec, lot: LotSpec, language: str) ->
     _el(
         _el(project, "cac:MainCommodityClassification"), "cbc:ItemClassificationCode", lot.cpv, listName="cpv"
     )
+    if answered.performance_place is not None:  # BT-727 / BT-5141
+        _place(project, spec, country)
+    if answered.contract_months is not None:  # BT-36
+        _el(
+            _el(project, "cac:PlannedPeriod"),
+            "cbc:DurationMeasure",
+            _duration("BT-36", answered.contract_months),
+            unitCode="MONTH",
+        )
+
+
+def _terms_before_award(terms: etree._Element, spec: TenderSpec, answered: NoticeTerms) -> None:
+    """A lot's TenderingTerms before its award criteria, in the schema's order: BT-60, the procurement
+    documents (BT-14, OPT-140, BT-15), BT-71, BT-821, then BT-736, BT-743 and BT-764."""
+    if answered.eu_funded is not None:  # BT-60
+        funds = "eu-funds" if answered.eu_funded else "no-eu-funds"
+        _el(terms, "cbc:FundingProgramCode", _checked("eu-funded", funds), listName="eu-funded")
+    if answered.documents_url:  # BT-15, in documents anyone may read (BT-14), named by the tender's reference
+        documents = _el(terms, "cac:CallForTendersDocumentReference")
+        _el(documents, "cbc:ID", spec.reference.strip() or "DOCUMENTS")
+        _el(documents, "cbc:DocumentType", _checked("document-distribution", "non-restricted-document"))
+        _el(
+            _el(_el(documents, "cac:Attachment"), "cac:ExternalReference"),
+            "cbc:URI",
+            _web_address("BT-15", answered.documents_url),
+        )
+    if answered.reserved_participation is not None:  # BT-71
+        _requirement(terms, "reserved-procurement", answered.reserved_participation)
+    _requirement(terms, "selection-criteria-source", CRITERIA_SOURCE)  # BT-821: see CRITERIA_SOURCE
+    if answered.reserved_execution is not None:  # BT-736
+        _execution(terms, "reserved-execution", "yes" if answered.reserved_execution else "no")
+    if answered.e_invoicing is not None:  # BT-743
+        _execution(terms, "einvoicing", answered.e_invoicing)
+    if answered.e_catalogue is not None:  # BT-764
+        _execution(terms, "ecatalog-submission", answered.e_catalogue)
+
+
+def _requirement(terms: etree._Element, list_name: str, code: str) -> None:
+    """A TendererQualificationRequest of its own holding one code (BT-71, BT-821)."""
+    requirement = _el(_el(terms, "cac:TendererQualificationRequest"), "cac:SpecificTendererRequirement")
+    _el(requirement, "cbc:TendererRequirementTypeCode", _checked(list_name, code), listName=list_name)
+
+
+def _execution(terms: etree._Element, list_name: str, code: str) -> None:
+    """A ContractExecutionRequirement holding one code (BT-736, BT-743, BT-764)."""
+    _el(
+        _el(terms, "cac:ContractExecutionRequirement"),
+        "cbc:ExecutionRequirementCode",
+        _checked(list_name, code),
+        listName=list_name,
+    )
+
+
+def _nonelectronic(process: etree._Element, answered: NoticeTerms, language: str) -> None:
+    """BT-19 (the ground, only where electronic submission is not allowed: the SDK forbids it otherwise)
+    and BT-745 (how else offers are submitted; forbidden where electronic submission is required)."""
+    choice = answered.electronic_submission
+    ground = answered.nonelectronic_justification if choice == Choice.NOT_ALLOWED else None
+    description = answered.nonelectronic_description if choice in (Choice.ALLOWED, Choice.NOT_ALLOWED) else ""
+    if ground is None and not description:
+        return
+    justification = _el(process, "cac:ProcessJustification")
+    if ground is not None:
+        _el(
+            justification,
+            "cbc:ProcessReasonCode",
+            _checked("no-esubmission-justification", ground),
+            listName="no-esubmission-justification",
+        )
+    if description:
+        _text(justification, "cbc:Description", description, language)
 
 
 def strategic_description(lot: LotSpec, code: str, language: str) -> str:

@@ -4,6 +4,9 @@ The release declares four extensions and fills them: requirements (the criteria,
 (``relatedLot``/``relatedLots`` on items and criteria), the award criteria breakdown (each lot's
 weights as numbers, from the award method the engine scores with) and sustainability (goals and
 strategies from the same codes as the notice's BT-06, BT-774, BT-775 and BT-805).
+
+Of the tender's notice terms it carries those OCDS's core has a place for (see ``_notice_terms``),
+and the review body of the buyer's notice details as a party.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from cfit.criteria.content import CriterionType, ImpactCategory
 from cfit.tenders import eforms
 from cfit.tenders.award import PriceRule
 from cfit.tenders.award_text import award_method_paragraphs
-from cfit.tenders.spec import LotSpec, TenderSpec
+from cfit.tenders.spec import Choice, LotSpec, TenderSpec
 
 _EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/{}/master/extension.json"
 REQUIREMENTS_EXTENSION = _EXTENSION.format("ocds_requirements_extension")
@@ -166,6 +169,7 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
     if period:
         tender["tenderPeriod"] = period
     tender["hasSustainability"] = any(lot.get("hasSustainability") for lot in tender["lots"])
+    tender.update(_notice_terms(spec))
     release: dict[str, Any] = {
         "ocid": ocid,
         "id": f"{ocid}-tender-{spec.issued.isoformat()}",
@@ -196,6 +200,9 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
             party["contactPoint"] = {key: value for key, value in contact.items() if value}
         release["parties"] = [party]
         release["buyer"] = {"id": "buyer", "name": spec.buyer}
+        review = _review_body(spec)
+        if review:
+            release["parties"].append(review)
     return {
         "uri": f"urn:cfit:{ocid}",
         "version": "1.1",
@@ -204,6 +211,46 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         "extensions": EXTENSIONS,
         "releases": [release],
     }
+
+
+def _notice_terms(spec: TenderSpec) -> dict[str, Any]:
+    """The notice terms OCDS's core holds, as OCDS for eForms maps them: BT-17 (only "required" is a
+    submission method: where electronic submission is merely allowed, the other methods are not
+    known), BT-18 and BT-15. BT-36 stays out: a duration in months has no exact number of days
+    (``contractPeriod.durationInDays``). The other terms have no core field."""
+    terms = spec.notice_terms
+    found: dict[str, Any] = {}
+    if terms.electronic_submission == Choice.REQUIRED:
+        found["submissionMethod"] = ["electronicSubmission"]
+    if terms.submission_url:
+        found["submissionMethodDetails"] = terms.submission_url.strip()
+    if terms.documents_url:
+        found["documents"] = [
+            {
+                "id": "procurement-documents",
+                "documentType": "biddingDocuments",
+                "url": terms.documents_url.strip(),
+            }
+        ]
+    return found
+
+
+def _review_body(spec: TenderSpec) -> dict[str, Any] | None:
+    """The review body the notice names (OPT-301-Lot-ReviewOrg) as a party of role reviewBody."""
+    review = spec.buyer_details.review_body
+    if not review.given:
+        return None
+    party: dict[str, Any] = {"id": "review-body", "name": review.name, "roles": ["reviewBody"]}
+    address = {
+        "locality": review.town,
+        "postalCode": review.post_code,
+        "region": review.nuts_code,
+        "countryName": spec.buyer_country,  # the notice places it in the buyer's country
+    }
+    party["address"] = {key: value for key, value in address.items() if value}
+    if review.email:
+        party["contactPoint"] = {"email": review.email}
+    return party
 
 
 def _tender_period(spec: TenderSpec) -> dict[str, str]:

@@ -101,6 +101,17 @@ class Choice(StrEnum):
     NOT_ALLOWED = "not-allowed"
 
 
+class NonElectronicJustification(StrEnum):
+    """BT-19, code list no-esubmission-justification: why offers may not be submitted electronically,
+    the grounds of Directive 2014/24/EU, Art. 22(1) (second and fourth subparagraphs)."""
+
+    TOOLS = "tdf-non-av"  #: tools, devices or file formats not generally available (point a)
+    LICENSED_FORMATS = "ipr-iss"  #: file formats under licences the buyer cannot offer (point b)
+    OFFICE_EQUIPMENT = "sp-of-eq"  #: specialised office equipment the buyer lacks (point c)
+    PHYSICAL_MODEL = "phy-mod"  #: a physical or scale model is required (point d)
+    SENSITIVE = "sen-info"  #: information too sensitive for the electronic means at hand
+
+
 class PerformancePlace(StrEnum):
     """Where the contract is performed (BT-727 other-place-service, or the buyer's own address)."""
 
@@ -136,6 +147,10 @@ class NoticeTerms:
     documents_url: str = ""  #: BT-15, where the procurement documents can be read
     submission_url: str = ""  #: BT-18, where offers are submitted
     electronic_submission: Choice | None = None  #: BT-17
+    #: BT-19 and BT-745, which the SDK requires when electronic submission is not allowed (and
+    #: forbids, BT-19, otherwise): the ground and how offers are submitted instead
+    nonelectronic_justification: NonElectronicJustification | None = None
+    nonelectronic_description: str = ""  #: BT-745, in the notice's language
     offer_validity_days: int | None = None  #: BT-98, how long an offer must stay valid
     contract_months: int | None = None  #: BT-36, the duration of each lot's contract
     performance_place: PerformancePlace | None = None  #: BT-727 / BT-5141 and the address
@@ -145,6 +160,9 @@ class NoticeTerms:
     e_invoicing: Choice | None = None  #: BT-743
     e_catalogue: Choice | None = None  #: BT-764
     framework_agreement: FrameworkAgreement | None = None  #: BT-765
+    #: BT-109, why a framework agreement runs beyond four years (Directive 2014/24/EU, Art. 33(1)):
+    #: the SDK requires it then and forbids it otherwise; in the notice's language
+    framework_duration_justification: str = ""
     e_ordering: bool | None = None  #: BT-92
     e_payment: bool | None = None  #: BT-93
     gpa: bool | None = None  #: BT-115, covered by the WTO Government Procurement Agreement
