@@ -14,7 +14,7 @@ from typing import Any
 
 from cfit.tenders.spec import (
     BuyerDetails,
-    Choice,
+    ElectronicMeans,
     FrameworkAgreement,
     NoticeTerms,
     PerformancePlace,
@@ -150,15 +150,15 @@ FULL_BUYER_DETAILS = replace(BUYER_DETAILS, review_body=REVIEW_BODY)
 ANSWERED_TERMS = NoticeTerms(
     documents_url="https://tenders.example.nl/T-2027-1/documents",
     submission_url="https://tenders.example.nl/T-2027-1/offers",
-    electronic_submission=Choice.REQUIRED,
+    electronic_submission=ElectronicMeans.REQUIRED,
     offer_validity_days=90,
     contract_months=36,
     performance_place=PerformancePlace.BUYER,
     eu_funded=False,
     reserved_participation=ReservedParticipation.NONE,
     reserved_execution=False,
-    e_invoicing=Choice.REQUIRED,
-    e_catalogue=Choice.ALLOWED,
+    e_invoicing=ElectronicMeans.REQUIRED,
+    e_catalogue=ElectronicMeans.ALLOWED,
     framework_agreement=FrameworkAgreement.NONE,
     e_ordering=True,
     e_payment=False,

@@ -49,11 +49,11 @@ FORM = {
     "review_body_registration_number": "NL-RBDH-0001",
     "review_body_post_code": "2595 AJ",
     "review_body_town": "Den Haag",
-    "review_body_nuts_code": "nl332",
+    "review_body_nuts_code": "nl361",
     "review_body_email": "griffie@example.nl",
     "review_deadlines": "Binnen 20 kalenderdagen na de gunningsbeslissing.",
 }
-SAVED = {**FORM, "nuts_code": "NL350", "review_body_nuts_code": "NL332"}
+SAVED = {**FORM, "nuts_code": "NL350", "review_body_nuts_code": "NL361"}
 FULL = BuyerDetails(
     **{name: SAVED[name] for name in Organisation.NOTICE_DETAILS if name not in Organisation.REVIEW_BODY},
     review_body=ReviewBody(
@@ -61,7 +61,7 @@ FULL = BuyerDetails(
         registration_number="NL-RBDH-0001",
         town="Den Haag",
         post_code="2595 AJ",
-        nuts_code="NL332",
+        nuts_code="NL361",
         email="griffie@example.nl",
         deadlines="Binnen 20 kalenderdagen na de gunningsbeslissing.",
     ),
@@ -148,13 +148,13 @@ def test_an_administrator_fills_the_details_and_the_next_notice_carries_them(
 
     assert values(root, "BT-11-Procedure-Buyer") == ["cga"]
     assert values(root, "BT-10-Procedure-Buyer") == ["econ-aff"]
-    assert values(root, "BT-501-Organization-Company") == ["NL-RWS-123456"]
+    assert values(root, "BT-501-Organization-Company") == ["NL-RWS-123456", "NL-RBDH-0001"]  # and the review body
     assert values(root, "BT-510(a)-Organization-Company") == ["Griffioenlaan 2"]
-    assert values(root, "BT-512-Organization-Company") == ["3526 LA"]
-    assert values(root, "BT-513-Organization-Company") == ["Utrecht"]
-    assert values(root, "BT-507-Organization-Company") == ["NL350"]
+    assert values(root, "BT-512-Organization-Company") == ["3526 LA", "2595 AJ"]
+    assert values(root, "BT-513-Organization-Company") == ["Utrecht", "Den Haag"]
+    assert values(root, "BT-507-Organization-Company") == ["NL350", "NL361"]
     assert values(root, "BT-503-Organization-Company") == ["+31 30 123 45 67"]
-    assert values(root, "BT-514-Organization-Company") == ["NLD"]
+    assert values(root, "BT-514-Organization-Company") == ["NLD", "NLD"]
     page = client.get(f"/organisations/{ada.organisation.slug}/").content.decode()
     assert "Central government authority" in page and "Griffioenlaan 2" in page and "NL350" in page
 

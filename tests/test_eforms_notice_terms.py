@@ -21,7 +21,7 @@ from lxml import etree
 from cfit.tenders import eforms
 from cfit.tenders.spec import (
     BuyerDetails,
-    Choice,
+    ElectronicMeans,
     FrameworkAgreement,
     NonElectronicJustification,
     NoticeTerms,
@@ -61,7 +61,7 @@ def test_with_every_term_answered_the_notice_validates_against_the_sdk_schema(la
     [
         pytest.param(
             {
-                "electronic_submission": Choice.NOT_ALLOWED,
+                "electronic_submission": ElectronicMeans.NOT_ALLOWED,
                 "submission_url": "",
                 "nonelectronic_justification": NonElectronicJustification.SENSITIVE,
                 "nonelectronic_description": "Per koerier, in een verzegelde envelop.",
@@ -189,8 +189,8 @@ OTHER_ANSWERS = [
     pytest.param(
         {
             "reserved_participation": ReservedParticipation.PUBLIC_SERVICE,
-            "e_invoicing": Choice.ALLOWED,
-            "e_catalogue": Choice.NOT_ALLOWED,
+            "e_invoicing": ElectronicMeans.ALLOWED,
+            "e_catalogue": ElectronicMeans.NOT_ALLOWED,
             "framework_agreement": FrameworkAgreement.WITHOUT_REOPENING,
         },
         {
@@ -204,7 +204,7 @@ OTHER_ANSWERS = [
     ),
     pytest.param(
         {
-            "electronic_submission": Choice.NOT_ALLOWED,
+            "electronic_submission": ElectronicMeans.NOT_ALLOWED,
             "submission_url": "",
             "nonelectronic_justification": NonElectronicJustification.OFFICE_EQUIPMENT,
             "nonelectronic_description": "Op papier.",
@@ -219,7 +219,7 @@ OTHER_ANSWERS = [
     ),
     pytest.param(
         {
-            "electronic_submission": Choice.ALLOWED,
+            "electronic_submission": ElectronicMeans.ALLOWED,
             "nonelectronic_justification": NonElectronicJustification.OFFICE_EQUIPMENT,
             "nonelectronic_description": "Ook op papier.",
         },
@@ -331,7 +331,7 @@ def test_a_notice_of_one_lot_states_no_maximum_of_lots() -> None:
 def test_a_code_outside_its_list_is_refused(term: str, code: str) -> None:
     """As the database may hold a string that no enum member has (a list changed, a bad import)."""
     # offers not submitted electronically, so that the ground (BT-19) is written and checked too
-    answers: dict[str, Any] = {"electronic_submission": Choice.NOT_ALLOWED, "submission_url": ""}
+    answers: dict[str, Any] = {"electronic_submission": ElectronicMeans.NOT_ALLOWED, "submission_url": ""}
     terms = replace(ANSWERED_TERMS, **(answers | {term: code}))
 
     with pytest.raises(eforms.NoticeError, match=re.escape(repr(code))):
@@ -365,7 +365,9 @@ def test_a_duration_of_nothing_is_refused(term: str, value: int) -> None:
 
 def test_a_submission_address_where_offers_may_not_be_submitted_electronically_is_refused() -> None:
     """The SDK forbids BT-18 then; writing either answer alone would hide the contradiction."""
-    terms = NoticeTerms(electronic_submission=Choice.NOT_ALLOWED, submission_url="https://x.example.nl")
+    terms = NoticeTerms(
+        electronic_submission=ElectronicMeans.NOT_ALLOWED, submission_url="https://x.example.nl"
+    )
 
     with pytest.raises(eforms.NoticeError, match="may not be submitted electronically"):
         eforms.contract_notice(spec_in("nl", notice_terms=terms))
@@ -416,9 +418,9 @@ def test_each_inline_code_list_has_the_codes_the_sdk_s_rule_accepts() -> None:
 @pytest.mark.parametrize(
     ("enum", "list_name", "beside"),
     [
-        (Choice, "esubmission", set()),
-        (Choice, "einvoicing", set()),
-        (Choice, "ecatalog-submission", set()),
+        (ElectronicMeans, "esubmission", set()),
+        (ElectronicMeans, "einvoicing", set()),
+        (ElectronicMeans, "ecatalog-submission", set()),
         (NonElectronicJustification, "no-esubmission-justification", set()),
         (ReservedParticipation, "reserved-procurement", set()),
         (FrameworkAgreement, "framework-agreement", set()),

@@ -22,7 +22,7 @@ from cfit.criteria.content import Ambition, ImpactCategory, load_framework_dir
 from cfit.tenders import eforms
 from cfit.tenders.spec import (
     BuyerDetails,
-    Choice,
+    ElectronicMeans,
     FrameworkAgreement,
     NonElectronicJustification,
     NoticeTerms,
@@ -167,11 +167,13 @@ ALONE = [
         {"documents_url": "https://x.example.nl/docs"}, {"ND-LotProcurementDocument-16"}, id="BT-15"
     ),
     pytest.param({"submission_url": "https://x.example.nl/offers"}, {"BR-BT-00018-0022"}, id="BT-18"),
-    pytest.param({"electronic_submission": Choice.REQUIRED}, {"BR-BT-00017-0022"}, id="BT-17"),
-    pytest.param({"electronic_submission": Choice.ALLOWED}, {"BR-BT-00017-0022"}, id="BT-17 allowed"),
+    pytest.param({"electronic_submission": ElectronicMeans.REQUIRED}, {"BR-BT-00017-0022"}, id="BT-17"),
+    pytest.param(
+        {"electronic_submission": ElectronicMeans.ALLOWED}, {"BR-BT-00017-0022"}, id="BT-17 allowed"
+    ),
     pytest.param(
         {
-            "electronic_submission": Choice.NOT_ALLOWED,
+            "electronic_submission": ElectronicMeans.NOT_ALLOWED,
             "nonelectronic_justification": NonElectronicJustification.PHYSICAL_MODEL,
             "nonelectronic_description": "Per post, met een model op schaal.",
         },
@@ -204,8 +206,8 @@ ALONE = [
         {"reserved_participation": ReservedParticipation.SHELTERED}, {"BR-BT-00071-0072"}, id="BT-71"
     ),
     pytest.param({"reserved_execution": False}, {"BR-BT-00736-0073"}, id="BT-736"),
-    pytest.param({"e_invoicing": Choice.REQUIRED}, {"BR-BT-00743-0022"}, id="BT-743"),
-    pytest.param({"e_catalogue": Choice.NOT_ALLOWED}, {"BR-BT-00764-0022"}, id="BT-764"),
+    pytest.param({"e_invoicing": ElectronicMeans.REQUIRED}, {"BR-BT-00743-0022"}, id="BT-743"),
+    pytest.param({"e_catalogue": ElectronicMeans.NOT_ALLOWED}, {"BR-BT-00764-0022"}, id="BT-764"),
     pytest.param({"framework_agreement": FrameworkAgreement.NONE}, {"BR-BT-00765-0073"}, id="BT-765"),
     pytest.param(
         {

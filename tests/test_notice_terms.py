@@ -9,11 +9,13 @@ City of Ghent. Ada administers Rijkswaterstaat and names its review body in the 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from cfit.accounts import actions as account_actions
 from cfit.accounts.models import Membership, Organisation
@@ -21,22 +23,32 @@ from cfit.audit.models import AuditRecord
 from cfit.criteria.models import FrameworkVersion
 from cfit.tenders import actions
 from cfit.tenders.models import Tender, TenderFrozen
-from cfit.tenders.spec import Choice, FrameworkAgreement, NoticeTerms, PerformancePlace, ReservedParticipation
+from cfit.tenders.spec import (
+    ElectronicMeans,
+    FrameworkAgreement,
+    NoticeTerms,
+    PerformancePlace,
+    ReservedParticipation,
+)
 
 from .conftest import Persona, make_persona
 
 Role = Membership.Role
 Type = Organisation.Type
 
+BOOLEANS = {"eu_funded", "reserved_execution", "e_ordering", "e_payment", "gpa"}
 #: What Pia types in the form; a yes/no answer is "true"/"false" ("unknown": not answered).
 FORM = {
     "documents_url": "https://www.tenderned.nl/aankondigingen/123",
     "submission_url": "https://www.tenderned.nl/inschrijven/123",
     "electronic_submission": "required",
+    "nonelectronic_justification": "",
+    "nonelectronic_description": "",
     "offer_validity_days": "90",
     "contract_months": "48",
     "performance_place": "buyer",
     "framework_agreement": "none",
+    "framework_duration_justification": "",
     "eu_funded": "false",
     "reserved_participation": "none",
     "reserved_execution": "false",
@@ -49,15 +61,15 @@ FORM = {
 ANSWERED = NoticeTerms(
     documents_url="https://www.tenderned.nl/aankondigingen/123",
     submission_url="https://www.tenderned.nl/inschrijven/123",
-    electronic_submission=Choice.REQUIRED,
+    electronic_submission=ElectronicMeans.REQUIRED,
     offer_validity_days=90,
     contract_months=48,
     performance_place=PerformancePlace.BUYER,
     eu_funded=False,
     reserved_participation=ReservedParticipation.NONE,
     reserved_execution=False,
-    e_invoicing=Choice.REQUIRED,
-    e_catalogue=Choice.NOT_ALLOWED,
+    e_invoicing=ElectronicMeans.REQUIRED,
+    e_catalogue=ElectronicMeans.NOT_ALLOWED,
     framework_agreement=FrameworkAgreement.NONE,
     e_ordering=True,
     e_payment=True,
@@ -110,15 +122,10 @@ def test_a_procurer_answers_every_term_and_the_notice_spec_carries_them(pia: Per
     assert actions.tender_spec(tender).notice_terms == ANSWERED
     record = AuditRecord.objects.get(action=AuditRecord.Action.NOTICE_TERMS_SAVED)
     assert record.actor == pia.user and record.organisation == pia.organisation
-    assert record.before == dict.fromkeys(Tender.NOTICE_TERMS, None) | {
-        "documents_url": "",
-        "submission_url": "",
-        "electronic_submission": "",
-        "performance_place": "",
-        "reserved_participation": "",
-        "e_invoicing": "",
-        "e_catalogue": "",
-        "framework_agreement": "",
+    answered = {name for name in Tender.NOTICE_TERMS if FORM[name] != ""}
+    assert set(record.before) == set(record.after) == answered
+    assert record.before == {
+        name: (None if name.endswith(("_days", "_months")) or name in BOOLEANS else "") for name in answered
     }
     assert record.after["offer_validity_days"] == 90 and record.after["gpa"] is True
 
@@ -137,7 +144,13 @@ def test_answering_part_of_the_terms_lists_the_rest_and_saving_them_again_change
     missing = tender.missing_notice_terms()
     assert "address of the procurement documents" not in missing
     assert "covered by the WTO Government Procurement Agreement" in missing
-    assert len(missing) == len(Tender.NOTICE_TERMS) - 2
+    # The terms that apply whatever the answers, less the two answered.
+    conditional = {
+        "nonelectronic_justification",
+        "nonelectronic_description",
+        "framework_duration_justification",
+    }
+    assert len(missing) == len(Tender.NOTICE_TERMS) - len(conditional) - 2
 
 
 def test_no_submission_address_is_missing_where_offers_are_not_submitted_electronically(
@@ -145,10 +158,10 @@ def test_no_submission_address_is_missing_where_offers_are_not_submitted_electro
 ) -> None:
     client_of(pia).post(url(tender), {"electronic_submission": "not-allowed"})
 
-    assert terms_of(tender).electronic_submission == Choice.NOT_ALLOWED
+    assert terms_of(tender).electronic_submission == ElectronicMeans.NOT_ALLOWED
     assert "address for submitting offers" not in tender.missing_notice_terms()
     client_of(pia).post(url(tender), {"electronic_submission": "allowed"})
-    assert terms_of(tender).electronic_submission == Choice.ALLOWED
+    assert terms_of(tender).electronic_submission == ElectronicMeans.ALLOWED
     assert "address for submitting offers" in tender.missing_notice_terms()
 
 
@@ -173,6 +186,86 @@ def test_a_bad_answer_is_shown_next_to_its_field_and_nothing_is_saved(
     assert errors is not None and message in errors.group(1), page
     assert terms_of(tender) == NoticeTerms()
     assert not AuditRecord.objects.filter(action=AuditRecord.Action.NOTICE_TERMS_SAVED).exists()
+
+
+@pytest.mark.parametrize(
+    ("answers", "field", "message"),
+    [
+        (
+            {"electronic_submission": "not-allowed", "submission_url": "https://tenders.example.nl/x"},
+            "submission_url",
+            "Offers may not be submitted electronically: leave the address for submitting offers empty.",
+        ),
+        (
+            {"electronic_submission": "required", "nonelectronic_justification": "phy-mod"},
+            "nonelectronic_justification",
+            "A reason for not submitting electronically is given only where electronic submission is not allowed.",
+        ),
+        (
+            {"electronic_submission": "required", "nonelectronic_description": "By post."},
+            "nonelectronic_description",
+            "Electronic submission is required: offers are not submitted otherwise.",
+        ),
+        (
+            {"framework_agreement": "fa-w-rc", "contract_months": "60"},
+            "framework_duration_justification",
+            "A framework agreement of more than four years needs its justification (Directive 2014/24/EU, Article 33(1)).",
+        ),
+    ],
+)
+def test_answers_that_contradict_each_other_or_the_law_are_refused_by_field(
+    pia: Persona, tender: Tender, answers: dict[str, str], field: str, message: str
+) -> None:
+    response = client_of(pia).post(url(tender), answers)
+
+    assert response.status_code == 200
+    errors = re.search(
+        rf'<div class="problems" id="errors-{field}" role="alert">(.*?)</div>',
+        response.content.decode(),
+        re.S,
+    )
+    assert errors is not None and message in errors.group(1).replace("&#x27;", "'")
+    assert terms_of(tender) == NoticeTerms()
+    with pytest.raises(ValidationError) as refused:
+        actions.save_notice_terms(
+            tender, {k: int(v) if v.isdigit() else v for k, v in answers.items()}, acting_user=pia.user
+        )
+    assert set(refused.value.message_dict) == {field}
+
+
+def test_what_is_asked_follows_the_answers(pia: Persona, tender: Tender) -> None:
+    """Offers submitted on paper: the ground and how instead are asked, the submission address is not;
+    a framework agreement beyond four years: its justification is asked."""
+    actions.save_notice_terms(
+        tender,
+        {"electronic_submission": "not-allowed", "framework_agreement": "fa-wo-rc", "contract_months": 48},
+        acting_user=pia.user,
+    )
+    tender.refresh_from_db()
+    missing = tender.missing_notice_term_names()
+    assert {"nonelectronic_justification", "nonelectronic_description"} <= set(missing)
+    assert "submission_url" not in missing and "framework_duration_justification" not in missing
+
+    actions.save_notice_terms(
+        tender,
+        {
+            "contract_months": 60,
+            "framework_duration_justification": "Leases of four years start in the fifth year.",
+        },
+        acting_user=pia.user,
+    )
+    actions.save_notice_terms(
+        tender,
+        {"nonelectronic_justification": "phy-mod", "nonelectronic_description": "A sample by post."},
+        acting_user=pia.user,
+    )
+    tender.refresh_from_db()
+    assert not {
+        "nonelectronic_justification",
+        "nonelectronic_description",
+        "framework_duration_justification",
+    } & set(tender.missing_notice_term_names())
+    assert tender.notice_terms().framework_duration_justification.startswith("Leases")
 
 
 def test_an_address_typed_without_its_scheme_is_taken_as_https(pia: Persona, tender: Tender) -> None:
@@ -254,16 +347,16 @@ def test_the_review_body_needs_its_name_and_a_nuts_region_of_the_buyer_s_country
         rws,
         {
             "review_body_name": " Rechtbank  Den Haag ",
-            "review_body_nuts_code": "nl332",
+            "review_body_nuts_code": "nl361",
             "review_deadlines": "Binnen 20 dagen.\n\n  Daarna  niet meer. ",
         },
         acting_user=None,
     )
     assert saved.review_body_name == "Rechtbank Den Haag"
-    assert saved.review_body_nuts_code == "NL332"
+    assert saved.review_body_nuts_code == "NL361"
     assert saved.review_deadlines == "Binnen 20 dagen.\n\nDaarna niet meer."
     body = actions.buyer_details(saved).review_body
-    assert body.name == "Rechtbank Den Haag" and body.nuts_code == "NL332" and body.given
+    assert body.name == "Rechtbank Den Haag" and body.nuts_code == "NL361" and body.given
 
 
 def test_an_unnamed_review_body_is_missing_once_then_each_of_its_details(db: Any) -> None:
@@ -288,7 +381,8 @@ def test_an_unnamed_review_body_is_missing_once_then_each_of_its_details(db: Any
 def test_an_integrator_answers_the_terms_through_the_api(pia: Persona, tender: Tender) -> None:
     client = client_of(pia)
     api = f"/api/v1/tenders/{tender.pk}/notice-terms"
-    answers = {**FORM, "offer_validity_days": 90, "contract_months": 48}
+    answers: dict[str, Any] = {name: value for name, value in FORM.items() if value != ""}
+    answers.update(offer_validity_days=90, contract_months=48)
     answers.update(eu_funded=False, reserved_execution=False, e_ordering=True, e_payment=True, gpa=True)
 
     response = client.put(api, answers, content_type="application/json")
@@ -319,3 +413,31 @@ def test_the_api_refuses_a_bad_answer_and_another_organisation(pia: Persona, ten
     assert bad_code.status_code == 422
     assert (viewer.status_code, other.status_code) == (403, 404)
     assert terms_of(tender) == NoticeTerms()
+
+
+# -- the whole chain
+
+
+def test_a_tender_answered_through_the_pages_gives_a_notice_that_breaks_no_rule_of_the_sdk(
+    pia: Persona, tender: Tender
+) -> None:
+    """Ada enters Rijkswaterstaat's notice details and review body once, Pia answers the tender's
+    notice terms and sets the deadline: the contract notice cfit downloads breaks no Schematron rule of
+    the SDK (subtype 16), so the buyer's eSender has nothing left to complete."""
+    pytest.importorskip("saxonche", reason="the Schematron rules need XPath 2+: pip install saxonche")
+    from .eforms_schematron import validate
+    from .tender_helpers import shared
+    from .test_buyer_details import FORM as DETAILS
+    from .test_eforms_schematron import SCHEMATRONS
+
+    rules = shared(*SCHEMATRONS)
+    ada = make_persona("ada", "rijkswaterstaat", Type.PROCURING_PARTICIPANT, Role.ADMIN)
+    pia.user.email = "inkoop@example.nl"
+    pia.user.save(update_fields=["email"])
+    assert client_of(ada).post("/organisations/rijkswaterstaat/notice-details/", DETAILS).status_code == 302
+    assert client_of(pia).post(url(tender), FORM).status_code == 302
+    actions.set_offers_deadline(tender, timezone.now() + timedelta(days=40), acting_user=pia.user)
+    download = f"/tenders/{tender.pk}/download/eforms/"
+    before = validate(client_of(pia).get(download).content, rules, "eforms-16")
+
+    assert before == [], sorted({f.id for f in before})

@@ -23,7 +23,7 @@ from cfit.criteria.content import Ambition, Framework, ImpactCategory, load_fram
 from cfit.tenders import actions, eforms, opendata
 from cfit.tenders.exports import FORMATS
 from cfit.tenders.models import Tender
-from cfit.tenders.spec import Choice, NoticeTerms, ReviewBody, TenderSpec, build_spec
+from cfit.tenders.spec import ElectronicMeans, NoticeTerms, ReviewBody, TenderSpec, build_spec
 
 from .tender_helpers import (
     ANSWERED_TERMS,
@@ -163,8 +163,8 @@ def test_the_notice_terms_ocds_core_has_a_place_for_reach_the_release() -> None:
     }
 
 
-@pytest.mark.parametrize("choice", [Choice.ALLOWED, Choice.NOT_ALLOWED])
-def test_submission_is_a_method_only_when_electronic_submission_is_required(choice: Choice) -> None:
+@pytest.mark.parametrize("choice", [ElectronicMeans.ALLOWED, ElectronicMeans.NOT_ALLOWED])
+def test_submission_is_a_method_only_when_electronic_submission_is_required(choice: ElectronicMeans) -> None:
     """Where it is merely allowed (or not allowed), the other ways offers are submitted are not known."""
     package = opendata.ocds_release_package(
         spec_in("nl", notice_terms=NoticeTerms(electronic_submission=choice))

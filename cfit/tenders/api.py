@@ -78,6 +78,13 @@ class NoticeTermsIn(Schema):
     electronic_submission: Literal["required", "allowed", "not-allowed"] | None = Field(
         None, description="BT-17"
     )
+    nonelectronic_justification: (
+        Literal["tdf-non-av", "ipr-iss", "sp-of-eq", "phy-mod", "sen-info"] | None
+    ) = Field(None, description="BT-19: why electronic submission is not allowed (only then)")
+    nonelectronic_description: str | None = Field(
+        None,
+        description="BT-745: how offers are submitted otherwise (not where electronic submission is required)",
+    )
     offer_validity_days: int | None = Field(None, ge=1, description="BT-98: days an offer stays valid")
     contract_months: int | None = Field(None, ge=1, description="BT-36: each lot's contract, in months")
     performance_place: Literal["buyer", "anyw-cou", "anyw-eea", "anyw"] | None = Field(
@@ -85,6 +92,10 @@ class NoticeTermsIn(Schema):
     )
     framework_agreement: Literal["none", "fa-wo-rc", "fa-w-rc", "fa-mix"] | None = Field(
         None, description="BT-765"
+    )
+    framework_duration_justification: str | None = Field(
+        None,
+        description="BT-109: why a framework agreement runs beyond four years (Directive 2014/24/EU, Art. 33(1))",
     )
     eu_funded: bool | None = Field(None, description="BT-60")
     reserved_participation: Literal["none", "res-ws", "res-pub-ser"] | None = Field(None, description="BT-71")

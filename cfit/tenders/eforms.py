@@ -40,8 +40,9 @@ from cfit.criteria.content import ImpactCategory
 from cfit.tenders import award_text
 from cfit.tenders.award import LotAwardMethod, PriceRule
 from cfit.tenders.spec import (
-    Choice,
+    FRAMEWORK_MONTHS,
     ChosenCriterion,
+    ElectronicMeans,
     FrameworkAgreement,
     LotSpec,
     NoticeTerms,
@@ -218,8 +219,6 @@ WEIGHT_TYPE = "poi-exa"
 #: carries neither list (no BT-809 criteria, no BT-67 grounds), so they are in the procurement
 #: documents; the SDK forbids BT-809 and BT-67 in the notice when the source says so.
 CRITERIA_SOURCE = "epo-procurement-document"
-#: A framework agreement beyond four years needs a justification (BT-109; Directive 2014/24/EU, Art. 33(1)).
-FRAMEWORK_MONTHS = 48
 
 #: The eForms code lists the notice writes codes from whose genericode files are not in the SDK data at
 #: hand (the SDK's ``codelists.json`` names each; its ``codelists/`` folder here holds some of the green
@@ -464,7 +463,7 @@ def contract_notice(spec: TenderSpec) -> bytes:
     if not spec.lots:
         raise NoticeError(_("A contract notice needs at least one lot."))
     terms = spec.notice_terms
-    if terms.submission_url and terms.electronic_submission == Choice.NOT_ALLOWED:
+    if terms.submission_url and terms.electronic_submission == ElectronicMeans.NOT_ALLOWED:
         # BT-18 is forbidden then: an address where offers are submitted contradicts the answer.
         raise NoticeError(
             _("Offers may not be submitted electronically, yet a submission address is given (%(url)s).")
@@ -819,8 +818,12 @@ def _nonelectronic(process: etree._Element, answered: NoticeTerms, language: str
     """BT-19 (the ground, only where electronic submission is not allowed: the SDK forbids it otherwise)
     and BT-745 (how else offers are submitted; forbidden where electronic submission is required)."""
     choice = answered.electronic_submission
-    ground = answered.nonelectronic_justification if choice == Choice.NOT_ALLOWED else None
-    description = answered.nonelectronic_description if choice in (Choice.ALLOWED, Choice.NOT_ALLOWED) else ""
+    ground = answered.nonelectronic_justification if choice == ElectronicMeans.NOT_ALLOWED else None
+    description = (
+        answered.nonelectronic_description
+        if choice in (ElectronicMeans.ALLOWED, ElectronicMeans.NOT_ALLOWED)
+        else ""
+    )
     if ground is None and not description:
         return
     justification = _el(process, "cac:ProcessJustification")

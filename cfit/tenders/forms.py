@@ -108,17 +108,35 @@ class NoticeTermsForm(forms.ModelForm):
     class Meta:
         model = Tender
         formfield_callback = _https_by_default
+        widgets = {
+            "nonelectronic_description": forms.Textarea(attrs={"rows": 3}),
+            "framework_duration_justification": forms.Textarea(attrs={"rows": 3}),
+        }
         fields = Tender.NOTICE_TERMS
 
     #: The form's parts, as the page shows them: (legend, fields).
     GROUPS = (
         (
             _("Documents and offers"),
-            ("documents_url", "electronic_submission", "submission_url", "offer_validity_days"),
+            (
+                "documents_url",
+                "electronic_submission",
+                "submission_url",
+                "nonelectronic_justification",
+                "nonelectronic_description",
+                "offer_validity_days",
+            ),
         ),
         (
             _("The contract"),
-            ("contract_months", "performance_place", "framework_agreement", "eu_funded", "gpa"),
+            (
+                "contract_months",
+                "performance_place",
+                "framework_agreement",
+                "framework_duration_justification",
+                "eu_funded",
+                "gpa",
+            ),
         ),
         (_("Reserved contracts"), ("reserved_participation", "reserved_execution")),
         (_("Electronic processes"), ("e_invoicing", "e_catalogue", "e_ordering", "e_payment")),

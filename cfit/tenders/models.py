@@ -80,10 +80,34 @@ class Tender(OrganisationOwned):
 
     # -- the notice's terms beyond lots and criteria (``spec.NoticeTerms``): answered once per tender
     # by its procurers; what is not answered the notice leaves out for the buyer's eSender.
-    class Choice(models.TextChoices):
-        REQUIRED = spec.Choice.REQUIRED.value, _("Required")
-        ALLOWED = spec.Choice.ALLOWED.value, _("Allowed")
-        NOT_ALLOWED = spec.Choice.NOT_ALLOWED.value, _("Not allowed")
+    class ElectronicMeans(models.TextChoices):
+        REQUIRED = spec.ElectronicMeans.REQUIRED.value, _("Required")
+        ALLOWED = spec.ElectronicMeans.ALLOWED.value, _("Allowed")
+        NOT_ALLOWED = spec.ElectronicMeans.NOT_ALLOWED.value, _("Not allowed")
+
+    class NonElectronicJustification(models.TextChoices):
+        """Directive 2014/24/EU, Article 22(1): the grounds for not requiring electronic submission."""
+
+        TOOLS = (
+            spec.NonElectronicJustification.TOOLS.value,
+            _("Specialised tools, devices or file formats not generally available"),
+        )
+        LICENSED_FORMATS = (
+            spec.NonElectronicJustification.LICENSED_FORMATS.value,
+            _("File formats under licences the buyer cannot make available"),
+        )
+        OFFICE_EQUIPMENT = (
+            spec.NonElectronicJustification.OFFICE_EQUIPMENT.value,
+            _("Specialised office equipment the buyer does not have"),
+        )
+        PHYSICAL_MODEL = (
+            spec.NonElectronicJustification.PHYSICAL_MODEL.value,
+            _("A physical or scale model must be submitted"),
+        )
+        SENSITIVE = (
+            spec.NonElectronicJustification.SENSITIVE.value,
+            _("Information too sensitive for the electronic means available"),
+        )
 
     class PerformancePlace(models.TextChoices):
         BUYER = spec.PerformancePlace.BUYER.value, _("At the buyer's address")
@@ -128,7 +152,22 @@ class Tender(OrganisationOwned):
         help_text=_("Where offers are submitted: your eSender or tender platform (eForms BT-18)."),
     )
     electronic_submission = models.CharField(
-        _("electronic submission"), max_length=16, choices=Choice.choices, blank=True
+        _("electronic submission"), max_length=16, choices=ElectronicMeans.choices, blank=True
+    )
+    nonelectronic_justification = models.CharField(
+        _("why offers are not submitted electronically"),
+        max_length=16,
+        choices=NonElectronicJustification.choices,
+        blank=True,
+        help_text=_("Only where electronic submission is not allowed (eForms BT-19)."),
+    )
+    nonelectronic_description = models.TextField(
+        _("how offers are submitted otherwise"),
+        blank=True,
+        help_text=_(
+            "Where electronic submission is allowed or not allowed: how else offers reach you, in the "
+            "language of the documents (eForms BT-745)."
+        ),
     )
     offer_validity_days = models.PositiveSmallIntegerField(
         _("offers valid for (days)"),
@@ -155,13 +194,21 @@ class Tender(OrganisationOwned):
         _("execution reserved to sheltered employment programmes"), null=True, blank=True
     )
     e_invoicing = models.CharField(
-        _("electronic invoicing"), max_length=16, choices=Choice.choices, blank=True
+        _("electronic invoicing"), max_length=16, choices=ElectronicMeans.choices, blank=True
     )
     e_catalogue = models.CharField(
-        _("electronic catalogues"), max_length=16, choices=Choice.choices, blank=True
+        _("electronic catalogues"), max_length=16, choices=ElectronicMeans.choices, blank=True
     )
     framework_agreement = models.CharField(
         _("framework agreement"), max_length=16, choices=FrameworkAgreement.choices, blank=True
+    )
+    framework_duration_justification = models.TextField(
+        _("why the framework agreement runs beyond four years"),
+        blank=True,
+        help_text=_(
+            "A framework agreement lasts four years at most, save in exceptional cases duly justified "
+            "(Directive 2014/24/EU, Article 33(1)); in the language of the documents (eForms BT-109)."
+        ),
     )
     e_ordering = models.BooleanField(_("electronic ordering"), null=True, blank=True)
     e_payment = models.BooleanField(_("electronic payment"), null=True, blank=True)
@@ -172,10 +219,13 @@ class Tender(OrganisationOwned):
         "documents_url",
         "submission_url",
         "electronic_submission",
+        "nonelectronic_justification",
+        "nonelectronic_description",
         "offer_validity_days",
         "contract_months",
         "performance_place",
         "framework_agreement",
+        "framework_duration_justification",
         "eu_funded",
         "reserved_participation",
         "reserved_execution",
@@ -215,30 +265,90 @@ class Tender(OrganisationOwned):
         return spec.NoticeTerms(
             documents_url=self.documents_url,
             submission_url=self.submission_url,
-            electronic_submission=coded(self.electronic_submission, spec.Choice),
+            electronic_submission=coded(self.electronic_submission, spec.ElectronicMeans),
+            nonelectronic_justification=coded(
+                self.nonelectronic_justification, spec.NonElectronicJustification
+            ),
+            nonelectronic_description=self.nonelectronic_description,
             offer_validity_days=self.offer_validity_days,
             contract_months=self.contract_months,
             performance_place=coded(self.performance_place, spec.PerformancePlace),
             eu_funded=self.eu_funded,
             reserved_participation=coded(self.reserved_participation, spec.ReservedParticipation),
             reserved_execution=self.reserved_execution,
-            e_invoicing=coded(self.e_invoicing, spec.Choice),
-            e_catalogue=coded(self.e_catalogue, spec.Choice),
+            e_invoicing=coded(self.e_invoicing, spec.ElectronicMeans),
+            e_catalogue=coded(self.e_catalogue, spec.ElectronicMeans),
             framework_agreement=coded(self.framework_agreement, spec.FrameworkAgreement),
+            framework_duration_justification=self.framework_duration_justification,
             e_ordering=self.e_ordering,
             e_payment=self.e_payment,
             gpa=self.gpa,
         )
 
+    @property
+    def _framework_beyond_four_years(self) -> bool:
+        """A framework agreement longer than Article 33(1)'s four years, which needs its justification."""
+        framework = self.framework_agreement not in ("", self.FrameworkAgreement.NONE)
+        return framework and (self.contract_months or 0) > spec.FRAMEWORK_MONTHS
+
+    def _notice_term_applies(self, name: str) -> bool:
+        """Whether a term is asked at all, given the other answers (the SDK forbids it otherwise)."""
+        means = self.electronic_submission
+        if name == "submission_url":
+            return means != self.ElectronicMeans.NOT_ALLOWED
+        if name == "nonelectronic_justification":
+            return means == self.ElectronicMeans.NOT_ALLOWED
+        if name == "nonelectronic_description":
+            return means == self.ElectronicMeans.NOT_ALLOWED  # asked then; merely allowed otherwise
+        if name == "framework_duration_justification":
+            return self._framework_beyond_four_years
+        return True
+
     def missing_notice_term_names(self) -> list[str]:
-        """The notice terms not answered yet, by field name. The address for submitting offers is not
-        missing where offers are not submitted electronically."""
+        """The notice terms not answered yet, by field name: those that apply, given the other answers
+        (no submission address where offers are not submitted electronically, no justification of
+        the framework agreement's duration within four years…)."""
         return [
             name
             for name in self.NOTICE_TERMS
-            if getattr(self, name) in (None, "")
-            and not (name == "submission_url" and self.electronic_submission == self.Choice.NOT_ALLOWED)
+            if getattr(self, name) in (None, "") and self._notice_term_applies(name)
         ]
+
+    def clean(self) -> None:
+        """The notice terms that contradict each other (a notice could not state them together), and
+        Article 33(1)'s justification of a framework agreement beyond four years."""
+        super().clean()
+        problems: dict[str, ValidationError] = {}
+        means = self.electronic_submission
+        if self.submission_url and means == self.ElectronicMeans.NOT_ALLOWED:
+            problems["submission_url"] = ValidationError(
+                _(
+                    "Offers may not be submitted electronically: leave the address for submitting offers empty."
+                ),
+                code="submission_url_not_electronic",
+            )
+        if self.nonelectronic_justification and means != self.ElectronicMeans.NOT_ALLOWED:
+            problems["nonelectronic_justification"] = ValidationError(
+                _(
+                    "A reason for not submitting electronically is given only where electronic submission is not allowed."
+                ),
+                code="justification_not_needed",
+            )
+        if self.nonelectronic_description and means == self.ElectronicMeans.REQUIRED:
+            problems["nonelectronic_description"] = ValidationError(
+                _("Electronic submission is required: offers are not submitted otherwise."),
+                code="description_not_allowed",
+            )
+        if self._framework_beyond_four_years and not self.framework_duration_justification.strip():
+            problems["framework_duration_justification"] = ValidationError(
+                _(
+                    "A framework agreement of more than four years needs its justification "
+                    "(Directive 2014/24/EU, Article 33(1))."
+                ),
+                code="framework_duration_unjustified",
+            )
+        if problems:
+            raise ValidationError(problems)
 
     def missing_notice_terms(self) -> list[str]:
         """The names of the notice terms not answered yet, as a reader calls them."""

@@ -24,7 +24,7 @@ from cfit.criteria.content import CriterionType, ImpactCategory
 from cfit.tenders import eforms
 from cfit.tenders.award import PriceRule
 from cfit.tenders.award_text import award_method_paragraphs
-from cfit.tenders.spec import Choice, LotSpec, TenderSpec
+from cfit.tenders.spec import ElectronicMeans, LotSpec, TenderSpec
 
 _EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/{}/master/extension.json"
 REQUIREMENTS_EXTENSION = _EXTENSION.format("ocds_requirements_extension")
@@ -220,7 +220,7 @@ def _notice_terms(spec: TenderSpec) -> dict[str, Any]:
     (``contractPeriod.durationInDays``). The other terms have no core field."""
     terms = spec.notice_terms
     found: dict[str, Any] = {}
-    if terms.electronic_submission == Choice.REQUIRED:
+    if terms.electronic_submission == ElectronicMeans.REQUIRED:
         found["submissionMethod"] = ["electronicSubmission"]
     if terms.submission_url:
         found["submissionMethodDetails"] = terms.submission_url.strip()

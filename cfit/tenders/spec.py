@@ -93,8 +93,9 @@ class BuyerDetails:
     review_body: ReviewBody = field(default_factory=ReviewBody)
 
 
-class Choice(StrEnum):
-    """An eForms answer of the lists esubmission, einvoicing and ecatalog-submission."""
+class ElectronicMeans(StrEnum):
+    """Whether electronic means are required, allowed or not allowed: an answer of the eForms lists
+    esubmission, einvoicing and ecatalog-submission."""
 
     REQUIRED = "required"
     ALLOWED = "allowed"
@@ -138,6 +139,11 @@ class FrameworkAgreement(StrEnum):
     MIXED = "fa-mix"  #: partly without, partly with
 
 
+#: A framework agreement lasts four years at most, save in exceptional cases duly justified (Directive
+#: 2014/24/EU, Art. 33(1)); beyond them the notice states the justification (BT-109).
+FRAMEWORK_MONTHS = 48
+
+
 @dataclass(frozen=True)
 class NoticeTerms:
     """The terms of a tender that its contract notice states beyond its lots and criteria, answered
@@ -146,7 +152,7 @@ class NoticeTerms:
 
     documents_url: str = ""  #: BT-15, where the procurement documents can be read
     submission_url: str = ""  #: BT-18, where offers are submitted
-    electronic_submission: Choice | None = None  #: BT-17
+    electronic_submission: ElectronicMeans | None = None  #: BT-17
     #: BT-19 and BT-745, which the SDK requires when electronic submission is not allowed (and
     #: forbids, BT-19, otherwise): the ground and how offers are submitted instead
     nonelectronic_justification: NonElectronicJustification | None = None
@@ -157,8 +163,8 @@ class NoticeTerms:
     eu_funded: bool | None = None  #: BT-60
     reserved_participation: ReservedParticipation | None = None  #: BT-71
     reserved_execution: bool | None = None  #: BT-736, execution reserved to sheltered employment
-    e_invoicing: Choice | None = None  #: BT-743
-    e_catalogue: Choice | None = None  #: BT-764
+    e_invoicing: ElectronicMeans | None = None  #: BT-743
+    e_catalogue: ElectronicMeans | None = None  #: BT-764
     framework_agreement: FrameworkAgreement | None = None  #: BT-765
     #: BT-109, why a framework agreement runs beyond four years (Directive 2014/24/EU, Art. 33(1)):
     #: the SDK requires it then and forbids it otherwise; in the notice's language
