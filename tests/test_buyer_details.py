@@ -148,7 +148,10 @@ def test_an_administrator_fills_the_details_and_the_next_notice_carries_them(
 
     assert values(root, "BT-11-Procedure-Buyer") == ["cga"]
     assert values(root, "BT-10-Procedure-Buyer") == ["econ-aff"]
-    assert values(root, "BT-501-Organization-Company") == ["NL-RWS-123456", "NL-RBDH-0001"]  # and the review body
+    assert values(root, "BT-501-Organization-Company") == [
+        "NL-RWS-123456",
+        "NL-RBDH-0001",
+    ]  # and the review body
     assert values(root, "BT-510(a)-Organization-Company") == ["Griffioenlaan 2"]
     assert values(root, "BT-512-Organization-Company") == ["3526 LA", "2595 AJ"]
     assert values(root, "BT-513-Organization-Company") == ["Utrecht", "Den Haag"]
