@@ -91,11 +91,21 @@ class OffersDeadlineForm(forms.Form):
         }
 
 
+class _YesNoUnanswered(forms.NullBooleanSelect):
+    """Yes, no, or not answered yet (Django says "Unknown", which reads as an answer)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Not answered")), ("true", _("Yes")), ("false", _("No"))]
+
+
 def _https_by_default(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """A web address typed without its scheme is taken as https (as Django 6 will); a duration is
-    a whole number from 1."""
+    a whole number from 1; a yes/no term may be left unanswered."""
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
+    if isinstance(field, models.BooleanField) and field.null:
+        kwargs["widget"] = _YesNoUnanswered()
     if field.name in ("offer_validity_days", "contract_months"):
         kwargs["min_value"] = 1  # the model's rule, said once (not "at least 0" first)
     return field.formfield(**kwargs)
@@ -108,7 +118,11 @@ class NoticeTermsForm(forms.ModelForm):
     class Meta:
         model = Tender
         formfield_callback = _https_by_default
+        # Text inputs that say they hold an address: a browser refuses type=url without its scheme,
+        # which cfit adds (https) itself.
         widgets = {
+            "documents_url": forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
+            "submission_url": forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
             "nonelectronic_description": forms.Textarea(attrs={"rows": 3}),
             "framework_duration_justification": forms.Textarea(attrs={"rows": 3}),
         }

@@ -69,6 +69,29 @@ def test_a_two_lot_tender_in_dutch(
     shot(page, "tender-review-nl")
     page.locator("main > p > a.button.primary").click()
     page.wait_for_url("**/tenders/*/")
+    # The notice terms, answered once in Dutch: the page says what is still unanswered.
+    assert "Nog niet beantwoord in de aankondiging" in page.inner_text("#notice-terms-link")
+    page.click("#notice-terms-link a")
+    page.wait_for_url("**/notice-terms/")
+    page.fill("#id_documents_url", "tenders.example.nl/RWS-2027-LB")
+    page.select_option("#id_electronic_submission", "required")
+    page.fill("#id_submission_url", "https://tenders.example.nl/RWS-2027-LB/inschrijven")
+    page.fill("#id_offer_validity_days", "90")
+    page.fill("#id_contract_months", "60")
+    page.select_option("#id_framework_agreement", "fa-wo-rc")
+    shot(page, "tender-notice-terms-nl")
+    page.locator("#notice-terms-form button.primary").click()
+    # A framework agreement of five years needs its justification: said next to the field, in Dutch.
+    assert "raamovereenkomst van meer dan vier jaar" in page.inner_text(
+        "#errors-framework_duration_justification"
+    )
+    page.fill(
+        "#id_framework_duration_justification",
+        "Leasecontracten van vier jaar die tot in het vijfde jaar lopen.",
+    )
+    page.locator("#notice-terms-form button.primary").click()
+    page.wait_for_url("**/tenders/*/")
+    assert "zijn opgeslagen" in page.inner_text("main")
 
     docx = download(page, "#download-docx", tmp_path)
     xlsx = download(page, "#download-xlsx-template", tmp_path)
@@ -88,6 +111,12 @@ def test_a_two_lot_tender_in_dutch(
     assert schema.validate(root), schema.error_log
     assert root.xpath(FIELDS["BT-702(a)-notice"], namespaces=NS)[0].text == "NLD"
     assert len(root.xpath(FIELDS["BT-137-Lot"], namespaces=NS)) == 2
+    # Every lot states the answered terms.
+    assert [e.text for e in root.xpath(FIELDS["BT-15-Lot"], namespaces=NS)] == [
+        "https://tenders.example.nl/RWS-2027-LB"
+    ] * 2
+    assert [e.text for e in root.xpath(FIELDS["BT-98-Lot"], namespaces=NS)] == ["90"] * 2
+    assert [e.text for e in root.xpath(FIELDS["BT-36-Lot"], namespaces=NS)] == ["60"] * 2
 
     text = docx_text(docx)
     book = load_workbook(io.BytesIO(xlsx))
