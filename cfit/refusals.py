@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -182,8 +183,22 @@ def message_text(problem: Problem, reader: str = "") -> str:
     )
     if template is None:
         return problem.message
-    params = {key: where_text(value) if key in _PLACES else value for key, value in problem.params}
+    params = {
+        key: where_text(value) if key in _PLACES else _localised_number(value)
+        for key, value in problem.params
+    }
     return str(template) % params
+
+
+#: A whole number as a reader writes it in English: 2147483647 or 2,147,483,647.
+_WHOLE = re.compile(r"\d{1,3}(,\d{3})+|\d{4,}")
+
+
+def _localised_number(value: str) -> str:
+    """A large whole number in the reader's language ("2.147.483.647" in Dutch); other values as given."""
+    if not _WHOLE.fullmatch(value):
+        return value
+    return number_format(int(value.replace(",", "")), force_grouping=True)
 
 
 def field_text(field: str) -> str:

@@ -156,7 +156,7 @@ def test_each_class_of_bad_file_is_refused_with_its_place() -> None:
     assert "column ts-repair-b.battery is missing" in _refusal(_edit(good, drop_column))
     message = _refusal(filled_template(SPEC, [line("a1", 1000, **{**GOOD, "years": "five"})]))
     assert "sheet Lot 1, row 4, column H (ts-warranty-b.years): a number is expected" in message
-    assert "not one of A, B, C" in _refusal(
+    assert "not one of “A”, “B”, “C”" in _refusal(
         filled_template(SPEC, [line("a1", 1000, **{**GOOD, "klass": "Z"})])
     )
     assert "a whole number is expected" in _refusal(

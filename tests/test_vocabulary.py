@@ -142,6 +142,32 @@ def test_the_offer_import_takes_an_option_by_code_or_by_label() -> None:
         parse_answer("hammer", tools)
 
 
+def test_a_wrong_option_is_told_with_the_labels_the_template_offers_not_the_codes() -> None:
+    """A Dutch supplier who types "ja" reads the drop-down's Dutch answers, not "tool-free, common-tools"."""
+    tools = requirement(
+        data_type="enumeration", options=["tool-free", "common-tools"], allowed=["tool-free"], better="lower"
+    )
+
+    with pytest.raises(ValueError) as refused:
+        parse_answer("ja", tools, language="fr")
+
+    assert "“Sans outil”, “Outils couramment disponibles”" in str(refused.value)
+    assert "tool-free" not in str(refused.value)
+
+
+def test_a_large_limit_in_a_refusal_is_written_as_the_reader_writes_numbers() -> None:
+    from cfit.refusals import message_text
+    from cfit.uploads import Problem
+
+    problem = Problem(
+        "row 4", "quantity", "at most 2,147,483,647", code="too_many", params=(("limit", "2,147,483,647"),)
+    )
+    with translation.override("nl"):
+        assert "2.147.483.647" in message_text(problem, "offers")
+    with translation.override("en"):
+        assert "2,147,483,647" in message_text(problem, "offers")
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", content.LANGUAGES)
 def test_criterion_and_compare_pages_show_labels_not_codes(

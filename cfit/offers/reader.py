@@ -146,9 +146,11 @@ def _negative_allowed(requirement: Requirement) -> bool:
 
 
 def parse_answer(
-    value: Any, requirement: Requirement, yes: str = "yes", no: str = "no"
+    value: Any, requirement: Requirement, yes: str = "yes", no: str = "no", language: str = "en"
 ) -> bool | float | str:
-    """The typed answer of one cell; raises ``AnswerError`` (a ``ValueError``) with a message for the supplier."""
+    """The typed answer of one cell; raises ``AnswerError`` (a ``ValueError``) with a message for the
+    supplier, which names an enumeration's answers as the template's drop-down offers them (the
+    labels of ``language``, the tender's), not by their codes."""
     kind = requirement.data_type
     if is_formula(value):
         raise AnswerError("formula")
@@ -174,7 +176,9 @@ def parse_answer(
         # carry the codes (a machine) or another language's labels (a supplier's own copy).
         code = load_vocabulary().option_code(text, requirement.options)
         if code is None:
-            raise AnswerError("not_option", value=repr(text), options=", ".join(requirement.options))
+            vocabulary = load_vocabulary()
+            options = ", ".join(f"“{vocabulary.option(o, language)}”" for o in requirement.options)
+            raise AnswerError("not_option", value=repr(text), options=options)
         return code
     if kind == DataType.DATE:
         if isinstance(value, datetime):
@@ -250,7 +254,9 @@ class _LineReader:
             if _blank(value):
                 continue
             try:
-                answers[requirement.id] = parse_answer(value, requirement, self.yes, self.no)
+                answers[requirement.id] = parse_answer(
+                    value, requirement, self.yes, self.no, self.spec.language
+                )
             except AnswerError as error:
                 _add(problems, where, column_name[requirement.id], error.code, **error.params)
         if problems.count > before:
@@ -332,7 +338,7 @@ def _company(
         if _blank(value):
             continue
         try:
-            typed = parse_answer(value, known[code], yes, no)
+            typed = parse_answer(value, known[code], yes, no, spec.language)
         except AnswerError as error:
             _add(problems, where, column, error.code, **error.params)
             continue
