@@ -526,3 +526,25 @@ def test_the_monitoring_page_asks_as_many_queries_for_three_organisations_as_for
     assert len(three) == len(one)
     assert page.count("NL 2025") == 1 and page.count("FR 2025") == 1  # Gouda's group only
     assert "Your report" in page and page.count("Start the report (pre-filled)") == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"), [("de", "1.234.567,89"), ("fr", "1 234 567,89"), ("en", "1,234,567.89")]
+)
+def test_a_figure_typed_grouped_in_the_user_s_language_is_saved_as_meant(
+    world: dict[str, Any], procurer: Persona, language: str, typed: str
+) -> None:
+    """The report page shows large figures grouped ("815.050" in German): they are read back grouped."""
+    report = actions.start_report(world["campaign_nl"], procurer.organisation, acting_user=None)
+    client = Client(headers={"accept-language": language})
+    client.force_login(procurer.user)
+
+    response = client.post(
+        f"/monitoring/reports/{report.pk}/",
+        {"v__users_served__": "9700", "v__ict_spend_eur__notebooks": typed},
+        headers={"accept-language": language},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    values = {(v.indicator, v.key): v.value for v in report.values.all()}
+    assert values[("ict_spend_eur", "notebooks")] == pytest.approx(1_234_567.89)

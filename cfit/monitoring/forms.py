@@ -8,6 +8,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cfit.monitoring.indicators import INDICATORS, Kind
+from cfit.numberfields import GroupedDecimalField, GroupedIntegerField
 from cfit.pact.models import BuyerGroup
 
 PACT_WIDE = "pact"
@@ -63,18 +64,18 @@ class ReportForm(forms.Form):
                         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
                     )
                 else:
-                    field = forms.DecimalField(
+                    field = GroupedDecimalField(
                         required=False, min_value=0, max_value=indicator.maximum, decimal_places=3,
-                        max_digits=18, localize=True,
+                        max_digits=18,
                     )  # fmt: skip
                     if indicator.kind == Kind.INTEGER:
-                        field = forms.IntegerField(required=False, min_value=0, localize=True)
+                        field = GroupedIntegerField(required=False, min_value=0)
                 field.label = f"{indicator.label}" + (f" · {key}" if key else "")
                 self.fields[field_name(indicator.code, key)] = field
                 if indicator.bounded:
                     for bound, label in (("low", _("low bound")), ("high", _("high bound"))):
-                        self.fields[bound_name(indicator.code, key, bound)] = forms.DecimalField(
-                            required=False, min_value=0, decimal_places=3, max_digits=18, localize=True,
+                        self.fields[bound_name(indicator.code, key, bound)] = GroupedDecimalField(
+                            required=False, min_value=0, decimal_places=3, max_digits=18,
                             label=f"{indicator.label} · {label}",
                         )  # fmt: skip
 

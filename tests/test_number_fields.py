@@ -1,0 +1,72 @@
+"""Numbers typed as people write them in their language, thousands separators included.
+
+Greta reports for a German participant and copies "1.234.567,89" from her spreadsheet; Jan types
+"1.234" devices in Dutch; Élodie types "1 234 567,89" in French; Ola in Norwegian with a no-break
+space; Ann in English "1,234,567.89". Each is the number they mean; "1.5" in Dutch and a malformed
+grouping are not taken for grouped numbers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cfit.numberfields import GroupedDecimalField, GroupedIntegerField, ungrouped
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "meant"),
+    [
+        ("de", "1.234.567,89", Decimal("1234567.89")),
+        ("nl", "1.234.567,89", Decimal("1234567.89")),
+        ("fr", "1 234 567,89", Decimal("1234567.89")),
+        ("fr", "1\u202f234\u202f567,89", Decimal("1234567.89")),
+        ("nb", "1\u00a0234\u00a0567,89", Decimal("1234567.89")),
+        ("en", "1,234,567.89", Decimal("1234567.89")),
+        ("en", "1234567.89", Decimal("1234567.89")),
+        ("de", "1234567,89", Decimal("1234567.89")),
+        ("nl", "0,5", Decimal("0.5")),
+    ],
+)
+def test_a_decimal_as_the_language_writes_it(language: str, typed: str, meant: Decimal) -> None:
+    field = GroupedDecimalField(max_digits=18, decimal_places=3, required=False)
+    with translation.override(language):
+        assert field.clean(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "meant"),
+    [
+        ("nl", "1.234", 1234),
+        ("de", "12.500", 12500),
+        ("en", "1,234", 1234),
+        ("fr", "1 234", 1234),
+        ("nb", "1234", 1234),
+    ],
+)
+def test_a_count_as_the_language_writes_it(language: str, typed: str, meant: int) -> None:
+    with translation.override(language):
+        assert GroupedIntegerField(required=False).clean(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"), [("de", "1.23.456"), ("en", "12,34"), ("nl", "1..234"), ("fr", "1 23")]
+)
+def test_digits_not_in_groups_of_three_are_not_a_grouped_number(language: str, typed: str) -> None:
+    with translation.override(language), pytest.raises(forms.ValidationError):
+        GroupedDecimalField(max_digits=18, decimal_places=3).clean(typed)
+
+
+@given(st.integers(min_value=0, max_value=10**15), st.sampled_from(["en", "nl", "de", "fr", "nb"]))
+def test_a_number_grouped_by_the_language_reads_back_as_itself(number: int, language: str) -> None:
+    from django.utils.formats import number_format
+
+    with translation.override(language):
+        shown = number_format(number, force_grouping=True)
+        assert GroupedIntegerField(required=False).clean(shown) == number
+        assert ungrouped(str(number)) == str(number)
