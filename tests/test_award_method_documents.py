@@ -20,6 +20,7 @@ from lxml import etree
 from openpyxl import load_workbook
 
 from cfit.criteria.content import LANGUAGES, Ambition, Framework, ImpactCategory, load_framework_dir
+from cfit.criteria.wording import number
 from cfit.offers.evaluate import evaluate
 from cfit.offers.reader import OfferFile, ProductLine
 from cfit.tenders.award import CostParameters, PriceRule
@@ -115,8 +116,10 @@ def test_every_document_states_the_award_method_the_engine_applies(language: str
         ]
         assert missing == [], f"{language} {name} does not state: {missing[:2]}"
     formula = paragraphs[1]
-    for value in ("0.3125", "6", "12.5", "40", "135"):
-        assert value in formula, f"{language}: the cost formula does not name {value}"
+    # Each figure in the document's language: "0,3125 EUR per kWh" in Dutch, as a Dutch reader writes it.
+    for value in (0.3125, 6, 12.5, 40, 135):
+        shown = number(value, language)
+        assert shown in formula, f"{language}: the cost formula does not name {shown}"
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

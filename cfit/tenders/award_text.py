@@ -14,16 +14,22 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cfit.criteria.content import Better, ScoringRule
-from cfit.criteria.wording import number, option_label, unit_label
+from cfit.criteria.wording import active_language, number, option_label, unit_label
 from cfit.tenders.award import LotAwardMethod, PriceRule, ScoredCriterion, ScoredRequirement
 
 
+def _number(value: float) -> str:
+    """A figure of the award method in the document's language ("0,25" in Dutch): the text is
+    rendered with the tender's language active, as every document and the notice are."""
+    return number(value, active_language())
+
+
 def points(value: Decimal | float) -> str:
-    return number(float(value))
+    return _number(float(value))
 
 
 def share(value: float) -> str:
-    return f"{number(round(value * 100, 2))} %"
+    return f"{_number(round(value * 100, 2))} %"
 
 
 def _unit(requirement: ScoredRequirement, language: str) -> str:
@@ -71,10 +77,10 @@ def cost_formula(method: LotAwardMethod) -> str:
             "years − %(residual)s EUR residual value"
         )
         % {
-            "energy": number(float(costs.energy_price_per_kwh)),
+            "energy": _number(float(costs.energy_price_per_kwh)),
             "years": costs.service_life_years,
-            "maintenance": number(float(costs.maintenance_per_year)),
-            "residual": number(float(costs.residual_value)),
+            "maintenance": _number(float(costs.maintenance_per_year)),
+            "residual": _number(float(costs.residual_value)),
         }
     )
     if method.uses_carbon_price:
@@ -82,7 +88,7 @@ def cost_formula(method: LotAwardMethod) -> str:
             _(
                 " + declared carbon footprint (kg CO2e per unit, requirement %(requirement)s) ÷ 1000 × %(price)s EUR per tonne CO2e"
             )
-            % {"requirement": method.carbon_requirement, "price": number(float(costs.carbon_price_per_tonne))}
+            % {"requirement": method.carbon_requirement, "price": _number(float(costs.carbon_price_per_tonne))}
         )
     return text + "."
 
@@ -105,7 +111,7 @@ def _parts(criterion: ScoredCriterion) -> dict[str, str]:
     return {
         r.id: str(
             _("part of the criterion's points: %(w)s of %(total)s")
-            % {"w": number(r.scoring.weight), "total": number(total)}
+            % {"w": _number(r.scoring.weight), "total": _number(total)}
         )
         for r in scored
     }
@@ -127,13 +133,13 @@ def requirement_sentence(requirement: ScoredRequirement, language: str, part: st
         case ScoringRule.LINEAR:
             rule = _("%(better)s; share 0 at %(zero)s, 100 %% at %(full)s, linear in between") % {
                 "better": _("higher is better") if higher else _("lower is better"),
-                "zero": f"{number(scoring.zero_at or 0)}{unit}",
-                "full": f"{number(scoring.full_at or 0)}{unit}",
+                "zero": f"{_number(scoring.zero_at or 0)}{unit}",
+                "full": f"{_number(scoring.full_at or 0)}{unit}",
             }
         case ScoringRule.BANDS:
             sign = "≥" if higher else "≤"
             bands = "; ".join(
-                f"{sign} {number((band.at_least if higher else band.at_most) or 0)}{unit}: {share(band.share)}"
+                f"{sign} {_number((band.at_least if higher else band.at_most) or 0)}{unit}: {share(band.share)}"
                 for band in scoring.bands
             )
             rule = _("%(better)s; share by band: %(bands)s; otherwise 0") % {
