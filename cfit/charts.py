@@ -87,10 +87,11 @@ def stacked_bars(
         for i, label in enumerate(labels)
     )
     chart_id = escape(chart_id)
+    numbers = escape(_("The numbers"))  # outside the f-string: xgettext does not read inside one
     return mark_safe(  # every text above went through escape()
         f'<figure class="chart" id="{chart_id}"><figcaption>{escape(title)} <span class="muted">({escape(unit)})</span></figcaption>'
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{chart_id}-title">'
         f'<title id="{chart_id}-title">{escape(title)}</title>{"".join(parts)}</svg>{legend}'
-        f'<details><summary>{escape(_("The numbers"))}</summary><table class="small"><thead>{head}</thead>'
+        f'<details><summary>{numbers}</summary><table class="small"><thead>{head}</thead>'
         f"<tbody>{body}</tbody></table></details></figure>"
     )

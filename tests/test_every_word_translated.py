@@ -13,10 +13,18 @@ accepts it.
 thirty), plus a small monitoring campaign and the pact's statement, built once for the module and
 rolled back at the end. Every demo persona and an anonymous visitor crawl every same-site link from the
 home page and from a few pages that are not linked from a menu, one address per route and set of query
-parameters. Each page's visible text (text nodes, and the ``title``, ``alt``, ``aria-label`` and
-``placeholder`` attributes and the labels of buttons) is read without what is between markers; what is
+parameters. The steps of a register import are reached by
+a form (a file with a value the register does not know stops at the value step), so their pages are
+added. Each page's visible text (text nodes, the texts of charts' SVG, and the ``title``, ``alt``,
+``aria-label`` and ``placeholder`` attributes and the labels of buttons) is read without what is between markers; what is
 left must be data: a text any model of the database holds (names, titles, criterion texts), a number,
 a date, a unit, a code, or one of the few words of ``NOT_WORDS`` (each explained).
+
+**Every message is extracted.** A message that went through gettext when the page was made is marked
+in the pseudo-language even where ``makemessages`` never sees it (a call inside an f-string, which
+xgettext does not read; gettext under a name that is not one of its keywords): such a message is in no
+catalogue, and stays English in every language. So every message the pages asked for must be one that
+xgettext extracts from cfit with Django's keywords (or one of Django's own).
 
 **The import errors.** A bad file is sent to each importer (the fleet register, a supplier's offer, the
 data-centre template, a monitoring report, a cloud FOCUS export, the criteria exchange) and the page
@@ -33,6 +41,7 @@ import csv
 import gettext as gettext_module
 import os
 import re
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -63,6 +72,7 @@ from cfit.criteria.rendering import rendered_criterion
 from cfit.datacentres import indicators as datacentre_indicators
 from cfit.demo import USERS, create_demo_data
 from cfit.impact.register import ALL_COLUMNS
+from cfit.impact.titles import OWN_SOURCES
 from cfit.joining.countries import country_choices
 
 PSEUDO = "eo"  # a language Django knows (its cookie and formats work) that cfit does not offer
@@ -94,8 +104,17 @@ NOT_WORDS = {
 # -- the pseudo-language
 
 
+#: Every message the pages asked gettext for (``context\x04message`` with a context).
+ASKED: set[str] = set()
+
+
 class PseudoTranslation(gettext_module.NullTranslations):
     """Every message comes back between markers; a message with a context comes back without it."""
+
+    @staticmethod
+    def _asked(message: str) -> None:
+        if message and not message.startswith(OPEN):  # (not a text that went through already)
+            ASKED.add(message)
 
     @staticmethod
     def _wrap(message: str) -> str:
@@ -104,16 +123,20 @@ class PseudoTranslation(gettext_module.NullTranslations):
         return f"{OPEN}{message}{CLOSE}" if message else message
 
     def gettext(self, message: str) -> str:
+        self._asked(message)
         return self._wrap(message)
 
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        self._asked(msgid1)  # a plural message is known by its singular
         return self._wrap(msgid1 if n == 1 else msgid2)
 
     def pgettext(self, context: str, message: str) -> str:
+        self._asked(f"{context}\x04{message}")
         return self._wrap(message)
 
     def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
-        return self.ngettext(msgid1, msgid2, n)
+        self._asked(f"{context}\x04{msgid1}")
+        return self._wrap(msgid1 if n == 1 else msgid2)
 
     def to_language(self) -> str:
         return PSEUDO
@@ -125,13 +148,15 @@ class PseudoTranslation(gettext_module.NullTranslations):
 class VisibleText(HTMLParser):
     """The text a reader sees or hears: text nodes and the attributes read aloud or shown on hover."""
 
-    HIDDEN = {"script", "style", "code", "kbd", "samp", "pre", "svg"}
+    #: (an SVG's ``<title>`` and ``<text>`` are read: a chart's words are shown or read aloud)
+    HIDDEN = {"script", "style", "code", "kbd", "samp", "pre"}
     ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
         self._hidden: list[str] = []
+        self._open = ""  #: a message's text so far, while its closing marker is still to come
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.HIDDEN:
@@ -148,8 +173,24 @@ class VisibleText(HTMLParser):
             self._hidden.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden and data.strip():
-            self.texts.append(data)
+        # A message with markup inside (``⟦<span>3</span> lines added⟧``) is one text from its opening
+        # marker to its closing one, across the tags.
+        if self._open:
+            self._open += data
+            if self._open.count(OPEN) <= self._open.count(CLOSE):
+                self.texts.append(self._open)
+                self._open = ""
+        elif not self._hidden and data.strip():
+            if data.count(OPEN) > data.count(CLOSE):
+                self._open = data
+            else:
+                self.texts.append(data)
+
+    def close(self) -> None:
+        super().close()
+        if self._open:
+            self.texts.append(self._open)
+            self._open = ""
 
 
 class Links(HTMLParser):
@@ -190,6 +231,10 @@ def unmarked(text: str) -> list[str]:
     return [run for run in (SPACES.sub(" ", r).strip() for r in text.split("\x00")) if run]
 
 
+#: Fields that hold a code a page shows in words, never as it is: not data.
+CODE_FIELDS = {"fleet.AssetImport.stage", "fleet.AssetImport.state"}
+
+
 def database_texts(*more: Any) -> tuple[set[str], str]:
     """Every text the database holds (fields and the strings inside JSON) and the framework's files
     (``more``), whole and as one string to search in: pages show data cut into lines and paragraphs."""
@@ -215,6 +260,7 @@ def database_texts(*more: Any) -> tuple[set[str], str]:
             f.attname
             for f in model._meta.concrete_fields
             if isinstance(f, models.CharField | models.TextField | models.JSONField)
+            and f"{model._meta.label}.{f.name}" not in CODE_FIELDS
         ]
         if fields:
             for row in manager.values_list(*fields):
@@ -229,11 +275,18 @@ def reference_texts() -> list[Any]:
     products of the manufacturers' footprints) and the data-centre indicators' legal definitions."""
     factors = Path(criteria_models.__file__).resolve().parents[1] / "impact" / "factors"
     texts: list[Any] = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in factors.glob("*.yaml")]
+    for data in texts:
+        # not data: the grid table's English country names (a page names a country in the reader's
+        # language) and the titles of cfit's own sources (cfit's words, translated)
+        for row in data.get("countries", []):
+            row.pop("name", None)
+        data["sources"] = [s for s in data.get("sources", []) if s["id"] not in OWN_SOURCES]
     for table in factors.glob("*/*.csv"):
         with table.open(encoding="utf-8") as rows:
             texts += [f"{row['manufacturer']} {row['name']}" for row in csv.DictReader(rows)]
-    # country names come from pycountry's ISO 3166 translations (data, in the pseudo-language too)
-    texts += [name for language in (PSEUDO, "en") for _code, name in country_choices(language)]
+    # country names come from pycountry's ISO 3166 translations (data, in the pseudo-language too; the
+    # English name only of a country Esperanto has no name for)
+    texts += [name for _code, name in country_choices(PSEUDO)]
     texts += [
         value
         for value in vars(datacentre_indicators).values()
@@ -261,6 +314,7 @@ def english_runs(html: str, data: tuple[set[str], str]) -> list[str]:
     whole, joined = data
     parser = VisibleText()
     parser.feed(html)
+    parser.close()
     found = []
 
     def is_data(run: str) -> bool:
@@ -410,6 +464,40 @@ def start_pages(personas: list[str]) -> dict[str, list[str]]:
     }
 
 
+#: A register with values the fleet's vocabulary does not know ("Dienstnotebook", "Leihgerät"): its
+#: import stops at the value step, whose choices suggest codes.
+UNKNOWN_VALUES = """Inventarnummer;Gerätetyp;Hersteller;Modell;Anschaffungsdatum;Land;Status
+DE-1;Dienstnotebook;Dell;Latitude 5420;01.03.2021;DE;Leihgerät
+"""
+
+
+def import_pages(client: Client) -> list[str]:
+    """The steps of a register import, reached by forms: the value step of a file with unknown values,
+    and the progress page of an import that is reading its file and of one that is done."""
+    from cfit.fleet.models import AssetImport
+
+    response = client.post(
+        "/fleet/rijkswaterstaat/import/",
+        {"file": SimpleUploadedFile("register.csv", UNKNOWN_VALUES.encode()), "default_country": "NL"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = AssetImport.unscoped.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    fields = {f"column_{i}": record.mapping.get(h, "") for i, h in enumerate(record.headers)}
+    values = client.post(f"/fleet/rijkswaterstaat/import/{record.pk}/", fields)
+    assert values.status_code == 302 and values["Location"].endswith("/values/"), values.status_code
+    organisation = Organisation.objects.get(slug="rijkswaterstaat")
+    running = AssetImport.unscoped.create(
+        organisation=organisation, filename="running.csv", state="running", stage="reading", progress=15
+    )
+    done = AssetImport.unscoped.create(
+        organisation=organisation, filename="done.csv", state="done", stage="done", progress=100
+    )
+    return [
+        values["Location"],
+        *(f"/fleet/rijkswaterstaat/import/{r.pk}/progress/" for r in (running, done)),
+    ]
+
+
 def named_routes(patterns: list[Any] | None = None, namespace: str = "") -> set[str]:
     """Every named route of the URL conf, as ``namespace:name``."""
     from django.urls import URLPattern, URLResolver, get_resolver
@@ -466,16 +554,22 @@ def crawl(client: Client, starts: list[str], seen_routes: Counter[str]) -> dict[
 
 
 @pytest.fixture(scope="module")
-def pseudo_pages(demo: list[str], pseudo_language: None) -> dict[tuple[str, str], str]:
+def pseudo_pages(
+    demo: list[str], pseudo_language: None, tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, str], str]:
     """(persona, address) -> the page in the pseudo-language."""
     pages: dict[tuple[str, str], str] = {}
     seen: Counter[str] = Counter()
     starts = start_pages(demo)
+    uploads = override_settings(UPLOAD_DIR=tmp_path_factory.mktemp("uploads"))
     for username in ["", *(p for p in demo if p not in SAME_PAGES_AS_ANOTHER)]:
         client = Client()
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = PSEUDO
         if username:
             client.force_login(get_user_model().objects.get(username=username))
+        if username == "assets":
+            with uploads:
+                starts[username] = [*starts[username], *import_pages(client)]
         for address, html in crawl(client, ["/", *starts.get(username, [])], seen).items():
             pages[(username or "anonymous", address)] = html
     return pages
@@ -485,7 +579,9 @@ def pseudo_pages(demo: list[str], pseudo_language: None) -> dict[tuple[str, str]
 def test_every_word_of_every_page_went_through_translation(
     demo: list[str], pseudo_pages: dict[tuple[str, str], str], framework_content: Framework
 ) -> None:
-    data = database_texts(framework_texts(framework_content), reference_texts())
+    # the words of the imported file are data too
+    cells = UNKNOWN_VALUES.replace("\n", ";").split(";")
+    data = database_texts(framework_texts(framework_content), reference_texts(), cells)
     found: dict[str, list[str]] = {}
     for (persona, address), html in pseudo_pages.items():
         if route(urlsplit(address).path) in ENGLISH_PAGES:
@@ -569,6 +665,116 @@ def test_every_import_error_went_through_translation(
         Path(os.environ["CFIT_WORDS_REPORT"] + ".imports").write_text("\n".join(report), encoding="utf-8")
     assert refused >= 10
     assert report == [], f"{len(report)} texts not marked for translation:\n" + "\n".join(report)
+
+
+# -- every message extracted
+
+#: The keywords with which ``makemessages`` runs xgettext (django/core/management/commands/makemessages.py).
+XGETTEXT = [
+    "xgettext", "--language=Python", "--from-code=UTF-8", "--output=-",
+    "--keyword=gettext_noop", "--keyword=gettext_lazy", "--keyword=ngettext_lazy:1,2",
+    "--keyword=pgettext:1c,2", "--keyword=npgettext:1c,2,3", "--keyword=pgettext_lazy:1c,2",
+    "--keyword=npgettext_lazy:1c,2,3",
+]  # fmt: skip
+
+
+def extracted_messages(tmp: Path) -> set[str]:
+    """Every message ``makemessages`` takes from cfit (``context\x04message`` with a context): the
+    Python files, and the templates as Django turns them into Python for xgettext."""
+    import subprocess
+
+    import polib
+    from django.utils.translation import templatize
+
+    root = Path(settings.BASE_DIR)
+    files = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix == ".py" and "migrations" not in path.parts:
+            files.append(path)
+        elif path.suffix in (".html", ".txt"):
+            work = tmp / f"{len(files)}.py"
+            work.write_text(templatize(path.read_text(encoding="utf-8"), origin=str(path)), encoding="utf-8")
+            files.append(work)
+    listing = tmp / "files.txt"
+    listing.write_text("\n".join(map(str, files)), encoding="utf-8")
+    output = subprocess.run(
+        [*XGETTEXT, f"--files-from={listing}"], capture_output=True, text=True, check=True
+    ).stdout
+    return {(f"{e.msgctxt}\x04{e.msgid}" if e.msgctxt else e.msgid) for e in polib.pofile(output)}
+
+
+def others_messages() -> set[str]:
+    """The messages of Django's and the other apps' catalogues (their pages and errors)."""
+    known: set[str] = set()
+    folders = [Path(sys.modules["django"].__file__ or "").parent / "conf" / "locale"]
+    folders += [Path(a.path) / "locale" for a in apps.get_app_configs() if not a.name.startswith("cfit")]
+    for folder in folders:
+        catalogue = gettext_module.translation("django", localedir=folder, languages=["nl"], fallback=True)
+        # (a plural message is held as (singular, form))
+        known |= {m if isinstance(m, str) else m[0] for m in getattr(catalogue, "_catalog", {})}
+    return known
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="needs GNU gettext (xgettext), as makemessages does")
+@pytest.mark.django_db
+def test_every_message_the_pages_asked_for_is_extracted(
+    pseudo_pages: dict[tuple[str, str], str], tmp_path: Path
+) -> None:
+    """A message marked where xgettext does not look (inside an f-string; gettext under another
+    name) is shown marked in the pseudo-language and English in every real one."""
+    missing = sorted(ASKED - extracted_messages(tmp_path) - others_messages())
+    assert len(ASKED) > 1000
+    assert missing == [], f"{len(missing)} messages makemessages does not extract:\n" + "\n".join(
+        repr(m) for m in missing
+    )
+
+
+#: The names under which xgettext finds a message: its own defaults for Python and Django's keywords.
+KEYWORDS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "gettext_noop", "gettext_lazy",
+            "ngettext_lazy", "pgettext_lazy", "npgettext_lazy"}  # fmt: skip
+
+
+def test_every_message_of_the_code_is_marked_where_xgettext_sees_it() -> None:
+    """The same rule for the code the crawl does not reach (a chart with a hidden figure, an estimated
+    footprint): no gettext call inside an f-string (xgettext 0.21 does not read them), and no
+    translation function imported under a name xgettext does not know (``gettext_lazy as _lazy``)."""
+    import ast
+
+    found = []
+    for path in sorted(Path(settings.BASE_DIR).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(Path(settings.BASE_DIR).parent)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                found += [
+                    f"{where}:{node.lineno} imports {a.name} as {a.asname}"
+                    for a in node.names
+                    if a.asname and a.asname not in KEYWORDS and a.name in KEYWORDS
+                ]
+            elif isinstance(node, ast.JoinedStr):
+                found += [
+                    f"{where}:{call.lineno} {ast.unparse(call)} inside an f-string"
+                    for call in ast.walk(node)
+                    if isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id in KEYWORDS
+                ]
+    assert found == [], "\n".join(found)
+
+
+def test_the_titles_of_cfit_own_sources_are_those_of_the_factor_files() -> None:
+    """The message of an own source's title is its title in the factor file, word for word."""
+    factors = Path(criteria_models.__file__).resolve().parents[1] / "impact" / "factors"
+    titles = {
+        s["id"]: s["title"]
+        for p in factors.glob("*.yaml")
+        for s in yaml.safe_load(p.read_text(encoding="utf-8")).get("sources", [])
+    }
+    with override_settings(LANGUAGE_CODE="en"):
+        from django.utils import translation
+
+        with translation.override("en"):
+            assert {i: str(t) for i, t in OWN_SOURCES.items()} == {i: titles[i] for i in OWN_SOURCES}
 
 
 # -- the real languages

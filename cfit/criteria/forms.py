@@ -93,9 +93,10 @@ class CriterionTextForm(forms.Form):
         self.requirements = list(criterion.requirements.all())
         for requirement in self.requirements:
             if requirement.data_type in (content.DataType.NUMBER, content.DataType.INTEGER):
-                for bound in ("min_value", "max_value"):
+                # the words outside the f-string: xgettext (makemessages) does not read inside one
+                for bound, word in (("min_value", _("minimum")), ("max_value", _("maximum"))):
                     self.fields[f"{requirement.pk}_{bound}"] = forms.FloatField(
-                        label=f"{translated(requirement.title)}: {_('minimum') if bound == 'min_value' else _('maximum')}",
+                        label=f"{translated(requirement.title)}: {word}",
                         required=False,
                         initial=getattr(requirement, bound),
                     )

@@ -18,16 +18,18 @@ from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from cfit.accounts.models import Organisation
 from cfit.fleet.models import Asset
 from cfit.impact import fleet, summary
 from cfit.impact.figures import METHOD_VERSION
-from cfit.impact.reference import Reference
+from cfit.impact.reference import GridFactor, Reference
 from cfit.impact.register import REGISTER_SCHEMA, as_register
 from cfit.impact.results import FleetFigures, ScenarioFigures
 from cfit.impact.store import current, current_reference
+from cfit.impact.titles import source_title
+from cfit.joining.countries import country_name
 
 COLUMNS = [c for c in REGISTER_SCHEMA if c != "row"]
 
@@ -121,30 +123,38 @@ def fleet_scenario(
 
 
 #: What a declared sibling may differ in (``impact.families.DIFFERENCES``), in words.
-DIFFERENCE_LABELS = {
-    "series": _lazy("series"),
-    "prefix": _lazy("series letter"),
-    "number": _lazy("model number"),
-    "digit_1": _lazy("first digit of the model number"),
-    "digit_2": _lazy("second digit of the model number"),
-    "digit_3": _lazy("third digit of the model number"),
-    "digit_4": _lazy("last digits of the model number"),
-    "suffix": _lazy("suffix"),
-    "generation": _lazy("generation"),
-    "form": _lazy("form factor"),
-    "variant": _lazy("variant"),
-    "other_numbers": _lazy("other numbers of the name"),
-    "size": _lazy("screen size"),
-    "storage": _lazy("storage"),
-    "year": _lazy("year"),
+DIFFERENCE_LABELS: dict[str, Any] = {
+    "series": pgettext_lazy("how two model names differ", "series"),
+    "prefix": pgettext_lazy("how two model names differ", "series letter"),
+    "number": pgettext_lazy("how two model names differ", "model number"),
+    "digit_1": pgettext_lazy("how two model names differ", "first digit of the model number"),
+    "digit_2": pgettext_lazy("how two model names differ", "second digit of the model number"),
+    "digit_3": pgettext_lazy("how two model names differ", "third digit of the model number"),
+    "digit_4": pgettext_lazy("how two model names differ", "last digits of the model number"),
+    "suffix": pgettext_lazy("how two model names differ", "suffix"),
+    "generation": pgettext_lazy("how two model names differ", "generation"),
+    "form": pgettext_lazy("how two model names differ", "form factor"),
+    "variant": pgettext_lazy("how two model names differ", "variant"),
+    "other_numbers": pgettext_lazy("how two model names differ", "other numbers of the name"),
+    "size": pgettext_lazy("how two model names differ", "screen size"),
+    "storage": pgettext_lazy("how two model names differ", "storage"),
+    "year": pgettext_lazy("how two model names differ", "year"),
 }
 ESTIMATE_METHODS = {
-    "siblings": _lazy("the closest declared models of the same manufacturer"),
-    "siblings+specs": _lazy(
+    "siblings": gettext_lazy("the closest declared models of the same manufacturer"),
+    "siblings+specs": gettext_lazy(
         "the closest declared models of the same manufacturer, blended with a regression on the specs the line states, its manufacturer and year"
     ),
-    "specs": _lazy("a regression on the specs the line states, its manufacturer and year"),
+    "specs": gettext_lazy("a regression on the specs the line states, its manufacturer and year"),
 }
+
+
+def grid_area(grid: GridFactor) -> str:
+    """The country (or area) of a grid factor in the reader's language: the table's name is English."""
+    if grid.country == "EU":
+        return _("the European Union")
+    name = country_name(grid.country)
+    return grid.name if name == grid.country else name
 
 
 def _estimate_how(line: dict[str, Any]) -> str:
@@ -195,10 +205,10 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             source = reference.pcf_source
         case "estimate":
             how = _estimate_how(line)
-            source = reference.source("boavizta-pcf").title
+            source = source_title(reference.source("boavizta-pcf"))
         case _:
             how = _("median of manufacturers' footprints of the product group; range 10th to 90th percentile")
-            source = reference.source(group.source).title if group else ""
+            source = source_title(reference.source(group.source)) if group else ""
     how += " " + _("(method %(version)s)") % {"version": METHOD_VERSION}
     if asset.condition == "refurbished":
         share = reference.refurbished_share
@@ -207,7 +217,7 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             "low": f"{share.low:.2f}",
             "high": f"{share.high:.2f}",
         }
-        source += "; " + reference.source(reference.refurbished_source).title
+        source += "; " + source_title(reference.source(reference.refurbished_source))
     steps.append(
         Step(
             _("Embodied emissions per device"),
@@ -232,12 +242,14 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
     )
     grid = reference.grid_factor(asset.country)
     grid_how = _("grid intensity of %(country)s, %(year)s") % {
-        "country": grid.name,
+        "country": grid_area(grid),
         "year": line["grid_year"],
     }
     if line["grid_fallback"]:
         grid_how = _("country not in the table: world average used") + f" ({line['grid_year']})"
-    grid_source = " + ".join(reference.source(part).title for part in str(line["grid_source"]).split("+"))
+    grid_source = " + ".join(
+        source_title(reference.source(part)) for part in str(line["grid_source"]).split("+")
+    )
     steps.append(
         Step(
             _("Grid carbon intensity"),
@@ -273,7 +285,7 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             None,
             _("years"),
             life_how,
-            reference.source(group.service_life_source).title if group else "",
+            source_title(reference.source(group.service_life_source)) if group else "",
         )
     )
     steps.append(

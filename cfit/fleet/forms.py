@@ -121,7 +121,9 @@ class ValueMappingForm(forms.Form):
                     choices = [("", _("— choose —"))] + [
                         (
                             code,
-                            f"{known[code]} ({_('suggested')})" if code in item.suggestions else known[code],
+                            _("%(choice)s (suggested)") % {"choice": known[code]}
+                            if code in item.suggestions
+                            else known[code],
                         )
                         for code in order
                         if code in known

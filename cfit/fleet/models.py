@@ -9,7 +9,7 @@ reference data by the impact engine, so that a corrected factor corrects every f
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -216,6 +216,20 @@ class AssetImport(OrganisationOwned):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
+
+    #: The stages of a running import (``actions.run_import``), in words: ``stage`` holds the code.
+    STAGES: ClassVar[dict[str, Any]] = {
+        "queued": _("waiting for its turn"),
+        "reading": _("reading the file"),
+        "checking": _("checking the rows"),
+        "storing": _("storing the lines"),
+    }
+
+    @property
+    def stage_label(self) -> str:
+        """The stage of a running import in the reader's words; nothing once it has finished (its state
+        says how), nor for a stage without words."""
+        return "" if self.is_finished else str(self.STAGES.get(self.stage, ""))
 
 
 class SavedColumnMapping(OrganisationOwned):

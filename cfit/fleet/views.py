@@ -349,6 +349,7 @@ def import_status(request: HttpRequest, slug: str, import_id: int) -> JsonRespon
             "state": record.state,
             "state_label": record.get_state_display(),
             "stage": record.stage,
+            "stage_label": record.stage_label,
             "progress": record.progress,
             "rows": record.rows,
             "created": record.created_lines,

@@ -124,13 +124,12 @@ def bars(
         )
         legend = f'<ul class="legend">{items}</ul>'
     hidden = any(p is not None and p.hidden for _, points in series for p in points)
-    note = (
-        f'<p class="small muted">{escape(_("Gaps are figures hidden by the disclosure rules; the numbers say why."))}</p>'
-        if hidden
-        else ""
-    )
+    # the messages outside the f-strings: xgettext (makemessages) does not read inside one
+    gaps = _("Gaps are figures hidden by the disclosure rules; the numbers say why.")
+    whiskers = _("Whiskers: from the low to the high bound.")
+    note = f'<p class="small muted">{escape(gaps)}</p>' if hidden else ""
     if not stacked and any(p is not None and p.low is not None for s in shown for p in s):
-        note += f'<p class="small muted">{escape(_("Whiskers: from the low to the high bound."))}</p>'
+        note += f'<p class="small muted">{escape(whiskers)}</p>'
     head = "<tr><th></th>" + "".join(f'<th class="num">{escape(name)}</th>' for name, _p in series) + "</tr>"
     body = "".join(
         f"<tr><th>{escape(label)}</th>"
@@ -142,10 +141,11 @@ def bars(
         for i, label in enumerate(labels)
     )
     chart_id = escape(chart_id)
+    numbers = escape(_("The numbers"))
     return mark_safe(  # every text above went through escape()
         f'<figure class="chart" id="{chart_id}"><figcaption>{escape(title)} <span class="muted">({escape(unit)})</span></figcaption>'
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{chart_id}-title">'
         f'<title id="{chart_id}-title">{escape(title)}</title>{"".join(parts)}</svg>{legend}{note}'
-        f'<details><summary>{escape(_("The numbers"))}</summary><table class="small"><thead>{head}</thead>'
+        f'<details><summary>{numbers}</summary><table class="small"><thead>{head}</thead>'
         f"<tbody>{body}</tbody></table></details></figure>"
     )

@@ -16,7 +16,7 @@ function followImport(section) {
     bar.value = status.progress;
     bar.textContent = status.progress + " %";
     state.textContent = status.state_label;
-    stage.textContent = status.finished ? "" : status.stage;
+    stage.textContent = status.stage_label;
     if (!status.finished) { setTimeout(poll, 500); return; }
     if (status.state === "done") {
       document.getElementById("import-created").textContent = status.created;
