@@ -158,3 +158,51 @@ def test_only_the_groups_runner_starts_publishes_and_publishes_the_summary(
     assert louise.post(reverse("consultations:publish-summary", args=[consultation.pk])).status_code == 404
     consultation.refresh_from_db()
     assert consultation.summary_published is None
+
+
+def _open_consultation(coordinator: Persona) -> Consultation:
+    """The buyer group's consultation, published and open: yes/no, number, choice and text questions."""
+    from cfit.consultations import actions
+
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    consultation = actions.create_consultation(
+        group, title="Laptops", description="", deadline=timezone.now() + timedelta(days=7),
+        questions=[
+            actions.QuestionDraft("Refurbished?", "yes_no"),
+            actions.QuestionDraft("Years of spare parts?", "number", ("5", "7")),
+            actions.QuestionDraft("Which kind?", "choice", ("new", "refurbished")),
+            actions.QuestionDraft("What limits you?", "text"),
+        ],
+        acting_user=coordinator.user,
+    )  # fmt: skip
+    return actions.publish_consultation(consultation, acting_user=coordinator.user)
+
+
+@pytest.mark.django_db
+def test_a_wrong_answer_brings_the_form_back_as_typed_and_stores_nothing(
+    coordinator: Persona, supplier: Persona
+) -> None:
+    consultation = _open_consultation(coordinator)
+    q1, q2, q3, q4 = consultation.questions.all()
+    sid = signed_in(supplier.user)
+    url = reverse("consultations:answer", args=[consultation.pk])
+    sid.post(url, {"organisation": "green-refurb", f"answer-{q1.pk}": "no", f"answer-{q2.pk}": "3",
+                   f"answer-{q3.pk}": "new", f"answer-{q4.pk}": "Earlier text"}, follow=True)  # fmt: skip
+    page = sid.post(url, {
+        "organisation": "green-refurb", f"answer-{q1.pk}": "yes", f"answer-{q2.pk}": "vijf",
+        f"answer-{q3.pk}": "refurbished", f"answer-{q4.pk}": "Battery stock",
+    })  # fmt: skip
+    assert page.status_code == 200
+    text = page.text
+    # Everything typed comes back, not the answers stored earlier; the wrong one is named with its problem.
+    assert 'value="yes" checked' in text and 'value="no" checked' not in text
+    assert 'value="vijf"' in text and ">Battery stock</textarea>" in text and "Earlier text" not in text
+    assert '<option value="refurbished" selected>' in text
+    assert f'aria-invalid="true" aria-describedby="errors-answer-{q2.pk}"' in text
+    problems = text.split(f'id="errors-answer-{q2.pk}"')[1].split("</div>")[0]
+    assert "“Years of spare parts?”: give a number." in problems
+    assert "Nothing was sent" in text and "have been sent" not in text
+    # Nothing is stored: the earlier answers stand.
+    stored = dict(Response.objects.get().answers.values_list("question__text", "value"))
+    assert stored == {"Refurbished?": "no", "Years of spare parts?": "3", "Which kind?": "new",
+                      "What limits you?": "Earlier text"}  # fmt: skip

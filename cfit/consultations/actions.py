@@ -135,13 +135,24 @@ def clean_answer(question: Question, value: str) -> str:
 def submit_answers(
     consultation: Consultation, organisation: Organisation, values: Mapping[int, str], *, acting_user: Any
 ) -> Response:
-    """A supplier's answers by question id, replacing its earlier ones, until the deadline."""
+    """A supplier's answers by question id, replacing its earlier ones, until the deadline.
+
+    All or nothing: an answer that does not fit its question refuses the lot, with every such answer's
+    problem by question id as a string (``error.message_dict``), and the earlier answers stay as they were."""
     if organisation not in answering_organisations(acting_user):
         raise PermissionDenied
     if not consultation.is_open:
         raise ConsultationRefused(_("This consultation does not take answers (any more)."), code="closed")
     questions = list(consultation.questions.all())
-    cleaned = {q.pk: clean_answer(q, values.get(q.pk, "")) for q in questions}
+    cleaned: dict[int, str] = {}
+    problems: dict[str, list[str]] = {}
+    for question in questions:
+        try:
+            cleaned[question.pk] = clean_answer(question, values.get(question.pk, ""))
+        except ConsultationRefused as error:
+            problems[str(question.pk)] = error.messages
+    if problems:
+        raise ConsultationRefused(problems)
     response, _created = Response.objects.update_or_create(
         consultation=consultation, organisation=organisation,
         defaults={"submitted_by": acting_user, "submitted": timezone.now()},

@@ -91,7 +91,19 @@ def new(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = get_consultation(request.user, pk)
+    return _detail(request, get_consultation(request.user, pk))
+
+
+def _detail(
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    typed: dict[int, str] | None = None,
+    answering_for: str = "",
+    problems: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """The consultation's page; ``typed``: the answers a supplier sent that were refused, shown again
+    as typed with ``problems`` by question id, for the organisation ``answering_for`` (a slug)."""
     questions = list(consultation.questions.all())
     context: dict[str, Any] = {
         "consultation": consultation,
@@ -109,14 +121,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["responses"] = [(r, [values.get((r.pk, q.pk), "") for q in questions]) for r in responses]
     suppliers = answering_organisations(request.user) if consultation.is_open else []
     if suppliers:
-        own = {
-            a.question_id: a.value
-            for a in Answer.objects.filter(
-                response__consultation=consultation, response__organisation=suppliers[0]
-            )
-        }
+        chosen = next((o for o in suppliers if o.slug == answering_for), suppliers[0])
+        if typed is None:
+            typed = {
+                a.question_id: a.value
+                for a in Answer.objects.filter(
+                    response__consultation=consultation, response__organisation=chosen
+                )
+            }
+        problems = problems or {}
         context["suppliers"] = suppliers
-        context["answer_rows"] = [(q, own.get(q.pk, "")) for q in questions]
+        context["answering_for"] = chosen
+        context["answer_rows"] = [(q, typed.get(q.pk, ""), problems.get(str(q.pk), [])) for q in questions]
     return render(request, "consultations/detail.html", context)
 
 
@@ -132,9 +148,15 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.submit_answers(consultation, organisation, values, acting_user=request.user)
     except actions.ConsultationRefused as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Your answers have been sent to the group."))
+        if not hasattr(error, "error_dict"):
+            messages.error(request, " ".join(error.messages))
+            return redirect("consultations:detail", consultation.pk)
+        # Nothing is stored: the form comes back as typed, each refused answer with its problem.
+        messages.error(request, _("Nothing was sent: correct the answers marked below."))
+        return _detail(
+            request, consultation, typed=values, answering_for=organisation.slug, problems=error.message_dict
+        )
+    messages.success(request, _("Your answers have been sent to the group."))
     return redirect("consultations:detail", consultation.pk)
 
 
