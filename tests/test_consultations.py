@@ -206,3 +206,22 @@ def test_a_wrong_answer_brings_the_form_back_as_typed_and_stores_nothing(
     stored = dict(Response.objects.get().answers.values_list("question__text", "value"))
     assert stored == {"Refurbished?": "no", "Years of spare parts?": "3", "Which kind?": "new",
                       "What limits you?": "Earlier text"}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_an_answer_to_no_question_is_refused_and_says_so(coordinator: Persona, supplier: Persona) -> None:
+    consultation = _open_consultation(coordinator)
+    q1, q2, _q3, q4 = consultation.questions.all()
+    sid = signed_in(supplier.user)
+    url = reverse("consultations:answer", args=[consultation.pk])
+    empty = {"organisation": "green-refurb", f"answer-{q2.pk}": " ", f"answer-{q4.pk}": ""}
+    page = sid.post(url, empty, follow=True).text
+    assert "Answer at least one question: nothing was sent." in page and "have been sent" not in page
+    assert not Response.objects.exists()
+    # In Dutch too, never "Uw antwoorden zijn naar de groep verzonden".
+    sid.cookies["django_language"] = "nl"
+    assert "antwoorden zijn naar de groep verzonden" not in sid.post(url, empty, follow=True).text
+    # An earlier answer is not wiped by an empty form.
+    sid.post(url, {"organisation": "green-refurb", f"answer-{q1.pk}": "yes"})
+    sid.post(url, empty)
+    assert Response.objects.get().answers.get().value == "yes"

@@ -138,7 +138,8 @@ def submit_answers(
     """A supplier's answers by question id, replacing its earlier ones, until the deadline.
 
     All or nothing: an answer that does not fit its question refuses the lot, with every such answer's
-    problem by question id as a string (``error.message_dict``), and the earlier answers stay as they were."""
+    problem by question id as a string (``error.message_dict``), and the earlier answers stay as they were.
+    Answers to no question at all are refused."""
     if organisation not in answering_organisations(acting_user):
         raise PermissionDenied
     if not consultation.is_open:
@@ -153,6 +154,10 @@ def submit_answers(
             problems[str(question.pk)] = error.messages
     if problems:
         raise ConsultationRefused(problems)
+    if not any(cleaned.values()):
+        # An empty form is most likely sent by mistake; it would also leave the group a supplier that
+        # "answered" nothing. Earlier answers stay (withdrawing them is not offered).
+        raise ConsultationRefused(_("Answer at least one question: nothing was sent."), code="empty")
     response, _created = Response.objects.update_or_create(
         consultation=consultation, organisation=organisation,
         defaults={"submitted_by": acting_user, "submitted": timezone.now()},
