@@ -225,3 +225,21 @@ def test_an_answer_to_no_question_is_refused_and_says_so(coordinator: Persona, s
     sid.post(url, {"organisation": "green-refurb", f"answer-{q1.pk}": "yes"})
     sid.post(url, empty)
     assert Response.objects.get().answers.get().value == "yes"
+
+
+@pytest.mark.django_db
+def test_the_group_reads_a_yes_no_answer_by_its_label_in_its_language(
+    coordinator: Persona, supplier: Persona
+) -> None:
+    consultation = _open_consultation(coordinator)
+    q1, q2, _q3, _q4 = consultation.questions.all()
+    signed_in(supplier.user).post(reverse("consultations:answer", args=[consultation.pk]), {
+        "organisation": "green-refurb", f"answer-{q1.pk}": "yes", f"answer-{q2.pk}": "6",
+    })  # fmt: skip
+    coco = signed_in(coordinator.user)
+    detail = reverse("consultations:detail", args=[consultation.pk])
+    row = coco.get(detail).text.split('id="responses"')[1].split("</tbody>")[0]
+    assert "<td>Yes</td>" in row and "<td>yes</td>" not in row and "<td>6</td>" in row
+    coco.cookies["django_language"] = "nl"
+    row = coco.get(detail).text.split('id="responses"')[1].split("</tbody>")[0]
+    assert "<td>Ja</td>" in row and "<td>yes</td>" not in row

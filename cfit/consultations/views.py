@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.consultations import actions
+from cfit.consultations import actions, summary
 from cfit.consultations.access import (
     answering_organisations,
     get_consultation,
@@ -22,7 +22,7 @@ from cfit.consultations.access import (
     sees_answers,
 )
 from cfit.consultations.forms import ConsultationForm
-from cfit.consultations.models import Answer, Consultation
+from cfit.consultations.models import Answer, Consultation, Question
 from cfit.pact.access import can_edit_working_group, get_group, is_coordinator
 from cfit.pact.models import BuyerGroup, WorkingGroup
 
@@ -94,6 +94,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_consultation(request.user, pk))
 
 
+def _shown(question: Question, value: str) -> str:
+    """An answer as the reader reads it: a yes/no answer by its label in the reader's language."""
+    if question.kind == Question.Kind.YES_NO:
+        return {summary.YES: _("Yes"), summary.NO: _("No")}.get(value, value)
+    return value
+
+
 def _detail(
     request: HttpRequest,
     consultation: Consultation,
@@ -118,7 +125,9 @@ def _detail(
         values = {
             (a.response_id, a.question_id): a.value for a in Answer.objects.filter(response__in=responses)
         }
-        context["responses"] = [(r, [values.get((r.pk, q.pk), "") for q in questions]) for r in responses]
+        context["responses"] = [
+            (r, [_shown(q, values.get((r.pk, q.pk), "")) for q in questions]) for r in responses
+        ]
     suppliers = answering_organisations(request.user) if consultation.is_open else []
     if suppliers:
         chosen = next((o for o in suppliers if o.slug == answering_for), suppliers[0])
