@@ -243,3 +243,45 @@ def test_the_group_reads_a_yes_no_answer_by_its_label_in_its_language(
     coco.cookies["django_language"] = "nl"
     row = coco.get(detail).text.split('id="responses"')[1].split("</tbody>")[0]
     assert "<td>Ja</td>" in row and "<td>yes</td>" not in row
+
+
+def _consultation_form(deadline: str, **questions: str) -> dict[str, str]:
+    return {"title": "Laptops", "description": "", "deadline": deadline, **questions}
+
+
+def _in(days: int) -> str:
+    return (timezone.localtime() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.mark.django_db
+def test_a_consultation_is_created_with_a_deadline_in_the_future_only(coordinator: Persona) -> None:
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    coco = signed_in(coordinator.user)
+    url = reverse("consultations:new", args=["buyer-group", group.slug])
+    page = coco.post(url, _consultation_form("2020-03-01T12:00", q1_text="Refurbished?", q1_kind="yes_no"))
+    assert page.status_code == 200 and not Consultation.objects.exists()
+    problems = page.text.split('id="errors-deadline"')[1].split("</div>")[0]
+    assert "The deadline must lie in the future." in problems
+    assert 'value="Refurbished?"' in page.text  # what was typed stays
+    coco.post(url, _consultation_form(_in(7), q1_text="Refurbished?", q1_kind="yes_no"))
+    assert Consultation.objects.get().questions.get().text == "Refurbished?"
+
+
+@pytest.mark.django_db
+def test_a_question_that_does_not_fit_its_kind_is_named_by_its_number_and_text(
+    coordinator: Persona,
+) -> None:
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    page = signed_in(coordinator.user).post(
+        reverse("consultations:new", args=["buyer-group", group.slug]),
+        _consultation_form(
+            _in(7), q1_text="Refurbished?", q1_kind="yes_no",
+            # row 2 left empty: the question keeps the number it has on the form
+            q3_text="Which kind?", q3_kind="choice", q3_options="new",
+            q4_text="How many years?", q4_kind="number", q4_options="five; 7",
+        ),
+    )  # fmt: skip
+    assert page.status_code == 200 and not Consultation.objects.exists()
+    problems = page.text.split('id="errors-form"')[1].split("</div>")[0]
+    assert "Question 3 (“Which kind?”): a choice question needs at least two choices." in problems
+    assert "Question 4 (“How many years?”): give the range limits as numbers." in problems

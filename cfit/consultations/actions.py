@@ -2,6 +2,7 @@
 with an audit record; the rules are guarded here:
 
 - only the group's runners create and publish, and publish the summary;
+- a draft's deadline lies in the future; each question fits its kind of answer;
 - only a supplier (a supporter organisation) answers, through its own members, before the deadline;
 - answers fit their question (yes/no, a number, one of the choices).
 """
@@ -36,20 +37,49 @@ class QuestionDraft:
     text: str
     kind: str
     options: tuple[str, ...] = ()
+    #: the number the author knows the question by (its row on the form); 0: its place in the list
+    number: int = 0
 
 
-def _check_question(question: QuestionDraft) -> None:
+def _question_problem(question: QuestionDraft, number: int) -> str | None:
+    """What is wrong with a question, naming it by its number and text; None if nothing is."""
+    named = {"number": question.number or number, "question": question.text.strip()}
     if question.kind not in Question.Kind.values:
-        raise ConsultationRefused(_("Unknown kind of answer."), code="kind")
+        return _("Question %(number)s (“%(question)s”): unknown kind of answer.") % named
     if question.kind == Question.Kind.CHOICE and len(question.options) < 2:
-        raise ConsultationRefused(_("A choice question needs at least two choices."), code="choices")
+        return (
+            _("Question %(number)s (“%(question)s”): a choice question needs at least two choices.") % named
+        )
     if question.kind == Question.Kind.NUMBER:
         try:
             [float(o) for o in question.options]
         except ValueError:
-            raise ConsultationRefused(
-                _("A number question's ranges are given by numbers."), code="ranges"
-            ) from None
+            return _("Question %(number)s (“%(question)s”): give the range limits as numbers.") % named
+    return None
+
+
+def _check_draft(deadline: datetime, questions: Sequence[QuestionDraft]) -> None:
+    """The rules of a draft, every problem at once by field (``deadline``, ``questions``): the deadline
+    lies in the future; at least one question, each fit for its kind of answer."""
+    problems: dict[str, list[str]] = {}
+    if deadline <= timezone.now():
+        problems["deadline"] = [_("The deadline must lie in the future.")]
+    if not questions:
+        problems["questions"] = [_("Ask at least one question.")]
+    found = [_question_problem(q, i) for i, q in enumerate(questions, start=1)]
+    if any(found):
+        problems.setdefault("questions", []).extend(p for p in found if p)
+    if problems:
+        raise ConsultationRefused(problems)
+
+
+def _save_questions(consultation: Consultation, questions: Sequence[QuestionDraft]) -> None:
+    Question.objects.bulk_create(
+        Question(
+            consultation=consultation, position=i, text=q.text.strip(), kind=q.kind, options=list(q.options)
+        )
+        for i, q in enumerate(questions)
+    )
 
 
 @transaction.atomic
@@ -69,17 +99,9 @@ def create_consultation(
     )  # fmt: skip
     if not runs(acting_user, consultation):
         raise PermissionDenied
-    if not questions:
-        raise ConsultationRefused(_("Ask at least one question."), code="no_questions")
-    for question in questions:
-        _check_question(question)
+    _check_draft(deadline, questions)
     consultation.save()
-    Question.objects.bulk_create(
-        Question(
-            consultation=consultation, position=i, text=q.text.strip(), kind=q.kind, options=list(q.options)
-        )
-        for i, q in enumerate(questions)
-    )
+    _save_questions(consultation, questions)
     record(
         AuditRecord.Action.CONSULTATION_SAVED, consultation, acting_user=acting_user,
         after={"status": consultation.status, "questions": len(questions)},

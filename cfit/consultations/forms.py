@@ -38,7 +38,8 @@ class ConsultationForm(forms.Form):
                 max_length=2000,
             )
 
-    def questions(self) -> list[tuple[str, str, tuple[str, ...]]]:
+    def questions(self) -> list[tuple[int, str, str, tuple[str, ...]]]:
+        """The filled-in rows: each with its number on the form, text, kind and choices or limits."""
         rows = []
         for n in range(1, QUESTION_ROWS + 1):
             text = self.cleaned_data.get(f"q{n}_text", "").strip()
@@ -46,5 +47,5 @@ class ConsultationForm(forms.Form):
                 options = tuple(
                     o.strip() for o in self.cleaned_data.get(f"q{n}_options", "").split(";") if o.strip()
                 )
-                rows.append((text, self.cleaned_data.get(f"q{n}_kind") or Question.Kind.TEXT, options))
+                rows.append((n, text, self.cleaned_data.get(f"q{n}_kind") or Question.Kind.TEXT, options))
         return rows

@@ -68,23 +68,35 @@ def _group(user: Any, kind: str, slug: str) -> BuyerGroup | WorkingGroup:
     raise Http404
 
 
+def _drafts(form: ConsultationForm) -> list[actions.QuestionDraft]:
+    return [actions.QuestionDraft(text, kind, options, n) for n, text, kind, options in form.questions()]
+
+
+def _refused(form: ConsultationForm, error: actions.ConsultationRefused) -> None:
+    """The action's refusal on the form: by field where it names one, above the form otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, problems in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, problems)
+
+
 @login_required
 def new(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     group = _group(request.user, kind, slug)
     form = ConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        drafts = [actions.QuestionDraft(text, k, options) for text, k, options in form.questions()]
         try:
             consultation = actions.create_consultation(
                 group,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 deadline=form.cleaned_data["deadline"],
-                questions=drafts,
+                questions=_drafts(form),
                 acting_user=request.user,
             )
         except actions.ConsultationRefused as error:
-            messages.error(request, " ".join(error.messages))
+            _refused(form, error)
         else:
             return redirect("consultations:detail", consultation.pk)
     return render(request, "consultations/new.html", {"form": form, "group": group})
