@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -285,3 +286,104 @@ def test_a_question_that_does_not_fit_its_kind_is_named_by_its_number_and_text(
     problems = page.text.split('id="errors-form"')[1].split("</div>")[0]
     assert "Question 3 (“Which kind?”): a choice question needs at least two choices." in problems
     assert "Question 4 (“How many years?”): give the range limits as numbers." in problems
+
+
+@pytest.mark.django_db
+def test_the_groups_runners_edit_and_delete_a_draft_and_nobody_else_reaches_it(
+    coordinator: Persona, outsider: Persona, supplier: Persona
+) -> None:
+    from cfit.audit.models import AuditRecord
+
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    coco = signed_in(coordinator.user)
+    coco.post(reverse("consultations:new", args=["buyer-group", group.slug]), _consultation_form(
+        _in(7), q1_text="Refurbsihed?", q1_kind="yes_no", q2_text="Which kind?", q2_kind="choice",
+        q2_options="new; refurbished",
+    ))  # fmt: skip
+    consultation = Consultation.objects.get()
+    edit = reverse("consultations:edit", args=[consultation.pk])
+    delete = reverse("consultations:delete", args=[consultation.pk])
+    detail_page = coco.get(reverse("consultations:detail", args=[consultation.pk])).text
+    assert f'href="{edit}"' in detail_page and f'href="{delete}"' in detail_page
+
+    # Nobody else reaches the pages: another coordinator, a viewer of the coordinator, a supplier, a
+    # procurer elsewhere (404: the draft is not revealed); an anonymous visitor signs in first.
+    other_coordinator = make_persona(
+        "otto", "other-ministry", Organisation.Type.COORDINATING_PARTICIPANT, Membership.Role.ADMIN
+    )
+    viewer = make_persona(
+        "vera", "nl-ministry", Organisation.Type.COORDINATING_PARTICIPANT, Membership.Role.VIEWER
+    )
+    for persona in (other_coordinator, viewer, supplier, outsider):
+        client = signed_in(persona.user)
+        for url in (edit, delete):
+            assert client.get(url).status_code == 404 and client.post(url).status_code == 404
+    assert Client().post(delete).status_code == 302 and Consultation.objects.exists()
+    # ... nor the actions.
+    from cfit.consultations import actions
+
+    with pytest.raises(PermissionDenied):
+        actions.delete_consultation(consultation, acting_user=other_coordinator.user)
+
+    # The form comes filled in; a typo is fixed, the deadline moved, a question changed and one added.
+    form = coco.get(edit).text
+    assert 'value="Refurbsihed?"' in form and 'value="new; refurbished"' in form
+    assert f'value="{timezone.localtime(consultation.deadline).strftime("%Y-%m-%dT%H:%M")}"' in form
+    page = coco.post(edit, _consultation_form(
+        "2020-01-01T09:00", q1_text="Refurbished?", q1_kind="yes_no",
+        q2_text="Which kind?", q2_kind="choice", q2_options="new",
+    ))  # fmt: skip
+    assert "The deadline must lie in the future." in page.text.split('id="errors-deadline"')[1]
+    assert "Question 2 (“Which kind?”): a choice question needs at least two choices." in page.text
+    consultation.refresh_from_db()
+    assert consultation.questions.first().text == "Refurbsihed?"  # nothing changed
+    coco.post(edit, {
+        **_consultation_form(_in(14), q1_text="Refurbished?", q1_kind="yes_no", q2_text="Which kind?",
+                             q2_kind="choice", q2_options="new; refurbished; leased"),
+        "title": "Laptops 2027", "description": "Before we tender", "q3_text": "Years?", "q3_kind": "number",
+    })  # fmt: skip
+    consultation.refresh_from_db()
+    assert (consultation.title, consultation.description) == ("Laptops 2027", "Before we tender")
+    assert consultation.deadline > timezone.now() + timedelta(days=13)
+    assert [(q.text, q.kind, q.options) for q in consultation.questions.all()] == [
+        ("Refurbished?", "yes_no", []), ("Which kind?", "choice", ["new", "refurbished", "leased"]),
+        ("Years?", "number", []),
+    ]  # fmt: skip
+    saved = AuditRecord.objects.filter(action=AuditRecord.Action.CONSULTATION_SAVED).latest("pk")
+    assert saved.actor == coordinator.user and saved.before["questions"][0]["text"] == "Refurbsihed?"
+
+    # Another administrator of the coordinator may, as they may create one; deleting asks first.
+    colleague = signed_in(
+        make_persona(
+            "cora", "nl-ministry", Organisation.Type.COORDINATING_PARTICIPANT, Membership.Role.ADMIN
+        ).user
+    )
+    assert "This cannot be undone." in colleague.get(delete).text and Consultation.objects.exists()
+    assert colleague.post(delete, follow=True).redirect_chain[-1][0] == reverse("consultations:list")
+    assert not Consultation.objects.exists()
+    deleted = AuditRecord.objects.get(action=AuditRecord.Action.CONSULTATION_DELETED)
+    assert deleted.object_id == str(consultation.pk) and deleted.before["title"] == "Laptops 2027"
+
+
+@pytest.mark.django_db
+def test_a_published_consultation_stays_as_it_was_published(coordinator: Persona) -> None:
+    consultation = _open_consultation(coordinator)
+    coco = signed_in(coordinator.user)
+    detail = reverse("consultations:detail", args=[consultation.pk])
+    assert 'id="draft-actions"' not in coco.get(detail).text
+    page = coco.post(reverse("consultations:edit", args=[consultation.pk]),
+                     _consultation_form(_in(9), q1_text="Changed?", q1_kind="yes_no"), follow=True)  # fmt: skip
+    assert "A published consultation cannot change." in page.text
+    page = coco.post(reverse("consultations:delete", args=[consultation.pk]), follow=True)
+    assert "A published consultation cannot be deleted." in page.text
+    from cfit.consultations import actions
+
+    with pytest.raises(actions.ConsultationRefused):
+        actions.update_consultation(
+            consultation, title="X", description="", deadline=timezone.now() + timedelta(days=9),
+            questions=[actions.QuestionDraft("Changed?", "yes_no")], acting_user=coordinator.user,
+        )  # fmt: skip
+    with pytest.raises(actions.ConsultationRefused):
+        actions.delete_consultation(consultation, acting_user=coordinator.user)
+    consultation.refresh_from_db()
+    assert consultation.title == "Laptops" and consultation.questions.first().text == "Refurbished?"

@@ -1,7 +1,8 @@
-"""Running a market consultation: create, publish, answer, publish the summary. One transaction each,
-with an audit record; the rules are guarded here:
+"""Running a market consultation: create, change or delete a draft, publish, answer, publish the
+summary. One transaction each, with an audit record; the rules are guarded here:
 
-- only the group's runners create and publish, and publish the summary;
+- only the group's runners create, change, delete (drafts only: a published consultation is frozen)
+  and publish, and publish the summary;
 - a draft's deadline lies in the future; each question fits its kind of answer;
 - only a supplier (a supporter organisation) answers, through its own members, before the deadline;
 - answers fit their question (yes/no, a number, one of the choices).
@@ -82,6 +83,14 @@ def _save_questions(consultation: Consultation, questions: Sequence[QuestionDraf
     )
 
 
+def _locked_draft(consultation: Consultation, refusal: str) -> Consultation:
+    """The consultation, locked against a concurrent publication; a published one is frozen."""
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.status != Consultation.Status.DRAFT:
+        raise ConsultationRefused(refusal, code="published")
+    return locked
+
+
 @transaction.atomic
 def create_consultation(
     group: BuyerGroup | WorkingGroup,
@@ -107,6 +116,59 @@ def create_consultation(
         after={"status": consultation.status, "questions": len(questions)},
     )  # fmt: skip
     return consultation
+
+
+def _state(consultation: Consultation) -> dict[str, Any]:
+    return {
+        "title": consultation.title,
+        "description": consultation.description,
+        "deadline": consultation.deadline.isoformat(),
+        "questions": [
+            {"text": q.text, "kind": q.kind, "options": q.options} for q in consultation.questions.all()
+        ],
+    }
+
+
+@transaction.atomic
+def update_consultation(
+    consultation: Consultation,
+    *,
+    title: str,
+    description: str,
+    deadline: datetime,
+    questions: Sequence[QuestionDraft],
+    acting_user: Any,
+) -> Consultation:
+    """A draft's title, introduction, deadline and questions, replaced as given (a draft has no answers).
+    Whoever may create it may change it; a published consultation is frozen."""
+    if not runs(acting_user, consultation):
+        raise PermissionDenied
+    consultation = _locked_draft(consultation, _("A published consultation cannot change."))
+    _check_draft(deadline, questions)
+    before = _state(consultation)
+    consultation.title, consultation.description = title.strip(), description.strip()
+    consultation.deadline = deadline
+    consultation.save(update_fields=["title", "description", "deadline"])
+    consultation.questions.all().delete()
+    _save_questions(consultation, questions)
+    record(
+        AuditRecord.Action.CONSULTATION_SAVED, consultation, acting_user=acting_user,
+        before=before, after=_state(consultation),
+    )  # fmt: skip
+    return consultation
+
+
+@transaction.atomic
+def delete_consultation(consultation: Consultation, *, acting_user: Any) -> None:
+    """A draft goes with its questions; whoever may create it may delete it. A published one stays."""
+    if not runs(acting_user, consultation):
+        raise PermissionDenied
+    consultation = _locked_draft(consultation, _("A published consultation cannot be deleted."))
+    record(
+        AuditRecord.Action.CONSULTATION_DELETED, consultation, acting_user=acting_user,
+        before=_state(consultation),
+    )  # fmt: skip
+    consultation.delete()
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from cfit.consultations.access import (
     runs,
     sees_answers,
 )
-from cfit.consultations.forms import ConsultationForm
+from cfit.consultations.forms import ConsultationForm, editing
 from cfit.consultations.models import Answer, Consultation, Question
 from cfit.pact.access import can_edit_working_group, get_group, is_coordinator
 from cfit.pact.models import BuyerGroup, WorkingGroup
@@ -100,6 +100,58 @@ def new(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         else:
             return redirect("consultations:detail", consultation.pk)
     return render(request, "consultations/new.html", {"form": form, "group": group})
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft's title, introduction, deadline and questions, for whoever may create it."""
+    consultation = get_consultation_to_run(request.user, pk)
+    if consultation.status != Consultation.Status.DRAFT:
+        messages.error(request, _("A published consultation cannot change."))
+        return redirect("consultations:detail", consultation.pk)
+    form = editing(consultation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_consultation(
+                consultation,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                deadline=form.cleaned_data["deadline"],
+                questions=_drafts(form),
+                acting_user=request.user,
+            )
+        except actions.ConsultationRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The draft is saved."))
+            return redirect("consultations:detail", consultation.pk)
+    return render(
+        request,
+        "consultations/new.html",
+        {
+            "form": form,
+            "group": consultation.buyer_group or consultation.working_group,
+            "consultation": consultation,
+        },
+    )
+
+
+@login_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft, deleted after a confirmation, by whoever may create it."""
+    consultation = get_consultation_to_run(request.user, pk)
+    if consultation.status != Consultation.Status.DRAFT:
+        messages.error(request, _("A published consultation cannot be deleted."))
+        return redirect("consultations:detail", consultation.pk)
+    if request.method == "POST":
+        try:
+            actions.delete_consultation(consultation, acting_user=request.user)
+        except actions.ConsultationRefused as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("consultations:detail", consultation.pk)
+        messages.success(request, _("The draft “%(title)s” is deleted.") % {"title": consultation.title})
+        return redirect("consultations:list")
+    return render(request, "consultations/delete.html", {"consultation": consultation})
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
