@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -158,3 +159,231 @@ def test_only_the_groups_runner_starts_publishes_and_publishes_the_summary(
     assert louise.post(reverse("consultations:publish-summary", args=[consultation.pk])).status_code == 404
     consultation.refresh_from_db()
     assert consultation.summary_published is None
+
+
+def _open_consultation(coordinator: Persona) -> Consultation:
+    """The buyer group's consultation, published and open: yes/no, number, choice and text questions."""
+    from cfit.consultations import actions
+
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    consultation = actions.create_consultation(
+        group, title="Laptops", description="", deadline=timezone.now() + timedelta(days=7),
+        questions=[
+            actions.QuestionDraft("Refurbished?", "yes_no"),
+            actions.QuestionDraft("Years of spare parts?", "number", ("5", "7")),
+            actions.QuestionDraft("Which kind?", "choice", ("new", "refurbished")),
+            actions.QuestionDraft("What limits you?", "text"),
+        ],
+        acting_user=coordinator.user,
+    )  # fmt: skip
+    return actions.publish_consultation(consultation, acting_user=coordinator.user)
+
+
+@pytest.mark.django_db
+def test_a_wrong_answer_brings_the_form_back_as_typed_and_stores_nothing(
+    coordinator: Persona, supplier: Persona
+) -> None:
+    consultation = _open_consultation(coordinator)
+    q1, q2, q3, q4 = consultation.questions.all()
+    sid = signed_in(supplier.user)
+    url = reverse("consultations:answer", args=[consultation.pk])
+    sid.post(url, {"organisation": "green-refurb", f"answer-{q1.pk}": "no", f"answer-{q2.pk}": "3",
+                   f"answer-{q3.pk}": "new", f"answer-{q4.pk}": "Earlier text"}, follow=True)  # fmt: skip
+    page = sid.post(url, {
+        "organisation": "green-refurb", f"answer-{q1.pk}": "yes", f"answer-{q2.pk}": "vijf",
+        f"answer-{q3.pk}": "refurbished", f"answer-{q4.pk}": "Battery stock",
+    })  # fmt: skip
+    assert page.status_code == 200
+    text = page.text
+    # Everything typed comes back, not the answers stored earlier; the wrong one is named with its problem.
+    assert 'value="yes" checked' in text and 'value="no" checked' not in text
+    assert 'value="vijf"' in text and ">Battery stock</textarea>" in text and "Earlier text" not in text
+    assert '<option value="refurbished" selected>' in text
+    assert f'aria-invalid="true" aria-describedby="errors-answer-{q2.pk}"' in text
+    problems = text.split(f'id="errors-answer-{q2.pk}"')[1].split("</div>")[0]
+    assert "“Years of spare parts?”: give a number." in problems
+    assert "Nothing was sent" in text and "have been sent" not in text
+    # Nothing is stored: the earlier answers stand.
+    stored = dict(Response.objects.get().answers.values_list("question__text", "value"))
+    assert stored == {"Refurbished?": "no", "Years of spare parts?": "3", "Which kind?": "new",
+                      "What limits you?": "Earlier text"}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_an_answer_to_no_question_is_refused_and_says_so(coordinator: Persona, supplier: Persona) -> None:
+    consultation = _open_consultation(coordinator)
+    q1, q2, _q3, q4 = consultation.questions.all()
+    sid = signed_in(supplier.user)
+    url = reverse("consultations:answer", args=[consultation.pk])
+    empty = {"organisation": "green-refurb", f"answer-{q2.pk}": " ", f"answer-{q4.pk}": ""}
+    page = sid.post(url, empty, follow=True).text
+    assert "Answer at least one question: nothing was sent." in page and "have been sent" not in page
+    assert not Response.objects.exists()
+    # In Dutch too, never "Uw antwoorden zijn naar de groep verzonden".
+    sid.cookies["django_language"] = "nl"
+    assert "antwoorden zijn naar de groep verzonden" not in sid.post(url, empty, follow=True).text
+    # An earlier answer is not wiped by an empty form.
+    sid.post(url, {"organisation": "green-refurb", f"answer-{q1.pk}": "yes"})
+    sid.post(url, empty)
+    assert Response.objects.get().answers.get().value == "yes"
+
+
+@pytest.mark.django_db
+def test_the_group_reads_a_yes_no_answer_by_its_label_in_its_language(
+    coordinator: Persona, supplier: Persona
+) -> None:
+    consultation = _open_consultation(coordinator)
+    q1, q2, _q3, _q4 = consultation.questions.all()
+    signed_in(supplier.user).post(reverse("consultations:answer", args=[consultation.pk]), {
+        "organisation": "green-refurb", f"answer-{q1.pk}": "yes", f"answer-{q2.pk}": "6",
+    })  # fmt: skip
+    coco = signed_in(coordinator.user)
+    detail = reverse("consultations:detail", args=[consultation.pk])
+    row = coco.get(detail).text.split('id="responses"')[1].split("</tbody>")[0]
+    assert "<td>Yes</td>" in row and "<td>yes</td>" not in row and "<td>6</td>" in row
+    coco.cookies["django_language"] = "nl"
+    row = coco.get(detail).text.split('id="responses"')[1].split("</tbody>")[0]
+    assert "<td>Ja</td>" in row and "<td>yes</td>" not in row
+
+
+def _consultation_form(deadline: str, **questions: str) -> dict[str, str]:
+    return {"title": "Laptops", "description": "", "deadline": deadline, **questions}
+
+
+def _in(days: int) -> str:
+    return (timezone.localtime() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.mark.django_db
+def test_a_consultation_is_created_with_a_deadline_in_the_future_only(coordinator: Persona) -> None:
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    coco = signed_in(coordinator.user)
+    url = reverse("consultations:new", args=["buyer-group", group.slug])
+    page = coco.post(url, _consultation_form("2020-03-01T12:00", q1_text="Refurbished?", q1_kind="yes_no"))
+    assert page.status_code == 200 and not Consultation.objects.exists()
+    problems = page.text.split('id="errors-deadline"')[1].split("</div>")[0]
+    assert "The deadline must lie in the future." in problems
+    assert 'value="Refurbished?"' in page.text  # what was typed stays
+    coco.post(url, _consultation_form(_in(7), q1_text="Refurbished?", q1_kind="yes_no"))
+    assert Consultation.objects.get().questions.get().text == "Refurbished?"
+
+
+@pytest.mark.django_db
+def test_a_question_that_does_not_fit_its_kind_is_named_by_its_number_and_text(
+    coordinator: Persona,
+) -> None:
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    page = signed_in(coordinator.user).post(
+        reverse("consultations:new", args=["buyer-group", group.slug]),
+        _consultation_form(
+            _in(7), q1_text="Refurbished?", q1_kind="yes_no",
+            # row 2 left empty: the question keeps the number it has on the form
+            q3_text="Which kind?", q3_kind="choice", q3_options="new",
+            q4_text="How many years?", q4_kind="number", q4_options="five; 7",
+        ),
+    )  # fmt: skip
+    assert page.status_code == 200 and not Consultation.objects.exists()
+    problems = page.text.split('id="errors-form"')[1].split("</div>")[0]
+    assert "Question 3 (“Which kind?”): a choice question needs at least two choices." in problems
+    assert "Question 4 (“How many years?”): give the range limits as numbers." in problems
+
+
+@pytest.mark.django_db
+def test_the_groups_runners_edit_and_delete_a_draft_and_nobody_else_reaches_it(
+    coordinator: Persona, outsider: Persona, supplier: Persona
+) -> None:
+    from cfit.audit.models import AuditRecord
+
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    coco = signed_in(coordinator.user)
+    coco.post(reverse("consultations:new", args=["buyer-group", group.slug]), _consultation_form(
+        _in(7), q1_text="Refurbsihed?", q1_kind="yes_no", q2_text="Which kind?", q2_kind="choice",
+        q2_options="new; refurbished",
+    ))  # fmt: skip
+    consultation = Consultation.objects.get()
+    edit = reverse("consultations:edit", args=[consultation.pk])
+    delete = reverse("consultations:delete", args=[consultation.pk])
+    detail_page = coco.get(reverse("consultations:detail", args=[consultation.pk])).text
+    assert f'href="{edit}"' in detail_page and f'href="{delete}"' in detail_page
+
+    # Nobody else reaches the pages: another coordinator, a viewer of the coordinator, a supplier, a
+    # procurer elsewhere (404: the draft is not revealed); an anonymous visitor signs in first.
+    other_coordinator = make_persona(
+        "otto", "other-ministry", Organisation.Type.COORDINATING_PARTICIPANT, Membership.Role.ADMIN
+    )
+    viewer = make_persona(
+        "vera", "nl-ministry", Organisation.Type.COORDINATING_PARTICIPANT, Membership.Role.VIEWER
+    )
+    for persona in (other_coordinator, viewer, supplier, outsider):
+        client = signed_in(persona.user)
+        for url in (edit, delete):
+            assert client.get(url).status_code == 404 and client.post(url).status_code == 404
+    assert Client().post(delete).status_code == 302 and Consultation.objects.exists()
+    # ... nor the actions.
+    from cfit.consultations import actions
+
+    with pytest.raises(PermissionDenied):
+        actions.delete_consultation(consultation, acting_user=other_coordinator.user)
+
+    # The form comes filled in; a typo is fixed, the deadline moved, a question changed and one added.
+    form = coco.get(edit).text
+    assert 'value="Refurbsihed?"' in form and 'value="new; refurbished"' in form
+    assert f'value="{timezone.localtime(consultation.deadline).strftime("%Y-%m-%dT%H:%M")}"' in form
+    page = coco.post(edit, _consultation_form(
+        "2020-01-01T09:00", q1_text="Refurbished?", q1_kind="yes_no",
+        q2_text="Which kind?", q2_kind="choice", q2_options="new",
+    ))  # fmt: skip
+    assert "The deadline must lie in the future." in page.text.split('id="errors-deadline"')[1]
+    assert "Question 2 (“Which kind?”): a choice question needs at least two choices." in page.text
+    consultation.refresh_from_db()
+    assert consultation.questions.first().text == "Refurbsihed?"  # nothing changed
+    coco.post(edit, {
+        **_consultation_form(_in(14), q1_text="Refurbished?", q1_kind="yes_no", q2_text="Which kind?",
+                             q2_kind="choice", q2_options="new; refurbished; leased"),
+        "title": "Laptops 2027", "description": "Before we tender", "q3_text": "Years?", "q3_kind": "number",
+    })  # fmt: skip
+    consultation.refresh_from_db()
+    assert (consultation.title, consultation.description) == ("Laptops 2027", "Before we tender")
+    assert consultation.deadline > timezone.now() + timedelta(days=13)
+    assert [(q.text, q.kind, q.options) for q in consultation.questions.all()] == [
+        ("Refurbished?", "yes_no", []), ("Which kind?", "choice", ["new", "refurbished", "leased"]),
+        ("Years?", "number", []),
+    ]  # fmt: skip
+    saved = AuditRecord.objects.filter(action=AuditRecord.Action.CONSULTATION_SAVED).latest("pk")
+    assert saved.actor == coordinator.user and saved.before["questions"][0]["text"] == "Refurbsihed?"
+
+    # Another administrator of the coordinator may, as they may create one; deleting asks first.
+    colleague = signed_in(
+        make_persona(
+            "cora", "nl-ministry", Organisation.Type.COORDINATING_PARTICIPANT, Membership.Role.ADMIN
+        ).user
+    )
+    assert "This cannot be undone." in colleague.get(delete).text and Consultation.objects.exists()
+    assert colleague.post(delete, follow=True).redirect_chain[-1][0] == reverse("consultations:list")
+    assert not Consultation.objects.exists()
+    deleted = AuditRecord.objects.get(action=AuditRecord.Action.CONSULTATION_DELETED)
+    assert deleted.object_id == str(consultation.pk) and deleted.before["title"] == "Laptops 2027"
+
+
+@pytest.mark.django_db
+def test_a_published_consultation_stays_as_it_was_published(coordinator: Persona) -> None:
+    consultation = _open_consultation(coordinator)
+    coco = signed_in(coordinator.user)
+    detail = reverse("consultations:detail", args=[consultation.pk])
+    assert 'id="draft-actions"' not in coco.get(detail).text
+    page = coco.post(reverse("consultations:edit", args=[consultation.pk]),
+                     _consultation_form(_in(9), q1_text="Changed?", q1_kind="yes_no"), follow=True)  # fmt: skip
+    assert "A published consultation cannot change." in page.text
+    page = coco.post(reverse("consultations:delete", args=[consultation.pk]), follow=True)
+    assert "A published consultation cannot be deleted." in page.text
+    from cfit.consultations import actions
+
+    with pytest.raises(actions.ConsultationRefused):
+        actions.update_consultation(
+            consultation, title="X", description="", deadline=timezone.now() + timedelta(days=9),
+            questions=[actions.QuestionDraft("Changed?", "yes_no")], acting_user=coordinator.user,
+        )  # fmt: skip
+    with pytest.raises(actions.ConsultationRefused):
+        actions.delete_consultation(consultation, acting_user=coordinator.user)
+    consultation.refresh_from_db()
+    assert consultation.title == "Laptops" and consultation.questions.first().text == "Refurbished?"

@@ -93,6 +93,7 @@ class AuditRecord(models.Model):
         EVENT_REGISTERED = "event_registered", _("Registered for an event")
         EVENT_REGISTRATION_CANCELLED = "event_registration_cancelled", _("Event registration cancelled")
         CONSULTATION_SAVED = "consultation_saved", _("Market consultation drafted")
+        CONSULTATION_DELETED = "consultation_deleted", _("Market consultation draft deleted")
         CONSULTATION_PUBLISHED = "consultation_published", _("Market consultation published")
         CONSULTATION_ANSWERED = "consultation_answered", _("Market consultation answered")
         CONSULTATION_SUMMARY_PUBLISHED = "consultation_summary_published", _("Consultation summary published")

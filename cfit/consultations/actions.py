@@ -1,7 +1,9 @@
-"""Running a market consultation: create, publish, answer, publish the summary. One transaction each,
-with an audit record; the rules are guarded here:
+"""Running a market consultation: create, change or delete a draft, publish, answer, publish the
+summary. One transaction each, with an audit record; the rules are guarded here:
 
-- only the group's runners create and publish, and publish the summary;
+- only the group's runners create, change, delete (drafts only: a published consultation is frozen)
+  and publish, and publish the summary;
+- a draft's deadline lies in the future; each question fits its kind of answer;
 - only a supplier (a supporter organisation) answers, through its own members, before the deadline;
 - answers fit their question (yes/no, a number, one of the choices).
 """
@@ -36,20 +38,57 @@ class QuestionDraft:
     text: str
     kind: str
     options: tuple[str, ...] = ()
+    #: the number the author knows the question by (its row on the form); 0: its place in the list
+    number: int = 0
 
 
-def _check_question(question: QuestionDraft) -> None:
+def _question_problem(question: QuestionDraft, number: int) -> str | None:
+    """What is wrong with a question, naming it by its number and text; None if nothing is."""
+    named = {"number": question.number or number, "question": question.text.strip()}
     if question.kind not in Question.Kind.values:
-        raise ConsultationRefused(_("Unknown kind of answer."), code="kind")
+        return _("Question %(number)s (“%(question)s”): unknown kind of answer.") % named
     if question.kind == Question.Kind.CHOICE and len(question.options) < 2:
-        raise ConsultationRefused(_("A choice question needs at least two choices."), code="choices")
+        return (
+            _("Question %(number)s (“%(question)s”): a choice question needs at least two choices.") % named
+        )
     if question.kind == Question.Kind.NUMBER:
         try:
             [float(o) for o in question.options]
         except ValueError:
-            raise ConsultationRefused(
-                _("A number question's ranges are given by numbers."), code="ranges"
-            ) from None
+            return _("Question %(number)s (“%(question)s”): give the range limits as numbers.") % named
+    return None
+
+
+def _check_draft(deadline: datetime, questions: Sequence[QuestionDraft]) -> None:
+    """The rules of a draft, every problem at once by field (``deadline``, ``questions``): the deadline
+    lies in the future; at least one question, each fit for its kind of answer."""
+    problems: dict[str, list[str]] = {}
+    if deadline <= timezone.now():
+        problems["deadline"] = [_("The deadline must lie in the future.")]
+    if not questions:
+        problems["questions"] = [_("Ask at least one question.")]
+    found = [_question_problem(q, i) for i, q in enumerate(questions, start=1)]
+    if any(found):
+        problems.setdefault("questions", []).extend(p for p in found if p)
+    if problems:
+        raise ConsultationRefused(problems)
+
+
+def _save_questions(consultation: Consultation, questions: Sequence[QuestionDraft]) -> None:
+    Question.objects.bulk_create(
+        Question(
+            consultation=consultation, position=i, text=q.text.strip(), kind=q.kind, options=list(q.options)
+        )
+        for i, q in enumerate(questions)
+    )
+
+
+def _locked_draft(consultation: Consultation, refusal: str) -> Consultation:
+    """The consultation, locked against a concurrent publication; a published one is frozen."""
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.status != Consultation.Status.DRAFT:
+        raise ConsultationRefused(refusal, code="published")
+    return locked
 
 
 @transaction.atomic
@@ -69,22 +108,67 @@ def create_consultation(
     )  # fmt: skip
     if not runs(acting_user, consultation):
         raise PermissionDenied
-    if not questions:
-        raise ConsultationRefused(_("Ask at least one question."), code="no_questions")
-    for question in questions:
-        _check_question(question)
+    _check_draft(deadline, questions)
     consultation.save()
-    Question.objects.bulk_create(
-        Question(
-            consultation=consultation, position=i, text=q.text.strip(), kind=q.kind, options=list(q.options)
-        )
-        for i, q in enumerate(questions)
-    )
+    _save_questions(consultation, questions)
     record(
         AuditRecord.Action.CONSULTATION_SAVED, consultation, acting_user=acting_user,
         after={"status": consultation.status, "questions": len(questions)},
     )  # fmt: skip
     return consultation
+
+
+def _state(consultation: Consultation) -> dict[str, Any]:
+    return {
+        "title": consultation.title,
+        "description": consultation.description,
+        "deadline": consultation.deadline.isoformat(),
+        "questions": [
+            {"text": q.text, "kind": q.kind, "options": q.options} for q in consultation.questions.all()
+        ],
+    }
+
+
+@transaction.atomic
+def update_consultation(
+    consultation: Consultation,
+    *,
+    title: str,
+    description: str,
+    deadline: datetime,
+    questions: Sequence[QuestionDraft],
+    acting_user: Any,
+) -> Consultation:
+    """A draft's title, introduction, deadline and questions, replaced as given (a draft has no answers).
+    Whoever may create it may change it; a published consultation is frozen."""
+    if not runs(acting_user, consultation):
+        raise PermissionDenied
+    consultation = _locked_draft(consultation, _("A published consultation cannot change."))
+    _check_draft(deadline, questions)
+    before = _state(consultation)
+    consultation.title, consultation.description = title.strip(), description.strip()
+    consultation.deadline = deadline
+    consultation.save(update_fields=["title", "description", "deadline"])
+    consultation.questions.all().delete()
+    _save_questions(consultation, questions)
+    record(
+        AuditRecord.Action.CONSULTATION_SAVED, consultation, acting_user=acting_user,
+        before=before, after=_state(consultation),
+    )  # fmt: skip
+    return consultation
+
+
+@transaction.atomic
+def delete_consultation(consultation: Consultation, *, acting_user: Any) -> None:
+    """A draft goes with its questions; whoever may create it may delete it. A published one stays."""
+    if not runs(acting_user, consultation):
+        raise PermissionDenied
+    consultation = _locked_draft(consultation, _("A published consultation cannot be deleted."))
+    record(
+        AuditRecord.Action.CONSULTATION_DELETED, consultation, acting_user=acting_user,
+        before=_state(consultation),
+    )  # fmt: skip
+    consultation.delete()
 
 
 @transaction.atomic
@@ -135,13 +219,29 @@ def clean_answer(question: Question, value: str) -> str:
 def submit_answers(
     consultation: Consultation, organisation: Organisation, values: Mapping[int, str], *, acting_user: Any
 ) -> Response:
-    """A supplier's answers by question id, replacing its earlier ones, until the deadline."""
+    """A supplier's answers by question id, replacing its earlier ones, until the deadline.
+
+    All or nothing: an answer that does not fit its question refuses the lot, with every such answer's
+    problem by question id as a string (``error.message_dict``), and the earlier answers stay as they were.
+    Answers to no question at all are refused."""
     if organisation not in answering_organisations(acting_user):
         raise PermissionDenied
     if not consultation.is_open:
         raise ConsultationRefused(_("This consultation does not take answers (any more)."), code="closed")
     questions = list(consultation.questions.all())
-    cleaned = {q.pk: clean_answer(q, values.get(q.pk, "")) for q in questions}
+    cleaned: dict[int, str] = {}
+    problems: dict[str, list[str]] = {}
+    for question in questions:
+        try:
+            cleaned[question.pk] = clean_answer(question, values.get(question.pk, ""))
+        except ConsultationRefused as error:
+            problems[str(question.pk)] = error.messages
+    if problems:
+        raise ConsultationRefused(problems)
+    if not any(cleaned.values()):
+        # An empty form is most likely sent by mistake; it would also leave the group a supplier that
+        # "answered" nothing. Earlier answers stay (withdrawing them is not offered).
+        raise ConsultationRefused(_("Answer at least one question: nothing was sent."), code="empty")
     response, _created = Response.objects.update_or_create(
         consultation=consultation, organisation=organisation,
         defaults={"submitted_by": acting_user, "submitted": timezone.now()},

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cfit.consultations.models import Question
+from cfit.consultations.models import Consultation, Question
 
 #: Blank question rows on the form; empty rows are skipped.
 QUESTION_ROWS = 6
@@ -19,12 +19,14 @@ class ConsultationForm(forms.Form):
         label=_("What the group wants to learn"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     deadline = forms.DateTimeField(
-        label=_("Answers until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Answers until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rows: int = QUESTION_ROWS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for n in range(1, QUESTION_ROWS + 1):
+        self.rows = rows
+        for n in range(1, rows + 1):
             self.fields[f"q{n}_text"] = forms.CharField(
                 label=_("Question %(n)s") % {"n": n}, required=False, max_length=1000
             )
@@ -38,13 +40,29 @@ class ConsultationForm(forms.Form):
                 max_length=2000,
             )
 
-    def questions(self) -> list[tuple[str, str, tuple[str, ...]]]:
+    def questions(self) -> list[tuple[int, str, str, tuple[str, ...]]]:
+        """The filled-in rows: each with its number on the form, text, kind and choices or limits."""
         rows = []
-        for n in range(1, QUESTION_ROWS + 1):
+        for n in range(1, self.rows + 1):
             text = self.cleaned_data.get(f"q{n}_text", "").strip()
             if text:
                 options = tuple(
                     o.strip() for o in self.cleaned_data.get(f"q{n}_options", "").split(";") if o.strip()
                 )
-                rows.append((text, self.cleaned_data.get(f"q{n}_kind") or Question.Kind.TEXT, options))
+                rows.append((n, text, self.cleaned_data.get(f"q{n}_kind") or Question.Kind.TEXT, options))
         return rows
+
+
+def editing(consultation: Consultation, data: Any = None) -> ConsultationForm:
+    """The form of a draft: filled in with what it says, with blank rows to add questions."""
+    questions = list(consultation.questions.all())
+    initial: dict[str, Any] = {
+        "title": consultation.title,
+        "description": consultation.description,
+        "deadline": consultation.deadline,
+    }
+    for n, question in enumerate(questions, start=1):
+        initial[f"q{n}_text"] = question.text
+        initial[f"q{n}_kind"] = question.kind
+        initial[f"q{n}_options"] = "; ".join(str(o) for o in question.options)
+    return ConsultationForm(data, initial=initial, rows=max(QUESTION_ROWS, len(questions) + 2))

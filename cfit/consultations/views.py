@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.consultations import actions
+from cfit.consultations import actions, summary
 from cfit.consultations.access import (
     answering_organisations,
     get_consultation,
@@ -21,8 +21,8 @@ from cfit.consultations.access import (
     runs,
     sees_answers,
 )
-from cfit.consultations.forms import ConsultationForm
-from cfit.consultations.models import Answer, Consultation
+from cfit.consultations.forms import ConsultationForm, editing
+from cfit.consultations.models import Answer, Consultation, Question
 from cfit.pact.access import can_edit_working_group, get_group, is_coordinator
 from cfit.pact.models import BuyerGroup, WorkingGroup
 
@@ -68,30 +68,113 @@ def _group(user: Any, kind: str, slug: str) -> BuyerGroup | WorkingGroup:
     raise Http404
 
 
+def _drafts(form: ConsultationForm) -> list[actions.QuestionDraft]:
+    return [actions.QuestionDraft(text, kind, options, n) for n, text, kind, options in form.questions()]
+
+
+def _refused(form: ConsultationForm, error: actions.ConsultationRefused) -> None:
+    """The action's refusal on the form: by field where it names one, above the form otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, problems in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, problems)
+
+
 @login_required
 def new(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     group = _group(request.user, kind, slug)
     form = ConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        drafts = [actions.QuestionDraft(text, k, options) for text, k, options in form.questions()]
         try:
             consultation = actions.create_consultation(
                 group,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 deadline=form.cleaned_data["deadline"],
-                questions=drafts,
+                questions=_drafts(form),
                 acting_user=request.user,
             )
         except actions.ConsultationRefused as error:
-            messages.error(request, " ".join(error.messages))
+            _refused(form, error)
         else:
             return redirect("consultations:detail", consultation.pk)
     return render(request, "consultations/new.html", {"form": form, "group": group})
 
 
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft's title, introduction, deadline and questions, for whoever may create it."""
+    consultation = get_consultation_to_run(request.user, pk)
+    if consultation.status != Consultation.Status.DRAFT:
+        messages.error(request, _("A published consultation cannot change."))
+        return redirect("consultations:detail", consultation.pk)
+    form = editing(consultation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_consultation(
+                consultation,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                deadline=form.cleaned_data["deadline"],
+                questions=_drafts(form),
+                acting_user=request.user,
+            )
+        except actions.ConsultationRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The draft is saved."))
+            return redirect("consultations:detail", consultation.pk)
+    return render(
+        request,
+        "consultations/new.html",
+        {
+            "form": form,
+            "group": consultation.buyer_group or consultation.working_group,
+            "consultation": consultation,
+        },
+    )
+
+
+@login_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft, deleted after a confirmation, by whoever may create it."""
+    consultation = get_consultation_to_run(request.user, pk)
+    if consultation.status != Consultation.Status.DRAFT:
+        messages.error(request, _("A published consultation cannot be deleted."))
+        return redirect("consultations:detail", consultation.pk)
+    if request.method == "POST":
+        try:
+            actions.delete_consultation(consultation, acting_user=request.user)
+        except actions.ConsultationRefused as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("consultations:detail", consultation.pk)
+        messages.success(request, _("The draft “%(title)s” is deleted.") % {"title": consultation.title})
+        return redirect("consultations:list")
+    return render(request, "consultations/delete.html", {"consultation": consultation})
+
+
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = get_consultation(request.user, pk)
+    return _detail(request, get_consultation(request.user, pk))
+
+
+def _shown(question: Question, value: str) -> str:
+    """An answer as the reader reads it: a yes/no answer by its label in the reader's language."""
+    if question.kind == Question.Kind.YES_NO:
+        return {summary.YES: _("Yes"), summary.NO: _("No")}.get(value, value)
+    return value
+
+
+def _detail(
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    typed: dict[int, str] | None = None,
+    answering_for: str = "",
+    problems: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """The consultation's page; ``typed``: the answers a supplier sent that were refused, shown again
+    as typed with ``problems`` by question id, for the organisation ``answering_for`` (a slug)."""
     questions = list(consultation.questions.all())
     context: dict[str, Any] = {
         "consultation": consultation,
@@ -106,17 +189,23 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         values = {
             (a.response_id, a.question_id): a.value for a in Answer.objects.filter(response__in=responses)
         }
-        context["responses"] = [(r, [values.get((r.pk, q.pk), "") for q in questions]) for r in responses]
+        context["responses"] = [
+            (r, [_shown(q, values.get((r.pk, q.pk), "")) for q in questions]) for r in responses
+        ]
     suppliers = answering_organisations(request.user) if consultation.is_open else []
     if suppliers:
-        own = {
-            a.question_id: a.value
-            for a in Answer.objects.filter(
-                response__consultation=consultation, response__organisation=suppliers[0]
-            )
-        }
+        chosen = next((o for o in suppliers if o.slug == answering_for), suppliers[0])
+        if typed is None:
+            typed = {
+                a.question_id: a.value
+                for a in Answer.objects.filter(
+                    response__consultation=consultation, response__organisation=chosen
+                )
+            }
+        problems = problems or {}
         context["suppliers"] = suppliers
-        context["answer_rows"] = [(q, own.get(q.pk, "")) for q in questions]
+        context["answering_for"] = chosen
+        context["answer_rows"] = [(q, typed.get(q.pk, ""), problems.get(str(q.pk), [])) for q in questions]
     return render(request, "consultations/detail.html", context)
 
 
@@ -132,9 +221,15 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.submit_answers(consultation, organisation, values, acting_user=request.user)
     except actions.ConsultationRefused as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Your answers have been sent to the group."))
+        if not hasattr(error, "error_dict"):
+            messages.error(request, " ".join(error.messages))
+            return redirect("consultations:detail", consultation.pk)
+        # Nothing is stored: the form comes back as typed, each refused answer with its problem.
+        messages.error(request, _("Nothing was sent: correct the answers marked below."))
+        return _detail(
+            request, consultation, typed=values, answering_for=organisation.slug, problems=error.message_dict
+        )
+    messages.success(request, _("Your answers have been sent to the group."))
     return redirect("consultations:detail", consultation.pk)
 
 
