@@ -88,7 +88,10 @@ def cost_formula(method: LotAwardMethod) -> str:
             _(
                 " + declared carbon footprint (kg CO2e per unit, requirement %(requirement)s) ÷ 1000 × %(price)s EUR per tonne CO2e"
             )
-            % {"requirement": method.carbon_requirement, "price": _number(float(costs.carbon_price_per_tonne))}
+            % {
+                "requirement": method.carbon_requirement,
+                "price": _number(float(costs.carbon_price_per_tonne)),
+            }
         )
     return text + "."
 
