@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -608,6 +609,35 @@ def parse_whole(value: Any, *, low: int = 0, high: int = MAX_WHOLE) -> int:
     if not low <= number <= high:
         raise NotANumber(f"a whole number from {low:,} to {high:,} is expected")
     return int(number)
+
+
+def parse_typed(value: str, *, decimal: str, thousands: str) -> Decimal:
+    """A number a person typed in a form, read by the separators of their language (what the pages
+    print: ``django.utils.formats``), exactly: "1.234" is 1234 in Dutch and German and 1.234 in
+    English. Unlike ``parse_number`` (files, whose language nobody knows), nothing is guessed: the
+    decimal separator is the language's; the thousands separator (the language's, or a space of any
+    kind) only groups three digits; a point or comma that is neither separator ("1.234" in French or
+    Norwegian, whose thousands are grouped by spaces) is ambiguous and refused, as are units, signs
+    other than a leading minus or plus, and exponents. Raises ``NotANumber``."""
+    text = str(value).strip()
+    shown = text[:40]
+    if not text or len(text) > MAX_NUMBER_CHARS:
+        raise NotANumber(f"a number is expected, not {shown!r}")
+    sign = text[0] if text[0] in "+-" else ""
+    body = text[len(sign) :].strip()
+    groups = set(" \u00a0\u2009\u202f") | ({thousands} if thousands and thousands != decimal else set())
+    whole, separator, fraction = body.partition(decimal)
+    marked = "".join("X" if c in groups else c for c in whole)
+    if (
+        not marked
+        or (separator and not fraction)
+        or not fraction.isascii()
+        or (fraction and not fraction.isdigit())
+    ):
+        raise NotANumber(f"a number is expected, not {shown!r}")
+    if not (marked.isascii() and marked.isdigit()) and not _GROUPED.match(marked):
+        raise NotANumber(f"a number is expected, not {shown!r}")
+    return Decimal(sign + marked.replace("X", "") + ("." + fraction if fraction else ""))
 
 
 # -- JSON ----------------------------------------------------------------------------------------------

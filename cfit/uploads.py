@@ -147,3 +147,146 @@ def open_workbook(
 def is_formula(value: Any) -> bool:
     """A cell that a spreadsheet would compute; imports take typed values only."""
     return isinstance(value, str) and value.startswith("=") and len(value) > 1
+
+
+# -- evidence files ------------------------------------------------------------------------------------
+
+#: The kinds of file a supplier hands in as evidence (reports, certificates, completed templates,
+#: scans, exports), by the name's extension, with the media type they are stored and served as.
+#: Programs, scripts, archives, web pages and macro-enabled or legacy binary Office files are not
+#: evidence: a buyer opens what is delivered, so only kinds that run nothing when opened are taken.
+EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".xml": "application/xml",
+    ".json": "application/json",
+}
+#: The kinds as the refusal names them.
+EVIDENCE_KINDS = "PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG, TIFF, CSV, TXT, XML, JSON"
+#: The part an Office Open XML package of each kind must hold (its main document).
+_OOXML_PARTS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+#: Bytes that open a program or a library, whatever the file is called: Windows (MZ), Linux (ELF),
+#: macOS (Mach-O, fat binaries), Java classes, shell scripts.
+_PROGRAM_HEADERS = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
+
+
+def _suffix(filename: str) -> str:
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip().rstrip(".").lower()
+    return "." + name.rsplit(".", 1)[1] if "." in name else ""
+
+
+def _text(data: bytes) -> str | None:
+    """The file as text if it is text (UTF-8 or UTF-16 with its mark, else Windows' cp1252), else None."""
+    for encoding in ("utf-8-sig", "utf-16") if data[:2] not in (b"\xff\xfe", b"\xfe\xff") else ("utf-16",):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return None
+    if any(ord(c) < 32 and c not in "\t\r\n\f" for c in text):
+        return None  # NUL and other control characters: a binary file
+    return text
+
+
+def _package(data: bytes, filename: str) -> list[str]:
+    """The member names of a zip package, after the zip bomb checks of ``open_workbook``."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) > 10_000 or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+                raise refuse(filename, "unpacks to too much data (a zip bomb?)", code="zip_bomb")
+            names = [i.filename for i in infos]
+            if "mimetype" in names:  # OpenDocument names its kind in its first, stored member
+                names.append("mimetype:" + archive.read("mimetype")[:100].decode("ascii", "replace"))
+            return names
+    except zipfile.BadZipFile:
+        return []
+
+
+def _content_matches(data: bytes, suffix: str, filename: str) -> bool:
+    if data.startswith(_PROGRAM_HEADERS):
+        return False
+    match suffix:
+        case ".pdf":
+            return b"%PDF-" in data[:1024]
+        case ".png":
+            return data.startswith(b"\x89PNG\r\n\x1a\n")
+        case ".jpg" | ".jpeg":
+            return data.startswith(b"\xff\xd8\xff")
+        case ".tif" | ".tiff":
+            return data.startswith((b"II*\x00", b"MM\x00*"))
+        case ".docx" | ".xlsx" | ".pptx":
+            if not data.startswith(b"PK\x03\x04"):
+                return False
+            names = _package(data, filename)
+            main = _OOXML_PARTS[suffix]
+            # A macro-enabled document renamed .docx/.xlsx still carries its vbaProject.bin.
+            return (
+                "[Content_Types].xml" in names
+                and any(n.startswith(main) for n in names)
+                and not any(n.lower().endswith("vbaproject.bin") for n in names)
+            )
+        case ".odt" | ".ods":
+            if not data.startswith(b"PK\x03\x04"):
+                return False
+            return f"mimetype:{EVIDENCE_TYPES[suffix]}" in _package(data, filename)
+        case ".csv" | ".txt" | ".xml" | ".json":
+            text = _text(data)
+            if text is None:
+                return False
+            head = text.lstrip("\ufeff \t\r\n")
+            if suffix == ".xml":
+                return head.startswith("<") and not head[:200].lower().startswith(("<!doctype html", "<html"))
+            if suffix == ".json":
+                return head[:1] in ("{", "[")
+            return not head[:200].lower().startswith(("<!doctype html", "<html", "<svg", "<?xml"))
+    return False
+
+
+def check_evidence(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> str:
+    """The media type of an evidence file, after checking its size, its name (an ``EVIDENCE_TYPES``
+    extension) and that its content is of that kind (a program renamed ``.pdf`` is refused); raises
+    ``ImportRefused`` otherwise, with the code ``not_evidence`` or ``not_what_it_says``."""
+    check_size(data, filename, limit)
+    suffix = _suffix(filename)
+    if suffix not in EVIDENCE_TYPES:
+        raise refuse(
+            filename,
+            f"not a kind of file taken as evidence (take {EVIDENCE_KINDS})",
+            code="not_evidence",
+            params={"kinds": EVIDENCE_KINDS},
+        )
+    if not _content_matches(data, suffix, filename):
+        kind = suffix.lstrip(".").upper()
+        raise refuse(
+            filename,
+            f"its content is not a {kind} file, as its name says",
+            code="not_what_it_says",
+            params={"kind": kind},
+        )
+    return EVIDENCE_TYPES[suffix]

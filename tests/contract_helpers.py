@@ -45,3 +45,21 @@ def contract_of(tender: Tender, supplier_org: Any, procurer: Persona) -> Contrac
         supplier_organisation=supplier_org,
         acting_user=procurer.user,
     )
+
+
+def pdf(text: str = "evidence") -> bytes:
+    """A small PDF as evidence: delivered files are checked by content, not only by name."""
+    return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
+
+
+def workbook(text: str = "evidence") -> bytes:
+    """A real XLSX workbook holding ``text`` in A1."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = text  # type: ignore[index]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -25,7 +25,7 @@ from cfit.contracts.schedule import Frequency, Kind
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 
 from .conftest import PASSWORD, Persona, make_persona
-from .contract_helpers import awarded_tender, contract_of
+from .contract_helpers import awarded_tender, contract_of, pdf, workbook
 
 pytestmark = pytest.mark.django_db
 Action = AuditRecord.Action
@@ -211,7 +211,7 @@ def test_each_step_of_the_workflow_is_recorded_in_the_right_logs(
     buyer, seller = procurer.organisation, supplier.organisation
     start = AuditRecord.objects.latest("pk").pk
 
-    actions.deliver(document, acting_user=supplier.user, data=b"%PDF report", filename="report.pdf")
+    actions.deliver(document, acting_user=supplier.user, data=b"%PDF-1.4 report", filename="report.pdf")
     actions.return_obligation(document, acting_user=procurer.user, comment="The smelter list is missing.")
     actions.dispute(document, acting_user=supplier.user, comment="  It is on page 4. ")
     actions.accept(document, acting_user=procurer.user, comment="Found it.")
@@ -223,7 +223,7 @@ def test_each_step_of_the_workflow_is_recorded_in_the_right_logs(
     delivered = {
         "status": "delivered",
         "filename": "report.pdf",
-        "sha256": hashlib.sha256(b"%PDF report").hexdigest(),
+        "sha256": hashlib.sha256(b"%PDF-1.4 report").hexdigest(),
         "figures": [],
         "declared": False,
     }
@@ -307,11 +307,13 @@ def test_refused_steps_write_no_record(
         actions.deliver(document, acting_user=supplier.user, comment="no file")
     with pytest.raises(actions.ContractError):
         actions.dispute(document, acting_user=supplier.user, comment="I disagree.")  # not returned
-    actions.deliver(document, acting_user=supplier.user, data=b"x", filename="x.pdf")
+    actions.deliver(document, acting_user=supplier.user, data=pdf("x"), filename="x.pdf")
     with pytest.raises(actions.ContractError):
         actions.return_obligation(document, acting_user=procurer.user, comment="no")  # too short a reason
     with pytest.raises(actions.ContractError):
-        actions.deliver(document, acting_user=supplier.user, data=b"y", filename="y.pdf")  # delivered already
+        actions.deliver(
+            document, acting_user=supplier.user, data=pdf("y"), filename="y.pdf"
+        )  # delivered already
 
     assert AuditRecord.objects.count() == before + 2  # the one delivery, in the buyer's and supplier's logs
     document.refresh_from_db()
@@ -321,7 +323,7 @@ def test_refused_steps_write_no_record(
 def test_a_failing_audit_write_undoes_the_decision(
     monkeypatch: Any, contract: Contract, document: Obligation, procurer: Persona, supplier: Persona
 ) -> None:
-    actions.deliver(document, acting_user=supplier.user, data=b"x", filename="x.pdf")
+    actions.deliver(document, acting_user=supplier.user, data=pdf("x"), filename="x.pdf")
     events = document.events.count()
 
     def broken(*args: Any, **kwargs: Any) -> None:
@@ -374,13 +376,14 @@ def test_a_finding_opened_and_closed_on_the_pages_is_recorded(
 
     seller = signed_in(supplier)
     close = f"/contracts/supplier/{contract.pk}/findings/{finding.pk}/close/"
+    smelter_list = workbook("list")
     seller.post(close, {"close-note": "Removed, see the new smelter list."})  # no evidence: refused
     assert not AuditRecord.objects.filter(action=Action.FINDING_CLOSED).exists()
     seller.post(
         close,
         {
             "close-note": " Removed, see the new smelter list.",
-            "close-file": SimpleUploadedFile("list.xlsx", b"PK"),
+            "close-file": SimpleUploadedFile("list.xlsx", smelter_list),
         },
     )
 
@@ -393,14 +396,14 @@ def test_a_finding_opened_and_closed_on_the_pages_is_recorded(
             {
                 "status": "closed",
                 "evidence_name": "list.xlsx",
-                "evidence_sha256": hashlib.sha256(b"PK").hexdigest(),
+                "evidence_sha256": hashlib.sha256(smelter_list).hexdigest(),
             },
             "Removed, see the new smelter list.",
         )
 
     with pytest.raises(actions.ContractError):  # already closed: nothing more is written
         actions.close_finding(
-            finding, acting_user=supplier.user, data=b"PK2", filename="b.xlsx", note="Again."
+            finding, acting_user=supplier.user, data=workbook("again"), filename="b.xlsx", note="Again."
         )
     assert AuditRecord.objects.filter(action=Action.FINDING_CLOSED).count() == 2
     finding.refresh_from_db()
@@ -439,7 +442,7 @@ def test_the_buyers_admin_reads_the_decisions_and_another_organisations_admin_do
     ada: Persona,
     lea: Persona,
 ) -> None:
-    actions.deliver(document, acting_user=supplier.user, data=b"x", filename="x.pdf")
+    actions.deliver(document, acting_user=supplier.user, data=pdf("x"), filename="x.pdf")
     signed_in(procurer).post(
         f"/contracts/{contract.pk}/obligations/{document.pk}/decide/",
         {"decision": "return", "comment": "The smelter list is missing."},
@@ -467,7 +470,7 @@ def test_the_buyers_admin_reads_the_decisions_and_another_organisations_admin_do
 def test_the_suppliers_admin_reads_what_the_supplier_did_and_not_the_buyers_decisions(
     contract: Contract, document: Obligation, procurer: Persona, supplier: Persona
 ) -> None:
-    actions.deliver(document, acting_user=supplier.user, data=b"x", filename="x.pdf")
+    actions.deliver(document, acting_user=supplier.user, data=pdf("x"), filename="x.pdf")
     actions.accept(document, acting_user=procurer.user, comment="Checked.")
 
     page = signed_in(supplier).get(f"/organisations/{supplier.organisation.slug}/audit/")

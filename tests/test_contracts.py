@@ -20,7 +20,7 @@ from cfit.contracts.schedule import Frequency, Kind
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 
 from .conftest import PASSWORD, make_persona
-from .contract_helpers import awarded_tender, contract_of
+from .contract_helpers import awarded_tender, contract_of, pdf, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_figures_read_by_the_number_rule_and_refuse_negatives(
     submission = actions.deliver(
         obligation, acting_user=None, values={"taken_back_units": "120", "taken_back_kg": "1.234,5"}
     )
-    assert submission.values == {"taken_back_units": "120.0", "taken_back_kg": "1234.5"}
+    assert submission.values == {"taken_back_units": "120", "taken_back_kg": "1234.5"}
 
 
 def test_changing_the_frequency_keeps_what_was_delivered(
@@ -127,7 +127,7 @@ def test_changing_the_frequency_keeps_what_was_delivered(
 ) -> None:
     row = contract.criteria.filter(type=CriterionType.CONTRACT_PERFORMANCE_CLAUSE).first()
     first = row.obligations.order_by("period").first()
-    actions.deliver(first, acting_user=supplier.user, data=b"x", filename="a.pdf", values={
+    actions.deliver(first, acting_user=supplier.user, data=pdf("x"), filename="a.pdf", values={
         f["key"]: "1" for f in first.figures}, declared=True)  # fmt: skip
 
     actions.change_frequency(row, Frequency.ONCE, acting_user=procurer.user)
@@ -185,9 +185,11 @@ def test_the_supplier_delivers_through_its_page_and_the_buyer_accepts(
     client = signed_in(supplier)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    evidence_book = workbook("2027")
+
     page = client.post(
         f"/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/",
-        {"form": "deliver", "file": SimpleUploadedFile("cmrt.xlsx", b"PK evidence"), "comment": "2027"},
+        {"form": "deliver", "file": SimpleUploadedFile("cmrt.xlsx", evidence_book), "comment": "2027"},
     )
     assert page.status_code == 302
     submission = obligation.submissions.get()
@@ -197,7 +199,7 @@ def test_the_supplier_delivers_through_its_page_and_the_buyer_accepts(
     assert (
         download.status_code == 200
         and b"".join(download.streaming_content if download.streaming else [download.content])
-        == b"PK evidence"
+        == evidence_book
     )
 
     buyer = signed_in(procurer)
@@ -246,7 +248,7 @@ def test_another_supplier_sees_nothing_of_the_contract(contract: Contract, procu
 def test_the_supplier_never_reaches_the_buyers_side(contract: Contract, supplier: Any) -> None:
     client = signed_in(supplier)
     obligation = contract.obligations.filter(kind=Kind.DOCUMENT).first()
-    actions.deliver(obligation, acting_user=supplier.user, data=b"x", filename="x.pdf")
+    actions.deliver(obligation, acting_user=supplier.user, data=pdf("x"), filename="x.pdf")
 
     assert client.get(f"/contracts/{contract.pk}/").status_code == 404
     assert (
@@ -264,7 +266,10 @@ def test_another_buyer_never_sees_the_contract(contract: Contract, outsider: Any
     client = signed_in(outsider)
     obligation = contract.obligations.first()
     submission = actions.deliver(
-        contract.obligations.filter(kind=Kind.DOCUMENT).first(), acting_user=None, data=b"x", filename="x.pdf"
+        contract.obligations.filter(kind=Kind.DOCUMENT).first(),
+        acting_user=None,
+        data=pdf("x"),
+        filename="x.pdf",
     )
 
     for url in (
@@ -289,7 +294,7 @@ def test_a_submission_of_another_obligation_is_not_reachable_by_tampering(
     hidden = actions.deliver(
         second.obligations.filter(kind=Kind.DOCUMENT).first(),
         acting_user=None,
-        data=b"secret",
+        data=pdf("secret"),
         filename="s.pdf",
     )
     mine = contract.obligations.first()
@@ -352,6 +357,7 @@ def test_a_finding_opens_a_corrective_action_the_supplier_closes_with_evidence(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     buyer = signed_in(procurer)
+    smelter_list = workbook("smelters")
     buyer.post(
         f"/contracts/{contract.pk}/findings/",
         {
@@ -370,7 +376,9 @@ def test_a_finding_opens_a_corrective_action_the_supplier_closes_with_evidence(
     close = f"/contracts/supplier/{contract.pk}/findings/{finding.pk}/close/"
 
     assert (
-        rival.post(close, {"close-note": "done", "close-file": SimpleUploadedFile("x.pdf", b"x")}).status_code
+        rival.post(
+            close, {"close-note": "done", "close-file": SimpleUploadedFile("x.pdf", pdf("x"))}
+        ).status_code
         == 404
     )
     seller.post(close, {"close-note": "Removed, see the new smelter list."})
@@ -382,7 +390,7 @@ def test_a_finding_opens_a_corrective_action_the_supplier_closes_with_evidence(
         close,
         {
             "close-note": "Removed, see the new smelter list.",
-            "close-file": SimpleUploadedFile("list.xlsx", b"PK list"),
+            "close-file": SimpleUploadedFile("list.xlsx", smelter_list),
         },
     )
 
@@ -393,7 +401,7 @@ def test_a_finding_opens_a_corrective_action_the_supplier_closes_with_evidence(
         "list.xlsx",
     )
     evidence = buyer.get(f"/contracts/{contract.pk}/findings/{finding.pk}/evidence/")
-    assert evidence.status_code == 200 and evidence.content == b"PK list"
+    assert evidence.status_code == 200 and evidence.content == smelter_list
     assert rival.get(f"/contracts/supplier/{contract.pk}/findings/{finding.pk}/evidence/").status_code == 404
 
 

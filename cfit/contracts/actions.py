@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
@@ -43,6 +43,8 @@ from cfit.contracts.models import (
     Submission,
 )
 from cfit.contracts.schedule import (
+    PERCENT_UNITS,
+    WHOLE_UNITS,
     CriterionKind,
     FigureField,
     Frequency,
@@ -52,9 +54,9 @@ from cfit.contracts.schedule import (
     what_is_due,
 )
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
-from cfit.tabular import NotANumber, parse_number
+from cfit.tabular import NotANumber, parse_number, parse_typed
 from cfit.tenders.models import Lot, Tender
-from cfit.uploads import ImportRefused, check_size
+from cfit.uploads import ImportRefused, check_evidence
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,8 @@ REMIND_BEFORE_DAYS = 14
 #: Days after the due date at which an obligation still open escalates to the buyer's administrators.
 ESCALATE_AFTER_DAYS = 30
 MIN_COMMENT = 5  #: characters of a return's or a dispute's reason
+#: The largest figure taken: a national fleet's devices or kilograms, with room to spare.
+MAX_FIGURE = Decimal(10) ** 15
 
 
 class ContractError(Exception):
@@ -128,12 +132,13 @@ def _schedule(
             contract.end_date,
             deliveries=deliveries,
         )
+    titles = {r.code: r.title for r in contract_criterion.criterion.requirements.all()}
     rows = [
         Obligation(
             contract=contract,
             contract_criterion=contract_criterion,
             kind=kind.value,
-            figures=[{"key": f.key, "label": f.label, "unit": f.unit} for f in figures],
+            figures=[_figure(f, titles) for f in figures],
             period=first_period + index,
             due_date=day,
             checker=contract.created_by,
@@ -148,6 +153,17 @@ def _schedule(
         ]
     )
     return len(created)
+
+
+def _figure(figure: FigureField, titles: Mapping[str, Any]) -> dict[str, Any]:
+    """A figure as an obligation stores it; a measured requirement's keeps the requirement's title in
+    every language it has (``{lang: text}``), which pages show as its label (``labels.figure_label``)."""
+    stored: dict[str, Any] = {"key": figure.key, "label": figure.label, "unit": figure.unit}
+    title = titles.get(figure.key)
+    if isinstance(title, dict) and title:
+        stored["titles"] = {str(lang): str(text) for lang, text in title.items()}
+        stored["label"] = stored["titles"].get("en") or figure.label
+    return stored
 
 
 @transaction.atomic
@@ -433,15 +449,70 @@ def _folded(name: str) -> str:
 # -- the supplier's side --------------------------------------------------------------------------
 
 
-def _number(text: str, field: str) -> str:
-    """A figure by the number rule of every import ('1.234,5' is 1234.5); refused below 0."""
+def _number(text: str, field: Mapping[str, Any], language: str | None) -> str:
+    """A figure as stored: the exact number as text with a decimal point ("1234", "12.5").
+
+    Typed on a page (``language`` given), it is read by the separators of the user's language, as the
+    pages print numbers ("1.234" is 1234 in Dutch, 1.234 in English; ``tabular.parse_typed``); sent
+    through the API (``language`` None), by the number rule of every import ('1.234,5' is 1234.5).
+    Never below 0; a count (``WHOLE_UNITS``) is whole, a share (``PERCENT_UNITS``) at most 100."""
+    unit = str(field.get("unit", ""))
+    name = f"{figure_label(field)} ({unit_label(field)})"
+    whole, percent = unit in WHOLE_UNITS, unit in PERCENT_UNITS
     try:
-        value: float | None = parse_number(text)
+        if language is None:
+            value = Decimal(repr(parse_number(text)))
+        else:
+            with translation.override(language):
+                separators = {
+                    "decimal": str(formats.get_format("DECIMAL_SEPARATOR")),
+                    "thousands": str(formats.get_format("THOUSAND_SEPARATOR")),
+                }
+            value = parse_typed(text, **separators)
     except NotANumber:
         value = None
+    if percent and (value is None or not 0 <= value <= 100):
+        raise ContractError(_("%(field)s: give a percentage from 0 to 100.") % {"field": name})
+    if whole and (value is None or value < 0 or value != value.to_integral_value()):
+        raise ContractError(
+            _("%(field)s: give a whole number of at least 0, e.g. %(example)s.")
+            % {"field": name, "example": _example(1234, language)}
+        )
     if value is None or value < 0:
-        raise ContractError(_("%(field)s: give a number of at least 0.") % {"field": field})
-    return repr(value)
+        raise ContractError(
+            _("%(field)s: give a number of at least 0, e.g. %(example)s.")
+            % {"field": name, "example": _example(Decimal("1234.5"), language)}
+        )
+    if value > MAX_FIGURE:
+        raise ContractError(_("%(field)s: the number is too large.") % {"field": name})
+    if whole:
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def _example(value: Any, language: str | None) -> str:
+    """A number as the user types it in their language: '1.234,5' in Dutch, '1,234.5' in English."""
+    with translation.override(language or "en"):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+def _checked_evidence(data: bytes, filename: str) -> str:
+    """The media type of an evidence file (``uploads.check_evidence``: its size, its kind by name and
+    by content); ``ContractError`` naming the file otherwise, in the user's language."""
+    try:
+        return check_evidence(data, filename)
+    except ImportRefused as error:
+        params = {"file": filename, **error.params}
+        match error.code:
+            case "not_evidence":
+                message = _("%(file)s is not a kind of file taken as evidence: send %(kinds)s.")
+            case "not_what_it_says":
+                message = _("%(file)s is not a %(kind)s file, though its name says so: nothing was stored.")
+            case "too_large":
+                message = _("%(file)s is larger than %(size)s.")
+            case _:
+                message = _("%(file)s cannot be read as evidence: nothing was stored.")
+        raise ContractError(message % params) from None
 
 
 @transaction.atomic
@@ -455,8 +526,10 @@ def deliver(
     values: Mapping[str, str] | None = None,
     declared: bool = False,
     comment: str = "",
+    language: str | None = None,
 ) -> Submission:
-    """The supplier's evidence: a file, the figures asked, a declaration; what the kind needs must be there."""
+    """The supplier's evidence: a file, the figures asked, a declaration; what the kind needs must be there.
+    ``language``: the figures were typed on a page in this language (``_number``)."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     before = obligation.status
     if obligation.status not in Obligation.OPEN:
@@ -464,17 +537,14 @@ def deliver(
             _("This obligation is %(state)s: nothing is due.") % {"state": obligation.get_status_display()}
         )
     if data:
-        try:
-            check_size(data, filename)
-        except ImportRefused as error:
-            raise ContractError(str(error.problems[0]) if error.problems else str(error)) from None
+        content_type = _checked_evidence(data, filename)
     # A CMRT or EMRT is read before anything is stored: refused, the delivery is not made.
     reading = _minerals_template(obligation, data, filename) if data else None
     figures: dict[str, str] = {}
     for field in obligation.figures:
         raw = (values or {}).get(field["key"], "").strip()
         if raw:
-            figures[field["key"]] = _number(raw, f"{figure_label(field)} ({unit_label(field)})")
+            figures[field["key"]] = _number(raw, field, language)
     match obligation.kind:
         case Kind.DOCUMENT.value if not data:
             raise ContractError(_("Attach the document."))
@@ -793,10 +863,7 @@ def close_finding(finding: Finding, *, acting_user: Any, data: bytes, filename: 
     before = finding.status
     if not data:
         raise ContractError(_("Attach the evidence that the finding was remedied."))
-    try:
-        check_size(data, filename)
-    except ImportRefused as error:
-        raise ContractError(str(error.problems[0]) if error.problems else str(error)) from None
+    _checked_evidence(data, filename)
     finding.status = Finding.Status.CLOSED
     finding.closed_by = actor(acting_user)
     finding.closed_at = timezone.now()

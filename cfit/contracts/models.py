@@ -259,9 +259,26 @@ class Submission(models.Model):
 
         fields = {f["key"]: f for f in self.obligation.figures}
         return [
-            {**shown(fields.get(key, {"key": key, "label": key})), "value": value}
+            {**shown(fields.get(key, {"key": key, "label": key})), "value": _number_shown(value)}
             for key, value in self.values.items()
         ]
+
+
+def _number_shown(value: str) -> str:
+    """A stored figure ("1234", "12.5") as the reader's language writes it ("1.234", "12,5")."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.utils import formats
+
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return formats.number_format(number, use_l10n=True, force_grouping=True)
 
 
 class ObligationEvent(models.Model):

@@ -78,6 +78,10 @@ TOPIC_FIGURES: dict[str, tuple[FigureField, ...]] = {
     ),
     "lifetime-support": (FigureField("spare_parts_available", "Spare parts available", "%"),),
 }
+#: Figures in these units are counted: whole numbers ("1,5 devices" is a typing error).
+WHOLE_UNITS = frozenset({"units", "repairs"})
+#: Figures in these units are shares of a whole: from 0 to 100.
+PERCENT_UNITS = frozenset({"%", "% w/w"})
 #: A requirement with one of these units is a commitment (a period, a delay) proved by a document,
 #: not a figure measured during the contract.
 COMMITMENT_UNITS = frozenset({"years", "months", "working days", "days", "per year"})

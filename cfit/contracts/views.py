@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cfit.accounts.access import get_organisation_for
@@ -330,6 +330,7 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
                     },
                     declared=form.cleaned_data["declared"],
                     comment=form.cleaned_data["comment"],
+                    language=get_language(),
                 )
                 messages.success(request, _("Delivered: the buyer checks it now."))
                 return redirect("contracts:supplier", contract_id=contract.pk)

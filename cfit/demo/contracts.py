@@ -17,7 +17,7 @@ from django.utils import timezone
 from cfit.accounts.models import Organisation
 from cfit.contracts import actions
 from cfit.contracts.models import Contract
-from cfit.contracts.schedule import Kind
+from cfit.contracts.schedule import PERCENT_UNITS, Kind
 from cfit.demo.offers import create_demo_offers
 from cfit.offers.signoff import approve_sign_off, prepare_sign_off
 from cfit.tenders import actions as tender_actions
@@ -72,7 +72,7 @@ def create_demo_contracts(organisations: dict[str, Organisation]) -> Contract | 
             acting_user=supplier,
             data=b"%PDF-1.4\n% demo evidence\n" if obligation.kind == Kind.DOCUMENT else None,
             filename="evidence.pdf" if obligation.kind == Kind.DOCUMENT else "",
-            values={f["key"]: "120" for f in obligation.figures},
+            values={f["key"]: "85" if f["unit"] in PERCENT_UNITS else "120" for f in obligation.figures},
             declared=True,
             comment="Demo evidence.",
         )

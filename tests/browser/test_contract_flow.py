@@ -87,7 +87,7 @@ def test_award_contract_supplier_delivers_procurer_accepts(
     assert take_back is not None and [f["unit"] for f in take_back.figures] == ["units", "kg"]
     sid.locator(f"#obligation-{take_back.pk} a.button").click()
     for field in take_back.figures:
-        sid.fill(f"#id_figure_{field['key']}", "1.234,5" if field["unit"] == "kg" else "120")
+        sid.fill(f"#id_figure_{field['key']}", "1,234.5" if field["unit"] == "kg" else "120")
     sid.locator("#deliver-form button").click()
     sid.wait_for_selector("#obligations")
     shot(sid, "contract-supplier")
