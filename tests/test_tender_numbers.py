@@ -233,6 +233,56 @@ def test_the_label_of_a_refused_cost_is_in_the_users_language(procurer: Persona,
     assert "CO2-prijs (EUR/t CO2e)" in response.content.decode()  # the label the form shows her
 
 
+def test_the_weights_pia_typed_stay_in_the_form_after_they_are_refused(
+    procurer: Persona, tender: Tender
+) -> None:
+    client = client_of(procurer)
+    lot = tender.lots.get()
+    award = [
+        row.criterion.code for row in lot.lot_criteria.all() if row.type == CriterionType.AWARD_CRITERION
+    ]
+    assert award
+    typed = {f"weight_{code}": "12.5" for code in award}
+
+    response = client.post(
+        f"/tenders/{tender.pk}/edit/",
+        {"lot": "1", "op": "weights", "price_weight": "77", **typed},
+        follow=True,
+    )
+
+    assert "not 100" in review_messages(response)[0]
+    page = response.content.decode()
+    assert 'name="price_weight" value="77"' in page
+    for name in typed:
+        assert f'name="{name}" value="12.5"' in page
+    lot.refresh_from_db()
+    assert lot.award_weight_total() == 100
+    again = client.get(f"/tenders/{tender.pk}/review/").content.decode()
+    assert 'name="price_weight" value="77"' not in again  # shown once, then the saved weights
+
+
+def test_the_costs_pia_typed_stay_in_the_form_after_they_are_refused(
+    procurer: Persona, tender: Tender
+) -> None:
+    response = client_of(procurer).post(
+        f"/tenders/{tender.pk}/edit/",
+        {
+            "lot": "1",
+            "op": "costs",
+            "price_rule": "price",
+            "service_life_years": "7",
+            "energy_price": "250",
+            "maintenance_per_year": "12.50",
+        },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert 'name="energy_price" value="250"' in page and 'name="maintenance_per_year" value="12.50"' in page
+    assert 'name="service_life_years" min="1" max="20" value="7"' in page
+    assert '<option value="price" selected>' in page
+
+
 @pytest.mark.parametrize(
     ("price", "said"), [("NaN", "Weights must be numbers."), ("sNaN", "Weights must be numbers.")]
 )
