@@ -22,7 +22,7 @@ from cfit.audit.models import AuditRecord
 from cfit.audit.recording import actor, record
 from cfit.criteria import content
 from cfit.criteria.actions import FieldDifference, criterion_differences, version_to_content
-from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
+from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup, translated
 from cfit.criteria.rendering import rendered_criterion
 from cfit.tenders import selection
 from cfit.tenders.award import CostParameters, PriceRule
@@ -217,7 +217,8 @@ def _add_lot(
     lot = Lot(
         tender=tender,
         number=number,
-        title=title or group.display_name,
+        # The title goes into the documents: in their language, not the interface's.
+        title=title or translated(group.name, tender.language),
         product_group=group,
         quantity=_lot_count("quantity", quantity, 1, MAX_LOT_QUANTITY),
         estimated_value=_lot_amount("estimated_value", estimated_value),
