@@ -61,3 +61,29 @@ def test_a_lot_is_titled_in_the_language_of_the_documents_not_of_the_interface(
         content_type="application/json",
     )
     assert [lot["title"] for lot in created.json()["lots"]] == [docking["de"]]
+
+
+def test_the_tender_page_names_each_lots_product_group_in_the_users_language(
+    procurer: Persona, framework: FrameworkVersion
+) -> None:
+    client = client_of(procurer)
+    created = client.post(
+        "/api/v1/tenders/",
+        {
+            "organisation": procurer.organisation.slug,
+            "title": "Laptops",
+            "reference": "RWS-2028-13",
+            "language": "de",
+            "lots": [{"product_group": "notebooks", "title": "Laptops für Büros"}],
+        },
+        content_type="application/json",
+    )
+    notebooks = ProductGroup.objects.get(code="notebooks").name
+
+    english = client.get(f"/tenders/{created.json()['id']}/").content.decode()
+    client.cookies["django_language"] = "nl"
+    dutch = client.get(f"/tenders/{created.json()['id']}/").content.decode()
+
+    assert f"<td>{notebooks['en']}</td>" in english
+    assert f"<td>{notebooks['nl']}</td>" in dutch
+    assert "<td>notebooks</td>" not in english + dutch
