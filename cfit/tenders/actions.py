@@ -10,21 +10,23 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from cfit.accounts.models import Organisation
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import actor, record
 from cfit.criteria import content
 from cfit.criteria.actions import FieldDifference, criterion_differences, version_to_content
-from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
+from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup, translated
 from cfit.criteria.rendering import rendered_criterion
 from cfit.tenders import selection
 from cfit.tenders.award import CostParameters, PriceRule
-from cfit.tenders.models import Lot, LotCriterion, Tender
+from cfit.tenders.models import MAX_LOT_QUANTITY, MAX_SERVICE_LIFE_YEARS, Lot, LotCriterion, Tender
 from cfit.tenders.spec import BuyerDetails, ChosenCriterion, LotSpec, ReviewBody, TenderSpec
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,83 @@ def format_moment(moment: datetime) -> str:
     """A moment as users read it: the locale's date and time in the site's time zone, with its name."""
     local = timezone.localtime(moment)
     return f"{date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
+
+
+#: How the pages name a lot's numbers (the labels of the new-tender and review pages), so that a refusal
+#: names the field the user typed in, in the user's language.
+LOT_LABELS = {
+    "quantity": gettext_lazy("Quantity"),
+    "estimated_value": gettext_lazy("Estimated value (EUR)"),
+    "service_life_years": gettext_lazy("Service life (years)"),
+    "energy_price": gettext_lazy("Energy price (EUR/kWh)"),
+    "maintenance_per_year": gettext_lazy("Maintenance per year (EUR)"),
+    "residual_value": gettext_lazy("Residual value (EUR)"),
+    "carbon_price": gettext_lazy("Carbon price (EUR/t CO2e)"),
+}
+
+
+def _lot_amount(field: str, value: Any) -> Decimal:
+    """``value`` as an amount the lot's ``field`` column holds (its digits and decimals), from 0; refused
+    by the field's label otherwise. A number beyond the column would be stored and then fail every read."""
+    label = LOT_LABELS[field]
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise TenderError(
+            _("%(field)s: %(value)s is not a number.") % {"field": label, "value": value}
+        ) from None
+    if not amount.is_finite():
+        raise TenderError(_("%(field)s: %(value)s is not a number.") % {"field": label, "value": value})
+    if amount < 0:
+        raise TenderError(_("%(field)s cannot be negative.") % {"field": label})
+    column = Lot._meta.get_field(field)
+    assert isinstance(column, models.DecimalField)
+    places = column.decimal_places
+    assert places is not None and column.max_digits is not None
+    most = Decimal(10) ** (column.max_digits - places) - Decimal(1).scaleb(-places)
+    if amount > most:
+        raise TenderError(
+            _("%(field)s is at most %(max)s.")
+            % {"field": label, "max": number_format(most, decimal_pos=places, force_grouping=True)}
+        )
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+        raise TenderError(
+            ngettext(
+                "%(field)s: at most %(places)s digit after the decimal point.",
+                "%(field)s: at most %(places)s digits after the decimal point.",
+                places,
+            )
+            % {"field": label, "places": places}
+        )
+    return amount
+
+
+def _lot_count(field: str, value: Any, low: int, high: int) -> int:
+    """``value`` as a whole number from ``low`` to ``high``; refused by the field's label otherwise."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not low <= int(text) <= high:
+        raise TenderError(
+            _("%(field)s is a whole number from %(low)s to %(high)s.")
+            % {
+                "field": LOT_LABELS[field],
+                "low": number_format(low, force_grouping=True),
+                "high": number_format(high, force_grouping=True),
+            }
+        )
+    return int(text)
+
+
+def _lot_refused(error: ValidationError) -> TenderError:
+    """A lot's field rule broken (the checks above should have caught it), said with the field's label."""
+    problems = getattr(error, "error_dict", {"": error.error_list})
+    said = []
+    for name, errors in problems.items():
+        label = LOT_LABELS.get(name) or (
+            getattr(Lot._meta.get_field(name), "verbose_name", name) if name else ""
+        )
+        for message in ValidationError(errors).messages:
+            said.append(f"{label}: {message}" if label else message)
+    return TenderError(" ".join(said))
 
 
 def _framework(version: FrameworkVersion) -> content.Framework:
@@ -135,17 +214,23 @@ def _add_lot(
         if value not in content.Ambition._value2member_map_:
             raise TenderError(_("Unknown ambition %(value)s.") % {"value": value})
     number = (tender.lots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    lot = Lot.objects.create(
+    lot = Lot(
         tender=tender,
         number=number,
-        title=title or group.display_name,
+        # The title goes into the documents: in their language, not the interface's.
+        title=title or translated(group.name, tender.language),
         product_group=group,
-        quantity=quantity,
-        estimated_value=estimated_value,
+        quantity=_lot_count("quantity", quantity, 1, MAX_LOT_QUANTITY),
+        estimated_value=_lot_amount("estimated_value", estimated_value),
         cpv=group.cpv,
-        service_life_years=service_life_years,
+        service_life_years=_lot_count("service_life_years", service_life_years, 1, MAX_SERVICE_LIFE_YEARS),
         ambitions=chosen_ambitions,
     )
+    try:
+        lot.full_clean(exclude=["tender", "product_group"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise _lot_refused(error) from None
+    lot.save()
     _apply_defaults(lot, framework or _framework(lot.version))
     return lot
 
@@ -258,6 +343,8 @@ def set_weights(lot: Lot, price_weight: Any, weights: Mapping[str, Any], *, acti
         parsed = {code: Decimal(str(value)) for code, value in weights.items()}
     except InvalidOperation:
         raise TenderError(_("Weights must be numbers.")) from None
+    if not all(value.is_finite() for value in (price, *parsed.values())):
+        raise TenderError(_("Weights must be numbers."))  # NaN cannot even be compared
     rows = {row.criterion.code: row for row in lot.lot_criteria.select_related("criterion")}
     award = {code for code, row in rows.items() if row.type == content.CriterionType.AWARD_CRITERION}
     unknown = sorted(set(parsed) - award)
@@ -268,6 +355,10 @@ def set_weights(lot: Lot, price_weight: Any, weights: Mapping[str, Any], *, acti
     total = price + sum((parsed.get(code, rows[code].weight) for code in award), Decimal(0))
     if total != selection.WEIGHT_TOTAL:
         raise TenderError(_("The weights add up to %(total)s, not 100.") % {"total": total.normalize()})
+    if any(value != value.quantize(Decimal("0.01")) for value in (price, *parsed.values())):
+        # Stored with two decimals (each at most 100 here): 33.333 would be read back as 33.33, and
+        # the weights would no longer add up to 100.
+        raise TenderError(_("Weights have at most two decimals."))
     before = {"price": str(lot.price_weight), **{code: str(rows[code].weight) for code in parsed}}
     lot.price_weight = price
     lot.save(update_fields=["price_weight"])
@@ -290,25 +381,20 @@ def set_costs(lot: Lot, values: Mapping[str, Any], price_rule: str | None = None
     for field in COST_FIELDS:
         if field not in values or values[field] in (None, ""):
             continue
-        try:
-            amount = Decimal(str(values[field]))
-        except InvalidOperation:
-            raise TenderError(
-                _("%(field)s: %(value)s is not a number.") % {"field": field, "value": values[field]}
-            ) from None
-        if amount < 0 or not amount.is_finite():
-            raise TenderError(_("%(field)s cannot be negative.") % {"field": field})
-        setattr(lot, field, amount)
+        setattr(lot, field, _lot_amount(field, values[field]))
     if "service_life_years" in values and values["service_life_years"] not in (None, ""):
         years = str(values["service_life_years"])
-        if not years.isdigit() or not 1 <= int(years) <= 20:
+        if not years.isdigit() or not 1 <= int(years) <= MAX_SERVICE_LIFE_YEARS:
             raise TenderError(_("The service life is 1 to 20 years."))
         lot.service_life_years = int(years)
     if price_rule:
         if price_rule not in Lot.PriceRule.values:
             raise TenderError(_("Unknown price rule %(rule)s.") % {"rule": price_rule})
         lot.price_rule = price_rule
-    lot.full_clean(exclude=["tender", "product_group"])
+    try:
+        lot.full_clean(exclude=["tender", "product_group"])
+    except ValidationError as error:
+        raise _lot_refused(error) from None
     lot.save()
     after = _costs(lot)
     if after != before:

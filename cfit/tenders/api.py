@@ -17,16 +17,23 @@ from cfit.tenders import actions
 from cfit.tenders.access import get_organisation_to_tender, get_tender_for_user
 from cfit.tenders.eforms import NoticeError
 from cfit.tenders.exports import FORMATS, filename
-from cfit.tenders.models import Tender, TenderFrozen
+from cfit.tenders.models import (
+    MAX_CONTRACT_MONTHS,
+    MAX_LOT_QUANTITY,
+    MAX_OFFER_VALIDITY_DAYS,
+    MAX_SERVICE_LIFE_YEARS,
+    Tender,
+    TenderFrozen,
+)
 
 router = Router(tags=["tenders"], auth=django_auth)
 
 
 class LotIn(Schema):
     product_group: str
-    quantity: int = Field(1, ge=1)
-    estimated_value: Decimal = Field(Decimal(0), ge=0)
-    service_life_years: int = Field(5, ge=1, le=20)
+    quantity: int = Field(1, ge=1, le=MAX_LOT_QUANTITY)
+    estimated_value: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2, description="EUR")
+    service_life_years: int = Field(5, ge=1, le=MAX_SERVICE_LIFE_YEARS)
     title: str = ""
     ambitions: dict[str, str] = Field(
         default_factory=dict, description="{impact category: baseline|ambitious}"
@@ -48,13 +55,19 @@ class WeightsIn(Schema):
 
 
 class CostsIn(Schema):
-    energy_price: Decimal | None = Field(None, ge=0, description="EUR per kWh")
-    maintenance_per_year: Decimal | None = Field(None, ge=0, description="EUR per unit and year")
-    residual_value: Decimal | None = Field(
-        None, ge=0, description="EUR per unit at the end of the service life"
+    energy_price: Decimal | None = Field(
+        None, ge=0, max_digits=6, decimal_places=4, description="EUR per kWh"
     )
-    carbon_price: Decimal | None = Field(None, ge=0, description="EUR per tonne CO2e; 0 leaves emissions out")
-    service_life_years: int | None = Field(None, ge=1, le=20)
+    maintenance_per_year: Decimal | None = Field(
+        None, ge=0, max_digits=10, decimal_places=2, description="EUR per unit and year"
+    )
+    residual_value: Decimal | None = Field(
+        None, ge=0, max_digits=10, decimal_places=2, description="EUR per unit at the end of the service life"
+    )
+    carbon_price: Decimal | None = Field(
+        None, ge=0, max_digits=8, decimal_places=2, description="EUR per tonne CO2e; 0 leaves emissions out"
+    )
+    service_life_years: int | None = Field(None, ge=1, le=MAX_SERVICE_LIFE_YEARS)
     price_rule: str | None = Field(
         None,
         pattern="^(price|life_cycle_cost)$",
@@ -85,8 +98,12 @@ class NoticeTermsIn(Schema):
         None,
         description="BT-745: how offers are submitted otherwise (not where electronic submission is required)",
     )
-    offer_validity_days: int | None = Field(None, ge=1, description="BT-98: days an offer stays valid")
-    contract_months: int | None = Field(None, ge=1, description="BT-36: each lot's contract, in months")
+    offer_validity_days: int | None = Field(
+        None, ge=1, le=MAX_OFFER_VALIDITY_DAYS, description="BT-98: days an offer stays valid"
+    )
+    contract_months: int | None = Field(
+        None, ge=1, le=MAX_CONTRACT_MONTHS, description="BT-36: each lot's contract, in months"
+    )
     performance_place: Literal["buyer", "anyw-cou", "anyw-eea", "anyw"] | None = Field(
         None, description="BT-727: the buyer's address, or anywhere in its country, the EEA, anywhere"
     )

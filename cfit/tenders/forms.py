@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.permissions import Action, memberships_that_may
 from cfit.criteria.models import ProductGroup
-from cfit.tenders.models import Tender
+from cfit.tenders.models import (
+    MAX_CONTRACT_MONTHS,
+    MAX_LOT_QUANTITY,
+    MAX_OFFER_VALIDITY_DAYS,
+    MAX_SERVICE_LIFE_YEARS,
+    Lot,
+    Tender,
+)
 
 
 class TenderStartForm(forms.Form):
@@ -30,16 +37,28 @@ class TenderStartForm(forms.Form):
         assert isinstance(organisation, forms.ChoiceField)
         organisation.choices = [(m.organisation.slug, m.organisation.name) for m in memberships]
         self.groups = list(ProductGroup.objects.all())
+        # Every number within what a lot holds: beyond, it is refused by its field, not saved to
+        # break every page of the tender afterwards.
+        value = Lot._meta.get_field("estimated_value")
+        assert isinstance(value, models.DecimalField)
         for group in self.groups:
             self.fields[f"lot_{group.code}"] = forms.BooleanField(label=group.display_name, required=False)
             self.fields[f"quantity_{group.code}"] = forms.IntegerField(
-                label=_("Quantity"), min_value=1, required=False, initial=1
+                label=_("Quantity"), min_value=1, max_value=MAX_LOT_QUANTITY, required=False, initial=1
             )
             self.fields[f"value_{group.code}"] = forms.DecimalField(
-                label=_("Estimated value (EUR)"), min_value=Decimal(0), required=False, decimal_places=2
+                label=_("Estimated value (EUR)"),
+                min_value=Decimal(0),
+                required=False,
+                max_digits=value.max_digits,
+                decimal_places=value.decimal_places,
             )
             self.fields[f"life_{group.code}"] = forms.IntegerField(
-                label=_("Service life (years)"), min_value=1, max_value=20, required=False, initial=5
+                label=_("Service life (years)"),
+                min_value=1,
+                max_value=MAX_SERVICE_LIFE_YEARS,
+                required=False,
+                initial=5,
             )
 
     def group_rows(self) -> list[tuple[Any, list[forms.BoundField]]]:
@@ -101,13 +120,16 @@ class _YesNoUnanswered(forms.NullBooleanSelect):
 
 def _https_by_default(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """A web address typed without its scheme is taken as https (as Django 6 will); a duration is
-    a whole number from 1; a yes/no term may be left unanswered."""
+    a whole number from 1 to its documented bound; a yes/no term may be left unanswered."""
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
     if isinstance(field, models.BooleanField) and field.null:
         kwargs["widget"] = _YesNoUnanswered()
     if field.name in ("offer_validity_days", "contract_months"):
         kwargs["min_value"] = 1  # the model's rule, said once (not "at least 0" first)
+        kwargs["max_value"] = {"offer_validity_days": MAX_OFFER_VALIDITY_DAYS}.get(
+            field.name, MAX_CONTRACT_MONTHS
+        )
     return field.formfield(**kwargs)
 
 

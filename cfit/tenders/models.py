@@ -7,13 +7,24 @@ from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.scoping import OrganisationOwned, ScopedManager, ScopedQuerySet
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion, ProductGroup
 from cfit.tenders import spec
+
+#: The most days an offer may have to stay valid (eForms BT-98): two years. Offers are usually asked to
+#: stay valid for 60 to 180 days; more than two years is a typo, not a term.
+MAX_OFFER_VALIDITY_DAYS = 730
+#: The longest contract in months (eForms BT-36): 100 years. Long concessions run 30 to 50 years;
+#: more than 1200 months is a typo (a year typed as months, a digit too many).
+MAX_CONTRACT_MONTHS = 1200
+#: The most units a lot buys: what an integer column holds on every database (2**31 - 1).
+MAX_LOT_QUANTITY = 2_147_483_647
+#: A lot's expected service life, in whole years (the life-cycle cost counts energy over it).
+MAX_SERVICE_LIFE_YEARS = 20
 
 
 class TenderFrozen(ValidationError):
@@ -173,14 +184,14 @@ class Tender(OrganisationOwned):
         _("offers valid for (days)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_OFFER_VALIDITY_DAYS)],
         help_text=_("How long an offer must stay valid after the deadline for offers (eForms BT-98)."),
     )
     contract_months = models.PositiveSmallIntegerField(
         _("contract duration (months)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CONTRACT_MONTHS)],
         help_text=_("The duration of each lot's contract (eForms BT-36)."),
     )
     performance_place = models.CharField(
@@ -371,12 +382,18 @@ class Lot(models.Model):
     product_group = models.ForeignKey(
         ProductGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("product group")
     )
-    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(
+        _("quantity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_LOT_QUANTITY)]
+    )
     estimated_value = models.DecimalField(
         _("estimated value (EUR)"), max_digits=14, decimal_places=2, default=Decimal(0)
     )
     cpv = models.CharField(_("CPV code"), max_length=8)
-    service_life_years = models.PositiveSmallIntegerField(_("expected service life (years)"), default=5)
+    service_life_years = models.PositiveSmallIntegerField(
+        _("expected service life (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SERVICE_LIFE_YEARS)],
+    )
     price_weight = models.DecimalField(
         _("price weight"),
         max_digits=5,

@@ -130,15 +130,40 @@ def tender_ambition(request: HttpRequest, tender_id: int) -> HttpResponse:
     return render(request, "tenders/ambition.html", {"tender": tender, "lots": lots, "step": 2})
 
 
+#: The session key of the numbers a user typed in a weights or costs form that was refused: the review
+#: page shows them once more, to be corrected rather than typed again.
+TYPED = "tenders:typed"
+TYPED_FIELDS = {
+    "weights": ("price_weight",),
+    "costs": ("price_rule", "service_life_years", *actions.COST_FIELDS),
+}
+
+
+def _keep_typed(request: HttpRequest, tender: Tender, lot: Lot, op: str) -> None:
+    values = {
+        key: value
+        for key, value in request.POST.items()
+        if key in TYPED_FIELDS[op] or (op == "weights" and key.startswith("weight_"))
+    }
+    request.session[TYPED] = {"tender": tender.pk, "lot": lot.number, "op": op, "values": values}
+
+
 @login_required
 def tender_review(request: HttpRequest, tender_id: int) -> HttpResponse:
     """Step 3: criterion by criterion, with types, weights and warnings."""
     tender = get_tender_for_user(request.user, tender_id)
     spec = actions.tender_spec(tender)
+    typed = request.session.pop(TYPED, None) or {}
+    if typed.get("tender") != tender.pk:
+        typed = {}
     lots = []
     for lot in tender.lots.select_related("product_group").prefetch_related(
         "lot_criteria__criterion__requirements"
     ):
+        # What the user typed in the form refused last (shown instead of the saved values), if this lot's.
+        shown = typed.get("values", {}) if typed.get("lot") == lot.number else {}
+        for row in lot.lot_criteria.all():
+            row.typed_weight = shown.get(f"weight_{row.criterion.code}", "")  # type: ignore[attr-defined]
         used = {row.criterion_id for row in lot.lot_criteria.all()}
         available = Criterion.objects.filter(version=lot.version, product_groups=lot.product_group).exclude(
             pk__in=used
@@ -148,7 +173,13 @@ def tender_review(request: HttpRequest, tender_id: int) -> HttpResponse:
             for value, label in ((t.value, t.label) for t in _types())
         ]
         lots.append(
-            {"lot": lot, "sections": sections, "available": available, "total": lot.award_weight_total()}
+            {
+                "lot": lot,
+                "sections": sections,
+                "available": available,
+                "total": lot.award_weight_total(),
+                "typed": shown,
+            }
         )
     return render(
         request,
@@ -225,6 +256,8 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
             raise actions.TenderError(_("Unknown change."))
     except actions.TenderError as error:
         messages.error(request, str(error))
+        if lot is not None and op in TYPED_FIELDS:
+            _keep_typed(request, tender, lot, op)
     except TenderFrozen as error:
         messages.error(request, " ".join(error.messages))
     else:
