@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -428,3 +429,24 @@ def test_libreoffice_opens_the_docx_and_the_odt(tender: Tender, tmp_path: Path) 
         text = " ".join(text.replace("-\n", "-").split())  # undo line breaks inside long ids
         first = spec.lots[0].criteria[0].criterion
         assert first.id in text and "Perceel 1" in text, name
+
+
+@pytest.mark.parametrize("language", ["nl", "de", "fr", "nb", "en"])
+def test_the_review_page_s_weight_fields_hold_their_decimal_weights_in_every_language(
+    tender: Tender, procurer, language: str
+) -> None:
+    """A number field takes 7.5, not the Dutch 7,5: the browser showed such a weight as an empty field."""
+    lot = tender.lots.get(number=1)
+    award = list(lot.lot_criteria.filter(type=CriterionType.AWARD_CRITERION).select_related("criterion"))
+    assert len(award) >= 2
+    weights = {row.criterion.code: Decimal("7.5") for row in award[:2]}
+    others = {row.criterion.code: Decimal(0) for row in award[2:]}
+    actions.set_weights(lot, Decimal(85), {**weights, **others}, acting_user=None)
+    client = Client(headers={"accept-language": language})
+    client.force_login(procurer.user)
+
+    page = client.get(f"/tenders/{tender.pk}/review/", headers={"accept-language": language}).content.decode()
+
+    for code in weights:
+        assert f'name="weight_{code}" value="7.50"' in page, re.findall(rf'name="weight_{code}"[^>]*', page)
+    assert 'name="price_weight" value="85"' in page
