@@ -450,3 +450,16 @@ def test_the_review_page_s_weight_fields_hold_their_decimal_weights_in_every_lan
     for code in weights:
         assert f'name="weight_{code}" value="7.50"' in page, re.findall(rf'name="weight_{code}"[^>]*', page)
     assert 'name="price_weight" value="85"' in page
+
+
+@pytest.mark.parametrize("language", ["nl", "de", "fr", "nb", "en"])
+def test_a_new_tender_s_documents_are_in_the_procurer_s_language_unless_chosen_otherwise(
+    procurer, framework: FrameworkVersion, language: str
+) -> None:
+    client = Client(headers={"accept-language": language})
+    client.force_login(procurer.user)
+
+    page = client.get("/tenders/new/", headers={"accept-language": language}).content.decode()
+
+    chosen = re.search(r'<select name="language"[^>]*>.*?</select>', page, re.S)
+    assert chosen is not None and f'<option value="{language}" selected>' in chosen.group(0)

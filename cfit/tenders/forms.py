@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.permissions import Action, memberships_that_may
@@ -32,6 +33,8 @@ class TenderStartForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The documents in the language the procurer works in, unless they choose another.
+        self.fields["language"].initial = (get_language() or "en").split("-")[0]
         memberships = memberships_that_may(Action.TENDER_EDIT, user)
         organisation = self.fields["organisation"]
         assert isinstance(organisation, forms.ChoiceField)
