@@ -463,3 +463,23 @@ def test_a_new_tender_s_documents_are_in_the_procurer_s_language_unless_chosen_o
 
     chosen = re.search(r'<select name="language"[^>]*>.*?</select>', page, re.S)
     assert chosen is not None and f'<option value="{language}" selected>' in chosen.group(0)
+
+
+def test_a_warning_names_the_criteria_it_is_about_by_their_titles_in_the_reader_s_language(
+    tender: Tender, procurer
+) -> None:
+    spec = actions.tender_spec(tender)
+    risky = [
+        r
+        for r in spec.risks()
+        if r.code in (selection.WarningCode.FEW_PRODUCTS_MEET, selection.WarningCode.PROPOSED_THRESHOLDS)
+    ]
+    assert risky, "the fixture's ambitious lots should raise a warning that lists criteria"
+    code = risky[0].detail.split(", ")[0]
+    criterion = next(c.criterion for lot in spec.lots for c in lot.criteria if c.criterion.id == code)
+    client = Client(headers={"accept-language": "nl"})
+    client.force_login(procurer.user)
+
+    page = client.get(f"/tenders/{tender.pk}/", headers={"accept-language": "nl"}).content.decode()
+
+    assert f"{criterion.title['nl']} ({code})" in page.replace("&#x27;", "'")

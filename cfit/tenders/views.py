@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,10 +45,24 @@ def risk_messages(spec: Any) -> list[tuple[int, str]]:
             "Some thresholds are CFIT proposals rather than published figures; check them in a market consultation: %(detail)s."
         ),
     }
+    # A detail that lists criteria names them by their title in the reader's language, with the id.
+    language = (get_language() or "en").split("-")[0]
+    titles = {
+        c.criterion.id: c.criterion.title.get(language) or c.criterion.title.get("en", c.criterion.id)
+        for lot in spec.lots
+        for c in lot.criteria
+    }
+
+    def detail(risk: Any) -> str:
+        ids = risk.detail.split(", ")
+        if not risk.detail or not all(i in titles for i in ids):
+            return str(risk.detail)
+        return "; ".join(f"{titles[i]} ({i})" for i in ids)
+
     return [
         (
             risk.lot,
-            texts[risk.code] % {"detail": risk.detail}
+            texts[risk.code] % {"detail": detail(risk)}
             if "%(detail)s" in texts[risk.code]
             else texts[risk.code],
         )
