@@ -296,3 +296,21 @@ def test_a_measured_figure_is_labelled_by_its_requirement_in_the_readers_languag
     deliver_page(sid, obligation, {"figure_ws-smelters-rmap-b.share": "98"})
     pia = signed_in(procurer, language).get(f"/contracts/{obligation.contract_id}/").content.decode()
     assert title in pia and "ws-smelters-rmap-b.share" not in pia
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("en", "556,314.00 EUR"), ("nl", "556.314,00 EUR"), ("de", "556.314,00 EUR")]
+)
+def test_a_contract_s_value_is_written_as_the_reader_writes_amounts(
+    procurer: Persona, framework: FrameworkVersion, language: str, shown: str
+) -> None:
+    contract = actions.create_contract(
+        procurer.organisation, reference="VAL-1", title="Laptops", supplier_name="Green Refurb",
+        value=Decimal("556314"), start_date=date(2027, 1, 1), end_date=date(2027, 12, 31),
+        framework_version=framework, criteria=[], acting_user=procurer.user,
+    )  # fmt: skip
+    client = Client(headers={"accept-language": language})
+    client.force_login(procurer.user)
+
+    for page in (f"/contracts/{contract.pk}/", "/contracts/"):
+        assert shown in client.get(page, headers={"accept-language": language}).content.decode(), page
