@@ -351,7 +351,7 @@ def test_a_finding_opened_and_closed_on_the_pages_is_recorded(
             "finding-description": "Smelter CID001234 is not conformant.",
             "finding-action": "Remove the smelter from the supply chain.",
             "finding-owner": "Sid, sourcing",
-            "finding-deadline": "2027-09-30",
+            "finding-deadline": "2099-09-30",
         },
     )
     finding = contract.findings.get()
@@ -369,7 +369,7 @@ def test_a_finding_opened_and_closed_on_the_pages_is_recorded(
         "description": "Smelter CID001234 is not conformant.",
         "action": "Remove the smelter from the supply chain.",
         "owner": "Sid, sourcing",
-        "deadline": "2027-09-30",
+        "deadline": "2099-09-30",
         "status": "open",
         "obligation": None,  # the page's form names none
     }
@@ -415,7 +415,7 @@ def test_a_finding_on_an_obligation_names_it(
 ) -> None:
     finding = actions.open_finding(
         contract, kind="audit_result", description="Audit failed.", action="Fix it.", owner="Sid",
-        deadline=date(2027, 9, 30), acting_user=procurer.user, obligation=document,
+        deadline=date(2099, 9, 30), acting_user=procurer.user, obligation=document,
     )  # fmt: skip
 
     opened = one(Action.FINDING_OPENED)
@@ -426,7 +426,7 @@ def test_a_refused_finding_writes_no_record(contract: Contract, procurer: Person
     with pytest.raises(actions.ContractError):
         actions.open_finding(
             contract, kind="complaint", description=" ", action="Fix it.", owner="Sid",
-            deadline=date(2027, 9, 30), acting_user=procurer.user,
+            deadline=date(2099, 9, 30), acting_user=procurer.user,
         )  # fmt: skip
     assert not AuditRecord.objects.filter(action=Action.FINDING_OPENED).exists()
 

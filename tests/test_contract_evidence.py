@@ -166,7 +166,7 @@ def test_a_corrective_action_is_not_closed_with_a_program(
     contract = document.contract
     finding = actions.open_finding(
         contract, kind="audit_result", description="Smelter list incomplete.", action="Complete it.",
-        owner="Sid", deadline=date(2027, 9, 30), acting_user=procurer.user,
+        owner="Sid", deadline=date(2099, 9, 30), acting_user=procurer.user,
     )  # fmt: skip
     sid = signed_in(supplier)
     sid.post(
@@ -314,3 +314,29 @@ def test_a_contract_s_value_is_written_as_the_reader_writes_amounts(
 
     for page in (f"/contracts/{contract.pk}/", "/contracts/"):
         assert shown in client.get(page, headers={"accept-language": language}).content.decode(), page
+
+
+def test_a_corrective_action_is_not_asked_for_already_late_nor_of_an_owner_of_a_page(
+    document: Obligation, procurer: Persona
+) -> None:
+    contract = document.contract
+    client = signed_in(procurer)
+    form = {
+        "finding-kind": "audit_result", "finding-description": "Smelter list incomplete.",
+        "finding-action": "Complete it.", "finding-owner": "Sid", "finding-deadline": "1999-01-31",
+    }  # fmt: skip
+
+    page = client.post(f"/contracts/{contract.pk}/findings/", form, follow=True).content.decode()
+
+    assert "The deadline of a corrective action lies today or later." in page
+    with pytest.raises(actions.ContractError, match="today or later"):
+        actions.open_finding(
+            contract, kind="audit_result", description="x", action="y", owner="Sid",
+            deadline=date(1999, 1, 31), acting_user=procurer.user,
+        )  # fmt: skip
+    with pytest.raises(actions.ContractError, match="at most 200 characters"):
+        actions.open_finding(
+            contract, kind="audit_result", description="x", action="y", owner="S" * 500,
+            deadline=date(2099, 1, 31), acting_user=procurer.user,
+        )  # fmt: skip
+    assert not contract.findings.exists()

@@ -365,7 +365,7 @@ def test_a_finding_opens_a_corrective_action_the_supplier_closes_with_evidence(
             "finding-description": "Smelter CID001234 is not conformant.",
             "finding-action": "Remove the smelter from the supply chain.",
             "finding-owner": "Sid, sourcing",
-            "finding-deadline": "2027-09-30",
+            "finding-deadline": "2099-09-30",
         },
     )
     finding = contract.findings.get()
@@ -428,7 +428,7 @@ def test_a_finding_names_the_obligation_it_concerns_of_its_own_contract_only(
         "finding-description": "The smelter list names a smelter that is not conformant.",
         "finding-action": "Replace the smelter.",
         "finding-owner": "Sid, sourcing",
-        "finding-deadline": "2027-09-30",
+        "finding-deadline": "2099-09-30",
     }
 
     page = buyer.get(f"/contracts/{contract.pk}/").content.decode()

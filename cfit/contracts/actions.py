@@ -833,6 +833,12 @@ def open_finding(
         raise ContractError(_("Say what was found, what must be done and who owns it."))
     if obligation is not None and obligation.contract_id != contract.pk:
         raise ContractError(_("The obligation is not of this contract."))
+    if deadline < timezone.localdate():  # a corrective action already late when it is asked for
+        raise ContractError(_("The deadline of a corrective action lies today or later."))
+    if len(owner.strip()) > OWNER_MAX_LENGTH:
+        raise ContractError(
+            _("Name the owner in at most %(limit)s characters.") % {"limit": OWNER_MAX_LENGTH}
+        )
     finding = Finding.objects.create(
         contract=contract,
         obligation=obligation,
@@ -852,6 +858,10 @@ def open_finding(
         },
     )  # fmt: skip
     return finding
+
+
+#: The longest owner of a corrective action a finding names (a person or a team at the supplier).
+OWNER_MAX_LENGTH = 200
 
 
 @transaction.atomic

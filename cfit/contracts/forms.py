@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
@@ -139,6 +140,12 @@ class FindingForm(forms.Form):
     action = forms.CharField(label=_("Corrective action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.CharField(label=_("Owner at the supplier"), max_length=200)
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_deadline(self) -> date:
+        deadline: date = self.cleaned_data["deadline"]
+        if deadline < timezone.localdate():
+            raise forms.ValidationError(_("The deadline of a corrective action lies today or later."))
+        return deadline
 
     def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -123,14 +123,14 @@ def test_award_contract_supplier_delivers_procurer_accepts(
     nonconformant.locator("summary").click()
     nonconformant.get_by_label("Corrective action").fill("Source tantalum from conformant smelters only.")
     nonconformant.get_by_label("Owner at the supplier").fill("Jan de Vries")
-    nonconformant.get_by_label("Deadline").fill("2027-09-30")
+    nonconformant.get_by_label("Deadline").fill("2099-09-30")
     nonconformant.get_by_role("button", name="Open a corrective action").click()
     page.wait_for_selector("#findings-table")
     finding = Finding.objects.get(contract=contract)
     assert (finding.kind, finding.status, finding.deadline) == (
         "non_conformant_smelter",
         "open",
-        date(2027, 9, 30),
+        date(2099, 9, 30),
     )
     assert "CID003926" in finding.description and "row 6" in finding.description
     assert "CID003926" in page.inner_text(f"#finding-{finding.pk}")
