@@ -78,7 +78,9 @@ def create_demo_contracts(organisations: dict[str, Organisation]) -> Contract | 
         )
         if index == 0:
             actions.return_obligation(
-                obligation, acting_user=procurer, comment="The smelter list is missing from the report."
+                obligation,
+                acting_user=procurer,
+                comment="The evidence does not show what the clause asks: please send the complete report.",
             )
         elif index % 3 != 2:
             actions.accept(obligation, acting_user=procurer, comment="Checked.")

@@ -59,6 +59,16 @@ def _answer(requirement: Requirement, generous: float, rng: random.Random) -> bo
             return "https://example.org/sustainability"
 
 
+#: Manufacturers that make the product group (a phone maker does not offer monitors).
+MAKERS = {
+    "notebooks": ["Lenovo", "HP", "Dell"],
+    "desktops": ["Lenovo", "HP", "Dell"],
+    "monitors": ["Philips", "Dell", "HP", "Lenovo"],
+    "smartphones": ["Fairphone", "Samsung"],
+    "tablets": ["Samsung", "Lenovo"],
+}
+
+
 def _offer_file(spec: Any, supplier: str, price_factor: float, gap: float, rng: random.Random) -> OfferFile:
     lines = []
     for lot in spec.lots:
@@ -71,7 +81,7 @@ def _offer_file(spec: Any, supplier: str, price_factor: float, gap: float, rng: 
                 ProductLine(
                     lot=lot.number,
                     line_id=f"L{lot.number}-{number}",
-                    manufacturer=rng.choice(["Lenovo", "HP", "Dell", "Fairphone", "Philips"]),
+                    manufacturer=rng.choice(MAKERS.get(lot.product_group.id, MAKERS["notebooks"])),
                     model=f"Model {lot.number}{number}{rng.randint(10, 99)}",
                     quantity=lot.quantity // 2,
                     unit_price=round(
