@@ -64,7 +64,7 @@ NOTICE_DETAILS = {
         "review_body_registration_number": "DEMO-RBDH-0001",
         "review_body_post_code": "2595 AJ",
         "review_body_town": "Den Haag",
-        "review_body_nuts_code": "NL332",
+        "review_body_nuts_code": "NL361",
         "review_deadlines": (
             "Een inschrijver die de gunningsbeslissing wil aanvechten, start binnen de opschortende "
             "termijn van 20 kalenderdagen na de mededeling ervan een kort geding "
