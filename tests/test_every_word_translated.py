@@ -63,6 +63,7 @@ from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
 from django.utils.translation import get_language, trans_real
 
+from cfit.accounts import eforms_codes
 from cfit.accounts.models import Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.criteria import models as criteria_models
@@ -272,7 +273,8 @@ def database_texts(*more: Any) -> tuple[set[str], str]:
 
 def reference_texts() -> list[Any]:
     """The texts of the reference data the pages cite: the impact factors (their sources, the
-    products of the manufacturers' footprints) and the data-centre indicators' legal definitions."""
+    products of the manufacturers' footprints), the data-centre indicators' legal definitions and the
+    NUTS regions' names."""
     factors = Path(criteria_models.__file__).resolve().parents[1] / "impact" / "factors"
     texts: list[Any] = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in factors.glob("*.yaml")]
     for data in texts:
@@ -287,6 +289,8 @@ def reference_texts() -> list[Any]:
     # country names come from pycountry's ISO 3166 translations (data, in the pseudo-language too; the
     # English name only of a country Esperanto has no name for)
     texts += [name for _code, name in country_choices(PSEUDO)]
+    # the NUTS regions' national names come from the eForms SDK's list (cfit/accounts/data)
+    texts += list(eforms_codes.nuts_regions().values())
     texts += [
         value
         for value in vars(datacentre_indicators).values()

@@ -14,13 +14,19 @@ rules check them; the English labels are ours (plain words, translated like the 
 
 The NUTS region (BT-507) comes from the SDK's code list ``nuts-lvl3``: a code of level 3, two letters
 of the country and three letters or digits (``NL350``, ``FRK26``; ``..ZZZ`` for a region outside the
-country's territory). The list itself (some 1,500 codes, revised every three years) is not shipped:
-a code is checked for its form and its country only.
+country's territory). The codes and their national names are shipped in ``data/nuts-lvl3.csv`` (NUTS
+2024 as the SDK 1.15 line carries it; ``data/README.md`` says where it was read and how): a code must
+be in it. The SDK's list also holds Ukraine's districts (``UA``), which are not shipped: a code of a
+country the file has no region of is checked for its form and its country only.
 """
 
 from __future__ import annotations
 
+import bisect
+import csv
+import functools
 import re
+from importlib import resources
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -96,7 +102,62 @@ def nuts_prefix(country: str) -> str:
 
 
 def is_nuts_level_3(code: str) -> bool:
+    """Whether ``code`` has the form of a NUTS code of level 3 (not whether the region exists)."""
     return NUTS_LEVEL_3.fullmatch(code) is not None
+
+
+@functools.cache
+def nuts_regions() -> dict[str, str]:
+    """The NUTS regions of level 3 of the SDK's ``nuts-lvl3`` list, code → national name, read once."""
+    text = resources.files(__package__).joinpath("data", "nuts-lvl3.csv").read_text(encoding="utf-8")
+    return {row["code"]: row["name"] for row in csv.DictReader(text.splitlines())}
+
+
+@functools.cache
+def _sorted_codes() -> tuple[str, ...]:
+    return tuple(sorted(nuts_regions()))
+
+
+@functools.cache
+def _listed_prefixes() -> frozenset[str]:
+    return frozenset(code[:2] for code in nuts_regions())
+
+
+def nuts_name(code: str) -> str | None:
+    """The national name of a NUTS region of level 3, e.g. "Utrecht" for NL350; None if not a region."""
+    return nuts_regions().get(code)
+
+
+def nuts_label(code: str) -> str:
+    """A NUTS code with its region's name when the list knows it, e.g. "NL350 — Utrecht"."""
+    name = nuts_name(code)
+    return f"{code} — {name}" if name else code
+
+
+def is_nuts_listed_country(prefix: str) -> bool:
+    """Whether the shipped list holds the regions of the country whose NUTS codes start with ``prefix``."""
+    return prefix in _listed_prefixes()
+
+
+def is_nuts_region(code: str) -> bool:
+    """Whether ``code`` is a NUTS region of level 3 of the list (``..ZZZ`` included)."""
+    return code in nuts_regions()
+
+
+def nuts_suggestions(code: str, limit: int = 3) -> list[str]:
+    """The real codes nearest to a code that is not one: those of the same region of level 2 (its first
+    four characters), or else of level 1 (three), nearest in the list's order; none for another country."""
+    codes = _sorted_codes()
+    for length in (4, 3):
+        prefix = code[:length]
+        start = bisect.bisect_left(codes, prefix)
+        end = bisect.bisect_left(codes, prefix + "\uffff")
+        same = [c for c in codes[start:end] if not c.endswith("ZZZ")]
+        if same:
+            at = bisect.bisect_left(same, code)
+            by_distance = sorted(range(len(same)), key=lambda i: abs(i - at + 0.5))
+            return sorted(same[i] for i in by_distance[:limit])
+    return []
 
 
 def is_telephone(number: str) -> bool:

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy
 
+from cfit.accounts import eforms_codes
 from cfit.accounts.models import Organisation
 
 
@@ -48,6 +51,28 @@ class NoticeDetailsForm(forms.ModelForm):
 
     def groups(self) -> list[tuple[str, list[BoundField]]]:
         return [(str(legend), [self[name] for name in names]) for legend, names in self.GROUPS]
+
+    #: The fields that hold a NUTS code of level 3.
+    NUTS_FIELDS = ("nuts_code", "review_body_nuts_code")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The codes as saved, before validating a post writes the typed ones onto the instance.
+        self._saved_nuts = {name: str(getattr(self.instance, name) or "") for name in self.NUTS_FIELDS}
+
+    def saved_region(self, name: str) -> str | None:
+        """The saved NUTS code of field ``name`` with its region's name ("NL350 — Utrecht"), if the list
+        knows the region: what the page shows under the field."""
+        code = self._saved_nuts.get(name, "")
+        return eforms_codes.nuts_label(code) if eforms_codes.nuts_name(code) else None
+
+    @property
+    def nuts_region(self) -> str | None:
+        return self.saved_region("nuts_code")
+
+    @property
+    def review_body_nuts_region(self) -> str | None:
+        return self.saved_region("review_body_nuts_code")
 
     def clean_nuts_code(self) -> str:
         return str(self.cleaned_data.get("nuts_code") or "").strip().upper()

@@ -229,7 +229,33 @@ class Organisation(models.Model):
                 code="nuts_country",
                 params={"prefix": prefix},
             )
+        if eforms_codes.is_nuts_listed_country(prefix) and not eforms_codes.is_nuts_region(nuts):
+            suggestions = eforms_codes.nuts_suggestions(nuts)
+            if suggestions:
+                return ValidationError(
+                    _(
+                        "%(code)s is not a NUTS region of level 3 in the eForms code list. "
+                        "The nearest regions are %(suggestions)s."
+                    ),
+                    code="nuts_unknown",
+                    params={"code": nuts, "suggestions": ", ".join(suggestions)},
+                )
+            return ValidationError(
+                _("%(code)s is not a NUTS region of level 3 in the eForms code list."),
+                code="nuts_unknown",
+                params={"code": nuts},
+            )
         return None
+
+    @property
+    def nuts_name(self) -> str | None:
+        """The name of the organisation's NUTS region, e.g. "Utrecht" for NL350."""
+        return eforms_codes.nuts_name(self.nuts_code) if self.nuts_code else None
+
+    @property
+    def review_body_nuts_name(self) -> str | None:
+        """The name of the review body's NUTS region."""
+        return eforms_codes.nuts_name(self.review_body_nuts_code) if self.review_body_nuts_code else None
 
 
 class Membership(models.Model):
