@@ -14,10 +14,9 @@ rules check them; the English labels are ours (plain words, translated like the 
 
 The NUTS region (BT-507) comes from the SDK's code list ``nuts-lvl3``: a code of level 3, two letters
 of the country and three letters or digits (``NL350``, ``FRK26``; ``..ZZZ`` for a region outside the
-country's territory). The codes and their national names are shipped in ``data/nuts-lvl3.csv`` (NUTS
-2024 as the SDK 1.15 line carries it; ``data/README.md`` says where it was read and how): a code must
-be in it. The SDK's list also holds Ukraine's districts (``UA``), which are not shipped: a code of a
-country the file has no region of is checked for its form and its country only.
+country's territory). The codes are shipped in ``data/nuts-lvl3.csv``: exactly the codes the SDK 1.15.1 accepts for BT-507
+(its Schematron rule BR-BT-00507-0205), Ukraine's districts included, with the regions' national names
+where they were found (``data/README.md`` says where and how): a code must be in it.
 """
 
 from __future__ import annotations
@@ -124,8 +123,9 @@ def _listed_prefixes() -> frozenset[str]:
 
 
 def nuts_name(code: str) -> str | None:
-    """The national name of a NUTS region of level 3, e.g. "Utrecht" for NL350; None if not a region."""
-    return nuts_regions().get(code)
+    """The national name of a NUTS region of level 3, e.g. "Utrecht" for NL350; None if not a region
+    or if the list has no name for it (Ukraine's districts, and a few 2024 codes)."""
+    return nuts_regions().get(code) or None
 
 
 def nuts_label(code: str) -> str:
