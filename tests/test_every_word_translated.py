@@ -37,6 +37,7 @@ rendered before its language was active, or marked after the catalogue was made)
 
 from __future__ import annotations
 
+import ast
 import csv
 import gettext as gettext_module
 import os
@@ -247,6 +248,9 @@ def database_texts(*more: Any) -> tuple[set[str], str]:
                 line = SPACES.sub(" ", line).strip()
                 if line:
                     texts.add(line)
+                    # what a data text holds in brackets is data too: a page that splits "1. Notebooks
+                    # (laptops)" at its brackets shows "laptops" from a product group's Dutch name
+                    texts.update(inner.strip() for inner in re.findall(r"\(([^()]+)\)", line))
         elif isinstance(value, dict):
             for key, item in value.items():
                 add(key)
@@ -687,7 +691,6 @@ def extracted_messages(tmp: Path) -> set[str]:
     Python files, and the templates as Django turns them into Python for xgettext."""
     import subprocess
 
-    import polib
     from django.utils.translation import templatize
 
     root = Path(settings.BASE_DIR)
@@ -704,7 +707,34 @@ def extracted_messages(tmp: Path) -> set[str]:
     output = subprocess.run(
         [*XGETTEXT, f"--files-from={listing}"], capture_output=True, text=True, check=True
     ).stdout
-    return {(f"{e.msgctxt}\x04{e.msgid}" if e.msgctxt else e.msgid) for e in polib.pofile(output)}
+    return pot_messages(output)
+
+
+def pot_messages(text: str) -> set[str]:
+    """The messages of xgettext's catalogue (``context\x04message`` where there is a context): its
+    entries are ``msgctxt``, ``msgid`` and continuation lines of C-quoted strings."""
+    messages: set[str] = set()
+    fields: dict[str, str] = {}
+    current = ""
+
+    def done() -> None:
+        if fields.get("msgid"):
+            context = fields.get("msgctxt")
+            messages.add(f"{context}\x04{fields['msgid']}" if context is not None else fields["msgid"])
+        fields.clear()
+
+    for line in text.splitlines():
+        keyword, _, rest = line.partition(" ")
+        # an entry starts at its context, or at its message where it has none
+        if keyword == "msgctxt" or (keyword == "msgid" and current != "msgctxt"):
+            done()
+        if keyword in ("msgctxt", "msgid", "msgid_plural") or keyword.startswith("msgstr"):
+            current = keyword
+            fields[current] = ast.literal_eval(rest)
+        elif line.startswith('"') and current:
+            fields[current] += ast.literal_eval(line)
+    done()
+    return messages
 
 
 def others_messages() -> set[str]:
