@@ -30,7 +30,8 @@ def test_a_procurer_browses_filters_and_reads_a_criterion_in_english_then_dutch(
 
     page.select_option("#id_ambition", "ambitious")
     page.select_option("#id_impact_category", "carbon")
-    page.get_by_role("button", name="Filter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filter").click()
     expected = Criterion.objects.filter(
         version=framework, product_groups__code="notebooks", ambition="ambitious", impact_category="carbon"
     ).order_by("position", "code")
@@ -55,7 +56,9 @@ def test_a_procurer_browses_filters_and_reads_a_criterion_in_english_then_dutch(
 
     page.get_by_role("link", name="Criteria", exact=True).click()
     page.fill("#id_q", max(first.title["nl"].split(), key=len))
-    page.get_by_role("button", name="Filteren").click()
+    # Wait for the filtered page (asking at once raced the navigation on a busy machine: the old page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filteren").click()
     assert page.get_by_role("link", name=first.title["nl"], exact=True).is_visible()
 
 
