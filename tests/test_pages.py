@@ -6,6 +6,7 @@ import html
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
@@ -137,11 +138,17 @@ def test_query_counts_are_pinned(
 def test_criterion_page_query_count_does_not_grow_with_requirements(
     client: Client, framework: FrameworkVersion
 ) -> None:
-    small = Criterion.objects.filter(version=framework).order_by("?").first()
-    with CaptureQueriesContext(connection) as queries:
-        client.get(f"/criteria/{small.code}/")
+    # Every criterion, each read first with an empty cache: the count must not grow with the criterion's
+    # requirements nor with its counterparts' (a random one once hit a counterpart title that read its
+    # requirements one query per counterpart, and the clean-clone run failed on it).
+    counts = {}
+    for criterion in Criterion.objects.filter(version=framework):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"/criteria/{criterion.code}/")
+        counts[criterion.code] = len(queries)
 
-    assert len(queries) <= 14
+    assert max(counts.values()) <= 12, {code: n for code, n in counts.items() if n > 12}
 
 
 def make_draft(client: Client, framework: FrameworkVersion, secretary) -> FrameworkVersion:

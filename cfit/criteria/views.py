@@ -97,7 +97,8 @@ def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
         Criterion.objects.in_version(criterion.version)
         .filter(topic=criterion.topic)
         .exclude(pk=criterion.pk)
-        .prefetch_related("product_groups")
+        # Titles with references to requirement values read the requirements: fetched once for all.
+        .prefetch_related("product_groups", "requirements")
     )
     # Only the shortlists of organisations where the user edits: a viewer reads, and sees no form.
     editing = list(memberships_that_may(Action.SHORTLIST_EDIT, request.user))
