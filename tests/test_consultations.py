@@ -387,3 +387,44 @@ def test_a_published_consultation_stays_as_it_was_published(coordinator: Persona
         actions.delete_consultation(consultation, acting_user=coordinator.user)
     consultation.refresh_from_db()
     assert consultation.title == "Laptops" and consultation.questions.first().text == "Refurbished?"
+
+
+@pytest.mark.django_db
+def test_a_supplier_of_two_organisations_answers_for_each_and_never_sends_the_others_answers(
+    coordinator: Persona, supplier: Persona
+) -> None:
+    # Sid is also an editor of a second supporter. The form used to load Green Refurb's answers and let
+    # him pick "Repair Coop" in a drop-down: sending it gave Repair Coop Green Refurb's answers.
+    other = Organisation.objects.create(
+        name="Repair Coop", slug="repair-coop", type=Organisation.Type.SUPPORTER
+    )
+    Membership.objects.create(user=supplier.user, organisation=other, role=Membership.Role.ADMIN)
+    consultation = _open_consultation(coordinator)
+    q1, q2, _q3, _q4 = consultation.questions.all()
+    sid = signed_in(supplier.user)
+    answer = reverse("consultations:answer", args=[consultation.pk])
+    detail = reverse("consultations:detail", args=[consultation.pk])
+    sid.post(answer, {"organisation": "green-refurb", f"answer-{q1.pk}": "yes", f"answer-{q2.pk}": "7"})
+
+    page = sid.get(detail).text
+    form = page.split('id="answer-form"')[1].split("</form>")[0]
+    assert 'name="organisation" value="green-refurb"' in form and 'value="7"' in form
+    # Choosing the other organisation shows its own (empty) answers, and the form answers for it alone.
+    page = sid.get(detail, {"for": "repair-coop"}).text
+    chooser = page.split('id="answer-chooser"')[1].split("</form>")[0]
+    assert '<option value="repair-coop" selected>' in chooser
+    form = page.split('id="answer-form"')[1].split("</form>")[0]
+    assert 'name="organisation" value="repair-coop"' in form and "Repair Coop" in form
+    assert 'value="7"' not in form and 'value="yes" checked' not in form
+    sid.post(answer, {"organisation": "repair-coop", f"answer-{q2.pk}": "5"})
+    stored = {
+        r.organisation.slug: dict(r.answers.values_list("question__text", "value"))
+        for r in Response.objects.select_related("organisation")
+    }
+    assert stored == {
+        "green-refurb": {"Refurbished?": "yes", "Years of spare parts?": "7"},
+        "repair-coop": {"Years of spare parts?": "5"},
+    }
+    # An organisation he does not answer for is not offered: the first of his own is shown instead.
+    page = sid.get(detail, {"for": "ville-de-lyon"}).text
+    assert 'name="organisation" value="green-refurb"' in page.split('id="answer-form"')[1]

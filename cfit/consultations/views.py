@@ -155,7 +155,8 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, get_consultation(request.user, pk))
+    # ``for``: which of the supplier's organisations the form answers for (and shows the answers of).
+    return _detail(request, get_consultation(request.user, pk), answering_for=request.GET.get("for", ""))
 
 
 def _shown(question: Question, value: str) -> str:
