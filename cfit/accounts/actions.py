@@ -24,6 +24,23 @@ def _normalised(name: str, value: Any) -> str:
     return text.upper() if name.endswith("nuts_code") else text
 
 
+def apply_notice_details(organisation: Organisation, details: Mapping[str, Any]) -> Organisation:
+    """Set the notice details on ``organisation`` (saved or not; nothing is written) as they are
+    stored, without stray spaces and NUTS codes in capitals, and check them by the model's rules: a
+    ``ValidationError`` by field if one is broken, a ``TypeError`` for a name that is no detail. The
+    one check of the page, the API and ``cfit tender build``."""
+    unknown = set(details) - set(Organisation.NOTICE_DETAILS)
+    if unknown:
+        raise TypeError(f"not notice details: {', '.join(sorted(unknown))}")
+    for name, value in details.items():
+        setattr(organisation, name, _normalised(name, value))
+    # The details' own rules (and the model's, which read the country): the organisation's other
+    # fields are not in question (an unsaved buyer of the command line has no slug).
+    others = [f.name for f in Organisation._meta.fields if f.name not in Organisation.NOTICE_DETAILS]
+    organisation.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    return organisation
+
+
 @transaction.atomic
 def save_notice_details(
     organisation: Organisation, details: Mapping[str, Any], *, acting_user: Any
@@ -31,14 +48,9 @@ def save_notice_details(
     """Save the details the organisation's eForms notices carry (``Organisation.NOTICE_DETAILS``; a
     detail not given keeps its value). Checked by the model's rules: a ``ValidationError`` by field
     if one is broken, and nothing is saved. The audit record keeps the details before and after."""
-    unknown = set(details) - set(Organisation.NOTICE_DETAILS)
-    if unknown:
-        raise TypeError(f"not notice details: {', '.join(sorted(unknown))}")
     current = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = _notice_details(current)
-    for name, value in details.items():
-        setattr(current, name, _normalised(name, value))
-    current.full_clean()
+    apply_notice_details(current, details)
     after = _notice_details(current)
     if after == before:
         return current

@@ -605,23 +605,33 @@ def _notice_terms(tender: Tender) -> dict[str, Any]:
     return {name: getattr(tender, name) for name in Tender.NOTICE_TERMS}
 
 
+def apply_notice_terms(tender: Tender, terms: Mapping[str, Any]) -> Tender:
+    """Set notice terms on ``tender`` (saved or not; nothing is written) and check them by the
+    model's field rules: a ``ValidationError`` by field if one is broken, a ``TypeError`` for a name
+    that is no term. The one check of the page, the API and ``cfit tender build``."""
+    unknown = set(terms) - set(Tender.NOTICE_TERMS)
+    if unknown:
+        raise TypeError(f"not notice terms: {', '.join(sorted(unknown))}")
+    for name, value in terms.items():
+        if value is None and isinstance(getattr(tender, name), str):
+            value = ""  # a text term unanswered again
+        setattr(tender, name, value.strip() if isinstance(value, str) else value)
+    # The terms' own rules only: they take part in no uniqueness rule or constraint of a tender.
+    others = [f.name for f in Tender._meta.fields if f.name not in Tender.NOTICE_TERMS]
+    tender.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    return tender
+
+
 @transaction.atomic
 def save_notice_terms(tender: Tender, terms: Mapping[str, Any], *, acting_user: Any) -> Tender:
     """Save what a draft tender's contract notice states beyond its lots (``Tender.NOTICE_TERMS``; a
     term not given keeps its answer). Checked by the model's field rules: a ``ValidationError`` by
     field if one is broken, and nothing is saved. The audit record keeps the answers before and
     after. A published tender's notice is out: its terms no longer change (``TenderFrozen``)."""
-    unknown = set(terms) - set(Tender.NOTICE_TERMS)
-    if unknown:
-        raise TypeError(f"not notice terms: {', '.join(sorted(unknown))}")
     current = Tender.unscoped.select_for_update().get(pk=tender.pk)
     current.check_editable()
     before = _notice_terms(current)
-    for name, value in terms.items():
-        setattr(current, name, value.strip() if isinstance(value, str) else value)
-    # The terms' own rules only: they take part in no uniqueness rule or constraint of a tender.
-    others = [f.name for f in Tender._meta.fields if f.name not in Tender.NOTICE_TERMS]
-    current.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    apply_notice_terms(current, terms)
     after = _notice_terms(current)
     changed = [name for name in Tender.NOTICE_TERMS if after[name] != before[name]]
     if not changed:

@@ -312,11 +312,10 @@ def set_offers_deadline(request: HttpRequest, tender_id: int, payload: DeadlineI
 )
 def set_notice_terms(request: HttpRequest, tender_id: int, payload: NoticeTermsIn) -> dict[str, Any]:
     tender = get_tender_for_user(request.user, tender_id, edit=True)
-    blank = {name: "" for name in Tender.NOTICE_TERMS if isinstance(getattr(tender, name), str)}
-    given = payload.model_dump(exclude_unset=True)
-    terms = {name: blank.get(name) if value is None else value for name, value in given.items()}
     try:
-        tender = actions.save_notice_terms(tender, terms, acting_user=request.user)
+        tender = actions.save_notice_terms(
+            tender, payload.model_dump(exclude_unset=True), acting_user=request.user
+        )
     except ValidationError as error:  # TenderFrozen included
         raise HttpError(400, " ".join(error.messages)) from error
     return tender_out(tender)

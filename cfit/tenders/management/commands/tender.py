@@ -1,20 +1,29 @@
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from pydantic import ValidationError as SchemaError
 
+from cfit.accounts.actions import apply_notice_details
+from cfit.accounts.models import Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.criteria.actions import version_to_content
 from cfit.criteria.content import LANGUAGES, Ambition, ImpactCategory
 from cfit.criteria.models import FrameworkVersion
-from cfit.tenders.actions import tender_spec
+from cfit.tenders.actions import apply_notice_terms, buyer_details, tender_spec
+from cfit.tenders.api import NoticeTermsIn
 from cfit.tenders.eforms import NoticeError
 from cfit.tenders.exports import FORMATS
 from cfit.tenders.models import Tender
-from cfit.tenders.spec import UnknownProductGroup, build_spec
+from cfit.tenders.spec import TenderSpec, UnknownProductGroup, build_spec
 
 CATEGORY_ALIASES = {
     "circularity": "circularity",
@@ -60,6 +69,20 @@ class Command(BaseCommand):
         build.add_argument("--buyer", default="", help="the buyer's name (eForms and OCDS)")
         build.add_argument(
             "--buyer-country", default="", help="the buyer's country, ISO 3166 alpha-2 (needed by eForms)"
+        )
+        build.add_argument("--buyer-email", default="", help="the buyer's contact e-mail (eForms BT-506)")
+        build.add_argument(
+            "--offers-deadline",
+            default="",
+            metavar="DATETIME",
+            help="when offers are due, ISO 8601, e.g. 2027-03-01T12:00+01:00 (eForms BT-131)",
+        )
+        build.add_argument(
+            "--notice",
+            type=Path,
+            metavar="FILE.json",
+            help='the buyer\'s notice details and the tender\'s notice terms: {"buyer": {...}, "terms": {...}}, '
+            "named and coded as the API's notice details and PUT /tenders/{id}/notice-terms",
         )
         build.add_argument(
             "--version", dest="framework_version", help="framework version; default the latest published"
@@ -113,7 +136,7 @@ class Command(BaseCommand):
                 )
             categories[ImpactCategory(name)] = Ambition(level)
         try:
-            return build_spec(
+            spec = build_spec(
                 version_to_content(version),
                 product_groups=options["product_groups"],
                 ambition=Ambition(options["ambition"]),
@@ -126,6 +149,32 @@ class Command(BaseCommand):
             )
         except UnknownProductGroup as error:
             raise CommandError(str(error)) from error
+        return self.with_notice(spec, options)
+
+    def with_notice(self, spec: TenderSpec, options: dict[str, Any]) -> TenderSpec:
+        """The spec with what a contract notice states beyond the criteria: the buyer's contact and
+        deadline, and from ``--notice`` its details and terms, checked by the rules of the pages and
+        the API (an unsaved organisation and tender, nothing stored)."""
+        changes: dict[str, Any] = {"buyer_email": options["buyer_email"].strip()}
+        if options["offers_deadline"]:
+            changes["offers_deadline"] = _deadline(options["offers_deadline"])
+        path: Path | None = options["notice"]
+        if path is not None:
+            given = _notice_file(path)
+            buyer = Organisation(name=spec.buyer, country=spec.buyer_country.upper())
+            tender = Tender()
+            try:
+                apply_notice_details(buyer, given.get("buyer") or {})
+            except (TypeError, ValidationError) as error:
+                raise CommandError(_problems(path, "buyer", error)) from error
+            try:
+                terms = NoticeTermsIn.model_validate(given.get("terms") or {}).model_dump(exclude_unset=True)
+                apply_notice_terms(tender, terms)
+            except (SchemaError, TypeError, ValidationError) as error:
+                raise CommandError(_problems(path, "terms", error)) from error
+            changes["buyer_details"] = buyer_details(buyer)
+            changes["notice_terms"] = tender.notice_terms()
+        return dataclasses.replace(spec, **changes)
 
     def saved_spec(self, options: dict[str, Any]):
         with system_scope():
@@ -137,3 +186,38 @@ class Command(BaseCommand):
             if tender is None:
                 raise CommandError(f"no tender {options['tender_id']}")
             return tender_spec(tender)
+
+
+def _deadline(text: str) -> datetime:
+    """An ISO 8601 date-time; without an offset, in the platform's time zone."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise CommandError(
+            f"--offers-deadline {text!r}: give an ISO 8601 date and time, e.g. 2027-03-01T12:00+01:00"
+        ) from error
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _notice_file(path: Path) -> dict[str, Any]:
+    try:
+        given = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CommandError(f"{path}: not a readable JSON file ({error})") from error
+    if not isinstance(given, dict) or set(given) - {"buyer", "terms"}:
+        raise CommandError(f'{path}: give an object with "buyer" and "terms" (and nothing else)')
+    for part in ("buyer", "terms"):
+        if not isinstance(given.get(part) or {}, dict):
+            raise CommandError(f'{path}: "{part}" must be an object of names and values')
+    return given
+
+
+def _problems(path: Path, part: str, error: Exception) -> str:
+    """Each problem of the file named by its part and field: 'notice.json: terms.contract_months: …'."""
+    if isinstance(error, SchemaError):
+        lines = [f"{part}.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        lines = [f"{part}.{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()]
+    else:
+        lines = [f"{part}: {error}"]
+    return f"{path}: " + "; ".join(lines)
