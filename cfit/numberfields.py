@@ -1,36 +1,51 @@
-"""Form fields that read a number as the user writes it in their language, thousands included.
+"""Numbers typed as the user writes them in their language, thousands included: one rule for every
+page (monitoring reports, contract evidence…).
 
 Django's localized number fields drop thousands separators only when the site renders numbers with
 them everywhere (``USE_THOUSAND_SEPARATOR``), which would also write "1,234" into addresses built from
 ids; cfit shows large figures grouped ("815.050" in German) and so must read them back grouped:
 "1.234.567,89" in German and Dutch, "1 234 567,89" in French and Norwegian, "1,234,567.89" in English.
-Only digits in groups of three are taken for grouping; anything else is left as typed, and the field
-says it is not a number.
+The rule is ``tabular.parse_typed``'s: the decimal mark is the language's; its thousands separator (or
+a space of any kind) only groups three digits; nothing is guessed, so "1.5" in Dutch and "1.234" in
+French (whose thousands are spaces) are refused, with an example of how the language writes numbers.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.formats import get_format
+from django.utils import translation
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext as _
 
-#: Spaces a person (or a copied figure) may group digits with, in every language.
-_SPACES = " \u00a0\u202f"
+from cfit.tabular import NotANumber, parse_typed
 
 
-def ungrouped(text: str) -> str:
-    """The text without the active language's thousands separators, where it is a grouped number."""
-    thousands = str(get_format("THOUSAND_SEPARATOR"))
-    decimal = str(get_format("DECIMAL_SEPARATOR"))
-    separators = re.escape("".join(sorted(set(thousands + _SPACES) - {decimal})))
-    stripped = text.strip()
-    grouped = rf"[+-]?\d{{1,3}}(?:[{separators}]\d{{3}})+(?:{re.escape(decimal)}\d*)?"
-    if re.fullmatch(grouped, stripped):
-        return re.sub(rf"[{separators}]", "", stripped)
-    return text
+def typed_number(text: str, language: str | None = None) -> Decimal:
+    """``text`` read by the separators of ``language`` (default: the active one). Raises
+    ``NotANumber``."""
+    with translation.override(language or translation.get_language()):
+        decimal = str(get_format("DECIMAL_SEPARATOR"))
+        thousands = str(get_format("THOUSAND_SEPARATOR"))
+    return parse_typed(text, decimal=decimal, thousands=thousands)
+
+
+def example(value: Any, language: str | None = None) -> str:
+    """A number as the user types it in their language: '1.234,5' in Dutch, '1,234.5' in English."""
+    with translation.override(language or translation.get_language()):
+        return number_format(value, use_l10n=True, force_grouping=True)
+
+
+def _invalid(whole: bool) -> forms.ValidationError:
+    if whole:
+        return forms.ValidationError(
+            _("Enter a whole number, e.g. %(example)s.") % {"example": example(1234)}, code="invalid"
+        )
+    return forms.ValidationError(
+        _("Enter a number, e.g. %(example)s.") % {"example": example(Decimal("1234.5"))}, code="invalid"
+    )
 
 
 class GroupedDecimalField(forms.DecimalField):
@@ -41,7 +56,14 @@ class GroupedDecimalField(forms.DecimalField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the stubs type it as int
-        return super().to_python(ungrouped(value) if isinstance(value, str) else value)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal | int):
+            return Decimal(value)
+        try:
+            return typed_number(str(value))
+        except NotANumber:
+            raise _invalid(whole=False) from None
 
 
 class GroupedIntegerField(forms.IntegerField):
@@ -52,4 +74,14 @@ class GroupedIntegerField(forms.IntegerField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> int | None:
-        return super().to_python(ungrouped(value) if isinstance(value, str) else value)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        try:
+            number = typed_number(str(value))
+        except NotANumber:
+            raise _invalid(whole=True) from None
+        if number != number.to_integral_value():
+            raise _invalid(whole=True)
+        return int(number)

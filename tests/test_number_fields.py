@@ -2,8 +2,9 @@
 
 Greta reports for a German participant and copies "1.234.567,89" from her spreadsheet; Jan types
 "1.234" devices in Dutch; Élodie types "1 234 567,89" in French; Ola in Norwegian with a no-break
-space; Ann in English "1,234,567.89". Each is the number they mean; "1.5" in Dutch and a malformed
-grouping are not taken for grouped numbers.
+space; Ann in English "1,234,567.89". Each is the number they mean; "1.5" in Dutch, "1.234" in French
+and a malformed grouping are refused with an example of how the language writes numbers (one rule for
+every page: the monitoring report's fields and the contract evidence's figures read alike).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cfit.numberfields import GroupedDecimalField, GroupedIntegerField, ungrouped
+from cfit.numberfields import GroupedDecimalField, GroupedIntegerField, typed_number
 
 
 @pytest.mark.parametrize(
@@ -69,4 +70,36 @@ def test_a_number_grouped_by_the_language_reads_back_as_itself(number: int, lang
     with translation.override(language):
         shown = number_format(number, force_grouping=True)
         assert GroupedIntegerField(required=False).clean(shown) == number
-        assert ungrouped(str(number)) == str(number)
+        assert GroupedIntegerField(required=False).clean(str(number)) == number
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "example"),
+    [
+        ("nl", "1.5", "1.234,5"),  # a point in Dutch only groups thousands
+        ("de", "0.25", "1.234,5"),
+        ("fr", "1.234", "1\u00a0234,5"),  # neither French mark: 1.234 or 1234? Not guessed
+        ("nb", "2.5", "1\u00a0234,5"),
+        ("en", "1,5", "1,234.5"),
+    ],
+)
+def test_an_ambiguous_number_is_refused_with_how_the_language_writes_one(
+    language: str, typed: str, example: str
+) -> None:
+    with translation.override(language), pytest.raises(forms.ValidationError) as refused:
+        GroupedDecimalField(max_digits=18, decimal_places=3).clean(typed)
+    assert example in refused.value.messages[0]
+
+
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["en", "nl", "de", "fr", "nb"]),
+)
+def test_the_form_field_and_the_evidence_figures_read_a_number_alike(number: Decimal, language: str) -> None:
+    """Whatever a page prints, both readers take back as the same number: there is one rule."""
+    from django.utils.formats import number_format
+
+    with translation.override(language):
+        shown = number_format(number, decimal_pos=2, use_l10n=True, force_grouping=True)
+        read = GroupedDecimalField(max_digits=18, decimal_places=3, required=False).clean(shown)
+    assert read == number == typed_number(shown, language)

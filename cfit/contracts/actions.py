@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
@@ -54,7 +54,8 @@ from cfit.contracts.schedule import (
     what_is_due,
 )
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
-from cfit.tabular import NotANumber, parse_number, parse_typed
+from cfit.numberfields import example, typed_number
+from cfit.tabular import NotANumber, parse_number
 from cfit.tenders.models import Lot, Tender
 from cfit.uploads import ImportRefused, check_evidence
 
@@ -453,22 +454,15 @@ def _number(text: str, field: Mapping[str, Any], language: str | None) -> str:
     """A figure as stored: the exact number as text with a decimal point ("1234", "12.5").
 
     Typed on a page (``language`` given), it is read by the separators of the user's language, as the
-    pages print numbers ("1.234" is 1234 in Dutch, 1.234 in English; ``tabular.parse_typed``); sent
+    pages print numbers ("1.234" is 1234 in Dutch, 1.234 in English; ``numberfields.typed_number``); sent
     through the API (``language`` None), by the number rule of every import ('1.234,5' is 1234.5).
     Never below 0; a count (``WHOLE_UNITS``) is whole, a share (``PERCENT_UNITS``) at most 100."""
     unit = str(field.get("unit", ""))
     name = f"{figure_label(field)} ({unit_label(field)})"
     whole, percent = unit in WHOLE_UNITS, unit in PERCENT_UNITS
     try:
-        if language is None:
-            value = Decimal(repr(parse_number(text)))
-        else:
-            with translation.override(language):
-                separators = {
-                    "decimal": str(formats.get_format("DECIMAL_SEPARATOR")),
-                    "thousands": str(formats.get_format("THOUSAND_SEPARATOR")),
-                }
-            value = parse_typed(text, **separators)
+        # Typed on a page: the user's language; through the API: every import's number rule.
+        value = typed_number(text, language) if language else Decimal(repr(parse_number(text)))
     except NotANumber:
         value = None
     if percent and (value is None or not 0 <= value <= 100):
@@ -491,9 +485,8 @@ def _number(text: str, field: Mapping[str, Any], language: str | None) -> str:
 
 
 def _example(value: Any, language: str | None) -> str:
-    """A number as the user types it in their language: '1.234,5' in Dutch, '1,234.5' in English."""
-    with translation.override(language or "en"):
-        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    """A number as the user types it in their language (English through the API)."""
+    return example(value, language or "en")
 
 
 def _checked_evidence(data: bytes, filename: str) -> str:
