@@ -59,6 +59,10 @@ def extension_schema(url: str) -> Path:
         _EXTENSION.format("ocds_sustainability_extension"): ("shared", "ocds/sustainability-extension"),
         _EXTENSION.format("ocds_lots_extension"): ("tests", "lots"),
         _EXTENSION.format("ocds_awardCriteriaBreakdown_extension"): ("tests", "award-criteria-breakdown"),
+        _EXTENSION.format("ocds_organizationClassification_extension"): (
+            "tests",
+            "organization-classification",
+        ),
     }
     if url not in local:
         raise AssertionError(f"the release declares {url}, which the tests cannot validate against")

@@ -122,6 +122,28 @@ def test_the_buyer_s_notice_details_reach_the_release_as_the_notice_has_them() -
     assert all(value in notice for value in ("Botermarkt 1", "BE234", "+32 9 210 10 10"))
 
 
+@pytest.mark.parametrize(("language", "label"), [("nl", "Lokale overheid"), ("en", "Local authority")])
+def test_the_buyer_s_legal_type_is_a_classification_as_ocds_for_eforms_maps_bt_11(
+    language: str, label: str
+) -> None:
+    """BT-11 in the release: a classification of the buyer (organizationClassification extension,
+    scheme 'eu-buyer-legal-type'), its label in the release's language; the extension is declared
+    only then, and the release stays valid with nothing undeclared."""
+    from cfit.tenders.spec import BuyerDetails
+
+    package = opendata.ocds_release_package(spec_in(language, buyer_details=BuyerDetails(legal_type="la")))
+
+    party = package["releases"][0]["parties"][0]
+    assert party["details"] == {
+        "classifications": [{"scheme": "eu-buyer-legal-type", "id": "la", "description": label}]
+    }
+    assert package["extensions"] == [*opendata.EXTENSIONS, opendata.ORGANIZATION_CLASSIFICATION_EXTENSION]
+    assert ocds_errors(package) == []
+    schema = ocds_release_schema(tuple(package["extensions"]))
+    assert undeclared_fields(package["releases"][0], schema, schema) == []
+    assert "details" not in opendata.ocds_release_package(spec_in(language))["releases"][0]["parties"][0]
+
+
 def test_the_notice_terms_ocds_core_has_a_place_for_reach_the_release() -> None:
     """Electronic submission required (BT-17), the submission address (BT-18), the procurement documents
     (BT-15) and the review body; the contract's duration in months stays out (no exact number of days),

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cfit.accounts.eforms_codes import BuyerLegalType
 from cfit.criteria import exchange
 from cfit.criteria.content import CriterionType, ImpactCategory
 from cfit.tenders import eforms
@@ -32,6 +33,10 @@ LOTS_EXTENSION = _EXTENSION.format("ocds_lots_extension")
 AWARD_CRITERIA_EXTENSION = _EXTENSION.format("ocds_awardCriteriaBreakdown_extension")
 SUSTAINABILITY_EXTENSION = _EXTENSION.format("ocds_sustainability_extension")
 EXTENSIONS = [REQUIREMENTS_EXTENSION, LOTS_EXTENSION, AWARD_CRITERIA_EXTENSION, SUSTAINABILITY_EXTENSION]
+#: Declared only where the buyer's legal type classifies it (BT-11).
+ORGANIZATION_CLASSIFICATION_EXTENSION = _EXTENSION.format("ocds_organizationClassification_extension")
+#: BT-11's scheme in OCDS for eForms (the profile's change of 2024-06-26, from 'TED_CA_TYPE').
+BUYER_LEGAL_TYPE_SCHEME = "eu-buyer-legal-type"
 
 #: Our procedures onto OCDS procurementMethod (closed code list).
 PROCUREMENT_METHODS = {
@@ -185,7 +190,9 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         party: dict[str, Any] = {"id": "buyer", "name": spec.buyer, "roles": ["buyer"]}
         details = spec.buyer_details
         # The organisation's notice details, where OCDS's core holds them (as OCDS for eForms maps
-        # BT-510(a), BT-513, BT-512, BT-507 and BT-503); its legal type and activity have no core field.
+        # BT-510(a), BT-513, BT-512, BT-507 and BT-503), and its legal type (BT-11) as a classification
+        # of the organizationClassification extension. Its activity (BT-10) is left out: the profile
+        # takes its scheme (COFOG or not) from the EU authority table's definitions, which cfit lacks.
         address = {
             "streetAddress": details.street,
             "locality": details.town,
@@ -195,6 +202,14 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         }
         if any(address.values()):
             party["address"] = {key: value for key, value in address.items() if value}
+        if details.legal_type:
+            with translation.override(lang):
+                label = str(BuyerLegalType(details.legal_type).label)
+            party["details"] = {
+                "classifications": [
+                    {"scheme": BUYER_LEGAL_TYPE_SCHEME, "id": details.legal_type, "description": label}
+                ]
+            }
         contact = {"email": spec.buyer_email, "telephone": details.telephone}
         if any(contact.values()):
             party["contactPoint"] = {key: value for key, value in contact.items() if value}
@@ -208,7 +223,8 @@ def ocds_release_package(spec: TenderSpec) -> dict[str, Any]:
         "version": "1.1",
         "publishedDate": now,
         "publisher": {"name": spec.buyer or "cfit"},
-        "extensions": EXTENSIONS,
+        "extensions": EXTENSIONS
+        + [ORGANIZATION_CLASSIFICATION_EXTENSION] * bool(spec.buyer and spec.buyer_details.legal_type),
         "releases": [release],
     }
 
