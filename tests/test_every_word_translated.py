@@ -106,6 +106,9 @@ NOT_WORDS = {
 # -- the pseudo-language
 
 
+#: A %-placeholder of a message, named or plain; "%%" (a percent sign) is matched to be kept.
+PLACEHOLDER = re.compile(r"%%|%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[sdifeEgGr]|%[sd]")
+
 #: Every message the pages asked gettext for (``context\x04message`` with a context).
 ASKED: set[str] = set()
 
@@ -122,7 +125,12 @@ class PseudoTranslation(gettext_module.NullTranslations):
     def _wrap(message: str) -> str:
         if "\x04" in message:
             message = message.split("\x04", 1)[1]
-        return f"{OPEN}{message}{CLOSE}" if message else message
+        if not message:
+            return message
+        # A placeholder's value is put outside the markers, where it is read like any other text:
+        # "grid intensity of %(country)s" must not carry an English "Netherlands" in other languages.
+        exposed = PLACEHOLDER.sub(lambda m: m[0] if m[0] == "%%" else f"{CLOSE}{m[0]}{OPEN}", message)
+        return OPEN + exposed + CLOSE
 
     def gettext(self, message: str) -> str:
         self._asked(message)
@@ -220,6 +228,7 @@ DATA = re.compile(
       | \d{1,2}-a\ de | \d{4},\ je\ [\d:]+       # Esperanto's dates: the day, the year and hour
       | [a-z][a-z0-9]*(?:_[a-z0-9]+)+ | [A-Z][a-z]+(?:[A-Z][a-z]+)+   # column codes: asset_key, ServiceName
       | \S+@\S+ | https?://\S+ | /\S*            # mail, web addresses, paths
+      | [A-Z][a-z]+/[A-Z][A-Za-z_]+              # a time zone's identifier: Europe/Brussels
     )$""",
     re.VERBOSE,
 )
@@ -857,3 +866,14 @@ def test_no_page_shows_an_english_message_its_language_translates(
         ]
     assert len(first) > 40
     assert found == [], "\n".join(found)
+
+
+def test_a_placeholder_s_value_is_read_as_a_text_of_its_own() -> None:
+    """The value put into a message is outside the markers, so an English word put into a translated
+    message is found; a percent sign stays as it is."""
+    pseudo = PseudoTranslation()
+    shown = pseudo.gettext("grid intensity of %(country)s") % {"country": "Netherlands"}
+    assert unmarked(shown) == ["Netherlands"]
+    assert unmarked(pseudo.ngettext("%(count)s offer", "%(count)s offers", 3) % {"count": 3}) == ["3"]
+    assert unmarked(pseudo.gettext("75 %% renewable") % ()) == []
+    assert unmarked(pseudo.gettext("Time zone: %s.") % "Europe/Brussels") == ["Europe/Brussels"]
