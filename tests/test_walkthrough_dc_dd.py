@@ -1,0 +1,101 @@
+"""What a new user met walking through data centres, cloud use and the smelter check, in English,
+Dutch and German: each test is a defect found that way.
+
+Personas (tests/conftest.py): Sid, administrator of the provider Green Refurb, who files its data
+centre's yearly values; Pia, procurer at Rijkswaterstaat, who reads them and the smelter check of her
+contract; Alma, its asset manager, who imports the cloud export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from django.utils.translation import trans_real
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.datacentres import actions
+from cfit.datacentres.models import Facility
+from cfit.duediligence.actions import import_smelter_list
+from cfit.duediligence.models import SmelterList
+from tests.conftest import Persona, make_persona
+from tests.test_duediligence import minerals_contract
+from tests.test_duediligence_core import CONFORMANCE_CSV
+from tests.test_every_word_translated import PSEUDO, PseudoTranslation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pseudo() -> Iterator[None]:
+    """The words test's pseudo-language: every message that went through gettext comes back ⟦marked⟧."""
+    with override_settings(LANGUAGES=[*settings.LANGUAGES, (PSEUDO, "Esperanto")]):
+        trans_real._translations[PSEUDO] = PseudoTranslation()  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            trans_real._translations.pop(PSEUDO, None)
+
+
+@pytest.fixture
+def facility(supplier: Persona) -> Facility:
+    return actions.create_facility(
+        provider=supplier.organisation, acting_user=supplier.user, name="DC One", country="NL", climate="cool"
+    )
+
+
+@pytest.fixture
+def asset_manager(procurer: Persona) -> Persona:
+    return make_persona(
+        "alma", "rijkswaterstaat", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ASSET_MANAGER
+    )
+
+
+@pytest.fixture
+def contract(framework: Any, procurer: Persona, supplier: Persona) -> Any:
+    return minerals_contract(framework, procurer, supplier.organisation)
+
+
+@pytest.fixture
+def smelter_list(db: Any) -> SmelterList:
+    return import_smelter_list(
+        CONFORMANCE_CSV.encode(), "rmap.csv", as_of=date(2027, 1, 15), acting_user=None, origin="test"
+    )
+
+
+def reader(persona: Persona, language: str) -> Client:
+    client = Client()
+    client.force_login(persona.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+# -- data centres ------------------------------------------------------------------------------------
+
+
+def test_a_year_of_extreme_values_still_shows_the_facility_page(
+    facility: Facility, supplier: Persona
+) -> None:
+    """A provider typed 1e300 kWh of energy and 1e-300 kWh of IT energy: the page answered 500 for
+    everyone (the PUE was infinite and the trend chart could not scale it)."""
+    actions.file_reports(
+        facility=facility,
+        years=[(2025, {"total_energy_kwh": 1e300, "it_energy_kwh": 1e-300, "renewable_energy_kwh": 1e308})],
+        via="form",
+        acting_user=supplier.user,
+    )
+
+    response = reader(supplier, "en").get(f"/datacentres/{facility.pk}/")
+
+    assert response.status_code == 200
+    assert "inf" not in response.content.decode().split('id="year-2025"')[1].split("</table>")[0]
+
+
+# -- cloud use ---------------------------------------------------------------------------------------
+
+
+# -- the smelter check -------------------------------------------------------------------------------
