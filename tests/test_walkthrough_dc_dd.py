@@ -19,13 +19,13 @@ from django.utils.translation import trans_real
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.datacentres import actions
-from cfit.datacentres.models import Facility
+from cfit.datacentres.models import Facility, FacilityReport
 from cfit.duediligence.actions import import_smelter_list
 from cfit.duediligence.models import SmelterList
 from tests.conftest import Persona, make_persona
 from tests.test_duediligence import minerals_contract
 from tests.test_duediligence_core import CONFORMANCE_CSV
-from tests.test_every_word_translated import PSEUDO, PseudoTranslation
+from tests.test_every_word_translated import CLOSE, OPEN, PSEUDO, PseudoTranslation
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,28 @@ def test_a_year_of_extreme_values_still_shows_the_facility_page(
 
     assert response.status_code == 200
     assert "inf" not in response.content.decode().split('id="year-2025"')[1].split("</table>")[0]
+
+
+def test_a_refused_report_names_its_fields_as_the_form_labels_them(
+    facility: Facility, supplier: Persona, pseudo: None
+) -> None:
+    """A refused year said "stated_pue: Enter a number." (the field's internal name), in every language."""
+    client = reader(supplier, PSEUDO)
+
+    client.post(
+        f"/datacentres/{facility.pk}/file/", {"year": "2025", "stated_pue": "abc", "it_energy_kwh": "-5"}
+    )
+    page = client.get(f"/datacentres/{facility.pk}/").content.decode()
+    client.post(f"/datacentres/providers/{supplier.organisation.slug}/new/", {"name": ""})
+    index = client.get("/datacentres/").content.decode()
+
+    message = page.split('role="alert"')[0] if 'role="alert"' in page else page
+    for internal in ("stated_pue", "it_energy_kwh"):
+        assert f"{internal}:" not in message
+    assert f"{OPEN}PUE as you state it{CLOSE}" in page
+    assert "eu_database:" not in index and "name:" not in index
+    assert f"{OPEN}EED reporting status{CLOSE}" in index
+    assert not FacilityReport.objects.filter(facility=facility).exists()
 
 
 # -- cloud use ---------------------------------------------------------------------------------------
