@@ -53,3 +53,14 @@ class GroupedIntegerField(forms.IntegerField):
 
     def to_python(self, value: Any) -> int | None:
         return super().to_python(ungrouped(value) if isinstance(value, str) else value)
+
+
+class GroupedFloatField(forms.FloatField):
+    """A measured quantity in the user's language, grouped or not ("1.234.567,5" kWh in Dutch)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> float | None:
+        return super().to_python(ungrouped(value) if isinstance(value, str) else value)

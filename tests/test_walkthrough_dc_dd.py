@@ -117,6 +117,24 @@ def test_a_refused_report_names_its_fields_as_the_form_labels_them(
     assert not FacilityReport.objects.filter(facility=facility).exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "energy", "pue"),
+    [("nl", "1.234.567,5", "1,35"), ("de", "1.234.567,5", "1,35"), ("en", "1,234,567.5", "1.35")],
+)
+def test_a_provider_types_figures_as_its_language_writes_them(
+    facility: Facility, supplier: Persona, language: str, energy: str, pue: str
+) -> None:
+    """A Dutch provider typed "1,35" for its PUE and "1.234.567,5" kWh: both were "not a number"."""
+    client = reader(supplier, language)
+
+    client.post(
+        f"/datacentres/{facility.pk}/file/", {"year": "2025", "total_energy_kwh": energy, "stated_pue": pue}
+    )
+
+    report = FacilityReport.objects.get(facility=facility, year=2025)
+    assert (report.total_energy_kwh, report.stated_pue) == (1234567.5, 1.35)
+
+
 # -- cloud use ---------------------------------------------------------------------------------------
 
 
