@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils.translation import trans_real
 
@@ -23,6 +24,8 @@ from cfit.datacentres.models import Facility, FacilityReport
 from cfit.duediligence.actions import import_smelter_list
 from cfit.duediligence.models import SmelterList
 from tests.conftest import Persona, make_persona
+from tests.test_cloud import focus_csv
+from tests.test_cloud_pages import USAGE
 from tests.test_duediligence import minerals_contract
 from tests.test_duediligence_core import CONFORMANCE_CSV
 from tests.test_every_word_translated import CLOSE, OPEN, PSEUDO, PseudoTranslation
@@ -136,6 +139,39 @@ def test_a_provider_types_figures_as_its_language_writes_them(
 
 
 # -- cloud use ---------------------------------------------------------------------------------------
+
+
+def test_the_cloud_usage_page_says_its_kinds_and_rows_not_counted_in_the_readers_language(
+    asset_manager: Persona, pseudo: None
+) -> None:
+    """On a Dutch page: "compute", "storage", "aws type unknown: provider average watts, wider range",
+    "not usage (purchase, tax, credit, adjustment): 1" stayed English (the core's keys shown as such)."""
+    client = reader(asset_manager, PSEUDO)
+    url = f"/cloud/{asset_manager.organisation.slug}/"
+    rows = [*USAGE, {"ConsumedQuantity": "5", "ConsumedUnit": "Hours"}]
+
+    response = client.post(
+        url, {"file": SimpleUploadedFile("aws.csv", focus_csv(rows), content_type="text/csv")}
+    )
+    page = client.get(response["Location"]).content.decode()
+
+    for english in ("compute", "storage", "network", "not usage (purchase, tax, credit, adjustment)"):
+        assert f"<td>{english}</td>" not in page and f"<li>{english}:" not in page
+        assert f"{OPEN}{english}{CLOSE}" in page
+    assert f"{OPEN}type unknown: provider average watts, wider range{CLOSE}" in page
+
+
+def test_an_export_without_usage_is_refused_with_its_reasons_in_the_readers_language(
+    asset_manager: Persona, pseudo: None
+) -> None:
+    client = reader(asset_manager, PSEUDO)
+    url = f"/cloud/{asset_manager.organisation.slug}/"
+    only_tax = [{"ChargeCategory": "Tax", "ConsumedQuantity": "", "ConsumedUnit": ""}]
+
+    page = client.post(url, {"file": SimpleUploadedFile("tax.csv", focus_csv(only_tax))}).content.decode()
+
+    assert 'id="cloud-problems"' in page
+    assert f"{OPEN}not usage (purchase, tax, credit, adjustment){CLOSE}: 1" in page
 
 
 # -- the smelter check -------------------------------------------------------------------------------
