@@ -24,10 +24,11 @@ from cfit.datacentres.models import Facility, FacilityReport
 from cfit.duediligence.actions import import_smelter_list
 from cfit.duediligence.models import SmelterList
 from tests.conftest import Persona, make_persona
+from tests.duediligence_helpers import synthetic_template
 from tests.test_cloud import focus_csv
 from tests.test_cloud_pages import USAGE
-from tests.test_duediligence import minerals_contract
-from tests.test_duediligence_core import CONFORMANCE_CSV
+from tests.test_duediligence import first_obligation, minerals_contract
+from tests.test_duediligence_core import CMRT_SMELTERS, CONFORMANCE_CSV
 from tests.test_every_word_translated import CLOSE, OPEN, PSEUDO, PseudoTranslation
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,27 @@ def test_an_export_without_usage_is_refused_with_its_reasons_in_the_readers_lang
 
 
 # -- the smelter check -------------------------------------------------------------------------------
+
+
+def test_the_smelter_check_writes_dates_and_metals_the_readers_way(
+    contract: Any, smelter_list: SmelterList, supplier: Persona, procurer: Persona
+) -> None:
+    """On the Dutch check: "… nog niet conform (2027-01-15)" and "CID002920 is een smelterij voor Gold,
+    gemeld voor Tantalum", where the page around writes 15-1-2027, Goud and Tantaal."""
+    from cfit.contracts import actions as contract_actions
+
+    contract_actions.deliver(
+        first_obligation(contract),
+        acting_user=supplier.user,
+        data=synthetic_template(smelters=CMRT_SMELTERS),
+        filename="cmrt.xlsx",
+    )
+
+    dutch = reader(procurer, "nl").get(f"/due-diligence/contract/{contract.pk}/").content.decode()
+    german = reader(procurer, "de").get(f"/due-diligence/contract/{contract.pk}/").content.decode()
+
+    assert "2027-01-15" not in dutch and "(15-1-2027)" in dutch
+    assert "voor Gold" not in dutch
+    assert "voor Tantalum" not in dutch
+    assert "smelterij voor Goud, gemeld voor Tantaal" in dutch
+    assert "2027-01-15" not in german and "(15.01.2027)" in german
