@@ -62,5 +62,5 @@ class GroupedFloatField(forms.FloatField):
         kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> float | None:
+    def to_python(self, value: Any) -> float | None:  # type: ignore[override]  # the stubs type it as int
         return super().to_python(ungrouped(value) if isinstance(value, str) else value)

@@ -50,7 +50,7 @@ def _providers(request: HttpRequest) -> list[Organisation]:
     ]
 
 
-def _wrong(form: forms.Form) -> str:
+def _wrong(form: forms.BaseForm) -> str:
     """Each field that is wrong, by its label as the form shows it (never the field's internal name)."""
     return "; ".join(
         f"{capfirst(form.fields[name].label)}: {' '.join(str(e) for e in errors)}"
