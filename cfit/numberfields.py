@@ -85,3 +85,21 @@ class GroupedIntegerField(forms.IntegerField):
         if number != number.to_integral_value():
             raise _invalid(whole=True)
         return int(number)
+
+
+class GroupedFloatField(forms.FloatField):
+    """A measured quantity in the user's language, grouped or not ("1.234.567,5" kWh in Dutch)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> float | None:  # type: ignore[override]  # the stubs type it as int
+        if value in self.empty_values:
+            return None
+        if isinstance(value, float | int):
+            return float(value)
+        try:
+            return float(typed_number(str(value)))
+        except NotANumber:
+            raise _invalid(whole=False) from None

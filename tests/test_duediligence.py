@@ -324,4 +324,4 @@ def test_every_smelter_status_has_words_in_the_users_language() -> None:
     with translation.override("en"):
         assert status_label("suspended") == "Suspended" and status_label("") == ""
         found = {"smelter_id": "CID003926", "status": "non-conformant", "as_of": "2027-01-15"}
-        assert message("status_not_conformant", found) == "CID003926 is non-conformant (2027-01-15)"
+        assert message("status_not_conformant", found) == "CID003926 is non-conformant (15 Jan 2027)"

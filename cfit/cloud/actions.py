@@ -13,6 +13,7 @@ from cfit.cloud.compare import workload_table
 from cfit.cloud.focus import read_focus
 from cfit.cloud.footprint import compute_footprint, price_usage
 from cfit.cloud.models import CloudUsage
+from cfit.cloud.present import label
 from cfit.cloud.reference import CloudReference, load_cloud_factors
 from cfit.impact.store import current_reference
 from cfit.uploads import refuse
@@ -54,7 +55,7 @@ def import_cloud_usage(
     footprint = compute_footprint(focus, reference, priced)
     months = sorted(m for m in footprint.by_month if m != "unknown")
     if not footprint.counted_rows or not months:
-        reasons = ", ".join(f"{reason}: {n}" for reason, n in footprint.not_counted.items()) or "—"
+        reasons = ", ".join(f"{label(reason)}: {n}" for reason, n in footprint.not_counted.items()) or "—"
         raise refuse(
             filename,
             _("no usage row that cfit counts (%(reasons)s)") % {"reasons": reasons},

@@ -20,6 +20,7 @@ from cfit.cloud.access import can_edit_cloud, get_cloud_owner, get_usage_for_use
 from cfit.cloud.compare import Comparison, Place, compare_workload, parse_family_moves
 from cfit.cloud.forms import CloudUploadForm, CompareForm
 from cfit.cloud.models import CloudUsage
+from cfit.cloud.present import label
 from cfit.cloud.reference import CloudReference
 from cfit.impact.figures import Span
 from cfit.refusals import refusal_texts
@@ -100,7 +101,9 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _rows(breakdown: dict[str, Any]) -> list[tuple[str, Any]]:
-    return sorted(breakdown.items(), key=lambda kv: -kv[1]["emissions_kgco2e"]["value"])
+    """The breakdown by emissions, its keys in the reader's language where they are the method's words."""
+    ordered = sorted(breakdown.items(), key=lambda kv: -kv[1]["emissions_kgco2e"]["value"])
+    return [(label(key), figures) for key, figures in ordered]
 
 
 @login_required
@@ -144,6 +147,7 @@ def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse
             "regions": _rows(result["by_region"]),
             "months": sorted(result["by_month"].items()),
             "families": _rows(result.get("by_family", {})),
+            "not_counted": [(label(reason), n) for reason, n in result.get("not_counted", {}).items()],
             "form": form,
             "comparison": comparison,
             "can_edit": can_edit_cloud(request.user, usage.organisation),

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityReport
+from cfit.numberfields import GroupedFloatField
 from cfit.tenders.models import Lot
 
 
@@ -22,12 +23,14 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = FacilityReport
         fields = ["year", *REPORT_KEYS]
+        #: typed as the provider's language writes numbers: "1.234.567,5" kWh and a PUE of "1,35" in Dutch
+        field_classes = dict.fromkeys(REPORT_KEYS, GroupedFloatField)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for key in REPORT_KEYS:
             field = self.fields[key]
-            field.widget.attrs.update({"min": 0, "step": "any"})
+            field.widget.attrs.update({"inputmode": "decimal"})
             field.validators.append(MinValueValidator(0))
             field.help_text = _("Leave empty if not measured: empty is 'not reported', never zero.")
 

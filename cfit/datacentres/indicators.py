@@ -167,13 +167,16 @@ class Derived:
 def _ratio(numerator: float | None, denominator: float | None, scale: float) -> float | None:
     if numerator is None or denominator is None or denominator <= 0 or numerator < 0:
         return None
-    return numerator / denominator * scale
+    ratio = numerator / denominator * scale
+    # values at the ends of the float range (1e300 kWh over 1e-300) give no number, not an infinite one
+    return ratio if math.isfinite(ratio) else None
 
 
 def derive(figures: Figures) -> dict[Indicator, Derived]:
     """The four Annex III indicators by the Regulation's formulas (PUE kWh/kWh, WUE L/kWh, ERF and REF in %).
 
-    An indicator is ``None`` when an input is missing, negative or its denominator is not positive;
+    An indicator is ``None`` when an input is missing, negative or its denominator is not positive, or
+    when the ratio is beyond what a float holds;
     ``missing`` names the inputs not reported.
     """
     inputs = {

@@ -3,6 +3,7 @@ buyer links facilities to its tender's lots and reads their reports checked agai
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -49,6 +50,16 @@ def _providers(request: HttpRequest) -> list[Organisation]:
     ]
 
 
+def _wrong(form: forms.BaseForm) -> str:
+    """Each field that is wrong, by its label as the form shows it (never the field's internal name)."""
+    return "; ".join(
+        f"{capfirst(form.fields[name].label)}: {' '.join(str(e) for e in errors)}"
+        if name in form.fields
+        else " ".join(str(e) for e in errors)
+        for name, errors in form.errors.items()
+    )
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     own, linked = facilities_for_user(request.user)
@@ -67,7 +78,7 @@ def facility_new(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         facility = actions.create_facility(provider=provider, acting_user=request.user, **form.cleaned_data)
         return redirect("datacentres:facility", facility_id=facility.pk)
-    messages.error(request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()))
+    messages.error(request, _wrong(form))
     return redirect("datacentres:index")
 
 
@@ -160,9 +171,7 @@ def file_report(request: HttpRequest, facility_id: int) -> HttpResponse:
         )
         messages.success(request, _("Report for %(year)s filed.") % {"year": form.cleaned_data["year"]})
     else:
-        messages.error(
-            request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
-        )
+        messages.error(request, _wrong(form))
     return redirect("datacentres:facility", facility_id=access.facility.pk)
 
 

@@ -4,8 +4,10 @@ smelter checks' (``checks.MESSAGES``), each naming its sheet, row and column."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,6 +73,35 @@ STATUS_WORDS: dict[str, Promise] = {
 }
 
 
+#: The 3TG of the CMRT and the minerals of the EMRT (1.x: cobalt, mica; 2.x adds copper, graphite,
+#: lithium, nickel), as the templates write them.
+METALS: dict[str, Promise] = {
+    "Gold": gettext_lazy("Gold"),
+    "Tantalum": gettext_lazy("Tantalum"),
+    "Tin": gettext_lazy("Tin"),
+    "Tungsten": gettext_lazy("Tungsten"),
+    "Cobalt": gettext_lazy("Cobalt"),
+    "Mica": gettext_lazy("Mica"),
+    "Copper": gettext_lazy("Copper"),
+    "Graphite": gettext_lazy("Graphite"),
+    "Lithium": gettext_lazy("Lithium"),
+    "Nickel": gettext_lazy("Nickel"),
+}
+
+
+def metal_name(name: str) -> str:
+    """The metal's name in the active language; a name the templates do not use is shown as given."""
+    return str(METALS.get(str(name).strip().title(), name))
+
+
+def _day(value: Any) -> Any:
+    """A date the checks give as ISO 8601 ("2027-01-15"), as the reader's language writes dates."""
+    try:
+        return date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return value
+
+
 def status_label(status: str) -> str:
     """The status in the user's language; "" for none (no conformance list to check against)."""
     label = STATUS_LABELS.get(status)
@@ -82,6 +113,11 @@ def message(code: str, params: Mapping[str, Any]) -> str:
     if template is None:
         return code
     params = dict(params)
+    if params.get("as_of"):
+        params["as_of"] = _day(params["as_of"])
+    if code == "metal_mismatch":
+        # the template's and the list's metals, as the page's metal column names them
+        params.update({k: metal_name(params[k]) for k in ("metal", "listed") if k in params})
     if "status" in params and params["status"] in STATUS_WORDS:
         # stored as the list's English word: shown in the user's language like the rest of the sentence
         params["status"] = str(STATUS_WORDS[params["status"]])

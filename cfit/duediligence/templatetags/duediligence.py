@@ -6,32 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
 from cfit.duediligence.figures import contract_checks
+from cfit.duediligence.problems import metal_name
 
 register = template.Library()
-
-#: The 3TG of the CMRT and the minerals of the EMRT (1.x: cobalt, mica; 2.x adds copper, graphite,
-#: lithium, nickel), as the templates write them.
-METALS = {
-    "Gold": _("Gold"),
-    "Tantalum": _("Tantalum"),
-    "Tin": _("Tin"),
-    "Tungsten": _("Tungsten"),
-    "Cobalt": _("Cobalt"),
-    "Mica": _("Mica"),
-    "Copper": _("Copper"),
-    "Graphite": _("Graphite"),
-    "Lithium": _("Lithium"),
-    "Nickel": _("Nickel"),
-}
 
 
 @register.filter
 def metal(name: str) -> str:
     """The metal's name in the active language; a name the templates do not use is shown as given."""
-    return str(METALS.get(str(name).strip().title(), name))
+    return metal_name(name)
 
 
 @register.inclusion_tag("duediligence/_summary.html")
