@@ -20,11 +20,18 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.criteria import content
 from cfit.criteria.actions import load_framework
 from cfit.criteria.models import FrameworkVersion
+
+# No time limit per example: the suites run side by side on a shared two-core machine, where one slow
+# example (the first call that fills a cache, a busy moment) outlasted hypothesis's default 200 ms and
+# failed a property that holds. Failures print the blob that reproduces them.
+hypothesis_settings.register_profile("cfit", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("cfit")
 
 PASSWORD = "persona-password-2026"
 
