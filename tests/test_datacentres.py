@@ -477,3 +477,45 @@ def test_the_facility_page_costs_the_same_queries_for_one_year_or_five(
     )
 
     assert queries() == one
+
+
+# -- the audit log ----------------------------------------------------------------------------------------
+
+
+def test_registering_filing_linking_and_unlinking_each_leave_an_audit_record(
+    supplier: Persona, procurer: Persona, facility: Facility, hosting_lot: Any
+) -> None:
+    """Sid registers DC One and files 2025 twice (the second replaces the first); Pia links it to her
+    lot and unlinks it: each act is in the audit log of the organisation it belongs to, naming who did
+    it, with the values before and after."""
+    from cfit.audit.models import AuditRecord
+
+    Action = AuditRecord.Action
+    actions.file_reports(facility=facility, years=[(2025, {"total_energy_kwh": 2.0, "it_energy_kwh": 1.0})],
+                         via="form", acting_user=supplier.user)  # fmt: skip
+    actions.file_reports(facility=facility, years=[(2025, {"total_energy_kwh": 1.5, "it_energy_kwh": 1.0})],
+                         via="api", acting_user=supplier.user)  # fmt: skip
+    link = actions.link_facility_to_lot(
+        lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user
+    )
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+    actions.unlink_facility(link=link, acting_user=procurer.user)
+
+    with system_scope():
+        records = list(AuditRecord.objects.order_by("pk").filter(action__startswith="facility_"))
+    assert [(r.action, r.organisation, r.actor) for r in records] == [
+        (Action.FACILITY_CREATED, supplier.organisation, supplier.user),
+        (Action.FACILITY_REPORTS_FILED, supplier.organisation, supplier.user),
+        (Action.FACILITY_REPORTS_FILED, supplier.organisation, supplier.user),
+        (
+            Action.FACILITY_LINKED,
+            procurer.organisation,
+            procurer.user,
+        ),  # once: the second link changed nothing
+        (Action.FACILITY_UNLINKED, procurer.organisation, procurer.user),
+    ]
+    first, second = records[1], records[2]
+    assert first.before is None and first.after["years"]["2025"]["total_energy_kwh"] == 2.0
+    assert second.before["years"]["2025"]["total_energy_kwh"] == 2.0
+    assert (second.after["via"], second.after["years"]["2025"]["total_energy_kwh"]) == ("api", 1.5)
+    assert records[4].before == {"facility": facility.code, "lot": hosting_lot.number}

@@ -72,6 +72,12 @@ class AuditRecord(models.Model):
         FACTORIES_DISCLOSED = "factories_disclosed", _("Factories disclosed")
         FACTORY_DISCLOSURE_WITHDRAWN = "factory_disclosure_withdrawn", _("Factory disclosure withdrawn")
         FACTORY_SHARING_CHANGED = "factory_sharing_changed", _("Agreement to share factory figures changed")
+        # -- data centres
+        FACILITY_CREATED = "facility_created", _("Data centre registered")
+        #: a provider filed one or more years of a data centre's values (form, API or template)
+        FACILITY_REPORTS_FILED = "facility_reports_filed", _("Data centre's yearly values filed")
+        FACILITY_LINKED = "facility_linked", _("Data centre linked to a lot")
+        FACILITY_UNLINKED = "facility_unlinked", _("Data centre unlinked from a lot")
         # -- fleet
         ASSET_EVENT_RECORDED = "asset_event_recorded", _("Device event recorded")
         # -- pact

@@ -11,14 +11,21 @@ from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
 from cfit.accounts.permissions import Action, may
+from cfit.audit.models import AuditRecord
+from cfit.audit.recording import record
 from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityLot, FacilityReport
 from cfit.tenders.models import Lot
 
 
+@transaction.atomic
 def create_facility(*, provider: Organisation, acting_user: Any, **fields: Any) -> Facility:
     facility = Facility(organisation=provider, **fields)
     facility.full_clean(validate_unique=False)  # the code is random; the database keeps it unique
     facility.save()
+    record(
+        AuditRecord.Action.FACILITY_CREATED, facility, acting_user=acting_user, organisation=provider,
+        after={"code": facility.code, "name": facility.name},
+    )  # fmt: skip
     return facility
 
 
@@ -36,17 +43,29 @@ def file_reports(
     never stored: they are derived from the values when shown.
     """
     filed = []
+    before: dict[str, dict[str, float | None]] = {}
+    after: dict[str, dict[str, float | None]] = {}
     for year, values in years:
         unknown = set(values) - set(REPORT_KEYS)
         if unknown:
             raise ValidationError(_("Unknown values: %(names)s") % {"names": ", ".join(sorted(unknown))})
-        report, _created = FacilityReport.objects.get_or_create(facility=facility, year=year)
+        report, created = FacilityReport.objects.get_or_create(facility=facility, year=year)
+        if not created:
+            before[str(year)] = {key: getattr(report, key) for key in REPORT_KEYS}
         for key in REPORT_KEYS:
             setattr(report, key, values.get(key))
         report.via, report.filed_by = via, acting_user
         report.full_clean()
         report.save()
+        after[str(year)] = {key: getattr(report, key) for key in REPORT_KEYS}
         filed.append(report)
+    if filed:
+        # One record per filing: the years' values before (where a year was filed already) and after.
+        record(
+            AuditRecord.Action.FACILITY_REPORTS_FILED, facility, acting_user=acting_user,
+            organisation=facility.organisation, before={"years": before} if before else None,
+            after={"via": via, "years": after},
+        )  # fmt: skip
     return filed
 
 
@@ -64,9 +83,14 @@ def link_facility_to_lot(*, lot: Lot, facility_code: str, acting_user: Any) -> F
         raise ValidationError(
             _("No data centre has this code. Ask the provider for the code of its facility.")
         )
-    link, _created = FacilityLot.objects.get_or_create(
+    link, created = FacilityLot.objects.get_or_create(
         facility=facility, lot=lot, defaults={"linked_by": acting_user}
     )
+    if created:
+        record(
+            AuditRecord.Action.FACILITY_LINKED, link, acting_user=acting_user,
+            organisation=lot.tender.organisation, after={"facility": facility.code, "lot": lot.number},
+        )  # fmt: skip
     return link
 
 
@@ -74,4 +98,8 @@ def link_facility_to_lot(*, lot: Lot, facility_code: str, acting_user: Any) -> F
 def unlink_facility(*, link: FacilityLot, acting_user: Any) -> None:
     if not may(acting_user, Action.TENDER_EDIT, link.lot.tender.organisation_id):
         raise PermissionDenied
+    record(
+        AuditRecord.Action.FACILITY_UNLINKED, link, acting_user=acting_user,
+        organisation=link.lot.tender.organisation, before={"facility": link.facility.code, "lot": link.lot.number},
+    )  # fmt: skip
     link.delete()
