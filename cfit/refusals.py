@@ -16,6 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cfit import uploads
 from cfit.uploads import ImportRefused, Problem
 
 #: The message of each code, with the reader's parameters as ``%(name)s``. The codes of the file as a
@@ -144,6 +145,26 @@ MESSAGES = {
     "criteria:not_json": gettext_lazy("not JSON of at most %(depth)s levels, e.g. %(example)s"),
     "criteria:formula": gettext_lazy("formulas are not accepted; type the value"),
 }
+#: What is wrong with an unreadable workbook (``unreadable_xlsx``'s ``detail``), in the reader's language.
+WORKBOOK_TROUBLES = {
+    uploads.NOT_A_PACKAGE: gettext_lazy("not a workbook inside: another kind of file named .xlsx?"),
+    uploads.UNSAFE_XML: gettext_lazy("it holds XML that is refused for safety (entities or a document type)"),
+    uploads.DAMAGED: gettext_lazy(
+        "the workbook is damaged or incomplete: save it again from the spreadsheet program"
+    ),
+}
+
+
+def parameter_text(key: str, value: str) -> str:
+    """A problem's parameter in the reader's language: a place in the file, what is wrong with a
+    workbook, a large whole number as the language groups it; other values as the file has them."""
+    if key in _PLACES:
+        return where_text(value)
+    if key == "detail" and value in WORKBOOK_TROUBLES:
+        return str(WORKBOOK_TROUBLES[value])
+    return _localised_number(value)
+
+
 #: Codes whose message is someone else's words, shown as the reader wrote them: the criteria model's
 #: own rules (``cfit.criteria.content`` validators and pydantic) word their problems in English.
 UNTRANSLATED = frozenset({"criteria:invalid"})
@@ -183,10 +204,7 @@ def message_text(problem: Problem, reader: str = "") -> str:
     )
     if template is None:
         return problem.message
-    params = {
-        key: where_text(value) if key in _PLACES else _localised_number(value)
-        for key, value in problem.params
-    }
+    params = {key: parameter_text(key, value) for key, value in problem.params}
     return str(template) % params
 
 

@@ -43,6 +43,7 @@ from cfit.uploads import (
     is_formula,
     open_workbook,
     refuse,
+    workbook_trouble,
 )
 
 #: The csv module's own limit per cell; a longer cell is refused by name rather than by a traceback.
@@ -182,7 +183,7 @@ def sheet_rows(
             return
         except Exception as error:  # noqa: BLE001 - openpyxl and the XML parser raise many types; to the user all mean the same
             where = f"sheet {sheet.title}, row {number + 1}"
-            detail = error.__class__.__name__
+            detail = workbook_trouble(error)
             raise refuse(
                 filename,
                 f"not a readable XLSX workbook ({detail})",

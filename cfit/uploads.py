@@ -110,6 +110,33 @@ def check_size(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES, *, siz
         raise refuse(filename, f"larger than {shown}", code="too_large", params={"size": shown})
 
 
+#: What is wrong with a workbook that cannot be read, in words a person acts on (never an exception's
+#: name): the English phrases are the ``detail`` of the code ``unreadable_xlsx``, which the pages say
+#: in the reader's language (``cfit.refusals.WORKBOOK_TROUBLES``).
+NOT_A_PACKAGE = "not a workbook inside: another kind of file named .xlsx?"
+UNSAFE_XML = "it holds XML that is refused for safety (entities or a document type)"
+DAMAGED = "the workbook is damaged or incomplete: save it again from the spreadsheet program"
+
+
+def workbook_trouble(error: BaseException) -> str:
+    """The ``detail`` of a workbook openpyxl could not read."""
+    if isinstance(error, zipfile.BadZipFile):
+        return NOT_A_PACKAGE
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - openpyxl brings defusedxml where it is installed
+        DefusedXmlException = ()  # noqa: N806
+    # openpyxl wraps what its XML parser raised ("Unable to read workbook"): the cause tells.
+    seen: BaseException | None = error
+    for _depth in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, DefusedXmlException):
+            return UNSAFE_XML
+        seen = seen.__cause__ or seen.__context__
+    return DAMAGED
+
+
 def open_workbook(
     data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES, *, data_only: bool = False
 ) -> Any:
@@ -135,7 +162,7 @@ def open_workbook(
     except ImportRefused:
         raise
     except Exception as error:  # openpyxl raises many types for a broken file: all mean the same to the user
-        detail = error.__class__.__name__
+        detail = workbook_trouble(error)
         raise refuse(
             filename,
             f"not a readable XLSX workbook ({detail})",

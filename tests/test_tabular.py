@@ -346,3 +346,31 @@ def test_a_file_on_disk_that_is_not_utf8_past_its_first_block_reads_in_its_own_e
     )
     assert "Café Book" in frame.get_column("model").to_list()
     assert frame.height == 60_001
+
+
+def test_an_unreadable_workbook_says_what_is_wrong_in_words_in_the_reader_s_language() -> None:
+    """A CSV renamed .xlsx, a workbook without its parts, one with entities (the hostile corpus): each
+    refusal says what the user can act on, never an exception's name ("BadZipFile", "KeyError",
+    "ValueError"), and in Dutch too."""
+    from django.utils import translation
+
+    from cfit.refusals import refusal_texts
+
+    from .hostile import workbook_cases
+
+    expected = {
+        "csv-renamed.xlsx": "another kind of file named .xlsx",
+        "no-workbook-part.xlsx": "damaged or incomplete",
+        "xxe-sheet1.xlsx": "refused for safety",
+        "laughs-sheet1.xlsx": "refused for safety",
+    }
+    cases = {name: data for name, data in workbook_cases(workbook([["a"], [1]])) if name in expected}
+    assert set(cases) == set(expected)
+    for name, data in cases.items():
+        with pytest.raises(ImportRefused) as refused, read_table(data, name) as table:
+            list(table.rows)
+        message = refused.value.problems[0].message
+        assert expected[name] in message and "Error" not in message and "BadZip" not in message, message
+        with translation.override("nl"):
+            dutch = " ".join(refusal_texts(refused.value))
+        assert "Error" not in dutch and "BadZip" not in dutch, dutch

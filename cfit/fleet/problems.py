@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cfit.criteria.exchange import neutralise_formula
 from cfit.impact.problems import ProblemGroup
+from cfit.refusals import parameter_text
 
 #: The message of each problem code (``impact.problems.MESSAGES``), with the same parameters.
 MESSAGES = {
@@ -54,7 +55,11 @@ def message(code: str, params: Mapping[str, Any]) -> str:
     template = MESSAGES.get(code)
     if template is None:
         return str(params.get("text", code))
-    return str(template) % dict(params)
+    # what is wrong with an unreadable workbook is said in the reader's language too
+    return str(template) % {
+        key: parameter_text(key, value) if key == "detail" and isinstance(value, str) else value
+        for key, value in params.items()
+    }
 
 
 def _rows(found: ProblemGroup) -> str:
