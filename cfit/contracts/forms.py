@@ -105,8 +105,18 @@ class DeliveryForm(forms.Form):
     declared = forms.BooleanField(label=_("We declare that this requirement is met."), required=False)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, figures: list[dict[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(
+        self,
+        *args: Any,
+        figures: list[dict[str, str]] = (),  # type: ignore[assignment]
+        template: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if template:  # the evidence is a CMRT or an EMRT (``cfit.duediligence``)
+            self.fields["file"].help_text = _(
+                "The CMRT or EMRT workbook (XLSX, or XLSM: its macros are removed, never run)."
+            )
         for field in figures:
             self.fields[f"figure_{field['key']}"] = forms.CharField(
                 label=f"{figure_label(field)} ({unit_label(field)})", required=False, max_length=40

@@ -1,0 +1,170 @@
+"""What a new contract manager, supplier, asset manager and integrator met walking through contracts,
+the fleet's operational life and end-of-use, and the JSON API; each test holds the fix.
+
+Pia (procurer, Rijkswaterstaat) manages contracts; Sid (supplier, Green Refurb) delivers evidence;
+Arne (asset manager, Rijkswaterstaat) keeps the register; Louise (Ville de Lyon) is another buyer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from cfit.audit.models import AuditRecord
+from cfit.contracts import actions as contract_actions
+from cfit.contracts.models import Contract, Obligation, Submission
+from cfit.criteria.models import FrameworkVersion
+from cfit.duediligence.models import MineralsReport
+
+from .conftest import PASSWORD, Persona
+from .contract_helpers import workbook
+from .duediligence_helpers import synthetic_template
+from .test_duediligence import minerals_contract
+from .test_duediligence_core import CMRT_SMELTERS
+
+pytestmark = pytest.mark.django_db
+
+MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+def signed_in(persona: Persona, language: str = "en") -> Client:
+    client = Client()
+    assert client.login(username=persona.user.username, password=PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def errors(response: Any) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", e).strip()
+        for e in re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+    ]
+
+
+def as_macro_workbook(data: bytes) -> bytes:
+    """The workbook as Excel saves it "macro-enabled" (.xlsm): a VBA project, its relationship, its type."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "[Content_Types].xml":
+                content = (
+                    content.decode()
+                    .replace(XLSX_MAIN, MACRO_MAIN)
+                    .replace(
+                        "</Types>",
+                        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                    )
+                    .encode()
+                )
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2006/relationships/'
+                    b'vbaProject" Target="vbaProject.bin"/></Relationships>',
+                )
+            target.writestr(item, content)
+        target.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1Sub AutoOpen() Shell End Sub")
+    return out.getvalue()
+
+
+# -- a supplier delivers its CMRT saved as a macro-enabled workbook -----------------------------------
+
+
+@pytest.fixture
+def minerals(framework: FrameworkVersion, procurer: Persona, supplier: Persona) -> Contract:
+    return minerals_contract(framework, procurer, supplier.organisation)
+
+
+def first_obligation(contract: Contract) -> Obligation:
+    return contract.obligations.order_by("due_date").first()  # type: ignore[return-value]
+
+
+def test_a_cmrt_saved_as_xlsm_is_read_and_stored_without_its_macros(
+    minerals: Contract, procurer: Persona, supplier: Persona
+) -> None:
+    obligation = first_obligation(minerals)
+    xlsm = as_macro_workbook(synthetic_template(smelters=CMRT_SMELTERS))
+    sid = signed_in(supplier)
+
+    response = sid.post(
+        f"/contracts/supplier/{minerals.pk}/obligations/{obligation.pk}/",
+        {"form": "deliver", "file": SimpleUploadedFile("CMRT 6.5 Groene IT.xlsm", xlsm)},
+        follow=True,
+    )
+
+    assert response.status_code == 200, errors(response)
+    submission = Submission.objects.get(obligation=obligation)
+    report = MineralsReport.objects.get(submission=submission)
+    assert (report.kind, report.revision) == ("CMRT", "6.5")
+    assert report.smelters.count() == len(CMRT_SMELTERS)
+    # What the buyer downloads runs nothing: no VBA project, an ordinary workbook by name and type.
+    assert submission.filename == "CMRT 6.5 Groene IT.xlsx"
+    assert submission.content_type == XLSX_MAIN.replace(".main+xml", "")
+    stored = bytes(submission.data)
+    with zipfile.ZipFile(io.BytesIO(stored)) as package:
+        names = package.namelist()
+        assert not any("vbaproject" in n.lower() for n in names)
+        assert MACRO_MAIN not in package.read("[Content_Types].xml").decode()
+        assert b"vbaProject" not in package.read("xl/_rels/workbook.xml.rels")
+    from openpyxl import load_workbook
+
+    assert load_workbook(io.BytesIO(stored)).sheetnames  # still a workbook Excel and openpyxl open
+    import hashlib
+
+    assert submission.sha256 == hashlib.sha256(stored).hexdigest()
+    # the supplier is told, and the audit keeps what was received
+    page = response.content.decode()
+    assert "without its macros" in page
+    records = AuditRecord.objects.filter(action=AuditRecord.Action.EVIDENCE_DELIVERED)
+    assert records.count() == 2  # the buyer's log and the supplier's own
+    for record in records:
+        assert record.after["filename"] == "CMRT 6.5 Groene IT.xlsx"
+        assert record.after["received"] == {
+            "filename": "CMRT 6.5 Groene IT.xlsm",
+            "sha256": hashlib.sha256(xlsm).hexdigest(),
+        }
+    # the buyer's download is the macro-free copy
+    pia = signed_in(procurer)
+    download = pia.get(f"/contracts/{minerals.pk}/obligations/{obligation.pk}/evidence/{submission.pk}/")
+    assert download.content == stored and "CMRT 6.5 Groene IT.xlsx" in download["Content-Disposition"]
+
+
+def test_a_macro_workbook_is_still_refused_where_no_cmrt_is_due_or_when_it_is_no_cmrt(
+    minerals: Contract, supplier: Persona, procurer: Persona, framework: FrameworkVersion
+) -> None:
+    from .test_contract_evidence import clause_contract
+
+    # a document obligation that is not a minerals template: an .xlsm is not evidence
+    other = clause_contract(procurer, supplier, framework, "take-back")
+    document = other.obligations.first()
+    assert document is not None
+    with pytest.raises(contract_actions.ContractError, match="not a kind of file taken as evidence"):
+        contract_actions.deliver(
+            document, acting_user=supplier.user, data=as_macro_workbook(workbook()), filename="list.xlsm"
+        )
+    # a CMRT is due, but the macro workbook is no template: refused, nothing stored
+    obligation = first_obligation(minerals)
+    with pytest.raises(contract_actions.ContractError, match="not an RMI minerals reporting template"):
+        contract_actions.deliver(
+            obligation, acting_user=supplier.user, data=as_macro_workbook(workbook()), filename="tool.xlsm"
+        )
+    # an .xlsm that is no workbook at all (a program under the name)
+    with pytest.raises(contract_actions.ContractError, match="is not a XLSM file"):
+        contract_actions.deliver(
+            obligation, acting_user=supplier.user, data=b"MZ\x90\x00program", filename="cmrt.xlsm"
+        )
+    assert not Submission.objects.exists() and not MineralsReport.objects.exists()
+    obligation.refresh_from_db()
+    assert obligation.status == Obligation.Status.DUE
