@@ -168,3 +168,112 @@ def test_a_macro_workbook_is_still_refused_where_no_cmrt_is_due_or_when_it_is_no
     assert not Submission.objects.exists() and not MineralsReport.objects.exists()
     obligation.refresh_from_db()
     assert obligation.status == Obligation.Status.DUE
+
+
+# -- an asset's life: events, retirement with its end-of-use route, data wiping -----------------------
+
+
+@pytest.fixture
+def arne(db: Any) -> Persona:
+    from cfit.accounts.models import Membership, Organisation
+
+    from .conftest import make_persona
+
+    return make_persona(
+        "arne", "rijkswaterstaat", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ASSET_MANAGER
+    )
+
+
+@pytest.fixture
+def laptops(arne: Persona) -> Any:
+    """40 laptops bought on 1 March 2021, in use."""
+    from datetime import date
+
+    from cfit.fleet.models import Asset
+
+    return Asset.unscoped.create(
+        organisation=arne.organisation, asset_key="RWS-1", product_group="notebooks", manufacturer="Dell",
+        model="Latitude 5420", quantity=40, purchase_date=date(2021, 3, 1), country="NL",
+    )  # fmt: skip
+
+
+def asset_page(asset: Any) -> str:
+    return f"/fleet/{asset.organisation.slug}/assets/{asset.pk}/"
+
+
+def test_retiring_a_device_records_its_end_of_use_route_and_wiping_certificate(
+    arne: Persona, laptops: Any
+) -> None:
+    client = signed_in(arne)
+    page = client.get(asset_page(laptops)).content.decode()
+    assert 'name="end_of_use_route"' in page and 'name="sanitisation_certificate"' in page
+
+    response = client.post(
+        asset_page(laptops),
+        {
+            "kind": "retired", "date": "2025-06-30", "note": "sold to a refurbisher",
+            "end_of_use_route": "reuse", "sanitisation_certificate": "BLANCCO-2025-0042",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302, errors(response)
+    laptops.refresh_from_db()
+    assert (laptops.status, str(laptops.retired_date)) == ("retired", "2025-06-30")
+    assert (laptops.end_of_use_route, laptops.sanitisation_certificate) == ("reuse", "BLANCCO-2025-0042")
+    record = AuditRecord.objects.get(action=AuditRecord.Action.ASSET_EVENT_RECORDED)
+    # the audit says what the line was before, not what it became
+    assert record.before == {"status": "in_use"}
+    assert record.after["status"] == "retired" and record.after["end_of_use_route"] == "reuse"
+    page = client.get(asset_page(laptops)).content.decode()
+    assert "Sold or donated for reuse" in page and "BLANCCO-2025-0042" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"kind": "repaired", "date": "2099-01-01"}, "date", "in the future"),
+        ({"kind": "repaired", "date": "2020-01-01"}, "date", "before the purchase date"),
+        ({"kind": "retired", "date": "2020-01-01"}, "date", "before the purchase date"),
+        (
+            {"kind": "repaired", "date": "2024-01-01", "end_of_use_route": "recycled"},
+            "end_of_use_route",
+            "an end-of-use route for a device that is not retired",
+        ),
+    ],
+)
+def test_an_event_that_cannot_have_happened_is_refused_by_its_field(
+    arne: Persona, laptops: Any, data: dict[str, str], field: str, message: str
+) -> None:
+    from cfit.fleet.models import AssetEvent
+
+    response = signed_in(arne).post(asset_page(laptops), data)
+
+    assert response.status_code == 200
+    assert message in errors(response)
+    assert not AssetEvent.objects.exists()
+    assert not AuditRecord.objects.filter(action=AuditRecord.Action.ASSET_EVENT_RECORDED).exists()
+    laptops.refresh_from_db()
+    assert laptops.status == "in_use" and laptops.retired_date is None
+
+
+def test_a_retired_device_is_not_retired_again(arne: Persona, laptops: Any) -> None:
+    from cfit.fleet.models import AssetEvent
+
+    client = signed_in(arne, "nl")
+    client.post(
+        asset_page(laptops), {"kind": "retired", "date": "2025-06-30", "end_of_use_route": "recycled"}
+    )
+
+    response = client.post(
+        asset_page(laptops), {"kind": "retired", "date": "2026-01-05", "end_of_use_route": "reuse"}
+    )
+
+    assert response.status_code == 200
+    assert any("30-6-2025" in e for e in errors(response)), errors(response)
+    laptops.refresh_from_db()
+    assert (str(laptops.retired_date), laptops.end_of_use_route) == ("2025-06-30", "recycled")
+    assert AssetEvent.objects.filter(kind="retired").count() == 1
+    # redeployed, it may be retired again later
+    client.post(asset_page(laptops), {"kind": "redeployed", "date": "2025-09-01"})
+    response = client.post(asset_page(laptops), {"kind": "retired", "date": "2026-01-05"})
+    assert response.status_code == 302

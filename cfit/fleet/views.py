@@ -35,7 +35,6 @@ from cfit.fleet.forms import (
 )
 from cfit.fleet.models import PRODUCT_GROUPS, ROUTES, Asset, AssetImport
 from cfit.fleet.problems import annotated_csv, describe, described
-from cfit.fleet.problems import message as problem_message
 from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import ALL_COLUMNS, template_csv
 from cfit.impact.results import FleetFigures
@@ -210,9 +209,11 @@ def asset_detail(request: HttpRequest, slug: str, asset_id: int) -> HttpResponse
                 form.cleaned_data["date"],
                 form.cleaned_data["note"],
                 acting_user=request.user,
+                route=form.cleaned_data["end_of_use_route"],
+                certificate=form.cleaned_data["sanitisation_certificate"].strip(),
             )
-        except ImportRefused:
-            form.add_error("date", problem_message("before_purchase", {}))
+        except actions.EventRefused as error:
+            form.add_error(error.field, error.message)
         else:
             messages.success(request, _("Event recorded."))
             return redirect("fleet:asset", slug=slug, asset_id=asset.pk)
