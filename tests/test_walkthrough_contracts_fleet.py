@@ -277,3 +277,28 @@ def test_a_retired_device_is_not_retired_again(arne: Persona, laptops: Any) -> N
     client.post(asset_page(laptops), {"kind": "redeployed", "date": "2025-09-01"})
     response = client.post(asset_page(laptops), {"kind": "retired", "date": "2026-01-05"})
     assert response.status_code == 302
+
+
+def test_a_filter_the_list_cannot_read_says_so_instead_of_listing_and_exporting_everything(
+    arne: Persona, laptops: Any
+) -> None:
+    from datetime import date
+
+    from cfit.fleet.models import Asset
+
+    Asset.unscoped.create(
+        organisation=arne.organisation, asset_key="RWS-2", product_group="monitors", manufacturer="Dell",
+        model="P2422H", quantity=25, purchase_date=date(2019, 6, 15), country="NL",
+    )  # fmt: skip
+    client = signed_in(arne, "nb")
+    url = "/fleet/rijkswaterstaat/assets/"
+
+    page = client.get(url, {"product_group": "monitors", "bought": "2019 og 2020"})
+
+    assert page.status_code == 200
+    assert errors(page) == ["Skriv inn et heltall."]  # Django's own words, in the reader's language
+    body = page.content.decode()
+    assert "RWS-2" in body and "RWS-1" not in body  # the fields it could read still filter
+    export = client.get(url, {"product_group": "monitors", "bought": "2019 og 2020", "format": "csv"})
+    assert export.get("Content-Disposition") is None  # no export of a filter it could not read
+    assert errors(export) == ["Skriv inn et heltall."]

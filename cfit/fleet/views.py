@@ -148,9 +148,11 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _filtered(organisation: Organisation, form: AssetFilterForm) -> Any:
     assets = Asset.objects.of_organisation(organisation)
-    if not form.is_valid():
+    if not form.is_bound:
         return assets
-    data = form.cleaned_data
+    # A field it cannot read (a year in words) is shown with its error; the fields it read still filter.
+    form.is_valid()
+    data = {name: None for name in form.fields} | form.cleaned_data
     if data["q"]:
         assets = assets.filter(
             Q(manufacturer__icontains=data["q"])
@@ -172,7 +174,7 @@ def asset_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_fleet_owner(request.user, slug)
     form = AssetFilterForm(request.GET or None)
     assets = _filtered(organisation, form)
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") == "csv" and not (form.is_bound and form.errors):
         return _export_csv(organisation, assets)
     page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
