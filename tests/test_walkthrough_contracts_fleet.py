@@ -302,3 +302,30 @@ def test_a_filter_the_list_cannot_read_says_so_instead_of_listing_and_exporting_
     export = client.get(url, {"product_group": "monitors", "bought": "2019 og 2020", "format": "csv"})
     assert export.get("Content-Disposition") is None  # no export of a filter it could not read
     assert errors(export) == ["Skriv inn et heltall."]
+
+
+# -- the contract manager enters a contract; the integrator delivers figures --------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "value"),
+    [("nl", "1.234,56", "1234.56"), ("nl", "1234,5", "1234.50"), ("nb", "1 234,56", "1234.56")],
+)
+def test_a_contract_s_value_is_typed_as_the_reader_writes_amounts(
+    framework: FrameworkVersion, procurer: Persona, language: str, typed: str, value: str
+) -> None:
+    client = signed_in(procurer, language)
+
+    response = client.post(
+        f"/contracts/new/{procurer.organisation.slug}/",
+        {
+            "reference": "OLD-7", "title": "Monitors", "supplier_name": "Acme", "value": typed,
+            "currency": "EUR", "start_date": "2026-01-01", "end_date": "2027-12-31",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302, errors(response)
+    from cfit.accounts.scoping import acting_for
+
+    with acting_for(procurer.user):
+        assert str(Contract.objects.get(reference="OLD-7").value) == value
