@@ -329,3 +329,38 @@ def test_a_contract_s_value_is_typed_as_the_reader_writes_amounts(
 
     with acting_for(procurer.user):
         assert str(Contract.objects.get(reference="OLD-7").value) == value
+
+
+@pytest.fixture
+def take_back(framework: FrameworkVersion, procurer: Persona, supplier: Persona) -> Obligation:
+    from .test_contract_evidence import clause_contract
+
+    obligation = clause_contract(procurer, supplier, framework, "take-back").obligations.get()
+    assert [f["key"] for f in obligation.figures] == ["taken_back_units", "taken_back_kg"]
+    return obligation
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({}, ["Devices taken back", "Mass taken back"]),
+        ({"taken_back_units": "12"}, ["Mass taken back"]),
+        ({"units": "12", "kg": "30"}, ["units", "kg", "taken_back_units", "taken_back_kg"]),
+    ],
+)
+def test_the_api_names_the_figure_that_is_missing_or_unknown(
+    take_back: Obligation, supplier: Persona, values: dict[str, str], named: list[str]
+) -> None:
+    import json
+
+    response = signed_in(supplier).post(
+        f"/api/v1/contracts/supplied/{take_back.contract_id}/obligations/{take_back.pk}/figures/",
+        json.dumps({"values": values}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    for name in named:
+        assert name in detail, detail
+    assert not take_back.submissions.exists()

@@ -554,6 +554,13 @@ def deliver(
         content_type = _checked_evidence(data, filename)
     # A CMRT or EMRT is read before anything is stored: refused, the delivery is not made.
     reading = _minerals_template(obligation, data, filename) if data else None
+    asked = [field["key"] for field in obligation.figures]
+    unknown = sorted(set(values or {}) - set(asked))
+    if unknown:  # the API takes figures by key: a key mistyped is named, never dropped in silence
+        raise ContractError(
+            _("%(keys)s: not a figure of this obligation, which asks for %(asked)s.")
+            % {"keys": ", ".join(unknown), "asked": ", ".join(asked) or "—"}
+        )
     figures: dict[str, str] = {}
     for field in obligation.figures:
         raw = (values or {}).get(field["key"], "").strip()
@@ -563,7 +570,8 @@ def deliver(
         case Kind.DOCUMENT.value if not data:
             raise ContractError(_("Attach the document."))
         case Kind.FIGURE.value if len(figures) < len(obligation.figures):
-            raise ContractError(_("Fill in every figure."))
+            missing = [figure_label(f) for f in obligation.figures if f["key"] not in figures]
+            raise ContractError(_("Fill in every figure: %(missing)s.") % {"missing": ", ".join(missing)})
         case Kind.DECLARATION.value if not declared:
             raise ContractError(_("Tick the declaration."))
     submission = Submission.objects.create(
