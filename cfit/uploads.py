@@ -8,6 +8,7 @@ any parsing, so each import only has to deal with well-formed content. Plain Pyt
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -293,6 +294,66 @@ def _content_matches(data: bytes, suffix: str, filename: str) -> bool:
                 return head[:1] in ("{", "[")
             return not head[:200].lower().startswith(("<!doctype html", "<html", "<svg", "<?xml"))
     return False
+
+
+#: The parts of a macro-enabled workbook that hold or sign its VBA project (by name, lower case).
+_VBA_PARTS = (
+    "vbaproject.bin",
+    "vbaprojectsignature.bin",
+    "vbaprojectsignatureagile.bin",
+    "vbaprojectsignaturev3.bin",
+)
+
+
+def without_macros(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> bytes:
+    """A macro-enabled workbook (``.xlsm``) as an ordinary one: the same package without its VBA project,
+    its signatures and their relationships, its main part typed as an XLSX's. Nothing is run or
+    interpreted: the zip members are copied byte for byte, only the two XML indexes lose the entries of
+    the parts taken out. The result passes ``check_evidence`` as ``.xlsx``; a file that is no workbook
+    package is refused as not what its name says."""
+    check_size(data, filename, limit)
+    names = _package(data, filename) if data.startswith(b"PK\x03\x04") else []
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise refuse(
+            filename, "its content is not a XLSM file, as its name says", code="not_what_it_says",
+            params={"kind": "XLSM"},
+        )  # fmt: skip
+
+    def dropped(name: str) -> bool:
+        base = name.lower().rsplit("/", 1)[-1]
+        return base in _VBA_PARTS or base in {f"{p}.rels" for p in _VBA_PARTS}
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            if dropped(info.filename):
+                continue
+            content = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                text = content.decode("utf-8")
+                text = re.sub(
+                    r"<Override\b[^>]*PartName=\"[^\"]*vbaProject[^\"]*\"[^>]*/>", "", text, flags=re.I
+                )
+                text = re.sub(
+                    r"<Default\b[^>]*ContentType=\"application/vnd\.ms-office\.vbaProject\"[^>]*/>", "", text
+                )
+                content = text.replace(
+                    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                ).encode("utf-8")
+            elif info.filename.lower().endswith(".rels"):
+                text = content.decode("utf-8")
+                content = re.sub(
+                    r"<Relationship\b[^>]*Type=\"[^\"]*/vbaProject(?:Signature\w*)?\"[^>]*/>",
+                    "",
+                    text,
+                    flags=re.I,
+                ).encode("utf-8")
+            target.writestr(info, content)
+    return out.getvalue()
 
 
 def check_evidence(data: bytes, filename: str, limit: int = MAX_IMPORT_BYTES) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -57,7 +58,7 @@ from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 from cfit.numberfields import example, typed_number
 from cfit.tabular import NotANumber, parse_number
 from cfit.tenders.models import Lot, Tender
-from cfit.uploads import ImportRefused, check_evidence
+from cfit.uploads import ImportRefused, check_evidence, without_macros
 
 log = logging.getLogger(__name__)
 
@@ -489,10 +490,13 @@ def _example(value: Any, language: str | None) -> str:
     return example(value, language or "en")
 
 
-def _checked_evidence(data: bytes, filename: str) -> str:
+def _checked_evidence(data: bytes, filename: str, *, macro_workbook: bool = False) -> str:
     """The media type of an evidence file (``uploads.check_evidence``: its size, its kind by name and
-    by content); ``ContractError`` naming the file otherwise, in the user's language."""
+    by content); ``ContractError`` naming the file otherwise, in the user's language. ``macro_workbook``:
+    a ``.xlsm`` is checked as the macro-free copy ``_without_macros`` stores."""
     try:
+        if macro_workbook:
+            return check_evidence(without_macros(data, filename), "workbook.xlsx")
         return check_evidence(data, filename)
     except ImportRefused as error:
         params = {"file": filename, **error.params}
@@ -529,10 +533,27 @@ def deliver(
         raise ContractError(
             _("This obligation is %(state)s: nothing is due.") % {"state": obligation.get_status_display()}
         )
-    if data:
+    received: dict[str, str] | None = None
+    if data and _takes_macro_workbook(obligation, filename):
+        # A CMRT/EMRT saved macro-enabled: read as any workbook (openpyxl runs nothing), stored without
+        # its macros under the .xlsx name, so that the buyer's download runs nothing either.
+        content_type = _checked_evidence(data, filename, macro_workbook=True)
+        received = {"filename": filename, "sha256": hashlib.sha256(data).hexdigest()}
+        data, filename = (
+            without_macros(data, filename),
+            re.sub(r"\.xlsm[\s.]*$", ".xlsx", filename, flags=re.I),
+        )
+    elif data:
         content_type = _checked_evidence(data, filename)
     # A CMRT or EMRT is read before anything is stored: refused, the delivery is not made.
     reading = _minerals_template(obligation, data, filename) if data else None
+    asked = [field["key"] for field in obligation.figures]
+    unknown = sorted(set(values or {}) - set(asked))
+    if unknown:  # the API takes figures by key: a key mistyped is named, never dropped in silence
+        raise ContractError(
+            _("%(keys)s: not a figure of this obligation, which asks for %(asked)s.")
+            % {"keys": ", ".join(unknown), "asked": ", ".join(asked) or "—"}
+        )
     figures: dict[str, str] = {}
     for field in obligation.figures:
         raw = (values or {}).get(field["key"], "").strip()
@@ -542,7 +563,8 @@ def deliver(
         case Kind.DOCUMENT.value if not data:
             raise ContractError(_("Attach the document."))
         case Kind.FIGURE.value if len(figures) < len(obligation.figures):
-            raise ContractError(_("Fill in every figure."))
+            missing = [figure_label(f) for f in obligation.figures if f["key"] not in figures]
+            raise ContractError(_("Fill in every figure: %(missing)s.") % {"missing": ", ".join(missing)})
         case Kind.DECLARATION.value if not declared:
             raise ContractError(_("Tick the declaration."))
     submission = Submission.objects.create(
@@ -576,10 +598,19 @@ def deliver(
             "status": obligation.status, "filename": submission.filename or None,
             "sha256": submission.sha256 or None,
             "figures": sorted(figures), "declared": declared,
+            **({"received": received} if received else {}),
         },
         reason=submission.comment,
     )  # fmt: skip
     return submission
+
+
+def _takes_macro_workbook(obligation: Obligation, filename: str) -> bool:
+    """Whether a macro-enabled workbook is taken for this obligation: where its evidence is a CMRT or an
+    EMRT (RMI's templates, which some suppliers save as .xlsm), and nowhere else."""
+    from cfit.duediligence.actions import expects_template
+
+    return filename.strip().rstrip(".").lower().endswith(".xlsm") and expects_template(obligation)
 
 
 def _minerals_template(obligation: Obligation, data: bytes, filename: str) -> Any:

@@ -12,6 +12,7 @@ from cfit.contracts.labels import figure_label, unit_label
 from cfit.contracts.models import Contract, Finding, Obligation
 from cfit.contracts.schedule import Frequency
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
+from cfit.numberfields import GroupedDecimalField
 
 
 def supplier_organisations() -> Any:
@@ -43,7 +44,7 @@ class ContractForm(forms.Form):
     supplier_organisation = forms.ModelChoiceField(
         label=_("Supplier's organisation on cfit"), queryset=Organisation.objects.none(), required=False
     )
-    value = forms.DecimalField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
+    value = GroupedDecimalField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.RegexField(label=_("Currency"), regex=r"^[A-Za-z]{3}$", initial="EUR", max_length=3)
     start_date = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -105,8 +106,18 @@ class DeliveryForm(forms.Form):
     declared = forms.BooleanField(label=_("We declare that this requirement is met."), required=False)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, figures: list[dict[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(
+        self,
+        *args: Any,
+        figures: list[dict[str, str]] = (),  # type: ignore[assignment]
+        template: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if template:  # the evidence is a CMRT or an EMRT (``cfit.duediligence``)
+            self.fields["file"].help_text = _(
+                "The CMRT or EMRT workbook (XLSX, or XLSM: its macros are removed, never run)."
+            )
         for field in figures:
             self.fields[f"figure_{field['key']}"] = forms.CharField(
                 label=f"{figure_label(field)} ({unit_label(field)})", required=False, max_length=40

@@ -42,6 +42,7 @@ from cfit.contracts.rows import RowsRefused
 from cfit.contracts.schedule import PER_DELIVERY_AFTER_DAYS, Frequency
 from cfit.criteria.models import CriterionType, FrameworkVersion
 from cfit.downloads import attachment
+from cfit.duediligence.actions import expects_template
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.models import Tender
 
@@ -313,13 +314,14 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
         request.POST if request.POST.get("form") == "deliver" else None,
         request.FILES or None,
         figures=obligation.figures,
+        template=expects_template(obligation),
     )
     dispute_form = DisputeForm(request.POST if request.POST.get("form") == "dispute" else None)
     if request.method == "POST":
         try:
             if form.is_bound and form.is_valid():
                 upload = form.cleaned_data["file"]
-                actions.deliver(
+                submission = actions.deliver(
                     obligation,
                     acting_user=request.user,
                     data=upload.read() if upload else None,
@@ -333,6 +335,12 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
                     language=get_language(),
                 )
                 messages.success(request, _("Delivered: the buyer checks it now."))
+                if upload and submission.filename != upload.name:
+                    messages.info(
+                        request,
+                        _("%(file)s was stored without its macros, as %(stored)s: nothing in it was run.")
+                        % {"file": upload.name, "stored": submission.filename},
+                    )
                 return redirect("contracts:supplier", contract_id=contract.pk)
             if dispute_form.is_bound and dispute_form.is_valid():
                 actions.dispute(

@@ -30,7 +30,7 @@ from cfit.impact.register import (
 from cfit.impact.vocabulary import normalise_word
 from cfit.jobs import runner
 from cfit.jobs.models import Job
-from cfit.uploads import MAX_REGISTER_BYTES, ImportRefused, Problem
+from cfit.uploads import MAX_REGISTER_BYTES, ImportRefused
 
 log = logging.getLogger(__name__)
 
@@ -446,26 +446,77 @@ def _move_staged(cursor: Any, organisation: Organisation, record: AssetImport | 
     return total - updated, updated
 
 
+class EventRefused(Exception):
+    """A life-cycle event that cannot have happened: ``field`` is the form's field it concerns,
+    ``message`` says why in the user's language."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
 @transaction.atomic
-def record_event(asset: Asset, kind: str, on: date, note: str, *, acting_user: Any) -> AssetEvent:
-    """Log a life-cycle event; retiring a device also sets its status and retirement date, and a
-    redeployment brings a retired device back into use."""
+def record_event(
+    asset: Asset,
+    kind: str,
+    on: date,
+    note: str,
+    *,
+    acting_user: Any,
+    route: str = "",
+    certificate: str = "",
+) -> AssetEvent:
+    """Log a life-cycle event; retiring a device also sets its status, retirement date and end-of-use
+    route, and a redeployment brings a retired device back into use. ``certificate``: the reference of
+    the data-wiping certificate, kept on the line. ``EventRefused`` for an event that cannot have
+    happened (in the future, before the purchase, a retired line retired again, a route without a
+    retirement); nothing is changed then."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from cfit.fleet.problems import message
+
+    asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    if on > timezone.localdate():
+        raise EventRefused("date", message("future", {}))
+    if on < asset.purchase_date:
+        raise EventRefused("date", message("before_purchase", {}))
+    if route and kind != AssetEvent.Kind.RETIRED:
+        raise EventRefused("end_of_use_route", message("route_not_retired", {}))
+    if kind == AssetEvent.Kind.RETIRED and asset.status == "retired":
+        retired = date_format(asset.retired_date, "SHORT_DATE_FORMAT") if asset.retired_date else "—"
+        raise EventRefused(
+            "kind",
+            _(
+                "This line was retired on %(date)s already: record its redeployment first if it came back into use."
+            )
+            % {"date": retired},
+        )
+    before = asset.status
+    fields = ["updated"]
     if kind == AssetEvent.Kind.RETIRED:
-        if on < asset.purchase_date:
-            raise ImportRefused("event", [Problem("date", "date", "before the purchase date")])
-        asset.status, asset.retired_date = "retired", on
-        asset.save(update_fields=["status", "retired_date", "updated"])
+        asset.status, asset.retired_date, asset.end_of_use_route = "retired", on, route
+        fields += ["status", "retired_date", "end_of_use_route"]
     elif kind in (AssetEvent.Kind.REDEPLOYED, AssetEvent.Kind.DEPLOYED) and asset.status == "retired":
         asset.status, asset.retired_date, asset.end_of_use_route = "in_use", None, ""
-        asset.save(update_fields=["status", "retired_date", "end_of_use_route", "updated"])
-    before = asset.status
+        fields += ["status", "retired_date", "end_of_use_route"]
+    if certificate:
+        asset.sanitisation_certificate = certificate
+        fields.append("sanitisation_certificate")
+    if len(fields) > 1:
+        asset.save(update_fields=fields)
     event = AssetEvent.objects.create(
         asset=asset, kind=kind, date=on, note=note, created_by=audit.actor(acting_user)
     )
+    after: dict[str, Any] = {"status": asset.status, "event": kind, "date": on.isoformat()}
+    if route:
+        after["end_of_use_route"] = route
+    if certificate:
+        after["sanitisation_certificate"] = certificate
     audit.record(
         AuditRecord.Action.ASSET_EVENT_RECORDED, asset, acting_user=acting_user, organisation=asset.organisation,
-        before={"status": before}, after={"status": asset.status, "event": kind, "date": on.isoformat()},
-        reason=note,
+        before={"status": before}, after=after, reason=note,
     )  # fmt: skip
     return event
 

@@ -156,6 +156,13 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Event"), choices=AssetEvent.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+    #: What became of a retired line (the dashboard's end-of-use routes), and its data wiping.
+    end_of_use_route = forms.ChoiceField(
+        label=_("End-of-use route"), choices=[("", "—"), *ROUTES], required=False
+    )
+    sanitisation_certificate = forms.CharField(
+        label=_("Data-sanitisation certificate"), required=False, max_length=200
+    )
 
 
 class AssetFilterForm(forms.Form):

@@ -35,7 +35,6 @@ from cfit.fleet.forms import (
 )
 from cfit.fleet.models import PRODUCT_GROUPS, ROUTES, Asset, AssetImport
 from cfit.fleet.problems import annotated_csv, describe, described
-from cfit.fleet.problems import message as problem_message
 from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import ALL_COLUMNS, template_csv
 from cfit.impact.results import FleetFigures
@@ -149,9 +148,11 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _filtered(organisation: Organisation, form: AssetFilterForm) -> Any:
     assets = Asset.objects.of_organisation(organisation)
-    if not form.is_valid():
+    if not form.is_bound:
         return assets
-    data = form.cleaned_data
+    # A field it cannot read (a year in words) is shown with its error; the fields it read still filter.
+    form.is_valid()
+    data = {name: None for name in form.fields} | form.cleaned_data
     if data["q"]:
         assets = assets.filter(
             Q(manufacturer__icontains=data["q"])
@@ -173,7 +174,7 @@ def asset_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_fleet_owner(request.user, slug)
     form = AssetFilterForm(request.GET or None)
     assets = _filtered(organisation, form)
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") == "csv" and not (form.is_bound and form.errors):
         return _export_csv(organisation, assets)
     page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -210,9 +211,11 @@ def asset_detail(request: HttpRequest, slug: str, asset_id: int) -> HttpResponse
                 form.cleaned_data["date"],
                 form.cleaned_data["note"],
                 acting_user=request.user,
+                route=form.cleaned_data["end_of_use_route"],
+                certificate=form.cleaned_data["sanitisation_certificate"].strip(),
             )
-        except ImportRefused:
-            form.add_error("date", problem_message("before_purchase", {}))
+        except actions.EventRefused as error:
+            form.add_error(error.field, error.message)
         else:
             messages.success(request, _("Event recorded."))
             return redirect("fleet:asset", slug=slug, asset_id=asset.pk)
