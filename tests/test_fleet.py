@@ -512,3 +512,20 @@ def test_every_problem_code_is_translatable_with_the_same_parameters() -> None:
     assert set(TRANSLATED) == set(MESSAGES)
     for code, text in MESSAGES.items():
         assert re.findall(r"\{(\w+)\}", text) == re.findall(r"%\((\w+)\)s", str(TRANSLATED[code])), code
+
+
+def test_an_assets_footprint_is_written_as_the_reader_writes_numbers(asset_manager: Persona) -> None:
+    """Forty laptops' figures run into thousands: in Dutch "1.896,21", never "1896,21"."""
+    import re
+
+    client = signed_in(asset_manager)
+    import_register(client)
+    with system_scope():
+        laptop = Asset.objects.get(asset_key="RWS-1")
+    client.cookies["django_language"] = "nl"
+
+    page = client.get(f"/fleet/rijkswaterstaat/assets/{laptop.pk}/").content.decode()
+    table = page.split("<tbody>")[1].split("</tbody>")[0]
+
+    assert re.search(r"\b\d{1,3}(?:\.\d{3})+,\d{2}\b", table), table
+    assert not re.search(r"\b\d{4,},\d{2}\b", table), table
