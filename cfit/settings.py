@@ -155,6 +155,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An API request with a bearer token acts as the token's user (before the scope is set from it).
+    "cfit.accounts.tokens.ApiTokenMiddleware",
     "cfit.accounts.scoping.OrganisationScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -6,6 +6,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from cfit import views
+from cfit.accounts import views as accounts_views
 from cfit.accounts.forms import SignInForm
 from cfit.api import api
 from cfit.monitoring import public
@@ -40,6 +41,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/tokens/", accounts_views.api_tokens, name="api-tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", accounts_views.revoke_api_token, name="api-token-revoke"),
     path("organisations/<slug:slug>/audit/", include("cfit.audit.urls")),
     path("organisations/", include("cfit.accounts.urls")),
     path("criteria/", include("cfit.criteria.urls")),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cfit.accounts.models import Organisation
+from cfit.accounts import tokens
+from cfit.accounts.models import ApiToken, Organisation
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import record
 
@@ -60,4 +65,50 @@ def save_notice_details(
         AuditRecord.Action.NOTICE_DETAILS_SAVED, current, acting_user=acting_user, organisation=current,
         before={name: before[name] for name in changed}, after={name: after[name] for name in changed},
     )  # fmt: skip
+    return current
+
+
+@transaction.atomic
+def create_api_token(*, name: str, days: int, read_only: bool, acting_user: Any) -> tuple[ApiToken, str]:
+    """A new API token of ``acting_user`` (for themselves only) and its secret, which is shown once
+    and never stored. Refused (``ValidationError`` by field) with no name, a lifetime the page does not
+    offer, or ``ApiToken.MAX_ACTIVE`` tokens that still sign in."""
+    now = timezone.now()
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Name the token: what it is for.")})
+    if days not in ApiToken.LIFETIMES:
+        raise ValidationError({"days": _("Choose how long the token lasts.")})
+    if ApiToken.objects.active(now).filter(user=acting_user).count() >= ApiToken.MAX_ACTIVE:
+        raise ValidationError(
+            {
+                "name": _("You hold %(count)s tokens already: revoke one first.")
+                % {"count": ApiToken.MAX_ACTIVE}
+            }
+        )
+    secret = tokens.new_secret()
+    token = ApiToken(
+        user=acting_user, name=name, prefix=secret[:12], digest=tokens.digest(secret), read_only=read_only,
+        expires=now + timedelta(days=days),
+    )  # fmt: skip
+    token.full_clean()
+    token.save()
+    record(
+        AuditRecord.Action.API_TOKEN_CREATED, token, acting_user=acting_user,
+        after={"name": token.name, "prefix": token.prefix, "read_only": read_only, "expires": token.expires.isoformat()},
+    )  # fmt: skip
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, acting_user: Any) -> ApiToken:
+    """The token signs in no more; it stays listed as revoked. Its own user revokes it."""
+    current = ApiToken.objects.select_for_update().get(pk=token.pk, user=acting_user)
+    if current.revoked is None:
+        current.revoked = timezone.now()
+        current.save(update_fields=["revoked"])
+        record(
+            AuditRecord.Action.API_TOKEN_REVOKED, current, acting_user=acting_user,
+            before={"name": current.name, "prefix": current.prefix},
+        )  # fmt: skip
     return current

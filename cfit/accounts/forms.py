@@ -5,10 +5,10 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.boundfield import BoundField
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from cfit.accounts import eforms_codes
-from cfit.accounts.models import Organisation
+from cfit.accounts.models import ApiToken, Organisation
 
 
 class SignInForm(AuthenticationForm):
@@ -79,3 +79,28 @@ class NoticeDetailsForm(forms.ModelForm):
 
     def clean_review_body_nuts_code(self) -> str:
         return str(self.cleaned_data.get("review_body_nuts_code") or "").strip().upper()
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: what it is for, how long it lasts, whether it may write."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("What the token is for, e.g. “asset system sync”."),
+    )
+    days = forms.TypedChoiceField(
+        label=gettext_lazy("Lasts"),
+        coerce=int,
+        initial=90,
+        choices=[
+            (days, ngettext_lazy("%(days)s day", "%(days)s days", "days") % {"days": days})
+            for days in ApiToken.LIFETIMES
+        ],
+    )
+    read_only = forms.BooleanField(
+        label=gettext_lazy("Read only"),
+        required=False,
+        initial=True,
+        help_text=gettext_lazy("A read-only token reads and changes nothing, whatever your role allows."),
+    )

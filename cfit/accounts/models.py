@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -311,3 +313,50 @@ class FailedSignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.address or '?'} at {self.attempted:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self, now: Any) -> ApiTokenQuerySet:
+        """Tokens that sign in now: neither revoked nor expired."""
+        return self.filter(revoked__isnull=True, expires__gt=now)
+
+
+class ApiToken(models.Model):
+    """A personal token with which a user's program calls the JSON API (``Authorization: Bearer``),
+    with the user's own permissions, or fewer: a read-only token only reads.
+
+    Only the SHA-256 digest of the secret is kept (the secret is 256 random bits, shown once when it is
+    made): a copy of the database signs nobody in. Every token expires; a revoked one stays listed."""
+
+    #: How long a token may live, in days, as the page offers it.
+    LIFETIMES = (30, 90, 365)
+    #: Tokens a user may hold at once that still sign in.
+    MAX_ACTIVE = 20
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, e.g. “asset system sync”.")
+    )
+    #: The secret's first characters, shown to tell tokens apart.
+    prefix = models.CharField(_("begins with"), max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(_("read only"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expires = models.DateTimeField(_("expires"))
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, now: Any) -> bool:
+        return self.revoked is None and self.expires > now

@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cfit.accounts import actions
 from cfit.accounts.access import get_membership, get_organisation_for
-from cfit.accounts.forms import NoticeDetailsForm
-from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.forms import ApiTokenForm, NoticeDetailsForm
+from cfit.accounts.models import ApiToken, Membership, Organisation
 from cfit.accounts.permissions import Action, may
 from cfit.audit.access import may_read_audit
 from cfit.criteria.models import Shortlist
@@ -91,3 +93,43 @@ def notice_details(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("accounts:notice-details", slug=organisation.slug)
     return render(request, "accounts/notice_details.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: made here (the secret shown once, on the answer to the form), listed
+    with when each was made, last used and expires, and revoked here."""
+    form = ApiTokenForm(request.POST or None)
+    secret = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = actions.create_api_token(**form.cleaned_data, acting_user=request.user)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            form = ApiTokenForm()
+            messages.success(
+                request,
+                _("Token “%(name)s” made. Copy it now: it is not shown again.") % {"name": token.name},
+            )
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "secret": secret,
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # another user's token: 404
+    actions.revoke_api_token(token, acting_user=request.user)
+    messages.success(request, _("Token “%(name)s” revoked: it signs in no more.") % {"name": token.name})
+    return redirect("api-tokens")

@@ -24,6 +24,9 @@ class AuditRecord(models.Model):
         # -- organisations
         #: an administrator changed the organisation's details that its notices carry
         NOTICE_DETAILS_SAVED = "notice_details_saved", _("Organisation's notice details saved")
+        # -- accounts
+        API_TOKEN_CREATED = "api_token_created", _("API token made")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
         # -- monitoring
         #: a campaign asks its members for their reports
         CAMPAIGN_OPENED = "campaign_opened", _("Campaign opened")

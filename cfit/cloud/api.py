@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 
+from cfit.accounts.tokens import API_AUTH
 from cfit.cloud.actions import platform_reference
 from cfit.cloud.compare import (
     UnknownFamilyMove,
@@ -24,7 +24,7 @@ from cfit.cloud.footprint import compute_footprint
 from cfit.cloud.reference import CloudReference
 from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused
 
-router = Router(tags=["cloud"], auth=django_auth)
+router = Router(tags=["cloud"], auth=API_AUTH)
 
 
 class CloudSpanOut(Schema):

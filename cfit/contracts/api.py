@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
+from cfit.accounts.tokens import API_AUTH
 from cfit.contracts import actions
 from cfit.contracts.access import (
     get_contract_for_buyer,
@@ -22,7 +22,7 @@ from cfit.contracts.labels import shown
 from cfit.contracts.models import Contract, Obligation
 from cfit.contracts.schedule import Kind
 
-router = Router(tags=["contracts"], auth=django_auth)
+router = Router(tags=["contracts"], auth=API_AUTH)
 
 
 class ContractOut(Schema):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.security import django_auth
 
+from cfit.accounts.tokens import API_AUTH
 from cfit.datacentres import actions
 from cfit.datacentres.access import facilities_for_user, get_facility_for_user, linked_lots_for_user
 from cfit.datacentres.checks import YearView, year_views
@@ -16,7 +16,7 @@ from cfit.datacentres.indicators import CheckResult
 from cfit.datacentres.models import Facility
 from cfit.datacentres.present import finding_message
 
-router = Router(tags=["datacentres"], auth=django_auth)
+router = Router(tags=["datacentres"], auth=API_AUTH)
 
 NonNegative = Field(default=None, ge=0, allow_inf_nan=False)
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 
+from cfit.accounts.tokens import API_AUTH
 from cfit.fleet import actions
 from cfit.fleet.access import get_fleet_owner
 from cfit.fleet.footprint import fleet_scenario, fleet_summary
@@ -23,7 +23,7 @@ from cfit.impact.results import FleetFigures, ScenarioFigures
 from cfit.impact.store import current_reference
 from cfit.uploads import ImportRefused
 
-router = Router(tags=["fleet"], auth=django_auth)
+router = Router(tags=["fleet"], auth=API_AUTH)
 #: Far beyond any register (a billion lines at 1,000 a page), well within a database integer.
 MAX_PAGE = 1_000_000
 

@@ -13,9 +13,9 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from cfit.accounts.permissions import Action, may
+from cfit.accounts.tokens import API_AUTH
 from cfit.monitoring.access import campaigns_run_by, get_report, runs_pact_wide
 from cfit.monitoring.indicators import INDICATORS
 from cfit.monitoring.models import PACT, Campaign
@@ -180,7 +180,7 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/monitoring/campaigns", response=list[CampaignOut], auth=django_auth, summary="Campaigns you run"
+    "/monitoring/campaigns", response=list[CampaignOut], auth=API_AUTH, summary="Campaigns you run"
 )
 def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     return [
@@ -193,7 +193,7 @@ def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/monitoring/reports/{report_id}", response=ReportOut, auth=django_auth, summary="A report you may read"
+    "/monitoring/reports/{report_id}", response=ReportOut, auth=API_AUTH, summary="A report you may read"
 )
 def report(request: HttpRequest, report_id: int) -> dict[str, Any]:
     found, _own = get_report(request.user, report_id)

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 
 from cfit.accounts.permissions import Action
+from cfit.accounts.tokens import API_AUTH
 from cfit.offers import actions
 from cfit.offers.access import OffersSealed, check_opened
 from cfit.offers.evaluate import to_json
@@ -28,7 +28,7 @@ from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.models import Tender
 from cfit.uploads import MAX_IMPORT_BYTES, ImportRefused
 
-router = Router(tags=["offers"], auth=django_auth)
+router = Router(tags=["offers"], auth=API_AUTH)
 
 
 class OfferIn(Schema):

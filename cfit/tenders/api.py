@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
 from pydantic import AwareDatetime
 
 from cfit.accounts.permissions import Action
+from cfit.accounts.tokens import API_AUTH
 from cfit.downloads import attachment
 from cfit.tenders import actions
 from cfit.tenders.access import get_organisation_to_tender, get_tender_for_user
@@ -26,7 +26,7 @@ from cfit.tenders.models import (
     TenderFrozen,
 )
 
-router = Router(tags=["tenders"], auth=django_auth)
+router = Router(tags=["tenders"], auth=API_AUTH)
 
 
 class LotIn(Schema):
