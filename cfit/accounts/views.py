@@ -99,6 +99,8 @@ def notice_details(request: HttpRequest, slug: str) -> HttpResponse:
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The user's own API tokens: made here (the secret shown once, on the answer to the form), listed
     with when each was made, last used and expires, and revoked here."""
+    user = request.user
+    assert user.is_authenticated  # login_required; tells the type checker too
     form = ApiTokenForm(request.POST or None)
     secret = ""
     if request.method == "POST" and form.is_valid():
@@ -120,7 +122,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "secret": secret,
-            "tokens": ApiToken.objects.filter(user=request.user),
+            "tokens": ApiToken.objects.filter(user=user),
             "now": timezone.now(),
         },
     )
@@ -129,7 +131,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # another user's token: 404
+    user = request.user
+    assert user.is_authenticated  # login_required; tells the type checker too
+    token = get_object_or_404(ApiToken, pk=pk, user=user)  # another user's token: 404
     actions.revoke_api_token(token, acting_user=request.user)
     messages.success(request, _("Token “%(name)s” revoked: it signs in no more.") % {"name": token.name})
     return redirect("api-tokens")
