@@ -179,9 +179,7 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-@router.get(
-    "/monitoring/campaigns", response=list[CampaignOut], auth=API_AUTH, summary="Campaigns you run"
-)
+@router.get("/monitoring/campaigns", response=list[CampaignOut], auth=API_AUTH, summary="Campaigns you run")
 def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
