@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from cfit.monitoring.models import (
     Reminder,
     Report,
     ReportValue,
+    reviewing_campaign,
 )
 from cfit.monitoring.prefill import prefill
 from cfit.monitoring.results import campaign_scope
@@ -60,6 +62,26 @@ def campaign_members(campaign: Campaign) -> list[Organisation]:
     )
 
 
+def open_campaigns_by_organisation(organisations: list[Organisation]) -> dict[int, list[Campaign]]:
+    """The open campaigns that ask each organisation for a report: the pact-wide ones and those of the
+    buyer groups it is an active member of. Two queries, whatever the number of organisations."""
+    groups: dict[int, set[int]] = defaultdict(set)
+    for organisation_id, group_id in GroupMembership.objects.filter(
+        organisation__in=organisations, state=GroupMembership.State.ACTIVE
+    ).values_list("organisation_id", "group_id"):
+        groups[organisation_id].add(group_id)
+    every_group = set().union(*groups.values()) if groups else set()
+    campaigns = list(
+        Campaign.objects.filter(status=Campaign.Status.OPEN)
+        .filter(Q(group__isnull=True) | Q(group__in=every_group))
+        .select_related("group")
+    )
+    return {
+        o.pk: [c for c in campaigns if c.group_id is None or c.group_id in groups[o.pk]]
+        for o in organisations
+    }
+
+
 @transaction.atomic
 def open_campaign(
     *, year: int, group: BuyerGroup | None, title: str, opens: date, deadline: date, acting_user: Any
@@ -82,11 +104,18 @@ def open_campaign(
 @transaction.atomic
 def start_report(campaign: Campaign, organisation: Organisation, *, acting_user: Any) -> Report:
     """The organisation's report of the campaign's year, pre-filled from its tenders and register;
-    an existing report of that year (asked by another campaign) is reused."""
+    an existing report of that year (asked by another campaign) is reused. A new report asked for by the
+    pact-wide campaign is reviewed by the organisation's buyer group's campaign of that year, if one is
+    open (``reviewing_campaign``)."""
     if campaign.status != Campaign.Status.OPEN:
         raise MonitoringError(_("This campaign is closed."))
+    reviewer = campaign
+    if campaign.is_pact_wide:
+        reviewer = reviewing_campaign(
+            campaign, open_campaigns_by_organisation([organisation])[organisation.pk]
+        )
     report, created = Report.objects.get_or_create(
-        organisation=organisation, year=campaign.year, defaults={"campaign": campaign}
+        organisation=organisation, year=campaign.year, defaults={"campaign": reviewer}
     )
     if created:
         ReportValue.objects.bulk_create(

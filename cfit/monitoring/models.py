@@ -12,6 +12,7 @@ when (``Publication``); reminders go out through an outbox (``Reminder``) that r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -128,6 +129,20 @@ class Campaign(models.Model):
     @property
     def is_pact_wide(self) -> bool:
         return self.group_id is None
+
+
+def reviewing_campaign(asked_by: Campaign, asking: Iterable[Campaign]) -> Campaign:
+    """The campaign that reviews a new report asked for by ``asked_by``, among the open campaigns
+    ``asking`` the organisation for a report: the organisation's buyer group's campaign of that year
+    (its coordinator reviews its members' reports; of two groups, the first by name), else
+    ``asked_by`` itself. The report counts in every campaign of its year whichever reviews it."""
+    if asked_by.group_id is not None:
+        return asked_by
+    groups = sorted(
+        (c for c in asking if c.year == asked_by.year and c.group is not None),
+        key=lambda c: (c.group.name if c.group is not None else "", c.pk),
+    )
+    return groups[0] if groups else asked_by
 
 
 class Report(models.Model):

@@ -1,0 +1,102 @@
+"""A new user's walk through monitoring, collective results and the public pages: what each persona met,
+held as tests (each failed before its fix).
+
+Personas: Coco runs the Dutch group (her ministry, Rijkswaterstaat, Utrecht, Delft, Leiden); Pia is
+procurer at Rijkswaterstaat; Louise (Lyon) belongs to no group; Sam is the secretariat.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+
+from cfit.accounts.models import Organisation
+from cfit.monitoring import actions
+from cfit.monitoring.models import Campaign, Report
+from cfit.pact import actions as pact
+from cfit.pact.models import GroupMembership
+from tests.conftest import Persona
+from tests.test_monitoring_publication import signed_in
+
+pytestmark = pytest.mark.django_db
+Type = Organisation.Type
+
+
+@pytest.fixture
+def nl(coordinator: Persona, procurer: Persona) -> dict[str, Any]:
+    group = pact.create_buyer_group(
+        coordinator.organisation, name="NL group", slug="nl", country="NL", language="nl"
+    )
+    members = [coordinator.organisation, procurer.organisation] + [
+        Organisation.objects.create(slug=s, name=s.title(), country="NL", type=Type.PROCURING_PARTICIPANT)
+        for s in ("utrecht", "delft", "leiden")
+    ]
+    for organisation in members[1:]:
+        GroupMembership.objects.create(group=group, organisation=organisation, state="active")
+    campaign = actions.open_campaign(
+        year=2025,
+        group=group,
+        title="NL 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
+    )
+    return {"group": group, "campaign": campaign, "members": members}
+
+
+@pytest.fixture
+def pact_wide() -> Campaign:
+    return actions.open_campaign(
+        year=2025,
+        group=None,
+        title="Pact 2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 4, 1),
+        acting_user=None,
+    )
+
+
+def _open_campaigns(page: str) -> list[str]:
+    found = re.search(r'<ul id="open-campaigns">(.*?)</ul>', page, re.S)
+    assert found is not None
+    return re.findall(r"<li>(.*?)</li>", found.group(1), re.S)
+
+
+def test_a_member_starting_its_report_from_the_pact_wide_campaign_reports_to_its_group(
+    nl: dict[str, Any], pact_wide: Campaign, coordinator: Persona, procurer: Persona, secretary: Persona
+) -> None:
+    """Pia saw two open campaigns, each with its own 'Start the report' button and, once started, each
+    linking to the same report as 'Your report'. Starting it from the pact-wide campaign sent it to the
+    secretariat: Coco's campaign listed it without a decision, and its shared details never opened."""
+    pia = signed_in(procurer)
+    before = _open_campaigns(pia.get("/monitoring/").content.decode())
+
+    pia.post(f"/monitoring/campaigns/{pact_wide.pk}/start/rijkswaterstaat/")
+    report = Report.objects.get(organisation=procurer.organisation, year=2025)
+    actions.save_values(report, {("units_new", "notebooks"): 3}, shared=True, acting_user=None)
+    actions.submit(report, acting_user=None)
+    after = _open_campaigns(pia.get("/monitoring/").content.decode())
+    coco = signed_in(coordinator).get(f"/monitoring/campaigns/{nl['campaign'].pk}/").content.decode()
+    sam = signed_in(secretary).get(f"/monitoring/campaigns/{pact_wide.pk}/").content.decode()
+
+    assert report.campaign == nl["campaign"]
+    assert [item.count("Start the report") for item in before] == [0, 1]  # Pact 2025, then NL 2025
+    assert "Answered by the same report, which NL 2025 reviews." in before[0]
+    assert "Answered by the same report, which NL 2025 reviews." in after[0]
+    assert "Answered by the same report" not in after[1]
+    assert f'href="/monitoring/reports/{report.pk}/"' in coco and 'name="decision"' in coco
+    assert f'href="/monitoring/reports/{report.pk}/"' not in sam and 'name="decision"' not in sam
+
+
+def test_a_member_of_no_group_reports_to_the_pact_wide_campaign(
+    nl: dict[str, Any], pact_wide: Campaign, outsider: Persona
+) -> None:
+    page = signed_in(outsider).get("/monitoring/").content.decode()
+
+    report = actions.start_report(pact_wide, outsider.organisation, acting_user=None)
+
+    assert report.campaign == pact_wide
+    assert [item.count("Start the report") for item in _open_campaigns(page)] == [1]
