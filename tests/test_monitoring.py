@@ -385,8 +385,8 @@ def test_the_workbook_round_trips_and_refuses_what_is_not_its_own(
     assert values[("lessons", "")].text == "Refurbished laptops worked."
     page = refused.content.decode()
     assert (
-        f"row {rows['units_new|tablets']}, F: a formula" in page
-        and f"row {rows['units_new|servers']}, F: not a number" in page
+        f"row {rows['units_new|tablets']}, column F: a formula" in page
+        and f"row {rows['units_new|servers']}, column F: not a number" in page
     )
     assert ("units_new", "tablets") not in {(v.indicator, v.key) for v in report.values.all()}
     assert "this template is for rijkswaterstaat" in wrong.content.decode()

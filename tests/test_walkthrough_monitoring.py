@@ -7,13 +7,17 @@ procurer at Rijkswaterstaat; Louise (Lyon) belongs to no group; Sam is the secre
 
 from __future__ import annotations
 
+import html
+import io
 import re
 from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 
-from cfit.accounts.models import Organisation
+from cfit.accounts.models import Membership, Organisation
 from cfit.monitoring import actions
 from cfit.monitoring.models import Campaign, Report
 from cfit.pact import actions as pact
@@ -100,3 +104,51 @@ def test_a_member_of_no_group_reports_to_the_pact_wide_campaign(
 
     assert report.campaign == pact_wide
     assert [item.count("Start the report") for item in _open_campaigns(page)] == [1]
+
+
+def _workbook(client: Any, report: Report, cells: dict[str, Any]) -> bytes:
+    book = load_workbook(io.BytesIO(client.get(f"/monitoring/reports/{report.pk}/template.xlsx").content))
+    sheet = book["Report"]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(5, sheet.max_row + 1)}
+    for cell_id, value in cells.items():
+        sheet.cell(row=rows[cell_id], column=6, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _messages(page: str) -> list[str]:
+    return [
+        html.unescape(m).strip()
+        for m in re.findall(r'<p class="message [^"]*" role="status">(.*?)</p>', page, re.S)
+    ]
+
+
+def test_a_refused_workbook_is_explained_in_the_readers_language_without_internal_codes(
+    nl: dict[str, Any], procurer: Persona
+) -> None:
+    """Pia, reading Dutch, uploaded Utrecht's workbook and then her own with a formula: the page said
+    "r.xlsx: file, -: dit sjabloon is voor …" and "r.xlsx: row 9, F: een formule …" (the reader's
+    internal place and field, in English)."""
+    utrecht = nl["members"][2]
+    report = actions.start_report(nl["campaign"], procurer.organisation, acting_user=None)
+    theirs = actions.start_report(nl["campaign"], utrecht, acting_user=None)
+    Membership.objects.create(user=procurer.user, organisation=utrecht, role=Membership.Role.PROCURER)
+    pia = signed_in(procurer)
+    other = _workbook(pia, theirs, {})
+    formula = _workbook(pia, report, {"units_new|tablets": "=1+1"})
+    pia.cookies["django_language"] = "nl"
+
+    wrong = pia.post(
+        f"/monitoring/reports/{report.pk}/upload/", {"file": SimpleUploadedFile("r.xlsx", other)}, follow=True
+    )
+    bad = pia.post(
+        f"/monitoring/reports/{report.pk}/upload/",
+        {"file": SimpleUploadedFile("r.xlsx", formula)},
+        follow=True,
+    )
+
+    [refusal] = _messages(wrong.content.decode())
+    assert refusal.startswith("r.xlsx: bestand: dit sjabloon is voor utrecht, 2025"), refusal
+    [problem] = _messages(bad.content.decode())
+    assert re.fullmatch(r"r\.xlsx: rij \d+, kolom F: een formule: typ de waarde in", problem), problem

@@ -43,6 +43,7 @@ from cfit.monitoring.models import Campaign, Publication, Report, ReportValue, r
 from cfit.monitoring.results import campaign_scope, reason_text, results, review, web_address
 from cfit.monitoring.workbook import build_template, read_upload
 from cfit.notices.models import PREFILLED_FROM_NOTICES
+from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -423,8 +424,8 @@ def report_upload(request: HttpRequest, report_id: int) -> HttpResponse:
         )
         changes = actions.save_values(report, values, acting_user=request.user, bounds=bounds)
     except ImportRefused as error:
-        for problem in error.problems[:50]:
-            messages.error(request, f"{error.filename}: {problem}")
+        for text in refusal_texts(error)[:50]:
+            messages.error(request, text)
     except actions.MonitoringError as error:
         messages.error(request, str(error))
     else:

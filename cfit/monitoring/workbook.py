@@ -158,17 +158,19 @@ def read_upload(
                 continue
             cell_id = row[0]
             if not isinstance(cell_id, str) or cell_id not in known:
-                problems.add(f"row {number}", "A", _("unknown row id %(id)s") % {"id": repr(cell_id)[:60]})
+                problems.add(
+                    f"row {number}", "column A", _("unknown row id %(id)s") % {"id": repr(cell_id)[:60]}
+                )
                 continue
             code, key = cell_id.split("|", 1)
             cells = (*row[5:8], None, None, None)
-            value = _typed(code, cells[0], numeric, problems, f"row {number}", "F")
+            value = _typed(code, cells[0], numeric, problems, f"row {number}", "column F")
             if value is _REFUSED:
                 continue
             values[(code, key)] = value
             if cell_id in bounded:
-                low = _typed(code, cells[1], numeric, problems, f"row {number}", "G")
-                high = _typed(code, cells[2], numeric, problems, f"row {number}", "H")
+                low = _typed(code, cells[1], numeric, problems, f"row {number}", "column G")
+                high = _typed(code, cells[2], numeric, problems, f"row {number}", "column H")
                 bounds[(code, key)] = (low, high)
         problems.raise_if_any()
         return values, bounds
