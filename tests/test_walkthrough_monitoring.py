@@ -152,3 +152,29 @@ def test_a_refused_workbook_is_explained_in_the_readers_language_without_interna
     assert refusal.startswith("r.xlsx: bestand: dit sjabloon is voor utrecht, 2025"), refusal
     [problem] = _messages(bad.content.decode())
     assert re.fullmatch(r"r\.xlsx: rij \d+, kolom F: een formule: typ de waarde in", problem), problem
+
+
+def test_a_figure_longer_than_fifteen_digits_is_refused_at_its_field_not_stored_as_another_number(
+    nl: dict[str, Any], procurer: Persona
+) -> None:
+    """Pia typed forty nines as the new notebooks (a paste gone wrong): the page saved it and showed
+    "10000000000000000303786028427003666890752" back, a number she never typed; the workbook took it too."""
+    report = actions.start_report(nl["campaign"], procurer.organisation, acting_user=None)
+    pia = signed_in(procurer)
+    workbook = _workbook(pia, report, {"units_new|tablets": 10**40})
+    pia.cookies["django_language"] = "nl"
+
+    page = pia.post(
+        f"/monitoring/reports/{report.pk}/", {"v__units_new__notebooks": "9" * 40, "save": "1"}
+    ).content.decode()
+    uploaded = pia.post(
+        f"/monitoring/reports/{report.pk}/upload/",
+        {"file": SimpleUploadedFile("r.xlsx", workbook)},
+        follow=True,
+    )
+
+    error = re.search(r'id="id_v__units_new__notebooks_error"><li>(.*?)</li>', page)
+    assert error is not None and "999.999.999.999.999" in html.unescape(error.group(1)), page[:0]
+    [problem] = _messages(uploaded.content.decode())
+    assert re.fullmatch(r"r\.xlsx: rij \d+, kolom F: .*999\.999\.999\.999\.999", problem), problem
+    assert not report.values.filter(indicator="units_new", key__in=["notebooks", "tablets"]).exists()

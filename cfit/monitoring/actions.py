@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
@@ -174,8 +175,10 @@ def parse_value(indicator_code: str, raw: Any) -> float | str | None:
         raise MonitoringError(_("must be zero or more"))
     if indicator.kind == Kind.INTEGER and not number.is_integer():
         raise MonitoringError(_("must be a whole number"))
-    if indicator.maximum is not None and number > indicator.maximum:
-        raise MonitoringError(_("at most %(max)s") % {"max": indicator.maximum})
+    if number > indicator.largest:
+        raise MonitoringError(
+            _("at most %(max)s") % {"max": number_format(indicator.largest, force_grouping=True)}
+        )
     return number
 
 
