@@ -178,3 +178,17 @@ def test_a_figure_longer_than_fifteen_digits_is_refused_at_its_field_not_stored_
     [problem] = _messages(uploaded.content.decode())
     assert re.fullmatch(r"r\.xlsx: rij \d+, kolom F: .*999\.999\.999\.999\.999", problem), problem
     assert not report.values.filter(indicator="units_new", key__in=["notebooks", "tablets"]).exists()
+
+
+def test_a_new_campaign_counts_its_members_before_any_report_is_in(
+    nl: dict[str, Any], coordinator: Persona
+) -> None:
+    """Coco opened her campaign and read "Only 0 of 0 members reported" under a table of her five
+    members: the count came from figures that exist only once a first report is in."""
+    coco = signed_in(coordinator)
+
+    campaign = coco.get(f"/monitoring/campaigns/{nl['campaign'].pk}/").content.decode()
+    publish = coco.get(f"/monitoring/campaigns/{nl['campaign'].pk}/publish/").content.decode()
+
+    for page in (campaign, publish):
+        assert "Only 0 of 5 members reported" in page and "of 0 members" not in page

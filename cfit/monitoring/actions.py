@@ -53,14 +53,7 @@ class MonitoringError(Exception):
 
 def campaign_members(campaign: Campaign) -> list[Organisation]:
     """Who a campaign asks for a report: the group's active members, or every participant."""
-    if campaign.group_id is None:
-        return list(Organisation.objects.filter(type__in=Organisation.PARTICIPANT_TYPES))
-    return list(
-        Organisation.objects.filter(
-            group_memberships__group_id=campaign.group_id,
-            group_memberships__state=GroupMembership.State.ACTIVE,
-        )
-    )
+    return list(campaign.members())
 
 
 def open_campaigns_by_organisation(organisations: list[Organisation]) -> dict[int, list[Campaign]]:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
 from cfit.monitoring.disclosure import MIN_REPORTERS, Reason, Rules
-from cfit.pact.models import BuyerGroup
+from cfit.pact.models import BuyerGroup, GroupMembership
 
 
 class Suppression(models.TextChoices):
@@ -129,6 +129,15 @@ class Campaign(models.Model):
     @property
     def is_pact_wide(self) -> bool:
         return self.group_id is None
+
+    def members(self) -> models.QuerySet[Organisation]:
+        """Who the campaign asks for a report: its group's active members, or every participant."""
+        if self.group_id is None:
+            return Organisation.objects.filter(type__in=Organisation.PARTICIPANT_TYPES)
+        return Organisation.objects.filter(
+            group_memberships__group_id=self.group_id,
+            group_memberships__state=GroupMembership.State.ACTIVE,
+        )
 
 
 def reviewing_campaign(asked_by: Campaign, asking: Iterable[Campaign]) -> Campaign:
