@@ -192,3 +192,35 @@ def test_a_new_campaign_counts_its_members_before_any_report_is_in(
 
     for page in (campaign, publish):
         assert "Only 0 of 5 members reported" in page and "of 0 members" not in page
+
+
+def test_a_workbook_figure_outside_its_bounds_is_named_by_row_and_column(
+    nl: dict[str, Any], procurer: Persona
+) -> None:
+    """Pia's workbook gave embodied emissions of 5 tCO2e between 1 and 2, and use-phase emissions with a
+    low bound only: the page said "Embodied emissions of the year's purchases: give a low and a high
+    bound …", with neither the file nor the row, one problem at a time."""
+    report = actions.start_report(nl["campaign"], procurer.organisation, acting_user=None)
+    pia = signed_in(procurer)
+    book = load_workbook(io.BytesIO(pia.get(f"/monitoring/reports/{report.pk}/template.xlsx").content))
+    sheet = book["Report"]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(5, sheet.max_row + 1)}
+    for cell_id, cells in {"embodied_tco2e|": (5, 1, 2), "use_tco2e|": (5, 1, None)}.items():
+        for column, value in zip((6, 7, 8), cells, strict=True):
+            sheet.cell(row=rows[cell_id], column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+
+    refused = pia.post(
+        f"/monitoring/reports/{report.pk}/upload/",
+        {"file": SimpleUploadedFile("r.xlsx", out.getvalue())},
+        follow=True,
+    )
+
+    assert _messages(refused.content.decode()) == [
+        f"r.xlsx: row {rows['embodied_tco2e|']}, column F: Embodied emissions of the year's purchases: "
+        "give a low and a high bound around the figure (low ≤ figure ≤ high).",
+        f"r.xlsx: row {rows['use_tco2e|']}, column H: Use-phase emissions of the fleet: give both bounds, "
+        "or neither.",
+    ]
+    assert not report.values.filter(indicator__in=["embodied_tco2e", "use_tco2e"], origin="reported").exists()
