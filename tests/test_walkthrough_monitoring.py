@@ -224,3 +224,29 @@ def test_a_workbook_figure_outside_its_bounds_is_named_by_row_and_column(
         "or neither.",
     ]
     assert not report.values.filter(indicator__in=["embodied_tco2e", "use_tco2e"], origin="reported").exists()
+
+
+def test_a_submitted_reports_whole_figures_read_without_decimals(
+    nl: dict[str, Any], procurer: Persona
+) -> None:
+    """Once her report was in, Pia read 152 recycled devices as "152,0" and 65 % as "65,0" in French: a
+    whole figure stored as a float kept its ".0"."""
+    report = actions.start_report(nl["campaign"], procurer.organisation, acting_user=None)
+    actions.save_values(
+        report,
+        {
+            ("end_of_use_units", "recycled"): 152,
+            ("spend_covered_share", ""): 65,
+            ("ict_spend_eur", "notebooks"): 1234567.5,
+        },
+        acting_user=None,
+    )
+    actions.submit(report, acting_user=None)
+    pia = signed_in(procurer)
+    pia.cookies["django_language"] = "fr"
+
+    page = pia.get(f"/monitoring/reports/{report.pk}/").content.decode()
+
+    assert "152,0" not in page and "65,0" not in page
+    assert re.search(r">\s*152\s*<", page) and re.search(r">\s*65\s*<", page)
+    assert "1\xa0234\xa0567,50" in page

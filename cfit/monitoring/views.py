@@ -327,8 +327,9 @@ def _display(value: ReportValue | None) -> str | None:
 def _number(number: float | None) -> str | None:
     if number is None:
         return None
+    # a whole figure without decimals ("152", not "152,0": the database keeps every figure as a float)
     return number_format(
-        number, decimal_pos=None if float(number).is_integer() else 2, use_l10n=True, force_grouping=True
+        number, decimal_pos=0 if float(number).is_integer() else 2, use_l10n=True, force_grouping=True
     )
 
 
