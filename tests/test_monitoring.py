@@ -412,7 +412,7 @@ def test_reminders_go_to_members_not_in_once_a_day(
 
     recipients = [m.to for m in mail.outbox]
     assert recipients == [["ada@example.org"]]
-    assert "2025 monitoring report is due on 2026-03-31" in mail.outbox[0].subject
+    assert "monitoringsrapportage over 2025 moet uiterlijk 31 maart 2026" in mail.outbox[0].subject
 
 
 def test_campaigns_are_opened_only_by_who_runs_the_scope(

@@ -14,6 +14,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -27,6 +29,7 @@ from tests.test_monitoring_publication import signed_in
 
 pytestmark = pytest.mark.django_db
 Type = Organisation.Type
+User = get_user_model()
 
 
 @pytest.fixture
@@ -250,3 +253,27 @@ def test_a_submitted_reports_whole_figures_read_without_decimals(
     assert "152,0" not in page and "65,0" not in page
     assert re.search(r">\s*152\s*<", page) and re.search(r">\s*65\s*<", page)
     assert "1\xa0234\xa0567,50" in page
+
+
+def test_a_buyer_groups_reminder_is_written_in_the_groups_language(
+    settings: Any, nl: dict[str, Any], procurer: Persona
+) -> None:
+    """The Dutch group's members were reminded in English, the deadline written 2026-03-31: the cron job
+    writes in the default language, whatever the group's."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Membership.objects.create(
+        user=User.objects.create_user("rita", email="rita@example.org"),
+        organisation=procurer.organisation,
+        role=Membership.Role.ADMIN,
+    )
+
+    actions.send_reminders(date(2026, 3, 20))
+    actions.deliver_reminders()
+
+    [reminder] = mail.outbox
+    assert reminder.subject == (
+        "Herinnering: uw monitoringsrapportage over 2025 moet uiterlijk 31 maart 2026 zijn ingediend"
+    )
+    assert (
+        "NL 2025" in reminder.body and "31 maart 2026" in reminder.body and "2026-03-31" not in reminder.body
+    )

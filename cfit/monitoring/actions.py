@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
@@ -497,21 +497,29 @@ def send_reminders(today: date, days_before: int = 14) -> int:
             report = Report.objects.filter(
                 organisation=organisation, year=campaign.year
             ).first() or start_report(campaign, organisation, acting_user=None)
-            subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
-                "year": campaign.year,
-                "deadline": campaign.deadline.isoformat(),
-            }
-            body = _(
-                "%(title)s asks %(name)s for its %(year)s monitoring report by %(deadline)s. Most figures are "
-                "pre-filled from your tenders and device register: check them and submit."
-            ) % {"title": campaign.title, "name": organisation.name, "year": campaign.year,
-                 "deadline": campaign.deadline.isoformat()}  # fmt: skip
+            subject, body = _reminder_text(campaign, organisation)
             _reminder, created = Reminder.objects.get_or_create(
                 report=report, day=today,
                 defaults={"recipients": admins, "subject": subject, "body": body, "next_attempt": timezone.now()},
             )  # fmt: skip
             queued += created
     return queued
+
+
+def _reminder_text(campaign: Campaign, organisation: Organisation) -> tuple[str, str]:
+    """A reminder's subject and body, in the campaign's language (its buyer group's), the deadline as
+    that language writes dates: the cron job that queues it runs in the default language."""
+    with translation.override(campaign.language):
+        deadline = date_format(campaign.deadline, "DATE_FORMAT")
+        subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
+            "year": campaign.year,
+            "deadline": deadline,
+        }
+        body = _(
+            "%(title)s asks %(name)s for its %(year)s monitoring report by %(deadline)s. Most figures are "
+            "pre-filled from your tenders and device register: check them and submit."
+        ) % {"title": campaign.title, "name": organisation.name, "year": campaign.year, "deadline": deadline}
+    return subject, body
 
 
 #: Waiting time before the next attempt, after the n-th failed one.

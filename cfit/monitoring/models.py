@@ -130,6 +130,12 @@ class Campaign(models.Model):
     def is_pact_wide(self) -> bool:
         return self.group_id is None
 
+    @property
+    def language(self) -> str:
+        """The language the campaign writes to its members in: its buyer group's, or the default one."""
+        group = self.group
+        return group.language if group is not None and group.language else settings.LANGUAGE_CODE
+
     def members(self) -> models.QuerySet[Organisation]:
         """Who the campaign asks for a report: its group's active members, or every participant."""
         if self.group_id is None:
