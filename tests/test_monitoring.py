@@ -385,8 +385,8 @@ def test_the_workbook_round_trips_and_refuses_what_is_not_its_own(
     assert values[("lessons", "")].text == "Refurbished laptops worked."
     page = refused.content.decode()
     assert (
-        f"row {rows['units_new|tablets']}, F: a formula" in page
-        and f"row {rows['units_new|servers']}, F: not a number" in page
+        f"row {rows['units_new|tablets']}, column F: a formula" in page
+        and f"row {rows['units_new|servers']}, column F: not a number" in page
     )
     assert ("units_new", "tablets") not in {(v.indicator, v.key) for v in report.values.all()}
     assert "this template is for rijkswaterstaat" in wrong.content.decode()
@@ -412,7 +412,7 @@ def test_reminders_go_to_members_not_in_once_a_day(
 
     recipients = [m.to for m in mail.outbox]
     assert recipients == [["ada@example.org"]]
-    assert "2025 monitoring report is due on 2026-03-31" in mail.outbox[0].subject
+    assert "monitoringsrapportage over 2025 moet uiterlijk 31 maart 2026" in mail.outbox[0].subject
 
 
 def test_campaigns_are_opened_only_by_who_runs_the_scope(

@@ -254,7 +254,7 @@ def test_a_reminder_that_fails_is_retried_and_goes_out_once(nl: dict[str, Any], 
     assert (second, again, reminder.attempts, reminder.last_error) == (1, 0, 2, "")
     assert reminder.delivered is not None
     assert [m.to for m in mail.outbox] == [["ada@example.org"]]
-    assert "2025 monitoring report is due on 2026-03-31" in mail.outbox[0].subject
+    assert "monitoringsrapportage over 2025 moet uiterlijk 31 maart 2026" in mail.outbox[0].subject
 
 
 def test_a_reminder_is_not_sent_once_the_report_is_in(

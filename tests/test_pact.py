@@ -711,6 +711,22 @@ def test_the_collective_demand_adds_up_live(
     assert demand_row(html, "demand-total") == ["2", "350", "240000.00"]
 
 
+def test_the_collective_demand_is_written_the_readers_way(
+    statement: Statement, rws_admin: Persona, lyon_admin: Persona
+) -> None:
+    """A Dutch reader saw the demand as "10400" devices beside "9.880.000,00" euros: the units were
+    written without grouping, in every language."""
+    sign(signed_in(rws_admin), "rijkswaterstaat", units_notebooks="10400", spend_notebooks="9880000")
+    sign(signed_in(lyon_admin), "ville-de-lyon", units_notebooks="1250", spend_notebooks="1000000")
+
+    dutch = text(Client().get("/statements/notebooks-2027/", headers={"accept-language": "nl"}))
+
+    for row_id in ("demand-notebooks", "demand-total"):
+        row = re.search(rf'<tr id="{row_id}">(.*?)</tr>', dutch, re.S).group(1)
+        assert ">11.650<" in row and ">10.880.000,00<" in row, row
+        assert demand_row(dutch, row_id)[1] == "11650"
+
+
 def test_a_supporter_cannot_sign(statement: Statement, supplier: Persona) -> None:
     with pytest.raises(PactRuleBroken, match="Only participants sign"):
         actions.sign_statement(statement, supplier.organisation, {}, acting_user=supplier.user)

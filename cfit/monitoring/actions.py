@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
@@ -33,6 +35,7 @@ from cfit.monitoring.models import (
     Reminder,
     Report,
     ReportValue,
+    reviewing_campaign,
 )
 from cfit.monitoring.prefill import prefill
 from cfit.monitoring.results import campaign_scope
@@ -50,14 +53,27 @@ class MonitoringError(Exception):
 
 def campaign_members(campaign: Campaign) -> list[Organisation]:
     """Who a campaign asks for a report: the group's active members, or every participant."""
-    if campaign.group_id is None:
-        return list(Organisation.objects.filter(type__in=Organisation.PARTICIPANT_TYPES))
-    return list(
-        Organisation.objects.filter(
-            group_memberships__group_id=campaign.group_id,
-            group_memberships__state=GroupMembership.State.ACTIVE,
-        )
+    return list(campaign.members())
+
+
+def open_campaigns_by_organisation(organisations: list[Organisation]) -> dict[int, list[Campaign]]:
+    """The open campaigns that ask each organisation for a report: the pact-wide ones and those of the
+    buyer groups it is an active member of. Two queries, whatever the number of organisations."""
+    groups: dict[int, set[int]] = defaultdict(set)
+    for organisation_id, group_id in GroupMembership.objects.filter(
+        organisation__in=organisations, state=GroupMembership.State.ACTIVE
+    ).values_list("organisation_id", "group_id"):
+        groups[organisation_id].add(group_id)
+    every_group = set().union(*groups.values()) if groups else set()
+    campaigns = list(
+        Campaign.objects.filter(status=Campaign.Status.OPEN)
+        .filter(Q(group__isnull=True) | Q(group__in=every_group))
+        .select_related("group")
     )
+    return {
+        o.pk: [c for c in campaigns if c.group_id is None or c.group_id in groups[o.pk]]
+        for o in organisations
+    }
 
 
 @transaction.atomic
@@ -82,11 +98,18 @@ def open_campaign(
 @transaction.atomic
 def start_report(campaign: Campaign, organisation: Organisation, *, acting_user: Any) -> Report:
     """The organisation's report of the campaign's year, pre-filled from its tenders and register;
-    an existing report of that year (asked by another campaign) is reused."""
+    an existing report of that year (asked by another campaign) is reused. A new report asked for by the
+    pact-wide campaign is reviewed by the organisation's buyer group's campaign of that year, if one is
+    open (``reviewing_campaign``)."""
     if campaign.status != Campaign.Status.OPEN:
         raise MonitoringError(_("This campaign is closed."))
+    reviewer = campaign
+    if campaign.is_pact_wide:
+        reviewer = reviewing_campaign(
+            campaign, open_campaigns_by_organisation([organisation])[organisation.pk]
+        )
     report, created = Report.objects.get_or_create(
-        organisation=organisation, year=campaign.year, defaults={"campaign": campaign}
+        organisation=organisation, year=campaign.year, defaults={"campaign": reviewer}
     )
     if created:
         ReportValue.objects.bulk_create(
@@ -145,8 +168,10 @@ def parse_value(indicator_code: str, raw: Any) -> float | str | None:
         raise MonitoringError(_("must be zero or more"))
     if indicator.kind == Kind.INTEGER and not number.is_integer():
         raise MonitoringError(_("must be a whole number"))
-    if indicator.maximum is not None and number > indicator.maximum:
-        raise MonitoringError(_("at most %(max)s") % {"max": indicator.maximum})
+    if number > indicator.largest:
+        raise MonitoringError(
+            _("at most %(max)s") % {"max": number_format(indicator.largest, force_grouping=True)}
+        )
     return number
 
 
@@ -472,21 +497,29 @@ def send_reminders(today: date, days_before: int = 14) -> int:
             report = Report.objects.filter(
                 organisation=organisation, year=campaign.year
             ).first() or start_report(campaign, organisation, acting_user=None)
-            subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
-                "year": campaign.year,
-                "deadline": campaign.deadline.isoformat(),
-            }
-            body = _(
-                "%(title)s asks %(name)s for its %(year)s monitoring report by %(deadline)s. Most figures are "
-                "pre-filled from your tenders and device register: check them and submit."
-            ) % {"title": campaign.title, "name": organisation.name, "year": campaign.year,
-                 "deadline": campaign.deadline.isoformat()}  # fmt: skip
+            subject, body = _reminder_text(campaign, organisation)
             _reminder, created = Reminder.objects.get_or_create(
                 report=report, day=today,
                 defaults={"recipients": admins, "subject": subject, "body": body, "next_attempt": timezone.now()},
             )  # fmt: skip
             queued += created
     return queued
+
+
+def _reminder_text(campaign: Campaign, organisation: Organisation) -> tuple[str, str]:
+    """A reminder's subject and body, in the campaign's language (its buyer group's), the deadline as
+    that language writes dates: the cron job that queues it runs in the default language."""
+    with translation.override(campaign.language):
+        deadline = date_format(campaign.deadline, "DATE_FORMAT")
+        subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
+            "year": campaign.year,
+            "deadline": deadline,
+        }
+        body = _(
+            "%(title)s asks %(name)s for its %(year)s monitoring report by %(deadline)s. Most figures are "
+            "pre-filled from your tenders and device register: check them and submit."
+        ) % {"title": campaign.title, "name": organisation.name, "year": campaign.year, "deadline": deadline}
+    return subject, body
 
 
 #: Waiting time before the next attempt, after the n-th failed one.

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -64,12 +65,20 @@ class ReportForm(forms.Form):
                         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
                     )
                 else:
+                    # the largest figure said as the reader writes numbers (Django's message would
+                    # write it ungrouped, in any language)
+                    largest = {
+                        "max_value": _("Ensure this value is less than or equal to %(limit_value)s.")
+                        % {"limit_value": number_format(indicator.largest, force_grouping=True)}
+                    }
                     field = GroupedDecimalField(
-                        required=False, min_value=0, max_value=indicator.maximum, decimal_places=3,
-                        max_digits=18,
+                        required=False, min_value=0, max_value=indicator.largest, decimal_places=3,
+                        max_digits=18, error_messages=largest,
                     )  # fmt: skip
                     if indicator.kind == Kind.INTEGER:
-                        field = GroupedIntegerField(required=False, min_value=0)
+                        field = GroupedIntegerField(
+                            required=False, min_value=0, max_value=indicator.largest, error_messages=largest
+                        )
                 field.label = f"{indicator.label}" + (f" · {key}" if key else "")
                 self.fields[field_name(indicator.code, key)] = field
                 if indicator.bounded:

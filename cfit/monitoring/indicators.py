@@ -65,6 +65,11 @@ KEYS: dict[Dimension, tuple[str, ...]] = {
 }
 
 
+#: The largest figure of any report: 15 digits, what a spreadsheet and the database's floats keep exactly
+#: (a longer one would be stored, and shown back, as another number).
+LARGEST = 999_999_999_999_999
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str
@@ -83,6 +88,11 @@ class Indicator:
     @property
     def keys(self) -> tuple[str, ...]:
         return KEYS[self.dimension]
+
+    @property
+    def largest(self) -> float:
+        """The largest figure a report may give: the indicator's maximum, else ``LARGEST``."""
+        return self.maximum if self.maximum is not None else LARGEST
 
     @property
     def has_total(self) -> bool:

@@ -12,6 +12,7 @@ when (``Publication``); reminders go out through an outbox (``Reminder``) that r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
 from cfit.monitoring.disclosure import MIN_REPORTERS, Reason, Rules
-from cfit.pact.models import BuyerGroup
+from cfit.pact.models import BuyerGroup, GroupMembership
 
 
 class Suppression(models.TextChoices):
@@ -128,6 +129,35 @@ class Campaign(models.Model):
     @property
     def is_pact_wide(self) -> bool:
         return self.group_id is None
+
+    @property
+    def language(self) -> str:
+        """The language the campaign writes to its members in: its buyer group's, or the default one."""
+        group = self.group
+        return group.language if group is not None and group.language else settings.LANGUAGE_CODE
+
+    def members(self) -> models.QuerySet[Organisation]:
+        """Who the campaign asks for a report: its group's active members, or every participant."""
+        if self.group_id is None:
+            return Organisation.objects.filter(type__in=Organisation.PARTICIPANT_TYPES)
+        return Organisation.objects.filter(
+            group_memberships__group_id=self.group_id,
+            group_memberships__state=GroupMembership.State.ACTIVE,
+        )
+
+
+def reviewing_campaign(asked_by: Campaign, asking: Iterable[Campaign]) -> Campaign:
+    """The campaign that reviews a new report asked for by ``asked_by``, among the open campaigns
+    ``asking`` the organisation for a report: the organisation's buyer group's campaign of that year
+    (its coordinator reviews its members' reports; of two groups, the first by name), else
+    ``asked_by`` itself. The report counts in every campaign of its year whichever reviews it."""
+    if asked_by.group_id is not None:
+        return asked_by
+    groups = sorted(
+        (c for c in asking if c.year == asked_by.year and c.group is not None),
+        key=lambda c: (c.group.name if c.group is not None else "", c.pk),
+    )
+    return groups[0] if groups else asked_by
 
 
 class Report(models.Model):

@@ -229,6 +229,8 @@ def review(campaign: Campaign) -> Review:
         found.users_suppressed = coverage.users_served_suppression
         if not coverage.users_served_suppression and coverage.members_users_served:
             found.users_share = min(coverage.users_served / coverage.members_users_served, 1.0)
+    else:  # no report counted yet: the figures of the year do not exist, the members do
+        found.members = campaign.members().count()
     found.submitted = found.reported - found.accepted
     cells = Aggregate.objects.filter(scope=scope.key, year=campaign.year)
     found.cells = cells.count()

@@ -9,14 +9,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.models import Organisation
 from cfit.accounts.permissions import Action, may
 from cfit.downloads import attachment
 from cfit.monitoring import actions
@@ -41,11 +39,11 @@ from cfit.monitoring.forms import (
     field_name,
 )
 from cfit.monitoring.indicators import INDICATORS, KEYS, Dimension
-from cfit.monitoring.models import Campaign, Publication, Report, ReportValue
+from cfit.monitoring.models import Campaign, Publication, Report, ReportValue, reviewing_campaign
 from cfit.monitoring.results import campaign_scope, reason_text, results, review, web_address
 from cfit.monitoring.workbook import build_template, read_upload
 from cfit.notices.models import PREFILLED_FROM_NOTICES
-from cfit.pact.models import GroupMembership
+from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,41 +74,35 @@ def key_labels() -> dict[str, str]:
     return labels
 
 
-def _open_campaigns_by_organisation(organisations: list[Organisation]) -> dict[int, list[Campaign]]:
-    """The open campaigns that ask each organisation for a report: the pact-wide ones and those of the
-    buyer groups it is an active member of. Two queries, whatever the number of organisations."""
-    groups: dict[int, set[int]] = defaultdict(set)
-    for organisation_id, group_id in GroupMembership.objects.filter(
-        organisation__in=organisations, state=GroupMembership.State.ACTIVE
-    ).values_list("organisation_id", "group_id"):
-        groups[organisation_id].add(group_id)
-    every_group = set().union(*groups.values()) if groups else set()
-    campaigns = list(
-        Campaign.objects.filter(status=Campaign.Status.OPEN)
-        .filter(Q(group__isnull=True) | Q(group__in=every_group))
-        .select_related("group")
-    )
-    return {
-        o.pk: [c for c in campaigns if c.group_id is None or c.group_id in groups[o.pk]]
-        for o in organisations
-    }
-
-
-def _open_campaigns_for(organisation: Organisation) -> list[Campaign]:
-    return _open_campaigns_by_organisation([organisation])[organisation.pk]
+def _open_rows(
+    asking: list[Campaign], reports: dict[int, Report]
+) -> list[tuple[Campaign, Report | None, Campaign]]:
+    """Each open campaign, the organisation's report of its year and the campaign that reviews that
+    report: one report a year answers every campaign that asks for it, and only one of them reviews it."""
+    rows = []
+    for campaign in asking:
+        report = reports.get(campaign.year)
+        rows.append(
+            (
+                campaign,
+                report,
+                report.campaign if report is not None else reviewing_campaign(campaign, asking),
+            )
+        )
+    return rows
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     organisations = reporting_organisations(request.user)
     reports: dict[int, dict[int, Report]] = defaultdict(dict)
-    for report in Report.objects.filter(organisation__in=organisations):
+    for report in Report.objects.filter(organisation__in=organisations).select_related("campaign"):
         reports[report.organisation_id][report.year] = report
-    open_campaigns = _open_campaigns_by_organisation(organisations)
+    open_campaigns = actions.open_campaigns_by_organisation(organisations)
     mine = [
         {
             "organisation": organisation,
-            "open": [(c, reports[organisation.pk].get(c.year)) for c in open_campaigns[organisation.pk]],
+            "open": _open_rows(open_campaigns[organisation.pk], reports[organisation.pk]),
             "reports": sorted(reports[organisation.pk].values(), key=lambda r: -r.year),
         }
         for organisation in organisations
@@ -271,7 +263,11 @@ def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> Http
 def report_start(request: HttpRequest, campaign_id: int, slug: str) -> HttpResponse:
     organisation = next((o for o in reporting_organisations(request.user) if o.slug == slug), None)
     campaign = Campaign.objects.filter(pk=campaign_id).first()
-    if organisation is None or campaign is None or campaign not in _open_campaigns_for(organisation):
+    if (
+        organisation is None
+        or campaign is None
+        or campaign not in actions.open_campaigns_by_organisation([organisation])[organisation.pk]
+    ):
         raise Http404
     report = Report.objects.filter(organisation=organisation, year=campaign.year).first()
     if report is None:
@@ -331,8 +327,9 @@ def _display(value: ReportValue | None) -> str | None:
 def _number(number: float | None) -> str | None:
     if number is None:
         return None
+    # a whole figure without decimals ("152", not "152,0": the database keeps every figure as a float)
     return number_format(
-        number, decimal_pos=None if float(number).is_integer() else 2, use_l10n=True, force_grouping=True
+        number, decimal_pos=0 if float(number).is_integer() else 2, use_l10n=True, force_grouping=True
     )
 
 
@@ -428,8 +425,8 @@ def report_upload(request: HttpRequest, report_id: int) -> HttpResponse:
         )
         changes = actions.save_values(report, values, acting_user=request.user, bounds=bounds)
     except ImportRefused as error:
-        for problem in error.problems[:50]:
-            messages.error(request, f"{error.filename}: {problem}")
+        for text in refusal_texts(error)[:50]:
+            messages.error(request, text)
     except actions.MonitoringError as error:
         messages.error(request, str(error))
     else:

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cfit.criteria.exchange import neutralise_formula
 from cfit.monitoring.actions import MonitoringError, parse_value
-from cfit.monitoring.indicators import INDICATORS, Kind
+from cfit.monitoring.indicators import BY_CODE, INDICATORS, Kind
 from cfit.tabular import NotANumber, parse_number, sheet_rows, sheet_values
 from cfit.uploads import Problems, is_formula, open_workbook, refuse
 
@@ -128,6 +128,27 @@ def _typed(code: str, cell: Any, numeric: set[str], problems: Problems, where: s
     return cell
 
 
+def _check_bounds(code: str, value: Any, low: Any, high: Any, problems: Problems, where: str) -> None:
+    """An emissions figure's bounds as the report's actions want them, named here by row and column:
+    both or neither, and around the figure (without bounds, the figure keeps those it had)."""
+    if _REFUSED in (low, high):
+        return
+    label = BY_CODE[code].label
+    if (low is None) != (high is None):
+        problems.add(
+            where,
+            "column G" if low is None else "column H",
+            _("%(indicator)s: give both bounds, or neither.") % {"indicator": label},
+        )
+    elif value is not None and low is not None and not low <= value <= high:
+        problems.add(
+            where,
+            "column F",
+            _("%(indicator)s: give a low and a high bound around the figure (low ≤ figure ≤ high).")
+            % {"indicator": label},
+        )
+
+
 def read_upload(
     data: bytes, filename: str, *, year: int, organisation_slug: str
 ) -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], tuple[Any, Any]]]:
@@ -158,18 +179,21 @@ def read_upload(
                 continue
             cell_id = row[0]
             if not isinstance(cell_id, str) or cell_id not in known:
-                problems.add(f"row {number}", "A", _("unknown row id %(id)s") % {"id": repr(cell_id)[:60]})
+                problems.add(
+                    f"row {number}", "column A", _("unknown row id %(id)s") % {"id": repr(cell_id)[:60]}
+                )
                 continue
             code, key = cell_id.split("|", 1)
             cells = (*row[5:8], None, None, None)
-            value = _typed(code, cells[0], numeric, problems, f"row {number}", "F")
+            value = _typed(code, cells[0], numeric, problems, f"row {number}", "column F")
             if value is _REFUSED:
                 continue
             values[(code, key)] = value
             if cell_id in bounded:
-                low = _typed(code, cells[1], numeric, problems, f"row {number}", "G")
-                high = _typed(code, cells[2], numeric, problems, f"row {number}", "H")
+                low = _typed(code, cells[1], numeric, problems, f"row {number}", "column G")
+                high = _typed(code, cells[2], numeric, problems, f"row {number}", "column H")
                 bounds[(code, key)] = (low, high)
+                _check_bounds(code, value, low, high, problems, f"row {number}")
         problems.raise_if_any()
         return values, bounds
     finally:
