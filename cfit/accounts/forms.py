@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.boundfield import BoundField
-from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cfit.accounts import eforms_codes
 from cfit.accounts.models import ApiToken, Organisation
@@ -93,8 +93,8 @@ class ApiTokenForm(forms.Form):
         label=gettext_lazy("Lasts"),
         coerce=int,
         initial=90,
-        choices=[
-            (days, ngettext_lazy("%(days)s day", "%(days)s days", "days") % {"days": days})
+        choices=lambda: [  # called when the form is made: the labels in the reader's language
+            (days, ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
             for days in ApiToken.LIFETIMES
         ],
     )

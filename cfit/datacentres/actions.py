@@ -43,28 +43,36 @@ def file_reports(
     never stored: they are derived from the values when shown.
     """
     filed = []
-    before: dict[str, dict[str, float | None]] = {}
-    after: dict[str, dict[str, float | None]] = {}
+    # Flat, as the audit page shows a record: "2025 total_energy_kwh" → value, the values given only.
+    before: dict[str, float | None] = {}
+    after: dict[str, float | None] = {}
     for year, values in years:
         unknown = set(values) - set(REPORT_KEYS)
         if unknown:
             raise ValidationError(_("Unknown values: %(names)s") % {"names": ", ".join(sorted(unknown))})
         report, created = FacilityReport.objects.get_or_create(facility=facility, year=year)
         if not created:
-            before[str(year)] = {key: getattr(report, key) for key in REPORT_KEYS}
+            before.update(
+                {
+                    f"{year} {key}": getattr(report, key)
+                    for key in REPORT_KEYS
+                    if getattr(report, key) is not None
+                }
+            )
         for key in REPORT_KEYS:
             setattr(report, key, values.get(key))
         report.via, report.filed_by = via, acting_user
         report.full_clean()
         report.save()
-        after[str(year)] = {key: getattr(report, key) for key in REPORT_KEYS}
+        after.update(
+            {f"{year} {key}": getattr(report, key) for key in REPORT_KEYS if getattr(report, key) is not None}
+        )
         filed.append(report)
     if filed:
         # One record per filing: the years' values before (where a year was filed already) and after.
         record(
             AuditRecord.Action.FACILITY_REPORTS_FILED, facility, acting_user=acting_user,
-            organisation=facility.organisation, before={"years": before} if before else None,
-            after={"via": via, "years": after},
+            organisation=facility.organisation, before=before or None, after=after,
         )  # fmt: skip
     return filed
 

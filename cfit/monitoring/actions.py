@@ -69,6 +69,8 @@ def open_campaigns_by_organisation(organisations: list[Organisation]) -> dict[in
         Campaign.objects.filter(status=Campaign.Status.OPEN)
         .filter(Q(group__isnull=True) | Q(group__in=every_group))
         .select_related("group")
+        # The same order on every database: the latest year first, the pact-wide campaign before the groups'.
+        .order_by("-year", F("group__name").asc(nulls_first=True), "pk")
     )
     return {
         o.pk: [c for c in campaigns if c.group_id is None or c.group_id in groups[o.pk]]
