@@ -191,14 +191,14 @@ def test_the_command_and_the_page_import_contracts(world: World, tmp_path: Any) 
 @pytest.mark.django_db
 def test_the_api_shows_a_buyer_its_contracts_and_a_supplier_what_it_supplies(world: World) -> None:
     pia = signed_in(world.buyer)
-    assert [c["reference"] for c in pia.get("/api/v1/contracts/").json()] == ["RWS-1"]
+    assert [c["reference"] for c in pia.get("/api/v1/contracts/").json()["contracts"]] == ["RWS-1"]
     detail = pia.get(f"/api/v1/contracts/{world.contract}/").json()
     assert {o["kind"] for o in detail["obligations"]} == {"figure"}
     assert detail["obligations"][0]["figures"][0]["unit"] == "units"
 
     sid = signed_in(world.supplier)
-    assert [c["reference"] for c in sid.get("/api/v1/contracts/supplied/").json()] == ["RWS-1"]
-    assert sid.get("/api/v1/contracts/").json() == []
+    assert [c["reference"] for c in sid.get("/api/v1/contracts/supplied/").json()["contracts"]] == ["RWS-1"]
+    assert sid.get("/api/v1/contracts/").json() == {"count": 0, "page": 1, "contracts": []}
     obligation = detail["obligations"][0]["id"]
     url = f"/api/v1/contracts/supplied/{world.contract}/obligations/{obligation}/figures/"
     refused = sid.post(url, {"values": {"taken_back_units": "12"}}, content_type="application/json")
@@ -219,7 +219,7 @@ def test_the_api_never_shows_another_organisations_contract(world: World) -> Non
     assert pia.get(f"/api/v1/contracts/supplied/{world.contract}/").status_code == 404
     assert sid.get(f"/api/v1/contracts/{world.contract}/").status_code == 404  # the buyer's view
     assert sid.get(f"/api/v1/contracts/supplied/{world.others}/").status_code == 404
-    assert olga.get("/api/v1/contracts/supplied/").json()[0]["reference"] == "LYON-1"
+    assert olga.get("/api/v1/contracts/supplied/").json()["contracts"][0]["reference"] == "LYON-1"
     assert olga.get(f"/api/v1/contracts/supplied/{world.contract}/").status_code == 404
     assert Client().get("/api/v1/contracts/").status_code == 401
     obligation = Contract.unscoped.get(pk=world.contract).obligations.first()

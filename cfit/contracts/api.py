@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cfit.accounts.tokens import API_AUTH
@@ -21,6 +22,7 @@ from cfit.contracts.access import (
 from cfit.contracts.labels import shown
 from cfit.contracts.models import Contract, Obligation
 from cfit.contracts.schedule import Kind
+from cfit.fleet.api import MAX_PAGE
 
 router = Router(tags=["contracts"], auth=API_AUTH)
 
@@ -36,6 +38,18 @@ class ContractOut(Schema):
     start_date: date
     end_date: date
     framework_version: str
+
+
+class ContractPageIn(Schema):
+    # The assets endpoint's parameters, so that an integrator pages both the same way.
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(100, ge=1, le=1000)
+
+
+class ContractPageOut(Schema):
+    count: int
+    page: int
+    contracts: list[ContractOut]
 
 
 class ContractFigureOut(Schema):
@@ -90,18 +104,29 @@ def _detail(contract: Contract) -> dict[str, object]:
     return {**_contract(contract), "obligations": [_obligation(o) for o in obligations]}
 
 
-@router.get("/contracts/", response=list[ContractOut])
-def list_contracts(request: HttpRequest) -> list[dict[str, object]]:
-    """The contracts of the buyers the user belongs to."""
-    contracts = Contract.objects.select_related("organisation", "framework_version")
-    return [_contract(c) for c in contracts]
+def _page(contracts: QuerySet[Contract], paging: ContractPageIn) -> dict[str, object]:
+    # The model's order (latest start first) with the id last, so that no contract shows on two pages.
+    contracts = contracts.select_related("organisation", "framework_version").order_by(
+        "-start_date", "reference", "id"
+    )
+    start = (paging.page - 1) * paging.per_page
+    return {
+        "count": contracts.count(),
+        "page": paging.page,
+        "contracts": [_contract(c) for c in contracts[start : start + paging.per_page]],
+    }
 
 
-@router.get("/contracts/supplied/", response=list[ContractOut])
-def list_supplied_contracts(request: HttpRequest) -> list[dict[str, object]]:
-    """The contracts the user's organisations supply."""
-    contracts = supplier_contracts(request.user).select_related("organisation", "framework_version")
-    return [_contract(c) for c in contracts]
+@router.get("/contracts/", response=ContractPageOut)
+def list_contracts(request: HttpRequest, paging: Query[ContractPageIn]) -> dict[str, object]:
+    """The contracts of the buyers the user belongs to, a page at a time (latest start first)."""
+    return _page(Contract.objects.all(), paging)
+
+
+@router.get("/contracts/supplied/", response=ContractPageOut)
+def list_supplied_contracts(request: HttpRequest, paging: Query[ContractPageIn]) -> dict[str, object]:
+    """The contracts the user's organisations supply, a page at a time (latest start first)."""
+    return _page(supplier_contracts(request.user), paging)
 
 
 @router.get("/contracts/{contract_id}/", response=ContractDetailOut)

@@ -1,0 +1,46 @@
+"""Defects found by walkthroughs, each with the scenario that showed it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from cfit.contracts import actions as contract_actions
+from cfit.criteria.models import FrameworkVersion
+
+from .conftest import PASSWORD, Persona
+
+
+def signed_in(persona: Persona) -> Client:
+    client = Client()
+    assert client.login(username=persona.user.username, password=PASSWORD)
+    return client
+
+
+# -- the contracts API --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_contracts_api_pages_a_buyers_contracts_as_the_assets_endpoint_does(
+    procurer: Persona, supplier: Persona, framework: FrameworkVersion
+) -> None:
+    for n in range(3):
+        contract_actions.create_contract(
+            procurer.organisation, reference=f"RWS-{n}", title="Laptops", supplier_name="Acme",
+            supplier_organisation=supplier.organisation, value=Decimal(100), start_date=date(2025, 1, n + 1),
+            end_date=date(2026, 1, 1), framework_version=framework, criteria=[], acting_user=procurer.user,
+        )  # fmt: skip
+    pia, sid = signed_in(procurer), signed_in(supplier)
+
+    first = pia.get("/api/v1/contracts/", {"per_page": 2}).json()
+    second = pia.get("/api/v1/contracts/", {"per_page": 2, "page": 2}).json()
+    supplied = sid.get("/api/v1/contracts/supplied/", {"per_page": 1, "page": 3}).json()
+
+    assert (first["count"], first["page"]) == (3, 1)
+    assert [c["reference"] for c in first["contracts"] + second["contracts"]] == ["RWS-2", "RWS-1", "RWS-0"]
+    assert [c["reference"] for c in supplied["contracts"]] == ["RWS-0"]
+    assert pia.get("/api/v1/contracts/", {"per_page": 1001}).status_code == 422
+    assert pia.get("/api/v1/contracts/", {"page": 0}).status_code == 422
