@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from cfit.contracts import actions as contract_actions
-from cfit.criteria.models import FrameworkVersion
+from cfit.criteria.models import FrameworkVersion, ProductGroup
 
 from .conftest import PASSWORD, Persona
 
@@ -44,3 +47,28 @@ def test_the_contracts_api_pages_a_buyers_contracts_as_the_assets_endpoint_does(
     assert [c["reference"] for c in supplied["contracts"]] == ["RWS-0"]
     assert pia.get("/api/v1/contracts/", {"per_page": 1001}).status_code == 422
     assert pia.get("/api/v1/contracts/", {"page": 0}).status_code == 422
+
+
+# -- product group names ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_product_group_renamed_in_the_admin_shows_its_new_name_at_once(
+    framework: FrameworkVersion, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = get_user_model().objects.create_superuser("ada", password=PASSWORD)
+    group = ProductGroup.objects.get(code="notebooks")
+    assert group.name["en"] in client.get("/criteria/").content.decode()  # now in the cache
+    editor = Client()
+    editor.force_login(admin)
+    form = {
+        "code": group.code, "kind": group.kind, "cpv": group.cpv, "position": group.position,
+        "name": json.dumps({**group.name, "en": "Laptop computers"}), "description": json.dumps(group.description),
+    }  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = editor.post(f"/admin/criteria/productgroup/{group.pk}/change/", form)
+
+    assert saved.status_code == 302, saved.content
+    assert "Laptop computers" in client.get("/criteria/").content.decode()
+    assert "Laptop computers" in client.get("/").content.decode()
