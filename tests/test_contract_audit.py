@@ -182,7 +182,10 @@ def test_changing_the_frequency_records_it_before_and_after(contract: Contract, 
     assert AuditRecord.objects.filter(action=Action.FREQUENCY_CHANGED).count() == 1
 
 
-def test_a_delivery_is_recorded_with_the_obligations_it_brings(contract: Contract, procurer: Persona) -> None:
+def test_a_delivery_is_recorded_with_the_obligations_it_brings(
+    contract: Contract, procurer: Persona, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: date(2027, 6, 1))  # delivered today
     row = contract.criteria.filter(type=CriterionType.CONTRACT_PERFORMANCE_CLAUSE).first()
     actions.change_frequency(row, Frequency.PER_DELIVERY, acting_user=procurer.user)
 

@@ -452,12 +452,15 @@ def test_a_finding_names_the_obligation_it_concerns_of_its_own_contract_only(
 
 
 def test_the_buyer_records_deliveries_and_per_delivery_criteria_fall_due_after_each(
-    contract: Contract, procurer: Any, supplier: Any
+    contract: Contract, procurer: Any, supplier: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before, "per delivery" could be chosen but no page recorded a delivery: no obligation ever fell
     due. A viewer, the supplier and another buyer cannot record one; a date outside the contract is
     refused and records nothing."""
     from cfit.contracts.schedule import PER_DELIVERY_AFTER_DAYS
+
+    # At the contract's end, when every delivery below has been made (none is recorded ahead).
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: date(2029, 12, 31))
 
     row = contract.criteria.filter(type=CriterionType.CONTRACT_PERFORMANCE_CLAUSE).first()
     assert row is not None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 from cfit.contracts import actions as contract_actions
 from cfit.criteria.models import FrameworkVersion, ProductGroup
@@ -72,3 +73,31 @@ def test_a_product_group_renamed_in_the_admin_shows_its_new_name_at_once(
     assert saved.status_code == 302, saved.content
     assert "Laptop computers" in client.get("/criteria/").content.decode()
     assert "Laptop computers" in client.get("/").content.decode()
+
+
+# -- deliveries ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_delivery_after_today_is_refused_on_the_field_and_by_the_action(
+    procurer: Persona, framework: FrameworkVersion
+) -> None:
+    contract = contract_actions.create_contract(
+        procurer.organisation, reference="RWS-9", title="Laptops", supplier_name="Acme", value=Decimal(100),
+        start_date=date(2025, 1, 1), end_date=date(2035, 12, 31), framework_version=framework, criteria=[],
+        acting_user=procurer.user,
+    )  # fmt: skip
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    pia = signed_in(procurer)
+
+    page = pia.post(f"/contracts/{contract.pk}/deliveries/", {"delivery-delivered_on": tomorrow.isoformat()})
+
+    assert page.status_code == 400
+    form = page.context["delivery_form"]
+    assert "no later than today" in form.errors["delivered_on"][0]
+    assert '<details id="record-delivery" open>' in page.content.decode()
+    with pytest.raises(contract_actions.ContractError, match="no later than today"):
+        contract_actions.record_delivery(contract, tomorrow, acting_user=procurer.user)
+    assert not contract.deliveries.exists()
+    today = pia.post(f"/contracts/{contract.pk}/deliveries/", {"delivery-delivered_on": timezone.localdate()})
+    assert today.status_code == 302 and contract.deliveries.count() == 1

@@ -368,9 +368,10 @@ class RecordedDelivery:
 def record_delivery(
     contract: Contract, delivered_on: date, *, acting_user: Any, note: str = ""
 ) -> RecordedDelivery:
-    """A delivery under the contract; each per-delivery criterion gets its obligation for it."""
-    if not contract.start_date <= delivered_on <= contract.end_date:
-        raise ContractError(_("The delivery date lies outside the contract period."))
+    """A delivery under the contract; each per-delivery criterion gets its obligation for it. A date
+    outside the contract period or after today is refused (``ContractError``)."""
+    if refusal := contract.delivery_date_refusal(delivered_on):
+        raise ContractError(refusal)
     delivery = Delivery.objects.create(contract=contract, delivered_on=delivered_on, note=note)
     # Exactly one obligation per criterion for this delivery, whatever the order deliveries are
     # recorded in (a late-recorded earlier delivery, two on one day, several near the end that all

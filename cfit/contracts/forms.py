@@ -85,13 +85,32 @@ class FrequencyForm(forms.Form):
 class RecordDeliveryForm(forms.Form):
     """A delivery under the contract: each criterion reported per delivery falls due after it."""
 
-    delivered_on = forms.DateField(label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"}))
+    delivered_on = forms.DateField(
+        label=_("Delivered on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Give the date of the delivery.")},
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
         max_length=500,
         help_text=_("What was delivered, e.g. 120 notebooks."),
     )
+
+    def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contract = contract
+        # The browser's date picker offers no day after today or outside the contract period.
+        latest = min(contract.end_date, timezone.localdate())
+        self.fields["delivered_on"].widget.attrs.update(
+            {"min": contract.start_date.isoformat(), "max": latest.isoformat()}
+        )
+
+    def clean_delivered_on(self) -> date:
+        day: date = self.cleaned_data["delivered_on"]
+        if refusal := self.contract.delivery_date_refusal(day):
+            raise forms.ValidationError(refusal, code="delivery_date")
+        return day
 
 
 class DecisionForm(forms.Form):

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.scoping import OrganisationOwned, ScopedManager, ScopedQuerySet
@@ -94,6 +94,21 @@ class Contract(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.supplier_name}"
+
+    def delivery_date_refusal(self, day: date) -> str | None:
+        """Why a delivery on ``day`` cannot be recorded (in the user's language), or None if it can: a
+        delivery lies within the contract period and is recorded once made, never ahead (its obligations
+        would fall due for goods not delivered)."""
+        if not self.start_date <= day <= self.end_date:
+            return str(_("The delivery date lies outside the contract period."))
+        today = timezone.localdate()
+        if day > today:
+            return str(
+                _(
+                    "A delivery is recorded once it has been made: give a date no later than today (%(today)s)."
+                )
+            ) % {"today": formats.date_format(today, "SHORT_DATE_FORMAT")}
+        return None
 
 
 class ContractCriterion(models.Model):

@@ -175,7 +175,13 @@ def tender_contracts(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 @login_required
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
-    contract = get_contract_for_buyer(request.user, contract_id)
+    return _detail_page(request, get_contract_for_buyer(request.user, contract_id))
+
+
+def _detail_page(
+    request: HttpRequest, contract: Contract, *, delivery_form: RecordDeliveryForm | None = None
+) -> HttpResponse:
+    """The buyer's page of a contract; a refused delivery shows again with its field errors (400)."""
     obligations = _obligations(contract)
     may_decide = may(request.user, Action.CONTRACT_MANAGE, contract.organisation_id)
     return render(
@@ -189,7 +195,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
             "may_decide": may_decide,
             "frequency_form": FrequencyForm(),
             "finding_form": FindingForm(prefix="finding", contract=contract),
-            "delivery_form": RecordDeliveryForm(prefix="delivery"),
+            "delivery_form": delivery_form or RecordDeliveryForm(prefix="delivery", contract=contract),
             "deliveries": contract.deliveries.all(),
             "per_delivery_days": PER_DELIVERY_AFTER_DAYS,
             "findings": contract.findings.select_related(
@@ -197,6 +203,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
             ),
             "side": "buyer",
         },
+        status=400 if delivery_form is not None else 200,
     )
 
 
@@ -225,29 +232,28 @@ def obligation_decide(request: HttpRequest, contract_id: int, obligation_id: int
 def delivery_record(request: HttpRequest, contract_id: int) -> HttpResponse:
     """The buyer records a delivery; each criterion reported per delivery falls due after it."""
     contract = get_contract_for_buyer(request.user, contract_id, edit=True)
-    form = RecordDeliveryForm(request.POST, prefix="delivery")
-    if form.is_valid():
-        day = form.cleaned_data["delivered_on"]
-        try:
-            recorded = actions.record_delivery(
-                contract, day, acting_user=request.user, note=form.cleaned_data["note"]
-            )
-        except actions.ContractError as error:
-            messages.error(request, str(error))
-        else:
-            due = recorded.obligations_created
-            shown = formats.date_format(day, "SHORT_DATE_FORMAT")
-            messages.success(
-                request,
-                ngettext(
-                    "The delivery of %(date)s is recorded: %(n)s obligation falls due after it.",
-                    "The delivery of %(date)s is recorded: %(n)s obligations fall due after it.",
-                    due,
-                )
-                % {"date": shown, "n": due},
-            )
-    else:
-        messages.error(request, _("Give the date of the delivery."))
+    form = RecordDeliveryForm(request.POST, prefix="delivery", contract=contract)
+    if not form.is_valid():
+        return _detail_page(request, contract, delivery_form=form)
+    day = form.cleaned_data["delivered_on"]
+    try:
+        recorded = actions.record_delivery(
+            contract, day, acting_user=request.user, note=form.cleaned_data["note"]
+        )
+    except actions.ContractError as error:  # a contract changed since the form was checked
+        form.add_error("delivered_on", str(error))
+        return _detail_page(request, contract, delivery_form=form)
+    due = recorded.obligations_created
+    shown = formats.date_format(day, "SHORT_DATE_FORMAT")
+    messages.success(
+        request,
+        ngettext(
+            "The delivery of %(date)s is recorded: %(n)s obligation falls due after it.",
+            "The delivery of %(date)s is recorded: %(n)s obligations fall due after it.",
+            due,
+        )
+        % {"date": shown, "n": due},
+    )
     return redirect(reverse("contracts:detail", args=[contract.pk]) + "#deliveries")
 
 
