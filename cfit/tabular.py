@@ -276,6 +276,24 @@ def read_table(
     return Table(filename, headers, _data_rows(raw, headers, problems, prefix, formulas), problems, closer)
 
 
+def sheet_headers(
+    source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES
+) -> dict[str, list[str]]:
+    """Each worksheet of an XLSX workbook by its name, in the workbook's order, with the cells of its
+    first row as text: for a reader that reads the sheet holding its columns rather than the first."""
+    book = open_workbook(read_source(source, filename, limit), filename, limit)
+    try:
+        found: dict[str, list[str]] = {}
+        for ws in book.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()
+            first = next(sheet_rows(ws, filename), None)
+            found[ws.title] = [_header_text(v) for v in first[1]] if first is not None else []
+        return found
+    finally:
+        book.close()
+
+
 def _checked_headers(cells: Iterable[Any], filename: str, prefix: str = "") -> list[str]:
     """The header row as text, trailing blanks dropped; refused if empty, too wide, with a blank or a
     repeated header."""

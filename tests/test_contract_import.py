@@ -103,7 +103,7 @@ def test_contracts_are_imported_with_their_obligations_and_supplier(world: World
 
     contracts = actions.import_contracts(
         world.buyer.organisation, data, "contracts.csv", acting_user=world.buyer.user
-    )
+    ).contracts
 
     first, second = contracts
     assert (first.title, first.value, first.currency, first.end_date) == (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,8 +12,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
+from openpyxl import Workbook
 
 from cfit.contracts import actions as contract_actions
+from cfit.contracts.models import Contract
 from cfit.criteria.models import FrameworkVersion, ProductGroup
 
 from .conftest import PASSWORD, Persona
@@ -101,3 +104,60 @@ def test_a_delivery_after_today_is_refused_on_the_field_and_by_the_action(
     assert not contract.deliveries.exists()
     today = pia.post(f"/contracts/{contract.pk}/deliveries/", {"delivery-delivered_on": timezone.localdate()})
     assert today.status_code == 302 and contract.deliveries.count() == 1
+
+
+# -- the contract import ------------------------------------------------------------------------------
+
+CONTRACT_HEADER = ["reference", "title", "supplier", "value", "start_date", "end_date"]
+
+
+def _workbook(**sheets: list[list[object]]) -> io.BytesIO:
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "contracts.xlsx"
+    return upload
+
+
+@pytest.mark.django_db
+def test_a_workbook_is_read_from_the_sheet_holding_the_contracts_and_problems_name_it(
+    procurer: Persona, framework: FrameworkVersion
+) -> None:
+    cover = [["Contracts of Rijkswaterstaat, exported 2026"], ["See the next sheet"]]
+    row = ["RWS-7", "Laptops", "Acme", 100, date(2025, 1, 1), date(2026, 1, 1)]
+    url = f"/contracts/import/{procurer.organisation.slug}/"
+    pia = signed_in(procurer)
+
+    wrong = pia.post(
+        url, {"file": _workbook(Cover=cover, Contracts=[CONTRACT_HEADER, [*row[:3], "x", *row[4:]]])}
+    )
+    done = pia.post(url, {"file": _workbook(Cover=cover, Contracts=[CONTRACT_HEADER, row])}, follow=True)
+
+    assert "sheet Contracts, row 2, value: not a number" in wrong.content.decode()
+    assert "1 contract(s) imported from the sheet Contracts." in done.content.decode()
+    assert Contract.unscoped.filter(reference="RWS-7").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_workbook_with_two_sheets_of_contracts_is_refused_until_the_sheet_is_named(
+    procurer: Persona, framework: FrameworkVersion
+) -> None:
+    row = ["RWS-8", "Laptops", "Acme", 100, date(2025, 1, 1), date(2026, 1, 1)]
+    sheets = {"2025": [CONTRACT_HEADER, row], "2026": [CONTRACT_HEADER, ["RWS-9", *row[1:]]]}
+    url = f"/contracts/import/{procurer.organisation.slug}/"
+    pia = signed_in(procurer)
+
+    asked = pia.post(url, {"file": _workbook(**sheets)})
+    named = pia.post(url, {"file": _workbook(**sheets), "sheet": "2026"}, follow=True)
+    none = pia.post(url, {"file": _workbook(Notes=[["a note"]], Other=[["b"]])})
+
+    assert "the sheets 2025, 2026 all hold the columns" in asked.content.decode()
+    assert "1 contract(s) imported from the sheet 2026." in named.content.decode()
+    assert list(Contract.unscoped.values_list("reference", flat=True)) == ["RWS-9"]
+    assert "no sheet holds the columns reference, title" in none.content.decode()

@@ -391,17 +391,30 @@ def record_delivery(
 # -- contracts imported --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ImportedContracts:
+    contracts: list[Contract]
+    sheet: str  #: the workbook's sheet read ("" for a CSV file)
+
+
 @transaction.atomic
 def import_contracts(
-    organisation: Organisation, source: bytes | Path, filename: str, *, acting_user: Any
-) -> list[Contract]:
+    organisation: Organisation,
+    source: bytes | Path,
+    filename: str,
+    *,
+    acting_user: Any,
+    sheet: str | None = None,
+) -> ImportedContracts:
     """A buyer's existing contracts from a CSV or XLSX file, all or nothing: ``RowsRefused`` names every
-    problem by row and column (``cfit.contracts.importing`` for the columns). Each contract carries the
+    problem by sheet, row and column (``cfit.contracts.importing`` for the columns). A workbook is read
+    from ``sheet`` if given, else from the one sheet that holds the contract columns (refused when none
+    or several do); the result names the sheet read. Each contract carries the
     criteria listed, of its framework version, each with its type in the framework, and their
     obligations; its supplier's organisation is the supplier on the platform of the same name."""
     if not organisation.is_participant:
         raise ContractError(_("Only participants import their contracts."))
-    rows, problems = read_contracts(source, filename)
+    rows, problems = read_contracts(source, filename, sheet=sheet)
     latest = FrameworkVersion.objects.latest_published()
     versions = {v.code: v for v in FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED)}
     taken = set(
@@ -440,9 +453,12 @@ def import_contracts(
     ]  # fmt: skip
     record(
         AuditRecord.Action.CONTRACTS_IMPORTED, organisation, acting_user=acting_user, organisation=organisation,
-        after={"file": filename, "contracts": [c.reference for c in contracts]},
+        after={
+            "file": filename, **({"sheet": problems.sheet} if problems.sheet else {}),
+            "contracts": [c.reference for c in contracts],
+        },
     )  # fmt: skip
-    return contracts
+    return ImportedContracts(contracts, problems.sheet)
 
 
 def _folded(name: str) -> str:

@@ -193,3 +193,12 @@ class CloseFindingForm(forms.Form):
 
 class ContractImportForm(forms.Form):
     file = forms.FileField(label=_("Contracts file (CSV or XLSX)"))
+    sheet = forms.CharField(
+        label=_("Sheet"),
+        required=False,
+        max_length=31,  # Excel's longest sheet name
+        help_text=_(
+            "A workbook is read from the sheet that holds the contract columns; name the sheet only if "
+            "several do."
+        ),
+    )

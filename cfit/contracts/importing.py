@@ -66,9 +66,15 @@ class ContractRow:
     criteria: tuple[str, ...]
 
 
-def read_contracts(source: bytes | Path, filename: str) -> tuple[list[ContractRow], Collector]:
-    """The rows of a contract file and the problems found (the caller adds its own, then raises)."""
-    records, problems = read_rows(source, filename, columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS)
+def read_contracts(
+    source: bytes | Path, filename: str, *, sheet: str | None = None
+) -> tuple[list[ContractRow], Collector]:
+    """The rows of a contract file and the problems found (the caller adds its own, then raises). A
+    workbook is read from ``sheet``, else from the one sheet holding the required columns
+    (``problems.sheet`` names the sheet read)."""
+    records, problems = read_rows(
+        source, filename, columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS, sheet=sheet
+    )
     rows: list[ContractRow] = []
     seen: dict[str, int] = {}
     for number, record in records:

@@ -31,17 +31,31 @@ MESSAGES = {
     "unknown_version": gettext_lazy("no published framework version %(version)s"),
     "unknown_criterion": gettext_lazy("no criterion %(codes)s in framework version %(version)s"),
     "factory_has_other_id": gettext_lazy("%(factory)s has another Open Supply Hub id: %(os_id)s"),
+    "no_sheet_with_columns": gettext_lazy("no sheet holds the columns %(columns)s (sheets: %(sheets)s)"),
+    "several_sheets": gettext_lazy(
+        "the sheets %(sheets)s all hold the columns %(columns)s: choose the sheet to read"
+    ),
 }
 
 
 def describe(problem: RowProblem) -> str:
-    """A problem as "row 3, country: …" in the active language."""
+    """A problem as "row 3, country: …" (in a workbook "sheet Contracts, row 3, country: …") in the
+    active language."""
     template = MESSAGES.get(problem.code) or REGISTER_MESSAGES.get(problem.code)
     try:
         message = str(template) % dict(problem.params) if template is not None else ""
     except (KeyError, TypeError, ValueError):
         message = ""
     message = message or english(problem.code, dict(problem.params))
+    if problem.sheet and not problem.row:
+        return _("sheet %(sheet)s: %(message)s") % {"sheet": problem.sheet, "message": message}
+    if problem.sheet:
+        return _("sheet %(sheet)s, row %(row)s, %(field)s: %(message)s") % {
+            "sheet": problem.sheet,
+            "row": problem.row,
+            "field": problem.field,
+            "message": message,
+        }
     if not problem.row:
         return _("file: %(message)s") % {"message": message}
     return _("row %(row)s, %(field)s: %(message)s") % {

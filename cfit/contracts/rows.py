@@ -16,7 +16,7 @@ from typing import Any
 
 from cfit.impact.problems import MESSAGES as REGISTER_MESSAGES
 from cfit.impact.register import DATE_EXAMPLES, DATE_FORMATS
-from cfit.tabular import cell_text, read_table
+from cfit.tabular import cell_text, read_table, sheet_headers
 from cfit.uploads import ImportRefused, is_formula
 
 #: Every code and its English message; ``{name}`` marks a parameter.
@@ -42,6 +42,8 @@ MESSAGES: dict[str, str] = {
     "unknown_version": "no published framework version {version}",
     "unknown_criterion": "no criterion {codes} in framework version {version}",
     "factory_has_other_id": "{factory} has another Open Supply Hub id: {os_id}",
+    "no_sheet_with_columns": "no sheet holds the columns {columns} (sheets: {sheets})",
+    "several_sheets": "the sheets {sheets} all hold the columns {columns}: choose the sheet to read",
 }
 #: Problems listed of a refused file (all are counted).
 MAX_LISTED = 200
@@ -56,34 +58,41 @@ def english(code: str, params: Mapping[str, Any]) -> str:
         return str(params.get("text", code))
 
 
-def _refused(filename: str, error: ImportRefused) -> RowsRefused:
+def _refused(filename: str, error: ImportRefused, sheet: str = "") -> RowsRefused:
     """A file ``cfit.tabular`` could not read: its code where it has one, else its words."""
     if error.code:
         params = (*((k, str(v)) for k, v in error.params.items()), ("text", str(error.problems[0])))
-        return RowsRefused(filename, [RowProblem(0, "-", error.code, params)])
+        return RowsRefused(filename, [RowProblem(0, "-", error.code, params, sheet)])
     return RowsRefused(
-        filename, [RowProblem(0, "-", "refused_file", (("text", str(p)),)) for p in error.problems]
+        filename, [RowProblem(0, "-", "refused_file", (("text", str(p)),), sheet) for p in error.problems]
     )
 
 
 @dataclass(frozen=True)
 class RowProblem:
-    """One problem: the file row (0 for the file as a whole), the column ("-" for none), a code."""
+    """One problem: the file row (0 for the file as a whole), the column ("-" for none), a code, and the
+    workbook's sheet it was found in ("" for a CSV file)."""
 
     row: int
     field: str
     code: str
     params: tuple[tuple[str, str], ...] = ()
+    sheet: str = ""
 
     @property
     def where(self) -> str:
+        if self.sheet:
+            return f"sheet {self.sheet}, row {self.row}" if self.row else f"sheet {self.sheet}"
         return f"row {self.row}" if self.row else "file"
 
     def __str__(self) -> str:
         return f"{self.where}, {self.field}: {english(self.code, dict(self.params))}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "code": self.code, "params": dict(self.params)}
+        return {
+            "sheet": self.sheet, "row": self.row, "field": self.field, "code": self.code,
+            "params": dict(self.params),
+        }  # fmt: skip
 
 
 class RowsRefused(Exception):
@@ -98,17 +107,19 @@ class RowsRefused(Exception):
 
 
 class Collector:
-    """The problems of one file as they are found."""
+    """The problems of one file as they are found; ``sheet`` is the workbook's sheet read ("" for CSV)."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, sheet: str = "") -> None:
         self.filename = filename
+        self.sheet = sheet
         self.found: list[RowProblem] = []
         self.count = 0
 
     def add(self, row: int, field: str, code: str, **params: Any) -> None:
         self.count += 1
         if len(self.found) < MAX_LISTED:
-            self.found.append(RowProblem(row, field, code, tuple((k, str(v)) for k, v in params.items())))
+            params_text = tuple((k, str(v)) for k, v in params.items())
+            self.found.append(RowProblem(row, field, code, params_text, self.sheet))
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -130,16 +141,21 @@ def read_rows(
     columns: Mapping[str, str],
     required: Sequence[str],
     max_rows: int,
+    sheet: str | None = None,
 ) -> tuple[list[tuple[int, dict[str, Any]]], Collector]:
     """The rows of a CSV or XLSX file as {column: cell}, with the problems found so far.
 
     ``columns`` maps each accepted header (as ``header_key`` reads it) to its column; other columns are
-    ignored. A file that cannot be read at all (size, zip bomb, no header…) is refused at once."""
-    problems = Collector(filename)
+    ignored. A workbook is read from ``sheet`` if named, else from its one sheet holding every required
+    column (refused, naming its sheets, when none or several do); the collector's ``sheet`` says which.
+    A file that cannot be read at all (size, zip bomb, no header…) is refused at once."""
+    if sheet is None and filename.lower().endswith(".xlsx"):
+        sheet = _sheet_with_columns(source, filename, columns, required)
+    problems = Collector(filename, sheet or "")
     try:
-        table = read_table(source, filename, formulas="keep")
+        table = read_table(source, filename, formulas="keep", sheet=sheet)
     except ImportRefused as error:
-        raise _refused(filename, error) from None
+        raise _refused(filename, error, sheet or "") from None
     rows: list[tuple[int, dict[str, Any]]] = []
     with table:
         mapped = {i: columns[header_key(h)] for i, h in enumerate(table.headers) if header_key(h) in columns}
@@ -162,13 +178,44 @@ def read_rows(
                     record[column] = value
                 rows.append((number, record))
         except ImportRefused as error:
-            raise _refused(filename, error) from None
+            raise _refused(filename, error, sheet or "") from None
         for found in table.problems.found:
             row = re.search(r"row (\d+)", found.where)
             problems.add(int(row.group(1)) if row else 0, "-", "more_cells")
     if not rows and not problems:
         problems.add(0, "-", "no_rows")
     return rows, problems
+
+
+def _sheet_with_columns(
+    source: bytes | Path, filename: str, columns: Mapping[str, str], required: Sequence[str]
+) -> str:
+    """The name of the workbook's sheet to read: its only sheet, or the one sheet whose header holds
+    every required column. None or several such sheets is a refusal: reading the first sheet of a
+    workbook whose contracts are on another (a cover sheet, an instructions sheet) would report its
+    rows as wrong, and choosing between two sheets of contracts would import half without saying so."""
+    try:
+        sheets = sheet_headers(source, filename)
+    except ImportRefused as error:
+        raise _refused(filename, error) from None
+    names = list(sheets)
+    if len(names) == 1:
+        return names[0]
+    holding = [
+        name
+        for name, headers in sheets.items()
+        if set(required) <= {columns[header_key(h)] for h in headers if header_key(h) in columns}
+    ]
+    if len(holding) == 1:
+        return holding[0]
+    wanted = ", ".join(required)
+    if not holding:
+        problem = RowProblem(
+            0, "-", "no_sheet_with_columns", (("columns", wanted), ("sheets", ", ".join(names)))
+        )
+    else:
+        problem = RowProblem(0, "-", "several_sheets", (("sheets", ", ".join(holding)), ("columns", wanted)))
+    raise RowsRefused(filename, [problem])
 
 
 class _Formula:

@@ -122,8 +122,12 @@ def contract_import(request: HttpRequest, organisation_slug: str) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            contracts = actions.import_contracts(
-                organisation, upload.read(), upload.name, acting_user=request.user
+            imported = actions.import_contracts(
+                organisation,
+                upload.read(),
+                upload.name,
+                acting_user=request.user,
+                sheet=form.cleaned_data["sheet"].strip() or None,
             )
         except RowsRefused as error:
             problems = [describe(p) for p in error.problems]
@@ -134,7 +138,15 @@ def contract_import(request: HttpRequest, organisation_slug: str) -> HttpRespons
         except actions.ContractError as error:
             problems = [str(error)]
         else:
-            messages.success(request, _("%(count)s contract(s) imported.") % {"count": len(contracts)})
+            count = len(imported.contracts)
+            if imported.sheet:
+                messages.success(
+                    request,
+                    _("%(count)s contract(s) imported from the sheet %(sheet)s.")
+                    % {"count": count, "sheet": imported.sheet},
+                )
+            else:
+                messages.success(request, _("%(count)s contract(s) imported.") % {"count": count})
             return redirect("contracts:list")
     return render(
         request, "contracts/import.html", {"form": form, "organisation": organisation, "problems": problems}

@@ -30,6 +30,11 @@ class Command(BaseCommand):
         imports.add_argument("organisation", help="the buyer's short name (slug)")
         imports.add_argument("file", help="a CSV or XLSX file, one contract per row")
         imports.add_argument("--user", default="", help="the user the import is recorded for")
+        imports.add_argument(
+            "--sheet",
+            default="",
+            help="the workbook's sheet to read (by default the one with the contract columns)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
@@ -55,9 +60,12 @@ class Command(BaseCommand):
                 raise CommandError(f"no user {options['user']!r}")
         path = Path(options["file"])
         try:
-            contracts = import_contracts(organisation, path, path.name, acting_user=user)
+            imported = import_contracts(
+                organisation, path, path.name, acting_user=user, sheet=options["sheet"] or None
+            )
         except RowsRefused as error:
             raise CommandError(str(error)) from None
         except ContractError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"{len(contracts)} contract(s) imported for {organisation.slug}")
+        read = f" from sheet {imported.sheet!r}" if imported.sheet else ""
+        self.stdout.write(f"{len(imported.contracts)} contract(s) imported for {organisation.slug}{read}")
