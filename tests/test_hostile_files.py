@@ -351,7 +351,7 @@ def test_a_flood_of_bad_footprints_lists_the_first_problems_and_counts_them_all(
 
 
 def read_report(data: bytes, name: str) -> Any:
-    return read_upload(data, name, year=2026, organisation_slug="rijkswaterstaat")
+    return read_upload(data, name, year=2026, organisation_slug="rijkswaterstaat", language="en")
 
 
 @pytest.fixture(scope="module")

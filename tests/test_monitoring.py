@@ -389,7 +389,7 @@ def test_the_workbook_round_trips_and_refuses_what_is_not_its_own(
         and f"row {rows['units_new|servers']}, column F: not a number" in page
     )
     assert ("units_new", "tablets") not in {(v.indicator, v.key) for v in report.values.all()}
-    assert "this template is for rijkswaterstaat" in wrong.content.decode()
+    assert "this workbook was made for another organisation: «Rijkswaterstaat»" in wrong.content.decode()
     assert not other.values.filter(indicator="units_new", key="notebooks", value=123).exists()
 
 

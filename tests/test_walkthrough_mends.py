@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 from datetime import date, timedelta
@@ -10,13 +11,19 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
+from cfit.accounts.models import Organisation
 from cfit.contracts import actions as contract_actions
 from cfit.contracts.models import Contract
 from cfit.criteria.models import FrameworkVersion, ProductGroup
+from cfit.monitoring import actions as monitoring
+from cfit.monitoring.models import Campaign, Report
+from cfit.pact import actions as pact
+from cfit.pact.models import GroupMembership
 
 from .conftest import PASSWORD, Persona
 
@@ -161,3 +168,88 @@ def test_a_workbook_with_two_sheets_of_contracts_is_refused_until_the_sheet_is_n
     assert "1 contract(s) imported from the sheet 2026." in named.content.decode()
     assert list(Contract.unscoped.values_list("reference", flat=True)) == ["RWS-9"]
     assert "no sheet holds the columns reference, title" in none.content.decode()
+
+
+# -- the monitoring workbook --------------------------------------------------------------------------
+
+
+def _nl_campaign(coordinator: Persona, procurer: Persona) -> Campaign:
+    """Coco's Dutch group (her ministry, Rijkswaterstaat, Utrecht) with its 2025 campaign."""
+    group = pact.create_buyer_group(
+        coordinator.organisation, name="NL group", slug="nl", country="NL", language="nl"
+    )
+    utrecht = Organisation.objects.create(
+        slug="utrecht", name="Gemeente Utrecht", country="NL", type=Organisation.Type.PROCURING_PARTICIPANT
+    )
+    for organisation in (procurer.organisation, utrecht):
+        GroupMembership.objects.create(group=group, organisation=organisation, state="active")
+    return monitoring.open_campaign(
+        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31),
+        acting_user=None,
+    )  # fmt: skip
+
+
+def _filled(client: Client, report: Report, cells: dict[str, Any], **meta: str) -> SimpleUploadedFile:
+    """The report's template as ``client`` downloads it, with ``cells`` in column F and ``meta`` written
+    over its hidden sheet (as a workbook of another organisation would carry)."""
+    book = load_workbook(io.BytesIO(client.get(f"/monitoring/reports/{report.pk}/template.xlsx").content))
+    sheet = book["Report"]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(5, sheet.max_row + 1)}
+    for cell_id, value in cells.items():
+        sheet.cell(row=rows[cell_id], column=6, value=value)
+    for row in book["cfit"].iter_rows():
+        if row[0].value in meta:
+            row[1].value = meta[row[0].value]
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("report.xlsx", out.getvalue())
+
+
+def _upload(client: Client, report: Report, upload: SimpleUploadedFile) -> str:
+    page = client.post(f"/monitoring/reports/{report.pk}/upload/", {"file": upload}, follow=True)
+    return html.unescape(page.content.decode())
+
+
+@pytest.mark.django_db
+def test_text_figures_in_the_workbook_are_read_in_its_language_and_minus_zero_is_refused(
+    coordinator: Persona, procurer: Persona
+) -> None:
+    report = monitoring.start_report(
+        _nl_campaign(coordinator, procurer), procurer.organisation, acting_user=None
+    )
+    pia = signed_in(procurer)
+    english = _filled(pia, report, {"units_new|notebooks": "1,234", "ict_spend_eur|notebooks": "2,500.5"})
+    pia.cookies["django_language"] = "fr"
+    french = _filled(pia, report, {"units_new|notebooks": "1.234"})
+    minus_zero = _filled(pia, report, {"units_new|tablets": "-0", "ict_spend_eur|monitors": "-0,0"})
+    pia.cookies["django_language"] = "en"  # the uploader reads English; the workbook was made in French
+
+    _upload(pia, report, english)
+    refused = _upload(pia, report, french)
+    negative = _upload(pia, report, minus_zero)
+
+    values = {(v.indicator, v.key): v.value for v in report.values.all()}
+    assert values[("units_new", "notebooks")] == 1234 and values[("ict_spend_eur", "notebooks")] == 2500.5
+    assert (
+        "not a number as numbers are written in French (the language of this workbook): write e.g. 1\u202f234"
+        in (refused.replace("\xa0", "\u202f"))
+    )
+    assert negative.count("must be zero or more") == 2
+    assert ("units_new", "tablets") not in values
+
+
+@pytest.mark.django_db
+def test_another_organisations_workbook_is_refused_by_name_never_by_its_slug(
+    coordinator: Persona, procurer: Persona, secretary: Persona
+) -> None:
+    report = monitoring.start_report(
+        _nl_campaign(coordinator, procurer), procurer.organisation, acting_user=None
+    )
+    pia = signed_in(procurer)
+
+    utrecht = _upload(pia, report, _filled(pia, report, {}, organisation="utrecht"))
+    hidden = _upload(pia, report, _filled(pia, report, {}, organisation="pact-secretariat"))
+
+    assert "this workbook was made for another organisation: «Gemeente Utrecht»" in utrecht
+    assert "this workbook was made for another organisation. Download" in hidden
+    assert "pact-secretariat" not in hidden and "utrecht," not in utrecht

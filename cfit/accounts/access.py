@@ -47,6 +47,16 @@ def get_organisation_for(user: Any, organisation_slug: str, action: Action) -> O
     return get_membership_for(user, organisation_slug, action).organisation
 
 
+def organisation_name_for(user: Any, organisation_slug: str) -> str | None:
+    """The organisation's name if the user may see it (an organisation on the public list of
+    participants and supporters, or one the user belongs to), else None, as for no such organisation.
+    For messages that would otherwise name an organisation by its slug, an internal name."""
+    visible = Organisation.objects.filter(slug=organisation_slug).exclude(type=Organisation.Type.SECRETARIAT)
+    if user.is_authenticated:
+        visible = visible | Organisation.objects.filter(slug=organisation_slug, memberships__user=user)
+    return visible.values_list("name", flat=True).first()
+
+
 def is_secretariat_staff(user: Any) -> bool:
     """Secretariat staff (and superusers) maintain the criteria framework: the secretariat's
     administrators and procurers, not its asset managers (see the permission table)."""

@@ -6,6 +6,7 @@ Reminders are queued in an outbox and delivered apart from the transaction that 
 from __future__ import annotations
 
 import logging
+import math
 import smtplib
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -166,7 +167,7 @@ def parse_value(indicator_code: str, raw: Any) -> float | str | None:
         number = parse_number(raw)
     except NotANumber as error:
         raise MonitoringError(_("not a number")) from error
-    if number < 0:
+    if number < 0 or math.copysign(1.0, number) < 0:  # "-0" too: a count or quantity has no sign
         raise MonitoringError(_("must be zero or more"))
     if indicator.kind == Kind.INTEGER and not number.is_integer():
         raise MonitoringError(_("must be a whole number"))

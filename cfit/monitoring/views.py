@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cfit.accounts.access import organisation_name_for
 from cfit.accounts.permissions import Action, may
 from cfit.downloads import attachment
 from cfit.monitoring import actions
@@ -421,7 +423,12 @@ def report_upload(request: HttpRequest, report_id: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     try:
         values, bounds = read_upload(
-            upload.read(), upload.name, year=report.year, organisation_slug=report.organisation.slug
+            upload.read(),
+            upload.name,
+            year=report.year,
+            organisation_slug=report.organisation.slug,
+            language=get_language(),
+            organisation_name=lambda slug: organisation_name_for(request.user, slug),
         )
         changes = actions.save_values(report, values, acting_user=request.user, bounds=bounds)
     except ImportRefused as error:

@@ -4,15 +4,20 @@ every problem named by row and column. Plain Python on openpyxl; the report's va
 Layout of the "Report" sheet: row 1 title, row 2 instructions, row 4 headers, data from row 5; column A
 holds the machine id ``indicator|key`` (hidden), F the value to fill, G and H the low and high bound of
 an emissions figure. A hidden "cfit" sheet names the format, the year and the organisation, so that a
-workbook of another year or organisation is refused.
+workbook of another year or organisation is refused, and the language the workbook was made in: a
+figure typed as text ("1,234") is read by that language's separators, the one rule of the pages
+(``numberfields.typed_number``), never guessed.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -21,7 +26,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from cfit.criteria.exchange import neutralise_formula
 from cfit.monitoring.actions import MonitoringError, parse_value
 from cfit.monitoring.indicators import BY_CODE, INDICATORS, Kind
-from cfit.tabular import NotANumber, parse_number, sheet_rows, sheet_values
+from cfit.numberfields import example, typed_number
+from cfit.tabular import NotANumber, sheet_rows, sheet_values
 from cfit.uploads import Problems, is_formula, open_workbook, refuse
 
 FORMAT = "cfit-monitoring-report-1"
@@ -98,6 +104,7 @@ def build_template(
     meta.append(["format", FORMAT])
     meta.append(["year", year])
     meta.append(["organisation", organisation_slug])
+    meta.append(["language", translation.get_language() or settings.LANGUAGE_CODE])
     meta.sheet_state = "hidden"
     out = io.BytesIO()
     book.save(out)
@@ -107,18 +114,38 @@ def build_template(
 _REFUSED = object()
 
 
-def _typed(code: str, cell: Any, numeric: set[str], problems: Problems, where: str, column: str) -> Any:
-    """A cell as the report's actions take it: a number cell parsed by the one rule of every import
-    (so a workbook's "1.234,5" or a number too large for a float is named here, not later), text as
-    it is; ``_REFUSED`` after naming the problem."""
+def _language_name(language: str) -> str:
+    return str(translation.get_language_info(language)["name_translated"])
+
+
+def _typed(
+    code: str, cell: Any, numeric: set[str], problems: Problems, where: str, column: str, language: str
+) -> Any:
+    """A cell as the report's actions take it: a number cell as it is, a figure typed as text read by the
+    separators of the workbook's ``language`` as the pages read it ("1,234" is 1234 in English and
+    1.234 in Dutch; "1.234" in French is ambiguous and refused with an example), text as it is;
+    ``_REFUSED`` after naming the problem. A figure below zero, "-0" included, is refused by
+    ``parse_value``: every figure asked is a count or a quantity."""
     if is_formula(cell):
         problems.add(where, column, _("a formula: type the value"))
         return _REFUSED
-    if code in numeric and not (cell is None or (isinstance(cell, str) and not cell.strip())):
+    if code in numeric and isinstance(cell, str) and cell.strip():
         try:
-            cell = parse_number(cell)
-        except NotANumber:
-            problems.add(where, column, _("not a number"))
+            cell = float(typed_number(cell, language))
+        except (NotANumber, OverflowError):
+            whole = BY_CODE[code].kind == Kind.INTEGER
+            problems.add(
+                where,
+                column,
+                _(
+                    "not a number as numbers are written in %(language)s (the language of this workbook): "
+                    "write e.g. %(example)s"
+                )
+                % {
+                    "language": _language_name(language),
+                    "example": example(1234 if whole else Decimal("1234.5"), language),
+                },
+            )
             return _REFUSED
     try:
         parse_value(code, cell)
@@ -150,11 +177,22 @@ def _check_bounds(code: str, value: Any, low: Any, high: Any, problems: Problems
 
 
 def read_upload(
-    data: bytes, filename: str, *, year: int, organisation_slug: str
+    data: bytes,
+    filename: str,
+    *,
+    year: int,
+    organisation_slug: str,
+    language: str,
+    organisation_name: Callable[[str], str | None] = lambda slug: None,
 ) -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], tuple[Any, Any]]]:
     """The raw values of a filled template, ``{(indicator, key): cell}``, and the raw bounds of its
     emissions figures, ``{(indicator, key): (low, high)}``; refused whole, with every problem, if it is not
-    this organisation's template of this year or holds formulas or unknown rows."""
+    this organisation's template of this year or holds formulas or unknown rows.
+
+    Figures typed as text are read in the language the workbook was made in, else in ``language`` (the
+    uploader's). Another organisation's workbook is refused naming that organisation only if
+    ``organisation_name`` gives its name for the workbook's slug (the uploader may see it); the slug,
+    an internal name, is never shown."""
     book = open_workbook(data, filename)
     try:
         if SHEET not in book.sheetnames or "cfit" not in book.sheetnames:
@@ -162,12 +200,29 @@ def read_upload(
         meta = {row[0]: row[1] for row in sheet_values(book["cfit"], filename) if len(row) > 1 and row[0]}
         if meta.get("format") != FORMAT:
             raise refuse(filename, _("not a cfit monitoring template (download it from the report's page)"))
-        if str(meta.get("year")) != str(year) or meta.get("organisation") != organisation_slug:
+        if meta.get("organisation") != organisation_slug:
+            name = organisation_name(str(meta.get("organisation") or ""))
+            refusal = (
+                _(
+                    "this workbook was made for another organisation: «%(name)s». Download this report's "
+                    "own template."
+                )
+                % {"name": name}
+                if name
+                else _(
+                    "this workbook was made for another organisation. Download this report's own template."
+                )
+            )
+            raise refuse(filename, refusal)
+        if str(meta.get("year")) != str(year):
             raise refuse(
                 filename,
-                _("this template is for %(org)s, %(year)s: download this report's own template")
-                % {"org": meta.get("organisation"), "year": meta.get("year")},
+                _("this workbook is the report of %(year)s: download this report's own template")
+                % {"year": meta.get("year")},
             )
+        made_in = str(meta.get("language") or "")
+        if made_in not in {code for code, _name in settings.LANGUAGES}:
+            made_in = language  # a workbook made before the language was written down
         known = {f"{i.code}|{key}" for i in INDICATORS for key in i.keys}
         bounded = {f"{i.code}|{key}" for i in INDICATORS if i.bounded for key in i.keys}
         problems = Problems(filename)
@@ -185,13 +240,13 @@ def read_upload(
                 continue
             code, key = cell_id.split("|", 1)
             cells = (*row[5:8], None, None, None)
-            value = _typed(code, cells[0], numeric, problems, f"row {number}", "column F")
+            value = _typed(code, cells[0], numeric, problems, f"row {number}", "column F", made_in)
             if value is _REFUSED:
                 continue
             values[(code, key)] = value
             if cell_id in bounded:
-                low = _typed(code, cells[1], numeric, problems, f"row {number}", "column G")
-                high = _typed(code, cells[2], numeric, problems, f"row {number}", "column H")
+                low = _typed(code, cells[1], numeric, problems, f"row {number}", "column G", made_in)
+                high = _typed(code, cells[2], numeric, problems, f"row {number}", "column H", made_in)
                 bounds[(code, key)] = (low, high)
                 _check_bounds(code, value, low, high, problems, f"row {number}")
         problems.raise_if_any()
