@@ -17,6 +17,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from cfit.accounts.models import Organisation
+from cfit.audit.models import AuditRecord
 from cfit.contracts import actions as contract_actions
 from cfit.contracts.models import Contract
 from cfit.criteria.models import FrameworkVersion, ProductGroup
@@ -253,3 +254,55 @@ def test_another_organisations_workbook_is_refused_by_name_never_by_its_slug(
     assert "this workbook was made for another organisation: «Gemeente Utrecht»" in utrecht
     assert "this workbook was made for another organisation. Download" in hidden
     assert "pact-secretariat" not in hidden and "utrecht," not in utrecht
+
+
+# -- monitoring campaigns -----------------------------------------------------------------------------
+
+
+def _pact_wide() -> Campaign:
+    return monitoring.open_campaign(
+        year=2025, group=None, title="Pact 2025", opens=date(2026, 1, 1), deadline=date(2026, 4, 1),
+        acting_user=None,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_draft_started_pact_wide_moves_to_the_group_campaign_when_the_group_opens_one(
+    coordinator: Persona, procurer: Persona, secretary: Persona
+) -> None:
+    pact_wide = _pact_wide()
+    report = monitoring.start_report(pact_wide, procurer.organisation, acting_user=procurer.user)
+    assert report.campaign == pact_wide  # no group campaign yet
+
+    group_campaign = _nl_campaign(coordinator, procurer)
+
+    report.refresh_from_db()
+    assert report.campaign == group_campaign
+    moved = AuditRecord.objects.get(action=AuditRecord.Action.REPORT_MOVED)
+    assert (moved.organisation, moved.after["title"]) == (procurer.organisation, "NL 2025")
+    page = html.unescape(signed_in(procurer).get(f"/monitoring/reports/{report.pk}/").content.decode())
+    assert "this report moved from Pact 2025 to NL 2025, the campaign that reviews it now" in page
+
+
+@pytest.mark.django_db
+def test_a_report_whose_group_campaign_closed_goes_to_the_open_pact_wide_campaign_and_is_told_so(
+    coordinator: Persona, procurer: Persona, secretary: Persona
+) -> None:
+    group_campaign = _nl_campaign(coordinator, procurer)
+    report = monitoring.start_report(group_campaign, procurer.organisation, acting_user=None)
+    monitoring.close_campaign(group_campaign, acting_user=coordinator.user)
+    pia = signed_in(procurer)
+    stranded = html.unescape(pia.get(f"/monitoring/reports/{report.pk}/").content.decode())
+    pact_wide = _pact_wide()
+
+    page = html.unescape(pia.get(f"/monitoring/reports/{report.pk}/").content.decode())
+    pia.post(f"/monitoring/reports/{report.pk}/", {"submit": "1"})
+
+    assert "NL 2025 is closed and no open campaign asks for this report" in stranded
+    assert 'id="submit-report"' not in stranded
+    assert "NL 2025 is closed. Pact 2025 still asks for this report" in page and 'id="submit-report"' in page
+    report.refresh_from_db()
+    assert (report.state, report.campaign) == (Report.State.SUBMITTED, pact_wide)
+    assert AuditRecord.objects.filter(
+        action=AuditRecord.Action.REPORT_MOVED, object_id=str(report.pk)
+    ).exists()

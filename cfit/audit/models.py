@@ -32,6 +32,9 @@ class AuditRecord(models.Model):
         CAMPAIGN_OPENED = "campaign_opened", _("Campaign opened")
         CAMPAIGN_CLOSED = "campaign_closed", _("Campaign closed")
         REPORT_STARTED = "report_started", _("Report started")
+        #: a report went to the campaign that reviews it: its buyer group's, opened after the report was
+        #: started from the pact-wide one, or the pact-wide one after its group's campaign closed
+        REPORT_MOVED = "report_moved", _("Report moved to another campaign")
         #: figures of a report changed (typed in or taken from a workbook)
         REPORT_SAVED = "report_saved", _("Report figures saved")
         REPORT_SUBMITTED = "report_submitted", _("Report submitted")

@@ -95,7 +95,45 @@ def open_campaign(
         organisation=group.coordinator if group is not None else None,
         after={"year": year, "opens": opens.isoformat(), "deadline": deadline.isoformat()},
     )  # fmt: skip
+    if group is not None:
+        # A member that started its report from the pact-wide campaign before its group opened one: the
+        # group's coordinator reviews its members' reports (``reviewing_campaign``), so a draft moves
+        # here. A report already submitted (or returned) stays with the campaign deciding on it.
+        members = GroupMembership.objects.filter(group=group, state=GroupMembership.State.ACTIVE)
+        drafts = Report.objects.filter(
+            year=year, state=Report.State.DRAFT, campaign__group__isnull=True,
+            organisation__in=members.values("organisation"),
+        ).select_related("campaign", "organisation")  # fmt: skip
+        for report in drafts:
+            _move(report, campaign, acting_user=acting_user)
     return campaign
+
+
+def _move(report: Report, campaign: Campaign, *, acting_user: Any) -> None:
+    before = report.campaign
+    report.campaign = campaign
+    report.save(update_fields=["campaign", "updated"])
+    record(
+        AuditRecord.Action.REPORT_MOVED, report, acting_user=acting_user, organisation=report.organisation,
+        before={"campaign": before.pk, "title": before.title}, after={"campaign": campaign.pk, "title": campaign.title},
+    )  # fmt: skip
+
+
+def submitting_campaign(report: Report) -> Campaign | None:
+    """The campaign a report goes to when it is submitted: its own while that is open; once it is closed,
+    the one of the open campaigns still asking the organisation for that year's report that would review
+    a report started now (``reviewing_campaign``: its buyer group's, else the pact-wide one). None when
+    no open campaign asks for it: the report can no longer be submitted."""
+    if report.campaign.status == Campaign.Status.OPEN:
+        return report.campaign
+    organisation = report.organisation
+    asking = [
+        c for c in open_campaigns_by_organisation([organisation])[organisation.pk] if c.year == report.year
+    ]
+    pact_wide = next((c for c in asking if c.is_pact_wide), None)
+    if pact_wide is not None:
+        return reviewing_campaign(pact_wide, asking)
+    return asking[0] if asking else None
 
 
 @transaction.atomic
@@ -317,8 +355,18 @@ def _typed_bounds(bounds: Bounds) -> dict[tuple[str, str], tuple[float | None, f
 def submit(report: Report, *, acting_user: Any) -> Report:
     if not report.is_editable:
         raise MonitoringError(_("This report was already submitted."))
-    if report.campaign.status != Campaign.Status.OPEN:
-        raise MonitoringError(_("This campaign is closed."))
+    target = submitting_campaign(report)
+    if target is None:
+        raise MonitoringError(
+            _(
+                "%(campaign)s is closed and no open campaign asks for this report: it can no longer be submitted."
+            )
+            % {"campaign": report.campaign.title}
+        )
+    if target != report.campaign:
+        # Its campaign closed while another still asks for the year's report (the report counts in every
+        # campaign of its year): it goes to the one that reviews it now rather than being stranded.
+        _move(report, target, acting_user=acting_user)
     before = report.state
     report.state, report.submitted = Report.State.SUBMITTED, timezone.now()
     report.save(update_fields=["state", "submitted", "updated"])

@@ -13,6 +13,8 @@ when (``Publication``); reminders go out through an outbox (``Reminder``) that r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
+from cfit.audit.models import AuditRecord
 from cfit.monitoring.disclosure import MIN_REPORTERS, Reason, Rules
 from cfit.pact.models import BuyerGroup, GroupMembership
 
@@ -160,6 +163,15 @@ def reviewing_campaign(asked_by: Campaign, asking: Iterable[Campaign]) -> Campai
     return groups[0] if groups else asked_by
 
 
+@dataclass(frozen=True)
+class Move:
+    """A report's latest move to another campaign (``actions._move``), as its audit record holds it."""
+
+    from_title: str
+    to_title: str
+    at: datetime
+
+
 class Report(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -197,6 +209,25 @@ class Report(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+    def latest_move(self) -> Move | None:
+        """How the report came to the campaign it is in, if it moved there (``actions._move``): read from
+        its audit record, so the page tells its members why another campaign reviews it."""
+        found = (
+            AuditRecord.objects.filter(
+                action=AuditRecord.Action.REPORT_MOVED,
+                object_type=self._meta.label_lower,
+                object_id=str(self.pk),
+            )
+            .values_list("before", "after", "at")
+            .first()
+        )
+        if found is None or not isinstance(found[0], dict) or not isinstance(found[1], dict):
+            return None
+        before, after, at = found
+        if after.get("campaign") != self.campaign_id:
+            return None
+        return Move(str(before.get("title", "")), str(after.get("title", "")), at)
 
 
 class ReportValue(models.Model):

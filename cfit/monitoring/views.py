@@ -376,13 +376,17 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             return redirect("monitoring:report", report_id=report.pk)
     # A refused POST changed nothing (save_report is one transaction), so ``stored`` is still current.
     counts = {o: sum(v.origin == o for v in stored) for o in ReportValue.Origin.values}
+    editable = own and report.is_editable
     return render(
         request,
         "monitoring/report.html",
         {
             "report": report,
             "own": own,
-            "editable": own and report.is_editable,
+            "editable": editable,
+            # where the report went or goes: its members are told why another campaign reviews it
+            "moved": report.latest_move() if own else None,
+            "submit_to": actions.submitting_campaign(report) if editable else None,
             "form": form,
             "sections": _sections(stored, form),
             "counts": counts,
