@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.scoping import system_scope
+from cfit.cloud.models import CloudUsage
 from cfit.impact.titles import OWN_SOURCES
 from cfit.monitoring import actions as monitoring
 from cfit.monitoring.models import PACT, Aggregate, Coverage
+from tests.conftest import Persona, make_persona
+from tests.test_cloud import focus_csv
+from tests.test_cloud_pages import USAGE, _upload
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +96,46 @@ def test_the_results_downloads_name_each_figures_sources(client: Client, publish
     assert own != "cfit modelling choice (a proposal of ours, not a published figure)"
     assert own in dutch.get("/results/").content.decode()
     assert own in dutch.get("/results/download.csv").content.decode()
+
+
+# -- cloud use: dates, months and sources as the reader reads them
+
+
+@pytest.fixture
+def asset_manager(procurer: Persona) -> Persona:
+    """Alma, asset manager at Rijkswaterstaat (Pia's organisation)."""
+    return make_persona(
+        "alma", "rijkswaterstaat", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ASSET_MANAGER
+    )
+
+
+@pytest.mark.parametrize("language", ["nl", "de"])
+def test_the_cloud_pages_write_dates_months_and_sources_in_the_readers_language(
+    language: str, asset_manager: Persona
+) -> None:
+    client = Client(headers={"accept-language": language})
+    client.force_login(asset_manager.user)
+    url = f"/cloud/{asset_manager.organisation.slug}/"
+    imported = client.post(url, {"file": _upload(focus_csv(USAGE), "aws.csv")})
+    with system_scope():
+        CloudUsage.objects.update(uploaded_at=datetime(2026, 12, 6, 23, 30, tzinfo=UTC))
+
+    again = client.post(url, {"file": _upload(focus_csv(USAGE), "aws-again.csv")}).content.decode()
+    usage = client.get(imported["Location"]).content.decode()
+    overview = client.get(url).content.decode()
+
+    with translation.override(language):
+        # imported at 00:30 in Brussels, 23:30 the evening before in UTC: the site's day counts
+        day = date_format(date(2026, 12, 7))
+        september, october = (date_format(date(2024, m, 1), "YEAR_MONTH_FORMAT") for m in (9, 10))
+        refused = _("this export was imported on %(date)s: it is counted once") % {"date": day}
+    assert refused in again and "2026-12-0" not in again
+    for page in (usage, overview):
+        assert september in page and october in page
+        assert "2024-09" not in page and "2024-10" not in page
+    assert f'<td class="num">{september}' not in usage  # the months are rows' names, not numbers
+    # the by-region table names its factors' sources by title, linked to the list of sources below
+    regions = usage.split('id="by-region"')[1].split("</table>")[0]
+    assert "Ember" in regions and 'href="#source-' in regions
+    for source_id in re.findall(r'href="#source-([^"]+)"', regions):
+        assert f'id="source-{source_id}"' in usage
