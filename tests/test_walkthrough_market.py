@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +25,13 @@ from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.cloud.models import CloudUsage
 from cfit.impact.titles import OWN_SOURCES
+from cfit.demo.notices import EXAMPLES
 from cfit.monitoring import actions as monitoring
 from cfit.monitoring.models import PACT, Aggregate, Coverage
+from cfit.notices.actions import import_notices
+from cfit.notices.eforms import parse_eforms
+from cfit.notices.market import Filters, market
+from cfit.notices.models import Notice
 from tests.conftest import Persona, make_persona
 from tests.test_cloud import focus_csv
 from tests.test_cloud_pages import USAGE, _upload
@@ -139,3 +145,61 @@ def test_the_cloud_pages_write_dates_months_and_sources_in_the_readers_language(
     assert "Ember" in regions and 'href="#source-' in regions
     for source_id in re.findall(r'href="#source-([^"]+)"', regions):
         assert f'id="source-{source_id}"' in usage
+
+
+# -- the market: a change notice replaces the notice it changes
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+LAPTOPS = "1d6b0c7e-2f0a-4c51-9a7e-000000000001"  # Rijkswaterstaat's laptop notice (cfit/notices/examples)
+CHANGE = "1d6b0c7e-2f0a-4c51-9a7e-0000000000c1"
+
+
+def change_notice(original: bytes) -> bytes:
+    """A corrigendum of ``original`` as eForms publishes one: a notice id of its own, BT-758 naming the
+    notice it changes with its version, and the changed text (here the title)."""
+    text = original.decode()
+    text = text.replace(
+        f'<cbc:ID schemeName="notice-id">{LAPTOPS}</cbc:ID>',
+        f'<cbc:ID schemeName="notice-id">{CHANGE}</cbc:ID>',
+    )
+    text = text.replace(
+        "<efext:EformsExtension>",
+        "<efext:EformsExtension><efac:Changes><efbc:ChangedNoticeIdentifier>"
+        f"{LAPTOPS}-01</efbc:ChangedNoticeIdentifier></efac:Changes>",
+        1,
+    )
+    assert CHANGE in text and "ChangedNoticeIdentifier" in text
+    return text.encode()
+
+
+@pytest.mark.parametrize("change_first", [False, True])
+def test_a_change_notice_and_the_notice_it_changes_count_once(tmp_path: Path, change_first: bool) -> None:
+    original = (EXAMPLES / "nl-rijkswaterstaat-laptops.xml").read_bytes()
+    (tmp_path / "original.xml").write_bytes(original)
+    (tmp_path / "change.xml").write_bytes(change_notice(original))
+    first, second = ("change.xml", "original.xml") if change_first else ("original.xml", "change.xml")
+    import_notices([tmp_path / first], acting_user=None)
+    before = market(Filters(country="NL")).total.notices
+
+    import_notices([tmp_path / second], acting_user=None)
+    found = market(Filters(country="NL"))
+    page = Client().get("/market/", {"country": "NL"}).content.decode()
+
+    assert Notice.objects.filter(notice_id__in=[LAPTOPS, CHANGE]).count() == 2  # both kept, as published
+    assert Notice.objects.get(notice_id=CHANGE).changes == LAPTOPS
+    assert found.total.notices == before == 1  # counted once, as the change notice says it now is
+    assert list(
+        Notice.objects.ict().current().filter(buyer_country="NL").values_list("notice_id", flat=True)
+    ) == [CHANGE]
+    assert "1 ICT notice in this selection" in page
+
+
+def test_the_reader_reads_which_notice_an_sdk_change_notice_changes() -> None:
+    example = SHARED / "eforms" / "examples" / "change-cn_24_open_dates.xml"
+    if not example.exists():
+        pytest.skip("needs ../shared/data/eforms/examples (the eForms SDK's examples), absent here")
+
+    notice = parse_eforms(example.read_bytes())
+
+    assert notice.id == "71397268-6c47-4f2f-8ab0-f41a26138f81"
+    assert notice.changes == "c4c415ee-ac08-4465-8fa6-57568cf69462"  # BT-758 without its version "-01"

@@ -217,6 +217,7 @@ def _store(
         "subtype": notice.subtype[:64],
         "procedure_id": notice.ocid[:200],
         "reference": notice.reference[:200],
+        "changes": notice.changes[:200],
         "published": published,
         "year": published.year if published else None,
         "buyer_name": notice.buyer.name,

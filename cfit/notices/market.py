@@ -52,7 +52,7 @@ class Filters:
 
 
 def ict_notices(filters: Filters) -> QuerySet[Notice]:
-    notices = Notice.objects.ict()
+    notices = Notice.objects.ict().current()
     if filters.country:
         notices = notices.filter(buyer_country=filters.country)
     if filters.buyer:

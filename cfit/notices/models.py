@@ -24,6 +24,15 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
     def ict(self) -> NoticeQuerySet:
         return self.filter(ict=True)
 
+    def current(self) -> NoticeQuerySet:
+        """Notices no stored change notice replaces (eForms BT-758): a corrigendum and the notice it
+        corrects are one notice, counted as the change notice says it now is."""
+        return self.exclude(
+            models.Exists(
+                Notice.objects.filter(source=models.OuterRef("source"), changes=models.OuterRef("notice_id"))
+            )
+        )
+
 
 class Notice(models.Model):
     class Source(models.TextChoices):
@@ -43,6 +52,12 @@ class Notice(models.Model):
     )
     reference = models.CharField(
         _("buyer's reference"), max_length=200, blank=True, help_text=_("BT-22, or tender.id.")
+    )
+    changes = models.CharField(
+        _("changes notice"),
+        max_length=200,
+        blank=True,
+        help_text=_("BT-758: the notice this change notice replaces."),
     )
     published = models.DateField(_("published"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
@@ -82,6 +97,8 @@ class Notice(models.Model):
             models.Index(fields=["buyer_organisation", "year"], name="notice_organisation_year"),
             models.Index(fields=["reference"], name="notice_reference"),
             models.Index(fields=["procedure_id"], name="notice_procedure"),
+            # Notice.objects.current(): is the notice changed by another one?
+            models.Index(fields=["source", "changes"], name="notice_changes"),
         ]
 
     def __str__(self) -> str:

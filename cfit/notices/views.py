@@ -85,7 +85,7 @@ def market_page(request: HttpRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
     found = market(filters)
     _labels(found)
-    ict = Notice.objects.ict().order_by()  # no default ordering: it would undo the distinct values
+    ict = Notice.objects.ict().current().order_by()  # no default ordering: it would undo the distinct values
     own_links = []
     can_import = is_secretariat_staff(request.user)
     if request.user.is_authenticated:
