@@ -24,8 +24,8 @@ from openpyxl import load_workbook
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.cloud.models import CloudUsage
-from cfit.impact.titles import OWN_SOURCES
 from cfit.demo.notices import EXAMPLES
+from cfit.impact.titles import OWN_SOURCES
 from cfit.monitoring import actions as monitoring
 from cfit.monitoring.models import PACT, Aggregate, Coverage
 from cfit.notices.actions import import_notices
@@ -203,3 +203,33 @@ def test_the_reader_reads_which_notice_an_sdk_change_notice_changes() -> None:
 
     assert notice.id == "71397268-6c47-4f2f-8ab0-f41a26138f81"
     assert notice.changes == "c4c415ee-ac08-4465-8fa6-57568cf69462"  # BT-758 without its version "-01"
+
+
+def test_a_market_download_says_its_selection_and_how_each_measure_counts(db: Any) -> None:
+    import_notices([EXAMPLES], acting_user=None)
+    client = Client(headers={"accept-language": "de"})
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/market/download.csv", {"year": "2026", "country": "NL"}).content.decode()
+            )
+        )
+    )
+    book = load_workbook(
+        io.BytesIO(client.get("/market/download.xlsx", {"year": "2026", "country": "NL"}).content)
+    )
+
+    header = rows[0]
+    lines = [dict(zip(header, r, strict=True)) for r in rows[1:]]
+    assert header[-5:] == ["method", "country filter", "year filter", "product group filter", "buyer filter"]
+    assert lines and all(
+        (line["country filter"], line["year filter"], line["product group filter"], line["buyer filter"])
+        == ("NL", "2026", "", "")
+        for line in lines
+    )
+    strategic = next(line for line in lines if line["measure"] == "strategic procurement (BT-06)")
+    assert "BT-06" in strategic["method"] and "change notice" in strategic["method"]
+    criteria = [line for line in lines if line["measure"].startswith("criterion ")]
+    assert criteria and all("lower bound" in line["method"] for line in criteria)
+    assert [c.value for c in book.active[1]] == header

@@ -12,7 +12,6 @@ refused (billion laughs and external entities are declared there). Plain Python 
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 
 from lxml import etree
