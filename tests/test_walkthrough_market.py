@@ -233,3 +233,16 @@ def test_a_market_download_says_its_selection_and_how_each_measure_counts(db: An
     criteria = [line for line in lines if line["measure"].startswith("criterion ")]
     assert criteria and all("lower bound" in line["method"] for line in criteria)
     assert [c.value for c in book.active[1]] == header
+
+
+@pytest.mark.parametrize(
+    ("language", "netherlands"), [("nl", "Nederland"), ("de", "Niederlande"), ("fr", "Pays-Bas")]
+)
+def test_the_market_names_countries_in_the_readers_language(db: Any, language: str, netherlands: str) -> None:
+    import_notices([EXAMPLES], acting_user=None)
+
+    page = Client(headers={"accept-language": language}).get("/market/").content.decode()
+    table = page.split('id="market-table"')[1].split("</table>")[0]
+
+    assert f'<option value="NL">{netherlands}</option>' in page
+    assert f"<td>{netherlands}</td>" in table and "<td>NL</td>" not in table
