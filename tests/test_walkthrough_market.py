@@ -25,6 +25,7 @@ from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.cloud.models import CloudUsage
 from cfit.demo.notices import EXAMPLES
+from cfit.factories.models import Factory
 from cfit.impact.titles import OWN_SOURCES
 from cfit.monitoring import actions as monitoring
 from cfit.monitoring.models import PACT, Aggregate, Coverage
@@ -246,3 +247,54 @@ def test_the_market_names_countries_in_the_readers_language(db: Any, language: s
 
     assert f'<option value="NL">{netherlands}</option>' in page
     assert f"<td>{netherlands}</td>" in table and "<td>NL</td>" not in table
+
+
+# -- factories: what suppliers write
+
+
+@pytest.fixture
+def sid(db: Any) -> Persona:
+    """Sid, administrator of the supplier GreenRefurb BV."""
+    return make_persona("sid", "green-refurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN)
+
+
+def test_a_supplier_names_the_countries_where_electronics_are_made_as_people_write_them(sid: Persona) -> None:
+    client = Client()
+    client.force_login(sid.user)
+    upload = io.BytesIO(
+        b"factory_name,address,country,factory_type,manufacturer,model,workers\n"
+        b"Bac Ninh Handsets,Yen Phong,Vietnam,final_assembly,Samsung,Galaxy A52,30000\n"
+        b"Hsinchu Boards,Hsinchu,Taiwan,component,Dell,Latitude 5420,\n"
+        b"Penang Works,Bayan Lepas,MYS,final_assembly,Dell,Latitude 7420,\n"
+        b"Gumi Plant,Gumi,South Korea,final_assembly,Samsung,Galaxy Tab S9,\n"
+        # the same factory and model as the row before, its name written as another document does
+        b"Compal Electronics (Kunshan) Co. Ltd.,Kunshan,CN,final_assembly,Lenovo,ThinkPad T14,100\n"
+        b"COMPAL ELECTRONICS KUNSHAN,Kunshan,China,final_assembly,Lenovo,ThinkPad T14,200\n"
+    )
+    upload.name = "factories.csv"
+
+    refused = client.post(
+        f"/factories/disclose/{sid.organisation.slug}/", {"form": "file", "file-file": upload}
+    )
+    page = refused.content.decode()
+    upload.seek(0)
+    upload = io.BytesIO(b"".join(upload.readlines()[:-1]))  # without the repeated row
+    upload.name = "factories.csv"
+    stored = client.post(
+        f"/factories/disclose/{sid.organisation.slug}/", {"form": "file", "file-file": upload}
+    )
+    by_form = client.post(
+        f"/factories/disclose/{sid.organisation.slug}/",
+        {
+            "form": "one", "one-factory_name": "Ayutthaya Drives", "one-address": "Rojana", "one-country": "Thailand",
+            "one-kind": "component", "one-manufacturer": "HP", "one-model": "EliteBook 840 G8",
+            "one-product_group": "", "one-workers": "", "one-os_id": "",
+        },
+    )  # fmt: skip
+
+    assert "row 7" in page and "row 3" not in page and "row 5" not in page  # only the repeated factory row
+    assert stored.status_code == by_form.status_code == 302
+    assert dict(Factory.objects.values_list("name", "country")) == {
+        "Bac Ninh Handsets": "VN", "Hsinchu Boards": "TW", "Penang Works": "MY", "Gumi Plant": "KR",
+        "Compal Electronics (Kunshan) Co. Ltd.": "CN", "Ayutthaya Drives": "TH",
+    }  # fmt: skip
