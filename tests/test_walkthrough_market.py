@@ -25,9 +25,11 @@ from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.cloud.models import CloudUsage
 from cfit.demo.notices import EXAMPLES
+from cfit.factories.core import Disclosed, Item, link, totals
 from cfit.factories.models import Factory
 from cfit.impact.titles import OWN_SOURCES
 from cfit.monitoring import actions as monitoring
+from cfit.monitoring.disclosure import Reason, Rules
 from cfit.monitoring.models import PACT, Aggregate, Coverage
 from cfit.notices.actions import import_notices
 from cfit.notices.eforms import parse_eforms
@@ -298,3 +300,21 @@ def test_a_supplier_names_the_countries_where_electronics_are_made_as_people_wri
         "Bac Ninh Handsets": "VN", "Hsinchu Boards": "TW", "Penang Works": "MY", "Gumi Plant": "KR",
         "Compal Electronics (Kunshan) Co. Ltd.": "CN", "Ayutthaya Drives": "TH",
     }  # fmt: skip
+
+
+def test_devices_a_contract_delivered_into_the_register_count_once_at_their_factory() -> None:
+    """Three buyers with Latitudes made in one factory; Rijkswaterstaat's 10 came under its contract
+    and are in its register too."""
+    disclosed = [Disclosed(1, "Dell", "Latitude 5420", "notebooks")]
+    items = [
+        Item("fleet", 1, "", "Dell", "Latitude 5420", "notebooks", 10),
+        Item("contract", 1, "RWS-2025-014", "Dell Inc.", "Latitude 5420 Notebook", "notebooks", 10, 9_000.0),
+        Item("fleet", 2, "", "Dell", "Latitude 5420", "notebooks", 12),
+        Item("fleet", 3, "", "DELL", "Latitude 5420", "notebooks", 8),
+        Item("offer", 3, "T-1: Alpha", "Dell", "Latitude 5420", "notebooks", 500, 400_000.0),  # not bought
+    ]
+
+    found = totals(link(disclosed, items), {}, frozenset(), Rules(3, 0.8))[1]
+
+    assert (found.organisations, found.units, found.spend) == (3, 30, 9_000.0)
+    assert found.reason == Reason.DOMINANCE  # and the spend is all Rijkswaterstaat's: the totals stay hidden
