@@ -25,8 +25,10 @@ from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.cloud.models import CloudUsage
 from cfit.demo.notices import EXAMPLES
+from cfit.factories import actions as factory_actions
 from cfit.factories.core import Disclosed, Item, link, totals
 from cfit.factories.models import Factory
+from cfit.fleet.models import Asset
 from cfit.impact.titles import OWN_SOURCES
 from cfit.monitoring import actions as monitoring
 from cfit.monitoring.disclosure import Reason, Rules
@@ -318,3 +320,29 @@ def test_devices_a_contract_delivered_into_the_register_count_once_at_their_fact
 
     assert (found.organisations, found.units, found.spend) == (3, 30, 9_000.0)
     assert found.reason == Reason.DOMINANCE  # and the spend is all Rijkswaterstaat's: the totals stay hidden
+
+
+def test_a_buyer_reads_its_factories_with_country_names_and_numbers_in_german(
+    sid: Persona, procurer: Persona
+) -> None:
+    factory_actions.import_disclosure(
+        sid.organisation,
+        b"factory_name,address,country,factory_type,manufacturer,model\n"
+        b"Notebook Plant 2,1 Zone Rd Kunshan,CN,final_assembly,Dell,Latitude 5420\n",
+        "factories.csv",
+        acting_user=sid.user,
+    )
+    Asset.unscoped.create(
+        organisation=procurer.organisation, asset_key="L-1", product_group="notebooks", manufacturer="Dell",
+        model="Latitude 5420", quantity=12000, purchase_date=date(2024, 1, 1), country="NL", status="in_use",
+    )  # fmt: skip
+    client = Client(headers={"accept-language": "de"})
+    client.force_login(procurer.user)
+
+    listed = client.get("/factories/").content.decode()
+    factory = Factory.objects.get()
+    detail = client.get(f"/factories/{factory.pk}/").content.decode()
+
+    assert "<td>China</td>" in listed and "<td>CN</td>" not in listed
+    assert "12.000" in listed and "12000" not in listed
+    assert "China" in detail
