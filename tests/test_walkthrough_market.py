@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -346,3 +347,45 @@ def test_a_buyer_reads_its_factories_with_country_names_and_numbers_in_german(
     assert "<td>China</td>" in listed and "<td>CN</td>" not in listed
     assert "12.000" in listed and "12000" not in listed
     assert "China" in detail
+
+
+def test_an_ocds_release_republishing_a_ted_notice_counts_once(tmp_path: Path) -> None:
+    """A national portal republishes Rijkswaterstaat's TED notice as OCDS, as OCDS for eForms maps it:
+    the release's id is the notice's BT-701."""
+    release = {
+        "ocid": "ocds-abc123-rws-laptops",
+        "id": LAPTOPS,
+        "date": "2026-03-02T00:00:00Z",
+        "tag": ["tender"],
+        "initiationType": "tender",
+        "buyer": {"id": "rws", "name": "Rijkswaterstaat"},
+        "parties": [
+            {
+                "id": "rws",
+                "name": "Rijkswaterstaat",
+                "roles": ["buyer"],
+                "address": {"countryName": "Netherlands"},
+            }
+        ],
+        "tender": {
+            "id": "RWS-2027-001",
+            "title": "Laptops en beeldschermen",
+            "items": [{"id": "1", "classification": {"scheme": "CPV", "id": "30213100"}}],
+        },
+    }
+    package = {
+        "uri": "https://example.org/p.json",
+        "publishedDate": "2026-03-02T00:00:00Z",
+        "releases": [release],
+    }
+    (tmp_path / "portal.json").write_text(json.dumps(package), encoding="utf-8")
+    (tmp_path / "ted.xml").write_bytes((EXAMPLES / "nl-rijkswaterstaat-laptops.xml").read_bytes())
+
+    import_notices([tmp_path / "portal.json"], acting_user=None)
+    alone = market(Filters(country="NL")).total.notices
+    import_notices([tmp_path / "ted.xml"], acting_user=None)
+
+    assert Notice.objects.filter(source="ocds", ict=True, buyer_country="NL").count() == 1  # read, and ICT
+    assert alone == 1  # the portal's release counts while TED's notice is not stored
+    assert market(Filters(country="NL")).total.notices == 1
+    assert Notice.objects.ict().current().get(buyer_country="NL").source == "eforms"

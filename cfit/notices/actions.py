@@ -218,6 +218,7 @@ def _store(
         "procedure_id": notice.ocid[:200],
         "reference": notice.reference[:200],
         "changes": notice.changes[:200],
+        "release_id": notice.id[:200] if notice.source == "ocds" else "",
         "published": published,
         "year": published.year if published else None,
         "buyer_name": notice.buyer.name,

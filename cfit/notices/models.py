@@ -25,12 +25,18 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         return self.filter(ict=True)
 
     def current(self) -> NoticeQuerySet:
-        """Notices no stored change notice replaces (eForms BT-758): a corrigendum and the notice it
-        corrects are one notice, counted as the change notice says it now is."""
-        return self.exclude(
-            models.Exists(
-                Notice.objects.filter(source=models.OuterRef("source"), changes=models.OuterRef("notice_id"))
-            )
+        """Each published notice once, as it now is: not a notice a stored change notice replaces
+        (eForms BT-758: a corrigendum and the notice it corrects are one notice), nor an OCDS release
+        that republishes a stored eForms notice (OCDS for eForms gives the release the notice's
+        BT-701 as its id: the eForms notice, which cfit reads directly, counts)."""
+        changed = Notice.objects.filter(
+            source=models.OuterRef("source"), changes=models.OuterRef("notice_id")
+        )
+        republished = Notice.objects.filter(
+            source=Notice.Source.EFORMS, notice_id=models.OuterRef("release_id")
+        )
+        return self.exclude(models.Exists(changed)).exclude(
+            models.Q(source=Notice.Source.OCDS) & models.Exists(republished)
         )
 
 
@@ -58,6 +64,12 @@ class Notice(models.Model):
         max_length=200,
         blank=True,
         help_text=_("BT-758: the notice this change notice replaces."),
+    )
+    release_id = models.CharField(
+        _("release id"),
+        max_length=200,
+        blank=True,
+        help_text=_("OCDS: the release id as published (an eForms notice's BT-701 when it republishes one)."),
     )
     published = models.DateField(_("published"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
@@ -99,6 +111,8 @@ class Notice(models.Model):
             models.Index(fields=["procedure_id"], name="notice_procedure"),
             # Notice.objects.current(): is the notice changed by another one?
             models.Index(fields=["source", "changes"], name="notice_changes"),
+            # Notice.objects.current(): does an OCDS release republish an eForms notice?
+            models.Index(fields=["release_id"], name="notice_release"),
         ]
 
     def __str__(self) -> str:
