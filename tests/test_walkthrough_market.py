@@ -37,7 +37,7 @@ from cfit.monitoring.models import PACT, Aggregate, Coverage
 from cfit.notices.actions import import_notices
 from cfit.notices.eforms import parse_eforms
 from cfit.notices.market import Filters, market
-from cfit.notices.models import Notice
+from cfit.notices.models import Notice, outside_cfit
 from tests.conftest import Persona, make_persona
 from tests.test_cloud import focus_csv
 from tests.test_cloud_pages import USAGE, _upload
@@ -389,3 +389,27 @@ def test_an_ocds_release_republishing_a_ted_notice_counts_once(tmp_path: Path) -
     assert alone == 1  # the portal's release counts while TED's notice is not stored
     assert market(Filters(country="NL")).total.notices == 1
     assert Notice.objects.ict().current().get(buyer_country="NL").source == "eforms"
+
+
+NETWORK = "1d6b0c7e-2f0a-4c51-9a7e-000000000002"  # Rijkswaterstaat's network notice, not a cfit tender
+
+
+def test_the_pre_fill_counts_a_tender_published_on_ted_and_a_portal_once(
+    tmp_path: Path, procurer: Persona
+) -> None:
+    release = {
+        "ocid": "ocds-abc123-rws-network",
+        "id": NETWORK,
+        "date": "2026-05-18T00:00:00Z",
+        "tag": ["tender"],
+        "buyer": {"id": "rws", "name": "Rijkswaterstaat"},
+        "parties": [{"id": "rws", "name": "Rijkswaterstaat", "roles": ["buyer"], "address": {"countryName": "Netherlands"}}],
+        "tender": {"id": "RWS-NET", "title": "Netwerkapparatuur en beheer 2026", "items": [{"id": "1", "classification": {"scheme": "CPV", "id": "32420000"}}]},
+    }  # fmt: skip
+    (tmp_path / "portal.json").write_text(json.dumps({"releases": [release]}), encoding="utf-8")
+    (tmp_path / "ted.xml").write_bytes((EXAMPLES / "nl-rijkswaterstaat-network.xml").read_bytes())
+
+    import_notices([tmp_path], acting_user=None)
+
+    assert Notice.objects.filter(buyer_organisation=procurer.organisation).count() == 2
+    assert [n.notice_id for n in outside_cfit(procurer.organisation, 2026)] == [NETWORK]

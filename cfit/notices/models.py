@@ -24,20 +24,22 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
     def ict(self) -> NoticeQuerySet:
         return self.filter(ict=True)
 
-    def current(self) -> NoticeQuerySet:
-        """Each published notice once, as it now is: not a notice a stored change notice replaces
-        (eForms BT-758: a corrigendum and the notice it corrects are one notice), nor an OCDS release
-        that republishes a stored eForms notice (OCDS for eForms gives the release the notice's
-        BT-701 as its id: the eForms notice, which cfit reads directly, counts)."""
-        changed = Notice.objects.filter(
-            source=models.OuterRef("source"), changes=models.OuterRef("notice_id")
-        )
+    def originals(self) -> NoticeQuerySet:
+        """Without the OCDS releases that republish a stored eForms notice: OCDS for eForms gives such
+        a release the notice's BT-701 as its id, and the eForms notice, which cfit reads directly,
+        stands for both."""
         republished = Notice.objects.filter(
             source=Notice.Source.EFORMS, notice_id=models.OuterRef("release_id")
         )
-        return self.exclude(models.Exists(changed)).exclude(
-            models.Q(source=Notice.Source.OCDS) & models.Exists(republished)
+        return self.exclude(models.Q(source=Notice.Source.OCDS) & models.Exists(republished))
+
+    def current(self) -> NoticeQuerySet:
+        """Each published notice once, as it now is: ``originals``, and not a notice a stored change
+        notice replaces (eForms BT-758: a corrigendum and the notice it corrects are one notice)."""
+        changed = Notice.objects.filter(
+            source=models.OuterRef("source"), changes=models.OuterRef("notice_id")
         )
+        return self.originals().exclude(models.Exists(changed))
 
 
 class Notice(models.Model):
@@ -232,7 +234,11 @@ def outside_cfit(organisation: Any, year: int) -> list[Notice]:
     published notices: one notice per procedure (its first), none of whose notices is linked to a
     cfit tender (those are counted as cfit tenders already)."""
     procedures: dict[str, list[Notice]] = {}
-    notices = Notice.objects.filter(buyer_organisation=organisation, ict=True, published__isnull=False)
+    # a change notice shares its procedure (BT-04) with the notice it changes: grouped below, the first
+    # publication dates the procedure; an OCDS republication of a TED notice has an ocid of its own
+    notices = Notice.objects.originals().filter(
+        buyer_organisation=organisation, ict=True, published__isnull=False
+    )
     for notice in notices.annotate(
         linked=models.Exists(NoticeLink.unscoped.filter(notice=models.OuterRef("pk")))
     ):
