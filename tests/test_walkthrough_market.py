@@ -39,6 +39,7 @@ from cfit.notices.eforms import parse_eforms
 from cfit.notices.market import Filters, market
 from cfit.notices.models import Notice, outside_cfit
 from tests.conftest import Persona, make_persona
+from tests.contract_helpers import awarded_tender, contract_of
 from tests.test_cloud import focus_csv
 from tests.test_cloud_pages import USAGE, _upload
 
@@ -413,3 +414,30 @@ def test_the_pre_fill_counts_a_tender_published_on_ted_and_a_portal_once(
 
     assert Notice.objects.filter(buyer_organisation=procurer.organisation).count() == 2
     assert [n.notice_id for n in outside_cfit(procurer.organisation, 2026)] == [NETWORK]
+
+
+def test_a_buyer_sees_its_contracted_devices_in_its_register_once_at_their_factory(
+    framework: Any, sid: Persona, procurer: Persona
+) -> None:
+    contract = contract_of(awarded_tender(procurer, "FACT-2"), sid.organisation, procurer)
+    factory_actions.import_disclosure(
+        sid.organisation,
+        b"factory_name,address,country,factory_type,manufacturer,model,product_group\n"
+        b"Acme Assembly,Suzhou,CN,final_assembly,Acme,Book 14,notebooks\n",
+        "factories.csv",
+        acting_user=sid.user,
+    )
+    # the ten notebooks the contract delivered, in the register
+    Asset.unscoped.create(
+        organisation=procurer.organisation, asset_key="A-1", product_group="notebooks", manufacturer="Acme",
+        model="Book 14", quantity=10, purchase_date=date(2027, 2, 1), country="NL", status="in_use",
+    )  # fmt: skip
+    client = Client()
+    client.force_login(procurer.user)
+
+    listed = client.get("/factories/").content.decode()
+
+    row = listed.split('id="factories"')[1].split("<tbody>")[1].split("</tr>")[0]
+    assert contract.lot is not None and "Acme Assembly" in row
+    # the buyer's own units: the contract's 10 notebooks are the 10 in its register, not 20
+    assert [cell.split("<")[0].strip() for cell in row.split('<td class="num">')[1:3]] == ["10", "8,000"]

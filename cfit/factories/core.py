@@ -133,7 +133,7 @@ def totals(
             by_factory[found.factory].append(found.item)
     result = {}
     for factory, items in by_factory.items():
-        units = _units(items)
+        units = units_by_organisation(items)
         spend: dict[int, float] = defaultdict(float)
         for item in items:
             spend[item.organisation] += item.spend
@@ -152,7 +152,7 @@ def totals(
     return result
 
 
-def _units(items: Iterable[Item]) -> dict[int, float]:
+def units_by_organisation(items: Iterable[Item]) -> dict[int, float]:
     """Each organisation's units of a factory's models. The devices a contract delivers go into the
     buyer's register: a model both in use and under a contract counts the larger of the two, never
     their sum (which would count the delivered devices twice)."""

@@ -26,7 +26,7 @@ from cfit.factories.access import (
     get_supplier_for_editor,
     member_organisations,
 )
-from cfit.factories.core import DEPENDENCE, Link, Totals
+from cfit.factories.core import DEPENDENCE, Item, Link, Totals, units_by_organisation
 from cfit.factories.forms import DisclosureForm, DisclosureUploadForm, SharingForm
 from cfit.factories.links import picture
 from cfit.factories.models import DisclosedProduct, Factory, SharingConsent
@@ -44,14 +44,18 @@ class Own:
 
 def _own(links: list[Link]) -> dict[int, Own]:
     found: dict[int, Own] = defaultdict(Own)
+    dependence: dict[int, list[Item]] = defaultdict(list)
     for link in links:
         own = found[link.factory]
         own.links.append(link)
         if link.item.source in DEPENDENCE:
-            own.units += link.item.units
+            dependence[link.factory].append(link.item)
             own.spend += link.item.spend
         else:
             own.offered_units += link.item.units
+    for factory, items in dependence.items():
+        # counted as the totals count them: a model in use and under contract once
+        found[factory].units = sum(units_by_organisation(items).values())
     return found
 
 
