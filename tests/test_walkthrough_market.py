@@ -329,8 +329,9 @@ def test_a_buyer_reads_its_factories_with_country_names_and_numbers_in_german(
 ) -> None:
     factory_actions.import_disclosure(
         sid.organisation,
-        b"factory_name,address,country,factory_type,manufacturer,model\n"
-        b"Notebook Plant 2,1 Zone Rd Kunshan,CN,final_assembly,Dell,Latitude 5420\n",
+        b"factory_name,address,country,factory_type,manufacturer,model,product_group,workers\n"
+        b"Notebook Plant 2,1 Zone Rd Kunshan,CN,final_assembly,Dell,Latitude 5420,,30000\n"
+        b"Notebook Plant 2,1 Zone Rd Kunshan,CN,final_assembly,Dell,P2422H,monitors,30000\n",
         "factories.csv",
         acting_user=sid.user,
     )
@@ -348,6 +349,11 @@ def test_a_buyer_reads_its_factories_with_country_names_and_numbers_in_german(
     assert "<td>China</td>" in listed and "<td>CN</td>" not in listed
     assert "12.000" in listed and "12000" not in listed
     assert "China" in detail
+    assert "<td>Monitore</td>" in detail and "<td>monitors</td>" not in detail  # the product group's name
+    supplier = Client(headers={"accept-language": "de"})
+    supplier.force_login(sid.user)
+    disclosed = supplier.get(f"/factories/disclose/{sid.organisation.slug}/").content.decode()
+    assert "<td>China</td>" in disclosed and '<td class="num">30.000</td>' in disclosed
 
 
 def test_an_ocds_release_republishing_a_ted_notice_counts_once(tmp_path: Path) -> None:

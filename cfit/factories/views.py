@@ -30,6 +30,10 @@ from cfit.factories.core import DEPENDENCE, Item, Link, Totals, units_by_organis
 from cfit.factories.forms import DisclosureForm, DisclosureUploadForm, SharingForm
 from cfit.factories.links import picture
 from cfit.factories.models import DisclosedProduct, Factory, SharingConsent
+from cfit.fleet.models import PRODUCT_GROUPS
+
+#: a product group's code -> its name in the reader's language (lazy)
+PRODUCT_GROUP_LABELS = dict(PRODUCT_GROUPS)
 
 
 @dataclass
@@ -114,7 +118,14 @@ def factory_detail(request: HttpRequest, factory_id: int) -> HttpResponse:
             "factory": factory,
             "own": own,
             "totals": totals,
-            "products": [{**p, "kind_label": DisclosedProduct.Kind(p["kind"]).label} for p in products],
+            "products": [
+                {
+                    **p,
+                    "kind_label": DisclosedProduct.Kind(p["kind"]).label,
+                    "group_label": PRODUCT_GROUP_LABELS.get(p["product_group"], p["product_group"]),
+                }
+                for p in products
+            ],
         },
     )
 
