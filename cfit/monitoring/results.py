@@ -169,7 +169,7 @@ HEADER = [
     "scope", "year", "indicator", "breakdown", "value", "low", "high", "unit", "reporters", "members",
     "prefilled", "estimated", "suppressed", "method", "sources", "source_titles",
 ]  # fmt: skip
-#: Between the ids (and titles) of a figure's sources in one cell: titles hold commas, never this.
+#: Between the ids (and titles) of a figure's sources in one cell: titles hold commas and semicolons.
 SOURCES_SEPARATOR = " | "
 SOURCES_HEADER = ["source", "title", "url"]
 
