@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,6 +63,8 @@ MESSAGES = {
     "focus:unknown_charge_category": gettext_lazy("“%(value)s” is none of %(categories)s"),
     "focus:missing": gettext_lazy("missing (FOCUS does not allow it to be empty)"),
     "focus:unit": gettext_lazy("not a unit cfit can convert: “%(value)s”"),
+    # the cloud import (cfit.cloud.actions): the FOCUS reader read the file, the organisation had it already
+    "focus:already_imported": gettext_lazy("this export was imported on %(date)s: it is counted once"),
     # a supplier's offer (cfit.offers.reader.MESSAGES)
     "offers:unknown_format": gettext_lazy(
         "unknown format: use the .xlsx template, or its .csv or .json form"
@@ -162,6 +165,8 @@ def parameter_text(key: str, value: str) -> str:
         return where_text(value)
     if key == "detail" and value in WORKBOOK_TROUBLES:
         return str(WORKBOOK_TROUBLES[value])
+    if key == "date":
+        return _localised_date(value)
     return _localised_number(value)
 
 
@@ -217,6 +222,15 @@ def _localised_number(value: str) -> str:
     if not _WHOLE.fullmatch(value):
         return value
     return number_format(int(value.replace(",", "")), force_grouping=True)
+
+
+def _localised_date(value: str) -> str:
+    """A day given as ISO 8601 (2026-12-06) as the reader's language writes it (6 december 2026)."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return date_format(day)
 
 
 def field_text(field: str) -> str:

@@ -260,6 +260,8 @@ def test_hidden_figures_say_why_in_every_channel(client: Client, published: dict
         "",
         "threshold",
         "",
+        "",
+        "",
     ] in rows
     assert 'data-reason="threshold"' in page and "fewer than 3 reporting organisations" in page
 

@@ -200,14 +200,16 @@ def test_the_market_downloads_hold_every_figure_with_its_n(db: Any, examples: Pa
     response = client.get("/market/download.csv", {"by": "buyer"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert response["Content-Disposition"].startswith("attachment")
-    assert rows[0] == ["breakdown", "group", "measure", "ICT notices", "notices using it", "share (%)"]
-    assert ["buyer", "all", "strategic procurement (BT-06)", "7", "3", "42.9"] in rows
-    assert ["buyer", "'=HYPERLINK(1)", "green procurement criteria (BT-805)", "1", "1", "100.0"] in rows
+    assert rows[0][:6] == ["breakdown", "group", "measure", "ICT notices", "notices using it", "share (%)"]
+    assert ["buyer", "all", "strategic procurement (BT-06)", "7", "3", "42.9"] in [r[:6] for r in rows]
+    assert ["buyer", "'=HYPERLINK(1)", "green procurement criteria (BT-805)", "1", "1", "100.0"] in [
+        r[:6] for r in rows
+    ]
     assert any(r[2].startswith("criterion wc-ecolabel") and r[1] == "Rijkswaterstaat" for r in rows)
 
     book = load_workbook(io.BytesIO(client.get("/market/download.xlsx", {"by": "buyer"}).content))
     cells = [[c.value for c in row] for row in book.active.iter_rows()]
-    assert ["buyer", "all", "strategic procurement (BT-06)", 7, 3, 42.9] in cells
+    assert ["buyer", "all", "strategic procurement (BT-06)", 7, 3, 42.9] in [r[:6] for r in cells]
     assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)
     assert client.get("/market/download.pdf").status_code == 404
 

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
@@ -36,7 +37,8 @@ def import_cloud_usage(
     digest = hashlib.sha256(data).hexdigest()
     earlier = CloudUsage.unscoped.filter(organisation=organisation, sha256=digest).first()
     if earlier is not None:
-        day = earlier.uploaded_at.date().isoformat()
+        # the day where the organisation is (the site's time zone), said in its language by the page
+        day = timezone.localdate(earlier.uploaded_at).isoformat()
         raise refuse(
             filename,
             _("this export was imported on %(date)s: it is counted once") % {"date": day},

@@ -4,6 +4,10 @@ result; pages show them through here."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +42,16 @@ def label(key: str) -> str:
     if rest == UNKNOWN_FAMILY:
         return f"{provider} {LABELS[UNKNOWN_FAMILY]}"
     return key
+
+
+#: A month as the core keys it (FOCUS charge periods, ``CloudUsage.first_month``).
+_MONTH = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
+
+
+def month_label(month: str) -> str:
+    """A "YYYY-MM" month as the reader's language writes it ("september 2024", "September 2024"); a
+    key that is no month ("unknown") through ``label``."""
+    found = _MONTH.fullmatch(month)
+    if found is None or not 1 <= int(found["month"]) <= 12:
+        return label(month)
+    return date_format(date(int(found["year"]), int(found["month"]), 1), "YEAR_MONTH_FORMAT")

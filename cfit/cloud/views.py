@@ -20,7 +20,7 @@ from cfit.cloud.access import can_edit_cloud, get_cloud_owner, get_usage_for_use
 from cfit.cloud.compare import Comparison, Place, compare_workload, parse_family_moves
 from cfit.cloud.forms import CloudUploadForm, CompareForm
 from cfit.cloud.models import CloudUsage
-from cfit.cloud.present import label
+from cfit.cloud.present import label, month_label
 from cfit.cloud.reference import CloudReference
 from cfit.impact.figures import Span
 from cfit.refusals import refusal_texts
@@ -50,12 +50,12 @@ def _by_month_chart(usages: list[CloudUsage]) -> Any:
                 months[month] = months.get(month, 0.0) + figures["emissions_kgco2e"]["value"]
     if not months:
         return None
-    labels = sorted(months)[-24:]
+    shown = sorted(months)[-24:]
     return charts.stacked_bars(
         "cloud-by-month",
         _("Emissions of cloud use by month"),
-        labels,
-        [(_("Emissions"), [months[m] for m in labels])],
+        [month_label(m) for m in shown],
+        [(_("Emissions"), [months[m] for m in shown])],
         "kgCO2e",
     )
 
@@ -106,6 +106,26 @@ def _rows(breakdown: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(label(key), figures) for key, figures in ordered]
 
 
+def _regions(result: dict[str, Any]) -> list[tuple[str, Any, list[dict[str, Any]]]]:
+    """The breakdown by region with the sources of each region's grid factor and PUE, as the list of
+    sources under the table has them (title, address), not as the ids the stored result keeps."""
+    sources = {s["id"]: s for s in result.get("sources", [])}
+    return [
+        (
+            key,
+            figures,
+            [
+                sources.get(source_id, {"id": source_id})
+                # a grid factor blended from two sources names both ("ember+electricity-maps")
+                for field in ("grid_source", "pue_source")
+                for source_id in (figures.get(field) or "").split("+")
+                if source_id
+            ],
+        )
+        for key, figures in _rows(result["by_region"])
+    ]
+
+
 @login_required
 def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse:
     usage = get_usage_for_user(request.user, slug, usage_id)
@@ -144,8 +164,8 @@ def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse
             "result": result,
             "kinds": _rows(result["by_kind"]),
             "services": _rows(result["by_service"]),
-            "regions": _rows(result["by_region"]),
-            "months": sorted(result["by_month"].items()),
+            "regions": _regions(result),
+            "months": [(month_label(m), figures) for m, figures in sorted(result["by_month"].items())],
             "families": _rows(result.get("by_family", {})),
             "not_counted": [(label(reason), n) for reason, n in result.get("not_counted", {}).items()],
             "form": form,

@@ -133,16 +133,34 @@ def totals(
             by_factory[found.factory].append(found.item)
     result = {}
     for factory, items in by_factory.items():
-        organisations = {i.organisation for i in items}
-        reason = assess(((str(i.organisation), (i.units, i.spend)) for i in items), rules)
+        units = units_by_organisation(items)
+        spend: dict[int, float] = defaultdict(float)
+        for item in items:
+            spend[item.organisation] += item.spend
+        organisations = set(units)
+        reason = assess(((str(o), (units[o], spend[o])) for o in organisations), rules)
         by_consent = reason is not None and organisations <= set(consenting)
         result[factory] = Totals(
             factory,
             len(organisations),
             sum(1 for members in groups.values() if members & organisations),
-            sum(i.units for i in items),
-            sum(i.spend for i in items),
+            sum(units.values()),
+            sum(spend.values()),
             None if by_consent else reason,
             by_consent,
         )
     return result
+
+
+def units_by_organisation(items: Iterable[Item]) -> dict[int, float]:
+    """Each organisation's units of a factory's models. The devices a contract delivers go into the
+    buyer's register: a model both in use and under a contract counts the larger of the two, never
+    their sum (which would count the delivered devices twice)."""
+    by_model: dict[tuple[int, object], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for item in items:
+        model = _key(item.manufacturer, item.model, item.group) or (item.manufacturer, item.model, item.group)
+        by_model[(item.organisation, model)][item.source] += item.units
+    units: dict[int, float] = defaultdict(float)
+    for (organisation, _model), by_source in by_model.items():
+        units[organisation] += max(by_source.values())
+    return units

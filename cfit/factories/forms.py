@@ -6,9 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cfit.factories.models import DisclosedProduct
-from cfit.factories.reading import MAX_WORKERS, DisclosureRow
+from cfit.factories.reading import MAX_WORKERS, DisclosureRow, factory_country
 from cfit.fleet.models import PRODUCT_GROUPS
-from cfit.impact.vocabulary import load_vocabulary
 
 
 class DisclosureForm(forms.Form):
@@ -29,7 +28,7 @@ class DisclosureForm(forms.Form):
     os_id = forms.CharField(label=_("Open Supply Hub id (optional)"), required=False, max_length=40)
 
     def clean_country(self) -> str:
-        code = load_vocabulary().code("country", self.cleaned_data["country"])
+        code = factory_country(self.cleaned_data["country"])
         if code is None:
             raise forms.ValidationError(_("Not a two-letter ISO 3166 country code."), code="not_country")
         return code

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cfit.joining.countries import country_name
+
 
 class Factory(models.Model):
     """A factory (a production site) of ICT products or their components."""
@@ -42,6 +44,11 @@ class Factory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"
+
+    @property
+    def country_name(self) -> str:
+        """The factory's country as the reader's language names it (the pages; files keep the code)."""
+        return country_name(self.country)
 
 
 class DisclosedProduct(models.Model):

@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pycountry
+
 from cfit.contracts.rows import Collector, read_rows, required_text, text
-from cfit.impact.vocabulary import load_vocabulary
+from cfit.factories.core import factory_key
+from cfit.impact.vocabulary import Vocabulary, load_vocabulary
 from cfit.tabular import NotANumber, parse_number
 
 #: Accepted headers (as ``rows.header_key`` reads them) and the column each stands for.
@@ -85,7 +88,7 @@ def read_disclosure(source: bytes | Path, filename: str) -> list[DisclosureRow]:
         manufacturer = required_text(record, "manufacturer", number, problems)
         model = required_text(record, "model", number, problems, limit=300)
         country_word = required_text(record, "country", number, problems)
-        country = vocabulary.code("country", country_word) if country_word else ""
+        country = factory_country(country_word, vocabulary) if country_word else ""
         if country_word and country is None:
             problems.add(number, "country", "not_country")
         type_word = required_text(record, "factory_type", number, problems)
@@ -102,7 +105,9 @@ def read_disclosure(source: bytes | Path, filename: str) -> list[DisclosureRow]:
             problems.add(number, "os_id", "too_long", limit=40)
         if problems.count > before:
             continue
-        key = (name.casefold(), str(country), str(kind), manufacturer.casefold(), model.casefold())
+        # the factory as it is stored (``factory_key``): "Compal Electronics (Kunshan) Co., Ltd." and
+        # "COMPAL ELECTRONICS KUNSHAN" are one factory, and one model made there is one row
+        key = (factory_key(name), str(country), str(kind), manufacturer.casefold(), model.casefold())
         if key in seen:
             problems.add(number, "-", "duplicate_row", other=seen[key])
             continue
@@ -115,6 +120,19 @@ def read_disclosure(source: bytes | Path, filename: str) -> list[DisclosureRow]:
         )  # fmt: skip
     problems.raise_if_any()
     return rows
+
+
+def factory_country(word: str, vocabulary: Vocabulary | None = None) -> str | None:
+    """The country of a factory as suppliers write it: the register's words (ISO codes, the pact's
+    countries in its languages), else an ISO 3166 name, common name or three-letter code, as the
+    countries where electronics are made are written ("Vietnam", "Taiwan", "South Korea", "MYS")."""
+    known = (vocabulary or load_vocabulary()).code("country", word)
+    if known is not None:
+        return str(known)
+    try:
+        return str(pycountry.countries.lookup(word.strip()).alpha_2)
+    except LookupError:
+        return None
 
 
 def _workers(record: dict[str, object], number: int, problems: Collector) -> int | None:

@@ -26,10 +26,14 @@ from cfit.factories.access import (
     get_supplier_for_editor,
     member_organisations,
 )
-from cfit.factories.core import DEPENDENCE, Link, Totals
+from cfit.factories.core import DEPENDENCE, Item, Link, Totals, units_by_organisation
 from cfit.factories.forms import DisclosureForm, DisclosureUploadForm, SharingForm
 from cfit.factories.links import picture
 from cfit.factories.models import DisclosedProduct, Factory, SharingConsent
+from cfit.fleet.models import PRODUCT_GROUPS
+
+#: a product group's code -> its name in the reader's language (lazy)
+PRODUCT_GROUP_LABELS = dict(PRODUCT_GROUPS)
 
 
 @dataclass
@@ -44,14 +48,18 @@ class Own:
 
 def _own(links: list[Link]) -> dict[int, Own]:
     found: dict[int, Own] = defaultdict(Own)
+    dependence: dict[int, list[Item]] = defaultdict(list)
     for link in links:
         own = found[link.factory]
         own.links.append(link)
         if link.item.source in DEPENDENCE:
-            own.units += link.item.units
+            dependence[link.factory].append(link.item)
             own.spend += link.item.spend
         else:
             own.offered_units += link.item.units
+    for factory, items in dependence.items():
+        # counted as the totals count them: a model in use and under contract once
+        found[factory].units = sum(units_by_organisation(items).values())
     return found
 
 
@@ -110,7 +118,14 @@ def factory_detail(request: HttpRequest, factory_id: int) -> HttpResponse:
             "factory": factory,
             "own": own,
             "totals": totals,
-            "products": [{**p, "kind_label": DisclosedProduct.Kind(p["kind"]).label} for p in products],
+            "products": [
+                {
+                    **p,
+                    "kind_label": DisclosedProduct.Kind(p["kind"]).label,
+                    "group_label": PRODUCT_GROUP_LABELS.get(p["product_group"], p["product_group"]),
+                }
+                for p in products
+            ],
         },
     )
 

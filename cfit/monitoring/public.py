@@ -24,7 +24,7 @@ from cfit.monitoring.disclosure import TOTAL, Rules
 from cfit.monitoring.indicators import BY_CODE, CATEGORIES, HARDWARE, ROUTES
 from cfit.monitoring.method import method_html
 from cfit.monitoring.models import PACT, ResultsEdition
-from cfit.monitoring.results import Scope, published_years, reason_text, results, rows
+from cfit.monitoring.results import Scope, published_years, reason_text, results, rows, source_rows
 from cfit.monitoring.views import XLSX, key_labels
 from cfit.pact.models import BuyerGroup
 
@@ -205,7 +205,8 @@ class ResultsPage:
         return [(y, self.data["coverage"].get(y)) for y in self.years]
 
     def sources(self) -> list[dict[str, str]]:
-        return list(self.data["sources"].values())
+        # with their ids: cfit's own sources are titled in the reader's language by id (``source_title``)
+        return [{"id": source_id, **source} for source_id, source in self.data["sources"].items()]
 
     def methods(self) -> str:
         return ", ".join(_methods(self.data))
@@ -244,7 +245,8 @@ def _methods(data: dict[str, Any]) -> list[str]:
 
 def results_download(request: HttpRequest, fmt: str) -> HttpResponse:
     scope, _group = _scope(request)
-    found = rows(results(scope, published_years(scope)))
+    data = results(scope, published_years(scope))
+    found = rows(data)
     name = f"cfit-results-{scope.key}"
     if fmt == "csv":
         out = io.StringIO()
@@ -258,9 +260,13 @@ def results_download(request: HttpRequest, fmt: str) -> HttpResponse:
         sheet.title = "Results"
         for row in found:
             sheet.append(list(row))
-        data = io.BytesIO()
-        keep_cells_as_text(book).save(data)
-        return attachment(HttpResponse(data.getvalue(), content_type=XLSX), f"{name}.xlsx")
+        # the sources each figure names by id in its row, with their addresses
+        sources = book.create_sheet("Sources")
+        for row in source_rows(data):
+            sources.append(row)
+        out_xlsx = io.BytesIO()
+        keep_cells_as_text(book).save(out_xlsx)
+        return attachment(HttpResponse(out_xlsx.getvalue(), content_type=XLSX), f"{name}.xlsx")
     raise Http404
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cfit.impact.titles import source_title
 from cfit.monitoring.disclosure import TOTAL, Reason, Rules
 from cfit.monitoring.indicators import BY_CODE
 from cfit.monitoring.models import PACT, Aggregate, Campaign, Coverage, DisclosureRules
@@ -166,25 +167,42 @@ def _ordered(keys: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 HEADER = [
     "scope", "year", "indicator", "breakdown", "value", "low", "high", "unit", "reporters", "members",
-    "prefilled", "estimated", "suppressed", "method",
+    "prefilled", "estimated", "suppressed", "method", "sources", "source_titles",
 ]  # fmt: skip
+#: Between the ids (and titles) of a figure's sources in one cell: titles hold commas and semicolons.
+SOURCES_SEPARATOR = " | "
+SOURCES_HEADER = ["source", "title", "url"]
 
 
 def rows(data: dict[str, Any]) -> list[list[Any]]:
     """The results as a table for CSV and XLSX: one row per year, indicator and breakdown; a hidden
-    figure's row names the reason in ``suppressed`` and nothing else."""
+    figure's row names the reason in ``suppressed`` and nothing else. A figure computed from factors
+    names its sources in the row itself, by id and by the title the results page shows, so that a
+    line copied out of the file still says where its number comes from."""
     out: list[list[Any]] = [list(HEADER)]
     for code, by_year in data["indicators"].items():
         indicator = BY_CODE[code]
         for year, keys in by_year.items():
             members = data["coverage"].get(year, {}).get("members", "")
             for key, cell in keys.items():
+                ids = cell["sources"] or []
+                titles = [source_title({"id": i, **data["sources"].get(i, {})}) for i in ids]
                 out.append([
                     data["scope"], year, code, key, cell["value"], cell["low"], cell["high"],
                     indicator.unit and str(indicator.unit), cell["reporters"], members, cell["prefilled"],
                     cell["estimated"], cell["suppressed"] or "", cell["method"] or "",
+                    SOURCES_SEPARATOR.join(ids), SOURCES_SEPARATOR.join(titles),
                 ])  # fmt: skip
     return out
+
+
+def source_rows(data: dict[str, Any]) -> list[list[str]]:
+    """The sources the figures of ``rows`` point to, one row each: id, title (as the page shows it),
+    web address."""
+    return [list(SOURCES_HEADER)] + [
+        [source_id, source_title({"id": source_id, **source}), source["url"]]
+        for source_id, source in data["sources"].items()
+    ]
 
 
 # -- the decision to publish

@@ -217,6 +217,8 @@ def _store(
         "subtype": notice.subtype[:64],
         "procedure_id": notice.ocid[:200],
         "reference": notice.reference[:200],
+        "changes": notice.changes[:200],
+        "release_id": notice.id[:200] if notice.source == "ocds" else "",
         "published": published,
         "year": published.year if published else None,
         "buyer_name": notice.buyer.name,

@@ -11,6 +11,7 @@ refused (billion laughs and external entities are declared there). Plain Python 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from lxml import etree
@@ -113,9 +114,11 @@ def _record(root: etree._Element) -> NoticeRecord:
         raise NoticeRefused("has no notice identifier (BT-701, cbc:ID[@schemeName='notice-id'])")
     published = ""
     subtype = ""
+    changes = ""
     if extension is not None:
         published = _text(extension, "efac:Publication/efbc:PublicationDate")  # OPP-012
         subtype = _text(extension, "efac:NoticeSubType/cbc:SubTypeCode")  # OPP-070
+        changes = _changed_notice(_text(extension, "efac:Changes/efbc:ChangedNoticeIdentifier"))  # BT-758
     published = (published or _text(root, "cbc:IssueDate"))[:10]  # BT-05(a)
     procedure = root.find("cac:ProcurementProject", NS)
     title = _in_language(procedure, "cbc:Name", language_code) if procedure is not None else ""  # BT-21
@@ -170,8 +173,20 @@ def _record(root: etree._Element) -> NoticeRecord:
         subtype=subtype,
         ocid=_text(root, "cbc:ContractFolderID"),  # BT-04
         reference=_text(procedure, "cbc:ID") if procedure is not None else "",  # BT-22 internal id
+        changes=changes,
         texts=tuple(t for t in texts if t),
     )
+
+
+#: BT-758 names the changed notice by its identifier and version: "<BT-701>-<BT-757>" ("…-01").
+_CHANGED_NOTICE = re.compile(r"(?P<notice>.+)-(?P<version>\d{2})")
+
+
+def _changed_notice(identifier: str) -> str:
+    """The notice id (BT-701) in a change notice's BT-758. A change notice has an id of its own (a new
+    UUID), so without this the original and its change would count as two notices."""
+    found = _CHANGED_NOTICE.fullmatch(identifier)
+    return found["notice"] if found else identifier
 
 
 def _cpv(project: etree._Element) -> list[str]:

@@ -52,7 +52,7 @@ class Filters:
 
 
 def ict_notices(filters: Filters) -> QuerySet[Notice]:
-    notices = Notice.objects.ict()
+    notices = Notice.objects.ict().current()
     if filters.country:
         notices = notices.filter(buyer_country=filters.country)
     if filters.buyer:
@@ -158,32 +158,52 @@ def criteria_by(filters: Filters) -> dict[tuple[str, str], int]:
     return {(str(row[column] or ""), row["criterion"]): row["n"] for row in found}
 
 
+#: How each measure of the downloads counts a notice as using it (docs/market-monitoring.md): a line
+#: of the file says it, as the page does under its figures.
+METHODS = {
+    "strategic": "ICT notices (a CPV code under 30, 32, 48, 72, 503, 516, 642 or 80533), each counted once "
+    "per group, a change notice in place of the notice it changes; using it: BT-06 holds a code other "
+    "than 'none' on at least one lot (OCDS: the sustainability extension's goals), as the buyer declared",
+    "gpp": "ICT notices, as above; using it: BT-805 says EU, national or other green procurement criteria "
+    "were used on at least one lot (whether, never which), as the buyer declared",
+    "criteria": "ICT notices, as above; using it: cfit's matcher finds a framework criterion family in the "
+    "notice's titles, descriptions and award criteria (attached documents are not read): a lower bound",
+}
+#: The selection a download was made from, in its columns: an empty cell is no filter (every value).
+SELECTION_HEADERS = ["country filter", "year filter", "product group filter", "buyer filter"]
+
+
 def download_rows(found: Market, headers: Iterable[str]) -> list[list[Any]]:
-    """Long form: one line per group and measure, with n notices, n using, the share in per cent."""
-    out: list[list[Any]] = [list(headers)]
+    """Long form: one line per group and measure, with n notices, n using, the share in per cent, how
+    the measure counts, and the selection (filters) the figures are of."""
+    out: list[list[Any]] = [[*headers, "method", *SELECTION_HEADERS]]
     by_criterion = criteria_by(found.filters)
+    filters = found.filters
+    selection = [filters.country, filters.year or "", filters.group, filters.buyer]
     for row in [found.total, *found.rows]:
         group = row.label if row is not found.total else "all"
-        for measure, count in (
-            ("strategic procurement (BT-06)", row.strategic),
-            ("green procurement criteria (BT-805)", row.gpp),
-            ("any framework criterion (texts)", row.criteria),
-        ):
-            out.append([found.filters.by, group, measure, row.notices, count, _percent(count, row.notices)])
+        lines = [
+            ("strategic procurement (BT-06)", row.strategic, METHODS["strategic"]),
+            ("green procurement criteria (BT-805)", row.gpp, METHODS["gpp"]),
+            ("any framework criterion (texts)", row.criteria, METHODS["criteria"]),
+        ]
         criteria = (
             [(c.criterion, c.notices) for c in found.criteria]
             if row is found.total
             else sorted((c, n) for (k, c), n in by_criterion.items() if k == row.key)
         )
-        for criterion, count in criteria:
+        lines += [(f"criterion {criterion}", count, METHODS["criteria"]) for criterion, count in criteria]
+        for measure, count, method in lines:
             out.append(
                 [
-                    found.filters.by,
+                    filters.by,
                     group,
-                    f"criterion {criterion}",
+                    measure,
                     row.notices,
                     count,
                     _percent(count, row.notices),
+                    method,
+                    *selection,
                 ]
             )
     return out

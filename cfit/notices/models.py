@@ -24,6 +24,23 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
     def ict(self) -> NoticeQuerySet:
         return self.filter(ict=True)
 
+    def originals(self) -> NoticeQuerySet:
+        """Without the OCDS releases that republish a stored eForms notice: OCDS for eForms gives such
+        a release the notice's BT-701 as its id, and the eForms notice, which cfit reads directly,
+        stands for both."""
+        republished = Notice.objects.filter(
+            source=Notice.Source.EFORMS, notice_id=models.OuterRef("release_id")
+        )
+        return self.exclude(models.Q(source=Notice.Source.OCDS) & models.Exists(republished))
+
+    def current(self) -> NoticeQuerySet:
+        """Each published notice once, as it now is: ``originals``, and not a notice a stored change
+        notice replaces (eForms BT-758: a corrigendum and the notice it corrects are one notice)."""
+        changed = Notice.objects.filter(
+            source=models.OuterRef("source"), changes=models.OuterRef("notice_id")
+        )
+        return self.originals().exclude(models.Exists(changed))
+
 
 class Notice(models.Model):
     class Source(models.TextChoices):
@@ -43,6 +60,18 @@ class Notice(models.Model):
     )
     reference = models.CharField(
         _("buyer's reference"), max_length=200, blank=True, help_text=_("BT-22, or tender.id.")
+    )
+    changes = models.CharField(
+        _("changes notice"),
+        max_length=200,
+        blank=True,
+        help_text=_("BT-758: the notice this change notice replaces."),
+    )
+    release_id = models.CharField(
+        _("release id"),
+        max_length=200,
+        blank=True,
+        help_text=_("OCDS: the release id as published (an eForms notice's BT-701 when it republishes one)."),
     )
     published = models.DateField(_("published"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
@@ -82,6 +111,10 @@ class Notice(models.Model):
             models.Index(fields=["buyer_organisation", "year"], name="notice_organisation_year"),
             models.Index(fields=["reference"], name="notice_reference"),
             models.Index(fields=["procedure_id"], name="notice_procedure"),
+            # Notice.objects.current(): is the notice changed by another one?
+            models.Index(fields=["source", "changes"], name="notice_changes"),
+            # Notice.objects.current(): does an OCDS release republish an eForms notice?
+            models.Index(fields=["release_id"], name="notice_release"),
         ]
 
     def __str__(self) -> str:
@@ -201,7 +234,11 @@ def outside_cfit(organisation: Any, year: int) -> list[Notice]:
     published notices: one notice per procedure (its first), none of whose notices is linked to a
     cfit tender (those are counted as cfit tenders already)."""
     procedures: dict[str, list[Notice]] = {}
-    notices = Notice.objects.filter(buyer_organisation=organisation, ict=True, published__isnull=False)
+    # a change notice shares its procedure (BT-04) with the notice it changes: grouped below, the first
+    # publication dates the procedure; an OCDS republication of a TED notice has an ocid of its own
+    notices = Notice.objects.originals().filter(
+        buyer_organisation=organisation, ict=True, published__isnull=False
+    )
     for notice in notices.annotate(
         linked=models.Exists(NoticeLink.unscoped.filter(notice=models.OuterRef("pk")))
     ):

@@ -76,6 +76,8 @@ class NoticeRecord:
     subtype: str = ""  #: OPP-070 notice subtype (eForms); OCDS: the release tag
     ocid: str = ""  #: OCDS contracting process id (eForms: the procedure id, BT-04)
     reference: str = ""  #: the buyer's own file number: BT-22 of the procedure (eForms), ``tender.id`` (OCDS)
+    #: BT-758 of a change notice: the notice id (BT-701) of the notice it changes, which it replaces
+    changes: str = ""
     texts: tuple[str, ...] = field(default=(), repr=False)  #: titles and descriptions, for matching
     matched_criteria: tuple[MatchedCriterion, ...] = ()  #: filled by the reader (``read_notices``)
 

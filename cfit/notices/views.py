@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from cfit.accounts.access import is_secretariat_staff
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
 from cfit.downloads import attachment, keep_cells_as_text, safe_cell, safe_filename
+from cfit.joining.countries import country_name
 from cfit.monitoring.charts import Point, bars
 from cfit.monitoring.views import XLSX
 from cfit.notices.actions import import_notices
@@ -36,7 +37,11 @@ MAX_CHART_BARS = 12
 
 
 def _labels(found: Market) -> None:
-    """Product group names and criterion titles in the reader's language."""
+    """Country and product group names and criterion titles in the reader's language (the downloads
+    keep the codes)."""
+    if found.filters.by == "country":
+        for row in found.rows:
+            row.label = country_name(row.key) if row.key else row.label
     if found.filters.by == "group":
         names = {
             g.code: g.display_name for g in ProductGroup.objects.filter(code__in=[r.key for r in found.rows])
@@ -85,7 +90,7 @@ def market_page(request: HttpRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
     found = market(filters)
     _labels(found)
-    ict = Notice.objects.ict().order_by()  # no default ordering: it would undo the distinct values
+    ict = Notice.objects.ict().current().order_by()  # no default ordering: it would undo the distinct values
     own_links = []
     can_import = is_secretariat_staff(request.user)
     if request.user.is_authenticated:
@@ -104,7 +109,10 @@ def market_page(request: HttpRequest) -> HttpResponse:
             "chart": _chart(found),
             "breakdowns": _breakdown_names(),
             "breakdown_name": _breakdown_names()[filters.by],
-            "countries": sorted(c for c in ict.values_list("buyer_country", flat=True).distinct() if c),
+            "countries": sorted(
+                ((c, country_name(c)) for c in ict.values_list("buyer_country", flat=True).distinct() if c),
+                key=lambda pair: pair[1],
+            ),
             "years": sorted({y for y in ict.values_list("year", flat=True).distinct() if y}, reverse=True),
             "groups": ProductGroup.objects.filter(code__in=ict.values("product_groups__code")),
             "buyer_name": Notice.objects.filter(buyer_key=filters.buyer)
