@@ -49,7 +49,10 @@ def locale_words() -> explain.Words:
         gettext=_,
         language=translation.get_language() or "en",
         number=lambda value: formats.number_format(value, use_l10n=True),
-        money=lambda amount: formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True),
+        # Rounded first: number_format cuts a float's decimals (12 533.0999… would read 12 533,09).
+        money=lambda amount: formats.number_format(
+            explain.half_up(amount, 2), decimal_pos=2, use_l10n=True, force_grouping=True
+        ),
         day=lambda day: formats.date_format(day, "DATE_FORMAT"),
     )
 
