@@ -7,15 +7,21 @@ report and reads what a losing bidder would read in it.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+from datetime import datetime
 from typing import Any
 
 import pytest
 from django.test import Client
 from docx import Document
 
+from cfit.accounts.scoping import system_scope
+from cfit.offers.models import Offer
+from cfit.offers.reader import offer_to_json, read_xlsx
 from cfit.tenders import actions as tender_actions
+from cfit.tenders.actions import tender_spec
 from cfit.tenders.models import Tender
 
 from .test_offers import fill, open_offers, publish
@@ -79,3 +85,73 @@ def test_the_report_writes_the_amounts_the_comparison_page_shows(
     assert "12.533,10" in page.content.decode()
     assert "12.533,10" in report and "12.533,09" not in report
     assert "2.350,60 EUR" in report and "2.350,59" not in report
+
+
+def test_a_dutch_csv_offer_answers_ja_and_nee_with_decimal_commas(
+    dutch_tender: Tender, procurer: Any, client: Client
+) -> None:
+    # The CSV form of a Dutch tender, as Excel in Dutch saves it: a BOM, ";" between cells, decimal
+    # commas and "ja"/"nee". The reader took only "yes"/"no" there and refused every answer, in a
+    # Dutch sentence asking for English words ("antwoord yes of no").
+    client.force_login(procurer.user)
+    typed = offer_to_json(
+        read_xlsx(fill(dutch_tender, [{"line_id": "A-1"}]), "a.xlsx", tender_spec(dutch_tender))
+    )
+    line, company = typed["lots"][0]["lines"][0], typed["company"]
+
+    def dutch(value: Any) -> str:
+        if isinstance(value, bool):
+            return "ja" if value else "nee"
+        return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+
+    header = ["lot", "line_id", "manufacturer", "model", "quantity", "unit_price_eur", "yearly_kwh", "labels"]
+    row = ["1", "A-1", "Acme", "Book 14", "10", "1.234,50", "15,5", ""]
+    header += [*line["answers"], *(f"company:{code}" for code in company)]
+    row += [dutch(v) for v in (*line["answers"].values(), *company.values())]
+    wrong = dict(zip(header, row, strict=True)) | {REPAIRABLE_BATTERY: "misschien"}
+    good, bad = io.StringIO(), io.StringIO()
+    csv.writer(good, delimiter=";").writerows([header, row])
+    csv.writer(bad, delimiter=";").writerows([header, list(wrong.values())])
+
+    refused = _upload(client, dutch_tender, "Beta NV", ("\ufeff" + bad.getvalue()).encode(), "b.csv", "nl")
+    accepted = _upload(client, dutch_tender, "Alfa BV", ("\ufeff" + good.getvalue()).encode(), "a.csv", "nl")
+
+    assert f"rij 2, kolom {REPAIRABLE_BATTERY}: antwoord ja of nee, niet 'misschien'" in refused.replace(
+        "&#x27;", "'"
+    )
+    assert "Alfa BV" in accepted
+    with system_scope():
+        offer = Offer.objects.get()
+    assert offer.supplier == "Alfa BV"
+    assert offer.lines.get().unit_price == pytest.approx(1234.5)
+    assert offer.lines.get().answers[REPAIRABLE_BATTERY] is True
+
+
+def test_a_supplier_answers_yes_in_its_own_language_in_a_french_template(
+    procurer: Any, framework: Any, client: Client
+) -> None:
+    # A Flemish supplier fills the French tender's template and types "ja" past the drop-down (a
+    # pasted column does): yes in any of the framework's languages is the same answer.
+    tender = _tender(procurer, "fr")
+    client.force_login(procurer.user)
+    data = fill(tender, [{"line_id": "A-1", REPAIRABLE_BATTERY: "Ja", "pc-repair-design-b.display": "nee"}])
+
+    _upload(client, tender, "Vlaamse IT", data, "vlaams.xlsx", "fr")
+
+    with system_scope():
+        answers = Offer.objects.get().lines.get().answers
+    assert (answers[REPAIRABLE_BATTERY], answers["pc-repair-design-b.display"]) == (True, False)
+
+
+def test_a_date_typed_in_a_number_cell_is_quoted_as_the_supplier_typed_it(
+    dutch_tender: Tender, procurer: Any, client: Client
+) -> None:
+    # Excel turns "1-1-2027" typed in the warranty column into a date; the refusal quoted Python's
+    # datetime.datetime(2027, 1, 1, 0, 0) to the supplier.
+    client.force_login(procurer.user)
+    data = fill(dutch_tender, [{"line_id": "A-1", WARRANTY_YEARS: datetime(2027, 1, 1)}])
+
+    page = _upload(client, dutch_tender, "Alfa BV", data, "alfa.xlsx", "nl").replace("&#x27;", "'")
+
+    assert f"rij 4, kolom Q ({WARRANTY_YEARS}): een getal verwacht, niet '2027-01-01'" in page
+    assert "datetime" not in page

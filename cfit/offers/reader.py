@@ -102,9 +102,20 @@ def _refuse(filename: str, code: str, /, **params: Any) -> ImportRefused:
     return refuse(filename, MESSAGES[code].format(**shown), code=code, params=shown)
 
 
+def _shown_text(value: Any) -> str:
+    """A cell as the supplier sees it: a date as 2027-01-31, not Python's datetime(2027, 1, 31, 0, 0)."""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _shown(value: Any) -> str:
-    """A cell as a message quotes it: its repr, cut short."""
-    return repr(value if not isinstance(value, str) else value[:40])
+    """A cell as a message quotes it: its text in quotes, cut short."""
+    return repr(_shown_text(value)[:40])
 
 
 def _number(value: Any) -> float:
@@ -157,18 +168,25 @@ def parse_answer(
     if kind == DataType.BOOLEAN:
         if isinstance(value, bool):
             return value
-        word = str(value).strip().lower()
+        word = _shown_text(value).strip().lower()
         if word in TRUE_WORDS | {yes.lower()}:
             return True
         if word in FALSE_WORDS | {no.lower()}:
             return False
-        raise AnswerError("not_yes_no", yes=yes, no=no, value=repr(str(value)))
+        # A supplier writes yes in its own language ("ja" in a French tender's copy, "oui" in a
+        # CSV): the framework's yes and no in any of its languages mean the same answer.
+        match load_vocabulary().option_code(word, ("yes", "no")):
+            case "yes":
+                return True
+            case "no":
+                return False
+        raise AnswerError("not_yes_no", yes=yes, no=no, value=_shown(value))
     if kind in {DataType.NUMBER, DataType.INTEGER}:
         number = _number(value)
         if kind == DataType.INTEGER and not float(number).is_integer():
-            raise AnswerError("not_whole", value=repr(value))
+            raise AnswerError("not_whole", value=_shown(value))
         if number < 0 and not _negative_allowed(requirement):
-            raise AnswerError("negative_answer", value=repr(value))
+            raise AnswerError("negative_answer", value=_shown(value))
         return number
     if kind == DataType.ENUMERATION:
         text = str(value).strip()
@@ -188,11 +206,17 @@ def parse_answer(
         try:
             return date.fromisoformat(str(value).strip()).isoformat()
         except ValueError:
-            raise AnswerError("not_date", value=repr(value)) from None
+            raise AnswerError("not_date", value=_shown(value)) from None
     text = str(value).strip()
     if len(text) > MAX_TEXT:
         raise AnswerError("too_long", limit=MAX_TEXT)
     return text
+
+
+def _yes_no(spec: TenderSpec) -> tuple[str, str]:
+    """The yes and no a refusal names for a CSV or JSON offer: the tender's language's, as its template's."""
+    vocabulary = load_vocabulary()
+    return vocabulary.option("yes", spec.language).lower(), vocabulary.option("no", spec.language).lower()
 
 
 def _blank(value: Any) -> bool:
@@ -481,7 +505,7 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
             else:
                 _add(problems, "row 1", f"column {index + 1}", "unknown_empty_column")
     problems.raise_if_any()
-    reader = _LineReader(spec, problems, "yes", "no")
+    reader = _LineReader(spec, problems, *_yes_no(spec))
     lines: list[ProductLine] = []
     company_cells: list[tuple[str, Any, str, str]] = []
     for count, (number, values) in enumerate(rows, start=1):
@@ -511,7 +535,7 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
         if line is not None:
             line.source_row = number
             lines.append(line)
-    company = _company(spec, company_cells, problems, "yes", "no")
+    company = _company(spec, company_cells, problems, *_yes_no(spec))
     problems.raise_if_any()
     if not lines:
         raise _refuse(filename, "no_lines")
@@ -535,7 +559,7 @@ def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
             expected=repr(spec.reference),
         )
     problems = Problems(filename)
-    reader = _LineReader(spec, problems, "yes", "no")
+    reader = _LineReader(spec, problems, *_yes_no(spec))
     lines: list[ProductLine] = []
     for l_index, block in enumerate(document["lots"]):
         where_lot = f"lots[{l_index}]"
@@ -573,7 +597,7 @@ def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
         _add(problems, "company", "-", "json_not_answers")
         company = {}
     typed = _company(
-        spec, ((code, value, "company", code) for code, value in company.items()), problems, "yes", "no"
+        spec, ((code, value, "company", code) for code, value in company.items()), problems, *_yes_no(spec)
     )
     problems.raise_if_any()
     if not lines:
