@@ -155,3 +155,21 @@ def test_a_date_typed_in_a_number_cell_is_quoted_as_the_supplier_typed_it(
 
     assert f"rij 4, kolom Q ({WARRANTY_YEARS}): een getal verwacht, niet '2027-01-01'" in page
     assert "datetime" not in page
+
+
+def test_a_price_that_reads_a_thousand_times_apart_is_refused_not_guessed(
+    dutch_tender: Tender, procurer: Any, client: Client
+) -> None:
+    # "1.234" typed as text (a pasted column, a CSV) is 1 234 EUR to a Dutch supplier; the import read
+    # it as 1,234 EUR, and that offer won the price points by a factor of a thousand. Only the
+    # tender's own decimal comma is unambiguous ("15,5" kWh).
+    client.force_login(procurer.user)
+    data = fill(dutch_tender, [{"line_id": "A-1", "unit_price_eur": "1.234", "yearly_kwh": "15,5"}])
+
+    page = _upload(client, dutch_tender, "Alfa BV", data, "alfa.xlsx", "nl").replace("&#x27;", "'")
+
+    [problem] = re.findall(r"rij 4, kolom E \(unit_price_eur\): '1\.234' [^:]+", page)
+    assert "1234" in problem and "1,234" in problem  # the two readings, typed as the tender writes them
+    assert "kolom F" not in page
+    with system_scope():
+        assert not Offer.objects.exists()

@@ -10,6 +10,7 @@ by the pages and the API (``cfit.refusals``, prefix ``offers:``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +31,11 @@ MAX_LINES = 200_000
 MAX_TEXT = 1000
 TRUE_WORDS = {"yes", "true", "1", "y"}
 FALSE_WORDS = {"no", "false", "0", "n"}
+#: A number typed as text with one separator and three digits after it: "1.234" is 1234 to a Dutch or
+#: German supplier and 1.234 to an English one, "12,500" the other way round. Only the tender's own
+#: decimal separator says which (a Dutch tender's "1,234" is 1.234); the other one is refused, since
+#: a price read a thousand times too low wins the tender.
+AMBIGUOUS = re.compile(r"^[+-]?(?P<whole>[1-9]\d{0,2})(?P<separator>[.,])(?P<fraction>\d{3})$", re.ASCII)
 
 #: Every problem code of an offer file and its English message; ``{name}`` marks a parameter. The pages
 #: say the same codes in the reader's language (``cfit.refusals.MESSAGES``, keys ``offers:<code>``).
@@ -66,6 +72,10 @@ MESSAGES: dict[str, str] = {
     "required": "required",
     "repeated_line": "product line {line} appears twice (first at {at})",
     "not_number": "a number is expected, not {value}",
+    "ambiguous_number": (
+        "{value} reads two ways ({whole} or {decimal}): type the number without a thousands separator, "
+        "with {separator} before its decimals"
+    ),
     "too_many": "at most {limit}",
     "not_positive_whole": "a whole number of 1 or more is expected",
     "negative": "a number of 0 or more is expected",
@@ -118,8 +128,25 @@ def _shown(value: Any) -> str:
     return repr(_shown_text(value)[:40])
 
 
-def _number(value: Any) -> float:
-    """``parse_number`` with its refusal as an ``AnswerError``."""
+def decimal_separator(language: str) -> str:
+    """The decimal separator of a tender's language (its template's): a point in English, else a comma."""
+    return "." if language.split("-")[0] == "en" else ","
+
+
+def _number(value: Any, language: str = "en") -> float:
+    """``parse_number`` with its refusal as an ``AnswerError``; a typed text that two readers of the
+    pact read a thousand times apart is refused rather than guessed (``AMBIGUOUS``)."""
+    if isinstance(value, str):
+        found = AMBIGUOUS.match(value.strip())
+        if found and found["separator"] != decimal_separator(language):
+            decimal = decimal_separator(language)
+            raise AnswerError(
+                "ambiguous_number",
+                value=_shown(value),
+                whole=found["whole"] + found["fraction"],
+                decimal=found["whole"] + decimal + found["fraction"],
+                separator=repr(decimal),
+            )
     try:
         return parse_number(value)
     except NotANumber:
@@ -182,7 +209,7 @@ def parse_answer(
                 return False
         raise AnswerError("not_yes_no", yes=yes, no=no, value=_shown(value))
     if kind in {DataType.NUMBER, DataType.INTEGER}:
-        number = _number(value)
+        number = _number(value, language)
         if kind == DataType.INTEGER and not float(number).is_integer():
             raise AnswerError("not_whole", value=_shown(value))
         if number < 0 and not _negative_allowed(requirement):
@@ -308,7 +335,7 @@ class _LineReader:
             _add(self.problems, where, column, "formula")
             return None
         try:
-            number = _number(value)
+            number = _number(value, self.spec.language)
         except AnswerError as error:
             _add(self.problems, where, column, error.code, **error.params)
             return None
