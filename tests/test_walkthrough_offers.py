@@ -17,13 +17,16 @@ import pytest
 from django.test import Client
 from docx import Document
 
+from cfit.accounts.models import Membership
 from cfit.accounts.scoping import system_scope
-from cfit.offers.models import Offer
+from cfit.offers import actions
+from cfit.offers.models import Offer, OfferLine
 from cfit.offers.reader import offer_to_json, read_xlsx
 from cfit.tenders import actions as tender_actions
 from cfit.tenders.actions import tender_spec
 from cfit.tenders.models import Tender
 
+from .evaluation_helpers import colleague
 from .test_offers import fill, open_offers, publish
 
 REPAIRABLE_BATTERY = "pc-repair-design-b.battery"  # a yes/no specification of the notebooks lot
@@ -173,3 +176,40 @@ def test_a_price_that_reads_a_thousand_times_apart_is_refused_not_guessed(
     assert "kolom F" not in page
     with system_scope():
         assert not Offer.objects.exists()
+
+
+def test_a_viewer_is_offered_no_form_it_may_not_send_nor_a_supplier_s_upload_link(
+    dutch_tender: Tender, procurer: Any, client: Client
+) -> None:
+    # Vera reads her organisation's tenders. She was shown "Mark as awarded", the deadline, import,
+    # upload-link, answer and override forms, each ending in a 403 page; and every supplier's secret
+    # upload link, through which she could hand in an offer in that supplier's name.
+    vera = colleague(procurer, "vera", Membership.Role.VIEWER)
+    link = actions.issue_upload_link(dutch_tender, "Alfa BV", acting_user=procurer.user)
+    actions.submit_through_link(link, fill(dutch_tender, [{"line_id": "A-1"}]), "alfa.xlsx")
+    actions.ask_clarification(link, "Mag de garantie ook 4 jaar zijn?")
+    reader = Client()
+    reader.force_login(vera.user)
+    client.force_login(procurer.user)
+    tender_url, offers_url = f"/tenders/{dutch_tender.pk}/", f"/tenders/{dutch_tender.pk}/offers/"
+
+    seen = {url: reader.get(url).content.decode() for url in (tender_url, offers_url)}
+
+    assert f'action="/tenders/{dutch_tender.pk}/status/"' not in seen[tender_url]
+    assert 'id="deadline-form"' not in seen[tender_url]
+    assert 'id="offer-import"' not in seen[offers_url] and "/offers/links/" not in seen[offers_url]
+    assert link.token not in seen[offers_url] and "Alfa BV" in seen[offers_url]
+    assert "/answer/" not in seen[offers_url]
+    procurer_sees = client.get(offers_url).content.decode()
+    assert (
+        link.token in procurer_sees and 'id="offer-import"' in procurer_sees and "/answer/" in procurer_sees
+    )
+    assert "Mark as awarded" in client.get(tender_url).content.decode()
+
+    open_offers(dutch_tender)
+    with system_scope():
+        line = OfferLine.objects.get()
+    line_url = f"/tenders/{dutch_tender.pk}/offers/lines/{line.pk}/"
+    assert "override-form" not in reader.get(line_url).content.decode()
+    assert "override-form" in client.get(line_url).content.decode()
+    assert reader.post(f"/tenders/{dutch_tender.pk}/status/", {"status": "awarded"}).status_code == 403
