@@ -213,3 +213,26 @@ def test_a_viewer_is_offered_no_form_it_may_not_send_nor_a_supplier_s_upload_lin
     assert "override-form" not in reader.get(line_url).content.decode()
     assert "override-form" in client.get(line_url).content.decode()
     assert reader.post(f"/tenders/{dutch_tender.pk}/status/", {"status": "awarded"}).status_code == 403
+
+
+def test_a_lot_without_offers_is_said_so_on_the_comparison_and_in_the_report(
+    procurer: Any, framework: Any, client: Client
+) -> None:
+    # Laptops and monitors in two lots; nobody offered monitors. Lot 2 vanished from the comparison
+    # and from the evaluation report, which a reader takes for a lot never tendered.
+    tender = tender_actions.create_tender(
+        procurer.organisation, title="Werkplek 2027", reference="WALK-LOTS", language="nl", acting_user=None
+    )
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=200, acting_user=None)
+    tender_actions.add_lot(tender, product_group="monitors", quantity=100, acting_user=None)
+    tender = publish(tender)
+    actions.import_offer(tender, fill(tender, [{"line_id": "A-1"}]), "alfa.xlsx", supplier="Alfa BV")
+    open_offers(tender)
+    client.force_login(procurer.user)
+
+    page = client.get(f"/tenders/{tender.pk}/offers/compare/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    report = _docx_text(client.get(f"/tenders/{tender.pk}/offers/report.docx").content)
+
+    monitors = tender_spec(tender).lots[1].title
+    assert f"Perceel 2: {monitors}" in page and 'class="no-offers"' in page
+    assert f"Perceel 2: {monitors}" in report

@@ -361,6 +361,9 @@ def build_docx(evaluation: TenderEvaluation, record: AuditRecord) -> bytes:
 
         for result in evaluation.results:
             _docx_lot(document, evaluation, result, names, words, label_names)
+        for lot in evaluation.lots_without_offers:
+            document.add_heading(_("Lot %(n)s") % {"n": lot.number} + f": {lot.title}", level=1)
+            document.add_paragraph(_("No offer was received for this lot."))
 
         document.add_heading(_("Overrides"), level=1)
         if record.overrides:
