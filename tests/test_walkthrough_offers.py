@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -236,3 +237,33 @@ def test_a_lot_without_offers_is_said_so_on_the_comparison_and_in_the_report(
     monitors = tender_spec(tender).lots[1].title
     assert f"Perceel 2: {monitors}" in page and 'class="no-offers"' in page
     assert f"Perceel 2: {monitors}" in report
+
+
+@pytest.mark.parametrize(
+    ("language", "quantity", "value"),
+    [("nl", "1.000", "250.000,50"), ("fr", "1 000", "250 000,50"), ("en", "1,000", "250,000.50")],
+)
+def test_the_new_tender_page_reads_quantities_and_values_as_the_procurer_s_language_writes_them(
+    procurer: Any, framework: Any, client: Client, language: str, quantity: str, value: str
+) -> None:
+    # Pia typed 1.000 laptops worth 250.000 EUR on the Dutch page: the tender held 1 laptop worth
+    # 250 EUR (Django's fields read the thousands point as a decimal one), and French spaces were refused.
+    client.force_login(procurer.user)
+    page = {
+        "organisation": procurer.organisation.slug,
+        "title": "Laptops 2028",
+        "reference": f"WALK-NEW-{language}",
+        "language": language,
+        "procedure": "open",
+        "lot_notebooks": "on",
+        "quantity_notebooks": quantity,
+        "value_notebooks": value,
+        "life_notebooks": "5",
+    }
+
+    response = client.post("/tenders/new/", page, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 302, response.context["form"].errors
+    with system_scope():
+        lot = Tender.objects.get(reference=f"WALK-NEW-{language}").lots.get()
+    assert (lot.quantity, lot.estimated_value) == (1000, Decimal("250000.50"))
