@@ -267,3 +267,16 @@ def test_the_new_tender_page_reads_quantities_and_values_as_the_procurer_s_langu
     with system_scope():
         lot = Tender.objects.get(reference=f"WALK-NEW-{language}").lots.get()
     assert (lot.quantity, lot.estimated_value) == (1000, Decimal("250000.50"))
+
+
+def test_a_supplier_sending_too_large_a_file_is_told_so_in_its_language(dutch_tender: Tender) -> None:
+    # The size cap answers before the locale middleware, and answered a French supplier's upload
+    # through its link in English.
+    link = actions.issue_upload_link(dutch_tender, "Alfa BV", acting_user=None)
+    upload = io.BytesIO(b"x" * (25 * 1024 * 1024))
+    upload.name = "offre.xlsx"
+
+    response = Client().post(f"/offers/upload/{link.token}/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.status_code == 413
+    assert response.content.decode() == "Le fichier dépasse 20 Mo."
