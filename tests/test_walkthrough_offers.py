@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from docx import Document
+from openpyxl import load_workbook
 
 from cfit.accounts.models import Membership
 from cfit.accounts.scoping import system_scope
@@ -234,9 +235,12 @@ def test_a_lot_without_offers_is_said_so_on_the_comparison_and_in_the_report(
     page = client.get(f"/tenders/{tender.pk}/offers/compare/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     report = _docx_text(client.get(f"/tenders/{tender.pk}/offers/report.docx").content)
 
+    book = load_workbook(io.BytesIO(client.get(f"/tenders/{tender.pk}/offers/report.xlsx").content))
+
     monitors = tender_spec(tender).lots[1].title
     assert f"Perceel 2: {monitors}" in page and 'class="no-offers"' in page
     assert f"Perceel 2: {monitors}" in report
+    assert [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == [1, 2]
 
 
 @pytest.mark.parametrize(

@@ -640,6 +640,8 @@ def build_xlsx(evaluation: TenderEvaluation, record: AuditRecord) -> bytes:
                             ]
                         )
                     )
+        for lot_spec in evaluation.lots_without_offers:
+            ranking.append(_cells([lot_spec.number, *[None] * 7, _("No offer was received for this lot.")]))
         overrides = book.create_sheet(_sheet_title(_("Overrides")))
         overrides.append(
             _cells(
