@@ -8,6 +8,8 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from cfit.uploads import MAX_IMPORT_BYTES, MAX_REGISTER_BYTES, describe_size
 
@@ -76,16 +78,21 @@ class RequestSizeLimitMiddleware:
             return _refuse(request, 400, "The address contains a NUL character.")
         largest_file = register_limit() if REGISTER_PATHS.match(request.path) else MAX_IMPORT_BYTES
         if size > largest_file + FORM_ROOM:
-            return _refuse(
-                request,
-                413,
-                f"The request is larger than {describe_size(largest_file)}, the most a file may be.",
-            )
+            if request.path.startswith("/api/"):
+                message = f"The request is larger than {describe_size(largest_file)}, the most a file may be."
+            else:
+                # A person sent a file from a page (a supplier through its upload link, often): said in
+                # their language, read from the cookie or the browser, as the locale middleware would.
+                with translation.override(translation.get_language_from_request(request)):
+                    message = _("The file is larger than %(size)s MB.") % {
+                        "size": f"{largest_file / (1 << 20):.3g}"
+                    }
+            return _refuse(request, 413, message)
         return self.get_response(request)
 
 
 def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    # Before the locale middleware: the message is in English, like the API's other errors.
+    # Before the locale middleware: the API's message is in English, like its other errors.
     response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=status)

@@ -100,6 +100,10 @@ MESSAGES = {
     "offers:required": gettext_lazy("required"),
     "offers:repeated_line": gettext_lazy("product line %(line)s appears twice (first at %(at)s)"),
     "offers:not_number": gettext_lazy("a number is expected, not %(value)s"),
+    "offers:ambiguous_number": gettext_lazy(
+        "%(value)s reads two ways (%(whole)s or %(decimal)s): type the number without a thousands "
+        "separator, with %(separator)s before its decimals"
+    ),
     "offers:too_many": gettext_lazy("at most %(limit)s"),
     "offers:not_positive_whole": gettext_lazy("a whole number of 1 or more is expected"),
     "offers:negative": gettext_lazy("a number of 0 or more is expected"),
@@ -167,6 +171,8 @@ def parameter_text(key: str, value: str) -> str:
         return str(WORKBOOK_TROUBLES[value])
     if key == "date":
         return _localised_date(value)
+    if key in _AS_TYPED:
+        return value
     return _localised_number(value)
 
 
@@ -193,6 +199,9 @@ _WHERE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 _COLUMN = re.compile(r"column (?P<column>.+)")
 #: Parameters that are themselves a place in the file ("first at sheet Lot 1, row 4").
 _PLACES = frozenset({"at"})
+#: Parameters that say what to type, character for character: grouped ("1.234") they would say the
+#: opposite (an offer's ``ambiguous_number``: "type 1234 or 1,234").
+_AS_TYPED = frozenset({"whole", "decimal"})
 
 
 def where_text(where: str) -> str:

@@ -12,7 +12,7 @@ from cfit.offers.models import Offer, OfferLine, ResultOverride
 from cfit.offers.reader import OfferFile, ProductLine
 from cfit.tenders.actions import tender_spec
 from cfit.tenders.models import Tender
-from cfit.tenders.spec import TenderSpec
+from cfit.tenders.spec import LotSpec, TenderSpec
 
 
 @dataclass
@@ -24,6 +24,12 @@ class TenderEvaluation:
 
     def result_for(self, lot: int) -> LotResult | None:
         return next((r for r in self.results if r.lot.number == lot), None)
+
+    @property
+    def lots_without_offers(self) -> list[LotSpec]:
+        """The lots no offer has a line in: the comparison and the report say so rather than leave them out."""
+        evaluated = {result.lot.number for result in self.results}
+        return [lot for lot in self.spec.lots if lot.number not in evaluated]
 
 
 def evaluate_tender(tender: Tender) -> TenderEvaluation:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.permissions import Action
+from cfit.accounts.permissions import Action, may
 from cfit.downloads import attachment
 from cfit.offers import actions, explain, signoff
 from cfit.offers.access import check_opened, get_tender_of_line
@@ -201,6 +201,8 @@ def line_view(request: HttpRequest, tender_id: int, line_pk: int) -> HttpRespons
             "reasons": explain.line_sentences(result, row, names, words),
             "history": [(entry, signoff.person(entry.decided_by)) for entry in history],
             "form": form,
+            # A viewer reads the results; an override form would end in a 403 for it.
+            "may_override": may(request.user, Action.OFFER_EVALUATE, tender.organisation_id),
         },
     )
 

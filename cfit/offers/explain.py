@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +42,15 @@ def tidy(value: float) -> int | float:
     return int(rounded) if rounded.is_integer() else rounded
 
 
+def half_up(value: float, places: int) -> Decimal:
+    """``value`` rounded to ``places`` decimals as people round (and as the pages' ``floatformat``
+    does): from the number as written, half away from zero. Formatting a float to two places
+    instead cuts it: 12 533.1, held as 12 533.0999…, would read 12 533.09 in the report and
+    12 533.10 on the comparison page."""
+    exact = Decimal(repr(float(value)))
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if exact.is_finite() else exact
+
+
 def _plain_number(value: int | float) -> str:
     return str(value)
 
@@ -56,7 +66,7 @@ class Words:
     gettext: Gettext
     language: str = "en"
     number: Callable[[int | float], str] = _plain_number
-    money: Callable[[float], str] = lambda amount: f"{amount:,.2f}"
+    money: Callable[[float], str] = lambda amount: f"{half_up(amount, 2):,.2f}"
     day: Callable[[date], str] = date.isoformat
 
     def num(self, value: float) -> str:
@@ -64,7 +74,7 @@ class Words:
 
     def points(self, value: float) -> str:
         """Points with two decimals at most, as the ranking shows them."""
-        return self.number(tidy(round(value, 2)))
+        return self.number(tidy(float(half_up(value, 2))))
 
 
 # ---------------------------------------------------------------------------

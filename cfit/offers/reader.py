@@ -10,6 +10,7 @@ by the pages and the API (``cfit.refusals``, prefix ``offers:``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +31,11 @@ MAX_LINES = 200_000
 MAX_TEXT = 1000
 TRUE_WORDS = {"yes", "true", "1", "y"}
 FALSE_WORDS = {"no", "false", "0", "n"}
+#: A number typed as text with one separator and three digits after it: "1.234" is 1234 to a Dutch or
+#: German supplier and 1.234 to an English one, "12,500" the other way round. Only the tender's own
+#: decimal separator says which (a Dutch tender's "1,234" is 1.234); the other one is refused, since
+#: a price read a thousand times too low wins the tender.
+AMBIGUOUS = re.compile(r"^[+-]?(?P<whole>[1-9]\d{0,2})(?P<separator>[.,])(?P<fraction>\d{3})$", re.ASCII)
 
 #: Every problem code of an offer file and its English message; ``{name}`` marks a parameter. The pages
 #: say the same codes in the reader's language (``cfit.refusals.MESSAGES``, keys ``offers:<code>``).
@@ -66,6 +72,10 @@ MESSAGES: dict[str, str] = {
     "required": "required",
     "repeated_line": "product line {line} appears twice (first at {at})",
     "not_number": "a number is expected, not {value}",
+    "ambiguous_number": (
+        "{value} reads two ways ({whole} or {decimal}): type the number without a thousands separator, "
+        "with {separator} before its decimals"
+    ),
     "too_many": "at most {limit}",
     "not_positive_whole": "a whole number of 1 or more is expected",
     "negative": "a number of 0 or more is expected",
@@ -102,13 +112,41 @@ def _refuse(filename: str, code: str, /, **params: Any) -> ImportRefused:
     return refuse(filename, MESSAGES[code].format(**shown), code=code, params=shown)
 
 
+def _shown_text(value: Any) -> str:
+    """A cell as the supplier sees it: a date as 2027-01-31, not Python's datetime(2027, 1, 31, 0, 0)."""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _shown(value: Any) -> str:
-    """A cell as a message quotes it: its repr, cut short."""
-    return repr(value if not isinstance(value, str) else value[:40])
+    """A cell as a message quotes it: its text in quotes, cut short."""
+    return repr(_shown_text(value)[:40])
 
 
-def _number(value: Any) -> float:
-    """``parse_number`` with its refusal as an ``AnswerError``."""
+def decimal_separator(language: str) -> str:
+    """The decimal separator of a tender's language (its template's): a point in English, else a comma."""
+    return "." if language.split("-")[0] == "en" else ","
+
+
+def _number(value: Any, language: str = "en") -> float:
+    """``parse_number`` with its refusal as an ``AnswerError``; a typed text that two readers of the
+    pact read a thousand times apart is refused rather than guessed (``AMBIGUOUS``)."""
+    if isinstance(value, str):
+        found = AMBIGUOUS.match(value.strip())
+        if found and found["separator"] != decimal_separator(language):
+            decimal = decimal_separator(language)
+            raise AnswerError(
+                "ambiguous_number",
+                value=_shown(value),
+                whole=found["whole"] + found["fraction"],
+                decimal=found["whole"] + decimal + found["fraction"],
+                separator=repr(decimal),
+            )
     try:
         return parse_number(value)
     except NotANumber:
@@ -157,18 +195,25 @@ def parse_answer(
     if kind == DataType.BOOLEAN:
         if isinstance(value, bool):
             return value
-        word = str(value).strip().lower()
+        word = _shown_text(value).strip().lower()
         if word in TRUE_WORDS | {yes.lower()}:
             return True
         if word in FALSE_WORDS | {no.lower()}:
             return False
-        raise AnswerError("not_yes_no", yes=yes, no=no, value=repr(str(value)))
+        # A supplier writes yes in its own language ("ja" in a French tender's copy, "oui" in a
+        # CSV): the framework's yes and no in any of its languages mean the same answer.
+        match load_vocabulary().option_code(word, ("yes", "no")):
+            case "yes":
+                return True
+            case "no":
+                return False
+        raise AnswerError("not_yes_no", yes=yes, no=no, value=_shown(value))
     if kind in {DataType.NUMBER, DataType.INTEGER}:
-        number = _number(value)
+        number = _number(value, language)
         if kind == DataType.INTEGER and not float(number).is_integer():
-            raise AnswerError("not_whole", value=repr(value))
+            raise AnswerError("not_whole", value=_shown(value))
         if number < 0 and not _negative_allowed(requirement):
-            raise AnswerError("negative_answer", value=repr(value))
+            raise AnswerError("negative_answer", value=_shown(value))
         return number
     if kind == DataType.ENUMERATION:
         text = str(value).strip()
@@ -188,11 +233,17 @@ def parse_answer(
         try:
             return date.fromisoformat(str(value).strip()).isoformat()
         except ValueError:
-            raise AnswerError("not_date", value=repr(value)) from None
+            raise AnswerError("not_date", value=_shown(value)) from None
     text = str(value).strip()
     if len(text) > MAX_TEXT:
         raise AnswerError("too_long", limit=MAX_TEXT)
     return text
+
+
+def _yes_no(spec: TenderSpec) -> tuple[str, str]:
+    """The yes and no a refusal names for a CSV or JSON offer: the tender's language's, as its template's."""
+    vocabulary = load_vocabulary()
+    return vocabulary.option("yes", spec.language).lower(), vocabulary.option("no", spec.language).lower()
 
 
 def _blank(value: Any) -> bool:
@@ -284,7 +335,7 @@ class _LineReader:
             _add(self.problems, where, column, "formula")
             return None
         try:
-            number = _number(value)
+            number = _number(value, self.spec.language)
         except AnswerError as error:
             _add(self.problems, where, column, error.code, **error.params)
             return None
@@ -481,7 +532,7 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
             else:
                 _add(problems, "row 1", f"column {index + 1}", "unknown_empty_column")
     problems.raise_if_any()
-    reader = _LineReader(spec, problems, "yes", "no")
+    reader = _LineReader(spec, problems, *_yes_no(spec))
     lines: list[ProductLine] = []
     company_cells: list[tuple[str, Any, str, str]] = []
     for count, (number, values) in enumerate(rows, start=1):
@@ -511,7 +562,7 @@ def read_csv(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
         if line is not None:
             line.source_row = number
             lines.append(line)
-    company = _company(spec, company_cells, problems, "yes", "no")
+    company = _company(spec, company_cells, problems, *_yes_no(spec))
     problems.raise_if_any()
     if not lines:
         raise _refuse(filename, "no_lines")
@@ -535,7 +586,7 @@ def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
             expected=repr(spec.reference),
         )
     problems = Problems(filename)
-    reader = _LineReader(spec, problems, "yes", "no")
+    reader = _LineReader(spec, problems, *_yes_no(spec))
     lines: list[ProductLine] = []
     for l_index, block in enumerate(document["lots"]):
         where_lot = f"lots[{l_index}]"
@@ -573,7 +624,7 @@ def read_json(data: bytes, filename: str, spec: TenderSpec) -> OfferFile:
         _add(problems, "company", "-", "json_not_answers")
         company = {}
     typed = _company(
-        spec, ((code, value, "company", code) for code, value in company.items()), problems, "yes", "no"
+        spec, ((code, value, "company", code) for code, value in company.items()), problems, *_yes_no(spec)
     )
     problems.raise_if_any()
     if not lines:

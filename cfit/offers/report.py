@@ -49,7 +49,10 @@ def locale_words() -> explain.Words:
         gettext=_,
         language=translation.get_language() or "en",
         number=lambda value: formats.number_format(value, use_l10n=True),
-        money=lambda amount: formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True),
+        # Rounded first: number_format cuts a float's decimals (12 533.0999… would read 12 533,09).
+        money=lambda amount: formats.number_format(
+            explain.half_up(amount, 2), decimal_pos=2, use_l10n=True, force_grouping=True
+        ),
         day=lambda day: formats.date_format(day, "DATE_FORMAT"),
     )
 
@@ -358,6 +361,9 @@ def build_docx(evaluation: TenderEvaluation, record: AuditRecord) -> bytes:
 
         for result in evaluation.results:
             _docx_lot(document, evaluation, result, names, words, label_names)
+        for lot in evaluation.lots_without_offers:
+            document.add_heading(_("Lot %(n)s") % {"n": lot.number} + f": {lot.title}", level=1)
+            document.add_paragraph(_("No offer was received for this lot."))
 
         document.add_heading(_("Overrides"), level=1)
         if record.overrides:
@@ -634,6 +640,8 @@ def build_xlsx(evaluation: TenderEvaluation, record: AuditRecord) -> bytes:
                             ]
                         )
                     )
+        for lot_spec in evaluation.lots_without_offers:
+            ranking.append(_cells([lot_spec.number, *[None] * 7, _("No offer was received for this lot.")]))
         overrides = book.create_sheet(_sheet_title(_("Overrides")))
         overrides.append(
             _cells(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.permissions import Action
+from cfit.accounts.permissions import Action, may
 from cfit.downloads import attachment
 from cfit.offers import actions
 from cfit.offers.access import get_upload_link, offers_opened, offers_receiving
@@ -88,6 +88,8 @@ def offer_index(request: HttpRequest, tender_id: int) -> HttpResponse:
             "questions": Clarification.objects.filter(tender=tender),
             "answer_max": actions.MAX_ANSWER,
             "problems": problems,
+            # A viewer reads; the import, link and answer forms would end in a 403 for it.
+            "may_act": may(request.user, Action.OFFER_EVALUATE, tender.organisation_id),
         },
     )
 

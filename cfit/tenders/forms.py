@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.permissions import Action, memberships_that_may
 from cfit.criteria.models import ProductGroup
+from cfit.numberfields import GroupedDecimalField, GroupedIntegerField
 from cfit.tenders.models import (
     MAX_CONTRACT_MONTHS,
     MAX_LOT_QUANTITY,
@@ -46,17 +47,19 @@ class TenderStartForm(forms.Form):
         assert isinstance(value, models.DecimalField)
         for group in self.groups:
             self.fields[f"lot_{group.code}"] = forms.BooleanField(label=group.display_name, required=False)
-            self.fields[f"quantity_{group.code}"] = forms.IntegerField(
+            # Typed as the procurer's language writes numbers: Django's own fields read a Dutch
+            # "1.000" laptops as 1 and "250.000" EUR as 250.
+            self.fields[f"quantity_{group.code}"] = GroupedIntegerField(
                 label=_("Quantity"), min_value=1, max_value=MAX_LOT_QUANTITY, required=False, initial=1
             )
-            self.fields[f"value_{group.code}"] = forms.DecimalField(
+            self.fields[f"value_{group.code}"] = GroupedDecimalField(
                 label=_("Estimated value (EUR)"),
                 min_value=Decimal(0),
                 required=False,
                 max_digits=value.max_digits,
                 decimal_places=value.decimal_places,
             )
-            self.fields[f"life_{group.code}"] = forms.IntegerField(
+            self.fields[f"life_{group.code}"] = GroupedIntegerField(
                 label=_("Service life (years)"),
                 min_value=1,
                 max_value=MAX_SERVICE_LIFE_YEARS,

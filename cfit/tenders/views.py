@@ -325,8 +325,11 @@ def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
             "warnings": risk_messages(spec),
             "step": 4,
             "deadline_form": deadline_form,
+            # A viewer reads the tender; the forms it may not send are not offered (they would end in a 403).
             "deadline_changeable": deadline_open
-            and tender.status in {Tender.Status.DRAFT, Tender.Status.PUBLISHED},
+            and tender.status in {Tender.Status.DRAFT, Tender.Status.PUBLISHED}
+            and may(request.user, Action.TENDER_EDIT, tender.organisation_id),
+            "may_publish": may(request.user, Action.TENDER_PUBLISH, tender.organisation_id),
             "notice_links": published_notices(tender),
             # What the eForms notice leaves out of the buyer, and whether this user may fill it in.
             "missing_details": tender.organisation.missing_notice_details(),
