@@ -48,7 +48,18 @@ def _invalid(whole: bool) -> forms.ValidationError:
     )
 
 
-class GroupedDecimalField(forms.DecimalField):
+class _TypedNumberInput:
+    """A number typed as the user's language writes it is a text field (a browser's number field reads
+    "1.234" its own way), but a phone still opens its keypad with the decimal mark on it."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs: dict[str, Any] = super().widget_attrs(widget)  # type: ignore[misc]
+        if not widget.is_hidden and not isinstance(widget, forms.NumberInput):
+            attrs.setdefault("inputmode", "decimal")
+        return attrs
+
+
+class GroupedDecimalField(_TypedNumberInput, forms.DecimalField):
     """A decimal in the user's language, grouped or not."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -66,7 +77,7 @@ class GroupedDecimalField(forms.DecimalField):
             raise _invalid(whole=False) from None
 
 
-class GroupedIntegerField(forms.IntegerField):
+class GroupedIntegerField(_TypedNumberInput, forms.IntegerField):
     """A whole number in the user's language, grouped or not ("1.234" is 1234 in Dutch)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -87,7 +98,7 @@ class GroupedIntegerField(forms.IntegerField):
         return int(number)
 
 
-class GroupedFloatField(forms.FloatField):
+class GroupedFloatField(_TypedNumberInput, forms.FloatField):
     """A measured quantity in the user's language, grouped or not ("1.234.567,5" kWh in Dutch)."""
 
     def __init__(self, **kwargs: Any) -> None:

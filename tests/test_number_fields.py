@@ -103,3 +103,21 @@ def test_the_form_field_and_the_evidence_figures_read_a_number_alike(number: Dec
         shown = number_format(number, decimal_pos=2, use_l10n=True, force_grouping=True)
         read = GroupedDecimalField(max_digits=18, decimal_places=3, required=False).clean(shown)
     assert read == number == typed_number(shown, language)
+
+
+def test_a_typed_number_field_opens_a_phones_keypad_with_the_decimal_mark() -> None:
+    """Jan types his device count on a phone: the field is text (so "1.234" is read as Dutch writes it,
+    not as the browser would), but it asks for the numeric keypad; a hidden one asks for nothing."""
+    from cfit.numberfields import GroupedFloatField
+
+    class Report(forms.Form):
+        devices = GroupedIntegerField()
+        weight = GroupedDecimalField()
+        energy = GroupedFloatField()
+        kept = GroupedFloatField(widget=forms.HiddenInput)
+
+    form = Report()
+    for name in ("devices", "weight", "energy"):
+        html = str(form[name])
+        assert 'type="text"' in html and 'inputmode="decimal"' in html, html
+    assert "inputmode" not in str(form["kept"])
