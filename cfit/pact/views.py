@@ -7,7 +7,6 @@ redirect. What a user may see or do comes from the permission-scoped getters of 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,6 +39,7 @@ from cfit.pact.access import (
     is_working_group_member,
 )
 from cfit.pact.actions import PactRuleBroken
+from cfit.pact.demand import collective_demand
 from cfit.pact.forms import (
     AnswerForm,
     DocumentForm,
@@ -407,38 +407,6 @@ def statement_publish(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("The statement is published and open for signature."))
     return redirect("pact:statement", slug=statement.slug)
-
-
-def collective_demand(statement: Statement, product_groups: list[tuple[str, str]]) -> dict[str, Any]:
-    """Per product group: signatories, units and EUR a year, summed by the database; and the totals."""
-    sums = {
-        row["product_group"]: row
-        for row in SignatureVolume.objects.filter(signature__statement=statement)
-        .values("product_group")
-        .annotate(
-            signatories=Count("signature", distinct=True),
-            units=Sum("units_per_year"),
-            spend=Sum("spend_eur_per_year"),
-        )
-        .order_by("product_group")
-    }
-    rows = []
-    for code, name in product_groups:
-        row = sums.get(code, {})
-        rows.append(
-            {
-                "code": code,
-                "name": name,
-                "signatories": row.get("signatories") or 0,
-                "units": row.get("units") or 0,
-                "spend": row.get("spend") or Decimal(0),
-            }
-        )
-    return {
-        "rows": rows,
-        "units": sum(r["units"] for r in rows),
-        "spend": sum((r["spend"] for r in rows), Decimal(0)),
-    }
 
 
 def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[str, Any]:

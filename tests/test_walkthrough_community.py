@@ -1,0 +1,188 @@
+"""The community side of the pact walked as its users walk it: statements of demand, working groups,
+guides, events, case studies, joining, search; in English, French, German and Norwegian. Each test is a
+problem a persona met, and failed before its fix.
+
+Personas (tests/conftest.py and tests/test_pact.py): Rita, administrator of Rijkswaterstaat; Lena,
+administrator of Ville de Lyon; Pia, procurer at Rijkswaterstaat; Sid, of GreenRefurb (a supporter);
+Otto, of another organisation; Sam, of the secretariat; Coco, who coordinates the Dutch buyer group.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pytest
+from django.test import Client
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.monitoring.disclosure import Rules
+from cfit.pact import actions
+from cfit.pact.demand import CollectiveDemand, Volumes, decide
+from cfit.pact.models import Statement, WorkingGroup
+from tests.conftest import Persona, make_persona
+from tests.test_pact import another_participant, make_statement, signed_in, text
+
+GROUPS = [("notebooks", "Notebooks"), ("monitors", "Monitors"), ("smartphones", "Smartphones")]
+
+
+def demand_row(html: str, row_id: str) -> str:
+    return re.search(rf'<tr id="{row_id}">(.*?)</tr>', html, re.S).group(1)
+
+
+# ---------------------------------------------------------------------------
+# Statements of demand: the collective demand under disclosure control
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def statement(rws_admin: Persona) -> Statement:
+    group = WorkingGroup.objects.create(name="Notebooks", slug="notebooks-wg", topic="notebooks")
+    return make_statement(group)
+
+
+@pytest.fixture
+def rws_admin(db: Any) -> Persona:
+    return make_persona(
+        "rita", "rijkswaterstaat", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ADMIN
+    )
+
+
+@pytest.mark.django_db
+def test_a_lone_signatorys_volumes_are_not_published(statement: Statement, rws_admin: Persona) -> None:
+    """Rita signed for 1,234 notebooks and 987,654 EUR a year; the public page showed exactly that as the
+    collective demand, to anyone, in every language."""
+    rita = signed_in(rws_admin)
+    rita.post(
+        "/statements/notebooks-2027/",
+        {"organisation": "rijkswaterstaat", "units_notebooks": "1234", "spend_notebooks": "987654"},
+    )
+
+    for language in ("en", "fr", "de", "nb"):
+        html = text(Client().get("/statements/notebooks-2027/", headers={"accept-language": language}))
+        assert "1234" not in html and "1,234" not in html and "1.234" not in html and "1 234" not in html
+        assert "987" not in html
+        assert 'data-reason="threshold"' in demand_row(html, "demand-notebooks")
+        assert 'data-reason="threshold"' in demand_row(html, "demand-total")
+        assert 'id="demand-rules"' in html
+    french = text(Client().get("/statements/notebooks-2027/", headers={"accept-language": "fr"}))
+    assert "hidden" not in demand_row(french, "demand-notebooks")  # said in French, not English
+
+    # Rita still finds her own volumes where she gives them
+    form = text(rita.get("/statements/notebooks-2027/"))
+    assert 'name="units_notebooks" value="1234"' in form
+
+
+@pytest.mark.django_db
+def test_a_dominant_signatorys_volumes_are_not_published(statement: Statement) -> None:
+    """Three signatories, one buying 95 % of the notebooks: the sum is, to within a few per cent, its
+    volume; hidden, and the total with it (it would give the notebooks back)."""
+    for number, units in ((1, 950), (2, 30), (3, 20)):
+        actions.sign_statement(
+            statement, another_participant(number), {"notebooks": (units, Decimal(units))}, acting_user=None
+        )
+
+    html = text(Client().get("/statements/notebooks-2027/"))
+
+    assert 'data-reason="dominance"' in demand_row(html, "demand-notebooks")
+    assert ">1,000<" not in html and 'data-value="1000"' not in html
+
+
+# -- the property: nothing a reader sees gives one organisation's volumes away
+
+
+def published_rows(demand: CollectiveDemand, volumes: Volumes) -> tuple[list[np.ndarray], list[str]]:
+    """Each shown figure as a 0/1 vector over the (organisation, product group) volumes it adds up, and
+    the problems found in the figures themselves (wrong sums, rules broken)."""
+    variables = sorted(volumes)
+    rows, problems = [], []
+    rules = demand.rules
+    for figure in (*demand.rows, demand.total):
+        inside = [v for v in variables if figure.code in ("total", v[1])]
+        if figure.hidden or not inside:
+            continue
+        units = [volumes[v][0] for v in inside]
+        spend = [volumes[v][1] for v in inside]
+        if (figure.units, figure.spend) != (sum(units), sum(spend, Decimal(0))):
+            problems.append(f"{figure.code} shows a wrong sum")
+        by_organisation: dict[str, list[float]] = {}
+        for (organisation, _group), (u, s) in ((v, volumes[v]) for v in inside):
+            found = by_organisation.setdefault(organisation, [0.0, 0.0])
+            found[0] += u
+            found[1] += float(s)
+        if len(by_organisation) < rules.min_reporters:
+            problems.append(f"{figure.code} is shown with {len(by_organisation)} signatories")
+        for measure in (0, 1):
+            total = sum(o[measure] for o in by_organisation.values())
+            if total and max(o[measure] for o in by_organisation.values()) > rules.dominance * total:
+                problems.append(f"{figure.code} is shown with a dominant signatory")
+        rows.append(np.array([1.0 if v in inside else 0.0 for v in variables]))
+    return rows, problems
+
+
+def rank(matrix: np.ndarray) -> int:
+    return int(np.linalg.matrix_rank(matrix)) if matrix.size else 0
+
+
+def volumes_worked_out(rows: list[np.ndarray], volumes: Volumes, organisations: tuple[str, ...]) -> bool:
+    """Whether some sum or difference of shown figures adds up the volumes of these organisations only:
+    one organisation's (or a sum of them) for any reader; with two, what one signatory learns of another
+    by subtracting its own volumes."""
+    if not rows:
+        return False
+    matrix = np.array(rows)
+    outside = [i for i, (o, _g) in enumerate(sorted(volumes)) if o not in organisations]
+    return rank(matrix[:, outside]) < rank(matrix)
+
+
+@st.composite
+def statement_volumes(draw: st.DrawFn) -> Volumes:
+    """Up to seven signatories, each signing for some of three product groups, volumes from nothing to
+    large, often equal or dominant."""
+    amount = st.one_of(st.sampled_from([0, 1, 10, 100]), st.integers(0, 100_000))
+    organisations = draw(st.integers(1, 7))
+    volumes: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    for organisation in range(organisations):
+        for code, _name in GROUPS:
+            if draw(st.booleans()):
+                units = draw(amount)
+                volumes[(f"o{organisation}", code)] = (units, Decimal(draw(amount)) / 4)
+    return volumes
+
+
+rules_strategy = st.builds(Rules, st.integers(3, 5), st.sampled_from([0.5, 0.6, 0.8, 0.95]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(statement_volumes(), rules_strategy)
+def test_no_published_demand_reveals_one_organisations_volumes(volumes: Volumes, rules: Rules) -> None:
+    """Whatever the signatures, no figure the page shows is one signatory's volume, nor the sum of a few
+    dominated by one, and no sum or difference of shown figures (a total less its shown product groups)
+    is one organisation's volumes, or another's to a signatory who subtracts its own."""
+    demand = decide(volumes, GROUPS, rules)
+
+    rows, problems = published_rows(demand, volumes)
+
+    assert not problems
+    organisations = sorted({o for o, _g in volumes})
+    for group in itertools.chain(((o,) for o in organisations), itertools.combinations(organisations, 2)):
+        assert not volumes_worked_out(rows, volumes, group), f"the volumes of {group} can be worked out"
+    for figure in (*demand.rows, demand.total):
+        assert figure.hidden == (figure.units is None) == (figure.spend is None) == bool(figure.reason)
+
+
+def test_a_demand_everyone_shares_is_shown_whole() -> None:
+    volumes = {
+        (f"o{n}", code): (100 + n, Decimal(1000 + n)) for n in range(4) for code in ("notebooks", "monitors")
+    }
+
+    demand = decide(volumes, GROUPS, Rules())
+
+    assert not demand.any_hidden
+    assert [(r.signatories, r.units) for r in demand.rows] == [(4, 406), (4, 406), (0, 0)]
+    assert (demand.total.signatories, demand.total.units) == (4, 812)
