@@ -24,7 +24,7 @@ from cfit.accounts.models import Membership, Organisation
 from cfit.monitoring.disclosure import Rules
 from cfit.pact import actions
 from cfit.pact.demand import CollectiveDemand, Volumes, decide
-from cfit.pact.models import Statement, WorkingGroup
+from cfit.pact.models import SignatureVolume, Statement, WorkingGroup
 from tests.conftest import Persona, make_persona
 from tests.test_pact import another_participant, make_statement, signed_in, text
 
@@ -186,3 +186,73 @@ def test_a_demand_everyone_shares_is_shown_whole() -> None:
     assert not demand.any_hidden
     assert [(r.signatories, r.units) for r in demand.rows] == [(4, 406), (4, 406), (0, 0)]
     assert (demand.total.signatories, demand.total.units) == (4, 812)
+
+
+# ---------------------------------------------------------------------------
+# Numbers typed as the reader's language writes them; figures too large for the database
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def lyon_admin(db: Any) -> Persona:
+    return make_persona(
+        "lena", "ville-de-lyon", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ADMIN, "FR"
+    )
+
+
+@pytest.mark.django_db
+def test_a_french_signatory_types_volumes_the_french_way(statement: Statement, lyon_admin: Persona) -> None:
+    """Lena typed "1 500" notebooks and "1 200 000,50" euros, as the page itself writes figures in
+    French; the form refused both ("Saisissez un nombre entier")."""
+    lena = signed_in(lyon_admin)
+    lena.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+
+    response = lena.post(
+        "/statements/notebooks-2027/",
+        {"organisation": "ville-de-lyon", "units_notebooks": "1 500", "spend_notebooks": "1 200 000,50"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert 'id="sign-problems"' not in text(response) and "errorlist" not in text(response)
+    volume = SignatureVolume.objects.get()
+    assert (volume.units_per_year, volume.spend_eur_per_year) == (1500, Decimal("1200000.50"))
+    form = text(lena.get("/statements/notebooks-2027/"))
+    assert 'value="1200000,50"' in form  # shown back the French way, and read back unchanged
+
+
+HUGE = "100000000000000000000"
+
+
+@pytest.mark.django_db
+def test_a_figure_too_large_is_refused_by_the_form_not_the_database(
+    statement: Statement, rws_admin: Persona
+) -> None:
+    """A digit too many in the yearly units, or in the users served, ended in a server error (the
+    database's integer overflowed); now each form says what it takes."""
+    rita = signed_in(rws_admin)
+
+    signing = rita.post(
+        "/statements/notebooks-2027/",
+        {"organisation": "rijkswaterstaat", "units_notebooks": HUGE, "spend_notebooks": "1"},
+    )
+    participation = rita.post(
+        "/organisations/rijkswaterstaat/participation/",
+        {"type": Organisation.Type.PROCURING_PARTICIPANT, "signed_on": "2026-01-05", "users_served": HUGE},
+    )
+    applying = Client().post(
+        "/join/",
+        {
+            "organisation_name": "Commune de Nulle Part",
+            "country": "FR",
+            "type": Organisation.Type.PROCURING_PARTICIPANT,
+            "users_served": HUGE,
+            "contact_name": "Anne",
+            "contact_email": "anne@example.org",
+        },
+    )
+
+    for response in (signing, participation, applying):
+        assert response.status_code == 200
+        assert "2147483647" in text(response) or "2,147,483,647" in text(response)
+    assert not SignatureVolume.objects.exists()
