@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.learning import actions as learning
 from cfit.monitoring.disclosure import Rules
 from cfit.pact import actions
 from cfit.pact.demand import CollectiveDemand, Volumes, decide
@@ -256,3 +260,52 @@ def test_a_figure_too_large_is_refused_by_the_form_not_the_database(
         assert response.status_code == 200
         assert "2147483647" in text(response) or "2,147,483,647" in text(response)
     assert not SignatureVolume.objects.exists()
+
+
+# ---------------------------------------------------------------------------
+# Refusals that say why
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_who_may_not_sign_a_statement_is_told_who_does(
+    statement: Statement, procurer: Persona, supplier: Persona
+) -> None:
+    """Pia (a procurer, not her organisation's administrator), Sid (a supporter) and an anonymous
+    reader found no way to sign and no word on why."""
+    pia, sid = signed_in(procurer), signed_in(supplier)
+    pia.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+
+    for_pia = text(pia.get("/statements/notebooks-2027/"))
+    for_sid = text(sid.get("/statements/notebooks-2027/"))
+    for_anyone = text(Client().get("/statements/notebooks-2027/"))
+
+    assert 'id="sign-form"' not in for_pia and 'id="sign-note"' in for_pia
+    assert "Rijkswaterstaat" in re.search(r'id="sign-note">(.*?)</p>', for_pia, re.S).group(1)
+    assert "Only participants sign statements of demand." in for_sid
+    assert 'href="/accounts/login/?next=/statements/notebooks-2027/"' in for_anyone
+
+
+@pytest.mark.django_db
+def test_someone_without_an_organisation_is_told_why_they_cannot_register(db: Any) -> None:
+    """An applicant waiting for approval (an account, no organisation yet) saw an event page without a
+    registration button and without a reason."""
+    start = timezone.now() + timedelta(days=3)
+    event = learning.create_event(
+        acting_user=None, title="Webinar", starts=start, ends=start + timedelta(hours=1), capacity=10
+    )
+    past = learning.create_event(
+        acting_user=None,
+        title="Last year's webinar",
+        starts=start - timedelta(days=400),
+        ends=start - timedelta(days=400) + timedelta(hours=1),
+        capacity=10,
+    )
+    applicant = Client()
+    applicant.force_login(get_user_model().objects.create_user("tallinn-applicant"))
+
+    waiting = text(applicant.get(f"/events/{event.pk}/"))
+    over = text(applicant.get(f"/events/{past.pk}/"))
+
+    assert "your account does not belong to one yet" in waiting
+    assert "This event is over." in over

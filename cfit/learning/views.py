@@ -294,6 +294,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             "registration": registration,
             "places_left": max(event.capacity - registered, 0),
             "waiting": event.registrations.filter(status=Registration.Status.WAITING).count(),
+            "over": event.ends <= timezone.now(),
             "can_register": can_register(request.user) and event.ends > timezone.now(),
             "can_manage": manage,
             "registrations": event.registrations.select_related("user") if manage else [],

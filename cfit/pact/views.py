@@ -419,6 +419,18 @@ def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[st
     return initial
 
 
+def _why_not_signing(user: Any) -> str:
+    """What a reader who sees no signing form needs to know: who signs, and how."""
+    if not user.is_authenticated:
+        return ""  # the page offers to sign in
+    participants = [
+        o.name for o in Organisation.objects.filter(memberships__user=user).distinct() if o.is_participant
+    ]
+    if participants:
+        return _("The administrators of %(name)s sign for it; ask one of them.") % {"name": participants[0]}
+    return _("Only participants sign statements of demand.")
+
+
 def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     statement = get_statement(request.user, slug)
     names = dict(ProductGroup.objects.filter(code__in=statement.product_groups).values_list("code", "name"))
@@ -445,6 +457,9 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         signers = [o for o in admin_organisations(request.user) if o.is_participant]
         if signers:
             sign_form = SignForm(signers, product_groups, initial=_signed_volumes(statement, signers[0]))
+    sign_note = ""
+    if statement.status == Statement.Status.PUBLISHED and sign_form is None:
+        sign_note = _why_not_signing(request.user)
     signatures = list(Signature.objects.filter(statement=statement).select_related("organisation"))
     language = get_language()
     return render(
@@ -458,6 +473,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "signatures": signatures,
             "demand": collective_demand(statement, product_groups),
             "sign_form": sign_form,
+            "sign_note": sign_note,
             # get_statement shows a draft to its editors only
             "can_edit": statement.status == Statement.Status.DRAFT,
         },
