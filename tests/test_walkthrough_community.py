@@ -309,3 +309,23 @@ def test_someone_without_an_organisation_is_told_why_they_cannot_register(db: An
 
     assert "your account does not belong to one yet" in waiting
     assert "This event is over." in over
+
+
+@pytest.mark.django_db
+def test_an_events_times_say_their_time_zone_and_the_end_once(procurer: Persona) -> None:
+    """A British or Canadian participant read "28 December 2026 14:00 – 28 December 2026 15:30" with no
+    word that the times are Brussels time; now the zone is named, and a same-day end is a time."""
+    start = timezone.make_aware(timezone.datetime(2027, 1, 14, 14, 0))
+    event = learning.create_event(
+        acting_user=None, title="Webinar", starts=start, ends=start + timedelta(minutes=90), capacity=10
+    )
+    pia = signed_in(procurer)
+    pia.defaults["HTTP_ACCEPT_LANGUAGE"] = "nb"
+
+    page = text(pia.get(f"/events/{event.pk}/"))
+    listed = text(pia.get("/events/"))
+
+    when = re.search(r'<dd id="when">(.*?)</dd>', page).group(1)
+    assert when.startswith("14. januar 2027 14:00 – 15:30 ") and ">CET</abbr>" in when
+    assert 'title="Europe/Brussels"' in when
+    assert "14. januar 2027 14:00 <abbr" in listed

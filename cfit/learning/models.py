@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -273,6 +274,11 @@ class Event(models.Model):
         from django.urls import reverse
 
         return reverse("learning:event", args=[self.pk])
+
+    @property
+    def ends_the_day_it_starts(self) -> bool:
+        """In the platform's time zone, where the pages show the times: the end is then a time only."""
+        return timezone.localtime(self.starts).date() == timezone.localtime(self.ends).date()
 
     @property
     def is_public(self) -> bool:
