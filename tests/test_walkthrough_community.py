@@ -329,3 +329,19 @@ def test_an_events_times_say_their_time_zone_and_the_end_once(procurer: Persona)
     assert when.startswith("14. januar 2027 14:00 – 15:30 ") and ">CET</abbr>" in when
     assert 'title="Europe/Brussels"' in when
     assert "14. januar 2027 14:00 <abbr" in listed
+
+
+# ---------------------------------------------------------------------------
+# Joining
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_french_applicant_is_told_the_pact_is_signed_in_english(db: Any) -> None:
+    """The application page in French showed the pact's text in English without a word: an applicant
+    could not tell whether a French version existed, nor which one it signs."""
+    french = text(Client().get("/join/", headers={"accept-language": "fr"}))
+    english = text(Client().get("/join/", headers={"accept-language": "en"}))
+
+    assert 'id="pact-language"' in french and 'lang="en"' in french
+    assert 'id="pact-language"' not in english
