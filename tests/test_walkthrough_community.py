@@ -345,3 +345,32 @@ def test_a_french_applicant_is_told_the_pact_is_signed_in_english(db: Any) -> No
 
     assert 'id="pact-language"' in french and 'lang="en"' in french
     assert 'id="pact-language"' not in english
+
+
+# ---------------------------------------------------------------------------
+# Guides
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_guide_search_of_two_words_finds_the_guide_holding_both() -> None:
+    """A procurer searching the guides for "garantie batterie" found nothing: the two words had to
+    stand side by side, in that order."""
+    guide = learning.create_guide(
+        slug="notebooks-that-last",
+        title={"en": "Notebooks that last", "fr": "Des portables qui durent"},
+        summary={"fr": "Batterie, réparabilité et garantie : que demander et pourquoi."},
+        body={"en": "Ask for a battery that lasts.", "fr": "Demandez une batterie qui dure."},
+        product_groups=["notebooks"],
+        themes=[],
+        criteria=[],
+        acting_user=None,
+    )
+    learning.publish_guide(guide, acting_user=None)
+
+    def found(query: str) -> bool:
+        page = text(Client().get(f"/guides/?q={query}", headers={"accept-language": "fr"}))
+        return 'href="/guides/notebooks-that-last/"' in page
+
+    assert found("garantie+batterie") and found("Batterie") and found("portables+GARANTIE")
+    assert not found("garantie+serveur")

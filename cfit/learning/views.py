@@ -61,7 +61,9 @@ def guide_list(request: HttpRequest) -> HttpResponse:
     if wanted.get("product_group"):
         guides = guides.filter(product_groups__code=wanted["product_group"])
     shown = []
-    query = (wanted.get("q") or "").strip().casefold()
+    # Every word must occur somewhere, in any order, as /search/ reads a query: "battery warranty" finds
+    # the guide on "battery, repairability and warranty".
+    words = (wanted.get("q") or "").casefold().split()
     for guide in guides:
         published = [v for v in guide.versions.all() if v.status == GuideVersion.Status.PUBLISHED]
         if not published:
@@ -70,7 +72,7 @@ def guide_list(request: HttpRequest) -> HttpResponse:
         if wanted.get("theme") and wanted["theme"] not in guide.themes:
             continue
         # The search reads the reader's language and English, as the criteria library does.
-        if query:
+        if words:
             haystack = (
                 " ".join(
                     plain_text(current.text(field, language))
@@ -80,7 +82,8 @@ def guide_list(request: HttpRequest) -> HttpResponse:
                 + " "
                 + guide.slug
             )
-            if query not in haystack.casefold():
+            haystack = haystack.casefold()
+            if not all(word in haystack for word in words):
                 continue
         shown.append(
             (guide, current.text("title", lang), current.text("summary", lang), current.has_language(lang))
