@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.learning import actions as learning
 from cfit.monitoring.disclosure import Rules
 from cfit.pact import actions
@@ -374,3 +375,19 @@ def test_a_guide_search_of_two_words_finds_the_guide_holding_both() -> None:
 
     assert found("garantie+batterie") and found("Batterie") and found("portables+GARANTIE")
     assert not found("garantie+serveur")
+
+
+@pytest.mark.django_db
+def test_a_statements_criteria_are_named_in_the_readers_language(
+    statement: Statement, framework: FrameworkVersion
+) -> None:
+    """A German reader of a statement saw its criteria as bare codes ("pc-warranty-a")."""
+    criterion = Criterion.objects.filter(version=framework).exclude(title__de="").first()
+    statement.criteria = [criterion.code]
+    statement.save(update_fields=["criteria"])
+
+    german = text(Client().get("/statements/notebooks-2027/", headers={"accept-language": "de"}))
+
+    listed = re.search(r'<ul id="criteria">(.*?)</ul>', german, re.S).group(1)
+    assert criterion.rendered("title", "de") in listed
+    assert f'href="/criteria/{criterion.code}/"' in listed

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from cfit.accounts.access import get_membership
 from cfit.accounts.models import Organisation
 from cfit.criteria.content import is_web_address
-from cfit.criteria.models import ProductGroup, translated
+from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup, translated
 from cfit.pact import actions
 from cfit.pact.access import (
     admin_organisations,
@@ -419,6 +419,21 @@ def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[st
     return initial
 
 
+def _criteria_referred_to(statement: Statement) -> list[tuple[str, str]]:
+    """(code, title in the reader's language) of the criteria a statement refers to, from the published
+    framework; a code the framework no longer has keeps no title."""
+    version = FrameworkVersion.objects.latest_published()
+    if version is None or not statement.criteria:
+        return [(code, "") for code in statement.criteria]
+    found = {
+        c.code: c.rendered("title")
+        for c in Criterion.objects.in_version(version)
+        .filter(code__in=statement.criteria)
+        .prefetch_related("requirements")
+    }
+    return [(code, found.get(code, "")) for code in statement.criteria]
+
+
 def _why_not_signing(user: Any) -> str:
     """What a reader who sees no signing form needs to know: who signs, and how."""
     if not user.is_authenticated:
@@ -474,6 +489,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "demand": collective_demand(statement, product_groups),
             "sign_form": sign_form,
             "sign_note": sign_note,
+            "criteria": _criteria_referred_to(statement),
             # get_statement shows a draft to its editors only
             "can_edit": statement.status == Statement.Status.DRAFT,
         },
