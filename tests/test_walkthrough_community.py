@@ -29,7 +29,7 @@ from cfit.learning import actions as learning
 from cfit.monitoring.disclosure import Rules
 from cfit.pact import actions
 from cfit.pact.demand import CollectiveDemand, Volumes, decide
-from cfit.pact.models import SignatureVolume, Statement, WorkingGroup
+from cfit.pact.models import BuyerGroup, SignatureVolume, Statement, WorkingGroup
 from tests.conftest import Persona, make_persona
 from tests.test_pact import another_participant, make_statement, signed_in, text
 
@@ -391,3 +391,17 @@ def test_a_statements_criteria_are_named_in_the_readers_language(
     listed = re.search(r'<ul id="criteria">(.*?)</ul>', german, re.S).group(1)
     assert criterion.rendered("title", "de") in listed
     assert f'href="/criteria/{criterion.code}/"' in listed
+
+
+@pytest.mark.django_db
+def test_a_coordinator_creating_an_event_is_told_the_times_time_zone(coordinator: Persona) -> None:
+    """The event form took "14:00" as Brussels time without saying so: a coordinator elsewhere typed
+    local time and the session was announced an hour off."""
+    BuyerGroup.objects.create(
+        name="UK buyers", slug="uk-buyers", country="GB", coordinator=coordinator.organisation
+    )
+    coco = signed_in(coordinator)
+
+    form = text(coco.get("/events/new/"))
+
+    assert form.count("Time in Europe/Brussels.") == 2
