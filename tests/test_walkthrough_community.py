@@ -405,3 +405,22 @@ def test_a_coordinator_creating_an_event_is_told_the_times_time_zone(coordinator
     form = text(coco.get("/events/new/"))
 
     assert form.count("Time in Europe/Brussels.") == 2
+
+
+@pytest.mark.django_db
+def test_who_may_not_ask_to_join_a_buyer_group_is_told_who_does(
+    coordinator: Persona, procurer: Persona, supplier: Persona
+) -> None:
+    """Pia (a procurer, not an administrator) and Sid (a supporter) saw a buyer group's page without a
+    way to ask to join and without a word on why."""
+    actions.create_buyer_group(
+        coordinator.organisation, name="Dutch buyer group", slug="nl-buyers", country="NL", language="nl"
+    )
+
+    for_pia = text(signed_in(procurer).get("/groups/nl-buyers/"))
+    for_sid = text(signed_in(supplier).get("/groups/nl-buyers/"))
+    for_coco = text(signed_in(coordinator).get("/groups/nl-buyers/"))
+
+    assert "The administrators of Rijkswaterstaat ask to join for it." in for_pia
+    assert "Only participants join buyer groups." in for_sid
+    assert 'id="join-note"' not in for_coco

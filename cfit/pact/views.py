@@ -138,7 +138,21 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         context.update(_visitor_panel(request.user, group))
         if is_coordinator(request.user, group):
             context.update(_coordinator_panel(group, members), coordinates=True)
+        elif not context.get("join_form") and not context.get("own_memberships"):
+            context["join_note"] = _why_not_joining(request.user, group, members)
     return render(request, "pact/group.html", context)
+
+
+def _why_not_joining(user: Any, group: BuyerGroup, members: list[GroupMembership]) -> str:
+    """What a signed-in reader who may not ask to join needs to know: who asks, or who may join."""
+    inside = {m.organisation_id for m in members} | {group.coordinator_id}
+    organisations = list(Organisation.objects.filter(memberships__user=user).distinct())
+    if any(o.pk in inside for o in organisations):
+        return ""
+    participants = [o for o in organisations if o.is_participant]
+    if participants:
+        return _("The administrators of %(name)s ask to join for it.") % {"name": participants[0].name}
+    return _("Only participants join buyer groups.")
 
 
 @require_POST
