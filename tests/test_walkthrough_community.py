@@ -424,3 +424,48 @@ def test_who_may_not_ask_to_join_a_buyer_group_is_told_who_does(
     assert "The administrators of Rijkswaterstaat ask to join for it." in for_pia
     assert "Only participants join buyer groups." in for_sid
     assert 'id="join-note"' not in for_coco
+
+
+# ---------------------------------------------------------------------------
+# Events: the calendar feed a calendar program can subscribe to
+# ---------------------------------------------------------------------------
+
+
+def subscription_address(client: Client) -> str:
+    """The address a new subscription shows, without its scheme and host."""
+    page = text(client.post("/events/feed/new/"))
+    found = re.search(
+        r'value="http://testserver(/events/feed/[^"]+/events.ics)" id="calendar-feed-address"', page
+    )
+    return found.group(1)
+
+
+@pytest.mark.django_db
+def test_a_calendar_program_subscribes_to_a_persons_events_without_signing_in(procurer: Persona) -> None:
+    """Pia added /events/my-events.ics to her calendar program as a subscription: the program cannot
+    sign in, got the sign-in page, and showed nothing. She now makes a private address that works
+    without signing in, shows her events only, and stops working when she makes a new one."""
+    start = timezone.now() + timedelta(days=5)
+    event = learning.create_event(
+        acting_user=None, title="Webinar", starts=start, ends=start + timedelta(hours=1), capacity=10
+    )
+    other = learning.create_event(
+        acting_user=None, title="Another webinar", starts=start, ends=start + timedelta(hours=1), capacity=10
+    )
+    learning.register(event, acting_user=procurer.user)
+    pia = signed_in(procurer)
+    assert 'id="calendar-feed-form"' in text(pia.get("/events/"))
+    assert Client().get("/events/my-events.ics").status_code == 302  # what the program got
+
+    first = subscription_address(pia)
+    feed = Client().get(first)
+
+    assert feed.status_code == 200 and feed["content-type"].startswith("text/calendar")
+    calendar = feed.content.decode()
+    assert f"UID:event-{event.pk}@" in calendar and f"UID:event-{other.pk}@" not in calendar
+
+    second = subscription_address(pia)
+    assert Client().get(first).status_code == 404
+    assert Client().get(second).status_code == 200
+    assert Client().get("/events/feed/made-up/events.ics").status_code == 404
+    assert Client().post("/events/feed/new/").status_code == 302  # signed-in only

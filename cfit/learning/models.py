@@ -347,3 +347,24 @@ class EventMaterial(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a person's calendar feed, for calendar programs that subscribe to it and
+    cannot sign in. Only the SHA-256 digest of the secret is stored (as for API tokens); making a new
+    address replaces the old one, which stops working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    digest = models.CharField(
+        _("digest"), max_length=64, unique=True, help_text=_("SHA-256 of the address's secret.")
+    )
+    created = models.DateTimeField(_("made on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user}"

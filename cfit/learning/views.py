@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cfit.accounts.access import is_secretariat_staff
+from cfit.accounts.tokens import digest
 from cfit.criteria.content import LANGUAGES, is_web_address
 from cfit.criteria.models import Criterion, FieldTranslation, FrameworkVersion
 from cfit.learning import actions, ical
@@ -32,6 +33,7 @@ from cfit.learning.access import (
 from cfit.learning.forms import EventForm, GuideFilterForm, GuideForm, MaterialForm, NewGuideForm
 from cfit.learning.models import (
     GUIDE_FIELDS,
+    CalendarFeed,
     Event,
     EventMaterial,
     Guide,
@@ -436,15 +438,39 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
     return _ics(text, f"event-{event.pk}.ics")
 
 
-@login_required
-def my_calendar(request: HttpRequest) -> HttpResponse:
+def _calendar_of(request: HttpRequest, user: Any) -> HttpResponse:
     """The events the user registered for (or waits for) that the user still sees."""
-    events = (
-        visible_events(request.user)
-        .filter(registrations__user_id=int(request.user.pk or 0))
-        .order_by("starts")
-    )
+    events = visible_events(user).filter(registrations__user_id=int(user.pk or 0)).order_by("starts")
     text = ical.calendar(
         [_calendar_event(request, event) for event in events], stamp=timezone.now(), name=_("My cfit events")
     )
     return _ics(text, "my-events.ics")
+
+
+@login_required
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    return _calendar_of(request, request.user)
+
+
+@require_POST
+@login_required
+def calendar_feed_new(request: HttpRequest) -> HttpResponse:
+    """A new subscription address, shown once (its secret is not stored); the old one stops working."""
+    secret = actions.make_calendar_feed(acting_user=request.user)
+    address = request.build_absolute_uri(reverse("learning:calendar-feed", args=[secret]))
+    return render(request, "learning/calendar_feed.html", {"address": address})
+
+
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """A person's calendar for calendar programs, which subscribe by address and cannot sign in; 404
+    for an unknown or replaced address, or an account no longer active."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(digest=digest(secret), user__is_active=True)
+        .first()
+        if len(secret) <= 100
+        else None
+    )
+    if feed is None:
+        raise Http404
+    return _calendar_of(request, feed.user)
