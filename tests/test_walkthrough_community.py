@@ -469,3 +469,24 @@ def test_a_calendar_program_subscribes_to_a_persons_events_without_signing_in(pr
     assert Client().get(second).status_code == 200
     assert Client().get("/events/feed/made-up/events.ics").status_code == 404
     assert Client().post("/events/feed/new/").status_code == 302  # signed-in only
+
+
+# ---------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_search_finds_published_statements_of_demand_not_drafts(rws_admin: Persona) -> None:
+    """A Dutch buyer searched for "repareerbare laptops" to find the pact's statement and was told
+    nothing was found: statements were not searched. A draft stays out of reach."""
+    group = WorkingGroup.objects.create(name="Notebooks", slug="notebooks-wg", topic="notebooks")
+    make_statement(group)
+    draft = make_statement(group, "notebooks-2028", publish=False)
+    draft.title = {"en": "Repairable notebooks, next round", "nl": "Repareerbare laptops, volgende ronde"}
+    draft.save(update_fields=["title"])
+
+    page = text(Client().get("/search/", {"q": "repareerbare laptops"}, headers={"accept-language": "nl"}))
+
+    assert 'href="/statements/notebooks-2027/"' in page and "Repareerbare laptops<" in page
+    assert "notebooks-2028" not in page and "volgende ronde" not in page
