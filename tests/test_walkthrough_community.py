@@ -29,7 +29,7 @@ from cfit.learning import actions as learning
 from cfit.monitoring.disclosure import Rules
 from cfit.pact import actions
 from cfit.pact.demand import CollectiveDemand, Volumes, decide
-from cfit.pact.models import BuyerGroup, SignatureVolume, Statement, WorkingGroup
+from cfit.pact.models import BuyerGroup, SignatureVolume, Statement, WorkingGroup, WorkingGroupMember
 from tests.conftest import Persona, make_persona
 from tests.test_pact import another_participant, make_statement, signed_in, text
 
@@ -490,3 +490,25 @@ def test_the_search_finds_published_statements_of_demand_not_drafts(rws_admin: P
 
     assert 'href="/statements/notebooks-2027/"' in page and "Repareerbare laptops<" in page
     assert "notebooks-2028" not in page and "volgende ronde" not in page
+
+
+# ---------------------------------------------------------------------------
+# Working groups
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_bad_link_to_a_working_group_document_is_refused_once(rws_admin: Persona) -> None:
+    """Rita, chair of a working group, gave a link that is not a web address and read "Enter a valid
+    URL.Enter a valid URL.": the same refusal twice."""
+    group = WorkingGroup.objects.create(name="Notebooks", slug="notebooks-wg", topic="notebooks")
+    actions.add_working_group_member(group, rws_admin.organisation, WorkingGroupMember.Role.CHAIR)
+    rita = signed_in(rws_admin)
+
+    for address in ("javascript:alert(1)", "ftp://files.example.org/minutes.pdf"):
+        page = text(
+            rita.post("/working-groups/notebooks-wg/", {"title": "Minutes", "language": "en", "url": address})
+        )
+
+        assert page.count("Enter a valid URL.") == 1, address
+    assert not group.documents.exists()
