@@ -512,3 +512,36 @@ def test_a_bad_link_to_a_working_group_document_is_refused_once(rws_admin: Perso
 
         assert page.count("Enter a valid URL.") == 1, address
     assert not group.documents.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_gives_a_statements_demand_under_the_same_control_as_its_page(
+    statement: Statement, rws_admin: Persona
+) -> None:
+    """An integrator reading the statements through the API gets what the page shows: a lone
+    signatory's volumes as hidden, with the reason, never the figures; drafts not at all."""
+    actions.sign_statement(
+        statement, rws_admin.organisation, {"notebooks": (1234, Decimal("987654"))}, acting_user=None
+    )
+    for number in (1, 2, 3):
+        volumes = {"monitors": (100 + number, Decimal(1000 + number))}
+        actions.sign_statement(statement, another_participant(number), volumes, acting_user=None)
+    make_statement(statement.working_group, "draft-one", publish=False)
+
+    listed = Client().get("/api/v1/statements").json()
+    found = Client().get("/api/v1/statements/notebooks-2027").json()
+
+    assert [s["slug"] for s in listed] == ["notebooks-2027"]
+    assert listed[0]["signatories"] == 4
+    demand = {row["product_group"]: row for row in found["demand"]}
+    assert demand["notebooks"] == {
+        "product_group": "notebooks",
+        "signatories": 1,
+        "units_per_year": None,
+        "spend_eur_per_year": None,
+        "hidden": "threshold",
+    }
+    assert (demand["monitors"]["units_per_year"], demand["monitors"]["hidden"]) == (306, None)
+    assert demand["total"]["units_per_year"] is None  # the total less the monitors is Rita's
+    assert "1234" not in Client().get("/api/v1/statements/notebooks-2027").content.decode()
+    assert Client().get("/api/v1/statements/draft-one").status_code == 404
