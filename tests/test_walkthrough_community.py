@@ -545,3 +545,23 @@ def test_the_api_gives_a_statements_demand_under_the_same_control_as_its_page(
     assert demand["total"]["units_per_year"] is None  # the total less the monitors is Rita's
     assert "1234" not in Client().get("/api/v1/statements/notebooks-2027").content.decode()
     assert Client().get("/api/v1/statements/draft-one").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_place_on_the_waiting_list_is_tentative_in_the_calendar(
+    procurer: Persona, outsider: Persona
+) -> None:
+    """Otto, on the waiting list of a full session, found it in his calendar as confirmed, like Pia's
+    place, and planned his day around it."""
+    start = timezone.now() + timedelta(days=5)
+    event = learning.create_event(
+        acting_user=None, title="Webinar", starts=start, ends=start + timedelta(hours=1), capacity=1
+    )
+    learning.register(event, acting_user=procurer.user)
+    learning.register(event, acting_user=outsider.user)
+
+    pia = signed_in(procurer).get("/events/my-events.ics").content.decode()
+    otto = signed_in(outsider).get("/events/my-events.ics").content.decode()
+
+    assert "STATUS:CONFIRMED" in pia and "SUMMARY:Webinar\r\n" in pia
+    assert "STATUS:TENTATIVE" in otto and "SUMMARY:Webinar (waiting list)\r\n" in otto

@@ -413,13 +413,15 @@ def material(request: HttpRequest, event_id: int, material_id: int) -> HttpRespo
     return FileResponse(path.open("rb"), as_attachment=True, filename=item.filename or path.name)
 
 
-def _calendar_event(request: HttpRequest, event: Event) -> ical.CalendarEvent:
+def _calendar_event(request: HttpRequest, event: Event, *, waiting: bool = False) -> ical.CalendarEvent:
     link = request.build_absolute_uri(reverse("learning:event", args=[event.pk]))
     return ical.CalendarEvent(
         uid=f"event-{event.pk}@{request.get_host().split(':')[0] or 'cfit'}",
         starts=event.starts,
         ends=event.ends,
-        summary=event.title,
+        # A place on the waiting list is not a place: the calendar shows the event as tentative.
+        summary=_("%(title)s (waiting list)") % {"title": event.title} if waiting else event.title,
+        tentative=waiting,
         description="\n\n".join(part for part in (event.description, event.online_url, link) if part),
         location=event.place or event.online_url,
         url=link,
@@ -441,8 +443,15 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
 def _calendar_of(request: HttpRequest, user: Any) -> HttpResponse:
     """The events the user registered for (or waits for) that the user still sees."""
     events = visible_events(user).filter(registrations__user_id=int(user.pk or 0)).order_by("starts")
+    waiting = set(
+        Registration.objects.filter(user=user, status=Registration.Status.WAITING).values_list(
+            "event_id", flat=True
+        )
+    )
     text = ical.calendar(
-        [_calendar_event(request, event) for event in events], stamp=timezone.now(), name=_("My cfit events")
+        [_calendar_event(request, event, waiting=event.pk in waiting) for event in events],
+        stamp=timezone.now(),
+        name=_("My cfit events"),
     )
     return _ics(text, "my-events.ics")
 
