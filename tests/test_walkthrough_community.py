@@ -565,3 +565,25 @@ def test_a_place_on_the_waiting_list_is_tentative_in_the_calendar(
 
     assert "STATUS:CONFIRMED" in pia and "SUMMARY:Webinar\r\n" in pia
     assert "STATUS:TENTATIVE" in otto and "SUMMARY:Webinar (waiting list)\r\n" in otto
+
+
+@pytest.mark.django_db
+def test_a_person_on_the_waiting_list_sees_their_place_in_it(
+    procurer: Persona, outsider: Persona, coordinator: Persona
+) -> None:
+    """Coco, on the waiting list behind Otto, read only "You are on the waiting list" and could not
+    tell whether to count on a place; the page now says which number she is, and it moves up."""
+    start = timezone.now() + timedelta(days=5)
+    event = learning.create_event(
+        acting_user=None, title="Webinar", starts=start, ends=start + timedelta(hours=1), capacity=1
+    )
+    for persona in (procurer, outsider, coordinator):
+        learning.register(event, acting_user=persona.user)
+    coco = signed_in(coordinator)
+
+    before = text(coco.get(f"/events/{event.pk}/"))
+    learning.unregister(event, acting_user=procurer.user)  # Otto takes the seat
+    after = text(coco.get(f"/events/{event.pk}/"))
+
+    assert "You are number 2 on the waiting list" in before
+    assert "You are number 1 on the waiting list" in after

@@ -326,6 +326,16 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return f"{self.user} at {self.event} ({self.get_status_display()})"
 
+    @property
+    def waiting_position(self) -> int | None:
+        """1 for the first on the waiting list (who takes the next freed seat); None with a seat."""
+        if self.status != self.Status.WAITING:
+            return None
+        ahead = Registration.objects.filter(event_id=self.event_id, status=self.Status.WAITING).filter(
+            Q(created__lt=self.created) | Q(created=self.created, id__lt=self.pk)
+        )
+        return ahead.count() + 1
+
 
 class EventMaterial(models.Model):
     """Slides, recordings or notes of an event: a link or a stored file, for those who see the event."""
