@@ -24,12 +24,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.casestudies.models import CaseStudy
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.learning import actions as learning
 from cfit.monitoring.disclosure import Rules
 from cfit.pact import actions
 from cfit.pact.demand import CollectiveDemand, Volumes, decide
 from cfit.pact.models import BuyerGroup, SignatureVolume, Statement, WorkingGroup, WorkingGroupMember
+from cfit.tenders import actions as tenders
+from cfit.tenders.models import Tender
 from tests.conftest import Persona, make_persona
 from tests.test_pact import another_participant, make_statement, signed_in, text
 
@@ -587,3 +590,32 @@ def test_a_person_on_the_waiting_list_sees_their_place_in_it(
 
     assert "You are number 2 on the waiting list" in before
     assert "You are number 1 on the waiting list" in after
+
+
+# ---------------------------------------------------------------------------
+# Case studies
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_lessons_written_in_another_language_say_so(procurer: Persona) -> None:
+    """A German reader found a case study's lessons in English without a word, unlike a guide, which
+    says when it is shown in English."""
+    tender = tenders.create_tender(procurer.organisation, title="Laptops", reference="L-1", acting_user=None)
+    Tender.unscoped.filter(pk=tender.pk).update(status=Tender.Status.CLOSED)
+    case_study = CaseStudy.objects.create(
+        tender=tender,
+        organisation=procurer.organisation,
+        title="Laptops that last",
+        country="NL",
+        year=2026,
+        lessons={"en": "Ask for spare parts for seven years."},
+        status=CaseStudy.Status.PUBLISHED,
+    )
+
+    german = text(Client().get(f"/case-studies/{case_study.pk}/", headers={"accept-language": "de"}))
+    english = text(Client().get(f"/case-studies/{case_study.pk}/", headers={"accept-language": "en"}))
+
+    assert 'id="lessons-language"' in german and "Englisch" in german
+    assert '<p lang="en">Ask for spare parts for seven years.</p>' in german
+    assert 'id="lessons-language"' not in english
