@@ -101,6 +101,16 @@ def test_a_dominant_signatorys_volumes_are_not_published(statement: Statement) -
     assert ">1,000<" not in html and 'data-value="1000"' not in html
 
 
+@pytest.mark.django_db
+def test_a_statement_shown_in_english_says_so(statement: Statement) -> None:
+    """A French reader got the statement's English text without the notice guides give."""
+    french = text(Client().get("/statements/notebooks-2027/", headers={"accept-language": "fr"}))
+    dutch = text(Client().get("/statements/notebooks-2027/", headers={"accept-language": "nl"}))
+
+    assert 'id="language-notice"' in french and '<div id="text" lang="en">' in french
+    assert 'id="language-notice"' not in dutch
+
+
 # -- the property: nothing a reader sees gives one organisation's volumes away
 
 

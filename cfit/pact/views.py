@@ -498,6 +498,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "statement": statement,
             "title": statement.title_in(language),
             "text": statement.text_in(language),
+            "in_english": not statement.has_language(language) and language != "en",
             "product_groups": product_groups,
             "signatures": signatures,
             "demand": collective_demand(statement, product_groups),
