@@ -14,6 +14,7 @@ from cfit.fleet.api import router as fleet_router
 from cfit.joining.api import router as joining_router
 from cfit.monitoring.api import router as monitoring_router
 from cfit.offers.api import router as offers_router
+from cfit.pact.api import router as pact_router
 from cfit.tenders.api import router as tenders_router
 
 api = NinjaAPI(
@@ -33,6 +34,7 @@ api.add_router("/v1/", datacentres_router)
 api.add_router("/v1/", contracts_router)
 api.add_router("/v1/", joining_router)
 api.add_router("/v1/", casestudies_router)
+api.add_router("/v1/", pact_router)
 
 
 @api.exception_handler(RequestInvalid)

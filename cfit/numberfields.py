@@ -22,6 +22,10 @@ from django.utils.translation import gettext as _
 
 from cfit.tabular import NotANumber, parse_typed
 
+#: The largest whole number a positive integer column holds on every database (2**31 - 1): a form
+#: field saved into one says so, rather than fail at the database.
+LARGEST_STORED_WHOLE = 2_147_483_647
+
 
 def typed_number(text: str, language: str | None = None) -> Decimal:
     """``text`` read by the separators of ``language`` (default: the active one). Raises

@@ -87,7 +87,7 @@ def test_full_event_puts_people_on_the_waiting_list_and_promotes_them(
     assert second.status == Registration.Status.WAITING and second.seat is None
     assert actions.register(event, acting_user=coordinator.user) == second  # twice is once
     page = _client(coordinator).get(f"/events/{event.pk}/").content.decode()
-    assert "You are on the waiting list." in page
+    assert "You are number 1 on the waiting list" in page
     promoted = actions.unregister(event, acting_user=procurer.user)
     assert promoted is not None and promoted.user == coordinator.user and promoted.seat == 1
     assert promoted.status == Registration.Status.REGISTERED

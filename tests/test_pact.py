@@ -686,18 +686,23 @@ def test_the_collective_demand_adds_up_live(
         spend_monitors="10000.50",
     )
     sign(lena, "ville-de-lyon", units_notebooks="200", spend_notebooks="150000")
+    volumes = {"notebooks": (150, Decimal(100000)), "monitors": (60, Decimal(12000))}
+    actions.sign_statement(statement, another_participant(1), volumes, acting_user=None)
+    volumes = {"monitors": (70, Decimal(14000))}
+    actions.sign_statement(statement, another_participant(2), volumes, acting_user=None)
 
     assert any("signed the statement" in m for m in messages_of(first))
     html = text(Client().get("/statements/notebooks-2027/"))
-    assert demand_row(html, "demand-notebooks") == ["2", "300", "230000.00"]
-    assert demand_row(html, "demand-monitors") == ["1", "50", "10000.50"]
-    assert demand_row(html, "demand-total") == ["2", "350", "240000.50"]
+    assert demand_row(html, "demand-notebooks") == ["3", "450", "330000.00"]
+    assert demand_row(html, "demand-monitors") == ["3", "180", "36000.50"]
+    assert demand_row(html, "demand-total") == ["4", "630", "366000.50"]
+    assert 'id="demand-rules"' not in html  # nothing hidden, nothing to explain
     signatories = re.search(r'<table id="signatories">(.*?)</table>', html, re.S).group(1)
     assert "Rijkswaterstaat" in signatories and "Ville De Lyon" in signatories and "FR" in signatories
     listed = re.search(
         r'<tr id="statement-notebooks-2027">(.*?)</tr>', text(Client().get("/statements/")), re.S
     )
-    assert listed.group(1).endswith('<td class="num">2</td>')  # signatories
+    assert listed.group(1).endswith('<td class="num">4</td>')  # signatories
 
     # signing again updates the volumes, and the form shows what was signed
     form = text(rita.get("/statements/notebooks-2027/"))
@@ -705,10 +710,13 @@ def test_the_collective_demand_adds_up_live(
     sign(rita, "rijkswaterstaat", units_notebooks="150", spend_notebooks="90000")
 
     html = text(Client().get("/statements/notebooks-2027/"))
-    assert Signature.objects.count() == 2
-    assert demand_row(html, "demand-notebooks") == ["2", "350", "240000.00"]
-    assert demand_row(html, "demand-monitors") == ["0", "0", "0.00"]
-    assert demand_row(html, "demand-total") == ["2", "350", "240000.00"]
+    assert Signature.objects.count() == 4
+    assert demand_row(html, "demand-monitors") == ["2"]  # two signatories: hidden
+    assert 'data-reason="threshold">hidden: fewer than 3 signatories<' in html
+    # the total less the notebooks would be the monitors: the smaller figure goes
+    assert demand_row(html, "demand-notebooks") == ["3"]
+    assert demand_row(html, "demand-total") == ["4", "630", "366000.00"]
+    assert 'data-reason="secondary"' in html and 'id="demand-rules"' in html
 
 
 def test_the_collective_demand_is_written_the_readers_way(
@@ -718,13 +726,16 @@ def test_the_collective_demand_is_written_the_readers_way(
     written without grouping, in every language."""
     sign(signed_in(rws_admin), "rijkswaterstaat", units_notebooks="10400", spend_notebooks="9880000")
     sign(signed_in(lyon_admin), "ville-de-lyon", units_notebooks="1250", spend_notebooks="1000000")
+    for number in (1, 2):
+        volumes = {"notebooks": (5000, Decimal(4000000))}
+        actions.sign_statement(statement, another_participant(number), volumes, acting_user=None)
 
     dutch = text(Client().get("/statements/notebooks-2027/", headers={"accept-language": "nl"}))
 
     for row_id in ("demand-notebooks", "demand-total"):
         row = re.search(rf'<tr id="{row_id}">(.*?)</tr>', dutch, re.S).group(1)
-        assert ">11.650<" in row and ">10.880.000,00<" in row, row
-        assert demand_row(dutch, row_id)[1] == "11650"
+        assert ">21.650<" in row and ">18.880.000,00<" in row, row
+        assert demand_row(dutch, row_id)[1] == "21650"
 
 
 def test_a_supporter_cannot_sign(statement: Statement, supplier: Persona) -> None:

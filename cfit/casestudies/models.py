@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
@@ -87,6 +88,15 @@ class CaseStudy(models.Model):
 
     def lessons_in(self, language: str | None = None) -> str:
         return translated(self.lessons, language)
+
+    def lessons_language(self, language: str | None = None) -> str:
+        """The language ``lessons_in`` gives the lessons in: the reader's, else English, else the first
+        written (as ``translated`` falls back)."""
+        lang = (language or get_language() or "en").split("-")[0]
+        for candidate in (lang, "en", *self.lessons):
+            if self.lessons.get(candidate):
+                return candidate
+        return lang
 
     @property
     def lots(self) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from cfit.accounts.models import Organisation
 from cfit.joining.actions import MAX_SIGNED_PACT_BYTES
 from cfit.joining.countries import country_choices
 from cfit.joining.models import Application, PactText
+from cfit.numberfields import LARGEST_STORED_WHOLE, GroupedIntegerField
 from cfit.uploads import describe_size
 
 TYPE_CHOICES = [(t.value, t.label) for t in Application.TYPES]
@@ -36,8 +37,11 @@ class ApplicationForm(forms.Form):
             "market dialogue only, never as participants."
         ),
     )
-    users_served = forms.IntegerField(
-        label=_("Users served"), min_value=0, help_text=_("End users of your ICT (employees, students…).")
+    users_served = GroupedIntegerField(
+        label=_("Users served"),
+        min_value=0,
+        max_value=LARGEST_STORED_WHOLE,
+        help_text=_("End users of your ICT (employees, students…)."),
     )
     contact_name = forms.CharField(label=_("Contact name"), max_length=200)
     contact_email = forms.EmailField(label=_("Contact e-mail"))

@@ -11,6 +11,7 @@ Rules enforced here:
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from cfit.accounts.access import is_secretariat_staff
 from cfit.accounts.models import Organisation
+from cfit.accounts.tokens import digest
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import actor, record
 from cfit.criteria import content, translation
@@ -33,6 +35,7 @@ from cfit.criteria.models import ProductGroup
 from cfit.learning.access import can_manage_event
 from cfit.learning.models import (
     GUIDE_FIELDS,
+    CalendarFeed,
     Event,
     EventMaterial,
     Guide,
@@ -418,3 +421,16 @@ def add_material(
         after={"title": material.title},
     )  # fmt: skip
     return material
+
+
+@transaction.atomic
+def make_calendar_feed(*, acting_user: Any) -> str:
+    """A new secret address for the user's calendar feed, replacing the earlier one (which stops
+    working at once). Returns the secret, shown once: only its digest is stored.
+
+    Not audited: the address is the user's own and shows nothing the user may not already see."""
+    if not getattr(acting_user, "is_authenticated", False):
+        raise PermissionDenied
+    secret = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(user=acting_user, defaults={"digest": digest(secret)})
+    return secret

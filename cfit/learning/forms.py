@@ -4,6 +4,8 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cfit.criteria.content import LANGUAGES
@@ -103,6 +105,9 @@ class EventForm(forms.Form):
     def __init__(self, *args: Any, audiences: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["audience"]).choices = audiences
+        # The times typed are read in the platform's time zone, and pages show them in it.
+        zone = gettext("Time in %(zone)s.") % {"zone": timezone.get_current_timezone_name()}
+        self.fields["starts"].help_text = self.fields["ends"].help_text = zone
 
 
 class MaterialForm(forms.Form):

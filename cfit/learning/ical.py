@@ -26,6 +26,7 @@ class CalendarEvent:
     location: str = ""
     url: str = ""
     cancelled: bool = False
+    tentative: bool = False  #: not confirmed for this person (on the waiting list)
 
 
 def escape_text(value: str) -> str:
@@ -81,7 +82,8 @@ def calendar(events: Iterable[CalendarEvent], *, stamp: datetime, name: str = ""
             lines.append(f"LOCATION:{escape_text(event.location)}")
         if event.url:
             lines.append(f"URL:{event.url}")
-        lines.append(f"STATUS:{'CANCELLED' if event.cancelled else 'CONFIRMED'}")
+        status = "CANCELLED" if event.cancelled else "TENTATIVE" if event.tentative else "CONFIRMED"
+        lines.append(f"STATUS:{status}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

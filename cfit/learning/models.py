@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -275,6 +276,11 @@ class Event(models.Model):
         return reverse("learning:event", args=[self.pk])
 
     @property
+    def ends_the_day_it_starts(self) -> bool:
+        """In the platform's time zone, where the pages show the times: the end is then a time only."""
+        return timezone.localtime(self.starts).date() == timezone.localtime(self.ends).date()
+
+    @property
     def is_public(self) -> bool:
         return self.buyer_group_id is None and self.working_group_id is None
 
@@ -320,6 +326,16 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return f"{self.user} at {self.event} ({self.get_status_display()})"
 
+    @property
+    def waiting_position(self) -> int | None:
+        """1 for the first on the waiting list (who takes the next freed seat); None with a seat."""
+        if self.status != self.Status.WAITING:
+            return None
+        ahead = Registration.objects.filter(event_id=self.event_id, status=self.Status.WAITING).filter(
+            Q(created__lt=self.created) | Q(created=self.created, id__lt=self.pk)
+        )
+        return ahead.count() + 1
+
 
 class EventMaterial(models.Model):
     """Slides, recordings or notes of an event: a link or a stored file, for those who see the event."""
@@ -341,3 +357,24 @@ class EventMaterial(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a person's calendar feed, for calendar programs that subscribe to it and
+    cannot sign in. Only the SHA-256 digest of the secret is stored (as for API tokens); making a new
+    address replaces the old one, which stops working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    digest = models.CharField(
+        _("digest"), max_length=64, unique=True, help_text=_("SHA-256 of the address's secret.")
+    )
+    created = models.DateTimeField(_("made on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user}"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cfit.accounts.access import is_secretariat_staff
+from cfit.accounts.tokens import digest
 from cfit.criteria.content import LANGUAGES, is_web_address
 from cfit.criteria.models import Criterion, FieldTranslation, FrameworkVersion
 from cfit.learning import actions, ical
@@ -32,6 +33,7 @@ from cfit.learning.access import (
 from cfit.learning.forms import EventForm, GuideFilterForm, GuideForm, MaterialForm, NewGuideForm
 from cfit.learning.models import (
     GUIDE_FIELDS,
+    CalendarFeed,
     Event,
     EventMaterial,
     Guide,
@@ -61,7 +63,9 @@ def guide_list(request: HttpRequest) -> HttpResponse:
     if wanted.get("product_group"):
         guides = guides.filter(product_groups__code=wanted["product_group"])
     shown = []
-    query = (wanted.get("q") or "").strip().casefold()
+    # Every word must occur somewhere, in any order, as /search/ reads a query: "battery warranty" finds
+    # the guide on "battery, repairability and warranty".
+    words = (wanted.get("q") or "").casefold().split()
     for guide in guides:
         published = [v for v in guide.versions.all() if v.status == GuideVersion.Status.PUBLISHED]
         if not published:
@@ -70,7 +74,7 @@ def guide_list(request: HttpRequest) -> HttpResponse:
         if wanted.get("theme") and wanted["theme"] not in guide.themes:
             continue
         # The search reads the reader's language and English, as the criteria library does.
-        if query:
+        if words:
             haystack = (
                 " ".join(
                     plain_text(current.text(field, language))
@@ -80,7 +84,8 @@ def guide_list(request: HttpRequest) -> HttpResponse:
                 + " "
                 + guide.slug
             )
-            if query not in haystack.casefold():
+            haystack = haystack.casefold()
+            if not all(word in haystack for word in words):
                 continue
         shown.append(
             (guide, current.text("title", lang), current.text("summary", lang), current.has_language(lang))
@@ -294,6 +299,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             "registration": registration,
             "places_left": max(event.capacity - registered, 0),
             "waiting": event.registrations.filter(status=Registration.Status.WAITING).count(),
+            "over": event.ends <= timezone.now(),
             "can_register": can_register(request.user) and event.ends > timezone.now(),
             "can_manage": manage,
             "registrations": event.registrations.select_related("user") if manage else [],
@@ -407,13 +413,15 @@ def material(request: HttpRequest, event_id: int, material_id: int) -> HttpRespo
     return FileResponse(path.open("rb"), as_attachment=True, filename=item.filename or path.name)
 
 
-def _calendar_event(request: HttpRequest, event: Event) -> ical.CalendarEvent:
+def _calendar_event(request: HttpRequest, event: Event, *, waiting: bool = False) -> ical.CalendarEvent:
     link = request.build_absolute_uri(reverse("learning:event", args=[event.pk]))
     return ical.CalendarEvent(
         uid=f"event-{event.pk}@{request.get_host().split(':')[0] or 'cfit'}",
         starts=event.starts,
         ends=event.ends,
-        summary=event.title,
+        # A place on the waiting list is not a place: the calendar shows the event as tentative.
+        summary=_("%(title)s (waiting list)") % {"title": event.title} if waiting else event.title,
+        tentative=waiting,
         description="\n\n".join(part for part in (event.description, event.online_url, link) if part),
         location=event.place or event.online_url,
         url=link,
@@ -432,15 +440,46 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
     return _ics(text, f"event-{event.pk}.ics")
 
 
-@login_required
-def my_calendar(request: HttpRequest) -> HttpResponse:
+def _calendar_of(request: HttpRequest, user: Any) -> HttpResponse:
     """The events the user registered for (or waits for) that the user still sees."""
-    events = (
-        visible_events(request.user)
-        .filter(registrations__user_id=int(request.user.pk or 0))
-        .order_by("starts")
+    events = visible_events(user).filter(registrations__user_id=int(user.pk or 0)).order_by("starts")
+    waiting = set(
+        Registration.objects.filter(user=user, status=Registration.Status.WAITING).values_list(
+            "event_id", flat=True
+        )
     )
     text = ical.calendar(
-        [_calendar_event(request, event) for event in events], stamp=timezone.now(), name=_("My cfit events")
+        [_calendar_event(request, event, waiting=event.pk in waiting) for event in events],
+        stamp=timezone.now(),
+        name=_("My cfit events"),
     )
     return _ics(text, "my-events.ics")
+
+
+@login_required
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    return _calendar_of(request, request.user)
+
+
+@require_POST
+@login_required
+def calendar_feed_new(request: HttpRequest) -> HttpResponse:
+    """A new subscription address, shown once (its secret is not stored); the old one stops working."""
+    secret = actions.make_calendar_feed(acting_user=request.user)
+    address = request.build_absolute_uri(reverse("learning:calendar-feed", args=[secret]))
+    return render(request, "learning/calendar_feed.html", {"address": address})
+
+
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """A person's calendar for calendar programs, which subscribe by address and cannot sign in; 404
+    for an unknown or replaced address, or an account no longer active."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(digest=digest(secret), user__is_active=True)
+        .first()
+        if len(secret) <= 100
+        else None
+    )
+    if feed is None:
+        raise Http404
+    return _calendar_of(request, feed.user)

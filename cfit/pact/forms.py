@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from cfit.accounts.models import Organisation
 from cfit.criteria.models import Criterion, ProductGroup
+from cfit.numberfields import LARGEST_STORED_WHOLE, GroupedDecimalField, GroupedIntegerField
 from cfit.pact.models import LANGUAGE_CHOICES, Statement
 from cfit.uploads import MAX_IMPORT_BYTES
 
@@ -89,9 +90,10 @@ class ParticipationForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("Participants only."),
     )
-    users_served = forms.IntegerField(
+    users_served = GroupedIntegerField(
         label=gettext_lazy("Users served"),
         min_value=0,
+        max_value=LARGEST_STORED_WHOLE,
         help_text=gettext_lazy("End users of the organisation's ICT (employees, students…)."),
     )
 
@@ -107,16 +109,17 @@ class ParticipationForm(forms.Form):
     }
 
 
+class WebAddressField(forms.URLField):
+    """A link to a web page. Only web addresses: Django's default also takes ftp:// and ftps://. The
+    default validator is replaced, not added to, or a bad address is refused twice in one message."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class DocumentForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGE_CHOICES)
-    url = forms.URLField(
-        label=gettext_lazy("Link"),
-        required=False,
-        assume_scheme="https",
-        # Only web addresses: Django's default also takes ftp:// and ftps://.
-        validators=[URLValidator(schemes=["http", "https"])],
-    )
+    url = WebAddressField(label=gettext_lazy("Link"), required=False, assume_scheme="https")
     file = forms.FileField(label=gettext_lazy("or a file"), required=False)
 
     def clean_file(self) -> Any:
@@ -247,10 +250,14 @@ class SignForm(OrganisationChoiceForm):
         super().__init__(organisations, *args, **kwargs)
         self.product_groups = product_groups
         for code, name in product_groups:
-            self.fields[f"units_{code}"] = forms.IntegerField(
-                label=_("%(group)s: units per year") % {"group": name}, min_value=0, required=False
+            # Typed as the reader's language writes numbers, as the collective demand is shown.
+            self.fields[f"units_{code}"] = GroupedIntegerField(
+                label=_("%(group)s: units per year") % {"group": name},
+                min_value=0,
+                max_value=LARGEST_STORED_WHOLE,
+                required=False,
             )
-            self.fields[f"spend_{code}"] = forms.DecimalField(
+            self.fields[f"spend_{code}"] = GroupedDecimalField(
                 label=_("%(group)s: EUR per year") % {"group": name},
                 min_value=0,
                 max_digits=14,

@@ -197,6 +197,10 @@ class Statement(models.Model):
     def text_in(self, language: str) -> str:
         return str(self.text.get(language) or self.text.get("en") or "")
 
+    def has_language(self, language: str) -> bool:
+        """Whether the statement is written in ``language`` (else its pages show the English text)."""
+        return bool(self.text.get(language))
+
 
 class Signature(models.Model):
     """A participant's signature of a statement, with the yearly volume it expects to buy."""

@@ -7,7 +7,6 @@ redirect. What a user may see or do comes from the permission-scoped getters of 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 from cfit.accounts.access import get_membership
 from cfit.accounts.models import Organisation
 from cfit.criteria.content import is_web_address
-from cfit.criteria.models import ProductGroup, translated
+from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup, translated
 from cfit.pact import actions
 from cfit.pact.access import (
     admin_organisations,
@@ -40,6 +39,7 @@ from cfit.pact.access import (
     is_working_group_member,
 )
 from cfit.pact.actions import PactRuleBroken
+from cfit.pact.demand import collective_demand
 from cfit.pact.forms import (
     AnswerForm,
     DocumentForm,
@@ -138,7 +138,21 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         context.update(_visitor_panel(request.user, group))
         if is_coordinator(request.user, group):
             context.update(_coordinator_panel(group, members), coordinates=True)
+        elif not context.get("join_form") and not context.get("own_memberships"):
+            context["join_note"] = _why_not_joining(request.user, group, members)
     return render(request, "pact/group.html", context)
+
+
+def _why_not_joining(user: Any, group: BuyerGroup, members: list[GroupMembership]) -> str:
+    """What a signed-in reader who may not ask to join needs to know: who asks, or who may join."""
+    inside = {m.organisation_id for m in members} | {group.coordinator_id}
+    organisations = list(Organisation.objects.filter(memberships__user=user).distinct())
+    if any(o.pk in inside for o in organisations):
+        return ""
+    participants = [o for o in organisations if o.is_participant]
+    if participants:
+        return _("The administrators of %(name)s ask to join for it.") % {"name": participants[0].name}
+    return _("Only participants join buyer groups.")
 
 
 @require_POST
@@ -409,38 +423,6 @@ def statement_publish(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("pact:statement", slug=statement.slug)
 
 
-def collective_demand(statement: Statement, product_groups: list[tuple[str, str]]) -> dict[str, Any]:
-    """Per product group: signatories, units and EUR a year, summed by the database; and the totals."""
-    sums = {
-        row["product_group"]: row
-        for row in SignatureVolume.objects.filter(signature__statement=statement)
-        .values("product_group")
-        .annotate(
-            signatories=Count("signature", distinct=True),
-            units=Sum("units_per_year"),
-            spend=Sum("spend_eur_per_year"),
-        )
-        .order_by("product_group")
-    }
-    rows = []
-    for code, name in product_groups:
-        row = sums.get(code, {})
-        rows.append(
-            {
-                "code": code,
-                "name": name,
-                "signatories": row.get("signatories") or 0,
-                "units": row.get("units") or 0,
-                "spend": row.get("spend") or Decimal(0),
-            }
-        )
-    return {
-        "rows": rows,
-        "units": sum(r["units"] for r in rows),
-        "spend": sum((r["spend"] for r in rows), Decimal(0)),
-    }
-
-
 def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[str, Any]:
     initial: dict[str, Any] = {"organisation": organisation.slug}
     for volume in SignatureVolume.objects.filter(
@@ -449,6 +431,33 @@ def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[st
         initial[f"units_{volume.product_group}"] = volume.units_per_year
         initial[f"spend_{volume.product_group}"] = volume.spend_eur_per_year
     return initial
+
+
+def _criteria_referred_to(statement: Statement) -> list[tuple[str, str]]:
+    """(code, title in the reader's language) of the criteria a statement refers to, from the published
+    framework; a code the framework no longer has keeps no title."""
+    version = FrameworkVersion.objects.latest_published()
+    if version is None or not statement.criteria:
+        return [(code, "") for code in statement.criteria]
+    found = {
+        c.code: c.rendered("title")
+        for c in Criterion.objects.in_version(version)
+        .filter(code__in=statement.criteria)
+        .prefetch_related("requirements")
+    }
+    return [(code, found.get(code, "")) for code in statement.criteria]
+
+
+def _why_not_signing(user: Any) -> str:
+    """What a reader who sees no signing form needs to know: who signs, and how."""
+    if not user.is_authenticated:
+        return ""  # the page offers to sign in
+    participants = [
+        o.name for o in Organisation.objects.filter(memberships__user=user).distinct() if o.is_participant
+    ]
+    if participants:
+        return _("The administrators of %(name)s sign for it; ask one of them.") % {"name": participants[0]}
+    return _("Only participants sign statements of demand.")
 
 
 def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -477,6 +486,9 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         signers = [o for o in admin_organisations(request.user) if o.is_participant]
         if signers:
             sign_form = SignForm(signers, product_groups, initial=_signed_volumes(statement, signers[0]))
+    sign_note = ""
+    if statement.status == Statement.Status.PUBLISHED and sign_form is None:
+        sign_note = _why_not_signing(request.user)
     signatures = list(Signature.objects.filter(statement=statement).select_related("organisation"))
     language = get_language()
     return render(
@@ -486,10 +498,13 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "statement": statement,
             "title": statement.title_in(language),
             "text": statement.text_in(language),
+            "in_english": not statement.has_language(language) and language != "en",
             "product_groups": product_groups,
             "signatures": signatures,
             "demand": collective_demand(statement, product_groups),
             "sign_form": sign_form,
+            "sign_note": sign_note,
+            "criteria": _criteria_referred_to(statement),
             # get_statement shows a draft to its editors only
             "can_edit": statement.status == Statement.Status.DRAFT,
         },

@@ -1,9 +1,11 @@
-"""One search over criteria, guides, case studies, market consultations and events, in the reader's language.
+"""One search over criteria, guides, case studies, market consultations, events and joint statements of
+demand, in the reader's language.
 
 On PostgreSQL each source is searched with full-text search in the configuration of the reader's
 language (Dutch stemming for Dutch readers…), best matches first; on SQLite (development, tests) every
 word must occur in one of the fields, ignoring case. Only what the reader may see is searched: the
-published framework version, published guides, case studies and consultations, the events visible to them.
+published framework version, published guides, case studies and consultations, published statements,
+the events visible to them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from cfit.consultations.models import Consultation
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.learning.access import visible_events
 from cfit.learning.models import GuideVersion
+from cfit.pact.models import Statement
 
 #: PostgreSQL's text search configuration per language of the platform.
 CONFIGS = {"en": "english", "nl": "dutch", "fr": "french", "de": "german", "nb": "norwegian"}
@@ -86,6 +89,13 @@ SOURCES = [
         visible_events,
         lambda language: [F("title"), F("description")],
         lambda e, language: Hit(e.title, e.get_absolute_url()),
+    ),
+    Source(
+        _("Joint statements of demand"),
+        # published and closed statements are public; drafts stay with their working group
+        lambda user: Statement.objects.exclude(status=Statement.Status.DRAFT),
+        lambda language: [_json("title", language), _json("text", language)],
+        lambda s, language: Hit(s.title_in(language), reverse("pact:statement", args=[s.slug])),
     ),
     Source(
         _("Guides"),
