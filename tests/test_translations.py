@@ -72,3 +72,19 @@ def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
     stale = [m for m, t in entries.items() if catalogue.gettext(m) != t and "\x00" not in m]
 
     assert stale == [], "run `make messages` to compile the catalogues"
+
+
+def test_no_template_escapes_a_quote_inside_a_translate_tag() -> None:
+    """xgettext (makemessages) ends a message at an escaped quote inside {% translate "…" %}, so the
+    catalogue held half a sentence that no page asked for, and the page stayed in English in every
+    language (the calendar subscription's explanation did). Quote with typographic quotes instead."""
+    import re
+
+    tag = re.compile(r"{%\s*(?:translate|trans)\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')")
+    offenders = [
+        f"{path.relative_to(Path('cfit').resolve().parent)}: {match.group(1)[:60]}"
+        for path in sorted(Path("cfit").resolve().rglob("*.html"))
+        for match in tag.finditer(path.read_text(encoding="utf-8"))
+        if "\\" in match.group(1)
+    ]
+    assert not offenders, offenders
