@@ -441,7 +441,9 @@ def _threshold_words(requirement: Requirement, bound: str, value: Any) -> str:
 def update_criterion_texts(criterion: Criterion, data: dict[str, Any], *, acting_user: Any) -> None:
     """Apply the edit form of a draft criterion: texts in every language and numeric thresholds.
 
-    The whole criterion is validated against the content schema before anything is saved. Every
+    The whole criterion is validated against the content schema before anything is saved, and a
+    threshold asking less than a legal floor in force that its requirement cites raises
+    ``content.BelowLegalFloor`` (nothing is saved). Every
     changed field (per language) gets a change entry with before and after; the languages that
     were not edited together with their source, or with a threshold the text may quote, become
     "needs review".
@@ -475,7 +477,11 @@ def update_criterion_texts(criterion: Criterion, data: dict[str, Any], *, acting
     candidate["verification"]["documents"] = texts["verification_documents"]
     for item, requirement in zip(candidate["requirements"], requirements, strict=True):
         item["min_value"], item["max_value"] = requirement.min_value, requirement.max_value
-    content.Criterion.model_validate(candidate)  # raises pydantic.ValidationError on a broken edit
+    edited = content.Criterion.model_validate(candidate)  # raises pydantic.ValidationError on a broken edit
+    # A tender pastes these thresholds: none may ask less than a law in force that the requirement cites.
+    below = [f for f in content.floor_findings([edited], timezone.localdate()) if f.in_force]
+    if below:
+        raise content.BelowLegalFloor(below)
     criterion.save(update_fields=["title", "text", "rationale", "verification_documents"])
     for requirement in requirements:
         requirement.save(update_fields=["min_value", "max_value"])

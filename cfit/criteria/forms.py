@@ -17,6 +17,7 @@ from cfit.criteria.models import (
     Strategy,
     translated,
 )
+from cfit.numberfields import GroupedFloatField
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -95,7 +96,8 @@ class CriterionTextForm(forms.Form):
             if requirement.data_type in (content.DataType.NUMBER, content.DataType.INTEGER):
                 # the words outside the f-string: xgettext (makemessages) does not read inside one
                 for bound, word in (("min_value", _("minimum")), ("max_value", _("maximum"))):
-                    self.fields[f"{requirement.pk}_{bound}"] = forms.FloatField(
+                    # typed as the user's language writes numbers: "7,5" in Dutch, "7.5" in English
+                    self.fields[f"{requirement.pk}_{bound}"] = GroupedFloatField(
                         label=f"{translated(requirement.title)}: {word}",
                         required=False,
                         initial=getattr(requirement, bound),

@@ -1,0 +1,65 @@
+"""Walking the criteria framework as the secretariat edits and publishes it, and as buyers read it.
+
+Each test is a problem found on the walk: the secretariat typing a threshold in its own language, a
+threshold below the legal floor the framework itself cites, a draft below a floor reaching review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cfit.criteria import actions
+from cfit.criteria.models import Criterion, FieldChange, FrameworkVersion, Requirement
+
+#: Smartphones' spare parts: Commission Regulation (EU) 2023/1670 asks 7 years from 20 June 2025, and
+#: the framework's requirement cites it as its legal floor.
+CRITERION = "mob-spare-parts-b"
+REQUIREMENT = "mob-spare-parts-b.years"
+
+
+@pytest.fixture
+def draft(framework: FrameworkVersion, secretary: Any) -> FrameworkVersion:
+    return actions.create_draft(framework, acting_user=secretary.user)
+
+
+def _form(client: Client, draft: FrameworkVersion, language: str) -> tuple[str, dict[str, str]]:
+    """The edit form's fields as the page fills them in (the secretariat changes one and saves)."""
+    criterion = Criterion.objects.get(version=draft, code=CRITERION)
+    requirement = criterion.requirements.get(code=REQUIREMENT)
+    url = f"/criteria/versions/{draft.code}/edit/{CRITERION}/"
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE=language).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else str(value) for name, value in data.items()}
+    return url, {**data, "_requirement": str(requirement.pk)}
+
+
+def test_a_threshold_below_the_legal_floor_it_cites_is_refused_on_the_edit_page(
+    client: Client, draft: FrameworkVersion, secretary: Any
+) -> None:
+    client.force_login(secretary.user)
+    url, data = _form(client, draft, "de")
+    data[f"{data.pop('_requirement')}_min_value"] = "5"
+
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="de")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2023/1670" in page and "Annex II" in page
+    assert Requirement.objects.get(criterion__version=draft, code=REQUIREMENT).min_value == 7
+    assert not FieldChange.objects.filter(version=draft).exists()
+
+
+def test_a_threshold_typed_with_the_languages_decimal_mark_is_read_as_written(
+    client: Client, draft: FrameworkVersion, secretary: Any
+) -> None:
+    client.force_login(secretary.user)
+    url, data = _form(client, draft, "nl")
+    data[f"{data.pop('_requirement')}_min_value"] = "8,0"  # the Dutch decimal mark
+
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl")
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Requirement.objects.get(criterion__version=draft, code=REQUIREMENT).min_value == 8
