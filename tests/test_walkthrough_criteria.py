@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from cfit.criteria import actions
@@ -63,3 +65,28 @@ def test_a_threshold_typed_with_the_languages_decimal_mark_is_read_as_written(
 
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Requirement.objects.get(criterion__version=draft, code=REQUIREMENT).min_value == 8
+
+
+def test_an_edited_workbook_with_a_threshold_below_its_legal_floor_is_refused_by_row_and_column(
+    framework: FrameworkVersion, tmp_path: Any
+) -> None:
+    exported = tmp_path / "criteria.xlsx"
+    call_command("criteria", "export", "--format", "xlsx", "-o", str(exported))
+    book = openpyxl.load_workbook(exported)
+    sheet = book["Criteria"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(
+        r for r in sheet.iter_rows(min_row=2) if r[header.index("requirement_id")].value == REQUIREMENT
+    )
+    row[header.index("min_value")].value = 5  # a translator's slip: the law asks 7 years
+    row[header.index("title_nl")].value = "Reserveonderdelen voor smartphones"  # and a fair edit
+    book.save(exported)
+    versions = FrameworkVersion.objects.count()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("criteria", "import", str(exported))
+
+    message = str(refused.value)
+    assert f"row {row[0].row} ({CRITERION})" in message and "min_value" in message
+    assert "2023/1670" in message
+    assert FrameworkVersion.objects.count() == versions  # all or nothing: no draft with the rest

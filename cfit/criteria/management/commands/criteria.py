@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from cfit.criteria import exchange
 from cfit.criteria.actions import FrameworkError, import_as_draft, version_to_content
@@ -124,7 +125,7 @@ class Command(BaseCommand):
         base = FrameworkVersion.objects.latest_published()
         reference = version_to_content(base) if base else None
         try:
-            framework = exchange.parse_import(data, path.name, reference)
+            framework = exchange.parse_import(data, path.name, reference, on=timezone.localdate())
             version = import_as_draft(framework, code=options["code"], note=options["note"])
         except ImportRefused as error:
             raise CommandError(str(error)) from error
