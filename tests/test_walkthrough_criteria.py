@@ -6,15 +6,20 @@ threshold below the legal floor the framework itself cites, a draft below a floo
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
+from cfit.accounts.models import Membership, Organisation
 from cfit.criteria import actions
 from cfit.criteria.models import Criterion, FieldChange, FrameworkVersion, Requirement
+from tests.conftest import make_persona
+from tests.test_translation_state import edit_data
 
 #: Smartphones' spare parts: Commission Regulation (EU) 2023/1670 asks 7 years from 20 June 2025, and
 #: the framework's requirement cites it as its legal floor.
@@ -90,3 +95,25 @@ def test_an_edited_workbook_with_a_threshold_below_its_legal_floor_is_refused_by
     assert f"row {row[0].row} ({CRITERION})" in message and "min_value" in message
     assert "2023/1670" in message
     assert FrameworkVersion.objects.count() == versions  # all or nothing: no draft with the rest
+
+
+def test_a_version_below_a_floor_that_came_into_force_during_review_is_not_published(
+    framework: FrameworkVersion, draft: FrameworkVersion, secretary: Any, monkeypatch: Any
+) -> None:
+    # The Cyber Resilience Act asks 5 years of security updates from 11 December 2027 (Art. 13(8));
+    # a year before, the secretariat may still ask 3.
+    reviewer = make_persona("rita", "pact-secretariat", Organisation.Type.SECRETARIAT, Membership.Role.ADMIN)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: date(2027, 6, 1))
+    criterion = Criterion.objects.get(version=draft, code="dock-firmware-b")
+    data = edit_data(criterion)
+    requirement = criterion.requirements.get(code="dock-firmware-b.update-years")
+    data[f"{requirement.pk}_min_value"] = 3.0
+    actions.update_criterion_texts(criterion, data, acting_user=secretary.user)
+    actions.submit_for_review(draft, acting_user=secretary.user, code="2099.1", release_notes="Docks.")
+    actions.approve_version(draft, acting_user=reviewer.user, accept_unreviewed="Texts unchanged.")
+    monkeypatch.setattr(timezone, "localdate", lambda *args: date(2027, 12, 12))
+
+    with pytest.raises(actions.ReviewError, match="Regulation \\(EU\\) 2024/2847"):
+        actions.publish_version(draft, acting_user=reviewer.user)
+
+    assert not FrameworkVersion.objects.get(pk=draft.pk).is_published
