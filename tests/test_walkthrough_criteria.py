@@ -117,3 +117,13 @@ def test_a_version_below_a_floor_that_came_into_force_during_review_is_not_publi
         actions.publish_version(draft, acting_user=reviewer.user)
 
     assert not FrameworkVersion.objects.get(pk=draft.pk).is_published
+
+
+def test_the_compare_page_says_which_thresholds_restate_a_legal_floor(
+    client: Client, framework: FrameworkVersion
+) -> None:
+    page = client.get("/criteria/compare/smartphones/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    # the spare parts' 7 years are the law's (Regulation (EU) 2023/1670), not the pact's ambition
+    assert "Annex II, points B and D, 1.1(1)(a)" in page
+    assert "20 juin 2025" in page
