@@ -6,6 +6,7 @@ threshold below the legal floor the framework itself cites, a draft below a floo
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
@@ -127,3 +128,19 @@ def test_the_compare_page_says_which_thresholds_restate_a_legal_floor(
     # the spare parts' 7 years are the law's (Regulation (EU) 2023/1670), not the pact's ambition
     assert "Annex II, points B and D, 1.1(1)(a)" in page
     assert "20 juin 2025" in page
+
+
+def test_an_import_says_which_criteria_a_deleted_row_removes(
+    framework: FrameworkVersion, tmp_path: Any
+) -> None:
+    exported = tmp_path / "criteria.csv"
+    call_command("criteria", "export", "--format", "csv", "-o", str(exported))
+    lines = exported.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(f"{CRITERION},")]
+    assert len(kept) == len(lines) - 1
+    exported.write_text("".join(kept), encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("criteria", "import", str(exported), stdout=out)
+
+    assert f"removed 1: {CRITERION}" in out.getvalue()
