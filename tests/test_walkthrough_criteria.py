@@ -144,3 +144,14 @@ def test_an_import_says_which_criteria_a_deleted_row_removes(
     call_command("criteria", "import", str(exported), stdout=out)
 
     assert f"removed 1: {CRITERION}" in out.getvalue()
+
+
+def test_the_edit_page_shows_each_thresholds_unit_and_legal_floor_beside_its_field(
+    client: Client, draft: FrameworkVersion, secretary: Any
+) -> None:
+    client.force_login(secretary.user)
+
+    page = client.get(f"/criteria/versions/{draft.code}/edit/{CRITERION}/").content.decode()
+
+    assert "Spare parts after end of placing on the market: minimum (years)" in page
+    assert "Required by law from 20 June 2025: ≥ 7 years (Commission Regulation (EU) 2023/1670" in page
