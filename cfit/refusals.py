@@ -151,6 +151,9 @@ MESSAGES = {
     "criteria:not_whole": gettext_lazy("%(value)s is not a whole number from %(low)s to %(high)s"),
     "criteria:not_json": gettext_lazy("not JSON of at most %(depth)s levels, e.g. %(example)s"),
     "criteria:formula": gettext_lazy("formulas are not accepted; type the value"),
+    "criteria:below_floor": gettext_lazy(
+        "asks less than %(law)s (value %(floor)s), which applies since %(since)s"
+    ),
 }
 #: What is wrong with an unreadable workbook (``unreadable_xlsx``'s ``detail``), in the reader's language.
 WORKBOOK_TROUBLES = {

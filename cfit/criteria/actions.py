@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cfit.accounts.access import is_secretariat_staff
@@ -329,6 +330,7 @@ def submit_for_review(
         raise ReviewError(_("A version %(code)s already exists.") % {"code": code})
     if not release_notes:
         raise ReviewError(_("Write release notes: they tell users what changed and why."))
+    _check_floors(version)
     version.code, version.release_notes = code, release_notes
     previous_status = version.status
     version.status = FrameworkVersion.Status.IN_REVIEW
@@ -351,6 +353,32 @@ def _check_translations(version: FrameworkVersion, reason: str) -> None:
                 "them explicitly with a reason."
             )
             % {"count": version.unreviewed_translations().count()}
+        )
+
+
+def _check_floors(version: FrameworkVersion) -> None:
+    """Refuse a version asking less than a legal floor in force today that a requirement cites.
+
+    Editing and importing refuse such a threshold already; this catches a floor that came into force
+    while the version was a draft or in review (``cfit criteria propose-floors`` raises them)."""
+    below = [
+        finding
+        for finding in content.floor_findings(version_to_content(version), timezone.localdate())
+        if finding.in_force
+    ]
+    if below:
+        raise ReviewError(
+            " ".join(
+                _("%(requirement)s asks less than %(law)s, which applies since %(date)s.")
+                % {
+                    "requirement": finding.requirement,
+                    "law": f"{finding.floor.regulation}, {finding.floor.article}",
+                    "date": date_format(finding.floor.applies_from, "DATE_FORMAT"),
+                }
+                for finding in below
+            )
+            + " "
+            + _("Raise these thresholds in a draft before publishing.")
         )
 
 
@@ -415,6 +443,8 @@ def publish_version(version: FrameworkVersion, *, acting_user: Any) -> Framework
         raise ReviewError(_("Only an approved version can be published."))
     # Approval froze the version, so this holds unless the data were changed behind the workflow.
     _check_translations(version, version.unreviewed_accepted_reason)
+    # A floor may have come into force since the version was approved.
+    _check_floors(version)
     previous = FrameworkVersion.objects.latest_published()
     version = _freeze(version, acting_user, previous)
     _event(version, VersionEvent.Kind.PUBLISHED, acting_user, before=FrameworkVersion.Status.APPROVED)
@@ -441,7 +471,9 @@ def _threshold_words(requirement: Requirement, bound: str, value: Any) -> str:
 def update_criterion_texts(criterion: Criterion, data: dict[str, Any], *, acting_user: Any) -> None:
     """Apply the edit form of a draft criterion: texts in every language and numeric thresholds.
 
-    The whole criterion is validated against the content schema before anything is saved. Every
+    The whole criterion is validated against the content schema before anything is saved, and a
+    threshold asking less than a legal floor in force that its requirement cites raises
+    ``content.BelowLegalFloor`` (nothing is saved). Every
     changed field (per language) gets a change entry with before and after; the languages that
     were not edited together with their source, or with a threshold the text may quote, become
     "needs review".
@@ -475,7 +507,11 @@ def update_criterion_texts(criterion: Criterion, data: dict[str, Any], *, acting
     candidate["verification"]["documents"] = texts["verification_documents"]
     for item, requirement in zip(candidate["requirements"], requirements, strict=True):
         item["min_value"], item["max_value"] = requirement.min_value, requirement.max_value
-    content.Criterion.model_validate(candidate)  # raises pydantic.ValidationError on a broken edit
+    edited = content.Criterion.model_validate(candidate)  # raises pydantic.ValidationError on a broken edit
+    # A tender pastes these thresholds: none may ask less than a law in force that the requirement cites.
+    below = [f for f in content.floor_findings([edited], timezone.localdate()) if f.in_force]
+    if below:
+        raise content.BelowLegalFloor(below)
     criterion.save(update_fields=["title", "text", "rationale", "verification_documents"])
     for requirement in requirements:
         requirement.save(update_fields=["min_value", "max_value"])

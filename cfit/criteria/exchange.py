@@ -15,6 +15,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -80,6 +81,7 @@ IMPORT_MESSAGES: dict[str, str] = {
     "not_whole": "{value} is not a whole number from {low} to {high}",
     "not_json": "not JSON of at most {depth} levels, e.g. {example}",
     "formula": "formulas are not accepted; type the value",
+    "below_floor": "asks less than {law} (value {floor}), which applies since {since}",
 }
 
 
@@ -329,7 +331,9 @@ _REQUIREMENT_KEYS = {
 }
 
 
-def framework_from_json(data: Any, filename: str = "import.json") -> content.Framework:
+def framework_from_json(
+    data: Any, filename: str = "import.json", *, on: date | None = None
+) -> content.Framework:
     if not isinstance(data, dict) or not isinstance(data.get("criteria"), list):
         raise _refused(filename, "file", "criteria", "not_export")
     problems: list[Problem] = []
@@ -363,9 +367,38 @@ def framework_from_json(data: Any, filename: str = "import.json") -> content.Fra
         if criteria_problems:
             problems.extend(criteria_problems)
         else:
-            criteria.append(content.Criterion.model_validate(item))
+            criterion = content.Criterion.model_validate(item)
+            criteria.append(criterion)
+            problems.extend(
+                _floor_problem(where, f"requirements[{index}]", finding)
+                for index, finding in _below_floors(criterion, on)
+            )
     reference = {"product_groups": data.get("product_groups", []), "labels": data.get("labels", [])}
     return _assemble(filename, str(data.get("version") or ""), reference, criteria, problems)
+
+
+def _below_floors(criterion: content.Criterion, on: date | None) -> list[tuple[int, content.FloorFinding]]:
+    """The requirements (by position) asking less than a legal floor in force on ``on`` (default:
+    today, UTC) that they cite: a file a translator edited never brings a threshold below the law into
+    a draft."""
+    positions = {r.id: index for index, r in enumerate(criterion.requirements)}
+    return [
+        (positions[finding.requirement], finding)
+        for finding in content.floor_findings([criterion], on or datetime.now(UTC).date())
+        if finding.in_force
+    ]
+
+
+def _floor_problem(where: str, field: str, finding: content.FloorFinding) -> Problem:
+    floor = finding.floor
+    return _problem(
+        where,
+        field,
+        "below_floor",
+        law=f"{floor.regulation}, {floor.article}",
+        floor=_number(floor.value) if not isinstance(floor.value, bool) else "true",
+        since=floor.applies_from.isoformat(),
+    )
 
 
 def _validate_criterion(item: dict[str, Any], where: str) -> list[Problem]:
@@ -605,7 +638,11 @@ def _parse_float(cell: str) -> float | None:
 
 
 def rows_to_framework(
-    rows: list[tuple[int, dict[str, str]]], filename: str, reference: content.Framework
+    rows: list[tuple[int, dict[str, str]]],
+    filename: str,
+    reference: content.Framework,
+    *,
+    on: date | None = None,
 ) -> content.Framework:
     """Rebuild the framework from flat rows; product groups and labels come from ``reference``."""
     problems: list[Problem] = []
@@ -692,10 +729,16 @@ def rows_to_framework(
     for code, item in grouped.items():
         numbers = item.pop("_rows")
         try:
-            criteria.append(content.Criterion.model_validate(item))
+            criterion = content.Criterion.model_validate(item)
         except ValidationError as error:
             for e in error.errors():
                 problems.append(_flat_problem(code, numbers, first_row[code][0], e))
+            continue
+        criteria.append(criterion)
+        for index, finding in _below_floors(criterion, on):
+            higher = criterion.requirements[index].better != content.Better.LOWER
+            column = "min_value" if higher else "max_value"
+            problems.append(_floor_problem(f"row {numbers[index]} ({code})", column, finding))
     reference_lists = {
         "product_groups": [g.model_dump() for g in reference.product_groups],
         "labels": [label.model_dump() for label in reference.labels],
@@ -813,18 +856,23 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def parse_import(data: bytes, filename: str, reference: content.Framework | None) -> content.Framework:
-    """Read an edited export in any of the three formats (told apart by the file name)."""
+def parse_import(
+    data: bytes, filename: str, reference: content.Framework | None, *, on: date | None = None
+) -> content.Framework:
+    """Read an edited export in any of the three formats (told apart by the file name); a threshold
+    below a legal floor in force on ``on`` (default: today) is a problem of its row."""
     check_size(data, filename, MAX_IMPORT_BYTES)
     lower = filename.lower()
     if lower.endswith(".json"):
-        return framework_from_json(load_json(data, filename), filename)
+        return framework_from_json(load_json(data, filename), filename, on=on)
     if reference is None:
         raise _refused(filename, "file", "-", "no_framework")
     if lower.endswith(".csv"):
-        return rows_to_framework(csv_to_rows(decode_text(data, filename), filename), filename, reference)
+        return rows_to_framework(
+            csv_to_rows(decode_text(data, filename), filename), filename, reference, on=on
+        )
     if lower.endswith(".xlsx"):
-        return rows_to_framework(xlsx_to_rows(data, filename), filename, reference)
+        return rows_to_framework(xlsx_to_rows(data, filename), filename, reference, on=on)
     if lower.endswith((".yaml", ".yml")):
         import yaml
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cfit.criteria import content
@@ -17,6 +19,7 @@ from cfit.criteria.models import (
     Strategy,
     translated,
 )
+from cfit.numberfields import GroupedFloatField
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -94,11 +97,25 @@ class CriterionTextForm(forms.Form):
         for requirement in self.requirements:
             if requirement.data_type in (content.DataType.NUMBER, content.DataType.INTEGER):
                 # the words outside the f-string: xgettext (makemessages) does not read inside one
+                unit = f" ({requirement.unit_label})" if requirement.unit else ""
+                # the law the threshold may not go below, beside the field the secretariat types into
+                floors = " ".join(
+                    gettext("Required by law from %(date)s: %(value)s (%(regulation)s, %(article)s)")
+                    % {
+                        "date": date_format(floor.applies_from, "DATE_FORMAT"),
+                        "value": value,
+                        "regulation": floor.regulation,
+                        "article": floor.article,
+                    }
+                    for floor, value in requirement.floor_lines
+                )
                 for bound, word in (("min_value", _("minimum")), ("max_value", _("maximum"))):
-                    self.fields[f"{requirement.pk}_{bound}"] = forms.FloatField(
-                        label=f"{translated(requirement.title)}: {word}",
+                    # typed as the user's language writes numbers: "7,5" in Dutch, "7.5" in English
+                    self.fields[f"{requirement.pk}_{bound}"] = GroupedFloatField(
+                        label=f"{translated(requirement.title)}: {word}{unit}",
                         required=False,
                         initial=getattr(requirement, bound),
+                        help_text=floors,
                     )
 
     @staticmethod

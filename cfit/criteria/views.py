@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format, number_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 
 from cfit.accounts.access import get_organisation_for, is_secretariat_staff
 from cfit.accounts.permissions import Action, memberships_that_may
-from cfit.criteria import actions, floors
+from cfit.criteria import actions, content, floors
 from cfit.criteria.access import get_criterion_for_user, get_version_for_user, visible_versions
 from cfit.criteria.forms import (
     LANGUAGE_NAMES,
@@ -304,6 +305,23 @@ def _pending_reviews(version: FrameworkVersion, criterion: Criterion) -> list[di
     ]
 
 
+def _floor_problem(form: CriterionTextForm, finding: content.FloorFinding) -> tuple[str | None, str]:
+    """The threshold field a legal floor refuses, and why, in the user's language and number format."""
+    requirement = next(r for r in form.requirements if r.code == finding.requirement)
+    higher = requirement.better != content.Better.LOWER
+    field = f"{requirement.pk}_{'min_value' if higher else 'max_value'}"
+    params = {
+        "value": f"{number_format(finding.floor.value)} {requirement.unit}".strip(),
+        "law": f"{finding.floor.regulation}, {finding.floor.article}",
+        "date": date_format(finding.floor.applies_from, "DATE_FORMAT"),
+    }
+    if higher:
+        message = _("The law asks at least %(value)s: %(law)s, in force since %(date)s.") % params
+    else:
+        message = _("The law allows at most %(value)s: %(law)s, in force since %(date)s.") % params
+    return (field if field in form.fields else None), message
+
+
 @login_required
 def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> HttpResponse:
     _require_secretariat(request)
@@ -321,6 +339,10 @@ def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> Http
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_criterion_texts(criterion, form.cleaned_data, acting_user=request.user)
+        except content.BelowLegalFloor as error:
+            for finding in error.findings:
+                field, message = _floor_problem(form, finding)
+                form.add_error(field, message)
         except ValidationError as error:
             for problem in error.errors():
                 location = ".".join(str(part) for part in problem["loc"])

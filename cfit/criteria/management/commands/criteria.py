@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from cfit.criteria import exchange
-from cfit.criteria.actions import FrameworkError, import_as_draft, version_to_content
+from cfit.criteria.actions import FrameworkError, compare_versions, import_as_draft, version_to_content
 from cfit.criteria.api import category_names
 from cfit.criteria.content import LANGUAGES, coverage_markdown
 from cfit.criteria.floors import propose_floor_raises
@@ -124,7 +125,7 @@ class Command(BaseCommand):
         base = FrameworkVersion.objects.latest_published()
         reference = version_to_content(base) if base else None
         try:
-            framework = exchange.parse_import(data, path.name, reference)
+            framework = exchange.parse_import(data, path.name, reference, on=timezone.localdate())
             version = import_as_draft(framework, code=options["code"], note=options["note"])
         except ImportRefused as error:
             raise CommandError(str(error)) from error
@@ -133,3 +134,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Imported {len(framework.criteria)} criteria from {path.name} as draft version {version.code}."
         )
+        # A deleted row removes its criterion from the draft: say so, so that a row lost while editing
+        # the sheet is seen now rather than in the change log at publication.
+        diff = compare_versions(base, version) if base else None
+        if diff:
+            for what in ("removed", "added"):
+                if diff[what]:
+                    self.stdout.write(
+                        f"Compared with {base.code if base else ''}, {what} {len(diff[what])}: "
+                        + ", ".join(diff[what])
+                    )
+            if diff["changed"]:
+                self.stdout.write(
+                    f"Compared with {base.code if base else ''}, changed {len(diff['changed'])}: "
+                    + "; ".join(f"{code} ({', '.join(fields)})" for code, fields in diff["changed"].items())
+                )
