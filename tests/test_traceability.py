@@ -9,6 +9,8 @@ reader downloads the public results.
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,6 +19,8 @@ from cfit.accounts.scoping import system_scope
 from cfit.fleet.actions import import_register_file
 from cfit.fleet.models import Asset
 from cfit.impact.figures import METHOD_VERSION
+from cfit.monitoring import actions as monitoring
+from cfit.monitoring.models import PACT, Aggregate, Coverage
 from tests.conftest import PASSWORD, Persona
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +96,42 @@ def test_the_what_if_answers_with_the_factors_it_applies_and_their_sources(
         assert all(s["title"] for s in body["sources"])
         for key in ("annual_kgco2e", "scenario_annual_kgco2e", "saving_kgco2e_per_year"):
             assert body[key]["low"] <= body[key]["value"] <= body[key]["high"]
+
+
+@pytest.fixture
+def pact_emissions(secretary: Persona) -> Any:
+    """The pact's 2025 campaign with an emissions figure the platform computed from two sources."""
+    campaign = monitoring.open_campaign(
+        year=2025,
+        group=None,
+        title="2025",
+        opens=date(2026, 1, 1),
+        deadline=date(2026, 3, 31),
+        acting_user=None,
+    )
+    Coverage.objects.create(scope=PACT, year=2025, members=5, counted=4, accepted=4)
+    Aggregate.objects.create(
+        scope=PACT, year=2025, indicator="embodied_tco2e", key="", value=120.5, low=90.0, high=150.25,
+        reporters=4, prefilled=4, method=METHOD_VERSION, sources=SOURCES,
+    )  # fmt: skip
+    Aggregate.objects.create(
+        scope=PACT, year=2025, indicator="units_new", key="notebooks", value=400, reporters=4
+    )
+    return campaign
+
+
+def test_a_campaigns_emissions_figures_name_their_sources_for_the_coordinator(
+    secretary: Persona, pact_emissions: Any
+) -> None:
+    client = Client()
+    client.login(username=secretary.user.username, password=PASSWORD)
+
+    html = client.get(f"/monitoring/campaigns/{pact_emissions.pk}/").content.decode()
+
+    figures = html.split('id="figures"', 1)[1].split("</table>", 1)[0]
+    emissions = next(r for r in figures.split("<tr") if "Embodied" in r or "embodied" in r)
+    assert '<a href="https://ember-energy.org/" rel="noopener">Ember yearly electricity data</a>' in emissions
+    assert METHOD_LINK in emissions and METHOD_VERSION in emissions
 
 
 def test_every_figure_pia_sees_of_her_fleet_has_a_range_and_a_source_link(
