@@ -8,12 +8,16 @@ reader downloads the public results.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
 
 from cfit.accounts.scoping import system_scope
 from cfit.fleet.actions import import_register_file
@@ -132,6 +136,26 @@ def test_a_campaigns_emissions_figures_name_their_sources_for_the_coordinator(
     emissions = next(r for r in figures.split("<tr") if "Embodied" in r or "embodied" in r)
     assert '<a href="https://ember-energy.org/" rel="noopener">Ember yearly electricity data</a>' in emissions
     assert METHOD_LINK in emissions and METHOD_VERSION in emissions
+
+
+def test_the_results_downloads_give_the_methods_and_the_sources_addresses(
+    client: Client, pact_emissions: Any
+) -> None:
+    pact_emissions.results_published = timezone.now()
+    pact_emissions.save(update_fields=["results_published"])
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/results/download.csv").content.decode())))
+    book = load_workbook(io.BytesIO(client.get("/results/download.xlsx").content))
+
+    embodied = next(r for r in rows if r["indicator"] == "embodied_tco2e")
+    units = next(r for r in rows if r["indicator"] == "units_new")
+    assert embodied["method_url"] == "http://testserver/monitoring/method/"
+    assert embodied["source_urls"] == "https://ember-energy.org/ | "  # one address per source id, in order
+    assert units["method_url"] == units["source_urls"] == ""  # counted devices: no method, no factors
+    sheet = list(book["Results"].iter_rows(values_only=True))
+    header = list(sheet[0])
+    row = dict(zip(header, next(r for r in sheet if r[2] == "embodied_tco2e"), strict=True))
+    assert row["method_url"] == embodied["method_url"] and row["source_urls"] == embodied["source_urls"]
 
 
 def test_every_figure_pia_sees_of_her_fleet_has_a_range_and_a_source_link(

@@ -246,6 +246,8 @@ def _methods(data: dict[str, Any]) -> list[str]:
 def results_download(request: HttpRequest, fmt: str) -> HttpResponse:
     scope, _group = _scope(request)
     data = results(scope, published_years(scope))
+    # a file leaves the site: the method's address must work from wherever it is read
+    data["method_url"] = request.build_absolute_uri(data["method_url"])
     found = rows(data)
     name = f"cfit-results-{scope.key}"
     if fmt == "csv":
