@@ -12,9 +12,11 @@ import csv
 import io
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -156,6 +158,22 @@ def test_the_results_downloads_give_the_methods_and_the_sources_addresses(
     header = list(sheet[0])
     row = dict(zip(header, next(r for r in sheet if r[2] == "embodied_tco2e"), strict=True))
     assert row["method_url"] == embodied["method_url"] and row["source_urls"] == embodied["source_urls"]
+
+
+def test_the_impact_commands_csv_gives_each_factor_its_range_source_and_the_method(tmp_path: Path) -> None:
+    register = tmp_path / "register.csv"
+    register.write_text(REGISTER, encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("impact", "fleet", str(register), "--format", "csv", stdout=out)
+
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    for row in rows:
+        for factor in ("embodied", "kwh", "grid", "use", "annual"):
+            assert (
+                float(row[f"{factor}_low"]) <= float(row[f"{factor}_value"]) <= float(row[f"{factor}_high"])
+            )
+        assert row["grid_source"] and row["method_version"] == METHOD_VERSION
 
 
 def test_every_figure_pia_sees_of_her_fleet_has_a_range_and_a_source_link(
