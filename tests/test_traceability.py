@@ -22,6 +22,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from cfit.accounts.scoping import system_scope
+from cfit.cloud.footprint import METHOD_VERSION as CLOUD_METHOD_VERSION
 from cfit.fleet.actions import import_register_file
 from cfit.fleet.models import Asset
 from cfit.impact.figures import METHOD_VERSION
@@ -199,3 +200,16 @@ def test_every_figure_pia_sees_of_her_fleet_has_a_range_and_a_source_link(
                 assert low and high or cells[0] == "Service life", (url, cells[0])
                 derived = cells[0].startswith(("Use-phase", "Per year of service"))
                 assert derived or SOURCE_LINK.search(source) or source, (url, cells[0])
+
+
+def test_the_cloud_figures_link_a_page_with_their_method(
+    client: Client, fleet: Client, procurer: Persona
+) -> None:
+    overview = fleet.get(f"/cloud/{procurer.organisation.slug}/").content.decode()
+    method = client.get("/monitoring/method/cloud/")
+
+    # the method was named as a file of the source code, which a reader of the page cannot open
+    assert 'href="/monitoring/method/cloud/"' in overview and "docs/cloud-method.md" not in overview
+    html = method.content.decode()
+    assert method.status_code == 200 and CLOUD_METHOD_VERSION in html
+    assert 'id="5-ranges"' in html and 'id="sources"' in html
