@@ -89,6 +89,9 @@ ENGLISH_PAGES = {
     # held to the English by tests/test_method_translations.py); the pseudo-language has none, so the
     # page shows English with a notice there.
     "monitoring:method",
+    # The method of cloud footprints: a technical document in English only (docs/cloud-method.md), shown
+    # with the same notice.
+    "monitoring:cloud-method",
 }
 NOT_PAGES = ("/accounts/logout/", "/static/", "/admin/", "/i18n/", "/api/docs")
 

@@ -613,11 +613,12 @@ def test_cli_estimate_as_csv_has_only_the_embodied_columns(register_file: Path, 
     output = printed(capsys, "impact", "estimate", str(register_file), "--format", "csv")
 
     header, *lines = output.splitlines()
-    assert header.split(",")[-4:] == [
+    assert header.split(",")[-5:] == [
         "embodied_method",
         "matched_model",
         "match_confidence",
         "match_distance",
+        "method_version",  # as the JSON form names it
     ]
     assert "annual_value" not in header
     assert len(lines) == len(LINES)

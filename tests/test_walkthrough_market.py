@@ -92,9 +92,10 @@ def test_the_results_downloads_name_each_figures_sources(client: Client, publish
     assert units["sources"] == units["source_titles"] == ""  # counted devices: reported, no factors
     results = [list(r) for r in book["Results"].iter_rows(values_only=True)]
     assert results[0] == header
-    assert next(r for r in results if r[2] == "embodied_tco2e")[-2:] == [
+    assert next(r for r in results if r[2] == "embodied_tco2e")[-3:] == [
         embodied["sources"],
         embodied["source_titles"],
+        embodied["source_urls"],
     ]
     assert [list(r) for r in book["Sources"].iter_rows(values_only=True)] == [
         ["source", "title", "url"],

@@ -23,12 +23,11 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from cfit.accounts.models import Organisation
 from cfit.fleet.models import Asset
 from cfit.impact import fleet, summary
-from cfit.impact.figures import METHOD_VERSION
-from cfit.impact.reference import GridFactor, Reference
+from cfit.impact.figures import METHOD_VERSION, Source, Span
+from cfit.impact.reference import SHIPPED_PCF_TITLE, GridFactor, Reference
 from cfit.impact.register import REGISTER_SCHEMA, as_register
-from cfit.impact.results import FleetFigures, ScenarioFigures
+from cfit.impact.results import FleetFigures, FootprintSource, ScenarioFigures
 from cfit.impact.store import current, current_reference
-from cfit.impact.titles import source_title
 from cfit.joining.countries import country_name
 
 COLUMNS = [c for c in REGISTER_SCHEMA if c != "row"]
@@ -122,6 +121,20 @@ def fleet_scenario(
     return summary.scenario(fleet_lines(organisation, reference, as_of), reference, what_if)
 
 
+@dataclass(frozen=True)
+class Levers:
+    """The factors the what-if sliders apply, with their sources, as the dashboard names them."""
+
+    refurbished_share: Span  #: a refurbished device's embodied footprint, as a share of a new one's
+    second_life_years: float  #: years a device reused at end of use serves someone else
+    sources: list[FootprintSource]
+
+
+def what_if_levers() -> Levers:
+    reference = current_reference()
+    return Levers(reference.refurbished_share, reference.second_life_years, summary.lever_sources(reference))
+
+
 #: What a declared sibling may differ in (``impact.families.DIFFERENCES``), in words.
 DIFFERENCE_LABELS: dict[str, Any] = {
     "series": pgettext_lazy("how two model names differ", "series"),
@@ -177,7 +190,8 @@ def _estimate_how(line: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One line of an asset's footprint explained: what, the figure with its range, how, from where."""
+    """One line of an asset's footprint explained: what, the figure with its range, how, from where
+    (the sources of its factors, with their addresses, as the fleet's figures name them)."""
 
     label: str
     low: float | None
@@ -185,7 +199,16 @@ class Step:
     high: float | None
     unit: str
     how: str
-    source: str = ""
+    sources: tuple[Source, ...] = ()
+
+
+def pcf_sources(reference: Reference) -> tuple[Source, ...]:
+    """The manufacturers' footprints a line was matched to: the file imported (named as the fleet's
+    sources name it), and the shipped data set's own source where it is the shipped one."""
+    imported = Source("pcf-import", reference.pcf_source)
+    if reference.pcf_source == SHIPPED_PCF_TITLE:
+        return (reference.source("boavizta-pcf"), imported)
+    return (imported,)
 
 
 def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
@@ -202,13 +225,13 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             how = _(
                 "manufacturer's footprint of “%(model)s”, the same model: total × (1 − use share), ± its declared error"
             ) % {"model": line["matched_model"]}
-            source = reference.pcf_source
+            sources = pcf_sources(reference)
         case "estimate":
             how = _estimate_how(line)
-            source = source_title(reference.source("boavizta-pcf"))
+            sources = (reference.source("boavizta-pcf"),)
         case _:
             how = _("median of manufacturers' footprints of the product group; range 10th to 90th percentile")
-            source = source_title(reference.source(group.source)) if group else ""
+            sources = (reference.source(group.source),) if group else ()
     how += " " + _("(method %(version)s)") % {"version": METHOD_VERSION}
     if asset.condition == "refurbished":
         share = reference.refurbished_share
@@ -217,7 +240,7 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             "low": f"{share.low:.2f}",
             "high": f"{share.high:.2f}",
         }
-        source += "; " + source_title(reference.source(reference.refurbished_source))
+        sources += (reference.source(reference.refurbished_source),)
     steps.append(
         Step(
             _("Embodied emissions per device"),
@@ -226,7 +249,7 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             line["embodied_high"],
             "kgCO2e",
             how,
-            source,
+            sources,
         )
     )
     kwh_how = {
@@ -235,9 +258,20 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
         "pcf": _("from the manufacturer's footprint"),
         "default": _("median of the product group's footprints"),
     }[line["kwh_source"]]
+    kwh_sources = {
+        "declared": (reference.source("cfit-proposal"),),
+        "pcf": pcf_sources(reference),
+        "default": (reference.source(group.source),) if group else (),
+    }[line["kwh_source"]]
     steps.append(
         Step(
-            _("Energy use"), line["kwh_low"], line["kwh_value"], line["kwh_high"], _("kWh per year"), kwh_how
+            _("Energy use"),
+            line["kwh_low"],
+            line["kwh_value"],
+            line["kwh_high"],
+            _("kWh per year"),
+            kwh_how,
+            kwh_sources,
         )
     )
     grid = reference.grid_factor(asset.country)
@@ -247,9 +281,7 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
     }
     if line["grid_fallback"]:
         grid_how = _("country not in the table: world average used") + f" ({line['grid_year']})"
-    grid_source = " + ".join(
-        source_title(reference.source(part)) for part in str(line["grid_source"]).split("+")
-    )
+    grid_sources = tuple(reference.source(part) for part in str(line["grid_source"]).split("+"))
     steps.append(
         Step(
             _("Grid carbon intensity"),
@@ -258,7 +290,7 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             line["grid_high"],
             "gCO2e/kWh",
             grid_how,
-            grid_source,
+            grid_sources,
         )
     )
     use_how = _("energy × intensity ÷ 1000") if line["energised"] else _("not in use: no energy counted")
@@ -285,7 +317,7 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             None,
             _("years"),
             life_how,
-            source_title(reference.source(group.service_life_source)) if group else "",
+            (reference.source(group.service_life_source),) if group else (),
         )
     )
     steps.append(

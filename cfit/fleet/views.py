@@ -24,7 +24,7 @@ from cfit.criteria.exchange import neutralise_formula
 from cfit.downloads import attachment
 from cfit.fleet import actions
 from cfit.fleet.access import can_edit_register, get_asset_for_user, get_fleet_owner, get_import_for_user
-from cfit.fleet.footprint import SummaryOf, explain, fleet_scenario
+from cfit.fleet.footprint import SummaryOf, explain, fleet_scenario, what_if_levers
 from cfit.fleet.forms import (
     AssetFilterForm,
     EventForm,
@@ -35,6 +35,7 @@ from cfit.fleet.forms import (
 )
 from cfit.fleet.models import PRODUCT_GROUPS, ROUTES, Asset, AssetImport
 from cfit.fleet.problems import annotated_csv, describe, described
+from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import ALL_COLUMNS, template_csv
 from cfit.impact.results import FleetFigures
@@ -139,6 +140,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "routes": lambda: [
                 (ROUTE_LABELS.get(r, r), f) for r, f in found.figures.circularity.end_of_use_routes.items()
             ],
+            "levers": what_if_levers,
             "can_edit": can_edit_register(request.user, organisation),
             "imports": AssetImport.objects.of_organisation(organisation)[:5],
             "cloud": latest_cloud_year(organisation),
@@ -227,6 +229,7 @@ def asset_detail(request: HttpRequest, slug: str, asset_id: int) -> HttpResponse
             "asset": asset,
             "events": asset.events.select_related("created_by"),
             "steps": explain(asset),
+            "method": METHOD_VERSION,
             "form": form,
             "can_edit": can_edit_register(request.user, asset.organisation),
         },

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cfit.impact import fleet, summary
+from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.pcf import read_pcf_csv
 from cfit.impact.reference import SHIPPED_PCF_TITLE, Reference, load_factors, load_shipped_footprints
 from cfit.impact.register import check_register, read_raw
@@ -27,10 +28,12 @@ ESTIMATE_COLUMNS = [
     "embodied_low", "embodied_value", "embodied_high", "embodied_source", "embodied_method",
     "matched_model", "match_confidence", "match_distance",
 ]  # fmt: skip
+#: Every factor of a line with its range, as the asset's page shows it; the grid factor's source ids.
 LINE_COLUMNS = [
     *ESTIMATE_COLUMNS,
-    "kwh_value", "kwh_source", "grid_value", "grid_year", "use_low", "use_value", "use_high",
-    "life_years", "life_basis", "annual_low", "annual_value", "annual_high",
+    "kwh_low", "kwh_value", "kwh_high", "kwh_source", "grid_low", "grid_value", "grid_high", "grid_year",
+    "grid_source", "use_low", "use_value", "use_high", "life_years", "life_basis",
+    "annual_low", "annual_value", "annual_high",
 ]  # fmt: skip
 
 
@@ -90,9 +93,13 @@ def compute(
     if output_format == "csv":
         columns = LINE_COLUMNS if action == "fleet" else ESTIMATE_COLUMNS
         writer = csv.writer(out)
-        writer.writerow(columns)
+        # each line names the method that computed it, as the JSON outputs do
+        writer.writerow([*columns, "method_version"])
         for row in lines.sort("row").select(columns).iter_rows():
-            writer.writerow(["" if v is None else round(v, 3) if isinstance(v, float) else v for v in row])
+            writer.writerow(
+                ["" if v is None else round(v, 3) if isinstance(v, float) else v for v in row]
+                + [METHOD_VERSION]
+            )
     elif action == "fleet":
         figures = summary.summarise(lines, reference, as_of)
         out.write(json.dumps(figures.model_dump(mode="json"), ensure_ascii=False) + "\n")

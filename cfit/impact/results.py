@@ -102,7 +102,8 @@ class FleetFigures(Result):
 
 
 class ScenarioFigures(Result):
-    """The footprint per year of the devices in use, now and under a what-if, and the saving."""
+    """The footprint per year of the devices in use, now and under a what-if, and the saving; with the
+    factors the levers apply and their sources (the fleet's own factors are its figures' sources)."""
 
     method: str
     life_extension_years: float
@@ -112,3 +113,5 @@ class ScenarioFigures(Result):
     annual_kgco2e: Span
     scenario_annual_kgco2e: Span
     saving_kgco2e_per_year: Span
+    refurbished_footprint_share: Span  #: a refurbished device's embodied footprint, as a share of a new one's
+    sources: list[FootprintSource]  #: of the refurbished share and the second life

@@ -386,4 +386,12 @@ def scenario(lines: pl.DataFrame, reference: Reference, what_if: Scenario) -> Sc
         annual_kgco2e=Span(**out["baseline"]),
         scenario_annual_kgco2e=Span(**out["scenario"]),
         saving_kgco2e_per_year=Span(**out["saving"]),
+        refurbished_footprint_share=Span(low=share.low, value=share.value, high=share.high),
+        sources=lever_sources(reference),
     )
+
+
+def lever_sources(reference: Reference) -> list[FootprintSource]:
+    """The sources of the factors a what-if applies: the refurbished share and the second life."""
+    ids = sorted({reference.refurbished_source, reference.second_life_source})
+    return [FootprintSource.model_validate(reference.source(i).as_dict()) for i in ids]

@@ -18,6 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 #: The method's document, next to the package in a checkout (``make demo``, CI, the container image).
 METHOD_DOCUMENT = Path(settings.BASE_DIR).parent / "docs" / "impact-method.md"
+#: The method of cloud use's footprint (``cfit.cloud``), in English only.
+CLOUD_METHOD_DOCUMENT = METHOD_DOCUMENT.with_name("cloud-method.md")
 
 _INLINE = [
     (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
@@ -136,7 +138,7 @@ _HEADING_ID = re.compile(r'<h([1-6]) id="([^"]*)">')
 @lru_cache(maxsize=8)
 def _rendered(path: Path, stamp: float, english_stamp: float) -> str:
     html = render_markdown(path.read_text(encoding="utf-8"))
-    if path == METHOD_DOCUMENT:
+    if path in (METHOD_DOCUMENT, CLOUD_METHOD_DOCUMENT):  # English originals: their own anchors
         return html
     # A translation keeps the English headings' anchors (other pages and documents link to them): the
     # n-th heading takes the n-th English id; a test keeps the translations' headings in step.
@@ -164,3 +166,13 @@ def method_html(language: str = "en") -> MethodPage | None:
         path, stamp, language = METHOD_DOCUMENT, english_stamp, "en"
     html = _rendered(path, stamp, english_stamp)
     return MethodPage(mark_safe(html), language)  # render_markdown escapes every text
+
+
+def cloud_method_html() -> MethodPage | None:
+    """The cloud method's document as HTML (English); ``None`` where the document is not installed."""
+    try:
+        stamp = CLOUD_METHOD_DOCUMENT.stat().st_mtime
+    except OSError:
+        return None
+    html = _rendered(CLOUD_METHOD_DOCUMENT, stamp, 0)
+    return MethodPage(mark_safe(html), "en")  # render_markdown escapes every text

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from cfit import __version__
+from cfit.cloud.footprint import METHOD_VERSION as CLOUD_METHOD_VERSION
 from cfit.downloads import attachment, keep_cells_as_text, safe_cell
 from cfit.impact.figures import METHOD_VERSION
 from cfit.monitoring.charts import Point, bars
 from cfit.monitoring.disclosure import TOTAL, Rules
 from cfit.monitoring.indicators import BY_CODE, CATEGORIES, HARDWARE, ROUTES
-from cfit.monitoring.method import method_html
+from cfit.monitoring.method import cloud_method_html, method_html
 from cfit.monitoring.models import PACT, ResultsEdition
 from cfit.monitoring.results import Scope, published_years, reason_text, results, rows, source_rows
 from cfit.monitoring.views import XLSX, key_labels
@@ -246,6 +247,8 @@ def _methods(data: dict[str, Any]) -> list[str]:
 def results_download(request: HttpRequest, fmt: str) -> HttpResponse:
     scope, _group = _scope(request)
     data = results(scope, published_years(scope))
+    # a file leaves the site: the method's address must work from wherever it is read
+    data["method_url"] = request.build_absolute_uri(data["method_url"])
     found = rows(data)
     name = f"cfit-results-{scope.key}"
     if fmt == "csv":
@@ -281,5 +284,23 @@ def method_page(request: HttpRequest) -> HttpResponse:
             "method": page,
             "in_english_only": page is not None and page.language != language,
             "version": METHOD_VERSION,
+            "title": _("The impact method"),
+            "missing": "docs/impact-method.md",
+        },
+    )
+
+
+def cloud_method_page(request: HttpRequest) -> HttpResponse:
+    """The method of cloud use's footprint every cloud figure links to (public; in English only)."""
+    page = cloud_method_html()
+    return render(
+        request,
+        "monitoring/method.html",
+        {
+            "method": page,
+            "in_english_only": page is not None and (get_language() or "en").split("-")[0] != "en",
+            "version": CLOUD_METHOD_VERSION,
+            "title": _("The method of cloud footprints"),
+            "missing": "docs/cloud-method.md",
         },
     )

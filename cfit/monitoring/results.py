@@ -167,7 +167,7 @@ def _ordered(keys: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 HEADER = [
     "scope", "year", "indicator", "breakdown", "value", "low", "high", "unit", "reporters", "members",
-    "prefilled", "estimated", "suppressed", "method", "sources", "source_titles",
+    "prefilled", "estimated", "suppressed", "method", "method_url", "sources", "source_titles", "source_urls",
 ]  # fmt: skip
 #: Between the ids (and titles) of a figure's sources in one cell: titles hold commas and semicolons.
 SOURCES_SEPARATOR = " | "
@@ -177,8 +177,9 @@ SOURCES_HEADER = ["source", "title", "url"]
 def rows(data: dict[str, Any]) -> list[list[Any]]:
     """The results as a table for CSV and XLSX: one row per year, indicator and breakdown; a hidden
     figure's row names the reason in ``suppressed`` and nothing else. A figure computed from factors
-    names its sources in the row itself, by id and by the title the results page shows, so that a
-    line copied out of the file still says where its number comes from."""
+    names its sources in the row itself, by id, by the title the results page shows and by address,
+    and where its method is described (``method_url``, made absolute by the caller), so that a line
+    copied out of the file still says where its number comes from."""
     out: list[list[Any]] = [list(HEADER)]
     for code, by_year in data["indicators"].items():
         indicator = BY_CODE[code]
@@ -187,11 +188,14 @@ def rows(data: dict[str, Any]) -> list[list[Any]]:
             for key, cell in keys.items():
                 ids = cell["sources"] or []
                 titles = [source_title({"id": i, **data["sources"].get(i, {})}) for i in ids]
+                urls = [data["sources"].get(i, {}).get("url", "") for i in ids]
+                method_url = data["method_url"] if indicator.bounded and not cell["suppressed"] else ""
                 out.append([
                     data["scope"], year, code, key, cell["value"], cell["low"], cell["high"],
                     indicator.unit and str(indicator.unit), cell["reporters"], members, cell["prefilled"],
-                    cell["estimated"], cell["suppressed"] or "", cell["method"] or "",
+                    cell["estimated"], cell["suppressed"] or "", cell["method"] or "", method_url,
                     SOURCES_SEPARATOR.join(ids), SOURCES_SEPARATOR.join(titles),
+                    SOURCES_SEPARATOR.join(urls) if any(urls) else "",
                 ])  # fmt: skip
     return out
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("campaigns/new/", views.campaign_new, name="campaign-new"),
     path("method/", public.method_page, name="method"),
+    path("method/cloud/", public.cloud_method_page, name="cloud-method"),
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/publish/", views.campaign_publish, name="campaign-publish"),
     path("campaigns/<int:campaign_id>/withdraw/", views.campaign_withdraw, name="campaign-withdraw"),

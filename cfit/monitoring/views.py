@@ -176,8 +176,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 def figure_table(figures: dict[str, Any], year: int) -> list[dict[str, Any]]:
-    """The rows of a year's figures for a coordinator: shown figures with their bounds and provenance,
-    hidden ones with the reason."""
+    """The rows of a year's figures for a coordinator: shown figures with their bounds, method and
+    sources, hidden ones with the reason."""
     labels = key_labels()
     rules = Rules(figures["rules"]["min_reporters"], figures["rules"]["dominance"])
     table = []
@@ -191,6 +191,8 @@ def figure_table(figures: dict[str, Any], year: int) -> list[dict[str, Any]]:
             }
             if cell["suppressed"]:
                 row["reason"] = reason_text(cell["suppressed"], rules)
+            # the sources the results page names for the figure, by title and address
+            row["sources"] = [{"id": i, **figures["sources"].get(i, {})} for i in cell["sources"] or []]
             table.append(row)
     return table
 

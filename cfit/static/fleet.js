@@ -51,6 +51,9 @@ function whatIf(form) {
     const saving = result.saving_kgco2e_per_year;
     document.getElementById("scenario-baseline").textContent = formatNumber(base);
     document.getElementById("scenario-value").textContent = formatNumber(what);
+    for (const [id, span] of [["scenario-baseline-range", result.annual_kgco2e], ["scenario-value-range", result.scenario_annual_kgco2e]]) {
+      document.getElementById(id).textContent = formatNumber(span.low) + "–" + formatNumber(span.high);
+    }
     document.getElementById("scenario-saving").textContent = formatNumber(saving.value);
     document.getElementById("scenario-saving-range").textContent = formatNumber(saving.low) + "–" + formatNumber(saving.high);
     document.getElementById("scenario-bar").style.width = (base > 0 ? (100 * what) / base : 100) + "%";
