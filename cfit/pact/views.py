@@ -465,11 +465,22 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     names = dict(ProductGroup.objects.filter(code__in=statement.product_groups).values_list("code", "name"))
     product_groups = [(code, translated(names.get(code)) or code) for code in statement.product_groups]
     sign_form = None
+    # The participants the reader signs for; ``for`` chooses which one the form signs for and pre-fills
+    # with its volumes (the first by default), as the consultation's answer form does.
+    signers = (
+        [o for o in admin_organisations(request.user) if o.is_participant]
+        if request.user.is_authenticated
+        else []
+    )
+    signing_for = next(
+        (o for o in signers if o.slug == request.GET.get("for")), signers[0] if signers else None
+    )
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         organisation = _organisation_to_commit(request.user, request.POST.get("organisation", ""))
-        sign_form = SignForm(admin_organisations(request.user), product_groups, request.POST)
+        signing_for = organisation
+        sign_form = SignForm([organisation], product_groups, request.POST)
         if sign_form.is_valid():
             try:
                 actions.sign_statement(statement, organisation, sign_form.volumes(), acting_user=request.user)
@@ -482,10 +493,8 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     % {"name": organisation.name},
                 )
                 return redirect("pact:statement", slug=statement.slug)
-    elif statement.status == Statement.Status.PUBLISHED and request.user.is_authenticated:
-        signers = [o for o in admin_organisations(request.user) if o.is_participant]
-        if signers:
-            sign_form = SignForm(signers, product_groups, initial=_signed_volumes(statement, signers[0]))
+    elif statement.status == Statement.Status.PUBLISHED and signing_for is not None:
+        sign_form = SignForm([signing_for], product_groups, initial=_signed_volumes(statement, signing_for))
     sign_note = ""
     if statement.status == Statement.Status.PUBLISHED and sign_form is None:
         sign_note = _why_not_signing(request.user)
@@ -503,6 +512,8 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "signatures": signatures,
             "demand": collective_demand(statement, product_groups),
             "sign_form": sign_form,
+            "signers": signers,
+            "signing_for": signing_for,
             "sign_note": sign_note,
             "criteria": _criteria_referred_to(statement),
             # get_statement shows a draft to its editors only
