@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.audit.models import AuditRecord
 from cfit.joining import actions as joining
+from cfit.pact import actions as pact
 from cfit.pact.models import Signature, Statement, WorkingGroup
 
 from .conftest import PASSWORD, Persona
 from .test_joining import apply_as
-from .test_pact import another_participant, make_statement, rws_admin, sign, text, working_group
+from .test_pact import (
+    another_participant,
+    demand_row,
+    make_statement,
+    rws_admin,
+    sign,
+    text,
+    working_group,
+)
 
 __all__ = ["rws_admin", "working_group"]  # fixtures used from test_pact
 
@@ -103,3 +115,68 @@ def test_the_signing_form_prefills_and_signs_for_the_organisation_chosen(
         for s in Signature.objects.select_related("organisation").prefetch_related("volumes")
     }
     assert volumes == {"rijkswaterstaat": [100], "municipality-01": [7]}
+
+
+# -- statements of demand: withdrawing a signature, and one's own volumes once closed -----------------
+
+
+def test_an_administrator_withdraws_its_signature_while_the_statement_is_open(
+    statement: Statement, rws_admin: Persona, procurer: Persona
+) -> None:
+    for number in (1, 2):
+        volumes = {"notebooks": (100, Decimal(50000))}
+        pact.sign_statement(statement, another_participant(number), volumes, acting_user=None)
+    rita = signed_in(rws_admin)
+    sign(rita, "rijkswaterstaat", units_notebooks="100", spend_notebooks="60000")
+    assert demand_row(text(Client().get("/statements/notebooks-2027/")), "demand-notebooks") == [
+        "3", "300", "160000.00"
+    ]  # fmt: skip
+    assert 'id="withdraw-form"' in text(rita.get("/statements/notebooks-2027/"))
+    # a procurer of Rijkswaterstaat is no administrator: it does not withdraw for it
+    withdraw = "/statements/notebooks-2027/withdraw/"
+    assert signed_in(procurer).post(withdraw, {"organisation": "rijkswaterstaat"}).status_code == 403
+
+    response = rita.post(withdraw, {"organisation": "rijkswaterstaat"}, follow=True)
+
+    assert "Rijkswaterstaat withdrew its signature" in text(response)
+    assert not Signature.objects.filter(organisation=rws_admin.organisation).exists()
+    html = text(Client().get("/statements/notebooks-2027/"))
+    assert demand_row(html, "demand-notebooks") == ["2"]  # two signatories left: hidden
+    assert 'data-organisation="rijkswaterstaat"' not in html
+    audit = AuditRecord.objects.get(action=AuditRecord.Action.STATEMENT_SIGNATURE_WITHDRAWN)
+    assert audit.organisation == rws_admin.organisation and audit.actor == rws_admin.user
+    assert audit.before == {"notebooks": [100, "60000.00"]}
+    assert 'id="withdraw-form"' not in text(rita.get("/statements/notebooks-2027/"))
+
+
+def test_a_signature_is_not_withdrawn_from_a_closed_statement(
+    statement: Statement, rws_admin: Persona
+) -> None:
+    sign(signed_in(rws_admin), "rijkswaterstaat", units_notebooks="100", spend_notebooks="60000")
+    statement.status = Statement.Status.CLOSED
+    statement.save(update_fields=["status"])
+
+    response = signed_in(rws_admin).post(
+        "/statements/notebooks-2027/withdraw/", {"organisation": "rijkswaterstaat"}, follow=True
+    )
+
+    assert "withdrawn only while the statement is open for signature" in text(response)
+    assert Signature.objects.filter(organisation=rws_admin.organisation).exists()
+
+
+def test_a_signatory_reads_its_own_volumes_on_a_closed_statement(
+    statement: Statement, rws_admin: Persona, procurer: Persona, outsider: Persona
+) -> None:
+    sign(signed_in(rws_admin), "rijkswaterstaat", units_notebooks="1250", spend_notebooks="60000",
+         units_monitors="40", spend_monitors="8000")  # fmt: skip
+    statement.status = Statement.Status.CLOSED
+    statement.save(update_fields=["status"])
+
+    dutch = text(signed_in(procurer).get("/statements/notebooks-2027/", headers={"accept-language": "nl"}))
+    public = text(Client().get("/statements/notebooks-2027/"))
+    other = text(signed_in(outsider).get("/statements/notebooks-2027/"))
+
+    own = dutch.split('id="own-volumes"')[1].split("</section>")[0]
+    assert 'data-organisation="rijkswaterstaat"' in own
+    assert ">1.250<" in own and ">60.000,00<" in own and ">40<" in own
+    assert 'id="own-volumes"' not in public and 'id="own-volumes"' not in other

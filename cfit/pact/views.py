@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -423,6 +424,24 @@ def statement_publish(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("pact:statement", slug=statement.slug)
 
 
+@require_POST
+@login_required
+def statement_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = get_statement(request.user, slug)
+    organisation = _organisation_to_commit(request.user, request.POST.get("organisation", ""))
+    try:
+        actions.withdraw_signature(statement, organisation, acting_user=request.user)
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s withdrew its signature; its volumes no longer count in the collective demand.")
+            % {"name": organisation.name},
+        )
+    return redirect(f"{reverse('pact:statement', args=[statement.slug])}?for={organisation.slug}")
+
+
 def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[str, Any]:
     initial: dict[str, Any] = {"organisation": organisation.slug}
     for volume in SignatureVolume.objects.filter(
@@ -431,6 +450,35 @@ def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[st
         initial[f"units_{volume.product_group}"] = volume.units_per_year
         initial[f"spend_{volume.product_group}"] = volume.spend_eur_per_year
     return initial
+
+
+def _own_signatures(
+    user: Any, statement: Statement, product_groups: list[tuple[str, str]]
+) -> list[tuple[Organisation, list[tuple[str, int, Any]]]]:
+    """Once a statement is closed, the signatures of the reader's own organisations with their volumes
+    (name of the product group, units a year, EUR a year): the public page shows only the collective
+    demand, under the disclosure control, and a signatory still needs to read what it committed to."""
+    if statement.status != Statement.Status.CLOSED or not user.is_authenticated:
+        return []
+    names = dict(product_groups)
+    signatures = (
+        Signature.objects.filter(statement=statement, organisation__memberships__user=user)
+        .distinct()
+        .select_related("organisation")
+        .prefetch_related("volumes")
+        .order_by("organisation__name")
+    )
+    order = {code: n for n, (code, _name) in enumerate(product_groups)}
+    return [
+        (
+            s.organisation,
+            [
+                (names.get(v.product_group, v.product_group), v.units_per_year, v.spend_eur_per_year)
+                for v in sorted(s.volumes.all(), key=lambda v: order.get(v.product_group, len(order)))
+            ],
+        )
+        for s in signatures
+    ]
 
 
 def _criteria_referred_to(statement: Statement) -> list[tuple[str, str]]:
@@ -499,6 +547,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if statement.status == Statement.Status.PUBLISHED and sign_form is None:
         sign_note = _why_not_signing(request.user)
     signatures = list(Signature.objects.filter(statement=statement).select_related("organisation"))
+    signed_for = signing_for is not None and any(s.organisation_id == signing_for.pk for s in signatures)
     language = get_language()
     return render(
         request,
@@ -514,6 +563,8 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sign_form": sign_form,
             "signers": signers,
             "signing_for": signing_for,
+            "signed_for": signed_for,
+            "own_signatures": _own_signatures(request.user, statement, product_groups),
             "sign_note": sign_note,
             "criteria": _criteria_referred_to(statement),
             # get_statement shows a draft to its editors only
