@@ -19,6 +19,7 @@ from .test_joining import apply_as
 from .test_pact import (
     another_participant,
     demand_row,
+    lyon_admin,
     make_statement,
     rws_admin,
     sign,
@@ -26,7 +27,7 @@ from .test_pact import (
     working_group,
 )
 
-__all__ = ["rws_admin", "working_group"]  # fixtures used from test_pact
+__all__ = ["lyon_admin", "rws_admin", "working_group"]  # fixtures used from test_pact
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,32 @@ def test_a_signatory_reads_its_own_volumes_on_a_closed_statement(
     assert 'data-organisation="rijkswaterstaat"' in own
     assert ">1.250<" in own and ">60.000,00<" in own and ">40<" in own
     assert 'id="own-volumes"' not in public and 'id="own-volumes"' not in other
+
+
+# -- countries by their names in the reader's language ------------------------------------------------
+
+
+def test_buyer_groups_applications_and_signatories_name_countries_in_the_readers_language(
+    statement: Statement, rws_admin: Persona, lyon_admin: Persona, coordinator: Persona, secretary: Persona
+) -> None:
+    group = pact.create_buyer_group(
+        coordinator.organisation, name="Dutch buyer group", slug="nl-buyers", country="NL", language="nl"
+    )
+    pact.request_to_join(group, lyon_admin.organisation, acting_user=lyon_admin.user)
+    sign(signed_in(lyon_admin), "ville-de-lyon", units_notebooks="10", spend_notebooks="1000")
+    applicant = get_user_model().objects.create_user("applicant", password=PASSWORD)
+    apply_as(applicant, name="Bærum kommune", country="NO")
+    dutch = {"accept-language": "nl"}
+
+    groups = text(Client().get("/groups/", headers=dutch))
+    coco = text(signed_in(coordinator).get("/groups/nl-buyers/", headers=dutch))
+    signatories = text(Client().get("/statements/notebooks-2027/", headers=dutch)).split('id="signatories"')[
+        1
+    ]
+    review = text(signed_in(secretary).get("/join/review/", headers=dutch))
+
+    assert "<td>Nederland</td>" in groups and "<td>NL</td>" not in groups
+    assert "Nederland" in coco.split("<h1")[1].split("</p>")[0]
+    assert "<td>Frankrijk</td>" in coco  # Lyon's request to join
+    assert "<td>Frankrijk</td>" in signatories.split("</table>")[0]
+    assert "<td>Noorwegen</td>" in review and "<td>NO</td>" not in review
