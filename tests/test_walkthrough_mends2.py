@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.audit.models import AuditRecord
@@ -210,3 +212,43 @@ def test_buyer_groups_applications_and_signatories_name_countries_in_the_readers
     assert "<td>Frankrijk</td>" in coco  # Lyon's request to join
     assert "<td>Frankrijk</td>" in signatories.split("</table>")[0]
     assert "<td>Noorwegen</td>" in review and "<td>NO</td>" not in review
+
+
+# -- the audit log in the reader's language -----------------------------------------------------------
+
+
+def test_the_audit_record_shows_dates_and_codes_in_the_readers_language(
+    rws_admin: Persona, secretary: Persona
+) -> None:
+    with translation.override("en"):
+        pact.join_pact(
+            rws_admin.organisation, Organisation.Type.COORDINATING_PARTICIPANT,
+            signed_on=date(2026, 12, 1), users_served=900, acting_user=rws_admin.user,
+        )  # fmt: skip
+    audit = f"/organisations/{secretary.organisation.slug}/audit/"
+    joined = AuditRecord.objects.get(action=AuditRecord.Action.PACT_JOINED)
+
+    norwegian = text(signed_in(secretary).get(f"{audit}{joined.pk}/", headers={"accept-language": "nb"}))
+
+    changes = norwegian.split("<tbody>")[1]
+    assert "1. desember 2026" in changes and "2026-12-01" not in changes
+    with translation.override("nb"):
+        coordinating = str(Organisation.Type.COORDINATING_PARTICIPANT.label)
+    assert f"<td>{coordinating}</td>" in changes
+    assert "coordinating_participant" not in changes
+
+
+def test_an_application_is_recorded_by_its_name_and_its_state_named_at_reading(secretary: Persona) -> None:
+    applicant = get_user_model().objects.create_user("applicant", password=PASSWORD)
+    with translation.override("en"):
+        application = apply_as(applicant, name="Bærum kommune", country="NO")
+    submitted = AuditRecord.objects.get(action=AuditRecord.Action.APPLICATION_SUBMITTED)
+    audit = f"/organisations/{secretary.organisation.slug}/audit/"
+
+    norwegian = text(signed_in(secretary).get(f"{audit}{submitted.pk}/", headers={"accept-language": "nb"}))
+
+    assert submitted.object_label == "Bærum kommune"
+    assert "(Submitted)" not in norwegian
+    with translation.override("nb"):
+        state = str(application.State.SUBMITTED.label)
+    assert f"<td>{state}</td>" in norwegian.split("<tbody>")[1]

@@ -188,6 +188,12 @@ class Application(models.Model):
         return f"{self.organisation_name} ({self.get_state_display()})"
 
     @property
+    def audit_label(self) -> str:
+        """The name an audit record keeps: no state label, which would stay in the writer's language (the
+        record's before and after hold the state's code, named in the reader's language)."""
+        return self.organisation_name
+
+    @property
     def country_name(self) -> str:
         """The country as the reader's language names it (the pages; files and the API keep the code)."""
         return country_name(self.country)
