@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import html
+import io
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import translation
+from openpyxl import load_workbook
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.scoping import system_scope
 from cfit.audit.models import AuditRecord
 from cfit.joining import actions as joining
+from cfit.offers import actions as offers
 from cfit.pact import actions as pact
 from cfit.pact.models import Signature, Statement, WorkingGroup
 
 from .conftest import PASSWORD, Persona
+from .evaluation_helpers import build_tender, fill_offer
 from .test_joining import apply_as
 from .test_pact import (
     another_participant,
@@ -252,3 +259,27 @@ def test_an_application_is_recorded_by_its_name_and_its_state_named_at_reading(s
     with translation.override("nb"):
         state = str(application.State.SUBMITTED.label)
     assert f"<td>{state}</td>" in norwegian.split("<tbody>")[1]
+
+
+# -- offers: a deleted lot sheet ----------------------------------------------------------------------
+
+
+def test_a_supplier_who_deletes_a_lot_sheet_is_told_to_keep_it_empty_instead(
+    procurer: Persona, framework: Any
+) -> None:
+    tender = build_tender(procurer.organisation, reference="SHEET-1", groups=("notebooks", "monitors"))
+    book = load_workbook(io.BytesIO(fill_offer(tender, {1: [{"line_id": "A-1"}]})))
+    meta = {row[0].value: row[1].value for row in book["_cfit"].iter_rows()}
+    del book[meta["lot:2"]]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = io.BytesIO(buffer.getvalue())
+    upload.name = "offerte.xlsx"
+    link = offers.issue_upload_link(tender, "Alfa BV", acting_user=None)
+
+    response = Client().post(f"/offers/upload/{link.token}/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+
+    page = html.unescape(text(response))
+    assert "is missing: keep the sheet and leave it empty to not bid on this lot" in page
+    with system_scope():
+        assert not tender.offers.exists()
