@@ -12,8 +12,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import load_workbook
 
+from cfit import middleware
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.audit.models import AuditRecord
@@ -283,3 +285,29 @@ def test_a_supplier_who_deletes_a_lot_sheet_is_told_to_keep_it_empty_instead(
     assert "is missing: keep the sheet and leave it empty to not bid on this lot" in page
     with system_scope():
         assert not tender.offers.exists()
+
+
+# -- the middleware's refusals in the reader's language -----------------------------------------------
+
+
+def test_the_middlewares_refusals_answer_a_page_in_the_readers_language(monkeypatch: Any) -> None:
+    # The refusals' own words wait for their translations; a word every language has stands in for them,
+    # so that the test shows the language each refusal is said in.
+    monkeypatch.setattr(middleware, "NUL_IN_ADDRESS", gettext_lazy("Yes"))
+    monkeypatch.setattr(middleware, "INVALID_CONTENT_LENGTH", gettext_lazy("No"))
+    with translation.override("fr"):
+        oui, non = gettext("Yes"), gettext("No")
+
+    nul_page = Client().get("/criteria/?q=%00", HTTP_ACCEPT_LANGUAGE="fr")
+    length_page = Client().generic("POST", "/join/", b"", CONTENT_LENGTH="-3", HTTP_ACCEPT_LANGUAGE="fr")
+    nul_api = Client().get("/api/v1/participants?q=%00", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert (nul_page.status_code, nul_page.content.decode()) == (400, oui)
+    assert (length_page.status_code, length_page.content.decode()) == (400, non)
+    assert (nul_api.status_code, nul_api.json()) == (400, {"detail": "Yes"})
+
+
+def test_the_middlewares_refusals_keep_their_english_words_in_the_api() -> None:
+    response = Client().get("/api/v1/participants?q=%00", HTTP_ACCEPT_LANGUAGE="nb")
+
+    assert response.json() == {"detail": "The address contains a NUL character."}
