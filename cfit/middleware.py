@@ -9,7 +9,9 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cfit.uploads import MAX_IMPORT_BYTES, MAX_REGISTER_BYTES, describe_size
 
@@ -23,6 +25,11 @@ MAX_REQUEST_BYTES = MAX_IMPORT_BYTES + FORM_ROOM
 REGISTER_PATHS = re.compile(
     r"^/(fleet/[^/]+/import/|api/v1/fleet/[^/]+/assets/import|api/v1/impact/(fleet|estimate))$"
 )
+
+
+#: The refusals of malformed requests, in the reader's language on pages and in English from the API.
+INVALID_CONTENT_LENGTH = gettext_lazy("The request declares an invalid Content-Length.")
+NUL_IN_ADDRESS = gettext_lazy("The address contains a NUL character.")
 
 
 def register_limit() -> int:
@@ -71,11 +78,11 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             size = -1
         if size < 0:
-            return _refuse(request, 400, "The request declares an invalid Content-Length.")
+            return _refuse(request, 400, INVALID_CONTENT_LENGTH)
         if "\x00" in unquote(request.META.get("QUERY_STRING", ""), errors="replace"):
             # No text the platform stores or searches may hold a NUL (PostgreSQL refuses it outright,
             # as a server error); forms refuse it field by field, the query string is refused here.
-            return _refuse(request, 400, "The address contains a NUL character.")
+            return _refuse(request, 400, NUL_IN_ADDRESS)
         largest_file = register_limit() if REGISTER_PATHS.match(request.path) else MAX_IMPORT_BYTES
         if size > largest_file + FORM_ROOM:
             if request.path.startswith("/api/"):
@@ -91,14 +98,16 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    # Before the locale middleware: the API's message is in English, like its other errors.
-    response: HttpResponse
+def _refuse(request: HttpRequest, status: int, message: str | Promise) -> HttpResponse:
+    """The refusal as a JSON error in English from the API, like its other errors; on a page, as text in
+    the reader's language, read from the cookie or the browser as the locale middleware (which has not
+    run yet) would."""
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=status)
-    else:
-        response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-    return response
+        with translation.override("en"):
+            return JsonResponse({"detail": str(message)}, status=status)
+    with translation.override(translation.get_language_from_request(request)):
+        text = str(message)
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
 class SecurityHeadersMiddleware:

@@ -77,7 +77,10 @@ MESSAGES = {
     "offers:other_framework": gettext_lazy(
         "template made for framework %(found)s, the tender uses %(expected)s"
     ),
-    "offers:lot_sheet_missing": gettext_lazy("the sheet for lot %(lot)s (%(sheet)s) is missing"),
+    "offers:lot_sheet_missing": gettext_lazy(
+        "the sheet for lot %(lot)s (%(sheet)s) is missing: keep the sheet and leave it empty to not bid on "
+        "this lot"
+    ),
     "offers:company_sheet_missing": gettext_lazy("the sheet %(sheet)s for company declarations is missing"),
     "offers:no_lines_in_template": gettext_lazy("no product lines: fill in at least one row of a lot sheet"),
     "offers:no_lines": gettext_lazy("no product lines"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
+from docx import Document
 from openpyxl import load_workbook
 
 from cfit.accounts.scoping import acting_for
@@ -231,3 +233,24 @@ def test_the_docx_report_converts_to_pdf(tender: Tender, procurer, client: Clien
     assert "Fabrieksgarantievantenminste3jaar(pcwarrantyb)" in squeezed
     assert "PiadeVries" in squeezed and "".join(JUSTIFICATION.split()).replace("-", "") in squeezed
     assert hashlib.sha256(tender.files["Alpha"]).hexdigest() in squeezed  # type: ignore[attr-defined]
+
+
+def test_the_reports_write_points_and_times_as_the_page_does(
+    tender: Tender, procurer, client: Client
+) -> None:
+    """The DOCX's ranking read "100" and "0" where the page shows "100,00" and "0,00", and the XLSX
+    wrote receipt times in ISO form beside dates written the Dutch way."""
+    client.force_login(procurer.user)
+
+    document = Document(io.BytesIO(download(client, tender, "docx")))
+    book = load_workbook(io.BytesIO(download(client, tender, "xlsx")))
+
+    ranking = [t for t in document.tables if [c.text for c in t.rows[0].cells][3:4] == [nl("Price points")]]
+    assert ranking
+    points = [cell.text for table in ranking for row in table.rows[1:] for cell in row.cells[3:]]
+    assert points and all(re.fullmatch(r"\d{1,3},\d{2}|—", p) for p in points), points
+    assert "100,00" in points
+    receipts = book[nl("Receipts of the offer files")[:31]]
+    times = [row[3] for row in receipts.iter_rows(min_row=2, values_only=True)]
+    assert times and not any(re.search(r"\d{4}-\d{2}-\d{2}T", t) for t in times), times
+    assert all(re.search(r"\d{1,2} \w+ \d{4}", t) for t in times), times

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.audit.models import AuditRecord
+from cfit.contracts.models import Contract
 from cfit.contracts.rows import RowsRefused
 from cfit.factories import actions
 from cfit.factories.core import Disclosed, Item, factory_key, link, totals
@@ -194,6 +195,8 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
 
         assert FrameworkVersion.objects.exists()
         contract = contract_of(awarded_tender(buyers[0], "FACT-1"), supplier.organisation, buyers[0])
+        # Started already: only a contract in force on the day counts as dependence on its factories.
+        Contract.unscoped.filter(pk=contract.pk).update(start_date=date(2026, 1, 1))
         actions.import_disclosure(
             supplier.organisation, GOOD.encode(), "disclosure.csv", acting_user=supplier.user
         )
@@ -384,3 +387,20 @@ def test_the_yearly_report_is_prefilled_with_contracts_whose_factories_are_discl
     }
     assert factories_prefill(buyer.organisation, 2025) == {}
     assert BY_CODE["factories_disclosed_share"].weight == "ict_spend_total"
+
+
+@pytest.mark.django_db
+def test_only_a_contract_in_force_on_the_day_counts_as_dependence(world: World) -> None:
+    """A contract not yet started counted as dependence on its factories: docs/factories.md says "in
+    force", and only the end date was checked."""
+    buyer = {world.buyers[0].organisation.pk}
+
+    def contracted(day: date) -> set[str]:
+        return {
+            f.item.reference for f in picture(buyer, today=day).links_of(buyer) if f.item.source == "contract"
+        }
+
+    assert contracted(date(2025, 12, 31)) == set()  # not yet started
+    assert contracted(date(2026, 1, 1)) == {"FACT-1-L1"}  # its first day
+    assert contracted(date(2029, 12, 31)) == {"FACT-1-L1"}  # its last day
+    assert contracted(date(2030, 1, 1)) == set()  # ended

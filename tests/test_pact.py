@@ -698,7 +698,7 @@ def test_the_collective_demand_adds_up_live(
     assert demand_row(html, "demand-total") == ["4", "630", "366000.50"]
     assert 'id="demand-rules"' not in html  # nothing hidden, nothing to explain
     signatories = re.search(r'<table id="signatories">(.*?)</table>', html, re.S).group(1)
-    assert "Rijkswaterstaat" in signatories and "Ville De Lyon" in signatories and "FR" in signatories
+    assert "Rijkswaterstaat" in signatories and "Ville De Lyon" in signatories and "France" in signatories
     listed = re.search(
         r'<tr id="statement-notebooks-2027">(.*?)</tr>', text(Client().get("/statements/")), re.S
     )

@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.cloud.models import CloudUsage
+from cfit.contracts.models import Contract
 from cfit.demo.notices import EXAMPLES
 from cfit.factories import actions as factory_actions
 from cfit.factories.core import Disclosed, Item, link, totals
@@ -427,6 +428,8 @@ def test_a_buyer_sees_its_contracted_devices_in_its_register_once_at_their_facto
     framework: Any, sid: Persona, procurer: Persona
 ) -> None:
     contract = contract_of(awarded_tender(procurer, "FACT-2"), sid.organisation, procurer)
+    # started already: only a contract in force on the day counts as dependence on its factories
+    Contract.unscoped.filter(pk=contract.pk).update(start_date=date(2026, 1, 1))
     factory_actions.import_disclosure(
         sid.organisation,
         b"factory_name,address,country,factory_type,manufacturer,model,product_group\n"

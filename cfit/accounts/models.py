@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts import eforms_codes
 from cfit.accounts.eforms_codes import BuyerActivity, BuyerLegalType
+from cfit.joining.countries import country_name
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -163,6 +164,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def country_name(self) -> str:
+        """The country as the reader's language names it (the pages; files and the API keep the code)."""
+        return country_name(self.country)
 
     @property
     def is_participant(self) -> bool:

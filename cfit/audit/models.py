@@ -94,6 +94,10 @@ class AuditRecord(models.Model):
         STATEMENT_SAVED = "statement_saved", _("Statement draft saved")
         STATEMENT_PUBLISHED = "statement_published", _("Statement published")
         STATEMENT_SIGNED = "statement_signed", _("Statement signed")
+        STATEMENT_SIGNATURE_WITHDRAWN = (
+            "statement_signature_withdrawn",
+            _("Signature of a statement withdrawn"),
+        )
         # -- joining the pact, case studies, market consultations
         APPLICATION_SUBMITTED = "application_submitted", _("Application to join submitted")
         APPLICATION_MORE_ASKED = "application_more_asked", _("More information asked of an applicant")

@@ -17,6 +17,14 @@ def actor(acting_user: Any) -> Any:
     )
 
 
+def _label(obj: models.Model) -> str:
+    """The object's name as the record keeps it: a model whose name carries a translated label (a state,
+    a status) gives ``audit_label`` without it, since a label written now would stay in the writer's
+    language; the page names codes in the reader's language when it shows the record."""
+    label = getattr(obj, "audit_label", None)
+    return label if isinstance(label, str) else str(obj)
+
+
 def record(
     action: str,
     obj: models.Model,
@@ -44,7 +52,7 @@ def record(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_label=str(obj)[:500],
+        object_label=_label(obj)[:500],
         before=before,
         after=after,
         reason=reason,

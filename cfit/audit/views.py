@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+from datetime import date, datetime
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Organisation
@@ -21,6 +24,8 @@ from cfit.audit.forms import AuditFilterForm
 from cfit.audit.models import AuditRecord
 from cfit.downloads import attachment, safe_cell
 
+#: An ISO date, or an ISO date and time, as actions write them into a record's before and after.
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 PAGE_SIZE = 50
 #: Rows of one CSV download: years of records of a large organisation, bounded so one request stays small.
 MAX_CSV_ROWS = 100_000
@@ -72,21 +77,59 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
     )
 
 
+def _choice_labels(found: AuditRecord) -> dict[str, dict[str, str]]:
+    """For the recorded object's fields with choices (state, status, type…): code → label in the reader's
+    language. Records keep codes, written in no one's language; an unknown model or field names nothing."""
+    app_label, _dot, model_name = found.object_type.partition(".")
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        return {}
+    return {
+        field.name: {str(code): str(label) for code, label in field.flatchoices}
+        for field in model._meta.concrete_fields
+        if field.choices
+    }
+
+
 def _changes(found: AuditRecord) -> list[tuple[str, Any, Any]]:
     """(what, before, after) per key of the record's before and after, in a stable order."""
     before = found.before if isinstance(found.before, dict) else {}
     after = found.after if isinstance(found.after, dict) else {}
+    labels = _choice_labels(found)
     return [
-        (key, _shown(before.get(key)), _shown(after.get(key))) for key in dict.fromkeys([*before, *after])
+        (key, _shown(before.get(key), labels.get(key, {})), _shown(after.get(key), labels.get(key, {})))
+        for key in dict.fromkeys([*before, *after])
     ]
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, labels: dict[str, str]) -> str:
+    """A recorded value as the reader reads it: a code by its label, a date or a time as the reader's
+    language writes it (records keep ISO forms), a yes/no in the reader's words."""
     if value is None:
         return "—"
     if isinstance(value, bool):  # a yes/no in the reader's language, not JSON's "true"
         return str(_("yes") if value else _("no"))
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        if value in labels:
+            return labels[value]
+        return _local_date_or_time(value) or value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _local_date_or_time(value: str) -> str:
+    """An ISO date or date-time in the reader's format, or "" if ``value`` is neither."""
+    if not ISO_DATE.match(value):
+        return ""
+    try:
+        if len(value) == 10:
+            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "DATETIME_FORMAT")
 
 
 @login_required

@@ -249,6 +249,11 @@ class FrameworkVersion(models.Model):
         return f"{self.code} ({self.get_status_display()})"
 
     @property
+    def audit_label(self) -> str:
+        """The name an audit record keeps: the status is in the record's before and after, as a code."""
+        return self.code
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 

@@ -80,8 +80,8 @@ def _offered(organisations: Iterable[int] | None, today: date, offers_of: Iterab
         group = _group(offer.tender, line.lot, groups)
         spend = float(line.quantity) * float(line.unit_price)
         if contract is not None:
-            if contract.end_date < today:
-                continue
+            if not contract.start_date <= today <= contract.end_date:
+                continue  # in force on the day only: an ended contract, or one not yet started, binds no one
             items.append(
                 Item("contract", contract.organisation_id, contract.reference, line.manufacturer, line.model,
                      group, float(line.quantity), spend)

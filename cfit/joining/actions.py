@@ -11,6 +11,7 @@ with an audit record; the rules (who decides, which state follows which) are gua
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -231,8 +232,25 @@ def refuse_application(application: Application, *, message: str, acting_user: A
     return application
 
 
+# Letters that are letters of their own in Norwegian, Danish, German, French or Dutch and that Unicode does
+# not decompose into a base letter and an accent: without this table slugify drops them ("Bærum kommune"
+# became "brum-kommune"). Written as a reader of the language expects (æ→ae, ø→o, å→a by decomposition,
+# ß→ss); every other accent is dropped by the decomposition below.
+TRANSLITERATION = str.maketrans(
+    {"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ß": "ss", "ẞ": "SS", "œ": "oe", "Œ": "Oe",
+     "ĳ": "ij", "Ĳ": "IJ", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th"}
+)  # fmt: skip
+
+
+def transliterate(name: str) -> str:
+    """The name in ASCII letters: the table's letters spelled out, accents dropped (é→e, å→a, ü→u)."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(TRANSLITERATION))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _free_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organisation"
+    """A short name for the address, unique among organisations; existing organisations keep theirs."""
+    base = slugify(transliterate(name))[:70].strip("-") or "organisation"
     if base in RESERVED_SLUGS:
         base = f"{base}-organisation"
     slug, n = base, 2

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
 from cfit.joining import pact_text
+from cfit.joining.countries import country_name
 
 
 class PactTextQuerySet(models.QuerySet["PactText"]):
@@ -185,6 +186,17 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_name} ({self.get_state_display()})"
+
+    @property
+    def audit_label(self) -> str:
+        """The name an audit record keeps: no state label, which would stay in the writer's language (the
+        record's before and after hold the state's code, named in the reader's language)."""
+        return self.organisation_name
+
+    @property
+    def country_name(self) -> str:
+        """The country as the reader's language names it (the pages; files and the API keep the code)."""
+        return country_name(self.country)
 
     def may_become(self, state: str) -> bool:
         return state in self.TRANSITIONS.get(self.state, ())

@@ -48,7 +48,11 @@ MESSAGES: dict[str, str] = {
     "template_format": "template format {found} is not {expected}",
     "other_tender": "this template belongs to tender {found}, not {expected}",
     "other_framework": "template made for framework {found}, the tender uses {expected}",
-    "lot_sheet_missing": "the sheet for lot {lot} ({sheet}) is missing",
+    # A deleted sheet is refused rather than read as no bid: the template asks to keep its sheets, and a
+    # sheet lost by mistake (a copy of the workbook, a renamed tab) would otherwise drop a whole lot's bid.
+    "lot_sheet_missing": (
+        "the sheet for lot {lot} ({sheet}) is missing: keep the sheet and leave it empty to not bid on this lot"
+    ),
     "company_sheet_missing": "the sheet {sheet} for company declarations is missing",
     "no_lines_in_template": "no product lines: fill in at least one row of a lot sheet",
     "no_lines": "no product lines",

@@ -168,8 +168,9 @@ def _moment(value: datetime | None) -> str:
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
 
 
-def _iso(value: datetime | None) -> str:
-    return timezone.localtime(value).isoformat(timespec="seconds") if value is not None else ""
+def _points(value: float) -> str:
+    """Points in a table, with two decimals always, as the comparison page writes them ("100,00")."""
+    return formats.number_format(explain.half_up(value, 2), decimal_pos=2, use_l10n=True)
 
 
 def _status_word(status: str) -> str:
@@ -439,9 +440,9 @@ def _docx_lot(
                 _rank_text(offer),
                 offer.offer,
                 words.money(offer.life_cycle_cost) if offer.lines else "—",
-                words.points(offer.price_points) if offer.eligible else "—",
-                words.points(offer.quality_points) if offer.eligible else "—",
-                words.points(offer.total) if offer.eligible and not math.isnan(offer.total) else "—",
+                _points(offer.price_points) if offer.eligible else "—",
+                _points(offer.quality_points) if offer.eligible else "—",
+                _points(offer.total) if offer.eligible and not math.isnan(offer.total) else "—",
             ]
             for _index, offer in ordered
         ),
@@ -462,7 +463,7 @@ def _docx_lot(
                 [
                     offer.offer,
                     names.criterion(criterion.id),
-                    words.points(offer.criterion_points.get(criterion.id, 0.0)),
+                    _points(offer.criterion_points.get(criterion.id, 0.0)),
                     words.points(float(criterion.weight)),
                 ]
                 for _index, offer in ordered
@@ -668,7 +669,7 @@ def build_xlsx(evaluation: TenderEvaluation, record: AuditRecord) -> bytes:
                         _status_word(entry.decision),
                         entry.justification,
                         entry.author,
-                        _iso(entry.at),
+                        _moment(entry.at),
                     ]
                 )
             )
@@ -683,7 +684,7 @@ def build_xlsx(evaluation: TenderEvaluation, record: AuditRecord) -> bytes:
                         receipt.supplier,
                         receipt.filename,
                         _via(receipt.via),
-                        _iso(receipt.at),
+                        _moment(receipt.at),
                         receipt.size,
                         receipt.sha256,
                     ]

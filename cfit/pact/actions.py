@@ -324,3 +324,28 @@ def sign_statement(
         after={group: [units, str(spend)] for group, (units, spend) in volumes.items()},
     )  # fmt: skip
     return signature
+
+
+@transaction.atomic
+def withdraw_signature(statement: Statement, organisation: Organisation, *, acting_user: Any) -> None:
+    """Withdraw an organisation's signature and its volumes while the statement is open for signature.
+
+    The collective demand is computed from the signatures at each reading, under the disclosure control,
+    so it no longer counts the organisation from this moment; the audit record keeps what was signed."""
+    if statement.status != Statement.Status.PUBLISHED:
+        raise PactRuleBroken(
+            _("A signature is withdrawn only while the statement is open for signature."), code="not_open"
+        )
+    signature = (
+        Signature.objects.select_for_update().filter(statement=statement, organisation=organisation).first()
+    )
+    if signature is None:
+        raise PactRuleBroken(
+            _("%(name)s has not signed this statement.") % {"name": organisation.name}, code="not_signed"
+        )
+    before = {v.product_group: [v.units_per_year, str(v.spend_eur_per_year)] for v in signature.volumes.all()}
+    record(
+        AuditRecord.Action.STATEMENT_SIGNATURE_WITHDRAWN, signature, acting_user=acting_user,
+        organisation=organisation, before=before, after=None,
+    )  # fmt: skip
+    signature.delete()

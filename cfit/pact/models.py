@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
+from cfit.joining.countries import country_name
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 
@@ -55,6 +56,11 @@ class BuyerGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def country_name(self) -> str:
+        """The country as the reader's language names it (the pages; files and the API keep the code)."""
+        return country_name(self.country)
 
     def clean(self) -> None:
         if self.coordinator_id and self.coordinator.type != Organisation.Type.COORDINATING_PARTICIPANT:

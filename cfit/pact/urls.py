@@ -19,4 +19,5 @@ urlpatterns = [
     path("statements/<slug:slug>/", views.statement_detail, name="statement"),
     path("statements/<slug:slug>/edit/", views.statement_edit, name="statement-edit"),
     path("statements/<slug:slug>/publish/", views.statement_publish, name="statement-publish"),
+    path("statements/<slug:slug>/withdraw/", views.statement_withdraw, name="statement-withdraw"),
 ]

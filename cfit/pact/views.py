@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -423,6 +424,24 @@ def statement_publish(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("pact:statement", slug=statement.slug)
 
 
+@require_POST
+@login_required
+def statement_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = get_statement(request.user, slug)
+    organisation = _organisation_to_commit(request.user, request.POST.get("organisation", ""))
+    try:
+        actions.withdraw_signature(statement, organisation, acting_user=request.user)
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s withdrew its signature; its volumes no longer count in the collective demand.")
+            % {"name": organisation.name},
+        )
+    return redirect(f"{reverse('pact:statement', args=[statement.slug])}?for={organisation.slug}")
+
+
 def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[str, Any]:
     initial: dict[str, Any] = {"organisation": organisation.slug}
     for volume in SignatureVolume.objects.filter(
@@ -431,6 +450,35 @@ def _signed_volumes(statement: Statement, organisation: Organisation) -> dict[st
         initial[f"units_{volume.product_group}"] = volume.units_per_year
         initial[f"spend_{volume.product_group}"] = volume.spend_eur_per_year
     return initial
+
+
+def _own_signatures(
+    user: Any, statement: Statement, product_groups: list[tuple[str, str]]
+) -> list[tuple[Organisation, list[tuple[str, int, Any]]]]:
+    """Once a statement is closed, the signatures of the reader's own organisations with their volumes
+    (name of the product group, units a year, EUR a year): the public page shows only the collective
+    demand, under the disclosure control, and a signatory still needs to read what it committed to."""
+    if statement.status != Statement.Status.CLOSED or not user.is_authenticated:
+        return []
+    names = dict(product_groups)
+    signatures = (
+        Signature.objects.filter(statement=statement, organisation__memberships__user=user)
+        .distinct()
+        .select_related("organisation")
+        .prefetch_related("volumes")
+        .order_by("organisation__name")
+    )
+    order = {code: n for n, (code, _name) in enumerate(product_groups)}
+    return [
+        (
+            s.organisation,
+            [
+                (names.get(v.product_group, v.product_group), v.units_per_year, v.spend_eur_per_year)
+                for v in sorted(s.volumes.all(), key=lambda v: order.get(v.product_group, len(order)))
+            ],
+        )
+        for s in signatures
+    ]
 
 
 def _criteria_referred_to(statement: Statement) -> list[tuple[str, str]]:
@@ -465,11 +513,22 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     names = dict(ProductGroup.objects.filter(code__in=statement.product_groups).values_list("code", "name"))
     product_groups = [(code, translated(names.get(code)) or code) for code in statement.product_groups]
     sign_form = None
+    # The participants the reader signs for; ``for`` chooses which one the form signs for and pre-fills
+    # with its volumes (the first by default), as the consultation's answer form does.
+    signers = (
+        [o for o in admin_organisations(request.user) if o.is_participant]
+        if request.user.is_authenticated
+        else []
+    )
+    signing_for = next(
+        (o for o in signers if o.slug == request.GET.get("for")), signers[0] if signers else None
+    )
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         organisation = _organisation_to_commit(request.user, request.POST.get("organisation", ""))
-        sign_form = SignForm(admin_organisations(request.user), product_groups, request.POST)
+        signing_for = organisation
+        sign_form = SignForm([organisation], product_groups, request.POST)
         if sign_form.is_valid():
             try:
                 actions.sign_statement(statement, organisation, sign_form.volumes(), acting_user=request.user)
@@ -482,14 +541,13 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     % {"name": organisation.name},
                 )
                 return redirect("pact:statement", slug=statement.slug)
-    elif statement.status == Statement.Status.PUBLISHED and request.user.is_authenticated:
-        signers = [o for o in admin_organisations(request.user) if o.is_participant]
-        if signers:
-            sign_form = SignForm(signers, product_groups, initial=_signed_volumes(statement, signers[0]))
+    elif statement.status == Statement.Status.PUBLISHED and signing_for is not None:
+        sign_form = SignForm([signing_for], product_groups, initial=_signed_volumes(statement, signing_for))
     sign_note = ""
     if statement.status == Statement.Status.PUBLISHED and sign_form is None:
         sign_note = _why_not_signing(request.user)
     signatures = list(Signature.objects.filter(statement=statement).select_related("organisation"))
+    signed_for = signing_for is not None and any(s.organisation_id == signing_for.pk for s in signatures)
     language = get_language()
     return render(
         request,
@@ -503,6 +561,10 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "signatures": signatures,
             "demand": collective_demand(statement, product_groups),
             "sign_form": sign_form,
+            "signers": signers,
+            "signing_for": signing_for,
+            "signed_for": signed_for,
+            "own_signatures": _own_signatures(request.user, statement, product_groups),
             "sign_note": sign_note,
             "criteria": _criteria_referred_to(statement),
             # get_statement shows a draft to its editors only

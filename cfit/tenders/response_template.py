@@ -160,6 +160,7 @@ def _build(spec: TenderSpec) -> bytes:
             "Where you rely on a label as proof, list its id in the column 'Labels held'; the label must be valid for that model."
         ),
         _("Answer the company declarations on the sheet 'Company'."),
+        _("To not bid on a lot, leave its sheet empty; do not delete it."),
         _(
             "Do not change the sheet names, the column order or the hidden rows: the buyer's software reads them."
         ),
