@@ -473,7 +473,7 @@ def test_no_outsider_reaches_or_changes_anything_of_another_organisation(world: 
             methods = ("get", "post") if is_admin else ("get", "post", "put", "delete")
             for method in methods:
                 if method == "get":
-                    address = url + ("?" if "?" not in url else "&") + f"for={A}&organisation={A}"
+                    address = url + ("?" if "?" not in url else "&") + f"for={A}&organisation={A}&q=zzsecret"
                     response = getattr(client, method)(address, **headers)
                 elif method == "post":
                     response = client.post(url, _hidden_fields(w), **headers)
@@ -504,6 +504,11 @@ def test_no_outsider_reaches_or_changes_anything_of_another_organisation(world: 
             problems.append(
                 f"{label} changed: -{sorted(rows - after[label])[:3]} +{sorted(after[label] - rows)[:3]}"
             )
+    # The probes can find: A's own user sees the marked texts where the outsiders did not.
+    insider = Client()
+    insider.force_login(get_user_model().objects.get(username="procurer"))
+    for address in ("/search/?q=zzsecret", f"/tenders/{w['tender'].pk}/", f"/events/{w['event'].pk}/"):
+        assert MARK.encode() in insider.get(address).content, address
     print(f"tried {tried} requests", sorted(STATS.items()))
     assert not unfilled, "routes the test cannot fill: add them to FILL or PUBLIC:\n" + "\n".join(unfilled)
     assert not problems, "\n".join(problems)
