@@ -579,3 +579,29 @@ def test_no_form_of_an_outsider_takes_another_organisation_s_ids(world: W) -> No
                 f"{label} changed: -{sorted(rows - after[label])[:3]} +{sorted(after[label] - rows)[:3]}"
             )
     assert not problems, "\n".join(problems)
+
+
+def test_a_report_s_details_reach_its_group_s_coordinator_only_where_shared(world: W) -> None:
+    """Inside A's buyer group: its coordinator reads A's report only once A shared it; the secretariat,
+    which runs the pact-wide campaign, never reads a report a group's campaign asked for."""
+    w = world
+    Report = apps.get_model("monitoring.Report")
+    report = w["report"]
+    addresses = (
+        f"/monitoring/reports/{report.pk}/",
+        f"/monitoring/reports/{report.pk}/template.xlsx",
+        f"/api/v1/monitoring/reports/{report.pk}",
+    )
+    seen: dict[tuple[str, bool], list[int]] = {}
+    for shared in (False, True):
+        with system_scope():
+            Report.objects.filter(pk=report.pk).update(shared_with_coordinator=shared)
+        for username in ("coordinator", "secretariat"):
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            seen[username, shared] = [client.get(address).status_code for address in addresses]
+
+    assert seen["coordinator", False] == [404, 404, 404]
+    assert seen["coordinator", True] == [200, 404, 200]  # the workbook to fill is the organisation's own
+    assert seen["secretariat", False] == [404, 404, 404]
+    assert seen["secretariat", True] == [404, 404, 404]
