@@ -605,3 +605,35 @@ def test_a_report_s_details_reach_its_group_s_coordinator_only_where_shared(worl
     assert seen["coordinator", True] == [200, 404, 200]  # the workbook to fill is the organisation's own
     assert seen["secretariat", False] == [404, 404, 404]
     assert seen["secretariat", True] == [404, 404, 404]
+
+
+def test_no_child_of_another_organisation_is_reached_under_an_own_parent(world: W) -> None:
+    """B's procurer puts A's ids under B's own organisation and tender in the address
+    (``/fleet/<B>/assets/<A's asset>/``, ``/tenders/<B's tender>/offers/lines/<A's line>/``…)."""
+    w = world
+    with system_scope():
+        own_tender = (
+            apps.get_model("tenders.Tender").objects.filter(organisation__slug="ville-de-lyon").first()
+        )
+    assert own_tender is not None
+    parents = {"slug": "ville-de-lyon", "organisation_slug": "ville-de-lyon", T: own_tender.pk}
+    client, _headers = _clients(w)["lyon"]
+    before = _snapshot()
+    problems, tried = [], 0
+    for name, make in FILL.items():
+        kwargs = make(w)
+        mixed = {
+            key: parents.get(key, value) if value == A or key == T else value for key, value in kwargs.items()
+        }
+        if mixed == kwargs or not set(kwargs) - set(parents) - {"fmt", "action", "code", "criterion_code"}:
+            continue
+        url = reverse(name, kwargs=mixed)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            tried += 1
+            if 200 <= response.status_code < 300 or MARK.encode() in response.content:
+                problems.append(f"{method.upper()} {url}: {response.status_code}")
+    after = _snapshot()
+    problems += [label for label, rows in before.items() if rows != after[label]]
+    assert tried > 20
+    assert not problems, "\n".join(problems)
