@@ -460,7 +460,8 @@ def test_the_buyers_admin_reads_the_decisions_and_another_organisations_admin_do
     assert "Contract evidence returned" in listing and "Contract evidence delivered" in listing
     assert "Contract created" in listing and str(document) in listing
     assert "The smelter list is missing." in detail
-    assert "<code>status</code></td><td>delivered</td><td>returned</td>" in detail
+    # A recorded code is read by its label in the reader's language.
+    assert "<code>status</code></td><td>Delivered</td><td>Returned</td>" in detail
 
     other = signed_in(lea)
     theirs = f"/organisations/{lea.organisation.slug}/audit/"

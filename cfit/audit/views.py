@@ -103,7 +103,7 @@ def _changes(found: AuditRecord) -> list[tuple[str, Any, Any]]:
     ]
 
 
-def _shown(value: Any, labels: dict[str, str]) -> str:
+def _shown(value: Any, labels: dict[str, str] | None = None) -> str:
     """A recorded value as the reader reads it: a code by its label, a date or a time as the reader's
     language writes it (records keep ISO forms), a yes/no in the reader's words."""
     if value is None:
@@ -111,7 +111,7 @@ def _shown(value: Any, labels: dict[str, str]) -> str:
     if isinstance(value, bool):  # a yes/no in the reader's language, not JSON's "true"
         return str(_("yes") if value else _("no"))
     if isinstance(value, str):
-        if value in labels:
+        if labels and value in labels:
             return labels[value]
         return _local_date_or_time(value) or value
     return json.dumps(value, ensure_ascii=False)
