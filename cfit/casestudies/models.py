@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.models import Organisation
 from cfit.criteria.models import translated
+from cfit.joining.countries import country_name
 from cfit.tenders.models import Tender
 
 
@@ -85,6 +86,11 @@ class CaseStudy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def country_name(self) -> str:
+        """The country as the reader's language names it (the pages; files and the API keep the code)."""
+        return country_name(self.country)
 
     def lessons_in(self, language: str | None = None) -> str:
         return translated(self.lessons, language)

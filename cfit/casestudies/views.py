@@ -150,7 +150,6 @@ def case_study_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lots": _lots_shown(case_study),
             "lessons": case_study.lessons_in(),
             "lessons_language": case_study.lessons_language(),
-            "country": country_name(case_study.country),
             "editable": may_edit(request.user, case_study),
         },
     )

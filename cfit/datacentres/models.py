@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.accounts.scoping import OrganisationOwned
 from cfit.datacentres.indicators import FIGURE_KEYS, Figures, Indicator
+from cfit.joining.countries import country_name
 
 
 def new_facility_code() -> str:
@@ -69,6 +70,11 @@ class Facility(OrganisationOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def country_name(self) -> str:
+        """The country as the reader's language names it (the pages; files and the API keep the code)."""
+        return country_name(self.country)
 
 
 class FacilityReport(models.Model):

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from cfit.accounts.scoping import OrganisationOwned, ScopedManager, ScopedQuerySet
 from cfit.impact.register import Acquisition, Condition, ProductGroup, Route, Status
+from cfit.joining.countries import country_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -133,6 +134,11 @@ class Asset(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.manufacturer} {self.model} × {self.quantity}"
+
+    @property
+    def country_name(self) -> str:
+        """The country as the reader's language names it (the pages; files and the API keep the code)."""
+        return country_name(self.country)
 
     @property
     def is_retired(self) -> bool:

@@ -15,8 +15,17 @@ def _translations(language: str) -> gettext.NullTranslations:
 
 
 def country_name(code: str, language: str | None = None) -> str:
-    """The country's common name in ``language`` (the active one by default); the code if unknown."""
+    """The country's common name in ``language`` (the active one by default); the code if unknown.
+
+    ``code`` is an ISO 3166-1 alpha-2 code, or an English name as RMI's smelter templates write one
+    ("ITALY"); a text pycountry does not know is returned as given.
+    """
     country = pycountry.countries.get(alpha_2=code.upper()) if code else None
+    if country is None and len(code) > 2:
+        try:
+            country = pycountry.countries.lookup(code)
+        except LookupError:
+            return code
     if country is None:
         return code
     name = getattr(country, "common_name", None) or country.name

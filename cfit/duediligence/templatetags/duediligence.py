@@ -1,5 +1,6 @@
 """``{% minerals_summary contract side %}``: the contract page's line on its CMRT/EMRT smelter check;
-``{{ metal|metal }}``: a metal's name in the reader's language (the templates name them in English)."""
+``{{ metal|metal }}``: a metal's name in the reader's language (the templates name them in English);
+``{{ smelter.country|country }}``: a smelter's country likewise."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django import template
 
 from cfit.duediligence.figures import contract_checks
 from cfit.duediligence.problems import metal_name
+from cfit.joining.countries import country_name
 
 register = template.Library()
 
@@ -17,6 +19,12 @@ register = template.Library()
 def metal(name: str) -> str:
     """The metal's name in the active language; a name the templates do not use is shown as given."""
     return metal_name(name)
+
+
+@register.filter
+def country(name: str) -> str:
+    """The country's name in the active language; a name pycountry does not know is shown as given."""
+    return country_name(name)
 
 
 @register.inclusion_tag("duediligence/_summary.html")
