@@ -177,6 +177,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% load labels %}: a label and its value joined the reader's way (cfit/labels.py)
+            "libraries": {"labels": "cfit.labels"},
         },
     },
 ]

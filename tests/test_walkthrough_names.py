@@ -128,3 +128,25 @@ def test_the_smelter_table_names_the_country_in_the_readers_language(
 
         assert f"<td>{italy}</td>" in page and f"<td>{bolivia}</td>" in page
         assert "<td>ITALY</td>" not in page and "<td>BOLIVIA</td>" not in page
+
+
+# -- a label and its value -----------------------------------------------------------------------------
+
+#: a criterion whose requirement is a yes/no ("Se recharge par USB Type-C")
+USB_C = "nb-usb-c-b"
+
+
+def test_the_compare_page_joins_a_requirement_and_its_threshold_the_french_way(framework: Any) -> None:
+    """ "Se recharge par USB Type-C: Oui": French writes a space before the colon."""
+    page = reader(None, "fr").get("/criteria/compare/notebooks/").content.decode()
+
+    assert "Se recharge par USB Type-C : <strong>Oui</strong>" in page
+    assert "Type-C: " not in page
+
+
+def test_a_criterion_page_joins_its_labels_and_values_the_french_way(framework: Any) -> None:
+    """ "Groupes de produits: Ordinateurs portables", "Seuil: …" on a French criterion page."""
+    page = reader(None, "fr").get(f"/criteria/{USB_C}/").content.decode()
+
+    for label in ("Groupes de produits", "Stratégies", "Seuil", "Ce critère figure dans"):
+        assert f"{label} : " in page and f"{label}: " not in page

@@ -19,6 +19,7 @@ from cfit.criteria.models import (
     Strategy,
     translated,
 )
+from cfit.labels import label_text
 from cfit.numberfields import GroupedFloatField
 
 LANGUAGE_NAMES = {
@@ -112,7 +113,7 @@ class CriterionTextForm(forms.Form):
                 for bound, word in (("min_value", _("minimum")), ("max_value", _("maximum"))):
                     # typed as the user's language writes numbers: "7,5" in Dutch, "7.5" in English
                     self.fields[f"{requirement.pk}_{bound}"] = GroupedFloatField(
-                        label=f"{translated(requirement.title)}: {word}{unit}",
+                        label=label_text(translated(requirement.title), f"{word}{unit}"),
                         required=False,
                         initial=getattr(requirement, bound),
                         help_text=floors,

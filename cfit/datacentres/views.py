@@ -37,6 +37,7 @@ from cfit.datacentres.present import (
 )
 from cfit.datacentres.template import build_template, read_template
 from cfit.downloads import attachment
+from cfit.labels import label_text
 from cfit.refusals import refusal_texts
 from cfit.tenders.access import get_tender_for_user
 from cfit.uploads import ImportRefused
@@ -53,7 +54,7 @@ def _providers(request: HttpRequest) -> list[Organisation]:
 def _wrong(form: forms.BaseForm) -> str:
     """Each field that is wrong, by its label as the form shows it (never the field's internal name)."""
     return "; ".join(
-        f"{capfirst(form.fields[name].label)}: {' '.join(str(e) for e in errors)}"
+        label_text(capfirst(form.fields[name].label), " ".join(str(e) for e in errors))
         if name in form.fields
         else " ".join(str(e) for e in errors)
         for name, errors in form.errors.items()

@@ -24,6 +24,7 @@ from cfit.criteria import content
 from cfit.criteria.actions import FieldDifference, criterion_differences, version_to_content
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup, translated
 from cfit.criteria.rendering import rendered_criterion
+from cfit.labels import label_text
 from cfit.tenders import selection
 from cfit.tenders.award import CostParameters, PriceRule
 from cfit.tenders.models import MAX_LOT_QUANTITY, MAX_SERVICE_LIFE_YEARS, Lot, LotCriterion, Tender
@@ -115,7 +116,7 @@ def _lot_refused(error: ValidationError) -> TenderError:
             getattr(Lot._meta.get_field(name), "verbose_name", name) if name else ""
         )
         for message in ValidationError(errors).messages:
-            said.append(f"{label}: {message}" if label else message)
+            said.append(label_text(label, message) if label else message)
     return TenderError(" ".join(said))
 
 
