@@ -150,3 +150,10 @@ def test_a_criterion_page_joins_its_labels_and_values_the_french_way(framework: 
 
     for label in ("Groupes de produits", "Stratégies", "Seuil", "Ce critère figure dans"):
         assert f"{label} : " in page and f"{label}: " not in page
+
+
+def test_an_organisations_page_says_the_readers_role_the_french_way(procurer: Persona) -> None:
+    """The same glued colon on pages built from a label and a value: "Votre rôle: Acheteur"."""
+    page = reader(procurer, "fr").get(f"/organisations/{procurer.organisation.slug}/").content.decode()
+
+    assert "Votre rôle : " in page and "Votre rôle: " not in page
