@@ -269,6 +269,7 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
     "pact:statement-new": lambda w: {"slug": w["wg"].slug},
     "pact:statement-edit": lambda w: {"slug": w["statement"].slug},
     "pact:statement-publish": lambda w: {"slug": w["statement"].slug},
+    "pact:statement-withdraw": lambda w: {"slug": w["statement"].slug},
     **{
         f"learning:{n}": (lambda w: {"event_id": w["event"].pk})
         for n in ("event", "event-ics", "event-register", "event-unregister", "material-add")

@@ -259,6 +259,8 @@ def test_hidden_figures_say_why_in_every_channel(client: Client, published: dict
         "",
         "",
         "threshold",
+        "",  # method, its address, sources, their titles and addresses: a count has none
+        "",
         "",
         "",
         "",
