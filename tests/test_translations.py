@@ -88,3 +88,14 @@ def test_no_template_escapes_a_quote_inside_a_translate_tag() -> None:
         if "\\" in match.group(1)
     ]
     assert not offenders, offenders
+
+
+def test_french_puts_a_no_break_space_before_its_double_punctuation() -> None:
+    """French writes a space before ":", ";", "?" and "!" and inside « » — a no-break one, so that a
+    line never starts with the colon of the label before it ("Votre rôle" / ": Acheteur")."""
+    import re
+
+    entries, _fuzzy = read_po(LOCALE / "fr" / "LC_MESSAGES" / "django.po")
+    breaking = re.compile(r"\S (?=[:;?!](?:\s|$|<|\)))|« | »")
+    offenders = [msgstr for msgstr in entries.values() if breaking.search(msgstr)]
+    assert not offenders, offenders[:10]

@@ -137,10 +137,11 @@ USB_C = "nb-usb-c-b"
 
 
 def test_the_compare_page_joins_a_requirement_and_its_threshold_the_french_way(framework: Any) -> None:
-    """ "Se recharge par USB Type-C: Oui": French writes a space before the colon."""
+    """ "Se recharge par USB Type-C: Oui": French writes a space before the colon, a no-break one (the line
+    never breaks between the label and its colon)."""
     page = reader(None, "fr").get("/criteria/compare/notebooks/").content.decode()
 
-    assert "Se recharge par USB Type-C : <strong>Oui</strong>" in page
+    assert "Se recharge par USB Type-C\u00a0: <strong>Oui</strong>" in page
     assert "Type-C: " not in page
 
 
@@ -149,11 +150,11 @@ def test_a_criterion_page_joins_its_labels_and_values_the_french_way(framework: 
     page = reader(None, "fr").get(f"/criteria/{USB_C}/").content.decode()
 
     for label in ("Groupes de produits", "Stratégies", "Seuil", "Ce critère figure dans"):
-        assert f"{label} : " in page and f"{label}: " not in page
+        assert f"{label}\u00a0: " in page and f"{label}: " not in page
 
 
 def test_an_organisations_page_says_the_readers_role_the_french_way(procurer: Persona) -> None:
     """The same glued colon on pages built from a label and a value: "Votre rôle: Acheteur"."""
     page = reader(procurer, "fr").get(f"/organisations/{procurer.organisation.slug}/").content.decode()
 
-    assert "Votre rôle : " in page and "Votre rôle: " not in page
+    assert "Votre rôle\u00a0: " in page and "Votre rôle: " not in page
