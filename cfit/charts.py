@@ -7,7 +7,9 @@ formatted here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -15,8 +17,19 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 PALETTE = ("#0b6e4f", "#1f5f8b", "#c47f00", "#8b1c1c", "#6b4fa0", "#4f7f7f", "#9a9a3a", "#5b6b70")
-WIDTH, HEIGHT = 640, 260
-LEFT, BOTTOM, TOP = 56, 36, 16
+#: The drawing's own units. The SVG is scaled to the width of its box: about 500 px in a column of a
+#: desktop page, 340 px on a phone. At 640 units wide its 11-unit texts came out at 8.5 and 5.8 px;
+#: at 480 the 14-unit texts (``FONT``, the style sheet's size for them) read at 14 and 9.8 px, and at 9 px still
+#: when slanted names widen the view (``Axis.overhang``).
+WIDTH = 480
+PLOT_HEIGHT = 190  #: the bars' area; the labels under it take what they need (``category_axis``)
+LEFT, TOP, RIGHT = 52, 16, 10
+FONT = 14
+#: The average advance of a character of the page's sans-serif font, as a share of its size: the
+#: server fits labels without a browser to measure them, so this errs on the wide side.
+ADVANCE = 0.62
+SLANT = 50  #: degrees: the slope of labels too long for their bar even on two lines
+LONGEST = 22  #: characters of a slanted label; a longer one is cut, in full in its tooltip and table
 
 
 def number(value: float) -> str:
@@ -29,13 +42,93 @@ def number(value: float) -> str:
     return number_format(rounded, 0 if float(rounded).is_integer() else 1, force_grouping=True)
 
 
-def _ticks(top: float) -> list[float]:
+def ticks(top: float) -> list[float]:
+    """The values of the horizontal grid lines up to ``top``: 0 and at most five round steps."""
     if top <= 0:
         return [0.0]
     step = 10 ** len(str(int(top))) / 10
     while top / step > 5:
         step *= 2
     return [step * i for i in range(int(top // step) + 1)]
+
+
+def _width(text: str) -> float:
+    return len(text) * FONT * ADVANCE
+
+
+def _two_lines(label: str, room: float) -> list[str] | None:
+    """The label broken at spaces into at most two lines that each fit ``room``, or None."""
+    lines: list[str] = []
+    for word in label.split():
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and _width(joined) <= room:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    if len(lines) > 2 or any(_width(line) > room for line in lines):
+        return None
+    return lines
+
+
+@dataclass(frozen=True)
+class Axis:
+    """The names under a chart's bars (``svg``), the height they take below the axis line, and how far
+    the first slanted ones reach left of the drawing (``overhang``, in units): the chart widens its
+    view by as much, so that no name is cut off."""
+
+    svg: str
+    below: float
+    overhang: float = 0.0
+
+    def view_box(self) -> str:
+        return f"{-self.overhang:.0f} 0 {WIDTH + self.overhang:.0f} {TOP + PLOT_HEIGHT + self.below:.0f}"
+
+
+def category_axis(labels: Sequence[str], centres: Sequence[float], slot: float, axis: float) -> Axis:
+    """The names under the bars, centred at ``centres`` under the axis line at ``axis``, fitted to the
+    ``slot`` each bar has: on one line when every name fits; else broken at spaces onto two lines
+    when every name fits so; else slanted, each cut at ``LONGEST`` characters (the full name is in the
+    tooltip and in the table of numbers). Names never overlap, in any language."""
+    room = slot * 0.94
+    line = FONT * 1.15
+    if all(_width(label) <= room for label in labels):
+        texts = [
+            f'<text x="{x:.1f}" y="{axis + line + 2:.1f}" class="label" text-anchor="middle">{escape(label)}</text>'
+            for label, x in zip(labels, centres, strict=True)
+        ]
+        return Axis("".join(texts), line + 8)
+    broken = [_two_lines(label, room) for label in labels]
+    if all(lines is not None for lines in broken):
+        texts = []
+        for lines, x in zip(broken, centres, strict=True):
+            assert lines is not None
+            spans = "".join(
+                f'<tspan x="{x:.1f}" dy="{0 if i == 0 else line:.1f}">{escape(text)}</tspan>'
+                for i, text in enumerate(lines)
+            )
+            texts.append(
+                f'<text x="{x:.1f}" y="{axis + line + 2:.1f}" class="label" text-anchor="middle">{spans}</text>'
+            )
+        return Axis("".join(texts), 2 * line + 8)
+    # Slanted, ending under the middle of the bar: parallel names are slot × sin(SLANT) apart, more
+    # than a line's height for any slot a chart has (a 14-unit font needs 21 units of slot).
+    angle = math.radians(SLANT)
+    cut = [label if len(label) <= LONGEST else label[: LONGEST - 1].rstrip() + "…" for label in labels]
+    ends = [x + FONT * 0.35 for x in centres]
+    texts = [
+        f'<text transform="translate({end:.1f} {axis + 8:.1f}) rotate(-{SLANT})" class="label" '
+        f'text-anchor="end">{"<title>" + escape(label) + "</title>" if short != label else ""}{escape(short)}</text>'
+        for label, short, end in zip(labels, cut, ends, strict=True)
+    ]
+    longest = max((_width(short) for short in cut), default=0.0)
+    reach = min(
+        (end - _width(short) * math.cos(angle) for short, end in zip(cut, ends, strict=True)), default=0.0
+    )
+    return Axis(
+        "".join(texts),
+        longest * math.sin(angle) + FONT * math.cos(angle) + 12,
+        overhang=max(0.0, 4 - reach),
+    )
 
 
 def stacked_bars(
@@ -48,11 +141,11 @@ def stacked_bars(
     """Vertical bars, one per label, stacked by series (a single series is a plain bar chart)."""
     totals = [sum(values[i] for _, values in series) for i in range(len(labels))]
     top = max(totals, default=0.0) * 1.08 or 1.0
-    plot_w, plot_h = WIDTH - LEFT - 10, HEIGHT - BOTTOM - TOP
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, PLOT_HEIGHT
     slot = plot_w / max(len(labels), 1)
-    bar = min(slot * 0.7, 64.0)
+    bar = min(slot * 0.7, 56.0)
     parts: list[str] = []
-    for tick in _ticks(top):
+    for tick in ticks(top):
         y = TOP + plot_h - tick / top * plot_h
         parts.append(
             f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
@@ -69,9 +162,8 @@ def stacked_bars(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{height:.1f}" '
                 f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(tip)}: {number(values[i])} {escape(unit)}</title></rect>'
             )
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" class="label" text-anchor="middle">{escape(label)}</text>'
-        )
+    axis = category_axis(labels, [LEFT + (i + 0.5) * slot for i in range(len(labels))], slot, TOP + plot_h)
+    parts.append(axis.svg)
     legend = ""
     if len(series) > 1:
         items = "".join(
@@ -90,7 +182,7 @@ def stacked_bars(
     numbers = escape(_("The numbers"))  # outside the f-string: xgettext does not read inside one
     return mark_safe(  # every text above went through escape()
         f'<figure class="chart" id="{chart_id}"><figcaption>{escape(title)} <span class="muted">({escape(unit)})</span></figcaption>'
-        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{chart_id}-title">'
+        f'<svg viewBox="{axis.view_box()}" role="img" aria-labelledby="{chart_id}-title">'
         f'<title id="{chart_id}-title">{escape(title)}</title>{"".join(parts)}</svg>{legend}'
         f'<details><summary>{numbers}</summary><table class="small"><thead>{head}</thead>'
         f"<tbody>{body}</tbody></table></details></figure>"

@@ -16,10 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from cfit.charts import PALETTE, number
-
-WIDTH, HEIGHT = 640, 260
-LEFT, BOTTOM, TOP = 56, 36, 16
+from cfit.charts import LEFT, PALETTE, PLOT_HEIGHT, RIGHT, TOP, WIDTH, category_axis, number, ticks
 
 
 @dataclass(frozen=True)
@@ -48,13 +45,6 @@ class Point:
 Series = tuple[str, Sequence[Point | None]]
 
 
-def _ticks(top: float) -> list[float]:
-    step = 10 ** len(str(int(top))) / 10
-    while top / step > 5:
-        step *= 2
-    return [step * i for i in range(int(top // step) + 1)]
-
-
 def bars(
     chart_id: str, title: str, labels: Sequence[str], series: Sequence[Series], unit: str, *, stacked: bool
 ) -> SafeString:
@@ -67,16 +57,16 @@ def bars(
     else:
         tops = [(p.high if p.high is not None else p.value) or 0.0 for s in shown for p in s if p is not None]
     top = max([*tops, 0.0]) * 1.08 or 1.0
-    plot_w, plot_h = WIDTH - LEFT - 10, HEIGHT - BOTTOM - TOP
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, PLOT_HEIGHT
     slot = plot_w / max(len(labels), 1)
-    width = min(slot * 0.7, 64.0)
+    width = min(slot * 0.7, 56.0)
     base_y = TOP + plot_h
 
     def y(value: float) -> float:
         return base_y - max(value, 0.0) / top * plot_h
 
     parts: list[str] = []
-    for tick in _ticks(top):
+    for tick in ticks(top):
         parts.append(
             f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" class="grid"/>'
             f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" class="tick" text-anchor="end">{number(tick)}</text>'
@@ -112,10 +102,8 @@ def bars(
                     f'M{middle - 4:.1f} {y(point.low):.1f}h8M{middle - 4:.1f} {y(point.high):.1f}h8" '
                     'stroke="#222" stroke-width="1.5" fill="none"/>'
                 )
-        parts.append(
-            f'<text x="{x0 + width / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" class="label" text-anchor="middle">'
-            f"{escape(label)}</text>"
-        )
+    axis = category_axis(labels, [LEFT + (i + 0.5) * slot for i in range(len(labels))], slot, base_y)
+    parts.append(axis.svg)
     legend = ""
     if len(series) > 1:
         items = "".join(
@@ -144,7 +132,7 @@ def bars(
     numbers = escape(_("The numbers"))
     return mark_safe(  # every text above went through escape()
         f'<figure class="chart" id="{chart_id}"><figcaption>{escape(title)} <span class="muted">({escape(unit)})</span></figcaption>'
-        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{chart_id}-title">'
+        f'<svg viewBox="{axis.view_box()}" role="img" aria-labelledby="{chart_id}-title">'
         f'<title id="{chart_id}-title">{escape(title)}</title>{"".join(parts)}</svg>{legend}{note}'
         f'<details><summary>{numbers}</summary><table class="small"><thead>{head}</thead>'
         f"<tbody>{body}</tbody></table></details></figure>"

@@ -1,7 +1,9 @@
 """The site on a phone (390 × 844, an iPhone 12-15) in each of the five languages: the header stays one
 short row with the menu behind a button, nothing widens the page sideways (wide tables scroll in their
 own box), and the menu opens, by mouse or keyboard, with every link reachable. Without JavaScript the
-menu simply stays open."""
+menu simply stays open. The charts' texts read at 9 px at least and their names under the bars neither
+overlap nor stick out of the drawing, on a phone and on a desktop (the charts' names are as long as the
+language makes them: "Stasjonære datamaskiner", "Multifunktionsdrucker")."""
 
 from __future__ import annotations
 
@@ -32,6 +34,42 @@ LAYOUT = """() => ({
 STICKING_OUT = """(limit) => [...document.querySelectorAll("body *")]
   .filter(e => e.getBoundingClientRect().right > limit + 1 && !e.parentElement.closest(".table-scroll, pre"))
   .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && e.className.baseVal === undefined ? "." + e.className : ""))"""
+
+
+# Every chart's problems: the names under the bars overlapping (their boxes as drawn, slanted or not:
+# two convex quadrilaterals overlap unless one of their edges separates them), a name outside the
+# drawing, a text smaller than 9 px as rendered (the SVG is scaled to its box).
+CHART_PROBLEMS = """(minimum) => [...document.querySelectorAll("figure.chart svg")].flatMap(svg => {
+  const id = svg.closest("figure").id;
+  const boxes = [...svg.querySelectorAll("text.label")].map(text => {
+    const b = text.getBBox(), m = text.getScreenCTM();
+    return {name: text.textContent, corners: [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
+      [b.x, b.y + b.height]].map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f])};
+  });
+  const separated = (p, q) => [p, q].some(poly => poly.some((a, i) => {
+    const b = poly[(i + 1) % 4], nx = b[1] - a[1], ny = a[0] - b[0];
+    const side = c => (c[0] - a[0]) * nx + (c[1] - a[1]) * ny;
+    const mine = poly.map(side), theirs = (poly === p ? q : p).map(side);
+    return (Math.max(...mine) <= 0.5 && Math.min(...theirs) >= -0.5) || (Math.min(...mine) >= -0.5 && Math.max(...theirs) <= 0.5);
+  }));
+  const problems = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++)
+    if (!separated(boxes[i].corners, boxes[j].corners))
+      problems.push(`${id}: "${boxes[i].name}" overlaps "${boxes[j].name}"`);
+  const frame = svg.getBoundingClientRect();
+  for (const box of boxes)
+    if (box.corners.some(([x, y]) => x < frame.left - 1 || x > frame.right + 1 || y > frame.bottom + 1))
+      problems.push(`${id}: "${box.name}" is cut off`);
+  const scale = frame.width / svg.viewBox.baseVal.width;
+  for (const text of svg.querySelectorAll("text")) {
+    const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+    if (size < minimum) { problems.push(`${id}: "${text.textContent}" drawn at ${size.toFixed(1)} px`); break; }
+  }
+  return problems;
+})"""
+MINIMUM_TEXT_PX = 9
+#: The pages with charts, seen on a desktop too (two charts a row there: their narrowest width).
+CHART_PAGES = {"": ["/results/", "/market/?by=year"], "procurer": ["/fleet/rijkswaterstaat/", "/market/"]}
 
 
 @pytest.fixture
@@ -107,7 +145,26 @@ def test_every_main_page_fits_a_phone_in_every_language(
                     problems.append(f"{where}: page {layout['width']} px wide ({', '.join(sticking_out)})")
                 if index == 0:
                     problems += [f"{where}: {problem}" for problem in check_menu(page)]
+                problems += [f"{where}: {p}" for p in page.evaluate(CHART_PROBLEMS, MINIMUM_TEXT_PX)]
             context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_charts_read_on_a_desktop_in_every_language(live_server: Any, browser: Any, site: DemoSite) -> None:
+    base = live_server.url
+    problems, charts = [], 0
+    for language in LANGUAGES:
+        for username, urls in CHART_PAGES.items():
+            context = signed_in_context(browser, base, username, viewport={"width": 1280, "height": 900})
+            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
+            page = context.new_page()
+            for url in urls:
+                open_page(page, base + url)
+                charts += page.locator("figure.chart svg").count()
+                where = f"{language} {username or 'anonymous'} {url}"
+                problems += [f"{where}: {p}" for p in page.evaluate(CHART_PROBLEMS, MINIMUM_TEXT_PX)]
+            context.close()
+    assert charts >= 5 * len(LANGUAGES), "the demo's pages lost their charts: nothing was checked"
     assert not problems, "\n".join(problems)
 
 
