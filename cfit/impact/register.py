@@ -24,7 +24,7 @@ import polars as pl
 
 from cfit.impact.problems import MESSAGES, ProblemGroup, RegisterRefused, group, refused
 from cfit.impact.vocabulary import CODED, Vocabulary, load_vocabulary, normalise_word
-from cfit.tabular import read_whole_frame
+from cfit.tabular import cell_text, header_index, read_whole_frame, table_heads
 from cfit.uploads import (
     MAX_IMPORT_BYTES,
     ImportRefused,
@@ -154,10 +154,42 @@ class RawTable:
     first_row: int  #: the file row of the frame's first row (CSV: 2, after the header line)
     #: The file row of each frame row where they are not consecutive (a workbook's blank rows are left out).
     row_numbers: pl.Series | None = None
+    sheet: str = ""  #: the workbook's sheet read ("" for a CSV)
+    header_row: int = 1  #: the file row of the header (a title may stand above it)
+
+
+def locate_table(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES) -> tuple[str, int]:
+    """Where a register file's table is: (the sheet, "" for a CSV; the file row of its header).
+
+    An export puts a title, a date and a blank row above the header, and a workbook may hold an
+    explanation sheet before the data: the header is the first of the first rows that fills about as
+    many cells as the fullest (``tabular.header_index``), and the sheet is the one whose header names
+    the most standard columns in any of the five languages (then the widest; the first on a tie)."""
+    try:
+        heads = table_heads(source, filename, limit=limit)
+    except RegisterRefused:
+        raise
+    except ImportRefused as error:
+        raise _coded(filename, error) from error
+    best: tuple[int, int] = (-1, -1)
+    found = ("", 1)
+    for sheet, rows in heads.items():
+        at = header_index(rows)
+        headers = [cell_text(v) for v in rows[at]] if rows else []
+        score = (len(guess_mapping(headers)), sum(1 for h in headers if h))
+        if score > best:
+            best, found = score, (sheet, at + 1)
+    return found
 
 
 def read_raw(
-    source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES, strip: bool = True
+    source: bytes | Path,
+    filename: str,
+    *,
+    limit: int = MAX_IMPORT_BYTES,
+    strip: bool = True,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> RawTable:
     """Read a CSV or XLSX register file as text cells, through the one reader of every import
     (``cfit.tabular``: encodings, separators, size and zip-bomb limits, broken workbooks); its refusals
@@ -165,19 +197,38 @@ def read_raw(
     text (they are data, the check flags nothing), a workbook's are refused: the value is wanted.
 
     ``strip=False`` leaves a CSV's cells as written, spaces included (and rows of spaces only), for
-    ``check_register``, which strips what it reads: a large file is then not copied once more."""
+    ``check_register``, which strips what it reads: a large file is then not copied once more.
+
+    ``sheet`` and ``header_row`` say where the table is, as ``locate_table`` found it before (an
+    import keeps them): by default it is looked for."""
     workbook = filename.lower().endswith(".xlsx")
     if not workbook and not filename.lower().endswith((".csv", ".txt")):
         raise refused(filename, [group("file_type")])
+    if sheet is None or header_row is None:
+        sheet, header_row = locate_table(source, filename, limit=limit)
     try:
         headers, frame, rows = read_whole_frame(
-            source, filename, limit=limit, formulas="refuse" if workbook else "keep", strip=strip
+            source,
+            filename,
+            limit=limit,
+            formulas="refuse" if workbook else "keep",
+            strip=strip,
+            sheet=sheet or None,
+            header_row=header_row,
         )
     except RegisterRefused:
         raise
     except ImportRefused as error:
         raise _coded(filename, error) from error
-    return RawTable(filename, headers, frame, first_row=2, row_numbers=rows)
+    return RawTable(
+        filename,
+        headers,
+        frame,
+        first_row=header_row + 1,
+        row_numbers=rows,
+        sheet=sheet,
+        header_row=header_row,
+    )
 
 
 #: The reader's whole-file refusals that the register says with a message of its own.

@@ -1,0 +1,104 @@
+"""Registers as asset-management tools export them, imported through the pages by asset managers in
+the file's language: Louise (Ville de Lyon) with a French workbook that has a title above its header
+and a totals row under it; Ingrid (Oslo kommune) with a Norwegian CSV in Windows-1252; Sam (a London
+borough) with an ITAM export; Noor (Gemeente Groningen) with a Dutch workbook whose notes come first;
+Greta (Uni Freiburg) with a German CSV that groups thousands; and Arne (Rijkswaterstaat) with 50,000
+lines of which three hold a product group nobody knows. The files are in ``tests/data/registers``
+(``make.py`` made them)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone, translation
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.scoping import system_scope
+from cfit.fleet.models import Asset, AssetImport
+from cfit.impact.register import check_register, read_raw
+from cfit.jobs.models import Job
+from tests.conftest import PASSWORD, Persona, make_persona
+
+pytestmark = pytest.mark.django_db
+
+FILES = Path(__file__).parent / "data" / "registers"
+
+
+@pytest.fixture(autouse=True)
+def _inline_imports(settings: Any, tmp_path: Path) -> None:
+    settings.FLEET_IMPORT_IN_BACKGROUND = False
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+
+
+def manager(username: str, slug: str, country: str) -> Persona:
+    return make_persona(
+        username,
+        slug,
+        Organisation.Type.PROCURING_PARTICIPANT,
+        Membership.Role.ASSET_MANAGER,
+        country=country,
+    )
+
+
+def client_in(persona: Persona, language: str) -> Client:
+    client = Client()
+    assert client.login(username=persona.user.username, password=PASSWORD)
+    client.cookies["django_language"] = language
+    return client
+
+
+def upload(client: Client, persona: Persona, name: str, data: bytes | None = None) -> AssetImport:
+    content = data if data is not None else (FILES / name).read_bytes()
+    response = client.post(
+        f"/fleet/{persona.organisation.slug}/import/",
+        {"file": SimpleUploadedFile(name, content), "default_country": persona.organisation.country},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    with system_scope():
+        return AssetImport.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def map_as_guessed(client: Client, record: AssetImport, **changes: str) -> Any:
+    """The column step's form sent as the page proposes it, with ``changes`` (header -> column)."""
+    fields = {
+        f"column_{i}": changes.get(header, record.mapping.get(header, ""))
+        for i, header in enumerate(record.headers)
+    }
+    return client.post(f"/fleet/{record.organisation.slug}/import/{record.pk}/", fields)
+
+
+def refreshed(record: AssetImport) -> AssetImport:
+    with system_scope():
+        return AssetImport.objects.get(pk=record.pk)
+
+
+def assets(persona: Persona) -> Any:
+    with system_scope():
+        return list(Asset.objects.filter(organisation=persona.organisation).order_by("asset_key"))
+
+
+def in_language(language: str, text: str) -> str:
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+def test_a_dutch_workbook_is_read_from_the_sheet_that_holds_the_register() -> None:
+    noor = manager("noor", "gemeente-groningen", "NL")
+    client = client_in(noor, "nl")
+
+    record = upload(client, noor, "nl-apparaten-twee-bladen.xlsx")
+    page = client.get(f"/fleet/gemeente-groningen/import/{record.pk}/").content.decode()
+    map_as_guessed(client, record)
+
+    assert record.sheet == "Apparaten" and record.header_row == 1
+    assert "Toelichting" not in page and "Apparaten" in page
+    # The hidden column is offered like any other, and not imported unless mapped.
+    assert "Intern ID" in record.headers and "Intern ID" not in record.mapping
+    assert refreshed(record).state == AssetImport.State.DONE, refreshed(record).problems
+    assert len(assets(noor)) == 6
