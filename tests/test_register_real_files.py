@@ -88,6 +88,48 @@ def in_language(language: str, text: str) -> str:
         return translation.gettext(text)
 
 
+def test_a_french_export_with_a_title_above_its_header_and_a_totals_row_imports_at_once() -> None:
+    louise = manager("louise", "ville-de-lyon", "FR")
+    client = client_in(louise, "fr")
+
+    record = upload(client, louise, "fr-parc-informatique.xlsx")
+    page = client.get(f"/fleet/ville-de-lyon/import/{record.pk}/").content.decode()
+    response = map_as_guessed(client, record)
+
+    # The title and the blank row above the header are left out, and the page says where it read.
+    assert record.headers[0] == "N° d'inventaire" and record.header_row == 3 and record.sheet == "Parc"
+    assert 'id="table-found"' in page and "Parc" in page
+    assert record.mapping["N° d'inventaire"] == "asset_key"
+    assert response.status_code == 302
+    assert refreshed(record).state == AssetImport.State.DONE, refreshed(record).problems
+    lines = assets(louise)
+    # Five devices: "Total : 1 234" is the export's sum, not a line.
+    assert [a.asset_key for a in lines] == ["LY-001", "LY-002", "LY-003", "LY-004", "LY-005"]
+    by_key = {a.asset_key: a for a in lines}
+    # An Excel date and a date typed as text, read the French way (day first); decimal commas.
+    assert by_key["LY-001"].purchase_date == date(2021, 3, 4)
+    assert by_key["LY-002"].purchase_date == date(2021, 4, 3)
+    assert by_key["LY-002"].weight_kg == pytest.approx(1.32)
+    assert by_key["LY-005"].weight_kg == pytest.approx(0.164)
+
+
+def test_a_norwegian_csv_in_windows_1252_finds_its_product_type_and_its_words() -> None:
+    ingrid = manager("ingrid", "oslo-kommune", "NO")
+    client = client_in(ingrid, "nb")
+
+    record = upload(client, ingrid, "nb-utstyr.csv")
+    map_as_guessed(client, record)
+
+    assert record.mapping["Produkttype"] == "product_group"
+    assert record.mapping["Innkjøpsdato"] == "purchase_date"
+    assert refreshed(record).state == AssetImport.State.DONE, refreshed(record).problems
+    lines = {a.asset_key: a for a in assets(ingrid)}
+    assert len(lines) == 10
+    assert lines["OS-0"].product_group == "notebooks" and lines["OS-S0"].product_group == "monitors"
+    assert lines["OS-S0"].condition == "refurbished"  # "Ombruk"
+    assert lines["OS-R0"].status == "retired" and lines["OS-R0"].end_of_use_route == "recycled"
+
+
 def test_a_dutch_workbook_is_read_from_the_sheet_that_holds_the_register() -> None:
     noor = manager("noor", "gemeente-groningen", "NL")
     client = client_in(noor, "nl")

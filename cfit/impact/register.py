@@ -563,8 +563,9 @@ class _Checker:
         return checked.with_columns(fixes) if fixes else checked
 
     def without_blank_rows(self, checked: pl.DataFrame) -> pl.DataFrame:
-        """Drop rows whose every cell is empty (a spreadsheet's trailing lines, a separating line):
-        they are not asset lines. Only rows without the required cells are looked at."""
+        """Drop rows whose every cell is empty (a spreadsheet's trailing lines, a separating line) and
+        totals rows (``Vocabulary.is_totals``): they are not asset lines. Only rows without the
+        required cells are looked at."""
         # Every purpose requires a manufacturer and a model: a row without both is a suspect.
         suspects = checked.filter((pl.col("manufacturer") == "") & (pl.col("model") == "")).get_column(
             "_index"
@@ -575,7 +576,15 @@ class _Checker:
         blank = cells.select(
             pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in cells.columns)
         ).to_series()
-        dropped = set(suspects.filter(blank).to_list())
+        # A totals row ("Total : 1 234" under the table of an export) sums the lines: it is not one.
+        firsts = cells.select(
+            pl.coalesce(
+                pl.when(pl.col(c).fill_null("").str.strip_chars() != "").then(pl.col(c).str.strip_chars())
+                for c in cells.columns
+            )
+        ).to_series()
+        totals = pl.Series([self.vocabulary.is_totals(c or "") for c in firsts.to_list()], dtype=pl.Boolean)
+        dropped = set(suspects.filter(blank | totals).to_list())
         if not dropped:
             return checked
         checked = checked.filter(~pl.col("_index").is_in(sorted(dropped)))
