@@ -144,3 +144,34 @@ def test_a_dutch_workbook_is_read_from_the_sheet_that_holds_the_register() -> No
     assert "Intern ID" in record.headers and "Intern ID" not in record.mapping
     assert refreshed(record).state == AssetImport.State.DONE, refreshed(record).problems
     assert len(assets(noor)) == 6
+
+
+def test_a_german_quantity_of_1_000_is_a_thousand_devices_and_empty_lines_are_no_lines() -> None:
+    greta = manager("greta", "uni-freiburg", "DE")
+    client = client_in(greta, "de")
+
+    record = upload(client, greta, "de-bestand-anzahl.csv")
+    map_as_guessed(client, record)
+
+    assert record.headers == ["Inventarnummer", "Gerätetyp", "Hersteller", "Modell", "Anzahl", "Kaufdatum"]
+    assert refreshed(record).state == AssetImport.State.DONE, refreshed(record).problems
+    quantities = {a.asset_key: a.quantity for a in assets(greta)}
+    assert quantities == {"MS-0": 1000, "MS-1": 1000, "MS-M0": 12, "MS-M1": 12, "MS-M2": 12}
+
+
+@pytest.mark.parametrize(
+    ("cell", "quantity"), [("1.000", 1000), ("1,000", 1000), ("12.500", 12500), ("1 000", 1000), ("7", 7)]
+)
+def test_whole_numbers_read_a_grouping_separator_as_thousands(cell: str, quantity: int) -> None:
+    text = f"product_group;manufacturer;model;purchase_date;country;quantity\nnotebooks;Dell;X;2022-01-01;DE;{cell}\n"
+
+    register = check_register(read_raw(text.encode(), "r.csv"), today=date(2026, 1, 1))
+
+    assert register.get_column("quantity").to_list() == [quantity]
+
+
+def test_a_decimal_quantity_is_still_not_a_whole_number() -> None:
+    text = "product_group;manufacturer;model;purchase_date;country;quantity\nnotebooks;Dell;X;2022-01-01;DE;1,5\n"
+
+    with pytest.raises(Exception, match="not a whole number"):
+        check_register(read_raw(text.encode(), "r.csv"), today=date(2026, 1, 1))

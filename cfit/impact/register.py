@@ -118,6 +118,8 @@ NUMBERS: tuple[tuple[str, float, float, bool], ...] = (
     ("number_cpu", 1, 16, True),
     ("yearly_kwh", 0, 100_000, False),
 )
+#: The columns of whole numbers.
+WHOLE = frozenset(name for name, _low, _high, whole in NUMBERS if whole)
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
 #: The accepted date formats as a person reads them: 31 March 2024 in each (a time of day is ignored).
 DATE_EXAMPLES = ("2024-03-31", "31-03-2024", "31/03/2024", "2024/03/31", "31.03.2024")
@@ -710,7 +712,13 @@ class _Checker:
 
     def fast_number(self, name: str) -> list[pl.Expr]:
         text = self.text(name)
-        direct = text.cast(pl.Float64, strict=False)
+        # A whole-number column is read as integers: "1.000" (a thousand, in German and Dutch) is then
+        # not taken for 1.0 but looked at again (``second_look``), and "25" costs no more.
+        direct = (
+            text.cast(pl.Int64, strict=False).cast(pl.Float64)
+            if name in WHOLE
+            else text.cast(pl.Float64, strict=False)
+        )
         if name in DEFAULTS:
             direct = pl.when(text == "").then(pl.lit(float(DEFAULTS[name]))).otherwise(direct)
         return [direct.alias(name), (direct.is_null() & (text != "")).alias(f"_retry_{name}")]
@@ -730,12 +738,21 @@ class _Checker:
             )
             text = cells.fill_null("").str.strip_chars()
             if name.endswith("_date"):
-                bare = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "")
+                # A time of day goes, with its seconds' fraction and time zone: ITAM tools export
+                # "2021-03-04T00:00:00Z" or "2021-03-04 00:00:00.000+01:00".
+                bare = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", "")
                 again = pl.select(
                     pl.coalesce([bare.str.to_date(f, strict=False) for f in DATE_FORMATS])
                 ).to_series()
             else:
-                cleaned = text.str.replace(r"^(-?\d+),(\d+)$", "${1}.${2}").str.replace_all(r"[\s_]", "")
+                cleaned = text.str.replace_all(r"[\s_]", "")
+                if name in WHOLE:
+                    # Whole numbers have no decimals: "1.000" and "1,000" group thousands.
+                    grouped = cleaned.str.contains(r"^\d{1,3}([.,]\d{3})+$")
+                    cleaned = pl.select(
+                        pl.when(grouped).then(cleaned.str.replace_all(r"[.,]", "")).otherwise(cleaned)
+                    ).to_series()
+                cleaned = cleaned.str.replace(r"^(-?\d+),(\d+)$", "${1}.${2}")
                 again = cleaned.cast(pl.Float64, strict=False)
                 if name in DEFAULTS:
                     again = pl.select(
