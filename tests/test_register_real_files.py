@@ -130,6 +130,40 @@ def test_a_norwegian_csv_in_windows_1252_finds_its_product_type_and_its_words() 
     assert lines["OS-R0"].status == "retired" and lines["OS-R0"].end_of_use_route == "recycled"
 
 
+def test_an_itam_export_reads_its_timestamps_and_says_what_its_retired_rows_lack() -> None:
+    sam = manager("sam", "camden-council", "GB")
+    client = client_in(sam, "en")
+
+    record = upload(client, sam, "en-itam-export.csv")
+    map_as_guessed(client, record)
+    refused = refreshed(record)
+    page = client.get(f"/fleet/camden-council/import/{record.pk}/progress/").content.decode()
+
+    # "2021-03-04T00:00:00Z" is a date; the retired rows are said on the file's own Status column,
+    # with what to do, not on a "retired_date" column the file does not have.
+    assert refused.state == AssetImport.State.REFUSED
+    assert [p["code"] for p in refused.problems] == ["retired_no_date_column"]
+    assert refused.problems[0]["header"] == "Status" and refused.problems[0]["rows"] == [6, 7]
+    assert "no column of the file is mapped to it" in page and "retired_date" not in page
+
+    # Second try: the export with the disposal date the tool also holds.
+    text = (FILES / "en-itam-export.csv").read_text(encoding="utf-8").splitlines()
+    text[0] += ",Retired Date"
+    text[1:] = [
+        line + (",2025-01-31T00:00:00Z" if "Retired" in line or "Disposed" in line else ",")
+        for line in text[1:]
+    ]
+    second = upload(client, sam, "en-itam-export.csv", ("\n".join(text) + "\n").encode())
+    map_as_guessed(client, second)
+
+    assert refreshed(second).state == AssetImport.State.DONE, refreshed(second).problems
+    lines = {a.asset_key: a for a in assets(sam)}
+    assert lines["IT-1000"].purchase_date == date(2021, 3, 4) and lines["IT-1000"].status == "in_use"
+    assert lines["IT-1001"].status == "in_stock" and lines["IT-1003"].product_group == "smartphones"
+    assert lines["IT-1005"].status == "retired" and lines["IT-1005"].retired_date == date(2025, 1, 31)
+    assert lines["IT-1000"].country == "GB"
+
+
 def test_a_dutch_workbook_is_read_from_the_sheet_that_holds_the_register() -> None:
     noor = manager("noor", "gemeente-groningen", "NL")
     client = client_in(noor, "nl")

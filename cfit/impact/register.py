@@ -818,7 +818,12 @@ class _Checker:
         # Distinct hashes, as many as keys: no two keys are alike (counted without grouping the rows).
         keys = checked.get_column("asset_key").filter(checked.get_column("asset_key") != "")
         distinct_keys = keys.hash(seed=0).n_unique() == keys.len()
-        self.flag("retired_date", retired & ~date_given, "retired_without_date")
+        if "retired_date" in self.header_of:
+            self.flag("retired_date", retired & ~date_given, "retired_without_date")
+        else:
+            # Said on the status, which the file has: an ITAM export's "Retired" rows, and no column
+            # of the file mapped to the retirement date (the file may have none).
+            self.flag("status", retired, "retired_no_date_column", "status")
         self.flag("retired_date", date_given & ~retired, "date_not_retired")
         self.flag("retired_date", pl.col("retired_date") < pl.col("purchase_date"), "before_purchase")
         self.flag("end_of_use_route", route_given & ~retired, "route_not_retired")
