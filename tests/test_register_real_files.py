@@ -209,3 +209,44 @@ def test_a_decimal_quantity_is_still_not_a_whole_number() -> None:
 
     with pytest.raises(Exception, match="not a whole number"):
         check_register(read_raw(text.encode(), "r.csv"), today=date(2026, 1, 1))
+
+
+def test_fifty_thousand_lines_with_three_unknown_asks_one_value_and_survive_a_restart(
+    settings: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    from cfit.jobs import runner
+
+    arne = manager("arne", "rijkswaterstaat", "NL")
+    client = client_in(arne, "nl")
+    lines = ["Inventarisnummer;Categorie;Merk;Model;Aantal;Aankoopdatum"]
+    lines += [
+        f"RWS-{n};{'broodrooster' if n in (7, 25_000, 49_999) else 'laptop'};Dell;Latitude {n % 40};1;2022-0{1 + n % 9}-01"
+        for n in range(50_000)
+    ]
+    record = upload(client, arne, "groot.csv", ("\n".join(lines) + "\n").encode())
+    map_as_guessed(client, record)
+
+    page = client.get(f"/fleet/rijkswaterstaat/import/{record.pk}/values/").content.decode()
+    assert refreshed(record).state == AssetImport.State.VALUES
+    assert page.count('id="id_product_group__') == 1 and "broodrooster" in page
+    assert '<td class="num">3</td>' in page
+
+    # The server dies between the value step and the import: the job waits, and the progress page
+    # takes it up when it is asked.
+    settings.FLEET_IMPORT_IN_BACKGROUND = True
+    settings.JOBS_THREAD_FALLBACK = False
+    client.post(f"/fleet/rijkswaterstaat/import/{record.pk}/values/", {"product_group__0": "desktops"})
+    assert refreshed(record).state == AssetImport.State.RUNNING
+    Job.objects.update(created=timezone.now() - timezone.timedelta(minutes=5))
+    settings.JOBS_THREAD_FALLBACK = True
+    started: list[int] = []
+    monkeypatch.setattr(runner, "_run_in_thread", started.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        status = client.get(f"/fleet/rijkswaterstaat/import/{record.pk}/status.json").json()
+    assert status["state"] == "running" and started  # dispatched again
+    call_command("worker", "--burst")
+
+    status = client.get(f"/fleet/rijkswaterstaat/import/{record.pk}/status.json").json()
+    assert status["state"] == "done" and status["progress"] == 100 and status["created"] == 50_000
+    with system_scope():
+        assert Asset.objects.filter(organisation=arne.organisation, product_group="desktops").count() == 3
