@@ -250,3 +250,19 @@ def test_fifty_thousand_lines_with_three_unknown_asks_one_value_and_survive_a_re
     assert status["state"] == "done" and status["progress"] == 100 and status["created"] == 50_000
     with system_scope():
         assert Asset.objects.filter(organisation=arne.organisation, product_group="desktops").count() == 3
+
+
+def test_a_csv_export_with_a_title_line_is_read_from_its_header_and_names_file_rows() -> None:
+    text = (
+        "Export du parc;;;;;\n"
+        ";;;;;\n"
+        "Catégorie;Marque;Modèle;Date d'achat;Pays;Quantité\n"
+        "Ordinateur portable;Dell;Latitude 5440;04/03/2021;FR;2\n"
+        "Écran;Dell;P2422H;2030-01-01;FR;1\n"
+    )
+    raw = read_raw(text.encode("cp1252"), "parc.csv")
+
+    assert (raw.sheet, raw.header_row, raw.headers[0]) == ("", 3, "Catégorie")
+    with pytest.raises(Exception, match="row 5") as refused:
+        check_register(raw, today=date(2026, 1, 1))
+    assert [g.code for g in refused.value.groups] == ["future"]  # type: ignore[attr-defined]
