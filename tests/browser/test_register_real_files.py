@@ -12,17 +12,15 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
 from cfit.fleet.models import Asset
+from tests.conftest import Persona
 
-from ..conftest import make_persona
+from ..test_register_real_files import FILES, manager, with_retirement_dates
 from .test_library import shot
 from .test_tender_builder import download, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-FILES = Path(__file__).parent.parent / "data" / "registers"
 
 
 def said(language: str, text: str) -> str:
@@ -36,6 +34,18 @@ def in_language(page: Any, language: str) -> None:
     page.wait_for_selector(f"html[lang={language}]")
 
 
+def signed_in(
+    page: Any, base: str, settings: Any, tmp_path: Path, username: str, slug: str, country: str, language: str
+) -> Persona:
+    """An asset manager of a new organisation, signed in and reading the pages in ``language``."""
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    persona = manager(username, slug, country)
+    sign_in(page, base, username)
+    if language != "en":
+        in_language(page, language)
+    return persona
+
+
 def send(page: Any, base: str, slug: str, path: Path) -> None:
     page.goto(f"{base}/fleet/{slug}/import/")
     page.set_input_files("#id_file", str(path))
@@ -46,17 +56,8 @@ def send(page: Any, base: str, slug: str, path: Path) -> None:
 def test_a_french_export_with_a_title_and_a_totals_row_imports_on_the_first_try(
     live_server: Any, page: Any, tmp_path: Path, settings: Any
 ) -> None:
-    settings.UPLOAD_DIR = tmp_path / "uploads"
-    louise = make_persona(
-        "louise",
-        "ville-de-lyon",
-        Organisation.Type.PROCURING_PARTICIPANT,
-        Membership.Role.ASSET_MANAGER,
-        "FR",
-    )
     base = live_server.url
-    sign_in(page, base, louise.user.username)
-    in_language(page, "fr")
+    louise = signed_in(page, base, settings, tmp_path, "louise", "ville-de-lyon", "FR", "fr")
 
     send(page, base, "ville-de-lyon", FILES / "fr-parc-informatique.xlsx")
 
@@ -75,12 +76,8 @@ def test_a_french_export_with_a_title_and_a_totals_row_imports_on_the_first_try(
 def test_an_itam_export_is_refused_on_its_status_column_then_imports_with_its_dates(
     live_server: Any, page: Any, tmp_path: Path, settings: Any
 ) -> None:
-    settings.UPLOAD_DIR = tmp_path / "uploads"
-    sam = make_persona(
-        "sam", "camden-council", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ASSET_MANAGER, "GB"
-    )
     base = live_server.url
-    sign_in(page, base, sam.user.username)
+    signed_in(page, base, settings, tmp_path, "sam", "camden-council", "GB", "en")
 
     send(page, base, "camden-council", FILES / "en-itam-export.csv")
     page.locator("#mapping-form button").click()
@@ -96,18 +93,7 @@ def test_an_itam_export_is_refused_on_its_status_column_then_imports_with_its_da
     assert rows[1].endswith(",")  # a deployed laptop: nothing to say
 
     dated = tmp_path / "en-itam-export.csv"
-    lines = (FILES / "en-itam-export.csv").read_text(encoding="utf-8").splitlines()
-    dated.write_text(
-        "\n".join(
-            [lines[0] + ",Retired Date"]
-            + [
-                line + (",2025-01-31T00:00:00Z" if "Retired," in line or "Disposed," in line else ",")
-                for line in lines[1:]
-            ]
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    dated.write_text(with_retirement_dates((FILES / "en-itam-export.csv").read_text("utf-8")), "utf-8")
     send(page, base, "camden-council", dated)
     assert page.get_by_label("Retired Date").input_value() == "retired_date"
     page.locator("#mapping-form button").click()
@@ -118,10 +104,8 @@ def test_an_itam_export_is_refused_on_its_status_column_then_imports_with_its_da
 def test_a_norwegian_asset_manager_maps_the_one_word_nobody_knows_in_norwegian(
     live_server: Any, page: Any, tmp_path: Path, settings: Any
 ) -> None:
-    settings.UPLOAD_DIR = tmp_path / "uploads"
-    ingrid = make_persona(
-        "ingrid", "oslo-kommune", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ASSET_MANAGER, "NO"
-    )
+    base = live_server.url
+    ingrid = signed_in(page, base, settings, tmp_path, "ingrid", "oslo-kommune", "NO", "nb")
     register = tmp_path / "utstyr.csv"
     text = (
         (FILES / "nb-utstyr.csv")
@@ -130,9 +114,6 @@ def test_a_norwegian_asset_manager_maps_the_one_word_nobody_knows_in_norwegian(
         .replace("Gjenvunnet", "Levert til gjenvinning")
     )
     register.write_bytes(text.encode("cp1252"))
-    base = live_server.url
-    sign_in(page, base, ingrid.user.username)
-    in_language(page, "nb")
 
     send(page, base, "oslo-kommune", register)
     assert page.get_by_label("Produkttype").input_value() == "product_group"
