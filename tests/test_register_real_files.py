@@ -109,6 +109,7 @@ def test_a_french_export_with_a_title_above_its_header_and_a_totals_row_imports_
     # The title and the blank row above the header are left out, and the page says where it read.
     assert record.headers[0] == "N° d'inventaire" and record.header_row == 3 and record.sheet == "Parc"
     assert 'id="table-found"' in page and "Parc" in page
+    assert record.rows == 5  # "fr-parc-informatique.xlsx : 5 lignes", the totals row not counted
     assert record.mapping["N° d'inventaire"] == "asset_key"
     assert response.status_code == 302
     assert refreshed(record).state == AssetImport.State.DONE, refreshed(record).problems

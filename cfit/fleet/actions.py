@@ -25,6 +25,7 @@ from cfit.impact.register import (
     annotate,
     check_register,
     guess_mapping,
+    line_count,
     read_raw,
     unknown_values,
 )
@@ -83,7 +84,7 @@ def receive_register(
         header_row=raw.header_row,
         mapping=guess_mapping(raw.headers, saved=saved_columns(organisation)),
         default_country=(default_country or organisation.country)[:2].upper(),
-        rows=raw.frame.height,
+        rows=line_count(raw),
         created_by=user,
     )
 

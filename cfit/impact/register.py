@@ -184,6 +184,19 @@ def locate_table(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT
     return found
 
 
+def line_count(raw: RawTable, vocabulary: Vocabulary | None = None) -> int:
+    """How many asset lines a file holds, as the import's first page says it: its rows without the
+    totals rows at its end (which the check leaves out; see ``_Checker.without_blank_rows``)."""
+    words = vocabulary or load_vocabulary()
+    count = raw.frame.height
+    for cells in reversed(raw.frame.tail(5).rows()):
+        first = next((c.strip() for c in cells if c and c.strip()), "")
+        if not words.is_totals(first):
+            break
+        count -= 1
+    return count
+
+
 def read_raw(
     source: bytes | Path,
     filename: str,
