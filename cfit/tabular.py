@@ -22,10 +22,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -235,11 +236,13 @@ def read_table(
     limit: int = MAX_IMPORT_BYTES,
     sheet: str | None = None,
     formulas: str = "refuse",
+    header_row: int = 1,
 ) -> Table:
     """Open a CSV (``.csv``, ``.txt``) or XLSX file as a ``Table``: size and zip bombs checked, the
     header checked (not empty, no blank or repeated header). ``sheet`` names a workbook's sheet (by
     default the first). ``formulas="refuse"`` names every formula cell as a problem; ``"keep"`` leaves
-    them to the caller."""
+    them to the caller. ``header_row``: the file row of the header (``table_heads`` and
+    ``header_index`` find it); the rows above it (a title, a blank row) are not read."""
     data = read_source(source, filename, limit)
     lower = filename.lower()
     problems = Problems(filename)
@@ -266,14 +269,69 @@ def read_table(
         raise refuse(filename, "unknown file type: send a CSV or an XLSX file", code="file_type")
     try:
         first = next(raw, None)
+        while first is not None and first[0] < header_row:
+            first = next(raw, None)
         if first is None:
             raise refuse(filename, "the file is empty", code="empty_file")
-        headers = _checked_headers(first[1], filename, prefix)
+        headers = _checked_headers(first[1], filename, prefix, row=first[0])
     except BaseException:
         if closer is not None:
             closer()
         raise
     return Table(filename, headers, _data_rows(raw, headers, problems, prefix, formulas), problems, closer)
+
+
+#: Rows looked at for a header that is not in the first row (a title, a date, a blank row above it).
+HEAD_ROWS = 20
+
+
+def header_index(rows: Sequence[Sequence[Any]]) -> int:
+    """Which of a table's first rows is its header: the first that fills at least half as many cells
+    as the fullest of them (and two at least). Exports of asset-management tools put a title, the
+    date of the export and a blank row above the header; such rows fill one or two cells, a header
+    fills every column. A table whose first row is its header (every template) reads as before."""
+    filled = [sum(not _blank(v) for v in cells) for cells in rows]
+    fullest = max(filled, default=0)
+    if fullest < 2:
+        return 0
+    return next(i for i, n in enumerate(filled) if n >= max(2, (fullest + 1) // 2))
+
+
+def table_heads(
+    source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The first ``HEAD_ROWS`` rows of a file, to find where its table is: of each worksheet of an
+    XLSX workbook by its name (in the workbook's order), of a CSV under ``""``. Row ``i`` of a list is
+    the file's row ``i + 1`` (blank rows included)."""
+    if not filename.lower().endswith(".xlsx"):
+        if isinstance(source, Path):
+            check_size(b"", filename, limit, size=source.stat().st_size)
+            with source.open("rb") as file:
+                data = file.read(1 << 18)
+        else:
+            data = read_source(source, filename, limit)[: 1 << 18]
+        text = decode_text(data, filename)
+        rows: list[tuple[Any, ...]] = []
+        try:
+            for _number, cells in iter_csv(text.lstrip("\ufeff"), filename):
+                rows.append(tuple(cells))
+                if len(rows) >= HEAD_ROWS:
+                    break
+        except ImportRefused:
+            pass  # a cell cut at the end of the head: what was read before it will do
+        return {"": rows}
+    book = open_workbook(read_source(source, filename, limit), filename, limit)
+    try:
+        found: dict[str, list[tuple[Any, ...]]] = {}
+        for ws in book.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()
+            found[ws.title] = [
+                values for _number, values in itertools.islice(sheet_rows(ws, filename), HEAD_ROWS)
+            ]
+        return found
+    finally:
+        book.close()
 
 
 def sheet_headers(
@@ -294,28 +352,28 @@ def sheet_headers(
         book.close()
 
 
-def _checked_headers(cells: Iterable[Any], filename: str, prefix: str = "") -> list[str]:
-    """The header row as text, trailing blanks dropped; refused if empty, too wide, with a blank or a
-    repeated header."""
+def _checked_headers(cells: Iterable[Any], filename: str, prefix: str = "", *, row: int = 1) -> list[str]:
+    """The header row (file row ``row``) as text, trailing blanks dropped; refused if empty, too wide,
+    with a blank or a repeated header."""
     headers = [_header_text(h) for h in cells]
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
         raise refuse(
-            filename, "the first row holds no column headers", where=f"{prefix}row 1", code="blank_header"
+            filename, "the first row holds no column headers", where=f"{prefix}row {row}", code="blank_header"
         )
     if len(headers) > MAX_COLUMNS:
         raise refuse(
             filename,
             f"more than {MAX_COLUMNS} columns",
-            where=f"{prefix}row 1",
+            where=f"{prefix}row {row}",
             code="too_many_columns",
             params={"limit": str(MAX_COLUMNS)},
         )
     blank = [i + 1 for i, h in enumerate(headers) if not h]
     repeated = sorted({h for h in headers if h and headers.count(h) > 1})
-    found = [Problem(f"{prefix}row 1", f"column {i}", "a column without a header") for i in blank]
-    found += [Problem(f"{prefix}row 1", h, "this header is repeated") for h in repeated]
+    found = [Problem(f"{prefix}row {row}", f"column {i}", "a column without a header") for i in blank]
+    found += [Problem(f"{prefix}row {row}", h, "this header is repeated") for h in repeated]
     if found:
         refused = ImportRefused(filename, found)
         refused.code = "repeated_header" if repeated else "blank_header"
@@ -481,6 +539,8 @@ def read_whole_frame(
     limit: int = MAX_IMPORT_BYTES,
     formulas: str = "refuse",
     strip: bool = True,
+    sheet: str | None = None,
+    header_row: int = 1,
 ) -> tuple[list[str], pl.DataFrame, pl.Series]:
     """A whole CSV or XLSX file as (headers, one text frame of stripped cells, the file row of each
     frame row; blank rows left out), or ``ImportRefused`` with every problem. A CSV is read by polars
@@ -490,8 +550,11 @@ def read_whole_frame(
 
     ``strip=False`` is for a reader that strips the cells it uses itself: a CSV's cells may then keep
     the spaces around them, and rows of spaces only may stay (rows of empty cells are still left
-    out). Stripping every cell of a large file costs a copy of it and half as long as reading it."""
-    if filename.lower().endswith((".csv", ".txt")):
+    out). Stripping every cell of a large file costs a copy of it and half as long as reading it.
+
+    ``sheet`` and ``header_row`` say where the table is (see ``read_table``); a CSV whose header is
+    not on its first line is read row by row."""
+    if filename.lower().endswith((".csv", ".txt")) and header_row == 1:
         # polars checks that the text is UTF-8 as it reads (decoding it here first costs a sixth as
         # long as the read): a file it refuses is then checked here, and decoded if it is not UTF-8.
         prepared = prepare_csv(source, filename, limit=limit, polars_checks_utf8=True)
@@ -504,7 +567,9 @@ def read_whole_frame(
             fast = _polars_frame(prepare_csv(source, filename, limit=limit), formulas, strip)
         if fast is not None:
             return fast
-    with read_table(source, filename, limit=limit, formulas=formulas) as table:
+    with read_table(
+        source, filename, limit=limit, formulas=formulas, sheet=sheet, header_row=header_row
+    ) as table:
         frame, rows = read_frame(table)
         table.problems.raise_if_any()
         return table.headers, frame, rows

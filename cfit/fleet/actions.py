@@ -20,10 +20,12 @@ from cfit.fleet.models import Asset, AssetEvent, AssetImport, SavedColumnMapping
 from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import (
     ALL_COLUMNS,
+    RawTable,
     UnknownValue,
     annotate,
     check_register,
     guess_mapping,
+    line_count,
     read_raw,
     unknown_values,
 )
@@ -78,10 +80,24 @@ def receive_register(
         filename=Path(filename).name[:255],
         stored_file=str(stored),
         headers=raw.headers,
+        sheet=raw.sheet[:255],
+        header_row=raw.header_row,
         mapping=guess_mapping(raw.headers, saved=saved_columns(organisation)),
         default_country=(default_country or organisation.country)[:2].upper(),
-        rows=raw.frame.height,
+        rows=line_count(raw),
         created_by=user,
+    )
+
+
+def _read_stored(record: AssetImport, *, strip: bool = True) -> RawTable:
+    """An import's stored file, read where its table was found on upload."""
+    return read_raw(
+        Path(record.stored_file),
+        record.filename,
+        limit=register_limit(),
+        strip=strip,
+        sheet=record.sheet,
+        header_row=record.header_row,
     )
 
 
@@ -108,7 +124,7 @@ def choose_columns(record: AssetImport, mapping: dict[str, str]) -> dict[str, li
             )
         record.mapping = mapping
         record.values = saved_values(organisation)
-        raw = read_raw(Path(record.stored_file), record.filename, limit=register_limit())
+        raw = _read_stored(record)
         unknown = unknown_values(raw, mapping, record.values)
         record.state = AssetImport.State.VALUES if unknown else record.state
         # Conditional: a second POST of the form must not take a started import back a step.
@@ -125,7 +141,7 @@ def choose_columns(record: AssetImport, mapping: dict[str, str]) -> dict[str, li
 
 def pending_values(record: AssetImport) -> dict[str, list[UnknownValue]]:
     """The values an import waiting in the value step still needs mapped."""
-    raw = read_raw(Path(record.stored_file), record.filename, limit=register_limit())
+    raw = _read_stored(record)
     return unknown_values(raw, record.mapping, saved_values(record.organisation))
 
 
@@ -212,10 +228,9 @@ def run_import(import_id: int, job: Job | None = None) -> AssetImport:
     record = AssetImport.unscoped.select_related("organisation").get(pk=import_id)
     if record.state != AssetImport.State.RUNNING:
         return record  # finished already (a job run twice finds nothing to do)
-    path = Path(record.stored_file)
     try:
         _progress(import_id, "reading", 15, job)
-        raw = read_raw(path, record.filename, limit=register_limit(), strip=False)
+        raw = _read_stored(record, strip=False)
         _progress(import_id, "checking", 35, job)
         register = check_register(
             raw,
@@ -528,7 +543,7 @@ def annotated_file(
     once the file is gone (the organisation sent another)."""
     if not record.stored_file:
         raise FileNotFoundError(record.filename)
-    raw = read_raw(Path(record.stored_file), record.filename, limit=register_limit())
+    raw = _read_stored(record)
     checks, flags = annotate(
         raw,
         record.mapping,

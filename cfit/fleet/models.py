@@ -187,6 +187,13 @@ class AssetImport(OrganisationOwned):
         max_length=500, help_text=_("Path of the uploaded file until it is imported.")
     )
     headers = models.JSONField(default=list)
+    #: Where the file's table is, as found on upload (a title above the header, a sheet of notes first).
+    sheet = models.CharField(
+        _("sheet"), max_length=255, blank=True, help_text=_("The workbook's sheet read (none for a CSV).")
+    )
+    header_row = models.PositiveIntegerField(
+        _("header row"), default=1, help_text=_("The file row holding the column headers.")
+    )
     mapping = models.JSONField(default=dict)
     values = models.JSONField(
         default=dict,

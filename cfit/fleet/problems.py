@@ -43,6 +43,10 @@ MESSAGES = {
     "out_of_range": gettext_lazy("out of range (%(low)s to %(high)s)"),
     "not_whole": gettext_lazy("not a whole number"),
     "retired_without_date": gettext_lazy("a retired device needs its retirement date"),
+    "retired_no_date_column": gettext_lazy(
+        "a retired device needs its retirement date, and no column of the file is mapped to it: "
+        "add a column with the date each device left use, or leave its rows out"
+    ),
     "date_not_retired": gettext_lazy("a retirement date for a device that is not retired"),
     "before_purchase": gettext_lazy("before the purchase date"),
     "route_not_retired": gettext_lazy("an end-of-use route for a device that is not retired"),

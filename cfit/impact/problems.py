@@ -46,6 +46,10 @@ MESSAGES: dict[str, str] = {
     "not_whole": "not a whole number",
     # across cells
     "retired_without_date": "a retired device needs its retirement date",
+    "retired_no_date_column": (
+        "a retired device needs its retirement date, and no column of the file is mapped to it: "
+        "add a column with the date each device left use, or leave its rows out"
+    ),
     "date_not_retired": "a retirement date for a device that is not retired",
     "before_purchase": "before the purchase date",
     "route_not_retired": "an end-of-use route for a device that is not retired",

@@ -24,7 +24,7 @@ import polars as pl
 
 from cfit.impact.problems import MESSAGES, ProblemGroup, RegisterRefused, group, refused
 from cfit.impact.vocabulary import CODED, Vocabulary, load_vocabulary, normalise_word
-from cfit.tabular import read_whole_frame
+from cfit.tabular import cell_text, header_index, read_whole_frame, table_heads
 from cfit.uploads import (
     MAX_IMPORT_BYTES,
     ImportRefused,
@@ -118,6 +118,8 @@ NUMBERS: tuple[tuple[str, float, float, bool], ...] = (
     ("number_cpu", 1, 16, True),
     ("yearly_kwh", 0, 100_000, False),
 )
+#: The columns of whole numbers.
+WHOLE = frozenset(name for name, _low, _high, whole in NUMBERS if whole)
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
 #: The accepted date formats as a person reads them: 31 March 2024 in each (a time of day is ignored).
 DATE_EXAMPLES = ("2024-03-31", "31-03-2024", "31/03/2024", "2024/03/31", "31.03.2024")
@@ -154,10 +156,55 @@ class RawTable:
     first_row: int  #: the file row of the frame's first row (CSV: 2, after the header line)
     #: The file row of each frame row where they are not consecutive (a workbook's blank rows are left out).
     row_numbers: pl.Series | None = None
+    sheet: str = ""  #: the workbook's sheet read ("" for a CSV)
+    header_row: int = 1  #: the file row of the header (a title may stand above it)
+
+
+def locate_table(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES) -> tuple[str, int]:
+    """Where a register file's table is: (the sheet, "" for a CSV; the file row of its header).
+
+    An export puts a title, a date and a blank row above the header, and a workbook may hold an
+    explanation sheet before the data: the header is the first of the first rows that fills about as
+    many cells as the fullest (``tabular.header_index``), and the sheet is the one whose header names
+    the most standard columns in any of the five languages (then the widest; the first on a tie)."""
+    try:
+        heads = table_heads(source, filename, limit=limit)
+    except RegisterRefused:
+        raise
+    except ImportRefused as error:
+        raise _coded(filename, error) from error
+    best: tuple[int, int] = (-1, -1)
+    found = ("", 1)
+    for sheet, rows in heads.items():
+        at = header_index(rows)
+        headers = [cell_text(v) for v in rows[at]] if rows else []
+        score = (len(guess_mapping(headers)), sum(1 for h in headers if h))
+        if score > best:
+            best, found = score, (sheet, at + 1)
+    return found
+
+
+def line_count(raw: RawTable, vocabulary: Vocabulary | None = None) -> int:
+    """How many asset lines a file holds, as the import's first page says it: its rows without the
+    totals rows at its end (which the check leaves out; see ``_Checker.without_blank_rows``)."""
+    words = vocabulary or load_vocabulary()
+    count = raw.frame.height
+    for cells in reversed(raw.frame.tail(5).rows()):
+        first = next((c.strip() for c in cells if c and c.strip()), "")
+        if not words.is_totals(first):
+            break
+        count -= 1
+    return count
 
 
 def read_raw(
-    source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES, strip: bool = True
+    source: bytes | Path,
+    filename: str,
+    *,
+    limit: int = MAX_IMPORT_BYTES,
+    strip: bool = True,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> RawTable:
     """Read a CSV or XLSX register file as text cells, through the one reader of every import
     (``cfit.tabular``: encodings, separators, size and zip-bomb limits, broken workbooks); its refusals
@@ -165,19 +212,38 @@ def read_raw(
     text (they are data, the check flags nothing), a workbook's are refused: the value is wanted.
 
     ``strip=False`` leaves a CSV's cells as written, spaces included (and rows of spaces only), for
-    ``check_register``, which strips what it reads: a large file is then not copied once more."""
+    ``check_register``, which strips what it reads: a large file is then not copied once more.
+
+    ``sheet`` and ``header_row`` say where the table is, as ``locate_table`` found it before (an
+    import keeps them): by default it is looked for."""
     workbook = filename.lower().endswith(".xlsx")
     if not workbook and not filename.lower().endswith((".csv", ".txt")):
         raise refused(filename, [group("file_type")])
+    if sheet is None or header_row is None:
+        sheet, header_row = locate_table(source, filename, limit=limit)
     try:
         headers, frame, rows = read_whole_frame(
-            source, filename, limit=limit, formulas="refuse" if workbook else "keep", strip=strip
+            source,
+            filename,
+            limit=limit,
+            formulas="refuse" if workbook else "keep",
+            strip=strip,
+            sheet=sheet or None,
+            header_row=header_row,
         )
     except RegisterRefused:
         raise
     except ImportRefused as error:
         raise _coded(filename, error) from error
-    return RawTable(filename, headers, frame, first_row=2, row_numbers=rows)
+    return RawTable(
+        filename,
+        headers,
+        frame,
+        first_row=header_row + 1,
+        row_numbers=rows,
+        sheet=sheet,
+        header_row=header_row,
+    )
 
 
 #: The reader's whole-file refusals that the register says with a message of its own.
@@ -512,8 +578,9 @@ class _Checker:
         return checked.with_columns(fixes) if fixes else checked
 
     def without_blank_rows(self, checked: pl.DataFrame) -> pl.DataFrame:
-        """Drop rows whose every cell is empty (a spreadsheet's trailing lines, a separating line):
-        they are not asset lines. Only rows without the required cells are looked at."""
+        """Drop rows whose every cell is empty (a spreadsheet's trailing lines, a separating line) and
+        totals rows (``Vocabulary.is_totals``): they are not asset lines. Only rows without the
+        required cells are looked at."""
         # Every purpose requires a manufacturer and a model: a row without both is a suspect.
         suspects = checked.filter((pl.col("manufacturer") == "") & (pl.col("model") == "")).get_column(
             "_index"
@@ -524,7 +591,15 @@ class _Checker:
         blank = cells.select(
             pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in cells.columns)
         ).to_series()
-        dropped = set(suspects.filter(blank).to_list())
+        # A totals row ("Total : 1 234" under the table of an export) sums the lines: it is not one.
+        firsts = cells.select(
+            pl.coalesce(
+                pl.when(pl.col(c).fill_null("").str.strip_chars() != "").then(pl.col(c).str.strip_chars())
+                for c in cells.columns
+            )
+        ).to_series()
+        totals = pl.Series([self.vocabulary.is_totals(c or "") for c in firsts.to_list()], dtype=pl.Boolean)
+        dropped = set(suspects.filter(blank | totals).to_list())
         if not dropped:
             return checked
         checked = checked.filter(~pl.col("_index").is_in(sorted(dropped)))
@@ -650,7 +725,13 @@ class _Checker:
 
     def fast_number(self, name: str) -> list[pl.Expr]:
         text = self.text(name)
-        direct = text.cast(pl.Float64, strict=False)
+        # A whole-number column is read as integers: "1.000" (a thousand, in German and Dutch) is then
+        # not taken for 1.0 but looked at again (``second_look``), and "25" costs no more.
+        direct = (
+            text.cast(pl.Int64, strict=False).cast(pl.Float64)
+            if name in WHOLE
+            else text.cast(pl.Float64, strict=False)
+        )
         if name in DEFAULTS:
             direct = pl.when(text == "").then(pl.lit(float(DEFAULTS[name]))).otherwise(direct)
         return [direct.alias(name), (direct.is_null() & (text != "")).alias(f"_retry_{name}")]
@@ -670,12 +751,21 @@ class _Checker:
             )
             text = cells.fill_null("").str.strip_chars()
             if name.endswith("_date"):
-                bare = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "")
+                # A time of day goes, with its seconds' fraction and time zone: ITAM tools export
+                # "2021-03-04T00:00:00Z" or "2021-03-04 00:00:00.000+01:00".
+                bare = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", "")
                 again = pl.select(
                     pl.coalesce([bare.str.to_date(f, strict=False) for f in DATE_FORMATS])
                 ).to_series()
             else:
-                cleaned = text.str.replace(r"^(-?\d+),(\d+)$", "${1}.${2}").str.replace_all(r"[\s_]", "")
+                cleaned = text.str.replace_all(r"[\s_]", "")
+                if name in WHOLE:
+                    # Whole numbers have no decimals: "1.000" and "1,000" group thousands.
+                    grouped = cleaned.str.contains(r"^\d{1,3}([.,]\d{3})+$")
+                    cleaned = pl.select(
+                        pl.when(grouped).then(cleaned.str.replace_all(r"[.,]", "")).otherwise(cleaned)
+                    ).to_series()
+                cleaned = cleaned.str.replace(r"^(-?\d+),(\d+)$", "${1}.${2}")
                 again = cleaned.cast(pl.Float64, strict=False)
                 if name in DEFAULTS:
                     again = pl.select(
@@ -741,7 +831,12 @@ class _Checker:
         # Distinct hashes, as many as keys: no two keys are alike (counted without grouping the rows).
         keys = checked.get_column("asset_key").filter(checked.get_column("asset_key") != "")
         distinct_keys = keys.hash(seed=0).n_unique() == keys.len()
-        self.flag("retired_date", retired & ~date_given, "retired_without_date")
+        if "retired_date" in self.header_of:
+            self.flag("retired_date", retired & ~date_given, "retired_without_date")
+        else:
+            # Said on the status, which the file has: an ITAM export's "Retired" rows, and no column
+            # of the file mapped to the retirement date (the file may have none).
+            self.flag("status", retired, "retired_no_date_column", "status")
         self.flag("retired_date", date_given & ~retired, "date_not_retired")
         self.flag("retired_date", pl.col("retired_date") < pl.col("purchase_date"), "before_purchase")
         self.flag("end_of_use_route", route_given & ~retired, "route_not_retired")

@@ -1,7 +1,7 @@
 """The words registers use: headers for the standard columns, words for the codes, country names.
 
 The word lists are reviewed data files in ``vocabulary/`` (``headers.yaml``, ``values.yaml``,
-``countries.yaml``), in the platform's five languages and common English variants. Words are compared
+``countries.yaml``, ``totals.yaml``), in the platform's five languages and common English variants. Words are compared
 after ``normalise_word``; an organisation's own words (mapped once in the import's value step) are
 passed in beside them and take precedence. Plain Python, no Django; read when first asked for, not at
 import.
@@ -37,6 +37,14 @@ class Vocabulary:
     headers: Mapping[str, str]  #: normalised header -> standard column
     values: Mapping[str, Mapping[str, str]]  #: column -> normalised word -> code
     countries: frozenset[str]  #: ISO 3166-1 alpha-2 codes
+    #: Normalised words that open a totals row under a table ("Total : 1 234", "Summe").
+    totals: frozenset[str] = frozenset()
+
+    def is_totals(self, cell: str) -> bool:
+        """Whether a row's first filled cell says the row sums the lines above: a totals word, then
+        nothing, a colon or a space and more ("Total : 1 234", "Totaal 2025", "Sous-total")."""
+        key = normalise_word(re.split(r"[:=]|\d", cell, maxsplit=1)[0])
+        return bool(key) and key in self.totals
 
     def code(self, column: str, word: str, own: Mapping[str, str] | None = None) -> str | None:
         """The code a word stands for in a coded column (the organisation's ``own`` words first), or
@@ -122,4 +130,5 @@ def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
             raise ValueError(f"countries.yaml: {code!r} is not a listed code")
         for name in names:
             _add(table, str(name), str(code), f"countries.yaml, {code}")
-    return Vocabulary(headers, values, countries)
+    totals = frozenset(normalise_word(w) for w in _words(_read(directory / "totals.yaml"), "totals.yaml"))
+    return Vocabulary(headers, values, countries, totals)
