@@ -34,6 +34,9 @@ from cfit.uploads import MAX_REGISTER_BYTES, ImportRefused
 
 log = logging.getLogger(__name__)
 
+#: The columns of a register download: the import's, then the data-sanitisation method (kept by the
+#: end-of-use events and disposal reports; a register import leaves it as it is).
+EXPORT_COLUMNS = [*ALL_COLUMNS, "sanitisation_method"]
 #: Columns of a register line that an import sets (everything but the organisation and bookkeeping).
 FIELDS = [c for c in ALL_COLUMNS if c != "asset_key"]
 
