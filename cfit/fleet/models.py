@@ -134,6 +134,9 @@ class Asset(OrganisationOwned):
         max_length=16,
         choices=SANITISATION_METHODS,
         blank=True,
+        # In the database too: the register import inserts lines in SQL and leaves the method out.
+        default="",
+        db_default="",
         help_text=_("How the data was wiped: NIST SP 800-88 or IEEE 2883, and the level."),
     )
     # -- specs (optional; they sharpen the footprint estimate)
