@@ -64,6 +64,10 @@ def _build() -> dict[str, Any]:
             "fleet.AssetImport", organisation=a, filename=f"{MARK}-register.csv", stored_file="x/none.csv",
             default_country="NL", stage="mapping",
         )  # fmt: skip
+        w["disposal"] = _make(
+            "fleet.DisposalReport", organisation=a, filename=f"{MARK}-itad.csv", stored_file="x/none.csv",
+            state="preview", mapping={"tag": "asset_key"},
+        )  # fmt: skip
         w["usage"] = _make(
             "cloud.CloudUsage", organisation=a, filename=f"{MARK}-focus.csv", sha256="0" * 64,
             focus_version="1.0", method="ccf", first_month="2026-01", last_month="2026-02", rows=1,
@@ -214,8 +218,12 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
     "offers:report": lambda w: {T: w["tender"].pk, "fmt": "xlsx"},
     "offers:approve_sign_off": lambda w: {T: w["tender"].pk, "sign_off_pk": w["sign_off"].pk},
     "offers:answer_question": lambda w: {T: w["tender"].pk, "question_pk": w["question"].pk},
-    **{f"fleet:{n}": (lambda w: {"slug": A}) for n in ("dashboard", "scenario", "assets", "import")},
+    **{
+        f"fleet:{n}": (lambda w: {"slug": A})
+        for n in ("dashboard", "scenario", "assets", "import", "retire", "disposal")
+    },
     "fleet:asset": lambda w: {"slug": A, "asset_id": w["asset"].pk},
+    "fleet:disposal-report": lambda w: {"slug": A, "report_id": w["disposal"].pk},
     **{
         f"fleet:{n}": (lambda w: {"slug": A, "import_id": w["import"].pk})
         for n in ("import-mapping", "import-values", "import-progress", "import-problems", "import-status")

@@ -865,7 +865,7 @@ def test_assets_import_then_export_gives_the_standard_header_and_one_line_per_as
 
     assert message.strip() == f"{RWS}: {len(LINES)} lines added, 0 updated"
     header, *rows = read_export(target)
-    assert header == list(ALL_COLUMNS)
+    assert header == [*ALL_COLUMNS, "sanitisation_method"]  # the standard columns, then the wiping method
     assert len(rows) == Asset.unscoped.filter(organisation=asset_manager.organisation).count() == len(LINES)
     by_key = {row[header.index("asset_key")]: dict(zip(header, row, strict=True)) for row in rows}
     assert by_key["NB-1"]["quantity"] == "10"

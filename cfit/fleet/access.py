@@ -10,7 +10,7 @@ from django.http import Http404
 from cfit.accounts.access import get_membership
 from cfit.accounts.models import Organisation
 from cfit.accounts.permissions import Action, may
-from cfit.fleet.models import Asset, AssetImport
+from cfit.fleet.models import Asset, AssetImport, DisposalReport
 
 
 def get_fleet_owner(user: Any, organisation_slug: str, *, edit: bool = False) -> Organisation:
@@ -42,3 +42,13 @@ def get_import_for_user(
     if record is None:
         raise Http404
     return record
+
+
+def get_disposal_report_for_user(
+    user: Any, organisation_slug: str, report_id: int, *, edit: bool = False
+) -> DisposalReport:
+    organisation = get_fleet_owner(user, organisation_slug, edit=edit)
+    report = DisposalReport.objects.filter(organisation=organisation, pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report

@@ -36,6 +36,9 @@ from cfit.uploads import MAX_REGISTER_BYTES, ImportRefused
 
 log = logging.getLogger(__name__)
 
+#: The columns of a register download: the import's, then the data-sanitisation method (kept by the
+#: end-of-use events and disposal reports; a register import leaves it as it is).
+EXPORT_COLUMNS = [*ALL_COLUMNS, "sanitisation_method"]
 #: Columns of a register line that an import sets (everything but the organisation and bookkeeping).
 FIELDS = [c for c in ALL_COLUMNS if c != "asset_key"]
 
@@ -150,17 +153,20 @@ def choose_values(record: AssetImport, choices: dict[str, dict[str, str]]) -> No
     import with them."""
     organisation = record.organisation
     with transaction.atomic():
-        for column, words in choices.items():
-            for word, code in words.items():
-                SavedValueMapping.unscoped.update_or_create(
-                    organisation=organisation,
-                    column=column,
-                    value=normalise_word(word),
-                    defaults={"code": code},
-                )
+        remember_values(organisation, choices)
         record.values = saved_values(organisation)
         record.save(update_fields=["values"])
     start_import(record, dict(record.mapping))
+
+
+def remember_values(organisation: Organisation, choices: dict[str, dict[str, str]]) -> None:
+    """Keep the organisation's words for codes (column -> word as written -> code): every later file
+    of the organisation, a register or a disposal report, reads them so."""
+    for column, words in choices.items():
+        for word, code in words.items():
+            SavedValueMapping.unscoped.update_or_create(
+                organisation=organisation, column=column, value=normalise_word(word), defaults={"code": code}
+            )
 
 
 #: The job kind of a register import (see ``cfit.fleet.jobs``).
@@ -471,6 +477,33 @@ class EventRefused(Exception):
         self.message = message
 
 
+def event_refusal(asset: Asset, kind: str, on: date, *, route: str = "") -> EventRefused | None:
+    """Why an event cannot have happened to a line, or None: in the future, before the purchase, a
+    route without a retirement, a retired line retired again. One set of rules for one line and for
+    a batch (``retire_assets``, a disposal report)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from cfit.fleet.problems import message
+
+    if on > timezone.localdate():
+        return EventRefused("date", message("future", {}))
+    if on < asset.purchase_date:
+        return EventRefused("date", message("before_purchase", {}))
+    if route and kind != AssetEvent.Kind.RETIRED:
+        return EventRefused("end_of_use_route", message("route_not_retired", {}))
+    if kind == AssetEvent.Kind.RETIRED and asset.status == "retired":
+        retired = date_format(asset.retired_date, "SHORT_DATE_FORMAT") if asset.retired_date else "—"
+        return EventRefused(
+            "kind",
+            _(
+                "This line was retired on %(date)s already: record its redeployment first if it came back into use."
+            )
+            % {"date": retired},
+        )
+    return None
+
+
 @transaction.atomic
 def record_event(
     asset: Asset,
@@ -481,32 +514,22 @@ def record_event(
     acting_user: Any,
     route: str = "",
     certificate: str = "",
+    method: str = "",
 ) -> AssetEvent:
     """Log a life-cycle event; retiring a device also sets its status, retirement date and end-of-use
     route, and a redeployment brings a retired device back into use. ``certificate``: the reference of
-    the data-wiping certificate, kept on the line. ``EventRefused`` for an event that cannot have
-    happened (in the future, before the purchase, a retired line retired again, a route without a
-    retirement); nothing is changed then."""
-    from django.utils.formats import date_format
+    the data-wiping certificate, ``method`` its sanitisation method (a ``SanitisationMethod`` code),
+    both kept on the line. ``EventRefused`` for an event that cannot have happened (see
+    ``event_refusal``; a data wiping says its method or certificate); nothing is changed then."""
     from django.utils.translation import gettext as _
 
-    from cfit.fleet.problems import message
-
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
-    if on > timezone.localdate():
-        raise EventRefused("date", message("future", {}))
-    if on < asset.purchase_date:
-        raise EventRefused("date", message("before_purchase", {}))
-    if route and kind != AssetEvent.Kind.RETIRED:
-        raise EventRefused("end_of_use_route", message("route_not_retired", {}))
-    if kind == AssetEvent.Kind.RETIRED and asset.status == "retired":
-        retired = date_format(asset.retired_date, "SHORT_DATE_FORMAT") if asset.retired_date else "—"
+    refusal = event_refusal(asset, kind, on, route=route)
+    if refusal is not None:
+        raise refusal
+    if kind == AssetEvent.Kind.SANITISED and not (method or certificate):
         raise EventRefused(
-            "kind",
-            _(
-                "This line was retired on %(date)s already: record its redeployment first if it came back into use."
-            )
-            % {"date": retired},
+            "sanitisation_method", _("Give the sanitisation method or the certificate of the data wiping.")
         )
     before = asset.status
     fields = ["updated"]
@@ -519,6 +542,9 @@ def record_event(
     if certificate:
         asset.sanitisation_certificate = certificate
         fields.append("sanitisation_certificate")
+    if method:
+        asset.sanitisation_method = method
+        fields.append("sanitisation_method")
     if len(fields) > 1:
         asset.save(update_fields=fields)
     event = AssetEvent.objects.create(
@@ -529,11 +555,64 @@ def record_event(
         after["end_of_use_route"] = route
     if certificate:
         after["sanitisation_certificate"] = certificate
+    if method:
+        after["sanitisation_method"] = method
     audit.record(
         AuditRecord.Action.ASSET_EVENT_RECORDED, asset, acting_user=acting_user, organisation=asset.organisation,
         before={"status": before}, after=after, reason=note,
     )  # fmt: skip
     return event
+
+
+class BatchRefused(Exception):
+    """Raised if any line of a batch cannot take its event: ``refusals`` names each such line (its
+    asset key) with why, in the user's language; nothing of the batch is changed then."""
+
+    def __init__(self, refusals: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{key}: {why}" for key, why in refusals))
+        self.refusals = refusals
+
+
+#: Lines whose keys are read from the database at once (well below SQLite's bound variables).
+KEY_BATCH = 500
+
+
+@transaction.atomic
+def retire_assets(
+    assets: Any,
+    on: date,
+    route: str,
+    note: str,
+    *,
+    acting_user: Any,
+    certificate: str = "",
+    method: str = "",
+) -> int:
+    """Retire many lines at once (devices sent together to a disposal partner): one retirement event
+    per line, each with its audit record, all in one transaction, or none. ``assets``: the lines (a
+    queryset the caller scoped to what the user may change, or a list). The rules of
+    ``record_event`` hold for each line; ``BatchRefused`` names every line that breaks one. Returns
+    how many lines were retired."""
+    lines = list(assets.select_for_update()) if hasattr(assets, "select_for_update") else list(assets)
+    refusals = [
+        (asset.asset_key, refusal.message)
+        for asset in lines
+        if (refusal := event_refusal(asset, AssetEvent.Kind.RETIRED, on, route=route)) is not None
+    ]
+    if refusals:
+        raise BatchRefused(refusals)
+    for asset in lines:
+        record_event(
+            asset,
+            AssetEvent.Kind.RETIRED,
+            on,
+            note,
+            acting_user=acting_user,
+            route=route,
+            certificate=certificate,
+            method=method,
+        )
+    return len(lines)
 
 
 def annotated_file(

@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cfit.fleet.actions import register_limit
-from cfit.fleet.models import ACQUISITIONS, CONDITIONS, PRODUCT_GROUPS, ROUTES, STATUSES, AssetEvent
+from cfit.fleet.models import (
+    ACQUISITIONS,
+    CONDITIONS,
+    PRODUCT_GROUPS,
+    ROUTES,
+    SANITISATION_METHODS,
+    STATUSES,
+    AssetEvent,
+)
 from cfit.impact.register import ALL_COLUMNS, REQUIRED, UnknownValue
 from cfit.impact.vocabulary import load_vocabulary
 
@@ -30,6 +38,7 @@ COLUMN_LABELS = {
     "yearly_kwh": _("Energy use (kWh per year)"),
     "asset_key": _("Asset key (asset tag, inventory number)"),
     "sanitisation_certificate": _("Data-sanitisation certificate"),
+    "sanitisation_method": _("Data-sanitisation method"),
 }
 
 
@@ -56,10 +65,19 @@ class RegisterUploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One choice per column of the file: which standard column it holds, or none."""
 
-    def __init__(self, headers: list[str], mapping: dict[str, str], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        headers: list[str],
+        mapping: dict[str, str],
+        *args: Any,
+        columns: tuple[str, ...] = ALL_COLUMNS,
+        required: tuple[str, ...] = REQUIRED,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.headers = headers
-        choices = [("", _("— not imported —"))] + [(c, f"{COLUMN_LABELS[c]} · {c}") for c in ALL_COLUMNS]
+        self.required = required
+        choices = [("", _("— not imported —"))] + [(c, f"{COLUMN_LABELS[c]} · {c}") for c in columns]
         for index, header in enumerate(headers):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header, choices=choices, required=False, initial=mapping.get(header, "")
@@ -72,7 +90,7 @@ class MappingForm(forms.Form):
             self.add_error(
                 None, _("Two columns are mapped to “%(column)s”.") % {"column": COLUMN_LABELS[target]}
             )
-        for target in REQUIRED:
+        for target in self.required:
             if target not in targets:
                 self.add_error(
                     None,
@@ -95,6 +113,7 @@ CODE_CHOICES = {
     "acquisition": ACQUISITIONS,
     "status": STATUSES,
     "end_of_use_route": ROUTES,
+    "sanitisation_method": SANITISATION_METHODS,
 }
 
 
@@ -160,6 +179,9 @@ class EventForm(forms.Form):
     end_of_use_route = forms.ChoiceField(
         label=_("End-of-use route"), choices=[("", "—"), *ROUTES], required=False
     )
+    sanitisation_method = forms.ChoiceField(
+        label=_("Data-sanitisation method"), choices=[("", "—"), *SANITISATION_METHODS], required=False
+    )
     sanitisation_certificate = forms.CharField(
         label=_("Data-sanitisation certificate"), required=False, max_length=200
     )
@@ -178,6 +200,11 @@ class AssetFilterForm(forms.Form):
     )
     country = forms.CharField(label=_("Country"), required=False, max_length=2)
     bought = forms.IntegerField(label=_("Bought in"), required=False, min_value=1980, max_value=2100)
+    wiping = forms.ChoiceField(
+        label=_("Data wiping"),
+        choices=[("", _("All")), ("missing", _("Data wiping not evidenced"))],
+        required=False,
+    )
 
 
 class ScenarioForm(forms.Form):

@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cfit.accounts.scoping import OrganisationOwned, ScopedManager, ScopedQuerySet
-from cfit.impact.register import Acquisition, Condition, ProductGroup, Route, Status
+from cfit.impact.register import (
+    LEAVING_ROUTES,
+    Acquisition,
+    Condition,
+    ProductGroup,
+    Route,
+    SanitisationMethod,
+    Status,
+)
 from cfit.joining.countries import country_name
 
 if TYPE_CHECKING:
@@ -59,6 +67,18 @@ ROUTES = _choices(
         "lost": _("Lost"),
     },
 )
+SANITISATION_METHODS = _choices(
+    SanitisationMethod,
+    {
+        "nist_clear": _("NIST SP 800-88 Clear"),
+        "nist_purge": _("NIST SP 800-88 Purge"),
+        "nist_destroy": _("NIST SP 800-88 Destroy"),
+        "ieee_clear": _("IEEE 2883 Clear"),
+        "ieee_purge": _("IEEE 2883 Purge"),
+        "ieee_destruct": _("IEEE 2883 Destruct"),
+        "other": _("Another method"),
+    },
+)
 
 
 class AssetQuerySet(ScopedQuerySet):
@@ -67,6 +87,16 @@ class AssetQuerySet(ScopedQuerySet):
 
     def retired(self) -> AssetQuerySet:
         return self.filter(status=Status.RETIRED)
+
+    def wiping_not_evidenced(self) -> AssetQuerySet:
+        """Retired lines that left for another user (sold, donated, refurbished) with no record of their
+        data wiping: neither a method nor a certificate."""
+        return self.filter(
+            status=Status.RETIRED,
+            end_of_use_route__in=[r.value for r in LEAVING_ROUTES],
+            sanitisation_method="",
+            sanitisation_certificate="",
+        )
 
 
 #: Scoped like every organisation-owned manager, with the queryset's methods (declared here so
@@ -98,6 +128,16 @@ class Asset(OrganisationOwned):
         max_length=200,
         blank=True,
         help_text=_("Reference of the wiping certificate."),
+    )
+    sanitisation_method = models.CharField(
+        _("data-sanitisation method"),
+        max_length=16,
+        choices=SANITISATION_METHODS,
+        blank=True,
+        # In the database too: the register import inserts lines in SQL and leaves the method out.
+        default="",
+        db_default="",
+        help_text=_("How the data was wiped: NIST SP 800-88 or IEEE 2883, and the level."),
     )
     # -- specs (optional; they sharpen the footprint estimate)
     weight_kg = models.FloatField(_("mass (kg)"), null=True, blank=True)
@@ -152,6 +192,7 @@ class AssetEvent(models.Model):
         UPGRADED = "upgraded", _("Upgraded")
         REDEPLOYED = "redeployed", _("Redeployed")
         RETIRED = "retired", _("Retired")
+        SANITISED = "sanitised", _("Data wiped")
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
@@ -293,3 +334,41 @@ class SavedValueMapping(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.column}: {self.value} → {self.code}"
+
+
+class DisposalReport(OrganisationOwned):
+    """A disposal partner's report (an IT asset disposition or refurbishing partner): per asset tag, the
+    date it received the device, what it did with the data and where the device went. Read in steps
+    (columns, words, preview) and applied all at once (``disposal_actions.apply_disposal_report``)."""
+
+    class State(models.TextChoices):
+        COLUMNS = "columns", _("Waiting for the column mapping")
+        WORDS = "words", _("Waiting for the words of destinations and methods")
+        PREVIEW = "preview", _("Waiting for confirmation")
+        DONE = "done", _("Applied")
+
+    filename = models.CharField(_("file"), max_length=255)
+    stored_file = models.CharField(
+        max_length=500, help_text=_("Path of the uploaded file until it is applied.")
+    )
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, help_text=_("The file's header → the column it holds."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.COLUMNS)
+    retired_lines = models.PositiveIntegerField(_("lines retired"), default=0)
+    wiped_lines = models.PositiveIntegerField(_("lines with their data wiping added"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    unscoped: ClassVar[models.Manager[Self]] = models.Manager()
+    objects: ClassVar[ScopedManager[Self]] = ScopedManager()
+
+    class Meta(OrganisationOwned.Meta):
+        ordering = ["-created"]
+        verbose_name = _("disposal report")
+        verbose_name_plural = _("disposal reports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"

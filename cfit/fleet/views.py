@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,7 +37,7 @@ from cfit.fleet.models import PRODUCT_GROUPS, ROUTES, Asset, AssetImport
 from cfit.fleet.problems import annotated_csv, describe, described
 from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.problems import RegisterRefused
-from cfit.impact.register import ALL_COLUMNS, template_csv
+from cfit.impact.register import template_csv
 from cfit.impact.results import FleetFigures
 from cfit.impact.summary import Scenario
 from cfit.refusals import refusal_texts
@@ -144,6 +144,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "can_edit": can_edit_register(request.user, organisation),
             "imports": AssetImport.objects.of_organisation(organisation)[:5],
             "cloud": latest_cloud_year(organisation),
+            "wiping": Asset.objects.of_organisation(organisation)
+            .wiping_not_evidenced()
+            .aggregate(lines=Count("id"), devices=Sum("quantity")),
         },
     )
 
@@ -168,6 +171,8 @@ def _filtered(organisation: Organisation, form: AssetFilterForm) -> Any:
         assets = assets.filter(country=data["country"].upper())
     if data["bought"]:
         assets = assets.filter(purchase_date__year=data["bought"])
+    if data["wiping"] == "missing":
+        assets = assets.wiping_not_evidenced()
     return assets
 
 
@@ -184,7 +189,13 @@ def asset_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "fleet/assets.html",
-        {"organisation": organisation, "form": form, "page": page, "query": query.urlencode()},
+        {
+            "organisation": organisation,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_edit": can_edit_register(request.user, organisation),
+        },
     )
 
 
@@ -192,8 +203,8 @@ def _export_csv(organisation: Organisation, assets: Any) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     attachment(response, f"{organisation.slug}-register.csv")
     writer = csv.writer(response)
-    writer.writerow(ALL_COLUMNS)
-    for row in assets.values_list(*ALL_COLUMNS).iterator(chunk_size=5000):
+    writer.writerow(actions.EXPORT_COLUMNS)
+    for row in assets.values_list(*actions.EXPORT_COLUMNS).iterator(chunk_size=5000):
         # A register's texts came from outside: never let a spreadsheet run them as formulas.
         writer.writerow(
             ["" if v is None else neutralise_formula(v) if isinstance(v, str) else v for v in row]
@@ -215,6 +226,7 @@ def asset_detail(request: HttpRequest, slug: str, asset_id: int) -> HttpResponse
                 acting_user=request.user,
                 route=form.cleaned_data["end_of_use_route"],
                 certificate=form.cleaned_data["sanitisation_certificate"].strip(),
+                method=form.cleaned_data["sanitisation_method"],
             )
         except actions.EventRefused as error:
             form.add_error(error.field, error.message)

@@ -99,6 +99,24 @@ class Route(StrEnum):
     LOST = "lost"
 
 
+class SanitisationMethod(StrEnum):
+    """How a device's data was wiped before it left: the standard and its level (NIST SP 800-88 Rev. 1,
+    IEEE 2883-2022), or another method."""
+
+    NIST_CLEAR = "nist_clear"
+    NIST_PURGE = "nist_purge"
+    NIST_DESTROY = "nist_destroy"
+    IEEE_CLEAR = "ieee_clear"
+    IEEE_PURGE = "ieee_purge"
+    IEEE_DESTRUCT = "ieee_destruct"
+    OTHER = "other"
+
+
+#: The routes by which a device leaves the organisation for another user: its data must be wiped,
+#: and the wiping evidenced (the Pact's end-of-use strategy).
+LEAVING_ROUTES = (Route.REUSE, Route.REFURBISHED)
+
+
 ENUMS: dict[str, type[StrEnum]] = {
     "product_group": ProductGroup,
     "condition": Condition,
@@ -131,16 +149,21 @@ def guess_mapping(
     headers: list[str],
     saved: Mapping[str, str] | None = None,
     vocabulary: Vocabulary | None = None,
+    *,
+    columns: tuple[str, ...] = ALL_COLUMNS,
 ) -> dict[str, str]:
     """Propose which standard column each of the file's headers holds (unknown headers are left out):
-    the organisation's ``saved`` choices first (by normalised header), then the shipped word lists."""
+    the organisation's ``saved`` choices first (by normalised header), then the shipped word lists.
+    ``columns``: the columns this kind of file has (a disposal report has a few of the register's)."""
     words = (vocabulary or load_vocabulary()).headers
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for header in headers:
         key = normalise_word(header)
         name = (saved or {}).get(key) or words.get(key, "")
-        if name in ALL_COLUMNS and name not in taken:
+        if name not in columns:
+            name = words.get(key, "")  # a saved choice of another kind of file: the word lists then
+        if name in columns and name not in taken:
             mapping[header] = name
             taken.add(name)
     return mapping
@@ -281,10 +304,15 @@ def _coded(filename: str, error: ImportRefused) -> RegisterRefused:
     return RegisterRefused(filename, listed, coded)
 
 
-def _checked_mapping(raw: RawTable, mapping: Mapping[str, str], required: tuple[str, ...]) -> dict[str, str]:
+def checked_mapping(
+    raw: RawTable,
+    mapping: Mapping[str, str],
+    required: tuple[str, ...],
+    columns: tuple[str, ...] = ALL_COLUMNS,
+) -> dict[str, str]:
     """The standard column -> file header of a mapping, or ``RegisterRefused`` with its problems."""
     groups: list[ProblemGroup] = []
-    for target in sorted({t for t in mapping.values() if t not in ALL_COLUMNS}):
+    for target in sorted({t for t in mapping.values() if t not in columns}):
         groups.append(group("not_standard", column=target))
     targets = list(mapping.values())
     for target in sorted({t for t in targets if targets.count(t) > 1}):
@@ -317,7 +345,7 @@ def check_register(
     """
     mapping = dict(mapping) if mapping is not None else guess_mapping(raw.headers)
     required = REQUIRED_FOR_ESTIMATE if purpose == "estimate" else REQUIRED
-    header_of = _checked_mapping(raw, mapping, required)
+    header_of = checked_mapping(raw, mapping, required)
     checker = _Checker(
         raw,
         header_of,
@@ -342,7 +370,7 @@ def annotate(
 ) -> tuple[list[tuple[str, dict[str, str], str]], dict[int, list[int]]]:
     """What each row of a file breaks, to annotate a refused file: the checks (code, parameters, the
     column as the file calls it) and, per row of ``raw.frame`` (0-based), the checks it breaks."""
-    header_of = _checked_mapping(raw, mapping, REQUIRED_FOR_ESTIMATE if purpose == "estimate" else REQUIRED)
+    header_of = checked_mapping(raw, mapping, REQUIRED_FOR_ESTIMATE if purpose == "estimate" else REQUIRED)
     checker = _Checker(
         raw,
         header_of,

@@ -13,7 +13,6 @@ from cfit.accounts.scoping import system_scope
 from cfit.criteria.exchange import neutralise_formula
 from cfit.fleet import actions
 from cfit.fleet.models import Asset
-from cfit.impact.register import ALL_COLUMNS
 from cfit.uploads import ImportRefused
 
 
@@ -69,8 +68,10 @@ class Command(BaseCommand):
         out = options["output"].open("w", newline="", encoding="utf-8") if options["output"] else self.stdout
         try:
             writer = csv.writer(out)
-            writer.writerow(ALL_COLUMNS)
-            for row in Asset.objects.of_organisation(organisation).values_list(*ALL_COLUMNS).iterator():
+            writer.writerow(actions.EXPORT_COLUMNS)
+            for row in (
+                Asset.objects.of_organisation(organisation).values_list(*actions.EXPORT_COLUMNS).iterator()
+            ):
                 writer.writerow(
                     ["" if v is None else neutralise_formula(v) if isinstance(v, str) else v for v in row]
                 )
