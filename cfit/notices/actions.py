@@ -211,6 +211,7 @@ def _store(
     """("created" | "updated", links made, the stored notice) for one notice, inside a savepoint."""
     notice_id = _fits(notice_key(notice), 200, "the notice id")
     published = _date(notice.published)
+    first_published = _first_published(notice, published)
     buyer_key = name_key(notice.buyer.name)
     fields = {
         "version": notice.version[:64],
@@ -220,7 +221,8 @@ def _store(
         "changes": notice.changes[:200],
         "release_id": notice.id[:200] if notice.source == "ocds" else "",
         "published": published,
-        "year": published.year if published else None,
+        "first_published": first_published,
+        "year": first_published.year if first_published else None,
         "buyer_name": notice.buyer.name,
         "buyer_key": buyer_key,
         "buyer_country": notice.buyer.country[:2],
@@ -254,6 +256,7 @@ def _store(
         stored.product_groups.all().delete()
         stored.matched.all().delete()
         outcome = "updated"
+    _date_changes_of(stored)
     NoticeProductGroup.objects.bulk_create(
         NoticeProductGroup(notice=stored, code=code) for code in sorted(context.matcher.groups_of(notice.cpv))
     )
@@ -262,6 +265,40 @@ def _store(
         for m in {m.id: m for m in notice.matched_criteria}.values()
     )
     return outcome, _link(stored, link), stored
+
+
+def _first_published(notice: NoticeRecord, published: date | None) -> date | None:
+    """When the tender a notice publishes was first published: for a change notice (BT-758), the
+    stored notice it changes says; otherwise (or when that one is not stored yet) its own date."""
+    if notice.changes:
+        changed = (
+            Notice.objects.filter(source=notice.source, notice_id=notice.changes)
+            .values_list("first_published", "published")
+            .first()
+        )
+        if changed is not None and (changed[0] or changed[1]):
+            return changed[0] or changed[1]
+    return published
+
+
+def _date_changes_of(notice: Notice) -> None:
+    """The change notices stored before the notice they change take its first publication (and of a
+    chain of changes, each the first one's): imported in any order, a correction counts in the year
+    the tender was published."""
+    first = notice.first_published or notice.published
+    seen = {notice.notice_id}
+    changed = [notice.notice_id]
+    while changed and first is not None:
+        later = list(
+            Notice.objects.filter(source=notice.source, changes__in=changed)
+            .exclude(notice_id__in=seen)
+            .values_list("notice_id", flat=True)
+        )
+        Notice.objects.filter(source=notice.source, notice_id__in=later).update(
+            first_published=first, year=first.year
+        )
+        seen.update(later)
+        changed = later
 
 
 def _link(notice: Notice, link: Link | None) -> int:
