@@ -9,10 +9,10 @@ reported by its position and the others are kept. Plain Python, no Django.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cfit.impact.vocabulary import load_vocabulary
 from cfit.notices.codes import country_alpha_2, cpv_code, is_ict, language_alpha_2
 from cfit.notices.record import AwardCriterion, Buyer, Lot, NoticeRecord, ReadProblem, Strategic
 
@@ -219,10 +219,4 @@ def _party_country(release: Mapping[str, Any], buyer: Mapping[str, Any]) -> str:
 def _country(text: str) -> str:
     if len(text) in (2, 3):
         return country_alpha_2(text)
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    import pycountry
-
-    try:
-        return str(pycountry.countries.lookup(plain).alpha_2)
-    except LookupError:
-        return ""
+    return load_vocabulary().country(text) or ""
