@@ -59,10 +59,17 @@ def import_notices(
     seen: set[tuple[str, str]] = set()  #: the notices stored by this run
     read = 0
 
-    def refuse(where: str, reason: str) -> None:
+    def refuse(problem: ReadProblem) -> None:
         counts["refused"] += 1
         if len(problems) < MAX_PROBLEMS_KEPT:
-            problems.append({"where": where, "reason": reason})
+            problems.append(
+                {
+                    "where": problem.where,
+                    "reason": problem.reason,
+                    "code": problem.code,
+                    "params": dict(problem.params),
+                }
+            )
 
     def flush() -> None:
         ids = [notice_key(notice) for notice in batch]
@@ -87,8 +94,11 @@ def import_notices(
                 try:
                     with transaction.atomic():  # a savepoint: one notice that fails leaves the batch stored
                         outcome, linked, existing = _store(notice, data, digest, existing, context)
+                except _TooLong as error:
+                    refuse(ReadProblem.of(f"{notice.source} {notice.id}", "id_too_long", limit=error.limit))
+                    continue
                 except (DatabaseError, ValueError) as error:
-                    refuse(f"{notice.source} {notice.id}", f"not stored: {error}")
+                    refuse(ReadProblem.of(f"{notice.source} {notice.id}", "not_stored", detail=error))
                     continue
                 stored[key] = existing
                 counts[outcome] += 1
@@ -101,7 +111,7 @@ def import_notices(
     for item in read_notices(paths):
         read += 1
         if isinstance(item, ReadProblem):
-            refuse(item.where, item.reason)
+            refuse(item)
             continue
         if ict_only and not item.ict:
             counts["skipped"] += 1
@@ -199,9 +209,15 @@ def _version_key(version: str) -> tuple[int, str]:
     return (int(version), "") if version.isdigit() else (0, version)
 
 
-def _fits(value: str, length: int, what: str) -> str:
+class _TooLong(ValueError):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"longer than {limit} characters")
+
+
+def _fits(value: str, length: int) -> str:
     if len(value) > length:
-        raise ValueError(f"{what} is longer than {length} characters")
+        raise _TooLong(length)
     return value
 
 
@@ -209,7 +225,7 @@ def _store(
     notice: NoticeRecord, data: dict[str, Any], digest: str, stored: Notice | None, context: _Context
 ) -> tuple[str, int, Notice]:
     """("created" | "updated", links made, the stored notice) for one notice, inside a savepoint."""
-    notice_id = _fits(notice_key(notice), 200, "the notice id")
+    notice_id = _fits(notice_key(notice), 200)
     published = _date(notice.published)
     first_published = _first_published(notice, published)
     buyer_key = name_key(notice.buyer.name)

@@ -224,7 +224,8 @@ class NoticeImport(models.Model):
     #: notices not stored because they buy no ICT (``ict_only``)
     skipped = models.PositiveIntegerField(_("not ICT, skipped"), default=0)
     linked = models.PositiveIntegerField(_("linked to tenders"), default=0)
-    #: [{where, reason}] for each notice or file that could not be read or stored (the first 1,000)
+    #: [{where, reason, code, params}] for each notice or file that could not be read or stored (the
+    #: first 1,000): ``reason`` in English, ``code`` and ``params`` for the pages (``cfit.refusals``)
     problems = models.JSONField(_("problems"), default=list)
 
     class Meta:
