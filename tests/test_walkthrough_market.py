@@ -484,3 +484,17 @@ def test_a_buyer_sees_its_contracted_devices_in_its_register_once_at_their_facto
     assert contract.lot is not None and "Acme Assembly" in row
     # the buyer's own units: the contract's 10 notebooks are the 10 in its register, not 20
     assert [cell.split("<")[0].strip() for cell in row.split('<td class="num">')[1:3]] == ["10", "8,000"]
+
+
+def test_the_market_chart_s_table_gives_the_notices_behind_each_share(db: Any) -> None:
+    """A reader who cannot see the chart reads its table: each group's shares, and n, the ICT notices
+    they are shares of (public notices: no figure is hidden for a small n)."""
+    import_notices([EXAMPLES], acting_user=None)
+    found = market(Filters(by="country"))
+
+    page = Client().get("/market/", {"by": "country"}).content.decode()
+
+    table = page.split('id="chart-market"')[1].split("</figure>")[0].split("<table")[1]
+    assert '<th class="num">ICT notices (n)</th>' in table
+    n = re.findall(r'<tr><th>[^<]*</th><td class="num">(\d+)</td>', table)
+    assert n == [str(r.notices) for r in found.rows if r.notices][:12] and n

@@ -75,6 +75,10 @@ def _chart(found: Market) -> Any:
         ],
         "%",
         stacked=False,
+        # n beside each group's shares. Never hidden for a small n: the notices are published by their
+        # buyers, so the monitoring's disclosure rules (cfit.monitoring.disclosure, for what participants
+        # report) do not apply; a share of few notices is read with its n.
+        counts=(_("ICT notices (n)"), [r.notices for r in rows]),
     )
 
 
