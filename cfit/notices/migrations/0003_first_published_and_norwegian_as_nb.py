@@ -28,6 +28,13 @@ def date_changes_by_first_publication(apps, schema_editor):
             Notice.objects.filter(pk=pk).update(first_published=first, year=first.year)
 
 
+def norwegian_as_nb(apps, schema_editor):
+    """Norwegian notices stored as ``no`` (ISO 639-1, eForms' NOR) are ``nb``, as the UI names it and
+    the reader now stores it (``cfit.notices.codes.language_alpha_2``)."""
+    Notice = apps.get_model("notices", "Notice")
+    Notice.objects.filter(language__in=["no", "NO", "nor", "NOR", "nob", "NOB"]).update(language="nb")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -41,4 +48,5 @@ class Migration(migrations.Migration):
             field=models.DateField(blank=True, help_text='A change notice: the publication date of the notice it changes.', null=True, verbose_name='first published'),
         ),
         migrations.RunPython(date_changes_by_first_publication, migrations.RunPython.noop),
+        migrations.RunPython(norwegian_as_nb, migrations.RunPython.noop),
     ]
