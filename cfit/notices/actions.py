@@ -52,7 +52,7 @@ def import_notices(
     paths = list(paths)
     run = NoticeImport.objects.create(by=actor(acting_user), sources=[str(p) for p in paths][:100])
     counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0, "skipped": 0, "linked": 0}
-    problems: list[dict[str, str]] = []
+    problems: list[dict[str, Any]] = []
     context = _Context()
     batch: list[NoticeRecord] = []
     stored: dict[tuple[str, str], Notice] = {}  #: the batch's notices as stored
