@@ -157,6 +157,35 @@ MESSAGES = {
     "criteria:below_floor": gettext_lazy(
         "asks less than %(law)s (value %(floor)s), which applies since %(since)s"
     ),
+    # a notice file the secretariat imports (cfit.notices.record.MESSAGES)
+    "notices:not_notice_file": gettext_lazy("not a notice file (.xml, .json, .jsonl, .zip, .tar.gz)"),
+    "notices:no_such_file": gettext_lazy("no such file or folder"),
+    "notices:too_large": gettext_lazy("larger than %(size)s MB"),
+    "notices:unreadable": gettext_lazy("cannot be read: %(detail)s"),
+    "notices:zip_bomb": gettext_lazy("inflates more than %(ratio)s times: not read further (zip bomb?)"),
+    "notices:inflates": gettext_lazy("inflates to %(size)s bytes from %(packed)s: not read"),
+    "notices:larger_than_declared": gettext_lazy("larger than its declared size: not read"),
+    "notices:notice_too_large": gettext_lazy("larger than %(size)s MB: no notice is that large"),
+    "notices:dtd": gettext_lazy(
+        "declares a DTD or entities: a notice has none (refused against entity expansion)"
+    ),
+    "notices:not_xml": gettext_lazy("not well-formed XML: %(detail)s (line %(line)s)"),
+    "notices:not_eforms": gettext_lazy(
+        "not an eForms notice: the root is %(root)s, expected one of %(expected)s in its eForms namespace"
+    ),
+    "notices:no_notice_id": gettext_lazy(
+        "has no notice identifier (BT-701, cbc:ID[@schemeName='notice-id'])"
+    ),
+    "notices:not_json": gettext_lazy("not JSON: %(detail)s (line %(line)s, column %(column)s)"),
+    "notices:not_json_line": gettext_lazy("not JSON: %(detail)s"),
+    "notices:record_not_object": gettext_lazy("a record is an object"),
+    "notices:record_without_releases": gettext_lazy("neither a compiled release nor embedded releases"),
+    "notices:not_ocds": gettext_lazy("not an OCDS release, release package or record package"),
+    "notices:release_not_object": gettext_lazy("a release is an object"),
+    "notices:no_ocid": gettext_lazy("a release without an ocid"),
+    "notices:release_shape": gettext_lazy("a release of an unexpected shape: %(detail)s"),
+    "notices:id_too_long": gettext_lazy("not stored: the notice id is longer than %(limit)s characters"),
+    "notices:not_stored": gettext_lazy("not stored: %(detail)s"),
 }
 #: What is wrong with an unreadable workbook (``unreadable_xlsx``'s ``detail``), in the reader's language.
 WORKBOOK_TROUBLES = {

@@ -247,3 +247,26 @@ def test_the_fleet_dashboard_shows_cloud_use_next_to_the_devices(
     page = client.get(f"/fleet/{asset_manager.organisation.slug}/").content.decode()
 
     assert 'id="cloud-kpis"' in page and "2024" in page and 'id="cloud-link"' in page
+
+
+def test_the_regions_countries_are_named_in_the_readers_language(
+    client: Client, asset_manager: Persona
+) -> None:
+    """Alma reads her cloud use in German: Ireland (eu-west-1) and Sweden (eu-north-1, a place to compare
+    with) are named, not given as codes."""
+    usage = actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(USAGE), "aws.csv", acting_user=asset_manager.user
+    )
+    client.force_login(asset_manager.user)
+
+    page = client.get(
+        f"/cloud/{asset_manager.organisation.slug}/{usage.pk}/",
+        {"places": ["aws:eu-north-1"]},
+        HTTP_ACCEPT_LANGUAGE="de",
+    ).content.decode()
+
+    regions = page.split('id="by-region"')[1].split("</table>")[0]
+    assert "<td>Irland</td>" in regions and "<td>IE</td>" not in regions
+    compared = page.split('data-place="aws:eu-north-1"')[1].split("</tr>")[0]
+    assert "<td>Schweden</td>" in compared
+    assert "(Schweden)" in page and "(SE)" not in page  # the places to choose from

@@ -8,6 +8,7 @@ import zipfile
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
 from openpyxl import load_workbook
@@ -519,3 +520,63 @@ def test_registering_filing_linking_and_unlinking_each_leave_an_audit_record(
     assert second.before == {"2025 total_energy_kwh": 2.0, "2025 it_energy_kwh": 1.0}
     assert second.after == {"2025 total_energy_kwh": 1.5, "2025 it_energy_kwh": 1.0}
     assert records[4].before == {"facility": facility.code, "lot": hosting_lot.number}
+
+
+# -- who registers a data centre ----------------------------------------------------------------------------
+
+NEW_FACILITY = {"name": "Rekencentrum Noord", "country": "NL", "climate": "cool", "eu_database": "reports"}
+
+
+def test_a_buyer_registers_the_data_centre_it_runs_itself_and_it_says_so(procurer: Persona) -> None:
+    """Rijkswaterstaat runs its own data centre (public bodies own and operate data centres, and report
+    them under Article 12 of the EED): Pia registers it as her organisation's own."""
+    buyer = client_for(procurer)
+
+    form = buyer.get("/datacentres/").content.decode()
+    page = buyer.post(
+        f"/datacentres/providers/{procurer.organisation.slug}/new/", NEW_FACILITY, follow=True
+    ).content.decode()
+
+    assert f'id="new-facility-{procurer.organisation.slug}"' in form
+    facility = Facility.unscoped.get(name="Rekencentrum Noord")
+    assert (facility.organisation, facility.operator) == (procurer.organisation, Facility.Operator.OWN)
+    assert str(Facility.Operator.OWN.label) in page
+
+
+def test_a_buyer_cannot_register_a_providers_data_centre_nor_one_in_another_organisations_name(
+    procurer: Persona, supplier: Persona
+) -> None:
+    """A provider's data centre (colocation, hosting, cloud) is the provider's to register; the buyer
+    links it to its lot with the code the provider gives, and registers nothing in another's name."""
+    buyer = client_for(procurer)
+
+    refused = buyer.post(
+        f"/datacentres/providers/{procurer.organisation.slug}/new/",
+        {**NEW_FACILITY, "operator": "service"},
+        follow=True,
+    ).content.decode()
+    elsewhere = buyer.post(f"/datacentres/providers/{supplier.organisation.slug}/new/", NEW_FACILITY)
+    with pytest.raises(ValidationError):
+        actions.create_facility(
+            provider=procurer.organisation,
+            acting_user=procurer.user,
+            operator="service",
+            name="X",
+            country="NL",
+        )
+
+    # the buyer's form has no choice of operator: what it registers is its own, whatever is posted
+    assert Facility.unscoped.get().operator == Facility.Operator.OWN and "A provider&#x27;s" not in refused
+    assert elsewhere.status_code == 404
+    assert not Facility.unscoped.filter(organisation=supplier.organisation).exists()
+
+
+def test_a_provider_registers_the_data_centre_it_runs_for_its_customers(supplier: Persona) -> None:
+    page = client_for(supplier).post(
+        f"/datacentres/providers/{supplier.organisation.slug}/new/",
+        {**NEW_FACILITY, "operator": "service"},
+        follow=True,
+    )
+
+    assert page.status_code == 200
+    assert Facility.unscoped.get().operator == Facility.Operator.SERVICE

@@ -31,6 +31,7 @@ from cfit.duediligence.template import (
     read_template,
     revision_key,
 )
+from cfit.impact.vocabulary import load_vocabulary
 from cfit.uploads import ImportRefused
 from tests.duediligence_helpers import synthetic_template
 from tests.hostile import _members, _zip, workbook_cases
@@ -358,6 +359,59 @@ def test_the_countries_of_concern_cite_their_sources() -> None:
     # the countries later updates of the CAHRA list added, each citing the update that did
     assert any("30 June 2025" in title for title in countries.sources_of("BENIN"))
     assert countries.sources_of("PH") and countries.sources_of("Nigeria") and countries.sources_of("SD")
+
+
+#: countries as RMI's look-up lists and suppliers' templates write them, and their ISO codes
+RMI_SPELLINGS = [
+    ("Congo, Democratic Republic of the", "CD"),
+    ("CONGO, DEMOCRATIC REPUBLIC OF THE", "CD"),
+    ("Congo (Democratic Republic of the)", "CD"),
+    ("Democratic Republic of the Congo", "CD"),
+    ("Korea, Republic of", "KR"),
+    ("KOREA (REPUBLIC OF)", "KR"),
+    ("Korea (Democratic People's Republic of)", "KP"),
+    ("RUSSIAN FEDERATION", "RU"),
+    ("Russia", "RU"),
+    ("VIET NAM", "VN"),
+    ("Bolivia (Plurinational State of)", "BO"),
+    ("BOLIVIA, PLURINATIONAL STATE OF", "BO"),
+    ("Tanzania, United Republic of", "TZ"),
+    ("TANZANIA (UNITED REPUBLIC OF)", "TZ"),
+    ("Côte d'Ivoire", "CI"),
+    ("CÔTE D’IVOIRE", "CI"),
+    ("COTE D'IVOIRE", "CI"),
+    ("Cote dIvoire", "CI"),
+    ("Lao People's Democratic Republic", "LA"),
+    ("LAO PEOPLE’S DEMOCRATIC REPUBLIC", "LA"),
+    ("TAIWAN, PROVINCE OF CHINA", "TW"),
+    ("Iran (Islamic Republic of)", "IR"),
+    ("ITALY", "IT"),
+]
+
+
+@pytest.mark.parametrize(("written", "code"), RMI_SPELLINGS)
+def test_a_country_as_the_rmi_spells_it_is_read_as_its_iso_code_and_named_in_the_readers_language(
+    written: str, code: str
+) -> None:
+    from cfit.joining.countries import country_name
+
+    assert load_vocabulary().country(written) == code
+    assert country_name(written, "de") == country_name(code, "de")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Congo (Democratic Republic of the)",
+        "Democratic Republic of the Congo",
+        "TANZANIA (UNITED REPUBLIC OF)",
+    ],
+)
+def test_a_smelter_in_a_country_of_concern_is_flagged_however_the_template_spells_it(written: str) -> None:
+    countries = load_countries()
+
+    assert countries.sources_of(written)
+    assert countries.sources_of(written) == countries.sources_of(load_vocabulary().country(written) or "")
 
 
 def test_every_country_of_concern_names_a_known_source_once() -> None:

@@ -20,6 +20,7 @@ from django.utils.html import escape
 
 from cfit import refusals
 from cfit.criteria import content, exchange
+from cfit.notices import record as notice_record
 from cfit.offers import actions
 from cfit.offers import reader as offers_reader
 from cfit.refusals import refusal_texts
@@ -28,7 +29,11 @@ from cfit.uploads import ImportRefused
 
 from .test_offers import fill, tender  # noqa: F401  (the fixture)
 
-READERS = {"offers": offers_reader.MESSAGES, "criteria": exchange.IMPORT_MESSAGES}
+READERS = {
+    "offers": offers_reader.MESSAGES,
+    "criteria": exchange.IMPORT_MESSAGES,
+    "notices": notice_record.MESSAGES,
+}
 
 
 def _catalogue_form(english: str) -> str:
@@ -197,3 +202,45 @@ def test_a_criteria_file_of_another_format_is_refused_with_a_code(
             + ": "
             + str(refusals.MESSAGES["criteria:unknown_format"])
         ]
+
+
+# -- notices --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fake_catalogue")
+@pytest.mark.parametrize("language", ["nl", "de"])
+def test_the_secretariat_reads_why_notices_were_refused_in_its_language(
+    secretary: Any, language: str
+) -> None:
+    """Sam of the secretariat uploads a package with a cut-off notice, an XML that is no notice and
+    an OCDS release without its ocid: each is named, in Sam's language."""
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cfit.demo.notices import EXAMPLES
+
+    laptops = (EXAMPLES / "nl-rijkswaterstaat-laptops.xml").read_bytes()
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("cut.xml", laptops[:300])
+        archive.writestr("other.xml", b"<invoice/>")
+        archive.writestr("portal.json", b'{"releases": [{"id": "1"}]}')
+    client = Client()
+    client.force_login(secretary.user)
+
+    page = client.post(
+        "/market/import/",
+        {"file": SimpleUploadedFile("notices.zip", package.getvalue())},
+        HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,
+    ).content.decode()
+
+    with translation.override(language):
+        not_xml = escape(str(refusals.MESSAGES["notices:not_xml"]).split("%(")[0])
+        not_eforms = escape(str(refusals.MESSAGES["notices:not_eforms"]).split("%(")[0])
+        no_ocid = escape(str(refusals.MESSAGES["notices:no_ocid"]))
+    assert all(text.startswith(f"[{language}] ") for text in (not_xml, not_eforms, no_ocid))
+    assert f"notices.zip!cut.xml: {not_xml}" in page
+    assert f"notices.zip!other.xml: {not_eforms}" in page
+    assert f"notices.zip!portal.json, releases[0]: {no_ocid}" in page

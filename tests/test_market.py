@@ -326,3 +326,32 @@ def test_the_secretariat_uploads_notices_and_nobody_else_does(
     assert "notice-import" not in other.get("/market/").content.decode()
     assert Client().post("/market/import/", {"file": SimpleUploadedFile("x.xml", laptops)}).status_code == 302
     assert Notice.objects.count() == 1
+
+
+# --- Norwegian is one language ----------------------------------------------------------------------
+
+
+def test_norwegian_notices_are_one_language_however_they_are_coded(db: Any, tmp_path: Path) -> None:
+    """eForms writes Norwegian 'NOR', an OCDS publisher 'no' (ISO 639-1) and the UI says 'nb': a notice
+    is stored as 'nb' whichever it was, and the ones stored before are moved to it."""
+    import importlib
+
+    from django.apps import apps
+
+    from cfit.notices.codes import language_alpha_2
+
+    laptops = (EXAMPLES / "nl-rijkswaterstaat-laptops.xml").read_text(encoding="utf-8")
+    code = laptops.split("<cbc:NoticeLanguageCode>")[1].split("<")[0]
+    norwegian = laptops.replace(f"<cbc:NoticeLanguageCode>{code}<", "<cbc:NoticeLanguageCode>NOR<")
+    (tmp_path / "nor.xml").write_text(norwegian.replace(f'languageID="{code}"', 'languageID="NOR"'), "utf-8")
+    import_notices([tmp_path / "nor.xml"], acting_user=None)
+    earlier = Notice.objects.create(source="ocds", notice_id="ocds-x-1/1", language="no", ict=True)
+    migration = importlib.import_module("cfit.notices.migrations.0003_first_published_and_norwegian_as_nb")
+
+    migration.norwegian_as_nb(apps, None)
+
+    assert [language_alpha_2(c) for c in ("no", "NOR", "nob", "NO", "nno", "nn")] == ["nb"] * 4 + ["nn"] * 2
+    assert Notice.objects.get(source="eforms").language == "nb"
+    earlier.refresh_from_db()
+    assert earlier.language == "nb"
+    assert set(Notice.objects.values_list("language", flat=True)) == {"nb"}

@@ -127,7 +127,7 @@ def test_a_broken_release_is_named_and_the_others_are_kept() -> None:
     lines = b'{"ocid": "ocds-x-1", "id": "a"}\n{broken\n{"ocid": "ocds-x-2", "id": "b"}\n'
     kept = list(iter_ocds(lines, "r.jsonl"))
     assert [getattr(r, "id", None) for r in kept] == [None, "a", "b"]
-    assert str(kept[0]).startswith("r.jsonl, line 2: not JSON")
+    assert str(kept[0]).startswith("r.jsonl:2: not JSON")  # file:line, in every language
 
 
 def test_packages_are_read_member_by_member_and_a_zip_bomb_is_skipped(tmp_path: Path) -> None:

@@ -203,6 +203,39 @@ def test_a_change_notice_and_the_notice_it_changes_count_once(tmp_path: Path, ch
     assert "1 ICT notice in this selection" in page
 
 
+def dated(notice: bytes, day: str) -> bytes:
+    """``notice`` as published on ``day`` (ISO date): its publication (OPP-012) and issue (BT-05) dates."""
+    return re.sub(rb"2026-03-02Z", day.encode() + b"Z", notice)
+
+
+@pytest.mark.parametrize("change_first", [False, True])
+def test_a_tender_corrected_in_the_next_year_counts_in_the_year_it_was_published(
+    tmp_path: Path, procurer: Persona, change_first: bool
+) -> None:
+    """Rijkswaterstaat publishes its laptops tender in December 2025 and corrects it in January 2026:
+    the market and the monitoring count one tender, of 2025; the lists still say when it was corrected."""
+    original = (EXAMPLES / "nl-rijkswaterstaat-laptops.xml").read_bytes()
+    (tmp_path / "original.xml").write_bytes(dated(original, "2025-12-15"))
+    (tmp_path / "change.xml").write_bytes(dated(change_notice(original), "2026-01-12"))
+    order = ["change.xml", "original.xml"] if change_first else ["original.xml", "change.xml"]
+    for name in order:
+        import_notices([tmp_path / name], acting_user=None)
+
+    assert Notice.objects.get(notice_id=LAPTOPS).published == date(2025, 12, 15)
+    assert market(Filters(country="NL", year=2025)).total.notices == 1
+    assert market(Filters(country="NL", year=2026)).total.notices == 0
+    by_year = market(Filters(country="NL", by="year"))
+    assert [(row.key, row.notices) for row in by_year.rows] == [("2025", 1)]
+    change = Notice.objects.get(notice_id=CHANGE)
+    assert (change.published, change.first_published, change.year) == (
+        date(2026, 1, 12), date(2025, 12, 15), 2025,
+    )  # fmt: skip
+    assert [n.notice_id for n in outside_cfit(procurer.organisation, 2025)] == [LAPTOPS]
+    assert outside_cfit(procurer.organisation, 2026) == []
+    page = Client().get("/market/", {"country": "NL"}).content.decode()
+    assert '<option value="2026">' not in page and '<option value="2025">' in page
+
+
 def test_the_reader_reads_which_notice_an_sdk_change_notice_changes() -> None:
     example = SHARED / "eforms" / "examples" / "change-cn_24_open_dates.xml"
     if not example.exists():
@@ -451,3 +484,17 @@ def test_a_buyer_sees_its_contracted_devices_in_its_register_once_at_their_facto
     assert contract.lot is not None and "Acme Assembly" in row
     # the buyer's own units: the contract's 10 notebooks are the 10 in its register, not 20
     assert [cell.split("<")[0].strip() for cell in row.split('<td class="num">')[1:3]] == ["10", "8,000"]
+
+
+def test_the_market_chart_s_table_gives_the_notices_behind_each_share(db: Any) -> None:
+    """A reader who cannot see the chart reads its table: each group's shares, and n, the ICT notices
+    they are shares of (public notices: no figure is hidden for a small n)."""
+    import_notices([EXAMPLES], acting_user=None)
+    found = market(Filters(by="country"))
+
+    page = Client().get("/market/", {"by": "country"}).content.decode()
+
+    table = page.split('id="chart-market"')[1].split("</figure>")[0].split("<table")[1]
+    assert '<th class="num">ICT notices (n)</th>' in table
+    n = re.findall(r'<tr><th>[^<]*</th><td class="num">(\d+)</td>', table)
+    assert n == [str(r.notices) for r in found.rows if r.notices][:12] and n

@@ -23,6 +23,7 @@ from cfit.cloud.models import CloudUsage
 from cfit.cloud.present import label, month_label
 from cfit.cloud.reference import CloudReference
 from cfit.impact.figures import Span
+from cfit.joining.countries import country_name
 from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused
 
@@ -136,7 +137,7 @@ def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse
     places = [
         (
             f"{r['provider']}:{r['region']}",
-            f"{names.get(r['provider'], r['provider'])} · {r['region']} ({r['country']})",
+            f"{names.get(r['provider'], r['provider'])} · {r['region']} ({country_name(r['country'])})",
         )
         for r in known.sort(["provider", "region"]).iter_rows(named=True)
         if r["provider"] in reference.providers and r["provider"] != "other"

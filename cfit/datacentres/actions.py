@@ -17,8 +17,27 @@ from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityLot, Facility
 from cfit.tenders.models import Lot
 
 
+def may_host_customers(organisation: Organisation) -> bool:
+    """Whether the organisation registers data centres that host customers: providers (suppliers) do;
+    a buyer registers only the ones it runs itself."""
+    return organisation.type == Organisation.Type.SUPPORTER
+
+
 @transaction.atomic
 def create_facility(*, provider: Organisation, acting_user: Any, **fields: Any) -> Facility:
+    """Register a data centre in the name of ``provider``, the organisation that operates it (the caller
+    checked the acting user may file for it): a provider's hosts customers unless it says otherwise; a
+    buyer's is its own, and a buyer registering a provider's is refused."""
+    hosts = may_host_customers(provider)
+    operator = fields.setdefault("operator", Facility.Operator.SERVICE if hosts else Facility.Operator.OWN)
+    if operator != Facility.Operator.OWN and not hosts:
+        raise ValidationError(
+            _(
+                "A buyer registers only the data centres it runs itself. A provider's data centre is "
+                "linked to your tender's lot with the code the provider gives."
+            ),
+            code="not_own",
+        )
     facility = Facility(organisation=provider, **fields)
     facility.full_clean(validate_unique=False)  # the code is random; the database keeps it unique
     facility.save()

@@ -25,6 +25,8 @@ class FacilityOut(Schema):
     id: int
     name: str
     provider: str
+    #: "own": the organisation (``provider``) runs it for its own IT; "service": it hosts customers
+    operator: str
     country: str
     climate: str
     operating_since: int | None
@@ -97,6 +99,7 @@ def _facility_out(facility: Facility, is_provider: bool) -> dict[str, Any]:
         "id": facility.pk,
         "name": facility.name,
         "provider": facility.organisation.name,
+        "operator": facility.operator,
         "country": facility.country,
         "climate": facility.climate,
         "operating_since": facility.operating_since,

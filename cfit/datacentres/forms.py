@@ -12,9 +12,16 @@ from cfit.tenders.models import Lot
 
 
 class FacilityForm(forms.ModelForm):
+    """A new data centre; ``hosts_customers`` False (a buyer): no choice of operator, it is the buyer's own."""
+
     class Meta:
         model = Facility
-        fields = ["name", "country", "climate", "operating_since", "eu_database"]
+        fields = ["name", "operator", "country", "climate", "operating_since", "eu_database"]
+
+    def __init__(self, *args: Any, hosts_customers: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not hosts_customers:
+            del self.fields["operator"]
 
 
 class ReportForm(forms.ModelForm):

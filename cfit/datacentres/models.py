@@ -1,7 +1,12 @@
-"""Data centres of providers (supplier organisations), their yearly EED reports, and the lots they serve.
+"""Data centres, their yearly EED reports, and the lots they serve.
 
-A facility belongs to its provider and is reached through the scoped manager; a buyer reaches it only
-through ``cfit.datacentres.access``, when the facility is linked to a lot of one of its tenders.
+A facility belongs to the organisation that operates it and is reached through the scoped manager:
+a provider (supplier) registers the data centres where it hosts customers (colocation, hosting,
+cloud); a buyer registers the data centres it runs itself for its own IT (public bodies own and
+operate data centres and report them under Article 12 of the EED, and the EU GPP criteria cover
+building and running one). A buyer never registers a provider's data centre: it reaches one only
+through ``cfit.datacentres.access``, once it linked it to a lot of one of its tenders with the code
+the provider gave.
 """
 
 from __future__ import annotations
@@ -28,7 +33,16 @@ def new_facility_code() -> str:
 
 
 class Facility(OrganisationOwned):
-    """A data centre operated by the provider that owns it (``organisation``)."""
+    """A data centre operated by the organisation that owns it here (``organisation``)."""
+
+    class Operator(models.TextChoices):
+        """Who runs it, and for whom: Delegated Regulation (EU) 2024/1364 tells an enterprise data centre
+        from colocation and co-hosting ones."""
+
+        #: an enterprise data centre: the organisation runs it for its own IT (a buyer's, or a provider's)
+        OWN = "own", _("Our own: we run it for our own IT")
+        #: colocation, hosting or cloud: a provider runs it for its customers (only providers register these)
+        SERVICE = "service", _("A provider's: it hosts customers (colocation, hosting or cloud)")
 
     class Climate(models.TextChoices):
         #: the Climate Neutral Data Centre Pact's PUE target is 1.3 in cool and 1.4 in warm climates
@@ -43,6 +57,16 @@ class Facility(OrganisationOwned):
 
     name = models.TextField(_("name"))
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. NL."))
+    operator = models.CharField(
+        _("operated"),
+        max_length=8,
+        choices=Operator.choices,
+        default=Operator.SERVICE,
+        help_text=_(
+            "A buyer registers only the data centres it runs itself; a provider's data centre is linked to a "
+            "lot with the code the provider gives."
+        ),
+    )
     climate = models.CharField(_("climate"), max_length=8, choices=Climate.choices, default=Climate.COOL)
     operating_since = models.PositiveSmallIntegerField(
         _("in operation since (year)"),

@@ -43,11 +43,14 @@ from cfit.tenders.access import get_tender_for_user
 from cfit.uploads import ImportRefused
 
 
-def _providers(request: HttpRequest) -> list[Organisation]:
+def _providers(request: HttpRequest) -> list[tuple[Organisation, FacilityForm]]:
+    """The organisations the user registers data centres for, each with its form: providers (those
+    hosting customers) and buyers (the ones they run themselves)."""
     return [
-        m.organisation
+        (m.organisation, FacilityForm(hosts_customers=actions.may_host_customers(m.organisation)))
         for m in memberships_that_may(Action.DATACENTRE_REPORT_FILE, request.user)
         if m.organisation.type == Organisation.Type.SUPPORTER
+        or m.organisation.type in Organisation.PARTICIPANT_TYPES
     ]
 
 
@@ -67,7 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "datacentres/index.html",
-        {"own": own, "linked": linked, "providers": _providers(request), "facility_form": FacilityForm()},
+        {"own": own, "linked": linked, "providers": _providers(request)},
     )
 
 
@@ -75,11 +78,18 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def facility_new(request: HttpRequest, slug: str) -> HttpResponse:
     provider = provider_for_filing(request.user, slug)
-    form = FacilityForm(request.POST)
+    form = FacilityForm(request.POST, hosts_customers=actions.may_host_customers(provider))
     if form.is_valid():
-        facility = actions.create_facility(provider=provider, acting_user=request.user, **form.cleaned_data)
-        return redirect("datacentres:facility", facility_id=facility.pk)
-    messages.error(request, _wrong(form))
+        try:
+            facility = actions.create_facility(
+                provider=provider, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("datacentres:facility", facility_id=facility.pk)
+    else:
+        messages.error(request, _wrong(form))
     return redirect("datacentres:index")
 
 

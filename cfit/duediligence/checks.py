@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from cfit.duediligence.template import LookupEntry, ReportedSmelter, TemplateProblem, problem, text
+from cfit.impact.vocabulary import load_vocabulary
 from cfit.tabular import read_table
 from cfit.uploads import MAX_IMPORT_BYTES, Problems, refuse
 
@@ -165,7 +166,13 @@ class CountriesOfConcern:
     sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def sources_of(self, country: str) -> tuple[str, ...]:
-        return self.by_name.get(normalised(country), ())
+        """By the name as listed, else by the ISO code of the country however it is written
+        ("Democratic Republic of the Congo", "TANZANIA (UNITED REPUBLIC OF)")."""
+        found = self.by_name.get(normalised(country), ())
+        if not found and country:
+            code = load_vocabulary().country(country)
+            found = self.by_name.get(normalised(code), ()) if code else ()
+        return found
 
 
 def load_countries(path: Path = COUNTRIES_FILE) -> CountriesOfConcern:

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pycountry
-
 from cfit.contracts.rows import Collector, read_rows, required_text, text
 from cfit.factories.core import factory_key
 from cfit.impact.vocabulary import Vocabulary, load_vocabulary
@@ -126,13 +124,7 @@ def factory_country(word: str, vocabulary: Vocabulary | None = None) -> str | No
     """The country of a factory as suppliers write it: the register's words (ISO codes, the pact's
     countries in its languages), else an ISO 3166 name, common name or three-letter code, as the
     countries where electronics are made are written ("Vietnam", "Taiwan", "South Korea", "MYS")."""
-    known = (vocabulary or load_vocabulary()).code("country", word)
-    if known is not None:
-        return str(known)
-    try:
-        return str(pycountry.countries.lookup(word.strip()).alpha_2)
-    except LookupError:
-        return None
+    return (vocabulary or load_vocabulary()).country(word)
 
 
 def _workers(record: dict[str, object], number: int, problems: Collector) -> int | None:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pycountry
 import yaml
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
@@ -58,6 +59,28 @@ class Vocabulary:
                 return upper
         return self.values.get(column, {}).get(key)
 
+    def country(self, word: str) -> str | None:
+        """The ISO 3166-1 alpha-2 code of a country however it is written: a code (alpha-2 or -3), a
+        name of ``countries.yaml`` (the pact's languages, RMI's look-up list spellings), or an ISO 3166
+        name, official or common name (pycountry); accents and curly apostrophes aside, and "Bolivia
+        (Plurinational State of)" read as "Bolivia, Plurinational State of". None if unknown. The one
+        reader of a written country: registers, factory disclosures, CMRT/EMRT smelter lists."""
+        word = word.strip()
+        if not word:
+            return None
+        if len(word) == 2:
+            return self.code("country", word)
+        folded = _folded(word)
+        turned = re.sub(r"\s*\((.*?)\)\s*", r", \1 ", folded).strip().rstrip(",")
+        for candidate in dict.fromkeys([word, folded, turned]):
+            if "(" not in candidate and (found := self.code("country", candidate)) is not None:
+                return found
+            try:
+                return str(pycountry.countries.lookup(candidate).alpha_2)
+            except LookupError:
+                pass
+        return self.code("country", word)  # what is in brackets dropped: "Netherlands (the)"
+
     def suggestions(self, column: str, word: str, count: int = 3) -> list[str]:
         """The codes of the known words closest to an unknown one, best first."""
         words = self.values.get(column, {})
@@ -76,6 +99,12 @@ class Vocabulary:
         if column == "country":
             return sorted(self.countries)
         return sorted(set(self.values.get(column, {}).values()))
+
+
+def _folded(text: str) -> str:
+    """Accents dropped and typographic apostrophes straightened: "CÔTE D’IVOIRE" → "COTE D'IVOIRE"."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[’‘`´]", "'", plain).split())
 
 
 def _words(entry: Mapping[str, Any], where: str) -> list[str]:

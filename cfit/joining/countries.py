@@ -8,6 +8,8 @@ from functools import lru_cache
 import pycountry
 from django.utils.translation import get_language
 
+from cfit.impact.vocabulary import load_vocabulary
+
 
 @lru_cache(maxsize=16)
 def _translations(language: str) -> gettext.NullTranslations:
@@ -17,15 +19,14 @@ def _translations(language: str) -> gettext.NullTranslations:
 def country_name(code: str, language: str | None = None) -> str:
     """The country's common name in ``language`` (the active one by default); the code if unknown.
 
-    ``code`` is an ISO 3166-1 alpha-2 code, or an English name as RMI's smelter templates write one
-    ("ITALY"); a text pycountry does not know is returned as given.
+    ``code`` is an ISO 3166-1 alpha-2 code, or a country as people and RMI's smelter templates write
+    one ("ITALY", "CONGO, DEMOCRATIC REPUBLIC OF THE", "CÔTE D’IVOIRE"), read by the one country reader
+    (``Vocabulary.country``); a text it does not know is returned as given.
     """
-    country = pycountry.countries.get(alpha_2=code.upper()) if code else None
+    country = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
     if country is None and len(code) > 2:
-        try:
-            country = pycountry.countries.lookup(code)
-        except LookupError:
-            return code
+        alpha_2 = load_vocabulary().country(code)
+        country = pycountry.countries.get(alpha_2=alpha_2) if alpha_2 else None
     if country is None:
         return code
     name = getattr(country, "common_name", None) or country.name

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -46,9 +47,19 @@ Series = tuple[str, Sequence[Point | None]]
 
 
 def bars(
-    chart_id: str, title: str, labels: Sequence[str], series: Sequence[Series], unit: str, *, stacked: bool
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    unit: str,
+    *,
+    stacked: bool,
+    counts: tuple[str, Sequence[int]] | None = None,
 ) -> SafeString:
-    """Bars per label: stacked by series, or side by side (``stacked=False``, where ranges are drawn)."""
+    """Bars per label: stacked by series, or side by side (``stacked=False``, where ranges are drawn).
+
+    ``counts`` (its heading, then a number per label): how many the label's figures are made of, the
+    first column of the table of numbers (e.g. the notices a share is of)."""
     shown = [[p if p is not None and p.shown else None for p in points] for _, points in series]
     if stacked:
         tops: list[float] = [
@@ -118,9 +129,19 @@ def bars(
     note = f'<p class="small muted">{escape(gaps)}</p>' if hidden else ""
     if not stacked and any(p is not None and p.low is not None for s in shown for p in s):
         note += f'<p class="small muted">{escape(whiskers)}</p>'
-    head = "<tr><th></th>" + "".join(f'<th class="num">{escape(name)}</th>' for name, _p in series) + "</tr>"
+    count_head = f'<th class="num">{escape(counts[0])}</th>' if counts else ""
+    head = (
+        f"<tr><th></th>{count_head}"
+        + "".join(f'<th class="num">{escape(name)}</th>' for name, _p in series)
+        + "</tr>"
+    )
     body = "".join(
         f"<tr><th>{escape(label)}</th>"
+        + (
+            f'<td class="num">{escape(number_format(counts[1][i], 0, force_grouping=True))}</td>'
+            if counts
+            else ""
+        )
         + "".join(
             f'<td class="num">{escape(point.text() if point is not None else "—")}</td>'
             for point in (points[i] for _name, points in series)

@@ -52,17 +52,24 @@ def import_notices(
     paths = list(paths)
     run = NoticeImport.objects.create(by=actor(acting_user), sources=[str(p) for p in paths][:100])
     counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0, "skipped": 0, "linked": 0}
-    problems: list[dict[str, str]] = []
+    problems: list[dict[str, Any]] = []
     context = _Context()
     batch: list[NoticeRecord] = []
     stored: dict[tuple[str, str], Notice] = {}  #: the batch's notices as stored
     seen: set[tuple[str, str]] = set()  #: the notices stored by this run
     read = 0
 
-    def refuse(where: str, reason: str) -> None:
+    def refuse(problem: ReadProblem) -> None:
         counts["refused"] += 1
         if len(problems) < MAX_PROBLEMS_KEPT:
-            problems.append({"where": where, "reason": reason})
+            problems.append(
+                {
+                    "where": problem.where,
+                    "reason": problem.reason,
+                    "code": problem.code,
+                    "params": dict(problem.params),
+                }
+            )
 
     def flush() -> None:
         ids = [notice_key(notice) for notice in batch]
@@ -87,8 +94,11 @@ def import_notices(
                 try:
                     with transaction.atomic():  # a savepoint: one notice that fails leaves the batch stored
                         outcome, linked, existing = _store(notice, data, digest, existing, context)
+                except _TooLong as error:
+                    refuse(ReadProblem.of(f"{notice.source} {notice.id}", "id_too_long", limit=error.limit))
+                    continue
                 except (DatabaseError, ValueError) as error:
-                    refuse(f"{notice.source} {notice.id}", f"not stored: {error}")
+                    refuse(ReadProblem.of(f"{notice.source} {notice.id}", "not_stored", detail=error))
                     continue
                 stored[key] = existing
                 counts[outcome] += 1
@@ -101,7 +111,7 @@ def import_notices(
     for item in read_notices(paths):
         read += 1
         if isinstance(item, ReadProblem):
-            refuse(item.where, item.reason)
+            refuse(item)
             continue
         if ict_only and not item.ict:
             counts["skipped"] += 1
@@ -199,9 +209,15 @@ def _version_key(version: str) -> tuple[int, str]:
     return (int(version), "") if version.isdigit() else (0, version)
 
 
-def _fits(value: str, length: int, what: str) -> str:
+class _TooLong(ValueError):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"longer than {limit} characters")
+
+
+def _fits(value: str, length: int) -> str:
     if len(value) > length:
-        raise ValueError(f"{what} is longer than {length} characters")
+        raise _TooLong(length)
     return value
 
 
@@ -209,8 +225,9 @@ def _store(
     notice: NoticeRecord, data: dict[str, Any], digest: str, stored: Notice | None, context: _Context
 ) -> tuple[str, int, Notice]:
     """("created" | "updated", links made, the stored notice) for one notice, inside a savepoint."""
-    notice_id = _fits(notice_key(notice), 200, "the notice id")
+    notice_id = _fits(notice_key(notice), 200)
     published = _date(notice.published)
+    first_published = _first_published(notice, published)
     buyer_key = name_key(notice.buyer.name)
     fields = {
         "version": notice.version[:64],
@@ -220,7 +237,8 @@ def _store(
         "changes": notice.changes[:200],
         "release_id": notice.id[:200] if notice.source == "ocds" else "",
         "published": published,
-        "year": published.year if published else None,
+        "first_published": first_published,
+        "year": first_published.year if first_published else None,
         "buyer_name": notice.buyer.name,
         "buyer_key": buyer_key,
         "buyer_country": notice.buyer.country[:2],
@@ -254,6 +272,7 @@ def _store(
         stored.product_groups.all().delete()
         stored.matched.all().delete()
         outcome = "updated"
+    _date_changes_of(stored)
     NoticeProductGroup.objects.bulk_create(
         NoticeProductGroup(notice=stored, code=code) for code in sorted(context.matcher.groups_of(notice.cpv))
     )
@@ -262,6 +281,40 @@ def _store(
         for m in {m.id: m for m in notice.matched_criteria}.values()
     )
     return outcome, _link(stored, link), stored
+
+
+def _first_published(notice: NoticeRecord, published: date | None) -> date | None:
+    """When the tender a notice publishes was first published: for a change notice (BT-758), the
+    stored notice it changes says; otherwise (or when that one is not stored yet) its own date."""
+    if notice.changes:
+        changed = (
+            Notice.objects.filter(source=notice.source, notice_id=notice.changes)
+            .values_list("first_published", "published")
+            .first()
+        )
+        if changed is not None and (changed[0] or changed[1]):
+            return changed[0] or changed[1]
+    return published
+
+
+def _date_changes_of(notice: Notice) -> None:
+    """The change notices stored before the notice they change take its first publication (and of a
+    chain of changes, each the first one's): imported in any order, a correction counts in the year
+    the tender was published."""
+    first = notice.first_published or notice.published
+    seen = {notice.notice_id}
+    changed = [notice.notice_id]
+    while changed and first is not None:
+        later = list(
+            Notice.objects.filter(source=notice.source, changes__in=changed)
+            .exclude(notice_id__in=seen)
+            .values_list("notice_id", flat=True)
+        )
+        Notice.objects.filter(source=notice.source, notice_id__in=later).update(
+            first_published=first, year=first.year
+        )
+        seen.update(later)
+        changed = later
 
 
 def _link(notice: Notice, link: Link | None) -> int:

@@ -47,12 +47,21 @@ def country_alpha_2(code: str) -> str:
 
 @cache
 def language_alpha_2(code: str) -> str:
-    """``ENG``, ``nld``, ``fre`` or ``en`` → ``en``; the code in lower case when ISO 639-1 has none."""
+    """``ENG``, ``nld``, ``fre`` or ``en`` → ``en``; the code in lower case when ISO 639-1 has none.
+
+    Norwegian is ``nb``, as the UI names it (``settings.LANGUAGES``): eForms writes it ``NOR`` and ISO
+    639-1 ``no`` (the macrolanguage), which would make it two languages; Nynorsk (``nno``) stays ``nn``."""
     code = (code or "").strip().lower()
+    if code in NORWEGIAN:
+        return "nb"
     if len(code) == 2:
         return code
-    if code in ("nob", "nno"):
-        return "nb" if code == "nob" else "nn"
+    if code == "nno":
+        return "nn"
     language = pycountry.languages.get(alpha_3=code) or pycountry.languages.get(bibliographic=code)
     alpha_2 = getattr(language, "alpha_2", None) if language is not None else None
     return str(alpha_2) if alpha_2 else code
+
+
+#: the codes of (Bokmål) Norwegian, stored as ``nb``
+NORWEGIAN = frozenset({"no", "nor", "nob", "nb"})

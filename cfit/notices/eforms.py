@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from cfit.notices.codes import country_alpha_2, cpv_code, is_ict, language_alpha_2
-from cfit.notices.record import AwardCriterion, Buyer, Lot, NoticeRecord, Strategic
+from cfit.notices.record import AwardCriterion, Buyer, Lot, NoticeRecord, Strategic, english
 
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
 NS = {
@@ -50,7 +50,13 @@ MAX_NOTICE_BYTES = 20 * 1024 * 1024  #: the largest real notices are under 2 MB
 
 
 class NoticeRefused(ValueError):
-    """This notice cannot be read; the reason names what is wrong."""
+    """This notice cannot be read; the reason names what is wrong, as a ``MESSAGES`` code with its
+    parameters (``str()`` is the English)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code = code
+        self.params = tuple((k, str(v)) for k, v in params.items())
+        super().__init__(english(code, self.params))
 
 
 def _parser() -> etree.XMLParser:
@@ -62,21 +68,18 @@ def _parser() -> etree.XMLParser:
 def parse_eforms(data: bytes) -> NoticeRecord:
     """The record of one eForms notice; ``NoticeRefused`` with the reason when it is none."""
     if len(data) > MAX_NOTICE_BYTES:
-        raise NoticeRefused(f"larger than {MAX_NOTICE_BYTES // 1_000_000} MB: no notice is that large")
+        raise NoticeRefused("notice_too_large", size=MAX_NOTICE_BYTES // 1_000_000)
     head = data[:4096]
     if b"<!DOCTYPE" in head or b"<!ENTITY" in data:
-        raise NoticeRefused(
-            "declares a DTD or entities: a notice has none (refused against entity expansion)"
-        )
+        raise NoticeRefused("dtd")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
-        raise NoticeRefused(f"not well-formed XML: {error.msg} (line {error.lineno})") from None
+        raise NoticeRefused("not_xml", detail=error.msg, line=error.lineno) from None
     tag = etree.QName(root)
     if tag.localname not in ROOTS or ROOTS[tag.localname] != tag.namespace:
         raise NoticeRefused(
-            f"not an eForms notice: the root is {{{tag.namespace}}}{tag.localname}, "
-            f"expected one of {', '.join(ROOTS)} in its eForms namespace"
+            "not_eforms", root=f"{{{tag.namespace}}}{tag.localname}", expected=", ".join(ROOTS)
         )
     return _record(root)
 
@@ -111,7 +114,7 @@ def _record(root: etree._Element) -> NoticeRecord:
     language_code = _text(root, "cbc:NoticeLanguageCode")  # BT-702(a)
     notice_id = _text(root, "cbc:ID[@schemeName='notice-id']") or _text(root, "cbc:ID")  # BT-701
     if not notice_id:
-        raise NoticeRefused("has no notice identifier (BT-701, cbc:ID[@schemeName='notice-id'])")
+        raise NoticeRefused("no_notice_id")
     published = ""
     subtype = ""
     changes = ""

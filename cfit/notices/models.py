@@ -74,6 +74,16 @@ class Notice(models.Model):
         help_text=_("OCDS: the release id as published (an eForms notice's BT-701 when it republishes one)."),
     )
     published = models.DateField(_("published"), null=True, blank=True)
+    #: when the tender was first published: a change notice's is the notice's it changes (BT-758, followed
+    #: back to the first stored one), anyone else's its own ``published``
+    first_published = models.DateField(
+        _("first published"),
+        null=True,
+        blank=True,
+        help_text=_("A change notice: the publication date of the notice it changes."),
+    )
+    #: the year the notice counts in, the year of ``first_published`` (a December tender corrected in
+    #: January counts in December's year)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     buyer_name = models.TextField(_("buyer"), blank=True)
     #: the buyer's name folded (case, accents, punctuation, legal-form noise): to group and to recognise participants
@@ -124,6 +134,11 @@ class Notice(models.Model):
     def procedure_key(self) -> str:
         """What makes two notices one procedure (a competition and its result): BT-04 or the ocid."""
         return self.procedure_id or f"{self.source}:{self.notice_id}"
+
+    @property
+    def corrects_earlier(self) -> bool:
+        """A change notice of a notice published on an earlier day (the lists show both dates)."""
+        return bool(self.first_published and self.published and self.first_published != self.published)
 
     @property
     def public_url(self) -> str:
@@ -209,7 +224,8 @@ class NoticeImport(models.Model):
     #: notices not stored because they buy no ICT (``ict_only``)
     skipped = models.PositiveIntegerField(_("not ICT, skipped"), default=0)
     linked = models.PositiveIntegerField(_("linked to tenders"), default=0)
-    #: [{where, reason}] for each notice or file that could not be read or stored (the first 1,000)
+    #: [{where, reason, code, params}] for each notice or file that could not be read or stored (the
+    #: first 1,000): ``reason`` in English, ``code`` and ``params`` for the pages (``cfit.refusals``)
     problems = models.JSONField(_("problems"), default=list)
 
     class Meta:
@@ -232,7 +248,8 @@ PREFILLED_FROM_NOTICES = "published notices"
 def outside_cfit(organisation: Any, year: int) -> list[Notice]:
     """The organisation's ICT procedures first published in ``year`` that cfit knows only from
     published notices: one notice per procedure (its first), none of whose notices is linked to a
-    cfit tender (those are counted as cfit tenders already)."""
+    cfit tender (those are counted as cfit tenders already). A notice's year is the market's
+    (``Notice.year``: a change notice's is the year of the notice it changes)."""
     procedures: dict[str, list[Notice]] = {}
     # a change notice shares its procedure (BT-04) with the notice it changes: grouped below, the first
     # publication dates the procedure; an OCDS republication of a TED notice has an ocid of its own
@@ -245,7 +262,7 @@ def outside_cfit(organisation: Any, year: int) -> list[Notice]:
         procedures.setdefault(notice.procedure_key, []).append(notice)
     out = []
     for group in procedures.values():
-        first = min(group, key=lambda n: (n.published, n.notice_id))
+        first = min(group, key=lambda n: (n.first_published or n.published, n.published, n.notice_id))
         if first.year == year and not any(getattr(n, "linked", False) for n in group):
             out.append(first)
     return sorted(out, key=lambda n: (n.published, n.notice_id))

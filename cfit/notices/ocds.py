@@ -9,10 +9,10 @@ reported by its position and the others are kept. Plain Python, no Django.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cfit.impact.vocabulary import load_vocabulary
 from cfit.notices.codes import country_alpha_2, cpv_code, is_ict, language_alpha_2
 from cfit.notices.record import AwardCriterion, Buyer, Lot, NoticeRecord, ReadProblem, Strategic
 
@@ -41,16 +41,16 @@ def iter_ocds(data: bytes, where: str) -> Iterator[NoticeRecord | ReadProblem]:
     except json.JSONDecodeError as whole:
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) < 2:
-            yield ReadProblem(where, f"not JSON: {whole.msg} (line {whole.lineno}, column {whole.colno})")
+            yield ReadProblem.of(where, "not_json", detail=whole.msg, line=whole.lineno, column=whole.colno)
             return
         documents = []
         for number, line in enumerate(lines, 1):
             try:
                 documents.append(json.loads(line))
             except json.JSONDecodeError as error:
-                yield ReadProblem(f"{where}, line {number}", f"not JSON: {error.msg}")
+                yield ReadProblem.of(f"{where}:{number}", "not_json_line", detail=error.msg)
     for n, document in enumerate(documents, 1):
-        place = where if len(documents) == 1 else f"{where}, line {n}"
+        place = where if len(documents) == 1 else f"{where}:{n}"  # file:line
         yield from _document(document, place)
 
 
@@ -64,32 +64,30 @@ def _document(document: Any, where: str) -> Iterator[NoticeRecord | ReadProblem]
     elif isinstance(document, dict) and isinstance(document.get("records"), list):
         for n, record in enumerate(document["records"]):
             if not isinstance(record, dict):
-                yield ReadProblem(f"{where}, records[{n}]", "a record is an object")
+                yield ReadProblem.of(f"{where}, records[{n}]", "record_not_object")
             elif isinstance(record.get("compiledRelease"), dict):
                 yield _release(record["compiledRelease"], f"{where}, records[{n}].compiledRelease")
             else:
                 embedded = [r for r in record.get("releases") or [] if isinstance(r, dict) and "ocid" in r]
                 if not embedded:
-                    yield ReadProblem(
-                        f"{where}, records[{n}]", "neither a compiled release nor embedded releases"
-                    )
+                    yield ReadProblem.of(f"{where}, records[{n}]", "record_without_releases")
                 for m, release in enumerate(embedded):
                     yield _release(release, f"{where}, records[{n}].releases[{m}]")
     elif isinstance(document, dict) and "ocid" in document:
         yield _release(document, where)
     else:
-        yield ReadProblem(where, "not an OCDS release, release package or record package")
+        yield ReadProblem.of(where, "not_ocds")
 
 
 def _release(release: Any, where: str) -> NoticeRecord | ReadProblem:
     if not isinstance(release, dict):
-        return ReadProblem(where, "a release is an object")
+        return ReadProblem.of(where, "release_not_object")
     if not isinstance(release.get("ocid"), str) or not release.get("ocid"):
-        return ReadProblem(where, "a release without an ocid")
+        return ReadProblem.of(where, "no_ocid")
     try:
         return _record(release)
     except (TypeError, ValueError, AttributeError) as error:
-        return ReadProblem(where, f"a release of an unexpected shape: {error}")
+        return ReadProblem.of(where, "release_shape", detail=error)
 
 
 def _object(value: Any) -> Mapping[str, Any]:
@@ -219,10 +217,4 @@ def _party_country(release: Mapping[str, Any], buyer: Mapping[str, Any]) -> str:
 def _country(text: str) -> str:
     if len(text) in (2, 3):
         return country_alpha_2(text)
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    import pycountry
-
-    try:
-        return str(pycountry.countries.lookup(plain).alpha_2)
-    except LookupError:
-        return ""
+    return load_vocabulary().country(text) or ""

@@ -92,12 +92,59 @@ class NoticeRecord:
         return out
 
 
+#: Why a notice (or a whole file) could not be read or stored, by code: the English of the command line
+#: and the logs, ``{name}`` a parameter; the pages say the same codes in the reader's language
+#: (``cfit.refusals``, prefixed ``notices:``).
+MESSAGES: dict[str, str] = {
+    # the file or package
+    "not_notice_file": "not a notice file (.xml, .json, .jsonl, .zip, .tar.gz)",
+    "no_such_file": "no such file or folder",
+    "too_large": "larger than {size} MB",
+    "unreadable": "cannot be read: {detail}",
+    "zip_bomb": "inflates more than {ratio} times: not read further (zip bomb?)",
+    "inflates": "inflates to {size} bytes from {packed}: not read",
+    "larger_than_declared": "larger than its declared size: not read",
+    # an eForms notice
+    "notice_too_large": "larger than {size} MB: no notice is that large",
+    "dtd": "declares a DTD or entities: a notice has none (refused against entity expansion)",
+    "not_xml": "not well-formed XML: {detail} (line {line})",
+    "not_eforms": "not an eForms notice: the root is {root}, expected one of {expected} in its eForms namespace",
+    "no_notice_id": "has no notice identifier (BT-701, cbc:ID[@schemeName='notice-id'])",
+    # OCDS
+    "not_json": "not JSON: {detail} (line {line}, column {column})",
+    "not_json_line": "not JSON: {detail}",
+    "record_not_object": "a record is an object",
+    "record_without_releases": "neither a compiled release nor embedded releases",
+    "not_ocds": "not an OCDS release, release package or record package",
+    "release_not_object": "a release is an object",
+    "no_ocid": "a release without an ocid",
+    "release_shape": "a release of an unexpected shape: {detail}",
+    # storing (cfit.notices.actions)
+    "id_too_long": "not stored: the notice id is longer than {limit} characters",
+    "not_stored": "not stored: {detail}",
+}
+
+
+def english(code: str, params: tuple[tuple[str, str], ...] = ()) -> str:
+    return MESSAGES[code].format(**dict(params))
+
+
 @dataclass(frozen=True)
 class ReadProblem:
     """A notice (or a whole file) that could not be read: named, and the others are kept."""
 
-    where: str  #: the file, and the member of a package or the release's position
-    reason: str
+    where: str  #: the file, and the member of a package (``file!member``) or the release's position
+    code: str  #: a ``MESSAGES`` code
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, where: str, code: str, **params: object) -> ReadProblem:
+        return cls(where, code, tuple((k, str(v)) for k, v in params.items()))
+
+    @property
+    def reason(self) -> str:
+        """In English (the command line)."""
+        return english(self.code, self.params)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"

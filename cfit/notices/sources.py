@@ -52,11 +52,11 @@ def _read(paths: Iterable[Path]) -> Iterator[NoticeRecord | ReadProblem]:
                     yield from _file(child)
         elif path.exists():
             if not _kind(path.name):
-                yield ReadProblem(str(path), "not a notice file (.xml, .json, .jsonl, .zip, .tar.gz)")
+                yield ReadProblem.of(str(path), "not_notice_file")
             else:
                 yield from _file(path)
         else:
-            yield ReadProblem(str(path), "no such file or folder")
+            yield ReadProblem.of(str(path), "no_such_file")
 
 
 def is_notice_file(name: str) -> bool:
@@ -81,11 +81,11 @@ def _file(path: Path) -> Iterator[NoticeRecord | ReadProblem]:
             yield from _zip(path)
         else:
             if path.stat().st_size > MAX_MEMBER_BYTES:
-                yield ReadProblem(str(path), f"larger than {MAX_MEMBER_BYTES // 1_000_000} MB")
+                yield ReadProblem.of(str(path), "too_large", size=MAX_MEMBER_BYTES // 1_000_000)
                 return
             yield from parse(path.read_bytes(), str(path), kind)
     except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError) as error:
-        yield ReadProblem(str(path), f"cannot be read: {error}")
+        yield ReadProblem.of(str(path), "unreadable", detail=error)
 
 
 def parse(data: bytes, where: str, kind: str) -> Iterator[NoticeRecord | ReadProblem]:
@@ -94,7 +94,7 @@ def parse(data: bytes, where: str, kind: str) -> Iterator[NoticeRecord | ReadPro
         try:
             yield parse_eforms(data)
         except NoticeRefused as error:
-            yield ReadProblem(where, str(error))
+            yield ReadProblem(where, error.code, error.params)
     else:
         yield from iter_ocds(data, where)
 
@@ -109,13 +109,11 @@ def _tar(path: Path) -> Iterator[NoticeRecord | ReadProblem]:
             if not member.isfile() or kind not in ("xml", "json"):
                 continue
             if member.size > MAX_MEMBER_BYTES:
-                yield ReadProblem(where, f"larger than {MAX_MEMBER_BYTES // 1_000_000} MB")
+                yield ReadProblem.of(where, "too_large", size=MAX_MEMBER_BYTES // 1_000_000)
                 continue
             unpacked += member.size
             if unpacked > MAX_RATIO * max(packed, 1) and unpacked > MAX_MEMBER_BYTES:
-                yield ReadProblem(
-                    str(path), f"inflates more than {MAX_RATIO} times: not read further (zip bomb?)"
-                )
+                yield ReadProblem.of(str(path), "zip_bomb", ratio=MAX_RATIO)
                 return
             handle = archive.extractfile(member)
             if handle is not None:
@@ -133,14 +131,12 @@ def _zip(path: Path) -> Iterator[NoticeRecord | ReadProblem]:
                 info.file_size > MAX_MEMBER_BYTES
                 or info.file_size > MAX_RATIO * max(info.compress_size, 1) + 65536
             ):
-                yield ReadProblem(
-                    where, f"inflates to {info.file_size:,} bytes from {info.compress_size:,}: not read"
-                )
+                yield ReadProblem.of(where, "inflates", size=info.file_size, packed=info.compress_size)
                 continue
             with archive.open(info) as handle:
                 # The declared size can lie: never read more than it allows.
                 data = handle.read(info.file_size + 1)
             if len(data) > info.file_size:
-                yield ReadProblem(where, "larger than its declared size: not read")
+                yield ReadProblem.of(where, "larger_than_declared")
                 continue
             yield from parse(data, where, kind)

@@ -29,7 +29,8 @@ from cfit.notices.actions import import_notices
 from cfit.notices.market import OTHER, Filters, Market, download_rows, market
 from cfit.notices.models import Notice, NoticeImport, NoticeLink
 from cfit.notices.sources import is_notice_file
-from cfit.uploads import ImportRefused, check_size
+from cfit.refusals import message_text
+from cfit.uploads import ImportRefused, Problem, check_size
 
 #: shown on the page; the downloads hold every group
 MAX_ROWS = 25
@@ -74,6 +75,10 @@ def _chart(found: Market) -> Any:
         ],
         "%",
         stacked=False,
+        # n beside each group's shares. Never hidden for a small n: the notices are published by their
+        # buyers, so the monitoring's disclosure rules (cfit.monitoring.disclosure, for what participants
+        # report) do not apply; a share of few notices is read with its n.
+        counts=(_("ICT notices (n)"), [r.notices for r in rows]),
     )
 
 
@@ -165,9 +170,18 @@ def market_import(request: HttpRequest) -> HttpResponse:
         % run.counts(),
     )
     for problem in run.problems[:20]:
-        where = problem["where"].replace(str(path), name)
-        messages.warning(request, f"{where}: {problem['reason']}")
+        messages.warning(request, _problem_text(problem, str(path), name))
     return redirect("notices:market")
+
+
+def _problem_text(problem: dict[str, Any], path: str, name: str) -> str:
+    """A refused notice as the import stored it, in the reader's language (a run stored before the
+    problems had codes says its English)."""
+    where = problem["where"].replace(path, name)
+    said = Problem(
+        where, "", problem["reason"], problem.get("code", ""), tuple(problem.get("params", {}).items())
+    )
+    return f"{where}: {message_text(said, 'notices')}"
 
 
 def market_download(request: HttpRequest, fmt: str) -> HttpResponse:
