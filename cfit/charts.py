@@ -29,7 +29,7 @@ FONT = 14
 #: server fits labels without a browser to measure them, so this errs on the wide side.
 ADVANCE = 0.62
 SLANT = 50  #: degrees: the slope of labels too long for their bar even on two lines
-LONGEST = 22  #: characters of a slanted label; a longer one is cut, in full in its tooltip and table
+LONGEST = 24  #: characters of a slanted label; a longer one is cut, in full in its tooltip and table
 
 
 def number(value: float) -> str:
