@@ -155,3 +155,14 @@ def test_the_edit_page_shows_each_thresholds_unit_and_legal_floor_beside_its_fie
 
     assert "Spare parts after end of placing on the market: minimum (years)" in page
     assert "Required by law from 20 June 2025: ≥ 7 years (Commission Regulation (EU) 2023/1670" in page
+
+
+def test_the_other_levels_of_a_topic_are_those_of_the_same_product_group(
+    client: Client, framework: FrameworkVersion
+) -> None:
+    # "warranty" is a topic of monitors (mon-warranty-*) and of notebooks and desktops (pc-warranty-*)
+    page = client.get("/criteria/mon-warranty-b/").content.decode()
+
+    panel = page.split("Other levels of this topic", 1)[1].split("</section>", 1)[0]
+    assert 'href="/criteria/mon-warranty-a/"' in panel
+    assert "pc-warranty" not in panel

@@ -97,7 +97,11 @@ def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
     counterparts = (
         Criterion.objects.in_version(criterion.version)
         .filter(topic=criterion.topic)
+        # The same topic in another product group is another product's level (a monitor's warranty is
+        # not a notebook's): only the criteria sharing one of this criterion's groups are its levels.
+        .filter(product_groups__in=criterion.product_groups.values("pk"))
         .exclude(pk=criterion.pk)
+        .distinct()
         # Titles with references to requirement values read the requirements: fetched once for all.
         .prefetch_related("product_groups", "requirements")
     )
