@@ -166,3 +166,34 @@ def test_the_other_levels_of_a_topic_are_those_of_the_same_product_group(
     panel = page.split("Other levels of this topic", 1)[1].split("</section>", 1)[0]
     assert 'href="/criteria/mon-warranty-a/"' in panel
     assert "pc-warranty" not in panel
+
+
+def test_the_edit_page_names_the_field_a_broken_rule_is_about_in_the_users_language(
+    client: Client, draft: FrameworkVersion, secretary: Any
+) -> None:
+    client.force_login(secretary.user)
+    url, data = _form(client, draft, "de")
+    requirement = data.pop("_requirement")
+    data[f"{requirement}_min_value"] = "7"  # as the law asks
+    data[f"{requirement}_max_value"] = "3"  # below the minimum
+    data["text_de"] += " {{mob-spare-parts-b.years|max}}"  # and a reference to a bound it does not have
+
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="de")
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    errors = form.non_field_errors()
+    assert errors == [
+        f"{form.fields[f'{requirement}_min_value'].label}: the minimum is greater than the maximum"
+    ]
+    assert (
+        "requirements.0" not in response.content.decode() and "Value error" not in response.content.decode()
+    )
+    data[f"{requirement}_max_value"] = ""
+
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="de")
+
+    form = response.context["form"]
+    assert form.non_field_errors() == [
+        f"{form.fields['text_de'].label}: {{{{mob-spare-parts-b.years|max}}}}: the requirement has no Maximum"
+    ]

@@ -348,9 +348,7 @@ def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> Http
                 field, message = _floor_problem(form, finding)
                 form.add_error(field, message)
         except ValidationError as error:
-            for problem in error.errors():
-                location = ".".join(str(part) for part in problem["loc"])
-                form.add_error(None, f"{location}: {problem['msg']}" if location else problem["msg"])
+            form.add_model_errors(error)
         else:
             messages.success(request, _("Saved %(code)s.") % {"code": criterion.code})
             return redirect(f"{criterion.get_absolute_url()}?version={version.code}")
