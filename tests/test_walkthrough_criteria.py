@@ -197,3 +197,30 @@ def test_the_edit_page_names_the_field_a_broken_rule_is_about_in_the_users_langu
     assert form.non_field_errors() == [
         f"{form.fields['text_de'].label}: {{{{mob-spare-parts-b.years|max}}}}: the requirement has no Maximum"
     ]
+
+
+def test_the_secretariat_is_warned_of_a_legal_floor_coming_into_force_within_a_year(
+    client: Client, draft: FrameworkVersion, secretary: Any, monkeypatch: Any
+) -> None:
+    # Half a year before the Cyber Resilience Act asks 5 years of security updates (Art. 13(8), from
+    # 11 December 2027), a draft asking 3 is still allowed: the secretariat is told while it can act.
+    monkeypatch.setattr(timezone, "localdate", lambda *args: date(2027, 6, 1))
+    criterion = Criterion.objects.get(version=draft, code="dock-firmware-b")
+    data = edit_data(criterion)
+    requirement = criterion.requirements.get(code="dock-firmware-b.update-years")
+    data[f"{requirement.pk}_min_value"] = 3.0
+    actions.update_criterion_texts(criterion, data, acting_user=secretary.user)
+    client.force_login(secretary.user)
+
+    pages = [
+        client.get(f"/criteria/versions/{draft.code}/").content.decode(),
+        client.get(f"/criteria/versions/{draft.code}/edit/dock-firmware-b/").content.decode(),
+    ]
+
+    for page in pages:
+        warning = page.split('id="coming-floors"', 1)[1].split("</section>", 1)[0]
+        assert "dock-firmware-b.update-years" in warning
+        assert "asks ≥ 3 years; from 11 December 2027, Regulation (EU) 2024/2847" in warning
+        assert "Article 13(8) asks ≥ 5 years" in warning
+    published = client.get(f"/criteria/versions/{draft.based_on.code}/").content.decode()
+    assert 'id="coming-floors"' not in published  # the published version asks 5 years already

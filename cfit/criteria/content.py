@@ -682,15 +682,22 @@ class FloorFinding:
 def floor_findings(framework: Framework | Iterable[Criterion], on: date) -> list[FloorFinding]:
     """Every requirement below a floor in force on ``on``, or coming into force within a year of it."""
     criteria = framework.criteria if isinstance(framework, Framework) else list(framework)
-    findings = []
+    return [
+        finding
+        for criterion in criteria
+        for requirement in criterion.requirements
+        for finding in requirement_floor_findings(criterion.id, requirement, on)
+    ]
+
+
+def requirement_floor_findings(criterion: str, requirement: Requirement, on: date) -> list[FloorFinding]:
+    """``floor_findings`` of one requirement of the criterion ``criterion`` (its id)."""
     horizon = date.fromordinal(on.toordinal() + FLOOR_NOTICE_DAYS)
-    for criterion in criteria:
-        for requirement in criterion.requirements:
-            for floor in requirement.legal_floors:
-                coming = on < floor.applies_from <= horizon
-                if (floor.in_force(on) or coming) and requirement.below_floor(floor):
-                    findings.append(FloorFinding(criterion.id, requirement.id, floor, floor.in_force(on)))
-    return findings
+    return [
+        FloorFinding(criterion, requirement.id, floor, floor.in_force(on))
+        for floor in requirement.legal_floors
+        if (floor.in_force(on) or on < floor.applies_from <= horizon) and requirement.below_floor(floor)
+    ]
 
 
 @dataclass(frozen=True)

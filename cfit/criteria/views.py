@@ -196,6 +196,9 @@ def version_detail(request: HttpRequest, code: str) -> HttpResponse:
     base = version.based_on if version.based_on else None
     diff = actions.compare_versions(base, version) if base else None
     is_staff = is_secretariat_staff(request.user)
+    latest = FrameworkVersion.objects.latest_published()
+    # the secretariat is told of a law coming that the version being prepared, or in force, asks less than
+    watched = is_staff and (not version.is_published or (latest is not None and latest.pk == version.pk))
     return render(
         request,
         "criteria/version.html",
@@ -205,6 +208,9 @@ def version_detail(request: HttpRequest, code: str) -> HttpResponse:
             "diff": diff,
             "is_staff": is_staff,
             "events": version.events.select_related("user"),
+            "coming_floors": floors.coming_floors(floors.requirements_with_floors(version))
+            if watched
+            else [],
             "floor_proposal": is_staff
             and version.events.filter(kind=VersionEvent.Kind.FLOORS_PROPOSED).exists(),
             "changes": shown_changes(version, version.changes.select_related("changed_by")),
@@ -361,6 +367,9 @@ def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> Http
             "criterion": criterion,
             "version": version,
             "pending": pending,
+            "coming_floors": floors.coming_floors(
+                [r for r in criterion.requirements.all() if r.legal_floors]
+            ),
             # Beside each language: which of its fields wait for review (the sources are shown above).
             "waiting": {
                 LANGUAGE_NAMES[lang]: [item["row"].field for item in pending if item["row"].language == lang]
