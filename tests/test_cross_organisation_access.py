@@ -198,6 +198,7 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
     "criteria:approve": lambda w: {"code": w["version"].code},
     "criteria:send_back": lambda w: {"code": w["version"].code},
     "criteria:publish": lambda w: {"code": w["version"].code},
+    "criteria:import": lambda w: {"code": w["version"].code},
     "criteria:edit": lambda w: {"code": w["version"].code, "criterion_code": w["criterion"].code},
     "criteria:mark_reviewed": lambda w: {"code": w["version"].code, "criterion_code": w["criterion"].code},
     "criteria:add_to_shortlist": lambda w: {"code": w["criterion"].code},

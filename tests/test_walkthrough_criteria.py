@@ -93,7 +93,7 @@ def test_an_edited_workbook_with_a_threshold_below_its_legal_floor_is_refused_by
         call_command("criteria", "import", str(exported))
 
     message = str(refused.value)
-    assert f"row {row[0].row} ({CRITERION})" in message and "min_value" in message
+    assert f"sheet Criteria, row {row[0].row} ({CRITERION}), min_value" in message
     assert "2023/1670" in message
     assert FrameworkVersion.objects.count() == versions  # all or nothing: no draft with the rest
 

@@ -208,6 +208,19 @@ def _reference_message(code: str, params: dict[str, str]) -> str:
             return gettext("an unfinished reference: write {{requirement-id}} or {{requirement-id|min}}")
 
 
+class ImportFileForm(forms.Form):
+    """The exchange file a draft's criteria are replaced with, once the user has seen what changes."""
+
+    file = forms.FileField(
+        label=_("Criteria file (XLSX or CSV)"),
+        help_text=_(
+            "The framework exported as XLSX or CSV (cfit criteria export), edited: its rows replace this "
+            "draft's criteria. You see what would change before anything is saved."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
 class SubmitForReviewForm(forms.Form):
     """Name a draft and write its release notes before a second person reviews it."""
 
