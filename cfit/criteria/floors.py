@@ -207,10 +207,11 @@ def coming_floors(requirements: list[Requirement], on: date | None = None) -> li
     return sorted(coming, key=lambda c: (c.floor.applies_from, c.criterion, c.requirement))
 
 
-def requirements_with_floors(version: FrameworkVersion) -> list[Requirement]:
-    """The requirements of ``version`` that cite a legal floor, with their criterion."""
-    return list(
-        Requirement.objects.filter(criterion__version=version)
-        .exclude(legal_floors=[])
-        .select_related("criterion")
-    )
+def requirements_with_floors(
+    version: FrameworkVersion, criterion: Criterion | None = None
+) -> list[Requirement]:
+    """The requirements of ``version`` (or of one of its criteria) that cite a legal floor, as saved."""
+    found = Requirement.objects.filter(criterion__version=version)
+    if criterion is not None:
+        found = found.filter(criterion=criterion)
+    return list(found.exclude(legal_floors=[]).select_related("criterion"))

@@ -381,9 +381,8 @@ def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> Http
             "criterion": criterion,
             "version": version,
             "pending": pending,
-            "coming_floors": floors.coming_floors(
-                [r for r in criterion.requirements.all() if r.legal_floors]
-            ),
+            # as saved: a refused edit leaves its values in the form, not in the requirements
+            "coming_floors": floors.coming_floors(floors.requirements_with_floors(version, criterion)),
             # Beside each language: which of its fields wait for review (the sources are shown above).
             "waiting": {
                 LANGUAGE_NAMES[lang]: [item["row"].field for item in pending if item["row"].language == lang]
