@@ -186,3 +186,17 @@ def test_the_import_command_records_a_changed_translation_as_the_edit_form_does(
         .needing_review()
         .values_list("language", flat=True)
     ) == {"en", "fr", "de", "nb"}
+
+
+def test_the_draft_downloaded_as_xlsx_and_imported_unchanged_changes_nothing(
+    client: Client, draft: FrameworkVersion, secretary: Any
+) -> None:
+    client.force_login(secretary.user)
+    version_page = client.get(f"/criteria/versions/{draft.code}/").content.decode()
+    assert f'href="/criteria/versions/{draft.code}/criteria.xlsx"' in version_page
+    download = client.get(f"/criteria/versions/{draft.code}/criteria.xlsx")
+
+    response = _upload(client, draft, download.content, name=f"criteria-{draft.code}.xlsx")
+
+    assert response.context["problems"] == [] and response.context["plan"].is_empty
+    assert "importing it changes nothing" in response.content.decode()

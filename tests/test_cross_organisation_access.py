@@ -328,6 +328,10 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
 PUBLIC: dict[str, tuple[Callable[[W], dict[str, Any]], str]] = {
     "criteria:compare": (lambda w: {"group": "notebooks"}, "the criteria framework is public"),
     "criteria:version": (lambda w: {"code": w["version"].code}, "published framework versions are public"),
+    "criteria:export_xlsx": (
+        lambda w: {"code": w["version"].code},
+        "published framework versions are public",
+    ),
     "criteria:criterion": (lambda w: {"code": w["criterion"].code}, "the criteria framework is public"),
     "api:get_criterion": (lambda w: {"code": w["criterion"].code}, "the criteria framework is public"),
     "api:export_version": (lambda w: {"code": w["version"].code}, "published framework versions are public"),

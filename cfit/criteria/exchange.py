@@ -825,6 +825,21 @@ def rows_to_xlsx(rows: list[dict[str, Any]], *, version: str, about: list[tuple[
     return buffer.getvalue()
 
 
+def framework_to_xlsx(fw: content.Framework, *, version: str, status: str) -> bytes:
+    """The exchange workbook of a version: the Criteria sheet, and an About sheet saying what it is."""
+    about = [
+        ("version", version),
+        ("status", status),
+        ("criteria", str(len(fw.criteria))),
+        (
+            "references",
+            "{{requirement-id|min}} in a text is that requirement's value: keep it to keep the "
+            "text in step with the requirement (see the framework README)",
+        ),
+    ]
+    return rows_to_xlsx(framework_to_rows(fw), version=version, about=about)
+
+
 def xlsx_to_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     book = open_workbook(data, filename)
     try:

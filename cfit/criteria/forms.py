@@ -214,8 +214,8 @@ class ImportFileForm(forms.Form):
     file = forms.FileField(
         label=_("Criteria file (XLSX or CSV)"),
         help_text=_(
-            "The framework exported as XLSX or CSV (cfit criteria export), edited: its rows replace this "
-            "draft's criteria. You see what would change before anything is saved."
+            "This draft downloaded as XLSX (or exported as CSV), edited: its rows replace the draft's "
+            "criteria. You see what would change before anything is saved."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )

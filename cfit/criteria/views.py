@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -57,6 +58,7 @@ from cfit.criteria.models import (
     shown_changes,
 )
 from cfit.criteria.wording import topic_label
+from cfit.downloads import attachment
 from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused, check_size
 
@@ -437,6 +439,18 @@ def add_to_shortlist(request: HttpRequest, code: str) -> HttpResponse:
     return redirect(criterion.get_absolute_url())
 
 
+def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    """A version as the exchange workbook (as ``cfit criteria export --format xlsx``), to edit and import."""
+    version = get_version_for_user(request.user, code)
+    data = exchange.framework_to_xlsx(
+        actions.version_to_content(version), version=version.code, status=version.status
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return attachment(response, f"criteria-{version.code}.xlsx")
+
+
 #: The session key of a checked file waiting for the user's confirmation (one at a time per session).
 IMPORT_SESSION_KEY = "criteria_import"
 #: The kinds of file the import page takes: the exchange workbook and its CSV form. (JSON and YAML
@@ -452,6 +466,17 @@ def _forget_staged(request: HttpRequest) -> None:
     staged = request.session.pop(IMPORT_SESSION_KEY, None)
     if staged and re.fullmatch(r"[0-9a-f]{32}", staged.get("token", "")):
         for path in _staged_folder().glob(f"{staged['token']}.*"):
+            path.unlink(missing_ok=True)
+
+
+#: A checked file nobody confirmed is deleted after this many seconds (when someone checks another).
+STAGED_SECONDS = 24 * 3600
+
+
+def _sweep_staged() -> None:
+    oldest = time.time() - STAGED_SECONDS
+    for path in _staged_folder().glob("*"):
+        if path.stat().st_mtime < oldest:
             path.unlink(missing_ok=True)
 
 
@@ -523,6 +548,7 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
             token = uuid.uuid4().hex
             folder = _staged_folder()
             folder.mkdir(parents=True, exist_ok=True)
+            _sweep_staged()
             (folder / f"{token}{Path(filename).suffix.lower()}").write_bytes(data)
             request.session[IMPORT_SESSION_KEY] = {
                 "code": version.code,

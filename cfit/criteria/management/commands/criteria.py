@@ -94,19 +94,7 @@ class Command(BaseCommand):
         elif fmt == "csv":
             data = exchange.rows_to_csv(exchange.framework_to_rows(framework)).encode()
         else:
-            about = [
-                ("version", version.code),
-                ("status", version.status),
-                ("criteria", str(len(framework.criteria))),
-                (
-                    "references",
-                    "{{requirement-id|min}} in a text is that requirement's value: keep it to keep the "
-                    "text in step with the requirement (see the framework README)",
-                ),
-            ]
-            data = exchange.rows_to_xlsx(
-                exchange.framework_to_rows(framework), version=version.code, about=about
-            )
+            data = exchange.framework_to_xlsx(framework, version=version.code, status=version.status)
         if options["output"]:
             options["output"].write_bytes(data)
             self.stderr.write(
