@@ -200,7 +200,7 @@ _WHERE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (
         re.compile(r"sheet (?P<sheet>.+), row (?P<row>\d+) \((?P<criterion>[^()]+)\)"),
         # the criterion's code in brackets reads the same in every language
-        lambda m: f"{_('sheet %(sheet)s, row %(row)s') % m.groupdict()} ({m['criterion']})",
+        lambda m: _("sheet %(sheet)s, row %(row)s") % m.groupdict() + f" ({m['criterion']})",
     ),
     (
         re.compile(r"row (?P<row>\d+) \((?P<criterion>[^()]+)\)"),
