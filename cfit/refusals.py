@@ -126,6 +126,7 @@ MESSAGES = {
     "offers:too_long": gettext_lazy("at most %(limit)s characters"),
     # a criteria import (cfit.criteria.exchange.IMPORT_MESSAGES)
     "criteria:unknown_format": gettext_lazy("unknown format: use .json, .csv, .xlsx or .yaml"),
+    "criteria:not_flat_file": gettext_lazy("send the criteria workbook (.xlsx) or its CSV form"),
     "criteria:not_export": gettext_lazy("not a cfit criteria export (no criteria list)"),
     "criteria:no_criteria": gettext_lazy("no criteria list"),
     "criteria:no_framework": gettext_lazy(
@@ -204,7 +205,7 @@ def parameter_text(key: str, value: str) -> str:
         return where_text(value)
     if key == "detail" and value in WORKBOOK_TROUBLES:
         return str(WORKBOOK_TROUBLES[value])
-    if key == "date":
+    if key in ("date", "since"):
         return _localised_date(value)
     if key in _AS_TYPED:
         return value
@@ -224,7 +225,12 @@ _WHERE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         re.compile(r"sheet (?P<sheet>.+), row (?P<row>\d+)"),
         lambda m: _("sheet %(sheet)s, row %(row)s") % m.groupdict(),
     ),
-    # a criteria file's row and the criterion it belongs to
+    # a criteria file's row and the criterion it belongs to, in a workbook's sheet or a CSV
+    (
+        re.compile(r"sheet (?P<sheet>.+), row (?P<row>\d+) \((?P<criterion>[^()]+)\)"),
+        # the criterion's code in brackets reads the same in every language
+        lambda m: _("sheet %(sheet)s, row %(row)s") % m.groupdict() + f" ({m['criterion']})",
+    ),
     (
         re.compile(r"row (?P<row>\d+) \((?P<criterion>[^()]+)\)"),
         lambda m: _("row %(row)s (%(criterion)s)") % m.groupdict(),

@@ -202,6 +202,7 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
     "criteria:approve": lambda w: {"code": w["version"].code},
     "criteria:send_back": lambda w: {"code": w["version"].code},
     "criteria:publish": lambda w: {"code": w["version"].code},
+    "criteria:import": lambda w: {"code": w["version"].code},
     "criteria:edit": lambda w: {"code": w["version"].code, "criterion_code": w["criterion"].code},
     "criteria:mark_reviewed": lambda w: {"code": w["version"].code, "criterion_code": w["criterion"].code},
     "criteria:add_to_shortlist": lambda w: {"code": w["criterion"].code},
@@ -335,6 +336,10 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
 PUBLIC: dict[str, tuple[Callable[[W], dict[str, Any]], str]] = {
     "criteria:compare": (lambda w: {"group": "notebooks"}, "the criteria framework is public"),
     "criteria:version": (lambda w: {"code": w["version"].code}, "published framework versions are public"),
+    "criteria:export_xlsx": (
+        lambda w: {"code": w["version"].code},
+        "published framework versions are public",
+    ),
     "criteria:criterion": (lambda w: {"code": w["criterion"].code}, "the criteria framework is public"),
     "api:get_criterion": (lambda w: {"code": w["criterion"].code}, "the criteria framework is public"),
     "api:export_version": (lambda w: {"code": w["version"].code}, "published framework versions are public"),

@@ -236,7 +236,7 @@ def test_an_edit_that_leaves_a_number_without_threshold_is_refused(
 
     assert (
         response.status_code == 200
-        and "needs min_value, max_value or expected_value" in response.content.decode()
+        and "give a minimum or a maximum: a number requirement needs one" in response.content.decode()
     )
     criterion.refresh_from_db()
     assert criterion.title["en"] != "x"

@@ -93,7 +93,7 @@ def test_an_edited_workbook_with_a_threshold_below_its_legal_floor_is_refused_by
         call_command("criteria", "import", str(exported))
 
     message = str(refused.value)
-    assert f"row {row[0].row} ({CRITERION})" in message and "min_value" in message
+    assert f"sheet Criteria, row {row[0].row} ({CRITERION}), min_value" in message
     assert "2023/1670" in message
     assert FrameworkVersion.objects.count() == versions  # all or nothing: no draft with the rest
 
@@ -155,3 +155,72 @@ def test_the_edit_page_shows_each_thresholds_unit_and_legal_floor_beside_its_fie
 
     assert "Spare parts after end of placing on the market: minimum (years)" in page
     assert "Required by law from 20 June 2025: ≥ 7 years (Commission Regulation (EU) 2023/1670" in page
+
+
+def test_the_other_levels_of_a_topic_are_those_of_the_same_product_group(
+    client: Client, framework: FrameworkVersion
+) -> None:
+    # "warranty" is a topic of monitors (mon-warranty-*) and of notebooks and desktops (pc-warranty-*)
+    page = client.get("/criteria/mon-warranty-b/").content.decode()
+
+    panel = page.split("Other levels of this topic", 1)[1].split("</section>", 1)[0]
+    assert 'href="/criteria/mon-warranty-a/"' in panel
+    assert "pc-warranty" not in panel
+
+
+def test_the_edit_page_names_the_field_a_broken_rule_is_about_in_the_users_language(
+    client: Client, draft: FrameworkVersion, secretary: Any
+) -> None:
+    client.force_login(secretary.user)
+    url, data = _form(client, draft, "de")
+    requirement = data.pop("_requirement")
+    data[f"{requirement}_min_value"] = "7"  # as the law asks
+    data[f"{requirement}_max_value"] = "3"  # below the minimum
+    data["text_de"] += " {{mob-spare-parts-b.years|max}}"  # and a reference to a bound it does not have
+
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="de")
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    errors = form.non_field_errors()
+    assert errors == [
+        f"{form.fields[f'{requirement}_min_value'].label}: the minimum is greater than the maximum"
+    ]
+    assert (
+        "requirements.0" not in response.content.decode() and "Value error" not in response.content.decode()
+    )
+    data[f"{requirement}_max_value"] = ""
+
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="de")
+
+    form = response.context["form"]
+    assert form.non_field_errors() == [
+        f"{form.fields['text_de'].label}: {{{{mob-spare-parts-b.years|max}}}}: the requirement has no Maximum"
+    ]
+
+
+def test_the_secretariat_is_warned_of_a_legal_floor_coming_into_force_within_a_year(
+    client: Client, draft: FrameworkVersion, secretary: Any, monkeypatch: Any
+) -> None:
+    # Half a year before the Cyber Resilience Act asks 5 years of security updates (Art. 13(8), from
+    # 11 December 2027), a draft asking 3 is still allowed: the secretariat is told while it can act.
+    monkeypatch.setattr(timezone, "localdate", lambda *args: date(2027, 6, 1))
+    criterion = Criterion.objects.get(version=draft, code="dock-firmware-b")
+    data = edit_data(criterion)
+    requirement = criterion.requirements.get(code="dock-firmware-b.update-years")
+    data[f"{requirement.pk}_min_value"] = 3.0
+    actions.update_criterion_texts(criterion, data, acting_user=secretary.user)
+    client.force_login(secretary.user)
+
+    pages = [
+        client.get(f"/criteria/versions/{draft.code}/").content.decode(),
+        client.get(f"/criteria/versions/{draft.code}/edit/dock-firmware-b/").content.decode(),
+    ]
+
+    for page in pages:
+        warning = page.split('id="coming-floors"', 1)[1].split("</section>", 1)[0]
+        assert "dock-firmware-b.update-years" in warning
+        assert "asks ≥ 3 years; from 11 December 2027, Regulation (EU) 2024/2847" in warning
+        assert "Article 13(8) asks ≥ 5 years" in warning
+    published = client.get(f"/criteria/versions/{draft.based_on.code}/").content.decode()
+    assert 'id="coming-floors"' not in published  # the published version asks 5 years already

@@ -126,6 +126,7 @@ class AuditRecord(models.Model):
         VERSION_APPROVED = "version_approved", _("Framework version approved")
         VERSION_SENT_BACK = "version_sent_back", _("Framework version sent back")
         VERSION_PUBLISHED = "version_published", _("Framework version published")
+        VERSION_IMPORTED = "version_imported", _("Framework version imported from a file")
         # -- published notices
         NOTICES_IMPORTED = "notices_imported", _("Published notices imported")
 

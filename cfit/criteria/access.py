@@ -40,3 +40,13 @@ def get_criterion_for_user(
         return found.get(version=version, code=code)
     except Criterion.DoesNotExist:
         raise Http404(f"No criterion {code} in version {version.code}.") from None
+
+
+def get_draft_for_secretariat(user: Any, code: str) -> FrameworkVersion:
+    """A draft version the secretariat may change, or 404 (to anyone else, and for any other version)."""
+    if not is_secretariat_staff(user):
+        raise Http404(f"No framework version {code}.")
+    try:
+        return FrameworkVersion.objects.get(code=code, status=FrameworkVersion.Status.DRAFT)
+    except FrameworkVersion.DoesNotExist:
+        raise Http404(f"No draft version {code}.") from None

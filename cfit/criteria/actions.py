@@ -73,11 +73,16 @@ def sync_reference_lists(framework: content.Framework) -> None:
         StrategyTag.objects.get_or_create(code=strategy.value)
 
 
-def _write_criteria(version: FrameworkVersion, criteria: list[content.Criterion]) -> None:
+def _write_criteria(
+    version: FrameworkVersion, criteria: list[content.Criterion], only: set[str] | None = None
+) -> None:
+    """Create ``criteria`` in ``version`` at their positions in the list (``only``: these codes)."""
     groups = {g.code: g for g in ProductGroup.objects.all()}
     labels = {label.code: label for label in Label.objects.all()}
     strategies = {s.code: s for s in StrategyTag.objects.all()}
     for position, item in enumerate(criteria):
+        if only is not None and item.id not in only:
+            continue
         criterion = Criterion.objects.create(
             version=version,
             code=item.id,
@@ -211,19 +216,151 @@ def load_framework(
 
 @transaction.atomic
 def import_as_draft(
-    framework: content.Framework, *, code: str | None = None, note: str = ""
+    framework: content.Framework,
+    *,
+    code: str | None = None,
+    note: str = "",
+    acting_user: Any = None,
+    filename: str = "",
 ) -> FrameworkVersion:
-    """Store an edited framework (from an export) as a new draft version, never touching published ones."""
+    """Store an edited framework (from an export) as a new draft version, never touching published ones.
+
+    The draft starts as a copy of the latest published version and takes the file's changes as
+    ``import_into_draft`` does: field by field, with the translation states of an edit."""
     base = FrameworkVersion.objects.latest_published()
     code = code or next_draft_code(base.code if base else framework.version)
     if FrameworkVersion.objects.filter(code=code).exists():
-        raise FrameworkError(f"a version {code} already exists")
+        raise FrameworkError(_("A version %(code)s already exists.") % {"code": code})
     sync_reference_lists(framework)
     version = FrameworkVersion.objects.create(
         code=code, based_on=base, note=note or "Imported from a file.", fingerprint=fingerprint(framework)
     )
-    _write_criteria(version, framework.criteria)
+    if base is None:
+        _write_criteria(version, framework.criteria)
+        return version
+    # A copy of the published version first, then the file's changes on it, each recorded as an edit
+    # of the form would be: a translation changed in the file is the new source of the others.
+    _write_criteria(version, version_to_content(base).criteria)
+    _apply_import(version, framework, acting_user=acting_user, filename=filename)
     return version
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a file into a draft would do: criteria added, removed, and changed field by field."""
+
+    added: list[str]
+    removed: list[str]
+    changed: dict[str, list[FieldDifference]]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def plan_import(version: FrameworkVersion, framework: content.Framework) -> ImportPlan:
+    """Compare the draft ``version`` as it is with ``framework`` (a file read by ``exchange``)."""
+    return _plan(version_to_content(version), framework)
+
+
+def _plan(old: content.Framework, new: content.Framework) -> ImportPlan:
+    diff = compare_frameworks(old, new)
+    before = {c.id: c for c in old.criteria}
+    after = {c.id: c for c in new.criteria}
+    return ImportPlan(
+        added=diff["added"],
+        removed=diff["removed"],
+        changed={code: criterion_differences(before[code], after[code]) for code in diff["changed"]},
+    )
+
+
+@transaction.atomic
+def import_into_draft(
+    version: FrameworkVersion, framework: content.Framework, *, acting_user: Any, filename: str = ""
+) -> ImportPlan:
+    """Replace the criteria of a draft with those of an imported file, all or nothing.
+
+    Each changed field gets its change entry and the translation states an edit on the form would
+    give; criteria the file leaves out are removed, new ones added. Refused (``ReviewError``) unless
+    the acting user is the secretariat and the version a draft; the file is checked by ``exchange``
+    (legal floors in force included) before it reaches here. Returns what was done.
+    """
+    _check_secretariat(acting_user)
+    version = _locked(version)
+    version.check_editable()
+    if version.status != FrameworkVersion.Status.DRAFT:
+        raise ReviewError(_("This version is in review: send it back to draft to edit it."))
+    sync_reference_lists(framework)
+    return _apply_import(version, framework, acting_user=acting_user, filename=filename)
+
+
+def _apply_import(
+    version: FrameworkVersion, framework: content.Framework, *, acting_user: Any, filename: str
+) -> ImportPlan:
+    current = version_to_content(version)
+    plan = _plan(current, framework)
+    before = {c.id: c for c in current.criteria}
+    rewritten = set(plan.changed) | set(plan.added)
+    Criterion.objects.filter(version=version, code__in=[*plan.removed, *plan.changed]).delete()
+    _write_criteria(version, framework.criteria, only=rewritten)
+    positions = {item.id: position for position, item in enumerate(framework.criteria)}
+    kept = list(Criterion.objects.filter(version=version).exclude(code__in=rewritten))
+    for criterion in kept:
+        criterion.position = positions[criterion.code]
+    Criterion.objects.bulk_update(kept, ["position"])
+    written = {
+        c.code: c
+        for c in Criterion.objects.filter(version=version, code__in=plan.changed)
+        .select_related("version")
+        .prefetch_related("requirements")
+    }
+    for code, differences in plan.changed.items():
+        _record_import(written[code], before[code], differences, acting_user)
+    version.fingerprint = fingerprint(framework)
+    version.save(update_fields=["fingerprint"])
+    summary = {"added": plan.added, "removed": plan.removed, "changed": sorted(plan.changed)}
+    _event(
+        version,
+        VersionEvent.Kind.IMPORTED,
+        acting_user,
+        f"{filename}: added {len(plan.added)}, removed {len(plan.removed)}, changed {len(plan.changed)}",
+    )
+    record(
+        AuditRecord.Action.VERSION_IMPORTED, version, acting_user=acting_user,
+        before={"criteria": len(current.criteria)}, after={**summary, "criteria": len(framework.criteria)},
+        reason=filename,
+    )  # fmt: skip
+    return plan
+
+
+#: The field of a criterion's text (``TEXT_FIELDS``) as ``criterion_differences`` names it.
+_DIFFERENCE_TEXT = {"verification.documents": "verification_documents"}
+#: A requirement's thresholds: a change puts the texts quoting them in doubt (``_record_edit``).
+_THRESHOLDS = ("min_value", "max_value", "expected_value")
+
+
+def _record_import(
+    criterion: Criterion, old: content.Criterion, differences: list[FieldDifference], user: Any
+) -> None:
+    """Record an imported criterion's changes with the edit form's recorder: texts per language,
+    thresholds (which put the texts quoting them in doubt) and the other data as they were."""
+    texts_before = {field: dict(old.texts(field)) for field in ("title", "text", "rationale")}
+    texts_before["verification_documents"] = dict(old.verification.documents)
+    texts_after = {field: dict(getattr(criterion, field)) for field in TEXT_FIELDS}
+    requirements = {r.code: r for r in criterion.requirements.all()}
+    old_requirements = {r.id for r in old.requirements}
+    thresholds: list[tuple[Requirement, str, Any, Any]] = []
+    data: list[FieldDifference] = []
+    for difference in differences:
+        field = _DIFFERENCE_TEXT.get(difference.field, difference.field)
+        code, _dot, key = difference.field.rpartition(".")
+        if field in TEXT_FIELDS:
+            continue  # recorded language by language from the texts
+        if key in _THRESHOLDS and code in requirements and code in old_requirements:
+            thresholds.append((requirements[code], key, difference.before, difference.after))
+        else:
+            data.append(difference)
+    _record_edit(criterion, texts_before, texts_after, thresholds, user, data=data)
 
 
 def next_draft_code(base_code: str) -> str:
@@ -525,8 +662,10 @@ def _record_edit(
     thresholds: list[tuple[Requirement, str, Any, Any]],
     user: Any,
     reasons: dict[str, str] | None = None,
+    data: list[FieldDifference] | None = None,
 ) -> None:
-    """Store the change entries of an edit (``reasons``: field → why, for changes no person typed)."""
+    """Store the change entries of an edit (``reasons``: field → why, for changes no person typed;
+    ``data``: other fields an import changed, recorded as they were and are, with no translation state)."""
     version, who, reasons = criterion.version, _user(user), reasons or {}
     entries = [
         FieldChange(
@@ -553,6 +692,18 @@ def _record_edit(
             reason=reasons.get(f"{requirement.code}.{bound}", ""),
         )
         for requirement, bound, old, new in thresholds
+    ]
+    entries += [
+        FieldChange(
+            version=version,
+            criterion_code=criterion.code,
+            field=d.field,
+            language=d.language,
+            before=d.before,
+            after=d.after,
+            changed_by=who,
+        )
+        for d in data or []
     ]
     if not entries:
         return
@@ -666,8 +817,13 @@ def mark_reviewed(
 
 def compare_versions(old: FrameworkVersion | None, new: FrameworkVersion) -> dict[str, Any]:
     """Criteria added, removed and changed (with the changed fields) from ``old`` to ``new``."""
-    new_items = {c.id: c for c in version_to_content(new).criteria}
-    old_items = {c.id: c for c in version_to_content(old).criteria} if old else {}
+    return compare_frameworks(version_to_content(old) if old else None, version_to_content(new))
+
+
+def compare_frameworks(old: content.Framework | None, new: content.Framework) -> dict[str, Any]:
+    """``compare_versions`` of two frameworks as the content schema (a version, or a file read)."""
+    new_items = {c.id: c for c in new.criteria}
+    old_items = {c.id: c for c in old.criteria} if old else {}
     changed: dict[str, list[str]] = {}
     for code in sorted(set(new_items) & set(old_items)):
         before, after = old_items[code].model_dump(mode="json"), new_items[code].model_dump(mode="json")

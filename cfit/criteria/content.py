@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 #: The languages every text of the framework must be written in (bokmål as ``nb``).
 LANGUAGES: tuple[str, ...] = ("en", "nl", "fr", "de", "nb")
@@ -286,8 +287,11 @@ class Requirement(Strict):
                     )
             case DataType.NUMBER | DataType.INTEGER:
                 if self.expected_value is None and not has_range:
-                    raise ValueError(
-                        f"a {self.data_type} requirement needs min_value, max_value or expected_value"
+                    # coded: the edit form says these three in the user's language, by the field
+                    raise PydanticCustomError(
+                        "needs_threshold",
+                        "a {data_type} requirement needs min_value, max_value or expected_value",
+                        {"data_type": str(self.data_type)},
                     )
                 if self.expected_value is not None and (
                     isinstance(self.expected_value, bool | str) or has_range
@@ -296,13 +300,15 @@ class Requirement(Strict):
                 if self.data_type == DataType.INTEGER:
                     for bound in (self.min_value, self.max_value, self.expected_value):
                         if isinstance(bound, float) and not bound.is_integer():
-                            raise ValueError("an integer requirement needs whole-number bounds")
+                            raise PydanticCustomError(
+                                "whole_bounds", "an integer requirement needs whole-number bounds"
+                            )
                 if (
                     self.min_value is not None
                     and self.max_value is not None
                     and self.min_value > self.max_value
                 ):
-                    raise ValueError("min_value is greater than max_value")
+                    raise PydanticCustomError("min_above_max", "min_value is greater than max_value")
                 if not self.unit:
                     raise ValueError("a numeric requirement needs a unit")
             case DataType.ENUMERATION:
@@ -453,19 +459,45 @@ def reference_problems(text: str, requirements: Mapping[str, Any]) -> list[str]:
     Refused: an unknown requirement, an unknown form, a bound the requirement does not have, and
     any ``{{`` or ``}}`` that is not a whole reference (it would be printed as is).
     """
-    problems = []
+    return [
+        REFERENCE_MESSAGES[code].format(**params) for code, params in reference_findings(text, requirements)
+    ]
+
+
+#: Why a reference cannot be rendered, by code (``reference_findings``), in English; the edit form
+#: says the same codes in the user's language.
+REFERENCE_MESSAGES = {
+    "unknown_form": "{reference}: unknown form |{form} (use |min, |max or |value)",
+    "no_requirement": "{reference} refers to a requirement this criterion does not have",
+    "no_number": "{reference}: {requirement} has no numeric {bound}",
+    "unfinished": "an unfinished reference: write {{{{requirement-id}}}} or {{{{requirement-id|min}}}}",
+}
+
+
+def reference_findings(text: str, requirements: Mapping[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """``reference_problems`` as codes of ``REFERENCE_MESSAGES`` with their parameters."""
+    found: list[tuple[str, dict[str, str]]] = []
     for code, form in references_in(text):
         requirement = requirements.get(code)
         if form not in REFERENCE_FORMS:
-            problems.append(f"{{{{{code}|{form}}}}}: unknown form |{form} (use |min, |max or |value)")
+            found.append(("unknown_form", {"reference": f"{{{{{code}|{form}}}}}", "form": form}))
         elif requirement is None:
-            problems.append(f"{{{{{code}}}}} refers to a requirement this criterion does not have")
+            found.append(("no_requirement", {"reference": f"{{{{{code}}}}}"}))
         elif form and not _is_number(getattr(requirement, REFERENCE_FORMS[form])):
-            problems.append(f"{{{{{code}|{form}}}}}: {code} has no numeric {REFERENCE_FORMS[form]}")
+            found.append(
+                (
+                    "no_number",
+                    {
+                        "reference": f"{{{{{code}|{form}}}}}",
+                        "requirement": code,
+                        "bound": REFERENCE_FORMS[form],
+                    },
+                )
+            )
     rest = REFERENCE.sub("", text)
     if "{{" in rest or "}}" in rest:
-        problems.append("an unfinished reference: write {{requirement-id}} or {{requirement-id|min}}")
-    return problems
+        found.append(("unfinished", {}))
+    return found
 
 
 def _is_number(value: object) -> bool:
@@ -515,14 +547,26 @@ class Criterion(Strict):
 
     def _check_references(self) -> None:
         requirements = {r.id: r for r in self.requirements}
-        problems = [
-            f"criterion {self.id}, {field} ({lang}): {problem}"
+        found = [
+            (field, lang, code, params)
             for field in REFERRING_FIELDS
             for lang, text in self.texts(field).items()
-            for problem in reference_problems(text, requirements)
+            for code, params in reference_findings(text, requirements)
         ]
-        if problems:
-            raise ValueError("; ".join(problems))
+        if found:
+            # ``problems`` (field, language, code, parameters) lets the edit form say each one in the
+            # user's language beside the field it is in; ``detail`` is the English of the files' checks.
+            raise PydanticCustomError(
+                "references",
+                "{detail}",
+                {
+                    "detail": "; ".join(
+                        f"criterion {self.id}, {field} ({lang}): {REFERENCE_MESSAGES[code].format(**params)}"
+                        for field, lang, code, params in found
+                    ),
+                    "problems": tuple(found),
+                },
+            )
 
     @model_validator(mode="after")
     def _requirements_belong(self) -> Criterion:
@@ -638,15 +682,22 @@ class FloorFinding:
 def floor_findings(framework: Framework | Iterable[Criterion], on: date) -> list[FloorFinding]:
     """Every requirement below a floor in force on ``on``, or coming into force within a year of it."""
     criteria = framework.criteria if isinstance(framework, Framework) else list(framework)
-    findings = []
+    return [
+        finding
+        for criterion in criteria
+        for requirement in criterion.requirements
+        for finding in requirement_floor_findings(criterion.id, requirement, on)
+    ]
+
+
+def requirement_floor_findings(criterion: str, requirement: Requirement, on: date) -> list[FloorFinding]:
+    """``floor_findings`` of one requirement of the criterion ``criterion`` (its id)."""
     horizon = date.fromordinal(on.toordinal() + FLOOR_NOTICE_DAYS)
-    for criterion in criteria:
-        for requirement in criterion.requirements:
-            for floor in requirement.legal_floors:
-                coming = on < floor.applies_from <= horizon
-                if (floor.in_force(on) or coming) and requirement.below_floor(floor):
-                    findings.append(FloorFinding(criterion.id, requirement.id, floor, floor.in_force(on)))
-    return findings
+    return [
+        FloorFinding(criterion, requirement.id, floor, floor.in_force(on))
+        for floor in requirement.legal_floors
+        if (floor.in_force(on) or on < floor.applies_from <= horizon) and requirement.below_floor(floor)
+    ]
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ MAX_EXACT = 2**53
 IMPORT_MESSAGES: dict[str, str] = {
     # the file as a whole
     "unknown_format": "unknown format: use .json, .csv, .xlsx or .yaml",
+    "not_flat_file": "send the criteria workbook (.xlsx) or its CSV form",
     "not_export": "not a cfit criteria export (no criteria list)",
     "no_criteria": "no criteria list",
     "no_framework": "no framework is loaded yet to take product groups and labels from",
@@ -573,11 +574,11 @@ def csv_to_rows(text: str, filename: str) -> list[tuple[int, dict[str, str]]]:
 OPTIONAL_COLUMNS = frozenset({"allowed", "better", "scoring", "legal_floors"})
 
 
-def _check_header(header: Sequence[str], filename: str) -> None:
+def _check_header(header: Sequence[str], filename: str, *, sheet: str | None = None) -> None:
     missing = [c for c in FLAT_COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     unknown = [c for c in header if c not in FLAT_COLUMNS]
-    problems = [_problem("row 1", c, "missing_column") for c in missing]
-    problems += [_problem("row 1", c, "unknown_column") for c in unknown]
+    problems = [_problem(_row(1, sheet), c, "missing_column") for c in missing]
+    problems += [_problem(_row(1, sheet), c, "unknown_column") for c in unknown]
     if problems:
         raise ImportRefused(filename, problems)
 
@@ -637,19 +638,31 @@ def _parse_float(cell: str) -> float | None:
         raise CellError("not_number", value=repr(cell[:40])) from None
 
 
+#: The sheet of an exported workbook that holds the criteria.
+SHEET = "Criteria"
+
+
+def _row(number: int, sheet: str | None, criterion: str = "") -> str:
+    """Where a problem is: "row 7" in a CSV, "sheet Criteria, row 7" in a workbook, then the criterion."""
+    where = f"sheet {sheet}, row {number}" if sheet else f"row {number}"
+    return f"{where} ({criterion})" if criterion else where
+
+
 def rows_to_framework(
     rows: list[tuple[int, dict[str, str]]],
     filename: str,
     reference: content.Framework,
     *,
     on: date | None = None,
+    sheet: str | None = None,
 ) -> content.Framework:
-    """Rebuild the framework from flat rows; product groups and labels come from ``reference``."""
+    """Rebuild the framework from flat rows; product groups and labels come from ``reference``.
+    ``sheet``: the workbook sheet the rows are from, named with each problem's row (none for a CSV)."""
     problems: list[Problem] = []
     grouped: dict[str, dict[str, Any]] = {}
     first_row: dict[str, tuple[int, dict[str, str]]] = {}
     for number, row in rows:
-        where = f"row {number}"
+        where = _row(number, sheet)
         code = row["criterion_id"].strip()
         if not code:
             problems.append(_problem(where, "criterion_id", "empty"))
@@ -732,13 +745,13 @@ def rows_to_framework(
             criterion = content.Criterion.model_validate(item)
         except ValidationError as error:
             for e in error.errors():
-                problems.append(_flat_problem(code, numbers, first_row[code][0], e))
+                problems.append(_flat_problem(code, numbers, first_row[code][0], e, sheet))
             continue
         criteria.append(criterion)
         for index, finding in _below_floors(criterion, on):
             higher = criterion.requirements[index].better != content.Better.LOWER
             column = "min_value" if higher else "max_value"
-            problems.append(_floor_problem(f"row {numbers[index]} ({code})", column, finding))
+            problems.append(_floor_problem(_row(numbers[index], sheet, code), column, finding))
     reference_lists = {
         "product_groups": [g.model_dump() for g in reference.product_groups],
         "labels": [label.model_dump() for label in reference.labels],
@@ -749,7 +762,7 @@ def rows_to_framework(
 _FIELD_TO_COLUMN = {"id": "criterion_id", "verification.labels": "verification_labels"}
 
 
-def _flat_problem(code: str, numbers: list[int], first: int, error: Any) -> Problem:
+def _flat_problem(code: str, numbers: list[int], first: int, error: Any, sheet: str | None) -> Problem:
     loc = [str(part) for part in error["loc"]]
     row = first
     column = ".".join(loc) or "-"
@@ -774,7 +787,7 @@ def _flat_problem(code: str, numbers: list[int], first: int, error: Any) -> Prob
         if base:
             column = f"{base}_{lang}"
     what, params = _model_code(error)
-    return _problem(f"row {row} ({code})", column, what, **params)
+    return _problem(_row(row, sheet, code), column, what, **params)
 
 
 # ---------------------------------------------------------------------------
@@ -812,29 +825,42 @@ def rows_to_xlsx(rows: list[dict[str, Any]], *, version: str, about: list[tuple[
     return buffer.getvalue()
 
 
+def framework_to_xlsx(fw: content.Framework, *, version: str, status: str) -> bytes:
+    """The exchange workbook of a version: the Criteria sheet, and an About sheet saying what it is."""
+    about = [
+        ("version", version),
+        ("status", status),
+        ("criteria", str(len(fw.criteria))),
+        (
+            "references",
+            "{{requirement-id|min}} in a text is that requirement's value: keep it to keep the "
+            "text in step with the requirement (see the framework README)",
+        ),
+    ]
+    return rows_to_xlsx(framework_to_rows(fw), version=version, about=about)
+
+
 def xlsx_to_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     book = open_workbook(data, filename)
     try:
-        if "Criteria" not in book.sheetnames:
+        if SHEET not in book.sheetnames:
             raise _refused(filename, "file", "-", "no_sheet")
-        iterator = sheet_rows(book["Criteria"], filename)
+        iterator = sheet_rows(book[SHEET], filename)
         header = [str(h) if h is not None else "" for h in next(iterator, (1, ()))[1]]
         while header and not header[-1]:
             header.pop()
-        _check_header(header, filename)
+        _check_header(header, filename, sheet=SHEET)
         rows = []
         problems = []
         for number, values in iterator:
             if number > MAX_ROWS + 1:
-                raise _refused(
-                    filename, f"sheet Criteria, row {number}", "-", "too_many_rows", limit=MAX_ROWS
-                )
+                raise _refused(filename, _row(number, SHEET), "-", "too_many_rows", limit=MAX_ROWS)
             if all(v is None for v in values):
                 continue
             row: dict[str, str] = {}
             for column, value in zip(header, values, strict=False):
                 if is_formula(value):
-                    problems.append(_problem(f"row {number}", column, "formula"))
+                    problems.append(_problem(_row(number, SHEET), column, "formula"))
                 row[column] = _cell_text(value)
             for column in header[len(values) :]:
                 row[column] = ""
@@ -857,12 +883,20 @@ def _cell_text(value: Any) -> str:
 
 
 def parse_import(
-    data: bytes, filename: str, reference: content.Framework | None, *, on: date | None = None
+    data: bytes,
+    filename: str,
+    reference: content.Framework | None,
+    *,
+    on: date | None = None,
+    formats: tuple[str, ...] | None = None,
 ) -> content.Framework:
     """Read an edited export in any of the three formats (told apart by the file name); a threshold
-    below a legal floor in force on ``on`` (default: today) is a problem of its row."""
+    below a legal floor in force on ``on`` (default: today) is a problem of its row. ``formats``:
+    the file name endings taken (default all), e.g. (".xlsx", ".csv") for the flat files only."""
     check_size(data, filename, MAX_IMPORT_BYTES)
     lower = filename.lower()
+    if formats is not None and not lower.endswith(formats):
+        raise _refused(filename, "file", "-", "not_flat_file")
     if lower.endswith(".json"):
         return framework_from_json(load_json(data, filename), filename, on=on)
     if reference is None:
@@ -872,7 +906,7 @@ def parse_import(
             csv_to_rows(decode_text(data, filename), filename), filename, reference, on=on
         )
     if lower.endswith(".xlsx"):
-        return rows_to_framework(xlsx_to_rows(data, filename), filename, reference, on=on)
+        return rows_to_framework(xlsx_to_rows(data, filename), filename, reference, on=on, sheet=SHEET)
     if lower.endswith((".yaml", ".yml")):
         import yaml
 

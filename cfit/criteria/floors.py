@@ -19,7 +19,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from cfit.criteria import actions, content
-from cfit.criteria.models import TEXT_FIELDS, Criterion, FrameworkVersion, VersionEvent
+from cfit.criteria.models import (
+    TEXT_FIELDS,
+    Criterion,
+    FrameworkVersion,
+    Requirement,
+    VersionEvent,
+    translated,
+)
+from cfit.criteria.wording import floor_text, threshold_text
 
 #: The statuses of a version that is still on its way to publication.
 OPEN_STATUSES = (
@@ -159,3 +167,51 @@ def _raise(version: FrameworkVersion, needed: list[content.FloorRaise], user: An
         user,
         "; ".join(f"{r.requirement}.{r.field}: {r.before!r} -> {r.after!r} ({r.reason})" for r in needed),
     )
+
+
+@dataclass(frozen=True)
+class ComingFloor:
+    """A requirement that asks less than a legal floor coming into force within a year: a warning to
+    the secretariat while it can still raise the threshold, said in the active language."""
+
+    criterion: str  #: the criterion's code
+    requirement: str  #: the requirement's code
+    title: str  #: the requirement's title
+    asked: str  #: what the requirement asks now, e.g. "≥ 3 years"
+    required: str  #: what the law will ask, e.g. "≥ 5 years"
+    floor: content.LegalFloor
+
+
+def coming_floors(requirements: list[Requirement], on: date | None = None) -> list[ComingFloor]:
+    """The floors that come into force after ``on`` (default today) and within
+    ``content.FLOOR_NOTICE_DAYS`` above the threshold of one of ``requirements`` (fetch them with
+    their criterion), the soonest first. A floor already in force is refused where thresholds change."""
+    on = on or timezone.localdate()
+    coming = []
+    for requirement in requirements:
+        for finding in content.requirement_floor_findings(
+            requirement.criterion.code, requirement.as_content(labels=[]), on
+        ):
+            if finding.in_force:
+                continue
+            coming.append(
+                ComingFloor(
+                    criterion=finding.criterion,
+                    requirement=requirement.code,
+                    title=translated(requirement.title),
+                    asked=threshold_text(requirement),
+                    required=floor_text(requirement, finding.floor.value, requirement.better),
+                    floor=finding.floor,
+                )
+            )
+    return sorted(coming, key=lambda c: (c.floor.applies_from, c.criterion, c.requirement))
+
+
+def requirements_with_floors(
+    version: FrameworkVersion, criterion: Criterion | None = None
+) -> list[Requirement]:
+    """The requirements of ``version`` (or of one of its criteria) that cite a legal floor, as saved."""
+    found = Requirement.objects.filter(criterion__version=version)
+    if criterion is not None:
+        found = found.filter(criterion=criterion)
+    return list(found.exclude(legal_floors=[]).select_related("criterion"))

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from pydantic import ValidationError
 
 from cfit.criteria import content
 from cfit.criteria.content import LANGUAGES
@@ -135,6 +136,89 @@ class CriterionTextForm(forms.Form):
 
     def requirement_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name[0].isdigit()]
+
+    def add_model_errors(self, error: ValidationError) -> None:
+        """The framework's rules an edit broke, each said in the user's language and named by the
+        label of the field it is about (the schema words them in English, by its own field paths)."""
+        for problem in error.errors():
+            found = problem.get("ctx", {}).get("problems") if problem["type"] == "references" else None
+            if found:
+                for field, lang, code, params in found:
+                    name = f"{_FORM_PREFIX.get(field, field)}_{lang}"
+                    label = self.fields[name].label if name in self.fields else field
+                    self.add_error(None, label_text(label, _reference_message(code, params)))
+                continue
+            loc = problem["loc"]
+            requirement = (
+                self.requirements[int(loc[1])]
+                if len(loc) > 1 and loc[0] == "requirements" and str(loc[1]).isdigit()
+                else None
+            )
+            message = _MODEL_MESSAGES.get(problem["type"])
+            if requirement is None or message is None:
+                self.add_error(None, gettext("This edit breaks a rule of the framework: %(detail)s") % {
+                    "detail": problem["msg"]
+                })  # fmt: skip
+                continue
+            bound = "max_value" if requirement.better == content.Better.LOWER else "min_value"
+            if problem["type"] == "whole_bounds":
+                bound = next(
+                    (
+                        b
+                        for b in ("min_value", "max_value")
+                        if not float(getattr(requirement, b) or 0).is_integer()
+                    ),
+                    bound,
+                )
+            name = f"{requirement.pk}_{bound}"
+            label = self.fields[name].label if name in self.fields else translated(requirement.title)
+            self.add_error(None, label_text(label, message))
+
+
+#: The edit form's field of each text the schema checks (``content.REFERRING_FIELDS``).
+_FORM_PREFIX = {"verification_documents": "verification"}
+
+#: The schema's coded rules about a requirement's thresholds (``content.Requirement``), as the edit
+#: form says them beside the threshold's label.
+_MODEL_MESSAGES = {
+    "min_above_max": _("the minimum is greater than the maximum"),
+    "needs_threshold": _("give a minimum or a maximum: a number requirement needs one"),
+    "whole_bounds": _("a whole number is expected"),
+}
+
+
+def _reference_message(code: str, params: dict[str, str]) -> str:
+    """A reference of a text that cannot be rendered (``content.REFERENCE_MESSAGES``), in words."""
+    bounds = {
+        "min_value": gettext("minimum"),
+        "max_value": gettext("maximum"),
+        "expected_value": gettext("value"),
+    }
+    match code:
+        case "unknown_form":
+            return gettext("%(reference)s: unknown form |%(form)s (use |min, |max or |value)") % params
+        case "no_requirement":
+            return gettext("%(reference)s refers to a requirement this criterion does not have") % params
+        case "no_number":
+            return gettext("%(reference)s: the requirement has no %(bound)s") % {
+                **params,
+                "bound": bounds.get(params["bound"], params["bound"]),
+            }
+        case _:
+            return gettext("an unfinished reference: write {{requirement-id}} or {{requirement-id|min}}")
+
+
+class ImportFileForm(forms.Form):
+    """The exchange file a draft's criteria are replaced with, once the user has seen what changes."""
+
+    file = forms.FileField(
+        label=_("Criteria file (XLSX or CSV)"),
+        help_text=_(
+            "This draft downloaded as XLSX (or exported as CSV), edited: its rows replace the draft's "
+            "criteria. You see what would change before anything is saved."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
 
 
 class SubmitForReviewForm(forms.Form):

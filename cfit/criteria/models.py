@@ -649,6 +649,8 @@ class VersionEvent(models.Model):
         PUBLISHED = "published", _("Published")
         #: requirements raised to legal floors that came into force, proposed by ``propose-floors``
         FLOORS_PROPOSED = "floors_proposed", _("Legal floors proposed")
+        #: the criteria of a file (the exchange XLSX or CSV) replaced the draft's, change by change
+        IMPORTED = "imported", _("Imported from a file")
 
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)

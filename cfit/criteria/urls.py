@@ -13,6 +13,8 @@ urlpatterns = [
     path("versions/<str:code>/approve/", views.approve, name="approve"),
     path("versions/<str:code>/send-back/", views.send_back, name="send_back"),
     path("versions/<str:code>/publish/", views.publish, name="publish"),
+    path("versions/<str:code>/import/", views.import_file, name="import"),
+    path("versions/<str:code>/criteria.xlsx", views.export_xlsx, name="export_xlsx"),
     path("versions/<str:code>/edit/<slug:criterion_code>/", views.edit_criterion, name="edit"),
     path(
         "versions/<str:code>/edit/<slug:criterion_code>/reviewed/", views.mark_reviewed, name="mark_reviewed"

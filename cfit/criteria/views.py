@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import json
+import re
+import time
+import uuid
 from collections import defaultdict
+from pathlib import Path
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
@@ -20,12 +27,18 @@ from pydantic import ValidationError
 
 from cfit.accounts.access import get_organisation_for, is_secretariat_staff
 from cfit.accounts.permissions import Action, memberships_that_may
-from cfit.criteria import actions, content, floors
-from cfit.criteria.access import get_criterion_for_user, get_version_for_user, visible_versions
+from cfit.criteria import actions, content, exchange, floors
+from cfit.criteria.access import (
+    get_criterion_for_user,
+    get_draft_for_secretariat,
+    get_version_for_user,
+    visible_versions,
+)
 from cfit.criteria.forms import (
     LANGUAGE_NAMES,
     ApproveForm,
     CriterionTextForm,
+    ImportFileForm,
     LibraryFilterForm,
     MarkReviewedForm,
     SendBackForm,
@@ -45,6 +58,9 @@ from cfit.criteria.models import (
     shown_changes,
 )
 from cfit.criteria.wording import topic_label
+from cfit.downloads import attachment
+from cfit.refusals import refusal_texts
+from cfit.uploads import ImportRefused, check_size
 
 PAGE_SIZE = 25
 #: How long a published version's rendered list stays in a process's cache (it never changes; the
@@ -97,7 +113,11 @@ def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
     counterparts = (
         Criterion.objects.in_version(criterion.version)
         .filter(topic=criterion.topic)
+        # The same topic in another product group is another product's level (a monitor's warranty is
+        # not a notebook's): only the criteria sharing one of this criterion's groups are its levels.
+        .filter(product_groups__in=criterion.product_groups.values("pk"))
         .exclude(pk=criterion.pk)
+        .distinct()
         # Titles with references to requirement values read the requirements: fetched once for all.
         .prefetch_related("product_groups", "requirements")
     )
@@ -192,6 +212,9 @@ def version_detail(request: HttpRequest, code: str) -> HttpResponse:
     base = version.based_on if version.based_on else None
     diff = actions.compare_versions(base, version) if base else None
     is_staff = is_secretariat_staff(request.user)
+    latest = FrameworkVersion.objects.latest_published()
+    # the secretariat is told of a law coming that the version being prepared, or in force, asks less than
+    watched = is_staff and (not version.is_published or (latest is not None and latest.pk == version.pk))
     return render(
         request,
         "criteria/version.html",
@@ -201,6 +224,9 @@ def version_detail(request: HttpRequest, code: str) -> HttpResponse:
             "diff": diff,
             "is_staff": is_staff,
             "events": version.events.select_related("user"),
+            "coming_floors": floors.coming_floors(floors.requirements_with_floors(version))
+            if watched
+            else [],
             "floor_proposal": is_staff
             and version.events.filter(kind=VersionEvent.Kind.FLOORS_PROPOSED).exists(),
             "changes": shown_changes(version, version.changes.select_related("changed_by")),
@@ -344,9 +370,7 @@ def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> Http
                 field, message = _floor_problem(form, finding)
                 form.add_error(field, message)
         except ValidationError as error:
-            for problem in error.errors():
-                location = ".".join(str(part) for part in problem["loc"])
-                form.add_error(None, f"{location}: {problem['msg']}" if location else problem["msg"])
+            form.add_model_errors(error)
         else:
             messages.success(request, _("Saved %(code)s.") % {"code": criterion.code})
             return redirect(f"{criterion.get_absolute_url()}?version={version.code}")
@@ -359,6 +383,8 @@ def edit_criterion(request: HttpRequest, code: str, criterion_code: str) -> Http
             "criterion": criterion,
             "version": version,
             "pending": pending,
+            # as saved: a refused edit leaves its values in the form, not in the requirements
+            "coming_floors": floors.coming_floors(floors.requirements_with_floors(version, criterion)),
             # Beside each language: which of its fields wait for review (the sources are shown above).
             "waiting": {
                 LANGUAGE_NAMES[lang]: [item["row"].field for item in pending if item["row"].language == lang]
@@ -411,3 +437,145 @@ def add_to_shortlist(request: HttpRequest, code: str) -> HttpResponse:
         request, _("Added %(code)s to %(name)s.") % {"code": criterion.code, "name": shortlist.name}
     )
     return redirect(criterion.get_absolute_url())
+
+
+def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    """A version as the exchange workbook (as ``cfit criteria export --format xlsx``), to edit and import."""
+    version = get_version_for_user(request.user, code)
+    data = exchange.framework_to_xlsx(
+        actions.version_to_content(version), version=version.code, status=version.status
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return attachment(response, f"criteria-{version.code}.xlsx")
+
+
+#: The session key of a checked file waiting for the user's confirmation (one at a time per session).
+IMPORT_SESSION_KEY = "criteria_import"
+#: The kinds of file the import page takes: the exchange workbook and its CSV form. (JSON and YAML
+#: bring their own product groups and labels, shared by every version: the command line only.)
+IMPORT_SUFFIXES = (".xlsx", ".csv")
+
+
+def _staged_folder() -> Path:
+    return Path(settings.UPLOAD_DIR) / "criteria-imports"
+
+
+def _forget_staged(request: HttpRequest) -> None:
+    staged = request.session.pop(IMPORT_SESSION_KEY, None)
+    if staged and re.fullmatch(r"[0-9a-f]{32}", staged.get("token", "")):
+        for path in _staged_folder().glob(f"{staged['token']}.*"):
+            path.unlink(missing_ok=True)
+
+
+#: A checked file nobody confirmed is deleted after this many seconds (when someone checks another).
+STAGED_SECONDS = 24 * 3600
+
+
+def _sweep_staged() -> None:
+    oldest = time.time() - STAGED_SECONDS
+    for path in _staged_folder().glob("*"):
+        if path.stat().st_mtime < oldest:
+            path.unlink(missing_ok=True)
+
+
+def _difference_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _read_import(version: FrameworkVersion, data: bytes, filename: str) -> content.Framework:
+    """The file as the framework it holds, checked as the command checks it (raises ImportRefused)."""
+    reference = actions.version_to_content(version)
+    return exchange.parse_import(data, filename, reference, on=timezone.localdate(), formats=IMPORT_SUFFIXES)
+
+
+@login_required
+def import_file(request: HttpRequest, code: str) -> HttpResponse:
+    """Replace a draft's criteria with an edited export: check the file, show what it changes field by
+    field, and import it (all or nothing) only when the user confirms."""
+    version = get_draft_for_secretariat(request.user, code)
+    form = ImportFileForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    plan = None
+    staged = request.session.get(IMPORT_SESSION_KEY)
+    if request.method == "POST" and "confirm" in request.POST:
+        if not staged or staged.get("code") != version.code or staged.get("token") != request.POST["confirm"]:
+            messages.error(request, _("This check has expired: upload the file again."))
+            return redirect("criteria:import", code=version.code)
+        path = next(iter(_staged_folder().glob(f"{staged['token']}.*")), None)
+        try:
+            data = path.read_bytes() if path else b""
+            framework = _read_import(version, data, staged["filename"])
+            if actions.fingerprint(actions.version_to_content(version)) != staged["draft"]:
+                raise actions.ReviewError(
+                    _(
+                        "The draft changed since the file was checked: upload the file again to see what it changes now."
+                    )
+                )
+            actions.import_into_draft(
+                version, framework, acting_user=request.user, filename=staged["filename"]
+            )
+        except ImportRefused as error:
+            problems = refusal_texts(error, "criteria")
+        except actions.ReviewError as error:
+            messages.error(request, str(error))
+            _forget_staged(request)
+            return redirect("criteria:import", code=version.code)
+        else:
+            _forget_staged(request)
+            messages.success(
+                request,
+                _("Imported %(file)s into %(code)s.") % {"file": staged["filename"], "code": version.code},
+            )
+            return redirect("criteria:version", code=version.code)
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        filename = Path(upload.name).name
+        _forget_staged(request)
+        try:
+            check_size(b"", filename, size=upload.size)  # before reading a byte of it
+            data = upload.read()
+            framework = _read_import(version, data, filename)
+        except ImportRefused as error:
+            problems = refusal_texts(error, "criteria")
+        else:
+            plan = actions.plan_import(version, framework)
+            token = uuid.uuid4().hex
+            folder = _staged_folder()
+            folder.mkdir(parents=True, exist_ok=True)
+            _sweep_staged()
+            (folder / f"{token}{Path(filename).suffix.lower()}").write_bytes(data)
+            request.session[IMPORT_SESSION_KEY] = {
+                "code": version.code,
+                "token": token,
+                "filename": filename,
+                "draft": actions.fingerprint(actions.version_to_content(version)),
+            }
+    return render(
+        request,
+        "criteria/import.html",
+        {
+            "version": version,
+            "form": form,
+            "problems": problems,
+            "plan": plan,
+            "changes": [
+                (
+                    criterion,
+                    [
+                        (d.field, d.language, _difference_text(d.before), _difference_text(d.after))
+                        for d in differences
+                    ],
+                )
+                for criterion, differences in plan.changed.items()
+            ]
+            if plan
+            else [],
+            "token": request.session.get(IMPORT_SESSION_KEY, {}).get("token") if plan else "",
+        },
+    )

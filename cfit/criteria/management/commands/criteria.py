@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cfit.criteria import exchange
 from cfit.criteria.actions import FrameworkError, compare_versions, import_as_draft, version_to_content
@@ -56,12 +57,14 @@ class Command(BaseCommand):
         elif options["action"] == "coverage":
             version = FrameworkVersion.objects.latest_published()
             if version is None:
-                raise CommandError("no published version: run cfit loadframework")
+                raise CommandError(_("no published version: run cfit loadframework"))
             framework = version_to_content(version)
             self.stdout.write(coverage_markdown(framework))
             requirements = sum(len(c.requirements) for c in framework.criteria)
             self.stdout.write(
-                f"\n{len(framework.criteria)} criteria, {requirements} requirements, version {version.code}"
+                "\n"
+                + _("%(criteria)s criteria, %(requirements)s requirements, version %(code)s")
+                % {"criteria": len(framework.criteria), "requirements": requirements, "code": version.code}
             )
         elif options["action"] == "propose-floors":
             self.stdout.write(propose_floor_raises(on=options["on"]).describe())
@@ -77,7 +80,9 @@ class Command(BaseCommand):
         )
         if version is None:
             raise CommandError(
-                f"no framework version {code}" if code else "no published version: run cfit loadframework"
+                _("no framework version %(code)s") % {"code": code}
+                if code
+                else _("no published version: run cfit loadframework")
             )
         framework = version_to_content(version)
         fmt, lang = options["format"], options["lang"]
@@ -85,30 +90,19 @@ class Command(BaseCommand):
             document = exchange.framework_to_json(framework, lang=lang, category_names=category_names())
             data: bytes = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
         elif lang:
-            raise CommandError("--lang is for json only: csv and xlsx always hold the five languages")
+            raise CommandError(_("--lang is for json only: csv and xlsx always hold the five languages"))
         elif fmt == "csv":
             data = exchange.rows_to_csv(exchange.framework_to_rows(framework)).encode()
         else:
-            about = [
-                ("version", version.code),
-                ("status", version.status),
-                ("criteria", str(len(framework.criteria))),
-                (
-                    "references",
-                    "{{requirement-id|min}} in a text is that requirement's value: keep it to keep the "
-                    "text in step with the requirement (see the framework README)",
-                ),
-            ]
-            data = exchange.rows_to_xlsx(
-                exchange.framework_to_rows(framework), version=version.code, about=about
-            )
+            data = exchange.framework_to_xlsx(framework, version=version.code, status=version.status)
         if options["output"]:
             options["output"].write_bytes(data)
             self.stderr.write(
-                f"Wrote {options['output']} ({len(framework.criteria)} criteria of {version.code})."
+                _("Wrote %(file)s (%(count)s criteria of %(code)s).")
+                % {"file": options["output"], "count": len(framework.criteria), "code": version.code}
             )
         elif fmt == "xlsx":
-            raise CommandError("xlsx is binary: give -o FILE")
+            raise CommandError(_("xlsx is binary: give -o FILE"))
         else:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
@@ -126,26 +120,39 @@ class Command(BaseCommand):
         reference = version_to_content(base) if base else None
         try:
             framework = exchange.parse_import(data, path.name, reference, on=timezone.localdate())
-            version = import_as_draft(framework, code=options["code"], note=options["note"])
+            version = import_as_draft(
+                framework, code=options["code"], note=options["note"], filename=path.name
+            )
         except ImportRefused as error:
             raise CommandError(str(error)) from error
         except FrameworkError as error:
             raise CommandError(f"{path.name}: {error}") from error
         self.stdout.write(
-            f"Imported {len(framework.criteria)} criteria from {path.name} as draft version {version.code}."
+            _("Imported %(count)s criteria from %(file)s as draft version %(code)s.")
+            % {"count": len(framework.criteria), "file": path.name, "code": version.code}
         )
         # A deleted row removes its criterion from the draft: say so, so that a row lost while editing
         # the sheet is seen now rather than in the change log at publication.
         diff = compare_versions(base, version) if base else None
-        if diff:
-            for what in ("removed", "added"):
+        if base and diff:
+            said = {
+                "removed": _("Compared with %(code)s, removed %(count)s: %(criteria)s"),
+                "added": _("Compared with %(code)s, added %(count)s: %(criteria)s"),
+            }
+            for what, message in said.items():
                 if diff[what]:
                     self.stdout.write(
-                        f"Compared with {base.code if base else ''}, {what} {len(diff[what])}: "
-                        + ", ".join(diff[what])
+                        message
+                        % {"code": base.code, "count": len(diff[what]), "criteria": ", ".join(diff[what])}
                     )
             if diff["changed"]:
                 self.stdout.write(
-                    f"Compared with {base.code if base else ''}, changed {len(diff['changed'])}: "
-                    + "; ".join(f"{code} ({', '.join(fields)})" for code, fields in diff["changed"].items())
+                    _("Compared with %(code)s, changed %(count)s: %(criteria)s")
+                    % {
+                        "code": base.code,
+                        "count": len(diff["changed"]),
+                        "criteria": "; ".join(
+                            f"{code} ({', '.join(fields)})" for code, fields in diff["changed"].items()
+                        ),
+                    }
                 )
