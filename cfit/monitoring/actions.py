@@ -10,6 +10,7 @@ import math
 import smtplib
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +41,7 @@ from cfit.monitoring.models import (
 )
 from cfit.monitoring.prefill import prefill
 from cfit.monitoring.results import campaign_scope
+from cfit.numberfields import AmbiguousNumber, typed_number, unambiguous_number
 from cfit.pact.models import BuyerGroup, GroupMembership
 from cfit.tabular import NotANumber, parse_number
 
@@ -188,8 +190,14 @@ def _set_weights(report: Report) -> None:
     ReportValue.objects.bulk_update(changed, ["weight"])
 
 
-def parse_value(indicator_code: str, raw: Any) -> float | str | None:
-    """A typed value of an indicator, or ``MonitoringError`` saying what is wrong; blank is None."""
+def parse_value(indicator_code: str, raw: Any, *, language: str | None = None) -> float | str | None:
+    """A typed value of an indicator, or ``MonitoringError`` saying what is wrong; blank is None.
+
+    One declared rule for figures, whoever gives them: a number (int, float, Decimal) as it is; a figure
+    as text by the separators of its writer's ``language`` (as the page and the workbook read it,
+    ``numberfields.typed_number``), or, without a language, only if every language of the platform reads
+    it as the same number ("12,5", "1 234", "1.234,5"); "1.234" (1.234 in English, 1234 in Dutch) is then
+    refused as ambiguous, never guessed."""
     indicator = BY_CODE[indicator_code]
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
@@ -199,11 +207,17 @@ def parse_value(indicator_code: str, raw: Any) -> float | str | None:
             raise MonitoringError(_("longer than 5000 characters"))
         return text
     try:
-        # The number rule of every import (decimal comma or point, thousands grouped by spaces or
-        # the other separator): a figure typed in the page reads as it would from the workbook, and
-        # nothing that is not a finite number ("inf", "1e400", 400 digits) is ever stored.
-        number = parse_number(raw)
-    except NotANumber as error:
+        if isinstance(raw, str):
+            raw = typed_number(raw, language) if language else unambiguous_number(raw)
+        # A Decimal keeps its sign as a float ("-0" too); nothing that is not a finite number ("inf",
+        # "1e400", 400 digits) is ever stored.
+        number = parse_number(float(raw) if isinstance(raw, Decimal) else raw)
+    except AmbiguousNumber as error:
+        raise MonitoringError(
+            _("ambiguous: the languages of the pact read %(text)s as different numbers; give it as a number")
+            % {"text": str(raw).strip()[:40]}
+        ) from error
+    except (NotANumber, OverflowError) as error:
         raise MonitoringError(_("not a number")) from error
     if number < 0 or math.copysign(1.0, number) < 0:  # "-0" too: a count or quantity has no sign
         raise MonitoringError(_("must be zero or more"))
