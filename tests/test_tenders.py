@@ -450,7 +450,9 @@ def test_the_review_page_s_weight_fields_hold_their_decimal_weights_in_every_lan
 
     shown = "7.50" if language == "en" else "7,50"
     for code in weights:
-        assert f'name="weight_{code}" value="{shown}"' in page, re.findall(rf'name="weight_{code}"[^>]*', page)
+        assert f'name="weight_{code}" value="{shown}"' in page, re.findall(
+            rf'name="weight_{code}"[^>]*', page
+        )
     assert 'name="price_weight" value="85"' in page
 
 
