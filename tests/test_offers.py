@@ -404,4 +404,4 @@ def test_the_comparison_page_names_the_evaluation_method_version_as_the_report_d
 
     page = client.get(f"/tenders/{tender.pk}/offers/compare/").content.decode()
 
-    assert f'<span id="method-version">{METHOD_VERSION}</span>' in page
+    assert f'<code id="method-version">{METHOD_VERSION}</code>' in page

@@ -265,7 +265,11 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
             typed = _typed_numbers(
                 request,
                 {"price_weight": _("Price weight")}
-                | {key: f"{_('Weight')} {key[7:]}" for key in request.POST if key.startswith("weight_")},
+                | {
+                    key: _("Weight of %(criterion)s") % {"criterion": key[7:]}
+                    for key in request.POST
+                    if key.startswith("weight_")
+                },
             )
             weights = {key[7:]: value for key, value in typed.items() if key.startswith("weight_")}
             actions.set_weights(lot, typed.get("price_weight", ""), weights, acting_user=request.user)
