@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.utils import translation
 from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
@@ -34,6 +36,29 @@ def typed_number(text: str, language: str | None = None) -> Decimal:
         decimal = str(get_format("DECIMAL_SEPARATOR"))
         thousands = str(get_format("THOUSAND_SEPARATOR"))
     return parse_typed(text, decimal=decimal, thousands=thousands)
+
+
+class AmbiguousNumber(NotANumber):
+    """Raised if a figure given as text without its language reads as different numbers in the
+    platform's languages ("1.234": 1.234 in English, 1234 in Dutch and German)."""
+
+
+def unambiguous_number(text: str) -> Decimal:
+    """``text`` read without knowing its writer's language: the number every language of the platform
+    that can read it agrees on ("12,5", "1.234,5", "1 234", "2.5"); ``AmbiguousNumber`` where they
+    disagree, ``NotANumber`` where none reads it. No separator is guessed: where the language matters,
+    the writer must say it (``typed_number``)."""
+    readings = set()
+    for language, _name in settings.LANGUAGES:
+        try:
+            readings.add(typed_number(text, language))
+        except NotANumber:
+            continue
+    if not readings:
+        raise NotANumber(f"a number is expected, not {str(text)[:40]!r}")
+    if len(readings) > 1:
+        raise AmbiguousNumber(f"{str(text)[:40]!r} reads as different numbers in different languages")
+    return readings.pop()
 
 
 def example(value: Any, language: str | None = None) -> str:
@@ -56,6 +81,19 @@ class _TypedNumberInput:
     """A number typed as the user's language writes it is a text field (a browser's number field reads
     "1.234" its own way), but a phone still opens its keypad with the decimal mark on it."""
 
+    min_value: Any
+
+    def _signless(self, number: Decimal) -> Decimal:
+        """``number``, unless it is "-0" where a figure is zero or more: a count or quantity has no sign,
+        and the workbook refuses it (``monitoring.actions.parse_value``), so the page does too, rather
+        than take it as 0 (an integer cannot even keep the sign)."""
+        if number.is_signed() and not number and self.min_value is not None and self.min_value >= 0:
+            at_least = MinValueValidator(self.min_value)
+            raise forms.ValidationError(
+                at_least.message, code=at_least.code, params={"limit_value": self.min_value}
+            )
+        return number
+
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs: dict[str, Any] = super().widget_attrs(widget)  # type: ignore[misc]
         if not widget.is_hidden and not isinstance(widget, forms.NumberInput):
@@ -76,7 +114,7 @@ class GroupedDecimalField(_TypedNumberInput, forms.DecimalField):
         if isinstance(value, Decimal | int):
             return Decimal(value)
         try:
-            return typed_number(str(value))
+            return self._signless(typed_number(str(value)))
         except NotANumber:
             raise _invalid(whole=False) from None
 
@@ -94,7 +132,7 @@ class GroupedIntegerField(_TypedNumberInput, forms.IntegerField):
         if isinstance(value, int):
             return value
         try:
-            number = typed_number(str(value))
+            number = self._signless(typed_number(str(value)))
         except NotANumber:
             raise _invalid(whole=True) from None
         if number != number.to_integral_value():
@@ -115,6 +153,6 @@ class GroupedFloatField(_TypedNumberInput, forms.FloatField):
         if isinstance(value, float | int):
             return float(value)
         try:
-            return float(typed_number(str(value)))
+            return float(self._signless(typed_number(str(value))))
         except NotANumber:
             raise _invalid(whole=False) from None

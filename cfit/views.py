@@ -5,8 +5,9 @@ from django.shortcuts import render
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup
 
 #: How long a process keeps the home page's framework summary and product groups for a published
-#: version. The version never changes; the product groups change only when a framework is loaded (a
-#: new version, so a new key), or by hand in the admin, which other processes see after this long.
+#: version. The version never changes; the product groups change when a framework is loaded or by hand
+#: in the admin, and their change counter (``ProductGroup.edition``) is in the key: every process shows
+#: such a change at once.
 HOME_CACHE_SECONDS = 300
 
 
@@ -21,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
             # a callable: the template calls it only when the cached part is built
             "criteria_count": lambda: Criterion.objects.filter(version=version).count() if version else 0,
             "cache_seconds": HOME_CACHE_SECONDS if version else 0,
+            "groups_edition": ProductGroup.edition(),
         },
     )
 

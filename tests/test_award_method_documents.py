@@ -171,3 +171,19 @@ def test_the_engine_applies_the_stated_parameters() -> None:
     assert by_offer["Beta"].life_cycle_cost == pytest.approx(
         10 * (850 + 30 * 0.3125 * 6 + 12.5 * 6 - 40 + 400 * 0.135)
     )
+
+
+def test_a_french_document_puts_a_no_break_space_before_each_colon_joining_a_label_to_its_value() -> None:
+    """The award text and the supplier template glued a requirement's name to its rule, a band to its
+    share and a label id to its name with ': '; French writes ' : ' with a no-break space (as the pages
+    do through cfit.labels), so that a line never starts with the colon."""
+    spec = lcc_spec("fr")
+    paragraphs = award_method_paragraphs(spec.lots[0].award_method, "fr")
+    requirements = [p for p in paragraphs if p.startswith("– ")]
+
+    assert requirements and all(") :" not in p and "):" not in p for p in requirements)
+    assert all(")\u00a0: " in p for p in requirements)
+    book = load_workbook(io.BytesIO(FORMATS["xlsx-template"].render(spec)), read_only=True)
+    company = next(sheet for sheet in book.worksheets if sheet.title in {"Entreprise", "Company"})
+    titles = [row[1] for row in company.iter_rows(min_row=2, values_only=True) if row[1]]
+    assert titles and all("\u00a0: " in title for title in titles), titles[:2]

@@ -12,12 +12,13 @@ from django.urls import reverse
 
 from cfit.accounts.models import Membership
 from cfit.casestudies.models import CaseStudy
+from cfit.offers.signoff import approve_sign_off, prepare_sign_off
 from cfit.tenders import actions as tender_actions
 from cfit.tenders.models import Tender
 
 from .conftest import Persona
 from .contract_helpers import awarded_tender
-from .evaluation_helpers import colleague
+from .evaluation_helpers import build_tender, colleague, open_offers, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,87 @@ def test_only_the_owners_buyers_write_a_case_study_and_only_of_a_finished_tender
     Tender.unscoped.filter(pk=tender.pk).update(status=Tender.Status.PUBLISHED)
     CaseStudy.objects.all().delete()
     assert signed_in(procurer.user).post(start).status_code == 404
+
+
+def scored_tender(procurer: Persona, warranties: dict[str, int]) -> Tender:
+    """An awarded notebooks tender whose warranty is an award criterion (30 points), one offer per
+    supplier with its warranty in years."""
+    tender = build_tender(procurer.organisation, reference="SCORED-1", award={1: {"pc-warranty-b": 30}})
+    for supplier, years in warranties.items():
+        submit(tender, supplier, {1: [{"line_id": "A-1", "pc-warranty-b.years": years}]})
+    tender = open_offers(tender)
+    approve_sign_off(
+        prepare_sign_off(tender, acting_user=procurer.user), acting_user=colleague(procurer, "quinn").user
+    )
+    return tender_actions.change_status(tender, "awarded", acting_user=procurer.user)
+
+
+def test_points_of_two_offers_are_not_published_and_the_page_says_why(
+    framework: Any, procurer: Persona, outsider: Persona
+) -> None:
+    tender = scored_tender(procurer, {"Groene IT BV": 3, "Budget Hardware NV": 5})
+    pia = signed_in(procurer.user)
+    pia.post(reverse("casestudies:start", args=[tender.pk]))
+    case_study = CaseStudy.objects.get()
+    offers = case_study.lots[0]["offers"]
+
+    # The facts keep no points of two offers (the lowest and highest would be each one's own), only why.
+    assert offers["eligible"] == 2 and offers["points"] == {}
+    assert offers["points_withheld"] == {"pc-warranty-b": "threshold"}
+    pia.post(reverse("casestudies:edit", args=[case_study.pk]), {**edit_data(case_study), "publish": ""})
+    page = signed_in(outsider.user).get(reverse("casestudies:detail", args=[case_study.pk])).text
+    assert "points-withheld" in page and "fewer than 3 eligible offers" in page
+    assert "disclosure rule" in page
+
+    # Facts taken before the rule held the points of two offers: no page shows them either.
+    lot = {**case_study.lots[0], "offers": {**offers, "points_withheld": {},
+                                            "points": {"pc-warranty-b": {"weight": 30.0, "min": 11.5, "mean": 17.25, "max": 23.0}}}}  # fmt: skip
+    CaseStudy.objects.filter(pk=case_study.pk).update(facts={**case_study.facts, "lots": [lot]})
+    page = signed_in(outsider.user).get(reverse("casestudies:detail", args=[case_study.pk])).text
+    assert "17.25" not in page and "23.0" not in page and "fewer than 3 eligible offers" in page
+
+
+def test_points_of_three_offers_none_far_ahead_are_published(framework: Any, procurer: Persona) -> None:
+    tender = scored_tender(procurer, {"Groene IT BV": 4, "Budget Hardware NV": 5, "Derde BV": 6})
+    signed_in(procurer.user).post(reverse("casestudies:start", args=[tender.pk]))
+
+    offers = CaseStudy.objects.get().lots[0]["offers"]
+
+    assert offers["eligible"] == 3 and offers["points_withheld"] == {}
+    assert set(offers["points"]) == {"pc-warranty-b"}
+
+
+def test_points_of_enough_offers_none_far_ahead_are_published() -> None:
+    from cfit.casestudies.facts import disclosed_points
+    from cfit.monitoring.disclosure import Rules
+
+    points = {"C1": {"weight": 30.0, "min": 10.0, "mean": 15.0, "max": 20.0}}
+
+    assert disclosed_points({"eligible": 3, "points": points, "points_withheld": {}}, Rules()) == (points, {})
+    assert disclosed_points({"eligible": 3, "points": points}, Rules(min_reporters=4)) == (
+        {},
+        {"C1": "threshold"},
+    )
+    assert disclosed_points(
+        {"eligible": 5, "points": {}, "points_withheld": {"C1": "dominance"}}, Rules()
+    ) == (
+        {},
+        {"C1": "dominance"},
+    )
+
+
+def test_publishing_with_changes_is_all_or_nothing(framework: Any, procurer: Persona) -> None:
+    tender = awarded_tender(procurer)
+    pia = signed_in(procurer.user)
+    pia.post(reverse("casestudies:start", args=[tender.pk]))
+    case_study = CaseStudy.objects.get()
+
+    # Publishing is refused (no consent): the changes sent with it are not saved half-way either.
+    response = pia.post(
+        reverse("casestudies:edit", args=[case_study.pk]),
+        {**edit_data(case_study, consent=None, title="A new title"), "publish": ""},
+    )
+
+    case_study.refresh_from_db()
+    assert response.status_code == 200 and "A new title" in response.text  # the form keeps what was typed
+    assert case_study.status == CaseStudy.Status.DRAFT and case_study.title == tender.title

@@ -29,7 +29,8 @@ def test_a_published_criterion_is_read_once_then_served_from_the_cache(
     framework: FrameworkVersion, client: Client, django_assert_max_num_queries: Any
 ) -> None:
     first = client.get(f"/criteria/{CODE}/")
-    with django_assert_max_num_queries(4):  # the version, the criterion, versions it is in, guides
+    # the version, the criterion, versions it is in, guides, the product groups' change counter
+    with django_assert_max_num_queries(5):
         again = client.get(f"/criteria/{CODE}/")
 
     assert body(again) == body(first)
@@ -54,3 +55,26 @@ def test_a_draft_criterion_shows_each_edit_at_once(
     )
 
     assert "(revised)" in body(client.get(address))
+
+
+def test_a_product_group_renamed_in_the_admin_shows_at_once_in_every_process(
+    framework: FrameworkVersion, client: Client
+) -> None:
+    """Each server process caches the home page and the library for an hour (five minutes for the home
+    page): a product group renamed in the admin showed in the other processes only after that. The
+    groups' change counter, read from the database, is in the cache keys: a process that cached the old
+    name computes another key after the rename and renders the page again."""
+    from cfit.criteria.models import ProductGroup
+
+    before = ProductGroup.edition()
+    assert "Notebooks" in client.get("/").content.decode()
+    assert "Notebooks" in client.get("/criteria/").content.decode()
+    group = ProductGroup.objects.get(code="notebooks")
+
+    group.name = {**group.name, "en": "Laptops and notebooks"}
+    group.save()  # as the admin saves it
+
+    assert ProductGroup.edition() != before  # the key another process computes changes too
+    assert "Laptops and notebooks" in client.get("/").content.decode()
+    assert "Laptops and notebooks" in client.get("/criteria/").content.decode()
+    assert "Laptops and notebooks" in body(client.get(f"/criteria/{CODE}/"))

@@ -93,6 +93,33 @@ def test_full_event_puts_people_on_the_waiting_list_and_promotes_them(
     assert promoted.status == Registration.Status.REGISTERED
 
 
+def test_who_moves_from_the_waiting_list_to_a_place_is_told_by_mail_and_on_the_event_page(
+    setting: dict[str, Any],
+    procurer: Any,
+    coordinator: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Coco was second for a session of one place; Pia cancelled and Coco got the place, but nobody
+    told her: she learnt it only by opening the event's page again, if at all."""
+    event = setting["event"]  # one place
+    coordinator.user.email = "coco@example.org"
+    coordinator.user.save(update_fields=["email"])
+    actions.register(event, acting_user=procurer.user)
+    actions.register(event, acting_user=coordinator.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.unregister(event, acting_user=procurer.user)
+
+    [message] = mailoutbox
+    assert message.to == ["coco@example.org"] and event.title in message.subject
+    assert "waiting list" in message.body and f"/events/{event.pk}/" in message.body
+    assert not getattr(message, "alternatives", None)  # plain text
+    page = _client(coordinator).get(f"/events/{event.pk}/").content.decode()
+    assert 'id="promoted"' in page and "from the waiting list" in page
+    assert 'id="promoted"' not in _client(procurer).get(f"/events/{event.pk}/").content.decode()
+
+
 def test_the_database_refuses_two_people_on_one_seat(
     setting: dict[str, Any], procurer: Any, coordinator: Any
 ) -> None:

@@ -544,6 +544,27 @@ def test_each_row_of_a_file_gets_an_estimate_and_nothing_is_stored(client: Clien
     assert counts() == (0, 0)
 
 
+def test_an_estimate_names_its_sources_by_title_and_address_as_the_asset_page_does(
+    client: Client, outsider: Persona
+) -> None:
+    from cfit.fleet.footprint import embodied_sources
+    from cfit.impact.store import current_reference
+    from cfit.impact.titles import source_title
+
+    client.force_login(outsider.user)
+
+    estimates = client.post("/api/v1/impact/estimate", {"file": upload(register_csv(LINES))}).json()
+
+    reference = current_reference()
+    for estimate, line in zip(estimates, LINES, strict=True):
+        expected = embodied_sources(
+            reference, estimate["source"], line["product_group"], line.get("condition", "new")
+        )
+        assert estimate["sources"] == [{"id": s.id, "title": source_title(s), "url": s.url} for s in expected]
+        assert all(s["title"] and s["title"] != s["id"] for s in estimate["sources"])
+    assert any(s["url"].startswith("https://") for e in estimates for s in e["sources"])
+
+
 @pytest.mark.parametrize("path", ["/api/v1/impact/fleet", "/api/v1/impact/estimate"])
 def test_the_engine_refuses_a_bad_file_naming_the_row(client: Client, outsider: Persona, path: str) -> None:
     client.force_login(outsider.user)

@@ -121,3 +121,15 @@ def test_a_typed_number_field_opens_a_phones_keypad_with_the_decimal_mark() -> N
         html = str(form[name])
         assert 'type="text"' in html and 'inputmode="decimal"' in html, html
     assert "inputmode" not in str(form["kept"])
+
+
+@pytest.mark.parametrize("typed", ["-0", "-0,0", "- 0"])
+def test_minus_zero_is_refused_where_a_figure_is_zero_or_more(typed: str) -> None:
+    """Jan typed "-0" devices in his monitoring report: the page took it as 0 where the workbook refuses
+    it (a count has no sign); now the page refuses it too, at its field."""
+    with translation.override("nl"):
+        for field in (GroupedIntegerField(min_value=0), GroupedDecimalField(min_value=0, max_digits=18)):
+            with pytest.raises(forms.ValidationError) as refused:
+                field.clean(typed)
+            assert refused.value.code == "min_value"
+        assert GroupedIntegerField().clean("-0") == 0  # a field that takes negative numbers takes it

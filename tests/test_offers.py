@@ -391,3 +391,17 @@ def test_the_comparison_page_does_not_query_per_offer(
     with django_assert_max_num_queries(len(two.captured_queries)):
         response = client.get(f"/tenders/{tender.pk}/offers/compare/")
     assert response.status_code == 200 and "Epsilon" in response.content.decode()
+
+
+def test_the_comparison_page_names_the_evaluation_method_version_as_the_report_does(
+    tender: Tender, procurer, client: Client
+) -> None:
+    from cfit.offers.engine import METHOD_VERSION
+
+    client.force_login(procurer.user)
+    actions.import_offer(tender, fill(tender, [{"line_id": "A-1"}]), "a.xlsx", supplier="Alpha")
+    open_offers(tender)
+
+    page = client.get(f"/tenders/{tender.pk}/offers/compare/").content.decode()
+
+    assert f'<code id="method-version">{METHOD_VERSION}</code>' in page

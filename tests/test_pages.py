@@ -148,7 +148,8 @@ def test_criterion_page_query_count_does_not_grow_with_requirements(
             client.get(f"/criteria/{criterion.code}/")
         counts[criterion.code] = len(queries)
 
-    assert max(counts.values()) <= 12, {code: n for code, n in counts.items() if n > 12}
+    # 13 with the product groups' change counter in the cache keys (a rename shows in every process)
+    assert max(counts.values()) <= 13, {code: n for code, n in counts.items() if n > 13}
 
 
 def make_draft(client: Client, framework: FrameworkVersion, secretary) -> FrameworkVersion:

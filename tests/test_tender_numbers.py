@@ -194,9 +194,10 @@ def review_messages(response: Any) -> list[str]:
         ({"energy_price": "250"}, "Energy price (EUR/kWh) is at most 99.9999."),
         ({"energy_price": "0.12345"}, "Energy price (EUR/kWh): at most 4 digits after the decimal point."),
         ({"maintenance_per_year": "100000000"}, "Maintenance per year (EUR) is at most 99,999,999.99."),
-        ({"residual_value": "1e12"}, "Residual value (EUR) is at most 99,999,999.99."),
+        # An exponent is not how a person types a number (numberfields), as on the new-tender page.
+        ({"residual_value": "1e12"}, "Residual value (EUR): Enter a number, e.g. 1,234.5."),
         ({"carbon_price": "-5"}, "Carbon price (EUR/t CO2e) cannot be negative."),
-        ({"carbon_price": "NaN"}, "Carbon price (EUR/t CO2e): NaN is not a number."),
+        ({"carbon_price": "NaN"}, "Carbon price (EUR/t CO2e): Enter a number, e.g. 1,234.5."),
     ],
 )
 def test_a_life_cycle_cost_beyond_its_column_is_refused_by_its_label_and_nothing_is_saved(
@@ -285,7 +286,11 @@ def test_the_costs_pia_typed_stay_in_the_form_after_they_are_refused(
 
 
 @pytest.mark.parametrize(
-    ("price", "said"), [("NaN", "Weights must be numbers."), ("sNaN", "Weights must be numbers.")]
+    ("price", "said"),
+    [
+        ("NaN", "Price weight: Enter a number, e.g. 1,234.5."),
+        ("sNaN", "Price weight: Enter a number, e.g. 1,234.5."),
+    ],
 )
 def test_a_weight_that_is_not_a_number_is_refused(
     procurer: Persona, tender: Tender, price: str, said: str
@@ -307,3 +312,49 @@ def test_a_weight_with_three_decimals_is_refused_as_it_could_not_be_stored(tende
 
     with pytest.raises(actions.TenderError, match="at most two decimals"):
         actions.set_weights(lot, Decimal("69.995"), weights, acting_user=None)
+
+
+def test_weights_and_costs_are_typed_as_the_procurers_language_writes_numbers(
+    procurer: Persona, tender: Tender
+) -> None:
+    """Jan works in Dutch: his browser's number fields refused "12,5", and the page's own reading took
+    only a decimal point. The review page's weights and costs are text fields with a decimal keypad,
+    read as the page's language writes numbers, and show the saved figures that way."""
+    client = client_of(procurer)
+    client.cookies["django_language"] = "nl"
+    lot = tender.lots.get()
+    award = [
+        row.criterion.code for row in lot.lot_criteria.all() if row.type == CriterionType.AWARD_CRITERION
+    ]
+    weights = {f"weight_{code}": "0" for code in award} | {f"weight_{award[0]}": "12,5"}
+
+    saved = client.post(
+        f"/tenders/{tender.pk}/edit/",
+        {"lot": "1", "op": "weights", "price_weight": "87,5", **weights},
+        follow=True,
+    )
+    client.post(
+        f"/tenders/{tender.pk}/edit/",
+        {"lot": "1", "op": "costs", "price_rule": "life_cycle_cost", "energy_price": "0,25",
+         "maintenance_per_year": "1.250,50", "residual_value": "40", "carbon_price": "100"},
+        follow=True,
+    )  # fmt: skip
+    refused = client.post(
+        f"/tenders/{tender.pk}/edit/", {"lot": "1", "op": "costs", "energy_price": "0.25"}, follow=True
+    )
+
+    assert review_messages(saved) == ["Opgeslagen."]
+    lot.refresh_from_db()
+    assert lot.price_weight == Decimal("87.5") and lot.lot_criteria.get(
+        criterion__code=award[0]
+    ).weight == Decimal("12.5")
+    assert (lot.energy_price, lot.maintenance_per_year) == (Decimal("0.25"), Decimal("1250.50"))
+    [said] = review_messages(refused)
+    assert "Energieprijs (EUR/kWh)" in said and "1.234,5" in said  # its label and how Dutch writes numbers
+    assert lot.energy_price == Decimal("0.25")
+    page = client.get(f"/tenders/{tender.pk}/review/").content.decode()
+    assert 'type="number"' not in page.split('class="costs"')[1].split("</form>")[0].replace(
+        'type="number" name="service_life_years"', ""
+    )
+    assert 'inputmode="decimal" name="price_weight" value="87,50"' in page
+    assert 'inputmode="decimal" name="energy_price" value="0,2500"' in page

@@ -435,7 +435,8 @@ def test_libreoffice_opens_the_docx_and_the_odt(tender: Tender, tmp_path: Path) 
 def test_the_review_page_s_weight_fields_hold_their_decimal_weights_in_every_language(
     tender: Tender, procurer, language: str
 ) -> None:
-    """A number field takes 7.5, not the Dutch 7,5: the browser showed such a weight as an empty field."""
+    """A browser's number field took 7.5, not the Dutch 7,5, and showed such a weight as an empty field;
+    the weights are now text fields read as the page's language writes numbers, and shown that way."""
     lot = tender.lots.get(number=1)
     award = list(lot.lot_criteria.filter(type=CriterionType.AWARD_CRITERION).select_related("criterion"))
     assert len(award) >= 2
@@ -447,8 +448,11 @@ def test_the_review_page_s_weight_fields_hold_their_decimal_weights_in_every_lan
 
     page = client.get(f"/tenders/{tender.pk}/review/", headers={"accept-language": language}).content.decode()
 
+    shown = "7.50" if language == "en" else "7,50"
     for code in weights:
-        assert f'name="weight_{code}" value="7.50"' in page, re.findall(rf'name="weight_{code}"[^>]*', page)
+        assert f'name="weight_{code}" value="{shown}"' in page, re.findall(
+            rf'name="weight_{code}"[^>]*', page
+        )
     assert 'name="price_weight" value="85"' in page
 
 

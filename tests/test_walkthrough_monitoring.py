@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 import pytest
@@ -276,4 +276,45 @@ def test_a_buyer_groups_reminder_is_written_in_the_groups_language(
     )
     assert (
         "NL 2025" in reminder.body and "31 maart 2026" in reminder.body and "2026-03-31" not in reminder.body
+    )
+
+
+@pytest.mark.parametrize("opening", [("Alpha", "Beta"), ("Beta", "Alpha")])
+def test_a_report_of_a_member_of_two_groups_goes_to_the_group_it_joined_first_whichever_opens_first(
+    pact_wide: Campaign, coordinator: Persona, procurer: Persona, opening: tuple[str, str]
+) -> None:
+    """Rijkswaterstaat joined the Beta group in 2024 and the Alpha group in 2025. Its draft, started from
+    the pact-wide campaign, moved to whichever group opened its campaign first, and stayed there: the
+    coordinators' order of opening decided who reviewed it. Now it goes to the group it joined first,
+    whatever the order."""
+    from datetime import datetime
+
+    groups = {}
+    for name, joined in (
+        ("Beta", datetime(2024, 3, 1, tzinfo=UTC)),
+        ("Alpha", datetime(2025, 3, 1, tzinfo=UTC)),
+    ):
+        groups[name] = pact.create_buyer_group(
+            coordinator.organisation, name=name, slug=name.lower(), country="NL", language="nl"
+        )
+        GroupMembership.objects.create(
+            group=groups[name], organisation=procurer.organisation, state="active", decided=joined
+        )
+    report = actions.start_report(pact_wide, procurer.organisation, acting_user=None)
+    assert report.campaign == pact_wide
+
+    campaigns = {
+        name: actions.open_campaign(
+            year=2025, group=groups[name], title=f"{name} 2025", opens=date(2026, 1, 1),
+            deadline=date(2026, 3, 31), acting_user=None,
+        )
+        for name in opening
+    }  # fmt: skip
+
+    report.refresh_from_db()
+    assert report.campaign == campaigns["Beta"]
+    # A report started now goes there too.
+    Report.objects.filter(pk=report.pk).delete()
+    assert (
+        actions.start_report(pact_wide, procurer.organisation, acting_user=None).campaign == campaigns["Beta"]
     )

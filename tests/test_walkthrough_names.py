@@ -158,3 +158,21 @@ def test_an_organisations_page_says_the_readers_role_the_french_way(procurer: Pe
     page = reader(procurer, "fr").get(f"/organisations/{procurer.organisation.slug}/").content.decode()
 
     assert "Votre rôle\u00a0: " in page and "Votre rôle: " not in page
+
+
+def test_an_offer_lines_page_joins_its_labels_and_values_the_french_way(
+    procurer: Persona, framework: Any
+) -> None:
+    """ "Labels détenus: —" and an override's "Accepté: justification" glued with ': ' on a line's page."""
+    from cfit.offers.models import OfferLine
+
+    from .evaluation_helpers import build_tender, open_offers, submit
+
+    tender = build_tender(procurer.organisation, reference="FR-LINE-1")
+    submit(tender, "Alpha", {1: [{"line_id": "A-1"}]})
+    open_offers(tender)
+    line = OfferLine.objects.get(offer__tender_id=tender.pk)
+
+    page = reader(procurer, "fr").get(f"/tenders/{tender.pk}/offers/lines/{line.pk}/").content.decode()
+
+    assert "Labels détenus\u00a0: " in page and "Labels détenus: " not in page

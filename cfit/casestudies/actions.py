@@ -1,4 +1,5 @@
-"""Writing and publishing a case study: one transaction each, with an audit record."""
+"""Writing and publishing a case study: one transaction each (saving and publishing together too), with
+an audit record."""
 
 from __future__ import annotations
 
@@ -115,6 +116,15 @@ def publish_case_study(case_study: CaseStudy, *, acting_user: Any) -> CaseStudy:
         organisation=case_study.organisation, before={"status": before}, after={"status": case_study.status},
     )  # fmt: skip
     return case_study
+
+
+@transaction.atomic
+def save_and_publish_case_study(case_study: CaseStudy, *, acting_user: Any, **changes: Any) -> CaseStudy:
+    """The owner's changes and the publication together, in one transaction: if publishing is refused
+    (no consent, no title), the changes sent with it are not kept either, and the page shows them again
+    to correct, rather than leaving a saved draft the owner thinks was published."""
+    case_study = save_case_study(case_study, acting_user=acting_user, **changes)
+    return publish_case_study(case_study, acting_user=acting_user)
 
 
 @transaction.atomic

@@ -2,7 +2,10 @@
 
 Offers are summarised, never listed: per lot the number of bids and of eligible offers, per criterion
 how many offers met it and, for award criteria, the lowest, mean and highest points of the eligible
-offers. The winning supplier's name is kept for the owner (who may name it with the supplier's
+offers. Points are a figure about suppliers' offers, so they follow the pact's disclosure rule
+(``cfit/monitoring/disclosure.py``): a criterion's points are kept only when enough eligible offers scored
+(``min_reporters``) and no one offer gives more than the dominance share of them; otherwise the reason is
+kept instead, and the page says why. The winning supplier's name is kept for the owner (who may name it with the supplier's
 consent) but is shown nowhere unless ``CaseStudy.name_supplier`` is set.
 """
 
@@ -12,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from cfit.monitoring.disclosure import Reason, Rules, assess
+from cfit.monitoring.models import DisclosureRules
 from cfit.offers.evaluate import LotResult
 from cfit.offers.evaluation import evaluate_tender
 from cfit.offers.models import Offer
@@ -33,8 +38,10 @@ def _criteria(lot: LotSpec) -> list[dict[str, Any]]:
     ]
 
 
-def summarise_offers(result: LotResult) -> dict[str, Any]:
-    """How the bids of one lot did, aggregated: counts and point ranges, no bidder named."""
+def summarise_offers(result: LotResult, rules: Rules | None = None) -> dict[str, Any]:
+    """How the bids of one lot did, aggregated: counts and point ranges, no bidder named; a criterion's
+    points only where the disclosure ``rules`` allow (else its reason code in ``points_withheld``)."""
+    rules = rules or Rules()
     bidding = [o for o in result.offers if o.bid]
     eligible = [o for o in bidding if o.eligible]
     offer_of_line = np.asarray(result.catalogue.offer_of_line)
@@ -48,16 +55,43 @@ def summarise_offers(result: LotResult) -> dict[str, Any]:
             if offer.bid and bool(np.all(meets[offer_of_line == index]))
         )
     points: dict[str, dict[str, float]] = {}
+    withheld: dict[str, str] = {}
     for code in result.scored.award_criteria:
         values = [o.criterion_points.get(code, 0.0) for o in eligible]
-        if values:
+        if not values:
+            continue
+        # Each offer is one contributor: with one or two offers, or one offer far ahead, the lowest,
+        # mean or highest points would be a supplier's own.
+        reason = assess(((o.offer, (value,)) for o, value in zip(eligible, values, strict=True)), rules)
+        if reason is not None:
+            withheld[code] = str(reason)
+        else:
             points[code] = {
                 "weight": float(result.method.weights.get(code, 0)),
                 "min": round(min(values), 2),
                 "mean": round(sum(values) / len(values), 2),
                 "max": round(max(values), 2),
             }
-    return {"bids": len(bidding), "eligible": len(eligible), "met": met, "points": points}
+    return {
+        "bids": len(bidding),
+        "eligible": len(eligible),
+        "met": met,
+        "points": points,
+        "points_withheld": withheld,
+    }
+
+
+def disclosed_points(offers: dict[str, Any], rules: Rules) -> tuple[dict[str, Any], dict[str, str]]:
+    """The points of a lot's summary that may be shown, and the reason code of each withheld one.
+
+    Facts taken before points followed the disclosure rule hold them all: the threshold on the number of
+    eligible offers is applied again here, so that no channel shows what the rule hides."""
+    points = dict(offers.get("points", {}))
+    withheld = dict(offers.get("points_withheld", {}))
+    if offers.get("eligible", 0) < rules.min_reporters:
+        withheld.update({code: str(Reason.THRESHOLD) for code in points})
+        points = {}
+    return points, withheld
 
 
 def _winner(result: LotResult) -> dict[str, Any]:
@@ -73,6 +107,7 @@ def collect(tender: Tender) -> dict[str, Any]:
     """The facts of the tender as they are now; a case study keeps them as taken."""
     spec = tender_spec(tender)
     evaluation = evaluate_tender(tender) if Offer.unscoped.filter(tender=tender).exists() else None
+    rules = DisclosureRules.current()
     lots = []
     for lot in spec.lots:
         result = evaluation.result_for(lot.number) if evaluation is not None else None
@@ -85,7 +120,9 @@ def collect(tender: Tender) -> dict[str, Any]:
                 "service_life_years": lot.service_life_years,
                 "criteria": _criteria(lot),
                 "ambitions": {str(k): str(v) for k, v in lot.ambitions.items()},
-                "offers": summarise_offers(result) if result is not None else {"bids": 0, "eligible": 0},
+                "offers": summarise_offers(result, rules)
+                if result is not None
+                else {"bids": 0, "eligible": 0},
                 "winner": _winner(result) if result is not None else {},
             }
         )

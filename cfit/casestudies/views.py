@@ -10,9 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cfit.casestudies import actions
+from cfit.casestudies import actions, facts
 from cfit.casestudies.access import (
     finished_tenders_without_case_study,
     get_case_study,
@@ -24,6 +25,8 @@ from cfit.casestudies.forms import CaseStudyForm
 from cfit.casestudies.models import CaseStudy, CaseStudyFacet
 from cfit.criteria.models import Ambition, Criterion, CriterionType, ImpactCategory, ProductGroup, translated
 from cfit.joining.countries import country_name
+from cfit.monitoring.disclosure import Reason, Rules
+from cfit.monitoring.models import DisclosureRules
 
 FACET = CaseStudyFacet.Kind
 
@@ -108,13 +111,27 @@ def _label(choices: Any, value: str) -> str:
         return value
 
 
+def _withheld_text(reason: str, rules: Rules) -> str:
+    """Why a criterion's points are not shown, in a few words of the reader's language."""
+    if reason == Reason.DOMINANCE:
+        return _("one offer has more than %(share)s %% of the points") % {
+            "share": round(rules.dominance * 100)
+        }
+    return ngettext(
+        "fewer than %(n)s eligible offer", "fewer than %(n)s eligible offers", rules.min_reporters
+    ) % {"n": rules.min_reporters}
+
+
 def _lots_shown(case_study: CaseStudy) -> list[dict[str, Any]]:
-    """The lots as the public sees them: criteria titles in the reader's language, offers aggregated."""
+    """The lots as the public sees them: criteria titles in the reader's language, offers aggregated,
+    points only where the disclosure rule allows (with the reason where it does not)."""
     groups = {g.code: g.display_name for g in ProductGroup.objects.all()}
     titles = _criterion_titles([case_study])
+    rules = DisclosureRules.current()
     lots = []
     for lot in case_study.lots:
         offers = lot.get("offers", {})
+        points, withheld = facts.disclosed_points(offers, rules)
         criteria = [
             {
                 **c,
@@ -122,7 +139,10 @@ def _lots_shown(case_study: CaseStudy) -> list[dict[str, Any]]:
                 "type_label": _label(CriterionType, c["type"]),
                 "ambition_label": _label(Ambition, c["ambition"]),
                 "met": offers.get("met", {}).get(c["code"]),
-                "points": offers.get("points", {}).get(c["code"]),
+                "points": points.get(c["code"]),
+                "points_withheld": _withheld_text(withheld[c["code"]], rules)
+                if c["code"] in withheld
+                else "",
             }
             for c in lot["criteria"]
         ]
@@ -131,6 +151,7 @@ def _lots_shown(case_study: CaseStudy) -> list[dict[str, Any]]:
                 **lot,
                 "group_name": groups.get(lot["product_group"], lot["product_group"]),
                 "criteria_shown": criteria,
+                "points_withheld": any(c["points_withheld"] for c in criteria),
                 "ambitions_shown": [
                     (_label(ImpactCategory, category), _label(Ambition, ambition))
                     for category, ambition in sorted(lot.get("ambitions", {}).items())
@@ -161,11 +182,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseStudyForm(request.POST or None, instance=case_study)
     if request.method == "POST" and form.is_valid():
         try:
-            case_study = actions.save_case_study(case_study, acting_user=request.user, **form.changes())
             if "publish" in request.POST:
-                actions.publish_case_study(case_study, acting_user=request.user)
+                case_study = actions.save_and_publish_case_study(
+                    case_study, acting_user=request.user, **form.changes()
+                )
                 messages.success(request, _("The case study is published."))
             else:
+                case_study = actions.save_case_study(case_study, acting_user=request.user, **form.changes())
                 messages.success(request, _("Saved."))
         except actions.CaseStudyRefused as error:
             messages.error(request, " ".join(error.messages))

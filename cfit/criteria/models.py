@@ -110,6 +110,9 @@ class ProductGroup(models.Model):
     name = models.JSONField(_("name"), help_text=_("{language: name}"))
     description = models.JSONField(_("description"), default=dict)
     position = models.PositiveSmallIntegerField(default=0)
+    #: When it last changed (a name edited in the admin, a framework loaded): ``edition()`` keys the
+    #: pages every process caches, so that each shows the change at once.
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "code"]
@@ -122,6 +125,15 @@ class ProductGroup(models.Model):
     @property
     def display_name(self) -> str:
         return translated(self.name)
+
+    @classmethod
+    def edition(cls) -> str:
+        """A change counter of the product groups, read from the database (one small query): it changes
+        whenever a group is saved, added or deleted, in whichever process. A page cached per process
+        (the home page, the criteria library and pages) puts it in its cache key, so that a group renamed
+        in the admin shows in every process at once, not after the cache's time."""
+        found = cls.objects.aggregate(count=models.Count("pk"), last=models.Max("updated"))
+        return f"{found['count']}-{found['last'].timestamp() if found['last'] else 0}"
 
 
 class Label(models.Model):

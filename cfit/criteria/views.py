@@ -98,6 +98,8 @@ def library(request: HttpRequest) -> HttpResponse:
             # the whole query (filters and page) keys the cached list; a draft is never cached
             "list_key": request.GET.urlencode(),
             "list_seconds": LIBRARY_CACHE_SECONDS if version.is_published else 0,
+            # product groups' names are shown and can be renamed in the admin: in the key, for every process
+            "groups_edition": ProductGroup.edition(),
         },
     )
 
@@ -137,6 +139,7 @@ def criterion_detail(request: HttpRequest, code: str) -> HttpResponse:
             # (the template's cache block), and only then are its groups, labels and requirements read.
             "detail": SimpleLazyObject(with_related),
             "detail_seconds": LIBRARY_CACHE_SECONDS if criterion.version.is_published else 0,
+            "groups_edition": ProductGroup.edition(),
             "appears_in": appears_in,
             "counterparts": counterparts,
             "shortlists": shortlists,

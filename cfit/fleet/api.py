@@ -13,14 +13,16 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from cfit.accounts.tokens import API_AUTH
+from cfit.criteria.content import is_web_address
 from cfit.fleet import actions
 from cfit.fleet.access import get_fleet_owner
-from cfit.fleet.footprint import fleet_scenario, fleet_summary
+from cfit.fleet.footprint import embodied_sources, fleet_scenario, fleet_summary
 from cfit.fleet.models import Asset
 from cfit.impact import fleet, summary
 from cfit.impact.register import check_register, read_raw
 from cfit.impact.results import FleetFigures, ScenarioFigures
 from cfit.impact.store import current_reference
+from cfit.impact.titles import source_title
 from cfit.uploads import ImportRefused
 
 router = Router(tags=["fleet"], auth=API_AUTH)
@@ -84,12 +86,22 @@ class ProblemsOut(Schema):
     problems: list[str]
 
 
+class EstimateSourceOut(Schema):
+    id: str
+    title: str = Field(description="as the asset page names it, in the reader's language for cfit's own")
+    url: str = Field(description="its web address, empty where it has none")
+
+
 class EstimateOut(Schema):
     row: int
     low: float
     value: float
     high: float
-    source: str
+    source: str = Field(description="the kind of figure: pcf (the model's declaration), estimate or default")
+    sources: list[EstimateSourceOut] = Field(
+        description="where the figure comes from, as the asset page lists it (with the refurbished share's "
+        "source for a device bought refurbished)"
+    )
     method: str = Field(description="declaration, siblings, siblings+specs, specs or group median")
     matched_model: str | None = Field(description="the declaration used, or the nearest declared sibling")
     match_confidence: float = Field(description="1 for the same model's declaration, else 0")
@@ -191,6 +203,13 @@ def impact_estimate(request: HttpRequest, file: File[UploadedFile], options: For
         register = _read(file, options.default_country, purpose="estimate")
     except ImportRefused as error:
         return _refused(error)
-    return fleet.device_estimates(
-        fleet.compute_lines(register, current_reference(), timezone.localdate(), explain=True)
-    )
+    reference = current_reference()
+    lines = fleet.compute_lines(register, reference, timezone.localdate(), explain=True)
+    estimates = fleet.device_estimates(lines)
+    kinds = lines.sort("row").select("embodied_source", "product_group", "condition").iter_rows()
+    for estimate, (kind, product_group, condition) in zip(estimates, kinds, strict=True):
+        estimate["sources"] = [
+            {"id": s.id, "title": source_title(s), "url": s.url if is_web_address(s.url) else ""}
+            for s in embodied_sources(reference, kind, product_group, condition)
+        ]
+    return estimates

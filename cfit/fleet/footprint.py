@@ -211,6 +211,25 @@ def pcf_sources(reference: Reference) -> tuple[Source, ...]:
     return (imported,)
 
 
+def embodied_sources(
+    reference: Reference, embodied_source: str, product_group: str, condition: str
+) -> tuple[Source, ...]:
+    """The sources of a device's embodied figure, as the asset page and the estimate API name them: the
+    manufacturers' footprints it was matched to or estimated from, or the product group's default, and
+    the refurbished share's source for a device bought refurbished."""
+    group = reference.groups.get(product_group)
+    match embodied_source:
+        case "pcf":
+            sources = pcf_sources(reference)
+        case "estimate":
+            sources = (reference.source("boavizta-pcf"),)
+        case _:
+            sources = (reference.source(group.source),) if group else ()
+    if condition == "refurbished":
+        sources += (reference.source(reference.refurbished_source),)
+    return sources
+
+
 def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
     """The footprint of one asset line, step by step, as the engine computed it."""
     as_of = as_of or timezone.localdate()
@@ -225,13 +244,10 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             how = _(
                 "manufacturer's footprint of “%(model)s”, the same model: total × (1 − use share), ± its declared error"
             ) % {"model": line["matched_model"]}
-            sources = pcf_sources(reference)
         case "estimate":
             how = _estimate_how(line)
-            sources = (reference.source("boavizta-pcf"),)
         case _:
             how = _("median of manufacturers' footprints of the product group; range 10th to 90th percentile")
-            sources = (reference.source(group.source),) if group else ()
     how += " " + _("(method %(version)s)") % {"version": METHOD_VERSION}
     if asset.condition == "refurbished":
         share = reference.refurbished_share
@@ -240,7 +256,7 @@ def explain(asset: Asset, as_of: date | None = None) -> list[Step]:
             "low": f"{share.low:.2f}",
             "high": f"{share.high:.2f}",
         }
-        sources += (reference.source(reference.refurbished_source),)
+    sources = embodied_sources(reference, line["embodied_source"], asset.product_group, asset.condition)
     steps.append(
         Step(
             _("Embodied emissions per device"),

@@ -11,7 +11,9 @@ Rules enforced here:
 
 from __future__ import annotations
 
+import logging
 import secrets
+import smtplib
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -20,9 +22,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from cfit.accounts.access import is_secretariat_staff
 from cfit.accounts.models import Organisation
@@ -56,6 +62,8 @@ EVENT_SAVED = AuditRecord.Action.EVENT_SAVED
 EVENT_REGISTERED = AuditRecord.Action.EVENT_REGISTERED
 EVENT_UNREGISTERED = AuditRecord.Action.EVENT_UNREGISTERED
 EVENT_MATERIAL_ADDED = AuditRecord.Action.EVENT_MATERIAL_ADDED
+
+logger = logging.getLogger(__name__)
 
 
 class LearningRuleBroken(ValidationError):
@@ -378,12 +386,40 @@ def unregister(event: Event, *, acting_user: Any) -> Registration | None:
         )
         if promoted is not None:
             promoted.status, promoted.seat = Registration.Status.REGISTERED, seat
-            promoted.save(update_fields=["status", "seat"])
+            promoted.promoted = timezone.now()
+            promoted.save(update_fields=["status", "seat", "promoted"])
+            # Told once the place is surely theirs: after the commit, never for a change rolled back.
+            transaction.on_commit(lambda: _tell_promoted(event, promoted))
     record(
         EVENT_UNREGISTERED, event, acting_user=acting_user,
         after={"freed_seat": seat, "promoted": promoted.user_id if promoted else None},
     )  # fmt: skip
     return promoted
+
+
+def _tell_promoted(event: Event, registration: Registration) -> None:
+    """A plain-text mail to who got a place from the waiting list. Users keep no language of their own:
+    it is written in the event's language, the one they chose to attend it in. A mail that cannot be
+    handed to the server is logged, and the event page still tells them (``Registration.promoted``)."""
+    address = registration.user.email
+    if not address:
+        return
+    with override(event.language):
+        subject = _("You have a place at %(title)s") % {"title": event.title}
+        body = _(
+            "A place became free at %(title)s (%(starts)s) and it is yours: you moved from the waiting list "
+            "to place %(seat)s. If you can no longer come, cancel your registration on the event's page, so "
+            "that the next person on the waiting list gets it: %(page)s"
+        ) % {
+            "title": event.title,
+            "starts": date_format(timezone.localtime(event.starts), "DATETIME_FORMAT"),
+            "seat": registration.seat,
+            "page": reverse("learning:event", args=[event.pk]),
+        }
+    try:
+        EmailMessage(subject, body, None, [address]).send()
+    except (OSError, smtplib.SMTPException):
+        logger.exception("The mail telling %s of a place at event %s was not sent", address, event.pk)
 
 
 @transaction.atomic

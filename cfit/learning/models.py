@@ -308,6 +308,9 @@ class Registration(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     seat = models.PositiveIntegerField(_("seat"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    #: When a freed place came to this person from the waiting list (``actions.unregister``): the event
+    #: page tells them, as the mail they were sent did.
+    promoted = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["event", "created", "id"]

@@ -10,12 +10,14 @@ import math
 import smtplib
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -40,6 +42,7 @@ from cfit.monitoring.models import (
 )
 from cfit.monitoring.prefill import prefill
 from cfit.monitoring.results import campaign_scope
+from cfit.numberfields import AmbiguousNumber, typed_number, unambiguous_number
 from cfit.pact.models import BuyerGroup, GroupMembership
 from cfit.tabular import NotANumber, parse_number
 
@@ -57,26 +60,42 @@ def campaign_members(campaign: Campaign) -> list[Organisation]:
     return list(campaign.members())
 
 
+def group_order(organisations: list[Organisation]) -> dict[int, list[int]]:
+    """Each organisation's active buyer groups, the one it joined first first (then by name): the order
+    in which its groups' campaigns review its report (``reviewing_campaign``). One query."""
+    order: dict[int, list[int]] = defaultdict(list)
+    for organisation_id, group_id in (
+        GroupMembership.objects.filter(organisation__in=organisations, state=GroupMembership.State.ACTIVE)
+        .annotate(joined=Coalesce("decided", "created"))
+        .order_by("organisation_id", "joined", "group__name", "group_id")
+        .values_list("organisation_id", "group_id")
+    ):
+        order[organisation_id].append(group_id)
+    return order
+
+
 def open_campaigns_by_organisation(organisations: list[Organisation]) -> dict[int, list[Campaign]]:
     """The open campaigns that ask each organisation for a report: the pact-wide ones and those of the
-    buyer groups it is an active member of. Two queries, whatever the number of organisations."""
-    groups: dict[int, set[int]] = defaultdict(set)
-    for organisation_id, group_id in GroupMembership.objects.filter(
-        organisation__in=organisations, state=GroupMembership.State.ACTIVE
-    ).values_list("organisation_id", "group_id"):
-        groups[organisation_id].add(group_id)
+    buyer groups it is an active member of; per year, the pact-wide campaign first, then its groups' in
+    the order of ``group_order`` (the first of them reviews its report). Two queries, whatever the
+    number of organisations."""
+    groups = group_order(organisations)
     every_group = set().union(*groups.values()) if groups else set()
     campaigns = list(
         Campaign.objects.filter(status=Campaign.Status.OPEN)
         .filter(Q(group__isnull=True) | Q(group__in=every_group))
         .select_related("group")
-        # The same order on every database: the latest year first, the pact-wide campaign before the groups'.
         .order_by("-year", F("group__name").asc(nulls_first=True), "pk")
     )
-    return {
-        o.pk: [c for c in campaigns if c.group_id is None or c.group_id in groups[o.pk]]
-        for o in organisations
-    }
+    asking = {}
+    for o in organisations:
+        rank = {group_id: n for n, group_id in enumerate(groups[o.pk])}
+        asking[o.pk] = sorted(
+            (c for c in campaigns if c.group_id is None or c.group_id in rank),
+            # The same order on every database: the latest year first, the pact-wide campaign first.
+            key=lambda c: (-c.year, -1 if c.group_id is None else rank[c.group_id], c.pk),
+        )
+    return asking
 
 
 @transaction.atomic
@@ -96,16 +115,27 @@ def open_campaign(
         after={"year": year, "opens": opens.isoformat(), "deadline": deadline.isoformat()},
     )  # fmt: skip
     if group is not None:
-        # A member that started its report from the pact-wide campaign before its group opened one: the
-        # group's coordinator reviews its members' reports (``reviewing_campaign``), so a draft moves
-        # here. A report already submitted (or returned) stays with the campaign deciding on it.
+        # A member that started its report before its group opened a campaign: the group's coordinator
+        # reviews its members' reports (``reviewing_campaign``), so a draft moves here, from the
+        # pact-wide campaign or from another group's. A member of two groups reports to the group it
+        # joined first (``group_order``), not to whichever coordinator opened a campaign first: so a
+        # draft in another group's campaign moves only if this group comes before that one for its
+        # organisation, and a report ends where it would have been started, whatever the order of
+        # opening. A report already submitted (or returned) stays with the campaign deciding on it.
         members = GroupMembership.objects.filter(group=group, state=GroupMembership.State.ACTIVE)
-        drafts = Report.objects.filter(
-            year=year, state=Report.State.DRAFT, campaign__group__isnull=True,
-            organisation__in=members.values("organisation"),
-        ).select_related("campaign", "organisation")  # fmt: skip
+        drafts = list(
+            Report.objects.filter(
+                year=year, state=Report.State.DRAFT, organisation__in=members.values("organisation")
+            )
+            .exclude(campaign=campaign)
+            .select_related("campaign", "organisation")
+        )
+        order = group_order([report.organisation for report in drafts])
         for report in drafts:
-            _move(report, campaign, acting_user=acting_user)
+            groups = order[report.organisation_id]
+            current = report.campaign.group_id
+            if current is None or current not in groups or groups.index(group.pk) < groups.index(current):
+                _move(report, campaign, acting_user=acting_user)
     return campaign
 
 
@@ -139,16 +169,12 @@ def submitting_campaign(report: Report) -> Campaign | None:
 @transaction.atomic
 def start_report(campaign: Campaign, organisation: Organisation, *, acting_user: Any) -> Report:
     """The organisation's report of the campaign's year, pre-filled from its tenders and register;
-    an existing report of that year (asked by another campaign) is reused. A new report asked for by the
-    pact-wide campaign is reviewed by the organisation's buyer group's campaign of that year, if one is
-    open (``reviewing_campaign``)."""
+    an existing report of that year (asked by another campaign) is reused. A new report is reviewed by
+    the organisation's buyer group's campaign of that year, if one is open (of two groups, the one it
+    joined first), else by the pact-wide one (``reviewing_campaign``)."""
     if campaign.status != Campaign.Status.OPEN:
         raise MonitoringError(_("This campaign is closed."))
-    reviewer = campaign
-    if campaign.is_pact_wide:
-        reviewer = reviewing_campaign(
-            campaign, open_campaigns_by_organisation([organisation])[organisation.pk]
-        )
+    reviewer = reviewing_campaign(campaign, open_campaigns_by_organisation([organisation])[organisation.pk])
     report, created = Report.objects.get_or_create(
         organisation=organisation, year=campaign.year, defaults={"campaign": reviewer}
     )
@@ -188,8 +214,14 @@ def _set_weights(report: Report) -> None:
     ReportValue.objects.bulk_update(changed, ["weight"])
 
 
-def parse_value(indicator_code: str, raw: Any) -> float | str | None:
-    """A typed value of an indicator, or ``MonitoringError`` saying what is wrong; blank is None."""
+def parse_value(indicator_code: str, raw: Any, *, language: str | None = None) -> float | str | None:
+    """A typed value of an indicator, or ``MonitoringError`` saying what is wrong; blank is None.
+
+    One declared rule for figures, whoever gives them: a number (int, float, Decimal) as it is; a figure
+    as text by the separators of its writer's ``language`` (as the page and the workbook read it,
+    ``numberfields.typed_number``), or, without a language, only if every language of the platform reads
+    it as the same number ("12,5", "1 234", "1.234,5"); "1.234" (1.234 in English, 1234 in Dutch) is then
+    refused as ambiguous, never guessed."""
     indicator = BY_CODE[indicator_code]
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
@@ -199,11 +231,17 @@ def parse_value(indicator_code: str, raw: Any) -> float | str | None:
             raise MonitoringError(_("longer than 5000 characters"))
         return text
     try:
-        # The number rule of every import (decimal comma or point, thousands grouped by spaces or
-        # the other separator): a figure typed in the page reads as it would from the workbook, and
-        # nothing that is not a finite number ("inf", "1e400", 400 digits) is ever stored.
-        number = parse_number(raw)
-    except NotANumber as error:
+        if isinstance(raw, str):
+            raw = typed_number(raw, language) if language else unambiguous_number(raw)
+        # A Decimal keeps its sign as a float ("-0" too); nothing that is not a finite number ("inf",
+        # "1e400", 400 digits) is ever stored.
+        number = parse_number(float(raw) if isinstance(raw, Decimal) else raw)
+    except AmbiguousNumber as error:
+        raise MonitoringError(
+            _("ambiguous: the languages of the pact read %(text)s as different numbers; give it as a number")
+            % {"text": str(raw).strip()[:40]}
+        ) from error
+    except (NotANumber, OverflowError) as error:
         raise MonitoringError(_("not a number")) from error
     if number < 0 or math.copysign(1.0, number) < 0:  # "-0" too: a count or quantity has no sign
         raise MonitoringError(_("must be zero or more"))

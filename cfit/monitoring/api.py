@@ -3,7 +3,12 @@ unpublished ones), campaigns and reports (for who runs or writes them).
 
 Collective results go through the same disclosure decisions as the pages: a hidden figure comes as
 ``value: null`` with the reason in ``suppressed``. Emissions come with ``low`` and ``high``, the method
-version and their sources."""
+version and their sources.
+
+Figures are JSON numbers, never text, so that no reader has to guess a decimal mark. Figures written
+into a report (the page, the workbook) are read by one declared rule (``actions.parse_value``): a number
+as it is; text by its writer's language, or, without one, only if every language of the pact reads it
+as the same number ("1.234" is refused as ambiguous)."""
 
 from __future__ import annotations
 
@@ -109,11 +114,14 @@ class CampaignOut(Schema):
 class ValueOut(Schema):
     indicator: str
     key: str
-    value: float | None
+    value: float | None = Field(
+        description="the figure as a JSON number (a point before the decimals, no thousands separators), "
+        "never text; null for a text indicator, whose answer is in text"
+    )
     text: str
     origin: str
-    low: float | None = None
-    high: float | None = None
+    low: float | None = Field(None, description="emissions: the low bound, a JSON number")
+    high: float | None = Field(None, description="emissions: the high bound, a JSON number")
     method: str = ""
 
 
@@ -194,6 +202,8 @@ def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     "/monitoring/reports/{report_id}", response=ReportOut, auth=API_AUTH, summary="A report you may read"
 )
 def report(request: HttpRequest, report_id: int) -> dict[str, Any]:
+    """A report's figures, each a JSON number (a point before the decimals, never grouped), or the text
+    of a text indicator."""
     found, _own = get_report(request.user, report_id)
     return {
         "id": found.pk,

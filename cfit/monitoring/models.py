@@ -152,15 +152,12 @@ class Campaign(models.Model):
 def reviewing_campaign(asked_by: Campaign, asking: Iterable[Campaign]) -> Campaign:
     """The campaign that reviews a new report asked for by ``asked_by``, among the open campaigns
     ``asking`` the organisation for a report: the organisation's buyer group's campaign of that year
-    (its coordinator reviews its members' reports; of two groups, the first by name), else
-    ``asked_by`` itself. The report counts in every campaign of its year whichever reviews it."""
-    if asked_by.group_id is not None:
-        return asked_by
-    groups = sorted(
-        (c for c in asking if c.year == asked_by.year and c.group is not None),
-        key=lambda c: (c.group.name if c.group is not None else "", c.pk),
-    )
-    return groups[0] if groups else asked_by
+    (its coordinator reviews its members' reports; of two groups, the first in ``asking``, which
+    ``actions.open_campaigns_by_organisation`` orders by the group the organisation joined first), else
+    ``asked_by`` itself. The report counts in every campaign of its year whichever reviews it. Asked by
+    a group's campaign, the report of a member of two groups still goes to the group it joined first,
+    so that the order in which campaigns open or a member starts its report decides nothing."""
+    return next((c for c in asking if c.year == asked_by.year and c.group is not None), asked_by)
 
 
 @dataclass(frozen=True)

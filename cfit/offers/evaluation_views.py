@@ -25,7 +25,7 @@ from cfit.accounts.permissions import Action, may
 from cfit.downloads import attachment
 from cfit.offers import actions, explain, signoff
 from cfit.offers.access import check_opened, get_tender_of_line
-from cfit.offers.engine import Evidence, Role, Status
+from cfit.offers.engine import METHOD_VERSION, Evidence, Role, Status
 from cfit.offers.evaluate import EVIDENCE_WORDS, STATUS_WORDS, LotResult
 from cfit.offers.evaluation import TenderEvaluation, evaluate_tender
 from cfit.offers.forms import OverrideForm
@@ -123,6 +123,8 @@ def compare(request: HttpRequest, tender_id: int) -> HttpResponse:
             "tender": tender,
             "lots": lots,
             "evaluation": evaluation,
+            # the version the evaluation report names too: a result read later is traced to its method
+            "method_version": METHOD_VERSION,
             "sign_off": signoff.sign_off_state(tender, evaluation, request.user),
             "sign_off_form": SignOffForm(),
         },

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cfit.criteria.content import Better, ScoringRule
 from cfit.criteria.wording import active_language, number, option_label, unit_label
+from cfit.labels import label_text
 from cfit.tenders.award import LotAwardMethod, PriceRule, ScoredCriterion, ScoredRequirement
 
 
@@ -142,7 +143,10 @@ def requirement_sentence(requirement: ScoredRequirement, language: str, part: st
         case ScoringRule.BANDS:
             sign = "≥" if higher else "≤"
             bands = "; ".join(
-                f"{sign} {_number((band.at_least if higher else band.at_most) or 0)}{unit}: {share(band.share)}"
+                label_text(
+                    f"{sign} {_number((band.at_least if higher else band.at_most) or 0)}{unit}",
+                    share(band.share),
+                )
                 for band in scoring.bands
             )
             rule = _("%(better)s; share by band: %(bands)s; otherwise 0") % {
@@ -151,7 +155,7 @@ def requirement_sentence(requirement: ScoredRequirement, language: str, part: st
             }
         case ScoringRule.OPTION_POINTS:
             table = "; ".join(
-                f"{option_label(option, language)}: {share(scoring.option_points.get(option, 0.0))}"
+                label_text(option_label(option, language), share(scoring.option_points.get(option, 0.0)))
                 for option in requirement.options
             )
             rule = _("share per answer: %(table)s") % {"table": table}
@@ -159,7 +163,7 @@ def requirement_sentence(requirement: ScoredRequirement, language: str, part: st
             rule = _("a condition: without it the criterion earns no points")
         case _:
             rule = _("the full share when the answer meets the requirement, otherwise none")
-    sentence = f"{title} ({requirement.id}): {rule}."
+    sentence = label_text(f"{title} ({requirement.id})", rule) + "."
     if part:
         sentence = sentence[:-1] + f"; {part}."
     if not requirement.declared:

@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cfit.criteria.content import DataType
 from cfit.criteria.wording import option_label, unit_label
 from cfit.downloads import keep_cells_as_text
+from cfit.labels import label_text
 from cfit.tenders.annex import expected
 from cfit.tenders.award_text import award_method_paragraphs
 from cfit.tenders.response_layout import (  # the layout the offer import reads back
@@ -167,7 +168,7 @@ def _build(spec: TenderSpec) -> bytes:
         "",
         _("Label ids:"),
     ]
-    lines += [f"{code}: {label.name}" for code, label in sorted(spec.labels.items())]
+    lines += [label_text(code, label.name) for code, label in sorted(spec.labels.items())]
     # How answers are scored: the same sentences as the annex, from the method the engine applies.
     for lot in spec.lots:
         lines += ["", _("How offers for lot %(n)s are scored:") % {"n": lot.number}]
@@ -247,7 +248,7 @@ def _build(spec: TenderSpec) -> bytes:
         company.append(
             [
                 requirement.id,
-                f"{criterion_id}: {criterion_title}",
+                label_text(criterion_id, criterion_title),
                 requirement.title[lang],
                 expected(requirement),
                 None,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,9 @@ from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.criteria.models import ImpactCategory as CategoryChoices
 from cfit.criteria.rendering import rendered_field
 from cfit.downloads import attachment
+from cfit.labels import label_text
+from cfit.numberfields import example, typed_number
+from cfit.tabular import NotANumber
 from cfit.tenders import actions, selection
 from cfit.tenders.access import get_organisation_to_tender, get_tender_for_user
 from cfit.tenders.eforms import NoticeError
@@ -154,6 +158,26 @@ TYPED_FIELDS = {
 }
 
 
+def _typed_numbers(request: HttpRequest, labels: dict[str, Any]) -> dict[str, Any]:
+    """The review page's weights and costs, typed as the page's language writes numbers ("12,5" in
+    Dutch and French, "12.5" in English; numberfields' one rule); an empty field is left out, and a
+    figure that is no number is refused by its label with an example of how the language writes one."""
+    typed: dict[str, Any] = {}
+    for name, label in labels.items():
+        value = request.POST.get(name, "")
+        if not value.strip():
+            continue
+        try:
+            typed[name] = typed_number(value)
+        except NotANumber:
+            raise actions.TenderError(
+                label_text(
+                    label, _("Enter a number, e.g. %(example)s.") % {"example": example(Decimal("1234.5"))}
+                )
+            ) from None
+    return typed
+
+
 def _keep_typed(request: HttpRequest, tender: Tender, lot: Lot, op: str) -> None:
     values = {
         key: value
@@ -238,14 +262,23 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
                 lot, request.POST.get("criterion", ""), request.POST.get("type", ""), acting_user=request.user
             )
         elif op == "weights":
-            weights = {
-                key[7:]: value
-                for key, value in request.POST.items()
-                if key.startswith("weight_") and value != ""
-            }
-            actions.set_weights(lot, request.POST.get("price_weight", ""), weights, acting_user=request.user)
+            typed = _typed_numbers(
+                request,
+                {"price_weight": _("Price weight")}
+                | {
+                    key: _("Weight of %(criterion)s") % {"criterion": key[7:]}
+                    for key in request.POST
+                    if key.startswith("weight_")
+                },
+            )
+            weights = {key[7:]: value for key, value in typed.items() if key.startswith("weight_")}
+            actions.set_weights(lot, typed.get("price_weight", ""), weights, acting_user=request.user)
         elif op == "costs":
-            actions.set_costs(lot, request.POST, request.POST.get("price_rule"), acting_user=request.user)
+            costs = _typed_numbers(
+                request, {field: actions.LOT_LABELS[field] for field in actions.COST_FIELDS}
+            )
+            costs["service_life_years"] = request.POST.get("service_life_years", "")
+            actions.set_costs(lot, costs, request.POST.get("price_rule"), acting_user=request.user)
         elif op == "move_version":
             version = (
                 FrameworkVersion.objects.published().filter(code=request.POST.get("version", "")).first()
