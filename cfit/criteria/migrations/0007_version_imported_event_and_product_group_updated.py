@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('created', 'Draft created'), ('edited', 'Criterion edited'), ('reviewed', 'Translation reviewed'), ('submitted', 'Submitted for review'), ('sent_back', 'Sent back to draft'), ('approved', 'Approved'), ('accepted_unreviewed', 'Unreviewed translations accepted'), ('published', 'Published'), ('floors_proposed', 'Legal floors proposed'), ('imported', 'Imported from a file')], max_length=24, verbose_name='what'),
         ),
+        migrations.AddField(
+            model_name='productgroup',
+            name='updated',
+            field=models.DateTimeField(auto_now=True),
+        ),
     ]
