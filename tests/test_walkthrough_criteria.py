@@ -184,7 +184,7 @@ def test_the_edit_page_names_the_field_a_broken_rule_is_about_in_the_users_langu
     form = response.context["form"]
     errors = form.non_field_errors()
     assert errors == [
-        f"{form.fields[f'{requirement}_min_value'].label}: the minimum is greater than the maximum"
+        f"{form.fields[f'{requirement}_min_value'].label}: das Minimum ist größer als das Maximum"
     ]
     assert (
         "requirements.0" not in response.content.decode() and "Value error" not in response.content.decode()
@@ -195,7 +195,7 @@ def test_the_edit_page_names_the_field_a_broken_rule_is_about_in_the_users_langu
 
     form = response.context["form"]
     assert form.non_field_errors() == [
-        f"{form.fields['text_de'].label}: {{{{mob-spare-parts-b.years|max}}}}: the requirement has no Maximum"
+        f"{form.fields['text_de'].label}: {{{{mob-spare-parts-b.years|max}}}}: Die Anforderung hat kein Maximum"
     ]
 
 
