@@ -43,8 +43,8 @@ is, whether it may write, when it expires, and the organisations (their `slug`, 
 **Errors.** Every 4xx answer has one body: `{"code", "detail", "field", "problems"}` (schema \
 `ErrorOut`). `code` is stable and meant for programs (`not_authenticated` 401, `forbidden` and \
 `read_only_token` 403, `not_found` 404, `method_not_allowed` 405, `too_large` 413, `invalid_request` \
-422 for a request off this schema, `refused` 422 for a refused file, `bad_request` 400 for a rule the \
-change breaks); `detail` is said in the language of `Accept-Language` (en, nl, fr, de, nb); `field` \
+422 for a request off this schema, `refused` for a refused file (422; an offer's file 400, as it \
+always was), `bad_request` 400 for a rule the change breaks); `detail` is said in the language of `Accept-Language` (en, nl, fr, de, nb); `field` \
 names the field at fault when there is one; `problems` lists every problem, a refused file's by sheet, \
 row and column. What another organisation owns answers 404, as what does not exist.
 
@@ -108,11 +108,11 @@ def declare_errors(document: OpenAPISchema) -> OpenAPISchema:
             # ninja keys the responses by int; the served JSON by str: one key type for the merge.
             responses = {str(status): response for status, response in operation.get("responses", {}).items()}
             operation["responses"] = responses
-            statuses = ["404", "422"]
+            # 400 on every one: the middleware in front refuses a malformed request (a NUL in the
+            # query, an invalid Content-Length) before any endpoint.
+            statuses = ["400", "404", "422"]
             if operation.get("security"):
                 statuses += ["401", "403"]
-            if operation.get("requestBody") or operation.get("security"):
-                statuses.append("400")
             if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
                 statuses.append("413")
             for status in statuses:
@@ -131,7 +131,7 @@ def declare_errors(document: OpenAPISchema) -> OpenAPISchema:
 
 
 STATUS_WORDS = {
-    "400": "Bad Request: a rule refused the change",
+    "400": "Bad Request: a rule refused the change, or the request is malformed",
     "401": "Unauthorized: no valid token or session",
     "403": "Forbidden: the user's role, or a read-only token, does not allow this",
     "404": "Not Found, or not yours to see",
@@ -212,14 +212,17 @@ def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResp
 
 @api.exception_handler(AuthenticationError)
 def not_signed_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    """No token, or one that does not sign in (revoked, expired, mistyped), and no session."""
-    return _refusal(
+    """No token, or one that does not sign in (revoked, expired, mistyped), and no session; the
+    challenge says which scheme to answer with (RFC 6750)."""
+    response = _refusal(
         request,
         401,
         _(
             "Sign in: send a valid API token as “Authorization: Bearer cfit_…” (make one at /accounts/tokens/)."
         ),
     )
+    response["WWW-Authenticate"] = 'Bearer realm="cfit API"'
+    return response
 
 
 @api.exception_handler(Http404)

@@ -103,9 +103,11 @@ def test_the_program_learns_who_it_is_its_scopes_and_the_slugs_its_paths_take(ar
 
 @pytest.mark.django_db
 def test_without_a_token_me_is_refused_in_the_one_error_body() -> None:
-    refused = conforms(Client().get("/api/v1/me"), "get", "/api/v1/me")
+    answer = Client().get("/api/v1/me")
 
+    refused = conforms(answer, "get", "/api/v1/me")
     assert refused["code"] == "not_authenticated" and "/accounts/tokens/" in refused["detail"]
+    assert answer["WWW-Authenticate"].startswith("Bearer ")
 
 
 # --- the register: push, page, sync ------------------------------------------------------------------
@@ -146,6 +148,9 @@ def test_a_sync_fetches_only_the_lines_changed_since_the_last_one(asset_system: 
     body = conforms(since, "get", "/api/v1/fleet/{slug}/assets")
     assert sorted((a["asset_key"], a["quantity"]) for a in body["assets"]) == [("NB-1", 2), ("NB-6", 1)]
     assert body["count"] == 2
+    # A line keeps its id through re-imports: the program's link to it holds.
+    nb1 = {a["asset_key"]: a["id"] for a in first}["NB-1"]
+    assert {a["asset_key"]: a["id"] for a in body["assets"]}["NB-1"] == nb1
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from cfit.accounts.tokens import API_AUTH
+from cfit.apipaging import PageIn, page_of
 from cfit.fleet import actions
 from cfit.fleet.access import get_fleet_owner
 from cfit.fleet.footprint import fleet_scenario, fleet_summary
@@ -25,8 +26,6 @@ from cfit.impact.store import current_reference
 from cfit.uploads import ImportRefused
 
 router = Router(tags=["fleet"], auth=API_AUTH)
-#: Far beyond any register (a billion lines at 1,000 a page), well within a database integer.
-MAX_PAGE = 1_000_000
 
 
 class ScenarioIn(Schema):
@@ -35,7 +34,7 @@ class ScenarioIn(Schema):
     reuse_share: float = Field(0, ge=0, le=1)
 
 
-class AssetFilter(Schema):
+class AssetFilter(PageIn):
     # The register's own vocabularies: an unknown word is refused (422), never an empty page.
     product_group: ProductGroup | None = None
     status: AssetStatus | None = None
@@ -43,9 +42,6 @@ class AssetFilter(Schema):
         None,
         description="Only the lines added or changed after then (ISO 8601, with its offset): send the largest `updated` of the last sync",
     )
-    # Bounded: a page number past any fleet is answered 422, not an overflow in the database.
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    per_page: int = Field(100, ge=1, le=1000)
 
 
 class AssetOut(Schema):
@@ -162,12 +158,7 @@ def fleet_assets(request: HttpRequest, slug: str, filters: Query[AssetFilter]) -
         # the largest ``updated`` of a sync does not bring its own lines back.
         after = since.replace(microsecond=since.microsecond // 1000 * 1000) + timedelta(milliseconds=1)
         assets = assets.filter(updated__gte=after)
-    start = (filters.page - 1) * filters.per_page
-    return {
-        "count": assets.count(),
-        "page": filters.page,
-        "assets": list(assets[start : start + filters.per_page]),
-    }
+    return page_of(assets, filters, "assets")
 
 
 @router.post(
