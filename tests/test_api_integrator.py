@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the tests take the imported `asset_manager` fixture as an argument, as pytest wants)
 """An integrator connects Rijkswaterstaat's asset system and e-procurement platform to the JSON API.
 
 Written as their program would be, from the served OpenAPI document and the docs page only: Arne
@@ -9,8 +10,6 @@ for that operation and status: a field documented wrongly fails here.
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from functools import cache
 from typing import Any
@@ -21,11 +20,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils.translation import gettext, override
 
-from cfit.accounts.models import Membership, Organisation
-
-from .conftest import Persona, make_persona
+from .conftest import Persona
 from .contract_helpers import awarded_tender, contract_of
 from .test_api_tokens import make_token, program
+from .test_fleet_api_cli import _inline_imports, asset_manager, register_csv, upload  # noqa: F401
 
 RWS = "rijkswaterstaat"
 REGISTER = [
@@ -57,38 +55,22 @@ def conforms(response: Any, method: str, path: str) -> Any:
     return body
 
 
-def register_csv(lines: list[dict[str, str]]) -> SimpleUploadedFile:
-    columns = sorted({column for line in lines for column in line})
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(lines)
-    return SimpleUploadedFile("register.csv", out.getvalue().encode(), content_type="text/csv")
-
-
-@pytest.fixture(autouse=True)
-def _imports_answer_at_once(settings: Any, tmp_path: Any) -> None:
-    settings.FLEET_IMPORT_IN_BACKGROUND = False
-    settings.UPLOAD_DIR = tmp_path / "uploads"
+def register_file(lines: list[dict[str, str]]) -> SimpleUploadedFile:
+    return upload(register_csv(lines), "register.csv")
 
 
 @pytest.fixture
-def arne(db: Any) -> Persona:
-    return make_persona("arne", RWS, Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ASSET_MANAGER)
-
-
-@pytest.fixture
-def asset_system(arne: Persona) -> Client:
-    return program(make_token(arne, read_only=False, name="asset system"))
+def asset_system(asset_manager: Persona) -> Client:
+    return program(make_token(asset_manager, read_only=False, name="asset system"))
 
 
 # --- who am I ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_the_program_learns_who_it_is_its_scopes_and_the_slugs_its_paths_take(arne: Persona) -> None:
-    reader = program(make_token(arne, read_only=True, name="dashboard"))
-    writer = program(make_token(arne, read_only=False))
+def test_the_program_learns_who_it_is_its_scopes_and_the_slugs_its_paths_take(asset_manager: Persona) -> None:
+    reader = program(make_token(asset_manager, read_only=True, name="dashboard"))
+    writer = program(make_token(asset_manager, read_only=False))
 
     read_only = conforms(reader.get("/api/v1/me"), "get", "/api/v1/me")
     read_write = conforms(writer.get("/api/v1/me"), "get", "/api/v1/me")
@@ -115,7 +97,7 @@ def test_without_a_token_me_is_refused_in_the_one_error_body() -> None:
 
 @pytest.mark.django_db
 def test_the_register_is_pushed_then_paged_through_in_a_stable_order(asset_system: Client) -> None:
-    pushed = asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_csv(REGISTER)})
+    pushed = asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file(REGISTER)})
     assert conforms(pushed, "post", "/api/v1/fleet/{slug}/assets/import") == {"created": 6, "updated": 0}
 
     seen: list[dict[str, Any]] = []
@@ -135,13 +117,13 @@ def test_the_register_is_pushed_then_paged_through_in_a_stable_order(asset_syste
 
 @pytest.mark.django_db
 def test_a_sync_fetches_only_the_lines_changed_since_the_last_one(asset_system: Client) -> None:
-    asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_csv(REGISTER)})
+    asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file(REGISTER)})
     first = asset_system.get(f"/api/v1/fleet/{RWS}/assets").json()["assets"]
     last_sync = max(asset["updated"] for asset in first)
     time.sleep(0.01)
 
     changed = [{**REGISTER[0], "quantity": "2"}, {**REGISTER[0], "asset_key": "NB-6"}]
-    pushed = asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_csv(changed)})
+    pushed = asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file(changed)})
     since = asset_system.get(f"/api/v1/fleet/{RWS}/assets", {"modified_since": last_sync})
 
     assert pushed.json() == {"created": 1, "updated": 1}
@@ -155,12 +137,12 @@ def test_a_sync_fetches_only_the_lines_changed_since_the_last_one(asset_system: 
 
 @pytest.mark.django_db
 def test_an_unchanged_list_is_not_sent_again(asset_system: Client) -> None:
-    asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_csv(REGISTER)})
+    asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file(REGISTER)})
     first = asset_system.get(f"/api/v1/fleet/{RWS}/assets")
 
     unchanged = asset_system.get(f"/api/v1/fleet/{RWS}/assets", HTTP_IF_NONE_MATCH=first["ETag"])
     asset_system.post(
-        f"/api/v1/fleet/{RWS}/assets/import", {"file": register_csv([REGISTER[0] | {"quantity": "3"}])}
+        f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file([REGISTER[0] | {"quantity": "3"}])}
     )
     changed = asset_system.get(f"/api/v1/fleet/{RWS}/assets", HTTP_IF_NONE_MATCH=first["ETag"])
 
@@ -182,7 +164,7 @@ def test_a_filter_word_the_register_does_not_know_is_refused_naming_the_field(as
 def test_a_refused_register_names_row_and_column_in_the_one_error_body(asset_system: Client) -> None:
     bad = [{**REGISTER[0], "quantity": "many"}]
 
-    answer = asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_csv(bad)})
+    answer = asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file(bad)})
 
     refused = conforms(answer, "post", "/api/v1/fleet/{slug}/assets/import")
     assert (answer.status_code, refused["code"]) == (422, "refused")
@@ -238,12 +220,12 @@ def test_statements_and_monitoring_lists_answer_their_documented_shapes(procurer
 
 @pytest.mark.django_db
 def test_every_refusal_has_one_body_with_a_code_said_in_the_callers_language(
-    arne: Persona, outsider: Persona, framework: Any
+    asset_manager: Persona, outsider: Persona, framework: Any
 ) -> None:
-    writer = program(make_token(arne, read_only=False))
-    reader = program(make_token(arne, read_only=True, name="reader"))
+    writer = program(make_token(asset_manager, read_only=False))
+    reader = program(make_token(asset_manager, read_only=True, name="reader"))
     dutch = {"HTTP_ACCEPT_LANGUAGE": "nl"}
-    upload = {"file": register_csv(REGISTER)}
+    upload = {"file": register_file(REGISTER)}
 
     answers = {
         "not_authenticated": (
@@ -302,8 +284,8 @@ def test_every_refusal_has_one_body_with_a_code_said_in_the_callers_language(
 
 
 @pytest.mark.django_db
-def test_an_address_or_method_the_api_does_not_have_answers_json_not_a_page(arne: Persona) -> None:
-    writer = program(make_token(arne, read_only=False))
+def test_an_address_or_method_the_api_does_not_have_answers_json_not_a_page(asset_manager: Persona) -> None:
+    writer = program(make_token(asset_manager, read_only=False))
 
     missing = writer.get("/api/v1/assets")
     not_taken = writer.delete("/api/v1/contracts/")
@@ -333,9 +315,9 @@ def test_the_document_declares_the_error_body_on_every_operation_and_the_convent
 
 
 @pytest.mark.django_db
-def test_an_oversized_upload_is_refused_in_the_one_error_body(arne: Persona, settings: Any) -> None:
+def test_an_oversized_upload_is_refused_in_the_one_error_body(asset_manager: Persona, settings: Any) -> None:
     settings.FLEET_REGISTER_MAX_BYTES = 10
-    writer = program(make_token(arne, read_only=False))
+    writer = program(make_token(asset_manager, read_only=False))
 
     answer = writer.generic(
         "POST",
