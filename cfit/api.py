@@ -98,13 +98,14 @@ class CfitApi(NinjaAPI):
 
 
 def declare_errors(document: OpenAPISchema) -> OpenAPISchema:
-    """Declare ErrorOut as the body of every error an operation may answer, and only it."""
+    """Declare ErrorOut as the body of every error an operation may answer, and only it; and a GET's
+    304 to If-None-Match (ApiConventionsMiddleware)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
     replaced: set[str] = set()
     for operations in document["paths"].values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             # ninja keys the responses by int; the served JSON by str: one key type for the merge.
             responses = {str(status): response for status, response in operation.get("responses", {}).items()}
             operation["responses"] = responses
@@ -115,6 +116,8 @@ def declare_errors(document: OpenAPISchema) -> OpenAPISchema:
                 statuses += ["401", "403"]
             if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
                 statuses.append("413")
+            if method == "get":
+                statuses.append("304")
             for status in statuses:
                 responses.setdefault(status, {"description": STATUS_WORDS[status]})
             for status, response in responses.items():
@@ -131,6 +134,7 @@ def declare_errors(document: OpenAPISchema) -> OpenAPISchema:
 
 
 STATUS_WORDS = {
+    "304": "Not Modified: the answer is still the one whose ETag was sent as If-None-Match (no body)",
     "400": "Bad Request: a rule refused the change, or the request is malformed",
     "401": "Unauthorized: no valid token or session",
     "403": "Forbidden: the user's role, or a read-only token, does not allow this",

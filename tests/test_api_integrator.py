@@ -304,6 +304,8 @@ def test_the_document_declares_the_error_body_on_every_operation_and_the_convent
             assert {"404", "422"} <= set(errors), (method, path)
             if operation.get("security"):
                 assert {"401", "403"} <= set(errors), (method, path)
+            if method == "get":
+                assert "304" in operation["responses"], path
             for response in errors.values():
                 assert response["content"]["application/json"]["schema"] == {
                     "$ref": "#/components/schemas/ErrorOut"
