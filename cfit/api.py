@@ -72,7 +72,8 @@ waits for `Retry-After` seconds before trying again.
 a 422's problems name a body field without the endpoint's parameter name (`body, title`, it was \
 `body, payload.title`); an unknown `status` or `product_group` on the assets is refused (422; it was \
 an empty page); an address or method the API does not have answers this error body (it was an HTML \
-page or plain text); the assets carry `updated` and take `modified_since`; `GET /api/v1/me` is new.
+page or plain text); the assets carry `updated` and take `modified_since`; each tender listed carries its \
+organisation and deadline; `GET /api/v1/me` is new.
 """
 
 

@@ -188,7 +188,8 @@ def test_the_procurement_platform_creates_a_tender_and_finds_it_in_the_list(
     listed = conforms(platform.get("/api/v1/tenders/"), "get", "/api/v1/tenders/")
     one = conforms(platform.get(f"/api/v1/tenders/{created['id']}"), "get", "/api/v1/tenders/{tender_id}")
 
-    assert [t["reference"] for t in listed] == ["RWS-2028-1"] and one["id"] == created["id"]
+    assert [(t["reference"], t["organisation"]) for t in listed] == [("RWS-2028-1", RWS)]
+    assert one["id"] == created["id"]
 
 
 @pytest.mark.django_db

@@ -172,9 +172,13 @@ class TenderOut(Schema):
 
 class TenderSummaryOut(Schema):
     id: int
+    organisation: str = Field(
+        description="The buyer's slug: a user of several organisations tells them apart"
+    )
     title: str
     reference: str
     status: str
+    offers_deadline: datetime | None
     lots: int
 
 
@@ -227,13 +231,26 @@ def _fail(error: Exception) -> HttpError:
     return HttpError(400, str(error))
 
 
-@router.get("/tenders/", response=list[TenderSummaryOut], summary="Your organisations' tenders")
+@router.get(
+    "/tenders/",
+    response=list[TenderSummaryOut],
+    summary="Your organisations' tenders",
+    description="Every tender of the organisations the user belongs to, the latest first (a whole list, not paged).",
+)
 def list_tenders(request: HttpRequest) -> list[dict[str, Any]]:
     from django.db.models import Count
 
     return [
-        {"id": t.pk, "title": t.title, "reference": t.reference, "status": t.status, "lots": t.n_lots}
-        for t in Tender.objects.annotate(n_lots=Count("lots"))
+        {
+            "id": t.pk,
+            "organisation": t.organisation.slug,
+            "title": t.title,
+            "reference": t.reference,
+            "status": t.status,
+            "offers_deadline": t.offers_deadline,
+            "lots": t.n_lots,
+        }
+        for t in Tender.objects.select_related("organisation").annotate(n_lots=Count("lots"))
     ]
 
 
