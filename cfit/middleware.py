@@ -7,13 +7,20 @@ from collections.abc import Callable
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cfit.uploads import MAX_IMPORT_BYTES, MAX_REGISTER_BYTES, describe_size
+from cfit.apierrors import error_response
+from cfit.uploads import MAX_IMPORT_BYTES, MAX_REGISTER_BYTES
 
 #: Room for the form around a file (multipart boundaries, the CSRF token, a title).
 FORM_ROOM = 1024 * 1024
@@ -27,9 +34,12 @@ REGISTER_PATHS = re.compile(
 )
 
 
-#: The refusals of malformed requests, in the reader's language on pages and in English from the API.
+#: The refusals of malformed requests, in the reader's language.
 INVALID_CONTENT_LENGTH = gettext_lazy("The request declares an invalid Content-Length.")
 NUL_IN_ADDRESS = gettext_lazy("The address contains a NUL character.")
+#: The API's answers to an address it does not have, and to a method a path does not take.
+NO_SUCH_ADDRESS = gettext_lazy("The API has no such address: see /api/docs.")
+METHOD_NOT_TAKEN = gettext_lazy("This address does not take this method: see its Allow header.")
 
 
 def register_limit() -> int:
@@ -85,29 +95,66 @@ class RequestSizeLimitMiddleware:
             return _refuse(request, 400, NUL_IN_ADDRESS)
         largest_file = register_limit() if REGISTER_PATHS.match(request.path) else MAX_IMPORT_BYTES
         if size > largest_file + FORM_ROOM:
-            if request.path.startswith("/api/"):
-                message = f"The request is larger than {describe_size(largest_file)}, the most a file may be."
-            else:
-                # A person sent a file from a page (a supplier through its upload link, often): said in
-                # their language, read from the cookie or the browser, as the locale middleware would.
-                with translation.override(translation.get_language_from_request(request)):
-                    message = _("The file is larger than %(size)s MB.") % {
-                        "size": f"{largest_file / (1 << 20):.3g}"
-                    }
+            # A person sent a file from a page (a supplier through its upload link, often) or a program
+            # through the API: said in their language, read from the cookie or the browser (or the
+            # Accept-Language header), as the locale middleware would.
+            with translation.override(translation.get_language_from_request(request)):
+                message = _("The file is larger than %(size)s MB.") % {
+                    "size": f"{largest_file / (1 << 20):.3g}"
+                }
             return _refuse(request, 413, message)
         return self.get_response(request)
 
 
 def _refuse(request: HttpRequest, status: int, message: str | Promise) -> HttpResponse:
-    """The refusal as a JSON error in English from the API, like its other errors; on a page, as text in
-    the reader's language, read from the cookie or the browser as the locale middleware (which has not
-    run yet) would."""
+    """The refusal as the API's error body from the API, as text on a page; in the reader's language
+    either way, read from the cookie or the browser as the locale middleware (which has not run yet)
+    would."""
     if request.path.startswith("/api/"):
-        with translation.override("en"):
-            return JsonResponse({"detail": str(message)}, status=status)
+        return error_response(request, status, message)
     with translation.override(translation.get_language_from_request(request)):
         text = str(message)
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+class ApiConventionsMiddleware:
+    """What every answer under /api/ does, whichever view (or none) answered.
+
+    * An address the API does not have (404) or a method a path does not take (405) answers the API's
+      error body, not the site's HTML page or ninja's plain text.
+    * A successful GET carries an ETag; a client that sends it back as If-None-Match gets 304 while
+      the answer is unchanged (Django's conditional GET). Answers depend on who asks: private to the
+      client, varying with the Authorization header.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return response
+        if response.status_code in (404, 405) and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow")
+            response = error_response(
+                request,
+                response.status_code,
+                NO_SUCH_ADDRESS if response.status_code == 404 else METHOD_NOT_TAKEN,
+            )
+            if allowed:
+                response["Allow"] = allowed
+        patch_vary_headers(response, ["Authorization"])
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True)
+        if request.method == "GET" and response.status_code == 200 and not response.streaming:
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            conditional = get_conditional_response(request, etag=response["ETag"], response=response)
+            if conditional is not None:
+                return conditional
+        return response
 
 
 class SecurityHeadersMiddleware:

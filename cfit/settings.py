@@ -152,6 +152,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware after sessions and before common: it reads the language cookie and Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
+    # The API's answers: its error body where no API view answered, ETag and 304 (after the locale is set).
+    "cfit.middleware.ApiConventionsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

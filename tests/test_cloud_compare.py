@@ -202,6 +202,8 @@ def test_the_api_compares_an_upload_and_refuses_an_unknown_place(client: Client,
 
     refused = post(to=["aws:mars-1"])
     assert refused.status_code == 422 and "mars-1" in refused.json()["problems"][0]
+    # The API's one error body: a program reads which option was refused without parsing the words.
+    assert (refused.json()["code"], refused.json()["field"]) == ("refused", "to")
     assert post(to=["eu-north-1"]).status_code == 422
     client.logout()
     assert post().status_code in (401, 403)

@@ -286,6 +286,7 @@ def test_the_api_imports_and_evaluates_for_the_owner(tender: Tender, procurer, c
     bad.name = "b.xlsx"
     refused = client.post(f"/api/v1/tenders/{tender.pk}/offers/", {"supplier": "Beta", "file": bad})
     assert refused.status_code == 400 and "not a readable XLSX" in refused.json()["detail"]
+    assert refused.json()["code"] == "refused"  # as a refused register's, though answered 400
     open_offers(tender)
     body = client.get(f"/api/v1/tenders/{tender.pk}/offers/evaluation?lines=true").json()
     assert body["lots"][0]["offers"][0]["offer"] == "Alpha" and body["lots"][0]["offers"][0]["rank"] == 1

@@ -304,10 +304,20 @@ def test_the_middlewares_refusals_answer_a_page_in_the_readers_language(monkeypa
 
     assert (nul_page.status_code, nul_page.content.decode()) == (400, oui)
     assert (length_page.status_code, length_page.content.decode()) == (400, non)
-    assert (nul_api.status_code, nul_api.json()) == (400, {"detail": "Yes"})
+    # The API says it in the caller's language too (Accept-Language), with a code a program reads.
+    assert (nul_api.status_code, nul_api.json()["code"], nul_api.json()["detail"]) == (
+        400,
+        "bad_request",
+        oui,
+    )
 
 
-def test_the_middlewares_refusals_keep_their_english_words_in_the_api() -> None:
-    response = Client().get("/api/v1/participants?q=%00", HTTP_ACCEPT_LANGUAGE="nb")
+def test_the_middlewares_refusals_answer_the_api_in_its_one_error_body() -> None:
+    response = Client().get("/api/v1/participants?q=%00", HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.json() == {"detail": "The address contains a NUL character."}
+    assert response.json() == {
+        "code": "bad_request",
+        "detail": "The address contains a NUL character.",
+        "field": None,
+        "problems": [],
+    }

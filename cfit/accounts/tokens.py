@@ -18,8 +18,11 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
+
+from cfit.apierrors import READ_ONLY_TOKEN
 
 PREFIX = "cfit_"
 #: How often ``last_used`` is written: a busy program's every call would otherwise write a row.
@@ -68,6 +71,12 @@ class ApiTokenMiddleware:
         return self.get_response(request)
 
 
+class ReadOnlyToken(HttpError):
+    """Raised if a read-only token asks to change something (answered 403, code ``read_only_token``)."""
+
+    code = READ_ONLY_TOKEN
+
+
 class TokenAuth(HttpBearer):
     """The API's token authentication, as OpenAPI describes it (HTTP bearer)."""
 
@@ -80,7 +89,7 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         if found.read_only and request.method not in SAFE_METHODS:
-            raise HttpError(403, "This token may only read: make a token that may also write.")
+            raise ReadOnlyToken(403, _("This token may only read: make a token that may also write."))
         return found.user
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -75,7 +76,20 @@ class CloudFootprintOut(Schema):
 
 class CloudProblemsOut(Schema):
     detail: str
+    field: str | None = None
     problems: list[str]
+
+
+def _option_refused(field: str, problem: str) -> Status:
+    """An option of the comparison refused: 422 naming it, nothing computed."""
+    return Status(
+        422,
+        {
+            "detail": _("%(name)s: refused, nothing computed") % {"name": field},
+            "field": field,
+            "problems": [problem],
+        },
+    )
 
 
 class CloudWorkloadOut(Schema):
@@ -140,13 +154,13 @@ def cloud_compare(request: HttpRequest, file: File[UploadedFile], options: Form[
     try:
         places = [parse_place(text) for text in options.to] or None
     except ValueError as error:
-        return Status(422, {"detail": "to: refused, nothing computed", "problems": [str(error)]})
+        return _option_refused("to", str(error))
     try:
         families = parse_family_moves(options.family, reference)
     except UnknownFamilyMove as error:
-        return Status(422, {"detail": "family: refused, nothing computed", "problems": [str(error)]})
+        return _option_refused("family", str(error))
     if options.limit < 0:
-        return Status(422, {"detail": "limit: refused, nothing computed", "problems": ["limit is 0 or more"]})
+        return _option_refused("limit", _("limit is 0 or more"))
     focus = _read(file, reference)
     if not isinstance(focus, FocusFile):
         return focus
@@ -161,7 +175,7 @@ def cloud_compare(request: HttpRequest, file: File[UploadedFile], options: Form[
             limit=options.limit or None,
         )
     except UnknownPlace as error:
-        return Status(422, {"detail": "to: refused, nothing computed", "problems": [str(error)]})
+        return _option_refused("to", str(error))
     return comparison.as_dict()
 
 
@@ -181,7 +195,7 @@ def _read(file: UploadedFile, reference: CloudReference) -> FocusFile | Status:
         return Status(
             422,
             {
-                "detail": f"{error.filename}: refused, nothing computed",
+                "detail": _("%(name)s: refused, nothing computed") % {"name": error.filename},
                 "problems": [str(p) for p in error.problems],
             },
         )

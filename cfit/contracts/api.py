@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cfit.accounts.tokens import API_AUTH
+from cfit.apipaging import PageIn, page_of
 from cfit.contracts import actions
 from cfit.contracts.access import (
     get_contract_for_buyer,
@@ -22,7 +23,6 @@ from cfit.contracts.access import (
 from cfit.contracts.labels import shown
 from cfit.contracts.models import Contract, Obligation
 from cfit.contracts.schedule import Kind
-from cfit.fleet.api import MAX_PAGE
 
 router = Router(tags=["contracts"], auth=API_AUTH)
 
@@ -40,10 +40,8 @@ class ContractOut(Schema):
     framework_version: str
 
 
-class ContractPageIn(Schema):
-    # The assets endpoint's parameters, so that an integrator pages both the same way.
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    per_page: int = Field(100, ge=1, le=1000)
+class ContractPageIn(PageIn):
+    """The API's one paging (cfit.apipaging), as the assets'."""
 
 
 class ContractPageOut(Schema):
@@ -109,12 +107,7 @@ def _page(contracts: QuerySet[Contract], paging: ContractPageIn) -> dict[str, ob
     contracts = contracts.select_related("organisation", "framework_version").order_by(
         "-start_date", "reference", "id"
     )
-    start = (paging.page - 1) * paging.per_page
-    return {
-        "count": contracts.count(),
-        "page": paging.page,
-        "contracts": [_contract(c) for c in contracts[start : start + paging.per_page]],
-    }
+    return page_of(contracts, paging, "contracts", _contract)
 
 
 @router.get("/contracts/", response=ContractPageOut)

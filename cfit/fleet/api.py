@@ -3,7 +3,7 @@ file without a database (session authentication; members of the organisation onl
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,21 +13,21 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from cfit.accounts.tokens import API_AUTH
+from cfit.apipaging import PageIn, page_of
 from cfit.criteria.content import is_web_address
 from cfit.fleet import actions
 from cfit.fleet.access import get_fleet_owner
 from cfit.fleet.footprint import embodied_sources, fleet_scenario, fleet_summary
 from cfit.fleet.models import Asset
 from cfit.impact import fleet, summary
-from cfit.impact.register import check_register, read_raw
+from cfit.impact.register import ALL_COLUMNS, REQUIRED, ProductGroup, check_register, read_raw
+from cfit.impact.register import Status as AssetStatus
 from cfit.impact.results import FleetFigures, ScenarioFigures
 from cfit.impact.store import current_reference
 from cfit.impact.titles import source_title
 from cfit.uploads import ImportRefused
 
 router = Router(tags=["fleet"], auth=API_AUTH)
-#: Far beyond any register (a billion lines at 1,000 a page), well within a database integer.
-MAX_PAGE = 1_000_000
 
 
 class ScenarioIn(Schema):
@@ -36,12 +36,14 @@ class ScenarioIn(Schema):
     reuse_share: float = Field(0, ge=0, le=1)
 
 
-class AssetFilter(Schema):
-    product_group: str | None = None
-    status: str | None = None
-    # Bounded: a page number past any fleet is answered 422, not an overflow in the database.
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    per_page: int = Field(100, ge=1, le=1000)
+class AssetFilter(PageIn):
+    # The register's own vocabularies: an unknown word is refused (422), never an empty page.
+    product_group: ProductGroup | None = None
+    status: AssetStatus | None = None
+    modified_since: datetime | None = Field(
+        None,
+        description="Only the lines added or changed after then (ISO 8601, with its offset): send the largest `updated` of the last sync",
+    )
 
 
 class AssetOut(Schema):
@@ -64,6 +66,9 @@ class AssetOut(Schema):
     storage_gb: float | None
     number_cpu: int | None
     yearly_kwh: float | None
+    updated: datetime = Field(
+        description="When the line was last added or changed (modified_since compares it)"
+    )
 
 
 class AssetPageOut(Schema):
@@ -156,18 +161,32 @@ def fleet_assets(request: HttpRequest, slug: str, filters: Query[AssetFilter]) -
         assets = assets.filter(product_group=filters.product_group)
     if filters.status:
         assets = assets.filter(status=filters.status)
-    start = (filters.page - 1) * filters.per_page
-    return {
-        "count": assets.count(),
-        "page": filters.page,
-        "assets": list(assets[start : start + filters.per_page]),
-    }
+    if filters.modified_since:
+        since = filters.modified_since
+        # A time without its offset is read as UTC, the offset every answer gives its times in.
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since, UTC)
+        # The answers give times to the millisecond: "after" is after the millisecond given, so that
+        # the largest ``updated`` of a sync does not bring its own lines back.
+        after = since.replace(microsecond=since.microsecond // 1000 * 1000) + timedelta(milliseconds=1)
+        assets = assets.filter(updated__gte=after)
+    return page_of(assets, filters, "assets")
 
 
 @router.post(
     "/fleet/{slug}/assets/import",
     response={200: ImportOut, 422: ProblemsOut},
     summary="Import a register file (all or nothing; re-imports update by asset key)",
+    description=(
+        "A CSV (UTF-8, comma-separated, a header row) or XLSX file with one device line per row. Columns: "
+        + ", ".join(f"`{column}`" for column in ALL_COLUMNS)
+        + "; required: "
+        + ", ".join(f"`{column}`" for column in REQUIRED)
+        + ". Dates are ISO 8601 (2027-01-31); product groups, statuses, conditions, acquisitions and routes "
+        "take the codes GET /api/v1/fleet/{slug}/assets answers with. A line with an `asset_key` already "
+        "in the register is updated; the answer counts the lines created and updated. A refused file "
+        "changes nothing and answers 422 with every problem by row and column."
+    ),
 )
 def fleet_import(request: HttpRequest, slug: str, file: File[UploadedFile], options: Form[ImportIn]) -> Any:
     organisation = get_fleet_owner(request.user, slug, edit=True)

@@ -116,6 +116,9 @@ def list_offers(request: HttpRequest, tender_id: int) -> list[dict[str, Any]]:
 
 
 class RefusedOut(Schema):
+    # The API's one error body (cfit.apierrors): an offer file refused is ``refused`` as a register is,
+    # though answered 400 (as it always was) where a register's is 422.
+    code: str = "refused"
     detail: str
     problems: list[str] = []
 
@@ -123,7 +126,7 @@ class RefusedOut(Schema):
 def _refused(error: ImportRefused | actions.OfferError) -> Status:
     """400 in the request's language (Accept-Language): what refused the offer, and each problem of it."""
     if not isinstance(error, ImportRefused):
-        return Status(400, {"detail": str(error), "problems": []})
+        return Status(400, {"code": "bad_request", "detail": str(error), "problems": []})
     problems = refusal_texts(error, "offers")
     summary = _("%(file)s: refused, %(count)s problem(s), nothing imported") % {
         "file": error.filename,

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import AwareDatetime
@@ -171,9 +172,13 @@ class TenderOut(Schema):
 
 class TenderSummaryOut(Schema):
     id: int
+    organisation: str = Field(
+        description="The buyer's slug: a user of several organisations tells them apart"
+    )
     title: str
     reference: str
     status: str
+    offers_deadline: datetime | None
     lots: int
 
 
@@ -226,13 +231,26 @@ def _fail(error: Exception) -> HttpError:
     return HttpError(400, str(error))
 
 
-@router.get("/tenders/", response=list[TenderSummaryOut], summary="Your organisations' tenders")
+@router.get(
+    "/tenders/",
+    response=list[TenderSummaryOut],
+    summary="Your organisations' tenders",
+    description="Every tender of the organisations the user belongs to, the latest first (a whole list, not paged).",
+)
 def list_tenders(request: HttpRequest) -> list[dict[str, Any]]:
     from django.db.models import Count
 
     return [
-        {"id": t.pk, "title": t.title, "reference": t.reference, "status": t.status, "lots": t.n_lots}
-        for t in Tender.objects.annotate(n_lots=Count("lots"))
+        {
+            "id": t.pk,
+            "organisation": t.organisation.slug,
+            "title": t.title,
+            "reference": t.reference,
+            "status": t.status,
+            "offers_deadline": t.offers_deadline,
+            "lots": t.n_lots,
+        }
+        for t in Tender.objects.select_related("organisation").annotate(n_lots=Count("lots"))
     ]
 
 
@@ -241,7 +259,7 @@ def create_tender(request: HttpRequest, payload: TenderIn) -> Status:
     try:
         organisation = get_organisation_to_tender(request.user, payload.organisation)
     except Http404:
-        raise HttpError(403, "You cannot create tenders for that organisation.") from None
+        raise HttpError(403, _("You cannot create tenders for that organisation.")) from None
     try:
         tender = actions.create_tender(
             organisation,
@@ -269,7 +287,7 @@ def set_weights(request: HttpRequest, tender_id: int, number: int, payload: Weig
     tender = get_tender_for_user(request.user, tender_id, edit=True)
     lot = tender.lots.filter(number=number).first()
     if lot is None:
-        raise HttpError(404, f"No lot {number}.")
+        raise HttpError(404, _("No lot %(number)s.") % {"number": number})
     try:
         actions.set_weights(lot, payload.price_weight, payload.weights, acting_user=request.user)
     except (actions.TenderError, TenderFrozen, ValueError) as error:
@@ -286,7 +304,7 @@ def set_costs(request: HttpRequest, tender_id: int, number: int, payload: CostsI
     tender = get_tender_for_user(request.user, tender_id, edit=True)
     lot = tender.lots.filter(number=number).first()
     if lot is None:
-        raise HttpError(404, f"No lot {number}.")
+        raise HttpError(404, _("No lot %(number)s.") % {"number": number})
     values = payload.dict(exclude_none=True)
     try:
         actions.set_costs(lot, values, values.pop("price_rule", None), acting_user=request.user)
