@@ -196,6 +196,29 @@ def test_points_of_three_offers_none_far_ahead_are_published(framework: Any, pro
 
     assert offers["eligible"] == 3 and offers["points_withheld"] == {}
     assert set(offers["points"]) == {"pc-warranty-b"}
+    # Only the mean: the lowest and highest points would each be one offer's own (and with three, a
+    # bidder knowing its own points would know the other two).
+    assert set(offers["points"]["pc-warranty-b"]) == {"weight", "mean"}
+
+
+def test_a_case_study_never_shows_one_offers_points_even_from_facts_taken_before(
+    framework: Any, procurer: Persona, outsider: Persona
+) -> None:
+    tender = scored_tender(procurer, {"Groene IT BV": 4, "Budget Hardware NV": 5, "Derde BV": 6})
+    pia = signed_in(procurer.user)
+    pia.post(reverse("casestudies:start", args=[tender.pk]))
+    case_study = CaseStudy.objects.get()
+    # Facts taken when the lowest and highest points were kept.
+    offers = {**case_study.lots[0]["offers"], "points": {"pc-warranty-b": {"weight": 30.0, "min": 11.37, "mean": 17.21, "max": 23.09}}}  # fmt: skip
+    lot = {**case_study.lots[0], "offers": offers}
+    CaseStudy.objects.filter(pk=case_study.pk).update(facts={**case_study.facts, "lots": [lot]})
+    case_study.refresh_from_db()
+    pia.post(reverse("casestudies:edit", args=[case_study.pk]), {**edit_data(case_study), "publish": ""})
+
+    page = signed_in(outsider.user).get(reverse("casestudies:detail", args=[case_study.pk])).text
+
+    assert "17.21" in page or "17,21" in page
+    assert not any(shown in page for shown in ("11.37", "11,37", "23.09", "23,09"))
 
 
 def test_points_of_enough_offers_none_far_ahead_are_published() -> None:
@@ -204,7 +227,10 @@ def test_points_of_enough_offers_none_far_ahead_are_published() -> None:
 
     points = {"C1": {"weight": 30.0, "min": 10.0, "mean": 15.0, "max": 20.0}}
 
-    assert disclosed_points({"eligible": 3, "points": points, "points_withheld": {}}, Rules()) == (points, {})
+    assert disclosed_points({"eligible": 3, "points": points, "points_withheld": {}}, Rules()) == (
+        {"C1": {"weight": 30.0, "mean": 15.0}},
+        {},
+    )
     assert disclosed_points({"eligible": 3, "points": points}, Rules(min_reporters=4)) == (
         {},
         {"C1": "threshold"},

@@ -1,11 +1,12 @@
 """The facts of a finished tender that a case study tells: what was asked, how the offers did, what won.
 
 Offers are summarised, never listed: per lot the number of bids and of eligible offers, per criterion
-how many offers met it and, for award criteria, the lowest, mean and highest points of the eligible
-offers. Points are a figure about suppliers' offers, so they follow the pact's disclosure rule
-(``cfit/monitoring/disclosure.py``): a criterion's points are kept only when enough eligible offers scored
-(``min_reporters``) and no one offer gives more than the dominance share of them; otherwise the reason is
-kept instead, and the page says why. The winning supplier's name is kept for the owner (who may name it with the supplier's
+how many offers met it and, for award criteria, the mean points of the eligible offers. Points are a
+figure about suppliers' offers, so they follow the pact's disclosure rule (``cfit/monitoring/disclosure.py``):
+a criterion's mean is kept only when enough eligible offers scored (``min_reporters``) and no one offer gives
+more than the dominance share of them; otherwise the reason is kept instead, and the page says why. The
+lowest and highest points are never kept: each is one offer's own, however many offers there were (and
+with three, a bidder knowing its own points and the mean, lowest and highest would know all three). The winning supplier's name is kept for the owner (who may name it with the supplier's
 consent) but is shown nowhere unless ``CaseStudy.name_supplier`` is set.
 """
 
@@ -39,8 +40,8 @@ def _criteria(lot: LotSpec) -> list[dict[str, Any]]:
 
 
 def summarise_offers(result: LotResult, rules: Rules | None = None) -> dict[str, Any]:
-    """How the bids of one lot did, aggregated: counts and point ranges, no bidder named; a criterion's
-    points only where the disclosure ``rules`` allow (else its reason code in ``points_withheld``)."""
+    """How the bids of one lot did, aggregated: counts and mean points, no bidder named; a criterion's
+    mean only where the disclosure ``rules`` allow (else its reason code in ``points_withheld``)."""
     rules = rules or Rules()
     bidding = [o for o in result.offers if o.bid]
     eligible = [o for o in bidding if o.eligible]
@@ -60,17 +61,15 @@ def summarise_offers(result: LotResult, rules: Rules | None = None) -> dict[str,
         values = [o.criterion_points.get(code, 0.0) for o in eligible]
         if not values:
             continue
-        # Each offer is one contributor: with one or two offers, or one offer far ahead, the lowest,
-        # mean or highest points would be a supplier's own.
+        # Each offer is one contributor: with one or two offers, or one offer far ahead, the mean would
+        # give a supplier's own points away (the lowest and highest always would: they are not kept).
         reason = assess(((o.offer, (value,)) for o, value in zip(eligible, values, strict=True)), rules)
         if reason is not None:
             withheld[code] = str(reason)
         else:
             points[code] = {
                 "weight": float(result.method.weights.get(code, 0)),
-                "min": round(min(values), 2),
                 "mean": round(sum(values) / len(values), 2),
-                "max": round(max(values), 2),
             }
     return {
         "bids": len(bidding),
@@ -85,8 +84,12 @@ def disclosed_points(offers: dict[str, Any], rules: Rules) -> tuple[dict[str, An
     """The points of a lot's summary that may be shown, and the reason code of each withheld one.
 
     Facts taken before points followed the disclosure rule hold them all: the threshold on the number of
-    eligible offers is applied again here, so that no channel shows what the rule hides."""
-    points = dict(offers.get("points", {}))
+    eligible offers is applied again here, and their lowest and highest points (one offer's own each) are
+    dropped, so that no channel shows what the rule hides."""
+    points = {
+        code: {k: v for k, v in figures.items() if k in ("weight", "mean")}
+        for code, figures in offers.get("points", {}).items()
+    }
     withheld = dict(offers.get("points_withheld", {}))
     if offers.get("eligible", 0) < rules.min_reporters:
         withheld.update({code: str(Reason.THRESHOLD) for code in points})
