@@ -68,6 +68,25 @@ CHART_PROBLEMS = """(minimum) => [...document.querySelectorAll("figure.chart svg
   return problems;
 })"""
 MINIMUM_TEXT_PX = 9
+# Words of a table broken across lines (a cell squeezed to a letter's width: "Stasjon|ære", a year as
+# "20|23"): a table keeps its words whole and scrolls in its own box. A word is a run of 4 or more
+# letters or digits (a hyphen or a slash may break a line); the first 20 rows of each table are read.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const row of [...document.querySelectorAll("main table tr")].filter(r => r.rowIndex < 20)) {
+    const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[\\p{L}\\p{N}]{4,}/gu)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return [...new Set(broken)].slice(0, 5);
+}"""
 #: The pages with charts, seen on a desktop too (two charts a row there: their narrowest width).
 CHART_PAGES = {"": ["/results/", "/market/?by=year"], "procurer": ["/fleet/rijkswaterstaat/", "/market/"]}
 
@@ -146,6 +165,8 @@ def test_every_main_page_fits_a_phone_in_every_language(
                 if index == 0:
                     problems += [f"{where}: {problem}" for problem in check_menu(page)]
                 problems += [f"{where}: {p}" for p in page.evaluate(CHART_PROBLEMS, MINIMUM_TEXT_PX)]
+                if broken := page.evaluate(BROKEN_WORDS):
+                    problems.append(f"{where}: words of a table broken across lines: {', '.join(broken)}")
             context.close()
     assert not problems, "\n".join(problems)
 
