@@ -70,7 +70,8 @@ CHART_PROBLEMS = """(minimum) => [...document.querySelectorAll("figure.chart svg
 MINIMUM_TEXT_PX = 9
 # Words of a table broken across lines (a cell squeezed to a letter's width: "Stasjon|ære", a year as
 # "20|23"): a table keeps its words whole and scrolls in its own box. A word is a run of 4 or more
-# letters or digits (a hyphen or a slash may break a line); the first 20 rows of each table are read.
+# letters or digits (a hyphen or a slash may break a line), not a fingerprint (a file's SHA-256 may
+# break anywhere); the first 20 rows of each table are read.
 BROKEN_WORDS = """() => {
   const broken = [];
   for (const row of [...document.querySelectorAll("main table tr")].filter(r => r.rowIndex < 20)) {
@@ -80,6 +81,7 @@ BROKEN_WORDS = """() => {
         const range = document.createRange();
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
+        if (node.parentElement.closest(".fingerprint")) continue;
         const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
         if (tops.size > 1) broken.push(match[0]);
       }
