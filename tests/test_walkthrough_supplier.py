@@ -1,0 +1,142 @@
+"""The platform walked as a supplier's staff walk it, in French and Norwegian: what tripped them.
+
+Personas: Sophie, administrator at GreenRefurb BV (French-speaking), delivers the contract's evidence
+and its CMRT; Sander, a viewer at GreenRefurb BV, reads the same contracts; Pia (procurer,
+Rijkswaterstaat) and Louise (procurer, Ville de Lyon) each hold a contract with GreenRefurb BV.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.contracts.models import Contract
+from cfit.criteria.models import FrameworkVersion
+from cfit.duediligence.models import MineralsReport
+
+from .conftest import Persona, make_persona
+from .duediligence_helpers import DECLARATION, synthetic_template
+from .test_duediligence import first_obligation, minerals_contract, signed_in
+from .test_duediligence_core import CMRT_SMELTERS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sophie(db: Any) -> Persona:
+    return make_persona("sophie", "greenrefurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN, "FR")
+
+
+@pytest.fixture
+def sander(sophie: Persona) -> Persona:
+    return make_persona("sander", "greenrefurb", Organisation.Type.SUPPORTER, Membership.Role.VIEWER)
+
+
+@pytest.fixture
+def contract(framework: FrameworkVersion, procurer: Persona, sophie: Persona) -> Contract:
+    return minerals_contract(framework, procurer, sophie.organisation)
+
+
+def _text(response: Any) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def _deliver(client: Client, contract: Contract, data: bytes, language: str) -> Any:
+    obligation = first_obligation(contract)
+    return client.post(
+        f"/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/",
+        {"form": "deliver", "file": SimpleUploadedFile("cmrt.xlsx", data)},
+        HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,
+    )
+
+
+def test_a_viewer_of_the_supplier_is_offered_no_form_it_may_not_send(
+    contract: Contract, sander: Persona
+) -> None:
+    # Sander read "Remettre" on every obligation and the delivery form behind it; sending it ended in a
+    # bare 403. He is now told his role reads only, and who delivers.
+    client = signed_in(sander)
+    obligation = first_obligation(contract)
+
+    page = client.get(f"/contracts/supplier/{contract.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    deliver = client.get(f"/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/").content.decode()
+
+    assert f"/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/" not in page
+    assert 'id="reads-only"' in page
+    assert 'id="deliver-form"' not in deliver and 'id="reads-only"' in deliver
+    assert "Greenrefurb" in deliver  # names the organisation whose administrators deliver
+    refused = client.post(
+        f"/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/",
+        {"form": "deliver", "declared": "on"},
+    )
+    assert refused.status_code == 403  # the rule itself is unchanged
+
+
+def test_an_administrator_of_the_supplier_still_gets_the_forms(contract: Contract, sophie: Persona) -> None:
+    client = signed_in(sophie)
+    obligation = first_obligation(contract)
+
+    page = client.get(f"/contracts/supplier/{contract.pk}/").content.decode()
+    deliver = client.get(f"/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/").content.decode()
+
+    assert f"/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/" in page
+    assert 'id="reads-only"' not in page
+    assert 'id="deliver-form"' in deliver
+
+
+def test_a_cmrt_without_its_declaration_scope_names_the_question_skipped(
+    contract: Contract, sophie: Persona
+) -> None:
+    # Sophie left the declaration scope empty in her French CMRT; cfit said "ligne 9, colonne D:
+    # obligatoire : la réponse est vide": which question, she had to count rows to find out (and the
+    # colon had no space before it, as French writes it).
+    declaration = {key: value for key, value in DECLARATION.items() if key != "scope"}
+
+    response = _deliver(signed_in(sophie), contract, synthetic_template(declaration=declaration), "fr")
+
+    text = _text(response)
+    assert "ligne 9, colonne D : " in text
+    assert "Declaration scope or class" in text  # the lead's catalogue gives it its French words
+    assert not MineralsReport.objects.exists()
+
+
+def test_the_command_line_names_the_question_skipped_too() -> None:
+    from cfit.duediligence.template import TemplateRefused, english, read_template
+
+    declaration = {key: value for key, value in DECLARATION.items() if key != "authoriser"}
+    with pytest.raises(TemplateRefused) as refused:
+        read_template(synthetic_template(declaration=declaration), "cmrt.xlsx")
+
+    [found] = [p for p in refused.value.template_problems if p.code == "required"]
+    assert english(found.code, dict(found.params)) == "Authoriser is required: the answer is empty"
+
+
+def test_a_smelter_id_typed_wrong_is_told_to_the_supplier_when_it_delivers(
+    contract: Contract, sophie: Persona
+) -> None:
+    # Sophie typed CID02763 for CID002763. The delivery said only "Delivered: the buyer checks it
+    # now"; the obligation was then closed to her until the buyer returned it, and the typo was for
+    # the buyer to find. She is now told which row the check flags, in her language's page.
+    typo = dict(CMRT_SMELTERS[0], smelter_id="CID02763")
+    right = CMRT_SMELTERS[0]
+
+    response = _deliver(signed_in(sophie), contract, synthetic_template(smelters=[right, typo]), "nb")
+
+    report = MineralsReport.objects.get()
+    flagged = [s.row for s in report.smelters.all() if s.findings]
+    assert len(flagged) == 1
+    assert f"flags row {flagged[0]} of your smelter list" in _text(response)
+    assert f"/due-diligence/supplier/{contract.pk}/" in response.content.decode()  # where it reads them
+
+
+def test_a_clean_cmrt_is_delivered_without_a_warning(contract: Contract, sophie: Persona) -> None:
+    response = _deliver(signed_in(sophie), contract, synthetic_template(smelters=CMRT_SMELTERS[:1]), "en")
+
+    assert MineralsReport.objects.count() == 1
+    assert "The smelter check flags" not in _text(response)
