@@ -8,6 +8,7 @@ Rijkswaterstaat) and Louise (procurer, Ville de Lyon) each hold a contract with 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,11 +19,14 @@ from cfit.accounts.models import Membership, Organisation
 from cfit.contracts.models import Contract
 from cfit.criteria.models import FrameworkVersion
 from cfit.duediligence.models import MineralsReport
+from cfit.offers import actions as offer_actions
+from cfit.tenders import actions as tender_actions
 
 from .conftest import Persona, make_persona
 from .duediligence_helpers import DECLARATION, synthetic_template
 from .test_duediligence import first_obligation, minerals_contract, signed_in
 from .test_duediligence_core import CMRT_SMELTERS
+from .test_offers import fill, move_deadline, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +144,27 @@ def test_a_clean_cmrt_is_delivered_without_a_warning(contract: Contract, sophie:
 
     assert MineralsReport.objects.count() == 1
     assert "The smelter check flags" not in _text(response)
+
+
+def test_an_upload_link_opened_after_the_deadline_does_not_invite_another_upload(
+    framework: FrameworkVersion, procurer: Persona
+) -> None:
+    # Ola opened GreenRefurb's link an hour after the deadline, in Norwegian: the page said at once
+    # "Uploading again replaces this offer" and "no more offers are received".
+    tender = tender_actions.create_tender(
+        procurer.organisation, title="Ordinateurs", reference="FR-1", language="fr", acting_user=None
+    )
+    tender_actions.add_lot(tender, product_group="notebooks", quantity=20, acting_user=None)
+    tender = publish(tender)
+    link = offer_actions.issue_upload_link(tender, "GreenRefurb BV", acting_user=procurer.user)
+    data = fill(tender, [{"line_id": "A-1", "unit_price_eur": "1 234,56"}])
+    offer_actions.submit_through_link(link, data, "offre.xlsx")
+    client = Client()
+    before = client.get(f"/offers/upload/{link.token}/").content.decode()
+    move_deadline(tender, -timedelta(hours=1))
+
+    after = client.get(f"/offers/upload/{link.token}/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+
+    assert "Uploading again replaces this offer" in before
+    assert 'id="offer-received"' in after and 'id="deadline-passed"' in after
+    assert "Ny opplasting erstatter" not in after and "Uploading again" not in after
