@@ -24,9 +24,12 @@ from cfit.tenders import actions as tender_actions
 
 from .conftest import Persona, make_persona
 from .duediligence_helpers import DECLARATION, synthetic_template
+from .test_api_tokens import make_token, program
 from .test_duediligence import first_obligation, minerals_contract, signed_in
 from .test_duediligence_core import CMRT_SMELTERS
+from .test_every_word_translated import CLOSE, OPEN, PSEUDO
 from .test_offers import fill, move_deadline, publish
+from .test_walkthrough_dc_dd import pseudo as pseudo_language
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +171,28 @@ def test_an_upload_link_opened_after_the_deadline_does_not_invite_another_upload
     assert "Uploading again replaces this offer" in before
     assert 'id="offer-received"' in after and 'id="deadline-passed"' in after
     assert "Ny opplasting erstatter" not in after and "Uploading again" not in after
+
+
+pseudo = pseudo_language  # the words test's pseudo-language, as a fixture of this file
+
+
+def test_the_api_refuses_figures_for_a_document_in_the_callers_language(
+    contract: Contract, sophie: Persona, pseudo: None
+) -> None:
+    # Ola's program at GreenRefurb (Norwegian) posted figures to the CMRT obligation: the refusal came
+    # in English while every other refusal of the API speaks the caller's language. (The words test's
+    # pseudo-language shows whether the sentence went through the catalogue.)
+    secret = make_token(sophie, read_only=False)
+    obligation = first_obligation(contract)
+
+    response = program(secret).post(
+        f"/api/v1/contracts/supplied/{contract.pk}/obligations/{obligation.pk}/figures/",
+        {"values": {}},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=PSEUDO,
+    )
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "bad_request"
+    assert body["detail"].startswith(OPEN) and body["detail"].endswith(CLOSE)
