@@ -12,10 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.contracts import actions as contract_actions
 from cfit.contracts.models import Contract
 from cfit.criteria.models import FrameworkVersion
 from cfit.duediligence.models import MineralsReport
@@ -196,3 +199,37 @@ def test_the_api_refuses_figures_for_a_document_in_the_callers_language(
     body = response.json()
     assert body["code"] == "bad_request"
     assert body["detail"].startswith(OPEN) and body["detail"].endswith(CLOSE)
+
+
+def test_the_deadline_reminder_is_written_in_the_tender_s_language(
+    contract: Contract, sophie: Persona, procurer: Persona
+) -> None:
+    # Sophie answered a French tender; the daily reminder that her CMRT falls due came in English, the
+    # cron run's language, with an ISO date, and so did the overdue notice.
+    sophie.user.email = "sophie@greenrefurb.example"
+    sophie.user.save(update_fields=["email"])
+    french = tender_actions.create_tender(
+        procurer.organisation, title="Ordinateurs", reference="FR-2", language="fr", acting_user=None
+    )
+    Contract.unscoped.filter(pk=contract.pk).update(tender=french)
+    due = first_obligation(contract).due_date
+
+    contract_actions.send_notices(due - timedelta(days=3))
+    contract_actions.send_notices(due + timedelta(days=1))
+
+    reminder, overdue = mail.outbox[0], mail.outbox[-1]
+    assert reminder.to == ["sophie@greenrefurb.example"]
+    assert reminder.subject == "Marché DD-1\u00a0: justificatif à remettre le 31/12/2027"  # not 2027-12-31
+    assert overdue.subject.startswith("Marché DD-1")
+    assert translation.get_language() == "en"  # the run's own language is left as it was
+
+
+def test_a_contract_entered_without_a_tender_keeps_the_platform_s_language(
+    contract: Contract, sophie: Persona
+) -> None:
+    sophie.user.email = "sophie@greenrefurb.example"
+    sophie.user.save(update_fields=["email"])
+
+    contract_actions.send_notices(first_obligation(contract).due_date - timedelta(days=3))
+
+    assert mail.outbox[0].subject.startswith("Contract DD-1: evidence due on")
