@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.contracts.models import Submission
 from cfit.criteria.models import FrameworkVersion
 from cfit.duediligence.models import MineralsReport
 from cfit.duediligence.sample import synthetic_template
@@ -63,3 +64,33 @@ def test_a_supplier_is_told_of_a_smelter_typo_and_a_viewer_is_offered_no_form(
     viewer.goto(f"{base}/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/")
     assert viewer.locator("#deliver-form").count() == 0
     viewer.context.close()
+
+
+def test_a_25_mb_evidence_pdf_is_refused_in_the_page_before_it_is_sent(
+    live_server: Any, browser: Any, framework: FrameworkVersion, procurer: Any, tmp_path: Path
+) -> None:
+    # Sophie chose her 25 MB audit report: the browser sent it all, and the request-size guard answered
+    # a bare line of text instead of the page; her comment and the form were gone.
+    sophie = make_persona("sophie", "greenrefurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN, "FR")
+    contract = minerals_contract(framework, procurer, sophie.organisation)
+    obligation = first_obligation(contract)
+    base = live_server.url
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base, sophie.user.username)
+    deliver = f"{base}/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/"
+    page.goto(deliver)
+    report = tmp_path / "audit-2027.pdf"
+    report.write_bytes(b"%PDF-1.4\n" + b"0" * (25 * 1024 * 1024) + b"\n%%EOF\n")
+
+    page.set_input_files("#id_file", str(report))
+    page.fill("#id_comment", "Rapport d'audit 2027")
+    page.locator("#deliver-form button").click()
+
+    assert page.url == deliver and page.locator("#deliver-form").is_visible()
+    message = page.eval_on_selector("#id_file", "input => input.validationMessage")
+    assert "20 MB" in message
+    assert page.input_value("#id_comment") == "Rapport d'audit 2027"
+    assert not Submission.objects.exists()
+    assert page.get_attribute("#id_file", "accept") and ".pdf" in page.get_attribute("#id_file", "accept")
+    page.context.close()
