@@ -233,3 +233,25 @@ def test_a_contract_entered_without_a_tender_keeps_the_platform_s_language(
     contract_actions.send_notices(first_obligation(contract).due_date - timedelta(days=3))
 
     assert mail.outbox[0].subject.startswith("Contract DD-1: evidence due on")
+
+
+def test_every_evidence_input_of_the_supplier_says_its_limit_before_the_upload(
+    contract: Contract, sophie: Persona, procurer: Persona
+) -> None:
+    # The deliver form and the corrective action's close form: a 25 MB PDF was sent whole and answered
+    # by a bare refusal; both inputs now carry the limit cfit.js checks at once, and the kinds taken.
+    signed_in(procurer).post(
+        f"/contracts/{contract.pk}/findings/",
+        {"finding-kind": "non_conformant_smelter", "finding-description": "Row 6", "finding-action": "Source",
+         "finding-owner": "Sophie", "finding-deadline": "2099-09-30"},
+    )  # fmt: skip
+    client = signed_in(sophie)
+    obligation = first_obligation(contract)
+
+    page = client.get(f"/contracts/supplier/{contract.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    deliver = client.get(f"/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/").content.decode()
+
+    for html in (page, deliver):
+        assert re.search(r'<input type="file"[^>]*data-max-bytes="20971520"', html), html[:200]
+        assert re.search(r'<input type="file"[^>]*accept="[^"]*\.pdf', html)
+    assert re.search(r'<input type="file"[^>]*accept="[^"]*\.xlsm', deliver)  # a CMRT saved macro-enabled

@@ -46,6 +46,8 @@ from cfit.duediligence.actions import expects_template
 from cfit.duediligence.models import MineralsReport
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.models import Tender
+from cfit.uploadfields import limited_file_attrs
+from cfit.uploads import EVIDENCE_TYPES
 
 STATE_ORDER = ("late", "due", "returned", "disputed", "delivered", "accepted")
 
@@ -322,6 +324,8 @@ def supplier_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
             "side": "supplier",
             # A viewer of the supplier reads; the deliver and close forms would end in a 403 for it.
             "may_deliver": may(request.user, Action.OBLIGATION_DELIVER, contract.supplier_organisation_id),
+            # the closing evidence's input: the limit and kinds said before the upload, as the deliver form's
+            "evidence_attrs": limited_file_attrs(kinds=EVIDENCE_TYPES),
         },
     )
 
