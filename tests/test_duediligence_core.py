@@ -454,7 +454,7 @@ def test_the_cli_prints_kind_revision_declaration_and_each_smelters_check(tmp_pa
     bad.write_bytes(synthetic_template(declaration={"company_name": "X"}))
     out, err = io.StringIO(), io.StringIO()
     assert cli.main([str(bad)], out, err) == 1
-    assert "sheet Declaration, row 18, column D: required" in err.getvalue()
+    assert "sheet Declaration, row 18, column D: Authoriser is required" in err.getvalue()
 
 
 def test_the_console_script_runs_the_check_without_django(tmp_path: Path) -> None:

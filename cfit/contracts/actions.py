@@ -23,9 +23,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
@@ -748,13 +749,20 @@ def _recipients(obligation: Obligation, stage: str) -> list[str]:
     return _emails(m.user for m in admins)
 
 
+def _notice_language(contract: Contract) -> str:
+    """The language of a contract's notices: its tender's, else the platform's default."""
+    return contract.tender.language if contract.tender is not None else settings.LANGUAGE_CODE
+
+
 def _message(obligation: Obligation, stage: str) -> tuple[str, str]:
     contract = obligation.contract
     params = {
         "ref": contract.reference,
         "criterion": obligation.contract_criterion.criterion.display_title,
         "code": obligation.contract_criterion.criterion.code,
-        "due": obligation.due_date.isoformat(),
+        "due": formats.date_format(
+            obligation.due_date, "SHORT_DATE_FORMAT"
+        ),  # as the mail's language writes it
         "supplier": contract.supplier_name,
         "buyer": contract.organisation.name,
     }
@@ -813,7 +821,9 @@ def send_notices(today: date | None = None) -> int:
     candidates = (
         Obligation.objects.open()
         .filter(due_date__lte=horizon)
-        .select_related("contract__organisation", "contract_criterion__criterion", "checker")
+        .select_related(
+            "contract__organisation", "contract__tender", "contract_criterion__criterion", "checker"
+        )
         .order_by("due_date", "pk")
     )
     for obligation in candidates.iterator():
@@ -843,7 +853,10 @@ def send_notices(today: date | None = None) -> int:
                     ]
                 )
                 if recipients:
-                    subject, body = _message(obligation, stage)
+                    # Said in the tender's language, the one buyer and supplier share (the supplier
+                    # answered it); a cron run has no reader's language of its own (it sent English).
+                    with translation.override(_notice_language(obligation.contract)):
+                        subject, body = _message(obligation, stage)
                     connection = connection or get_connection()
                     connection.send_messages([EmailMessage(subject, body, None, recipients)])
                     sent += 1

@@ -13,6 +13,8 @@ from cfit.contracts.models import Contract, Finding, Obligation
 from cfit.contracts.schedule import Frequency
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 from cfit.numberfields import GroupedDecimalField
+from cfit.uploadfields import limited_file_attrs
+from cfit.uploads import EVIDENCE_TYPES
 
 
 def supplier_organisations() -> Any:
@@ -133,6 +135,8 @@ class DeliveryForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        kinds = {*EVIDENCE_TYPES, ".xlsm"} if template else set(EVIDENCE_TYPES)
+        self.fields["file"].widget.attrs.update(limited_file_attrs(kinds=kinds))
         if template:  # the evidence is a CMRT or an EMRT (``cfit.duediligence``)
             self.fields["file"].help_text = _(
                 "The CMRT or EMRT workbook (XLSX, or XLSM: its macros are removed, never run)."

@@ -36,15 +36,18 @@ from cfit.contracts.forms import (
     FrequencyForm,
     RecordDeliveryForm,
 )
-from cfit.contracts.models import Contract, ContractCriterion, Finding, Obligation
+from cfit.contracts.models import Contract, ContractCriterion, Finding, Obligation, Submission
 from cfit.contracts.problems import describe
 from cfit.contracts.rows import RowsRefused
 from cfit.contracts.schedule import PER_DELIVERY_AFTER_DAYS, Frequency
 from cfit.criteria.models import CriterionType, FrameworkVersion
 from cfit.downloads import attachment
 from cfit.duediligence.actions import expects_template
+from cfit.duediligence.models import MineralsReport
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.models import Tender
+from cfit.uploadfields import limited_file_attrs
+from cfit.uploads import EVIDENCE_TYPES
 
 STATE_ORDER = ("late", "due", "returned", "disputed", "delivered", "accepted")
 
@@ -319,6 +322,10 @@ def supplier_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
                 "raised_by", "closed_by", "obligation__contract_criterion__criterion"
             ),
             "side": "supplier",
+            # A viewer of the supplier reads; the deliver and close forms would end in a 403 for it.
+            "may_deliver": may(request.user, Action.OBLIGATION_DELIVER, contract.supplier_organisation_id),
+            # the closing evidence's input: the limit and kinds said before the upload, as the deliver form's
+            "evidence_attrs": limited_file_attrs(kinds=EVIDENCE_TYPES),
         },
     )
 
@@ -359,6 +366,7 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
                         _("%(file)s was stored without its macros, as %(stored)s: nothing in it was run.")
                         % {"file": upload.name, "stored": submission.filename},
                     )
+                _tell_flagged_smelters(request, contract, submission)
                 return redirect("contracts:supplier", contract_id=contract.pk)
             if dispute_form.is_bound and dispute_form.is_valid():
                 actions.dispute(
@@ -377,7 +385,30 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
             "form": form,
             "dispute_form": dispute_form,
             "events": obligation.events.select_related("by", "submission"),
+            "may_deliver": may(request.user, Action.OBLIGATION_DELIVER, contract.supplier_organisation_id),
         },
+    )
+
+
+def _tell_flagged_smelters(request: HttpRequest, contract: Contract, submission: Submission) -> None:
+    """A CMRT/EMRT whose smelters its own look-up list flags (an identification typed wrong, a name or
+    a metal not the smelter's): said at once, with the rows, rather than found by the buyer alone."""
+    report = MineralsReport.objects.filter(submission=submission).first()
+    if report is None:
+        return
+    rows = sorted({s.row for s in report.smelters.all() if s.findings})
+    if not rows:
+        return
+    messages.warning(
+        request,
+        ngettext(
+            "The smelter check flags row %(rows)s of your smelter list: see the smelter check, and tell "
+            "the buyer if it needs correcting.",
+            "The smelter check flags rows %(rows)s of your smelter list: see the smelter check, and tell "
+            "the buyer if they need correcting.",
+            len(rows),
+        )
+        % {"rows": ", ".join(str(row) for row in rows)},
     )
 
 

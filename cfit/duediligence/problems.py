@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cfit.duediligence.template import TemplateProblem
+from cfit.labels import label_text
 
 #: code -> message with %(name)s parameters (the English of ``template.MESSAGES`` and ``checks.MESSAGES``)
 MESSAGES: dict[str, Promise] = {
@@ -29,7 +30,7 @@ MESSAGES: dict[str, Promise] = {
     ),
     "sheet_missing": gettext_lazy("no %(role)s sheet (looked for %(names)s and for its content)"),
     "sheet_renamed": gettext_lazy("the %(role)s sheet is named “%(name)s”: found by its content"),
-    "required": gettext_lazy("required: the answer is empty"),
+    "required": gettext_lazy("%(question)s is required: the answer is empty"),
     "not_date": gettext_lazy("not a date"),
     "unknown_metal": gettext_lazy("“%(metal)s” is not a metal of the %(kind)s (use one of %(metals)s)"),
     "metal_missing": gettext_lazy("the smelter's metal is empty"),
@@ -52,6 +53,18 @@ MESSAGES: dict[str, Promise] = {
     ),
     "status_not_conformant": gettext_lazy("%(smelter_id)s is %(status)s (%(as_of)s)"),
     "country_of_concern": gettext_lazy("located in %(country)s: %(source)s"),
+}
+
+
+#: The declaration's required answers (``template.QUESTIONS``), as the templates label them.
+QUESTIONS: dict[str, Promise] = {
+    "company_name": gettext_lazy("Company name"),
+    "scope": gettext_lazy("Declaration scope or class"),
+    "contact_name": gettext_lazy("Contact name"),
+    "contact_email": gettext_lazy("Email of the contact"),
+    "authoriser": gettext_lazy("Authoriser"),
+    "authoriser_email": gettext_lazy("Email of the authoriser"),
+    "effective_date": gettext_lazy("Effective date"),
 }
 
 
@@ -115,6 +128,10 @@ def message(code: str, params: Mapping[str, Any]) -> str:
     params = dict(params)
     if params.get("as_of"):
         params["as_of"] = _day(params["as_of"])
+    if code == "required":
+        # the question in the reader's language, by its key (a report stored before it was named too)
+        key = str(params.get("field", ""))
+        params["question"] = str(QUESTIONS[key]) if key in QUESTIONS else params.get("question", key)
     if code == "metal_mismatch":
         # the template's and the list's metals, as the page's metal column names them
         params.update({k: metal_name(params[k]) for k in ("metal", "listed") if k in params})
@@ -137,4 +154,4 @@ def describe(found: TemplateProblem) -> str:
     if found.column:
         where.append(_("column %(column)s") % {"column": found.column})
     text = message(found.code, dict(found.params))
-    return f"{', '.join(where)}: {text}" if where else text
+    return label_text(", ".join(where), text) if where else text

@@ -45,6 +45,18 @@ PLACEHOLDERS = ("smelter not listed", "smelter not yet identified")
 CELL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#NAME?", "#DIV/0!", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 _REVISION = re.compile(r"^\s*(?:revision|rev\.?)?\s*(\d+(?:\.\d+)+)", re.IGNORECASE)
 
+#: The declaration's required answers as the templates label them (a cell alone left the supplier, in
+#: a template of its own language, to guess which question it had skipped).
+QUESTIONS: dict[str, str] = {
+    "company_name": "Company name",
+    "scope": "Declaration scope or class",
+    "contact_name": "Contact name",
+    "contact_email": "Email of the contact",
+    "authoriser": "Authoriser",
+    "authoriser_email": "Email of the authoriser",
+    "effective_date": "Effective date",
+}
+
 #: Every problem code and its English message; ``{name}`` marks a parameter (pages translate them).
 MESSAGES: dict[str, str] = {
     "not_a_template": "not an RMI minerals reporting template (CMRT or EMRT): no revision cell found",
@@ -54,7 +66,7 @@ MESSAGES: dict[str, str] = {
     "revisions_differ": "the smelter list says revision {other}, the declaration {revision}",
     "sheet_missing": "no {role} sheet (looked for {names} and for its content)",
     "sheet_renamed": "the {role} sheet is named {name!r}: found by its content",
-    "required": "required: the answer is empty",
+    "required": "{question} is required: the answer is empty",
     "not_date": "not a date",
     "unknown_metal": "{metal!r} is not a metal of the {kind} (use one of {metals})",
     "metal_missing": "the smelter's metal is empty",
@@ -571,7 +583,8 @@ def _declaration(grid: Grid, layout: Layout, errors: list[TemplateProblem]) -> D
     for key in layout.declaration.get("required", ()):
         if not values.get(key):
             column, row = split_cell(cells[key])
-            errors.append(problem("required", {"field": key}, sheet=grid.title, row=row, column=column))
+            params = {"field": key, "question": QUESTIONS.get(key, key)}
+            errors.append(problem("required", params, sheet=grid.title, row=row, column=column))
     effective: date | None = None
     if values.get("effective_date"):
         column, row = split_cell(cells["effective_date"])

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cfit.offers.actions import MAX_ANSWER, MAX_QUESTION
 from cfit.offers.models import ResultOverride
+from cfit.uploadfields import limited_file_attrs
 from cfit.uploads import MAX_IMPORT_BYTES
 
 
@@ -28,6 +31,10 @@ class UploadLinkForm(forms.Form):
 
 class SupplierUploadForm(forms.Form):
     file = OfferFileField(label=_("Your filled response template (XLSX)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(limited_file_attrs())
 
 
 class QuestionForm(forms.Form):

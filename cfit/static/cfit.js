@@ -83,3 +83,18 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// <input type="file" data-max-bytes data-too-large>: a file over the platform's limit is refused at
+// once, with the page's message, instead of being sent to a bare refusal (cfit/uploadfields.py).
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || field.type !== "file" || !field.dataset.maxBytes) {
+    return;
+  }
+  const limit = Number(field.dataset.maxBytes);
+  const tooLarge = Array.from(field.files || []).some((file) => file.size > limit);
+  field.setCustomValidity(tooLarge ? field.dataset.tooLarge || "" : "");
+  if (tooLarge) {
+    field.reportValidity();
+  }
+});

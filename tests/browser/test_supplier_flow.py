@@ -1,0 +1,96 @@
+"""A supplier's staff in the browser, in French and Norwegian: Sophie (administrator at GreenRefurb BV)
+delivers a CMRT with a smelter identification typed wrong and is told which row the check flags;
+Sander (a viewer at GreenRefurb BV) reads the same contract and is offered nothing he may not send."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cfit.accounts.models import Membership, Organisation
+from cfit.contracts.models import Submission
+from cfit.criteria.models import FrameworkVersion
+from cfit.duediligence.models import MineralsReport
+from cfit.duediligence.sample import synthetic_template
+
+from ..conftest import make_persona
+from ..test_duediligence import first_obligation, minerals_contract
+from ..test_duediligence_core import CMRT_SMELTERS
+from .test_tender_builder import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_supplier_is_told_of_a_smelter_typo_and_a_viewer_is_offered_no_form(
+    live_server: Any, browser: Any, framework: FrameworkVersion, procurer: Any, tmp_path: Path
+) -> None:
+    sophie = make_persona("sophie", "greenrefurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN, "FR")
+    sander = make_persona("sander", "greenrefurb", Organisation.Type.SUPPORTER, Membership.Role.VIEWER)
+    contract = minerals_contract(framework, procurer, sophie.organisation)
+    obligation = first_obligation(contract)
+    base = live_server.url
+
+    # Sophie finds the contract GreenRefurb supplies and delivers its CMRT, CID02763 typed for CID002763.
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base, sophie.user.username)
+    page.goto(f"{base}/contracts/")
+    page.locator("#supplied a").first.click()
+    page.locator(f"#obligation-{obligation.pk} a.button").click()
+    cmrt = tmp_path / "cmrt-2027.xlsx"
+    cmrt.write_bytes(
+        synthetic_template(smelters=[CMRT_SMELTERS[0], dict(CMRT_SMELTERS[0], smelter_id="CID02763")])
+    )
+    page.set_input_files("#id_file", str(cmrt))
+    page.locator("#deliver-form button").click()
+    page.wait_for_selector("#obligations")
+
+    flagged = [s.row for s in MineralsReport.objects.get().smelters.all() if s.findings]
+    assert f"row {flagged[0]} of your smelter list" in page.inner_text("body")
+    page.locator("#minerals-summary a").click()
+    row = page.locator("tr[data-smelter=CID02763]")
+    assert "CID02763" in row.inner_text() and row.locator("td").nth(6).inner_text().strip()
+    page.context.close()
+
+    # Sander, a viewer, reads the contract in Norwegian: no Deliver button, no form, and who delivers.
+    viewer = browser.new_context(locale="nb-NO").new_page()
+    viewer.set_default_timeout(15_000)
+    sign_in(viewer, base, sander.user.username)
+    viewer.goto(f"{base}/contracts/supplier/{contract.pk}/")
+    assert viewer.locator("#obligations a.button").count() == 0
+    assert viewer.locator("#reads-only").is_visible()
+    viewer.goto(f"{base}/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/")
+    assert viewer.locator("#deliver-form").count() == 0
+    viewer.context.close()
+
+
+def test_a_25_mb_evidence_pdf_is_refused_in_the_page_before_it_is_sent(
+    live_server: Any, browser: Any, framework: FrameworkVersion, procurer: Any, tmp_path: Path
+) -> None:
+    # Sophie chose her 25 MB audit report: the browser sent it all, and the request-size guard answered
+    # a bare line of text instead of the page; her comment and the form were gone.
+    sophie = make_persona("sophie", "greenrefurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN, "FR")
+    contract = minerals_contract(framework, procurer, sophie.organisation)
+    obligation = first_obligation(contract)
+    base = live_server.url
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base, sophie.user.username)
+    deliver = f"{base}/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/"
+    page.goto(deliver)
+    report = tmp_path / "audit-2027.pdf"
+    report.write_bytes(b"%PDF-1.4\n" + b"0" * (25 * 1024 * 1024) + b"\n%%EOF\n")
+
+    page.set_input_files("#id_file", str(report))
+    page.fill("#id_comment", "Rapport d'audit 2027")
+    page.locator("#deliver-form button").click()
+
+    assert page.url == deliver and page.locator("#deliver-form").is_visible()
+    message = page.eval_on_selector("#id_file", "input => input.validationMessage")
+    assert "20 MB" in message
+    assert page.input_value("#id_comment") == "Rapport d'audit 2027"
+    assert not Submission.objects.exists()
+    assert page.get_attribute("#id_file", "accept") and ".pdf" in page.get_attribute("#id_file", "accept")
+    page.context.close()
