@@ -24,6 +24,7 @@ from cfit.criteria.models import FrameworkVersion
 from cfit.duediligence.models import MineralsReport
 from cfit.offers import actions as offer_actions
 from cfit.tenders import actions as tender_actions
+from cfit.tenders.models import Tender
 
 from .conftest import Persona, make_persona
 from .duediligence_helpers import DECLARATION, synthetic_template
@@ -255,3 +256,31 @@ def test_every_evidence_input_of_the_supplier_says_its_limit_before_the_upload(
         assert re.search(r'<input type="file"[^>]*data-max-bytes="20971520"', html), html[:200]
         assert re.search(r'<input type="file"[^>]*accept="[^"]*\.pdf', html)
     assert re.search(r'<input type="file"[^>]*accept="[^"]*\.xlsm', deliver)  # a CMRT saved macro-enabled
+
+
+def test_a_supplier_never_builds_a_tender_nor_manages_a_contract_as_its_buyer(
+    framework: FrameworkVersion, sophie: Persona
+) -> None:
+    # Sophie, administrator of a supplier, was offered "New tender": she could build and publish a tender
+    # with GreenRefurb BV as its contracting authority, score offers and enter contracts as their buyer.
+    # Supporters sell and take part in the dialogue; they never buy through the pact.
+    client = signed_in(sophie)
+
+    assert "/tenders/new/" not in client.get("/tenders/").content.decode()
+    assert client.get("/tenders/new/").status_code in (403, 404)
+    assert client.post("/tenders/new/", {"title": "Laptops", "organisation": sophie.organisation.slug}).status_code in (403, 404)  # fmt: skip
+    assert client.get(f"/contracts/new/{sophie.organisation.slug}/").status_code in (403, 404)
+    token = make_token(sophie, read_only=False)
+    answer = program(token).post(
+        "/api/v1/tenders/",
+        {
+            "organisation": sophie.organisation.slug,
+            "title": "Laptops",
+            "reference": "GR-1",
+            "language": "fr",
+            "lots": [{"product_group": "notebooks", "quantity": 10}],
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 403
+    assert not Tender.unscoped.filter(organisation=sophie.organisation).exists()

@@ -120,15 +120,22 @@ def _only(*types: Organisation.Type) -> frozenset[Organisation.Type]:
     return frozenset(types)
 
 
+#: The organisations that buy through cfit: the participants, and the secretariat for its own ICT. A
+#: supporter (a supplier, refurbisher, NGO or label body) takes part in the dialogue and sells; it never
+#: builds, publishes or evaluates a tender, nor manages a contract as its buyer (a supplier's "New
+#: tender" would put it on a contract notice as the contracting authority, and let it score offers).
+BUYING_TYPES = _only(*Organisation.PARTICIPANT_TYPES, Type.SECRETARIAT)
+
+
 PERMISSIONS: dict[Action, Rule] = {
     Action.ORGANISATION_READ: Rule((Grant(ALL_ROLES),)),
     Action.ORGANISATION_PROFILE_EDIT: Rule((Grant(frozenset({Role.ADMIN})),)),
-    Action.TENDER_EDIT: Rule((Grant(BUYERS),)),
-    Action.TENDER_PUBLISH: Rule((Grant(BUYERS),)),
-    Action.OFFER_EVALUATE: Rule((Grant(BUYERS),)),
+    Action.TENDER_EDIT: Rule((Grant(BUYERS, BUYING_TYPES),)),
+    Action.TENDER_PUBLISH: Rule((Grant(BUYERS, BUYING_TYPES),)),
+    Action.OFFER_EVALUATE: Rule((Grant(BUYERS, BUYING_TYPES),)),
     Action.REGISTER_IMPORT: Rule((Grant(REGISTER_KEEPERS),)),
     Action.SHORTLIST_EDIT: Rule((Grant(EDITORS),)),
-    Action.CONTRACT_MANAGE: Rule((Grant(BUYERS),)),
+    Action.CONTRACT_MANAGE: Rule((Grant(BUYERS, BUYING_TYPES),)),
     Action.OBLIGATION_DELIVER: Rule((Grant(EDITORS),)),
     Action.DATACENTRE_REPORT_FILE: Rule((Grant(EDITORS),)),
     Action.MONITORING_REPORT_EDIT: Rule((Grant(EDITORS, _only(*Organisation.PARTICIPANT_TYPES)),)),

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.permissions import Action, may
+from cfit.accounts.permissions import Action, may, may_somewhere
 from cfit.criteria.content import Ambition, CriterionType, ImpactCategory
 from cfit.criteria.models import Criterion, FrameworkVersion
 from cfit.criteria.models import ImpactCategory as CategoryChoices
@@ -77,11 +77,15 @@ def risk_messages(spec: Any) -> list[tuple[int, str]]:
 @login_required
 def tender_list(request: HttpRequest) -> HttpResponse:
     tenders = Tender.objects.select_related("organisation", "framework_version").order_by("-created")
-    return render(request, "tenders/list.html", {"tenders": tenders})
+    may_start = may_somewhere(request.user, Action.TENDER_EDIT)
+    return render(request, "tenders/list.html", {"tenders": tenders, "may_start": may_start})
 
 
 @login_required
 def tender_start(request: HttpRequest) -> HttpResponse:
+    if not may_somewhere(request.user, Action.TENDER_EDIT):
+        # A viewer, or a supporter (a supplier never buys through the pact): no organisation to tender for.
+        raise PermissionDenied
     form = TenderStartForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         organisation = get_organisation_to_tender(request.user, form.cleaned_data["organisation"])
