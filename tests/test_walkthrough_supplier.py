@@ -284,3 +284,22 @@ def test_a_supplier_never_builds_a_tender_nor_manages_a_contract_as_its_buyer(
     )
     assert answer.status_code == 403
     assert not Tender.unscoped.filter(organisation=sophie.organisation).exists()
+
+
+def test_an_overdue_notice_never_shows_the_supplier_and_the_buyer_each_others_addresses(
+    contract: Contract, sophie: Persona, procurer: Persona
+) -> None:
+    # The overdue notice went to Sophie's whole company and the buyer's checker in one To line: each saw
+    # the other organisation's addresses. Each organisation now gets its own mail.
+    sophie.user.email = "sophie@greenrefurb.example"
+    sophie.user.save(update_fields=["email"])
+    procurer.user.email = "pia@rijkswaterstaat.example"
+    procurer.user.save(update_fields=["email"])
+    obligation = first_obligation(contract)
+    type(obligation).objects.filter(pk=obligation.pk).update(checker=procurer.user)
+
+    contract_actions.send_notices(obligation.due_date + timedelta(days=1))
+
+    overdue = [m for m in mail.outbox if m.subject == mail.outbox[-1].subject]
+    assert sorted(m.to for m in overdue) == [["pia@rijkswaterstaat.example"], ["sophie@greenrefurb.example"]]
+    assert not any(m.cc or m.bcc for m in overdue)

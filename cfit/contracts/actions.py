@@ -733,7 +733,9 @@ def _emails(users: Iterable[Any]) -> list[str]:
     return sorted({u.email for u in users if u.email})
 
 
-def _recipients(obligation: Obligation, stage: str) -> list[str]:
+def _recipients(obligation: Obligation, stage: str) -> list[list[str]]:
+    """Who a notice goes to, one list per organisation: each organisation gets its own mail, so that the
+    supplier's staff and the buyer's checker never read each other's addresses in one To line."""
     contract = obligation.contract
     members = Membership.objects.select_related("user")
     supplier = (
@@ -742,11 +744,13 @@ def _recipients(obligation: Obligation, stage: str) -> list[str]:
         else []
     )
     if stage == Notice.Stage.REMINDER:
-        return _emails(supplier)
-    if stage == Notice.Stage.OVERDUE:
-        return _emails([*supplier, *([obligation.checker] if obligation.checker else [])])
-    admins = members.filter(organisation_id=contract.organisation_id, role=Membership.Role.ADMIN)
-    return _emails(m.user for m in admins)
+        groups = [_emails(supplier)]
+    elif stage == Notice.Stage.OVERDUE:
+        groups = [_emails(supplier), _emails([obligation.checker] if obligation.checker else [])]
+    else:
+        admins = members.filter(organisation_id=contract.organisation_id, role=Membership.Role.ADMIN)
+        groups = [_emails(m.user for m in admins)]
+    return [group for group in groups if group]
 
 
 def _notice_language(contract: Contract) -> str:
@@ -838,7 +842,8 @@ def send_notices(today: date | None = None) -> int:
         stage = stages[-1]
         if stage in done:
             continue
-        recipients = _recipients(obligation, stage)
+        groups = _recipients(obligation, stage)
+        recipients = [address for group in groups for address in group]
         try:
             with transaction.atomic():
                 Notice.objects.create(
@@ -858,8 +863,8 @@ def send_notices(today: date | None = None) -> int:
                     with translation.override(_notice_language(obligation.contract)):
                         subject, body = _message(obligation, stage)
                     connection = connection or get_connection()
-                    connection.send_messages([EmailMessage(subject, body, None, recipients)])
-                    sent += 1
+                    connection.send_messages([EmailMessage(subject, body, None, group) for group in groups])
+                    sent += len(groups)
         except IntegrityError:
             continue  # another run claimed it
     return sent
