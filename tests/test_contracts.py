@@ -480,9 +480,7 @@ def test_the_buyer_records_deliveries_and_per_delivery_criteria_fall_due_after_e
     refused = buyer.post(url, {"delivery-delivered_on": after_the_end}, follow=True)
     assert "The delivery date lies outside the contract period." in refused.content.decode()
     assert not contract.deliveries.exists()
-    page = buyer.post(
-        url, {"delivery-delivered_on": march, "delivery-note": "40 notebooks"}, follow=True
-    )
+    page = buyer.post(url, {"delivery-delivered_on": march, "delivery-note": "40 notebooks"}, follow=True)
 
     assert "1 obligation falls due after it" in page.content.decode()
     assert "40 notebooks" in page.content.decode()

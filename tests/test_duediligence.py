@@ -275,15 +275,17 @@ def test_the_monitoring_indicators_are_prefilled_from_contracts(
     contract: Contract, procurer: Any, supplier: Any, smelter_list: SmelterList
 ) -> None:
     obligations = list(contract.obligations.order_by("due_date"))
+    year = obligations[0].due_date.year
+    # the template of the year the obligation falls due in (smelters count in their template's year)
+    declaration = {**DECLARATION, "effective_date": date(year, 3, 1)}
     contract_actions.deliver(
         obligations[0], acting_user=supplier.user, filename="cmrt.xlsx",
-        data=synthetic_template(smelters=CMRT_SMELTERS),
+        data=synthetic_template(declaration=declaration, smelters=CMRT_SMELTERS),
     )  # fmt: skip
     contract_actions.open_finding(
         contract, kind="non_conformant_smelter", description="CID002920 is only active",
         action="Source from conformant refiners", owner="Jan", deadline=date(2099, 3, 1), acting_user=procurer.user,
     )  # fmt: skip
-    year = obligations[0].due_date.year
     figures = contract_figures(procurer.organisation, year)
     assert figures[("contracts_dd_clauses", "")] == 1
     assert figures[("obligations_due", "")] == 1
