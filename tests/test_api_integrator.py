@@ -212,7 +212,12 @@ def test_the_contracts_are_read_with_their_obligations(
 def test_statements_and_monitoring_lists_answer_their_documented_shapes(procurer: Persona) -> None:
     platform = program(make_token(procurer, read_only=True))
 
-    for path in ("/api/v1/statements", "/api/v1/monitoring/campaigns", "/api/v1/monitoring/results"):
+    for path in (
+        "/api/v1/statements",
+        "/api/v1/monitoring/campaigns",
+        "/api/v1/monitoring/results",
+        "/api/v1/monitoring/reports",
+    ):
         conforms(platform.get(path), "get", path)
 
 
@@ -282,6 +287,39 @@ def test_every_refusal_has_one_body_with_a_code_said_in_the_callers_language(
         )
         assert answers["not_found"][0].json()["detail"] == gettext("Not found, or not yours to see.")
     assert answers["invalid_request"][0].json()["field"] == "page"
+
+
+@pytest.mark.django_db
+def test_the_fleet_and_monitoring_refusals_are_said_in_the_callers_language(
+    asset_manager: Persona, settings: Any
+) -> None:
+    """A French caller read "no unpublished results for you here", "larger than 1 MB" and
+    "register.csv: refused, nothing imported" in English: each now comes in the caller's language."""
+    settings.FLEET_REGISTER_MAX_BYTES = 1_000_000
+    writer = program(make_token(asset_manager, read_only=False))
+    french = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    bad = dict(REGISTER[0], purchase_date="someday")
+
+    unpublished = writer.get("/api/v1/monitoring/results", {"unpublished": "true"}, **french)
+    too_large = writer.post(
+        f"/api/v1/fleet/{RWS}/assets/import", {"file": upload(b"x" * 1_100_000, "register.csv")}, **french
+    )
+    refused = writer.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file([bad])}, **french)
+
+    for answer, method, path in (
+        (unpublished, "get", "/api/v1/monitoring/results"),
+        (too_large, "post", "/api/v1/fleet/{slug}/assets/import"),
+        (refused, "post", "/api/v1/fleet/{slug}/assets/import"),
+    ):
+        conforms(answer, method, path)
+        assert answer["Content-Language"] == "fr"
+    with override("fr"):
+        assert unpublished.json()["detail"] == gettext("Not found, or not yours to see.")
+        assert too_large.json()["detail"] == gettext("larger than %(size)s MB") % {"size": 1}
+        assert refused.json()["detail"] == gettext(
+            "%(file)s: refused, %(count)s problem(s), nothing imported"
+        ) % {"file": "register.csv", "count": len(refused.json()["problems"])}
+    assert "refusé" in refused.json()["detail"] and refused.json()["problems"]
 
 
 @pytest.mark.django_db

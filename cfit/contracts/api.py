@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -144,7 +145,7 @@ def deliver_figures(
     contract = get_contract_for_supplier(request.user, contract_id, edit=True)
     obligation = get_obligation(contract, obligation_id)
     if obligation.kind != Kind.FIGURE:
-        raise HttpError(400, "This obligation asks for a document or a declaration, not figures.")
+        raise HttpError(400, _("This obligation asks for a document or a declaration, not figures."))
     try:
         actions.deliver(obligation, acting_user=request.user, values=payload.values, comment=payload.comment)
     except actions.ContractError as error:
