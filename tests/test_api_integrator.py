@@ -21,7 +21,7 @@ from django.test import Client
 from django.utils.translation import gettext, override
 
 from .conftest import Persona
-from .contract_helpers import awarded_tender, contract_of
+from .contract_helpers import awarded_tender, contract_of, pdf
 from .test_api_tokens import make_token, program
 from .test_fleet_api_cli import _inline_imports, asset_manager, register_csv, upload  # noqa: F401
 
@@ -206,6 +206,49 @@ def test_the_contracts_are_read_with_their_obligations(
 
     assert (page["count"], page["page"], [c["id"] for c in page["contracts"]]) == (1, 1, [contract.pk])
     assert one["id"] == contract.pk and isinstance(one["value"], str)  # exact: a decimal string
+
+
+@pytest.mark.django_db
+def test_the_contract_register_syncs_what_changed_by_modified_since(
+    procurer: Persona, supplier: Persona, framework: Any
+) -> None:
+    """A contract register synced everything on every run: contracts had no ``updated`` and the list no
+    ``modified_since``. A change of the contract's obligations, evidence or findings brings it back."""
+    from datetime import date
+
+    from cfit.contracts import actions
+    from cfit.contracts.schedule import Kind
+
+    contract = contract_of(awarded_tender(procurer), supplier.organisation, procurer)
+    other = contract_of(awarded_tender(procurer, "CONTRACT-2"), supplier.organisation, procurer)
+    platform = program(make_token(procurer, read_only=True, name="contract register"))
+
+    def changed_since(since: str) -> list[int]:
+        page = conforms(
+            platform.get("/api/v1/contracts/", {"modified_since": since}), "get", "/api/v1/contracts/"
+        )
+        return [c["id"] for c in page["contracts"]]
+
+    first = conforms(platform.get("/api/v1/contracts/"), "get", "/api/v1/contracts/")
+    last_sync = max(c["updated"] for c in first["contracts"])
+    assert changed_since(last_sync) == []
+    obligation = contract.obligations.filter(kind=Kind.DOCUMENT).first()
+    assert obligation is not None
+    for change in (
+        lambda: actions.deliver(obligation, acting_user=supplier.user, data=pdf("x"), filename="x.pdf"),
+        lambda: actions.accept(obligation, acting_user=procurer.user, comment="ok"),
+        lambda: actions.open_finding(
+            contract, kind="complaint", description="A complaint", action="Answer it", owner="Sid",
+            deadline=date(2099, 1, 1), acting_user=procurer.user,
+        ),
+    ):  # fmt: skip
+        time.sleep(0.002)  # the answers give times to the millisecond
+        change()
+        assert changed_since(last_sync) == [contract.pk], change
+        last_sync = max(c["updated"] for c in platform.get("/api/v1/contracts/").json()["contracts"])
+    assert other.pk not in changed_since(last_sync)
+    refused = platform.get("/api/v1/contracts/", {"modified_since": "yesterday"})
+    assert (refused.status_code, refused.json()["field"]) == (422, "modified_since")
 
 
 @pytest.mark.django_db

@@ -208,8 +208,8 @@ def test_the_dashboard_shows_figures_charts_and_sources(asset_manager: Persona) 
 
 
 def test_the_french_dashboard_puts_a_no_break_space_before_each_colon(asset_manager: Persona) -> None:
-    """"Sources: …", the embodied-source badges ("estimation: 40") and the what-if labels glued a label
-    to its value with ': '; French writes ' : ' with a no-break space (cfit.labels), so that no line
+    """The dashboard glued "Sources: …", the embodied-source badges ("estimation: 40") and the what-if
+    labels to their values with ': '; French writes ' : ' with a no-break space (cfit.labels), so that no line
     starts with the colon."""
     from django.utils.translation import gettext, override
 

@@ -3,7 +3,7 @@ file without a database (session authentication; members of the organisation onl
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from cfit.accounts.tokens import API_AUTH
-from cfit.apipaging import PageIn, page_of
+from cfit.apipaging import PageIn, changed_after, page_of
 from cfit.criteria.content import is_web_address
 from cfit.fleet import actions
 from cfit.fleet.access import get_fleet_owner
@@ -166,14 +166,7 @@ def fleet_assets(request: HttpRequest, slug: str, filters: Query[AssetFilter]) -
     if filters.status:
         assets = assets.filter(status=filters.status)
     if filters.modified_since:
-        since = filters.modified_since
-        # A time without its offset is read as UTC, the offset every answer gives its times in.
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since, UTC)
-        # The answers give times to the millisecond: "after" is after the millisecond given, so that
-        # the largest ``updated`` of a sync does not bring its own lines back.
-        after = since.replace(microsecond=since.microsecond // 1000 * 1000) + timedelta(milliseconds=1)
-        assets = assets.filter(updated__gte=after)
+        assets = changed_after(assets, filters.modified_since)
     return page_of(assets, filters, "assets")
 
 
