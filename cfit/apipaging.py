@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from ninja import Field, Schema
 
 #: Far beyond any list (a billion lines at 1,000 a page), well within a database integer: a page past it
@@ -19,6 +21,20 @@ MAX_PER_PAGE = 1000
 class PageIn(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="From 1")
     per_page: int = Field(100, ge=1, le=MAX_PER_PAGE)
+
+
+Found = TypeVar("Found", bound=QuerySet[Any])
+
+
+def changed_after(found: Found, since: datetime, field: str = "updated") -> Found:
+    """What changed after ``since`` (a ``modified_since``): the items whose ``field`` is later."""
+    # A time without its offset is read as UTC, the offset every answer gives its times in.
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since, UTC)
+    # The answers give times to the millisecond: "after" is after the millisecond given, so that the
+    # largest ``updated`` of a sync does not bring its own items back.
+    after = since.replace(microsecond=since.microsecond // 1000 * 1000) + timedelta(milliseconds=1)
+    return found.filter(**{f"{field}__gte": after})
 
 
 def page_of(

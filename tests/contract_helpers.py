@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from django.utils import timezone
 
 from cfit.contracts.models import Contract
 from cfit.offers import actions as offer_actions
@@ -32,16 +35,30 @@ def awarded_tender(procurer: Persona, reference: str = "CONTRACT-1") -> Tender:
     return tender_actions.change_status(tender, "awarded", acting_user=procurer.user)
 
 
-def contract_of(tender: Tender, supplier_org: Any, procurer: Persona) -> Contract:
-    from datetime import date
+def contract_period() -> tuple[date, date]:
+    """Three contract years from next January: every obligation still lies ahead today, as it did when
+    the tests were written in 2026 against 2027–2029. Tests read their dates from the contract, never from
+    a calendar year, so that they keep passing when those years have gone by."""
+    year = timezone.localdate().year + 1
+    return date(year, 1, 1), date(year + 2, 12, 31)
 
+
+def last_january() -> date:
+    """The first of January last year: a ``contract_period()`` contract moved to start then has started
+    and is in force today."""
+    return date(timezone.localdate().year - 1, 1, 1)
+
+
+def contract_of(tender: Tender, supplier_org: Any, procurer: Persona) -> Contract:
+    """Lot 1 of ``tender`` as a contract over ``contract_period()`` with ``supplier_org``."""
     from cfit.contracts import actions
 
+    start, end = contract_period()
     return actions.award_lot(
         tender,
         1,
-        start_date=date(2027, 1, 1),
-        end_date=date(2029, 12, 31),
+        start_date=start,
+        end_date=end,
         supplier_organisation=supplier_org,
         acting_user=procurer.user,
     )

@@ -21,7 +21,7 @@ from django.test import Client
 from django.utils.translation import gettext, override
 
 from .conftest import Persona
-from .contract_helpers import awarded_tender, contract_of
+from .contract_helpers import awarded_tender, contract_of, pdf
 from .test_api_tokens import make_token, program
 from .test_fleet_api_cli import _inline_imports, asset_manager, register_csv, upload  # noqa: F401
 
@@ -209,10 +209,58 @@ def test_the_contracts_are_read_with_their_obligations(
 
 
 @pytest.mark.django_db
+def test_the_contract_register_syncs_what_changed_by_modified_since(
+    procurer: Persona, supplier: Persona, framework: Any
+) -> None:
+    """A contract register synced everything on every run: contracts had no ``updated`` and the list no
+    ``modified_since``. A change of the contract's obligations, evidence or findings brings it back."""
+    from datetime import date
+
+    from cfit.contracts import actions
+    from cfit.contracts.schedule import Kind
+
+    contract = contract_of(awarded_tender(procurer), supplier.organisation, procurer)
+    other = contract_of(awarded_tender(procurer, "CONTRACT-2"), supplier.organisation, procurer)
+    platform = program(make_token(procurer, read_only=True, name="contract register"))
+
+    def changed_since(since: str) -> list[int]:
+        page = conforms(
+            platform.get("/api/v1/contracts/", {"modified_since": since}), "get", "/api/v1/contracts/"
+        )
+        return [c["id"] for c in page["contracts"]]
+
+    first = conforms(platform.get("/api/v1/contracts/"), "get", "/api/v1/contracts/")
+    last_sync = max(c["updated"] for c in first["contracts"])
+    assert changed_since(last_sync) == []
+    obligation = contract.obligations.filter(kind=Kind.DOCUMENT).first()
+    assert obligation is not None
+    for change in (
+        lambda: actions.deliver(obligation, acting_user=supplier.user, data=pdf("x"), filename="x.pdf"),
+        lambda: actions.accept(obligation, acting_user=procurer.user, comment="ok"),
+        lambda: actions.open_finding(
+            contract, kind="complaint", description="A complaint", action="Answer it", owner="Sid",
+            deadline=date(2099, 1, 1), acting_user=procurer.user,
+        ),
+    ):  # fmt: skip
+        time.sleep(0.002)  # the answers give times to the millisecond
+        change()
+        assert changed_since(last_sync) == [contract.pk], change
+        last_sync = max(c["updated"] for c in platform.get("/api/v1/contracts/").json()["contracts"])
+    assert other.pk not in changed_since(last_sync)
+    refused = platform.get("/api/v1/contracts/", {"modified_since": "yesterday"})
+    assert (refused.status_code, refused.json()["field"]) == (422, "modified_since")
+
+
+@pytest.mark.django_db
 def test_statements_and_monitoring_lists_answer_their_documented_shapes(procurer: Persona) -> None:
     platform = program(make_token(procurer, read_only=True))
 
-    for path in ("/api/v1/statements", "/api/v1/monitoring/campaigns", "/api/v1/monitoring/results"):
+    for path in (
+        "/api/v1/statements",
+        "/api/v1/monitoring/campaigns",
+        "/api/v1/monitoring/results",
+        "/api/v1/monitoring/reports",
+    ):
         conforms(platform.get(path), "get", path)
 
 
@@ -282,6 +330,39 @@ def test_every_refusal_has_one_body_with_a_code_said_in_the_callers_language(
         )
         assert answers["not_found"][0].json()["detail"] == gettext("Not found, or not yours to see.")
     assert answers["invalid_request"][0].json()["field"] == "page"
+
+
+@pytest.mark.django_db
+def test_the_fleet_and_monitoring_refusals_are_said_in_the_callers_language(
+    asset_manager: Persona, settings: Any
+) -> None:
+    """A French caller read "no unpublished results for you here", "larger than 1 MB" and
+    "register.csv: refused, nothing imported" in English: each now comes in the caller's language."""
+    settings.FLEET_REGISTER_MAX_BYTES = 1_000_000
+    writer = program(make_token(asset_manager, read_only=False))
+    french = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    bad = dict(REGISTER[0], purchase_date="someday")
+
+    unpublished = writer.get("/api/v1/monitoring/results", {"unpublished": "true"}, **french)
+    too_large = writer.post(
+        f"/api/v1/fleet/{RWS}/assets/import", {"file": upload(b"x" * 1_100_000, "register.csv")}, **french
+    )
+    refused = writer.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file([bad])}, **french)
+
+    for answer, method, path in (
+        (unpublished, "get", "/api/v1/monitoring/results"),
+        (too_large, "post", "/api/v1/fleet/{slug}/assets/import"),
+        (refused, "post", "/api/v1/fleet/{slug}/assets/import"),
+    ):
+        conforms(answer, method, path)
+        assert answer["Content-Language"] == "fr"
+    with override("fr"):
+        assert unpublished.json()["detail"] == gettext("Not found, or not yours to see.")
+        assert too_large.json()["detail"] == gettext("larger than %(size)s MB") % {"size": 1}
+        assert refused.json()["detail"] == gettext(
+            "%(file)s: refused, %(count)s problem(s), nothing imported"
+        ) % {"file": "register.csv", "count": len(refused.json()["problems"])}
+    assert "refusé" in refused.json()["detail"] and refused.json()["problems"]
 
 
 @pytest.mark.django_db

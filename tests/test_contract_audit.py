@@ -9,7 +9,7 @@ Green Refurb; Léa is admin at Ville de Lyon, another buyer.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -123,8 +123,8 @@ def test_a_contract_from_an_award_is_recorded_in_the_buyers_log(
         "supplier_organisation": supplier.organisation.slug,
         "value": "8000.00",
         "currency": "EUR",
-        "start_date": "2027-01-01",
-        "end_date": "2029-12-31",
+        "start_date": contract.start_date.isoformat(),
+        "end_date": contract.end_date.isoformat(),
         "framework_version": contract.framework_version.code,
         "tender": contract.tender.reference,
         "lot": 1,
@@ -173,7 +173,7 @@ def test_changing_the_frequency_records_it_before_and_after(contract: Contract, 
     changed = one(Action.FREQUENCY_CHANGED)
     assert (changed.organisation, changed.actor) == (procurer.organisation, procurer.user)
     assert (changed.object_type, changed.object_id) == ("contracts.contractcriterion", str(row.pk))
-    assert changed.before == {"frequency": "yearly", "obligations_due": 3}  # 2027, 2028, 2029
+    assert changed.before == {"frequency": "yearly", "obligations_due": 3}  # one per contract year
     assert changed.after == {"frequency": "once", "obligations_due": 1}
     due = list(row.obligations.values_list("pk", flat=True))
     # The same frequency again changes nothing: no obligation replaced, no second record.
@@ -185,13 +185,12 @@ def test_changing_the_frequency_records_it_before_and_after(contract: Contract, 
 def test_a_delivery_is_recorded_with_the_obligations_it_brings(
     contract: Contract, procurer: Persona, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: date(2027, 6, 1))  # delivered today
+    june = contract.start_date.replace(month=6)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: june)  # delivered today
     row = contract.criteria.filter(type=CriterionType.CONTRACT_PERFORMANCE_CLAUSE).first()
     actions.change_frequency(row, Frequency.PER_DELIVERY, acting_user=procurer.user)
 
-    delivery = actions.record_delivery(
-        contract, date(2027, 6, 1), acting_user=procurer.user, note="Batch 1"
-    ).delivery
+    delivery = actions.record_delivery(contract, june, acting_user=procurer.user, note="Batch 1").delivery
 
     recorded = one(Action.DELIVERY_RECORDED)
     assert (recorded.organisation, recorded.actor, recorded.object_id) == (
@@ -199,9 +198,9 @@ def test_a_delivery_is_recorded_with_the_obligations_it_brings(
         procurer.user,
         str(delivery.pk),
     )
-    assert recorded.after == {"delivered_on": "2027-06-01", "note": "Batch 1", "obligations_created": 1}
+    assert recorded.after == {"delivered_on": june.isoformat(), "note": "Batch 1", "obligations_created": 1}
     with pytest.raises(actions.ContractError):
-        actions.record_delivery(contract, date(2031, 1, 1), acting_user=procurer.user)
+        actions.record_delivery(contract, contract.end_date + timedelta(days=1), acting_user=procurer.user)
     assert AuditRecord.objects.filter(action=Action.DELIVERY_RECORDED).count() == 1
 
 

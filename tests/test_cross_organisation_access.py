@@ -621,6 +621,26 @@ def test_a_report_s_details_reach_its_group_s_coordinator_only_where_shared(worl
     assert seen["secretariat", True] == [404, 404, 404]
 
 
+def test_the_list_of_reports_gives_no_outsider_the_id_of_another_organisation_s_report(world: W) -> None:
+    """``/api/v1/monitoring/reports`` takes no parameter to fill: its answer is tried here, A's report
+    listed for A's own user and for nobody else, a shared one not even for the coordinator it is shared with."""
+    w = world
+    with system_scope():
+        apps.get_model("monitoring.Report").objects.filter(pk=w["report"].pk).update(
+            shared_with_coordinator=True
+        )
+    seen: dict[str, list[int]] = {}
+    for username in ("procurer", "lyon", "supplier", "zz-coordinator", "coordinator", "secretariat"):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        answer = client.get("/api/v1/monitoring/reports", {"per_page": 1000})
+        assert answer.status_code == 200, username
+        seen[username] = [report["id"] for report in answer.json()["reports"]]
+
+    assert w["report"].pk in seen.pop("procurer")
+    assert all(w["report"].pk not in ids for ids in seen.values()), seen
+
+
 def test_no_child_of_another_organisation_is_reached_under_an_own_parent(world: W) -> None:
     """B's procurer puts A's ids under B's own organisation and tender in the address
     (``/fleet/<B>/assets/<A's asset>/``, ``/tenders/<B's tender>/offers/lines/<A's line>/``…)."""

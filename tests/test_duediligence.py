@@ -26,6 +26,7 @@ from cfit.monitoring.prefill import prefill
 from cfit.uploads import ImportRefused
 
 from .conftest import PASSWORD, make_persona
+from .contract_helpers import contract_period
 from .duediligence_helpers import DECLARATION, synthetic_template
 from .test_duediligence_core import CMRT_SMELTERS, CONFORMANCE_CSV, _with_smelter_rows
 
@@ -46,10 +47,11 @@ def minerals_contract(
         version=framework, topic="minerals-reporting", type=CriterionType.CONTRACT_PERFORMANCE_CLAUSE
     ).first()
     assert clause is not None and clause.impact_category == "due_diligence"
+    start, end = contract_period()
     return contract_actions.create_contract(
         buyer.organisation, reference=reference, title="Laptops", supplier_name="Groene IT BV",
-        supplier_organisation=supplier_org, value=Decimal(8000), start_date=date(2027, 1, 1),
-        end_date=date(2029, 12, 31), framework_version=framework,
+        supplier_organisation=supplier_org, value=Decimal(8000), start_date=start,
+        end_date=end, framework_version=framework,
         criteria=[(clause, CriterionType.CONTRACT_PERFORMANCE_CLAUSE)], acting_user=buyer.user,
     )  # fmt: skip
 
@@ -273,19 +275,21 @@ def test_the_monitoring_indicators_are_prefilled_from_contracts(
     contract: Contract, procurer: Any, supplier: Any, smelter_list: SmelterList
 ) -> None:
     obligations = list(contract.obligations.order_by("due_date"))
+    year = obligations[0].due_date.year
+    # the template of the year the obligation falls due in (smelters count in their template's year)
+    declaration = {**DECLARATION, "effective_date": date(year, 3, 1)}
     contract_actions.deliver(
         obligations[0], acting_user=supplier.user, filename="cmrt.xlsx",
-        data=synthetic_template(smelters=CMRT_SMELTERS),
+        data=synthetic_template(declaration=declaration, smelters=CMRT_SMELTERS),
     )  # fmt: skip
     contract_actions.open_finding(
         contract, kind="non_conformant_smelter", description="CID002920 is only active",
         action="Source from conformant refiners", owner="Jan", deadline=date(2099, 3, 1), acting_user=procurer.user,
     )  # fmt: skip
-    year = obligations[0].due_date.year
     figures = contract_figures(procurer.organisation, year)
     assert figures[("contracts_dd_clauses", "")] == 1
     assert figures[("obligations_due", "")] == 1
-    # delivered today, long before its due date in 2027
+    # delivered today, long before its due date at the end of the contract's first year
     assert figures[("obligations_on_time_share", "")] == 100.0
     assert figures[("smelters_reported", "")] == 5  # Gold 3, Tantalum 2 (distinct identified)
     assert figures[("smelters_conformant_share", "")] == 40.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ from cfit.fleet.models import Asset
 from cfit.monitoring.disclosure import Reason, Rules
 
 from .conftest import PASSWORD, Persona, make_persona
-from .contract_helpers import awarded_tender, contract_of
+from .contract_helpers import awarded_tender, contract_of, last_january
 
 HEADER = "factory_name,address,country,factory_type,manufacturer,model,product_group,workers,os_id\n"
 GOOD = (
@@ -196,7 +196,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
         assert FrameworkVersion.objects.exists()
         contract = contract_of(awarded_tender(buyers[0], "FACT-1"), supplier.organisation, buyers[0])
         # Started already: only a contract in force on the day counts as dependence on its factories.
-        Contract.unscoped.filter(pk=contract.pk).update(start_date=date(2026, 1, 1))
+        Contract.unscoped.filter(pk=contract.pk).update(start_date=last_january())
         actions.import_disclosure(
             supplier.organisation, GOOD.encode(), "disclosure.csv", acting_user=supplier.user
         )
@@ -373,19 +373,21 @@ def test_the_yearly_report_is_prefilled_with_contracts_whose_factories_are_discl
     buyer = world.buyers[0]
     version = FrameworkVersion.objects.latest_published()
     assert version is not None
+    started = last_january()
     create_contract(
         buyer.organisation, reference="OLD-9", title="Old", supplier_name="Other", value=Decimal(10),
-        start_date=date(2026, 1, 1), end_date=date(2027, 6, 30), framework_version=version, criteria=[],
+        start_date=started, end_date=date(started.year + 1, 6, 30), framework_version=version, criteria=[],
         supplier_organisation=world.other_supplier.organisation, acting_user=None,
     )  # fmt: skip
 
     prefilled = ReportValue.Origin.PREFILLED
-    # 2027: FACT-1's model is linked to a disclosed final-assembly factory; OLD-9's supplier disclosed none.
-    assert factories_prefill(buyer.organisation, 2027) == {
+    # This year (the factories were disclosed today): FACT-1's model is linked to a disclosed
+    # final-assembly factory; OLD-9's supplier disclosed none.
+    assert factories_prefill(buyer.organisation, started.year + 1) == {
         ("contracts_factories_disclosed", ""): (1.0, prefilled),
         ("factories_disclosed_share", ""): (50.0, prefilled),
     }
-    assert factories_prefill(buyer.organisation, 2025) == {}
+    assert factories_prefill(buyer.organisation, started.year - 1) == {}
     assert BY_CODE["factories_disclosed_share"].weight == "ict_spend_total"
 
 
@@ -394,13 +396,15 @@ def test_only_a_contract_in_force_on_the_day_counts_as_dependence(world: World) 
     """A contract not yet started counted as dependence on its factories: docs/factories.md says "in
     force", and only the end date was checked."""
     buyer = {world.buyers[0].organisation.pk}
+    contract = Contract.unscoped.get(pk=world.contract_id)
+    first, last = contract.start_date, contract.end_date
 
     def contracted(day: date) -> set[str]:
         return {
             f.item.reference for f in picture(buyer, today=day).links_of(buyer) if f.item.source == "contract"
         }
 
-    assert contracted(date(2025, 12, 31)) == set()  # not yet started
-    assert contracted(date(2026, 1, 1)) == {"FACT-1-L1"}  # its first day
-    assert contracted(date(2029, 12, 31)) == {"FACT-1-L1"}  # its last day
-    assert contracted(date(2030, 1, 1)) == set()  # ended
+    assert contracted(first - timedelta(days=1)) == set()  # not yet started
+    assert contracted(first) == {"FACT-1-L1"}  # its first day
+    assert contracted(last) == {"FACT-1-L1"}  # its last day
+    assert contracted(last + timedelta(days=1)) == set()  # ended

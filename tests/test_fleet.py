@@ -207,6 +207,26 @@ def test_the_dashboard_shows_figures_charts_and_sources(asset_manager: Persona) 
     assert "Boavizta" in page and "Ember" in page
 
 
+def test_the_french_dashboard_puts_a_no_break_space_before_each_colon(asset_manager: Persona) -> None:
+    """The dashboard glued "Sources: …", the embodied-source badges ("estimation: 40") and the what-if
+    labels to their values with ': '; French writes ' : ' with a no-break space (cfit.labels), so that no line
+    starts with the colon."""
+    from django.utils.translation import gettext, override
+
+    client = signed_in(asset_manager)
+    import_register(client)
+
+    page = client.get("/fleet/rijkswaterstaat/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    what_if = page.split('id="what-if-factors"')[1].split("</p>")[0]
+    badges = page.split('<span class="badge">')[1:]
+    with override("fr"):
+        sources, saving = gettext("Sources"), gettext("Saving")
+    assert f"{sources}\u00a0: " in what_if and f"{sources}: " not in what_if
+    assert badges and all("\u00a0: " in badge.split("</span>")[0] for badge in badges)
+    assert f"{saving}\u00a0: " in page and f"{saving}: " not in page
+
+
 def test_the_cached_dashboard_follows_the_register(asset_manager: Persona) -> None:
     """The figures' part of the dashboard is cached under the figures' key: a change of the register is a
     new key, so the page never shows figures older than the register, and the editor's import link

@@ -235,6 +235,49 @@ def test_a_coordinator_sees_a_members_details_only_where_shared(
     assert f'href="/monitoring/reports/{hidden.pk}/"' not in campaign_page
 
 
+def test_a_member_finds_its_organisations_reports_through_the_api_and_no_one_elses(
+    world: dict[str, Any], coordinator: Persona, procurer: Persona, outsider: Persona
+) -> None:
+    """An integrator read a report by its id but had no way to learn the ids: the list gives its own
+    organisations' reports, a page at a time, by year and state; never another organisation's, not even
+    one shared with the coordinator listing."""
+    earlier = actions.open_campaign(
+        year=2024, group=world["nl"], title="NL 2024", opens=date(2025, 1, 1), deadline=date(2025, 3, 31),
+        acting_user=None,
+    )  # fmt: skip
+    older = filled(earlier, procurer.organisation, {("units_new", "notebooks"): 30})
+    actions.submit(older, acting_user=None)
+    current = filled(world["campaign_nl"], procurer.organisation, {("units_new", "notebooks"): 40})
+    shared = filled(
+        world["campaign_nl"], world["uma"].organisation, {("units_new", "notebooks"): 7}, shared=True
+    )
+    pia = signed_in(procurer)
+
+    listed = pia.get("/api/v1/monitoring/reports")
+    submitted = pia.get("/api/v1/monitoring/reports", {"state": "submitted"}).json()
+    of_2025 = pia.get("/api/v1/monitoring/reports", {"year": 2025, "per_page": 1}).json()
+    second_page = pia.get("/api/v1/monitoring/reports", {"per_page": 1, "page": 2}).json()
+
+    assert listed.status_code == 200
+    assert [(r["id"], r["organisation"], r["year"], r["state"]) for r in listed.json()["reports"]] == [
+        (current.pk, "rijkswaterstaat", 2025, "draft"),
+        (older.pk, "rijkswaterstaat", 2024, "submitted"),
+    ]  # the latest year first
+    assert (listed.json()["count"], listed.json()["page"]) == (2, 1)
+    assert [r["id"] for r in submitted["reports"]] == [older.pk]
+    assert (of_2025["count"], [r["id"] for r in of_2025["reports"]]) == (1, [current.pk])
+    assert [r["id"] for r in second_page["reports"]] == [older.pk]
+    assert pia.get(f"/api/v1/monitoring/reports/{listed.json()['reports'][0]['id']}").status_code == 200
+    refused = pia.get("/api/v1/monitoring/reports", {"state": "lost"})
+    assert (refused.status_code, refused.json()["field"]) == (422, "state")
+    for other in (coordinator, outsider):
+        assert signed_in(other).get("/api/v1/monitoring/reports").json() == {
+            "count": 0, "page": 1, "reports": []
+        }, other  # fmt: skip
+    assert shared.pk not in [r["id"] for r in listed.json()["reports"]]
+    assert Client().get("/api/v1/monitoring/reports").status_code == 401
+
+
 def test_another_groups_coordinator_and_members_see_nothing_unpublished(
     world: dict[str, Any], procurer: Persona, outsider: Persona
 ) -> None:

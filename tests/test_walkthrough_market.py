@@ -40,7 +40,7 @@ from cfit.notices.eforms import parse_eforms
 from cfit.notices.market import Filters, market
 from cfit.notices.models import Notice, outside_cfit
 from tests.conftest import Persona, make_persona
-from tests.contract_helpers import awarded_tender, contract_of
+from tests.contract_helpers import awarded_tender, contract_of, last_january
 from tests.test_cloud import focus_csv
 from tests.test_cloud_pages import USAGE, _upload
 
@@ -461,8 +461,9 @@ def test_a_buyer_sees_its_contracted_devices_in_its_register_once_at_their_facto
     framework: Any, sid: Persona, procurer: Persona
 ) -> None:
     contract = contract_of(awarded_tender(procurer, "FACT-2"), sid.organisation, procurer)
+    delivered = contract.start_date.replace(month=2)
     # started already: only a contract in force on the day counts as dependence on its factories
-    Contract.unscoped.filter(pk=contract.pk).update(start_date=date(2026, 1, 1))
+    Contract.unscoped.filter(pk=contract.pk).update(start_date=last_january())
     factory_actions.import_disclosure(
         sid.organisation,
         b"factory_name,address,country,factory_type,manufacturer,model,product_group\n"
@@ -473,7 +474,7 @@ def test_a_buyer_sees_its_contracted_devices_in_its_register_once_at_their_facto
     # the ten notebooks the contract delivered, in the register
     Asset.unscoped.create(
         organisation=procurer.organisation, asset_key="A-1", product_group="notebooks", manufacturer="Acme",
-        model="Book 14", quantity=10, purchase_date=date(2027, 2, 1), country="NL", status="in_use",
+        model="Book 14", quantity=10, purchase_date=delivered, country="NL", status="in_use",
     )  # fmt: skip
     client = Client()
     client.force_login(procurer.user)

@@ -181,7 +181,7 @@ def cloud_compare(request: HttpRequest, file: File[UploadedFile], options: Form[
 
 def _read(file: UploadedFile, reference: CloudReference) -> FocusFile | Status:
     if file.size and file.size > MAX_IMPORT_BYTES:
-        raise HttpError(413, f"larger than {MAX_IMPORT_BYTES // 1_000_000} MB")
+        raise HttpError(413, _("larger than %(size)s MB") % {"size": MAX_IMPORT_BYTES // 1_000_000})
     filename = file.name or "focus.csv"
     try:
         return read_focus(

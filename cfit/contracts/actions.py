@@ -90,7 +90,12 @@ def _audit(
     reason: str = "",
 ) -> None:
     """The audit record of ``action`` in the buyer's log and, for an act of the supplier
-    (``by_supplier``), in the log of the supplier's organisation if it is on the platform."""
+    (``by_supplier``), in the log of the supplier's organisation if it is on the platform.
+
+    Every change of a contract, its obligations, deliveries, evidence or findings writes its record
+    here, in its transaction: the contract's ``updated`` moves with it (the API's ``modified_since``)."""
+    contract.updated = timezone.now()
+    Contract.unscoped.filter(pk=contract.pk).update(updated=contract.updated)
     logs = [contract.organisation]
     supplier = contract.supplier_organisation if by_supplier else None
     if supplier is not None and supplier.pk != contract.organisation_id:

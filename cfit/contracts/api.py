@@ -3,7 +3,7 @@ figures it delivers (session authentication). Another organisation's contract is
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cfit.accounts.tokens import API_AUTH
-from cfit.apipaging import PageIn, page_of
+from cfit.apipaging import PageIn, changed_after, page_of
 from cfit.contracts import actions
 from cfit.contracts.access import (
     get_contract_for_buyer,
@@ -39,10 +39,20 @@ class ContractOut(Schema):
     start_date: date
     end_date: date
     framework_version: str
+    updated: datetime = Field(
+        description="When the contract or one of its obligations, deliveries or findings last changed "
+        "(modified_since compares it)"
+    )
 
 
 class ContractPageIn(PageIn):
     """The API's one paging (cfit.apipaging), as the assets'."""
+
+    modified_since: datetime | None = Field(
+        None,
+        description="Only the contracts changed after then (ISO 8601, with its offset): send the largest "
+        "`updated` of the last sync",
+    )
 
 
 class ContractPageOut(Schema):
@@ -82,7 +92,7 @@ def _contract(contract: Contract) -> dict[str, object]:
         "id": contract.pk, "reference": contract.reference, "title": contract.title,
         "buyer": contract.organisation.name, "supplier": contract.supplier_name, "value": contract.value,
         "currency": contract.currency, "start_date": contract.start_date, "end_date": contract.end_date,
-        "framework_version": contract.framework_version.code,
+        "framework_version": contract.framework_version.code, "updated": contract.updated,
     }  # fmt: skip
 
 
@@ -105,6 +115,8 @@ def _detail(contract: Contract) -> dict[str, object]:
 
 def _page(contracts: QuerySet[Contract], paging: ContractPageIn) -> dict[str, object]:
     # The model's order (latest start first) with the id last, so that no contract shows on two pages.
+    if paging.modified_since:
+        contracts = changed_after(contracts, paging.modified_since)
     contracts = contracts.select_related("organisation", "framework_version").order_by(
         "-start_date", "reference", "id"
     )

@@ -69,6 +69,11 @@ class Contract(OrganisationOwned):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(
+        _("last change"),
+        default=timezone.now,
+        help_text=_("When the contract or one of its obligations, deliveries or findings last changed."),
+    )
 
     unscoped: ClassVar[models.Manager[Self]] = models.Manager()
     objects: ClassVar[ContractManager[Self]] = ContractManager()

@@ -3,17 +3,18 @@ file without a database (session authentication; members of the organisation onl
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from cfit.accounts.tokens import API_AUTH
-from cfit.apipaging import PageIn, page_of
+from cfit.apipaging import PageIn, changed_after, page_of
 from cfit.criteria.content import is_web_address
 from cfit.fleet import actions
 from cfit.fleet.access import get_fleet_owner
@@ -115,20 +116,23 @@ class EstimateOut(Schema):
     method_version: str
 
 
-def _refused(error: ImportRefused) -> Status:
-    return Status(
-        422,
-        {
-            "detail": f"{error.filename}: refused, nothing imported",
-            "problems": [str(p) for p in error.problems],
-        },
-    )
+def _refused(error: ImportRefused, imported: bool = True) -> Status:
+    """422 with every problem, said in the caller's language; ``imported``: the file was to be stored."""
+    problems = [str(p) for p in error.problems]
+    if imported:
+        detail = _("%(file)s: refused, %(count)s problem(s), nothing imported") % {
+            "file": error.filename,
+            "count": len(problems),
+        }
+    else:
+        detail = _("%(name)s: refused, nothing computed") % {"name": error.filename}
+    return Status(422, {"detail": detail, "problems": problems})
 
 
 def _read(upload: UploadedFile, default_country: str, purpose: str = "register") -> Any:
     limit = actions.register_limit()
     if upload.size and upload.size > limit:
-        raise HttpError(413, f"larger than {limit // 1_000_000} MB")
+        raise HttpError(413, _("larger than %(size)s MB") % {"size": limit // 1_000_000})
     return check_register(
         read_raw(upload.read(), upload.name or "register.csv", limit=limit, strip=False),
         default_country=default_country,
@@ -162,14 +166,7 @@ def fleet_assets(request: HttpRequest, slug: str, filters: Query[AssetFilter]) -
     if filters.status:
         assets = assets.filter(status=filters.status)
     if filters.modified_since:
-        since = filters.modified_since
-        # A time without its offset is read as UTC, the offset every answer gives its times in.
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since, UTC)
-        # The answers give times to the millisecond: "after" is after the millisecond given, so that
-        # the largest ``updated`` of a sync does not bring its own lines back.
-        after = since.replace(microsecond=since.microsecond // 1000 * 1000) + timedelta(milliseconds=1)
-        assets = assets.filter(updated__gte=after)
+        assets = changed_after(assets, filters.modified_since)
     return page_of(assets, filters, "assets")
 
 
@@ -207,7 +204,7 @@ def impact_fleet(request: HttpRequest, file: File[UploadedFile], options: Form[I
     try:
         register = _read(file, options.default_country)
     except ImportRefused as error:
-        return _refused(error)
+        return _refused(error, imported=False)
     reference, today = current_reference(), timezone.localdate()
     return summary.summarise(fleet.compute_lines(register, reference, today), reference, today)
 
@@ -221,7 +218,7 @@ def impact_estimate(request: HttpRequest, file: File[UploadedFile], options: For
     try:
         register = _read(file, options.default_country, purpose="estimate")
     except ImportRefused as error:
-        return _refused(error)
+        return _refused(error, imported=False)
     reference = current_reference()
     lines = fleet.compute_lines(register, reference, timezone.localdate(), explain=True)
     estimates = fleet.device_estimates(lines)

@@ -91,6 +91,15 @@ def get_report(user: Any, report_id: int, *, edit: bool = False) -> tuple[Report
     raise Http404
 
 
+def own_reports(user: Any) -> QuerySet[Report]:
+    """The reports of the organisations the user is a member of: those ``get_report`` gives it as its
+    own. Never a report shared with a campaign the user runs (it reads those by their campaign)."""
+    if not user.is_authenticated:
+        return Report.objects.none()
+    # One membership per user and organisation (a constraint): no report comes twice.
+    return Report.objects.filter(organisation__memberships__user=user)
+
+
 def reporting_organisations(user: Any) -> list[Organisation]:
     """The participants the user reports for."""
     if not user.is_authenticated:

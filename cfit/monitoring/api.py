@@ -15,15 +15,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cfit.accounts.permissions import Action, may
 from cfit.accounts.tokens import API_AUTH
-from cfit.monitoring.access import campaigns_run_by, get_report, runs_pact_wide
+from cfit.apipaging import PageIn, page_of
+from cfit.monitoring.access import campaigns_run_by, get_report, own_reports, runs_pact_wide
 from cfit.monitoring.indicators import INDICATORS
-from cfit.monitoring.models import PACT, Campaign
+from cfit.monitoring.models import PACT, Campaign, Report
 from cfit.monitoring.results import Scope, published_years, results
 from cfit.pact.models import BuyerGroup
 
@@ -125,6 +127,14 @@ class ValueOut(Schema):
     method: str = ""
 
 
+class ReportSummaryOut(Schema):
+    id: int
+    organisation: str = Field(description="the reporting organisation's slug")
+    year: int
+    state: str = Field(description="draft, submitted, accepted or returned")
+    shared_with_coordinator: bool
+
+
 class ReportOut(Schema):
     id: int
     organisation: str
@@ -134,20 +144,32 @@ class ReportOut(Schema):
     values: list[ValueOut]
 
 
+class ReportFilter(PageIn):
+    # The report's own vocabulary: an unknown state is refused (422), never an empty page.
+    year: int | None = Field(None, ge=1900, le=9999)
+    state: Report.State | None = None
+
+
+class ReportPageOut(Schema):
+    count: int
+    page: int
+    reports: list[ReportSummaryOut]
+
+
 def _scope(request: HttpRequest, query: ResultsQuery) -> tuple[Scope, list[int]]:
     if query.scope == PACT:
         scope, runs = Scope(PACT, None), runs_pact_wide(request.user)
     else:
         group = BuyerGroup.objects.filter(slug=query.scope).first()
         if group is None:
-            raise HttpError(404, "no such buyer group")
+            raise HttpError(404, _("There is no buyer group %(scope)s.") % {"scope": query.scope})
         scope, runs = (
             Scope(group.slug, group.pk),
             may(request.user, Action.MONITORING_CAMPAIGN_OPEN, group.coordinator_id),
         )
     if query.unpublished:
-        if not runs:
-            raise HttpError(404, "no unpublished results for you here")
+        if not runs:  # only their coordinator sees them; to anyone else, as if there were none
+            raise Http404
         campaigns = (
             Campaign.objects.filter(group_id=scope.group_id)
             if scope.group_id
@@ -196,6 +218,31 @@ def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for c in campaigns_run_by(request.user)
     ]  # fmt: skip
+
+
+@router.get(
+    "/monitoring/reports",
+    response=ReportPageOut,
+    auth=API_AUTH,
+    summary="The reports of your organisations",
+)
+def reports(request: HttpRequest, filters: Query[ReportFilter]) -> dict[str, Any]:
+    """The reports of the organisations you are a member of, a page at a time (the latest year first),
+    each with the id ``/monitoring/reports/{report_id}`` reads its figures by."""
+    found = own_reports(request.user).select_related("organisation")
+    if filters.year is not None:
+        found = found.filter(year=filters.year)
+    if filters.state is not None:
+        found = found.filter(state=filters.state)
+    found = found.order_by("-year", "organisation__name", "id")
+    return page_of(found, filters, "reports", _summary)
+
+
+def _summary(report: Report) -> dict[str, Any]:
+    return {
+        "id": report.pk, "organisation": report.organisation.slug, "year": report.year, "state": report.state,
+        "shared_with_coordinator": report.shared_with_coordinator,
+    }  # fmt: skip
 
 
 @router.get(

@@ -17,7 +17,7 @@ from cfit.criteria.models import FrameworkVersion
 from cfit.duediligence.actions import MINERALS_TOPICS, import_smelter_list
 from cfit.duediligence.sample import synthetic_template
 
-from ..contract_helpers import awarded_tender
+from ..contract_helpers import awarded_tender, contract_period
 from .test_library import shot
 from .test_tender_builder import sign_in
 
@@ -51,8 +51,9 @@ def test_award_contract_supplier_delivers_procurer_accepts(
     page.goto(f"{base}/tenders/{tender.pk}/")
     page.click("#tender-contracts")
     page.select_option("#org-1", label=supplier.organisation.name)
-    page.fill("#start-1", "2027-01-01")
-    page.fill("#end-1", "2029-12-31")
+    start, end = contract_period()
+    page.fill("#start-1", start.isoformat())
+    page.fill("#end-1", end.isoformat())
     page.locator("form.award-lot button").click()
     page.wait_for_selector("#obligations")
     contract = Contract.unscoped.get(tender=tender)
