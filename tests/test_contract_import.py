@@ -182,7 +182,8 @@ def test_the_command_and_the_page_import_contracts(world: World, tmp_path: Any) 
     assert Contract.unscoped.filter(reference="WEB-1", organisation=world.buyer.organisation).exists()
     assert signed_in(world.viewer).get("/contracts/import/rijkswaterstaat/").status_code == 403
     assert signed_in(world.other_buyer).get("/contracts/import/rijkswaterstaat/").status_code == 404
-    assert signed_in(world.supplier).get("/contracts/import/green-refurb/").status_code == 404
+    # A supplier never enters contracts as their buyer: refused in its own organisation, with its reason.
+    assert signed_in(world.supplier).get("/contracts/import/green-refurb/").status_code == 403
 
 
 # -- the API ------------------------------------------------------------------------------------------
