@@ -207,7 +207,8 @@ def test_a_viewer_can_neither_build_a_tender_on_the_page_nor_through_the_api(
         {"organisation": procurer.organisation.slug, "title": "x", "reference": "V-2", "lot_notebooks": "on"},
     )
 
-    assert api.status_code == 403 and page.status_code == 200  # the form offers no such organisation
+    # A viewer may tender for no organisation: the page refuses outright (it offered an empty form before).
+    assert api.status_code == 403 and page.status_code == 403
     assert not AuditRecord.objects.filter(action=Action.TENDER_CREATED).exists()
 
 

@@ -113,7 +113,7 @@ def test_a_cmrt_without_its_declaration_scope_names_the_question_skipped(
 
     text = _text(response)
     assert "ligne 9, colonne D : " in text
-    assert "Declaration scope or class" in text  # the lead's catalogue gives it its French words
+    assert "Portée ou catégorie de la déclaration" in text  # the question, in French
     assert not MineralsReport.objects.exists()
 
 
@@ -142,7 +142,7 @@ def test_a_smelter_id_typed_wrong_is_told_to_the_supplier_when_it_delivers(
     report = MineralsReport.objects.get()
     flagged = [s.row for s in report.smelters.all() if s.findings]
     assert len(flagged) == 1
-    assert f"flags row {flagged[0]} of your smelter list" in _text(response)
+    assert f"markerer rad {flagged[0]} i listen over smelteverk" in _text(response)  # in Norwegian
     assert f"/due-diligence/supplier/{contract.pk}/" in response.content.decode()  # where it reads them
 
 

@@ -48,7 +48,7 @@ def test_a_supplier_is_told_of_a_smelter_typo_and_a_viewer_is_offered_no_form(
     page.wait_for_selector("#obligations")
 
     flagged = [s.row for s in MineralsReport.objects.get().smelters.all() if s.findings]
-    assert f"row {flagged[0]} of your smelter list" in page.inner_text("body")
+    assert f"la ligne {flagged[0]} de votre liste de fonderies" in page.inner_text("body")
     page.locator("#minerals-summary a").click()
     row = page.locator("tr[data-smelter=CID02763]")
     assert "CID02763" in row.inner_text() and row.locator("td").nth(6).inner_text().strip()
@@ -89,7 +89,7 @@ def test_a_25_mb_evidence_pdf_is_refused_in_the_page_before_it_is_sent(
 
     assert page.url == deliver and page.locator("#deliver-form").is_visible()
     message = page.eval_on_selector("#id_file", "input => input.validationMessage")
-    assert "20 MB" in message
+    assert "20 Mo" in message  # in French
     assert page.input_value("#id_comment") == "Rapport d'audit 2027"
     assert not Submission.objects.exists()
     assert page.get_attribute("#id_file", "accept") and ".pdf" in page.get_attribute("#id_file", "accept")
