@@ -133,7 +133,7 @@ def run_once(path: Path) -> dict[str, float]:
     """The timed chain, in this process; returns its seconds and peak memory."""
     from cfit.impact import fleet, summary
     from cfit.impact.reference import SHIPPED_PCF_TITLE, load_factors, load_shipped_footprints
-    from cfit.impact.register import check_register, read_raw
+    from cfit.impact.register import read_register
 
     reference = load_factors()
     shipped = load_shipped_footprints()
@@ -143,7 +143,7 @@ def run_once(path: Path) -> dict[str, float]:
     limit = path.stat().st_size + 1
 
     start, cpu = time.perf_counter(), time.process_time()
-    register = check_register(read_raw(path, path.name, limit=limit, strip=False), today=AS_OF)
+    register = read_register(path, path.name, limit=limit, today=AS_OF)
     checked = time.process_time()
     lines = fleet.compute_lines(register, reference, AS_OF)
     computed = time.process_time()

@@ -26,7 +26,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -575,11 +575,35 @@ def read_whole_frame(
         return table.headers, frame, rows
 
 
+def read_csv_typed(
+    source: bytes | Path,
+    filename: str,
+    *,
+    limit: int = MAX_IMPORT_BYTES,
+    typed: Callable[[list[str]], Mapping[str, pl.DataType]],
+) -> tuple[list[str], pl.DataFrame, pl.Series] | None:
+    """A CSV whose header is its first line, read as ``read_whole_frame`` reads it with ``strip=False``
+    except that the columns ``typed(headers)`` names are parsed by polars' reader as the types it gives
+    (an empty cell is null): or None wherever that reader would not read the file so (a cell its
+    parser refuses, a file that is not plain UTF-8, a ragged row, a cell over ``MAX_CELL_CHARS`` in a
+    text column), for the caller to read it as text. Parsing a column of numbers while reading costs
+    less than reading it as text and casting it after."""
+    try:
+        prepared = prepare_csv(source, filename, limit=limit, polars_checks_utf8=True)
+    except ImportRefused:
+        return None
+    return _polars_frame(prepared, "keep", strip=False, typed=typed(prepared.headers))
+
+
 def _polars_frame(
-    csv_source: CsvSource, formulas: str, strip: bool = True
+    csv_source: CsvSource,
+    formulas: str,
+    strip: bool = True,
+    typed: Mapping[str, pl.DataType] | None = None,
 ) -> tuple[list[str], pl.DataFrame, pl.Series] | None:
     headers = csv_source.headers
     width = len(headers)
+    typed = typed or {}
     try:
         frame = pl.read_csv(
             csv_source.body,
@@ -587,6 +611,8 @@ def _polars_frame(
             has_header=True,
             infer_schema=False,
             raise_if_empty=False,
+            # By position: the file's headers are unique, polars' names of them may differ.
+            schema_overrides=[typed.get(h, pl.String()) for h in headers] if typed else None,
         )
     except pl.exceptions.PolarsError:
         return None
@@ -596,27 +622,31 @@ def _polars_frame(
     if surplus and frame.select(pl.any_horizontal(pl.col(surplus).is_not_null()).any()).item():
         return None
     frame = frame.select(
-        pl.col(old).fill_null("").alias(new) for old, new in zip(frame.columns[:width], headers, strict=True)
+        (pl.col(old) if new in typed else pl.col(old).fill_null("")).alias(new)
+        for old, new in zip(frame.columns[:width], headers, strict=True)
     )
+    text = pl.col(pl.String)  # the cells read as text (all but the ``typed`` ones)
     # A cell has at least as many bytes as characters: characters are counted only if bytes are many.
     if (
         frame.height
-        and _longest(frame, pl.all().str.len_bytes()) > MAX_CELL_CHARS
-        and _longest(frame, pl.all().str.len_chars()) > MAX_CELL_CHARS
+        and any(h not in typed for h in headers)
+        and _longest(frame, text.str.len_bytes()) > MAX_CELL_CHARS
+        and _longest(frame, text.str.len_chars()) > MAX_CELL_CHARS
     ):
         return None
     if (
         formulas == "refuse"
         and frame.select(
-            pl.any_horizontal(pl.all().str.starts_with("=") & (pl.all().str.len_chars() > 1)).any()
+            pl.any_horizontal(text.str.starts_with("=") & (text.str.len_chars() > 1)).any()
         ).item()
     ):
         return None
     if strip:
-        frame = frame.with_columns(pl.all().str.strip_chars())
+        frame = frame.with_columns(text.str.strip_chars())
     # Blank rows: only those with an empty first cell can be; the frame is copied only if there are.
-    maybe = frame.get_column(headers[0]).eq("").arg_true()
-    blank = frame[maybe].select(pl.all_horizontal(pl.all() == "")).to_series()
+    empty = [pl.col(h).is_null() if h in typed else pl.col(h) == "" for h in headers]
+    maybe = frame.select(empty[0]).to_series().arg_true()
+    blank = frame[maybe].select(pl.all_horizontal(empty)).to_series()
     rows = pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).rename("row")
     if blank.any():
         keep = pl.repeat(True, frame.height, eager=True).scatter(maybe.filter(blank), False)

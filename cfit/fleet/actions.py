@@ -23,10 +23,11 @@ from cfit.impact.register import (
     RawTable,
     UnknownValue,
     annotate,
-    check_register,
     guess_mapping,
     line_count,
     read_raw,
+    read_register,
+    table_headers,
     unknown_values,
 )
 from cfit.impact.vocabulary import normalise_word
@@ -235,17 +236,18 @@ def run_import(import_id: int, job: Job | None = None) -> AssetImport:
     if record.state != AssetImport.State.RUNNING:
         return record  # finished already (a job run twice finds nothing to do)
     try:
-        _progress(import_id, "reading", 15, job)
-        raw = _read_stored(record, strip=False)
-        _progress(import_id, "checking", 35, job)
-        register = check_register(
-            raw,
+        _progress(import_id, "checking", 15, job)
+        register = read_register(
+            Path(record.stored_file),
+            record.filename,
             record.mapping,
+            limit=register_limit(),
+            sheet=record.sheet,
+            header_row=record.header_row,
             default_country=record.default_country,
             today=timezone.localdate(),
             values=record.values,
         )
-        del raw  # the text cells: the typed register is all that storing needs
         _progress(import_id, "storing", 50, job)
 
         def staged(share: float) -> None:
@@ -304,12 +306,14 @@ def import_register_file(
     """Check and store a register file at once (command line, API): (lines added, lines updated).
 
     Raises ``ImportRefused`` with every problem; nothing is stored then."""
-    raw = read_raw(data, filename, limit=register_limit(), strip=False)
     if mapping is None:
-        mapping = guess_mapping(raw.headers, saved=saved_columns(organisation))
-    register = check_register(
-        raw,
+        headers = table_headers(data, filename, limit=register_limit())
+        mapping = guess_mapping(headers, saved=saved_columns(organisation))
+    register = read_register(
+        data,
+        filename,
         mapping,
+        limit=register_limit(),
         default_country=default_country or organisation.country,
         today=timezone.localdate(),
         values=saved_values(organisation),

@@ -21,7 +21,7 @@ from cfit.fleet.access import get_fleet_owner
 from cfit.fleet.footprint import embodied_sources, fleet_scenario, fleet_summary
 from cfit.fleet.models import Asset
 from cfit.impact import fleet, summary
-from cfit.impact.register import ALL_COLUMNS, REQUIRED, ProductGroup, check_register, read_raw
+from cfit.impact.register import ALL_COLUMNS, REQUIRED, ProductGroup, read_register
 from cfit.impact.register import Status as AssetStatus
 from cfit.impact.results import FleetFigures, ScenarioFigures
 from cfit.impact.store import current_reference
@@ -133,8 +133,10 @@ def _read(upload: UploadedFile, default_country: str, purpose: str = "register")
     limit = actions.register_limit()
     if upload.size and upload.size > limit:
         raise HttpError(413, _("larger than %(size)s MB") % {"size": limit // 1_000_000})
-    return check_register(
-        read_raw(upload.read(), upload.name or "register.csv", limit=limit, strip=False),
+    return read_register(
+        upload.read(),
+        upload.name or "register.csv",
+        limit=limit,
         default_country=default_country,
         purpose=purpose,
     )

@@ -19,7 +19,7 @@ from cfit.impact import fleet, summary
 from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.pcf import read_pcf_csv
 from cfit.impact.reference import SHIPPED_PCF_TITLE, Reference, load_factors, load_shipped_footprints
-from cfit.impact.register import check_register, read_raw
+from cfit.impact.register import read_register
 from cfit.tabular import read_source
 from cfit.uploads import MAX_REGISTER_BYTES, ImportRefused
 
@@ -81,9 +81,11 @@ def compute(
     footprint (``estimate``) as JSON or CSV. ``ImportRefused`` names every problem of the file.
     ``limit`` is the largest file taken: the platform's register limit when the platform runs this."""
     as_of = as_of or date.today()
-    register = check_register(
+    register = read_register(
+        path,
+        path.name,
         # The same limits as the pages (compressed and unpacked): a command is no safer a door.
-        read_raw(path, path.name, limit=limit, strip=False),
+        limit=limit,
         default_country=country.upper(),
         today=as_of,
         # The embodied estimate needs a group, a manufacturer and a model, nothing else.

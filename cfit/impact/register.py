@@ -24,7 +24,7 @@ import polars as pl
 
 from cfit.impact.problems import MESSAGES, ProblemGroup, RegisterRefused, group, refused
 from cfit.impact.vocabulary import CODED, Vocabulary, load_vocabulary, normalise_word
-from cfit.tabular import cell_text, header_index, read_whole_frame, table_heads
+from cfit.tabular import cell_text, header_index, read_csv_typed, read_whole_frame, table_heads
 from cfit.uploads import (
     MAX_IMPORT_BYTES,
     ImportRefused,
@@ -190,6 +190,11 @@ def locate_table(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT
     explanation sheet before the data: the header is the first of the first rows that fills about as
     many cells as the fullest (``tabular.header_index``), and the sheet is the one whose header names
     the most standard columns in any of the five languages (then the widest; the first on a tie)."""
+    sheet, row, _headers = _located(source, filename, limit)
+    return sheet, row
+
+
+def _located(source: bytes | Path, filename: str, limit: int) -> tuple[str, int, list[str]]:
     try:
         heads = table_heads(source, filename, limit=limit)
     except RegisterRefused:
@@ -197,14 +202,20 @@ def locate_table(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT
     except ImportRefused as error:
         raise _coded(filename, error) from error
     best: tuple[int, int] = (-1, -1)
-    found = ("", 1)
+    found: tuple[str, int, list[str]] = ("", 1, [])
     for sheet, rows in heads.items():
         at = header_index(rows)
         headers = [cell_text(v) for v in rows[at]] if rows else []
         score = (len(guess_mapping(headers)), sum(1 for h in headers if h))
         if score > best:
-            best, found = score, (sheet, at + 1)
+            best, found = score, (sheet, at + 1, headers)
     return found
+
+
+def table_headers(source: bytes | Path, filename: str, *, limit: int = MAX_IMPORT_BYTES) -> list[str]:
+    """The headers of a register file's table, where ``locate_table`` finds it, without reading its
+    rows (as written: ``read_raw`` checks them)."""
+    return _located(source, filename, limit)[2]
 
 
 def line_count(raw: RawTable, vocabulary: Vocabulary | None = None) -> int:
@@ -356,6 +367,87 @@ def check_register(
         estimate_only=purpose == "estimate",
     )
     return checker.run()
+
+
+#: How the reader parses a number column of a register while reading it (``read_register``).
+_READ_AS: dict[str, pl.DataType] = {
+    name: pl.Int64() if whole else pl.Float64() for name, _low, _high, whole in NUMBERS
+}
+
+
+class _TextNeeded(Exception):
+    """A file read with typed columns holds what only its text can tell (a blank or totals row)."""
+
+
+def read_register(
+    source: bytes | Path,
+    filename: str,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    limit: int = MAX_IMPORT_BYTES,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    default_country: str = "",
+    today: date | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
+    purpose: str = "register",
+    vocabulary: Vocabulary | None = None,
+) -> pl.DataFrame:
+    """A register file read and checked: ``check_register(read_raw(...))``, with the same result or
+    the same refusal, in less time for the usual file.
+
+    A CSV whose header is its first line is first read with its number columns parsed by polars'
+    reader (``tabular.read_csv_typed``) instead of read as text and cast: the check then has fewer
+    cells to parse. Wherever that is not the same, the file is read as text, which names every problem:
+    a number the reader does not parse as the check would ("1.000", "1,5", "12 "), any problem
+    the check finds, a blank or totals row. ``sheet`` and ``header_row`` as for ``read_raw``.
+    """
+    options: dict[str, Any] = {
+        "default_country": default_country,
+        "today": today,
+        "values": values,
+        "purpose": purpose,
+        "vocabulary": vocabulary,
+    }
+    typed = _read_typed(source, filename, mapping, limit, sheet, header_row, options)
+    if typed is not None:
+        return typed
+    raw = read_raw(source, filename, limit=limit, strip=False, sheet=sheet, header_row=header_row)
+    return check_register(raw, mapping, **options)
+
+
+def _read_typed(
+    source: bytes | Path,
+    filename: str,
+    mapping: Mapping[str, str] | None,
+    limit: int,
+    sheet: str | None,
+    header_row: int | None,
+    options: dict[str, Any],
+) -> pl.DataFrame | None:
+    """``read_register``'s first try: the register, or None for the text path."""
+    if not filename.lower().endswith((".csv", ".txt")) or sheet or (header_row or 1) != 1:
+        return None
+    try:
+        if header_row is None and locate_table(source, filename, limit=limit)[1] != 1:
+            return None
+    except ImportRefused:
+        return None
+    chosen: dict[str, str] = {}
+
+    def types_of(headers: list[str]) -> dict[str, pl.DataType]:
+        chosen.update(mapping if mapping is not None else guess_mapping(headers))
+        return {header: _READ_AS[name] for header, name in chosen.items() if name in _READ_AS}
+
+    read = read_csv_typed(source, filename, limit=limit, typed=types_of)
+    if read is None:
+        return None
+    headers, frame, rows = read
+    raw = RawTable(filename, headers, frame, first_row=2, row_numbers=rows)
+    try:
+        return check_register(raw, chosen, **options)
+    except (ImportRefused, _TextNeeded):
+        return None
 
 
 def annotate(
@@ -615,6 +707,8 @@ class _Checker:
         )
         if suspects.is_empty():
             return checked
+        if any(dtype != pl.String for dtype in self.raw.frame.dtypes):
+            raise _TextNeeded  # the cells of typed columns are not their text any more
         cells = self.raw.frame[suspects.to_list()]
         blank = cells.select(
             pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in cells.columns)
@@ -752,6 +846,13 @@ class _Checker:
         return [iso.alias(name), (iso.is_null() & (text != "")).alias(f"_retry_{name}")]
 
     def fast_number(self, name: str) -> list[pl.Expr]:
+        header = self.header_of.get(name)
+        if header is not None and self.raw.frame.schema[header] != pl.String:
+            # Parsed by the reader (``read_register``): an empty cell is null, any other it parsed.
+            parsed = pl.col(header).cast(pl.Float64)
+            if name in DEFAULTS:
+                parsed = parsed.fill_null(float(DEFAULTS[name]))
+            return [parsed.alias(name), pl.lit(False).alias(f"_retry_{name}")]
         text = self.text(name)
         # A whole-number column is read as integers: "1.000" (a thousand, in German and Dutch) is then
         # not taken for 1.0 but looked at again (``second_look``), and "25" costs no more.
