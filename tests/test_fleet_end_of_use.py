@@ -538,6 +538,10 @@ def test_lines_sold_or_refurbished_without_wiping_records_are_flagged_on_the_das
     assert "Data wiping not evidenced" in warning and "2 retired lines (20 devices)" in warning
     assert "RWS-1" in flagged and "RWS-2" in flagged and "RWS-3" not in flagged and "RWS-4" not in flagged
     assert "1 retired line (10 devices)" in after
+    # The label is joined to what it says as French joins them: never a colon alone at a line's start.
+    french = client.get(f"/fleet/{RWS}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    warning = french.split('id="wiping-not-evidenced"')[1].split("</p>")[0]
+    assert "\u00a0:" in warning and " :" not in warning.replace("\u00a0:", "")
 
 
 def test_a_data_wiping_event_needs_its_method_or_certificate(arne: Persona) -> None:
