@@ -391,7 +391,7 @@ RETIRED = {"status": "retired", "retired_date": "2024-05-06"}
             "not a date (accepted: 2024-03-31, 31-03-2024, 31/03/2024, 2024/03/31, 31.03.2024): 'yesterday'",
         ),
         ({"purchase_date": "31-02-2021"}, "Aankoopdatum", "not a date"),
-        ({"purchase_date": "12/31/2021"}, "Aankoopdatum", "not a date"),
+        ({"purchase_date": "13/13/2021"}, "Aankoopdatum", "not a date"),
         ({"purchase_date": "2026-06-01"}, "Aankoopdatum", "in the future: '2026-06-01'"),
         ({"purchase_date": "1975-01-01"}, "Aankoopdatum", "before 1980"),
         ({"status": "retired", "retired_date": "2026-02-01"}, "Uitfaseringsdatum", "in the future"),

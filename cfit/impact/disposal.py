@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import polars as pl
+
 from cfit.impact.problems import ProblemGroup, group, refused
 from cfit.impact.register import (
     DATE_EXAMPLES,
@@ -27,6 +29,7 @@ from cfit.impact.register import (
     Route,
     SanitisationMethod,
     checked_mapping,
+    date_formats,
     guess_mapping,
 )
 from cfit.impact.vocabulary import Vocabulary, load_vocabulary, normalise_word
@@ -118,10 +121,11 @@ def _known(code: str | None, column: str) -> str | None:
     return code if code in CODED[column] else None
 
 
-def parse_date(text: str) -> date | None:
-    """A date in one of the register's formats (a time of day is ignored), or None."""
+def parse_date(text: str, formats: tuple[str, ...] = DATE_FORMATS) -> date | None:
+    """A date in one of the register's formats (a time of day is ignored), or None; ``formats`` are
+    those its column is read in (``register.date_formats``: a US report writes the month first)."""
     bare = _TIME.sub("", text.strip())
-    for pattern in DATE_FORMATS:
+    for pattern in formats:
         try:
             return datetime.strptime(bare, pattern).date()  # noqa: DTZ007 (a calendar date, no time)
         except ValueError:
@@ -174,6 +178,8 @@ def read_report(
     cells = {column: _cells(raw, header_of.get(column)) for column in COLUMNS}
     every = [_cells(raw, header) for header in raw.headers]
     rows = _rows(raw)
+    received = cells["retired_date"]
+    formats = date_formats(pl.Series([_TIME.sub("", t.strip()) for t in received], dtype=pl.String))
     lines: list[DisposalLine] = []
     seen: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
@@ -192,7 +198,7 @@ def read_report(
         else:
             seen.setdefault(key, []).append(row)
         text = cells["retired_date"][index]
-        on = parse_date(text) if text else None
+        on = parse_date(text, formats) if text else None
         if not text:
             problems.add("required", "retired_date", row)
             bad = True

@@ -141,6 +141,25 @@ WHOLE = frozenset(name for name, _low, _high, whole in NUMBERS if whole)
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
 #: The accepted date formats as a person reads them: 31 March 2024 in each (a time of day is ignored).
 DATE_EXAMPLES = ("2024-03-31", "31-03-2024", "31/03/2024", "2024/03/31", "31.03.2024")
+#: The day-first formats and their month-first forms (``date_formats``).
+MONTH_FIRST = {"%d-%m-%Y": "%m-%d-%Y", "%d/%m/%Y": "%m/%d/%Y", "%d.%m.%Y": "%m.%d.%Y"}
+
+
+def date_formats(cells: pl.Series) -> tuple[str, ...]:
+    """The formats a date column's cells (those not in ISO form) are read in: ``DATE_FORMATS``, whose
+    numeric dates put the day first as Europe writes them ("04/03/2021" is 4 March); or the month
+    first, if the column writes its days second: some cell's second number is over 12 and no cell's
+    first one is (a US export's "12/31/2021"; its "03/04/2021" is then 4 March too). A column is read
+    in one order, never cell by cell: a column with both kinds keeps the day first, and its cells
+    that do not read so are refused as not dates."""
+    parts = cells.str.extract_groups(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{4}")
+    first = parts.struct.field("1").cast(pl.Int64, strict=False)
+    second = parts.struct.field("2").cast(pl.Int64, strict=False)
+    if bool((second > 12).any()) and not bool((first > 12).any()):
+        return tuple(MONTH_FIRST.get(f, f) for f in DATE_FORMATS)
+    return DATE_FORMATS
+
+
 #: What the embodied estimate needs of a line; ``check_register(purpose="estimate")`` asks no more.
 REQUIRED_FOR_ESTIMATE = ("product_group", "manufacturer", "model")
 
@@ -884,7 +903,7 @@ class _Checker:
                 # "2021-03-04T00:00:00Z" or "2021-03-04 00:00:00.000+01:00".
                 bare = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", "")
                 again = pl.select(
-                    pl.coalesce([bare.str.to_date(f, strict=False) for f in DATE_FORMATS])
+                    pl.coalesce([bare.str.to_date(f, strict=False) for f in date_formats(bare)])
                 ).to_series()
             else:
                 cleaned = text.str.replace_all(r"[\s_]", "")
