@@ -89,6 +89,14 @@ BROKEN_WORDS = """() => {
   }
   return [...new Set(broken)].slice(0, 5);
 }"""
+# Cells that lie wholly right of the screen in a row taller than half a screen: what the reader sees is
+# blank space, the row's content being off to the side (the tender's ambition step had rows of 1,500 px,
+# its list of criteria in a fourth column out of sight).
+OFF_SCREEN_CELLS = """(screen) => [...document.querySelectorAll("main table tr")].filter(r => r.rowIndex < 30)
+  .flatMap(r => [...r.cells]).filter(c => {
+    const box = c.getBoundingClientRect();
+    return box.left >= screen.width && box.height > screen.height / 2;
+  }).slice(0, 3).map(c => `${c.closest("table").className || "table"}: a cell ${Math.round(c.getBoundingClientRect().height)} px high off the screen`)"""
 #: The pages with charts, seen on a desktop too (two charts a row there: their narrowest width).
 CHART_PAGES = {"": ["/results/", "/market/?by=year"], "procurer": ["/fleet/rijkswaterstaat/", "/market/"]}
 
@@ -167,6 +175,7 @@ def test_every_main_page_fits_a_phone_in_every_language(
                 if index == 0:
                     problems += [f"{where}: {problem}" for problem in check_menu(page)]
                 problems += [f"{where}: {p}" for p in page.evaluate(CHART_PROBLEMS, MINIMUM_TEXT_PX)]
+                problems += [f"{where}: {p}" for p in page.evaluate(OFF_SCREEN_CELLS, PHONE)]
                 if broken := page.evaluate(BROKEN_WORDS):
                     problems.append(f"{where}: words of a table broken across lines: {', '.join(broken)}")
             context.close()
