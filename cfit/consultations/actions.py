@@ -5,7 +5,10 @@ summary. One transaction each, with an audit record; the rules are guarded here:
   and publish, and publish the summary;
 - a draft's deadline lies in the future; each question fits its kind of answer;
 - only a supplier (a supporter organisation) answers, through its own members, before the deadline;
-- answers fit their question (yes/no, a number, one of the choices).
+- answers fit their question (yes/no, a number, one of the choices);
+- the runners may close an open consultation before its deadline; the summary is published only once the
+  consultation is closed, so that it never changes afterwards (a public summary that moved with each new
+  answer would give that answer away to whoever compared it before and after).
 """
 
 from __future__ import annotations
@@ -226,6 +229,8 @@ def submit_answers(
     Answers to no question at all are refused."""
     if organisation not in answering_organisations(acting_user):
         raise PermissionDenied
+    # Locked: an answer never lands after the consultation was closed (and its summary published).
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if not consultation.is_open:
         raise ConsultationRefused(_("This consultation does not take answers (any more)."), code="closed")
     questions = list(consultation.questions.all())
@@ -258,12 +263,39 @@ def submit_answers(
 
 
 @transaction.atomic
-def publish_summary(consultation: Consultation, *, acting_user: Any) -> Consultation:
-    """The anonymised summary becomes public (only ever what the disclosure rules allow)."""
+def close_consultation(consultation: Consultation, *, acting_user: Any) -> Consultation:
+    """An open consultation stops taking answers now, before its deadline (the deadline becomes now)."""
     if not runs(acting_user, consultation):
         raise PermissionDenied
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not consultation.is_open:
+        raise ConsultationRefused(_("This consultation does not take answers (any more)."), code="closed")
+    before = consultation.deadline.isoformat()
+    consultation.deadline = timezone.now()
+    consultation.save(update_fields=["deadline"])
+    record(
+        AuditRecord.Action.CONSULTATION_CLOSED, consultation, acting_user=acting_user,
+        before={"deadline": before}, after={"deadline": consultation.deadline.isoformat()},
+    )  # fmt: skip
+    return consultation
+
+
+@transaction.atomic
+def publish_summary(consultation: Consultation, *, acting_user: Any) -> Consultation:
+    """The anonymised summary becomes public (only ever what the disclosure rules allow), once the
+    consultation is closed: the answers it counts can no longer change."""
+    if not runs(acting_user, consultation):
+        raise PermissionDenied
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status != Consultation.Status.PUBLISHED:
         raise ConsultationRefused(_("Publish the consultation first."), code="draft")
+    if consultation.is_open:
+        raise ConsultationRefused(
+            _(
+                "The summary is published once the consultation is closed: close it first, or wait for its deadline."
+            ),
+            code="open",
+        )
     consultation.summary_published = timezone.now()
     consultation.save(update_fields=["summary_published"])
     record(
