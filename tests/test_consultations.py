@@ -525,3 +525,48 @@ def test_the_deadline_says_in_which_time_zone_it_is_read(coordinator: Persona) -
         signed_in(coordinator.user).get(reverse("consultations:new", args=["buyer-group", group.slug])).text
     )
     assert "Time in Europe/Brussels." in page
+
+
+@pytest.mark.django_db
+def test_choices_under_a_yes_no_question_or_given_twice_are_refused_naming_the_question(
+    coordinator: Persona,
+) -> None:
+    """Bug: a chair typed the choices of a question but left its kind at "Yes or no"; the draft was saved
+    as a yes/no question with choices nobody could pick, and without a word."""
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    page = signed_in(coordinator.user).post(
+        reverse("consultations:new", args=["buyer-group", group.slug]),
+        _consultation_form(
+            _in(7), q1_text="Which repair?", q1_kind="yes_no", q1_options="on site; by post",
+            q2_text="What limits you?", q2_kind="text", q2_options="3; 5",
+            q3_text="Which kind?", q3_kind="choice", q3_options="new; refurbished; new",
+        ),
+    )  # fmt: skip
+    assert page.status_code == 200 and not Consultation.objects.exists()
+    problems = page.text.split('id="errors-form"')[1].split("</div>")[0]
+    assert "Question 1 (“Which repair?”): a yes-or-no or free-text question takes no choices" in problems
+    assert "Question 2 (“What limits you?”): a yes-or-no or free-text question" in problems
+    assert "Question 3 (“Which kind?”): give each choice or range limit once." in problems
+
+
+@pytest.mark.django_db
+def test_the_summary_follows_the_disclosure_rules_in_force(
+    coordinator: Persona, suppliers: list[Persona]
+) -> None:
+    """Bug: the secretariat asked for five contributors before any collective figure shows; a consultation
+    summary still showed "3 said yes"."""
+    from cfit.consultations import actions
+    from cfit.monitoring.models import DisclosureRules
+
+    DisclosureRules.objects.create(pk=DisclosureRules.SINGLETON, min_reporters=5)
+    consultation = _open_consultation(coordinator)
+    for persona in suppliers[:3]:
+        _answer(persona, consultation, "yes")
+    actions.close_consultation(consultation, acting_user=coordinator.user)
+    actions.publish_summary(consultation, acting_user=coordinator.user)
+    first = _first_summary(Client().get(reverse("consultations:detail", args=[consultation.pk])).text)
+    assert "Answered by: —" in first and '<th scope="row">Yes</th><td class="num">—</td>' in first
+    # Under the default rules the same answers show.
+    DisclosureRules.objects.all().delete()
+    first = _first_summary(Client().get(reverse("consultations:detail", args=[consultation.pk])).text)
+    assert '<th scope="row">Yes</th><td class="num">3</td>' in first

@@ -29,6 +29,7 @@ from cfit.audit.recording import record
 from cfit.consultations import summary
 from cfit.consultations.access import answering_organisations, runs
 from cfit.consultations.models import Answer, Consultation, Question, Response
+from cfit.monitoring.models import DisclosureRules
 from cfit.pact.models import BuyerGroup, WorkingGroup
 
 
@@ -54,6 +55,17 @@ def _question_problem(question: QuestionDraft, number: int) -> str | None:
         return (
             _("Question %(number)s (“%(question)s”): a choice question needs at least two choices.") % named
         )
+    if question.kind in (Question.Kind.YES_NO, Question.Kind.TEXT) and question.options:
+        # Most likely a choice or number question whose kind was left as it was: say so, store nothing.
+        return (
+            _(
+                "Question %(number)s (“%(question)s”): a yes-or-no or free-text question takes no choices "
+                "or range limits; choose its kind of answer."
+            )
+            % named
+        )
+    if len(set(question.options)) < len(question.options):
+        return _("Question %(number)s (“%(question)s”): give each choice or range limit once.") % named
     if question.kind == Question.Kind.NUMBER:
         try:
             [float(o) for o in question.options]
@@ -313,5 +325,9 @@ def summarise(consultation: Consultation) -> list[tuple[Question, summary.Questi
         by_supplier.setdefault(str(answer.response.organisation_id), {})[str(answer.question_id)] = (
             answer.value
         )
-    summaries = summary.summarise_all([(str(q.pk), q.shape) for q in questions], by_supplier)
+    # Under the rules in force, as every collective figure of the pact: a secretariat that asks for more
+    # than three contributors asks it of consultations too.
+    summaries = summary.summarise_all(
+        [(str(q.pk), q.shape) for q in questions], by_supplier, DisclosureRules.current()
+    )
     return [(q, summaries[str(q.pk)]) for q in questions]
