@@ -874,3 +874,13 @@ def test_a_working_groups_page_lists_its_consultations_and_its_editors_start_one
     ):
         assert "Batteries that last" in page and "Draft on chargers" not in page
         assert 'id="start-consultation"' not in page
+
+
+def test_a_document_is_offered_in_the_language_its_member_reads_the_page_in(
+    working_group: WorkingGroup, rws_admin: Persona
+) -> None:
+    """A chair reading in German added the German minutes; the form had them down as English."""
+    rita = signed_in(rws_admin)
+    rita.cookies["django_language"] = "de"
+    form = text(rita.get("/working-groups/notebooks-wg/")).split('id="document-form"')[1]
+    assert '<option value="de" selected>' in form and '<option value="en" selected>' not in form
