@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.audit.models import AuditRecord
 from cfit.consultations import summary
 from cfit.consultations.models import Consultation, Response
 from cfit.pact.actions import create_buyer_group
@@ -125,6 +126,7 @@ def test_a_buyer_group_consults_suppliers_and_publishes_an_anonymised_summary(
     for client in (signed_in(outsider.user), signed_in(suppliers[1].user), Client()):
         page = client.get(detail).text
         assert "Secret plan" not in page and "Supplier 3" not in page and "Anonymised summary" not in page
+    coco.post(reverse("consultations:close", args=[consultation.pk]))
     coco.post(reverse("consultations:publish-summary", args=[consultation.pk]))
     public = Client().get(detail).text
     assert "Anonymised summary" in public and "Secret plan" not in public and "Supplier 3" not in public
@@ -133,8 +135,7 @@ def test_a_buyer_group_consults_suppliers_and_publishes_an_anonymised_summary(
     assert '<th scope="row">No</th><td class="num">—' in first
     assert '<th scope="row">Yes</th><td class="num">—' in first or "Answered by: —" in first
 
-    # After the deadline no answer is taken.
-    Consultation.objects.filter(pk=consultation.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    # Once closed no answer is taken.
     signed_in(suppliers[3].user).post(reverse("consultations:answer", args=[consultation.pk]),
                                       {"organisation": "supplier-3", f"answer-{q1.pk}": "yes"})  # fmt: skip
     assert Response.objects.get(organisation=suppliers[3].organisation).answers.get(question=q1).value == "no"
@@ -428,3 +429,144 @@ def test_a_supplier_of_two_organisations_answers_for_each_and_never_sends_the_ot
     # An organisation he does not answer for is not offered: the first of his own is shown instead.
     page = sid.get(detail, {"for": "ville-de-lyon"}).text
     assert 'name="organisation" value="green-refurb"' in page.split('id="answer-form"')[1]
+
+
+def _answer(persona: Persona, consultation: Consultation, yes_no: str, text: str = "") -> Any:
+    q1, _q2, _q3, q4 = consultation.questions.all()
+    return signed_in(persona.user).post(reverse("consultations:answer", args=[consultation.pk]), {
+        "organisation": persona.organisation.slug, f"answer-{q1.pk}": yes_no, f"answer-{q4.pk}": text,
+    }, follow=True)  # fmt: skip
+
+
+def _first_summary(page: str) -> str:
+    return page.split('id="summary"')[1].split("<h3>")[1]
+
+
+@pytest.mark.django_db
+def test_a_supplier_observing_a_working_group_never_reads_the_other_suppliers_answers(
+    coordinator: Persona, suppliers: list[Persona]
+) -> None:
+    """Bug: a supplier sitting as an observer in the working group that ran a consultation read every
+    other supplier's answers, named, in the group-only table (and the summary before it was public)."""
+    from cfit.consultations import actions
+    from cfit.pact.actions import add_working_group_member
+    from cfit.pact.models import WorkingGroup, WorkingGroupMember
+
+    group = WorkingGroup.objects.create(name="Notebooks", slug="notebooks-wg", topic="notebooks")
+    add_working_group_member(group, coordinator.organisation, WorkingGroupMember.Role.CHAIR)
+    observer = suppliers[0]
+    add_working_group_member(group, observer.organisation, WorkingGroupMember.Role.OBSERVER)
+    consultation = actions.create_consultation(
+        group, title="Laptops", description="", deadline=timezone.now() + timedelta(days=7),
+        questions=[actions.QuestionDraft("Refurbished?", "yes_no"), actions.QuestionDraft("Why?", "text")],
+        acting_user=coordinator.user,
+    )  # fmt: skip
+    actions.publish_consultation(consultation, acting_user=coordinator.user)
+    q1, q2 = consultation.questions.all()
+    for persona, text in zip(suppliers, ["Mine", "Secret of supplier 1", "Plan 2", "Plan 3"], strict=True):
+        signed_in(persona.user).post(reverse("consultations:answer", args=[consultation.pk]), {
+            "organisation": persona.organisation.slug, f"answer-{q1.pk}": "yes", f"answer-{q2.pk}": text,
+        })  # fmt: skip
+    detail = reverse("consultations:detail", args=[consultation.pk])
+    page = signed_in(observer.user).get(detail).text
+    assert 'id="responses"' not in page and "Secret of supplier 1" not in page and "Supplier 1" not in page
+    assert 'id="summary"' not in page  # the summary is not public yet
+    assert 'id="answer-form"' in page and "Mine" in page  # its own answers, to change them
+    # The chair's organisation reads them all.
+    assert "Secret of supplier 1" in signed_in(coordinator.user).get(detail).text
+
+
+@pytest.mark.django_db
+def test_the_summary_is_published_only_once_closed_so_no_later_answer_shows_in_it(
+    coordinator: Persona, outsider: Persona, suppliers: list[Persona]
+) -> None:
+    """Bug: the summary could be made public while suppliers still answered, and it moved with each new
+    answer: three said yes (shown: 3), a fourth answered, and comparing the page before and after told
+    what the fourth said. Now the summary is published only once the consultation is closed."""
+    consultation = _open_consultation(coordinator)
+    for persona in suppliers[:3]:
+        _answer(persona, consultation, "yes")
+    coco = signed_in(coordinator.user)
+    detail = reverse("consultations:detail", args=[consultation.pk])
+    refused = coco.post(reverse("consultations:publish-summary", args=[consultation.pk]), follow=True).text
+    assert "The summary is published once the consultation is closed" in refused
+    assert 'id="publish-summary-form"' not in refused and 'id="close-form"' in refused
+    consultation.refresh_from_db()
+    assert consultation.summary_published is None and 'id="summary"' not in Client().get(detail).text
+    # Nobody but the group's runners closes it.
+    for persona in (outsider, suppliers[0]):
+        assert (
+            signed_in(persona.user).post(reverse("consultations:close", args=[consultation.pk])).status_code
+            == 404
+        )
+    assert Consultation.objects.get(pk=consultation.pk).is_open
+
+    closed = coco.post(reverse("consultations:close", args=[consultation.pk]), follow=True).text
+    assert 'data-state="closed"' in closed and 'id="close-form"' not in closed
+    assert AuditRecord.objects.filter(action=AuditRecord.Action.CONSULTATION_CLOSED).count() == 1
+    coco.post(reverse("consultations:publish-summary", args=[consultation.pk]))
+    before = _first_summary(Client().get(detail).text)
+    assert '<th scope="row">Yes</th><td class="num">3</td>' in before
+    # The fourth supplier comes too late, and a supplier cannot change its answer: the summary stands.
+    late = _answer(suppliers[3], consultation, "no").text
+    assert "does not take answers" in late and 'id="answer-form"' not in late
+    _answer(suppliers[0], consultation, "no")
+    assert _first_summary(Client().get(detail).text) == before
+    assert not Response.objects.filter(organisation=suppliers[3].organisation).exists()
+    # Closing twice is refused and says so.
+    again = coco.post(reverse("consultations:close", args=[consultation.pk]), follow=True).text
+    assert "does not take answers" in again
+
+
+@pytest.mark.django_db
+def test_the_deadline_says_in_which_time_zone_it_is_read(coordinator: Persona) -> None:
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    page = (
+        signed_in(coordinator.user).get(reverse("consultations:new", args=["buyer-group", group.slug])).text
+    )
+    assert "Time in Europe/Brussels." in page
+
+
+@pytest.mark.django_db
+def test_choices_under_a_yes_no_question_or_given_twice_are_refused_naming_the_question(
+    coordinator: Persona,
+) -> None:
+    """Bug: a chair typed the choices of a question but left its kind at "Yes or no"; the draft was saved
+    as a yes/no question with choices nobody could pick, and without a word."""
+    group = create_buyer_group(coordinator.organisation, name="NL buyers", slug="nl-buyers", country="NL")
+    page = signed_in(coordinator.user).post(
+        reverse("consultations:new", args=["buyer-group", group.slug]),
+        _consultation_form(
+            _in(7), q1_text="Which repair?", q1_kind="yes_no", q1_options="on site; by post",
+            q2_text="What limits you?", q2_kind="text", q2_options="3; 5",
+            q3_text="Which kind?", q3_kind="choice", q3_options="new; refurbished; new",
+        ),
+    )  # fmt: skip
+    assert page.status_code == 200 and not Consultation.objects.exists()
+    problems = page.text.split('id="errors-form"')[1].split("</div>")[0]
+    assert "Question 1 (“Which repair?”): a yes-or-no or free-text question takes no choices" in problems
+    assert "Question 2 (“What limits you?”): a yes-or-no or free-text question" in problems
+    assert "Question 3 (“Which kind?”): give each choice or range limit once." in problems
+
+
+@pytest.mark.django_db
+def test_the_summary_follows_the_disclosure_rules_in_force(
+    coordinator: Persona, suppliers: list[Persona]
+) -> None:
+    """Bug: the secretariat asked for five contributors before any collective figure shows; a consultation
+    summary still showed "3 said yes"."""
+    from cfit.consultations import actions
+    from cfit.monitoring.models import DisclosureRules
+
+    DisclosureRules.objects.create(pk=DisclosureRules.SINGLETON, min_reporters=5)
+    consultation = _open_consultation(coordinator)
+    for persona in suppliers[:3]:
+        _answer(persona, consultation, "yes")
+    actions.close_consultation(consultation, acting_user=coordinator.user)
+    actions.publish_summary(consultation, acting_user=coordinator.user)
+    first = _first_summary(Client().get(reverse("consultations:detail", args=[consultation.pk])).text)
+    assert "Answered by: —" in first and '<th scope="row">Yes</th><td class="num">—</td>' in first
+    # Under the default rules the same answers show.
+    DisclosureRules.objects.all().delete()
+    first = _first_summary(Client().get(reverse("consultations:detail", args=[consultation.pk])).text)
+    assert '<th scope="row">Yes</th><td class="num">3</td>' in first

@@ -303,7 +303,7 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
     "consultations:new": lambda w: {"kind": "buyer-group", "slug": w["group"].slug},
     **{
         f"consultations:{n}": (lambda w: {"pk": w["consultation"].pk})
-        for n in ("detail", "edit", "delete", "answer", "publish", "publish-summary")
+        for n in ("detail", "edit", "delete", "answer", "publish", "close", "publish-summary")
     },
     **{
         f"api:{n}": (lambda w: {T: w["tender"].pk})

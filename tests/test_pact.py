@@ -10,7 +10,7 @@ the secretariat.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.criteria.models import Criterion, FrameworkVersion
@@ -845,3 +846,41 @@ def test_the_group_page_query_count_does_not_grow(
 
     assert group.memberships.filter(state=ACTIVE).exclude(organisation=coordinator.organisation).count() == 10
     assert with_ten == with_two
+
+
+def test_a_working_groups_page_lists_its_consultations_and_its_editors_start_one_there(
+    working_group: WorkingGroup, rws_admin: Persona, supplier: Persona
+) -> None:
+    """The chair looked for the group's market consultations on the group's page and found none there."""
+    from cfit.consultations import actions as consulting
+
+    def consultation(title: str) -> Any:
+        return consulting.create_consultation(
+            working_group, title=title, description="", deadline=timezone.now() + timedelta(days=3),
+            questions=[consulting.QuestionDraft("Refurbished?", "yes_no")], acting_user=rws_admin.user,
+        )  # fmt: skip
+
+    consulting.publish_consultation(consultation("Batteries that last"), acting_user=rws_admin.user)
+    consultation("Draft on chargers")
+    chair = text(signed_in(rws_admin).get("/working-groups/notebooks-wg/"))
+    listed = chair.split('id="consultations"')[1].split("</ul>")[0]
+    assert "Batteries that last" in listed and 'data-state="open"' in listed
+    assert "Draft on chargers" in listed and 'data-state="draft"' in listed
+    assert 'href="/consultations/new/working-group/notebooks-wg/"' in chair
+    # The supplier observing it and the public see the published one only, and start none.
+    for page in (
+        text(signed_in(supplier).get("/working-groups/notebooks-wg/")),
+        text(Client().get("/working-groups/notebooks-wg/")),
+    ):
+        assert "Batteries that last" in page and "Draft on chargers" not in page
+        assert 'id="start-consultation"' not in page
+
+
+def test_a_document_is_offered_in_the_language_its_member_reads_the_page_in(
+    working_group: WorkingGroup, rws_admin: Persona
+) -> None:
+    """A chair reading in German added the German minutes; the form had them down as English."""
+    rita = signed_in(rws_admin)
+    rita.cookies["django_language"] = "de"
+    form = text(rita.get("/working-groups/notebooks-wg/")).split('id="document-form"')[1]
+    assert '<option value="de" selected>' in form and '<option value="en" selected>' not in form

@@ -112,6 +112,7 @@ class AuditRecord(models.Model):
         CONSULTATION_DELETED = "consultation_deleted", _("Market consultation draft deleted")
         CONSULTATION_PUBLISHED = "consultation_published", _("Market consultation published")
         CONSULTATION_ANSWERED = "consultation_answered", _("Market consultation answered")
+        CONSULTATION_CLOSED = "consultation_closed", _("Market consultation closed before its deadline")
         CONSULTATION_SUMMARY_PUBLISHED = "consultation_summary_published", _("Consultation summary published")
         # -- guides and knowledge sessions
         GUIDE_SAVED = "guide_saved", _("Guide saved")

@@ -9,8 +9,8 @@ from django.http import Http404
 from cfit.accounts.models import Organisation
 from cfit.accounts.permissions import Action, organisations_where
 from cfit.consultations.models import Consultation
-from cfit.pact.access import can_edit_working_group, is_coordinator, is_working_group_member
-from cfit.pact.models import GroupMembership
+from cfit.pact.access import can_edit_working_group, is_coordinator
+from cfit.pact.models import GroupMembership, WorkingGroupMember
 
 
 def runs(user: Any, consultation: Consultation) -> bool:
@@ -21,7 +21,8 @@ def runs(user: Any, consultation: Consultation) -> bool:
 
 
 def sees_answers(user: Any, consultation: Consultation) -> bool:
-    """The group: whoever runs it, and the members of the buyer group or working group."""
+    """The group: whoever runs it, and the members of the buyer group or working group. Never a supplier
+    through its observer's seat in a working group: the suppliers asked do not read one another's answers."""
     if not user.is_authenticated:
         return False
     if runs(user, consultation):
@@ -32,8 +33,13 @@ def sees_answers(user: Any, consultation: Consultation) -> bool:
             state=GroupMembership.State.ACTIVE,
             organisation__memberships__user=user,
         ).exists()
-    return consultation.working_group is not None and is_working_group_member(
-        user, consultation.working_group
+    return (
+        consultation.working_group is not None
+        and WorkingGroupMember.objects.filter(
+            group=consultation.working_group, organisation__memberships__user=user
+        )
+        .exclude(organisation__type=Organisation.Type.SUPPORTER)
+        .exists()
     )
 
 

@@ -5,7 +5,10 @@ summary. One transaction each, with an audit record; the rules are guarded here:
   and publish, and publish the summary;
 - a draft's deadline lies in the future; each question fits its kind of answer;
 - only a supplier (a supporter organisation) answers, through its own members, before the deadline;
-- answers fit their question (yes/no, a number, one of the choices).
+- answers fit their question (yes/no, a number, one of the choices);
+- the runners may close an open consultation before its deadline; the summary is published only once the
+  consultation is closed, so that it never changes afterwards (a public summary that moved with each new
+  answer would give that answer away to whoever compared it before and after).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from cfit.audit.recording import record
 from cfit.consultations import summary
 from cfit.consultations.access import answering_organisations, runs
 from cfit.consultations.models import Answer, Consultation, Question, Response
+from cfit.monitoring.models import DisclosureRules
 from cfit.pact.models import BuyerGroup, WorkingGroup
 
 
@@ -51,6 +55,17 @@ def _question_problem(question: QuestionDraft, number: int) -> str | None:
         return (
             _("Question %(number)s (“%(question)s”): a choice question needs at least two choices.") % named
         )
+    if question.kind in (Question.Kind.YES_NO, Question.Kind.TEXT) and question.options:
+        # Most likely a choice or number question whose kind was left as it was: say so, store nothing.
+        return (
+            _(
+                "Question %(number)s (“%(question)s”): a yes-or-no or free-text question takes no choices "
+                "or range limits; choose its kind of answer."
+            )
+            % named
+        )
+    if len(set(question.options)) < len(question.options):
+        return _("Question %(number)s (“%(question)s”): give each choice or range limit once.") % named
     if question.kind == Question.Kind.NUMBER:
         try:
             [float(o) for o in question.options]
@@ -226,6 +241,8 @@ def submit_answers(
     Answers to no question at all are refused."""
     if organisation not in answering_organisations(acting_user):
         raise PermissionDenied
+    # Locked: an answer never lands after the consultation was closed (and its summary published).
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if not consultation.is_open:
         raise ConsultationRefused(_("This consultation does not take answers (any more)."), code="closed")
     questions = list(consultation.questions.all())
@@ -258,12 +275,39 @@ def submit_answers(
 
 
 @transaction.atomic
-def publish_summary(consultation: Consultation, *, acting_user: Any) -> Consultation:
-    """The anonymised summary becomes public (only ever what the disclosure rules allow)."""
+def close_consultation(consultation: Consultation, *, acting_user: Any) -> Consultation:
+    """An open consultation stops taking answers now, before its deadline (the deadline becomes now)."""
     if not runs(acting_user, consultation):
         raise PermissionDenied
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not consultation.is_open:
+        raise ConsultationRefused(_("This consultation does not take answers (any more)."), code="closed")
+    before = consultation.deadline.isoformat()
+    consultation.deadline = timezone.now()
+    consultation.save(update_fields=["deadline"])
+    record(
+        AuditRecord.Action.CONSULTATION_CLOSED, consultation, acting_user=acting_user,
+        before={"deadline": before}, after={"deadline": consultation.deadline.isoformat()},
+    )  # fmt: skip
+    return consultation
+
+
+@transaction.atomic
+def publish_summary(consultation: Consultation, *, acting_user: Any) -> Consultation:
+    """The anonymised summary becomes public (only ever what the disclosure rules allow), once the
+    consultation is closed: the answers it counts can no longer change."""
+    if not runs(acting_user, consultation):
+        raise PermissionDenied
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status != Consultation.Status.PUBLISHED:
         raise ConsultationRefused(_("Publish the consultation first."), code="draft")
+    if consultation.is_open:
+        raise ConsultationRefused(
+            _(
+                "The summary is published once the consultation is closed: close it first, or wait for its deadline."
+            ),
+            code="open",
+        )
     consultation.summary_published = timezone.now()
     consultation.save(update_fields=["summary_published"])
     record(
@@ -281,5 +325,9 @@ def summarise(consultation: Consultation) -> list[tuple[Question, summary.Questi
         by_supplier.setdefault(str(answer.response.organisation_id), {})[str(answer.question_id)] = (
             answer.value
         )
-    summaries = summary.summarise_all([(str(q.pk), q.shape) for q in questions], by_supplier)
+    # Under the rules in force, as every collective figure of the pact: a secretariat that asks for more
+    # than three contributors asks it of consultations too.
+    summaries = summary.summarise_all(
+        [(str(q.pk), q.shape) for q in questions], by_supplier, DisclosureRules.current()
+    )
     return [(q, summaries[str(q.pk)]) for q in questions]

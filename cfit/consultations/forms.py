@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cfit.consultations.models import Consultation, Question
@@ -26,6 +28,10 @@ class ConsultationForm(forms.Form):
     def __init__(self, *args: Any, rows: int = QUESTION_ROWS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = rows
+        # The deadline typed is read in the platform's time zone (as an event's times are): say which.
+        self.fields["deadline"].help_text = gettext("Time in %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()
+        }
         for n in range(1, rows + 1):
             self.fields[f"q{n}_text"] = forms.CharField(
                 label=_("Question %(n)s") % {"n": n}, required=False, max_length=1000

@@ -70,6 +70,13 @@ class Consultation(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.PUBLISHED and timezone.now() < self.deadline
 
+    @property
+    def state(self) -> str:
+        """ "draft", "open" (taking answers) or "closed" (published, past its deadline)."""
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        return "open" if self.is_open else "closed"
+
 
 class Question(models.Model):
     class Kind(models.TextChoices):

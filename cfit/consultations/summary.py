@@ -109,10 +109,15 @@ def summarise(
 
 
 def summarise_all(
-    shapes: Sequence[tuple[str, QuestionShape]], answers: Mapping[str, Mapping[str, str]]
+    shapes: Sequence[tuple[str, QuestionShape]],
+    answers: Mapping[str, Mapping[str, str]],
+    rules: Rules | None = None,
 ) -> dict[str, QuestionSummary]:
-    """Per question key: ``answers`` maps each supplier to its answers by question key."""
+    """Per question key: ``answers`` maps each supplier to its answers by question key; ``rules``: the
+    pact's disclosure rules in force (the defaults if not given)."""
     return {
-        key: summarise(shape, {s: given[key] for s, given in answers.items() if given.get(key, "") != ""})
+        key: summarise(
+            shape, {s: given[key] for s, given in answers.items() if given.get(key, "") != ""}, rules
+        )
         for key, shape in shapes
     }

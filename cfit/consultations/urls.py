@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("<int:pk>/answer/", views.answer, name="answer"),
     path("<int:pk>/publish/", views.publish, name="publish"),
+    path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/publish-summary/", views.publish_summary, name="publish-summary"),
 ]

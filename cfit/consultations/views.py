@@ -181,6 +181,7 @@ def _detail(
         "consultation": consultation,
         "questions": questions,
         "runs": runs(request.user, consultation),
+        "state": consultation.state,
         "sees_answers": sees_answers(request.user, consultation),
     }
     if context["sees_answers"] or consultation.summary_published:
@@ -242,6 +243,19 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         actions.publish_consultation(consultation, acting_user=request.user)
     except actions.ConsultationRefused as error:
         messages.error(request, " ".join(error.messages))
+    return redirect("consultations:detail", consultation.pk)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_consultation_to_run(request.user, pk)
+    try:
+        actions.close_consultation(consultation, acting_user=request.user)
+    except actions.ConsultationRefused as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The consultation is closed: it takes no more answers."))
     return redirect("consultations:detail", consultation.pk)
 
 

@@ -8,8 +8,8 @@ from typing import Any, cast
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cfit.accounts.models import Organisation
 from cfit.criteria.models import Criterion, ProductGroup
@@ -121,6 +121,13 @@ class DocumentForm(forms.Form):
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGE_CHOICES)
     url = WebAddressField(label=gettext_lazy("Link"), required=False, assume_scheme="https")
     file = forms.FileField(label=gettext_lazy("or a file"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A member most likely adds a document in the language they read the page in, not in English.
+        language = get_language()
+        if language in dict(LANGUAGE_CHOICES):
+            self.fields["language"].initial = language
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

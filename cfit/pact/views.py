@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from cfit.accounts.access import get_membership
 from cfit.accounts.models import Organisation
+from cfit.consultations.models import Consultation
 from cfit.criteria.content import is_web_address
 from cfit.criteria.models import Criterion, FrameworkVersion, ProductGroup, translated
 from cfit.pact import actions
@@ -312,8 +313,10 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Document added."))
                 return redirect("pact:working-group", slug=group.slug)
     statements = group.statements.annotate(signatories=Count("signatures"))
+    consultations = group.consultations.all()
     if not can_edit:
         statements = statements.exclude(status=Statement.Status.DRAFT)
+        consultations = consultations.exclude(status=Consultation.Status.DRAFT)
     return render(
         request,
         "pact/working_group.html",
@@ -325,6 +328,7 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "documents": group.documents.all() if is_member else [],
             "form": form,
             "statements": _titled(statements),
+            "consultations": consultations,
         },
     )
 
