@@ -67,7 +67,11 @@ def test_a_pact_wide_reminder_reaches_each_member_in_its_own_language(norway: di
     louise.user.save()
     Membership.objects.filter(pk=louise.membership.pk).update(role=Role.ADMIN)
     tenders.create_tender(
-        louise.organisation, title="Ordinateurs portables", reference="LYON-1", language="fr", acting_user=None
+        louise.organisation,
+        title="Ordinateurs portables",
+        reference="LYON-1",
+        language="fr",
+        acting_user=None,
     )
     actions.open_campaign(
         year=2025, group=None, title="Pact 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31),
@@ -78,7 +82,9 @@ def test_a_pact_wide_reminder_reaches_each_member_in_its_own_language(norway: di
 
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     # Oslo in its buyer group's Norwegian, Lyon (in no group) in the language of its tender
-    assert subjects["olav@oslo.example"] == "Påminnelse: oppfølgingsrapporten for 2025 har frist 31. mars 2026"
+    assert (
+        subjects["olav@oslo.example"] == "Påminnelse: oppfølgingsrapporten for 2025 har frist 31. mars 2026"
+    )
     assert subjects["louise@lyon.example"].startswith("Rappel\u00a0: votre rapport de suivi 2025")
 
 
@@ -128,7 +134,9 @@ def test_the_campaign_page_puts_each_decision_below_the_members_table(norway: di
 
     page = nora.get(f"/monitoring/campaigns/{campaign.pk}/").content.decode()
 
-    members_table = page[page.index('<table id="members"') : page.index("</table>", page.index('id="members"'))]
+    members_table = page[
+        page.index('<table id="members"') : page.index("</table>", page.index('id="members"'))
+    ]
     assert "form" not in members_table  # a phone scrolled the table sideways to find the decision
     section = page[page.index('id="to-decide"') :]
     assert f'id="accept-{report.pk}"' in section and f'id="return-{report.pk}"' in section
