@@ -11,13 +11,14 @@ Sam is the secretariat.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.monitoring import actions
@@ -163,3 +164,18 @@ def test_closing_a_campaign_is_asked_for_twice(norway: dict[str, Any]) -> None:
     # behind a summary that says what closing does, not one tap away among the publication's buttons
     close = page[page.index('<details id="close-campaign">') :]
     assert close.index("<summary>") < close.index('id="confirm-close"') < close.index("</details>")
+
+
+def test_the_new_campaign_form_proposes_the_year_still_without_a_campaign(norway: dict[str, Any]) -> None:
+    today = timezone.localdate()
+    nora = signed_in(norway["nora"])
+    first = nora.get("/monitoring/campaigns/new/").content.decode()
+    actions.open_campaign(
+        year=today.year - 1, group=norway["group"], title="Oppfølging", opens=today,
+        deadline=today + timedelta(days=90), acting_user=None,
+    )  # fmt: skip
+
+    then = nora.get("/monitoring/campaigns/new/").content.decode()
+
+    assert f'name="year" value="{today.year - 1}"' in first
+    assert f'name="year" value="{today.year}"' in then  # not last year's again, refused once filled in
