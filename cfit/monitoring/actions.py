@@ -23,6 +23,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from cfit.accounts.models import Membership, Organisation
+from cfit.accounts.permissions import Action, memberships_that_may
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import actor, record
 from cfit.jobs.models import Job
@@ -45,6 +46,7 @@ from cfit.monitoring.results import campaign_scope
 from cfit.numberfields import AmbiguousNumber, typed_number, unambiguous_number
 from cfit.pact.models import BuyerGroup, GroupMembership
 from cfit.tabular import NotANumber, parse_number
+from cfit.tenders.models import Tender
 
 logger = logging.getLogger(__name__)
 #: Bounds of a figure: (low, high), raw input.
@@ -433,7 +435,67 @@ def decide(report: Report, *, accept: bool, acting_user: Any, comment: str = "")
         acting_user=acting_user, organisation=report.organisation,
         before={"state": before}, after={"state": report.state}, reason=report.comment,
     )  # fmt: skip
+    if not accept:
+        # once the decision is stored: a rolled-back return mails no one
+        transaction.on_commit(lambda: _tell_returned(report))
     return report
+
+
+def member_language(campaign: Campaign, organisation: Organisation) -> str:
+    """The language a campaign writes to one of its members in. A buyer group's campaign writes in the
+    group's language; a pact-wide one in the language of the member's own buyer group, else of its
+    latest tender, else the platform's default: users keep no language of their own, and a pact-wide
+    campaign's default (English) reached Oslo and Lyon in English."""
+    if not campaign.is_pact_wide:
+        return campaign.language
+    languages = [
+        *BuyerGroup.objects.filter(
+            memberships__organisation=organisation, memberships__state=GroupMembership.State.ACTIVE
+        )
+        .exclude(language="")
+        .order_by("pk")
+        .values_list("language", flat=True)[:1],
+        *Tender.unscoped.filter(organisation=organisation)
+        .order_by("-created")
+        .values_list("language", flat=True)[:1],
+    ]
+    return languages[0] if languages else settings.LANGUAGE_CODE
+
+
+def _editors_addresses(organisation: Organisation) -> list[str]:
+    """The e-mail addresses of who may change the organisation's monitoring report."""
+    return sorted(
+        set(
+            memberships_that_may(Action.MONITORING_REPORT_EDIT)
+            .filter(organisation=organisation)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def _tell_returned(report: Report) -> None:
+    """A plain-text mail to who may correct a returned report, with the coordinator's comments, in the
+    language the campaign writes to the member in. A mail the server refuses is logged: the report's
+    page shows the comments all the same."""
+    recipients = _editors_addresses(report.organisation)
+    if not recipients:
+        return
+    with translation.override(member_language(report.campaign, report.organisation)):
+        subject = _("Your %(year)s monitoring report was returned with comments") % {"year": report.year}
+        body = _(
+            "%(title)s returned the %(year)s monitoring report of %(name)s with these comments:\n\n"
+            "%(comment)s\n\nCorrect the report and submit it again (Monitoring, your report of %(year)s)."
+        ) % {
+            "title": report.campaign.title,
+            "year": report.year,
+            "name": report.organisation.name,
+            "comment": report.comment,
+        }
+    try:
+        EmailMessage(subject, body, None, recipients).send()
+    except (OSError, smtplib.SMTPException):
+        logger.exception("The mail telling %s of its returned report %s was not sent", recipients, report.pk)
 
 
 @transaction.atomic
@@ -596,9 +658,10 @@ def send_reminders(today: date, days_before: int = 14) -> int:
 
 
 def _reminder_text(campaign: Campaign, organisation: Organisation) -> tuple[str, str]:
-    """A reminder's subject and body, in the campaign's language (its buyer group's), the deadline as
-    that language writes dates: the cron job that queues it runs in the default language."""
-    with translation.override(campaign.language):
+    """A reminder's subject and body, in the language the campaign writes to the member in
+    (``member_language``), the deadline as that language writes dates: the cron job that queues it runs
+    in the default language."""
+    with translation.override(member_language(campaign, organisation)):
         deadline = date_format(campaign.deadline, "DATE_FORMAT")
         subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
             "year": campaign.year,

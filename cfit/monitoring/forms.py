@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cfit.monitoring.indicators import INDICATORS, Kind
+from cfit.monitoring.models import Campaign
 from cfit.numberfields import GroupedDecimalField, GroupedIntegerField
 from cfit.pact.models import BuyerGroup
 
@@ -32,8 +33,16 @@ class CampaignForm(forms.Form):
         scope.choices = choices
         self.groups = {g.slug: g for g in groups}
         if not self.is_bound:
-            self.initial.setdefault("year", timezone.localdate().year - 1)
+            self.initial.setdefault("year", self._next_year(groups[0] if groups and not pact_wide else None))
             self.initial.setdefault("opens", timezone.localdate())
+
+    @staticmethod
+    def _next_year(group: BuyerGroup | None) -> int:
+        """Last year, or this year once last year's campaign of the first scope is open: the form
+        proposed a year that already had its campaign, refused only once everything was filled in."""
+        this_year = timezone.localdate().year
+        taken = set(Campaign.objects.filter(group=group).values_list("year", flat=True))
+        return this_year if this_year - 1 in taken else this_year - 1
 
     def group(self) -> BuyerGroup | None:
         scope = self.cleaned_data["scope"]

@@ -157,13 +157,20 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     # pact-wide campaign lists reports that buyer groups asked for, which the secretariat does not open.
     runs = set(campaigns_run_by(request.user).values_list("pk", flat=True))
     figures = results(campaign_scope(campaign), [campaign.year])
+    rows = [(m, reports.get(m.pk), m.pk in reports and reports[m.pk].campaign_id in runs) for m in members]
     return render(
         request,
         "monitoring/campaign.html",
         {
             "campaign": campaign,
-            "rows": [
-                (m, reports.get(m.pk), m.pk in reports and reports[m.pk].campaign_id in runs) for m in members
+            "rows": rows,
+            # the submitted reports this campaign reviews, each with its decision
+            "to_decide": [
+                row
+                for row in rows
+                if row[1] is not None
+                and row[1].state == Report.State.SUBMITTED
+                and row[1].campaign_id == campaign.pk
             ],
             "decision_form": DecisionForm(),
             "figures": figure_table(figures, campaign.year),
