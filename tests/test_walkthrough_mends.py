@@ -306,3 +306,16 @@ def test_a_report_whose_group_campaign_closed_goes_to_the_open_pact_wide_campaig
     assert AuditRecord.objects.filter(
         action=AuditRecord.Action.REPORT_MOVED, object_id=str(report.pk)
     ).exists()
+
+
+@pytest.mark.django_db
+def test_a_pact_wide_report_is_said_submitted_to_the_secretariat_not_a_coordinator(
+    procurer: Persona, secretary: Persona
+) -> None:
+    report = monitoring.start_report(_pact_wide(), procurer.organisation, acting_user=procurer.user)
+
+    page = signed_in(procurer).post(f"/monitoring/reports/{report.pk}/", {"submit": "1"}, follow=True)
+
+    said = html.unescape(page.content.decode())
+    assert "Report submitted to the pact's secretariat." in said
+    assert "submitted to the coordinator" not in said

@@ -375,7 +375,9 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                 bounds=form.bounds(),
                 then_submit="submit" in request.POST,
             )
-            if "submit" in request.POST:
+            if "submit" in request.POST and report.campaign.group_id is None:
+                messages.success(request, _("Report submitted to the pact's secretariat."))
+            elif "submit" in request.POST:
                 messages.success(request, _("Report submitted to the coordinator."))
             else:
                 messages.success(request, _("Draft saved."))
