@@ -641,6 +641,38 @@ def test_the_list_of_reports_gives_no_outsider_the_id_of_another_organisation_s_
     assert all(w["report"].pk not in ids for ids in seen.values()), seen
 
 
+def test_the_coordinators_list_of_reports_holds_a_report_only_once_shared_and_only_for_it(world: W) -> None:
+    """``as_coordinator=true``: A's report is listed for its buyer group's coordinator once A shares it,
+    never before, and never for anyone else (another group's coordinator, the secretariat that runs the
+    pact-wide campaign, A's own procurer, who reads it as its own); every id listed opens."""
+    w = world
+    Report = apps.get_model("monitoring.Report")
+    seen: dict[tuple[str, bool], list[int]] = {}
+    opens: dict[str, list[int]] = {}
+    for shared in (False, True):
+        with system_scope():
+            Report.objects.filter(pk=w["report"].pk).update(shared_with_coordinator=shared)
+        for username in ("coordinator", "zz-coordinator", "secretariat", "procurer", "lyon", "supplier"):
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            answer = client.get("/api/v1/monitoring/reports", {"as_coordinator": "true", "per_page": 1000})
+            assert answer.status_code == 200, username
+            seen[username, shared] = [report["id"] for report in answer.json()["reports"]]
+            opens[username] = [
+                client.get(f"/api/v1/monitoring/reports/{report_id}").status_code
+                for report_id in seen[username, shared]
+            ]
+
+    listed = {report_id for ids in seen.values() for report_id in ids}
+    assert w["report"].pk not in seen.pop(("coordinator", False))
+    assert w["report"].pk in seen.pop(("coordinator", True))
+    assert all(w["report"].pk not in ids for ids in seen.values()), seen
+    assert all(status == 200 for statuses in opens.values() for status in statuses), opens
+    with system_scope():
+        never_shared = Report.objects.filter(shared_with_coordinator=False).values_list("pk", flat=True)
+        assert listed and not set(never_shared) & listed
+
+
 def test_no_child_of_another_organisation_is_reached_under_an_own_parent(world: W) -> None:
     """B's procurer puts A's ids under B's own organisation and tender in the address
     (``/fleet/<B>/assets/<A's asset>/``, ``/tenders/<B's tender>/offers/lines/<A's line>/``…)."""
