@@ -49,9 +49,9 @@ names the field at fault when there is one; `problems` lists every problem, a re
 row and column. What another organisation owns answers 404, as what does not exist.
 
 **Pages.** Long lists are paged: `page` (from 1) and `per_page` (at most 1000) answer \
-`{"count", "page", <items>}` (assets, contracts); the criteria take `limit` and `offset` and answer \
-`{"count", "items"}`. Lists without these parameters are whole. Items come in a stable order, by `id` \
-for assets.
+`{"count", "page", <items>}`, where `<items>` is named after them (`criteria`, `assets`, `contracts`, \
+`reports`). Lists without these parameters are whole. Items come in a stable order, by `id` for assets; \
+a page past the last is empty.
 
 **Incremental sync.** `GET /api/v1/fleet/{slug}/assets?modified_since=2027-01-31T10:15:00.250Z` gives \
 the asset lines added or changed after then; each line carries its `updated` time: send the largest \
@@ -80,6 +80,13 @@ a 422's problems name a body field without the endpoint's parameter name (`body,
 an empty page); an address or method the API does not have answers this error body (it was an HTML \
 page or plain text); the assets carry `updated` and take `modified_since`; each tender listed carries its \
 organisation and deadline; `GET /api/v1/me` is new.
+
+**More changes of December 2026.** Breaking: `GET /api/v1/criteria` pages as every other list, with `page` \
+and `per_page` (default 100, at most 1000), and answers `{"count", "page", "criteria"}` (it took \
+`limit` and `offset` and answered `{"count", "items"}`; `limit` or `offset` is now refused, 422 \
+`invalid_request`, rather than ignored). New: the rate limit and its `RateLimit`, `RateLimit-Policy` \
+fields (see Limits); `GET /api/v1/monitoring/reports?as_coordinator=true` lists the reports shared with \
+the coordinator of a campaign you run, and every report listed carries its `campaign`.
 """
 
 
