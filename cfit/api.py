@@ -86,7 +86,11 @@ and `per_page` (default 100, at most 1000), and answers `{"count", "page", "crit
 `limit` and `offset` and answered `{"count", "items"}`; `limit` or `offset` is now refused, 422 \
 `invalid_request`, rather than ignored). New: the rate limit and its `RateLimit`, `RateLimit-Policy` \
 fields (see Limits); `GET /api/v1/monitoring/reports?as_coordinator=true` lists the reports shared with \
-the coordinator of a campaign you run, and every report listed carries its `campaign`.
+the coordinator of a campaign you run, and every report listed carries its `campaign`; the end of use \
+has its operations, as its pages: `POST /api/v1/fleet/{slug}/assets/retire` retires lines by asset key \
+(all or nothing, every refused key named in `problems`), and `POST /api/v1/fleet/{slug}/disposal-reports` \
+takes a disposal partner's report and answers its preview (`dry_run=false` applies it at once; \
+`POST …/disposal-reports/{report_id}/apply` applies a preview).
 """
 
 
