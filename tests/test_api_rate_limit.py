@@ -4,10 +4,17 @@ it, the answer is 429 with the one error body and Retry-After, and the next wind
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
+from unittest.mock import patch
 
 import pytest
-from django.test import Client
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
+from django.test import Client, RequestFactory, override_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from cfit import apilimits
 
@@ -141,3 +148,33 @@ def test_with_the_database_cache_every_worker_counts_in_the_one_table(
     del caches[apilimits.CACHE]
 
     assert sync.get("/api/v1/me").status_code == 429
+
+
+@hypothesis_settings(max_examples=60)
+@given(
+    quota=st.integers(1, 12),
+    window=st.integers(1, 3600),
+    moments=st.lists(st.floats(0, 4 * 3600, allow_nan=False), max_size=80),
+)
+def test_no_window_lets_more_than_its_quota_through_and_each_lets_that_many(
+    quota: int, window: int, moments: list[float]
+) -> None:
+    """Whatever the moments of the calls: in each window, the first ``quota`` calls pass and no more;
+    what remains and the seconds until the reset are what the headers say."""
+    request = RequestFactory().get("/api/v1/versions", REMOTE_ADDR="192.0.2.9")
+    request.user = AnonymousUser()
+    caches[apilimits.CACHE].clear()
+    passed: Counter[int] = Counter()
+    asked: Counter[int] = Counter()
+    with override_settings(API_RATE_LIMIT_ANONYMOUS=quota, API_RATE_WINDOW=window):
+        for moment in sorted(START + m for m in moments):
+            with patch.object(apilimits, "clock", return_value=moment):
+                standing = apilimits.count(request)
+            assert standing is not None
+            which = int(moment // window)
+            asked[which] += 1
+            passed[which] += standing.allowed
+            assert 1 <= standing.reset <= window
+            assert standing.remaining == max(0, quota - asked[which])
+
+    assert all(passed[which] == min(quota, asked[which]) for which in asked)

@@ -1,12 +1,13 @@
-"""/api/v1/fleet/ and /api/v1/impact/: an organisation's register and its figures, and the engine on a
-file without a database (session authentication; members of the organisation only)."""
+"""/api/v1/fleet/ and /api/v1/impact/: an organisation's register and its figures, its end of use (lines
+retired in a batch, a disposal partner's report previewed and applied, by the pages' own actions), and
+the engine on a file without a database (members of the organisation only)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,7 +17,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.files import UploadedFile
-from pydantic import TypeAdapter
+from pydantic import StringConstraints, TypeAdapter
 from pydantic import ValidationError as NotThisShape
 
 from cfit.accounts.tokens import API_AUTH
@@ -255,7 +256,7 @@ def impact_estimate(request: HttpRequest, file: File[UploadedFile], options: For
 
 
 class RetireIn(Schema):
-    asset_keys: list[str] = Field(
+    asset_keys: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
         min_length=1,
         max_length=actions.MAX_BATCH,
         description="The lines to retire, by their asset key (as the register holds it)",
@@ -283,7 +284,7 @@ class RetireOut(Schema):
     ),
 )
 def retire_assets(request: HttpRequest, slug: str, batch: RetireIn) -> Any:
-    keys = list(dict.fromkeys(key.strip() for key in batch.asset_keys))
+    keys = list(dict.fromkeys(batch.asset_keys))
     lines, unknown = get_assets_by_key(request.user, slug, keys, edit=True)
     try:
         retired = actions.retire_assets(
