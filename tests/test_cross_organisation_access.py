@@ -322,7 +322,18 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
     "api:set_costs": lambda w: {T: w["tender"].pk, "number": w["lot"].number},
     **{
         f"api:{n}": (lambda w: {"slug": A})
-        for n in ("fleet_figures", "fleet_what_if", "fleet_assets", "fleet_import")
+        for n in (
+            "fleet_figures",
+            "fleet_what_if",
+            "fleet_assets",
+            "fleet_import",
+            "retire_assets",
+            "send_disposal_report",
+        )
+    },
+    **{
+        f"api:{n}": (lambda w: {"slug": A, "report_id": w["disposal"].pk})
+        for n in ("disposal_report", "apply_disposal_report")
     },
     "api:report": lambda w: {"report_id": w["report"].pk},
     "api:datacentre_detail": lambda w: {"facility_id": w["facility"].pk},
