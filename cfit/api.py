@@ -49,9 +49,9 @@ names the field at fault when there is one; `problems` lists every problem, a re
 row and column. What another organisation owns answers 404, as what does not exist.
 
 **Pages.** Long lists are paged: `page` (from 1) and `per_page` (at most 1000) answer \
-`{"count", "page", <items>}` (assets, contracts); the criteria take `limit` and `offset` and answer \
-`{"count", "items"}`. Lists without these parameters are whole. Items come in a stable order, by `id` \
-for assets.
+`{"count", "page", <items>}`, where `<items>` is named after them (`criteria`, `assets`, `contracts`, \
+`reports`). Lists without these parameters are whole. Items come in a stable order, by `id` for assets; \
+a page past the last is empty.
 
 **Incremental sync.** `GET /api/v1/fleet/{slug}/assets?modified_since=2027-01-31T10:15:00.250Z` gives \
 the asset lines added or changed after then; each line carries its `updated` time: send the largest \
@@ -64,8 +64,14 @@ amounts are decimal strings (`"1250000.00"`), never floats; figures computed wit
 Identifiers (`id`) are the database's and never reused; criteria are named by their code.
 
 **Limits.** A request body may be up to the largest file it carries: 50 MB, a fleet register more \
-(the answer 413 says how much). There is no rate limit on the API today; a client that gets 429 or 503 \
-waits for `Retry-After` seconds before trying again.
+(the answer 413 says how much). Each token (or browser session) may make 600 requests a minute, and \
+each network address calling without a token 120 (a platform's settings may differ: every answer \
+says). Every answer under `/api/` carries the IETF draft's fields: `RateLimit-Policy: "token";q=600;w=60` \
+(the quota, per window of `w` seconds; the policy is `token`, `user` for a session, `address` without \
+either) and `RateLimit: "token";r=599;t=42` (what remains, and the seconds until the window ends and \
+the count starts again). Past the quota the answer is 429, code `throttled`, with `Retry-After` in \
+seconds; a client that gets 429 or 503 waits that long before trying again. One token's use never \
+limits another's.
 
 **Changes of December 2026** (a client reading `detail` keeps working): every error body now has \
 `code`, `field` and `problems`, and its `detail` follows `Accept-Language` (it was always English); \
@@ -74,6 +80,17 @@ a 422's problems name a body field without the endpoint's parameter name (`body,
 an empty page); an address or method the API does not have answers this error body (it was an HTML \
 page or plain text); the assets carry `updated` and take `modified_since`; each tender listed carries its \
 organisation and deadline; `GET /api/v1/me` is new.
+
+**More changes of December 2026.** Breaking: `GET /api/v1/criteria` pages as every other list, with `page` \
+and `per_page` (default 100, at most 1000), and answers `{"count", "page", "criteria"}` (it took \
+`limit` and `offset` and answered `{"count", "items"}`; `limit` or `offset` is now refused, 422 \
+`invalid_request`, rather than ignored). New: the rate limit and its `RateLimit`, `RateLimit-Policy` \
+fields (see Limits); `GET /api/v1/monitoring/reports?as_coordinator=true` lists the reports shared with \
+the coordinator of a campaign you run, and every report listed carries its `campaign`; the end of use \
+has its operations, as its pages: `POST /api/v1/fleet/{slug}/assets/retire` retires lines by asset key \
+(all or nothing, every refused key named in `problems`), and `POST /api/v1/fleet/{slug}/disposal-reports` \
+takes a disposal partner's report and answers its preview (`dry_run=false` applies it at once; \
+`POST …/disposal-reports/{report_id}/apply` applies a preview).
 """
 
 
@@ -112,7 +129,7 @@ def declare_errors(document: OpenAPISchema) -> OpenAPISchema:
             operation["responses"] = responses
             # 400 on every one: the middleware in front refuses a malformed request (a NUL in the
             # query, an invalid Content-Length) before any endpoint.
-            statuses = ["400", "404", "422"]
+            statuses = ["400", "404", "422", "429"]
             if operation.get("security"):
                 statuses += ["401", "403"]
             if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
@@ -126,6 +143,7 @@ def declare_errors(document: OpenAPISchema) -> OpenAPISchema:
                     schema = response.get("content", {}).get("application/json", {}).get("schema", {})
                     replaced.add(schema.get("$ref", "").rsplit("/", 1)[-1])
                     response.update(error)
+            responses["429"]["headers"] = RATE_LIMIT_HEADERS
     # The endpoints' own refusal schemas ({detail, problems}) are ErrorOut's subset: no longer listed.
     text = str(document["paths"])
     for name in replaced - {"", "ErrorOut"}:
@@ -142,6 +160,23 @@ STATUS_WORDS = {
     "404": "Not Found, or not yours to see",
     "413": "Content Too Large",
     "422": "Unprocessable Content: the request does not fit this schema, or its file was refused",
+    "429": "Too Many Requests: the caller's rate limit is spent until the window ends (Retry-After)",
+}
+
+#: What a 429 says besides its body (cfit.apilimits); every answer carries RateLimit and RateLimit-Policy.
+RATE_LIMIT_HEADERS = {
+    "Retry-After": {
+        "description": "Seconds until the window ends and the count starts again",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "RateLimit-Policy": {
+        "description": 'The quota and its window in seconds (IETF draft): `"token";q=600;w=60`',
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": 'What remains of the quota and the seconds until the window ends: `"token";r=0;t=42`',
+        "schema": {"type": "string"},
+    },
 }
 
 

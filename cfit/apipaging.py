@@ -1,6 +1,5 @@
 """The JSON API's one way of paging a long list: ``page`` (from 1) and ``per_page`` in, and
-``{"count", "page", <items>}`` out (the assets and the contracts; the criteria keep their older
-``limit``/``offset``)."""
+``{"count", "page", <items>}`` out (the criteria, the assets, the contracts, the monitoring reports)."""
 
 from __future__ import annotations
 

@@ -153,6 +153,10 @@ class ApiConventionsMiddleware:
                 set_response_etag(response)
             conditional = get_conditional_response(request, etag=response["ETag"], response=response)
             if conditional is not None:
+                # Django's 304 keeps the caching headers only: the rate limit's standing too.
+                for name in ("RateLimit", "RateLimit-Policy"):
+                    if response.has_header(name):
+                        conditional[name] = response[name]
                 return conditional
         return response
 

@@ -49,6 +49,18 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
 
 
+def api_rate_cache(value: str) -> dict[str, str]:
+    """The cache of the API's rate-limit counts, from API_RATE_CACHE: empty for each process's memory,
+    "database" for a table shared by every process, or a redis:// (rediss://) address."""
+    if not value:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-rate"}
+    if value == "database":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cfit_api_rate"}
+    if value.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}
+    raise ImproperlyConfigured(f"API_RATE_CACHE must be empty, database or a redis:// address, not {value!r}")
+
+
 # ---------------------------------------------------------------------------
 # Deployment: what changes between a laptop and a server
 # ---------------------------------------------------------------------------
@@ -159,6 +171,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # An API request with a bearer token acts as the token's user (before the scope is set from it).
     "cfit.accounts.tokens.ApiTokenMiddleware",
+    # The API's rate limit, per token (or user) and per address without one (after the token signs in).
+    "cfit.apilimits.ApiRateLimitMiddleware",
     "cfit.accounts.scoping.OrganisationScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -254,8 +268,17 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 20000)},
-    }
+    },
+    "api-rate": api_rate_cache(os.environ.get("API_RATE_CACHE", "")),
 }
+# The API's rate limit (cfit/apilimits.py): requests per window of API_RATE_WINDOW seconds for each
+# token (or browser session's user), and for each network address calling without one; 0 switches a
+# limit off. The counts live in the "api-rate" cache: each process's memory unless API_RATE_CACHE
+# names a shared one ("database", after `cfit createcachetable`; or a redis:// address, with the redis
+# package installed), so that with several workers the limit holds across them (docs/production.md).
+API_RATE_LIMIT = envint("API_RATE_LIMIT", 600)
+API_RATE_LIMIT_ANONYMOUS = envint("API_RATE_LIMIT_ANONYMOUS", 120)
+API_RATE_WINDOW = envint("API_RATE_WINDOW", 60)
 
 # Mail (monitoring reminders): an SMTP server when EMAIL_HOST is set, else printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
+from cfit import apilimits
 from cfit.accounts.models import Membership, Organisation
 from cfit.criteria import content
 from cfit.criteria.actions import load_framework
@@ -45,8 +46,18 @@ def _fast_password_hashing(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _each_test_starts_with_an_empty_cache() -> None:
     """Pages cache what never changes (a published version's library list); a test's database is new,
-    and what an earlier test's pages kept must not show in it."""
+    and what an earlier test's pages kept must not show in it. Nor do an earlier test's API calls
+    count against a rate limit."""
     cache.clear()
+    caches[apilimits.CACHE].clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_api_rate_limit(settings: Any) -> None:
+    """Tests call the API far faster than any integrator may (the fuzzing, the properties): the rate
+    limit is off but where a test switches it on (tests/test_api_rate_limit.py)."""
+    settings.API_RATE_LIMIT = 0
+    settings.API_RATE_LIMIT_ANONYMOUS = 0
 
 
 @pytest.fixture(autouse=True)

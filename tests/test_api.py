@@ -16,7 +16,7 @@ def test_criteria_are_listed_with_filters_and_language(client: Client, framework
             "impact_category": "carbon",
             "ambition": "ambitious",
             "lang": "de",
-            "limit": 500,
+            "per_page": 500,
         },
     )
 
@@ -26,10 +26,10 @@ def test_criteria_are_listed_with_filters_and_language(client: Client, framework
         version=framework, product_groups__code="notebooks", impact_category="carbon", ambition="ambitious"
     )
     assert body["count"] == expected.count() > 0
-    first = body["items"][0]
+    first = body["criteria"][0]
     assert first["title"] == expected.get(code=first["id"]).rendered("title", "de")
     assert all(
-        item["ambition"] == "ambitious" and "notebooks" in item["product_groups"] for item in body["items"]
+        item["ambition"] == "ambitious" and "notebooks" in item["product_groups"] for item in body["criteria"]
     )
 
 
@@ -37,9 +37,9 @@ def test_free_text_search_finds_dutch_words(client: Client, framework: Framework
     criterion = Criterion.objects.filter(version=framework, product_groups__code="notebooks").first()
     word = max(criterion.title["nl"].split(), key=len)
 
-    body = client.get("/api/v1/criteria", {"q": word, "lang": "nl", "limit": 500}).json()
+    body = client.get("/api/v1/criteria", {"q": word, "lang": "nl", "per_page": 500}).json()
 
-    assert criterion.code in [item["id"] for item in body["items"]]
+    assert criterion.code in [item["id"] for item in body["criteria"]]
 
 
 def test_one_criterion_with_its_requirements(client: Client, framework: FrameworkVersion) -> None:
@@ -92,3 +92,31 @@ def test_version_export_matches_the_cli_shape(client: Client, framework: Framewo
     body = client.get(f"/api/v1/versions/{framework.code}/export").json()
 
     assert body["version"] == framework.code and len(body["criteria"]) == framework.criteria.count()
+
+
+def test_criteria_are_paged_as_every_list_is_each_criterion_once(
+    client: Client, framework: FrameworkVersion
+) -> None:
+    total = framework.criteria.count()
+
+    pages = [client.get("/api/v1/criteria", {"per_page": 50, "page": n}).json() for n in range(1, 7)]
+
+    codes = [item["id"] for page in pages for item in page["criteria"]]
+    assert {page["count"] for page in pages} == {total} and [p["page"] for p in pages] == [1, 2, 3, 4, 5, 6]
+    assert len(codes) == len(set(codes)) == total  # the pages past the last are empty
+    assert codes == list(framework.criteria.order_by("position", "code").values_list("code", flat=True))
+
+
+def test_the_former_limit_and_offset_are_refused_not_ignored(
+    client: Client, framework: FrameworkVersion
+) -> None:
+    """A client of the former paging asking for 500 criteria would have taken the first 100 for all."""
+    refused = client.get("/api/v1/criteria", {"limit": 500, "offset": 0})
+
+    assert refused.status_code == 422
+    body = refused.json()
+    assert (body["code"], body["field"]) == ("invalid_request", "limit")
+    assert body["problems"] == [
+        "query, limit: no longer taken: page with page and per_page",
+        "query, offset: no longer taken: page with page and per_page",
+    ]

@@ -322,7 +322,18 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
     "api:set_costs": lambda w: {T: w["tender"].pk, "number": w["lot"].number},
     **{
         f"api:{n}": (lambda w: {"slug": A})
-        for n in ("fleet_figures", "fleet_what_if", "fleet_assets", "fleet_import")
+        for n in (
+            "fleet_figures",
+            "fleet_what_if",
+            "fleet_assets",
+            "fleet_import",
+            "retire_assets",
+            "send_disposal_report",
+        )
+    },
+    **{
+        f"api:{n}": (lambda w: {"slug": A, "report_id": w["disposal"].pk})
+        for n in ("disposal_report", "apply_disposal_report")
     },
     "api:report": lambda w: {"report_id": w["report"].pk},
     "api:datacentre_detail": lambda w: {"facility_id": w["facility"].pk},
@@ -639,6 +650,38 @@ def test_the_list_of_reports_gives_no_outsider_the_id_of_another_organisation_s_
 
     assert w["report"].pk in seen.pop("procurer")
     assert all(w["report"].pk not in ids for ids in seen.values()), seen
+
+
+def test_the_coordinators_list_of_reports_holds_a_report_only_once_shared_and_only_for_it(world: W) -> None:
+    """``as_coordinator=true``: A's report is listed for its buyer group's coordinator once A shares it,
+    never before, and never for anyone else (another group's coordinator, the secretariat that runs the
+    pact-wide campaign, A's own procurer, who reads it as its own); every id listed opens."""
+    w = world
+    Report = apps.get_model("monitoring.Report")
+    seen: dict[tuple[str, bool], list[int]] = {}
+    opens: dict[str, list[int]] = {}
+    for shared in (False, True):
+        with system_scope():
+            Report.objects.filter(pk=w["report"].pk).update(shared_with_coordinator=shared)
+        for username in ("coordinator", "zz-coordinator", "secretariat", "procurer", "lyon", "supplier"):
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            answer = client.get("/api/v1/monitoring/reports", {"as_coordinator": "true", "per_page": 1000})
+            assert answer.status_code == 200, username
+            seen[username, shared] = [report["id"] for report in answer.json()["reports"]]
+            opens[username] = [
+                client.get(f"/api/v1/monitoring/reports/{report_id}").status_code
+                for report_id in seen[username, shared]
+            ]
+
+    listed = {report_id for ids in seen.values() for report_id in ids}
+    assert w["report"].pk not in seen.pop(("coordinator", False))
+    assert w["report"].pk in seen.pop(("coordinator", True))
+    assert all(w["report"].pk not in ids for ids in seen.values()), seen
+    assert all(status == 200 for statuses in opens.values() for status in statuses), opens
+    with system_scope():
+        never_shared = Report.objects.filter(shared_with_coordinator=False).values_list("pk", flat=True)
+        assert listed and not set(never_shared) & listed
 
 
 def test_no_child_of_another_organisation_is_reached_under_an_own_parent(world: W) -> None:

@@ -278,6 +278,33 @@ def test_a_member_finds_its_organisations_reports_through_the_api_and_no_one_els
     assert Client().get("/api/v1/monitoring/reports").status_code == 401
 
 
+def test_a_coordinator_lists_the_reports_shared_with_it_and_not_the_others(
+    world: dict[str, Any], coordinator: Persona, procurer: Persona
+) -> None:
+    """Coco found a member's shared report only by its id: ``as_coordinator`` lists the reports the NL
+    group's members shared with her campaigns (the same ones its page links), never one not shared."""
+    hidden = filled(world["campaign_nl"], procurer.organisation, {("units_new", "notebooks"): 40})
+    shared = filled(
+        world["campaign_nl"], world["uma"].organisation, {("units_new", "notebooks"): 7}, shared=True
+    )
+    actions.submit(hidden, acting_user=None)
+    coco = signed_in(coordinator)
+
+    listed = coco.get("/api/v1/monitoring/reports", {"as_coordinator": "true"}).json()
+    of_campaign = coco.get(
+        "/api/v1/monitoring/reports", {"as_coordinator": "true", "campaign": world["campaign_nl"].pk}
+    ).json()
+    of_another = coco.get("/api/v1/monitoring/reports", {"as_coordinator": "true", "campaign": 10**9}).json()
+    pias = signed_in(procurer).get("/api/v1/monitoring/reports", {"as_coordinator": "true"}).json()
+
+    assert [(r["id"], r["campaign"], r["shared_with_coordinator"]) for r in listed["reports"]] == [
+        (shared.pk, world["campaign_nl"].pk, True)
+    ]
+    assert [r["id"] for r in of_campaign["reports"]] == [shared.pk] and of_another["count"] == 0
+    assert coco.get(f"/api/v1/monitoring/reports/{shared.pk}").status_code == 200
+    assert pias == {"count": 0, "page": 1, "reports": []}  # Pia runs no campaign
+
+
 def test_another_groups_coordinator_and_members_see_nothing_unpublished(
     world: dict[str, Any], procurer: Persona, outsider: Persona
 ) -> None:

@@ -293,7 +293,7 @@ def test_no_library_or_criterion_page_shows_a_reference(client: Client, framewor
             assert b"{{" not in response.content, (lang, page)
         body = client.get(f"/api/v1/versions/{framework.code}/export", {"lang": lang}).json()
         assert "{{" not in json.dumps([c["rendered"] for c in body["criteria"]])
-        api = client.get("/api/v1/criteria", {"lang": lang, "limit": 500}).json()
+        api = client.get("/api/v1/criteria", {"lang": lang, "per_page": 500}).json()
         assert "{{" not in json.dumps(api, ensure_ascii=False), lang
     for group in ("notebooks", "servers"):
         assert b"{{" not in client.get(f"/criteria/compare/{group}/").content

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.errors import ValidationError as RequestInvalid
 
+from cfit.apipaging import PageIn, page_of
 from cfit.criteria import exchange
 from cfit.criteria.access import get_criterion_for_user, get_version_for_user, visible_versions
 from cfit.criteria.actions import version_to_content
@@ -18,7 +20,7 @@ router = Router(tags=["criteria"])
 Lang = Field("en", pattern="^(en|nl|fr|de|nb)$", description="Language of the texts: en, nl, fr, de or nb.")
 
 
-class CriteriaQuery(Schema):
+class CriteriaQuery(PageIn):
     version: str = Field("", description="Framework version; default the latest published.")
     product_group: str = ""
     impact_category: str = ""
@@ -82,6 +84,12 @@ class CriterionOut(Schema):
     sources: list[CriterionSourceOut]
     requirements: list[RequirementOut]
     languages: list[str]
+
+
+class CriteriaPageOut(Schema):
+    count: int
+    page: int
+    criteria: list[CriterionOut]
 
 
 class ProductGroupOut(Schema):
@@ -151,14 +159,30 @@ def criterion_out(c: Criterion, lang: str) -> dict[str, Any]:
     }
 
 
-@router.get("/criteria", response=list[CriterionOut], summary="Criteria, filtered")
-@paginate(LimitOffsetPagination)
-def list_criteria(request: HttpRequest, filters: Query[CriteriaQuery]) -> list[dict[str, Any]]:
+#: The parameters of the criteria's paging until December 2026: refused, not ignored, so that a client
+#: asking for 500 criteria does not take the first page of 100 for all of them.
+FORMER_PAGING = ("limit", "offset")
+
+
+@router.get("/criteria", response=CriteriaPageOut, summary="Criteria, filtered, a page at a time")
+def list_criteria(request: HttpRequest, filters: Query[CriteriaQuery]) -> dict[str, Any]:
+    """The criteria of a version (the latest published by default) in the library's order."""
+    former = [name for name in FORMER_PAGING if name in request.GET]
+    if former:
+        raise RequestInvalid(
+            [
+                {"loc": ("query", name), "msg": _("no longer taken: page with page and per_page")}
+                for name in former
+            ]
+        )
     version = get_version_for_user(request.user, filters.version or None)
-    queryset = (
-        Criterion.objects.in_version(version).filtered(**filters.dict(exclude={"version"})).with_related()
+    found = (
+        Criterion.objects.in_version(version)
+        .filtered(**filters.dict(exclude={"version", "page", "per_page"}))
+        .with_related()
+        .order_by("position", "code", "id")
     )
-    return [criterion_out(c, filters.lang) for c in queryset]
+    return page_of(found, filters, "criteria", lambda criterion: criterion_out(criterion, filters.lang))
 
 
 @router.get("/criteria/{code}", response=CriterionOut, summary="One criterion")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -579,6 +580,8 @@ class BatchRefused(Exception):
 
 #: Lines whose keys are read from the database at once (well below SQLite's bound variables).
 KEY_BATCH = 500
+#: The most lines one batch retires: each takes an event and an audit record in one transaction.
+MAX_BATCH = 5000
 
 
 @transaction.atomic
@@ -591,14 +594,19 @@ def retire_assets(
     acting_user: Any,
     certificate: str = "",
     method: str = "",
+    unknown_keys: Sequence[str] = (),
 ) -> int:
     """Retire many lines at once (devices sent together to a disposal partner): one retirement event
     per line, each with its audit record, all in one transaction, or none. ``assets``: the lines (a
     queryset the caller scoped to what the user may change, or a list). The rules of
-    ``record_event`` hold for each line; ``BatchRefused`` names every line that breaks one. Returns
-    how many lines were retired."""
+    ``record_event`` hold for each line; ``BatchRefused`` names every line that breaks one, and every
+    key of ``unknown_keys`` (keys asked for that the organisation does not hold: the API's batch names
+    its lines by key). Returns how many lines were retired."""
+    from django.utils.translation import gettext as _
+
     lines = list(assets.select_for_update()) if hasattr(assets, "select_for_update") else list(assets)
-    refusals = [
+    refusals = [(key, _("not in the register")) for key in unknown_keys]
+    refusals += [
         (asset.asset_key, refusal.message)
         for asset in lines
         if (refusal := event_refusal(asset, AssetEvent.Kind.RETIRED, on, route=route)) is not None

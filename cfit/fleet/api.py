@@ -1,31 +1,51 @@
-"""/api/v1/fleet/ and /api/v1/impact/: an organisation's register and its figures, and the engine on a
-file without a database (session authentication; members of the organisation only)."""
+"""/api/v1/fleet/ and /api/v1/impact/: an organisation's register and its figures, its end of use (lines
+retired in a batch, a disposal partner's report previewed and applied, by the pages' own actions), and
+the engine on a file without a database (members of the organisation only)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.files import UploadedFile
+from pydantic import StringConstraints, TypeAdapter
+from pydantic import ValidationError as NotThisShape
 
 from cfit.accounts.tokens import API_AUTH
 from cfit.apipaging import PageIn, changed_after, page_of
 from cfit.criteria.content import is_web_address
-from cfit.fleet import actions
-from cfit.fleet.access import get_fleet_owner
+from cfit.fleet import actions, disposal
+from cfit.fleet.access import get_assets_by_key, get_disposal_report_for_user, get_fleet_owner
 from cfit.fleet.footprint import embodied_sources, fleet_scenario, fleet_summary
-from cfit.fleet.models import Asset
+from cfit.fleet.models import Asset, DisposalReport
+from cfit.fleet.problems import describe
 from cfit.impact import fleet, summary
-from cfit.impact.register import ALL_COLUMNS, REQUIRED, ProductGroup, read_register
+from cfit.impact.disposal import CODED
+from cfit.impact.disposal import COLUMNS as REPORT_COLUMNS
+from cfit.impact.disposal import REQUIRED as REPORT_REQUIRED
+from cfit.impact.problems import RegisterRefused
+from cfit.impact.register import (
+    ALL_COLUMNS,
+    REQUIRED,
+    ProductGroup,
+    Route,
+    SanitisationMethod,
+    read_register,
+)
 from cfit.impact.register import Status as AssetStatus
 from cfit.impact.results import FleetFigures, ScenarioFigures
 from cfit.impact.store import current_reference
 from cfit.impact.titles import source_title
+from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused
 
 router = Router(tags=["fleet"], auth=API_AUTH)
@@ -231,3 +251,275 @@ def impact_estimate(request: HttpRequest, file: File[UploadedFile], options: For
             for s in embodied_sources(reference, kind, product_group, condition)
         ]
     return estimates
+
+
+# -- the end of use: lines retired in a batch, a disposal partner's report applied
+
+
+class RetireIn(Schema):
+    asset_keys: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
+        min_length=1,
+        max_length=actions.MAX_BATCH,
+        description="The lines to retire, by their asset key (as the register holds it)",
+    )
+    date: dt.date = Field(description="The day the devices left (not in the future, not before a purchase)")
+    end_of_use_route: Route = Field(description="Where they went: the route codes the assets answer with")
+    note: str = Field("", max_length=1000)
+    sanitisation_method: SanitisationMethod | None = Field(None, description="How their data was wiped")
+    sanitisation_certificate: str = Field("", max_length=200)
+
+
+class RetireOut(Schema):
+    retired: int = Field(description="How many lines were retired")
+
+
+@router.post(
+    "/fleet/{slug}/assets/retire",
+    response={200: RetireOut, 400: ProblemsOut},
+    summary="Retire lines in a batch, by asset key (all or nothing)",
+    description=(
+        "As the asset list's batch retirement: one retirement event and audit record per line, all in one "
+        "transaction. If any key is not in the organisation's register, or any line cannot be retired "
+        "(retired already, bought after the date, a date in the future), nothing is retired and the "
+        "answer is 400 naming every such key in `problems` (`KEY: why`)."
+    ),
+)
+def retire_assets(request: HttpRequest, slug: str, batch: RetireIn) -> Any:
+    keys = list(dict.fromkeys(batch.asset_keys))
+    lines, unknown = get_assets_by_key(request.user, slug, keys, edit=True)
+    try:
+        retired = actions.retire_assets(
+            lines,
+            batch.date,
+            batch.end_of_use_route,
+            batch.note,
+            acting_user=request.user,
+            certificate=batch.sanitisation_certificate.strip(),
+            method=batch.sanitisation_method or "",
+            unknown_keys=unknown,
+        )
+    except actions.BatchRefused as error:
+        return Status(400, _batch_refused([f"{key}: {why}" for key, why in error.refusals]))
+    except actions.EventRefused as error:  # a line changed between the check and its event
+        return Status(400, _batch_refused([error.message]))
+    return {"retired": retired}
+
+
+def _batch_refused(problems: list[str]) -> dict[str, Any]:
+    detail = ngettext(
+        "%(count)s line cannot be retired: nothing was retired.",
+        "%(count)s lines cannot be retired: nothing was retired.",
+        len(problems),
+    ) % {"count": len(problems)}
+    return {"detail": detail, "problems": problems}
+
+
+class DisposalIn(Schema):
+    columns: str = Field(
+        "",
+        description="Which column each header of the file holds, as a JSON object {header: column} with the "
+        "columns "
+        + ", ".join(f"`{column}`" for column in REPORT_COLUMNS)
+        + " (required: "
+        + ", ".join(f"`{column}`" for column in REPORT_REQUIRED)
+        + "); default: as guessed from the headers, "
+        "in five languages",
+    )
+    words: str = Field(
+        "",
+        description="The codes of the file's own words, as a JSON object {column: {word: code}} for "
+        "`end_of_use_route` and `sanitisation_method` (codes as the assets answer with); remembered for "
+        "the organisation's next files. Default: as the organisation's earlier choices and the shipped lists "
+        "read them; a word nobody knows is refused with its rows",
+    )
+    dry_run: bool = Field(
+        True, description="true: preview only (apply it later); false: apply at once if the preview holds"
+    )
+
+
+class DisposalLineOut(Schema):
+    row: int = Field(description="The row, as the file numbers it")
+    asset_key: str = Field(description="As the file writes it")
+    date: dt.date = Field(description="The day the partner received the device")
+    end_of_use_route: str
+    sanitisation_method: str
+    sanitisation_certificate: str
+
+
+class DisposalReportOut(Schema):
+    id: int
+    filename: str
+    state: str = Field(
+        description="preview: waiting to be applied; done: applied; columns or words: started on its page ("
+        + ", ".join(DisposalReport.State.values)
+        + ")"
+    )
+    retire: list[DisposalLineOut] = Field(description="Lines in use, retired by the report")
+    wipe: list[DisposalLineOut] = Field(
+        description="Lines retired already, whose data wiping the report adds (a new method or certificate)"
+    )
+    unchanged: list[DisposalLineOut] = Field(description="Lines retired already, with nothing new")
+    unknown: list[DisposalLineOut] = Field(
+        description="Keys the organisation's register does not hold, left alone"
+    )
+    by_route: dict[str, int] = Field(description="Lines retired per route")
+    retired_lines: int = Field(description="Once applied: the lines it retired")
+    wiped_lines: int = Field(description="Once applied: the lines whose data wiping it added")
+    finished: datetime | None
+
+
+def _report_out(report: DisposalReport, plan: disposal.DisposalPlan | None) -> dict[str, Any]:
+    def lines(found: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "row": line.row, "asset_key": line.asset_key, "date": line.on, "end_of_use_route": line.route,
+                "sanitisation_method": line.method, "sanitisation_certificate": line.certificate,
+            }
+            for line in found
+        ]  # fmt: skip
+
+    plan = plan or disposal.DisposalPlan()
+    return {
+        "id": report.pk,
+        "filename": report.filename,
+        "state": report.state,
+        "retire": lines([line for line, _asset in plan.retire]),
+        "wipe": lines([line for line, _asset in plan.wipe]),
+        "unchanged": lines([line for line, _asset in plan.unchanged]),
+        "unknown": lines(plan.unknown),
+        "by_route": dict(plan.by_route),
+        "retired_lines": report.retired_lines,
+        "wiped_lines": report.wiped_lines,
+        "finished": report.finished,
+    }
+
+
+def _report_refused(error: ImportRefused) -> Status:
+    """422 naming each problem of the file (by row and column), in the caller's language."""
+    if isinstance(error, RegisterRefused):
+        problems = [f"{error.filename}: {describe(group)}" for group in error.groups]
+    else:
+        problems = refusal_texts(error)
+    detail = _("%(file)s: refused, %(count)s problem(s), nothing applied") % {
+        "file": error.filename,
+        "count": len(problems),
+    }
+    return Status(422, {"detail": detail, "problems": problems})
+
+
+def _json_form(text: str, shape: Any, field: str) -> Any:
+    """A form field holding JSON, read into ``shape``; 422 naming the field where it does not fit."""
+    if not text.strip():
+        return None
+    try:
+        return TypeAdapter(shape).validate_python(json.loads(text))
+    except (ValueError, NotThisShape) as error:
+        reason = str(error).splitlines()[-1].strip() if isinstance(error, NotThisShape) else str(error)
+        raise RequestInvalid([{"loc": ("form", field), "msg": reason}]) from error
+
+
+ReportColumn = Literal[
+    "", "asset_key", "retired_date", "end_of_use_route", "sanitisation_method", "sanitisation_certificate"
+]
+ReportWords = dict[Literal["end_of_use_route", "sanitisation_method"], dict[str, str]]
+
+
+@router.post(
+    "/fleet/{slug}/disposal-reports",
+    response={200: DisposalReportOut, 400: ProblemsOut, 422: ProblemsOut},
+    summary="Send a disposal partner's report: its preview, or applied at once (dry_run=false)",
+    description=(
+        "A disposal partner's (ITAD, refurbisher) CSV or XLSX report, one row per device: its asset key, the "
+        "date received, the final destination, and the data-sanitisation method and certificate where "
+        "given, as the disposal page reads it. The answer previews what applying it does: the lines it "
+        "retires (at the date received, by their destination), the retired lines whose data wiping it "
+        "adds, and the keys the register does not hold (left alone, as the file writes them). With "
+        "`dry_run` (the default) nothing changes: apply the preview with POST "
+        "/api/v1/fleet/{slug}/disposal-reports/{report_id}/apply. A refused file keeps nothing and "
+        "answers 422 with every problem by row and column."
+    ),
+)
+def send_disposal_report(
+    request: HttpRequest, slug: str, file: File[UploadedFile], options: Form[DisposalIn]
+) -> Any:
+    organisation = get_fleet_owner(request.user, slug, edit=True)
+    mapping = _json_form(options.columns, dict[str, ReportColumn], "columns")
+    choices = _json_form(options.words, ReportWords, "words")
+    for column, words in (choices or {}).items():
+        wrong = [code for code in words.values() if code not in CODED[column]]
+        if wrong:
+            raise RequestInvalid(
+                [
+                    {"loc": ("form", "words"), "msg": _("%(column)s: %(code)s is not one of %(codes)s")
+                     % {"column": column, "code": code, "codes": ", ".join(CODED[column])}}
+                    for code in wrong
+                ]
+            )  # fmt: skip
+    try:
+        report, plan = disposal.prepare_report(
+            organisation,
+            file.read(),
+            file.name or "report.csv",
+            acting_user=request.user,
+            mapping=mapping,
+            choices=choices,
+        )
+    except ImportRefused as error:
+        return _report_refused(error)
+    if not options.dry_run:
+        return _apply(request, report)
+    return _report_out(report, plan)
+
+
+@router.get(
+    "/fleet/{slug}/disposal-reports/{report_id}",
+    response={200: DisposalReportOut, 422: ProblemsOut},
+    summary="A disposal report: its preview while it waits, what it did once applied",
+)
+def disposal_report(request: HttpRequest, slug: str, report_id: int) -> Any:
+    report = get_disposal_report_for_user(request.user, slug, report_id)
+    if report.state != DisposalReport.State.PREVIEW:
+        return _report_out(report, None)
+    try:
+        return _report_out(report, disposal.plan_report(report))
+    except ImportRefused as error:
+        return _report_refused(error)
+    except FileNotFoundError:
+        return _file_gone()
+
+
+@router.post(
+    "/fleet/{slug}/disposal-reports/{report_id}/apply",
+    response={200: DisposalReportOut, 400: ProblemsOut, 409: ProblemsOut, 422: ProblemsOut},
+    summary="Apply a previewed disposal report (all or nothing)",
+    description=(
+        "Applies the report as its preview says, in one transaction: the lines retired, the data wiping "
+        "added, each with its event and audit record. A report applied already, or not previewed yet, "
+        "answers 409 and changes nothing."
+    ),
+)
+def apply_disposal_report(request: HttpRequest, slug: str, report_id: int) -> Any:
+    return _apply(request, get_disposal_report_for_user(request.user, slug, report_id, edit=True))
+
+
+def _apply(request: HttpRequest, report: DisposalReport) -> Any:
+    try:
+        plan = disposal.apply_disposal_report(report, acting_user=request.user)
+    except disposal.ReportApplied:
+        report.refresh_from_db()
+        if report.state == DisposalReport.State.DONE:
+            detail = _("This report was applied already.")
+        else:
+            detail = _("This report is not previewed yet: choose its columns and words on its page.")
+        return Status(409, {"detail": detail, "problems": []})
+    except actions.EventRefused as error:
+        return Status(400, {"detail": error.message, "problems": []})
+    except ImportRefused as error:
+        return _report_refused(error)
+    except FileNotFoundError:
+        return _file_gone()
+    return _report_out(report, plan)
+
+
+def _file_gone() -> Status:
+    return Status(422, {"detail": _("The file of this report is gone: send it again."), "problems": []})

@@ -39,6 +39,7 @@ from cfit.impact.disposal import (
 )
 from cfit.impact.problems import group, refused
 from cfit.impact.register import RawTable, checked_mapping, read_raw
+from cfit.impact.vocabulary import normalise_word
 
 
 def _read(report: DisposalReport) -> RawTable:
@@ -154,6 +155,45 @@ def plan_report(report: DisposalReport, *, lock: bool = False) -> DisposalPlan:
         problem = group("before_purchase", column="retired_date", header=header, count=len(early), rows=early)
         raise refused(report.filename, [problem])
     return plan
+
+
+def prepare_report(
+    organisation: Organisation,
+    data: bytes,
+    filename: str,
+    *,
+    acting_user: Any,
+    mapping: dict[str, str] | None = None,
+    choices: dict[str, dict[str, str]] | None = None,
+) -> tuple[DisposalReport, DisposalPlan]:
+    """Take a report through its steps in one go, as the API does (the pages take them one by one):
+    received, its columns as ``mapping`` gives them (header → column; default as guessed), its words
+    as ``choices`` gives them (column → word → code; default as the organisation's own words and the
+    shipped lists read them), and its preview planned. All or nothing: a refusal (``ImportRefused``,
+    ``RegisterRefused`` naming each row and column, a word no one knows among them) keeps nothing,
+    neither the report, its file nor its words. The report waits at its preview (``apply_disposal_report``)."""
+    kept: list[Path] = []
+    try:
+        with transaction.atomic():
+            report = receive_report(organisation, data, filename, acting_user=acting_user)
+            kept.append(Path(report.stored_file))
+            choose_report_columns(report, report.mapping if mapping is None else mapping)
+            given = {
+                column: {normalise_word(word): code for word, code in words.items()}
+                for column, words in (choices or {}).items()
+            }
+            chosen: dict[str, dict[str, str]] = {}
+            for column, found in report_words(report).items():
+                for word in found:
+                    code = given.get(column, {}).get(normalise_word(word.value)) or word.code
+                    if code:  # a word no one knows is refused by the plan, row by row
+                        chosen.setdefault(column, {})[word.value] = code
+            choose_report_words(report, chosen)
+            return report, plan_report(report)
+    except BaseException:
+        for path in kept:
+            path.unlink(missing_ok=True)
+        raise
 
 
 class ReportApplied(Exception):

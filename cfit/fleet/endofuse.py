@@ -27,8 +27,7 @@ from cfit.impact.register import UnknownValue
 from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused
 
-#: The most lines one batch retires: each takes an event and an audit record in one transaction.
-MAX_BATCH = 5000
+MAX_BATCH = actions.MAX_BATCH
 #: Lines named on the batch page before "and N more".
 SHOWN = 50
 ROUTE_LABELS = dict(ROUTES)

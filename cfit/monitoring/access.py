@@ -100,6 +100,12 @@ def own_reports(user: Any) -> QuerySet[Report]:
     return Report.objects.filter(organisation__memberships__user=user)
 
 
+def shared_reports(user: Any) -> QuerySet[Report]:
+    """The reports shared with the coordinator of a campaign the user runs: those ``get_report`` gives
+    it to read but not as its own (the links of its campaigns' pages). Never a report not shared."""
+    return Report.objects.filter(shared_with_coordinator=True, campaign__in=campaigns_run_by(user))
+
+
 def reporting_organisations(user: Any) -> list[Organisation]:
     """The participants the user reports for."""
     if not user.is_authenticated:

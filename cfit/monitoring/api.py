@@ -23,7 +23,13 @@ from ninja.errors import HttpError
 from cfit.accounts.permissions import Action, may
 from cfit.accounts.tokens import API_AUTH
 from cfit.apipaging import PageIn, page_of
-from cfit.monitoring.access import campaigns_run_by, get_report, own_reports, runs_pact_wide
+from cfit.monitoring.access import (
+    campaigns_run_by,
+    get_report,
+    own_reports,
+    runs_pact_wide,
+    shared_reports,
+)
 from cfit.monitoring.indicators import INDICATORS
 from cfit.monitoring.models import PACT, Campaign, Report
 from cfit.monitoring.results import Scope, published_years, results
@@ -131,6 +137,7 @@ class ReportSummaryOut(Schema):
     id: int
     organisation: str = Field(description="the reporting organisation's slug")
     year: int
+    campaign: int = Field(description="the id of the campaign that asked for the report")
     state: str = Field(description="draft, submitted, accepted or returned")
     shared_with_coordinator: bool
 
@@ -148,6 +155,13 @@ class ReportFilter(PageIn):
     # The report's own vocabulary: an unknown state is refused (422), never an empty page.
     year: int | None = Field(None, ge=1900, le=9999)
     state: Report.State | None = None
+    campaign: int | None = Field(None, ge=1, description="only the reports this campaign asked for")
+    as_coordinator: bool = Field(
+        False,
+        description="the reports the members shared with the coordinator of a campaign you run (a buyer "
+        "group's, or the pact-wide one for the secretariat), instead of your organisations' own; a report "
+        "not shared is never listed",
+    )
 
 
 class ReportPageOut(Schema):
@@ -224,23 +238,28 @@ def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     "/monitoring/reports",
     response=ReportPageOut,
     auth=API_AUTH,
-    summary="The reports of your organisations",
+    summary="The reports of your organisations, or those shared with you as a campaign's coordinator",
 )
 def reports(request: HttpRequest, filters: Query[ReportFilter]) -> dict[str, Any]:
     """The reports of the organisations you are a member of, a page at a time (the latest year first),
-    each with the id ``/monitoring/reports/{report_id}`` reads its figures by."""
-    found = own_reports(request.user).select_related("organisation")
+    each with the id ``/monitoring/reports/{report_id}`` reads its figures by; with ``as_coordinator``,
+    the reports shared with you as the coordinator of the campaign that asked for them."""
+    found = shared_reports(request.user) if filters.as_coordinator else own_reports(request.user)
+    found = found.select_related("organisation")
     if filters.year is not None:
         found = found.filter(year=filters.year)
     if filters.state is not None:
         found = found.filter(state=filters.state)
+    if filters.campaign is not None:
+        found = found.filter(campaign_id=filters.campaign)
     found = found.order_by("-year", "organisation__name", "id")
     return page_of(found, filters, "reports", _summary)
 
 
 def _summary(report: Report) -> dict[str, Any]:
     return {
-        "id": report.pk, "organisation": report.organisation.slug, "year": report.year, "state": report.state,
+        "id": report.pk, "organisation": report.organisation.slug, "year": report.year,
+        "campaign": report.campaign_id, "state": report.state,
         "shared_with_coordinator": report.shared_with_coordinator,
     }  # fmt: skip
 
