@@ -73,6 +73,10 @@ def deliver_page(client: Client, obligation: Obligation, data: dict[str, Any]) -
 
 @pytest.fixture
 def document(procurer: Persona, supplier: Persona, framework: FrameworkVersion) -> Obligation:
+    return document_obligation(procurer, supplier, framework)
+
+
+def document_obligation(procurer: Persona, supplier: Persona, framework: FrameworkVersion) -> Obligation:
     """Yearly evidence of a clause whose requirements are commitments: a document."""
     from cfit.duediligence.actions import MINERALS_TOPICS
 

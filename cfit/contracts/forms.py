@@ -118,6 +118,8 @@ class RecordDeliveryForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return"))])
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    #: the delivery the buyer's page showed: one replaced since is not decided on unseen
+    seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class DeliveryForm(forms.Form):
@@ -149,6 +151,14 @@ class DeliveryForm(forms.Form):
 
 class DisputeForm(forms.Form):
     comment = forms.CharField(label=_("Why you disagree"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WithdrawForm(forms.Form):
+    """The supplier takes back a delivery the buyer has not decided on; the obligation is owed again."""
+
+    comment = forms.CharField(
+        label=_("Why you withdraw it"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class ObligationChoice(forms.ModelChoiceField):
