@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cfit.monitoring.indicators import INDICATORS, Kind
 from cfit.numberfields import GroupedDecimalField, GroupedIntegerField
 from cfit.pact.models import BuyerGroup
+from cfit.uploadfields import LimitedFileField
 
 PACT_WIDE = "pact"
 
@@ -138,4 +139,4 @@ class WithdrawForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Filled template (XLSX)"))
+    file = LimitedFileField(label=_("Filled template (XLSX)"), kinds=[".xlsx"])
