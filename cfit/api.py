@@ -73,7 +73,9 @@ a 422's problems name a body field without the endpoint's parameter name (`body,
 `body, payload.title`); an unknown `status` or `product_group` on the assets is refused (422; it was \
 an empty page); an address or method the API does not have answers this error body (it was an HTML \
 page or plain text); the assets carry `updated` and take `modified_since`; each tender listed carries its \
-organisation and deadline; `GET /api/v1/me` is new.
+organisation and deadline; `GET /api/v1/me` is new; a supplier's token delivers an obligation's \
+evidence (a file, figures, a declaration), replaces it or withdraws it until the buyer decides \
+(`POST /api/v1/contracts/supplied/{id}/obligations/{id}/evidence/` and `…/withdraw/`).
 """
 
 
