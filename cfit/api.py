@@ -90,7 +90,9 @@ the coordinator of a campaign you run, and every report listed carries its `camp
 has its operations, as its pages: `POST /api/v1/fleet/{slug}/assets/retire` retires lines by asset key \
 (all or nothing, every refused key named in `problems`), and `POST /api/v1/fleet/{slug}/disposal-reports` \
 takes a disposal partner's report and answers its preview (`dry_run=false` applies it at once; \
-`POST …/disposal-reports/{report_id}/apply` applies a preview).
+`POST …/disposal-reports/{report_id}/apply` applies a preview); a supplier's token delivers an obligation's evidence (a file, figures, a declaration), \
+replaces it or withdraws it until the buyer decides \
+(`POST /api/v1/contracts/supplied/{id}/obligations/{id}/evidence/` and `…/withdraw/`).
 """
 
 

@@ -48,6 +48,9 @@ from cfit.uploads import (
 )
 
 #: The csv module's own limit per cell; a longer cell is refused by name rather than by a traceback.
+#: The file name endings ``read_table`` reads: a CSV (also named .txt) or an XLSX workbook; the file
+#: inputs of the imports that read through it offer these (``cfit.uploadfields``).
+TABLE_ENDINGS = (".csv", ".txt", ".xlsx")
 MAX_CELL_CHARS = 131_072
 #: Columns read of a sheet: a workbook may claim 16,384 columns in every row; no import has 1,000.
 MAX_COLUMNS = 1000

@@ -195,13 +195,15 @@ EVIDENCE_TYPES = {
     ".jpeg": "image/jpeg",
     ".tif": "image/tiff",
     ".tiff": "image/tiff",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
     ".csv": "text/csv",
     ".txt": "text/plain",
     ".xml": "application/xml",
     ".json": "application/json",
 }
 #: The kinds as the refusal names them.
-EVIDENCE_KINDS = "PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG, TIFF, CSV, TXT, XML, JSON"
+EVIDENCE_KINDS = "PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG, TIFF, GIF, WEBP, CSV, TXT, XML, JSON"
 #: The part an Office Open XML package of each kind must hold (its main document).
 _OOXML_PARTS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 #: Bytes that open a program or a library, whatever the file is called: Windows (MZ), Linux (ELF),
@@ -268,6 +270,15 @@ def _content_matches(data: bytes, suffix: str, filename: str) -> bool:
             return data.startswith(b"\xff\xd8\xff")
         case ".tif" | ".tiff":
             return data.startswith((b"II*\x00", b"MM\x00*"))
+        case ".gif":
+            return data.startswith((b"GIF87a", b"GIF89a"))
+        case ".webp":
+            # A RIFF container of the WebP kind, then one of its three chunk kinds (lossy, lossless, extended).
+            return (
+                data.startswith(b"RIFF")
+                and data[8:12] == b"WEBP"
+                and data[12:16] in (b"VP8 ", b"VP8L", b"VP8X")
+            )
         case ".docx" | ".xlsx" | ".pptx":
             if not data.startswith(b"PK\x03\x04"):
                 return False

@@ -7,9 +7,11 @@ Sid (supplier, Green Refurb) delivers through his pages; Pia (procurer, Rijkswat
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,6 +73,10 @@ def deliver_page(client: Client, obligation: Obligation, data: dict[str, Any]) -
 
 @pytest.fixture
 def document(procurer: Persona, supplier: Persona, framework: FrameworkVersion) -> Obligation:
+    return document_obligation(procurer, supplier, framework)
+
+
+def document_obligation(procurer: Persona, supplier: Persona, framework: FrameworkVersion) -> Obligation:
     """Yearly evidence of a clause whose requirements are commitments: a document."""
     from cfit.duediligence.actions import MINERALS_TOPICS
 
@@ -340,3 +346,53 @@ def test_a_corrective_action_is_not_asked_for_already_late_nor_of_an_owner_of_a_
             deadline=date(2099, 1, 31), acting_user=procurer.user,
         )  # fmt: skip
     assert not contract.findings.exists()
+
+
+# -- 4. pictures as phones save them: WebP and GIF, by content ------------------------------------
+
+#: A real screenshot-like WebP (``tests/data/evidence/README.md``).
+WEBP = (Path(__file__).parent / "data" / "evidence" / "screenshot.webp").read_bytes()
+#: The smallest GIF there is: one transparent pixel (GIF89a, as every tool writes it).
+GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+def test_a_phones_webp_screenshot_and_a_gif_are_taken_as_evidence_by_their_content(
+    document: Obligation, supplier: Persona, procurer: Persona
+) -> None:
+    from cfit.uploads import check_evidence
+
+    assert check_evidence(WEBP, "Screenshot_20270114.webp") == "image/webp"
+    assert check_evidence(GIF, "scan.GIF") == "image/gif"
+    sid = signed_in(supplier)
+    # The supplier's file picker offers them.
+    form = sid.get(f"/contracts/supplier/{document.contract_id}/obligations/{document.pk}/").content.decode()
+    accept = re.search(r'<input type="file" name="file"[^>]*accept="([^"]*)"', form)
+    assert accept is not None and {".webp", ".gif"} <= set(accept.group(1).split(","))
+    page = deliver_page(sid, document, {"file": SimpleUploadedFile("Screenshot.webp", WEBP, "image/webp")})
+    assert page.status_code == 302
+    submission = document.submissions.get()
+    assert (submission.content_type, bytes(submission.data)) == ("image/webp", WEBP)
+
+
+@pytest.mark.parametrize(
+    ("filename", "data"),
+    [
+        ("screenshot.webp", PROGRAM),  # a Windows program renamed
+        ("screenshot.webp", b"\x7fELF\x02\x01\x01" + bytes(9)),  # a Linux one
+        ("screenshot.webp", b"RIFF\x24\x00\x00\x00WAVEfmt "),  # a sound: RIFF, but not WebP
+        ("screenshot.webp", WEBP[:12] + b"JUNK" + WEBP[16:]),  # WebP's name, no WebP image inside
+        ("scan.gif", PROGRAM),
+        ("scan.gif", PNG),  # a PNG named .gif: not what its name says
+    ],
+)
+def test_a_program_renamed_webp_or_gif_is_refused(
+    document: Obligation, supplier: Persona, filename: str, data: bytes
+) -> None:
+    from cfit.uploads import ImportRefused, check_evidence
+
+    with pytest.raises(ImportRefused) as refused:
+        check_evidence(data, filename)
+    assert refused.value.code == "not_what_it_says"
+    page = deliver_page(signed_in(supplier), document, {"file": SimpleUploadedFile(filename, data)})
+    assert page.status_code == 200 and filename in page.content.decode()
+    assert not Submission.objects.filter(obligation=document).exists()

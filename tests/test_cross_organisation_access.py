@@ -341,6 +341,8 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
     "api:get_contract": lambda w: {"contract_id": w["contract"].pk},
     "api:get_supplied_contract": lambda w: {"contract_id": w["contract"].pk},
     "api:deliver_figures": lambda w: {"contract_id": w["contract"].pk, "obligation_id": w["obligation"].pk},
+    "api:deliver_evidence": lambda w: {"contract_id": w["contract"].pk, "obligation_id": w["obligation"].pk},
+    "api:withdraw_evidence": lambda w: {"contract_id": w["contract"].pk, "obligation_id": w["obligation"].pk},
 }
 
 #: Routes anyone may read, with their parameters (public data) and why they are public.
@@ -414,7 +416,7 @@ ADMIN_LOGIN = "/admin/login/"
 SUPPLIER_SIDE = {
     "contracts:supplier", "contracts:finding_close", "contracts:supplier_finding_evidence", "contracts:deliver",
     "contracts:supplier_evidence", "duediligence:supplier", "api:get_supplied_contract", "api:deliver_figures",
-    "factories:disclose", "factories:withdraw",
+    "api:deliver_evidence", "api:withdraw_evidence", "factories:disclose", "factories:withdraw",
 }  # fmt: skip
 USERS: dict[str, Any] = {}
 #: Tables where an outsider's request may add a row of its own (its calendar feed), none changed.

@@ -71,6 +71,8 @@ class AuditRecord(models.Model):
         EVIDENCE_DISPUTED = "evidence_disputed", _("Return of contract evidence disputed")
         EVIDENCE_ACCEPTED = "evidence_accepted", _("Contract evidence accepted")
         EVIDENCE_RETURNED = "evidence_returned", _("Contract evidence returned")
+        EVIDENCE_REPLACED = "evidence_replaced", _("Contract evidence replaced")
+        EVIDENCE_WITHDRAWN = "evidence_withdrawn", _("Contract evidence withdrawn")
         FINDING_OPENED = "finding_opened", _("Finding opened")
         #: the supplier closed a finding's corrective action with its evidence
         FINDING_CLOSED = "finding_closed", _("Corrective action closed")

@@ -5,16 +5,17 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cfit.uploadfields import LimitedFileField
 from cfit.uploads import MAX_IMPORT_BYTES
 
 
 class CloudUploadForm(forms.Form):
-    file = forms.FileField(
+    file = LimitedFileField(
+        kinds=[".csv", ".parquet", ".gz"],
         label=_("FOCUS export (CSV or Parquet)"),
         help_text=_(
             "The cost and usage export of AWS, Microsoft Azure, Google Cloud or Oracle in the FinOps FOCUS format (1.0 to 1.2)."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.parquet,.gz"}),
     )
 
     def clean_file(self) -> Any:

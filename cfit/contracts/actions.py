@@ -535,27 +535,28 @@ def _checked_evidence(data: bytes, filename: str, *, macro_workbook: bool = Fals
         raise ContractError(message % params) from None
 
 
-@transaction.atomic
-def deliver(
+@dataclass(frozen=True)
+class _Evidence:
+    submission: Submission
+    figures: list[str]  #: the keys of the figures given
+    received: dict[str, str] | None  #: the name and checksum of a macro workbook as it was sent
+
+
+def _submission(
     obligation: Obligation,
     *,
     acting_user: Any,
-    data: bytes | None = None,
-    filename: str = "",
-    content_type: str = "",
-    values: Mapping[str, str] | None = None,
-    declared: bool = False,
-    comment: str = "",
-    language: str | None = None,
-) -> Submission:
-    """The supplier's evidence: a file, the figures asked, a declaration; what the kind needs must be there.
-    ``language``: the figures were typed on a page in this language (``_number``)."""
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
-    before = obligation.status
-    if obligation.status not in Obligation.OPEN:
-        raise ContractError(
-            _("This obligation is %(state)s: nothing is due.") % {"state": obligation.get_status_display()}
-        )
+    data: bytes | None,
+    filename: str,
+    content_type: str,
+    values: Mapping[str, str] | None,
+    declared: bool,
+    comment: str,
+    language: str | None,
+) -> _Evidence:
+    """The supplier's evidence checked and stored: the file by ``uploads.check_evidence`` (a CMRT/EMRT
+    read too), each figure by ``_number``, what the obligation's kind needs there. Refused
+    (``ContractError``), nothing is stored."""
     received: dict[str, str] | None = None
     if data and _takes_macro_workbook(obligation, filename):
         # A CMRT/EMRT saved macro-enabled: read as any workbook (openpyxl runs nothing), stored without
@@ -606,6 +607,45 @@ def deliver(
         from cfit.duediligence.actions import store_report
 
         store_report(submission, reading)
+    return _Evidence(submission, sorted(figures), received)
+
+
+def _delivered(evidence: _Evidence) -> dict[str, Any]:
+    """What an audit record says of a delivery: its file and checksum, the figures, the declaration."""
+    submission = evidence.submission
+    return {
+        "filename": submission.filename or None, "sha256": submission.sha256 or None,
+        "figures": evidence.figures, "declared": submission.declared,
+        **({"received": evidence.received} if evidence.received else {}),
+    }  # fmt: skip
+
+
+@transaction.atomic
+def deliver(
+    obligation: Obligation,
+    *,
+    acting_user: Any,
+    data: bytes | None = None,
+    filename: str = "",
+    content_type: str = "",
+    values: Mapping[str, str] | None = None,
+    declared: bool = False,
+    comment: str = "",
+    language: str | None = None,
+) -> Submission:
+    """The supplier's evidence: a file, the figures asked, a declaration; what the kind needs must be there.
+    ``language``: the figures were typed on a page in this language (``_number``)."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    before = obligation.status
+    if obligation.status not in Obligation.OPEN:
+        raise ContractError(
+            _("This obligation is %(state)s: nothing is due.") % {"state": obligation.get_status_display()}
+        )
+    evidence = _submission(
+        obligation, acting_user=acting_user, data=data, filename=filename, content_type=content_type,
+        values=values, declared=declared, comment=comment, language=language,
+    )  # fmt: skip
+    submission = evidence.submission
     _move(
         obligation,
         Obligation.Status.DELIVERED,
@@ -617,15 +657,111 @@ def deliver(
     _audit(
         AuditRecord.Action.EVIDENCE_DELIVERED, obligation, obligation.contract, acting_user=acting_user,
         by_supplier=True, before={"status": before},
-        after={
-            "status": obligation.status, "filename": submission.filename or None,
-            "sha256": submission.sha256 or None,
-            "figures": sorted(figures), "declared": declared,
-            **({"received": received} if received else {}),
-        },
+        after={"status": obligation.status, **_delivered(evidence)},
         reason=submission.comment,
     )  # fmt: skip
     return submission
+
+
+class EvidenceLocked(ContractError):
+    """Raised if a delivery the buyer has decided on (accepted or returned) is to be replaced or withdrawn."""
+
+
+def _undecided(obligation: Obligation) -> Submission:
+    """The delivery the buyer has not decided on yet (the obligation locked for update), which the
+    supplier may replace or withdraw; ``EvidenceLocked`` once the buyer has accepted or returned it."""
+    if obligation.status == Obligation.Status.DUE:
+        raise ContractError(_("Nothing delivered for this obligation waits for the buyer's decision."))
+    if obligation.status != Obligation.Status.DELIVERED:
+        raise EvidenceLocked(
+            _(
+                "The buyer has decided on this delivery (%(state)s): it can no longer be replaced or "
+                "withdrawn."
+            )
+            % {"state": obligation.get_status_display()}
+        )
+    current = obligation.submissions.current().order_by("-submitted_at", "-id").first()
+    if current is None:  # pragma: no cover - a delivered obligation always has its delivery
+        raise ContractError(_("Nothing delivered for this obligation waits for the buyer's decision."))
+    return current
+
+
+def _set_aside(submission: Submission, how: str) -> None:
+    submission.set_aside, submission.set_aside_at = how, timezone.now()
+    submission.save(update_fields=["set_aside", "set_aside_at"])
+
+
+@transaction.atomic
+def replace_delivery(
+    obligation: Obligation,
+    *,
+    acting_user: Any,
+    data: bytes | None = None,
+    filename: str = "",
+    content_type: str = "",
+    values: Mapping[str, str] | None = None,
+    declared: bool = False,
+    comment: str = "",
+    language: str | None = None,
+) -> Submission:
+    """The supplier replaces a delivery the buyer has not decided on (a typo in its CMRT, the wrong PDF)
+    with new evidence, checked as any delivery; the earlier one is kept, set aside as replaced, and the
+    trail and both organisations' logs say so. Once the buyer has accepted or returned the delivery it
+    stays as it is (``EvidenceLocked``)."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    earlier = _undecided(obligation)
+    evidence = _submission(
+        obligation, acting_user=acting_user, data=data, filename=filename, content_type=content_type,
+        values=values, declared=declared, comment=comment, language=language,
+    )  # fmt: skip
+    _set_aside(earlier, Submission.SetAside.REPLACED)
+    _move(
+        obligation,
+        Obligation.Status.DELIVERED,
+        ObligationEvent.Action.REPLACED,
+        acting_user,
+        comment,
+        evidence.submission,
+    )
+    _audit(
+        AuditRecord.Action.EVIDENCE_REPLACED, obligation, obligation.contract, acting_user=acting_user,
+        by_supplier=True,
+        before={"status": obligation.status, "filename": earlier.filename or None,
+                "sha256": earlier.sha256 or None, "figures": sorted(earlier.values),
+                "declared": earlier.declared},
+        after={"status": obligation.status, **_delivered(evidence)},
+        reason=evidence.submission.comment,
+    )  # fmt: skip
+    return evidence.submission
+
+
+@transaction.atomic
+def withdraw_delivery(obligation: Obligation, *, acting_user: Any, comment: str) -> Obligation:
+    """The supplier withdraws a delivery the buyer has not decided on, saying why: it is kept, set aside
+    as withdrawn, and the obligation is owed again (returned again if the buyer had returned it before).
+    Once the buyer has accepted or returned the delivery it stays as it is (``EvidenceLocked``)."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    withdrawn = _undecided(obligation)
+    comment = _reason(comment)
+    before = obligation.status
+    returned = obligation.events.filter(action=ObligationEvent.Action.RETURNED).exists()
+    _set_aside(withdrawn, Submission.SetAside.WITHDRAWN)
+    _move(
+        obligation,
+        Obligation.Status.RETURNED if returned else Obligation.Status.DUE,
+        ObligationEvent.Action.WITHDRAWN,
+        acting_user,
+        comment,
+        withdrawn,
+    )
+    _audit(
+        AuditRecord.Action.EVIDENCE_WITHDRAWN, obligation, obligation.contract, acting_user=acting_user,
+        by_supplier=True,
+        before={"status": before, "filename": withdrawn.filename or None, "sha256": withdrawn.sha256 or None},
+        after={"status": obligation.status},
+        reason=comment.strip(),
+    )  # fmt: skip
+    return obligation
 
 
 def _takes_macro_workbook(obligation: Obligation, filename: str) -> bool:
@@ -662,7 +798,7 @@ def _move(
         action=action,
         by=actor(acting_user),
         comment=comment.strip(),
-        submission=submission or obligation.submissions.order_by("-submitted_at", "-id").first(),
+        submission=submission or obligation.submissions.current().order_by("-submitted_at", "-id").first(),
     )
 
 
@@ -705,12 +841,27 @@ def dispute(obligation: Obligation, *, acting_user: Any, comment: str) -> Obliga
 # -- the buyer's decisions ------------------------------------------------------------------------
 
 
+def _still_what_was_seen(obligation: Obligation, seen: int | None) -> None:
+    """The buyer decides on the delivery the page showed (``seen``, a submission's id): one the supplier
+    replaced or withdrew in the meantime is refused, so that nobody accepts a file unseen."""
+    if seen is None:
+        return
+    current = obligation.submissions.current().order_by("-submitted_at", "-id").first()
+    if current is None or current.pk != seen:
+        raise ContractError(
+            _("The supplier replaced this delivery after you opened the page: check what is delivered now.")
+        )
+
+
 @transaction.atomic
-def accept(obligation: Obligation, *, acting_user: Any, comment: str = "") -> Obligation:
-    """The buyer accepts what was delivered (or a disputed delivery)."""
+def accept(
+    obligation: Obligation, *, acting_user: Any, comment: str = "", seen: int | None = None
+) -> Obligation:
+    """The buyer accepts what was delivered (or a disputed delivery); ``seen``: the delivery decided on."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status not in Obligation.TO_CHECK:
         raise ContractError(_("Only delivered or disputed evidence can be accepted."))
+    _still_what_was_seen(obligation, seen)
     before = obligation.status
     _move(obligation, Obligation.Status.ACCEPTED, ObligationEvent.Action.ACCEPTED, acting_user, comment)
     _decided(obligation, AuditRecord.Action.EVIDENCE_ACCEPTED, before, acting_user, comment)
@@ -718,11 +869,15 @@ def accept(obligation: Obligation, *, acting_user: Any, comment: str = "") -> Ob
 
 
 @transaction.atomic
-def return_obligation(obligation: Obligation, *, acting_user: Any, comment: str) -> Obligation:
-    """The buyer returns the evidence with a comment; the obligation is due again (late if past its date)."""
+def return_obligation(
+    obligation: Obligation, *, acting_user: Any, comment: str, seen: int | None = None
+) -> Obligation:
+    """The buyer returns the evidence with a comment; the obligation is due again (late if past its date).
+    ``seen``: the delivery decided on."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status not in Obligation.TO_CHECK:
         raise ContractError(_("Only delivered or disputed evidence can be returned."))
+    _still_what_was_seen(obligation, seen)
     before = obligation.status
     _move(
         obligation, Obligation.Status.RETURNED, ObligationEvent.Action.RETURNED, acting_user, _reason(comment)

@@ -1,18 +1,23 @@
 """/api/v1/contracts/: a buyer's own contracts and their obligations; a supplier's own contracts, and the
-figures it delivers (session authentication). Another organisation's contract is 404, as a missing one."""
+evidence it delivers (a file, figures, a declaration), replaces or withdraws until the buyer decides
+(a token or a session). Another organisation's contract is 404, as a missing one."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from cfit.accounts.tokens import API_AUTH
+from cfit.apierrors import ErrorOut
 from cfit.apipaging import PageIn, changed_after, page_of
 from cfit.contracts import actions
 from cfit.contracts.access import (
@@ -22,8 +27,9 @@ from cfit.contracts.access import (
     supplier_contracts,
 )
 from cfit.contracts.labels import shown
-from cfit.contracts.models import Contract, Obligation
+from cfit.contracts.models import Contract, Obligation, Submission
 from cfit.contracts.schedule import Kind
+from cfit.uploads import MAX_IMPORT_BYTES, describe_size
 
 router = Router(tags=["contracts"], auth=API_AUTH)
 
@@ -87,6 +93,43 @@ class ContractFiguresIn(Schema):
     comment: str = Field("", max_length=2000)
 
 
+class EvidenceIn(Schema):
+    """The form fields that come with an evidence file (multipart/form-data)."""
+
+    values: str = Field(
+        "{}",
+        description="each figure the obligation asks for, by key, as a JSON object of numbers as text: "
+        '{"units_reused": "120", "weight_recycled": "1.234,5"}',
+    )
+    declared: bool = Field(False, description="the declaration, where the obligation asks for one")
+    comment: str = Field("", max_length=2000)
+    replace: bool = Field(
+        False,
+        description="replace the delivery the buyer has not decided on yet (409 once accepted or returned); "
+        "the earlier one is kept in the trail",
+    )
+
+
+class EvidenceOut(Schema):
+    """What was stored: the delivery's checksum and the obligation's state."""
+
+    id: int
+    obligation: int
+    state: str = Field(description="the obligation's state: delivered")
+    filename: str = Field(description="as stored (a macro-enabled CMRT is stored without its macros, .xlsx)")
+    content_type: str = Field(description="the kind the content was checked to be, not the one sent")
+    size: int
+    sha256: str
+    figures: dict[str, str]
+    declared: bool
+    submitted_at: datetime
+    replaced: int | None = Field(description="the delivery this one replaced, kept in the trail")
+
+
+class WithdrawIn(Schema):
+    comment: str = Field(min_length=1, max_length=2000, description="why the delivery is withdrawn")
+
+
 def _contract(contract: Contract) -> dict[str, object]:
     return {
         "id": contract.pk, "reference": contract.reference, "title": contract.title,
@@ -97,7 +140,7 @@ def _contract(contract: Contract) -> dict[str, object]:
 
 
 def _obligation(obligation: Obligation) -> dict[str, object]:
-    latest = max(obligation.submissions.all(), key=lambda s: (s.submitted_at, s.pk), default=None)
+    latest = obligation.current_submission()
     return {
         "id": obligation.pk, "criterion": obligation.contract_criterion.criterion.code,
         "kind": obligation.kind, "period": obligation.period, "due_date": obligation.due_date,
@@ -165,3 +208,88 @@ def deliver_figures(
         raise HttpError(400, str(error)) from None
     obligation = get_obligation(contract, obligation_id)
     return _obligation(obligation)
+
+
+def _figures(text: str) -> dict[str, str]:
+    """The ``values`` field: a JSON object of figures by key (numbers as text or as numbers)."""
+    try:
+        values = json.loads(text or "{}")
+    except ValueError:
+        values = None
+    if not isinstance(values, dict) or not all(isinstance(v, str | int | float) for v in values.values()):
+        raise ValidationError(
+            {"values": _('Send the figures as a JSON object by key, e.g. {"units_reused": "120"}.')}
+        )
+    return {str(key): str(value) for key, value in values.items()}
+
+
+@router.post(
+    "/contracts/supplied/{contract_id}/obligations/{obligation_id}/evidence/",
+    response={201: EvidenceOut, 409: ErrorOut},
+)
+def deliver_evidence(
+    request: HttpRequest,
+    contract_id: int,
+    obligation_id: int,
+    payload: Form[EvidenceIn],
+    file: File[UploadedFile | None] = None,
+) -> Status:
+    """The supplier delivers an obligation's evidence, as its page does: a file (its kind checked by its
+    content, at most the platform's limit), the figures asked for, the declaration. With ``replace``, a
+    delivery the buyer has not decided on is replaced (kept in the trail); 409 once it has decided."""
+    contract = get_contract_for_supplier(request.user, contract_id, edit=True)
+    obligation = get_obligation(contract, obligation_id)
+    values = _figures(payload.values)
+    if file is not None and file.size and file.size > MAX_IMPORT_BYTES:
+        raise HttpError(
+            413,
+            _("%(file)s is larger than %(size)s.")
+            % {"file": file.name, "size": describe_size(MAX_IMPORT_BYTES)},
+        )
+    deliver = actions.replace_delivery if payload.replace else actions.deliver
+    earlier = obligation.submissions.current().order_by("-submitted_at", "-id").first()
+    try:
+        submission = deliver(
+            obligation,
+            acting_user=request.user,
+            data=file.read() if file is not None else None,
+            filename=(file.name or "evidence") if file is not None else "",
+            values=values,
+            declared=payload.declared,
+            comment=payload.comment,
+        )
+    except actions.EvidenceLocked as error:
+        raise HttpError(409, str(error)) from None
+    except actions.ContractError as error:
+        raise HttpError(400, str(error)) from None
+    return Status(201, _receipt(submission, earlier if payload.replace else None))
+
+
+def _receipt(submission: Submission, replaced: Submission | None) -> dict[str, object]:
+    return {
+        "id": submission.pk, "obligation": submission.obligation_id,
+        "state": submission.obligation.status, "filename": submission.filename,
+        "content_type": submission.content_type, "size": submission.size, "sha256": submission.sha256,
+        "figures": dict(submission.values), "declared": submission.declared,
+        "submitted_at": submission.submitted_at, "replaced": replaced.pk if replaced else None,
+    }  # fmt: skip
+
+
+@router.post(
+    "/contracts/supplied/{contract_id}/obligations/{obligation_id}/withdraw/",
+    response={200: ContractObligationOut, 409: ErrorOut},
+)
+def withdraw_evidence(
+    request: HttpRequest, contract_id: int, obligation_id: int, payload: WithdrawIn
+) -> dict[str, object]:
+    """The supplier withdraws a delivery the buyer has not decided on, saying why: the obligation is owed
+    again; the delivery is kept in the trail. 409 once the buyer has accepted or returned it."""
+    contract = get_contract_for_supplier(request.user, contract_id, edit=True)
+    obligation = get_obligation(contract, obligation_id)
+    try:
+        actions.withdraw_delivery(obligation, acting_user=request.user, comment=payload.comment)
+    except actions.EvidenceLocked as error:
+        raise HttpError(409, str(error)) from None
+    except actions.ContractError as error:
+        raise HttpError(400, str(error)) from None
+    return _obligation(get_obligation(contract, obligation_id))

@@ -13,7 +13,8 @@ from cfit.contracts.models import Contract, Finding, Obligation
 from cfit.contracts.schedule import Frequency
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 from cfit.numberfields import GroupedDecimalField
-from cfit.uploadfields import limited_file_attrs
+from cfit.tabular import TABLE_ENDINGS
+from cfit.uploadfields import LimitedFileField
 from cfit.uploads import EVIDENCE_TYPES
 
 
@@ -118,12 +119,14 @@ class RecordDeliveryForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return"))])
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    #: the delivery the buyer's page showed: one replaced since is not decided on unseen
+    seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class DeliveryForm(forms.Form):
     """The supplier's evidence; the figure fields are added from the obligation."""
 
-    file = forms.FileField(label=_("Document"), required=False)
+    file = LimitedFileField(label=_("Document"), required=False, kinds=EVIDENCE_TYPES)
     declared = forms.BooleanField(label=_("We declare that this requirement is met."), required=False)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -135,9 +138,10 @@ class DeliveryForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        kinds = {*EVIDENCE_TYPES, ".xlsm"} if template else set(EVIDENCE_TYPES)
-        self.fields["file"].widget.attrs.update(limited_file_attrs(kinds=kinds))
-        if template:  # the evidence is a CMRT or an EMRT (``cfit.duediligence``)
+        if template:
+            self.fields["file"].widget.attrs["accept"] = ",".join(
+                sorted({*EVIDENCE_TYPES, ".xlsm"})
+            )  # the evidence is a CMRT or an EMRT (``cfit.duediligence``)
             self.fields["file"].help_text = _(
                 "The CMRT or EMRT workbook (XLSX, or XLSM: its macros are removed, never run)."
             )
@@ -149,6 +153,14 @@ class DeliveryForm(forms.Form):
 
 class DisputeForm(forms.Form):
     comment = forms.CharField(label=_("Why you disagree"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WithdrawForm(forms.Form):
+    """The supplier takes back a delivery the buyer has not decided on; the obligation is owed again."""
+
+    comment = forms.CharField(
+        label=_("Why you withdraw it"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class ObligationChoice(forms.ModelChoiceField):
@@ -191,12 +203,12 @@ class FindingForm(forms.Form):
 
 
 class CloseFindingForm(forms.Form):
-    file = forms.FileField(label=_("Evidence"))
+    file = LimitedFileField(label=_("Evidence"), kinds=EVIDENCE_TYPES)
     note = forms.CharField(label=_("How it was remedied"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ContractImportForm(forms.Form):
-    file = forms.FileField(label=_("Contracts file (CSV or XLSX)"))
+    file = LimitedFileField(label=_("Contracts file (CSV or XLSX)"), kinds=TABLE_ENDINGS)
     sheet = forms.CharField(
         label=_("Sheet"),
         required=False,

@@ -245,9 +245,27 @@ class Obligation(models.Model):
     def state_label(self) -> str:
         return str(_("Late")) if self.state == "late" else self.get_status_display()
 
+    def current_submission(self) -> Submission | None:
+        """The delivery that stands (neither replaced nor withdrawn), from the prefetched submissions."""
+        current = [s for s in self.submissions.all() if not s.set_aside]
+        return max(current, key=lambda s: (s.submitted_at, s.pk), default=None)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def current(self) -> SubmissionQuerySet:
+        """What stands as delivered: neither replaced nor withdrawn by the supplier."""
+        return self.filter(set_aside="")
+
 
 class Submission(models.Model):
-    """What the supplier delivered for an obligation: a file, figures, a declaration; kept for good."""
+    """What the supplier delivered for an obligation: a file, figures, a declaration; kept for good.
+
+    Until the buyer decides on it, the supplier may replace a delivery (a corrected file) or withdraw it:
+    it is then set aside, never deleted, and the trail says who did it, when and why."""
+
+    class SetAside(models.TextChoices):
+        REPLACED = "replaced", _("Replaced")  #: by a later delivery of the supplier
+        WITHDRAWN = "withdrawn", _("Withdrawn")  #: by the supplier, before the buyer decided
 
     obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="submissions")
     submitted_by = models.ForeignKey(
@@ -264,6 +282,11 @@ class Submission(models.Model):
     values = models.JSONField(_("figures"), default=dict, blank=True)
     declared = models.BooleanField(_("declared met"), default=False)
     comment = models.TextField(_("comment"), blank=True)
+    # -- replaced or withdrawn by the supplier before the buyer decided; kept, with the trail's event
+    set_aside = models.CharField(_("set aside"), max_length=16, choices=SetAside.choices, blank=True)
+    set_aside_at = models.DateTimeField(_("set aside on"), null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["submitted_at", "id"]
@@ -311,6 +334,8 @@ class ObligationEvent(models.Model):
         RETURNED = "returned", _("Returned")
         DISPUTED = "disputed", _("Disputed")
         FREQUENCY = "frequency", _("Frequency changed")
+        REPLACED = "replaced", _("Delivery replaced")  #: by the supplier, before the buyer decided
+        WITHDRAWN = "withdrawn", _("Delivery withdrawn")  #: by the supplier, before the buyer decided
 
     obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)

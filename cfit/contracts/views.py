@@ -35,6 +35,7 @@ from cfit.contracts.forms import (
     FindingForm,
     FrequencyForm,
     RecordDeliveryForm,
+    WithdrawForm,
 )
 from cfit.contracts.models import Contract, ContractCriterion, Finding, Obligation, Submission
 from cfit.contracts.problems import describe
@@ -229,13 +230,13 @@ def obligation_decide(request: HttpRequest, contract_id: int, obligation_id: int
     obligation = get_obligation(contract, obligation_id)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        comment = form.cleaned_data["comment"]
+        comment, seen = form.cleaned_data["comment"], form.cleaned_data["seen"]
         try:
             if form.cleaned_data["decision"] == "accept":
-                actions.accept(obligation, acting_user=request.user, comment=comment)
+                actions.accept(obligation, acting_user=request.user, comment=comment, seen=seen)
                 messages.success(request, _("Accepted."))
             else:
-                actions.return_obligation(obligation, acting_user=request.user, comment=comment)
+                actions.return_obligation(obligation, acting_user=request.user, comment=comment, seen=seen)
                 messages.success(request, _("Returned to the supplier with your comment."))
         except actions.ContractError as error:
             messages.error(request, str(error))
@@ -332,21 +333,25 @@ def supplier_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
 
 @login_required
 def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: int) -> HttpResponse:
-    """Deliver the evidence of one obligation, or dispute a return."""
+    """Deliver the evidence of one obligation, replace or withdraw a delivery the buyer has not decided
+    on yet, or dispute a return."""
     contract = get_contract_for_supplier(request.user, contract_id, edit=request.method == "POST")
     obligation = get_obligation(contract, obligation_id)
+    sent = request.POST.get("form")
     form = DeliveryForm(
-        request.POST if request.POST.get("form") == "deliver" else None,
+        request.POST if sent in ("deliver", "replace") else None,
         request.FILES or None,
         figures=obligation.figures,
         template=expects_template(obligation),
     )
-    dispute_form = DisputeForm(request.POST if request.POST.get("form") == "dispute" else None)
+    dispute_form = DisputeForm(request.POST if sent == "dispute" else None)
+    withdraw_form = WithdrawForm(request.POST if sent == "withdraw" else None, prefix="withdraw")
     if request.method == "POST":
         try:
             if form.is_bound and form.is_valid():
                 upload = form.cleaned_data["file"]
-                submission = actions.deliver(
+                deliver = actions.replace_delivery if sent == "replace" else actions.deliver
+                submission = deliver(
                     obligation,
                     acting_user=request.user,
                     data=upload.read() if upload else None,
@@ -359,7 +364,13 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
                     comment=form.cleaned_data["comment"],
                     language=get_language(),
                 )
-                messages.success(request, _("Delivered: the buyer checks it now."))
+                if sent == "replace":
+                    messages.success(
+                        request,
+                        _("Replaced: the buyer checks the new delivery; the earlier one stays in the trail."),
+                    )
+                else:
+                    messages.success(request, _("Delivered: the buyer checks it now."))
                 if upload and submission.filename != upload.name:
                     messages.info(
                         request,
@@ -368,6 +379,12 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
                     )
                 _tell_flagged_smelters(request, contract, submission)
                 return redirect("contracts:supplier", contract_id=contract.pk)
+            if withdraw_form.is_bound and withdraw_form.is_valid():
+                actions.withdraw_delivery(
+                    obligation, acting_user=request.user, comment=withdraw_form.cleaned_data["comment"]
+                )
+                messages.success(request, _("Withdrawn: the obligation is yours to deliver again."))
+                return redirect("contracts:supplier", contract_id=contract.pk)
             if dispute_form.is_bound and dispute_form.is_valid():
                 actions.dispute(
                     obligation, acting_user=request.user, comment=dispute_form.cleaned_data["comment"]
@@ -375,7 +392,12 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
                 messages.success(request, _("Your dispute was sent to the buyer."))
                 return redirect("contracts:supplier", contract_id=contract.pk)
         except actions.ContractError as error:
-            (form if form.is_bound else dispute_form).add_error(None, str(error))
+            obligation.refresh_from_db(fields=["status", "changed"])
+            bound = next((f for f in (form, withdraw_form, dispute_form) if f.is_bound), form)
+            if _form_shown(obligation, sent):
+                bound.add_error(None, str(error))
+            else:  # a page left open, a form replayed: the form is gone, the refusal is said above
+                messages.error(request, str(error))
     return render(
         request,
         "contracts/deliver.html",
@@ -384,10 +406,23 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
             "obligation": obligation,
             "form": form,
             "dispute_form": dispute_form,
+            "withdraw_form": withdraw_form,
+            "sent": sent,
+            "current": obligation.submissions.current().order_by("-submitted_at", "-id").first(),
             "events": obligation.events.select_related("by", "submission"),
             "may_deliver": may(request.user, Action.OBLIGATION_DELIVER, contract.supplier_organisation_id),
         },
     )
+
+
+def _form_shown(obligation: Obligation, sent: str | None) -> bool:
+    """Whether the deliver page shows the form ``sent`` for the obligation's state (``deliver.html``)."""
+    match sent:
+        case "replace" | "withdraw":
+            return obligation.status == Obligation.Status.DELIVERED
+        case "dispute":
+            return obligation.status == Obligation.Status.RETURNED
+    return obligation.status in Obligation.OPEN
 
 
 def _tell_flagged_smelters(request: HttpRequest, contract: Contract, submission: Submission) -> None:

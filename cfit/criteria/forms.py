@@ -22,6 +22,7 @@ from cfit.criteria.models import (
 )
 from cfit.labels import label_text
 from cfit.numberfields import GroupedFloatField
+from cfit.uploadfields import LimitedFileField
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -211,13 +212,13 @@ def _reference_message(code: str, params: dict[str, str]) -> str:
 class ImportFileForm(forms.Form):
     """The exchange file a draft's criteria are replaced with, once the user has seen what changes."""
 
-    file = forms.FileField(
+    file = LimitedFileField(
+        kinds=[".xlsx", ".csv"],
         label=_("Criteria file (XLSX or CSV)"),
         help_text=_(
             "This draft downloaded as XLSX (or exported as CSV), edited: its rows replace the draft's "
             "criteria. You see what would change before anything is saved."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
 

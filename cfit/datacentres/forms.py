@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityReport
 from cfit.numberfields import GroupedFloatField
 from cfit.tenders.models import Lot
+from cfit.uploadfields import LimitedFileField
 
 
 class FacilityForm(forms.ModelForm):
@@ -43,7 +44,7 @@ class ReportForm(forms.ModelForm):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Filled template (XLSX)"))
+    file = LimitedFileField(label=_("Filled template (XLSX)"), kinds=[".xlsx"])
 
 
 class LinkForm(forms.Form):

@@ -97,7 +97,12 @@ def shares(rows: Iterable[SmelterRow]) -> list[Share]:
 
 
 def contract_checks(contract: Contract) -> list[ReportCheck]:
-    reports = contract.minerals_reports.select_related("submission").prefetch_related("smelters")
+    # A CMRT the supplier replaced or withdrew is kept in the trail, not checked: the one standing is.
+    reports = (
+        contract.minerals_reports.filter(submission__set_aside="")
+        .select_related("submission")
+        .prefetch_related("smelters")
+    )
     return [report_check(r) for r in reports]
 
 
@@ -125,7 +130,7 @@ def supplier_contracts(contract: Contract) -> Any:
 
 
 def supplier_trend(contract: Contract) -> list[YearShares]:
-    reports = MineralsReport.objects.filter(contract__in=supplier_contracts(contract)).prefetch_related(
-        "smelters"
-    )
+    reports = MineralsReport.objects.filter(
+        contract__in=supplier_contracts(contract), submission__set_aside=""
+    ).prefetch_related("smelters")
     return trend(reports)

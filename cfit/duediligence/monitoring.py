@@ -16,7 +16,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from cfit.accounts.models import Organisation
-from cfit.contracts.models import Contract, Finding, Obligation, ObligationEvent
+from cfit.contracts.models import Contract, Finding, Obligation, ObligationEvent, Submission
 from cfit.criteria.models import CriterionType
 from cfit.duediligence.figures import trend
 from cfit.duediligence.models import MineralsReport, SmelterList
@@ -42,7 +42,14 @@ def contract_figures(organisation: Organisation, year: int) -> dict[tuple[str, s
     )
     due = (
         Obligation.objects.filter(contract__in=contracts, due_date__range=(start, end))
-        .annotate(first_delivery=Min("events__at", filter=Q(events__action=ObligationEvent.Action.DELIVERED)))
+        # A delivery the supplier withdrew did not deliver: the first one that stood counts.
+        .annotate(
+            first_delivery=Min(
+                "events__at",
+                filter=Q(events__action=ObligationEvent.Action.DELIVERED)
+                & Q(events__submission__set_aside__in=["", Submission.SetAside.REPLACED]),
+            )
+        )
         .values_list("due_date", "first_delivery")
     )
     rows = list(due)
@@ -56,7 +63,9 @@ def contract_figures(organisation: Organisation, year: int) -> dict[tuple[str, s
         values[("obligations_on_time_share", "")] = round(100 * on_time / len(rows), 1)
     reports = [
         r
-        for r in MineralsReport.objects.filter(contract__in=contracts).prefetch_related("smelters")
+        for r in MineralsReport.objects.filter(
+            contract__in=contracts, submission__set_aside=""
+        ).prefetch_related("smelters")
         if r.year == year
     ]
     if reports:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from cfit.factories.models import DisclosedProduct
 from cfit.factories.reading import MAX_WORKERS, DisclosureRow, factory_country
 from cfit.fleet.models import PRODUCT_GROUPS
+from cfit.tabular import TABLE_ENDINGS
+from cfit.uploadfields import LimitedFileField
 
 
 class DisclosureForm(forms.Form):
@@ -43,7 +45,7 @@ class DisclosureForm(forms.Form):
 
 
 class DisclosureUploadForm(forms.Form):
-    file = forms.FileField(label=_("Disclosure file (CSV or XLSX)"))
+    file = LimitedFileField(label=_("Disclosure file (CSV or XLSX)"), kinds=TABLE_ENDINGS)
     replace = forms.BooleanField(
         label=_("The file is our whole list: withdraw the models that are not in it"), required=False
     )

@@ -25,6 +25,8 @@ from cfit.impact.disposal import COLUMNS, REQUIRED
 from cfit.impact.problems import RegisterRefused
 from cfit.impact.register import UnknownValue
 from cfit.refusals import refusal_texts
+from cfit.tabular import TABLE_ENDINGS
+from cfit.uploadfields import LimitedFileField
 from cfit.uploads import ImportRefused
 
 MAX_BATCH = actions.MAX_BATCH
@@ -48,7 +50,9 @@ class RetireForm(forms.Form):
 
 
 class ReportUploadForm(forms.Form):
-    file = forms.FileField(
+    # the request-size guard in front takes a register's size on the register import only
+    file = LimitedFileField(
+        kinds=TABLE_ENDINGS,
         label=gettext_lazy("The partner's report (CSV or XLSX)"),
         help_text=gettext_lazy(
             "One row per device: its asset tag or serial number, the date received, the final "

@@ -17,6 +17,8 @@ from cfit.fleet.models import (
 )
 from cfit.impact.register import ALL_COLUMNS, REQUIRED, UnknownValue
 from cfit.impact.vocabulary import load_vocabulary
+from cfit.tabular import TABLE_ENDINGS
+from cfit.uploadfields import LimitedFileField
 
 COLUMN_LABELS = {
     "product_group": _("Product group"),
@@ -43,7 +45,9 @@ COLUMN_LABELS = {
 
 
 class RegisterUploadForm(forms.Form):
-    file = forms.FileField(
+    file = LimitedFileField(
+        kinds=TABLE_ENDINGS,
+        limit=register_limit,
         label=_("Register file (CSV or XLSX)"),
         help_text=_("One row per asset line; the next step maps your columns onto the standard ones."),
     )

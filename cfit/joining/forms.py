@@ -14,6 +14,7 @@ from cfit.joining.actions import MAX_SIGNED_PACT_BYTES
 from cfit.joining.countries import country_choices
 from cfit.joining.models import Application, PactText
 from cfit.numberfields import LARGEST_STORED_WHOLE, GroupedIntegerField
+from cfit.uploadfields import LimitedFileField
 from cfit.uploads import describe_size
 
 TYPE_CHOICES = [(t.value, t.label) for t in Application.TYPES]
@@ -57,10 +58,11 @@ class SignatureForm(forms.Form):
     signing = forms.ChoiceField(
         label=_("How you sign"), choices=Application.Signing.choices, widget=forms.RadioSelect
     )
-    signed_pact = forms.FileField(
+    signed_pact = LimitedFileField(
         label=_("Signed pact (PDF)"),  # the size limit is added in the reader's language (``__init__``)
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+        kinds=[".pdf", "application/pdf"],
+        limit=MAX_SIGNED_PACT_BYTES,
     )
     signer_name = forms.CharField(label=_("Signatory's name"), max_length=200, required=False)
     signer_role = forms.CharField(label=_("Signatory's role"), max_length=200, required=False)

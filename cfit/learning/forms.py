@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from cfit.criteria.content import LANGUAGES
 from cfit.criteria.models import ProductGroup
 from cfit.learning.models import GUIDE_FIELDS, Guide, theme_codes, theme_label
+from cfit.pact.actions import DOCUMENT_TYPES
+from cfit.uploadfields import LimitedFileField
 
 
 def _theme_choices(language: str) -> list[tuple[str, str]]:
@@ -113,4 +115,4 @@ class EventForm(forms.Form):
 class MaterialForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
-    file = forms.FileField(label=_("File"), required=False)
+    file = LimitedFileField(label=_("File"), required=False, kinds=DOCUMENT_TYPES)

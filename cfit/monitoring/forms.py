@@ -12,6 +12,7 @@ from cfit.monitoring.indicators import INDICATORS, Kind
 from cfit.monitoring.models import Campaign
 from cfit.numberfields import GroupedDecimalField, GroupedIntegerField
 from cfit.pact.models import BuyerGroup
+from cfit.uploadfields import LimitedFileField
 
 PACT_WIDE = "pact"
 
@@ -147,4 +148,4 @@ class WithdrawForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Filled template (XLSX)"))
+    file = LimitedFileField(label=_("Filled template (XLSX)"), kinds=[".xlsx"])

@@ -26,6 +26,8 @@ XML = (".xml",)
 JSON = (".json", ".jsonl", ".ndjson")
 TAR = (".tar.gz", ".tgz", ".tar")
 ZIP = (".zip",)
+#: Every ending the reader takes (the import page's file picker offers them).
+NOTICE_ENDINGS = (*XML, *JSON, *TAR, *ZIP)
 
 
 def read_notices(

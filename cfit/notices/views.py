@@ -28,8 +28,9 @@ from cfit.monitoring.views import XLSX
 from cfit.notices.actions import import_notices
 from cfit.notices.market import OTHER, Filters, Market, download_rows, market
 from cfit.notices.models import Notice, NoticeImport, NoticeLink
-from cfit.notices.sources import is_notice_file
+from cfit.notices.sources import NOTICE_ENDINGS, is_notice_file
 from cfit.refusals import message_text
+from cfit.uploadfields import limited_file_attrs
 from cfit.uploads import ImportRefused, Problem, check_size
 
 #: shown on the page; the downloads hold every group
@@ -110,6 +111,8 @@ def market_page(request: HttpRequest) -> HttpResponse:
             "found": found,
             "filters": filters,
             "rows": found.rows[:MAX_ROWS],
+            # the import's input: the limit ``check_size`` applies and the endings the reader takes
+            "notice_file_attrs": limited_file_attrs(kinds=NOTICE_ENDINGS) if can_import else {},
             "more_rows": max(len(found.rows) - MAX_ROWS, 0),
             "chart": _chart(found),
             "breakdowns": _breakdown_names(),

@@ -7,11 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from cfit.offers.actions import MAX_ANSWER, MAX_QUESTION
 from cfit.offers.models import ResultOverride
-from cfit.uploadfields import limited_file_attrs
+from cfit.offers.reader import READERS
+from cfit.uploadfields import LimitedFileField
 from cfit.uploads import MAX_IMPORT_BYTES
 
 
-class OfferFileField(forms.FileField):
+class OfferFileField(LimitedFileField):
+    """A filled response template, or its CSV or JSON form (``offers.reader.READERS``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(kinds=READERS, **kwargs)
+
     def clean(self, data: object, initial: object = None) -> object:
         upload = super().clean(data, initial)
         if upload is not None and getattr(upload, "size", 0) > MAX_IMPORT_BYTES:
@@ -31,10 +37,6 @@ class UploadLinkForm(forms.Form):
 
 class SupplierUploadForm(forms.Form):
     file = OfferFileField(label=_("Your filled response template (XLSX)"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs.update(limited_file_attrs())
 
 
 class QuestionForm(forms.Form):

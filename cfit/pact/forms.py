@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from cfit.accounts.models import Organisation
 from cfit.criteria.models import Criterion, ProductGroup
 from cfit.numberfields import LARGEST_STORED_WHOLE, GroupedDecimalField, GroupedIntegerField
+from cfit.pact.actions import DOCUMENT_TYPES
 from cfit.pact.models import LANGUAGE_CHOICES, Statement
+from cfit.uploadfields import LimitedFileField
 from cfit.uploads import MAX_IMPORT_BYTES
 
 #: Statement slugs that would clash with the pages under /statements/.
@@ -120,7 +122,7 @@ class DocumentForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGE_CHOICES)
     url = WebAddressField(label=gettext_lazy("Link"), required=False, assume_scheme="https")
-    file = forms.FileField(label=gettext_lazy("or a file"), required=False)
+    file = LimitedFileField(label=gettext_lazy("or a file"), required=False, kinds=DOCUMENT_TYPES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

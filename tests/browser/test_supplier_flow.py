@@ -94,3 +94,54 @@ def test_a_25_mb_evidence_pdf_is_refused_in_the_page_before_it_is_sent(
     assert not Submission.objects.exists()
     assert page.get_attribute("#id_file", "accept") and ".pdf" in page.get_attribute("#id_file", "accept")
     page.context.close()
+
+
+def test_a_supplier_replaces_a_wrong_pdf_in_french_and_the_buyer_sees_it_replaced(
+    live_server: Any, browser: Any, framework: FrameworkVersion, procurer: Any, tmp_path: Path
+) -> None:
+    # Sophie sent last year's audit report; the buyer has not decided yet. She replaces it from her page,
+    # saying why; Pia sees the earlier file struck through, marked replaced, and decides on the new one.
+    from cfit.contracts import actions
+
+    from ..test_contract_evidence import document_obligation
+
+    sophie = make_persona("sophie", "greenrefurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN, "FR")
+    obligation = document_obligation(procurer, sophie, framework)
+    contract = obligation.contract
+    wrong = actions.deliver(
+        obligation, acting_user=sophie.user, data=b"%PDF-1.4\n% 2026\n%%EOF\n", filename="audit-2026.pdf"
+    )
+    base = live_server.url
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base, sophie.user.username)
+    page.goto(f"{base}/contracts/supplier/{contract.pk}/")
+    page.locator(f"#obligation-{obligation.pk} a.button").click()
+    assert page.locator("#current-delivery a").inner_text() == "audit-2026.pdf"
+    report = tmp_path / "audit-2027.pdf"
+    report.write_bytes(b"%PDF-1.4\n% 2027\n%%EOF\n")
+    page.set_input_files("#replace-form input[type=file]", str(report))
+    page.fill("#replace-form textarea", "Mauvaise année")
+    page.locator("#replace-form button").click()
+    page.wait_for_selector("#obligations")
+    assert page.locator(f"#obligation-{obligation.pk}").get_attribute("data-state") == "delivered"
+    page.context.close()
+
+    buyer = browser.new_context(locale="fr-FR").new_page()
+    buyer.set_default_timeout(15_000)
+    sign_in(buyer, base, procurer.user.username)
+    buyer.goto(f"{base}/contracts/{contract.pk}/")
+    row = buyer.locator(f"#obligation-{obligation.pk}")
+    assert row.locator(".submission[data-set-aside=replaced] del a").inner_text() == wrong.filename
+    assert row.locator(".submission:not(.set-aside) a").inner_text() == "audit-2027.pdf"
+    assert "Mauvaise année" in row.locator(".trail li[data-action=replaced]").inner_text()
+    row.locator("form.decide button[value=accept]").click()
+    buyer.wait_for_selector("#obligations")
+    assert buyer.locator(f"#obligation-{obligation.pk}").get_attribute("data-state") == "accepted"
+    buyer.context.close()
+    # Accepted: Sophie's page offers neither replacing nor withdrawing any more.
+    again = browser.new_context(locale="fr-FR").new_page()
+    sign_in(again, base, sophie.user.username)
+    again.goto(f"{base}/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/")
+    assert again.locator("#replace-form, #withdraw-form").count() == 0
+    again.context.close()
