@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -999,7 +999,7 @@ def _differing(known: dict[str, Any], given: dict[str, Any], prefix: str = "") -
 
 
 def _with_shared_lists(
-    document: Any, reference: content.Framework, filename: str, read: Any
+    document: Any, reference: content.Framework, filename: str, read: Callable[[Any], content.Framework]
 ) -> content.Framework:
     """``read(document)`` with the reference's product groups and labels in place of the file's, refused
     with every problem if the file's lists differ (``shared_list_problems``) or its criteria do."""
