@@ -26,6 +26,10 @@ def framework_texts(framework: content.Framework) -> Iterator[tuple[str, str, st
         for field in ("name", "description"):
             for lang, text in getattr(group, field).items():
                 yield f"product group {group.id} {field}", lang, text
+    for label in framework.labels:
+        yield f"label {label.id} name", "en", label.name
+        for lang, text in label.names.items():
+            yield f"label {label.id} name", lang, text
     for criterion in framework.criteria:
         for field in ("title", "text", "rationale"):
             for lang, text in criterion.texts(field).items():

@@ -79,7 +79,11 @@ def sync_reference_lists(framework: content.Framework) -> None:
             },
         )
     for label in framework.labels:
-        _update_or_create(Label, label.id, {"name": label.name, "issuer": label.issuer, "url": label.url})
+        _update_or_create(
+            Label,
+            label.id,
+            {"name": label.name, "issuer": label.issuer, "url": label.url, "names": label.names},
+        )
     for strategy in content.Strategy:
         StrategyTag.objects.get_or_create(code=strategy.value)
 
@@ -237,7 +241,8 @@ def version_to_content(version: FrameworkVersion) -> content.Framework:
             for g in ProductGroup.objects.all()
         ],
         labels=[
-            content.Label(id=x.code, name=x.name, issuer=x.issuer, url=x.url) for x in Label.objects.all()
+            content.Label(id=x.code, name=x.name, issuer=x.issuer, url=x.url, names=x.names)
+            for x in Label.objects.all()
         ],
         criteria=criteria,
     )

@@ -172,7 +172,9 @@ def _add_criterion(doc: Document, spec: TenderSpec, lot: LotSpec, item: ChosenCr
             )
         )
     doc.add(Paragraph(criterion.text[lang]))
-    labels = [spec.labels[code].name for code in criterion.verification.labels if code in spec.labels]
+    labels = [
+        spec.labels[code].name_in(lang) for code in criterion.verification.labels if code in spec.labels
+    ]
     proof = criterion.verification.documents[lang]
     if labels:
         proof = (
@@ -193,7 +195,8 @@ def _add_criterion(doc: Document, spec: TenderSpec, lot: LotSpec, item: ChosenCr
                     r.title[lang],
                     answer_type(r),
                     expected(r),
-                    ", ".join(spec.labels[c].name for c in r.satisfied_by_labels if c in spec.labels) or "—",
+                    ", ".join(spec.labels[c].name_in(lang) for c in r.satisfied_by_labels if c in spec.labels)
+                    or "—",
                 ]
                 for r in criterion.requirements
             ],
