@@ -126,7 +126,9 @@ MESSAGES = {
     "offers:too_long": gettext_lazy("at most %(limit)s characters"),
     # a criteria import (cfit.criteria.exchange.IMPORT_MESSAGES)
     "criteria:unknown_format": gettext_lazy("unknown format: use .json, .csv, .xlsx or .yaml"),
-    "criteria:not_flat_file": gettext_lazy("send the criteria workbook (.xlsx) or its CSV form"),
+    "criteria:not_flat_file": gettext_lazy(
+        "send the criteria workbook (.xlsx), its CSV form, the JSON export or a YAML file"
+    ),
     "criteria:not_export": gettext_lazy("not a cfit criteria export (no criteria list)"),
     "criteria:no_criteria": gettext_lazy("no criteria list"),
     "criteria:no_framework": gettext_lazy(
@@ -157,6 +159,10 @@ MESSAGES = {
     "criteria:formula": gettext_lazy("formulas are not accepted; type the value"),
     "criteria:below_floor": gettext_lazy(
         "asks less than %(law)s (value %(floor)s), which applies since %(since)s"
+    ),
+    "criteria:shared_list": gettext_lazy(
+        "product groups and labels are shared by every version, published ones too: "
+        "they change in the framework files, not by an import"
     ),
     # a notice file the secretariat imports (cfit.notices.record.MESSAGES)
     "notices:not_notice_file": gettext_lazy("not a notice file (.xml, .json, .jsonl, .zip, .tar.gz)"),

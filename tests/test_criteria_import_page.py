@@ -134,15 +134,15 @@ def test_a_bad_workbook_is_refused_by_sheet_row_and_column_in_the_users_language
     )
 
 
-def test_the_import_page_takes_only_the_workbook_or_its_csv(
+def test_the_import_page_takes_only_the_exchange_formats(
     client: Client, draft: FrameworkVersion, secretary: Any
 ) -> None:
     client.force_login(secretary.user)
 
-    response = _upload(client, draft, b'{"criteria": []}', name="criteria.json")
+    response = _upload(client, draft, b"criterion_id\n", name="criteria.txt")
 
     assert response.context["problems"] == [
-        "criteria.json: file: send the criteria workbook (.xlsx) or its CSV form"
+        "criteria.txt: file: send the criteria workbook (.xlsx), its CSV form, the JSON export or a YAML file"
     ]
 
 

@@ -52,12 +52,25 @@ def fingerprint(framework: content.Framework) -> str:
 # ---------------------------------------------------------------------------
 
 
+def _update_or_create(model: Any, code: str, values: dict[str, Any]) -> None:
+    """Create the row ``code`` of ``model`` or update it, saving only when a value differs: a list
+    loaded again unchanged leaves its rows (and their ``updated`` time, which keys cached pages) alone."""
+    row = model.objects.filter(code=code).first()
+    if row is None:
+        model.objects.create(code=code, **values)
+    elif not all(_same(getattr(row, field), value) for field, value in values.items()):
+        for field, value in values.items():
+            setattr(row, field, value)
+        row.save()
+
+
 def sync_reference_lists(framework: content.Framework) -> None:
     """Create or update product groups, labels and strategies (shared by all versions)."""
     for position, group in enumerate(framework.product_groups):
-        ProductGroup.objects.update_or_create(
-            code=group.id,
-            defaults={
+        _update_or_create(
+            ProductGroup,
+            group.id,
+            {
                 "kind": group.kind.value,
                 "cpv": group.cpv,
                 "name": group.name,
@@ -66,61 +79,124 @@ def sync_reference_lists(framework: content.Framework) -> None:
             },
         )
     for label in framework.labels:
-        Label.objects.update_or_create(
-            code=label.id, defaults={"name": label.name, "issuer": label.issuer, "url": label.url}
+        _update_or_create(
+            Label,
+            label.id,
+            {"name": label.name, "issuer": label.issuer, "url": label.url, "names": label.names},
         )
     for strategy in content.Strategy:
         StrategyTag.objects.get_or_create(code=strategy.value)
 
 
+def _criterion_values(item: content.Criterion, position: int) -> dict[str, Any]:
+    """A criterion of the content schema as the values of its row (without its links)."""
+    return {
+        "topic": item.topic,
+        "position": position,
+        "impact_category": item.impact_category.value,
+        "lifecycle_stage": item.lifecycle_stage.value,
+        "type": item.type.value,
+        "ambition": item.ambition.value,
+        "title": item.title,
+        "text": item.text,
+        "rationale": item.rationale,
+        "verification_documents": item.verification.documents,
+        "sources": [source.model_dump() for source in item.sources],
+        "threshold_origin": item.threshold_origin.value,
+    }
+
+
+def _requirement_values(req: content.Requirement, position: int) -> dict[str, Any]:
+    return {
+        "position": position,
+        "group": req.group,
+        "title": req.title,
+        "data_type": req.data_type.value,
+        "expected_value": req.expected_value,
+        "min_value": req.min_value,
+        "max_value": req.max_value,
+        "options": req.options,
+        "allowed": req.allowed,
+        "unit": req.unit,
+        "better": req.better.value if req.better else "",
+        "scoring": req.scoring.model_dump(mode="json", exclude_defaults=True) if req.scoring else None,
+        "legal_floors": [f.model_dump(mode="json", exclude_defaults=True) for f in req.legal_floors],
+    }
+
+
+def _same(stored: Any, value: Any) -> bool:
+    """Equal as stored JSON: ``True`` is not ``1``, nor ``7`` a text "7"."""
+    return json.dumps(stored, sort_keys=True, default=str) == json.dumps(value, sort_keys=True, default=str)
+
+
+def _changed(row: Any, values: dict[str, Any]) -> list[str]:
+    """The fields of ``row`` that ``values`` change, with the new values set on it."""
+    fields = [field for field, value in values.items() if not _same(getattr(row, field), value)]
+    for field in fields:
+        setattr(row, field, values[field])
+    return fields
+
+
 def _write_criteria(
     version: FrameworkVersion, criteria: list[content.Criterion], only: set[str] | None = None
 ) -> None:
-    """Create ``criteria`` in ``version`` at their positions in the list (``only``: these codes)."""
+    """Make the criteria of ``version`` read as ``criteria``, at their positions in the list (``only``:
+    these codes; the others only take their new position).
+
+    A criterion or requirement already in the version is updated in place, found by its code (stable
+    across versions and files): what points at its row (an organisation's shortlist, the audit trail,
+    an edit form open on its requirements) keeps it. Only what ``criteria`` adds is created; removing
+    what it leaves out is the caller's (``_remove_criteria``). A row is saved only if a value differs.
+    """
     groups = {g.code: g for g in ProductGroup.objects.all()}
     labels = {label.code: label for label in Label.objects.all()}
     strategies = {s.code: s for s in StrategyTag.objects.all()}
+    existing = {
+        c.code: c
+        for c in Criterion.objects.filter(version=version)
+        .select_related("version")
+        .prefetch_related("requirements")
+    }
     for position, item in enumerate(criteria):
+        criterion = existing.get(item.id)
         if only is not None and item.id not in only:
+            if criterion is not None and criterion.position != position:
+                criterion.position = position
+                criterion.save(update_fields=["position"])
             continue
-        criterion = Criterion.objects.create(
-            version=version,
-            code=item.id,
-            topic=item.topic,
-            position=position,
-            impact_category=item.impact_category.value,
-            lifecycle_stage=item.lifecycle_stage.value,
-            type=item.type.value,
-            ambition=item.ambition.value,
-            title=item.title,
-            text=item.text,
-            rationale=item.rationale,
-            verification_documents=item.verification.documents,
-            sources=[source.model_dump() for source in item.sources],
-            threshold_origin=item.threshold_origin.value,
-        )
+        values = _criterion_values(item, position)
+        if criterion is None:
+            criterion = Criterion.objects.create(version=version, code=item.id, **values)
+            old_requirements: dict[str, Requirement] = {}
+        else:
+            fields = _changed(criterion, values)
+            if fields:
+                criterion.save(update_fields=fields)
+            old_requirements = {r.code: r for r in criterion.requirements.all()}
         criterion.product_groups.set([groups[code] for code in item.product_groups])
         criterion.strategies.set([strategies[s.value] for s in item.strategies])
         criterion.verification_labels.set([labels[code] for code in item.verification.labels])
+        kept = {req.id for req in item.requirements}
+        gone = [r.pk for code, r in old_requirements.items() if code not in kept]
+        if gone:
+            Requirement.objects.filter(pk__in=gone).delete()
         for req_position, req in enumerate(item.requirements):
-            requirement = Requirement.objects.create(
-                criterion=criterion,
-                code=req.id,
-                position=req_position,
-                group=req.group,
-                title=req.title,
-                data_type=req.data_type.value,
-                expected_value=req.expected_value,
-                min_value=req.min_value,
-                max_value=req.max_value,
-                options=req.options,
-                allowed=req.allowed,
-                unit=req.unit,
-                better=req.better.value if req.better else "",
-                scoring=req.scoring.model_dump(mode="json", exclude_defaults=True) if req.scoring else None,
-                legal_floors=[f.model_dump(mode="json", exclude_defaults=True) for f in req.legal_floors],
-            )
+            req_values = _requirement_values(req, req_position)
+            requirement = old_requirements.get(req.id)
+            if requirement is None:
+                requirement = Requirement.objects.create(criterion=criterion, code=req.id, **req_values)
+            else:
+                requirement.criterion = criterion  # its version, already read and locked
+                fields = _changed(requirement, req_values)
+                if fields:
+                    requirement.save(update_fields=fields)
             requirement.satisfied_by_labels.set([labels[code] for code in req.satisfied_by_labels])
+
+
+def _remove_criteria(version: FrameworkVersion, codes: list[str]) -> None:
+    """Delete the criteria ``codes`` of ``version`` (a draft's), each checked as editable."""
+    for criterion in Criterion.objects.filter(version=version, code__in=codes).select_related("version"):
+        criterion.delete()
 
 
 def version_to_content(version: FrameworkVersion) -> content.Framework:
@@ -165,7 +241,8 @@ def version_to_content(version: FrameworkVersion) -> content.Framework:
             for g in ProductGroup.objects.all()
         ],
         labels=[
-            content.Label(id=x.code, name=x.name, issuer=x.issuer, url=x.url) for x in Label.objects.all()
+            content.Label(id=x.code, name=x.name, issuer=x.issuer, url=x.url, names=x.names)
+            for x in Label.objects.all()
         ],
         criteria=criteria,
     )
@@ -197,8 +274,12 @@ def load_framework(
                 f"version {framework.version} is published and the files differ from it: "
                 "give the files a new version in framework.yaml"
             )
-        existing.criteria.all().delete()
         version = existing
+        # Updated in place by code, as an import does: shortlists of the draft's criteria keep them.
+        kept = {item.id for item in framework.criteria}
+        _remove_criteria(
+            version, [c for c in version.criteria.values_list("code", flat=True) if c not in kept]
+        )
     else:
         version = FrameworkVersion.objects.create(
             code=framework.version,
@@ -299,15 +380,12 @@ def _apply_import(
 ) -> ImportPlan:
     current = version_to_content(version)
     plan = _plan(current, framework)
+    if plan.is_empty and [c.id for c in current.criteria] == [c.id for c in framework.criteria]:
+        return plan  # the file reads as the draft does: nothing to write, nothing to record
     before = {c.id: c for c in current.criteria}
-    rewritten = set(plan.changed) | set(plan.added)
-    Criterion.objects.filter(version=version, code__in=[*plan.removed, *plan.changed]).delete()
-    _write_criteria(version, framework.criteria, only=rewritten)
-    positions = {item.id: position for position, item in enumerate(framework.criteria)}
-    kept = list(Criterion.objects.filter(version=version).exclude(code__in=rewritten))
-    for criterion in kept:
-        criterion.position = positions[criterion.code]
-    Criterion.objects.bulk_update(kept, ["position"])
+    _remove_criteria(version, plan.removed)
+    # In place, by code: the rows the file keeps stay the same rows, with the file's values.
+    _write_criteria(version, framework.criteria, only=set(plan.changed) | set(plan.added))
     written = {
         c.code: c
         for c in Criterion.objects.filter(version=version, code__in=plan.changed)
@@ -318,6 +396,8 @@ def _apply_import(
         _record_import(written[code], before[code], differences, acting_user)
     version.fingerprint = fingerprint(framework)
     version.save(update_fields=["fingerprint"])
+    if plan.is_empty:
+        return plan  # only the order of the criteria changed
     summary = {"added": plan.added, "removed": plan.removed, "changed": sorted(plan.changed)}
     _event(
         version,

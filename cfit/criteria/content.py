@@ -176,9 +176,25 @@ class Source(Strict):
 
 class Label(Strict):
     id: Annotated[str, Field(pattern=CODE_PATTERN)]
+    #: the name as its issuer gives it in English, read in every language without its own name
     name: str
     issuer: str
     url: WebAddress = ""
+    #: the name in a language that names the label otherwise: its official name there (the EU Ecolabel is
+    #: "EU-milieukeur" in Dutch), or its explanation translated; a brand keeps its one name
+    names: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("names")
+    @classmethod
+    def _known_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown:
+            raise ValueError(f"label name: unknown language(s) {', '.join(unknown)}")
+        return {lang: text.strip() for lang, text in value.items() if text.strip()}
+
+    def name_in(self, lang: str) -> str:
+        """The label's name as a reader of ``lang`` reads it."""
+        return self.names.get(lang) or self.name
 
 
 class ProductGroup(Strict):

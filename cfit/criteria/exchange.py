@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -50,7 +50,7 @@ MAX_EXACT = 2**53
 IMPORT_MESSAGES: dict[str, str] = {
     # the file as a whole
     "unknown_format": "unknown format: use .json, .csv, .xlsx or .yaml",
-    "not_flat_file": "send the criteria workbook (.xlsx) or its CSV form",
+    "not_flat_file": "send the criteria workbook (.xlsx), its CSV form, the JSON export or a YAML file",
     "not_export": "not a cfit criteria export (no criteria list)",
     "no_criteria": "no criteria list",
     "no_framework": "no framework is loaded yet to take product groups and labels from",
@@ -83,6 +83,11 @@ IMPORT_MESSAGES: dict[str, str] = {
     "not_json": "not JSON of at most {depth} levels, e.g. {example}",
     "formula": "formulas are not accepted; type the value",
     "below_floor": "asks less than {law} (value {floor}), which applies since {since}",
+    # product groups and labels in a JSON or YAML file imported into a draft from its page
+    "shared_list": (
+        "product groups and labels are shared by every version, published ones too: "
+        "they change in the framework files, not by an import"
+    ),
 }
 
 
@@ -889,18 +894,29 @@ def parse_import(
     *,
     on: date | None = None,
     formats: tuple[str, ...] | None = None,
+    keep_shared_lists: bool = False,
 ) -> content.Framework:
-    """Read an edited export in any of the three formats (told apart by the file name); a threshold
+    """Read an edited export in any of the formats (told apart by the file name); a threshold
     below a legal floor in force on ``on`` (default: today) is a problem of its row. ``formats``:
-    the file name endings taken (default all), e.g. (".xlsx", ".csv") for the flat files only."""
+    the file name endings taken (default all), e.g. (".xlsx", ".csv") for the flat files only.
+
+    ``keep_shared_lists``: the product groups and labels stay those of ``reference`` (the flat files
+    never carry them); a JSON or YAML file whose lists differ is refused, each difference named by
+    its place and field (``shared_list``), with the criteria's own problems."""
     check_size(data, filename, MAX_IMPORT_BYTES)
     lower = filename.lower()
     if formats is not None and not lower.endswith(formats):
         raise _refused(filename, "file", "-", "not_flat_file")
-    if lower.endswith(".json"):
-        return framework_from_json(load_json(data, filename), filename, on=on)
-    if reference is None:
+    if reference is None and (keep_shared_lists or not lower.endswith(".json")):
         raise _refused(filename, "file", "-", "no_framework")
+    if lower.endswith(".json"):
+        document = load_json(data, filename)
+        if keep_shared_lists and reference is not None:
+            return _with_shared_lists(
+                document, reference, filename, lambda d: framework_from_json(d, filename, on=on)
+            )
+        return framework_from_json(document, filename, on=on)
+    assert reference is not None
     if lower.endswith(".csv"):
         return rows_to_framework(
             csv_to_rows(decode_text(data, filename), filename), filename, reference, on=on
@@ -917,18 +933,89 @@ def parse_import(
         except (UnicodeDecodeError, yaml.YAMLError) as error:
             raise _refused(filename, "file", "-", "yaml_invalid", detail=str(error)[:300]) from error
         check_shape(document, filename)
+        if keep_shared_lists:
+            return _with_shared_lists(
+                document, reference, filename, lambda d: _framework_from_yaml(d, filename, on)
+            )
         if isinstance(document, dict) and "product_groups" not in document:
-            document = {
-                **document,
-                "version": reference.version,
-                "product_groups": [g.model_dump(mode="json") for g in reference.product_groups],
-                "labels": [x.model_dump() for x in reference.labels],
-            }
-        return _framework_from_yaml(document, filename)
+            # a criteria file of the framework (criteria-*.yaml): the lists are framework.yaml's
+            document = {**document, **_shared_lists(reference), "version": reference.version}
+        return _framework_from_yaml(document, filename, on)
     raise _refused(filename, "file", "-", "unknown_format")
 
 
-def _framework_from_yaml(document: Any, filename: str) -> content.Framework:
+#: The lists a framework shares between its versions, as an export writes them.
+SHARED_LISTS = ("product_groups", "labels")
+
+
+def _shared_lists(reference: content.Framework) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "product_groups": [g.model_dump(mode="json") for g in reference.product_groups],
+        "labels": [label.model_dump(mode="json") for label in reference.labels],
+    }
+
+
+def shared_list_problems(document: Any, reference: content.Framework) -> list[Problem]:
+    """Where the product groups and labels of a file (JSON or YAML) differ from ``reference``'s: an entry
+    it adds (field ``id``) or a field it changes (``name.fr``). A list the file leaves out, or an
+    entry of it, is no difference: the reference keeps it."""
+    if not isinstance(document, dict):
+        return []
+    known = _shared_lists(reference)
+    problems: list[Problem] = []
+    for key in SHARED_LISTS:
+        entries = document.get(key)
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            problems.append(_problem(key, "-", "not_list"))
+            continue
+        by_id = {entry["id"]: entry for entry in known[key]}
+        for index, entry in enumerate(entries):
+            code = entry.get("id") if isinstance(entry, dict) else None
+            where = f"{key}[{index}]" + (f" ({code})" if isinstance(code, str) and code else "")
+            if not isinstance(entry, dict):
+                problems.append(_problem(where, "-", "not_object"))
+            elif code not in by_id:
+                problems.append(_problem(where, "id", "shared_list"))
+            else:
+                problems.extend(
+                    _problem(where, field, "shared_list") for field in _differing(by_id[code], entry)
+                )
+    return problems
+
+
+def _differing(known: dict[str, Any], given: dict[str, Any], prefix: str = "") -> list[str]:
+    """The fields (``name.fr``) where ``given`` says something else than ``known``; a field it leaves
+    out says nothing."""
+    found = []
+    for field, value in given.items():
+        before = known.get(field)
+        if isinstance(before, dict) and isinstance(value, dict):
+            found += _differing(before, value, f"{prefix}{field}.")
+        elif value != before:
+            found.append(f"{prefix}{field}")
+    return found
+
+
+def _with_shared_lists(
+    document: Any, reference: content.Framework, filename: str, read: Callable[[Any], content.Framework]
+) -> content.Framework:
+    """``read(document)`` with the reference's product groups and labels in place of the file's, refused
+    with every problem if the file's lists differ (``shared_list_problems``) or its criteria do."""
+    problems = shared_list_problems(document, reference)
+    if isinstance(document, dict):
+        document = {**document, **_shared_lists(reference), "version": reference.version}
+    try:
+        framework = read(document)
+    except ImportRefused as error:
+        raise ImportRefused(filename, problems + error.problems, count=len(problems) + error.count) from None
+    if problems:
+        raise ImportRefused(filename, problems)
+    return framework
+
+
+def _framework_from_yaml(document: Any, filename: str, on: date | None = None) -> content.Framework:
     if not isinstance(document, dict) or not isinstance(document.get("criteria"), list):
         raise _refused(filename, "file", "criteria", "no_criteria")
     problems: list[Problem] = []
@@ -945,6 +1032,12 @@ def _framework_from_yaml(document: Any, filename: str) -> content.Framework:
         if found:
             problems.extend(found)
         else:
-            criteria.append(content.Criterion.model_validate(raw))
+            criterion = content.Criterion.model_validate(raw)
+            criteria.append(criterion)
+            # a file edited by hand never brings a threshold below the law into a draft, as the others
+            problems.extend(
+                _floor_problem(where, f"requirements[{position}]", finding)
+                for position, finding in _below_floors(criterion, on)
+            )
     reference = {"product_groups": document.get("product_groups", []), "labels": document.get("labels", [])}
     return _assemble(filename, str(document.get("version") or ""), reference, criteria, problems)

@@ -213,11 +213,11 @@ class ImportFileForm(forms.Form):
     """The exchange file a draft's criteria are replaced with, once the user has seen what changes."""
 
     file = LimitedFileField(
-        kinds=[".xlsx", ".csv"],
-        label=_("Criteria file (XLSX or CSV)"),
+        kinds=[".xlsx", ".csv", ".json", ".yaml", ".yml"],
+        label=_("Criteria file (XLSX, CSV, JSON or YAML)"),
         help_text=_(
-            "This draft downloaded as XLSX (or exported as CSV), edited: its rows replace the draft's "
-            "criteria. You see what would change before anything is saved."
+            "This draft downloaded as XLSX (or exported as CSV or JSON, or a framework YAML file), "
+            "edited: its criteria replace the draft's. You see what would change before anything is saved."
         ),
     )
 

@@ -143,6 +143,12 @@ class Label(models.Model):
     name = models.TextField(_("name"))
     issuer = models.TextField(_("issuer"), blank=True)
     url = models.URLField(_("web address"), blank=True, max_length=500)
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_("{language: name} where a language names the label otherwise; the others read the name."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -151,6 +157,11 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language where the label has one there, else its name."""
+        return self.names.get((get_language() or "en").split("-")[0]) or self.name
 
 
 class StrategyTag(models.Model):

@@ -456,9 +456,10 @@ def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
 
 #: The session key of a checked file waiting for the user's confirmation (one at a time per session).
 IMPORT_SESSION_KEY = "criteria_import"
-#: The kinds of file the import page takes: the exchange workbook and its CSV form. (JSON and YAML
-#: bring their own product groups and labels, shared by every version: the command line only.)
-IMPORT_SUFFIXES = (".xlsx", ".csv")
+#: The kinds of file the import page takes: the exchange workbook and its CSV form, the JSON export
+#: and the framework's YAML. Product groups and labels are shared by every version: a JSON or YAML
+#: file that changes them is refused (they change in the framework files), as is any other kind.
+IMPORT_SUFFIXES = (".xlsx", ".csv", ".json", ".yaml", ".yml")
 
 
 def _staged_folder() -> Path:
@@ -494,7 +495,9 @@ def _difference_text(value: Any) -> str:
 def _read_import(version: FrameworkVersion, data: bytes, filename: str) -> content.Framework:
     """The file as the framework it holds, checked as the command checks it (raises ImportRefused)."""
     reference = actions.version_to_content(version)
-    return exchange.parse_import(data, filename, reference, on=timezone.localdate(), formats=IMPORT_SUFFIXES)
+    return exchange.parse_import(
+        data, filename, reference, on=timezone.localdate(), formats=IMPORT_SUFFIXES, keep_shared_lists=True
+    )
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cfit.criteria.content import CriterionType, DataType, Requirement
+from cfit.criteria.typography import french, semicolon
 from cfit.criteria.wording import threshold_text, unit_label
 from cfit.tenders.award import PriceRule
 from cfit.tenders.award_text import award_method_paragraphs, criterion_description, price_noun
@@ -107,7 +108,25 @@ def build_annex(spec: TenderSpec) -> Document:
         )
         for lot in spec.lots:
             _add_lot(doc, spec, lot)
-    return doc
+    return _typeset(doc) if lang == "fr" else doc
+
+
+def _typeset(doc: Document) -> Document:
+    """The French annex with French spacing throughout (``typography.french``): the framework's texts
+    have it already, and so it holds for the catalogue's wording and for the values put between."""
+    blocks: list[Heading | Paragraph | Table] = []
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            blocks.append(Heading(french(block.text), block.level))
+        elif isinstance(block, Paragraph):
+            blocks.append(Paragraph(french(block.text), french(block.bold_lead)))
+        else:
+            blocks.append(
+                Table(
+                    [french(h) for h in block.header], [[french(cell) for cell in row] for row in block.rows]
+                )
+            )
+    return Document(french(doc.title), blocks)
 
 
 def _add_lot(doc: Document, spec: TenderSpec, lot: LotSpec) -> None:
@@ -153,7 +172,9 @@ def _add_criterion(doc: Document, spec: TenderSpec, lot: LotSpec, item: ChosenCr
             )
         )
     doc.add(Paragraph(criterion.text[lang]))
-    labels = [spec.labels[code].name for code in criterion.verification.labels if code in spec.labels]
+    labels = [
+        spec.labels[code].name_in(lang) for code in criterion.verification.labels if code in spec.labels
+    ]
     proof = criterion.verification.documents[lang]
     if labels:
         proof = (
@@ -174,7 +195,8 @@ def _add_criterion(doc: Document, spec: TenderSpec, lot: LotSpec, item: ChosenCr
                     r.title[lang],
                     answer_type(r),
                     expected(r),
-                    ", ".join(spec.labels[c].name for c in r.satisfied_by_labels if c in spec.labels) or "—",
+                    ", ".join(spec.labels[c].name_in(lang) for c in r.satisfied_by_labels if c in spec.labels)
+                    or "—",
                 ]
                 for r in criterion.requirements
             ],
@@ -217,7 +239,7 @@ def _add_reporting(doc: Document, spec: TenderSpec, clauses: list[ChosenCriterio
             [
                 [
                     c.criterion.id,
-                    "; ".join(r.title[lang] for r in c.criterion.requirements),
+                    semicolon(lang).join(r.title[lang] for r in c.criterion.requirements),
                     _("Yearly, and at the end of the contract"),
                 ]
                 for c in clauses

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cfit.criteria.content import Better, ScoringRule
+from cfit.criteria.typography import french, semicolon
 from cfit.criteria.wording import active_language, number, option_label, unit_label
 from cfit.labels import label_text
 from cfit.tenders.award import LotAwardMethod, PriceRule, ScoredCriterion, ScoredRequirement
@@ -142,7 +143,7 @@ def requirement_sentence(requirement: ScoredRequirement, language: str, part: st
             }
         case ScoringRule.BANDS:
             sign = "≥" if higher else "≤"
-            bands = "; ".join(
+            bands = semicolon(language).join(
                 label_text(
                     f"{sign} {_number((band.at_least if higher else band.at_most) or 0)}{unit}",
                     share(band.share),
@@ -154,7 +155,7 @@ def requirement_sentence(requirement: ScoredRequirement, language: str, part: st
                 "bands": bands,
             }
         case ScoringRule.OPTION_POINTS:
-            table = "; ".join(
+            table = semicolon(language).join(
                 label_text(option_label(option, language), share(scoring.option_points.get(option, 0.0)))
                 for option in requirement.options
             )
@@ -217,14 +218,23 @@ def award_method_paragraphs(method: LotAwardMethod, language: str) -> list[str]:
                 "– " + requirement_sentence(r, language, parts.get(r.id, "")) for r in criterion.requirements
             )
         paragraphs.extend(general_rules())
-        return paragraphs
+        return [_typeset(p, language) for p in paragraphs]
 
 
 def criterion_description(criterion: ScoredCriterion, language: str) -> str:
     """One award criterion in words (eForms BT-540)."""
     with translation.override(language):
         parts = _parts(criterion)
-        return " ".join(
-            [criterion_sentence(criterion, language)]
-            + [requirement_sentence(r, language, parts.get(r.id, "")) for r in criterion.requirements]
+        return _typeset(
+            " ".join(
+                [criterion_sentence(criterion, language)]
+                + [requirement_sentence(r, language, parts.get(r.id, "")) for r in criterion.requirements]
+            ),
+            language,
         )
+
+
+def _typeset(text: str, language: str) -> str:
+    """A sentence of the tender documents with its language's spacing (French: no-break spaces), the
+    same in the annex, the OCDS release and the eForms notice."""
+    return french(text) if language == "fr" else text

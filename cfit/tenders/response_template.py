@@ -168,7 +168,7 @@ def _build(spec: TenderSpec) -> bytes:
         "",
         _("Label ids:"),
     ]
-    lines += [label_text(code, label.name) for code, label in sorted(spec.labels.items())]
+    lines += [label_text(code, label.name_in(lang)) for code, label in sorted(spec.labels.items())]
     # How answers are scored: the same sentences as the annex, from the method the engine applies.
     for lot in spec.lots:
         lines += ["", _("How offers for lot %(n)s are scored:") % {"n": lot.number}]
