@@ -580,3 +580,50 @@ def test_a_provider_registers_the_data_centre_it_runs_for_its_customers(supplier
 
     assert page.status_code == 200
     assert Facility.unscoped.get().operator == Facility.Operator.SERVICE
+
+
+def test_correcting_a_year_starts_from_what_was_filed_and_keeps_the_rest(
+    supplier: Persona, facility: Facility
+) -> None:
+    """Sam, the provider, typed 9,100,000 kWh instead of 9,400,000 for 2024. "Correct 2024" fills the
+    form with the year's values, so that filing it again changes the one value and keeps the others;
+    before, the form came empty and filing it again erased every value he did not retype."""
+    actions.file_reports(
+        facility=facility,
+        years=[
+            (2024, {"total_energy_kwh": 9_100_000.0, "it_energy_kwh": 7_200_000.0, "water_input_m3": 1900.0})
+        ],
+        via="form",
+        acting_user=supplier.user,
+    )
+    client = client_for(supplier)
+
+    page = client.get(f"/datacentres/{facility.pk}/")
+    assert 'href="?year=2024#file-year"' in page.content.decode()
+    form = client.get(f"/datacentres/{facility.pk}/?year=2024").context["form"]
+    assert form["year"].value() == 2024
+    assert (form["it_energy_kwh"].value(), form["water_input_m3"].value()) == (7_200_000.0, 1900.0)
+
+    posted = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    client.post(f"/datacentres/{facility.pk}/file/", {**posted, "total_energy_kwh": "9400000"})
+
+    report = FacilityReport.objects.get(facility=facility, year=2024)
+    assert (report.total_energy_kwh, report.it_energy_kwh, report.water_input_m3) == (
+        9_400_000.0,
+        7_200_000.0,
+        1900.0,
+    )
+
+
+def test_a_reader_of_the_provider_and_the_buyer_get_no_correction_form(
+    procurer: Persona, hosting_lot: Any, facility: Facility, supplier: Persona
+) -> None:
+    actions.file_reports(
+        facility=facility, years=[(2024, {"total_energy_kwh": 10.0})], via="form", acting_user=supplier.user
+    )
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+
+    page = client_for(procurer).get(f"/datacentres/{facility.pk}/?year=2024")
+
+    assert page.status_code == 200 and page.context["form"] is None
+    assert "correct-year" not in page.content.decode()
