@@ -299,3 +299,25 @@ def test_the_overview_says_which_figure_of_each_years_report_the_exports_pre_fil
         )
     assert 'id="cloud-report-years"' in response.content.decode()
     assert 'data-year="2025"' in response.content.decode()
+
+
+def test_a_place_compared_shows_its_pue_and_the_sources_of_its_factors(
+    client: Client, asset_manager: Persona
+) -> None:
+    """Alma's export runs at AWS only; she compares it with Azure Sweden Central. The row names the
+    provider as the page's list does (Microsoft Azure, not 'azure'), shows the PUE it was priced with,
+    and Microsoft's PUE figure is in the sources; before, the row's PUE was shown nowhere and its source
+    was missing (only the export's own sources were listed)."""
+    usage = actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(USAGE), "aws.csv", acting_user=asset_manager.user
+    )
+    client.force_login(asset_manager.user)
+
+    page = client.get(
+        f"/cloud/{asset_manager.organisation.slug}/{usage.pk}/", {"places": ["azure:swedencentral"]}
+    ).content.decode()
+
+    row = page.split('data-place="azure:swedencentral"')[1].split("</tr>")[0]
+    assert "Microsoft Azure · swedencentral" in row
+    assert "1.185" in row.split('class="num pue"')[1]  # Microsoft's 1.185
+    assert 'id="source-pue-azure"' in page and 'id="source-pue-azure"' not in page.split('id="compare"')[0]

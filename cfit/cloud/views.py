@@ -169,8 +169,12 @@ def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse
     ]
     form = CompareForm(request.GET or None, places=places, regions=regions, families=families)
     comparison = None
+    compare_sources = []
     if request.GET and form.is_valid():
         comparison = _compare(reference, usage, form.cleaned_data)
+        # the places compared bring their own grid factors and PUE: their sources are listed too
+        listed = {s["id"] for s in result.get("sources", [])}
+        compare_sources = [s for s in comparison.sources if s.id not in listed]
     return render(
         request,
         "cloud/usage.html",
@@ -186,6 +190,10 @@ def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse
             "not_counted": [(label(reason), n) for reason, n in result.get("not_counted", {}).items()],
             "form": form,
             "comparison": comparison,
+            "compare_sources": compare_sources,
+            "alternatives": [(a, names.get(a.provider, a.provider)) for a in comparison.alternatives]
+            if comparison
+            else [],
             "can_edit": can_edit_cloud(request.user, usage.organisation),
         },
     )
