@@ -627,3 +627,28 @@ def test_a_reader_of_the_provider_and_the_buyer_get_no_correction_form(
 
     assert page.status_code == 200 and page.context["form"] is None
     assert "correct-year" not in page.content.decode()
+
+
+def test_the_provider_sees_which_buyers_read_its_reports_and_of_their_tender_only_the_reference(
+    supplier: Persona, procurer: Persona, facility: Facility, hosting_lot: Any, other_supplier: Persona
+) -> None:
+    """Sid gave DC One's code in his offer to Rijkswaterstaat. His facility page says who reads the
+    reports (the buyer, its tender's reference and the lot), and that nobody does before the link;
+    before, a provider could not tell whether its code had been used, nor by whom."""
+    provider = client_for(supplier)
+    before = provider.get(f"/datacentres/{facility.pk}/").content.decode()
+    assert 'id="readers"' in before and "RWS-DC-1" not in before
+
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+
+    readers = (
+        provider.get(f"/datacentres/{facility.pk}/")
+        .content.decode()
+        .split('id="readers"')[1]
+        .split("</p>")[0]
+    )
+    assert procurer.organisation.name in readers and "RWS-DC-1" in readers
+    assert hosting_lot.tender.title not in readers  # the tender's reference, not its contents
+    # the buyer's page has no such line, and another provider still does not reach the facility at all
+    assert 'id="readers"' not in client_for(procurer).get(f"/datacentres/{facility.pk}/").content.decode()
+    assert client_for(other_supplier).get(f"/datacentres/{facility.pk}/").status_code == 404

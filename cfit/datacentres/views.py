@@ -23,6 +23,7 @@ from cfit.datacentres.access import (
     get_facility_for_user,
     linked_lots_for_user,
     provider_for_filing,
+    readers_of,
 )
 from cfit.datacentres.checks import YearView, year_views
 from cfit.datacentres.forms import FacilityForm, LinkForm, ReportForm, UploadForm
@@ -179,6 +180,7 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
             "facility": access.facility,
             "rows": rows,
             "lots": lots,
+            "readers": readers_of(access.facility) if access.is_provider else [],
             "charts": _trend_charts(views),
             "form": form,
             "correcting": correcting,
