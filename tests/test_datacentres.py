@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from cfit.accounts.models import Membership, Organisation
@@ -652,3 +653,34 @@ def test_the_provider_sees_which_buyers_read_its_reports_and_of_their_tender_onl
     # the buyer's page has no such line, and another provider still does not reach the facility at all
     assert 'id="readers"' not in client_for(procurer).get(f"/datacentres/{facility.pk}/").content.decode()
     assert client_for(other_supplier).get(f"/datacentres/{facility.pk}/").status_code == 404
+
+
+def test_a_flag_and_a_check_join_their_label_as_french_does(
+    supplier: Persona, procurer: Persona, facility: Facility, hosting_lot: Any
+) -> None:
+    """A French reader met "Manquant: …" and "…(PUE): 1,26": the template glued the label and ':'
+    itself; the language's own joining puts a no-break space before the colon."""
+    actions.file_reports(
+        facility=facility,
+        years=[(2025, {"total_energy_kwh": 12.6, "it_energy_kwh": 10.0})],
+        via="form",
+        acting_user=supplier.user,
+    )
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+    with translation.override("fr"):
+        missing, pue = (
+            str(translation.gettext("Missing")),
+            str(translation.gettext("Power usage effectiveness (PUE)")),
+        )
+        join = translation.gettext("%(column)s: %(message)s")
+
+    page = (
+        client_for(procurer).get(f"/datacentres/{facility.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    )
+
+    assert "\u00a0:" in join  # the catalogue's own joining (a no-break space before the colon)
+    flags = page.split('class="findings"')[1].split("</ul>")[0]
+    assert f"<strong>{escape(join % {'column': missing, 'message': ''})}</strong>" in flags
+    assert f"{missing}:" not in flags
+    checks = page.split('class="checks tender-checks"')[1].split("</table>")[0]
+    assert escape(join % {"column": pue, "message": "1,26"}) in checks
