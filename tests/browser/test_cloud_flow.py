@@ -44,6 +44,7 @@ def test_a_provider_files_a_year_and_corrects_one_value(
     page.fill("#id_operating_since", "2018")
     page.locator(f"#new-facility-{slug} button").click()
     assert page.locator("#facility-code").inner_text().startswith("DC-")
+    assert "No buyer has linked this data centre" in page.locator("#readers").inner_text()
 
     page.fill("#id_year", "2025")
     page.fill("#id_total_energy_kwh", "9,100,000")  # mistyped: 8,400,000 was meant
