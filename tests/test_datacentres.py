@@ -684,3 +684,27 @@ def test_a_flag_and_a_check_join_their_label_as_french_does(
     assert f"{missing}:" not in flags
     checks = page.split('class="checks tender-checks"')[1].split("</table>")[0]
     assert escape(join % {"column": pue, "message": "1,26"}) in checks
+
+
+def test_where_a_missing_value_is_asked_for_and_the_pacts_target_read_in_the_readers_language(
+    supplier: Persona, facility: Facility
+) -> None:
+    """The flag of a missing value named its place as the core writes it ('2024/1364 Annex II (total
+    water input)', English words on a French page), and the Pact's source glued ': ' to its target."""
+    from cfit.datacentres.indicators import CNDCP_SOURCE
+
+    actions.file_reports(
+        facility=facility,
+        years=[(2025, {"total_energy_kwh": 12.6, "it_energy_kwh": 10.0})],
+        via="form",
+        acting_user=supplier.user,
+    )
+    client = client_for(supplier)
+
+    english = client.get(f"/datacentres/{facility.pk}/").content.decode()
+    french = client.get(f"/datacentres/{facility.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "not reported (asked by Delegated Regulation (EU) 2024/1364, Annex II)" in english
+    assert "(total water input)" not in french.split('class="findings"')[1].split("</ul>")[0]
+    pact = french.split('class="checks pact-checks"')[1].split("</table>")[0]
+    assert f"{CNDCP_SOURCE}\u00a0: " in pact
