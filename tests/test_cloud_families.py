@@ -237,3 +237,17 @@ def test_the_api_moves_a_family_and_refuses_an_undeclared_one(client: Client, pr
     assert refused.status_code == 422 and "m5=m9" in refused.json()["problems"][0]
     client.logout()
     assert post(family=["m5=m7g"]).status_code in (401, 403)
+
+
+def test_a_place_at_another_provider_names_no_instance_as_moved() -> None:
+    """Pia compares her m5 instances moved to m7g at AWS Stockholm and at Google Iowa: at Google an
+    AWS instance type does not exist, the workload is priced with Google's average watts, and the row
+    must not claim "m5.xlarge → m7g.xlarge" (it did: every row named the AWS moves)."""
+    moves = parse_family_moves(["m5=m7g"], reference())
+    result = compare_places(
+        _focus(M5), reference(), to=[Place("aws", "eu-north-1"), Place("gcp", "us-central1")], families=moves
+    )
+
+    by_place = {(a.provider, a.region): a for a in result.alternatives}
+    assert by_place["aws", "eu-north-1"].families == {"m5.xlarge": "m7g.xlarge"}
+    assert by_place["gcp", "us-central1"].families == {}

@@ -270,3 +270,54 @@ def test_the_regions_countries_are_named_in_the_readers_language(
     compared = page.split('data-place="aws:eu-north-1"')[1].split("</tr>")[0]
     assert "<td>Schweden</td>" in compared
     assert "(Schweden)" in page and "(SE)" not in page  # the places to choose from
+
+
+def test_the_overview_says_which_figure_of_each_years_report_the_exports_pre_fill(
+    client: Client, asset_manager: Persona
+) -> None:
+    """Alma imported an export of September and October 2024 and of January 2025: the overview shows,
+    per year, the emissions the year's monitoring report is pre-filled with (the same figure, tCO2e,
+    with its range); before, nothing on the cloud pages said the exports fed the report at all."""
+    from cfit.monitoring.prefill import prefill
+
+    rows = [*USAGE, {**USAGE[0], "ChargePeriodStart": "2025-01-05T00:00:00Z"}]
+    actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(rows), "aws.csv", acting_user=asset_manager.user
+    )
+    client.force_login(asset_manager.user)
+
+    response = client.get(f"/cloud/{asset_manager.organisation.slug}/")
+
+    shown = {year: (months, span) for year, months, span in response.context["report_years"]}
+    assert set(shown) == {2024, 2025} and (shown[2024][0], shown[2025][0]) == (2, 1)
+    for year, (_months, span) in shown.items():
+        figure = prefill(asset_manager.organisation, year)[("cloud_tco2e", "")]
+        assert (round(span.low, 3), round(span.value, 3), round(span.high, 3)) == (
+            figure.low,
+            figure.value,
+            figure.high,
+        )
+    assert 'id="cloud-report-years"' in response.content.decode()
+    assert 'data-year="2025"' in response.content.decode()
+
+
+def test_a_place_compared_shows_its_pue_and_the_sources_of_its_factors(
+    client: Client, asset_manager: Persona
+) -> None:
+    """Alma's export runs at AWS only; she compares it with Azure Sweden Central. The row names the
+    provider as the page's list does (Microsoft Azure, not 'azure'), shows the PUE it was priced with,
+    and Microsoft's PUE figure is in the sources; before, the row's PUE was shown nowhere and its source
+    was missing (only the export's own sources were listed)."""
+    usage = actions.import_cloud_usage(
+        asset_manager.organisation, focus_csv(USAGE), "aws.csv", acting_user=asset_manager.user
+    )
+    client.force_login(asset_manager.user)
+
+    page = client.get(
+        f"/cloud/{asset_manager.organisation.slug}/{usage.pk}/", {"places": ["azure:swedencentral"]}
+    ).content.decode()
+
+    row = page.split('data-place="azure:swedencentral"')[1].split("</tr>")[0]
+    assert "Microsoft Azure · swedencentral" in row
+    assert "1.185" in row.split('class="num pue"')[1]  # Microsoft's 1.185
+    assert 'id="source-pue-azure"' in page and 'id="source-pue-azure"' not in page.split('id="compare"')[0]

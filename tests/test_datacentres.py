@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from cfit.accounts.models import Membership, Organisation
@@ -580,3 +581,130 @@ def test_a_provider_registers_the_data_centre_it_runs_for_its_customers(supplier
 
     assert page.status_code == 200
     assert Facility.unscoped.get().operator == Facility.Operator.SERVICE
+
+
+def test_correcting_a_year_starts_from_what_was_filed_and_keeps_the_rest(
+    supplier: Persona, facility: Facility
+) -> None:
+    """Sam, the provider, typed 9,100,000 kWh instead of 9,400,000 for 2024. "Correct 2024" fills the
+    form with the year's values, so that filing it again changes the one value and keeps the others;
+    before, the form came empty and filing it again erased every value he did not retype."""
+    actions.file_reports(
+        facility=facility,
+        years=[
+            (2024, {"total_energy_kwh": 9_100_000.0, "it_energy_kwh": 7_200_000.0, "water_input_m3": 1900.0})
+        ],
+        via="form",
+        acting_user=supplier.user,
+    )
+    client = client_for(supplier)
+
+    page = client.get(f"/datacentres/{facility.pk}/")
+    assert 'href="?year=2024#file-year"' in page.content.decode()
+    form = client.get(f"/datacentres/{facility.pk}/?year=2024").context["form"]
+    assert form["year"].value() == 2024
+    assert (form["it_energy_kwh"].value(), form["water_input_m3"].value()) == (7_200_000.0, 1900.0)
+
+    posted = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    client.post(f"/datacentres/{facility.pk}/file/", {**posted, "total_energy_kwh": "9400000"})
+
+    report = FacilityReport.objects.get(facility=facility, year=2024)
+    assert (report.total_energy_kwh, report.it_energy_kwh, report.water_input_m3) == (
+        9_400_000.0,
+        7_200_000.0,
+        1900.0,
+    )
+
+
+def test_a_reader_of_the_provider_and_the_buyer_get_no_correction_form(
+    procurer: Persona, hosting_lot: Any, facility: Facility, supplier: Persona
+) -> None:
+    actions.file_reports(
+        facility=facility, years=[(2024, {"total_energy_kwh": 10.0})], via="form", acting_user=supplier.user
+    )
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+
+    page = client_for(procurer).get(f"/datacentres/{facility.pk}/?year=2024")
+
+    assert page.status_code == 200 and page.context["form"] is None
+    assert "correct-year" not in page.content.decode()
+
+
+def test_the_provider_sees_which_buyers_read_its_reports_and_of_their_tender_only_the_reference(
+    supplier: Persona, procurer: Persona, facility: Facility, hosting_lot: Any, other_supplier: Persona
+) -> None:
+    """Sid gave DC One's code in his offer to Rijkswaterstaat. His facility page says who reads the
+    reports (the buyer, its tender's reference and the lot), and that nobody does before the link;
+    before, a provider could not tell whether its code had been used, nor by whom."""
+    provider = client_for(supplier)
+    before = provider.get(f"/datacentres/{facility.pk}/").content.decode()
+    assert 'id="readers"' in before and "RWS-DC-1" not in before
+
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+
+    readers = (
+        provider.get(f"/datacentres/{facility.pk}/")
+        .content.decode()
+        .split('id="readers"')[1]
+        .split("</p>")[0]
+    )
+    assert procurer.organisation.name in readers and "RWS-DC-1" in readers
+    assert hosting_lot.tender.title not in readers  # the tender's reference, not its contents
+    # the buyer's page has no such line, and another provider still does not reach the facility at all
+    assert 'id="readers"' not in client_for(procurer).get(f"/datacentres/{facility.pk}/").content.decode()
+    assert client_for(other_supplier).get(f"/datacentres/{facility.pk}/").status_code == 404
+
+
+def test_a_flag_and_a_check_join_their_label_as_french_does(
+    supplier: Persona, procurer: Persona, facility: Facility, hosting_lot: Any
+) -> None:
+    """A French reader met "Manquant: …" and "…(PUE): 1,26": the template glued the label and ':'
+    itself; the language's own joining puts a no-break space before the colon."""
+    actions.file_reports(
+        facility=facility,
+        years=[(2025, {"total_energy_kwh": 12.6, "it_energy_kwh": 10.0})],
+        via="form",
+        acting_user=supplier.user,
+    )
+    actions.link_facility_to_lot(lot=hosting_lot, facility_code=facility.code, acting_user=procurer.user)
+    with translation.override("fr"):
+        missing, pue = (
+            str(translation.gettext("Missing")),
+            str(translation.gettext("Power usage effectiveness (PUE)")),
+        )
+        join = translation.gettext("%(column)s: %(message)s")
+
+    page = (
+        client_for(procurer).get(f"/datacentres/{facility.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    )
+
+    assert "\u00a0:" in join  # the catalogue's own joining (a no-break space before the colon)
+    flags = page.split('class="findings"')[1].split("</ul>")[0]
+    assert f"<strong>{escape(join % {'column': missing, 'message': ''})}</strong>" in flags
+    assert f"{missing}:" not in flags
+    checks = page.split('class="checks tender-checks"')[1].split("</table>")[0]
+    assert escape(join % {"column": pue, "message": "1,26"}) in checks
+
+
+def test_where_a_missing_value_is_asked_for_and_the_pacts_target_read_in_the_readers_language(
+    supplier: Persona, facility: Facility
+) -> None:
+    """The flag of a missing value named its place as the core writes it ('2024/1364 Annex II (total
+    water input)', English words on a French page), and the Pact's source glued ': ' to its target."""
+    from cfit.datacentres.indicators import CNDCP_SOURCE
+
+    actions.file_reports(
+        facility=facility,
+        years=[(2025, {"total_energy_kwh": 12.6, "it_energy_kwh": 10.0})],
+        via="form",
+        acting_user=supplier.user,
+    )
+    client = client_for(supplier)
+
+    english = client.get(f"/datacentres/{facility.pk}/").content.decode()
+    french = client.get(f"/datacentres/{facility.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "not reported (asked by Delegated Regulation (EU) 2024/1364, Annex II)" in english
+    assert "(total water input)" not in french.split('class="findings"')[1].split("</ul>")[0]
+    pact = french.split('class="checks pact-checks"')[1].split("</table>")[0]
+    assert f"{CNDCP_SOURCE}\u00a0: " in pact

@@ -382,7 +382,13 @@ def compare_workload(
                 change_kgco2e=Span(min(*lows, value), value, max(*highs, value)),
                 same_provider=same,
                 pue=(Span.exact(pue) if pue is not None else factors.pue) if factors else None,
-                families={f"{k[1]}": t.instance_type for k, t in targets.items()} if targets else {},
+                # only what moved here: a candidate at another provider prices the workload with its
+                # own average watts, so no instance moved to the declared family there
+                families={
+                    k[1]: t.instance_type
+                    for k, t in targets.items()
+                    if place is None or place.provider == k[0]
+                },
             )
         )
     alternatives.sort(key=lambda a: (a.emissions_kgco2e.value, a.provider, a.region))

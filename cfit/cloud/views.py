@@ -18,12 +18,14 @@ from cfit.accounts.models import Organisation
 from cfit.cloud import actions
 from cfit.cloud.access import can_edit_cloud, get_cloud_owner, get_usage_for_user
 from cfit.cloud.compare import Comparison, Place, compare_workload, parse_family_moves
+from cfit.cloud.figures import cloud_year
 from cfit.cloud.forms import CloudUploadForm, CompareForm
 from cfit.cloud.models import CloudUsage
 from cfit.cloud.present import label, month_label
 from cfit.cloud.reference import CloudReference
 from cfit.impact.figures import Span
 from cfit.joining.countries import country_name
+from cfit.monitoring.indicators import BY_CODE
 from cfit.refusals import refusal_texts
 from cfit.uploads import ImportRefused
 
@@ -93,12 +95,25 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
             "energy": _total(usages, "energy"),
             "emissions": _total(usages, "emissions"),
             "chart": _by_month_chart(usages),
-            "years": years,
+            "report_years": _report_years(organisation, years),
+            "cloud_indicator": BY_CODE["cloud_tco2e"],
             "form": form,
             "problems": problems,
             "can_edit": can_edit,
         },
     )
+
+
+def _report_years(organisation: Organisation, years: list[int]) -> list[tuple[int, int, Span]]:
+    """Each year with usage: its number of months and its emissions in tCO2e, the figure the year's
+    monitoring report is pre-filled with (``cfit.monitoring.prefill``, from ``cloud_year``)."""
+    shown = []
+    for year in years:
+        figures = cloud_year(organisation, year)
+        if figures is not None:
+            kg = figures.emissions_kgco2e
+            shown.append((year, len(figures.months), Span(kg.low / 1000, kg.value / 1000, kg.high / 1000)))
+    return shown
 
 
 def _rows(breakdown: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -154,8 +169,12 @@ def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse
     ]
     form = CompareForm(request.GET or None, places=places, regions=regions, families=families)
     comparison = None
+    compare_sources = []
     if request.GET and form.is_valid():
         comparison = _compare(reference, usage, form.cleaned_data)
+        # the places compared bring their own grid factors and PUE: their sources are listed too
+        listed = {s["id"] for s in result.get("sources", [])}
+        compare_sources = [s for s in comparison.sources if s.id not in listed]
     return render(
         request,
         "cloud/usage.html",
@@ -171,6 +190,10 @@ def usage_detail(request: HttpRequest, slug: str, usage_id: int) -> HttpResponse
             "not_counted": [(label(reason), n) for reason, n in result.get("not_counted", {}).items()],
             "form": form,
             "comparison": comparison,
+            "compare_sources": compare_sources,
+            "alternatives": [(a, names.get(a.provider, a.provider)) for a in comparison.alternatives]
+            if comparison
+            else [],
             "can_edit": can_edit_cloud(request.user, usage.organisation),
         },
     )

@@ -89,3 +89,15 @@ def linked_lots_for_user(user: Any, facility: Facility) -> list[Lot]:
         .prefetch_related("lot_criteria__criterion__requirements")
         .order_by("tender_id", "number")
     )
+
+
+def readers_of(facility: Facility) -> list[FacilityLot]:
+    """For the facility's provider: which buyers read its reports, through which lot of which tender.
+
+    The provider gave its code so that a buyer links the facility; it is told who did, never more of
+    the buyer's tender than its reference and the lot's number."""
+    return list(
+        FacilityLot.objects.filter(facility=facility)
+        .select_related("lot__tender__organisation")
+        .order_by("lot__tender__organisation__name", "lot__tender__reference", "lot__number")
+    )

@@ -18,6 +18,7 @@ from cfit.datacentres.indicators import (
     Threshold,
 )
 from cfit.datacentres.models import FacilityReport
+from cfit.labels import label_text
 
 
 def field_label(key: str) -> str:
@@ -49,6 +50,16 @@ def _localised(value: str) -> str:
     return number_format(shown, use_l10n=True, force_grouping=True)
 
 
+def asked_by(annex: str) -> str:
+    """Where a value is asked for, in the reader's language: "2024/1364 Annex II (total water input)"
+    (the core's and the API's words) as "Delegated Regulation (EU) 2024/1364, Annex II"; the sentence
+    names the value itself. Anything else (the framework's criteria) is kept as it is."""
+    regulation, _sep, rest = annex.partition(" Annex ")
+    if regulation != "2024/1364" or not rest:
+        return annex
+    return _("Delegated Regulation (EU) 2024/1364, Annex %(number)s") % {"number": rest.split(" ", 1)[0]}
+
+
 def finding_message(finding: Finding) -> str:
     """A finding as one clear sentence naming the value and what is wrong."""
     p = {
@@ -58,7 +69,7 @@ def finding_message(finding: Finding) -> str:
     match finding.code:
         case "not_reported":
             quantity = QUANTITY.get(finding.field)
-            p["annex"] = quantity.annex if quantity else ""
+            p["annex"] = asked_by(quantity.annex) if quantity else ""
             return (
                 _("%(field)s: not reported (asked by %(annex)s). A gap is shown as a gap, never as zero.") % p
             )
@@ -139,4 +150,4 @@ def threshold_source(threshold: Threshold) -> str:
             "areas (2022 water metric)"
         ),
     }[threshold.target]
-    return f"{CNDCP_SOURCE}: {target % p}"
+    return label_text(CNDCP_SOURCE, target % p)

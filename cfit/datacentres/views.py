@@ -23,11 +23,12 @@ from cfit.datacentres.access import (
     get_facility_for_user,
     linked_lots_for_user,
     provider_for_filing,
+    readers_of,
 )
 from cfit.datacentres.checks import YearView, year_views
 from cfit.datacentres.forms import FacilityForm, LinkForm, ReportForm, UploadForm
 from cfit.datacentres.indicators import INDICATOR_UNIT, Indicator, trend
-from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityLot
+from cfit.datacentres.models import REPORT_KEYS, Facility, FacilityLot, FacilityReport
 from cfit.datacentres.present import (
     field_label,
     finding_message,
@@ -117,11 +118,29 @@ def _trend_charts(views: list[YearView]) -> list[str]:
     return charts_shown
 
 
+def _report_form(
+    can_file: bool, reports: list[FacilityReport], year: str
+) -> tuple[ReportForm | None, int | None]:
+    """The form to file a year, and the year it corrects: ``?year=2024`` fills in what was filed for 2024,
+    so that correcting one value does not mean typing the others again (filing a year replaces it, and
+    a value left empty is "not reported")."""
+    if not can_file:
+        return None, None
+    report = next((r for r in reports if str(r.year) == year), None)
+    if report is None:
+        return ReportForm(initial={"year": timezone.localdate().year - 1}), None
+    return ReportForm(
+        initial={"year": report.year, **{k: getattr(report, k) for k in REPORT_KEYS}}
+    ), report.year
+
+
 @login_required
 def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
     access = get_facility_for_user(request.user, facility_id)
     lots = [] if access.is_provider else linked_lots_for_user(request.user, access.facility)
-    views = year_views(access.facility, list(access.facility.reports.all()), lots)
+    reports = list(access.facility.reports.all())
+    views = year_views(access.facility, reports, lots)
+    form, correcting = _report_form(access.can_file, reports, request.GET.get("year", ""))
     rows = []
     for view in views:
         rows.append(
@@ -161,8 +180,10 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
             "facility": access.facility,
             "rows": rows,
             "lots": lots,
+            "readers": readers_of(access.facility) if access.is_provider else [],
             "charts": _trend_charts(views),
-            "form": ReportForm(initial={"year": timezone.localdate().year - 1}) if access.can_file else None,
+            "form": form,
+            "correcting": correcting,
         },
     )
 
