@@ -24,8 +24,10 @@ from cfit.accounts.models import Organisation
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import actor, record
 from cfit.criteria.content import is_web_address
+from cfit.pact.demand import publish_demand
 from cfit.pact.models import (
     BuyerGroup,
+    DemandPublication,
     GroupMembership,
     Signature,
     SignatureVolume,
@@ -277,6 +279,7 @@ def publish_statement(statement: Statement, *, acting_user: Any) -> Statement:
     before = statement.status
     statement.status, statement.published = Statement.Status.PUBLISHED, timezone.now()
     statement.save(update_fields=["status", "published"])
+    publish_demand(statement, now=statement.published)  # the first version: nobody has signed yet
     record(
         AuditRecord.Action.STATEMENT_PUBLISHED, statement, acting_user=acting_user,
         before={"status": before}, after={"status": statement.status},
@@ -318,10 +321,12 @@ def sign_statement(
         )
         for group, (units, spend) in volumes.items()
     )
+    published = publish_demand(statement)
     record(
         AuditRecord.Action.STATEMENT_SIGNED, signature, acting_user=acting_user, organisation=organisation,
         before=before or None,
         after={group: [units, str(spend)] for group, (units, spend) in volumes.items()},
+        reason=_demand_note(published),
     )  # fmt: skip
     return signature
 
@@ -330,8 +335,9 @@ def sign_statement(
 def withdraw_signature(statement: Statement, organisation: Organisation, *, acting_user: Any) -> None:
     """Withdraw an organisation's signature and its volumes while the statement is open for signature.
 
-    The collective demand is computed from the signatures at each reading, under the disclosure control,
-    so it no longer counts the organisation from this moment; the audit record keeps what was signed."""
+    The published collective demand stops counting the organisation at its next update (at once if the
+    step passes the disclosure control, ``cfit.pact.demand.publish_demand``); the audit record keeps what
+    was signed."""
     if statement.status != Statement.Status.PUBLISHED:
         raise PactRuleBroken(
             _("A signature is withdrawn only while the statement is open for signature."), code="not_open"
@@ -344,8 +350,19 @@ def withdraw_signature(statement: Statement, organisation: Organisation, *, acti
             _("%(name)s has not signed this statement.") % {"name": organisation.name}, code="not_signed"
         )
     before = {v.product_group: [v.units_per_year, str(v.spend_eur_per_year)] for v in signature.volumes.all()}
+    signature_id = signature.pk
+    signature.delete()
+    signature.pk = signature_id  # the audit record names the signature withdrawn
+    published = publish_demand(statement)
     record(
         AuditRecord.Action.STATEMENT_SIGNATURE_WITHDRAWN, signature, acting_user=acting_user,
-        organisation=organisation, before=before, after=None,
+        organisation=organisation, before=before, after=None, reason=_demand_note(published),
     )  # fmt: skip
-    signature.delete()
+
+
+def _demand_note(published: DemandPublication | None) -> str:
+    """What the change did to the published collective demand, for the audit record (not translated:
+    the record's reason is stored as written)."""
+    if published is None:
+        return "collective demand: kept (the change would reveal a signatory's volumes)"
+    return f"collective demand: version {published.number} published"

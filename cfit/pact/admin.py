@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 
 from cfit.pact.models import (
     BuyerGroup,
+    DemandPublication,
+    DemandPublicationFigure,
     GroupMembership,
     Signature,
     SignatureVolume,
@@ -78,3 +82,33 @@ class SignatureAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name", "statement__slug"]
     readonly_fields = ["signed", "signed_by"]
     inlines = [SignatureVolumeInline]
+
+
+class DemandPublicationFigureInline(admin.TabularInline):
+    model = DemandPublicationFigure
+    extra = 0
+    can_delete = False
+    readonly_fields = ["code", "signatories", "units", "spend", "suppressed"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DemandPublication)
+class DemandPublicationAdmin(admin.ModelAdmin):
+    """The published versions of a statement's collective demand, to read: they are written only by
+    ``cfit.pact.demand.publish_demand`` (an edited version would break the steps' disclosure control)."""
+
+    list_display = ["statement", "number", "published"]
+    list_filter = ["statement"]
+    readonly_fields = ["statement", "number", "published"]
+    inlines = [DemandPublicationFigureInline]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -51,7 +51,14 @@ class StatementOut(StatementSummaryOut):
     text: dict[str, str] = Field(description="{language: text}")
     criteria: list[str] = Field(description="criterion ids referred to")
     signatory_list: list[SignatoryOut]
-    demand: list[DemandOut] = Field(description="per product group, then the total")
+    demand: list[DemandOut] = Field(description="per product group, then the total, as last published")
+    demand_updated: datetime | None = Field(
+        description="when the collective demand was last published; it changes only in steps that reveal no "
+        "signatory's volumes (the change since every earlier version passes the disclosure rules)"
+    )
+    demand_pending: bool = Field(
+        description="signatures changed since the last update: they are counted at the next update"
+    )
 
 
 def _summary(statement: Statement, signatories: int) -> dict[str, Any]:
@@ -89,9 +96,10 @@ def statements(request: HttpRequest) -> list[StatementSummaryOut]:
 
 @router.get("/statements/{slug}", response=StatementOut, summary="A joint statement of demand")
 def statement(request: HttpRequest, slug: str) -> StatementOut:
-    """A statement, its signatories and its collective demand. A figure is given only when at least 3
-    signatories stand behind it and none gives more than 80 % of it (the pact's disclosure rules), and
-    not when it would let a reader work a hidden figure back."""
+    """A statement, its signatories and its collective demand as last published. A figure is given only
+    when at least 3 signatories stand behind it and none gives more than 80 % of it (the pact's disclosure
+    rules), and not when it would let a reader work a hidden figure back; it changes only in steps that
+    pass the same rules, so that comparing two versions reveals no signatory's volumes."""
     found = Statement.objects.filter(slug=slug, status__in=PUBLIC).select_related("working_group").first()
     if found is None:
         raise Http404
@@ -106,4 +114,6 @@ def statement(request: HttpRequest, slug: str) -> StatementOut:
             for s in signatures
         ],
         demand=[_demand(figure) for figure in (*demand.rows, demand.total)],
+        demand_updated=demand.updated,
+        demand_pending=demand.pending,
     )

@@ -248,3 +248,76 @@ class SignatureVolume(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_group}: {self.units_per_year}"
+
+
+class DemandPublication(models.Model):
+    """One published version of a statement's collective demand.
+
+    The collective demand is published in steps, never live: a change of the signatures (a signing, a
+    withdrawal, new volumes) is published only if what a reader can work out by comparing the new figures
+    with each earlier version passes the disclosure rules (``cfit.pact.demand.publish_demand``). Each
+    version keeps the volumes it was computed from (``basis``), to weigh the next step against it, and the
+    figures as shown (``figures``), which every channel reads."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="demand_publications")
+    number = models.PositiveIntegerField(_("version"))
+    published = models.DateTimeField(_("updated on"))
+
+    class Meta:
+        ordering = ["statement", "-number"]
+        verbose_name = _("published collective demand")
+        verbose_name_plural = _("published collective demands")
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "number"], name="one_demand_version_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement} v{self.number}"
+
+
+class DemandPublicationVolume(models.Model):
+    """A signatory's volumes for one product group as counted in a published version. Never shown: it is
+    what the next step is weighed against."""
+
+    publication = models.ForeignKey(DemandPublication, on_delete=models.CASCADE, related_name="basis")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    product_group = models.CharField(_("product group"), max_length=40)
+    units_per_year = models.PositiveIntegerField(_("units per year"))
+    spend_eur_per_year = models.DecimalField(_("spend per year (EUR)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "organisation", "product_group"], name="one_published_volume_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication}: {self.product_group}"
+
+
+class DemandPublicationFigure(models.Model):
+    """A figure of a published version as shown: a product group's or the total (``code`` "total");
+    ``units`` and ``spend`` are empty when the figure is hidden, ``suppressed`` says why."""
+
+    publication = models.ForeignKey(DemandPublication, on_delete=models.CASCADE, related_name="figures")
+    code = models.CharField(_("product group"), max_length=40)
+    signatories = models.PositiveIntegerField(_("signatories"))
+    units = models.PositiveIntegerField(_("units per year"), null=True, blank=True)
+    spend = models.DecimalField(
+        _("spend per year (EUR)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    suppressed = models.CharField(_("hidden because"), max_length=10, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "code"], name="one_published_figure_each"),
+            models.CheckConstraint(
+                condition=models.Q(suppressed="", units__isnull=False, spend__isnull=False)
+                | models.Q(~models.Q(suppressed=""), units__isnull=True, spend__isnull=True),
+                name="published_figure_shown_or_hidden",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication}: {self.code}"

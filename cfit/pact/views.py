@@ -1,5 +1,5 @@
 """Pages of the pact: buyer groups, an organisation's participation, working groups and their documents,
-and joint statements of demand with their live collective demand.
+and joint statements of demand with their collective demand, published in steps.
 
 Views are thin: a form in, an action of ``cfit.pact.actions`` (which guards the pact's rules), a
 redirect. What a user may see or do comes from the permission-scoped getters of ``cfit.pact.access``.
@@ -440,7 +440,7 @@ def statement_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(name)s withdrew its signature; its volumes no longer count in the collective demand.")
+            _("%(name)s withdrew its signature; its volumes leave the collective demand at its next update.")
             % {"name": organisation.name},
         )
     return redirect(f"{reverse('pact:statement', args=[statement.slug])}?for={organisation.slug}")
@@ -541,7 +541,9 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(name)s signed the statement; its volumes count in the collective demand.")
+                    _(
+                        "%(name)s signed the statement; its volumes count in the collective demand from its next update."
+                    )
                     % {"name": organisation.name},
                 )
                 return redirect("pact:statement", slug=statement.slug)
