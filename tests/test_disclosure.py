@@ -83,6 +83,14 @@ def audit(table: Table, rules: Rules, decisions: Mapping[Cell, Decision]) -> lis
             [(o, contributions[(o, k)]) for o, k in members(table, cell)], rules
         ):
             problems.append(f"published {cell} fails the rules")
+        if decision.published:
+            # Counted here again, not by ``assess``: an organisation giving a measure nothing hides no
+            # one in it (the others' total less one's own is the last one's figure).
+            cell_members = members(table, cell)
+            for m in range(len(contributions[cell_members[0]])):
+                givers = {o for o, k in cell_members if contributions[(o, k)][m] != 0}
+                if givers and len(givers) < rules.min_reporters:
+                    problems.append(f"published {cell} has {len(givers)} organisation(s) giving measure {m}")
         if decision.reason in (Reason.THRESHOLD, Reason.DOMINANCE) and derivable(matrix, vector(table, cell)):
             problems.append(f"suppressed {cell} can be computed from the published cells")
     organisations = sorted({o for o, _k in contributions})
@@ -318,3 +326,18 @@ def test_the_module_does_not_need_django() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_an_organisation_giving_a_measure_nothing_hides_no_one_in_it() -> None:
+    """Units of 500 and 500 and a third signatory's 0 units (but euros): either of the two read the
+    other's units from the total, though three organisations are behind it (found on a statement of
+    demand: it was shown)."""
+    three = Table(
+        {"pact": frozenset("abc")},
+        {("a", "k"): (500.0, 1000.0), ("b", "k"): (500.0, 1000.0), ("c", "k"): (0.0, 1000.0)},
+    )
+
+    assert protect(three, RULES) == {("pact", "k"): Decision(Reason.THRESHOLD)}
+    assert assess([("a", (500.0,)), ("b", (500.0,)), ("c", (0.0,))], RULES) == Reason.THRESHOLD
+    # A figure that is zero for all reveals nothing more: it is shown.
+    assert assess([("a", (0.0,)), ("b", (0.0,)), ("c", (0.0,))], RULES) is None

@@ -7,7 +7,8 @@ Disclosure Control*, Wiley 2012, ch. 4; the ESSnet *Handbook on Statistical Disc
 tau-Argus; Statistics Norway's GaussSuppression). ``docs/disclosure-control.md`` explains it for readers.
 
 1. **Primary suppression.** A cell is sensitive when fewer than ``min_reporters`` organisations
-   contribute to it (threshold rule), or when a single organisation gives more than ``dominance`` of its
+   contribute to it (threshold rule; in each of its measures that is not zero, only the organisations
+   whose part of it is not zero count), or when a single organisation gives more than ``dominance`` of its
    total, in any of its measures ((1, k) dominance rule). Contributions are added up per organisation
    first, so that an organisation's share of a total over several breakdowns counts as one.
 2. **Secondary suppression by Gaussian elimination** (Langsrud, "Secondary cell suppression by Gaussian
@@ -121,20 +122,39 @@ def assess(contributions: Iterable[tuple[str, Measures]], rules: Rules) -> Reaso
 
 @dataclass(frozen=True)
 class _Summary:
-    """What the rules need of an aggregate: its organisations, and per measure its total and the largest
-    organisation's part. Summaries of aggregates without a common organisation add up."""
+    """What the rules need of an aggregate: its organisations, and per measure its total, the largest
+    organisation's part and how many organisations give it something. Summaries of aggregates without a
+    common organisation add up."""
 
     organisations: int
     totals: tuple[float, ...]
     largest: tuple[float, ...]
+    #: Per measure, the organisations whose part of it is not zero: an organisation that gives a
+    #: figure nothing hides no one in it (units of 500 and 500 and a third signatory's 0 units: either
+    #: of the two reads the other's from the total).
+    contributing: tuple[int, ...]
 
     def judge(self, rules: Rules) -> Reason | None:
         if self.organisations < rules.min_reporters:
             return Reason.THRESHOLD
+        for total, contributing in zip(self.totals, self.contributing, strict=True):
+            if total > 0 and contributing < rules.min_reporters:
+                return Reason.THRESHOLD
         for total, largest in zip(self.totals, self.largest, strict=True):
             if total > 0 and largest > rules.dominance * total:
                 return Reason.DOMINANCE
         return None
+
+
+def _columns_summary(parts: Sequence[Sequence[float]]) -> _Summary:
+    """The summary of distinct organisations' parts (one row of absolute measures each)."""
+    columns = list(zip(*parts, strict=True))
+    return _Summary(
+        len(parts),
+        tuple(sum(c) for c in columns),
+        tuple(max(c) for c in columns),
+        tuple(sum(1 for v in c if v != 0) for c in columns),
+    )
 
 
 def _summarise(contributions: Iterable[tuple[str, Measures]]) -> _Summary:
@@ -146,29 +166,24 @@ def _summarise(contributions: Iterable[tuple[str, Measures]]) -> _Summary:
         else:
             for i, m in enumerate(measures):
                 found[i] += abs(m)
-    columns = list(zip(*per_organisation.values(), strict=True))
-    return _Summary(len(per_organisation), tuple(sum(c) for c in columns), tuple(max(c) for c in columns))
+    return _columns_summary(list(per_organisation.values()))
 
 
 def _summarise_distinct(contributions: Sequence[tuple[str, Measures]]) -> _Summary:
     """The summary of contributions of distinct organisations (an inner cell's)."""
-    columns = list(zip(*(m for _o, m in contributions), strict=True))
-    return _Summary(
-        len(contributions),
-        tuple(sum(abs(v) for v in c) for c in columns),
-        tuple(max(abs(v) for v in c) for c in columns),
-    )
+    return _columns_summary([[abs(v) for v in m] for _o, m in contributions])
 
 
 def _combine(parts: Iterable[_Summary]) -> _Summary:
     """The summary of a union of aggregates that share no organisation."""
     found = [p for p in parts if p.organisations]
     if not found:
-        return _Summary(0, (), ())
+        return _Summary(0, (), (), ())
     return _Summary(
         sum(p.organisations for p in found),
         tuple(sum(column) for column in zip(*(p.totals for p in found), strict=True)),
         tuple(max(column) for column in zip(*(p.largest for p in found), strict=True)),
+        tuple(sum(column) for column in zip(*(p.contributing for p in found), strict=True)),
     )
 
 
