@@ -212,6 +212,7 @@ def main() -> None:
             "DJANGO_ENV": "production",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
+            "CFIT_SITE_URL": "https://cfit.example.org",
         }
         cfit(production, "collectstatic", "--no-input", "-v", "0")
         port = free_port()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -86,6 +87,33 @@ ALLOWED_HOSTS = envlist(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+
+def site_address(value: str | None, *, production: bool) -> str:
+    """The site's public address from CFIT_SITE_URL, without a trailing slash: required in production,
+    and there on https; http://127.0.0.1:8000 on a laptop. The site answers at the root of that address
+    (links are the address followed by the page's path)."""
+    if not value:
+        if production:
+            raise ImproperlyConfigured(
+                "CFIT_SITE_URL must be set in production: the site's public address, such as "
+                "https://cfit.example.org, which the links in mails point to"
+            )
+        return "http://127.0.0.1:8000"
+    parts = urlsplit(value.strip())
+    extra = parts.path.strip("/") or parts.query or parts.fragment
+    if parts.scheme not in {"http", "https"} or not parts.netloc or extra:
+        raise ImproperlyConfigured(
+            f"CFIT_SITE_URL must be the site's address such as https://cfit.example.org (no path), not {value!r}"
+        )
+    if production and parts.scheme != "https":
+        raise ImproperlyConfigured(f"CFIT_SITE_URL must be an https address in production, not {value!r}")
+    return value.strip().rstrip("/")
+
+
+# The address mails link to (cfit/sitelinks.py): mails are written by cron jobs and workers, which have
+# no request to read the site's address from.
+SITE_URL = site_address(os.environ.get("CFIT_SITE_URL"), production=PRODUCTION)
 
 # Where the SQLite file and uploads live when no DATABASE_URL is given. `make demo` points it at
 # the checkout's var/ folder; the default keeps `cfit` usable from any folder.

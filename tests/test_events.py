@@ -99,9 +99,11 @@ def test_who_moves_from_the_waiting_list_to_a_place_is_told_by_mail_and_on_the_e
     coordinator: Any,
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
+    settings: Any,
 ) -> None:
     """Coco was second for a session of one place; Pia cancelled and Coco got the place, but nobody
     told her: she learnt it only by opening the event's page again, if at all."""
+    settings.SITE_URL = "https://cfit.example.org"
     event = setting["event"]  # one place
     coordinator.user.email = "coco@example.org"
     coordinator.user.save(update_fields=["email"])
@@ -113,7 +115,8 @@ def test_who_moves_from_the_waiting_list_to_a_place_is_told_by_mail_and_on_the_e
 
     [message] = mailoutbox
     assert message.to == ["coco@example.org"] and event.title in message.subject
-    assert "waiting list" in message.body and f"/events/{event.pk}/" in message.body
+    # the event page's full address, from the site's public address: a bare path was no link in a mail
+    assert "waiting list" in message.body and f"https://cfit.example.org/events/{event.pk}/" in message.body
     assert not getattr(message, "alternatives", None)  # plain text
     page = _client(coordinator).get(f"/events/{event.pk}/").content.decode()
     assert 'id="promoted"' in page and "from the waiting list" in page

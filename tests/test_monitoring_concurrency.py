@@ -186,3 +186,34 @@ def test_publishing_while_reports_come_in_neither_deadlocks_nor_loses_an_edition
     assert errors == []
     assert ResultsEdition.current() >= before + len(reports) + len(campaigns) + 1
     assert Coverage.objects.get(scope="nl", year=2025).counted == 6
+
+
+def test_one_report_submitted_twice_at_once_is_submitted_and_told_once(
+    coordinator: Persona, settings: Any
+) -> None:
+    """Two clicks on "Submit" (two tabs, a double tap on a phone) reach two workers: each read the draft
+    before the other wrote, and both submitted it, mailing the coordinator twice. The report's row is
+    locked now: the second waits for the first, finds the report in, and is refused."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    coordinator.user.email = "coco@example.org"
+    coordinator.user.save(update_fields=["email"])
+    group = pact.create_buyer_group(
+        coordinator.organisation, name="NL", slug="nl", country="NL", language="nl"
+    )
+    campaign = actions.open_campaign(
+        year=2025, group=group, title="NL 2025", opens=date(2026, 1, 1), deadline=date(2026, 3, 31),
+        acting_user=None,
+    )  # fmt: skip
+    organisation = Organisation.objects.create(
+        slug="member", name="Member", country="NL", type=Organisation.Type.PROCURING_PARTICIPANT
+    )
+    GroupMembership.objects.create(group=group, organisation=organisation, state="active")
+    report = actions.start_report(campaign, organisation, acting_user=None)
+
+    errors = run_at_once([lambda: actions.submit(Report.objects.get(pk=report.pk), acting_user=None)] * 2)
+
+    assert [type(error) for error in errors] == [actions.MonitoringError]
+    assert Report.objects.get(pk=report.pk).state == Report.State.SUBMITTED
+    assert [m.to for m in mail.outbox] == [["coco@example.org"]]

@@ -29,6 +29,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
             "CFIT_DATA_DIR": str(tmp_path),
             "STATIC_ROOT": str(tmp_path / "static"),
             "SECURE_SSL_REDIRECT": "false",  # TLS ends at the proxy in front; the test talks to gunicorn directly
+            "CFIT_SITE_URL": "https://cfit.example.org",
         }
     )
     if "DATABASE_URL" not in env:

@@ -361,6 +361,7 @@ def test_production_refuses_to_start_with_debug_on(tmp_path) -> None:
         "DJANGO_ENV": "production",
         "DJANGO_DEBUG": "true",
         "SECRET_KEY": "x" * 60,
+        "CFIT_SITE_URL": "https://cfit.example.org",
         "CFIT_DATA_DIR": str(tmp_path),
         "STATIC_ROOT": str(tmp_path / "static"),
         "PATH": "/usr/bin:/bin",

@@ -57,6 +57,7 @@ from cfit.contracts.schedule import (
 )
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
 from cfit.numberfields import example, typed_number
+from cfit.sitelinks import page_address
 from cfit.tabular import NotANumber, parse_number
 from cfit.tenders.models import Lot, Tender
 from cfit.uploads import ImportRefused, check_evidence, without_macros
@@ -893,9 +894,10 @@ def _emails(users: Iterable[Any]) -> list[str]:
     return sorted({u.email for u in users if u.email})
 
 
-def _recipients(obligation: Obligation, stage: str) -> list[list[str]]:
-    """Who a notice goes to, one list per organisation: each organisation gets its own mail, so that the
-    supplier's staff and the buyer's checker never read each other's addresses in one To line."""
+def _recipients(obligation: Obligation, stage: str) -> list[tuple[list[str], bool]]:
+    """Who a notice goes to, one list per organisation, each saying whether it is the supplier's: each
+    organisation gets its own mail, so that the supplier's staff and the buyer's checker never read each
+    other's addresses in one To line, and each its own link (``_where_to_act``)."""
     contract = obligation.contract
     members = Membership.objects.select_related("user")
     supplier = (
@@ -904,13 +906,26 @@ def _recipients(obligation: Obligation, stage: str) -> list[list[str]]:
         else []
     )
     if stage == Notice.Stage.REMINDER:
-        groups = [_emails(supplier)]
+        groups = [(_emails(supplier), True)]
     elif stage == Notice.Stage.OVERDUE:
-        groups = [_emails(supplier), _emails([obligation.checker] if obligation.checker else [])]
+        groups = [
+            (_emails(supplier), True),
+            (_emails([obligation.checker] if obligation.checker else []), False),
+        ]
     else:
         admins = members.filter(organisation_id=contract.organisation_id, role=Membership.Role.ADMIN)
-        groups = [_emails(m.user for m in admins)]
-    return [group for group in groups if group]
+        groups = [(_emails(m.user for m in admins), False)]
+    return [(group, to_supplier) for group, to_supplier in groups if group]
+
+
+def _where_to_act(obligation: Obligation, *, to_supplier: bool) -> str:
+    """A notice's last line, the full address of the page its reader acts on: for the supplier the
+    obligation's page, where it delivers the evidence; for the buyer the contract's page."""
+    if to_supplier:
+        address = page_address("contracts:deliver", obligation.contract_id, obligation.pk)
+        return _("Deliver the evidence here: %(address)s") % {"address": address}
+    address = page_address("contracts:detail", obligation.contract_id)
+    return _("The contract: %(address)s") % {"address": address}
 
 
 def _notice_language(contract: Contract) -> str:
@@ -1003,7 +1018,7 @@ def send_notices(today: date | None = None) -> int:
         if stage in done:
             continue
         groups = _recipients(obligation, stage)
-        recipients = [address for group in groups for address in group]
+        recipients = [address for group, _to_supplier in groups for address in group]
         try:
             with transaction.atomic():
                 Notice.objects.create(
@@ -1022,8 +1037,14 @@ def send_notices(today: date | None = None) -> int:
                     # answered it); a cron run has no reader's language of its own (it sent English).
                     with translation.override(_notice_language(obligation.contract)):
                         subject, body = _message(obligation, stage)
+                        messages = [
+                            EmailMessage(
+                                subject, f"{body}\n\n{_where_to_act(obligation, to_supplier=s)}", None, group
+                            )
+                            for group, s in groups
+                        ]
                     connection = connection or get_connection()
-                    connection.send_messages([EmailMessage(subject, body, None, group) for group in groups])
+                    connection.send_messages(messages)
                     sent += len(groups)
         except IntegrityError:
             continue  # another run claimed it

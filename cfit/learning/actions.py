@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -52,6 +51,7 @@ from cfit.learning.models import (
     theme_codes,
 )
 from cfit.pact.actions import DOCUMENT_TYPES
+from cfit.sitelinks import page_address
 from cfit.uploads import check_size
 
 # Audit actions of this app (labelled in ``AuditRecord.Action``).
@@ -414,7 +414,7 @@ def _tell_promoted(event: Event, registration: Registration) -> None:
             "title": event.title,
             "starts": date_format(timezone.localtime(event.starts), "DATETIME_FORMAT"),
             "seat": registration.seat,
-            "page": reverse("learning:event", args=[event.pk]),
+            "page": page_address("learning:event", event.pk),
         }
     try:
         EmailMessage(subject, body, None, [address]).send()

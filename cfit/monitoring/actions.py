@@ -45,6 +45,7 @@ from cfit.monitoring.prefill import prefill
 from cfit.monitoring.results import campaign_scope
 from cfit.numberfields import AmbiguousNumber, typed_number, unambiguous_number
 from cfit.pact.models import BuyerGroup, GroupMembership
+from cfit.sitelinks import page_address
 from cfit.tabular import NotANumber, parse_number
 from cfit.tenders.models import Tender
 
@@ -393,7 +394,11 @@ def _typed_bounds(bounds: Bounds) -> dict[tuple[str, str], tuple[float | None, f
 
 @transaction.atomic
 def submit(report: Report, *, acting_user: Any) -> Report:
-    if not report.is_editable:
+    """Send the report to the campaign that reviews it; its reviewers are told by mail once it is stored.
+    The report's row is locked first: of two submissions at once, the second waits and is refused, so a
+    submission is told once."""
+    state = Report.objects.select_for_update().filter(pk=report.pk).values_list("state", flat=True).first()
+    if not report.is_editable or state not in (Report.State.DRAFT, Report.State.RETURNED):
         raise MonitoringError(_("This report was already submitted."))
     target = submitting_campaign(report)
     if target is None:
@@ -415,6 +420,8 @@ def submit(report: Report, *, acting_user: Any) -> Report:
         AuditRecord.Action.REPORT_SUBMITTED, report, acting_user=acting_user, organisation=report.organisation,
         before={"state": before}, after={"state": report.state},
     )  # fmt: skip
+    # once the submission is stored: a rolled-back one mails no one
+    transaction.on_commit(lambda: _tell_submitted(report))
     return report
 
 
@@ -474,6 +481,41 @@ def _editors_addresses(organisation: Organisation) -> list[str]:
     )
 
 
+def _reviewers_addresses(campaign: Campaign) -> list[str]:
+    """The e-mail addresses of who decides on the reports a campaign reviews: the administrators of its
+    group's coordinator, or the secretariat's staff for a pact-wide campaign."""
+    runners = memberships_that_may(Action.MONITORING_CAMPAIGN_OPEN).exclude(user__email="")
+    if campaign.group is not None:
+        runners = runners.filter(organisation_id=campaign.group.coordinator_id)
+    else:
+        runners = runners.filter(organisation__type=Organisation.Type.SECRETARIAT)
+    return sorted(set(runners.values_list("user__email", flat=True)))
+
+
+def _tell_submitted(report: Report) -> None:
+    """A plain-text mail to who reviews a submitted report, in the campaign's language (its buyer group's),
+    with the address of the decision on the campaign's page. A mail the server refuses is logged: the
+    campaign's page lists the report waiting all the same."""
+    campaign = report.campaign
+    recipients = _reviewers_addresses(campaign)
+    if not recipients:
+        return
+    with translation.override(campaign.language):
+        params = {"name": report.organisation.name, "year": report.year, "title": campaign.title}
+        subject = _("%(name)s submitted its %(year)s monitoring report") % params
+        body = _(
+            "%(name)s submitted its %(year)s monitoring report to %(title)s. Accept it, or return it with "
+            "what to correct, on the campaign's page: %(address)s"
+        ) % {
+            **params,
+            "address": page_address("monitoring:campaign", campaign.pk, anchor=f"decide-{report.pk}"),
+        }
+    try:
+        EmailMessage(subject, body, None, recipients).send()
+    except (OSError, smtplib.SMTPException):
+        logger.exception("The mail telling %s of the submitted report %s was not sent", recipients, report.pk)
+
+
 def _tell_returned(report: Report) -> None:
     """A plain-text mail to who may correct a returned report, with the coordinator's comments, in the
     language the campaign writes to the member in. A mail the server refuses is logged: the report's
@@ -491,6 +533,9 @@ def _tell_returned(report: Report) -> None:
             "year": report.year,
             "name": report.organisation.name,
             "comment": report.comment,
+        }
+        body += "\n\n" + _("Your report: %(address)s") % {
+            "address": page_address("monitoring:report", report.pk)
         }
     try:
         EmailMessage(subject, body, None, recipients).send()
@@ -648,7 +693,7 @@ def send_reminders(today: date, days_before: int = 14) -> int:
             report = Report.objects.filter(
                 organisation=organisation, year=campaign.year
             ).first() or start_report(campaign, organisation, acting_user=None)
-            subject, body = _reminder_text(campaign, organisation)
+            subject, body = _reminder_text(campaign, organisation, report)
             _reminder, created = Reminder.objects.get_or_create(
                 report=report, day=today,
                 defaults={"recipients": admins, "subject": subject, "body": body, "next_attempt": timezone.now()},
@@ -657,10 +702,10 @@ def send_reminders(today: date, days_before: int = 14) -> int:
     return queued
 
 
-def _reminder_text(campaign: Campaign, organisation: Organisation) -> tuple[str, str]:
+def _reminder_text(campaign: Campaign, organisation: Organisation, report: Report) -> tuple[str, str]:
     """A reminder's subject and body, in the language the campaign writes to the member in
     (``member_language``), the deadline as that language writes dates: the cron job that queues it runs
-    in the default language."""
+    in the default language. The body ends with the report's address."""
     with translation.override(member_language(campaign, organisation)):
         deadline = date_format(campaign.deadline, "DATE_FORMAT")
         subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
@@ -671,6 +716,9 @@ def _reminder_text(campaign: Campaign, organisation: Organisation) -> tuple[str,
             "%(title)s asks %(name)s for its %(year)s monitoring report by %(deadline)s. Most figures are "
             "pre-filled from your tenders and device register: check them and submit."
         ) % {"title": campaign.title, "name": organisation.name, "year": campaign.year, "deadline": deadline}
+        body += "\n\n" + _("Your report: %(address)s") % {
+            "address": page_address("monitoring:report", report.pk)
+        }
     return subject, body
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -132,6 +132,18 @@ class Campaign(models.Model):
     @property
     def is_pact_wide(self) -> bool:
         return self.group_id is None
+
+    def days_overdue(self, today: date | None = None) -> int:
+        """How many days ago an open campaign's deadline passed; 0 before it, on the day, or once closed.
+        A late report is still taken until the campaign is closed."""
+        if self.status != self.Status.OPEN:
+            return 0
+        return max(0, ((today or timezone.localdate()) - self.deadline).days)
+
+    @property
+    def overdue_days(self) -> int:
+        """``days_overdue`` today, for the pages."""
+        return self.days_overdue()
 
     @property
     def language(self) -> str:
