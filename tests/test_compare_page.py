@@ -3,6 +3,7 @@ from lines, what would change the ranking, and answers as people write them."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import date
@@ -151,12 +152,13 @@ def test_the_line_page_shows_answers_as_people_write_them(tender: Tender, procur
 
     html = client.get(f"/tenders/{tender.pk}/offers/lines/{line.pk}/").content.decode()
 
-    assert '<td class="answer">2 years</td>' in html and "2.0" not in html
-    assert '<td class="answer">yes</td>' in html and "True" not in html
+    answers = re.findall(r'<td class="answer[^"]*"[^>]*>(.*?)</td>', html)
+    assert "2 years" in answers and "2.0" not in html
+    assert "yes" in answers and "True" not in html
     option = enumeration.allowed_answers[0]
-    assert f'<td class="answer">{load_vocabulary().option(option, "en")}</td>' in html  # by its label
-    assert f'<td class="answer">{option}</td>' not in html or option == load_vocabulary().option(option, "en")
-    assert '<td class="answer">—</td>' not in html  # company declarations too: every answer is shown
+    assert load_vocabulary().option(option, "en") in answers  # by its label
+    assert option not in answers or option == load_vocabulary().option(option, "en")
+    assert "—" not in answers  # company declarations too: every answer is shown
     assert "Why this line is excluded" in html
     assert f"{names(tender).requirement(WARRANTY)} is 2 years, required ≥ 3 years" in html
 

@@ -195,7 +195,8 @@ def test_every_figure_pia_sees_of_her_fleet_has_a_range_and_a_source_link(
         if "/assets/" in url:
             # every step with a range names its sources or says how it follows from the steps above it
             for row in _rows(html, "footprint"):
-                cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+                # the step's name is the row's header cell (th), then low, value, high, unit, how, source
+                cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)
                 low, high, source = cells[1], cells[3], cells[6]
                 assert low and high or cells[0] == "Service life", (url, cells[0])
                 derived = cells[0].startswith(("Use-phase", "Per year of service"))
