@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -11,7 +12,7 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from cfit.accounts.models import Organisation
@@ -220,10 +221,28 @@ def keep_import_going(record: AssetImport) -> None:
     runner.keep_going(import_job_key(record))
 
 
+#: Attempts at a progress write that meets a locked table, and the pause before each retry (seconds).
+PROGRESS_ATTEMPTS, PROGRESS_PAUSE = 5, 0.05
+
+
 def _progress(import_id: int, stage: str, progress: int, job: Job | None = None) -> None:
-    AssetImport.unscoped.filter(pk=import_id).update(stage=stage, progress=progress)
-    if job is not None:
-        runner.report(job, stage, progress)
+    """The import's stage and progress for its page. The bar is information, not the import: a write
+    that meets a locked table (SQLite, while a page reads the import at that instant) is tried again a
+    few times, then skipped, and the import goes on (it failed on that once, in a browser test)."""
+    for attempt in range(1, PROGRESS_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():  # a savepoint: a caller's transaction stays usable
+                AssetImport.unscoped.filter(pk=import_id).update(stage=stage, progress=progress)
+                if job is not None:
+                    runner.report(job, stage, progress)
+            return
+        except OperationalError as error:
+            if attempt == PROGRESS_ATTEMPTS:
+                log.warning(
+                    "register import %s: progress %s %s%% not written: %s", import_id, stage, progress, error
+                )
+                return
+            time.sleep(PROGRESS_PAUSE * attempt)
 
 
 def run_import(import_id: int, job: Job | None = None) -> AssetImport:
