@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,6 +69,22 @@ def _each_test_starts_in_english() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On SQLite, the test database is a file in WAL mode, as in production, not Django's in-memory
+    default: there every connection shares one cache whose table locks fail at once ("database table
+    is locked") instead of waiting, so a page read while a job thread wrote failed in the browser
+    tests, which no user of the file can meet. The file lies in memory (/dev/shm) where there is one."""
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("sqlite3"):
+        return
+    shm = Path("/dev/shm")
+    folder = shm if shm.is_dir() and os.access(shm, os.W_OK) else tmp_path_factory.getbasetemp()
+    database.setdefault("TEST", {})["NAME"] = str(folder / f"cfit-test-{os.getpid()}.sqlite3")
 
 
 @pytest.fixture(scope="session")
