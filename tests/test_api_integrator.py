@@ -98,7 +98,11 @@ def test_without_a_token_me_is_refused_in_the_one_error_body() -> None:
 @pytest.mark.django_db
 def test_the_register_is_pushed_then_paged_through_in_a_stable_order(asset_system: Client) -> None:
     pushed = asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file(REGISTER)})
-    assert conforms(pushed, "post", "/api/v1/fleet/{slug}/assets/import") == {"created": 6, "updated": 0}
+    assert conforms(pushed, "post", "/api/v1/fleet/{slug}/assets/import") == {
+        "created": 6,
+        "updated": 0,
+        "notes": [],
+    }
 
     seen: list[dict[str, Any]] = []
     page = 1
@@ -126,7 +130,7 @@ def test_a_sync_fetches_only_the_lines_changed_since_the_last_one(asset_system: 
     pushed = asset_system.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": register_file(changed)})
     since = asset_system.get(f"/api/v1/fleet/{RWS}/assets", {"modified_since": last_sync})
 
-    assert pushed.json() == {"created": 1, "updated": 1}
+    assert pushed.json() == {"created": 1, "updated": 1, "notes": []}
     body = conforms(since, "get", "/api/v1/fleet/{slug}/assets")
     assert sorted((a["asset_key"], a["quantity"]) for a in body["assets"]) == [("NB-1", 2), ("NB-6", 1)]
     assert body["count"] == 2

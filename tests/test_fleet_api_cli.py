@@ -302,7 +302,7 @@ def test_an_import_through_the_api_adds_the_lines(manager_client: Client) -> Non
     )
 
     assert response.status_code == 200
-    assert response.json() == {"created": len(LINES), "updated": 0}
+    assert response.json() == {"created": len(LINES), "updated": 0, "notes": []}
     assert set(Asset.unscoped.values_list("asset_key", flat=True)) == {line["asset_key"] for line in LINES}
     assert AssetEvent.objects.filter(kind="deployed").count() == len(LINES)
     assert AssetEvent.objects.filter(kind="retired").count() == 1
@@ -316,7 +316,7 @@ def test_importing_the_same_file_again_updates_and_adds_nothing(manager_client: 
     response = manager_client.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": upload(data)})
 
     assert response.status_code == 200
-    assert response.json() == {"created": 0, "updated": len(LINES)}
+    assert response.json() == {"created": 0, "updated": len(LINES), "notes": []}
     assert counts() == before
 
 
@@ -327,8 +327,8 @@ def test_lines_without_asset_keys_are_found_again_on_a_second_import(manager_cli
 
     second = manager_client.post(f"/api/v1/fleet/{RWS}/assets/import", {"file": upload(data)}).json()
 
-    assert first == {"created": len(LINES) + 1, "updated": 0}
-    assert second == {"created": 0, "updated": len(LINES) + 1}
+    assert first == {"created": len(LINES) + 1, "updated": 0, "notes": []}
+    assert second == {"created": 0, "updated": len(LINES) + 1, "notes": []}
     assert counts() == before
 
 

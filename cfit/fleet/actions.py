@@ -19,9 +19,10 @@ from cfit.accounts.models import Organisation
 from cfit.audit import recording as audit
 from cfit.audit.models import AuditRecord
 from cfit.fleet.models import Asset, AssetEvent, AssetImport, SavedColumnMapping, SavedValueMapping
-from cfit.impact.problems import RegisterRefused
+from cfit.impact.problems import ProblemGroup, RegisterRefused
 from cfit.impact.register import (
     ALL_COLUMNS,
+    DateOrder,
     RawTable,
     UnknownValue,
     annotate,
@@ -117,10 +118,12 @@ def _forget_refused_files(organisation: Organisation) -> None:
     kept.update(stored_file="")
 
 
-def choose_columns(record: AssetImport, mapping: dict[str, str]) -> dict[str, list[UnknownValue]]:
-    """Set an import's column mapping and remember it for the organisation; then the values of its
-    coded columns that nobody knows yet. None unknown: the import starts at once; else it waits for
-    the value step (``choose_values``)."""
+def choose_columns(
+    record: AssetImport, mapping: dict[str, str], date_order: str = DateOrder.AUTO.value
+) -> dict[str, list[UnknownValue]]:
+    """Set an import's column mapping (and how its numeric dates read) and remember the mapping for
+    the organisation; then the values of its coded columns that nobody knows yet. None unknown: the
+    import starts at once; else it waits for the value step (``choose_values``)."""
     mapping = {header: target for header, target in mapping.items() if target}
     organisation = record.organisation
     with transaction.atomic():
@@ -136,7 +139,8 @@ def choose_columns(record: AssetImport, mapping: dict[str, str]) -> dict[str, li
         # Conditional: a second POST of the form must not take a started import back a step.
         waiting = AssetImport.unscoped.filter(
             pk=record.pk, state__in=[AssetImport.State.MAPPING, AssetImport.State.VALUES]
-        ).update(mapping=record.mapping, values=record.values, state=record.state)
+        ).update(mapping=record.mapping, values=record.values, state=record.state, date_order=date_order)
+        record.date_order = date_order
     if not waiting:
         return {}
     if not unknown:
@@ -255,6 +259,7 @@ def run_import(import_id: int, job: Job | None = None) -> AssetImport:
     record = AssetImport.unscoped.select_related("organisation").get(pk=import_id)
     if record.state != AssetImport.State.RUNNING:
         return record  # finished already (a job run twice finds nothing to do)
+    notes: list[ProblemGroup] = []
     try:
         _progress(import_id, "checking", 15, job)
         register = read_register(
@@ -267,6 +272,8 @@ def run_import(import_id: int, job: Job | None = None) -> AssetImport:
             default_country=record.default_country,
             today=timezone.localdate(),
             values=record.values,
+            date_order=DateOrder(record.date_order),
+            notes=notes,
         )
         _progress(import_id, "storing", 50, job)
 
@@ -287,6 +294,7 @@ def run_import(import_id: int, job: Job | None = None) -> AssetImport:
     else:
         record.state = AssetImport.State.DONE
         record.created_lines, record.updated_lines = created, updated
+        record.notes = [note.as_dict() for note in notes]
     finish_import(record)
     return record
 
@@ -310,6 +318,7 @@ def finish_import(record: AssetImport) -> None:
             "stage",
             "finished",
             "stored_file",
+            "notes",
         ]
     )
 
@@ -322,8 +331,11 @@ def import_register_file(
     mapping: dict[str, str] | None = None,
     default_country: str = "",
     user: Any = None,
+    date_order: DateOrder = DateOrder.AUTO,
+    notes: list[ProblemGroup] | None = None,
 ) -> tuple[int, int]:
     """Check and store a register file at once (command line, API): (lines added, lines updated).
+    ``notes`` receives what the reading did that the importer should know (``check_register``).
 
     Raises ``ImportRefused`` with every problem; nothing is stored then."""
     if mapping is None:
@@ -337,6 +349,8 @@ def import_register_file(
         default_country=default_country or organisation.country,
         today=timezone.localdate(),
         values=saved_values(organisation),
+        date_order=date_order,
+        notes=notes,
     )
     return store_register(organisation, register, None)
 
@@ -660,6 +674,7 @@ def annotated_file(
         default_country=record.default_country,
         today=timezone.localdate(),
         values=record.values,
+        date_order=DateOrder(record.date_order),
     )
     rows = [["" if v is None else str(v) for v in row] for row in raw.frame.iter_rows()]
     return raw.headers, rows, checks, flags

@@ -32,10 +32,11 @@ from cfit.impact import fleet, summary
 from cfit.impact.disposal import CODED
 from cfit.impact.disposal import COLUMNS as REPORT_COLUMNS
 from cfit.impact.disposal import REQUIRED as REPORT_REQUIRED
-from cfit.impact.problems import RegisterRefused
+from cfit.impact.problems import ProblemGroup, RegisterRefused
 from cfit.impact.register import (
     ALL_COLUMNS,
     REQUIRED,
+    DateOrder,
     ProductGroup,
     Route,
     SanitisationMethod,
@@ -100,11 +101,21 @@ class AssetPageOut(Schema):
 
 class ImportIn(Schema):
     default_country: str = Field("", max_length=2)
+    date_order: DateOrder = Field(
+        DateOrder.AUTO,
+        description="How dates such as 03/04/2024 read: `day_first`, `month_first`, or `auto` (day first "
+        "unless the file puts a day over 12 second, as a US export does).",
+    )
 
 
 class ImportOut(Schema):
     created: int
     updated: int
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the reading did that you should check, in your language: a totals row left out, "
+        "dates read month first, or day first where no date shows the order.",
+    )
 
 
 class ProblemsOut(Schema):
@@ -149,7 +160,13 @@ def _refused(error: ImportRefused, imported: bool = True) -> Status:
     return Status(422, {"detail": detail, "problems": problems})
 
 
-def _read(upload: UploadedFile, default_country: str, purpose: str = "register") -> Any:
+def _read(
+    upload: UploadedFile,
+    default_country: str,
+    purpose: str = "register",
+    date_order: DateOrder = DateOrder.AUTO,
+    notes: list[ProblemGroup] | None = None,
+) -> Any:
     limit = actions.register_limit()
     if upload.size and upload.size > limit:
         raise HttpError(413, _("larger than %(size)s MB") % {"size": limit // 1_000_000})
@@ -159,6 +176,8 @@ def _read(upload: UploadedFile, default_country: str, purpose: str = "register")
         limit=limit,
         default_country=default_country,
         purpose=purpose,
+        date_order=date_order,
+        notes=notes,
     )
 
 
@@ -209,12 +228,15 @@ def fleet_assets(request: HttpRequest, slug: str, filters: Query[AssetFilter]) -
 )
 def fleet_import(request: HttpRequest, slug: str, file: File[UploadedFile], options: Form[ImportIn]) -> Any:
     organisation = get_fleet_owner(request.user, slug, edit=True)
+    notes: list[ProblemGroup] = []
     try:
-        register = _read(file, options.default_country or organisation.country)
+        register = _read(
+            file, options.default_country or organisation.country, "register", options.date_order, notes
+        )
     except ImportRefused as error:
         return _refused(error)
     created, updated = actions.store_register(organisation, register, None)
-    return {"created": created, "updated": updated}
+    return {"created": created, "updated": updated, "notes": [describe(note) for note in notes]}
 
 
 @router.post(
@@ -224,7 +246,7 @@ def fleet_import(request: HttpRequest, slug: str, file: File[UploadedFile], opti
 )
 def impact_fleet(request: HttpRequest, file: File[UploadedFile], options: Form[ImportIn]) -> Any:
     try:
-        register = _read(file, options.default_country)
+        register = _read(file, options.default_country, "register", options.date_order)
     except ImportRefused as error:
         return _refused(error, imported=False)
     reference, today = current_reference(), timezone.localdate()

@@ -9,6 +9,7 @@ from cfit.fleet.actions import register_limit
 from cfit.fleet.models import (
     ACQUISITIONS,
     CONDITIONS,
+    DATE_ORDERS,
     PRODUCT_GROUPS,
     ROUTES,
     SANITISATION_METHODS,
@@ -76,6 +77,7 @@ class MappingForm(forms.Form):
         *args: Any,
         columns: tuple[str, ...] = ALL_COLUMNS,
         required: tuple[str, ...] = REQUIRED,
+        date_order: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +88,15 @@ class MappingForm(forms.Form):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header, choices=choices, required=False, initial=mapping.get(header, "")
             )
+        if date_order is not None:  # a register's dates; ``None``: a file without the choice
+            self.fields["date_order"] = forms.ChoiceField(
+                label=_("Dates written in numbers, such as 03/04/2024"),
+                choices=DATE_ORDERS,
+                initial=date_order,
+                required=False,  # a form sent without it (a script, an older page) reads as found
+                help_text=_("Dates written as 2024-04-03 are read the same either way."),
+            )
+        self.column_fields = [self[f"column_{index}"] for index in range(len(headers))]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

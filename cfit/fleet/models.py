@@ -21,6 +21,7 @@ from cfit.impact.register import (
     LEAVING_ROUTES,
     Acquisition,
     Condition,
+    DateOrder,
     ProductGroup,
     Route,
     SanitisationMethod,
@@ -65,6 +66,14 @@ ROUTES = _choices(
         "refurbished": _("Refurbished by a partner"),
         "recycled": _("Recycled"),
         "lost": _("Lost"),
+    },
+)
+DATE_ORDERS = _choices(
+    DateOrder,
+    {
+        "auto": _("As the file shows: day first, unless its dates put a day over 12 second"),
+        "day_first": _("Day first: 03/04/2024 is 3 April 2024"),
+        "month_first": _("Month first: 03/04/2024 is 4 March 2024"),
     },
 )
 SANITISATION_METHODS = _choices(
@@ -241,6 +250,9 @@ class AssetImport(OrganisationOwned):
         help_text=_("The organisation's words for codes this import used: column → normalised word → code."),
     )
     default_country = models.CharField(_("default country"), max_length=2, blank=True)
+    date_order = models.CharField(
+        _("numeric dates"), max_length=12, choices=DATE_ORDERS, default=DateOrder.AUTO.value
+    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.MAPPING)
     stage = models.CharField(_("stage"), max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
@@ -249,6 +261,12 @@ class AssetImport(OrganisationOwned):
     updated_lines = models.PositiveIntegerField(_("lines updated"), default=0)
     problems = models.JSONField(
         default=list, help_text=_("The refusal's problems, grouped by message, as codes with parameters.")
+    )
+    notes = models.JSONField(
+        default=list,
+        help_text=_(
+            "What the reading did that the importer should know (a totals row left out, how dates were read)."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

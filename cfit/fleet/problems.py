@@ -51,6 +51,15 @@ MESSAGES = {
     "before_purchase": gettext_lazy("before the purchase date"),
     "route_not_retired": gettext_lazy("an end-of-use route for a device that is not retired"),
     "duplicate_key": gettext_lazy("the same asset key is on another row"),
+    "totals_left_out": gettext_lazy("left out as a totals row, not a device"),
+    "dates_month_first": gettext_lazy(
+        "dates read with the month first (“03/31/2024” is 31 March 2024), as the column writes them: "
+        "some of its dates have a day over 12 second, none first"
+    ),
+    "dates_day_first_assumed": gettext_lazy(
+        "dates read with the day first (“03/04/2024” is 3 April 2024), though none of them shows the "
+        "order: if the file writes the month first, import it again with dates read month first"
+    ),
 }
 
 

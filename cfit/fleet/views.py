@@ -281,15 +281,15 @@ def import_mapping(request: HttpRequest, slug: str, import_id: int) -> HttpRespo
     record = get_import_for_user(request.user, slug, import_id, edit=True)
     if record.state not in (AssetImport.State.MAPPING, AssetImport.State.VALUES):
         return redirect("fleet:import-progress", slug=slug, import_id=record.pk)
-    form = MappingForm(record.headers, record.mapping, request.POST or None)
+    form = MappingForm(record.headers, record.mapping, request.POST or None, date_order=record.date_order)
     if request.method == "POST" and form.is_valid():
-        if actions.choose_columns(record, form.mapping()):
+        if actions.choose_columns(record, form.mapping(), form.cleaned_data["date_order"] or "auto"):
             return redirect("fleet:import-values", slug=slug, import_id=record.pk)
         return redirect("fleet:import-progress", slug=slug, import_id=record.pk)
     return render(
         request,
         "fleet/mapping.html",
-        {"organisation": record.organisation, "record": record, "form": form, "fields": list(form)},
+        {"organisation": record.organisation, "record": record, "form": form, "fields": form.column_fields},
     )
 
 
@@ -332,6 +332,7 @@ def import_progress(request: HttpRequest, slug: str, import_id: int) -> HttpResp
             "organisation": record.organisation,
             "record": record,
             "problems": described(record.problems),
+            "notes": described(record.notes),
             "status_url": reverse("fleet:import-status", args=[slug, record.pk]),
             "annotated": bool(record.stored_file) and record.state == AssetImport.State.REFUSED,
         },
@@ -373,6 +374,7 @@ def import_status(request: HttpRequest, slug: str, import_id: int) -> JsonRespon
             "created": record.created_lines,
             "updated": record.updated_lines,
             "problems": described(record.problems)[:200],
+            "notes": described(record.notes),
             "problems_csv": reverse("fleet:import-problems", args=[slug, record.pk])
             if record.state == AssetImport.State.REFUSED and record.stored_file
             else "",

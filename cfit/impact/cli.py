@@ -18,8 +18,9 @@ from typing import IO, Any
 from cfit.impact import fleet, summary
 from cfit.impact.figures import METHOD_VERSION
 from cfit.impact.pcf import read_pcf_csv
+from cfit.impact.problems import ProblemGroup
 from cfit.impact.reference import SHIPPED_PCF_TITLE, Reference, load_factors, load_shipped_footprints
-from cfit.impact.register import read_register
+from cfit.impact.register import DateOrder, read_register
 from cfit.tabular import read_source
 from cfit.uploads import MAX_REGISTER_BYTES, ImportRefused
 
@@ -43,6 +44,13 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--country", default="", help="country of use of rows that give none, e.g. NL")
     parser.add_argument("--format", choices=["json", "csv"], default="json")
     parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD; default today")
+    parser.add_argument(
+        "--dates",
+        choices=[order.value for order in DateOrder],
+        default=DateOrder.AUTO.value,
+        help="how dates such as 03/04/2024 read: day_first, month_first, or auto (day first unless the "
+        "file puts a day over 12 second)",
+    )
     parser.add_argument(
         "--pcf",
         type=Path,
@@ -76,11 +84,16 @@ def compute(
     output_format: str = "json",
     as_of: date | None = None,
     limit: int = MAX_REGISTER_BYTES,
+    date_order: str = DateOrder.AUTO.value,
+    notes: IO[str] | None = None,
 ) -> None:
     """Read, check and compute a register file; write the figures (``fleet``) or each line's embodied
     footprint (``estimate``) as JSON or CSV. ``ImportRefused`` names every problem of the file.
-    ``limit`` is the largest file taken: the platform's register limit when the platform runs this."""
+    ``limit`` is the largest file taken: the platform's register limit when the platform runs this.
+    ``notes`` (standard error for the command) is told what the reading did that the user should
+    know: a totals row left out, how numeric dates were read."""
     as_of = as_of or date.today()
+    said: list[ProblemGroup] = []
     register = read_register(
         path,
         path.name,
@@ -90,7 +103,12 @@ def compute(
         today=as_of,
         # The embodied estimate needs a group, a manufacturer and a model, nothing else.
         purpose="estimate" if action == "estimate" else "register",
+        date_order=DateOrder(date_order),
+        notes=said,
     )
+    for note in said:
+        if notes is not None:
+            notes.write(f"{path.name}: note: {note.describe()}\n")
     lines = fleet.compute_lines(register, reference, as_of, explain=action == "estimate")
     if output_format == "csv":
         columns = LINE_COLUMNS if action == "fleet" else ESTIMATE_COLUMNS
@@ -127,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 country=args.country,
                 output_format=args.format,
                 as_of=args.as_of,
+                date_order=args.dates,
+                notes=sys.stderr,
             )
         finally:
             if args.output:

@@ -54,7 +54,19 @@ MESSAGES: dict[str, str] = {
     "before_purchase": "before the purchase date",
     "route_not_retired": "an end-of-use route for a device that is not retired",
     "duplicate_key": "the same asset key is on another row",
+    # notes: what the reader did, though nothing is wrong (``check_register``'s ``notes``)
+    "totals_left_out": "left out as a totals row, not a device",
+    "dates_month_first": (
+        "dates read with the month first (“03/31/2024” is 31 March 2024), as the column writes them: "
+        "some of its dates have a day over 12 second, none first"
+    ),
+    "dates_day_first_assumed": (
+        "dates read with the day first (“03/04/2024” is 3 April 2024), though none of them shows the "
+        "order: if the file writes the month first, import it again with dates read month first"
+    ),
 }
+#: The codes of ``MESSAGES`` that are notes, not problems.
+NOTES = frozenset({"totals_left_out", "dates_month_first", "dates_day_first_assumed"})
 MAX_ROWS = 20  #: rows named per group
 MAX_EXAMPLES = 5  #: distinct values quoted per group
 
@@ -78,6 +90,19 @@ class ProblemGroup:
     @property
     def message(self) -> str:
         return english(self.code, dict(self.params))
+
+    def describe(self) -> str:
+        """The group in one English line, as the pages say it (``cfit.fleet.problems.describe``)."""
+        text = self.message
+        if self.header or self.column:
+            text = f"{self.header or self.column}: {text}"
+        if self.rows and self.count:
+            more = self.count - len(self.rows)
+            rows = ", ".join(str(r) for r in self.rows) + (f" and {more} more" if more > 0 else "")
+            text += f" — {self.count} row{'s' if self.count != 1 else ''} ({rows})"
+        if self.examples:
+            text += "; e.g. " + ", ".join(f"“{v}”" for v in self.examples)
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -143,21 +143,59 @@ DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
 DATE_EXAMPLES = ("2024-03-31", "31-03-2024", "31/03/2024", "2024/03/31", "31.03.2024")
 #: The day-first formats and their month-first forms (``date_formats``).
 MONTH_FIRST = {"%d-%m-%Y": "%m-%d-%Y", "%d/%m/%Y": "%m/%d/%Y", "%d.%m.%Y": "%m.%d.%Y"}
+#: The same examples, month first (31 March 2024 as a US tool writes it).
+MONTH_FIRST_EXAMPLES = ("2024-03-31", "03-31-2024", "03/31/2024", "2024/03/31", "03.31.2024")
 
 
-def date_formats(cells: pl.Series) -> tuple[str, ...]:
-    """The formats a date column's cells (those not in ISO form) are read in: ``DATE_FORMATS``, whose
-    numeric dates put the day first as Europe writes them ("04/03/2021" is 4 March); or the month
-    first, if the column writes its days second: some cell's second number is over 12 and no cell's
-    first one is (a US export's "12/31/2021"; its "03/04/2021" is then 4 March too). A column is read
-    in one order, never cell by cell: a column with both kinds keeps the day first, and its cells
-    that do not read so are refused as not dates."""
+class DateOrder(StrEnum):
+    """How a file's numeric dates ("03/04/2021") are read: chosen by the user, or found from the
+    column (``AUTO``: day first as Europe writes them, month first where the column shows it)."""
+
+    AUTO = "auto"
+    DAY_FIRST = "day_first"
+    MONTH_FIRST = "month_first"
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """How one date column is read (``date_reading``)."""
+
+    formats: tuple[str, ...]
+    month_first: bool
+    #: Cells written with a day and a month in numbers ("03/04/2021"), and whether one of them shows
+    #: the order (a part over 12): a column of only "03/04/2021"-like dates could be either.
+    numeric: int
+    shown: bool
+
+
+def date_reading(cells: pl.Series, order: DateOrder = DateOrder.AUTO) -> DateReading:
+    """How a date column's cells (those not in ISO form) are read: ``DATE_FORMATS``, whose numeric
+    dates put the day first as Europe writes them ("04/03/2021" is 4 March); or the month first, if
+    the user says so (``order``) or, by default, if the column writes its days second: some cell's
+    second number is over 12 and no cell's first one is (a US export's "12/31/2021"; its
+    "03/04/2021" is then 4 March too). A column is read in one order, never cell by cell: a column
+    with both kinds keeps the day first, and its cells that do not read so are refused as not dates."""
     parts = cells.str.extract_groups(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{4}")
     first = parts.struct.field("1").cast(pl.Int64, strict=False)
     second = parts.struct.field("2").cast(pl.Int64, strict=False)
-    if bool((second > 12).any()) and not bool((first > 12).any()):
-        return tuple(MONTH_FIRST.get(f, f) for f in DATE_FORMATS)
-    return DATE_FORMATS
+    numeric = int(first.is_not_null().sum())
+    days_first, days_second = bool((first > 12).any()), bool((second > 12).any())
+    if order == DateOrder.AUTO:
+        month_first = days_second and not days_first
+    else:
+        month_first = order == DateOrder.MONTH_FIRST
+    formats = tuple(MONTH_FIRST.get(f, f) for f in DATE_FORMATS) if month_first else DATE_FORMATS
+    return DateReading(formats, month_first, numeric, days_first or days_second)
+
+
+def date_formats(cells: pl.Series, order: DateOrder = DateOrder.AUTO) -> tuple[str, ...]:
+    """The formats a date column's cells are read in (``date_reading``)."""
+    return date_reading(cells, order).formats
+
+
+def date_examples(order: DateOrder) -> str:
+    """The accepted formats as a person reads them, in the order the dates are read."""
+    return ", ".join(MONTH_FIRST_EXAMPLES if order == DateOrder.MONTH_FIRST else DATE_EXAMPLES)
 
 
 #: What the embodied estimate needs of a line; ``check_register(purpose="estimate")`` asks no more.
@@ -364,6 +402,8 @@ def check_register(
     values: Mapping[str, Mapping[str, str]] | None = None,
     purpose: str = "register",
     vocabulary: Vocabulary | None = None,
+    date_order: DateOrder = DateOrder.AUTO,
+    notes: list[ProblemGroup] | None = None,
 ) -> pl.DataFrame:
     """The typed register, or ``RegisterRefused`` naming every bad row and column (nothing half-read).
 
@@ -372,6 +412,10 @@ def check_register(
     up before the shipped word lists. ``purpose="estimate"`` asks only for what the embodied estimate
     needs: product group, manufacturer and model (a purchase date, a country and a consistent life
     cycle are checked only where given). A screen size of 0 means no screen.
+
+    ``date_order``: how numeric dates are read (``date_reading``). ``notes``, if given, receives what
+    the reader did that the user should know though nothing is wrong (``NOTES``): a totals row left
+    out, dates read month first, or day first where no date shows the order.
     """
     mapping = dict(mapping) if mapping is not None else guess_mapping(raw.headers)
     required = REQUIRED_FOR_ESTIMATE if purpose == "estimate" else REQUIRED
@@ -384,8 +428,12 @@ def check_register(
         values or {},
         vocabulary or load_vocabulary(),
         estimate_only=purpose == "estimate",
+        date_order=date_order,
     )
-    return checker.run()
+    register = checker.run()
+    if notes is not None:
+        notes.extend(checker.notes)
+    return register
 
 
 #: How the reader parses a number column of a register while reading it (``read_register``).
@@ -411,6 +459,8 @@ def read_register(
     values: Mapping[str, Mapping[str, str]] | None = None,
     purpose: str = "register",
     vocabulary: Vocabulary | None = None,
+    date_order: DateOrder = DateOrder.AUTO,
+    notes: list[ProblemGroup] | None = None,
 ) -> pl.DataFrame:
     """A register file read and checked: ``check_register(read_raw(...))``, with the same result or
     the same refusal, in less time for the usual file.
@@ -427,12 +477,17 @@ def read_register(
         "values": values,
         "purpose": purpose,
         "vocabulary": vocabulary,
+        "date_order": date_order,
     }
-    typed = _read_typed(source, filename, mapping, limit, sheet, header_row, options)
+    # The typed try's notes count only if it is the way taken (else the text way says them again).
+    tried: list[ProblemGroup] = []
+    typed = _read_typed(source, filename, mapping, limit, sheet, header_row, {**options, "notes": tried})
     if typed is not None:
+        if notes is not None:
+            notes.extend(tried)
         return typed
     raw = read_raw(source, filename, limit=limit, strip=False, sheet=sheet, header_row=header_row)
-    return check_register(raw, mapping, **options)
+    return check_register(raw, mapping, **options, notes=notes)
 
 
 def _read_typed(
@@ -478,6 +533,7 @@ def annotate(
     values: Mapping[str, Mapping[str, str]] | None = None,
     purpose: str = "register",
     vocabulary: Vocabulary | None = None,
+    date_order: DateOrder = DateOrder.AUTO,
 ) -> tuple[list[tuple[str, dict[str, str], str]], dict[int, list[int]]]:
     """What each row of a file breaks, to annotate a refused file: the checks (code, parameters, the
     column as the file calls it) and, per row of ``raw.frame`` (0-based), the checks it breaks."""
@@ -490,6 +546,7 @@ def annotate(
         values or {},
         vocabulary or load_vocabulary(),
         estimate_only=purpose == "estimate",
+        date_order=date_order,
     )
     marks = checker.problem_rows()
     checks = [(f.code, dict(f.params), header_of.get(f.column, f.column)) for f, _ in checker.flags]
@@ -578,6 +635,7 @@ class _Checker:
         vocabulary: Vocabulary,
         *,
         estimate_only: bool = False,
+        date_order: DateOrder = DateOrder.AUTO,
     ) -> None:
         self.raw = raw
         self.header_of = header_of
@@ -591,6 +649,11 @@ class _Checker:
         #: Per coded column, its word in each distinct combination of the coded columns' words.
         self.words: dict[str, list[str]] = {}
         self.combination_rows: list[int] = []  #: the rows holding each combination
+        self.date_order = date_order
+        #: How each date column's numeric dates were read (``second_look``), for its messages.
+        self.date_orders: dict[str, DateOrder] = {}
+        #: What the reader did that the user should know (``check_register``'s ``notes``).
+        self.notes: list[ProblemGroup] = []
 
     def text(self, name: str) -> pl.Expr:
         header = self.header_of.get(name)
@@ -741,6 +804,19 @@ class _Checker:
         ).to_series()
         totals = pl.Series([self.vocabulary.is_totals(c or "") for c in firsts.to_list()], dtype=pl.Boolean)
         dropped = set(suspects.filter(blank | totals).to_list())
+        if totals.any():
+            where = totals.arg_true()
+            rows = checked.filter(pl.col("_index").is_in(suspects.gather(where).to_list())).get_column("row")
+            texts = firsts.gather(where).to_list()
+            self.notes.append(
+                group(
+                    "totals_left_out",
+                    {},
+                    count=len(where),
+                    rows=rows.to_list(),
+                    examples=list(dict.fromkeys(str(t)[:60] for t in texts if t)),
+                )
+            )
         if not dropped:
             return checked
         checked = checked.filter(~pl.col("_index").is_in(sorted(dropped)))
@@ -902,9 +978,11 @@ class _Checker:
                 # A time of day goes, with its seconds' fraction and time zone: ITAM tools export
                 # "2021-03-04T00:00:00Z" or "2021-03-04 00:00:00.000+01:00".
                 bare = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", "")
+                reading = date_reading(bare, self.date_order)
                 again = pl.select(
-                    pl.coalesce([bare.str.to_date(f, strict=False) for f in date_formats(bare)])
+                    pl.coalesce([bare.str.to_date(f, strict=False) for f in reading.formats])
                 ).to_series()
+                self.note_dates(name, reading, bare)
             else:
                 cleaned = text.str.replace_all(r"[\s_]", "")
                 if name in WHOLE:
@@ -922,6 +1000,30 @@ class _Checker:
             updates.append(checked.get_column(name).scatter(at, again))
             updates.append(retry.scatter(at, again.is_null() & (text != "")))
         return checked.with_columns(updates) if updates else checked
+
+    def note_dates(self, name: str, reading: DateReading, cells: pl.Series) -> None:
+        """Say how a column's numeric dates were read where the user did not choose and the file
+        could mean otherwise: month first (a US export), or day first though no date shows it."""
+        self.date_orders[name] = DateOrder.MONTH_FIRST if reading.month_first else DateOrder.DAY_FIRST
+        if self.date_order != DateOrder.AUTO or not reading.numeric:
+            return
+        if reading.month_first:
+            code = "dates_month_first"
+        elif not reading.shown:
+            code = "dates_day_first_assumed"
+        else:
+            return
+        numeric = cells.filter(cells.str.contains(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{4}"))
+        self.notes.append(
+            group(
+                code,
+                {},
+                column=name,
+                header=self.header_of.get(name, name),
+                count=reading.numeric,
+                examples=list(dict.fromkeys(numeric.head(50).to_list()))[:3],
+            )
+        )
 
     def rules(self) -> None:
         for name in ("manufacturer", "model", "asset_key", "sanitisation_certificate"):
@@ -949,8 +1051,8 @@ class _Checker:
             "country",
             unmapped=fallback != "" and fallback not in self.vocabulary.countries,
         )
-        formats = ", ".join(DATE_EXAMPLES)
         for name in ("purchase_date", "retired_date"):
+            formats = date_examples(self.date_orders.get(name, self.date_order))
             self.flag(name, pl.col(f"_retry_{name}"), "not_date", name, formats=formats)
             self.flag(name, pl.col(name) > self.today, "future", name)
             self.flag(name, pl.col(name) < date(1980, 1, 1), "before_1980", name)

@@ -22,6 +22,14 @@ function followImport(section) {
       document.getElementById("import-created").textContent = status.created;
       document.getElementById("import-updated").textContent = status.updated;
       document.getElementById("import-result").hidden = false;
+      if (status.notes.length) {
+        document.getElementById("note-list").replaceChildren(...status.notes.map((text) => {
+          const item = document.createElement("li");
+          item.textContent = text;
+          return item;
+        }));
+        document.getElementById("import-notes").hidden = false;
+      }
     } else {
       const list = document.getElementById("problem-list");
       list.replaceChildren(...status.problems.map((text) => {

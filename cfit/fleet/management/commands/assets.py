@@ -13,6 +13,8 @@ from cfit.accounts.scoping import system_scope
 from cfit.criteria.exchange import neutralise_formula
 from cfit.fleet import actions
 from cfit.fleet.models import Asset
+from cfit.impact.problems import ProblemGroup
+from cfit.impact.register import DateOrder
 from cfit.uploads import ImportRefused
 
 
@@ -25,6 +27,13 @@ class Command(BaseCommand):
         load.add_argument("organisation", help="short name (slug) of the organisation")
         load.add_argument("file", type=Path)
         load.add_argument("--country", default="", help="country of use of rows that give none")
+        load.add_argument(
+            "--dates",
+            choices=[order.value for order in DateOrder],
+            default=DateOrder.AUTO.value,
+            help="how dates such as 03/04/2024 read: day_first, month_first, or auto (day first unless "
+            "the file puts a day over 12 second)",
+        )
         load.add_argument(
             "--map",
             action="append",
@@ -54,14 +63,23 @@ class Command(BaseCommand):
                 raise CommandError("--map takes HEADER=COLUMN")
             mapping = {header: column for header, column in pairs}
         path: Path = options["file"]
+        notes: list[ProblemGroup] = []
         try:
             created, updated = actions.import_register_file(
-                organisation, path, path.name, mapping=mapping, default_country=options["country"].upper()
+                organisation,
+                path,
+                path.name,
+                mapping=mapping,
+                default_country=options["country"].upper(),
+                date_order=DateOrder(options["dates"]),
+                notes=notes,
             )
         except ImportRefused as error:
             raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(str(error)) from error
+        for note in notes:
+            self.stderr.write(f"{path.name}: note: {note.describe()}")
         self.stdout.write(f"{organisation.slug}: {created} lines added, {updated} updated")
 
     def export(self, organisation: Organisation, options: dict[str, Any]) -> None:

@@ -94,6 +94,8 @@ class Command(BaseCommand):
                 output_format=options["format"],
                 as_of=options["as_of"],
                 limit=register_limit(),  # the register's own limit, as the import page applies it
+                date_order=options["dates"],
+                notes=cast(IO[str], self.stderr),
             )
         finally:
             if options["output"]:
