@@ -453,9 +453,9 @@ def test_a_supplier_observing_a_working_group_never_reads_the_other_suppliers_an
     from cfit.pact.models import WorkingGroup, WorkingGroupMember
 
     group = WorkingGroup.objects.create(name="Notebooks", slug="notebooks-wg", topic="notebooks")
-    add_working_group_member(group, coordinator.organisation, WorkingGroupMember.Role.CHAIR)
+    add_working_group_member(group, coordinator.organisation, WorkingGroupMember.Role.CHAIR, acting_user=None)
     observer = suppliers[0]
-    add_working_group_member(group, observer.organisation, WorkingGroupMember.Role.OBSERVER)
+    add_working_group_member(group, observer.organisation, WorkingGroupMember.Role.OBSERVER, acting_user=None)
     consultation = actions.create_consultation(
         group, title="Laptops", description="", deadline=timezone.now() + timedelta(days=7),
         questions=[actions.QuestionDraft("Refurbished?", "yes_no"), actions.QuestionDraft("Why?", "text")],

@@ -98,8 +98,9 @@ def _build() -> dict[str, Any]:
         w["group"] = apps.get_model("pact.BuyerGroup").objects.get(slug="buyer-group-nl")
         w["membership"] = apps.get_model("pact.GroupMembership").objects.filter(organisation=a).first()
         wg = _make("pact.WorkingGroup", name="Private working group", slug="zz-private-wg")
-        _make("pact.WorkingGroupMember", group=wg, organisation=a)
+        w["seat"] = _make("pact.WorkingGroupMember", group=wg, organisation=a)
         w["wg"] = wg
+        w["wg_request"] = _make("pact.WorkingGroupRequest", group=wg, organisation=a, role="observer")
         w["document"] = _make(
             "pact.WorkingGroupDocument", group=wg, title=f"{MARK} document", url="https://example.org/doc",
             stored_file="", filename="",
@@ -279,6 +280,12 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
     "pact:statement-edit": lambda w: {"slug": w["statement"].slug},
     "pact:statement-publish": lambda w: {"slug": w["statement"].slug},
     "pact:statement-withdraw": lambda w: {"slug": w["statement"].slug},
+    "pact:statement-close": lambda w: {"slug": w["statement"].slug},
+    "pact:working-group-edit": lambda w: {"slug": w["wg"].slug},
+    "pact:working-group-seat": lambda w: {"slug": w["wg"].slug},
+    "pact:working-group-seat-remove": lambda w: {"slug": w["wg"].slug, "seat_id": w["seat"].pk},
+    "pact:working-group-join": lambda w: {"slug": w["wg"].slug},
+    "pact:working-group-request-answer": lambda w: {"request_id": w["wg_request"].pk},
     **{
         f"learning:{n}": (lambda w: {"event_id": w["event"].pk})
         for n in ("event", "event-ics", "event-register", "event-unregister", "material-add")

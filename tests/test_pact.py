@@ -95,8 +95,12 @@ def group(coordinator: Persona) -> BuyerGroup:
 @pytest.fixture
 def working_group(rws_admin: Persona, supplier: Persona) -> WorkingGroup:
     group = WorkingGroup.objects.create(name="Notebooks", slug="notebooks-wg", topic="notebooks")
-    actions.add_working_group_member(group, rws_admin.organisation, WorkingGroupMember.Role.CHAIR)
-    actions.add_working_group_member(group, supplier.organisation, WorkingGroupMember.Role.OBSERVER)
+    actions.add_working_group_member(
+        group, rws_admin.organisation, WorkingGroupMember.Role.CHAIR, acting_user=None
+    )
+    actions.add_working_group_member(
+        group, supplier.organisation, WorkingGroupMember.Role.OBSERVER, acting_user=None
+    )
     return group
 
 

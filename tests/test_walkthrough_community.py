@@ -515,7 +515,9 @@ def test_a_bad_link_to_a_working_group_document_is_refused_once(rws_admin: Perso
     """Rita, chair of a working group, gave a link that is not a web address and read "Enter a valid
     URL.Enter a valid URL.": the same refusal twice."""
     group = WorkingGroup.objects.create(name="Notebooks", slug="notebooks-wg", topic="notebooks")
-    actions.add_working_group_member(group, rws_admin.organisation, WorkingGroupMember.Role.CHAIR)
+    actions.add_working_group_member(
+        group, rws_admin.organisation, WorkingGroupMember.Role.CHAIR, acting_user=None
+    )
     rita = signed_in(rws_admin)
 
     for address in ("javascript:alert(1)", "ftp://files.example.org/minutes.pdf"):

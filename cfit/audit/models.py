@@ -100,6 +100,17 @@ class AuditRecord(models.Model):
             "statement_signature_withdrawn",
             _("Signature of a statement withdrawn"),
         )
+        #: its authors closed a statement for good: no more signatures (a signature withdrawn is another)
+        STATEMENT_CLOSED = "statement_closed", _("Statement closed")
+        WORKING_GROUP_SAVED = "working_group_saved", _("Working group saved")
+        #: an organisation seated in a working group, or its role there changed
+        WORKING_GROUP_SEAT_SAVED = "working_group_seat_saved", _("Seat in a working group given")
+        WORKING_GROUP_SEAT_REMOVED = "working_group_seat_removed", _("Seat in a working group removed")
+        WORKING_GROUP_JOIN_REQUESTED = "working_group_join_requested", _("Asked to join a working group")
+        WORKING_GROUP_REQUEST_DECIDED = (
+            "working_group_request_decided",
+            _("Request to join a working group decided"),
+        )
         # -- joining the pact, case studies, market consultations
         APPLICATION_SUBMITTED = "application_submitted", _("Application to join submitted")
         APPLICATION_MORE_ASKED = "application_more_asked", _("More information asked of an applicant")

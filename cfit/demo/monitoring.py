@@ -195,7 +195,7 @@ def _statement() -> None:
     for slug, role in (("nl-ministry-bzk", "chair"), ("demo-fido", "member"), ("green-refurb", "observer")):
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is not None:
-            pact.add_working_group_member(group, organisation, role)
+            pact.add_working_group_member(group, organisation, role, acting_user=None)
     statement, created = Statement.objects.get_or_create(
         slug="longer-lasting-notebooks-2026",
         defaults={

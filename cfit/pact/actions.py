@@ -1,7 +1,10 @@
 """The pact's operations that change several things at once or guard its rules, each in one transaction.
 
 Rules enforced here (and tested by trying to break them):
-- a supporter is never a participant: it cannot become one, join a buyer group or sign a statement;
+- a supporter is never a participant: it cannot become one, join a buyer group or sign a statement, and
+  sits in a working group as an observer only;
+- a working group that has a chair keeps one;
+- a closed statement takes no signature and no change of volumes;
 - a buyer group is led by a coordinating participant, and only its coordinator invites and admits;
 - only a participant's own administrators answer an invitation, ask to join, or sign for it.
 """
@@ -24,7 +27,7 @@ from cfit.accounts.models import Organisation
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import actor, record
 from cfit.criteria.content import is_web_address
-from cfit.pact.demand import publish_demand
+from cfit.pact.demand import demand_pending, publish_demand
 from cfit.pact.models import (
     BuyerGroup,
     DemandPublication,
@@ -35,6 +38,7 @@ from cfit.pact.models import (
     WorkingGroup,
     WorkingGroupDocument,
     WorkingGroupMember,
+    WorkingGroupRequest,
 )
 from cfit.uploads import check_size
 
@@ -76,6 +80,16 @@ def join_pact(
         ).exists()
     ):
         raise PactRuleBroken(_("Leave your buyer groups before becoming a supporter."), code="member")
+    if (
+        as_type == Organisation.Type.SUPPORTER
+        and WorkingGroupMember.objects.filter(organisation=organisation)
+        .exclude(role=WorkingGroupMember.Role.OBSERVER)
+        .exists()
+    ):
+        raise PactRuleBroken(
+            _("A supporter sits in working groups as an observer only: leave your other seats first."),
+            code="member",
+        )
     if (
         as_type != Organisation.Type.COORDINATING_PARTICIPANT
         and BuyerGroup.objects.led_by(organisation).exists()
@@ -233,16 +247,138 @@ def add_document(
     )  # fmt: skip
 
 
+def _working_group_texts(group: WorkingGroup) -> dict[str, Any]:
+    return {"name": group.name, "slug": group.slug, "topic": group.topic, "description": group.description}
+
+
+@transaction.atomic
+def save_working_group(group: WorkingGroup, *, acting_user: Any) -> WorkingGroup:
+    """Create or edit a working group (its name, short name, topic and description), with the texts
+    before and after in the audit record. Who may is the caller's getter's business (the secretariat)."""
+    stored = WorkingGroup.objects.select_for_update().filter(pk=group.pk).first() if group.pk else None
+    group.full_clean()
+    group.save()
+    record(
+        AuditRecord.Action.WORKING_GROUP_SAVED, group, acting_user=acting_user,
+        before=_working_group_texts(stored) if stored else None, after=_working_group_texts(group),
+    )  # fmt: skip
+    return group
+
+
+def _check_seat(organisation: Organisation, role: str) -> None:
+    refusal = WorkingGroupMember.refusal(organisation, role)
+    if refusal is not None:
+        raise PactRuleBroken(refusal.messages[0], code=refusal.code)
+
+
+def _check_a_chair_stays(group: WorkingGroup, seat: WorkingGroupMember) -> None:
+    """A group that has a chair keeps one: the last chair's seat is neither removed nor changed."""
+    if (
+        seat.role == WorkingGroupMember.Role.CHAIR
+        and not WorkingGroupMember.objects.filter(group=group, role=WorkingGroupMember.Role.CHAIR)
+        .exclude(pk=seat.pk)
+        .exists()
+    ):
+        raise PactRuleBroken(
+            _("%(name)s is the group's only chair: seat another chair first.")
+            % {"name": seat.organisation.name},
+            code="last_chair",
+        )
+
+
+@transaction.atomic
 def add_working_group_member(
-    group: WorkingGroup, organisation: Organisation, role: str
+    group: WorkingGroup, organisation: Organisation, role: str, *, acting_user: Any
 ) -> WorkingGroupMember:
-    """Supporters sit in working groups as observers only."""
-    if organisation.type == Organisation.Type.SUPPORTER and role != WorkingGroupMember.Role.OBSERVER:
-        raise PactRuleBroken(_("A supporter takes part in a working group as an observer."), code="supporter")
-    member, _created = WorkingGroupMember.objects.update_or_create(
-        group=group, organisation=organisation, defaults={"role": role}
+    """Seat an organisation in a working group, or change the role of its seat. Chairs and members are
+    participants; supporters sit as observers only; the last chair stays a chair. An open request of the
+    organisation to join is answered by the seat."""
+    _check_seat(organisation, role)
+    WorkingGroup.objects.select_for_update().filter(pk=group.pk).first()  # one change of seats at a time
+    seat = WorkingGroupMember.objects.filter(group=group, organisation=organisation).first()
+    before = seat.role if seat else None
+    if seat is not None and seat.role != role:
+        _check_a_chair_stays(group, seat)
+    if seat is None:
+        seat = WorkingGroupMember.objects.create(group=group, organisation=organisation, role=role)
+    elif seat.role != role:
+        seat.role = role
+        seat.save(update_fields=["role"])
+    WorkingGroupRequest.objects.filter(
+        group=group, organisation=organisation, state=WorkingGroupRequest.State.REQUESTED
+    ).update(state=WorkingGroupRequest.State.ACCEPTED, decided=timezone.now(), decided_by=actor(acting_user))
+    if before != role:
+        record(
+            AuditRecord.Action.WORKING_GROUP_SEAT_SAVED, seat, acting_user=acting_user,
+            organisation=organisation, before={"role": before} if before else None,
+            after={"group": group.pk, "role": role},
+        )  # fmt: skip
+    return seat
+
+
+@transaction.atomic
+def remove_working_group_member(seat: WorkingGroupMember, *, acting_user: Any) -> None:
+    """Take an organisation's seat in a working group away (not the last chair's)."""
+    WorkingGroup.objects.select_for_update().filter(pk=seat.group_id).first()
+    _check_a_chair_stays(seat.group, seat)
+    seat_id = seat.pk
+    seat.delete()
+    seat.pk = seat_id  # the audit record names the seat removed
+    record(
+        AuditRecord.Action.WORKING_GROUP_SEAT_REMOVED, seat, acting_user=acting_user,
+        organisation=seat.organisation, before={"group": seat.group_id, "role": seat.role}, after=None,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def request_working_group_seat(
+    group: WorkingGroup, organisation: Organisation, role: str, *, acting_user: Any
+) -> WorkingGroupRequest:
+    """An organisation asks for a seat as a member or an observer (a supporter: as an observer); the
+    secretariat or a chair answers. Asking again reopens a declined request."""
+    if role == WorkingGroupMember.Role.CHAIR:
+        raise PactRuleBroken(_("Ask to join as a member or an observer."), code="chair")
+    _check_seat(organisation, role)
+    if WorkingGroupMember.objects.filter(group=group, organisation=organisation).exists():
+        raise PactRuleBroken(
+            _("%(name)s already has a seat in this working group.") % {"name": organisation.name},
+            code="seated",
+        )
+    request, _created = WorkingGroupRequest.objects.update_or_create(
+        group=group, organisation=organisation,
+        defaults={"role": role, "state": WorkingGroupRequest.State.REQUESTED, "decided": None, "decided_by": None},
+    )  # fmt: skip
+    record(
+        AuditRecord.Action.WORKING_GROUP_JOIN_REQUESTED, request, acting_user=acting_user,
+        organisation=organisation, after={"group": group.pk, "role": role},
+    )  # fmt: skip
+    return request
+
+
+@transaction.atomic
+def decide_working_group_request(
+    request: WorkingGroupRequest, *, accept: bool, acting_user: Any
+) -> WorkingGroupRequest:
+    """Accept (the organisation takes the seat it asked for) or decline an open request to join. The
+    caller's getter has checked who may answer."""
+    request = (
+        WorkingGroupRequest.objects.select_for_update()
+        .select_related("group", "organisation")
+        .get(pk=request.pk)
     )
-    return member
+    if request.state != WorkingGroupRequest.State.REQUESTED:
+        raise PactRuleBroken(_("There is nothing to answer."), code="closed")
+    if accept:
+        add_working_group_member(request.group, request.organisation, request.role, acting_user=acting_user)
+    request.state = WorkingGroupRequest.State.ACCEPTED if accept else WorkingGroupRequest.State.DECLINED
+    request.decided, request.decided_by = timezone.now(), actor(acting_user)
+    request.save(update_fields=["state", "decided", "decided_by"])
+    record(
+        AuditRecord.Action.WORKING_GROUP_REQUEST_DECIDED, request, acting_user=acting_user,
+        organisation=request.organisation, before={"state": WorkingGroupRequest.State.REQUESTED},
+        after={"state": request.state},
+    )  # fmt: skip
+    return request
 
 
 def _statement_texts(statement: Statement) -> dict[str, Any]:
@@ -285,6 +421,29 @@ def publish_statement(statement: Statement, *, acting_user: Any) -> Statement:
         before={"status": before}, after={"status": statement.status},
     )  # fmt: skip
     return statement
+
+
+@transaction.atomic
+def close_statement(statement: Statement, *, acting_user: Any) -> DemandPublication | None:
+    """Close a statement open for signature, for good: it takes no new signature, no change of volumes
+    and no withdrawal any more. Its collective demand is published one last time if signatures changed
+    since the last version and the step passes the disclosure control (``publish_demand``, the same rules
+    as every step); else the last published figures are final. Returns the last version if this closing
+    published one, else None."""
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    if statement.status != Statement.Status.PUBLISHED:
+        raise PactRuleBroken(_("Only a statement open for signature is closed."), code="not_open")
+    before = statement.status
+    statement.status, statement.closed = Statement.Status.CLOSED, timezone.now()
+    statement.save(update_fields=["status", "closed"])
+    pending = demand_pending(statement)
+    published = publish_demand(statement, now=statement.closed) if pending else None
+    record(
+        AuditRecord.Action.STATEMENT_CLOSED, statement, acting_user=acting_user,
+        before={"status": before}, after={"status": statement.status},
+        reason=_demand_note(published) if pending else "collective demand: unchanged since its last version",
+    )  # fmt: skip
+    return published
 
 
 @transaction.atomic

@@ -23,9 +23,13 @@ PUBLIC = [Statement.Status.PUBLISHED, Statement.Status.CLOSED]
 class StatementSummaryOut(Schema):
     slug: str
     title: dict[str, str] = Field(description="{language: title}; English is always there")
-    status: str = Field(description="published (open for signature) or closed")
+    status: str = Field(
+        description="published (open for signature) or closed (closed for good by its authors: no more "
+        "signatures, and its collective demand as last published is final)"
+    )
     working_group: str
     published: datetime | None
+    closed: datetime | None = Field(description="when its authors closed it; null while open for signature")
     product_groups: list[str]
     signatories: int
 
@@ -57,7 +61,8 @@ class StatementOut(StatementSummaryOut):
         "signatory's volumes (the change since every earlier version passes the disclosure rules)"
     )
     demand_pending: bool = Field(
-        description="signatures changed since the last update: they are counted at the next update"
+        description="signatures changed since the last update: they are counted at the next update (for a "
+        "closed statement: never, the demand as last published is final)"
     )
 
 
@@ -68,6 +73,7 @@ def _summary(statement: Statement, signatories: int) -> dict[str, Any]:
         "status": statement.status,
         "working_group": statement.working_group.name,
         "published": statement.published,
+        "closed": statement.closed,
         "product_groups": statement.product_groups,
         "signatories": signatories,
     }

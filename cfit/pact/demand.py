@@ -241,6 +241,17 @@ def _basis(publication: DemandPublication) -> dict[tuple[str, str], tuple[int, D
     }
 
 
+def demand_pending(statement: Statement) -> bool:
+    """Whether the statement's signatures or volumes differ from what its last published version counted
+    (or nothing was ever published)."""
+    last = statement.demand_publications.prefetch_related("figures", "basis").first()
+    if last is None:
+        return True
+    counted = next((f.signatories for f in last.figures.all() if f.code == TOTAL), 0)
+    signatures = Signature.objects.filter(statement=statement).count()
+    return _basis(last) != _volumes(statement) or signatures != counted
+
+
 @transaction.atomic
 def publish_demand(statement: Statement, *, now: datetime | None = None) -> DemandPublication | None:
     """Publish the statement's collective demand as it stands, if the step from every earlier version

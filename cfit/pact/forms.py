@@ -15,11 +15,12 @@ from cfit.accounts.models import Organisation
 from cfit.criteria.models import Criterion, ProductGroup
 from cfit.numberfields import LARGEST_STORED_WHOLE, GroupedDecimalField, GroupedIntegerField
 from cfit.pact.actions import DOCUMENT_TYPES
-from cfit.pact.models import LANGUAGE_CHOICES, Statement
+from cfit.pact.models import LANGUAGE_CHOICES, Statement, WorkingGroup, WorkingGroupMember
 from cfit.uploadfields import LimitedFileField
 from cfit.uploads import MAX_IMPORT_BYTES
 
-#: Statement slugs that would clash with the pages under /statements/.
+#: Statement and working group slugs that would clash with the pages under /statements/ and
+#: /working-groups/.
 RESERVED_SLUGS = {"new"}
 
 
@@ -74,6 +75,58 @@ class AnswerForm(forms.Form):
     @property
     def accepted(self) -> bool:
         return self.cleaned_data["accept"] == "yes"
+
+
+class WorkingGroupForm(forms.ModelForm):
+    """A working group's name, short name, topic and description (the secretariat's)."""
+
+    class Meta:
+        model = WorkingGroup
+        fields = ["name", "slug", "topic", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_slug(self) -> str:
+        slug = str(self.cleaned_data["slug"])
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(_("This short name is reserved; choose another."))
+        return slug
+
+
+class SeatForm(forms.Form):
+    """An organisation to seat and its role; the roles offered are those the user gives. The action
+    decides whether that organisation may hold that seat."""
+
+    organisation = OrganisationField(
+        label=gettext_lazy("Organisation"), queryset=Organisation.objects.none(), to_field_name="slug"
+    )
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
+
+    def __init__(self, candidates: Any, roles: frozenset[str], *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "seat_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = candidates  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (role.value, role.label) for role in WorkingGroupMember.Role if role in roles
+        ]
+        if WorkingGroupMember.Role.MEMBER in roles:
+            self.fields["role"].initial = WorkingGroupMember.Role.MEMBER
+
+
+class SeatRequestForm(OrganisationChoiceForm):
+    """Which of the user's organisations asks for a seat, and as what: a member or an observer (only
+    an observer where every organisation offered is a supporter)."""
+
+    id_prefix = "seat_request"
+    role = forms.ChoiceField(label=gettext_lazy("As"))
+
+    def __init__(self, organisations: list[Organisation], *args: Any, **kwargs: Any) -> None:
+        super().__init__(organisations, *args, **kwargs)
+        roles = [WorkingGroupMember.Role.OBSERVER]
+        if any(o.is_participant for o in organisations):
+            roles.insert(0, WorkingGroupMember.Role.MEMBER)
+        field = cast(forms.ChoiceField, self.fields["role"])
+        field.choices = [(role.value, role.label) for role in roles]
+        field.initial = roles[0].value
 
 
 class ParticipationForm(forms.Form):

@@ -142,6 +142,78 @@ class WorkingGroupMember(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()})"
 
+    @property
+    def audit_label(self) -> str:
+        return f"{self.organisation} in {self.group}"
+
+    @staticmethod
+    def refusal(organisation: Organisation, role: str) -> ValidationError | None:
+        """Why ``organisation`` may not hold a seat of ``role``, or None. Chairs and members are
+        participants; a supporter (supplier, NGO, label body) gives input as an observer only, never as
+        a participant; the secretariat runs the groups and holds no seat."""
+        if organisation.type == Organisation.Type.SECRETARIAT:
+            return ValidationError(
+                _("The secretariat runs the working groups: it holds no seat in them."), code="secretariat"
+            )
+        if role not in WorkingGroupMember.Role.values:
+            return ValidationError(_("Unknown role in a working group."), code="unknown_role")
+        if role != WorkingGroupMember.Role.OBSERVER and not organisation.is_participant:
+            return ValidationError(
+                _("%(name)s is a supporter: it takes part in a working group as an observer only.")
+                % {"name": organisation.name},
+                code="supporter",
+            )
+        return None
+
+    def clean(self) -> None:
+        # The admin's form too: no way in lets a supporter hold a participant's seat.
+        if self.organisation_id:
+            refusal = self.refusal(self.organisation, self.role)
+            if refusal is not None:
+                raise refusal
+
+
+class WorkingGroupRequest(models.Model):
+    """An organisation's request for a seat in a working group, answered by the secretariat or a chair.
+    One row per organisation and group: asking again after a refusal (or after leaving) reopens it."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")  #: nobody has answered yet
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="requests")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="working_group_requests"
+    )
+    role = models.CharField(
+        _("role asked for"),
+        max_length=10,
+        choices=WorkingGroupMember.Role.choices,
+        help_text=_("Member or observer: a chair is seated by the secretariat."),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.REQUESTED)
+    created = models.DateTimeField(auto_now_add=True)
+    decided = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["group", "created"]
+        verbose_name = _("request to join a working group")
+        verbose_name_plural = _("requests to join a working group")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "organisation"], name="one_request_per_working_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} asks to join {self.group} ({self.state})"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.organisation} asks to join {self.group}"
+
 
 class WorkingGroupDocument(models.Model):
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="documents")
@@ -175,6 +247,8 @@ class Statement(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Open for signature")
+        #: its authors closed it for good: no new signature, no change of volumes (not to be confused
+        #: with a signatory withdrawing its signature while the statement is open)
         CLOSED = "closed", _("Closed")
 
     working_group = models.ForeignKey(WorkingGroup, on_delete=models.PROTECT, related_name="statements")
@@ -185,6 +259,7 @@ class Statement(models.Model):
     criteria = models.JSONField(_("criteria referred to"), default=list, help_text=_("Criterion ids."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published = models.DateTimeField(_("published on"), null=True, blank=True)
+    closed = models.DateTimeField(_("closed on"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = StatementQuerySet.as_manager()

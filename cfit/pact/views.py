@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cfit.accounts.access import get_membership
+from cfit.accounts.access import get_membership, is_secretariat_staff
 from cfit.accounts.models import Organisation
 from cfit.consultations.models import Consultation
 from cfit.criteria.content import is_web_address
@@ -37,8 +37,13 @@ from cfit.pact.access import (
     get_group_to_run,
     get_membership_to_answer,
     get_statement,
+    get_working_group,
+    get_working_group_request_to_answer,
+    get_working_group_to_edit,
+    get_working_group_to_run,
     is_coordinator,
     is_working_group_member,
+    seats_to_manage,
 )
 from cfit.pact.actions import PactRuleBroken
 from cfit.pact.demand import collective_demand
@@ -48,8 +53,11 @@ from cfit.pact.forms import (
     InviteForm,
     JoinForm,
     ParticipationForm,
+    SeatForm,
+    SeatRequestForm,
     SignForm,
     StatementForm,
+    WorkingGroupForm,
 )
 from cfit.pact.models import (
     BuyerGroup,
@@ -59,6 +67,8 @@ from cfit.pact.models import (
     Statement,
     WorkingGroup,
     WorkingGroupDocument,
+    WorkingGroupMember,
+    WorkingGroupRequest,
 )
 from cfit.refusals import message_text
 from cfit.uploads import ImportRefused
@@ -272,7 +282,81 @@ def participation(request: HttpRequest, slug: str) -> HttpResponse:
 
 def working_group_list(request: HttpRequest) -> HttpResponse:
     groups = WorkingGroup.objects.annotate(member_count=Count("members"))
-    return render(request, "pact/working_groups.html", {"groups": groups})
+    return render(
+        request,
+        "pact/working_groups.html",
+        {"groups": groups, "can_create": is_secretariat_staff(request.user)},
+    )
+
+
+@login_required
+def working_group_new(request: HttpRequest) -> HttpResponse:
+    """The secretariat starts a working group; then it seats its chair and members on the group's page."""
+    if not is_secretariat_staff(request.user):
+        raise PermissionDenied
+    form = WorkingGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = actions.save_working_group(form.save(commit=False), acting_user=request.user)
+        messages.success(request, _("The working group is created: seat its chair and members."))
+        return redirect("pact:working-group", slug=group.slug)
+    return render(request, "pact/working_group_form.html", {"form": form, "group": None})
+
+
+@login_required
+def working_group_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_working_group_to_edit(request.user, slug)
+    name = group.name  # the form writes the input onto the group, valid or not
+    form = WorkingGroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        actions.save_working_group(group, acting_user=request.user)
+        messages.success(request, _("The working group is saved."))
+        return redirect("pact:working-group", slug=group.slug)
+    return render(
+        request,
+        "pact/working_group_form.html",
+        {"form": form, "group": group, "name": name, "slug": slug},
+    )
+
+
+def _seat_candidates() -> Any:
+    """Whom a seat may be given to: any organisation but the secretariat (the action says which seat a
+    supporter may hold)."""
+    return Organisation.objects.exclude(type=Organisation.Type.SECRETARIAT)
+
+
+def _running_panel(
+    group: WorkingGroup, roles: frozenset[str], members: list[WorkingGroupMember]
+) -> dict[str, Any]:
+    """What the secretariat or a chair sees to run the group's seats."""
+    requests = list(
+        group.requests.filter(state=WorkingGroupRequest.State.REQUESTED).select_related("organisation")
+    )
+    return {
+        "seat_roles": [(role.value, role.label) for role in WorkingGroupMember.Role if role in roles],
+        "seat_requests": [r for r in requests if r.role in roles],
+        "seat_form": SeatForm(
+            _seat_candidates().exclude(pk__in=[m.organisation_id for m in members]).order_by("name"), roles
+        ),
+    }
+
+
+def _seat_request_panel(user: Any, group: WorkingGroup, members: list[WorkingGroupMember]) -> dict[str, Any]:
+    """What a signed-in reader's organisations may do here: ask for a seat, see their open requests."""
+    organisations = [o for o in admin_organisations(user) if not o.is_secretariat]
+    if not organisations:
+        return {}
+    seated = {m.organisation_id for m in members}
+    open_requests = list(
+        group.requests.filter(
+            organisation__in=organisations, state=WorkingGroupRequest.State.REQUESTED
+        ).select_related("organisation")
+    )
+    asked = {r.organisation_id for r in open_requests}
+    may_ask = [o for o in organisations if o.pk not in seated and o.pk not in asked]
+    return {
+        "seat_request_form": SeatRequestForm(may_ask) if may_ask else None,
+        "own_seat_requests": open_requests,
+    }
 
 
 def _titled(statements: Any) -> list[Statement]:
@@ -284,7 +368,7 @@ def _titled(statements: Any) -> list[Statement]:
 
 
 def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    group = get_object_or_404(WorkingGroup, slug=slug)
+    group = get_working_group(slug)
     can_edit = can_edit_working_group(request.user, group)
     is_member = can_edit or is_working_group_member(request.user, group)
     form = DocumentForm(request.POST or None, request.FILES or None)
@@ -317,20 +401,120 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_edit:
         statements = statements.exclude(status=Statement.Status.DRAFT)
         consultations = consultations.exclude(status=Consultation.Status.DRAFT)
-    return render(
-        request,
-        "pact/working_group.html",
-        {
-            "group": group,
-            "members": group.members.select_related("organisation"),
-            "is_member": is_member,
-            "can_edit": can_edit,
-            "documents": group.documents.all() if is_member else [],
-            "form": form,
-            "statements": _titled(statements),
-            "consultations": consultations,
-        },
+    members = list(group.members.select_related("organisation"))
+    roles = seats_to_manage(request.user, group)
+    context: dict[str, Any] = {
+        "group": group,
+        "members": members,
+        "is_member": is_member,
+        "can_edit": can_edit,
+        "edits_group": is_secretariat_staff(request.user),
+        "seats_to_manage": roles,
+        "documents": group.documents.all() if is_member else [],
+        "form": form,
+        "statements": _titled(statements),
+        "consultations": consultations,
+    }
+    if roles:
+        context.update(_running_panel(group, roles, members))
+    if request.user.is_authenticated:
+        context.update(_seat_request_panel(request.user, group, members))
+    return render(request, "pact/working_group.html", context)
+
+
+@require_POST
+@login_required
+def working_group_seat(request: HttpRequest, slug: str) -> HttpResponse:
+    """Seat an organisation, or change the role of its seat: the secretariat any seat, a chair its
+    group's members and observers."""
+    group, roles = get_working_group_to_run(request.user, slug)
+    form = SeatForm(_seat_candidates(), roles, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an organisation and a role."))
+        return redirect("pact:working-group", slug=group.slug)
+    organisation, role = form.cleaned_data["organisation"], form.cleaned_data["role"]
+    current = WorkingGroupMember.objects.filter(group=group, organisation=organisation).first()
+    if current is not None and current.role not in roles:
+        raise PermissionDenied  # a chair's seat is the secretariat's
+    try:
+        seat = actions.add_working_group_member(group, organisation, role, acting_user=request.user)
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s sits in %(group)s (%(role)s).")
+            % {"name": organisation.name, "group": group.name, "role": seat.get_role_display()},
+        )
+    return redirect("pact:working-group", slug=group.slug)
+
+
+@require_POST
+@login_required
+def working_group_seat_remove(request: HttpRequest, slug: str, seat_id: int) -> HttpResponse:
+    group, roles = get_working_group_to_run(request.user, slug)
+    seat = get_object_or_404(
+        WorkingGroupMember.objects.select_related("organisation"), group=group, pk=seat_id
     )
+    if seat.role not in roles:
+        raise PermissionDenied
+    try:
+        actions.remove_working_group_member(seat, acting_user=request.user)
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s no longer sits in %(group)s.")
+            % {"name": seat.organisation.name, "group": group.name},
+        )
+    return redirect("pact:working-group", slug=group.slug)
+
+
+@require_POST
+@login_required
+def working_group_join(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_working_group(slug)
+    organisation = _organisation_to_commit(request.user, request.POST.get("organisation", ""))
+    form = SeatRequestForm([organisation], request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how to take part."))
+        return redirect("pact:working-group", slug=group.slug)
+    try:
+        actions.request_working_group_seat(
+            group, organisation, form.cleaned_data["role"], acting_user=request.user
+        )
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s asked to join %(group)s; the secretariat or a chair answers.")
+            % {"name": organisation.name, "group": group.name},
+        )
+    return redirect("pact:working-group", slug=group.slug)
+
+
+@require_POST
+@login_required
+def working_group_request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
+    seat_request = get_working_group_request_to_answer(request.user, request_id)
+    group = seat_request.group
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Accept or decline."))
+        return redirect("pact:working-group", slug=group.slug)
+    try:
+        actions.decide_working_group_request(seat_request, accept=form.accepted, acting_user=request.user)
+    except PactRuleBroken as error:
+        messages.error(request, _message(error))
+    else:
+        names = {"name": seat_request.organisation.name, "group": group.name}
+        if form.accepted:
+            messages.success(request, _("%(name)s now sits in %(group)s.") % names)
+        else:
+            messages.success(request, _("Declined: %(name)s does not sit in %(group)s.") % names)
+    return redirect("pact:working-group", slug=group.slug)
 
 
 def document(request: HttpRequest, slug: str, document_id: int) -> HttpResponseBase:
@@ -426,6 +610,32 @@ def statement_publish(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("The statement is published and open for signature."))
     return redirect("pact:statement", slug=statement.slug)
+
+
+@login_required
+def statement_close(request: HttpRequest, slug: str) -> HttpResponse:
+    """Close a statement for good, after a confirmation: who may publish it may close it."""
+    statement = _statement_to_edit(request.user, slug)
+    if statement.status != Statement.Status.PUBLISHED:
+        messages.error(request, _("Only a statement open for signature is closed."))
+        return redirect("pact:statement", slug=statement.slug)
+    if request.method == "POST":
+        try:
+            actions.close_statement(statement, acting_user=request.user)
+        except PactRuleBroken as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, _("The statement is closed: it takes no more signatures."))
+        return redirect("pact:statement", slug=statement.slug)
+    return render(
+        request,
+        "pact/statement_close.html",
+        {
+            "statement": statement,
+            "title": statement.title_in(get_language()),
+            "signatories": Signature.objects.filter(statement=statement).count(),
+        },
+    )
 
 
 @require_POST
@@ -575,5 +785,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "criteria": _criteria_referred_to(statement),
             # get_statement shows a draft to its editors only
             "can_edit": statement.status == Statement.Status.DRAFT,
+            "can_close": statement.status == Statement.Status.PUBLISHED
+            and can_edit_working_group(request.user, statement.working_group),
         },
     )

@@ -53,8 +53,8 @@ def test_a_working_group_consults_the_market_states_its_demand_and_meets(
 ) -> None:  # fmt: skip
     base = live_server.url
     group = WorkingGroup.objects.create(name="Notebooks", slug="notebooks-wg", topic="notebooks")
-    add_working_group_member(group, coordinator.organisation, WorkingGroupMember.Role.CHAIR)
-    add_working_group_member(group, supplier.organisation, WorkingGroupMember.Role.OBSERVER)
+    add_working_group_member(group, coordinator.organisation, WorkingGroupMember.Role.CHAIR, acting_user=None)
+    add_working_group_member(group, supplier.organisation, WorkingGroupMember.Role.OBSERVER, acting_user=None)
     others = [
         make_persona(f"sup{i}", f"supplier-{i}", Organisation.Type.SUPPORTER, Membership.Role.ADMIN)
         for i in (1, 2)
@@ -62,7 +62,7 @@ def test_a_working_group_consults_the_market_states_its_demand_and_meets(
     rita = make_persona(
         "rita", "rijkswaterstaat", Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.ADMIN
     )
-    add_working_group_member(group, rita.organisation, WorkingGroupMember.Role.MEMBER)
+    add_working_group_member(group, rita.organisation, WorkingGroupMember.Role.MEMBER, acting_user=None)
 
     # Coco, chair, in German on her phone: from the menu to her working group, where she adds a document.
     coco = person(browser, base, coordinator.user.username, "de-DE", PHONE)
