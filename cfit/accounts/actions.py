@@ -116,13 +116,15 @@ def revoke_api_token(token: ApiToken, *, acting_user: Any) -> ApiToken:
     return current
 
 
-def save_language(language: str, *, acting_user: Any) -> Profile:
+def save_language(language: str, *, acting_user: Any) -> None:
     """Make ``language`` the user's own (for themselves only): their pages' language on a device that
-    chose none, and the language of the mails cfit sends them; "" leaves them without one. A code that
-    is not one of the site's languages is refused (``ValidationError``). No audit record: a reading
-    preference of one's own, changed with every turn of the language switcher, is not the
-    organisation's data."""
-    if language and not is_language(language):
+    chose none, and the language of the mails cfit sends them; "" leaves them without one (and makes
+    no profile for a user who has none). A code that is not one of the site's languages is refused
+    (``ValidationError``). No audit record: a reading preference of one's own, changed with every turn
+    of the language switcher, is not the organisation's data."""
+    if not language:
+        Profile.objects.filter(user=acting_user).update(language="")
+        return
+    if not is_language(language):
         raise ValidationError({"language": _("Choose one of the site's languages.")})
-    profile, _created = Profile.objects.update_or_create(user=acting_user, defaults={"language": language})
-    return profile
+    Profile.objects.update_or_create(user=acting_user, defaults={"language": language})
