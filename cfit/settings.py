@@ -192,6 +192,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware after sessions and before common: it reads the language cookie and Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
+    # A signed-in user's own language where the device chose none (no language cookie): after the locale.
+    "cfit.accounts.languages.OwnLanguageMiddleware",
     # The API's answers: its error body where no API view answered, ETag and 304 (after the locale is set).
     "cfit.middleware.ApiConventionsMiddleware",
     "django.middleware.common.CommonMiddleware",

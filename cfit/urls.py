@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 
 from cfit import views
 from cfit.accounts import views as accounts_views
-from cfit.accounts.forms import SignInForm
+from cfit.accounts.forms import SignInForm, SiteResetForm
 from cfit.api import api
 from cfit.monitoring import public
 from cfit.search import views as search_views
@@ -17,7 +17,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     # Browsers ask for /favicon.ico whatever the page links: send them to the icon the pages use.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switcher, which also keeps a signed-in user's choice as their own language.
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(form_class=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's password views with the site's templates (cfit/templates/registration/).
@@ -25,7 +26,12 @@ urlpatterns = [
     path(
         "accounts/password/changed/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    # The reset link on the site's configured address, never the request's Host (SiteResetForm).
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(form_class=SiteResetForm),
+        name="password_reset",
+    ),
     path(
         "accounts/password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -41,6 +47,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/me/", accounts_views.my_account, name="my-account"),
     path("accounts/tokens/", accounts_views.api_tokens, name="api-tokens"),
     path("accounts/tokens/<int:pk>/revoke/", accounts_views.revoke_api_token, name="api-token-revoke"),
     path("organisations/<slug:slug>/audit/", include("cfit.audit.urls")),

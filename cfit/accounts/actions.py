@@ -1,4 +1,5 @@
-"""Changes to an organisation: each in one transaction, with its audit record."""
+"""Changes to an organisation: each in one transaction, with its audit record; and a user's own
+settings (API tokens, language)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cfit.accounts import tokens
-from cfit.accounts.models import ApiToken, Organisation
+from cfit.accounts.languages import is_language
+from cfit.accounts.models import ApiToken, Organisation, Profile
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import record
 
@@ -112,3 +114,17 @@ def revoke_api_token(token: ApiToken, *, acting_user: Any) -> ApiToken:
             before={"name": current.name, "prefix": current.prefix},
         )  # fmt: skip
     return current
+
+
+def save_language(language: str, *, acting_user: Any) -> None:
+    """Make ``language`` the user's own (for themselves only): their pages' language on a device that
+    chose none, and the language of the mails cfit sends them; "" leaves them without one (and makes
+    no profile for a user who has none). A code that is not one of the site's languages is refused
+    (``ValidationError``). No audit record: a reading preference of one's own, changed with every turn
+    of the language switcher, is not the organisation's data."""
+    if not language:
+        Profile.objects.filter(user=acting_user).update(language="")
+        return
+    if not is_language(language):
+        raise ValidationError({"language": _("Choose one of the site's languages.")})
+    Profile.objects.update_or_create(user=acting_user, defaults={"language": language})

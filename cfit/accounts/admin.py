@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from cfit.accounts.models import FailedSignIn, Membership, Organisation
+from cfit.accounts.models import FailedSignIn, Membership, Organisation, Profile
 
 
 class MembershipInline(admin.TabularInline):
@@ -30,3 +30,11 @@ class FailedSignInAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: Any) -> bool:
         return False
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.forms.boundfield import BoundField
+from django.utils import translation
 from django.utils.translation import gettext_lazy, ngettext
 
 from cfit.accounts import eforms_codes
+from cfit.accounts.languages import own_language
 from cfit.accounts.models import ApiToken, Organisation
 
 
@@ -19,6 +23,56 @@ class SignInForm(AuthenticationForm):
         if locked is not None:
             return forms.ValidationError(locked.message(), code="throttled")
         return super().get_invalid_login_error()
+
+
+class SiteResetForm(PasswordResetForm):
+    """Django's password reset, its link on the site's configured address (``CFIT_SITE_URL``, https in
+    production) and never on the request's Host header, which a client chooses: a forged Host would
+    otherwise send the owner of the account a link to the forger's site, carrying a valid token. The
+    mail is in the user's own language, else in the language of the page that asked for it."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        site = urlsplit(settings.SITE_URL)
+        kwargs["domain_override"] = site.netloc
+        kwargs["use_https"] = site.scheme == "https"
+        super().save(*args, **kwargs)
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        with translation.override(own_language(context["user"]) or translation.get_language()):
+            super().send_mail(
+                subject_template_name, email_template_name, context, from_email, to_email,
+                html_email_template_name=html_email_template_name,
+            )  # fmt: skip
+
+
+class LanguageForm(forms.Form):
+    """The user's own language, each named in itself as the language switcher names it."""
+
+    language = forms.ChoiceField(
+        label=gettext_lazy("Your language"),
+        required=False,
+        help_text=gettext_lazy(
+            "The language of your pages on a new device, and of the mails cfit sends you. Without one, "
+            "pages follow your browser and mails the language of what they are about."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = [
+            (code, translation.get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [("", gettext_lazy("None: as my browser asks")), *names]
 
 
 class NoticeDetailsForm(forms.ModelForm):

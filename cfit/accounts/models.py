@@ -366,3 +366,31 @@ class ApiToken(models.Model):
 
     def is_active(self, now: Any) -> bool:
         return self.revoked is None and self.expires > now
+
+
+class Profile(models.Model):
+    """What a user keeps for themselves: their language. Made when first needed; a user without one
+    reads the pages in their browser's language and mails in the language of what they are about (a
+    campaign's, a buyer group's, a tender's)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of your pages on a new device, and of the mails cfit sends you."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or '-'})"

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
-from cfit.accounts import actions
+from cfit.accounts import actions, languages
 from cfit.accounts.access import get_membership, get_organisation_for
-from cfit.accounts.forms import ApiTokenForm, NoticeDetailsForm
+from cfit.accounts.forms import ApiTokenForm, LanguageForm, NoticeDetailsForm
 from cfit.accounts.models import ApiToken, Membership, Organisation
 from cfit.accounts.permissions import Action, may
 from cfit.audit.access import may_read_audit
@@ -137,3 +139,43 @@ def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
     actions.revoke_api_token(token, acting_user=request.user)
     messages.success(request, _("Token “%(name)s” revoked: it signs in no more.") % {"name": token.name})
     return redirect("api-tokens")
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switcher (the device keeps the choice in its cookie); a signed-in user's choice
+    becomes their own language too: their mails', and their pages' on a new device."""
+    response = i18n.set_language(request)
+    language = request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER, "")
+    if request.method == "POST" and request.user.is_authenticated and languages.is_language(language):
+        actions.save_language(language, acting_user=request.user)
+        languages.remember(request, language)
+    return response
+
+
+@login_required
+def my_account(request: HttpRequest) -> HttpResponse:
+    """The user's own settings: their language, with links to their password and API tokens."""
+    user = request.user
+    assert user.is_authenticated  # login_required; tells the type checker too
+    form = LanguageForm(request.POST or None, initial={"language": languages.own_language(user)})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        actions.save_language(language, acting_user=user)
+        languages.remember(request, language)
+        response = redirect("my-account")
+        if language:
+            # This device follows the choice at once, as after the language switcher.
+            translation.activate(language)
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        messages.success(request, _("Your language is saved."))
+        return response
+    return render(request, "accounts/account.html", {"form": form})

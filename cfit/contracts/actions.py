@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from cfit.accounts.languages import users_by_language
 from cfit.accounts.models import Membership, Organisation
 from cfit.audit.models import AuditRecord
 from cfit.audit.recording import actor, record
@@ -890,16 +891,17 @@ def return_obligation(
 # -- reminders and escalation ---------------------------------------------------------------------
 
 
-def _emails(users: Iterable[Any]) -> list[str]:
-    return sorted({u.email for u in users if u.email})
+def _emails(users: Iterable[Any]) -> list[Any]:
+    """The users with an address, each once, by address."""
+    return sorted({u.email: u for u in users if u.email}.values(), key=lambda u: u.email)
 
 
-def _recipients(obligation: Obligation, stage: str) -> list[tuple[list[str], bool]]:
-    """Who a notice goes to, one list per organisation, each saying whether it is the supplier's: each
-    organisation gets its own mail, so that the supplier's staff and the buyer's checker never read each
-    other's addresses in one To line, and each its own link (``_where_to_act``)."""
+def _recipients(obligation: Obligation, stage: str) -> list[tuple[list[Any], bool]]:
+    """Who a notice goes to (users), one list per organisation, each saying whether it is the supplier's:
+    each organisation gets its own mail, so that the supplier's staff and the buyer's checker never read
+    each other's addresses in one To line, and each its own link (``_where_to_act``)."""
     contract = obligation.contract
-    members = Membership.objects.select_related("user")
+    members = Membership.objects.select_related("user__profile")
     supplier = (
         [m.user for m in members.filter(organisation_id=contract.supplier_organisation_id)]
         if contract.supplier_organisation_id
@@ -929,7 +931,8 @@ def _where_to_act(obligation: Obligation, *, to_supplier: bool) -> str:
 
 
 def _notice_language(contract: Contract) -> str:
-    """The language of a contract's notices: its tender's, else the platform's default."""
+    """The language of a contract's notices to who has no language of their own: its tender's, the one
+    buyer and supplier share (the supplier answered it), else the platform's default."""
     return contract.tender.language if contract.tender is not None else settings.LANGUAGE_CODE
 
 
@@ -1001,7 +1004,7 @@ def send_notices(today: date | None = None) -> int:
         Obligation.objects.open()
         .filter(due_date__lte=horizon)
         .select_related(
-            "contract__organisation", "contract__tender", "contract_criterion__criterion", "checker"
+            "contract__organisation", "contract__tender", "contract_criterion__criterion", "checker__profile"
         )
         .order_by("due_date", "pk")
     )
@@ -1018,7 +1021,7 @@ def send_notices(today: date | None = None) -> int:
         if stage in done:
             continue
         groups = _recipients(obligation, stage)
-        recipients = [address for group, _to_supplier in groups for address in group]
+        recipients = [user.email for group, _to_supplier in groups for user in group]
         try:
             with transaction.atomic():
                 Notice.objects.create(
@@ -1033,19 +1036,19 @@ def send_notices(today: date | None = None) -> int:
                     ]
                 )
                 if recipients:
-                    # Said in the tender's language, the one buyer and supplier share (the supplier
-                    # answered it); a cron run has no reader's language of its own (it sent English).
-                    with translation.override(_notice_language(obligation.contract)):
-                        subject, body = _message(obligation, stage)
-                        messages = [
-                            EmailMessage(
-                                subject, f"{body}\n\n{_where_to_act(obligation, to_supplier=s)}", None, group
-                            )
-                            for group, s in groups
-                        ]
+                    # One mail per organisation and language: each reader's own, else the tender's (a
+                    # cron run has no reader's language of its own: it sent English).
+                    fallback = _notice_language(obligation.contract)
+                    messages = []
+                    for group, to_supplier in groups:
+                        for language, addresses in users_by_language(group, fallback):
+                            with translation.override(language):
+                                subject, body = _message(obligation, stage)
+                                where = _where_to_act(obligation, to_supplier=to_supplier)
+                            messages.append(EmailMessage(subject, f"{body}\n\n{where}", None, addresses))
                     connection = connection or get_connection()
                     connection.send_messages(messages)
-                    sent += len(groups)
+                    sent += len(messages)
         except IntegrityError:
             continue  # another run claimed it
     return sent

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from cfit.accounts.access import is_secretariat_staff
+from cfit.accounts.languages import own_language
 from cfit.accounts.models import Organisation
 from cfit.accounts.tokens import digest
 from cfit.audit.models import AuditRecord
@@ -398,13 +399,13 @@ def unregister(event: Event, *, acting_user: Any) -> Registration | None:
 
 
 def _tell_promoted(event: Event, registration: Registration) -> None:
-    """A plain-text mail to who got a place from the waiting list. Users keep no language of their own:
-    it is written in the event's language, the one they chose to attend it in. A mail that cannot be
-    handed to the server is logged, and the event page still tells them (``Registration.promoted``)."""
+    """A plain-text mail to who got a place from the waiting list, in their own language, else in the
+    event's, the one they chose to attend it in. A mail that cannot be handed to the server is logged,
+    and the event page still tells them (``Registration.promoted``)."""
     address = registration.user.email
     if not address:
         return
-    with override(event.language):
+    with override(own_language(registration.user) or event.language):
         subject = _("You have a place at %(title)s") % {"title": event.title}
         body = _(
             "A place became free at %(title)s (%(starts)s) and it is yours: you moved from the waiting list "

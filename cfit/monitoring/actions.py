@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from cfit.accounts.languages import ADDRESS_AND_LANGUAGE, by_language
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.permissions import Action, memberships_that_may
 from cfit.audit.models import AuditRecord
@@ -449,10 +450,10 @@ def decide(report: Report, *, accept: bool, acting_user: Any, comment: str = "")
 
 
 def member_language(campaign: Campaign, organisation: Organisation) -> str:
-    """The language a campaign writes to one of its members in. A buyer group's campaign writes in the
-    group's language; a pact-wide one in the language of the member's own buyer group, else of its
-    latest tender, else the platform's default: users keep no language of their own, and a pact-wide
-    campaign's default (English) reached Oslo and Lyon in English."""
+    """The language a campaign writes to one of its members in, for who has no language of their own
+    (``cfit.accounts.languages``). A buyer group's campaign writes in the group's language; a pact-wide
+    one in the language of the member's own buyer group, else of its latest tender, else the platform's
+    default: a pact-wide campaign's default (English) reached Oslo and Lyon in English."""
     if not campaign.is_pact_wide:
         return campaign.language
     languages = [
@@ -469,78 +470,81 @@ def member_language(campaign: Campaign, organisation: Organisation) -> str:
     return languages[0] if languages else settings.LANGUAGE_CODE
 
 
-def _editors_addresses(organisation: Organisation) -> list[str]:
-    """The e-mail addresses of who may change the organisation's monitoring report."""
-    return sorted(
-        set(
-            memberships_that_may(Action.MONITORING_REPORT_EDIT)
-            .filter(organisation=organisation)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+def _editors(organisation: Organisation) -> list[tuple[str, str | None]]:
+    """The e-mail addresses of who may change the organisation's monitoring report, each with its
+    reader's own language."""
+    return list(
+        memberships_that_may(Action.MONITORING_REPORT_EDIT)
+        .filter(organisation=organisation)
+        .exclude(user__email="")
+        .values_list(*ADDRESS_AND_LANGUAGE)
     )
 
 
-def _reviewers_addresses(campaign: Campaign) -> list[str]:
-    """The e-mail addresses of who decides on the reports a campaign reviews: the administrators of its
-    group's coordinator, or the secretariat's staff for a pact-wide campaign."""
+def _reviewers(campaign: Campaign) -> list[tuple[str, str | None]]:
+    """The e-mail addresses of who decides on the reports a campaign reviews, each with its reader's own
+    language: the administrators of its group's coordinator, or the secretariat's staff for a pact-wide
+    campaign."""
     runners = memberships_that_may(Action.MONITORING_CAMPAIGN_OPEN).exclude(user__email="")
     if campaign.group is not None:
         runners = runners.filter(organisation_id=campaign.group.coordinator_id)
     else:
         runners = runners.filter(organisation__type=Organisation.Type.SECRETARIAT)
-    return sorted(set(runners.values_list("user__email", flat=True)))
+    return list(runners.values_list(*ADDRESS_AND_LANGUAGE))
 
 
 def _tell_submitted(report: Report) -> None:
-    """A plain-text mail to who reviews a submitted report, in the campaign's language (its buyer group's),
-    with the address of the decision on the campaign's page. A mail the server refuses is logged: the
-    campaign's page lists the report waiting all the same."""
+    """A plain-text mail to who reviews a submitted report, with the address of the decision on the
+    campaign's page: one mail per language, each reader's own, else the campaign's (its buyer group's).
+    A mail the server refuses is logged: the campaign's page lists the report waiting all the same."""
     campaign = report.campaign
-    recipients = _reviewers_addresses(campaign)
-    if not recipients:
-        return
-    with translation.override(campaign.language):
-        params = {"name": report.organisation.name, "year": report.year, "title": campaign.title}
-        subject = _("%(name)s submitted its %(year)s monitoring report") % params
-        body = _(
-            "%(name)s submitted its %(year)s monitoring report to %(title)s. Accept it, or return it with "
-            "what to correct, on the campaign's page: %(address)s"
-        ) % {
-            **params,
-            "address": page_address("monitoring:campaign", campaign.pk, anchor=f"decide-{report.pk}"),
-        }
-    try:
-        EmailMessage(subject, body, None, recipients).send()
-    except (OSError, smtplib.SMTPException):
-        logger.exception("The mail telling %s of the submitted report %s was not sent", recipients, report.pk)
+    for language, recipients in by_language(_reviewers(campaign), campaign.language):
+        with translation.override(language):
+            params = {"name": report.organisation.name, "year": report.year, "title": campaign.title}
+            subject = _("%(name)s submitted its %(year)s monitoring report") % params
+            body = _(
+                "%(name)s submitted its %(year)s monitoring report to %(title)s. Accept it, or return it "
+                "with what to correct, on the campaign's page: %(address)s"
+            ) % {
+                **params,
+                "address": page_address("monitoring:campaign", campaign.pk, anchor=f"decide-{report.pk}"),
+            }
+        try:
+            EmailMessage(subject, body, None, recipients).send()
+        except (OSError, smtplib.SMTPException):
+            logger.exception(
+                "The mail telling %s of the submitted report %s was not sent", recipients, report.pk
+            )
 
 
 def _tell_returned(report: Report) -> None:
-    """A plain-text mail to who may correct a returned report, with the coordinator's comments, in the
-    language the campaign writes to the member in. A mail the server refuses is logged: the report's
-    page shows the comments all the same."""
-    recipients = _editors_addresses(report.organisation)
-    if not recipients:
+    """A plain-text mail to who may correct a returned report, with the coordinator's comments: one mail
+    per language, each reader's own, else the one the campaign writes to the member in. A mail the
+    server refuses is logged: the report's page shows the comments all the same."""
+    readers = _editors(report.organisation)
+    if not readers:
         return
-    with translation.override(member_language(report.campaign, report.organisation)):
-        subject = _("Your %(year)s monitoring report was returned with comments") % {"year": report.year}
-        body = _(
-            "%(title)s returned the %(year)s monitoring report of %(name)s with these comments:\n\n"
-            "%(comment)s\n\nCorrect the report and submit it again (Monitoring, your report of %(year)s)."
-        ) % {
-            "title": report.campaign.title,
-            "year": report.year,
-            "name": report.organisation.name,
-            "comment": report.comment,
-        }
-        body += "\n\n" + _("Your report: %(address)s") % {
-            "address": page_address("monitoring:report", report.pk)
-        }
-    try:
-        EmailMessage(subject, body, None, recipients).send()
-    except (OSError, smtplib.SMTPException):
-        logger.exception("The mail telling %s of its returned report %s was not sent", recipients, report.pk)
+    for language, recipients in by_language(readers, member_language(report.campaign, report.organisation)):
+        with translation.override(language):
+            subject = _("Your %(year)s monitoring report was returned with comments") % {"year": report.year}
+            body = _(
+                "%(title)s returned the %(year)s monitoring report of %(name)s with these comments:\n\n"
+                "%(comment)s\n\nCorrect the report and submit it again (Monitoring, your report of %(year)s)."
+            ) % {
+                "title": report.campaign.title,
+                "year": report.year,
+                "name": report.organisation.name,
+                "comment": report.comment,
+            }
+            body += "\n\n" + _("Your report: %(address)s") % {
+                "address": page_address("monitoring:report", report.pk)
+            }
+        try:
+            EmailMessage(subject, body, None, recipients).send()
+        except (OSError, smtplib.SMTPException):
+            logger.exception(
+                "The mail telling %s of its returned report %s was not sent", recipients, report.pk
+            )
 
 
 @transaction.atomic
@@ -668,8 +672,9 @@ def close_campaign(campaign: Campaign, *, acting_user: Any) -> Campaign:
 @transaction.atomic
 def send_reminders(today: date, days_before: int = 14) -> int:
     """Queue a reminder for the administrators of each member whose report of an open campaign is not
-    in, when the deadline is at most ``days_before`` days away; at most one a day per report. Returns
-    the reminders queued; ``deliver_reminders`` sends them."""
+    in, when the deadline is at most ``days_before`` days away: one per language, each administrator's
+    own, else the one the campaign writes to the member in (``member_language``); at most one a day per
+    report and language. Returns the reminders queued; ``deliver_reminders`` sends them."""
     queued = 0
     for campaign in Campaign.objects.filter(
         status=Campaign.Status.OPEN, deadline__gte=today, deadline__lte=today + timedelta(days=days_before)
@@ -685,28 +690,29 @@ def send_reminders(today: date, days_before: int = 14) -> int:
             admins = list(
                 Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN)
                 .exclude(user__email="")
-                .order_by("user__email")
-                .values_list("user__email", flat=True)
+                .values_list(*ADDRESS_AND_LANGUAGE)
             )
             if not admins:
                 continue
             report = Report.objects.filter(
                 organisation=organisation, year=campaign.year
             ).first() or start_report(campaign, organisation, acting_user=None)
-            subject, body = _reminder_text(campaign, organisation, report)
-            _reminder, created = Reminder.objects.get_or_create(
-                report=report, day=today,
-                defaults={"recipients": admins, "subject": subject, "body": body, "next_attempt": timezone.now()},
-            )  # fmt: skip
-            queued += created
+            for language, recipients in by_language(admins, member_language(campaign, organisation)):
+                subject, body = _reminder_text(campaign, organisation, report, language)
+                _reminder, created = Reminder.objects.get_or_create(
+                    report=report, day=today, language=language,
+                    defaults={"recipients": recipients, "subject": subject, "body": body, "next_attempt": timezone.now()},
+                )  # fmt: skip
+                queued += created
     return queued
 
 
-def _reminder_text(campaign: Campaign, organisation: Organisation, report: Report) -> tuple[str, str]:
-    """A reminder's subject and body, in the language the campaign writes to the member in
-    (``member_language``), the deadline as that language writes dates: the cron job that queues it runs
-    in the default language. The body ends with the report's address."""
-    with translation.override(member_language(campaign, organisation)):
+def _reminder_text(
+    campaign: Campaign, organisation: Organisation, report: Report, language: str
+) -> tuple[str, str]:
+    """A reminder's subject and body in ``language``, the deadline as that language writes dates: the
+    cron job that queues it runs in the default language. The body ends with the report's address."""
+    with translation.override(language):
         deadline = date_format(campaign.deadline, "DATE_FORMAT")
         subject = _("Reminder: your %(year)s monitoring report is due on %(deadline)s") % {
             "year": campaign.year,

@@ -416,7 +416,8 @@ class ReminderQuerySet(models.QuerySet):
 
 
 class Reminder(models.Model):
-    """A reminder of a report for one day, and the outbox entry that delivers it.
+    """A reminder of a report for one day in one language (its readers' own, or the campaign's), and
+    the outbox entry that delivers it.
 
     Queued first, with its recipients and text; ``delivered`` is set only once the mail server took the
     mail, so that a failed send is retried (``attempts``, ``next_attempt``) rather than lost."""
@@ -424,7 +425,12 @@ class Reminder(models.Model):
     MAX_ATTEMPTS = 5
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="reminders")
-    day = models.DateField(help_text=_("The day the reminder is for: at most one a day per report."))
+    day = models.DateField(
+        help_text=_("The day the reminder is for: at most one a day per report and language.")
+    )
+    language = models.CharField(
+        max_length=8, blank=True, help_text=_("The language the reminder is written in, its readers'.")
+    )
     recipients = models.JSONField(default=list, help_text=_("E-mail addresses, as queued."))
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
@@ -443,7 +449,11 @@ class Reminder(models.Model):
     objects = ReminderQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["report", "day"], name="one_reminder_a_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "day", "language"], name="one_reminder_a_day_per_language"
+            )
+        ]
         # the outbox worker looks for undelivered reminders only
         indexes = [
             models.Index(
