@@ -329,6 +329,7 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
             "fleet_import",
             "retire_assets",
             "send_disposal_report",
+            "disposal_reports",
         )
     },
     **{

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,12 +16,13 @@ from django.test import Client
 
 from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
+from cfit.fleet.api import DisposalReportState
 from cfit.fleet.models import Asset, AssetEvent, DisposalReport, SavedValueMapping
 
 from .conftest import Persona, make_persona
 from .test_api_integrator import conforms
 from .test_api_tokens import make_token, program
-from .test_fleet_end_of_use import REPORT, arne, laptops, louise, pia, state  # noqa: F401
+from .test_fleet_end_of_use import REPORT, arne, laptops, louise, pia, signed_in, state  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -379,6 +380,9 @@ def test_the_reports_are_listed_and_an_applied_one_says_what_it_did_to_each_line
     assert (read["retired_lines"], read["wiped_lines"]) == (3, 1)
     refused = asset_system.get(REPORTS, {"state": "lost"})
     assert (refused.status_code, refused.json()["field"]) == (422, "state")
+    assert set(get_args(DisposalReportState)) == set(DisposalReport.State.values)  # the filter's words
+    page = signed_in(arne).get(f"/fleet/{RWS}/disposal/{applied['id']}/").content.decode()
+    assert 'id="report-applied-by">Applied by arne on ' in page  # the page says it too
 
 
 def test_a_viewer_reads_the_reports_and_an_outsider_finds_none(
