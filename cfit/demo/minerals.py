@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cfit.contracts import actions as contract_actions
 from cfit.contracts.models import Contract, Obligation
-from cfit.duediligence.actions import MINERALS_TOPICS, import_smelter_list
+from cfit.duediligence.actions import MINERALS_TOPICS, expected_templates, import_smelter_list
 from cfit.duediligence.models import MineralsReport, SmelterList
 from cfit.duediligence.sample import DECLARATION, synthetic_template
 
@@ -36,6 +36,18 @@ SMELTERS = (
 )
 
 
+def demo_template(obligation: Obligation, effective: date) -> tuple[bytes, str] | None:
+    """The template the demo supplier delivers for an obligation that asks for a CMRT or an EMRT (such an
+    obligation refuses anything else), effective on ``effective``; None for any other obligation."""
+    kinds = expected_templates(obligation)
+    if not kinds:
+        return None
+    declaration = {**DECLARATION, "effective_date": effective}
+    if kinds[0] == "CMRT":
+        return synthetic_template(declaration=declaration, smelters=SMELTERS), "CMRT-6.5-Groene-IT.xlsx"
+    return synthetic_template("EMRT", "2.1", declaration=declaration), "EMRT-2.1-Groene-IT.xlsx"
+
+
 @transaction.atomic
 def create_demo_minerals(contract: Contract | None) -> None:
     """Idempotent: the demo list once, and a CMRT on the contract's next open minerals obligation."""
@@ -49,15 +61,13 @@ def create_demo_minerals(contract: Contract | None) -> None:
         )  # fmt: skip
     if MineralsReport.objects.filter(contract=contract).exists():
         return
-    obligation = (
-        contract.obligations.filter(
-            status__in=Obligation.OPEN,
-            kind="document",
-            contract_criterion__criterion__topic__in=MINERALS_TOPICS,
-        )
-        .order_by("-due_date")
-        .first()
-    )
+    candidates = contract.obligations.filter(
+        status__in=Obligation.OPEN,
+        kind="document",
+        contract_criterion__criterion__topic__in=MINERALS_TOPICS,
+    ).select_related("contract_criterion__criterion")
+    # The demo's template is a CMRT: an obligation that asks for an EMRT would refuse it.
+    obligation = next((o for o in candidates.order_by("-due_date") if "CMRT" in expected_templates(o)), None)
     supplier = get_user_model().objects.filter(username="supplier").first()
     if obligation is None or supplier is None:
         return

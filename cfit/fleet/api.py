@@ -373,8 +373,15 @@ class DisposalReportPageOut(Schema):
     reports: list[DisposalReportSummaryOut]
 
 
+#: ``DisposalReport.State``'s codes, as a literal: the monitoring report's ``State`` already names a
+#: component of the schema, and one name for two vocabularies would check one against the other's words
+#: (a test holds the two to the same codes).
+DisposalReportState = Literal["columns", "words", "preview", "done"]
+
+
 class DisposalReportFilter(PageIn):
-    state: DisposalReport.State | None = Field(None, description=REPORT_STATE)
+    # An unknown state is refused (422), never an empty page.
+    state: DisposalReportState | None = Field(None, description=REPORT_STATE)
 
 
 class DisposalReportOut(DisposalReportSummaryOut):
