@@ -35,6 +35,9 @@ SMELTERS = (
     {"metal": "Tin", "lookup_name": "Smelter not listed", "name": "Bolivian tin works", "country": "BOLIVIA"},
 )
 
+#: The comment of the demo supplier's CMRT of this year (its idempotency: delivered once).
+THIS_YEAR = "Our CMRT for this year."
+
 
 def demo_template(obligation: Obligation, effective: date) -> tuple[bytes, str] | None:
     """The template the demo supplier delivers for an obligation that asks for a CMRT or an EMRT (such an
@@ -59,7 +62,8 @@ def create_demo_minerals(contract: Contract | None) -> None:
             DEMO_LIST.encode(), "demo-conformance.csv", as_of=today - timedelta(days=60), acting_user=None,
             origin="Demo: statuses made up for the demonstration, not RMI's.",
         )  # fmt: skip
-    if MineralsReport.objects.filter(contract=contract).exists():
+    # Its own delivery, not one of the templates the demo contract's past obligations were delivered with.
+    if MineralsReport.objects.filter(contract=contract, submission__comment=THIS_YEAR).exists():
         return
     candidates = contract.obligations.filter(
         status__in=Obligation.OPEN,
@@ -74,5 +78,5 @@ def create_demo_minerals(contract: Contract | None) -> None:
     declaration = {**DECLARATION, "effective_date": date(today.year, 1, 15)}
     contract_actions.deliver(
         obligation, acting_user=supplier, filename="CMRT-6.5-Groene-IT.xlsx",
-        data=synthetic_template(declaration=declaration, smelters=SMELTERS), comment="Our CMRT for this year.",
+        data=synthetic_template(declaration=declaration, smelters=SMELTERS), comment=THIS_YEAR,
     )  # fmt: skip
