@@ -18,6 +18,8 @@ from cfit.contracts import actions
 from cfit.contracts.models import Contract, Notice, Obligation, ObligationEvent
 from cfit.contracts.schedule import Frequency, Kind
 from cfit.criteria.models import Criterion, CriterionType, FrameworkVersion
+from cfit.duediligence.actions import expected_templates
+from cfit.duediligence.sample import synthetic_template
 
 from .conftest import PASSWORD, make_persona
 from .contract_helpers import awarded_tender, contract_of, pdf, workbook
@@ -127,7 +129,9 @@ def test_changing_the_frequency_keeps_what_was_delivered(
 ) -> None:
     row = contract.criteria.filter(type=CriterionType.CONTRACT_PERFORMANCE_CLAUSE).first()
     first = row.obligations.order_by("period").first()
-    actions.deliver(first, acting_user=supplier.user, data=pdf("x"), filename="a.pdf", values={
+    # The clause asks for a CMRT, which it takes alone; a PDF for any other.
+    data, filename = (synthetic_template(), "a.xlsx") if expected_templates(first) else (pdf("x"), "a.pdf")
+    actions.deliver(first, acting_user=supplier.user, data=data, filename=filename, values={
         f["key"]: "1" for f in first.figures}, declared=True)  # fmt: skip
 
     actions.change_frequency(row, Frequency.ONCE, acting_user=procurer.user)

@@ -336,6 +336,7 @@ FILL: dict[str, Callable[[W], dict[str, Any]]] = {
             "fleet_import",
             "retire_assets",
             "send_disposal_report",
+            "disposal_reports",
         )
     },
     **{

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from cfit.accounts.models import Membership, Organisation
 from cfit.accounts.scoping import system_scope
+from cfit.fleet.api import DisposalReportState
 from cfit.fleet.models import Asset, AssetEvent, DisposalReport, SavedValueMapping
 
-from .conftest import Persona
+from .conftest import Persona, make_persona
 from .test_api_integrator import conforms
 from .test_api_tokens import make_token, program
-from .test_fleet_end_of_use import REPORT, arne, laptops, louise, pia, state  # noqa: F401
+from .test_fleet_end_of_use import REPORT, arne, laptops, louise, pia, signed_in, state  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +321,90 @@ def test_another_organisations_keys_in_a_report_are_unknown_and_her_reports_out_
     assert lyon.get(f"{REPORTS}/{answer.json()['id']}").status_code == 404
     assert send(lyon, text).status_code == 404
     assert state(louise.organisation) == hers
+
+
+# -- the reports sent, listed and read once applied
+
+
+def test_the_reports_are_listed_and_an_applied_one_says_what_it_did_to_each_line_who_applied_it_and_when(
+    arne: Persona,  # noqa: F811
+    asset_system: Client,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """The asset system could send and apply reports but not list them, and an applied report's answer
+    lost its lines with its file: the list gives every report, the latest first, and an applied one
+    keeps what it did to each line, per route, and who applied it and when."""
+    laptops(arne, 5)
+    with system_scope():
+        Asset.unscoped.filter(asset_key="RWS-4").update(
+            status="retired", retired_date=date(2025, 6, 1), end_of_use_route="reuse"
+        )
+    applied = send(asset_system, REPORT, dry_run="false").json()
+    waiting = send(
+        asset_system, "Asset Tag,Date Received,Final Destination\nRWS-5,2025-06-12,Resold\n"
+    ).json()
+
+    with django_assert_max_num_queries(8):
+        listed = conforms(asset_system.get(REPORTS), "get", "/api/v1/fleet/{slug}/disposal-reports")
+    done = asset_system.get(REPORTS, {"state": "done"}).json()
+    second = asset_system.get(REPORTS, {"per_page": 1, "page": 2}).json()
+    read = conforms(
+        asset_system.get(f"{REPORTS}/{applied['id']}"),
+        "get",
+        "/api/v1/fleet/{slug}/disposal-reports/{report_id}",
+    )
+
+    assert listed["count"] == 2
+    assert [(r["id"], r["state"], r["sent_by"], r["applied_by"]) for r in listed["reports"]] == [
+        (waiting["id"], "preview", "arne", None),
+        (applied["id"], "done", "arne", "arne"),
+    ]  # the latest first
+    assert [r["id"] for r in done["reports"]] == [applied["id"]] == [r["id"] for r in second["reports"]]
+    assert (read["state"], read["applied_by"], read["finished"]) == (
+        "done",
+        "arne",
+        listed["reports"][1]["finished"],
+    )
+    assert read["finished"] is not None
+    assert (keys(read["retire"]), keys(read["wipe"]), keys(read["unchanged"]), keys(read["unknown"])) == (
+        ["RWS-1", "RWS-2", "RWS-3"],
+        ["RWS-4"],
+        [],
+        ["XX-999"],
+    )
+    assert read["retire"][1] == {
+        "row": 3, "asset_key": "RWS-2", "date": "2025-06-10", "end_of_use_route": "refurbished",
+        "sanitisation_method": "nist_purge", "sanitisation_certificate": "C-0002",
+    }  # fmt: skip
+    assert read["by_route"] == {"reuse": 1, "refurbished": 1, "recycled": 1}
+    assert (read["retired_lines"], read["wiped_lines"]) == (3, 1)
+    refused = asset_system.get(REPORTS, {"state": "lost"})
+    assert (refused.status_code, refused.json()["field"]) == (422, "state")
+    assert set(get_args(DisposalReportState)) == set(DisposalReport.State.values)  # the filter's words
+    page = signed_in(arne).get(f"/fleet/{RWS}/disposal/{applied['id']}/").content.decode()
+    assert 'id="report-applied-by">Applied by arne on ' in page  # the page says it too
+
+
+def test_a_viewer_reads_the_reports_and_an_outsider_finds_none(
+    arne: Persona,  # noqa: F811
+    louise: Persona,  # noqa: F811
+    asset_system: Client,
+) -> None:
+    """Vera, a viewer of Rijkswaterstaat, reads its reports as she reads its register's pages; Louise
+    (Ville de Lyon) is told neither the list nor a report exists, and her own list holds none of them."""
+    laptops(arne, 1)
+    sent = send(asset_system, "Asset Tag,Date Received,Final Destination\nRWS-1,2025-06-10,Resold\n").json()
+    vera = make_persona("vera", RWS, Organisation.Type.PROCURING_PARTICIPANT, Membership.Role.VIEWER)
+    reader, lyon = program(make_token(vera, read_only=True)), program(make_token(louise, read_only=True))
+
+    assert [r["id"] for r in reader.get(REPORTS).json()["reports"]] == [sent["id"]]
+    assert reader.get(f"{REPORTS}/{sent['id']}").json()["state"] == "preview"
+    assert reader.post(f"{REPORTS}/{sent['id']}/apply").status_code == 403  # read-only token, viewer
+    assert lyon.get(REPORTS).status_code == 404
+    assert lyon.get(f"{REPORTS}/{sent['id']}").status_code == 404
+    assert lyon.get("/api/v1/fleet/ville-de-lyon/disposal-reports").json() == {
+        "count": 0,
+        "page": 1,
+        "reports": [],
+    }
+    assert Client().get(REPORTS).status_code == 401

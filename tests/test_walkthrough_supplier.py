@@ -254,8 +254,9 @@ def test_every_evidence_input_of_the_supplier_says_its_limit_before_the_upload(
 
     for html in (page, deliver):
         assert re.search(r'<input type="file"[^>]*data-max-bytes="20971520"', html), html[:200]
-        assert re.search(r'<input type="file"[^>]*accept="[^"]*\.pdf', html)
-    assert re.search(r'<input type="file"[^>]*accept="[^"]*\.xlsm', deliver)  # a CMRT saved macro-enabled
+    assert re.search(r'<input type="file"[^>]*accept="[^"]*\.pdf', page)
+    # The obligation asks for a CMRT: a workbook only, saved macro-enabled too (a PDF is refused).
+    assert re.search(r'<input type="file"[^>]*accept="\.xlsx,\.xlsm"', deliver)
 
 
 def test_a_supplier_never_builds_a_tender_nor_manages_a_contract_as_its_buyer(

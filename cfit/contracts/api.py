@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -29,6 +30,8 @@ from cfit.contracts.access import (
 from cfit.contracts.labels import shown
 from cfit.contracts.models import Contract, Obligation, Submission
 from cfit.contracts.schedule import Kind
+from cfit.duediligence.figures import report_check
+from cfit.duediligence.models import MineralsReport
 from cfit.uploads import MAX_IMPORT_BYTES, describe_size
 
 router = Router(tags=["contracts"], auth=API_AUTH)
@@ -110,6 +113,24 @@ class EvidenceIn(Schema):
     )
 
 
+class MetalShareOut(Schema):
+    metal: str = Field(description="as the template writes it (Gold, Tin, Cobalt…)")
+    smelters: int = Field(description="distinct smelters identified for the metal")
+    conformant: int = Field(description="of them, conformant in the conformance list in force")
+
+
+class MineralsCheckOut(Schema):
+    """The smelter check of a delivered CMRT/EMRT, as the contract page sums it up."""
+
+    kind: Literal["CMRT", "EMRT"]
+    revision: str
+    company_name: str
+    effective_date: date | None
+    smelters: int = Field(description="rows of its smelter list")
+    flagged: int = Field(description="smelters the check flags (see the smelter check page)")
+    shares: list[MetalShareOut]
+
+
 class EvidenceOut(Schema):
     """What was stored: the delivery's checksum and the obligation's state."""
 
@@ -124,6 +145,12 @@ class EvidenceOut(Schema):
     declared: bool
     submitted_at: datetime
     replaced: int | None = Field(description="the delivery this one replaced, kept in the trail")
+    minerals: MineralsCheckOut | None = Field(
+        None,
+        description="the smelter check of the CMRT/EMRT the file is; null for other evidence. Where the "
+        "obligation asks for a CMRT or an EMRT, anything else (not an .xlsx or .xlsm workbook, a workbook "
+        "without the template's Declaration sheet, the other template) is refused with 400, nothing stored",
+    )
 
 
 class WithdrawIn(Schema):
@@ -272,6 +299,19 @@ def _receipt(submission: Submission, replaced: Submission | None) -> dict[str, o
         "content_type": submission.content_type, "size": submission.size, "sha256": submission.sha256,
         "figures": dict(submission.values), "declared": submission.declared,
         "submitted_at": submission.submitted_at, "replaced": replaced.pk if replaced else None,
+        "minerals": _minerals(submission),
+    }  # fmt: skip
+
+
+def _minerals(submission: Submission) -> dict[str, object] | None:
+    report = MineralsReport.objects.filter(submission=submission).prefetch_related("smelters").first()
+    if report is None:
+        return None
+    check = report_check(report)
+    return {
+        "kind": report.kind, "revision": report.revision, "company_name": report.company_name,
+        "effective_date": report.effective_date, "smelters": len(check.rows), "flagged": check.flagged,
+        "shares": [{"metal": s.metal, "smelters": s.smelters, "conformant": s.conformant} for s in check.shares],
     }  # fmt: skip
 
 

@@ -134,17 +134,20 @@ class DeliveryForm(forms.Form):
         self,
         *args: Any,
         figures: list[dict[str, str]] = (),  # type: ignore[assignment]
-        template: bool = False,
+        template: tuple[str, ...] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         if template:
-            self.fields["file"].widget.attrs["accept"] = ",".join(
-                sorted({*EVIDENCE_TYPES, ".xlsm"})
-            )  # the evidence is a CMRT or an EMRT (``cfit.duediligence``)
+            # The evidence is a CMRT or an EMRT (``cfit.duediligence.actions.expected_templates``): a
+            # workbook, nothing else.
+            from cfit.duediligence.actions import templates_named
+
+            self.fields["file"].widget.attrs["accept"] = ".xlsx,.xlsm"
             self.fields["file"].help_text = _(
-                "The CMRT or EMRT workbook (XLSX, or XLSM: its macros are removed, never run)."
-            )
+                "RMI's %(kinds)s, the Excel workbook you filled in (XLSX, or XLSM: its macros are removed, "
+                "never run)."
+            ) % {"kinds": templates_named(template)}
         for field in figures:
             self.fields[f"figure_{field['key']}"] = forms.CharField(
                 label=f"{figure_label(field)} ({unit_label(field)})", required=False, max_length=40

@@ -43,7 +43,7 @@ from cfit.contracts.rows import RowsRefused
 from cfit.contracts.schedule import PER_DELIVERY_AFTER_DAYS, Frequency
 from cfit.criteria.models import CriterionType, FrameworkVersion
 from cfit.downloads import attachment
-from cfit.duediligence.actions import expects_template
+from cfit.duediligence.actions import expected_templates
 from cfit.duediligence.models import MineralsReport
 from cfit.tenders.access import get_tender_for_user
 from cfit.tenders.models import Tender
@@ -342,7 +342,7 @@ def supplier_obligation(request: HttpRequest, contract_id: int, obligation_id: i
         request.POST if sent in ("deliver", "replace") else None,
         request.FILES or None,
         figures=obligation.figures,
-        template=expects_template(obligation),
+        template=expected_templates(obligation),
     )
     dispute_form = DisputeForm(request.POST if sent == "dispute" else None)
     withdraw_form = WithdrawForm(request.POST if sent == "withdraw" else None, prefix="withdraw")

@@ -18,6 +18,7 @@ from cfit.accounts.models import Organisation
 from cfit.contracts import actions
 from cfit.contracts.models import Contract
 from cfit.contracts.schedule import PERCENT_UNITS, Kind
+from cfit.demo.minerals import demo_template
 from cfit.demo.offers import create_demo_offers
 from cfit.offers.signoff import approve_sign_off, prepare_sign_off
 from cfit.tenders import actions as tender_actions
@@ -67,11 +68,16 @@ def create_demo_contracts(organisations: dict[str, Organisation]) -> Contract | 
     past = list(contract.obligations.filter(due_date__lt=today).order_by("due_date", "id"))
     # All but the last two are delivered; of those, most are accepted and one is returned with a comment.
     for index, obligation in enumerate(past[:-2]):
+        data, filename = (
+            demo_template(obligation, obligation.due_date) or (b"%PDF-1.4\n% demo evidence\n", "evidence.pdf")
+            if obligation.kind == Kind.DOCUMENT
+            else (None, "")
+        )  # an obligation that asks for a CMRT or an EMRT takes that template and nothing else
         actions.deliver(
             obligation,
             acting_user=supplier,
-            data=b"%PDF-1.4\n% demo evidence\n" if obligation.kind == Kind.DOCUMENT else None,
-            filename="evidence.pdf" if obligation.kind == Kind.DOCUMENT else "",
+            data=data,
+            filename=filename,
             values={f["key"]: "85" if f["unit"] in PERCENT_UNITS else "120" for f in obligation.figures},
             declared=True,
             comment="Demo evidence.",

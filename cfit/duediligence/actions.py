@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,12 @@ log = logging.getLogger(__name__)
 
 #: The framework's topics whose evidence is a CMRT or an EMRT (criteria-workplace-due-diligence-chemicals).
 MINERALS_TOPICS = ("minerals-reporting", "smelter-conformance", "extended-minerals")
+#: The template a topic's evidence is where its clause names none (``expected_templates``).
+TOPIC_TEMPLATES = {
+    "minerals-reporting": ("CMRT",),
+    "smelter-conformance": ("CMRT",),
+    "extended-minerals": ("EMRT",),
+}
 #: Problems of a refused template named in the message to the supplier (all are in the log).
 SHOWN_PROBLEMS = 10
 
@@ -44,17 +51,46 @@ def expects_template(obligation: Obligation) -> bool:
     return obligation.kind == "document" and obligation.contract_criterion.criterion.topic in MINERALS_TOPICS
 
 
+def expected_templates(obligation: Obligation) -> tuple[str, ...]:
+    """The templates ("CMRT", "EMRT") the obligation's evidence may be: those its clause's English text
+    names (the product-level clause asks for a CMRT and an EMRT, each delivered as one file), else its
+    topic's; () where its evidence is no template."""
+    if not expects_template(obligation):
+        return ()
+    criterion = obligation.contract_criterion.criterion
+    text = criterion.text.get("en", "") if isinstance(criterion.text, dict) else str(criterion.text)
+    named = tuple(kind for kind in ("CMRT", "EMRT") if re.search(rf"\b{kind}\b", str(text)))
+    return named or TOPIC_TEMPLATES.get(criterion.topic, ("CMRT", "EMRT"))
+
+
+def templates_named(kinds: tuple[str, ...]) -> str:
+    """The kinds as the user reads them: "CMRT", or "CMRT or EMRT" in the user's language."""
+    if len(kinds) == 1:
+        return kinds[0]
+    return _("%(one)s or %(other)s") % {"one": ", ".join(kinds[:-1]), "other": kinds[-1]}
+
+
 def read_evidence(obligation: Obligation, data: bytes, filename: str) -> TemplateReading | None:
     """The template a delivery holds: a workbook is read if the obligation expects a CMRT/EMRT or if it
     is one; None for other evidence (a PDF, another workbook for another obligation).
-    ``MineralsReportRefused`` for a template with errors, or a workbook that is none where one is due."""
-    expected = expects_template(obligation)
-    if not filename.lower().endswith((".xlsx", ".xlsm")):
-        # A scan or a PDF export of the template stays evidence the buyer reads; only a workbook
-        # has smelters to check.
-        return None
+    ``MineralsReportRefused`` where a CMRT/EMRT is due and the file is not one of the kind asked: not a
+    workbook (a PDF or a scan has no smelters to check), a workbook that is no template (no Declaration
+    sheet), a template with errors, or the other template (an EMRT where a CMRT is asked)."""
+    kinds = expected_templates(obligation)
+    expected = bool(kinds)
+    if not filename.strip().rstrip(".").lower().endswith((".xlsx", ".xlsm")):
+        if not expected:
+            return None
+        raise MineralsReportRefused(
+            _(
+                "%(file)s is not an Excel workbook (.xlsx): this obligation asks for RMI's %(kinds)s, the "
+                "workbook you filled in. Nothing was stored."
+            )
+            % {"file": filename, "kinds": templates_named(kinds)},
+            [],
+        )
     try:
-        return read_template(data, filename)
+        reading = read_template(data, filename)
     except TemplateRefused as error:
         if not expected and error.code == "not_a_template":
             return None
@@ -69,6 +105,16 @@ def read_evidence(obligation: Obligation, data: bytes, filename: str) -> Templat
             _("The template was refused, nothing was stored:"),
             [str(p) for p in error.problems[:SHOWN_PROBLEMS]],
         ) from None
+    if expected and reading.kind not in kinds:
+        raise MineralsReportRefused(
+            _(
+                "%(file)s is an RMI %(kind)s, but this obligation asks for RMI's %(kinds)s: deliver "
+                "that template. Nothing was stored."
+            )
+            % {"file": filename, "kind": reading.kind, "kinds": templates_named(kinds)},
+            [],
+        )
+    return reading
 
 
 def store_report(submission: Submission, reading: TemplateReading) -> MineralsReport:

@@ -446,7 +446,11 @@ def _read(book: Any, filename: str, layouts: Sequence[Layout], max_smelters: int
         if declaration_name:
             break
     if not declaration_name:
-        raise TemplateRefused(filename, [problem("not_a_template")])
+        usual = list(dict.fromkeys(n for layout in layouts for n in layout.sheets["declaration"]))
+        problems = [problem("not_a_template")]
+        if not any(name in heads for name in usual):  # say so: the usual mistake, another workbook
+            problems.append(problem("sheet_missing", {"role": "Declaration", "names": ", ".join(usual)}))
+        raise TemplateRefused(filename, problems)
 
     kind = _kind(heads, layouts)
     if kind is None:

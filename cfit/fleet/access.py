@@ -69,7 +69,11 @@ def get_disposal_report_for_user(
     user: Any, organisation_slug: str, report_id: int, *, edit: bool = False
 ) -> DisposalReport:
     organisation = get_fleet_owner(user, organisation_slug, edit=edit)
-    report = DisposalReport.objects.filter(organisation=organisation, pk=report_id).first()
+    report = (
+        DisposalReport.objects.filter(organisation=organisation, pk=report_id)
+        .select_related("created_by", "applied_by")
+        .first()
+    )
     if report is None:
         raise Http404
     return report

@@ -368,15 +368,48 @@ class DisposalLineOut(Schema):
     sanitisation_certificate: str
 
 
-class DisposalReportOut(Schema):
+REPORT_STATE = (
+    "preview: waiting to be applied; done: applied; columns or words: started on its page ("
+    + ", ".join(DisposalReport.State.values)
+    + ")"
+)
+
+
+class DisposalReportSummaryOut(Schema):
     id: int
     filename: str
-    state: str = Field(
-        description="preview: waiting to be applied; done: applied; columns or words: started on its page ("
-        + ", ".join(DisposalReport.State.values)
-        + ")"
+    state: str = Field(description=REPORT_STATE)
+    created: datetime = Field(description="When the report was sent")
+    sent_by: str | None = Field(description="Who sent it, as the audit log names them; null if unknown")
+    retired_lines: int = Field(description="Once applied: the lines it retired")
+    wiped_lines: int = Field(description="Once applied: the lines whose data wiping it added")
+    finished: datetime | None = Field(description="When it was applied")
+    applied_by: str | None = Field(
+        description="Who applied it, as the audit log names them; null before it is applied (or if unknown)"
     )
-    retire: list[DisposalLineOut] = Field(description="Lines in use, retired by the report")
+
+
+class DisposalReportPageOut(Schema):
+    count: int
+    page: int
+    reports: list[DisposalReportSummaryOut]
+
+
+#: ``DisposalReport.State``'s codes, as a literal: the monitoring report's ``State`` already names a
+#: component of the schema, and one name for two vocabularies would check one against the other's words
+#: (a test holds the two to the same codes).
+DisposalReportState = Literal["columns", "words", "preview", "done"]
+
+
+class DisposalReportFilter(PageIn):
+    # An unknown state is refused (422), never an empty page.
+    state: DisposalReportState | None = Field(None, description=REPORT_STATE)
+
+
+class DisposalReportOut(DisposalReportSummaryOut):
+    retire: list[DisposalLineOut] = Field(
+        description="Lines in use, retired by the report (once applied: those it retired)"
+    )
     wipe: list[DisposalLineOut] = Field(
         description="Lines retired already, whose data wiping the report adds (a new method or certificate)"
     )
@@ -385,35 +418,39 @@ class DisposalReportOut(Schema):
         description="Keys the organisation's register does not hold, left alone"
     )
     by_route: dict[str, int] = Field(description="Lines retired per route")
-    retired_lines: int = Field(description="Once applied: the lines it retired")
-    wiped_lines: int = Field(description="Once applied: the lines whose data wiping it added")
-    finished: datetime | None
+
+
+def _named(user: Any) -> str | None:
+    return (user.get_full_name() or user.get_username()) if user is not None else None
+
+
+def _report_summary(report: DisposalReport) -> dict[str, Any]:
+    return {
+        "id": report.pk, "filename": report.filename, "state": report.state, "created": report.created,
+        "sent_by": _named(report.created_by), "retired_lines": report.retired_lines,
+        "wiped_lines": report.wiped_lines, "finished": report.finished, "applied_by": _named(report.applied_by),
+    }  # fmt: skip
 
 
 def _report_out(report: DisposalReport, plan: disposal.DisposalPlan | None) -> dict[str, Any]:
-    def lines(found: list[Any]) -> list[dict[str, Any]]:
-        return [
-            {
-                "row": line.row, "asset_key": line.asset_key, "date": line.on, "end_of_use_route": line.route,
-                "sanitisation_method": line.method, "sanitisation_certificate": line.certificate,
-            }
-            for line in found
-        ]  # fmt: skip
-
-    plan = plan or disposal.DisposalPlan()
+    """The report with its lines by outcome: the preview's ``plan`` while it waits; once applied, what
+    it did (kept on the report)."""
+    found = plan.lines() if plan is not None else disposal.applied_lines(report)
     return {
-        "id": report.pk,
-        "filename": report.filename,
-        "state": report.state,
-        "retire": lines([line for line, _asset in plan.retire]),
-        "wipe": lines([line for line, _asset in plan.wipe]),
-        "unchanged": lines([line for line, _asset in plan.unchanged]),
-        "unknown": lines(plan.unknown),
-        "by_route": dict(plan.by_route),
-        "retired_lines": report.retired_lines,
-        "wiped_lines": report.wiped_lines,
-        "finished": report.finished,
-    }
+        **_report_summary(report),
+        **{
+            outcome: [
+                {
+                    "row": line.row, "asset_key": line.asset_key, "date": line.on,
+                    "end_of_use_route": line.route, "sanitisation_method": line.method,
+                    "sanitisation_certificate": line.certificate,
+                }
+                for line in found[outcome]
+            ]
+            for outcome in disposal.OUTCOMES
+        },
+        "by_route": dict(disposal.routes_of(found["retire"])),
+    }  # fmt: skip
 
 
 def _report_refused(error: ImportRefused) -> Status:
@@ -494,9 +531,35 @@ def send_disposal_report(
 
 
 @router.get(
+    "/fleet/{slug}/disposal-reports",
+    response=DisposalReportPageOut,
+    summary="The disposal reports of an organisation, the latest first",
+    description=(
+        "The disposal partners' reports sent for the organisation (by its pages or this API), a page at a "
+        "time, the latest first: each with its state, who sent it and when, and once applied who applied it, "
+        "when, and the lines it retired and whose data wiping it added. Any member of the organisation "
+        "reads them, as the register's pages; read one with "
+        "/api/v1/fleet/{slug}/disposal-reports/{report_id}."
+    ),
+)
+def disposal_reports(request: HttpRequest, slug: str, filters: Query[DisposalReportFilter]) -> dict[str, Any]:
+    organisation = get_fleet_owner(request.user, slug)
+    found = DisposalReport.objects.of_organisation(organisation).select_related("created_by", "applied_by")
+    if filters.state is not None:
+        found = found.filter(state=filters.state)
+    return page_of(found.order_by("-created", "-id"), filters, "reports", _report_summary)
+
+
+@router.get(
     "/fleet/{slug}/disposal-reports/{report_id}",
     response={200: DisposalReportOut, 422: ProblemsOut},
     summary="A disposal report: its preview while it waits, what it did once applied",
+    description=(
+        "While the report waits (preview), what applying it would do to each line, read from its file again. "
+        "Once applied (done), what it did to each line: the lines it retired, those whose data wiping it "
+        "added, those it left unchanged and the keys the register does not hold, the lines retired per "
+        "route, and who applied it and when (a report applied before these were kept lists no lines)."
+    ),
 )
 def disposal_report(request: HttpRequest, slug: str, report_id: int) -> Any:
     report = get_disposal_report_for_user(request.user, slug, report_id)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cfit.accounts.models import Organisation
+from cfit.audit.recording import actor
 from cfit.fleet.actions import (
     KEY_BATCH,
     event_refusal,
@@ -93,6 +96,17 @@ def choose_report_words(report: DisposalReport, choices: dict[str, dict[str, str
     report.refresh_from_db()
 
 
+def routes_of(retired: Iterable[DisposalLine]) -> list[tuple[str, int]]:
+    """Lines retired per route, the most first."""
+    counts = Counter(line.route for line in retired)
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
+#: What applying a report does to each of its lines: retire it, add its data wiping, leave it unchanged
+#: (retired already, nothing new), or nothing (a key the register does not hold).
+OUTCOMES = ("retire", "wipe", "unchanged", "unknown")
+
+
 @dataclass
 class DisposalPlan:
     """What applying a report would change."""
@@ -107,8 +121,16 @@ class DisposalPlan:
 
     @property
     def by_route(self) -> list[tuple[str, int]]:
-        counts = Counter(line.route for line, _ in self.retire)
-        return sorted(counts.items(), key=lambda item: -item[1])
+        return routes_of(line for line, _ in self.retire)
+
+    def lines(self) -> dict[str, list[DisposalLine]]:
+        """The report's lines by outcome (``OUTCOMES``)."""
+        return {
+            "retire": [line for line, _ in self.retire],
+            "wipe": [line for line, _ in self.wipe],
+            "unchanged": [line for line, _ in self.unchanged],
+            "unknown": list(self.unknown),
+        }
 
     @property
     def already_retired(self) -> list[tuple[DisposalLine, Asset]]:
@@ -196,6 +218,29 @@ def prepare_report(
         raise
 
 
+def _kept(line: DisposalLine) -> dict[str, Any]:
+    return {
+        "row": line.row, "asset_key": line.asset_key, "date": line.on.isoformat(), "route": line.route,
+        "method": line.method, "certificate": line.certificate,
+    }  # fmt: skip
+
+
+def applied_lines(report: DisposalReport) -> dict[str, list[DisposalLine]]:
+    """What an applied report did to each of its lines (``OUTCOMES``), as kept when it was applied (its
+    file is gone by then); empty lists for a report applied before the lines were kept."""
+    kept = report.outcome if isinstance(report.outcome, dict) else {}
+    return {
+        outcome: [
+            DisposalLine(
+                row=int(item["row"]), asset_key=str(item["asset_key"]), on=date.fromisoformat(item["date"]),
+                route=str(item["route"]), method=str(item["method"]), certificate=str(item["certificate"]),
+            )
+            for item in kept.get(outcome, [])
+        ]
+        for outcome in OUTCOMES
+    }  # fmt: skip
+
+
 class ReportApplied(Exception):
     """Raised if a report was applied already (a second click, another tab)."""
 
@@ -205,7 +250,8 @@ def apply_disposal_report(report: DisposalReport, *, acting_user: Any) -> Dispos
     use is retired at the date the partner received it, by its destination, with its sanitisation
     method and certificate (an event and an audit record per line, by ``record_event``'s rules);
     a line retired already gets a "data wiped" event where the report brings a method or certificate
-    it did not have. Unknown keys are left alone. The file is deleted once applied."""
+    it did not have. Unknown keys are left alone. The file is deleted once applied; what was done to
+    each line is kept on the report (``applied_lines``) with who applied it and when."""
     with transaction.atomic():
         claimed = DisposalReport.unscoped.filter(pk=report.pk, state=DisposalReport.State.PREVIEW).update(
             state=DisposalReport.State.DONE
@@ -242,7 +288,11 @@ def apply_disposal_report(report: DisposalReport, *, acting_user: Any) -> Dispos
         report.state = DisposalReport.State.DONE
         report.retired_lines, report.wiped_lines = len(plan.retire), len(plan.wipe)
         report.finished = timezone.now()
-        report.save(update_fields=["state", "retired_lines", "wiped_lines", "finished"])
+        report.applied_by = actor(acting_user)
+        report.outcome = {outcome: [_kept(line) for line in found] for outcome, found in plan.lines().items()}
+        report.save(
+            update_fields=["state", "retired_lines", "wiped_lines", "finished", "applied_by", "outcome"]
+        )
     Path(report.stored_file).unlink(missing_ok=True)
     DisposalReport.unscoped.filter(pk=report.pk).update(stored_file="")
     report.stored_file = ""

@@ -379,6 +379,17 @@ class DisposalReport(OrganisationOwned):
     )
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("applied by"),
+    )  # fmt: skip
+    outcome = models.JSONField(
+        default=dict, blank=True,
+        help_text=_(
+            "Once applied: each line of the file by what applying it did (retired, data wiping added, "
+            "unchanged, not in the register), as the preview showed it."
+        ),
+    )  # fmt: skip
 
     unscoped: ClassVar[models.Manager[Self]] = models.Manager()
     objects: ClassVar[ScopedManager[Self]] = ScopedManager()

@@ -8,7 +8,11 @@ version and their sources.
 Figures are JSON numbers, never text, so that no reader has to guess a decimal mark. Figures written
 into a report (the page, the workbook) are read by one declared rule (``actions.parse_value``): a number
 as it is; text by its writer's language, or, without one, only if every language of the pact reads it
-as the same number ("1.234" is refused as ambiguous)."""
+as the same number ("1.234" is refused as ambiguous).
+
+A campaign and a report say whether they are late as the pages do (``Campaign.days_overdue``): an open
+campaign past its deadline is overdue by the days since (late reports are taken until it is closed); a
+report is overdue while its campaign is and it is still a draft or returned."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -108,6 +113,17 @@ class IndicatorOut(Schema):
     keys: list[str]
 
 
+OVERDUE_DAYS = (
+    "the days since the deadline while the campaign is open (0 before it, on the day, or once closed)"
+)
+
+
+class CampaignFilter(Schema):
+    overdue: bool | None = Field(
+        None, description="true: only the open campaigns past their deadline; false: only the others"
+    )
+
+
 class CampaignOut(Schema):
     id: int
     year: int
@@ -116,6 +132,10 @@ class CampaignOut(Schema):
     opens: date
     deadline: date
     status: str
+    overdue: bool = Field(
+        description="open and past its deadline: late reports are still taken until the campaign is closed"
+    )
+    days_overdue: int = Field(description=OVERDUE_DAYS)
     results_published: datetime | None
 
 
@@ -140,14 +160,15 @@ class ReportSummaryOut(Schema):
     campaign: int = Field(description="the id of the campaign that asked for the report")
     state: str = Field(description="draft, submitted, accepted or returned")
     shared_with_coordinator: bool
+    deadline: date = Field(description="the deadline of the campaign that asked for the report")
+    overdue: bool = Field(
+        description="its campaign is overdue and the report is still a draft or returned: it may still be "
+        "submitted until the campaign is closed"
+    )
+    days_overdue: int = Field(description="while the report is overdue, " + OVERDUE_DAYS + "; else 0")
 
 
-class ReportOut(Schema):
-    id: int
-    organisation: str
-    year: int
-    state: str
-    shared_with_coordinator: bool
+class ReportOut(ReportSummaryOut):
     values: list[ValueOut]
 
 
@@ -161,6 +182,11 @@ class ReportFilter(PageIn):
         description="the reports the members shared with the coordinator of a campaign you run (a buyer "
         "group's, or the pact-wide one for the secretariat), instead of your organisations' own; a report "
         "not shared is never listed",
+    )
+    overdue: bool | None = Field(
+        None,
+        description="true: only the reports still a draft or returned whose campaign is open past its "
+        "deadline; false: only the others",
     )
 
 
@@ -224,13 +250,22 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/monitoring/campaigns", response=list[CampaignOut], auth=API_AUTH, summary="Campaigns you run")
-def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
+def campaigns(request: HttpRequest, filters: Query[CampaignFilter]) -> list[dict[str, Any]]:
+    """The campaigns you run, each with its deadline and whether it is overdue (open past its deadline,
+    by how many days) as its page badges it; ``overdue`` keeps only the late ones, or only the others."""
+    today = timezone.localdate()
+    found = campaigns_run_by(request.user)
+    if filters.overdue is not None:
+        late = Campaign.objects.overdue(today).values("pk")
+        found = found.filter(pk__in=late) if filters.overdue else found.exclude(pk__in=late)
     return [
         {
             "id": c.pk, "year": c.year, "title": c.title, "scope": c.group.slug if c.group else PACT,
-            "opens": c.opens, "deadline": c.deadline, "status": c.status, "results_published": c.results_published,
+            "opens": c.opens, "deadline": c.deadline, "status": c.status,
+            "overdue": c.days_overdue(today) > 0, "days_overdue": c.days_overdue(today),
+            "results_published": c.results_published,
         }
-        for c in campaigns_run_by(request.user)
+        for c in found
     ]  # fmt: skip
 
 
@@ -243,24 +278,32 @@ def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
 def reports(request: HttpRequest, filters: Query[ReportFilter]) -> dict[str, Any]:
     """The reports of the organisations you are a member of, a page at a time (the latest year first),
     each with the id ``/monitoring/reports/{report_id}`` reads its figures by; with ``as_coordinator``,
-    the reports shared with you as the coordinator of the campaign that asked for them."""
+    the reports shared with you as the coordinator of the campaign that asked for them. Each says its
+    campaign's deadline and whether it is overdue (still a draft or returned, its campaign open past the
+    deadline), as the pages badge it; ``overdue`` keeps only the late ones, or only the others."""
+    today = timezone.localdate()
     found = shared_reports(request.user) if filters.as_coordinator else own_reports(request.user)
-    found = found.select_related("organisation")
+    found = found.select_related("organisation", "campaign")
     if filters.year is not None:
         found = found.filter(year=filters.year)
     if filters.state is not None:
         found = found.filter(state=filters.state)
     if filters.campaign is not None:
         found = found.filter(campaign_id=filters.campaign)
+    if filters.overdue is not None:
+        late = Report.objects.overdue(today).values("pk")
+        found = found.filter(pk__in=late) if filters.overdue else found.exclude(pk__in=late)
     found = found.order_by("-year", "organisation__name", "id")
-    return page_of(found, filters, "reports", _summary)
+    return page_of(found, filters, "reports", lambda report: _summary(report, today))
 
 
-def _summary(report: Report) -> dict[str, Any]:
+def _summary(report: Report, today: date) -> dict[str, Any]:
+    late = report.days_overdue(today)
     return {
         "id": report.pk, "organisation": report.organisation.slug, "year": report.year,
         "campaign": report.campaign_id, "state": report.state,
         "shared_with_coordinator": report.shared_with_coordinator,
+        "deadline": report.campaign.deadline, "overdue": late > 0, "days_overdue": late,
     }  # fmt: skip
 
 
@@ -269,14 +312,10 @@ def _summary(report: Report) -> dict[str, Any]:
 )
 def report(request: HttpRequest, report_id: int) -> dict[str, Any]:
     """A report's figures, each a JSON number (a point before the decimals, never grouped), or the text
-    of a text indicator."""
+    of a text indicator; its campaign's deadline and whether the report is overdue."""
     found, _own = get_report(request.user, report_id)
     return {
-        "id": found.pk,
-        "organisation": found.organisation.slug,
-        "year": found.year,
-        "state": found.state,
-        "shared_with_coordinator": found.shared_with_coordinator,
+        **_summary(found, timezone.localdate()),
         "values": list(
             found.values.values("indicator", "key", "value", "text", "origin", "low", "high", "method")
         ),

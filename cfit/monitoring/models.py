@@ -88,6 +88,13 @@ class DisclosureRules(models.Model):
         return row.rules if row is not None else Rules()
 
 
+class CampaignQuerySet(models.QuerySet):
+    def overdue(self, today: date | None = None) -> CampaignQuerySet:
+        """The campaigns ``Campaign.days_overdue`` counts late on ``today``: open, their deadline passed
+        (a test holds the two to the same days)."""
+        return self.filter(status=Campaign.Status.OPEN, deadline__lt=today or timezone.localdate())
+
+
 class Campaign(models.Model):
     """A call for the reports of one year: a buyer group's (its coordinator runs it) or the pact's
     (the secretariat runs it)."""
@@ -114,6 +121,8 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "group__name"]
@@ -181,6 +190,15 @@ class Move:
     at: datetime
 
 
+class ReportQuerySet(models.QuerySet):
+    def overdue(self, today: date | None = None) -> ReportQuerySet:
+        """The reports ``Report.days_overdue`` counts late on ``today``: still written in, their campaign
+        overdue (a test holds the two to the same days)."""
+        return self.filter(
+            state__in=Report.EDITABLE, campaign__in=Campaign.objects.overdue(today).values("pk")
+        )
+
+
 class Report(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -190,6 +208,8 @@ class Report(models.Model):
 
     #: States whose figures count in aggregates.
     COUNTED = (State.SUBMITTED, State.ACCEPTED)
+    #: States its organisation still writes in (and is late in, past an open campaign's deadline).
+    EDITABLE = (State.DRAFT, State.RETURNED)
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reports")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -205,6 +225,8 @@ class Report(models.Model):
     decided = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-year", "organisation__name"]
         verbose_name = _("monitoring report")
@@ -217,7 +239,12 @@ class Report(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.state in (self.State.DRAFT, self.State.RETURNED)
+        return self.state in self.EDITABLE
+
+    def days_overdue(self, today: date | None = None) -> int:
+        """How late the report is: its campaign's ``days_overdue`` while it waits to be submitted (a draft,
+        or returned), as the pages badge it; 0 once submitted or accepted."""
+        return self.campaign.days_overdue(today) if self.is_editable else 0
 
     def latest_move(self) -> Move | None:
         """How the report came to the campaign it is in, if it moved there (``actions._move``): read from
