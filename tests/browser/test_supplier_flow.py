@@ -66,11 +66,12 @@ def test_a_supplier_is_told_of_a_smelter_typo_and_a_viewer_is_offered_no_form(
     viewer.context.close()
 
 
-def test_a_25_mb_evidence_pdf_is_refused_in_the_page_before_it_is_sent(
+def test_a_25_mb_evidence_file_is_refused_in_the_page_before_it_is_sent(
     live_server: Any, browser: Any, framework: FrameworkVersion, procurer: Any, tmp_path: Path
 ) -> None:
-    # Sophie chose her 25 MB audit report: the browser sent it all, and the request-size guard answered
-    # a bare line of text instead of the page; her comment and the form were gone.
+    # Sophie chose her 25 MB workbook: the browser sent it all, and the request-size guard answered
+    # a bare line of text instead of the page; her comment and the form were gone. (The obligation asks
+    # for RMI's CMRT: the input offers workbooks only.)
     sophie = make_persona("sophie", "greenrefurb", Organisation.Type.SUPPORTER, Membership.Role.ADMIN, "FR")
     contract = minerals_contract(framework, procurer, sophie.organisation)
     obligation = first_obligation(contract)
@@ -80,8 +81,8 @@ def test_a_25_mb_evidence_pdf_is_refused_in_the_page_before_it_is_sent(
     sign_in(page, base, sophie.user.username)
     deliver = f"{base}/contracts/supplier/{contract.pk}/obligations/{obligation.pk}/"
     page.goto(deliver)
-    report = tmp_path / "audit-2027.pdf"
-    report.write_bytes(b"%PDF-1.4\n" + b"0" * (25 * 1024 * 1024) + b"\n%%EOF\n")
+    report = tmp_path / "cmrt-2027.xlsx"
+    report.write_bytes(b"PK\x03\x04" + b"0" * (25 * 1024 * 1024))
 
     page.set_input_files("#id_file", str(report))
     page.fill("#id_comment", "Rapport d'audit 2027")
@@ -92,7 +93,7 @@ def test_a_25_mb_evidence_pdf_is_refused_in_the_page_before_it_is_sent(
     assert "20 Mo" in message  # in French
     assert page.input_value("#id_comment") == "Rapport d'audit 2027"
     assert not Submission.objects.exists()
-    assert page.get_attribute("#id_file", "accept") and ".pdf" in page.get_attribute("#id_file", "accept")
+    assert page.get_attribute("#id_file", "accept") == ".xlsx,.xlsm"
     page.context.close()
 
 
