@@ -149,6 +149,7 @@ def demo_site() -> DemoSite:
                 f"/monitoring/reports/{report.pk}/",
                 "/organisations/mine/",
                 "/accounts/password/",
+                "/accounts/me/",  # the user's own language
                 "/market/",  # with the organisation's notices of cfit tenders
                 "/contracts/",
                 f"/contracts/{contract.pk}/",
@@ -177,6 +178,8 @@ def demo_site() -> DemoSite:
                 "/organisations/mine/",
                 "/market/",  # with the import form
                 "/guides/notebooks-that-last/edit/",
+                "/working-groups/new/",
+                "/working-groups/wg-notebooks/",  # with its seats' forms
             ],
         }
     )
